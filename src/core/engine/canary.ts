@@ -1,0 +1,171 @@
+import {nextDeploymentId} from '../ids.js';
+import {refused} from '../errors.js';
+import {evaluateGate} from '../gate.js';
+import type {Deployment, Halt} from '../model/index.js';
+import {runPrechecks} from '../precheck.js';
+import {buildRollbackPack, planSteps} from '../rollback-pack.js';
+import type {CommandOf} from './commands.js';
+import type {Ctx} from './context.js';
+import {riskOf} from './leases.js';
+import {rollBack} from './rollback.js';
+import {ACTIVE, transition} from './transitions.js';
+import {requireReason} from './validate.js';
+
+/** Sets the target to the deployment's current tier and runs that tier's sanity check. */
+function applyTier(ctx: Ctx, dep: Deployment): void {
+	const step = planSteps(dep.plan, dep.toVersion)[dep.tierIndex]!;
+	ctx.target.apply(dep.service, ctx.target.desiredState(ctx.target.readState(dep.service), step));
+	ctx.emit('canary.tier_applied', dep.id, `canary at ${dep.percent}%`, {tier: dep.tierIndex, percent: dep.percent});
+	const sanity = ctx.target.sanityCheck(dep.service, dep.percent);
+	dep.sanity.push({percent: dep.percent, ok: sanity.ok, output: sanity.output, at: ctx.at});
+	if (sanity.ok) {
+		ctx.emit('canary.sanity_passed', dep.id, sanity.output, {percent: dep.percent});
+		return;
+	}
+	ctx.emit('canary.sanity_failed', dep.id, sanity.output, {percent: dep.percent});
+	haltDeployment(ctx, dep, 'sanity', sanity.output);
+}
+
+/** A critical sample or a failed sanity check halts at once, and rolls back when the plan says so. */
+export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger'], reason: string): void {
+	transition(ctx, dep, 'halted', reason, {trigger});
+	dep.halt = {trigger, reason, actor: ctx.actor, at: ctx.at};
+	if (trigger !== 'manual' && dep.plan.autoRollback) rollBack(ctx, dep, 'automatic', reason);
+}
+
+/** Moves to the next tier, or completes after the last one. */
+export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<string, unknown> = {}): void {
+	const last = dep.plan.tiers.length - 1;
+	if (dep.tierIndex >= last) {
+		const final = planSteps(dep.plan, dep.toVersion).at(-1)!;
+		ctx.target.apply(dep.service, ctx.target.desiredState(ctx.target.readState(dep.service), final));
+		transition(ctx, dep, 'completed', reason, data);
+		const intent = ctx.intent(dep.intentId);
+		intent.status = 'deployed';
+		ctx.emit('intent.deployed', intent.id, `${dep.service} runs ${dep.toVersion}`, {deploymentId: dep.id});
+		return;
+	}
+	const fromPercent = dep.percent;
+	dep.tierIndex += 1;
+	dep.percent = dep.plan.tiers[dep.tierIndex]!;
+	dep.tierStartedAt = ctx.at;
+	dep.window = [];
+	transition(ctx, dep, 'running', reason, data);
+	ctx.emit('canary.promoted', dep.id, reason, {from: fromPercent, to: dep.percent, tier: dep.tierIndex, ...data});
+	applyTier(ctx, dep);
+}
+
+/** Keeps `running`/`holding` honest with the gate between ticks: a hold always shows its reason. */
+export function settle(ctx: Ctx, dep: Deployment): void {
+	if (!ACTIVE.includes(dep.status)) return;
+	const gate = evaluateGate(dep, ctx.now);
+	if (gate.verdict === 'pass') return;
+	const thinAfterBake = gate.bake.leftMs === 0 && gate.metrics.some(m => m.level === 'inconclusive');
+	if (gate.warning || thinAfterBake) {
+		const reason = gate.reasons.find(r => !r.startsWith('bake:')) ?? gate.summary;
+		transition(ctx, dep, 'holding', reason);
+	} else if (dep.status !== 'running') {
+		transition(ctx, dep, 'running', 'window clean again: baking');
+	}
+}
+
+export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
+	const lease = ctx.lease(cmd.leaseId);
+	const intent = ctx.intent(lease.intentId);
+	const risk = riskOf(ctx.base, intent, ctx.now);
+	const baseLease = ctx.base.leases.find(l => l.id === lease.id)!;
+	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {target: ctx.target, now: ctx.now, risk});
+	if (!ok) {
+		const failed = checks.filter(c => !c.ok);
+		const message = `pre-checks failed: ${failed.map(c => `${c.name} (${c.detail})`).join('; ')}`;
+		const audit = {at: ctx.at, actor: ctx.actor, kind: 'canary.start_refused', subject: lease.id, reason: message, data: {checks}};
+		throw refused('PRECHECK_FAILED', message, failed.map(c => ({code: c.name.toUpperCase().replaceAll(' ', '_'), message: c.detail})), audit);
+	}
+	const id = nextDeploymentId(ctx.now, ctx.base.deployments.map(d => d.id));
+	const snapshot = ctx.target.readState(intent.service, intent.fromVersion);
+	const ids = {deploymentId: id, leaseId: lease.id, intentId: intent.id, service: intent.service};
+	const pack = buildRollbackPack(ids, snapshot, lease.plan, intent.toVersion, ctx.target, ctx.at);
+	lease.deploymentId = id;
+	lease.consumedAt = ctx.at;
+	ctx.emit('lease.consumed', lease.id, `started ${id}`, {deploymentId: id});
+	ctx.emit('canary.prechecks_passed', id, checks.map(c => c.detail).join('; '), {checks});
+	Object.assign(intent, {status: 'deploying', deploymentId: id, leaseId: lease.id});
+	ctx.emit('intent.deploying', intent.id, `deploying as ${id}`, {deploymentId: id});
+	ctx.emit('rollback.pack_created', id, `rollback pack ${pack.id}`, {
+		packId: pack.id,
+		snapshotChecksum: pack.manifest.snapshotChecksum,
+		steps: pack.manifest.steps.length,
+	});
+	const dep: Deployment = {
+		id,
+		leaseId: lease.id,
+		intentId: intent.id,
+		service: intent.service,
+		fromVersion: intent.fromVersion,
+		toVersion: intent.toVersion,
+		plan: lease.plan,
+		status: 'running',
+		tierIndex: 0,
+		percent: lease.plan.tiers[0]!,
+		tierStartedAt: ctx.at,
+		createdAt: ctx.at,
+		updatedAt: ctx.at,
+		window: [],
+		sampleCount: 0,
+		sanity: [],
+		pack,
+	};
+	ctx.draft.deployments.push(dep);
+	const draftDep = ctx.draft.deployments[ctx.draft.deployments.length - 1]!;
+	ctx.emit('canary.started', id, `${intent.service} ${intent.fromVersion} → ${intent.toVersion}`, {
+		leaseId: lease.id,
+		tiers: lease.plan.tiers,
+	});
+	applyTier(ctx, draftDep);
+	return {id, status: draftDep.status, percent: draftDep.percent, checks};
+}
+
+function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
+	const dep = ctx.deployment(id);
+	if (!ACTIVE.includes(dep.status)) {
+		const hint = dep.status === 'halted' ? ': resume it first' : '';
+		throw refused('NOT_ACTIVE', `${dep.id} is ${dep.status}: cannot ${verb}${hint}`);
+	}
+	return dep;
+}
+
+export function promote(ctx: Ctx, cmd: CommandOf<'canary.promote'>) {
+	const dep = activeDeployment(ctx, cmd.id, 'promote');
+	const gate = evaluateGate(dep, ctx.now);
+	if (gate.verdict === 'halt') throw refused('GATE_CRITICAL', `${gate.summary}: a critical is never promoted`, []);
+	if (gate.verdict === 'hold' && !cmd.force) {
+		throw refused('GATE_CLOSED', gate.summary, gate.reasons.map(message => ({code: 'GATE_HOLD', message})));
+	}
+	const from = dep.percent;
+	if (gate.verdict === 'hold') {
+		const reason = requireReason(cmd.reason);
+		advance(ctx, dep, `forced promotion: ${reason}`, {forced: true, overridden: gate.reasons});
+	} else {
+		advance(ctx, dep, cmd.reason?.trim() || 'promoted by operator: gate passed');
+	}
+	return {id: dep.id, from, to: dep.percent, status: dep.status, forced: gate.verdict === 'hold'};
+}
+
+export function halt(ctx: Ctx, cmd: CommandOf<'canary.halt'>) {
+	const reason = requireReason(cmd.reason);
+	const dep = activeDeployment(ctx, cmd.id, 'halt');
+	haltDeployment(ctx, dep, 'manual', reason);
+	return {id: dep.id, status: dep.status};
+}
+
+export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
+	const reason = requireReason(cmd.reason);
+	const dep = ctx.deployment(cmd.id);
+	if (dep.status !== 'halted') throw refused('NOT_HALTED', `${dep.id} is ${dep.status}: only a halted deployment resumes`);
+	// The tier bakes again from scratch: samples from before the halt prove nothing about now.
+	dep.window = [];
+	dep.tierStartedAt = ctx.at;
+	delete dep.halt;
+	transition(ctx, dep, 'running', reason);
+	return {id: dep.id, status: dep.status, percent: dep.percent};
+}

@@ -1,0 +1,35 @@
+import type {CanaryPlan, Criticality, Role, Sample} from '../model/index.js';
+
+/**
+ * Everything that can change state. `actor` says who asked ("human:alice", "agent:ci-bot",
+ * "engine"); `expectedRev`, when given, refuses the command if the state moved on since the
+ * caller looked (the console's stale-view guard).
+ */
+export type Command = (
+	| {type: 'key.register'; id: string; role: Role; publicKey: string}
+	| {type: 'key.revoke'; id: string; reason: string}
+	| {
+			type: 'intent.create';
+			service: string;
+			fromVersion?: string;
+			toVersion: string;
+			title?: string;
+			files?: number;
+			lines?: number;
+			criticality?: Criticality;
+	  }
+	| {type: 'intent.approve'; id: string}
+	| {type: 'lease.issue'; intentId: string; ttlMs?: number; plan?: Partial<CanaryPlan>; ackRisk?: boolean}
+	| {type: 'lease.cosign'; leaseId: string; role: Role; keyId: string; signature: string}
+	| {type: 'canary.start'; leaseId: string}
+	| {type: 'canary.promote'; id: string; force?: boolean; reason?: string}
+	| {type: 'canary.halt'; id: string; reason: string}
+	| {type: 'canary.resume'; id: string; reason: string}
+	| {type: 'rollback'; id: string; reason: string}
+	| {type: 'metrics.record'; id: string; sample: Partial<Sample>}
+	| {type: 'tick'}
+	| {type: 'config.set'; config: unknown}
+) & {actor: string; expectedRev?: number};
+
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, {type: T}>;

@@ -1,0 +1,50 @@
+import {iso} from '../clock.js';
+import type {EventDraft} from '../events.js';
+import type {Deployment, Intent, Lease, Sample, State} from '../model/index.js';
+import {notFound} from '../errors.js';
+import type {Target} from '../target.js';
+
+export interface RecordedSample {
+	deploymentId: string;
+	sample: Sample;
+}
+
+/**
+ * What a handler works with: the immutable state it started from (for look-ups: scanning the
+ * draft would proxy every element), the draft it changes, and the outputs it collects.
+ */
+export class Ctx {
+	readonly events: EventDraft[] = [];
+	readonly samples: RecordedSample[] = [];
+	constructor(
+		readonly base: State,
+		readonly draft: State,
+		readonly now: number,
+		readonly actor: string,
+		readonly target: Target,
+	) {}
+
+	get at(): string {
+		return iso(this.now);
+	}
+
+	emit(kind: string, subject: string, reason: string, data: Record<string, unknown> = {}, actor = this.actor): void {
+		this.events.push({at: this.at, actor, kind, subject, reason, data});
+	}
+
+	#index<T extends {id: string}>(list: T[], id: string, what: string): number {
+		const i = list.findIndex(x => x.id === id);
+		if (i < 0) throw notFound(what, id);
+		return i;
+	}
+
+	intent(id: string): Intent {
+		return this.draft.intents[this.#index(this.base.intents, id, 'intent')]!;
+	}
+	lease(id: string): Lease {
+		return this.draft.leases[this.#index(this.base.leases, id, 'lease')]!;
+	}
+	deployment(id: string): Deployment {
+		return this.draft.deployments[this.#index(this.base.deployments, id, 'deployment')]!;
+	}
+}

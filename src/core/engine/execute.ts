@@ -1,0 +1,108 @@
+import {randomBytes} from 'node:crypto';
+import {produce, setAutoFreeze} from 'immer';
+import type {Clock} from '../clock.js';
+import {EngineError, invalid} from '../errors.js';
+import type {EventDraft} from '../events.js';
+import {Config, DEFAULT_CONFIG, SCHEMA_VERSION, type State} from '../model/index.js';
+import type {Target} from '../target.js';
+import type {Command} from './commands.js';
+import {Ctx, type RecordedSample} from './context.js';
+import {halt, promote, resume, startCanary} from './canary.js';
+import {approveIntent, createIntent} from './intents.js';
+import {registerKey, revokeKey} from './keys.js';
+import {cosignLease, issueLease} from './leases.js';
+import {recordMetrics} from './metrics.js';
+import {rollbackCommand} from './rollback.js';
+import {tick} from './tick.js';
+
+// Structural sharing without freezing: the store validates and writes only what changed.
+setAutoFreeze(false);
+
+export interface Env {
+	clock: Clock;
+	target: Target;
+	/** Lease nonces; injectable so a test can replay a run byte for byte. */
+	nonce?: () => string;
+}
+
+export interface Outcome<R = unknown> {
+	state: State;
+	events: EventDraft[];
+	samples: RecordedSample[];
+	result: R;
+}
+
+export const initialState = (config: Config = DEFAULT_CONFIG): State => ({
+	schemaVersion: SCHEMA_VERSION,
+	rev: 0,
+	auditHead: {seq: 0, hash: ''},
+	config: structuredClone(config),
+	keys: [],
+	intents: [],
+	leases: [],
+	deployments: [],
+});
+
+function setConfig(ctx: Ctx, raw: unknown) {
+	const parsed = Config.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw invalid('INVALID_CONFIG', `config.${issue.path.join('.')}: ${issue.message}`);
+	}
+	ctx.draft.config = parsed.data;
+	ctx.emit('config.changed', 'config', 'configuration replaced', {});
+	return parsed.data;
+}
+
+function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
+	switch (cmd.type) {
+		case 'key.register':
+			return registerKey(ctx, cmd);
+		case 'key.revoke':
+			return revokeKey(ctx, cmd);
+		case 'intent.create':
+			return createIntent(ctx, cmd);
+		case 'intent.approve':
+			return approveIntent(ctx, cmd);
+		case 'lease.issue':
+			return issueLease(ctx, cmd, nonce());
+		case 'lease.cosign':
+			return cosignLease(ctx, cmd);
+		case 'canary.start':
+			return startCanary(ctx, cmd);
+		case 'canary.promote':
+			return promote(ctx, cmd);
+		case 'canary.halt':
+			return halt(ctx, cmd);
+		case 'canary.resume':
+			return resume(ctx, cmd);
+		case 'rollback':
+			return rollbackCommand(ctx, cmd);
+		case 'metrics.record':
+			return recordMetrics(ctx, cmd);
+		case 'tick':
+			return tick(ctx);
+		case 'config.set':
+			return setConfig(ctx, cmd.config);
+	}
+}
+
+/**
+ * The engine: one command in, the next state and its events out. Pure apart from the target it
+ * is handed. A refused command throws an EngineError and leaves `state` untouched.
+ */
+export function execute<R = unknown>(state: State, cmd: Command, env: Env): Outcome<R> {
+	if (cmd.expectedRev !== undefined && cmd.expectedRev !== state.rev) {
+		throw new EngineError('conflict', 'STALE_STATE', `state changed (rev ${cmd.expectedRev} → ${state.rev}): review and retry`);
+	}
+	if (typeof cmd.actor !== 'string' || cmd.actor.trim() === '') throw invalid('ACTOR_REQUIRED', 'actor: who is acting is required');
+	const now = env.clock.now();
+	const nonce = env.nonce ?? (() => randomBytes(16).toString('hex'));
+	let ctx: Ctx | undefined;
+	let result: unknown;
+	const next = produce(state, draft => {
+		ctx = new Ctx(state, draft, now, cmd.actor, env.target);
+		result = dispatch(ctx, cmd, nonce);
+	});
+	return {state: next, events: ctx!.events, samples: ctx!.samples, result: result as R};
+}

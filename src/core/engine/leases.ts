@@ -1,0 +1,107 @@
+import {ms, iso} from '../clock.js';
+import {nextLeaseId} from '../ids.js';
+import {checkCosignature, leaseDigest, verifyLease} from '../lease.js';
+import {CanaryPlan, Role, type Intent, type Lease, type State} from '../model/index.js';
+import {EngineError, invalid, refused, type Reason} from '../errors.js';
+import {riskWithinPolicy, scoreRisk} from '../risk.js';
+import type {CommandOf} from './commands.js';
+import type {Ctx} from './context.js';
+
+const MAX_TTL_MS = 7 * 24 * 3_600_000;
+
+/** Rollbacks of the service within the policy's look-back, for the risk score. */
+export function recentRollbacks(state: State, service: string, now: number): number {
+	const since = now - state.config.risk.recentRollbackDays * 86_400_000;
+	return state.deployments.filter(d => d.service === service && d.rollback && ms(d.rollback.startedAt) >= since).length;
+}
+
+export const riskOf = (state: State, intent: Intent, now: number) =>
+	scoreRisk(intent, {now, recentRollbacks: recentRollbacks(state, intent.service, now), policy: state.config.risk});
+
+function planFrom(ctx: Ctx, overrides: Partial<CanaryPlan> | undefined): CanaryPlan {
+	const merged = {...ctx.base.config.plan, ...overrides};
+	const parsed = CanaryPlan.safeParse(merged);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw invalid('INVALID_PLAN', `plan.${issue.path.join('.')}: ${issue.message}`);
+	}
+	return parsed.data;
+}
+
+export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: string) {
+	const intent = ctx.intent(cmd.intentId);
+	const open = intent.status === 'approved_pending_human' || (intent.status === 'leased' && !intent.deploymentId);
+	if (!open) {
+		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${intent.status}: a lease needs an approved_pending_human intent`);
+	}
+	const ttlMs = cmd.ttlMs ?? ctx.base.config.leaseTtlMs;
+	if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {
+		throw invalid('INVALID_TTL', 'ttl: must be between 1s and 7d');
+	}
+	const plan = planFrom(ctx, cmd.plan);
+	const acknowledged = cmd.ackRisk === true;
+	const risk = riskOf(ctx.base, intent, ctx.now);
+	const policy = riskWithinPolicy(risk, acknowledged, ctx.base.config.risk);
+	if (!policy.ok) throw refused('RISK_OVER_POLICY', policy.reason, [{code: 'RISK_OVER_POLICY', message: policy.reason}]);
+	const lease: Lease = {
+		id: nextLeaseId(ctx.now, ctx.base.leases.map(l => l.id)),
+		intentId: intent.id,
+		digest: leaseDigest(intent, plan),
+		plan,
+		risk: {...risk, acknowledged},
+		issuedAt: ctx.at,
+		expiresAt: iso(ctx.now + ttlMs),
+		nonce,
+		issuedBy: ctx.actor,
+		cosignatures: [],
+	};
+	ctx.draft.leases.push(lease);
+	ctx.emit('lease.issued', lease.id, `lease for ${intent.id}, expires ${lease.expiresAt}`, {
+		intentId: intent.id,
+		digest: lease.digest,
+		risk: risk.score,
+		acknowledged,
+	});
+	return lease;
+}
+
+function cosignRefusal(ctx: Ctx, lease: Lease, keyId: string, reason: Reason): EngineError {
+	const audit = {at: ctx.at, actor: ctx.actor, kind: 'lease.cosign_refused', subject: lease.id, reason: reason.message, data: {code: reason.code, keyId}};
+	return refused(reason.code, reason.message, [reason], audit);
+}
+
+export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
+	if (!Role.safeParse(cmd.role).success) throw invalid('INVALID_ROLE', `role: "${cmd.role}" is not one of human, agent`);
+	if (typeof cmd.signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(cmd.signature)) {
+		throw invalid('INVALID_SIGNATURE', 'signature: must be base64');
+	}
+	const lease = ctx.lease(cmd.leaseId);
+	const intent = ctx.base.intents.find(i => i.id === lease.intentId);
+	const fail = (code: string, message: string) => cosignRefusal(ctx, lease, cmd.keyId, {code, message});
+	if (lease.deploymentId) throw fail('CONSUMED', `lease already started ${lease.deploymentId}`);
+	if (ctx.now >= ms(lease.expiresAt)) throw fail('EXPIRED', `lease expired at ${lease.expiresAt}`);
+	if (lease.cosignatures.some(c => c.keyId === cmd.keyId)) {
+		throw fail('DUPLICATE_KEY', `key ${cmd.keyId} already signed this lease: the second key must be a different one`);
+	}
+	const sameRole = lease.cosignatures.find(c => c.role === cmd.role);
+	if (sameRole) throw fail('ROLE_ALREADY_SIGNED', `the ${cmd.role} signature is already there (by ${sameRole.keyId})`);
+	const digest = intent ? leaseDigest(intent, lease.plan) : '';
+	if (digest !== lease.digest) throw fail('CONTENT_CHANGED', 'the intent or plan changed after the lease was issued');
+	const sig = {role: cmd.role, keyId: cmd.keyId, signature: cmd.signature, signedAt: ctx.at};
+	const problem = checkCosignature(ctx.base, ctx.base.leases.find(l => l.id === lease.id)!, digest, sig);
+	if (problem) throw cosignRefusal(ctx, lease, cmd.keyId, problem);
+	lease.cosignatures.push(sig);
+	ctx.emit('lease.cosigned', lease.id, `${cmd.role} signature by ${cmd.keyId}`, {role: cmd.role, keyId: cmd.keyId});
+	const check = verifyLease(ctx.draft, lease, ctx.now);
+	if (check.ok && !lease.activatedAt) {
+		lease.activatedAt = ctx.at;
+		ctx.emit('lease.activated', lease.id, 'both keys signed: the lease verifies', {
+			signers: check.valid.map(v => `${v.role}:${v.keyId}`),
+		});
+		const draftIntent = ctx.intent(lease.intentId);
+		draftIntent.status = 'leased';
+		draftIntent.leaseId = lease.id;
+		ctx.emit('intent.leased', draftIntent.id, `leased under ${lease.id}`, {leaseId: lease.id});
+	}
+	return {leaseId: lease.id, role: cmd.role, keyId: cmd.keyId, activated: check.ok, missing: check.reasons.map(r => r.code)};
+}

@@ -1,0 +1,52 @@
+import {ms} from '../clock.js';
+import {invalid, refused} from '../errors.js';
+import {Sample, type Deployment} from '../model/index.js';
+import {evaluateSample, type Evaluation} from '../monitor.js';
+import type {CommandOf} from './commands.js';
+import type {Ctx} from './context.js';
+import {haltDeployment, settle} from './canary.js';
+import {ACTIVE} from './transitions.js';
+
+/** Validates a raw sample; the message names the field and what is allowed. */
+export function parseSample(raw: Partial<Sample>, at: string): Sample {
+	const parsed = Sample.safeParse({...raw, at: raw.at ?? at});
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0]!;
+	const field = issue.path.join('.') || 'sample';
+	throw invalid('INVALID_SAMPLE', `${field}: ${issue.message}`);
+}
+
+export interface SampleOutcome {
+	evaluation: Evaluation;
+	action: 'recorded' | 'held' | 'halted' | 'rolled_back' | 'rollback_failed';
+	status: Deployment['status'];
+}
+
+/** Records a sample against a deployment and acts on it at once: a critical halts before this returns. */
+export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleOutcome {
+	ctx.samples.push({deploymentId: dep.id, sample});
+	dep.sampleCount += 1;
+	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
+	if (ms(sample.at) >= ms(dep.tierStartedAt)) {
+		dep.window.push(sample);
+		const cap = ctx.base.config.sampleWindow;
+		if (dep.window.length > cap) dep.window.splice(0, dep.window.length - cap);
+	}
+	const evaluation = evaluateSample(sample, dep.plan.thresholds);
+	if (evaluation.level === 'critical') {
+		haltDeployment(ctx, dep, 'critical', evaluation.reasons.join('; '));
+		const action = dep.status === 'halted' ? 'halted' : (dep.status as 'rolled_back' | 'rollback_failed');
+		return {evaluation, action, status: dep.status};
+	}
+	settle(ctx, dep);
+	return {evaluation, action: dep.status === 'holding' ? 'held' : 'recorded', status: dep.status};
+}
+
+export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
+	const sample = parseSample(cmd.sample, ctx.at);
+	const dep = ctx.deployment(cmd.id);
+	if (!ACTIVE.includes(dep.status)) {
+		throw refused('NOT_ACTIVE', `${dep.id} is ${dep.status}: samples are taken only while a canary runs`);
+	}
+	return {id: dep.id, ...recordSample(ctx, dep, sample)};
+}

@@ -1,0 +1,44 @@
+import type {Deployment, DeploymentStatus} from '../model/index.js';
+import {EngineError} from '../errors.js';
+import type {Ctx} from './context.js';
+
+/** The deployment state machine: every edge that exists. Anything else is refused. */
+export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
+	running: ['holding', 'awaiting_promotion', 'halted', 'rolling_back', 'completed'],
+	holding: ['running', 'awaiting_promotion', 'halted', 'rolling_back', 'completed'],
+	awaiting_promotion: ['running', 'holding', 'halted', 'rolling_back', 'completed'],
+	halted: ['running', 'rolling_back'],
+	rolling_back: ['rolled_back', 'rollback_failed'],
+	rollback_failed: ['rolling_back'],
+	completed: ['rolling_back'],
+	rolled_back: [],
+};
+
+export const ACTIVE: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion'];
+export const ENDED: readonly DeploymentStatus[] = ['completed', 'rolled_back'];
+
+export function assertTransition(dep: Deployment, to: DeploymentStatus): void {
+	if (!TRANSITIONS[dep.status].includes(to)) {
+		throw new EngineError(
+			'refused',
+			'ILLEGAL_TRANSITION',
+			`${dep.id} is ${dep.status}: it cannot become ${to} (allowed: ${TRANSITIONS[dep.status].join(', ') || 'none'})`,
+		);
+	}
+}
+
+/** Moves a deployment and records the transition as an event with actor, reason and time. */
+export function transition(ctx: Ctx, dep: Deployment, to: DeploymentStatus, reason: string, data: Record<string, unknown> = {}) {
+	if (dep.status === to) {
+		if (to === 'holding' && dep.hold) dep.hold.reason = reason;
+		return;
+	}
+	assertTransition(dep, to);
+	const from = dep.status;
+	dep.status = to;
+	dep.updatedAt = ctx.at;
+	if (to === 'holding') dep.hold = {reason, since: ctx.at};
+	else delete dep.hold;
+	if (ENDED.includes(to) || to === 'rollback_failed') dep.endedAt = ctx.at;
+	ctx.emit(`deployment.${to}`, dep.id, reason, {from, to, tier: dep.tierIndex, percent: dep.percent, ...data});
+}

@@ -1,0 +1,149 @@
+import {createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto';
+import {canonicalJson, sha256} from './canonical.js';
+import {ms} from './clock.js';
+import type {Reason} from './errors.js';
+import type {CanaryPlan, Cosignature, Intent, KeyRecord, Lease, Role, State} from './model/index.js';
+
+/** What of an intent a lease binds: everything that decides what is deployed, nothing that changes with status. */
+export const intentContent = (i: Intent) => ({
+	id: i.id,
+	service: i.service,
+	fromVersion: i.fromVersion,
+	toVersion: i.toVersion,
+	title: i.title,
+	files: i.files,
+	lines: i.lines,
+	criticality: i.criticality,
+});
+
+export const leaseDigest = (intent: Intent, plan: CanaryPlan) => sha256(canonicalJson({intent: intentContent(intent), plan}));
+
+/**
+ * The exact bytes a cosigner signs. The lease id and nonce make a signature useless on any other
+ * lease (Ed25519 is deterministic, so replay protection must come from the payload); the role and
+ * key id bind the signature to the role it was given under; the risk acknowledgement is signed too.
+ */
+export function leasePayload(lease: Lease, digest: string, role: Role, keyId: string): string {
+	return canonicalJson({
+		v: 1,
+		canon: 'jcs',
+		kind: 'calyx.lease',
+		leaseId: lease.id,
+		intentId: lease.intentId,
+		digest,
+		issuedAt: lease.issuedAt,
+		expiresAt: lease.expiresAt,
+		nonce: lease.nonce,
+		risk: {score: lease.risk.score, level: lease.risk.level, acknowledged: lease.risk.acknowledged},
+		role,
+		keyId,
+	});
+}
+
+export const fingerprint = (publicKeyPem: string) =>
+	sha256(createPublicKey(publicKeyPem).export({type: 'spki', format: 'der'}));
+
+export function generateKeyPair(): {publicKey: string; privateKey: string} {
+	const {publicKey, privateKey} = generateKeyPairSync('ed25519');
+	return {
+		publicKey: publicKey.export({type: 'spki', format: 'pem'}).toString(),
+		privateKey: privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
+	};
+}
+
+export function isEd25519PublicKey(pem: string): boolean {
+	try {
+		return createPublicKey(pem).asymmetricKeyType === 'ed25519';
+	} catch {
+		return false;
+	}
+}
+
+export const signPayload = (payload: string, privateKeyPem: string | KeyObject) =>
+	sign(null, Buffer.from(payload), typeof privateKeyPem === 'string' ? createPrivateKey(privateKeyPem) : privateKeyPem).toString(
+		'base64',
+	);
+
+function signatureValid(payload: string, signature: string, publicKeyPem: string): boolean {
+	try {
+		return verify(null, Buffer.from(payload), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
+	} catch {
+		return false;
+	}
+}
+
+/** Signs a lease as the holder of `keyId` would; the private key stays with the caller. */
+export function cosign(lease: Lease, intent: Intent, role: Role, keyId: string, privateKeyPem: string): string {
+	return signPayload(leasePayload(lease, leaseDigest(intent, lease.plan), role, keyId), privateKeyPem);
+}
+
+export interface LeaseCheck {
+	ok: boolean;
+	reasons: Reason[];
+	/** Cosignatures that verified, one per role at most. */
+	valid: Cosignature[];
+}
+
+/** Checks one cosignature on its own: key registered, not revoked, right role, right content. */
+export function checkCosignature(state: State, lease: Lease, digest: string, sig: Cosignature): Reason | undefined {
+	const key: KeyRecord | undefined = state.keys.find(k => k.id === sig.keyId);
+	if (!key) return {code: 'UNKNOWN_KEY', message: `key ${sig.keyId} is not registered`};
+	if (key.revokedAt) return {code: 'REVOKED_KEY', message: `key ${sig.keyId} was revoked at ${key.revokedAt}`};
+	if (key.role !== sig.role) {
+		return {code: 'ROLE_MISMATCH', message: `key ${sig.keyId} is registered as ${key.role}, not ${sig.role}`};
+	}
+	if (signatureValid(leasePayload(lease, digest, sig.role, sig.keyId), sig.signature, key.publicKey)) return undefined;
+	const origin = state.leases.find(
+		other =>
+			other.id !== lease.id &&
+			other.cosignatures.some(c => c.signature === sig.signature) &&
+			signatureValid(leasePayload(other, other.digest, sig.role, sig.keyId), sig.signature, key.publicKey),
+	);
+	if (origin) return {code: 'REPLAYED_SIGNATURE', message: `signature by ${sig.keyId} was made for ${origin.id}, not ${lease.id}`};
+	return {code: 'BAD_SIGNATURE', message: `signature by ${sig.keyId} does not match this lease's content`};
+}
+
+/**
+ * The two-key rule (the seed's CP14). Collects every reason, not just the first, so an operator
+ * sees the whole picture. `now` is checked against expiry here and again when the canary starts.
+ */
+export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck {
+	const reasons: Reason[] = [];
+	const intent = state.intents.find(i => i.id === lease.intentId);
+	const digest = intent ? leaseDigest(intent, lease.plan) : '';
+	if (!intent) reasons.push({code: 'UNKNOWN_INTENT', message: `intent ${lease.intentId} does not exist`});
+	else if (digest !== lease.digest) {
+		reasons.push({code: 'CONTENT_CHANGED', message: 'the intent or plan changed after the lease was issued: signatures are void'});
+	}
+	const valid: Cosignature[] = [];
+	const seenKeys = new Set<string>();
+	for (const sig of lease.cosignatures) {
+		if (seenKeys.has(sig.keyId)) {
+			reasons.push({code: 'DUPLICATE_KEY', message: `key ${sig.keyId} signed more than once: two distinct keys are required`});
+			continue;
+		}
+		seenKeys.add(sig.keyId);
+		const problem = intent ? checkCosignature(state, lease, digest, sig) : undefined;
+		if (problem) reasons.push(problem);
+		else if (intent && !valid.some(v => v.role === sig.role)) valid.push(sig);
+	}
+	for (const role of ['human', 'agent'] as const) {
+		if (!valid.some(v => v.role === role)) {
+			reasons.push({code: `MISSING_${role.toUpperCase()}`, message: `no valid ${role} signature`});
+		}
+	}
+	if (now >= ms(lease.expiresAt)) reasons.push({code: 'EXPIRED', message: `lease expired at ${lease.expiresAt}`});
+	if (lease.deploymentId) {
+		reasons.push({code: 'CONSUMED', message: `lease already started ${lease.deploymentId}: a lease starts one deployment`});
+	}
+	return {ok: reasons.length === 0, reasons, valid};
+}
+
+export type LeaseStatus = 'pending' | 'active' | 'expired' | 'consumed';
+
+/** Display status; verification, not this, decides whether a lease may start a canary. */
+export function leaseStatus(lease: Lease, now: number): LeaseStatus {
+	if (lease.deploymentId) return 'consumed';
+	if (now >= ms(lease.expiresAt)) return 'expired';
+	return lease.activatedAt ? 'active' : 'pending';
+}

@@ -1,0 +1,180 @@
+import {z} from 'zod';
+import {CanaryPlan, Config, RiskLevel} from './config.js';
+import {Sample} from './metrics.js';
+
+const Iso = z.iso.datetime({offset: true});
+const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
+
+export const Role = z.enum(['human', 'agent']);
+export type Role = z.infer<typeof Role>;
+
+export const KeyRecord = z.object({
+	id: Name,
+	role: Role,
+	/** SPKI PEM of the Ed25519 public half; private halves never enter the document. */
+	publicKey: z.string().min(1),
+	fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+	addedAt: Iso,
+	addedBy: z.string(),
+	revokedAt: Iso.optional(),
+	revokedBy: z.string().optional(),
+	revokeReason: z.string().optional(),
+});
+export type KeyRecord = z.infer<typeof KeyRecord>;
+
+export const Criticality = z.enum(['low', 'medium', 'high']);
+export type Criticality = z.infer<typeof Criticality>;
+
+export const IntentStatus = z.enum(['draft', 'approved_pending_human', 'leased', 'deploying', 'deployed', 'rolled_back']);
+export type IntentStatus = z.infer<typeof IntentStatus>;
+
+export const Intent = z.object({
+	id: z.string().regex(/^INT-\d{8}-\d{3,}$/),
+	service: Name,
+	fromVersion: z.string().min(1),
+	toVersion: z.string().min(1),
+	title: z.string(),
+	files: z.number().int().min(0),
+	lines: z.number().int().min(0),
+	criticality: Criticality,
+	status: IntentStatus,
+	createdAt: Iso,
+	createdBy: z.string(),
+	approvedAt: Iso.optional(),
+	approvedBy: z.string().optional(),
+	leaseId: z.string().optional(),
+	deploymentId: z.string().optional(),
+});
+export type Intent = z.infer<typeof Intent>;
+
+export const RiskFactor = z.object({name: z.string(), points: z.number(), detail: z.string()});
+export type RiskFactor = z.infer<typeof RiskFactor>;
+
+export const RiskScore = z.object({score: z.number().min(0).max(100), level: RiskLevel, factors: z.array(RiskFactor)});
+export type RiskScore = z.infer<typeof RiskScore>;
+
+export const Cosignature = z.object({
+	role: Role,
+	keyId: z.string(),
+	/** base64 Ed25519 signature over the canonical lease payload. */
+	signature: z.string(),
+	signedAt: Iso,
+});
+export type Cosignature = z.infer<typeof Cosignature>;
+
+export const Lease = z.object({
+	id: z.string().regex(/^LEASE-\d{8}-\d{6}(-\d+)?$/),
+	intentId: z.string(),
+	/** sha256 over the canonical (RFC 8785) intent and plan. */
+	digest: z.string().regex(/^[0-9a-f]{64}$/),
+	plan: CanaryPlan,
+	risk: RiskScore.extend({acknowledged: z.boolean()}),
+	issuedAt: Iso,
+	expiresAt: Iso,
+	nonce: z.string().min(16),
+	issuedBy: z.string(),
+	cosignatures: z.array(Cosignature),
+	activatedAt: Iso.optional(),
+	consumedAt: Iso.optional(),
+	deploymentId: z.string().optional(),
+});
+export type Lease = z.infer<typeof Lease>;
+
+export const DeploymentStatus = z.enum([
+	'running',
+	'holding',
+	'awaiting_promotion',
+	'halted',
+	'rolling_back',
+	'rolled_back',
+	'rollback_failed',
+	'completed',
+]);
+export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
+
+const Json: z.ZodType<unknown> = z.unknown();
+export const TargetState = z.record(z.string(), Json);
+export type TargetState = z.infer<typeof TargetState>;
+
+export const PatchOp = z.object({op: z.string(), path: z.string(), value: Json.optional(), from: z.string().optional()});
+
+export const RollbackPack = z.object({
+	id: z.string(),
+	createdAt: Iso,
+	snapshot: TargetState,
+	manifest: z.object({
+		packId: z.string(),
+		deploymentId: z.string(),
+		leaseId: z.string(),
+		intentId: z.string(),
+		service: z.string(),
+		snapshotChecksum: z.string(),
+		steps: z.array(z.object({step: z.string(), percent: z.number(), desiredChecksum: z.string(), patchChecksum: z.string()})),
+	}),
+	/** RFC 6902 patches from each step's desired state back to the snapshot, keyed by step. */
+	reversePatches: z.record(z.string(), z.array(PatchOp)),
+});
+export type RollbackPack = z.infer<typeof RollbackPack>;
+
+export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual']), reason: z.string(), actor: z.string(), at: Iso});
+export type Halt = z.infer<typeof Halt>;
+
+export const RollbackRecord = z.object({
+	trigger: z.enum(['manual', 'automatic']),
+	reason: z.string(),
+	actor: z.string(),
+	startedAt: Iso,
+	endedAt: Iso.optional(),
+	step: z.string().optional(),
+	verified: z.boolean(),
+	expectedChecksum: z.string(),
+	actualChecksum: z.string().optional(),
+	error: z.string().optional(),
+});
+export type RollbackRecord = z.infer<typeof RollbackRecord>;
+
+export const SanityResult = z.object({percent: z.number(), ok: z.boolean(), output: z.string(), at: Iso});
+
+export const Deployment = z.object({
+	id: z.string().regex(/^DEP-\d{8}-\d{3,}$/),
+	leaseId: z.string(),
+	intentId: z.string(),
+	service: z.string(),
+	fromVersion: z.string(),
+	toVersion: z.string(),
+	plan: CanaryPlan,
+	status: DeploymentStatus,
+	tierIndex: z.number().int().min(0),
+	percent: z.number(),
+	tierStartedAt: Iso,
+	createdAt: Iso,
+	updatedAt: Iso,
+	endedAt: Iso.optional(),
+	/** Recent samples of the current tier (bounded); the metrics log keeps them all. */
+	window: z.array(Sample),
+	sampleCount: z.number().int().min(0),
+	hold: z.object({reason: z.string(), since: Iso}).optional(),
+	halt: Halt.optional(),
+	rollback: RollbackRecord.optional(),
+	sanity: z.array(SanityResult),
+	pack: RollbackPack,
+});
+export type Deployment = z.infer<typeof Deployment>;
+
+export const AuditHead = z.object({seq: z.number().int().min(0), hash: z.string()});
+
+export const SCHEMA_VERSION = 1;
+
+export const State = z.object({
+	schemaVersion: z.literal(SCHEMA_VERSION),
+	rev: z.number().int().min(0),
+	auditHead: AuditHead,
+	config: Config,
+	keys: z.array(KeyRecord),
+	intents: z.array(Intent),
+	leases: z.array(Lease),
+	deployments: z.array(Deployment),
+	/** The simulated target's world, kept beside the state so a demo survives restarts; the engine never reads it. */
+	world: z.record(z.string(), Json).optional(),
+});
+export type State = z.infer<typeof State>;

@@ -1,0 +1,3 @@
+export * from './metrics.js';
+export * from './config.js';
+export * from './entities.js';

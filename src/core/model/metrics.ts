@@ -1,0 +1,72 @@
+import {z} from 'zod';
+
+/** The four metrics the auto-halt monitor watches (the seed's CP19). */
+export const METRICS = ['tesDelta', 'errorRate', 'cpu', 'memory'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+/**
+ * Which side of a band is bad, and the physically possible range of a value.
+ * Out-of-range values are refused before evaluation: a 4000% CPU reading is a broken
+ * probe, not a reason to halt production.
+ */
+export const METRIC_INFO: Record<
+	MetricName,
+	{label: string; flag: string; direction: 'below' | 'above'; min: number; max: number; unit: string}
+> = {
+	tesDelta: {label: 'TES', flag: '--tes-delta', direction: 'below', min: -100, max: 100, unit: '%'},
+	errorRate: {label: 'error rate', flag: '--error-rate', direction: 'above', min: 0, max: 100, unit: '%'},
+	cpu: {label: 'CPU', flag: '--cpu', direction: 'above', min: 0, max: 1000, unit: '%'},
+	memory: {label: 'memory', flag: '--memory', direction: 'above', min: 0, max: 100, unit: '%'},
+};
+
+export const Band = z.object({warning: z.number(), critical: z.number()});
+export type Band = z.infer<typeof Band>;
+
+export const Thresholds = z
+	.object({tesDelta: Band, errorRate: Band, cpu: Band, memory: Band})
+	.superRefine((t, ctx) => {
+		for (const name of METRICS) {
+			const {direction} = METRIC_INFO[name];
+			const {warning, critical} = t[name];
+			const ordered = direction === 'below' ? critical < warning : critical > warning;
+			if (!ordered) {
+				ctx.addIssue({
+					code: 'custom',
+					path: [name],
+					message: `${name}: critical (${critical}) must be ${direction === 'below' ? 'below' : 'above'} warning (${warning})`,
+				});
+			}
+		}
+	});
+export type Thresholds = z.infer<typeof Thresholds>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+	tesDelta: {warning: -2, critical: -5},
+	errorRate: {warning: 1, critical: 2},
+	cpu: {warning: 110, critical: 120},
+	memory: {warning: 90, critical: 95},
+};
+
+const metricValue = (name: MetricName) =>
+	z
+		.number()
+		.refine(Number.isFinite, {message: `${name} must be a finite number`})
+		.refine(v => v >= METRIC_INFO[name].min && v <= METRIC_INFO[name].max, {
+			message: `${name} must be between ${METRIC_INFO[name].min} and ${METRIC_INFO[name].max}`,
+		});
+
+/** One observation of a deployment's canary. Any subset of the metrics, at least one. */
+export const Sample = z
+	.object({
+		at: z.iso.datetime({offset: true}),
+		tesDelta: metricValue('tesDelta').optional(),
+		errorRate: metricValue('errorRate').optional(),
+		cpu: metricValue('cpu').optional(),
+		memory: metricValue('memory').optional(),
+	})
+	.strict()
+	.refine(s => METRICS.some(m => s[m] !== undefined), {message: `a sample needs at least one of ${METRICS.join(', ')}`});
+export type Sample = z.infer<typeof Sample>;
+
+export type Level = 'ok' | 'warning' | 'critical';
+export const LEVEL_RANK: Record<Level, number> = {ok: 0, warning: 1, critical: 2};

@@ -1,0 +1,53 @@
+import {verifyLease} from './lease.js';
+import type {Intent, Lease, RiskScore, State} from './model/index.js';
+import {riskWithinPolicy} from './risk.js';
+import type {Target} from './target.js';
+
+export interface Precheck {
+	name: 'intent status' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version';
+	ok: boolean;
+	detail: string;
+}
+
+/**
+ * Stage 0. Runs every check and reports each, so a refused start names everything that is
+ * wrong at once instead of making the operator fix one thing per attempt.
+ */
+export function runPrechecks(
+	state: State,
+	lease: Lease,
+	intent: Intent,
+	ctx: {target: Target; now: number; risk: RiskScore},
+): {ok: boolean; checks: Precheck[]} {
+	const statusOk = intent.status === 'approved_pending_human' || (intent.status === 'leased' && intent.leaseId === lease.id);
+	const load = ctx.target.resourceLoad(intent.service);
+	const max = state.config.maxResourceLoad;
+	const verification = verifyLease(state, lease, ctx.now);
+	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
+	const running = ctx.target.versionOf(ctx.target.readState(intent.service, intent.fromVersion));
+	const checks: Precheck[] = [
+		{
+			name: 'intent status',
+			ok: statusOk,
+			detail: statusOk ? `${intent.id} is ${intent.status}` : `${intent.id} is ${intent.status}, not approved_pending_human`,
+		},
+		{name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`},
+		{
+			name: 'lease verified',
+			ok: verification.ok,
+			detail: verification.ok
+				? `two keys verified: ${verification.valid.map(v => `${v.role}:${v.keyId}`).join(', ')}`
+				: verification.reasons.map(r => `${r.code}: ${r.message}`).join('; '),
+		},
+		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
+		{
+			name: 'target version',
+			ok: running === intent.fromVersion,
+			detail:
+				running === intent.fromVersion
+					? `target runs ${running}`
+					: `target runs ${running ?? 'nothing'}, the intent expects ${intent.fromVersion}`,
+		},
+	];
+	return {ok: checks.every(c => c.ok), checks};
+}

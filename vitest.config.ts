@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+		environment: 'node',
+		pool: 'forks',
+		testTimeout: 60_000,
+		hookTimeout: 60_000,
+		env: {FORCE_COLOR: '0', NO_COLOR: '1'},
+	},
+});
