@@ -21,3 +21,4 @@ export {TRANSITIONS, ACTIVE, ENDED} from './engine/transitions.js';
 export {riskOf} from './engine/leases.js';
 export type {TickAction} from './engine/tick.js';
 export type {SampleOutcome} from './engine/metrics.js';
+export * from './view/index.js';

@@ -53,7 +53,19 @@ export function generateKeyPair(): {publicKey: string; privateKey: string} {
 
 export function isEd25519PublicKey(pem: string): boolean {
 	try {
+		// createPublicKey also derives the public half from a private key: refuse one, or a private
+		// key pasted by mistake would be written into the document.
+		if (isPrivateKey(pem)) return false;
 		return createPublicKey(pem).asymmetricKeyType === 'ed25519';
+	} catch {
+		return false;
+	}
+}
+
+function isPrivateKey(pem: string): boolean {
+	try {
+		createPrivateKey(pem);
+		return true;
 	} catch {
 		return false;
 	}

@@ -29,7 +29,11 @@ export function runPrechecks(
 		{
 			name: 'intent status',
 			ok: statusOk,
-			detail: statusOk ? `${intent.id} is ${intent.status}` : `${intent.id} is ${intent.status}, not approved_pending_human`,
+			detail: statusOk
+				? `${intent.id} is ${intent.status}`
+				: intent.status === 'leased'
+					? `${intent.id} is leased under ${intent.leaseId}, not this lease`
+					: `${intent.id} is ${intent.status}, not approved_pending_human`,
 		},
 		{name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`},
 		{

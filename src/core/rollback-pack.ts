@@ -3,7 +3,7 @@ import {checksum} from './canonical.js';
 import type {CanaryPlan, RollbackPack, TargetState} from './model/index.js';
 import type {Step, Target} from './target.js';
 
-const {compare, applyPatch} = fastJsonPatch;
+const {compare, applyPatch, deepClone} = fastJsonPatch;
 export type PatchOperation = fastJsonPatch.Operation;
 
 export const stepName = (step: Step) => (step.final ? 'final' : `tier-${step.percent}`);
@@ -55,5 +55,7 @@ export function reversePatchFor(pack: RollbackPack, current: TargetState): {step
 }
 
 export function applyReversePatch(current: TargetState, patch: PatchOperation[]): TargetState {
-	return applyPatch(structuredClone(current), patch, true, false).newDocument;
+	// The patch is read from the engine's draft: its values would reach the target as proxies that
+	// are revoked once the command returns (and would share objects with the state). Copy them.
+	return applyPatch(structuredClone(current), deepClone(patch), true, false).newDocument;
 }

@@ -59,7 +59,11 @@ export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<
 export function settle(ctx: Ctx, dep: Deployment): void {
 	if (!ACTIVE.includes(dep.status)) return;
 	const gate = evaluateGate(dep, ctx.now);
-	if (gate.verdict === 'pass') return;
+	if (gate.verdict === 'pass') {
+		// A hold must not outlive its cause; promoting stays the tick's (or the operator's) job.
+		if (dep.status === 'holding') transition(ctx, dep, 'running', 'window clean again: gate open');
+		return;
+	}
 	const thinAfterBake = gate.bake.leftMs === 0 && gate.metrics.some(m => m.level === 'inconclusive');
 	if (gate.warning || thinAfterBake) {
 		const reason = gate.reasons.find(r => !r.startsWith('bake:')) ?? gate.summary;

@@ -29,7 +29,9 @@ export class Ctx {
 	}
 
 	emit(kind: string, subject: string, reason: string, data: Record<string, unknown> = {}, actor = this.actor): void {
-		this.events.push({at: this.at, actor, kind, subject, reason, data});
+		// Data often comes from the draft: copied now, or it would hold proxies that are revoked (and
+		// unreadable, even by JSON.stringify) once the command returns.
+		this.events.push({at: this.at, actor, kind, subject, reason, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>});
 	}
 
 	#index<T extends {id: string}>(list: T[], id: string, what: string): number {

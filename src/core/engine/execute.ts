@@ -54,6 +54,23 @@ function setConfig(ctx: Ctx, raw: unknown) {
 	return parsed.data;
 }
 
+const COMMAND_TYPES: readonly Command['type'][] = [
+	'key.register',
+	'key.revoke',
+	'intent.create',
+	'intent.approve',
+	'lease.issue',
+	'lease.cosign',
+	'canary.start',
+	'canary.promote',
+	'canary.halt',
+	'canary.resume',
+	'rollback',
+	'metrics.record',
+	'tick',
+	'config.set',
+];
+
 function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 	switch (cmd.type) {
 		case 'key.register':
@@ -85,6 +102,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 		case 'config.set':
 			return setConfig(ctx, cmd.config);
 	}
+	// Commands also arrive as parsed JSON: an unknown type must not pass as a change that did nothing.
+	throw invalid('UNKNOWN_COMMAND', `type: "${String((cmd as {type: unknown}).type)}" is not one of ${COMMAND_TYPES.join(', ')}`);
 }
 
 /**

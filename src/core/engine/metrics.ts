@@ -29,7 +29,8 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleO
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
 	if (ms(sample.at) >= ms(dep.tierStartedAt)) {
 		dep.window.push(sample);
-		const cap = ctx.base.config.sampleWindow;
+		// Never fewer than the gate needs: a window smaller than minSamples would hold the tier forever.
+		const cap = Math.max(ctx.base.config.sampleWindow, dep.plan.minSamples);
 		if (dep.window.length > cap) dep.window.splice(0, dep.window.length - cap);
 	}
 	const evaluation = evaluateSample(sample, dep.plan.thresholds);

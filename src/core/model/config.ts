@@ -33,7 +33,7 @@ export type RiskPolicy = z.infer<typeof RiskPolicy>;
 
 export const Config = z.object({
 	plan: CanaryPlan,
-	leaseTtlMs: z.number().int().min(1000),
+	leaseTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000),
 	maxResourceLoad: z.number().min(0).max(100),
 	risk: RiskPolicy,
 	/** How many recent samples a deployment keeps in the document; the full history is in the metrics log. */

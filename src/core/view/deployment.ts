@@ -1,0 +1,99 @@
+import {ms} from '../clock.js';
+import {evaluateGate, type GateVerdict} from '../gate.js';
+import {LEVEL_RANK, type Deployment, type Level, type Sample, type State} from '../model/index.js';
+import {ACTIVE} from '../engine/transitions.js';
+
+export interface TierView {
+	percent: number;
+	state: 'done' | 'current' | 'pending';
+}
+
+/** Everything a screen or a `status` command shows of one deployment, built from state and a time. */
+export interface DeploymentView {
+	id: string;
+	service: string;
+	from: string;
+	to: string;
+	status: Deployment['status'];
+	active: boolean;
+	percent: number;
+	tiers: TierView[];
+	tierElapsedMs: number;
+	/** The gate's verdict while the canary is live; absent once it has ended or halted. */
+	gate?: GateVerdict;
+	/** The worst level among the current tier's samples, for a one-glance column. */
+	worst: Level | 'none';
+	lastSamples: Sample[];
+	sampleCount: number;
+	hold?: Deployment['hold'];
+	halt?: Deployment['halt'];
+	rollback?: Deployment['rollback'];
+	sanity: Deployment['sanity'];
+	lease: {id: string; signers: Array<{role: string; keyId: string; signedAt: string}>; expiresAt?: string};
+	risk?: {score: number; level: string; acknowledged: boolean; factors: Array<{name: string; points: number; detail: string}>};
+	pack: {id: string; snapshotChecksum: string; steps: number; reverseOps: number};
+	createdAt: string;
+	updatedAt: string;
+	endedAt?: string;
+}
+
+function tiersOf(dep: Deployment): TierView[] {
+	const done = dep.status === 'completed';
+	return dep.plan.tiers.map((percent, i) => ({
+		percent,
+		state: done || i < dep.tierIndex ? 'done' : i === dep.tierIndex ? 'current' : 'pending',
+	}));
+}
+
+function worstLevel(dep: Deployment, gate: GateVerdict | undefined): DeploymentView['worst'] {
+	if (gate) {
+		const levels = gate.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level));
+		if (gate.metrics.every(m => m.samples === 0)) return 'none';
+		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
+	}
+	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';
+	return dep.window.length === 0 ? 'none' : 'ok';
+}
+
+export function deploymentView(state: State, dep: Deployment, now: number): DeploymentView {
+	const active = ACTIVE.includes(dep.status);
+	const gate = active ? evaluateGate(dep, now) : undefined;
+	const lease = state.leases.find(l => l.id === dep.leaseId);
+	const reverseOps = Object.values(dep.pack.reversePatches).reduce((n, p) => n + p.length, 0);
+	return {
+		id: dep.id,
+		service: dep.service,
+		from: dep.fromVersion,
+		to: dep.toVersion,
+		status: dep.status,
+		active,
+		percent: dep.percent,
+		tiers: tiersOf(dep),
+		tierElapsedMs: Math.max(0, now - ms(dep.tierStartedAt)),
+		...(gate ? {gate} : {}),
+		worst: worstLevel(dep, gate),
+		lastSamples: dep.window.slice(-5),
+		sampleCount: dep.sampleCount,
+		...(dep.hold ? {hold: dep.hold} : {}),
+		...(dep.halt ? {halt: dep.halt} : {}),
+		...(dep.rollback ? {rollback: dep.rollback} : {}),
+		sanity: dep.sanity,
+		lease: {
+			id: dep.leaseId,
+			signers: (lease?.cosignatures ?? []).map(c => ({role: c.role, keyId: c.keyId, signedAt: c.signedAt})),
+			...(lease ? {expiresAt: lease.expiresAt} : {}),
+		},
+		...(lease ? {risk: {score: lease.risk.score, level: lease.risk.level, acknowledged: lease.risk.acknowledged, factors: lease.risk.factors}} : {}),
+		pack: {id: dep.pack.id, snapshotChecksum: dep.pack.manifest.snapshotChecksum, steps: dep.pack.manifest.steps.length, reverseOps},
+		createdAt: dep.createdAt,
+		updatedAt: dep.updatedAt,
+		...(dep.endedAt ? {endedAt: dep.endedAt} : {}),
+	};
+}
+
+/** Counts by status, for headers and `canary list`. */
+export function statusCounts(state: State): Partial<Record<Deployment['status'], number>> {
+	const counts: Partial<Record<Deployment['status'], number>> = {};
+	for (const d of state.deployments) counts[d.status] = (counts[d.status] ?? 0) + 1;
+	return counts;
+}

@@ -1,0 +1,2 @@
+export * from './deployment.js';
+export * from './lease.js';

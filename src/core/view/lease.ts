@@ -1,0 +1,61 @@
+import {ms} from '../clock.js';
+import {leaseStatus, verifyLease, type LeaseStatus} from '../lease.js';
+import type {Reason} from '../errors.js';
+import type {Intent, Lease, Role, State} from '../model/index.js';
+
+/** A lease as a cosigner needs to see it before signing: what, how risky, which plan, which digest. */
+export interface LeaseView {
+	id: string;
+	status: LeaseStatus;
+	intent?: Pick<Intent, 'id' | 'service' | 'fromVersion' | 'toVersion' | 'title' | 'criticality' | 'status'>;
+	digest: string;
+	plan: Lease['plan'];
+	risk: Lease['risk'];
+	issuedAt: string;
+	expiresAt: string;
+	expiresInMs: number;
+	signers: Lease['cosignatures'];
+	missing: Role[];
+	/** The two-key rule's verdict right now, with every reason when it does not hold. */
+	verified: boolean;
+	reasons: Reason[];
+	deploymentId?: string;
+}
+
+export function leaseView(state: State, lease: Lease, now: number): LeaseView {
+	const intent = state.intents.find(i => i.id === lease.intentId);
+	const check = verifyLease(state, lease, now);
+	const missing = (['human', 'agent'] as const).filter(r => !lease.cosignatures.some(c => c.role === r));
+	return {
+		id: lease.id,
+		status: leaseStatus(lease, now),
+		...(intent
+			? {
+					intent: {
+						id: intent.id,
+						service: intent.service,
+						fromVersion: intent.fromVersion,
+						toVersion: intent.toVersion,
+						title: intent.title,
+						criticality: intent.criticality,
+						status: intent.status,
+					},
+				}
+			: {}),
+		digest: lease.digest,
+		plan: lease.plan,
+		risk: lease.risk,
+		issuedAt: lease.issuedAt,
+		expiresAt: lease.expiresAt,
+		expiresInMs: ms(lease.expiresAt) - now,
+		signers: lease.cosignatures,
+		missing,
+		verified: check.ok,
+		reasons: check.reasons,
+		...(lease.deploymentId ? {deploymentId: lease.deploymentId} : {}),
+	};
+}
+
+/** Leases that still wait for a key and can still get one. */
+export const leasesAwaitingCosign = (state: State, now: number) =>
+	state.leases.filter(l => leaseStatus(l, now) === 'pending');

@@ -1,0 +1,207 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {dirname, join, relative, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import ts from 'typescript';
+import {describe, expect, it} from 'vitest';
+import {EngineError, execute, type Command, type EventDraft} from '../../src/core/index.js';
+import {BAKE, CLEAN, CRIT, FailingTarget, Fixture, WARN} from './helpers.js';
+
+const CORE = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/core');
+
+/** A fixture that also proves, for every command it runs, that the state it handed over did not change. */
+class Watched extends Fixture {
+	override run<R>(cmd: Command): R {
+		const given = this.state;
+		const before = structuredClone(given);
+		try {
+			return super.run<R>(cmd);
+		} finally {
+			expect(given).toEqual(before);
+		}
+	}
+}
+
+/** Every kind of command, through a whole life: keys, intents, leases, a canary that completes, one rolled back. */
+function script(f: Fixture): Array<{cmd: Command; events: EventDraft[]; result: unknown}> {
+	const log: Array<{cmd: Command; events: EventDraft[]; result: unknown}> = [];
+	const original = f.run.bind(f);
+	f.run = (<R>(cmd: Command): R => {
+		const from = f.events.length;
+		const result = original<R>(cmd);
+		log.push({cmd, events: f.events.slice(from), result});
+		return result;
+	}) as Fixture['run'];
+	f.run({type: 'config.set', actor: 'human:alice', config: {...f.state.config, sampleWindow: 30}});
+	const first = f.canary();
+	f.record(first, WARN);
+	f.run({type: 'canary.halt', actor: 'human:alice', id: first, reason: 'look'});
+	f.run({type: 'canary.resume', actor: 'human:alice', id: first, reason: 'fine'});
+	f.complete(first);
+	const second = f.canary({intent: {toVersion: '1.6.0'}});
+	f.bake(second);
+	f.run({type: 'canary.promote', actor: 'human:alice', id: second});
+	f.record(second, CRIT);
+	f.run({type: 'rollback', actor: 'human:alice', id: first, reason: 'regression'});
+	f.run({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'rotated'});
+	return log;
+}
+
+describe('engine purity', () => {
+	it('never mutates the state it is given, for every kind of command', () => {
+		const f = new Watched();
+		const log = script(f);
+		const every: Array<Command['type']> = [
+			'config.set',
+			'key.register',
+			'key.revoke',
+			'intent.create',
+			'intent.approve',
+			'lease.issue',
+			'lease.cosign',
+			'canary.start',
+			'canary.promote',
+			'canary.halt',
+			'canary.resume',
+			'rollback',
+			'metrics.record',
+			'tick',
+		];
+		expect(new Set(log.map(l => l.cmd.type))).toEqual(new Set(every));
+	});
+
+	it('never mutates the state it is given when a command is refused', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		// Fixture.refuse deep-compares the state before and after each of these.
+		f.refuse({type: 'canary.resume', actor: 'human:alice', id, reason: 'x'});
+		f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: {cpu: Number.NaN}});
+		f.refuse({type: 'canary.promote', actor: 'human:alice', id});
+		f.refuse({type: 'canary.start', actor: 'human:alice', leaseId: f.dep(id).leaseId});
+		f.refuse({type: 'config.set', actor: 'human:alice', config: {}});
+		expect(f.dep(id).status).toBe('running');
+	});
+
+	it('leaves the state untouched when the target fails halfway through a command', () => {
+		const f = new Fixture({makeTarget: world => new FailingTarget(world)});
+		const leaseId = f.signedLease();
+		(f.target as FailingTarget).failing = true;
+		const before = structuredClone(f.state);
+		expect(() => execute(f.state, {type: 'canary.start', actor: 'human:alice', leaseId}, f.env)).toThrow('fleet API answered 503');
+		expect(f.state).toEqual(before);
+	});
+
+	it('returns a new state and shares nothing it changed with the old one', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		const given = f.state;
+		const out = execute(given, {type: 'metrics.record', actor: 'agent:ci-bot', id, sample: WARN}, f.env);
+		expect(out.state).not.toBe(given);
+		expect(out.state.deployments[0]).not.toBe(given.deployments[0]);
+		expect(given.deployments[0]!.status).toBe('running');
+		expect(out.state.deployments[0]!.status).toBe('holding');
+	});
+
+	it('hands out plain data: state, events and results outlive the command and serialise', () => {
+		const f = new Fixture();
+		const results = script(f).map(l => l.result);
+		for (const value of [f.state, ...f.events, ...results]) {
+			expect(() => structuredClone(value)).not.toThrow();
+			expect(JSON.parse(JSON.stringify(value ?? null))).toEqual(JSON.parse(JSON.stringify(structuredClone(value ?? null))));
+		}
+	});
+
+	it('gives the same states and events for the same commands, clock and seed', () => {
+		const once = () => {
+			const f = new Fixture();
+			script(f);
+			return {state: f.state, events: f.events};
+		};
+		expect(once()).toEqual(once());
+	});
+
+	it('refuses a command made against an older revision: conflict, nothing applied', () => {
+		const f = new Fixture().registerKeys();
+		expect(f.state.rev).toBe(2);
+		const error = f.refuse({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '2.0.0', expectedRev: 1});
+		expect(error).toMatchObject({kind: 'conflict', code: 'STALE_STATE', message: 'state changed (rev 1 → 2): review and retry'});
+		expect(f.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '2.0.0', expectedRev: 2})).toMatchObject({status: 'draft'});
+	});
+
+	it.each(['', '   '])('needs an actor (%j)', actor => {
+		const f = new Fixture();
+		expect(f.refuse({type: 'tick', actor})).toMatchObject({kind: 'invalid', code: 'ACTOR_REQUIRED'});
+	});
+
+	it('refuses a command type it does not know, naming the allowed ones', () => {
+		const f = new Fixture();
+		const error = f.refuse({type: 'canary.yolo', actor: 'human:alice'} as unknown as Command);
+		expect(error).toMatchObject({kind: 'invalid', code: 'UNKNOWN_COMMAND'});
+		expect(error.message).toMatch(/^type: "canary\.yolo" is not one of .*canary\.promote/);
+	});
+
+	it('throws only EngineErrors for refusals, with a kind the CLI maps to an exit code', () => {
+		const f = new Fixture();
+		const error = f.refuse({type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-404'});
+		expect(error).toBeInstanceOf(EngineError);
+		expect(['invalid', 'not_found', 'refused', 'conflict']).toContain(error.kind);
+	});
+});
+
+describe('audit events', () => {
+	it('yields {at, actor, kind, subject, reason, data} for every command that changes something', () => {
+		const f = new Fixture();
+		for (const {cmd, events} of script(f)) {
+			if (cmd.type !== 'tick' && cmd.type !== 'metrics.record') expect(events.length, cmd.type).toBeGreaterThan(0);
+			for (const e of events) {
+				expect(Object.keys(e).sort()).toEqual(['actor', 'at', 'data', 'kind', 'reason', 'subject']);
+				expect(e.actor).toBe(cmd.actor);
+				expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+				expect(e.kind).toMatch(/^[a-z_]+\.[a-z_]+$/);
+				expect(e.subject).not.toBe('');
+				expect(e.reason.trim()).not.toBe('');
+				expect(typeof e.data).toBe('object');
+			}
+		}
+	});
+
+	it('records the moves a tick causes, as the engine', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		f.record(id, CLEAN);
+		f.clock.advance(BAKE);
+		let from = f.events.length;
+		f.tick();
+		expect(f.events.slice(from).map(e => [e.kind, e.actor])).toEqual([['deployment.holding', 'engine']]);
+		f.record(id, CLEAN);
+		from = f.events.length;
+		f.record(id, CLEAN);
+		expect(f.events.slice(from).map(e => [e.kind, e.actor, e.reason])).toEqual([['deployment.running', 'agent:ci-bot', 'window clean again: gate open']]);
+		from = f.events.length;
+		f.tick();
+		expect(f.events.slice(from).map(e => e.kind)).toEqual(['canary.promoted', 'canary.tier_applied', 'canary.sanity_passed']);
+	});
+});
+
+describe('src/core stays pure', () => {
+	const files = readdirSync(CORE, {recursive: true, encoding: 'utf8'}).filter(p => p.endsWith('.ts'));
+	const imports = files.flatMap(file => {
+		const text = readFileSync(join(CORE, file), 'utf8');
+		return ts.preProcessFile(text, true, true).importedFiles.map(i => ({file, spec: i.fileName}));
+	});
+	const FORBIDDEN = ['ink', 'react', 'lowdb', 'fs', 'node:fs'];
+
+	it('is scanned: the engine\'s files and their imports are found', () => {
+		expect(files).toContain('engine/execute.ts');
+		expect(imports).toContainEqual({file: 'engine/execute.ts', spec: 'immer'});
+	});
+
+	it('imports nothing from ink, react, lowdb or node:fs / fs', () => {
+		const bad = imports.filter(({spec}) => FORBIDDEN.some(name => spec === name || spec.startsWith(`${name}/`)));
+		expect(bad).toEqual([]);
+	});
+
+	it('imports nothing from outside src/core by relative path', () => {
+		const outside = imports.filter(({file, spec}) => spec.startsWith('.') && relative(CORE, resolve(CORE, dirname(file), spec)).startsWith('..'));
+		expect(outside).toEqual([]);
+	});
+});

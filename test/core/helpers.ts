@@ -1,0 +1,247 @@
+import {expect} from 'vitest';
+import {
+	DEFAULT_CONFIG,
+	EngineError,
+	ManualClock,
+	SimTarget,
+	cosign,
+	emptyWorld,
+	execute,
+	generateKeyPair,
+	initialState,
+	type CanaryPlan,
+	type Command,
+	type Config,
+	type Deployment,
+	type EventDraft,
+	type Intent,
+	type Lease,
+	type Role,
+	type Sample,
+	type Scenario,
+	type SimWorld,
+	type State,
+	type TargetState,
+} from '../../src/core/index.js';
+
+/** A Wednesday at 10:00 UTC: the deploy window adds no risk points. */
+export const START = '2026-11-25T10:00:00Z';
+export const SERVICE = 'checkout';
+export const FROM = '1.4.0';
+export const TO = '1.5.0';
+export const MIN = 60_000;
+export const BAKE = 15 * MIN;
+
+/** Key pairs made once per test file: generating them per test would only cost time. */
+export const HUMAN = generateKeyPair();
+export const AGENT = generateKeyPair();
+export const SIGNERS = {human: {keyId: 'alice', keys: HUMAN}, agent: {keyId: 'ci-bot', keys: AGENT}} as const;
+
+export const CLEAN: Omit<Sample, 'at'> = {tesDelta: 0.3, errorRate: 0.2, cpu: 50, memory: 60};
+export const WARN: Omit<Sample, 'at'> = {...CLEAN, tesDelta: -3};
+export const CRIT: Omit<Sample, 'at'> = {...CLEAN, tesDelta: -6};
+
+/** A target fed by pushes only, so that a tick never invents a sample the test did not record. */
+export class PushTarget extends SimTarget {
+	override pollMetrics(): undefined {
+		return undefined;
+	}
+}
+
+/** Fails every write once told to: a fleet API that is down when the engine needs it. */
+export class FailingTarget extends PushTarget {
+	failing = false;
+	override apply(service: string, desired: TargetState): void {
+		if (this.failing) throw new Error('fleet API answered 503');
+		super.apply(service, desired);
+	}
+}
+
+export interface FixtureOptions {
+	start?: string;
+	scenario?: Scenario;
+	load?: number;
+	/** Let the simulated target produce samples on every tick (default: pushes only). */
+	polls?: boolean;
+	seed?: number;
+	config?: Partial<Config>;
+	/** A target of the test's own over the fixture's world (e.g. one that fails on purpose). */
+	makeTarget?: (world: SimWorld) => SimTarget;
+}
+
+export type IntentOptions = Partial<Extract<Command, {type: 'intent.create'}>>;
+
+export interface LeaseOptions {
+	plan?: Partial<CanaryPlan>;
+	ttlMs?: number;
+	ackRisk?: boolean;
+	intent?: IntentOptions;
+}
+
+/**
+ * One engine run on a fake clock and a simulated target: executes commands the way the store
+ * does (rev + 1 per write), keeps every event, and checks that a refusal changes nothing.
+ */
+export class Fixture {
+	readonly clock: ManualClock;
+	readonly target: SimTarget;
+	readonly events: EventDraft[] = [];
+	readonly samples: Array<{deploymentId: string; sample: Sample}> = [];
+	state: State;
+	#nonces = 0;
+
+	constructor(opts: FixtureOptions = {}) {
+		this.clock = new ManualClock(opts.start ?? START);
+		const world = emptyWorld(opts.seed ?? 7);
+		this.target = opts.makeTarget ? opts.makeTarget(world) : opts.polls ? new SimTarget(world) : new PushTarget(world);
+		this.target.addService(SERVICE, FROM, {
+			...(opts.scenario ? {scenario: opts.scenario} : {}),
+			...(opts.load !== undefined ? {load: opts.load} : {}),
+		});
+		this.state = initialState({...DEFAULT_CONFIG, ...opts.config});
+	}
+
+	get env() {
+		return {clock: this.clock, target: this.target, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
+	}
+
+	run<R = Record<string, unknown>>(cmd: Command): R {
+		const out = execute<R>(this.state, cmd, this.env);
+		this.state = {...out.state, rev: this.state.rev + 1};
+		this.events.push(...out.events);
+		this.samples.push(...out.samples);
+		return out.result;
+	}
+
+	/** Runs a command that must be refused; asserts the state it was given is untouched. */
+	refuse(cmd: Command): EngineError {
+		const before = structuredClone(this.state);
+		const error = catchEngineError(() => execute(this.state, cmd, this.env));
+		expect(this.state).toEqual(before);
+		return error;
+	}
+
+	registerKeys(): this {
+		for (const role of ['human', 'agent'] as const) {
+			const {keyId, keys} = SIGNERS[role];
+			this.run({type: 'key.register', actor: 'human:alice', id: keyId, role, publicKey: keys.publicKey});
+		}
+		return this;
+	}
+
+	/** A draft intent, approved unless told otherwise. */
+	intent(opts: IntentOptions = {}, approve = true): string {
+		const {id} = this.run<Intent>({type: 'intent.create', actor: 'human:alice', service: SERVICE, toVersion: TO, ...opts});
+		if (approve) this.run({type: 'intent.approve', actor: 'human:alice', id});
+		return id;
+	}
+
+	issue(intentId: string, opts: Omit<LeaseOptions, 'intent'> = {}): string {
+		return this.run<Lease>({type: 'lease.issue', actor: 'human:alice', intentId, ...opts}).id;
+	}
+
+	/** The signature the holder of `keyId` would make over the lease as the state holds it now. */
+	signature(leaseId: string, role: Role, keyId: string = SIGNERS[role].keyId, privateKey: string = SIGNERS[role].keys.privateKey): string {
+		const lease = this.lease(leaseId);
+		return cosign(lease, this.intentOf(lease.intentId), role, keyId, privateKey);
+	}
+
+	cosignCmd(leaseId: string, role: Role, signature = this.signature(leaseId, role), keyId: string = SIGNERS[role].keyId): Command {
+		return {type: 'lease.cosign', actor: `${role}:${keyId}`, leaseId, role, keyId, signature};
+	}
+
+	sign(leaseId: string, ...roles: Role[]): this {
+		for (const role of roles) this.run(this.cosignCmd(leaseId, role));
+		return this;
+	}
+
+	/** Registered keys (once), an approved intent, an issued lease signed by both keys. */
+	signedLease(opts: LeaseOptions = {}): string {
+		if (this.state.keys.length === 0) this.registerKeys();
+		const {intent, ...lease} = opts;
+		const id = this.issue(this.intent(intent), lease);
+		this.sign(id, 'human', 'agent');
+		return id;
+	}
+
+	start(leaseId: string): string {
+		return this.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId}).id;
+	}
+
+	/** Everything up to a running canary at its first tier. */
+	canary(opts: LeaseOptions = {}): string {
+		return this.start(this.signedLease(opts));
+	}
+
+	record(id: string, sample: Partial<Sample>) {
+		return this.run<{status: Deployment['status']; action: string}>({type: 'metrics.record', actor: 'agent:ci-bot', id, sample});
+	}
+
+	/** `minSamples` clean samples, then the bake time elapses: the gate opens. */
+	bake(id: string, sample: Omit<Sample, 'at'> = CLEAN): void {
+		const dep = this.dep(id);
+		for (let i = 0; i < dep.plan.minSamples; i++) this.record(id, sample);
+		this.clock.advance(dep.plan.bakeMs);
+	}
+
+	/** Bakes and ticks through every tier: the canary completes. */
+	complete(id: string): void {
+		for (let tier = 0; tier < this.dep(id).plan.tiers.length; tier++) {
+			this.bake(id);
+			this.tick();
+		}
+	}
+
+	tick() {
+		return this.run<{actions: Array<{id: string; action: string; percent: number; detail: string}>}>({type: 'tick', actor: 'engine'});
+	}
+
+	dep(id: string): Deployment {
+		return found(this.state.deployments, id);
+	}
+	lease(id: string): Lease {
+		return found(this.state.leases, id);
+	}
+	intentOf(id: string): Intent {
+		return found(this.state.intents, id);
+	}
+
+	/** The simulated fleet of the fixture's service, as the target holds it now. */
+	fleet() {
+		return this.target.world.services[SERVICE]!.fleet;
+	}
+
+	kinds(subject: string): string[] {
+		return this.events.filter(e => e.subject === subject).map(e => e.kind);
+	}
+}
+
+function found<T extends {id: string}>(list: T[], id: string): T {
+	const item = list.find(x => x.id === id);
+	if (!item) throw new Error(`test fixture: no ${id}`);
+	return item;
+}
+
+export function catchEngineError(fn: () => unknown): EngineError {
+	try {
+		fn();
+	} catch (e) {
+		expect(e).toBeInstanceOf(EngineError);
+		return e as EngineError;
+	}
+	throw new Error('expected an EngineError, but the command was applied');
+}
+
+/** Replaces one element of a state's list without touching the original (for tampering tests). */
+export function withEdited<K extends 'intents' | 'leases' | 'deployments'>(
+	state: State,
+	list: K,
+	id: string,
+	edit: (item: State[K][number]) => void,
+): State {
+	const copy = structuredClone(state);
+	const item = (copy[list] as Array<{id: string}>).find(x => x.id === id);
+	if (!item) throw new Error(`test fixture: no ${id}`);
+	edit(item as State[K][number]);
+	return copy;
+}

@@ -1,0 +1,98 @@
+import {describe, expect, it} from 'vitest';
+import type {Command, Intent} from '../../src/core/index.js';
+import {CRIT, FROM, Fixture, SERVICE, TO, type IntentOptions} from './helpers.js';
+
+const create = (extra: IntentOptions = {}): Command => ({
+	type: 'intent.create',
+	actor: 'human:alice',
+	service: SERVICE,
+	toVersion: TO,
+	...extra,
+});
+
+describe('intent', () => {
+	it('records service, versions, title, change size, criticality and creation, as a draft', () => {
+		const f = new Fixture();
+		const intent = f.run<Intent>(create({fromVersion: '1.4.0', title: 'faster checkout', files: 7, lines: 240, criticality: 'high'}));
+		expect(intent).toEqual({
+			id: 'INT-20261125-001',
+			service: SERVICE,
+			fromVersion: '1.4.0',
+			toVersion: TO,
+			title: 'faster checkout',
+			files: 7,
+			lines: 240,
+			criticality: 'high',
+			status: 'draft',
+			createdAt: '2026-11-25T10:00:00.000Z',
+			createdBy: 'human:alice',
+		});
+		expect(f.events.at(-1)).toMatchObject({kind: 'intent.created', subject: intent.id, reason: 'faster checkout', actor: 'human:alice'});
+	});
+
+	it('takes the from-version from the target and fills sensible defaults', () => {
+		const f = new Fixture();
+		expect(f.run<Intent>(create())).toMatchObject({fromVersion: FROM, title: `${SERVICE} ${FROM} → ${TO}`, files: 1, lines: 10, criticality: 'medium'});
+	});
+
+	it('numbers intents within the day, and afresh the next day', () => {
+		const f = new Fixture();
+		expect([f.intent(), f.intent()]).toEqual(['INT-20261125-001', 'INT-20261125-002']);
+		f.clock.advance(86_400_000);
+		expect(f.intent()).toBe('INT-20261126-001');
+	});
+
+	it.each([
+		[{service: 'no spaces'}, 'INVALID_NAME', /^service: /],
+		[{service: ''}, 'INVALID_NAME', /^service: /],
+		[{toVersion: ''}, 'INVALID_VERSION', /^to: /],
+		[{toVersion: '   '}, 'INVALID_VERSION', /^to: /],
+		[{toVersion: FROM}, 'SAME_VERSION', /^to: 1\.4\.0 is already the from-version$/],
+		[{criticality: 'extreme' as never}, 'INVALID_CRITICALITY', /^criticality: "extreme" is not one of low, medium, high$/],
+		[{files: -1}, 'INVALID_NUMBER', /^files: must be a whole number/],
+		[{lines: 2.5}, 'INVALID_NUMBER', /^lines: must be a whole number/],
+		[{lines: Number.NaN}, 'INVALID_NUMBER', /^lines: /],
+	])('refuses %j, naming the field', (extra, code, message) => {
+		const f = new Fixture();
+		const error = f.refuse(create(extra));
+		expect(error).toMatchObject({kind: 'invalid', code});
+		expect(error.message).toMatch(message);
+	});
+
+	it('is approved once, from draft to approved_pending_human', () => {
+		const f = new Fixture();
+		const id = f.intent({}, false);
+		expect(f.run({type: 'intent.approve', actor: 'human:bob', id})).toEqual({id, status: 'approved_pending_human'});
+		expect(f.intentOf(id)).toMatchObject({approvedAt: '2026-11-25T10:00:00.000Z', approvedBy: 'human:bob'});
+		const again = f.refuse({type: 'intent.approve', actor: 'human:bob', id});
+		expect(again).toMatchObject({kind: 'refused', code: 'INTENT_NOT_DRAFT', message: `${id} is approved_pending_human: only a draft intent can be approved`});
+		expect(f.refuse({type: 'intent.approve', actor: 'human:bob', id: 'INT-20261125-404'})).toMatchObject({kind: 'not_found'});
+	});
+
+	it('walks draft → approved_pending_human → leased → deploying → deployed', () => {
+		const f = new Fixture().registerKeys();
+		const seen: string[] = [];
+		const id = f.intent({}, false);
+		const status = () => seen.push(f.intentOf(id).status);
+		status();
+		f.run({type: 'intent.approve', actor: 'human:alice', id});
+		status();
+		const leaseId = f.issue(id);
+		f.sign(leaseId, 'human', 'agent');
+		status();
+		const dep = f.start(leaseId);
+		status();
+		f.complete(dep);
+		status();
+		expect(seen).toEqual(['draft', 'approved_pending_human', 'leased', 'deploying', 'deployed']);
+	});
+
+	it('ends rolled_back when its deployment is rolled back, and takes no new lease', () => {
+		const f = new Fixture();
+		const dep = f.canary();
+		f.record(dep, CRIT);
+		const intentId = f.dep(dep).intentId;
+		expect(f.intentOf(intentId).status).toBe('rolled_back');
+		expect(f.refuse({type: 'lease.issue', actor: 'human:alice', intentId})).toMatchObject({code: 'INTENT_NOT_APPROVED'});
+	});
+});
