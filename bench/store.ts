@@ -1,0 +1,166 @@
+/**
+ * The store's costs, each against a floor measured in the same run (plain fs calls on the same
+ * bytes, no lock, no fsync): one mutation at 100 / 1,000 / 10,000 deployments, a cold read, appends
+ * to the audit trail and the metrics log, and full-chain verification at 100k events.
+ * Run: npm run bench:store
+ */
+import {appendFile, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {ManualClock, runDrill, type Deployment, type EventDraft, type State} from '../src/core/index.js';
+import {chain, GENESIS, type Head} from '../src/store/audit-log.js';
+import {appendDurable, writeDurable} from '../src/store/durable.js';
+import {initStore, openStore} from '../src/store/index.js';
+import {sampleLines} from '../src/store/metrics-log.js';
+import {verifyChain} from '../src/store/verify.js';
+import {ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib/stats.js';
+
+const SIZES = [100, 1_000, 10_000];
+const TARGET_P95: Record<number, number> = {1_000: 20, 10_000: 100};
+const root = await mkdtemp(join(tmpdir(), 'calyx-bench-'));
+const healthy = {tesDelta: 0.2, errorRate: 0.3, cpu: 55, memory: 60};
+
+// A realistic finished deployment (pack, sanity results, sample window) to clone, and a drill whose
+// canaries never leave their first tier (an endless bake) to give the benchmark a live one.
+const finished = runDrill().state.deployments.find(d => d.status === 'completed')!;
+const live = runDrill({bakeMs: 1e12});
+const running = live.state.deployments.find(d => d.status === 'running')!;
+
+function withDeployments(state: State, n: number): State {
+	const clones: Deployment[] = Array.from({length: n - 1}, (_, i) => ({...structuredClone(finished), id: `DEP-20250101-${String(i + 1).padStart(5, '0')}`}));
+	return {...state, deployments: [...clones, running]};
+}
+
+async function mutationAt(n: number) {
+	const dir = join(root, `dep-${n}`);
+	const {store} = await initStore(dir);
+	await store.mutate(() => ({state: withDeployments({...live.state, world: live.target.world}, n), events: [], result: null}));
+	const clock = new ManualClock('2026-11-26T00:00:00Z');
+	const iterations = n >= 10_000 ? 60 : 200;
+	const times = await sample(() => store.run({type: 'metrics.record', actor: 'agent:bench', id: running.id, sample: healthy}, {clock: (clock.advance(1000), clock)}), {
+		iterations,
+		warmup: 5,
+	});
+	const bytes = await readFile(join(dir, 'state.json'));
+	const floor = await sample(i => writeFile(join(dir, `floor-${i % 2}.json`), bytes), {iterations, warmup: 3});
+	// The write protocol alone on the same bytes (temp, fsync, rename, directory fsync): what durability costs here.
+	const durable = await sample(() => writeDurable(join(dir, 'floor-durable.json'), [bytes]), {iterations, warmup: 3});
+	const cold = await sample(async () => (await openStore(dir)).read(), {iterations: n >= 10_000 ? 5 : 20, warmup: 1});
+	const parseFloor = await sample(async () => JSON.parse((await readFile(join(dir, 'state.json'))).toString()), {iterations: n >= 10_000 ? 5 : 20});
+	await store.close();
+	return {n, bytes: bytes.length, mutation: stats(times), floor: stats(floor), durable: stats(durable), cold: stats(cold), parseFloor: stats(parseFloor)};
+}
+
+const drafts: EventDraft[] = live.events;
+const draftAt = (i: number): EventDraft => drafts[i % drafts.length]!;
+
+async function appendRates() {
+	const dir = join(root, 'appends');
+	await (await initStore(dir)).store.close();
+	const count = 2_000;
+	let head: Head = {seq: 0, hash: ''};
+	const auditLines: Buffer[] = [];
+	const single = await once(async () => {
+		for (let i = 0; i < count; i++) {
+			const out = chain([draftAt(i)], i + 1, head);
+			head = out.head;
+			auditLines.push(out.bytes);
+			await appendDurable(join(dir, 'audit-single.ndjson'), out.bytes);
+		}
+	});
+	const batched = await once(async () => {
+		for (let i = 0; i < count; i += 100) {
+			const out = chain(Array.from({length: 100}, (_, k) => draftAt(i + k)), i + 1, head);
+			head = out.head;
+			await appendDurable(join(dir, 'audit-batched.ndjson'), out.bytes);
+		}
+	});
+	const auditFloor = await once(async () => {
+		for (const line of auditLines) await appendFile(join(dir, 'audit-floor.ndjson'), line);
+	});
+	const samples = Array.from({length: count}, (_, i) => ({deploymentId: running.id, sample: {at: new Date(Date.UTC(2026, 10, 26) + i * 1000).toISOString(), ...healthy}}));
+	const sampleSingle = await once(async () => {
+		for (const s of samples) await appendDurable(join(dir, 'metrics-single.ndjson'), sampleLines([s], 1));
+	});
+	const sampleBatched = await once(async () => {
+		for (let i = 0; i < count; i += 100) await appendDurable(join(dir, 'metrics-batched.ndjson'), sampleLines(samples.slice(i, i + 100), 1));
+	});
+	const sampleFloor = await once(async () => {
+		for (const s of samples) await appendFile(join(dir, 'metrics-floor.ndjson'), `${JSON.stringify({rev: 1, ...s})}\n`);
+	});
+	return {count, single, batched, auditFloor, sampleSingle, sampleBatched, sampleFloor};
+}
+
+async function verification(events = 100_000) {
+	const path = join(root, 'verify.ndjson');
+	let head: Head = {seq: 0, hash: GENESIS};
+	const parts: Buffer[] = [];
+	for (let i = 0; i < events; i += 1000) {
+		const out = chain(Array.from({length: 1000}, (_, k) => draftAt(i + k)), i / 1000 + 1, i === 0 ? {seq: 0, hash: ''} : head);
+		head = out.head;
+		parts.push(out.bytes);
+	}
+	await writeFile(path, Buffer.concat(parts));
+	const times = await sample(async () => {
+		const report = await verifyChain(path, head);
+		if (!report.ok || report.count !== events) throw new Error(`verification failed: ${JSON.stringify(report.firstBad)}`);
+	}, {iterations: 5, warmup: 1});
+	const floor = await sample(() => readFile(path), {iterations: 5, warmup: 1});
+	return {events, bytes: parts.reduce((n, p) => n + p.length, 0), verify: stats(times), floor: stats(floor)};
+}
+
+try {
+	console.log(`calyx store bench — node ${process.version}, ${new Date().toISOString()}\n`);
+	const rows: Array<Array<string | number>> = [
+		['deployments', 'state', 'mutation median', 'p95', 'target p95', 'writeFile p95', 'p95 / writeFile', 'durable write p95', 'p95 / durable', 'cold read() median', 'readFile+parse median'],
+	];
+	for (const n of SIZES) {
+		const r = await mutationAt(n);
+		const target = TARGET_P95[n];
+		rows.push([
+			thousands(n),
+			`${(r.bytes / 1e6).toFixed(1)} MB`,
+			`${ms(r.mutation.median)} ms`,
+			`${ms(r.mutation.p95)} ms`,
+			target ? `< ${target} ms ${r.mutation.p95 < target ? 'ok' : 'MISSED'}` : '-',
+			`${ms(r.floor.p95)} ms`,
+			ratio(r.mutation.p95, r.floor.p95),
+			`${ms(r.durable.p95)} ms`,
+			ratio(r.mutation.p95, r.durable.p95),
+			`${ms(r.cold.median)} ms`,
+			`${ms(r.parseFloor.median)} ms`,
+		]);
+	}
+	console.log('One mutation (metrics.record through the engine: lock, read, validate, sample append + fsync, durable write).');
+	console.log('Floors on the same bytes: fs.writeFile (no fsync), and the durable write alone (temp + fsync + rename + dir fsync).');
+	console.log(`${table(rows)}\n`);
+
+	const a = await appendRates();
+	console.log(`Appends, ${thousands(a.count)} each (every append fsync'd; the floor is fs.appendFile without fsync):`);
+	console.log(
+		table([
+			['log', 'one per append', 'batches of 100', 'floor (appendFile)', 'target'],
+			['audit events', `${thousands(perSecond(a.count, a.single))}/s`, `${thousands(perSecond(a.count, a.batched))}/s`, `${thousands(perSecond(a.count, a.auditFloor))}/s`, '-'],
+			[
+				'metric samples',
+				`${thousands(perSecond(a.count, a.sampleSingle))}/s`,
+				`${thousands(perSecond(a.count, a.sampleBatched))}/s`,
+				`${thousands(perSecond(a.count, a.sampleFloor))}/s`,
+				`>= 5,000/s ${perSecond(a.count, a.sampleBatched) >= 5000 ? 'ok (batched)' : 'MISSED'}${perSecond(a.count, a.sampleSingle) >= 5000 ? ', ok (single)' : ', missed one-per-fsync'}`,
+			],
+		]),
+	);
+	console.log('');
+
+	const v = await verification();
+	const rate = perSecond(v.events, v.verify.median);
+	console.log(`Full-chain verification, ${thousands(v.events)} events (${(v.bytes / 1e6).toFixed(1)} MB):`);
+	console.log(
+		table([
+			['median', 'p95', 'events/s', 'target', 'floor (readFile) median', 'median / floor'],
+			[`${ms(v.verify.median)} ms`, `${ms(v.verify.p95)} ms`, thousands(rate), `>= 500,000/s ${rate >= 500_000 ? 'ok' : 'MISSED'}`, `${ms(v.floor.median)} ms`, ratio(v.verify.median, v.floor.median)],
+		]),
+	);
+} finally {
+	await rm(root, {recursive: true, force: true});
+}

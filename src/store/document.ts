@@ -1,0 +1,188 @@
+import {open, readFile, rm} from 'node:fs/promises';
+import type {Adapter} from 'lowdb';
+import type {State} from '../core/model/index.js';
+import {encode, parseHeader, type Header, type Layout} from './codec.js';
+import {commitTemp, rotateBackups, writeTemp} from './durable.js';
+import {ioError, isNodeError, StoreError} from './errors.js';
+import {Diagnosis, loadDocument, TextCache} from './load.js';
+import type {StorePaths} from './paths.js';
+import {deepFreeze, validateState} from './validate.js';
+
+interface FileId {
+	dev: bigint;
+	ino: bigint;
+	size: bigint;
+	mtimeNs: bigint;
+}
+
+const sameFile = (a: FileId, b: FileId) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
+
+const notInitialised = (paths: StorePaths) =>
+	new StoreError(
+		'NOT_INITIALISED',
+		`no calyx state in ${paths.dir}: ${paths.state} does not exist (run \`calyx init\`, or point --data / CALYX_DATA at an existing data directory)`,
+		paths.state,
+	);
+
+/**
+ * The lowdb adapter for the state document. Unlike lowdb's JSONFile (fixed temp name, no fsync,
+ * `null` silently read as "no data"), it writes durably, keeps the last good files as backups, and
+ * refuses a bad file with its position or field; it never hands lowdb an empty value.
+ *
+ * A parse is reused while the file is provably the one it came from (same inode, size and mtime,
+ * and the same rev in its first line); after a change only the entities whose bytes changed are
+ * parsed and validated again.
+ */
+export class DocumentFile implements Adapter<State> {
+	readonly #texts = new TextCache();
+	#loaded?: {id: FileId; state: State; layout?: Layout; migratedFrom?: number};
+	#prepared?: {state: State; chunks: Buffer[]; layout: Layout};
+	#staged?: {state: State; tmp: string; id: FileId; layout: Layout};
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(readonly paths: StorePaths) {}
+
+	/** In-process, reads and writes of one document take turns (other processes: the write lock). */
+	#serial<T>(op: () => Promise<T>): Promise<T> {
+		const run = this.#queue.then(op, op);
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+
+	read(): Promise<State> {
+		return this.#serial(() => this.#read());
+	}
+
+	/** The version the current state was migrated from in memory, until the next write saves it. */
+	get migratedFrom(): number | undefined {
+		return this.#loaded?.migratedFrom;
+	}
+
+	async #read(): Promise<State> {
+		const path = this.paths.state;
+		let fh;
+		try {
+			fh = await open(path, 'r');
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
+			throw ioError('opening', path, error);
+		}
+		try {
+			const st = await fh.stat({bigint: true});
+			const id: FileId = {dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs};
+			const cached = this.#loaded;
+			if (cached && sameFile(cached.id, id)) {
+				const head = Buffer.alloc(256);
+				const {bytesRead} = await fh.read(head, 0, head.length, 0);
+				if (parseHeader(head.subarray(0, bytesRead))?.rev === cached.state.rev) return cached.state;
+			}
+			const buf = await fh.readFile();
+			const loaded = await this.#load(buf, cached?.layout);
+			this.#loaded = {id, ...loaded};
+			return loaded.state;
+		} finally {
+			await fh.close();
+		}
+	}
+
+	async #load(buf: Buffer, prev?: Layout) {
+		try {
+			return loadDocument(buf, this.#texts, prev);
+		} catch (error) {
+			if (!(error instanceof Diagnosis)) throw error;
+			const backup = await lastGoodBackup(this.paths);
+			const tail = backup ? `; last good backup: ${backup.path} (rev ${backup.rev}); nothing was written` : '; no good backup beside it; nothing was written';
+			throw new StoreError(error.code, `${this.paths.state} ${error.message}${tail}`, this.paths.state, {
+				...error.detail,
+				...(backup ? {backup: backup.path} : {}),
+			});
+		}
+	}
+
+	/**
+	 * Validates what changed and serialises the state; throws INVALID before anything is written.
+	 * The store calls this before appending the audit events, so a bad state never reaches the log.
+	 */
+	prepare(state: State): void {
+		if (this.#prepared?.state === state) return;
+		const doc = state as unknown as Record<string, unknown>;
+		const problem = validateState(doc, (key, value) => this.#texts.has(key, value));
+		if (problem) {
+			throw new StoreError('INVALID', `the next state fails its schema at ${problem.field}: ${problem.message}; nothing was written`, this.paths.state, {field: problem.field});
+		}
+		deepFreeze(state);
+		const header: Header = {schemaVersion: state.schemaVersion, rev: state.rev, auditHead: state.auditHead};
+		const body = Object.fromEntries(Object.entries(doc).filter(([k]) => !HEADER_KEYS.has(k)));
+		const textOf = (key: string, value: unknown) => {
+			const known = this.#texts.get(key, value);
+			if (known) return known;
+			const bytes = Buffer.from(JSON.stringify(value));
+			this.#texts.set(key, value, bytes);
+			return bytes;
+		};
+		const {chunks, layout} = encode(header, body, textOf);
+		this.#prepared = {state, chunks, layout};
+	}
+
+	/**
+	 * Writes the prepared state to a temp file and keeps the current file as a backup, without
+	 * making the new state current. The store runs this alongside the log appends; `write` then
+	 * only renames, after the appends are durable.
+	 */
+	async stage(state: State): Promise<void> {
+		this.prepare(state);
+		const {chunks, layout} = this.#prepared!;
+		const [{tmp, stats}] = await Promise.all([writeTemp(this.paths.state, chunks), rotateBackups(this.paths)]);
+		this.#staged = {state, tmp, layout, id: {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs}};
+	}
+
+	/** Drops a staged temp file whose commit was abandoned. */
+	async abandon(): Promise<void> {
+		const staged = this.#staged;
+		this.#staged = undefined;
+		if (staged) await rm(staged.tmp, {force: true});
+	}
+
+	/** lowdb's write: makes the state current (stages it first unless the store already has). */
+	write(state: State): Promise<void> {
+		return this.#serial(async () => {
+			if (this.#staged?.state !== state) await this.stage(state);
+			const {tmp, id, layout} = this.#staged!;
+			this.#staged = undefined;
+			this.#prepared = undefined;
+			await commitTemp(tmp, this.paths.state);
+			this.#loaded = {id, state, layout};
+		});
+	}
+
+	/** The first line only: rev and audit head, without reading the document. */
+	async header(): Promise<Header | undefined> {
+		try {
+			const fh = await open(this.paths.state, 'r');
+			try {
+				const head = Buffer.alloc(256);
+				const {bytesRead} = await fh.read(head, 0, head.length, 0);
+				return parseHeader(head.subarray(0, bytesRead));
+			} finally {
+				await fh.close();
+			}
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
+			throw ioError('reading', this.paths.state, error);
+		}
+	}
+}
+
+/** The newest backup that still loads; only looked for when the state file does not. */
+async function lastGoodBackup(paths: StorePaths): Promise<{path: string; rev: number} | undefined> {
+	for (const path of paths.backups) {
+		try {
+			const {state} = loadDocument(await readFile(path), new TextCache());
+			return {path, rev: state.rev};
+		} catch {
+			// Missing or bad too: try the older one.
+		}
+	}
+	return undefined;
+}

@@ -1,0 +1,136 @@
+import {link, open, readdir, rename, rm, unlink} from 'node:fs/promises';
+import type {BigIntStats} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {io, isNodeError} from './errors.js';
+import {isTempOf, quarantineName, tempName, type StorePaths} from './paths.js';
+
+/** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
+export async function fsyncDir(dir: string): Promise<void> {
+	const fh = await open(dir, 'r');
+	try {
+		await fh.sync();
+	} finally {
+		await fh.close();
+	}
+}
+
+async function writeAll(fh: import('node:fs/promises').FileHandle, chunks: Buffer[]): Promise<void> {
+	const total = chunks.reduce((n, c) => n + c.length, 0);
+	const {bytesWritten} = await fh.writev(chunks);
+	// Regular files take a writev whole; should one ever come back short, finish it in one piece.
+	if (bytesWritten < total) await fh.write(Buffer.concat(chunks).subarray(bytesWritten));
+}
+
+/**
+ * The first half of a durable replace: the new content in a unique temp file beside `path`,
+ * fsync'd. Nothing is visible until `commitTemp`; a temp left by a crash is swept on open.
+ */
+export async function writeTemp(path: string, chunks: Buffer[]): Promise<{tmp: string; stats: BigIntStats}> {
+	const tmp = tempName(path);
+	return io('writing', path, async () => {
+		const fh = await open(tmp, 'wx');
+		try {
+			await writeAll(fh, chunks);
+			await fh.sync();
+			// The renamed file keeps this inode, size and mtime: what the next read's freshness check compares.
+			return {tmp, stats: await fh.stat({bigint: true})};
+		} catch (error) {
+			await rm(tmp, {force: true});
+			throw error;
+		} finally {
+			await fh.close();
+		}
+	});
+}
+
+/** The second half: rename over the target (atomic), then fsync the directory (durable). */
+export async function commitTemp(tmp: string, path: string): Promise<void> {
+	await io('replacing', path, async () => {
+		await rename(tmp, path);
+		await fsyncDir(dirname(path));
+	});
+}
+
+/** Replaces `path` durably: a crash at any point leaves either the old file or the new one, never a mix. */
+export async function writeDurable(path: string, chunks: Buffer[]): Promise<BigIntStats> {
+	const {tmp, stats} = await writeTemp(path, chunks);
+	await commitTemp(tmp, path);
+	return stats;
+}
+
+/** One append (a single write on an O_APPEND descriptor) made durable before it returns. */
+export async function appendDurable(path: string, data: Buffer): Promise<void> {
+	await io('appending to', path, async () => {
+		const fh = await open(path, 'a');
+		try {
+			await writeAll(fh, [data]);
+			await fh.sync();
+		} finally {
+			await fh.close();
+		}
+	});
+}
+
+/**
+ * Keeps the last two good state files as hard links, so a backup costs two directory entries and
+ * no copy. Called under the write lock, just before the new file is renamed in.
+ */
+export async function rotateBackups(paths: StorePaths): Promise<void> {
+	const [newest, older] = paths.backups;
+	await io('rotating the backups of', paths.state, async () => {
+		try {
+			await rename(newest, older);
+		} catch (error) {
+			if (!isNodeError(error, 'ENOENT')) throw error;
+		}
+		try {
+			await link(paths.state, newest);
+		} catch (error) {
+			if (isNodeError(error, 'EEXIST')) {
+				await unlink(newest);
+				await link(paths.state, newest);
+			} else if (!isNodeError(error, 'ENOENT')) throw error;
+		}
+	});
+}
+
+/**
+ * Moves a log's bytes from `start` to its end into a file beside it (made durable first), then
+ * truncates the log there. Used for a torn last line and for lines of a mutation that never committed.
+ */
+export async function quarantineTail(log: string, start: number, why: 'torn' | 'orphan'): Promise<{file: string; bytes: number}> {
+	return io('quarantining the tail of', log, async () => {
+		const fh = await open(log, 'r+');
+		try {
+			const {size} = await fh.stat();
+			const bytes = Buffer.alloc(size - start);
+			await fh.read(bytes, 0, bytes.length, start);
+			const file = quarantineName(log, why);
+			const out = await open(file, 'wx');
+			try {
+				await writeAll(out, [bytes]);
+				await out.sync();
+			} finally {
+				await out.close();
+			}
+			await fsyncDir(dirname(log));
+			await fh.truncate(start);
+			await fh.sync();
+			return {file, bytes: bytes.length};
+		} finally {
+			await fh.close();
+		}
+	});
+}
+
+/** Temp files of writers that died before their rename; only safe to remove under the write lock. */
+export async function strayTemps(paths: StorePaths): Promise<string[]> {
+	const names = await readdir(paths.dir).catch(() => [] as string[]);
+	return names.filter(n => isTempOf(paths.state, n)).map(n => join(paths.dir, n));
+}
+
+export async function removeFiles(files: string[]): Promise<void> {
+	for (const f of files) await rm(f, {force: true});
+	if (files.length > 0) await fsyncDir(dirname(files[0]!));
+}
+

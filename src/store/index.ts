@@ -1,0 +1,63 @@
+import {mkdir} from 'node:fs/promises';
+import {initialState} from '../core/engine/execute.js';
+import type {Config} from '../core/model/index.js';
+import {emptyWorld} from '../core/sim/world.js';
+import type {Store} from './api.js';
+import {DocumentFile} from './document.js';
+import {io, StoreError} from './errors.js';
+import {readTail} from './lines.js';
+import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock} from './lock.js';
+import {storePaths} from './paths.js';
+import {FileStore, type StoreOptions} from './store.js';
+
+export type * from './api.js';
+export {StoreError, type StoreErrorDetail} from './errors.js';
+export type {StoreOptions} from './store.js';
+export type {LeadOptions} from './leader.js';
+export type {StoredEvent} from './audit-log.js';
+export {storePaths, type StorePaths} from './paths.js';
+
+/** Opens an initialised data directory; NOT_INITIALISED if it holds no state. */
+export async function openStore(dir: string, opts: StoreOptions = {}): Promise<Store> {
+	return new FileStore(storePaths(dir), opts).open();
+}
+
+export interface InitOptions extends StoreOptions {
+	config?: Config;
+	/** The simulated target's seed. */
+	seed?: number;
+}
+
+/**
+ * Creates the data directory and its first state (rev 0, an empty audit trail), or opens it if it
+ * exists: safe to run twice, and from two processes at once. Refuses to start over beside an
+ * existing audit trail whose state file is missing: that needs a restore, not a fresh start.
+ */
+export async function initStore(dir: string, opts: InitOptions = {}): Promise<{created: boolean; store: Store}> {
+	const paths = storePaths(dir);
+	await io('creating', paths.dir, () => mkdir(paths.dir, {recursive: true}));
+	const document = new DocumentFile(paths);
+	const exists = () =>
+		document.header().then(
+			() => true,
+			(error: unknown) => !(error instanceof StoreError && error.code === 'NOT_INITIALISED'),
+		);
+	let created = false;
+	if (!(await exists())) {
+		await withWriteLock(paths, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, async () => {
+			if (await exists()) return;
+			const audit = await readTail(paths.audit);
+			if (audit.size > 0) {
+				throw new StoreError(
+					'CORRUPT',
+					`${paths.state} is missing but ${paths.audit} holds ${audit.size} bytes of audit trail: restore ${paths.state} (the last good copy is ${paths.backups[0]}, if present) rather than starting over`,
+					paths.state,
+					{backup: paths.backups[0]},
+				);
+			}
+			await document.write({...initialState(opts.config), world: emptyWorld(opts.seed)});
+			created = true;
+		});
+	}
+	return {created, store: await openStore(dir, opts)};
+}

@@ -1,0 +1,74 @@
+import type {Leadership} from './api.js';
+import {STALE_MS, tryLock, type Held} from './lock.js';
+import type {StorePaths} from './paths.js';
+
+export interface LeadOptions {
+	/** How often the leader refreshes its lock (and a follower retries). */
+	heartbeatMs?: number;
+	/** A lock not refreshed for this long is taken over. At least proper-lockfile's minimum, 5000 ms. */
+	staleMs?: number;
+}
+
+/**
+ * Exactly one engine drives a data directory: the holder of `leader.lock`, which it keeps fresh
+ * with a heartbeat. Everyone else is a follower that keeps trying, and becomes the leader once the
+ * holder has released, died (its pid is gone) or been silent for the stale window (hung, or on
+ * another host).
+ */
+export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<Leadership> {
+	const staleMs = Math.max(opts.staleMs ?? 10_000, STALE_MS);
+	const heartbeatMs = Math.min(Math.max(opts.heartbeatMs ?? staleMs / 2, 1000), staleMs / 2);
+	const listeners = new Set<(role: 'leader' | 'follower') => void>();
+	let role: 'leader' | 'follower' = 'follower';
+	let held: Held | undefined;
+	let retry: NodeJS.Timeout | undefined;
+	let released = false;
+
+	const become = (next: 'leader' | 'follower') => {
+		if (role === next) return;
+		role = next;
+		for (const listener of [...listeners]) listener(next);
+	};
+	const tryLead = async () => {
+		retry = undefined;
+		if (released) return;
+		const lock = await tryLock(paths.dir, paths.leader, {
+			stale: staleMs,
+			update: heartbeatMs,
+			onLost: () => {
+				// Our heartbeat stalled past the stale window and someone else may lead now.
+				held = undefined;
+				become('follower');
+				schedule();
+			},
+		}).catch(() => undefined);
+		if (!lock) return schedule();
+		if (released) return void (await lock.release());
+		held = lock;
+		become('leader');
+	};
+	// A follower's retry keeps the process alive on purpose: `calyx engine` as follower must stay up to take over.
+	const schedule = () => {
+		if (!released && !retry) retry = setTimeout(() => void tryLead(), heartbeatMs);
+	};
+
+	await tryLead();
+	return {
+		get role() {
+			return role;
+		},
+		onChange(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		async release() {
+			released = true;
+			if (retry) clearTimeout(retry);
+			retry = undefined;
+			const lock = held;
+			held = undefined;
+			await lock?.release();
+			become('follower');
+		},
+	};
+}

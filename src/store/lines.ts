@@ -1,0 +1,126 @@
+import {open} from 'node:fs/promises';
+import {isNodeError} from './errors.js';
+
+/** NDJSON files: reading the last line cheaply, lines from the end, and whole blocks of lines. */
+
+const NL = 10;
+
+export interface Tail {
+	size: number;
+	/** The last complete (newline-terminated) line, without its newline. */
+	last?: {start: number; line: Buffer};
+	/** Offset of bytes after the last newline: a torn append, or the whole file if it has none. */
+	tornAt?: number;
+}
+
+async function openIfExists(path: string) {
+	try {
+		return await open(path, 'r');
+	} catch (error) {
+		if (isNodeError(error, 'ENOENT')) return undefined;
+		throw error;
+	}
+}
+
+/** The end of a log: its last complete line and any torn bytes after it, reading only the end. */
+export async function readTail(path: string, firstSpan = 16_384): Promise<Tail> {
+	const fh = await openIfExists(path);
+	if (!fh) return {size: 0};
+	try {
+		const {size} = await fh.stat();
+		if (size === 0) return {size};
+		for (let span = Math.min(size, firstSpan); ; span = Math.min(size, span * 4)) {
+			const buf = Buffer.alloc(span);
+			await fh.read(buf, 0, span, size - span);
+			const base = size - span;
+			const lastNl = buf.lastIndexOf(NL);
+			if (lastNl < 0 && span < size) continue;
+			const tornAt = lastNl === span - 1 ? undefined : base + lastNl + 1;
+			if (lastNl < 0) return {size, tornAt: 0};
+			const prevNl = lastNl === 0 ? -1 : buf.lastIndexOf(NL, lastNl - 1);
+			if (prevNl < 0 && base > 0) continue;
+			const last = {start: base + prevNl + 1, line: Buffer.from(buf.subarray(prevNl + 1, lastNl))};
+			return tornAt === undefined ? {size, last} : {size, last, tornAt};
+		}
+	} finally {
+		await fh.close();
+	}
+}
+
+/** Complete lines from `end` (just after a newline) back to the start of the file. */
+export async function* linesBackward(path: string, end?: number, chunk = 65_536): AsyncGenerator<{start: number; line: Buffer}> {
+	const fh = await openIfExists(path);
+	if (!fh) return;
+	try {
+		let bufStart = end ?? (await fh.stat()).size;
+		let buf = Buffer.alloc(0);
+		for (;;) {
+			while (buf.length >= 2) {
+				const prevNl = buf.lastIndexOf(NL, buf.length - 2);
+				if (prevNl < 0) break;
+				yield {start: bufStart + prevNl + 1, line: buf.subarray(prevNl + 1, buf.length - 1)};
+				buf = buf.subarray(0, prevNl + 1);
+			}
+			if (bufStart === 0) {
+				if (buf.length > 0) yield {start: 0, line: buf.subarray(0, buf.length - 1)};
+				return;
+			}
+			const take = Math.min(bufStart, chunk);
+			const before = Buffer.alloc(take);
+			await fh.read(before, 0, take, bufStart - take);
+			bufStart -= take;
+			buf = Buffer.concat([before, buf]);
+		}
+	} finally {
+		await fh.close();
+	}
+}
+
+/**
+ * The file in blocks that end on a line boundary, for a synchronous loop over lines (a generator
+ * step per line would cost more than hashing it). The next block is read while the caller works
+ * on this one. The last block may hold a torn line: `torn`.
+ */
+export async function* blocks(path: string, size = 4 << 20): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+	const fh = await openIfExists(path);
+	if (!fh) return;
+	// Each read goes after the partial line carried over from the block before: no concatenation.
+	const readAt = (position: number, carry: Buffer) => {
+		const buf = Buffer.allocUnsafe(carry.length + size);
+		carry.copy(buf, 0);
+		return fh.read(buf, carry.length, size, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
+	};
+	let pending = readAt(0, Buffer.alloc(0));
+	try {
+		let offset = 0;
+		let carried = 0;
+		for (;;) {
+			const data = await pending;
+			if (data.length === carried) {
+				if (data.length > 0) yield {start: offset, buf: data, torn: true};
+				return;
+			}
+			const cut = data.lastIndexOf(NL) + 1;
+			const carry = data.subarray(cut);
+			pending = readAt(offset + data.length, carry);
+			if (cut > 0) yield {start: offset, buf: data.subarray(0, cut), torn: false};
+			offset += cut;
+			carried = carry.length;
+		}
+	} finally {
+		await pending.catch(() => undefined);
+		await fh.close();
+	}
+}
+
+/** Calls `fn` for each line of a block (without its newline), with the line's file offset. */
+export function eachLine(block: {start: number; buf: Buffer}, fn: (line: Buffer, start: number) => boolean | void): boolean {
+	const {buf} = block;
+	for (let pos = 0; pos < buf.length; ) {
+		let end = buf.indexOf(NL, pos);
+		if (end < 0) end = buf.length;
+		if (fn(buf.subarray(pos, end), block.start + pos) === false) return false;
+		pos = end + 1;
+	}
+	return true;
+}

@@ -1,0 +1,223 @@
+import {randomBytes} from 'node:crypto';
+import {access, readFile, rename, rm, stat, utimes, writeFile} from 'node:fs/promises';
+import {hostname} from 'node:os';
+import fs, {watch, type FSWatcher} from 'node:fs';
+import {join} from 'node:path';
+import {ioError, isNodeError, StoreError} from './errors.js';
+import type {StorePaths} from './paths.js';
+
+/** proper-lockfile's documented minimum: a holder that stopped refreshing blocks others this long. */
+export const STALE_MS = 5000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+
+export interface HeldLock {
+	/** Throws LOCK_LOST if the lock is no longer ours (we stalled past the stale window and it was taken over). */
+	assertHeld(stage: string): Promise<void>;
+}
+
+// Loaded on the first write only: a read-only CLI command never pays for it.
+let lockfileModule: Promise<typeof import('proper-lockfile')> | undefined;
+const properLockfile = () => (lockfileModule ??= import('proper-lockfile').then(m => m.default));
+
+/**
+ * The fs proper-lockfile works through. Its lock is an empty directory it removes with rmdir; ours
+ * holds an owner file, so removal (release, stale take-over, clean-up at exit) must be recursive.
+ */
+const lockFs = Object.assign(Object.create(fs) as typeof fs, {
+	rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(path, {recursive: true}, callback),
+	rmdirSync: (path: string) => fs.rmSync(path, {recursive: true}),
+});
+
+interface Owner {
+	pid: number;
+	host: string;
+	token: string;
+}
+
+const ownerFile = (lockPath: string) => join(lockPath, 'owner');
+
+async function readOwner(lockPath: string): Promise<Owner | undefined> {
+	try {
+		return JSON.parse(await readFile(ownerFile(lockPath), 'utf8')) as Owner;
+	} catch {
+		return undefined;
+	}
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return !isNodeError(error, 'ESRCH');
+	}
+}
+
+/**
+ * A holder on this host whose process is gone cannot refresh its lock: take it over now rather
+ * than after the stale window. The lock is renamed aside, then checked: if what was moved is not
+ * the dead holder's (another process broke it first and already holds a fresh one), it is put
+ * back. (A reused pid only means waiting for the stale window.)
+ */
+async function breakIfDead(lockPath: string): Promise<boolean> {
+	const owner = await readOwner(lockPath);
+	if (!owner || owner.host !== hostname() || alive(owner.pid)) return false;
+	const grave = `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
+	try {
+		await rename(lockPath, grave);
+	} catch {
+		return true;
+	}
+	if ((await readOwner(grave))?.token !== owner.token) {
+		const replaced = await access(lockPath).then(() => true, () => false);
+		if (!replaced) return rename(grave, lockPath).then(() => true, () => true);
+	}
+	await rm(grave, {recursive: true, force: true});
+	return true;
+}
+
+export interface Held extends HeldLock {
+	release(): Promise<void>;
+}
+
+/**
+ * One attempt at a proper-lockfile lock (an atomic mkdir whose mtime the holder refreshes), with
+ * an owner file inside naming this process. Undefined if another live holder has it.
+ */
+export async function tryLock(
+	target: string,
+	lockPath: string,
+	opts: {stale: number; update?: number; onLost?: () => void; breakDead?: boolean},
+): Promise<Held | undefined> {
+	const lockfile = await properLockfile();
+	const token = randomBytes(8).toString('hex');
+	let lost = false;
+	for (let attempt = 0; attempt < 3; attempt++) {
+		let unlock: () => Promise<void>;
+		try {
+			unlock = await lockfile.lock(target, {
+				fs: lockFs,
+				realpath: false,
+				lockfilePath: lockPath,
+				stale: opts.stale,
+				...(opts.update ? {update: opts.update} : {}),
+				retries: 0,
+				onCompromised: () => {
+					lost = true;
+					opts.onLost?.();
+				},
+			});
+		} catch (error) {
+			if (!isNodeError(error, 'ELOCKED')) throw error;
+			if (opts.breakDead !== false && (await breakIfDead(lockPath))) continue;
+			return undefined;
+		}
+		try {
+			// proper-lockfile judges the lock ours by its directory's mtime, which creating the owner
+			// file changes: put it back, or the next refresh would call the lock compromised.
+			const {mtime} = await stat(lockPath);
+			await writeFile(ownerFile(lockPath), JSON.stringify({pid: process.pid, host: hostname(), token} satisfies Owner));
+			await utimes(lockPath, mtime, mtime);
+		} catch (error) {
+			await unlock().catch(() => undefined);
+			throw error;
+		}
+		const acquiredAt = performance.now();
+		return {
+			async assertHeld(stage: string) {
+				// A lock younger than half the stale window cannot have been taken over (the monotonic
+				// clock keeps counting while a process is stopped); an older one must still be ours.
+				if (!lost && performance.now() - acquiredAt > opts.stale / 2 && (await readOwner(lockPath))?.token !== token) lost = true;
+				if (lost) throw new StoreError('LOCK_LOST', `lost ${lockPath} before ${stage} (it went stale and another process took it over): this write was abandoned`, lockPath);
+			},
+			async release() {
+				if (!lost) await unlock().catch(() => undefined);
+			},
+		};
+	}
+	return undefined;
+}
+
+/** Waiters in this process queue here instead of spinning on the lock directory. */
+const turns = new Map<string, Promise<void>>();
+
+/**
+ * Runs `fn` holding the data directory's write lock: first this process's turn, then the
+ * cross-process lock, retried with a short jittered back-off until `timeoutMs`.
+ */
+export async function withWriteLock<T>(paths: StorePaths, timeoutMs: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+	const before = turns.get(paths.lock) ?? Promise.resolve();
+	let done!: () => void;
+	const mine = before.then(() => new Promise<void>(resolve => (done = resolve)));
+	turns.set(paths.lock, mine);
+	await before;
+	try {
+		const held = await acquire(paths, timeoutMs);
+		try {
+			return await fn(held);
+		} finally {
+			await held.release();
+		}
+	} finally {
+		done();
+		if (turns.get(paths.lock) === mine) turns.delete(paths.lock);
+	}
+}
+
+/**
+ * Waits for the holder to release: fs.watch on the lock directory itself fires when it is removed
+ * (also when it is touched, hence the existence check after waking), so a hand-over costs a
+ * syscall rather than a back-off sleep, and waiters are not woken by every other file's writes.
+ * The timeout paces the attempts that notice a stale or dead holder.
+ */
+function released(lockPath: string, ms: number): Promise<'released' | 'timeout'> {
+	return new Promise(resolve => {
+		let watcher: FSWatcher | undefined;
+		let timer: NodeJS.Timeout | undefined;
+		const done = (why: 'released' | 'timeout') => {
+			clearTimeout(timer);
+			watcher?.close();
+			resolve(why);
+		};
+		try {
+			watcher = watch(lockPath, {persistent: false}, (_event, file) => {
+				if (file === null || file.toString() !== 'owner') done('released');
+			});
+			watcher.on('error', () => done('released'));
+		} catch {
+			return done('released');
+		}
+		timer = setTimeout(() => done('timeout'), ms);
+	});
+}
+
+async function acquire(paths: StorePaths, timeoutMs: number): Promise<Held> {
+	const deadline = Date.now() + timeoutMs;
+	const attempt = async (breakDead: boolean) => {
+		try {
+			return await tryLock(paths.state, paths.lock, {stale: STALE_MS, breakDead});
+		} catch (error) {
+			throw ioError('taking the write lock', paths.lock, error);
+		}
+	};
+	const first = await attempt(true);
+	if (first) return first;
+	// Checking whether the holder died costs a file read: not on every retry.
+	for (let lastDeadCheck = Date.now(), why = 'timeout'; ; ) {
+		const breakDead = Date.now() - lastDeadCheck > 200;
+		// Woken by a change: if another waiter already took the lock, a full attempt is wasted work.
+		if (why === 'timeout' || breakDead || !(await access(paths.lock).then(() => true, () => false))) {
+			if (breakDead) lastDeadCheck = Date.now();
+			const held = await attempt(breakDead);
+			if (held) return held;
+		}
+		if (Date.now() >= deadline) {
+			throw new StoreError(
+				'LOCK_TIMEOUT',
+				`${paths.lock} is held by another process and was not released within ${timeoutMs} ms (a stalled holder's lock goes stale after ${STALE_MS} ms); nothing was applied`,
+				paths.lock,
+			);
+		}
+		why = await released(paths.lock, 50 + Math.random() * 50);
+	}
+}

@@ -1,0 +1,148 @@
+import type {EventDraft} from '../core/events.js';
+import {chainFields, GENESIS, hashOfLine, type Head} from './audit-log.js';
+import {quarantineTail} from './durable.js';
+import {StoreError} from './errors.js';
+import {linesBackward, readTail, type Tail} from './lines.js';
+import {revOf} from './metrics-log.js';
+import type {StorePaths} from './paths.js';
+
+/**
+ * The logs against the document. One mutation commits as: append its audit events (fsync), append
+ * its samples (fsync), write the document whose audit head is its last event. A crash in between
+ * leaves the logs ahead of the document by exactly one mutation's lines, or a torn last line; both
+ * are repaired here with an audit event saying what was done. Anything else (a log behind the
+ * document, a head that is not in the log) is tampering or loss: refused, never papered over.
+ */
+
+/** The lines of one mutation are few; a longer run ahead of the head is not a crashed mutation. */
+const MAX_ORPHANS = 10_000;
+
+export interface DocHead {
+	rev: number;
+	auditHead: Head;
+}
+
+export const describeHead = (h: Head) => (h.seq === 0 ? 'an empty log' : `seq ${h.seq} (hash ${h.hash.slice(0, 12)}…)`);
+
+/** Cheap (two tail reads): does anything need repair or refusal? */
+export async function logsAgree(paths: StorePaths, doc: DocHead): Promise<boolean> {
+	const [audit, metrics] = await Promise.all([readTail(paths.audit), readTail(paths.metrics)]);
+	return auditAtHead(audit, doc.auditHead) && metrics.tornAt === undefined && !metricsAhead(metrics, doc.rev);
+}
+
+function auditAtHead(tail: Tail, head: Head): boolean {
+	if (tail.tornAt !== undefined) return false;
+	if (!tail.last) return head.seq === 0;
+	const f = chainFields(tail.last.line);
+	return f !== undefined && f.seq === head.seq && f.hash === head.hash;
+}
+
+const metricsAhead = (tail: Tail, rev: number) => tail.last !== undefined && (revOf(tail.last.line) ?? 0) > rev;
+
+export interface Recovery {
+	events: EventDraft[];
+	/** The log's last line after the repair: the recovery events chain after it. */
+	auditHead: Head;
+	/** The revision the uncommitted lines claimed; the recovery commits after it, so it is never reused. */
+	orphanRev?: number;
+}
+
+const event = (kind: string, subject: string, reason: string, data: Record<string, unknown>): EventDraft => ({
+	at: new Date().toISOString(),
+	actor: 'store',
+	kind,
+	subject,
+	reason,
+	data,
+});
+
+/** Under the write lock: quarantines torn tails and uncommitted lines, or refuses with AUDIT_MISMATCH. */
+export async function reconcile(paths: StorePaths, doc: DocHead): Promise<Recovery> {
+	const events: EventDraft[] = [];
+	for (const log of [paths.audit, paths.metrics]) {
+		const tail = await readTail(log);
+		if (tail.tornAt === undefined) continue;
+		const {file, bytes} = await quarantineTail(log, tail.tornAt, 'torn');
+		events.push(
+			event('log.recovered', log, `a torn last line (${bytes} bytes, an append cut short by a crash) was moved to ${file}`, {file: log, quarantine: file, bytes, offset: tail.tornAt}),
+		);
+	}
+	const orphans = await auditOrphans(paths, doc);
+	const samples = await metricsOrphans(paths.metrics, doc.rev);
+	const orphanRev = orphans?.rev ?? samples?.rev;
+	if (orphans || samples) {
+		const seqs = orphans ? `audit seq ${orphans.first}–${orphans.last}` : 'no audit events';
+		events.push(
+			event('store.recovered', 'state', `a mutation (rev ${orphanRev}) stopped before saving its state: ${seqs}${samples ? `, ${samples.count} samples` : ''} did not take effect`, {
+				orphanRev,
+				...(orphans ? {seqs: [orphans.first, orphans.last], kinds: orphans.kinds} : {}),
+				...(samples ? {samples: samples.count, quarantine: samples.file} : {}),
+			}),
+		);
+	}
+	const auditHead = orphans?.head ?? doc.auditHead;
+	return orphanRev === undefined ? {events, auditHead} : {events, auditHead, orphanRev};
+}
+
+function mismatch(paths: StorePaths, found: string, head: Head): StoreError {
+	return new StoreError(
+		'AUDIT_MISMATCH',
+		`${paths.audit} ends at ${found} but ${paths.state} records the audit head at ${describeHead(head)}: the log was truncated or its tail rewritten; writes are refused until it is restored (run \`calyx audit verify\`)`,
+		paths.audit,
+	);
+}
+
+/** The complete lines after the document's head, if they are one mutation's worth and chain from it. */
+async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: number; last: number; kinds: string[]; rev: number; head: Head} | undefined> {
+	const head = doc.auditHead;
+	const path = paths.audit;
+	const tail = await readTail(path);
+	const lastFields = tail.last && chainFields(tail.last.line);
+	const found = lastFields ? `seq ${lastFields.seq}` : tail.last ? 'an unreadable line' : 'no events';
+	if (!lastFields) {
+		if (!tail.last && head.seq === 0) return undefined;
+		throw mismatch(paths, found, head);
+	}
+	if (lastFields.seq === head.seq && lastFields.hash === head.hash) return undefined;
+	if (lastFields.seq <= head.seq) throw mismatch(paths, found, head);
+	const later: Array<{line: Buffer; seq: number; hash: string; prevHash: string}> = [];
+	let reachedHead = head.seq === 0;
+	for await (const {line} of linesBackward(path, tail.size)) {
+		const f = chainFields(line);
+		if (!f || hashOfLine(line, f) !== f.hash) throw mismatch(paths, `a damaged line after ${describeHead(head)}`, head);
+		if (f.seq === head.seq) {
+			if (f.hash !== head.hash) throw mismatch(paths, `a different seq ${f.seq}`, head);
+			reachedHead = true;
+			break;
+		}
+		later.unshift({line, seq: f.seq, hash: f.hash, prevHash: f.prevHash});
+		if (later.length > MAX_ORPHANS) throw mismatch(paths, `more than ${MAX_ORPHANS} events past the head`, head);
+	}
+	if (!reachedHead) throw mismatch(paths, found, head);
+	const parsed = later.map(l => JSON.parse(l.line.toString('utf8')) as {rev: number; kind: string});
+	const revs = new Set(parsed.map(p => p.rev));
+	const linked = later.every((l, i) => l.seq === head.seq + i + 1 && l.prevHash === (i > 0 ? later[i - 1]!.hash : head.seq === 0 ? GENESIS : head.hash));
+	if (!linked || revs.size !== 1 || !revs.has(doc.rev + 1)) {
+		throw mismatch(paths, `seq ${lastFields.seq}, more than one uncommitted mutation past the head (revs ${[...revs].join(', ')})`, head);
+	}
+	const last = later[later.length - 1]!;
+	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}};
+}
+
+/** Samples past the document's revision: moved beside the log, so readers never see them. */
+async function metricsOrphans(path: string, rev: number): Promise<{count: number; file: string; rev: number} | undefined> {
+	const tail = await readTail(path);
+	if (!metricsAhead(tail, rev)) return undefined;
+	let start = tail.size;
+	let count = 0;
+	let orphanRev = rev + 1;
+	for await (const {line, start: at} of linesBackward(path, tail.size)) {
+		const r = revOf(line) ?? 0;
+		if (r <= rev) break;
+		orphanRev = Math.max(orphanRev, r);
+		start = at;
+		count++;
+	}
+	const {file} = await quarantineTail(path, start, 'orphan');
+	return {count, file, rev: orphanRev};
+}

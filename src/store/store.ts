@@ -1,0 +1,204 @@
+import {Low} from 'lowdb';
+import type {Clock} from '../core/clock.js';
+import {systemClock} from '../core/clock.js';
+import {execute, initialState} from '../core/engine/execute.js';
+import type {Command} from '../core/engine/commands.js';
+import {EngineError} from '../core/errors.js';
+import type {EventDraft} from '../core/events.js';
+import {SCHEMA_VERSION, type State} from '../core/model/index.js';
+import {SimTarget} from '../core/sim/sim-target.js';
+import {emptyWorld, type SimWorld} from '../core/sim/world.js';
+import type {ChangeNotice, Leadership, Mutation, RunResult, Store, VerifyReport} from './api.js';
+import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
+import {DocumentFile} from './document.js';
+import {appendDurable, removeFiles, strayTemps} from './durable.js';
+import {StoreError} from './errors.js';
+import {lead, type LeadOptions} from './leader.js';
+import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
+import {readSamples, sampleLines} from './metrics-log.js';
+import type {StorePaths} from './paths.js';
+import {logsAgree, reconcile} from './reconcile.js';
+import {verifyChain} from './verify.js';
+import {watchDir} from './watch.js';
+
+export interface StoreOptions {
+	/** How long a write waits for another process's lock before LOCK_TIMEOUT (default 15 s). */
+	lockTimeoutMs?: number;
+}
+
+const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
+	at: new Date().toISOString(),
+	actor: 'store',
+	kind,
+	subject: 'state',
+	reason,
+	data,
+});
+
+/** Problems an operation reports when it needs the file; opening alone does not refuse over them. */
+const reportedLater = (error: unknown) => error instanceof StoreError && ['CORRUPT', 'VERSION', 'AUDIT_MISMATCH', 'LOCK_TIMEOUT'].includes(error.code);
+
+export class FileStore implements Store {
+	readonly dir: string;
+	readonly #doc: DocumentFile;
+	readonly #db: Low<State>;
+	readonly #lockTimeoutMs: number;
+	readonly #closers = new Set<() => unknown>();
+
+	constructor(
+		readonly paths: StorePaths,
+		opts: StoreOptions = {},
+	) {
+		this.dir = paths.dir;
+		this.#doc = new DocumentFile(paths);
+		// lowdb holds the document; our adapter does the reading, validating and durable writing.
+		this.#db = new Low<State>(this.#doc, initialState());
+		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+	}
+
+	/**
+	 * Open-time reconcile: a torn log tail, a crashed mutation's lines or a dead writer's temp file
+	 * is repaired now, under the lock, with an audit event. Cheap when all is well (a header and
+	 * two log tails are read). A bad document or a log that disagrees is left for the operations
+	 * that need them to report, so `audit verify` still runs on a damaged directory.
+	 */
+	async open(): Promise<this> {
+		const header = await this.#doc.header();
+		const agree = header ? await logsAgree(this.paths, header) : true;
+		if (agree && (await strayTemps(this.paths)).length === 0) return this;
+		try {
+			await withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
+				// The document first: if it is bad, nothing at all is touched until it is repaired.
+				const state = await this.#current();
+				await removeFiles(await strayTemps(this.paths));
+				await this.#recover(state, lock);
+			});
+		} catch (error) {
+			if (!reportedLater(error)) throw error;
+		}
+		return this;
+	}
+
+	async read(): Promise<State> {
+		return this.#current();
+	}
+
+	async #current(): Promise<State> {
+		await this.#db.read();
+		return this.#db.data;
+	}
+
+	run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+		const clock = opts.clock ?? systemClock;
+		return this.#commit<R>(state => {
+			const target = new SimTarget(structuredClone((state.world ?? emptyWorld()) as SimWorld));
+			// expectedRev is checked by the engine against this state, read inside the lock.
+			const out = execute<R>(state, cmd, {clock, target});
+			return {state: {...out.state, world: target.world}, events: out.events, samples: out.samples, result: out.result};
+		});
+	}
+
+	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
+		return this.#commit(fn);
+	}
+
+	#commit<R>(step: (state: State) => Mutation<R>): Promise<RunResult<R>> {
+		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
+			const state = await this.#recover(await this.#current(), lock);
+			const from = this.#doc.migratedFrom;
+			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
+			let m: Mutation<R>;
+			try {
+				m = step(state);
+			} catch (error) {
+				// A refusal worth recording (a replayed signature, a failed pre-check) is audited, then rethrown.
+				if (error instanceof EngineError && error.audit) await this.#save(lock, state, state, [...migrated, error.audit], []);
+				throw error;
+			}
+			const saved = await this.#save(lock, state, m.state, [...migrated, ...m.events], m.samples ?? []);
+			return {result: m.result, ...saved};
+		});
+	}
+
+	/** Repairs what a crash left (see reconcile.ts) as a commit of its own, before anything else. */
+	async #recover(state: State, lock: HeldLock): Promise<State> {
+		if (await logsAgree(this.paths, state)) return state;
+		const recovery = await reconcile(this.paths, state);
+		if (recovery.events.length === 0) return state;
+		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
+		await this.#save(lock, base, base, recovery.events, []);
+		return this.#db.data;
+	}
+
+	/**
+	 * The commit: validate and serialise the next state (nothing is written if it is invalid); then,
+	 * at once, append the audit events (fsync), append the samples (fsync) and write the new document
+	 * to a temp file (fsync); only when all three are durable, rename it over state.json (the commit
+	 * point) and fsync the directory. So the document whose audit head is the last event appended
+	 * never becomes current before that event is on disk.
+	 */
+	async #save(lock: HeldLock, prev: State, next: State, drafts: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>) {
+		const rev = prev.rev + 1;
+		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
+		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
+		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
+		this.#doc.prepare(doc);
+		await lock.assertHeld('appending to the audit trail');
+		const writes = await Promise.allSettled([
+			this.#doc.stage(doc),
+			chained && appendDurable(this.paths.audit, chained.bytes),
+			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
+		]);
+		const failed = writes.find(w => w.status === 'rejected');
+		if (failed) {
+			await this.#doc.abandon();
+			throw failed.reason;
+		}
+		try {
+			await lock.assertHeld('writing the state');
+		} catch (error) {
+			await this.#doc.abandon();
+			throw error;
+		}
+		this.#db.data = doc;
+		await this.#db.write();
+		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
+	}
+
+	audit(filter?: AuditFilter): Promise<StoredEvent[]> {
+		return readEvents(this.paths.audit, filter);
+	}
+
+	samples(deploymentId: string, limit?: number) {
+		return readSamples(this.paths.metrics, deploymentId, limit);
+	}
+
+	/** The whole chain, then the head recorded in the document (which catches a truncated tail). */
+	async verifyAudit(): Promise<VerifyReport> {
+		let head = await this.#doc.header().catch(() => undefined);
+		if (!head) head = await this.#current().catch(() => undefined);
+		const report = await verifyChain(this.paths.audit, head?.auditHead);
+		return head ? {...report, head: head.auditHead} : report;
+	}
+
+	watch(listener: (what: ChangeNotice) => void): () => void {
+		const stop = watchDir(this.paths, listener);
+		this.#closers.add(stop);
+		return () => {
+			this.#closers.delete(stop);
+			stop();
+		};
+	}
+
+	async lead(opts?: LeadOptions): Promise<Leadership> {
+		const leadership = await lead(this.paths, opts);
+		this.#closers.add(() => leadership.release());
+		return leadership;
+	}
+
+	async close(): Promise<void> {
+		const closers = [...this.#closers];
+		this.#closers.clear();
+		for (const close of closers) await close();
+	}
+}

@@ -1,0 +1,72 @@
+import {z} from 'zod';
+import {State} from '../core/model/index.js';
+import {SimWorld} from '../core/sim/world.js';
+
+/** The first thing wrong with a document: the zod path of the field and what is allowed there. */
+export interface Problem {
+	field: string;
+	message: string;
+}
+
+/**
+ * The state's fields and their schemas. `world` is only a record to the engine, but the store builds
+ * the simulated target from it, so it is held to the simulator's own schema.
+ */
+const FIELDS: Record<string, z.ZodType> = {...State.shape, world: SimWorld.optional()};
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+	value !== null && typeof value === 'object' && !Array.isArray(value);
+
+export function formatPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+	let out = prefix;
+	for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+	return out || '(document)';
+}
+
+export function check(schema: z.ZodType, value: unknown, prefix: string): Problem | undefined {
+	const result = schema.safeParse(value);
+	if (result.success) return undefined;
+	const issue = result.error.issues[0]!;
+	return {field: formatPath(prefix, issue.path), message: issue.message};
+}
+
+const unwrap = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema);
+
+/**
+ * Validates what is not yet known to be valid. `known` says whether an object was validated before
+ * and has not changed since: immer keeps unchanged entities identical and the store freezes what
+ * it validated, so identity is proof. A 10,000-deployment state with one changed deployment costs
+ * one entity's validation, not ten thousand.
+ */
+export function validateState(doc: Record<string, unknown>, known: (key: string, value: object) => boolean): Problem | undefined {
+	for (const [key, schema] of Object.entries(FIELDS)) {
+		const value = doc[key];
+		const inner = unwrap(schema);
+		if (inner instanceof z.ZodArray && Array.isArray(value)) {
+			const element = inner.element as z.ZodType;
+			for (let i = 0; i < value.length; i++) {
+				const item: unknown = value[i];
+				if (isObject(item) && known(key, item)) continue;
+				const problem = check(element, item, `${key}[${i}]`);
+				if (problem) return problem;
+			}
+			continue;
+		}
+		if (isObject(value) && known(key, value)) continue;
+		const problem = check(schema, value, key);
+		if (problem) return problem;
+	}
+	return undefined;
+}
+
+/** Freezes a validated value so that no caller can change it behind the validation's back. */
+export function deepFreeze(value: unknown): void {
+	if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+	Object.freeze(value);
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+	} else {
+		// for…in allocates nothing (Object.values would, per object); validated JSON has no inherited keys.
+		for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+	}
+}

@@ -1,0 +1,41 @@
+import {describe, expect, it} from 'vitest';
+import {initStore, type ChangeNotice} from '../../src/store/index.js';
+import {Child, clockAt, tempDir, until} from './helpers.js';
+
+describe('the change feed', () => {
+	it('tells a reader that another process wrote the state and the audit trail', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const notices: ChangeNotice[] = [];
+		const stop = store.watch(what => notices.push(what));
+		const writer = new Child('writer.ts', [dir, '1', 'far', 'now']);
+		try {
+			await writer.waitFor(l => l.startsWith('done'), 'the other process wrote');
+			await until(() => notices.some(n => n.state) && notices.some(n => n.audit), 'a change notice');
+		} finally {
+			stop();
+			await writer.kill();
+		}
+		expect(notices.every(n => !n.metrics)).toBe(true);
+		expect((await store.read()).rev).toBe(1);
+	});
+
+	it('reports samples as a metrics change, and stops when asked', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const seen: ChangeNotice[] = [];
+		const stop = store.watch(what => seen.push(what));
+		await store.mutate(state => ({state, events: [], samples: [{deploymentId: 'DEP-20261125-001', sample: {at: '2026-11-25T10:00:00.000Z', cpu: 50}}], result: null}));
+		await until(() => seen.some(n => n.metrics && n.state), 'a metrics notice');
+		stop();
+		const count = seen.length;
+		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock: clockAt()});
+		// A second, still-subscribed watcher proves the write was noticeable, so the stopped one's silence means something.
+		const control: ChangeNotice[] = [];
+		const stopControl = store.watch(what => control.push(what));
+		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.1'}, {clock: clockAt()});
+		await until(() => control.length > 0, 'the control notice');
+		stopControl();
+		expect(seen).toHaveLength(count);
+	});
+});
