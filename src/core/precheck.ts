@@ -20,11 +20,12 @@ export function runPrechecks(
 	ctx: {target: Target; now: number; risk: RiskScore},
 ): {ok: boolean; checks: Precheck[]} {
 	const statusOk = intent.status === 'approved_pending_human' || (intent.status === 'leased' && intent.leaseId === lease.id);
+	// Read the service first: a simulated target learns an unseen service at the intent's from-version.
+	const running = ctx.target.versionOf(ctx.target.readState(intent.service, intent.fromVersion));
 	const load = ctx.target.resourceLoad(intent.service);
 	const max = state.config.maxResourceLoad;
 	const verification = verifyLease(state, lease, ctx.now);
 	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
-	const running = ctx.target.versionOf(ctx.target.readState(intent.service, intent.fromVersion));
 	const checks: Precheck[] = [
 		{
 			name: 'intent status',

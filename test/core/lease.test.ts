@@ -145,7 +145,7 @@ describe('cosigning', () => {
 		const id = f.issue(f.intent());
 		f.clock.advance(30_000);
 		const out = f.run(f.cosignCmd(id, 'human'));
-		expect(out).toEqual({leaseId: id, role: 'human', keyId: 'alice', activated: false, missing: ['MISSING_AGENT']});
+		expect(out).toEqual({leaseId: id, role: 'human', keyId: 'alice', activated: false, missing: ['agent']});
 		const lease = f.lease(id);
 		const sig = lease.cosignatures[0]!;
 		expect(sig).toEqual({role: 'human', keyId: 'alice', signature: expect.any(String), signedAt: '2026-11-25T10:00:30.000Z'});

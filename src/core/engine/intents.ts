@@ -13,7 +13,9 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 		throw invalid('INVALID_CRITICALITY', `criticality: "${criticality}" is not one of low, medium, high`);
 	}
 	const given = cmd.fromVersion?.trim();
-	const from = given || ctx.target.versionOf(ctx.target.readState(cmd.service)) || 'unknown';
+	// Reading also lets a simulated target learn a service it has not seen, at the given version.
+	const running = ctx.target.versionOf(ctx.target.readState(cmd.service, given));
+	const from = given || running || 'unknown';
 	if (from === cmd.toVersion.trim()) throw invalid('SAME_VERSION', `to: ${cmd.toVersion} is already the from-version`);
 	const id = nextIntentId(ctx.now, ctx.base.intents.map(i => i.id));
 	const intent = {

@@ -103,5 +103,6 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 		draftIntent.leaseId = lease.id;
 		ctx.emit('intent.leased', draftIntent.id, `leased under ${lease.id}`, {leaseId: lease.id});
 	}
-	return {leaseId: lease.id, role: cmd.role, keyId: cmd.keyId, activated: check.ok, missing: check.reasons.map(r => r.code)};
+	const missing = (['human', 'agent'] as const).filter(r => !check.valid.some(v => v.role === r));
+	return {leaseId: lease.id, role: cmd.role, keyId: cmd.keyId, activated: check.ok, missing};
 }

@@ -29,7 +29,7 @@ export function deploymentActions(view: DeploymentView): Record<DeploymentAction
 		promote = no(`${gate.summary}: a critical is never promoted`);
 		forcePromote = promote;
 	} else if (gate.verdict === 'hold') {
-		promote = no(`${gate.summary} (P promotes past the hold, with a reason)`);
+		promote = no(`the gate holds (P promotes past it, with a reason): ${gate.reasons[0] ?? gate.summary}`);
 		forcePromote = yes(`overrides: ${gate.reasons.join('; ')}`);
 	} else {
 		promote = yes(gate.summary);

@@ -1,0 +1,46 @@
+import type {Command} from 'commander';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {EXIT} from '../errors.js';
+import {count} from '../parse.js';
+
+export function registerAudit(program: Command, io: Io) {
+	const audit = program.command('audit').description('the tamper-evident audit trail');
+
+	const list = audit
+		.command('list')
+		.description('list audit events, oldest first')
+		.option('--deployment <id>', 'only the events of one deployment (and its lease and intent)')
+		.option('--subject <id>', 'only events about this id')
+		.option('--limit <n>', 'only the last n events', count())
+		.action(
+			action<{deployment?: string; subject?: string; limit?: number}>(io, async (cli, _args, o) => {
+				const events = await (await cli.store()).audit({
+					...(o.deployment ? {deploymentId: o.deployment} : {}),
+					...(o.subject ? {subject: o.subject} : {}),
+					...(o.limit !== undefined ? {limit: o.limit} : {}),
+				});
+				cli.emit({events}, () =>
+					events.map(e => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
+				);
+			}),
+		);
+	examples(list, 'calyx audit list --deployment DEP-20261126-002', 'calyx audit list --limit 20 --json');
+
+	const verify = audit
+		.command('verify')
+		.description('verify the whole hash chain: exit 0 intact, 1 with the first bad line and why')
+		.action(
+			action(io, async cli => {
+				const report = await (await cli.store()).verifyAudit();
+				cli.emit(report, () =>
+					report.ok
+						? `audit trail intact: ${report.count} events, chain verified`
+						: `AUDIT TRAIL BROKEN at line ${report.firstBad?.line}${report.firstBad?.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad?.reason}`,
+				);
+				if (report.quarantined.length > 0 && !cli.json) cli.err(`quarantined torn tails: ${report.quarantined.join(', ')}`);
+				return report.ok ? EXIT.ok : EXIT.refused;
+			}),
+		);
+	examples(verify, 'calyx audit verify || page-oncall "calyx audit trail broken"');
+}

@@ -1,0 +1,80 @@
+import type {Command} from 'commander';
+import {deploymentView, type DeploymentView} from '../../core/view/deployment.js';
+import {action, examples} from '../action.js';
+import type {Cli, Io} from '../context.js';
+import {EXIT, usage} from '../errors.js';
+import {duration} from '../parse.js';
+import {bakeBar, renderStatus, statusText, tierTrack} from '../render/deployment.js';
+import {painter} from '../render/table.js';
+
+const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
+const ENDED = new Set(['completed', 'rolled_back', 'rollback_failed']);
+
+/** Like `kubectl argo rollouts status`: 0 while healthy or completed, 1 once halted or rolled back. */
+export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.refused : EXIT.ok);
+
+async function viewOf(cli: Cli, id: string): Promise<DeploymentView> {
+	const state = await (await cli.store()).read();
+	const dep = state.deployments.find(d => d.id === id);
+	if (!dep) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
+	return deploymentView(state, dep, cli.clock.now());
+}
+
+/** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */
+async function watch(cli: Cli, id: string, timeoutMs: number | undefined): Promise<DeploymentView> {
+	const store = await cli.store();
+	const paint = painter(cli.color);
+	const tty = cli.io.stdout.isTTY === true && !cli.json;
+	let last = '';
+	let view = await viewOf(cli, id);
+	const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+	await new Promise<void>(resolve => {
+		let busy = false;
+		const draw = async () => {
+			if (busy) return;
+			busy = true;
+			try {
+				view = await viewOf(cli, id);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint)}\n`);
+				else if (!cli.json) {
+					const line = `${view.status} at ${view.percent}%  ${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? ''}`;
+					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} ${line.slice(view.status.length)}  ${bakeBar(view, 10)}`);
+					last = line;
+				}
+			} finally {
+				busy = false;
+			}
+			if (ENDED.has(view.status) || Date.now() >= deadline) stop();
+		};
+		const unwatch = store.watch(() => void draw());
+		const timer = setInterval(() => void draw(), 1000);
+		const stop = () => {
+			unwatch();
+			clearInterval(timer);
+			resolve();
+		};
+		void draw();
+	});
+	if (!ENDED.has(view.status) && Date.now() >= deadline) {
+		cli.err(`calyx: ${id} did not finish within the timeout (now ${view.status} at ${view.percent}%)`);
+	}
+	return view;
+}
+
+export function registerStatus(canary: Command, io: Io) {
+	const cmd = canary
+		.command('status <id>')
+		.description('status, tier, gate verdict per metric, last samples, halt and rollback details')
+		.option('--watch', 'follow live until the deployment ends (needs an engine: the console or `calyx engine`)')
+		.option('--timeout <duration>', 'with --watch: give up after this long (exit 1)', duration)
+		.action(
+			action<{watch?: boolean; timeout?: number}>(io, async (cli, [id], o) => {
+				const view = o.watch ? await watch(cli, id!, o.timeout) : await viewOf(cli, id!);
+				// A watch has printed as it went; only --json still owes its one document.
+				if (!o.watch || cli.json) cli.emit(view, () => renderStatus(view, painter(cli.color)));
+				const timedOut = o.watch && !ENDED.has(view.status);
+				return timedOut ? EXIT.refused : statusExit(view);
+			}),
+		);
+	examples(cmd, 'calyx canary status DEP-20261126-001', 'calyx canary status DEP-20261126-001 --watch --timeout 30m', 'calyx canary status DEP-20261126-001 --json | jq .gate');
+}

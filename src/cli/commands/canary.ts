@@ -1,0 +1,92 @@
+import type {Command} from 'commander';
+import {deploymentView} from '../../core/view/deployment.js';
+import {action, examples} from '../action.js';
+import type {Cli, Io} from '../context.js';
+import {usage} from '../errors.js';
+import {nonEmpty} from '../parse.js';
+import {statusText, tierTrack} from '../render/deployment.js';
+import {painter, table} from '../render/table.js';
+import {registerStatus} from './canary-status.js';
+
+/** Runs one deployment command and prints the outcome the same way for every verb. */
+async function act(cli: Cli, verb: string, cmd: Parameters<Cli['run']>[0]) {
+	const {result} = await cli.run<{id: string; status: string; percent?: number; from?: number; to?: number}>(cmd);
+	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${result.status}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
+}
+
+export function registerCanary(program: Command, io: Io) {
+	const canary = program.command('canary').description('canary deployments: start, watch, promote, halt, resume');
+
+	const start = canary
+		.command('start <leaseId>')
+		.description('run the pre-checks, make the rollback pack, apply the first tier; prints the deployment id')
+		.action(
+			action(io, async (cli, [leaseId]) => {
+				const {result} = await cli.run<{id: string; status: string; percent: number; checks: Array<{name: string; detail: string}>}>({
+					type: 'canary.start',
+					leaseId: leaseId!,
+				});
+				cli.emit({ok: true, ...result}, () =>
+					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${result.status} at ${result.percent}%`].join('\n'),
+				);
+			}),
+		);
+	examples(start, 'calyx canary start LEASE-20261126-101500', 'DEP=$(calyx canary start LEASE-20261126-101500 | head -1)');
+
+	const list = canary
+		.command('list')
+		.description('list deployments')
+		.action(
+			action(io, async cli => {
+				const state = await (await cli.store()).read();
+				const now = cli.clock.now();
+				const views = state.deployments.map(d => deploymentView(state, d, now));
+				const rows = views.map(v => ({id: v.id, service: v.service, from: v.from, to: v.to, status: v.status, percent: v.percent, worst: v.worst, updatedAt: v.updatedAt}));
+				const paint = painter(cli.color);
+				cli.emit({deployments: rows}, () =>
+					table(
+						['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TIERS', 'WORST'],
+						views.map(v => [v.id, v.service, `${v.from} → ${v.to}`, statusText(v.status, paint), tierTrack(v), v.worst]),
+					),
+				);
+			}),
+		);
+	examples(list, 'calyx canary list', 'calyx canary list --json | jq ".deployments[] | select(.status==\\"holding\\")"');
+
+	registerStatus(canary, io);
+
+	const promote = canary
+		.command('promote <id>')
+		.description('move to the next tier, only through the gate; --force --reason may pass a warning hold, never a critical')
+		.option('--reason <text>', 'why (required with --force)', nonEmpty)
+		.option('--force', 'pass a hold (warning, too few samples, bake time); never a critical')
+		.action(
+			action<{reason?: string; force?: boolean}>(io, async (cli, [id], o) => {
+				if (o.force && !o.reason) throw usage('--reason: a forced promotion needs a reason');
+				await act(cli, 'promoted', {type: 'canary.promote', id: id!, ...(o.force ? {force: true} : {}), ...(o.reason ? {reason: o.reason} : {})});
+			}),
+		);
+	examples(promote, 'calyx canary promote DEP-20261126-001', 'calyx canary promote DEP-20261126-001 --force --reason "TES dip is the known cache warm-up"');
+
+	const halt = canary
+		.command('halt <id>')
+		.description('stop the canary where it is (traffic stays at the current tier) until resumed or rolled back')
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.action(
+			action<{reason: string}>(io, async (cli, [id], o) => {
+				await act(cli, 'halted', {type: 'canary.halt', id: id!, reason: o.reason});
+			}),
+		);
+	examples(halt, 'calyx canary halt DEP-20261126-001 --reason "pager: checkout latency"');
+
+	const resume = canary
+		.command('resume <id>')
+		.description('resume a halted canary; the tier bakes again from the start')
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.action(
+			action<{reason: string}>(io, async (cli, [id], o) => {
+				await act(cli, 'resumed', {type: 'canary.resume', id: id!, reason: o.reason});
+			}),
+		);
+	examples(resume, 'calyx canary resume DEP-20261126-001 --reason "latency was the CDN, not us"');
+}

@@ -1,0 +1,64 @@
+import type {Command} from 'commander';
+import type {TickAction} from '../../core/engine/tick.js';
+import {action, examples} from '../action.js';
+import type {Cli, Io} from '../context.js';
+import {EXIT} from '../errors.js';
+import {duration} from '../parse.js';
+import {startEngineLoop} from '../engine-loop.js';
+
+const NOTABLE = new Set<TickAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
+
+const actionLine = (a: TickAction) => `${new Date().toISOString()}  ${a.id}  ${a.action} at ${a.percent}%  ${a.detail}`;
+
+async function once(cli: Cli): Promise<number> {
+	const store = await cli.store();
+	const leadership = await store.lead();
+	try {
+		if (leadership.role !== 'leader') {
+			cli.emit({ok: false, role: 'follower', actions: []}, () => `follower: another engine leads ${cli.dataDir}; this tick did nothing`);
+			return EXIT.refused;
+		}
+		const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock: cli.clock});
+		cli.emit({ok: true, role: 'leader', actions: result.actions}, () =>
+			result.actions.length === 0 ? 'tick: no live deployments' : result.actions.map(actionLine).join('\n'),
+		);
+		return EXIT.ok;
+	} finally {
+		await leadership.release();
+	}
+}
+
+async function loop(cli: Cli, intervalMs: number): Promise<number> {
+	const store = await cli.store();
+	const engine = await startEngineLoop(store, {
+		intervalMs,
+		clock: cli.clock,
+		onTick: actions => actions.filter(a => NOTABLE.has(a.action)).forEach(a => cli.out(actionLine(a))),
+		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
+	});
+	const say = (role: string) =>
+		cli.out(role === 'leader' ? `leader: driving ${cli.dataDir} every ${intervalMs} ms` : `follower: another engine leads ${cli.dataDir}; waiting to take over`);
+	say(engine.role);
+	const unsubscribe = engine.onRoleChange(say);
+	await new Promise<void>(resolve => {
+		const stop = () => resolve();
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
+	});
+	unsubscribe();
+	await engine.stop();
+	cli.out('engine stopped');
+	return EXIT.ok;
+}
+
+export function registerEngine(program: Command, io: Io) {
+	const cmd = program
+		.command('engine')
+		.description('the headless engine: polls metrics, evaluates gates, promotes, halts, rolls back (one leader per data directory)')
+		.option('--interval <duration>', 'time between ticks (default 1s)', duration)
+		.option('--once', 'run one tick and exit (a tick moves a deployment at most one tier)')
+		.action(
+			action<{interval?: number; once?: boolean}>(io, async (cli, _args, o) => (o.once ? once(cli) : loop(cli, Math.max(100, o.interval ?? 1000)))),
+		);
+	examples(cmd, 'calyx engine', 'calyx engine --interval 5s', 'calyx engine --once --json');
+}

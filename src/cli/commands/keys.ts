@@ -1,0 +1,75 @@
+import type {Command} from 'commander';
+import {generateKeyPair} from '../../core/lease.js';
+import type {Role} from '../../core/model/index.js';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+import {nonEmpty} from '../parse.js';
+import {table} from '../render/table.js';
+
+export function registerKeys(program: Command, io: Io) {
+	const keys = program.command('keys').description('the key registry: human and agent signing keys');
+
+	const add = keys
+		.command('add')
+		.description('create a key pair: the private half to a 0600 file of yours, the public half into the registry')
+		.requiredOption('--role <role>', 'human or agent')
+		.requiredOption('--id <name>', 'the key id (letters, digits, ., _, -)')
+		.option('--out <file>', 'where to write the private key (default: ~/.config/calyx/keys/<id>.pem)')
+		.action(
+			action<{role: string; id: string; out?: string}>(io, async (cli, _args, opts) => {
+				if (opts.role !== 'human' && opts.role !== 'agent') throw usage(`--role: "${opts.role}" is not one of human, agent`);
+				const {defaultKeyPath, saveKey} = await import('../../store/keyring.js');
+				const {existsSync} = await import('node:fs');
+				const path = opts.out ?? defaultKeyPath(opts.id, cli.io.env);
+				if (existsSync(path)) throw usage(`--out: ${path} already exists (refusing to overwrite a private key)`);
+				const pair = generateKeyPair();
+				const {result} = await cli.run<{fingerprint: string}>({
+					type: 'key.register',
+					id: opts.id,
+					role: opts.role as Role,
+					publicKey: pair.publicKey,
+				});
+				saveKey({id: opts.id, role: opts.role as Role, privateKey: pair.privateKey}, path);
+				cli.emit({ok: true, id: opts.id, role: opts.role, fingerprint: result.fingerprint, privateKey: path}, () =>
+					[`registered ${opts.role} key ${opts.id} (${result.fingerprint.slice(0, 16)})`, `private key: ${path} (mode 0600; keep it off shared disks)`].join('\n'),
+				);
+			}),
+		);
+	examples(add, 'calyx keys add --role human --id alice', 'calyx keys add --role agent --id ci-bot --out /etc/calyx/ci-bot.pem');
+
+	const list = keys
+		.command('list')
+		.description('list registered keys')
+		.action(
+			action(io, async cli => {
+				const state = await (await cli.store()).read();
+				const rows = state.keys.map(k => ({
+					id: k.id,
+					role: k.role,
+					fingerprint: k.fingerprint,
+					addedAt: k.addedAt,
+					revoked: k.revokedAt ? {at: k.revokedAt, reason: k.revokeReason} : null,
+				}));
+				cli.emit({keys: rows}, () =>
+					table(
+						['ID', 'ROLE', 'FINGERPRINT', 'ADDED', 'STATUS'],
+						rows.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), k.addedAt, k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
+					),
+				);
+			}),
+		);
+	examples(list, 'calyx keys list', 'calyx keys list --json');
+
+	const revoke = keys
+		.command('revoke <id>')
+		.description('revoke a key: its signatures no longer count, even on leases it already signed')
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.action(
+			action<{reason: string}>(io, async (cli, [id], opts) => {
+				await cli.run({type: 'key.revoke', id: id!, reason: opts.reason});
+				cli.emit({ok: true, id, revoked: true}, () => `revoked key ${id}: ${opts.reason}`);
+			}),
+		);
+	examples(revoke, 'calyx keys revoke ci-bot --reason "laptop lost"');
+}

@@ -1,0 +1,150 @@
+import type {Command} from 'commander';
+import {formatDuration} from '../../core/duration.js';
+import {cosign} from '../../core/lease.js';
+import type {CanaryPlan, Lease} from '../../core/model/index.js';
+import {leaseView, type LeaseView} from '../../core/view/lease.js';
+import {action, examples} from '../action.js';
+import type {Cli, Io} from '../context.js';
+import {EXIT, usage} from '../errors.js';
+import {count, duration, tiers} from '../parse.js';
+import {table} from '../render/table.js';
+
+type IssueOpts = {ttl?: number; tiers?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
+
+async function findLease(cli: Cli, id: string) {
+	const state = await (await cli.store()).read();
+	const lease = state.leases.find(l => l.id === id);
+	if (!lease) throw usage(`leaseId: unknown lease ${id} (see calyx lease list)`, 'NOT_FOUND');
+	return {state, lease};
+}
+
+export function leaseText(v: LeaseView): string {
+	const expires = v.expiresInMs > 0 ? `in ${formatDuration(v.expiresInMs)}` : `${formatDuration(-v.expiresInMs)} ago`;
+	return [
+		`${v.id}  ${v.status.toUpperCase()}`,
+		...(v.intent ? [`intent:   ${v.intent.id} ${v.intent.service} ${v.intent.fromVersion} → ${v.intent.toVersion}: ${v.intent.title}`] : []),
+		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
+		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}`,
+		`digest:   ${v.digest}`,
+		`expires:  ${v.expiresAt} (${expires})`,
+		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${s.signedAt}`).join(', ') || 'none yet'}`,
+		...(v.missing.length > 0 ? [`missing:  ${v.missing.join(', ')} key`] : []),
+		`verdict:  ${v.verified ? 'VERIFIED: two distinct keys, human and agent' : 'NOT VERIFIED'}`,
+		...v.reasons.map(r => `  - ${r.code}: ${r.message}`),
+		...(v.deploymentId ? [`started:  ${v.deploymentId}`] : []),
+	].join('\n');
+}
+
+function registerIssue(lease: Command, io: Io) {
+	const cmd = lease
+		.command('issue <intentId>')
+		.description('issue a lease for an approved intent: the content both keys will sign')
+		.option('--ttl <duration>', 'how long the lease stays valid (default 1h)', duration)
+		.option('--tiers <list>', 'canary traffic tiers in percent (default 5,25,100)', tiers)
+		.option('--bake <duration>', 'bake time per tier (default 15m; 0s for drills)', duration)
+		.option('--min-samples <n>', 'samples per metric a tier needs (default 3)', count(10_000))
+		.option('--ack-risk', 'the signers acknowledge the risk score (signed; needed for high risk)')
+		.option('--manual', 'no auto-promotion: each tier waits for an operator to promote')
+		.option('--no-auto-rollback', 'a critical halts but does not roll back by itself')
+		.action(
+			action<IssueOpts>(io, async (cli, [intentId], o) => {
+				if (o.minSamples === 0) throw usage('--min-samples: must be at least 1');
+				const plan: Partial<CanaryPlan> = {
+					...(o.tiers ? {tiers: o.tiers} : {}),
+					...(o.bake !== undefined ? {bakeMs: o.bake} : {}),
+					...(o.minSamples !== undefined ? {minSamples: o.minSamples} : {}),
+					...(o.manual ? {autoPromote: false} : {}),
+					...(o.autoRollback === false ? {autoRollback: false} : {}),
+				};
+				const {result} = await cli.run<Lease>({
+					type: 'lease.issue',
+					intentId: intentId!,
+					plan,
+					...(o.ttl !== undefined ? {ttlMs: o.ttl} : {}),
+					...(o.ackRisk ? {ackRisk: true} : {}),
+				});
+				cli.emit(result, () =>
+					[`issued ${result.id} for ${result.intentId}, expires ${result.expiresAt}`, `digest ${result.digest}`, `next: calyx lease sign ${result.id} --key <human key>, then with an agent key`].join('\n'),
+				);
+			}),
+		);
+	examples(cmd, 'calyx lease issue INT-20261126-001', 'calyx lease issue INT-20261126-001 --bake 0s --tiers 10,50,100 --ack-risk');
+}
+
+function registerSign(lease: Command, io: Io) {
+	const cmd = lease
+		.command('sign <leaseId>')
+		.description('cosign a lease with your key (Ed25519 over its canonical content)')
+		.option('--key <file>', 'private key file or id (default: CALYX_KEY)')
+		.action(
+			action<{key?: string}>(io, async (cli, [leaseId], o) => {
+				const key = cli.key(o.key);
+				const {state, lease: found} = await findLease(cli, leaseId!);
+				const intent = state.intents.find(i => i.id === found.intentId);
+				if (!intent) throw usage(`leaseId: ${found.id} refers to a missing intent ${found.intentId}`, 'NOT_FOUND');
+				const signature = cosign(found, intent, key.role, key.id, key.privateKey);
+				const {result} = await cli.run<{activated: boolean; missing: string[]}>({
+					type: 'lease.cosign',
+					actor: `${key.role}:${key.id}`,
+					leaseId: found.id,
+					role: key.role,
+					keyId: key.id,
+					signature,
+				});
+				cli.emit({ok: true, leaseId: found.id, role: key.role, keyId: key.id, ...result}, () =>
+					result.activated
+						? `signed ${found.id} as ${key.role}:${key.id}; both keys verified: the lease is active\nnext: calyx canary start ${found.id}`
+						: `signed ${found.id} as ${key.role}:${key.id}; still missing the ${result.missing.join(' and ')} key`,
+				);
+			}),
+		);
+	examples(cmd, 'calyx lease sign LEASE-20261126-101500 --key ~/.config/calyx/keys/alice.pem', 'CALYX_KEY=ci-bot calyx lease sign LEASE-20261126-101500');
+}
+
+export function registerLease(program: Command, io: Io) {
+	const lease = program.command('lease').description('leases: the two-key authorization of one deployment');
+	registerIssue(lease, io);
+	registerSign(lease, io);
+
+	const verify = lease
+		.command('verify <leaseId>')
+		.description('check the two-key rule now: exit 0 when it holds, else 1 with every reason')
+		.action(
+			action(io, async (cli, [leaseId]) => {
+				const {state, lease: found} = await findLease(cli, leaseId!);
+				const view = leaseView(state, found, cli.clock.now());
+				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(view));
+				return view.verified ? EXIT.ok : EXIT.refused;
+			}),
+		);
+	examples(verify, 'calyx lease verify LEASE-20261126-101500 && calyx canary start LEASE-20261126-101500');
+
+	const show = lease
+		.command('show <leaseId>')
+		.description('show a lease: intent, risk, plan, digest, signers')
+		.action(
+			action(io, async (cli, [leaseId]) => {
+				const {state, lease: found} = await findLease(cli, leaseId!);
+				const view = leaseView(state, found, cli.clock.now());
+				cli.emit(view, () => leaseText(view));
+			}),
+		);
+	examples(show, 'calyx lease show LEASE-20261126-101500');
+
+	const list = lease
+		.command('list')
+		.description('list leases')
+		.action(
+			action(io, async cli => {
+				const state = await (await cli.store()).read();
+				const views = state.leases.map(l => leaseView(state, l, cli.clock.now()));
+				cli.emit({leases: views}, () =>
+					table(
+						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],
+						views.map(v => [v.id, v.intent?.id ?? '?', v.status, v.signers.map(s => `${s.role}:${s.keyId}`).join(',') || '-', v.expiresAt]),
+					),
+				);
+			}),
+		);
+	examples(list, 'calyx lease list', 'calyx lease list --json');
+}

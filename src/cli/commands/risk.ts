@@ -1,0 +1,29 @@
+import type {Command} from 'commander';
+import {riskOf} from '../../core/engine/leases.js';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+import {table} from '../render/table.js';
+
+export function registerRisk(program: Command, io: Io) {
+	const cmd = program
+		.command('risk <intentId>')
+		.description('the change risk score (0–100), its level and the factors that produced it, as of now')
+		.action(
+			action(io, async (cli, [id]) => {
+				const state = await (await cli.store()).read();
+				const intent = state.intents.find(i => i.id === id);
+				if (!intent) throw usage(`intentId: unknown intent ${id} (see calyx intent list)`, 'NOT_FOUND');
+				const risk = riskOf(state, intent, cli.clock.now());
+				const policy = state.config.risk;
+				cli.emit({intentId: intent.id, ...risk, policy: {ackRequiredAt: policy.ackRequiredAt, maxScore: policy.maxScore}}, () =>
+					[
+						`${intent.id}: risk ${risk.level.toUpperCase()} (${risk.score}/100)`,
+						table(['FACTOR', 'POINTS', 'DETAIL'], risk.factors.map(f => [f.name, String(f.points), f.detail])),
+						`policy: ${policy.ackRequiredAt} risk needs --ack-risk on the lease; above ${policy.maxScore} nothing deploys`,
+					].join('\n'),
+				);
+			}),
+		);
+	examples(cmd, 'calyx risk INT-20261126-001', 'calyx risk INT-20261126-001 --json');
+}

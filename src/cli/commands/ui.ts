@@ -1,0 +1,44 @@
+import type {Command} from 'commander';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+import {startEngineLoop} from '../engine-loop.js';
+import {isEmpty, seedDemo} from '../demo-seed.js';
+
+// Kept out of the static import graph so that no CLI command but this one loads Ink or React.
+const UI_ENTRY = '../../ui/index.js';
+
+export function registerUi(program: Command, io: Io) {
+	const cmd = program
+		.command('ui')
+		.description('the live console (needs a terminal); runs the engine in-process as leader or follower')
+		.option('--readonly', 'show, never act (also CALYX_READONLY=1)')
+		.option('--demo-if-empty', 'seed the demo first when the data directory is empty')
+		.action(
+			action<{readonly?: boolean; demoIfEmpty?: boolean}>(io, async (cli, _args, o) => {
+				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
+					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
+				}
+				const {initStore} = await import('../../store/index.js');
+				const {store} = await initStore(cli.dataDir);
+				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env);
+				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
+				const engine = await startEngineLoop(store, {intervalMs: 1000, clock: cli.clock});
+				const {runConsole} = (await import(UI_ENTRY)) as {runConsole: (opts: object) => Promise<void>};
+				try {
+					await runConsole({
+						store,
+						dataDir: cli.dataDir,
+						readonly: o.readonly === true || cli.io.env.CALYX_READONLY === '1',
+						...(identity ? {identity} : {}),
+						engine,
+						clock: cli.clock,
+					});
+				} finally {
+					await engine.stop();
+					await store.close();
+				}
+			}),
+		);
+	examples(cmd, 'calyx ui', 'CALYX_KEY=alice calyx ui', 'calyx ui --readonly');
+}

@@ -1,0 +1,101 @@
+import {userInfo} from 'node:os';
+import {resolve} from 'node:path';
+import {systemClock, type Clock} from '../core/clock.js';
+import type {Command} from '../core/engine/commands.js';
+import type {RunResult, Store} from '../store/api.js';
+import {loadKey, type LocalKey} from '../store/keyring.js';
+import {usage} from './errors.js';
+
+export interface GlobalOptions {
+	data?: string;
+	json?: boolean;
+	color?: boolean;
+	expectRev?: number;
+}
+
+type WithoutActor<T> = T extends unknown ? Omit<T, 'actor'> & {actor?: string} : never;
+
+export interface Io {
+	stdout: NodeJS.WritableStream & {isTTY?: boolean};
+	stderr: NodeJS.WritableStream;
+	stdin: NodeJS.ReadableStream & {isTTY?: boolean};
+	env: NodeJS.ProcessEnv;
+}
+
+/** What every command gets: resolved global options, the data directory, output, identity. */
+export class Cli {
+	readonly clock: Clock = systemClock;
+	#store: Store | undefined;
+	constructor(
+		readonly global: GlobalOptions,
+		readonly io: Io,
+	) {}
+
+	get json(): boolean {
+		return this.global.json === true;
+	}
+
+	get color(): boolean {
+		return this.global.color !== false && !this.io.env.NO_COLOR && this.io.stdout.isTTY === true && this.io.env.TERM !== 'dumb';
+	}
+
+	get dataDir(): string {
+		return resolve(this.global.data ?? this.io.env.CALYX_DATA ?? 'data');
+	}
+
+	/** Opens the data directory; lazily, so that commands which do not need it never load the store. */
+	async store(): Promise<Store> {
+		if (!this.#store) {
+			const {openStore} = await import('../store/index.js');
+			this.#store = await openStore(this.dataDir);
+		}
+		return this.#store;
+	}
+
+	/** One command through the store, as this user, guarded by --expect-rev when given. */
+	async run<R = unknown>(cmd: WithoutActor<Command>): Promise<RunResult<R>> {
+		const store = await this.store();
+		const guard = this.global.expectRev !== undefined ? {expectedRev: this.global.expectRev} : {};
+		return store.run<R>({actor: this.actor(), ...cmd, ...guard} as Command, {clock: this.clock});
+	}
+
+	async close(): Promise<void> {
+		await this.#store?.close();
+	}
+
+	/** The key named by --key or CALYX_KEY (an id under the key directory, or a path). */
+	key(flag: string | undefined): LocalKey {
+		const ref = flag ?? this.io.env.CALYX_KEY;
+		if (!ref) throw usage('--key: no key to sign with (pass --key <file|id> or set CALYX_KEY)');
+		return loadKey(ref, this.io.env);
+	}
+
+	/** Who acts: the signing key's holder when CALYX_KEY names one, else the Unix user. */
+	actor(): string {
+		if (this.io.env.CALYX_ACTOR) return this.io.env.CALYX_ACTOR;
+		const ref = this.io.env.CALYX_KEY;
+		if (ref) {
+			try {
+				const key = loadKey(ref, this.io.env);
+				return `${key.role}:${key.id}`;
+			} catch {
+				// An unreadable CALYX_KEY is reported by the commands that sign; here it only names the actor.
+			}
+		}
+		return `operator:${userInfo().username}`;
+	}
+
+	out(text: string): void {
+		this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+	}
+
+	err(text: string): void {
+		this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+	}
+
+	/** Exactly one JSON document under --json, else the text form. */
+	emit(data: unknown, text: () => string): void {
+		if (this.json) this.out(JSON.stringify(data, null, 2));
+		else this.out(text());
+	}
+}

@@ -1,0 +1,70 @@
+import {cosign, generateKeyPair} from '../core/lease.js';
+import type {Intent, Lease, Role, State} from '../core/model/index.js';
+import {SimTarget} from '../core/sim/sim-target.js';
+import {emptyWorld, type Scenario} from '../core/sim/world.js';
+import type {Store} from '../store/api.js';
+import {defaultKeyPath, loadKey, saveKey, type LocalKey} from '../store/keyring.js';
+import {existsSync} from 'node:fs';
+
+export const DEMO_KEYS = {human: 'demo-operator', agent: 'demo-agent'} as const;
+
+/** The demo's services: what each canary will do on the simulated target. */
+const SERVICES: Array<{service: string; from: string; to: string; scenario: Scenario; load: number; stage: 'canary' | 'await-human' | 'draft'}> = [
+	{service: 'checkout', from: '1.4.0', to: '1.5.0', scenario: {kind: 'healthy'}, load: 41, stage: 'canary'},
+	{service: 'payments', from: '2.0.0', to: '2.1.0', scenario: {kind: 'degrading', atPercent: 25}, load: 57, stage: 'canary'},
+	{service: 'search', from: '3.2.0', to: '3.3.0', scenario: {kind: 'noisy'}, load: 63, stage: 'canary'},
+	{service: 'inventory', from: '5.0.1', to: '5.1.0', scenario: {kind: 'healthy'}, load: 38, stage: 'await-human'},
+	{service: 'ledger', from: '0.9.0', to: '1.0.0', scenario: {kind: 'healthy'}, load: 22, stage: 'draft'},
+];
+
+/** The demo keys live where real keys do; reused across demo data directories. */
+function demoKey(role: Role, env: NodeJS.ProcessEnv): LocalKey {
+	const id = DEMO_KEYS[role];
+	const path = defaultKeyPath(id, env);
+	if (!existsSync(path)) saveKey({id, role, privateKey: generateKeyPair().privateKey}, path);
+	return loadKey(path, env);
+}
+
+export const isEmpty = (state: State) => state.intents.length === 0 && state.keys.length === 0;
+
+/**
+ * Seeds a live demo: demo keys, several intents, a canary that will complete, one that degrades
+ * at 25% (halted and rolled back by the engine), a noisy one, and a lease waiting for its human key.
+ * Every step goes through the engine, so the audit trail tells the whole story.
+ */
+export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bakeMs?: number} = {}) {
+	const actor = 'demo';
+	await store.mutate(state => {
+		const target = new SimTarget(structuredClone(state.world as ReturnType<typeof emptyWorld> | undefined) ?? emptyWorld(Date.now() % 100_000));
+		for (const s of SERVICES) target.addService(s.service, s.from, {scenario: s.scenario, load: s.load});
+		const at = new Date().toISOString();
+		return {
+			state: {...state, world: target.world},
+			events: [{at, actor, kind: 'demo.seeded', subject: 'world', reason: `simulated target with ${SERVICES.length} services`, data: {services: SERVICES.map(s => s.service)}}],
+			result: null,
+		};
+	});
+	const keys = {human: demoKey('human', env), agent: demoKey('agent', env)};
+	for (const key of Object.values(keys)) {
+		await store.run({type: 'key.register', actor, id: key.id, role: key.role, publicKey: key.publicKey});
+	}
+	const sign = async (leaseId: string, role: Role) => {
+		const state = await store.read();
+		const lease = state.leases.find(l => l.id === leaseId) as Lease;
+		const intent = state.intents.find(i => i.id === lease.intentId) as Intent;
+		const key = keys[role];
+		await store.run({type: 'lease.cosign', actor: `${role}:${key.id}`, leaseId, role, keyId: key.id, signature: cosign(lease, intent, role, key.id, key.privateKey)});
+	};
+	const deployments: string[] = [];
+	for (const s of SERVICES) {
+		const {result: intent} = await store.run<Intent>({type: 'intent.create', actor, service: s.service, fromVersion: s.from, toVersion: s.to, files: 6, lines: 180, criticality: 'medium'});
+		if (s.stage === 'draft') continue;
+		await store.run({type: 'intent.approve', actor, id: intent.id});
+		const {result: lease} = await store.run<Lease>({type: 'lease.issue', actor, intentId: intent.id, plan: {bakeMs: opts.bakeMs ?? 10_000}, ackRisk: true});
+		await sign(lease.id, 'agent');
+		if (s.stage === 'await-human') continue;
+		await sign(lease.id, 'human');
+		deployments.push((await store.run<{id: string}>({type: 'canary.start', actor, leaseId: lease.id})).result.id);
+	}
+	return {deployments, keys: {human: keys.human.id, agent: keys.agent.id}};
+}

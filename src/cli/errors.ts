@@ -1,0 +1,41 @@
+import {EngineError, type Reason} from '../core/errors.js';
+
+/** The CLI's exit codes: the contract scripts rely on. */
+export const EXIT = {ok: 0, refused: 1, usage: 2, conflict: 3} as const;
+
+export const EXIT_HELP = `Exit codes:
+  0  success
+  1  refused by a rule or a failed check (pre-check, lease not verified, gate not passed, verification failed)
+  2  invalid input or usage (unknown command or flag, bad number, unknown id); nothing is written
+  3  the state changed underneath: review and retry`;
+
+/** An error with the exit code it maps to; the message names the field and what is allowed. */
+export class CliError extends Error {
+	override readonly name = 'CliError';
+	constructor(
+		message: string,
+		readonly exitCode: number,
+		readonly code = 'ERROR',
+		readonly reasons: Reason[] = [],
+	) {
+		super(message);
+	}
+}
+
+export const usage = (message: string, code = 'USAGE') => new CliError(message, EXIT.usage, code);
+export const refusedError = (message: string, code = 'REFUSED', reasons: Reason[] = []) => new CliError(message, EXIT.refused, code, reasons);
+
+const ENGINE_EXIT: Record<EngineError['kind'], number> = {invalid: EXIT.usage, not_found: EXIT.usage, refused: EXIT.refused, conflict: EXIT.conflict};
+
+/** Any error thrown below the CLI, as the CLI reports it. */
+export function toCliError(error: unknown): CliError {
+	if (error instanceof CliError) return error;
+	if (error instanceof EngineError) return new CliError(error.message, ENGINE_EXIT[error.kind], error.code, error.reasons);
+	const e = error as {name?: string; code?: string; message?: string; path?: string};
+	if (e?.name === 'StoreError') {
+		const exit = e.code === 'NOT_INITIALISED' ? EXIT.usage : e.code === 'CONFLICT' ? EXIT.conflict : EXIT.refused;
+		return new CliError(e.message ?? String(error), exit, e.code ?? 'STORE');
+	}
+	if (e?.name === 'KeyringError') return new CliError(e.message ?? String(error), EXIT.usage, 'KEY');
+	return new CliError(e?.message ?? String(error), EXIT.refused, 'INTERNAL');
+}

@@ -1,0 +1,55 @@
+import {InvalidArgumentError} from 'commander';
+import {parseDuration} from '../core/duration.js';
+import {METRIC_INFO, type MetricName} from '../core/model/metrics.js';
+
+/**
+ * Option parsers for commander. Each rejects with a message that names what is allowed; commander
+ * prefixes the option name, and the CLI maps it to exit 2.
+ */
+export function number(allowed: {min: number; max: number; integer?: boolean}) {
+	return (text: string): number => {
+		const value = Number(text);
+		const kind = allowed.integer ? 'a whole number' : 'a number';
+		if (text.trim() === '' || !Number.isFinite(value) || (allowed.integer && !Number.isInteger(value))) {
+			throw new InvalidArgumentError(`"${text}" is not ${kind} (allowed: ${allowed.min} to ${allowed.max}).`);
+		}
+		if (value < allowed.min || value > allowed.max) {
+			throw new InvalidArgumentError(`${text} is out of range (allowed: ${allowed.min} to ${allowed.max}).`);
+		}
+		return value;
+	};
+}
+
+export const metricNumber = (metric: MetricName) => number(METRIC_INFO[metric]);
+
+export const count = (max = 10_000_000) => number({min: 0, max, integer: true});
+
+export function duration(text: string): number {
+	const value = parseDuration(text);
+	if (value === undefined) throw new InvalidArgumentError(`"${text}" is not a duration (write it like 0s, 30s, 15m, 1h).`);
+	return value;
+}
+
+export function tiers(text: string): number[] {
+	const parts = text.split(',').map(p => p.trim());
+	const values = parts.map(Number);
+	const ok =
+		values.length > 0 &&
+		values.every((v, i) => parts[i] !== '' && Number.isInteger(v) && v >= 1 && v <= 100 && (i === 0 || v > values[i - 1]!)) &&
+		values[values.length - 1] === 100;
+	if (!ok) throw new InvalidArgumentError(`"${text}" is not a tier list (increasing percentages from 1 to 100, ending at 100, e.g. 5,25,100).`);
+	return values;
+}
+
+export function isoTime(text: string): string {
+	const ms = Date.parse(text);
+	if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {
+		throw new InvalidArgumentError(`"${text}" is not an ISO 8601 time (e.g. 2026-11-26T10:00:00Z).`);
+	}
+	return new Date(ms).toISOString();
+}
+
+export function nonEmpty(text: string): string {
+	if (text.trim() === '') throw new InvalidArgumentError('must not be empty.');
+	return text.trim();
+}

@@ -1,0 +1,68 @@
+import {Command, CommanderError} from 'commander';
+import {EXIT, EXIT_HELP} from './errors.js';
+import {count} from './parse.js';
+import type {Io} from './context.js';
+import {registerInit} from './commands/init.js';
+import {registerDemo} from './commands/demo.js';
+import {registerKeys} from './commands/keys.js';
+import {registerIntent} from './commands/intent.js';
+import {registerRisk} from './commands/risk.js';
+import {registerLease} from './commands/lease.js';
+import {registerCanary} from './commands/canary.js';
+import {registerRollback} from './commands/rollback.js';
+import {registerMetrics} from './commands/metrics.js';
+import {registerMonitor} from './commands/monitor.js';
+import {registerEngine} from './commands/engine.js';
+import {registerAudit} from './commands/audit.js';
+import {registerUi} from './commands/ui.js';
+
+export function buildProgram(io: Io, version: string): Command {
+	const program = new Command('calyx')
+		.description('Governed canary deployments: two-key leases, tiered canaries, health gates, verified rollbacks.')
+		.version(version, '-V, --version', 'print the version')
+		.option('--data <dir>', 'data directory (env: CALYX_DATA, default: ./data)')
+		.option('--json', 'print exactly one JSON document on stdout')
+		.option('--no-color', 'no colour (also NO_COLOR)')
+		.option('--expect-rev <n>', 'act only if the state is still at this revision (else exit 3)', count())
+		.showHelpAfterError('(add --help for additional information)')
+		.exitOverride()
+		.configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)})
+		.addHelpText(
+			'after',
+			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`).\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
+		);
+	for (const register of [
+		registerInit,
+		registerDemo,
+		registerKeys,
+		registerIntent,
+		registerRisk,
+		registerLease,
+		registerCanary,
+		registerRollback,
+		registerMetrics,
+		registerMonitor,
+		registerEngine,
+		registerAudit,
+		registerUi,
+	]) {
+		register(program, io);
+	}
+	// Every subcommand inherits the output routing and the usage-error behaviour.
+	const inherit = (cmd: Command) => {
+		for (const sub of cmd.commands) {
+			sub.exitOverride().configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)});
+			sub.showHelpAfterError('(add --help for additional information)');
+			inherit(sub);
+		}
+	};
+	inherit(program);
+	return program;
+}
+
+/** Commander reports usage errors with exit 1; the contract says 2. Help and version stay 0. */
+export function exitCodeOf(error: CommanderError): number {
+	if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+	if (error.code === 'commander.help') return EXIT.usage;
+	return error.code.startsWith('commander.') ? EXIT.usage : error.exitCode;
+}

@@ -1,0 +1,67 @@
+import {formatDuration} from '../../core/duration.js';
+import type {DeploymentView} from '../../core/view/deployment.js';
+import type {Sample} from '../../core/model/index.js';
+import {METRICS} from '../../core/model/metrics.js';
+import type {Paint} from './table.js';
+
+const STATUS_COLOR = {
+	running: 'cyan',
+	holding: 'yellow',
+	awaiting_promotion: 'blue',
+	halted: 'red',
+	rolling_back: 'magenta',
+	rolled_back: 'magenta',
+	rollback_failed: 'red',
+	completed: 'green',
+} as const;
+
+export const statusText = (status: DeploymentView['status'], paint: Paint) => paint(STATUS_COLOR[status], status);
+
+/** `5% ■ 25% ▶ 100% ·` — done, current, pending; readable without colour. */
+export function tierTrack(view: DeploymentView): string {
+	const mark = {done: '■', current: '▶', pending: '·'} as const;
+	return view.tiers.map(t => `${t.percent}%${mark[t.state]}`).join(' ');
+}
+
+/** A progress bar for one tier's bake time. */
+export function bakeBar(view: DeploymentView, width = 20): string {
+	const bake = view.gate?.bake;
+	if (!bake) return '';
+	const share = bake.requiredMs === 0 ? 1 : Math.min(1, bake.elapsedMs / bake.requiredMs);
+	const filled = Math.round(share * width);
+	return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${bake.leftMs > 0 ? `${formatDuration(bake.leftMs)} left` : 'baked'}`;
+}
+
+const sampleLine = (s: Sample) =>
+	`${s.at}  ${METRICS.map(m => (s[m] === undefined ? '' : `${m}=${s[m]}`)).filter(Boolean).join(' ')}`;
+
+export function renderStatus(view: DeploymentView, paint: Paint): string {
+	const lines = [
+		`${paint('bold', view.id)}  ${view.service} ${view.from} → ${view.to}`,
+		`status:   ${statusText(view.status, paint)} at ${view.percent}%    tiers: ${tierTrack(view)}`,
+	];
+	if (view.gate) {
+		lines.push(`tier:     ${bakeBar(view)}`);
+		lines.push(`gate:     ${view.gate.verdict.toUpperCase()}: ${view.gate.summary}`);
+		for (const m of view.gate.metrics) {
+			const level = m.level === 'ok' ? 'ok' : m.level.toUpperCase();
+			lines.push(`  ${m.metric.padEnd(10)} ${level.padEnd(12)} ${m.samples}/${m.minSamples} samples  ${m.explanation}`);
+		}
+	}
+	if (view.hold) lines.push(`hold:     ${view.hold.reason} (since ${view.hold.since})`);
+	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${view.halt.at})`);
+	if (view.rollback) {
+		const r = view.rollback;
+		const verdict = r.verified ? paint('green', 'verified') : paint('red', 'NOT VERIFIED');
+		lines.push(`rollback: ${r.trigger}, ${verdict}: ${r.reason}`);
+		lines.push(`          step ${r.step}, snapshot ${r.expectedChecksum.slice(0, 16)}, target ${r.actualChecksum?.slice(0, 16) ?? '-'}${r.error ? `, error: ${r.error}` : ''}`);
+	}
+	lines.push(`lease:    ${view.lease.id} signed by ${view.lease.signers.map(s => `${s.role}:${s.keyId}`).join(', ') || 'nobody'}`);
+	if (view.risk) lines.push(`risk:     ${view.risk.level} (${view.risk.score})${view.risk.acknowledged ? ', acknowledged' : ''}`);
+	lines.push(`pack:     ${view.pack.id}, snapshot ${view.pack.snapshotChecksum.slice(0, 16)}, ${view.pack.steps} steps, ${view.pack.reverseOps} reverse ops`);
+	if (view.lastSamples.length > 0) {
+		lines.push(`samples:  ${view.sampleCount} in all; latest:`);
+		for (const s of view.lastSamples) lines.push(`  ${sampleLine(s)}`);
+	}
+	return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {createHash} from 'node:crypto';
+import {expect} from 'vitest';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/calyx.js');
+
+export interface Run {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+/** A scratch world: a data directory and a private key directory of its own (XDG_CONFIG_HOME). */
+export function sandbox() {
+	const root = mkdtempSync(join(tmpdir(), 'calyx-cli-'));
+	const data = join(root, 'data');
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		XDG_CONFIG_HOME: join(root, 'config'),
+		XDG_STATE_HOME: join(root, 'state'),
+		CALYX_DATA: data,
+		NO_COLOR: '1',
+		CALYX_KEY: '',
+		CALYX_ACTOR: '',
+	};
+	const calyx = (args: string[], opts: {input?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Run> =>
+		new Promise((done, fail) => {
+			const child = spawn(process.execPath, [BIN, ...args], {env: {...env, ...opts.env}, stdio: ['pipe', 'pipe', 'pipe']});
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', d => (stdout += d));
+			child.stderr.on('data', d => (stderr += d));
+			child.on('error', fail);
+			child.on('close', code => done({code: code ?? -1, stdout, stderr}));
+			child.stdin.end(opts.input ?? '');
+		});
+	/** Parses the one JSON document a --json command prints. */
+	const json = async <T = Record<string, unknown>>(args: string[], opts: {input?: string; env?: NodeJS.ProcessEnv} = {}) => {
+		const run = await calyx([...args, '--json'], opts);
+		return {...run, doc: JSON.parse(run.stdout) as T};
+	};
+	return {root, data, env, calyx, json};
+}
+
+/** Every file of the data directory with its hash: "nothing was written" made checkable. */
+export function snapshot(dir: string): Record<string, string> {
+	const out: Record<string, string> = {};
+	let names: string[] = [];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return out;
+	}
+	for (const name of names) {
+		const path = join(dir, name);
+		if (statSync(path).isFile()) out[name] = createHash('sha256').update(readFileSync(path)).digest('hex');
+	}
+	return out;
+}
+
+type Doc = Record<string, any>;
+
+/** Keys, intent, lease, both signatures: what every pipeline test starts from. */
+export async function signedLease(s: ReturnType<typeof sandbox>, lease: string[] = ['--bake', '0s', '--min-samples', '1']) {
+	expect((await s.calyx(['init'])).code).toBe(0);
+	expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice'])).code).toBe(0);
+	expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot'])).code).toBe(0);
+	const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0', '--lines', '40'])).doc;
+	expect((await s.calyx(['intent', 'approve', intent.id])).code).toBe(0);
+	const issued = (await s.json<Doc>(['lease', 'issue', intent.id, ...lease])).doc;
+	expect((await s.calyx(['lease', 'sign', issued.id, '--key', 'alice'])).code).toBe(0);
+	const second = await s.json<Doc>(['lease', 'sign', issued.id], {env: {CALYX_KEY: 'ci-bot'}});
+	expect(second.doc.activated).toBe(true);
+	return {intentId: intent.id as string, leaseId: issued.id as string};
+}
+

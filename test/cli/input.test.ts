@@ -1,0 +1,74 @@
+import {beforeAll, describe, expect, it} from 'vitest';
+import {sandbox, signedLease, snapshot} from './helpers.js';
+
+type Doc = Record<string, any>;
+
+describe('bad input: exit 2, a message naming the field and what is allowed, nothing written', () => {
+	const s = sandbox();
+	let dep = '';
+	beforeAll(async () => {
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+	});
+
+	const cases: Array<[string, () => string[], RegExp]> = [
+		['an unknown flag', () => ['canary', 'list', '--bogus'], /unknown option '--bogus'/],
+		['an unknown command', () => ['canery', 'list'], /unknown command/],
+		['a CPU that is not a number', () => ['metrics', 'push', dep, '--cpu', 'abc'], /--cpu.*"abc" is not a number \(allowed: 0 to 1000\)/],
+		['an error rate of NaN', () => ['metrics', 'push', dep, '--error-rate', 'NaN'], /--error-rate.*allowed: 0 to 100/],
+		['a negative error rate', () => ['metrics', 'push', dep, '--error-rate', '-1'], /--error-rate.*out of range/],
+		['an absurd CPU', () => ['metrics', 'push', dep, '--cpu', '5000'], /--cpu.*out of range \(allowed: 0 to 1000\)/],
+		['a push without metrics', () => ['metrics', 'push', dep], /at least one of --tes-delta/],
+		['a negative file count', () => ['intent', 'create', '--service', 'a', '--to', '2', '--files', '-1'], /--files.*out of range/],
+		['an unknown criticality', () => ['intent', 'create', '--service', 'a', '--to', '2', '--criticality', 'extreme'], /Allowed choices are low, medium, high/],
+		['a bad duration', () => ['lease', 'issue', 'INT-20260101-001', '--bake', '15 minutes'], /--bake.*not a duration/],
+		['a bad tier list', () => ['lease', 'issue', 'INT-20260101-001', '--tiers', '50,25'], /--tiers.*tier list/],
+		['an unknown deployment id', () => ['canary', 'halt', 'DEP-20000101-001', '--reason', 'x'], /unknown deployment: DEP-20000101-001/],
+		['an unknown lease id', () => ['lease', 'verify', 'LEASE-20000101-000000'], /unknown lease/],
+		['a halt without a reason', () => ['canary', 'halt', dep], /--reason/],
+		['an unknown role', () => ['keys', 'add', '--role', 'robot', '--id', 'r2'], /--role: "robot" is not one of human, agent/],
+		['signing without a key', () => ['lease', 'sign', 'LEASE-20000101-000000'], /--key: no key to sign with/],
+	];
+
+	for (const [name, args, message] of cases) {
+		it(`refuses ${name}`, async () => {
+			const before = snapshot(s.data);
+			const run = await s.calyx(args());
+			expect(run.code).toBe(2);
+			expect(run.stderr).toMatch(message);
+			expect(snapshot(s.data)).toEqual(before);
+		});
+	}
+
+	it('keeps the valid NDJSON lines before a malformed one and names its line number', async () => {
+		const input = ['{"tesDelta":-0.2,"cpu":70}', '', '{"errorRate":0.4}', '{"cpu":"hot"}', '{"cpu":50}'].join('\n');
+		const run = await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input});
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/stdin line 4: cpu/);
+		expect(run.doc.recorded).toBe(2);
+		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
+		expect(status.sampleCount).toBe(2);
+	});
+
+	it('refuses unknown fields in NDJSON', async () => {
+		const run = await s.calyx(['metrics', 'push', dep, '--stdin'], {input: '{"latency":3}\n'});
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/stdin line 1: .*unknown field \(allowed: tesDelta, errorRate, cpu, memory, at\)/);
+	});
+
+	it('exits 3 when the state moved past --expect-rev, and writes nothing', async () => {
+		const before = snapshot(s.data);
+		const run = await s.calyx(['--expect-rev', '1', 'canary', 'halt', dep, '--reason', 'stale view']);
+		expect(run.code).toBe(3);
+		expect(run.stderr).toMatch(/state changed.*review and retry/);
+		expect(snapshot(s.data)).toEqual(before);
+	});
+
+	it('prints exactly one JSON document on stdout under --json, errors included', async () => {
+		const ok = await s.calyx(['canary', 'list', '--json']);
+		expect(JSON.parse(ok.stdout).deployments).toHaveLength(1);
+		const bad = await s.calyx(['canary', 'halt', 'DEP-20000101-001', '--reason', 'x', '--json']);
+		expect(bad.code).toBe(2);
+		expect(JSON.parse(bad.stdout).error).toMatchObject({code: 'NOT_FOUND', exitCode: 2});
+	});
+});
