@@ -33,7 +33,8 @@ export function toCliError(error: unknown): CliError {
 	if (error instanceof EngineError) return new CliError(error.message, ENGINE_EXIT[error.kind], error.code, error.reasons);
 	const e = error as {name?: string; code?: string; message?: string; path?: string};
 	if (e?.name === 'StoreError') {
-		const exit = e.code === 'NOT_INITIALISED' ? EXIT.usage : e.code === 'CONFLICT' ? EXIT.conflict : EXIT.refused;
+		// Another writer held or took the lock: like a stale view, the answer is to retry.
+		const exit = e.code === 'NOT_INITIALISED' ? EXIT.usage : e.code === 'LOCK_TIMEOUT' || e.code === 'LOCK_LOST' ? EXIT.conflict : EXIT.refused;
 		return new CliError(e.message ?? String(error), exit, e.code ?? 'STORE');
 	}
 	if (e?.name === 'KeyringError') return new CliError(e.message ?? String(error), EXIT.usage, 'KEY');

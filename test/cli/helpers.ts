@@ -77,3 +77,9 @@ export async function signedLease(s: ReturnType<typeof sandbox>, lease: string[]
 	return {intentId: intent.id as string, leaseId: issued.id as string};
 }
 
+
+/** Polls a condition until it holds or the deadline passes (no fixed sleeps as synchronisation). */
+export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition() && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+}

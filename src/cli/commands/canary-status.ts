@@ -4,7 +4,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
-import {bakeBar, renderStatus, statusText, tierTrack} from '../render/deployment.js';
+import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
 
 const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
@@ -37,8 +37,9 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined): Promi
 				view = await viewOf(cli, id);
 				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint)}\n`);
 				else if (!cli.json) {
-					const line = `${view.status} at ${view.percent}%  ${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? ''}`;
-					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} ${line.slice(view.status.length)}  ${bakeBar(view, 10)}`);
+					const detail = `${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? view.rollback?.reason ?? ''}`.trimEnd();
+					const line = `${view.status} at ${view.percent}%  ${detail}`;
+					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
 					last = line;
 				}
 			} finally {
