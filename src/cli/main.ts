@@ -7,8 +7,20 @@ const io: Io = {stdout: process.stdout, stderr: process.stderr, stdin: process.s
 const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
 
 const argv = process.argv.slice(2);
-// No command on a terminal opens the console; without one, there is nothing to show but help.
-const args = argv.filter(a => a !== '--no-color').length === 0 && process.stdin.isTTY && process.stdout.isTTY ? ['ui', ...argv] : argv;
+const GLOBAL_WITH_VALUE = new Set(['--data', '--expect-rev']);
+
+/** Whether the arguments name a command, or are only global options (`calyx --data /srv/calyx`). */
+function namesCommand(list: string[]): boolean {
+	for (let i = 0; i < list.length; i++) {
+		if (GLOBAL_WITH_VALUE.has(list[i]!)) i++;
+		else if (!list[i]!.startsWith('-')) return true;
+	}
+	return false;
+}
+
+// No command on a terminal opens the console; without a terminal there is nothing to show but help.
+const bareOptions = !namesCommand(argv) && !argv.some(a => ['-h', '--help', '-V', '--version'].includes(a));
+const args = bareOptions && process.stdin.isTTY && process.stdout.isTTY ? [...argv, 'ui'] : argv;
 
 try {
 	await buildProgram(io, version).parseAsync(args, {from: 'user'});

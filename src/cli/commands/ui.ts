@@ -38,6 +38,8 @@ export function registerUi(program: Command, io: Io) {
 					await engine.stop();
 					await store.close();
 				}
+				// The console sets 129/143 when a signal ended it; keep that for the caller.
+				return typeof process.exitCode === 'number' ? process.exitCode : 0;
 			}),
 		);
 	examples(cmd, 'calyx ui', 'CALYX_KEY=alice calyx ui', 'calyx ui --readonly');

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {produce, setAutoFreeze} from 'immer';
+import {produce} from 'immer';
 import type {Clock} from '../clock.js';
 import {EngineError, invalid} from '../errors.js';
 import type {EventDraft} from '../events.js';
@@ -14,9 +14,6 @@ import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {tick} from './tick.js';
-
-// Structural sharing without freezing: the store validates and writes only what changed.
-setAutoFreeze(false);
 
 export interface Env {
 	clock: Clock;
@@ -108,7 +105,9 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 
 /**
  * The engine: one command in, the next state and its events out. Pure apart from the target it
- * is handed. A refused command throws an EngineError and leaves `state` untouched.
+ * is handed. A refused command throws an EngineError and leaves `state` untouched. The result is
+ * frozen and shares every unchanged object with `state` (immer): hand it a frozen state (the store
+ * does) and a command costs what it changes, not the size of the state.
  */
 export function execute<R = unknown>(state: State, cmd: Command, env: Env): Outcome<R> {
 	if (cmd.expectedRev !== undefined && cmd.expectedRev !== state.rev) {

@@ -1,0 +1,228 @@
+/**
+ * The console's costs on a terminal, measured on the real mount (alternate screen, maxFps 10)
+ * over a fake TTY that counts bytes:
+ *   1. time to first frame with 1,000 deployments, against a minimal Ink app printing one line
+ *      (same run, same render options; median, p95, ratio of medians);
+ *   2. CPU time and bytes written per minute while idle with 50 live canaries: measured over a
+ *      shortened window (CALYX_BENCH_IDLE_S, default 20 s) and scaled to a minute;
+ *   3. peak memory (RSS, heap) of the process.
+ * Run: npm run bench:ui   (NODE_ENV=production npm run bench:ui for React's production build)
+ */
+import {EventEmitter} from 'node:events';
+import {createElement} from 'react';
+import {render, Text} from 'ink';
+import type {Clock, State} from '../src/core/index.js';
+import {mountConsole} from '../src/ui/run-console.js';
+import {silentLog} from '../src/ui/log.js';
+import {FakeStore, fakeEngine} from '../test/ui/helpers/fake-store.js';
+import {buildFixture, type Fixture} from '../test/ui/helpers/fixture.js';
+import {asStreams, FakeTtyIn, FakeTtyOut} from '../test/ui/helpers/tty.js';
+
+const RUNS = Number(process.env.CALYX_BENCH_RUNS ?? 15);
+const IDLE_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 20);
+const SIZE = {columns: 120, rows: 50};
+// The console's own render options (see run-console.tsx), for the baseline app too.
+const RENDER = {exitOnCtrlC: false, patchConsole: false, maxFps: 10} as const;
+
+const quantile = (xs: number[], q: number) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MiB`;
+
+let peakRss = 0;
+let peakHeap = 0;
+const sampleMemory = () => {
+	const m = process.memoryUsage();
+	peakRss = Math.max(peakRss, m.rss);
+	peakHeap = Math.max(peakHeap, m.heapUsed);
+};
+// Sampled often while frames are being built, not during the idle windows (sampling costs CPU too).
+const memoryTimer = setInterval(sampleMemory, 20);
+
+/** 950 ended deployments cloned from a live one (ids and services renumbered), plus the fixture's 50. */
+function thousand(fx: Fixture): State {
+	const template = fx.state.deployments.find(d => d.id === fx.dep.fillers[0])!;
+	const history = Array.from({length: 1000 - fx.state.deployments.length}, (_, k) => ({
+		...structuredClone(template),
+		id: `DEP-20261124-${String(k + 1).padStart(4, '0')}`,
+		service: `svc-h${k}`,
+		status: 'completed' as const,
+		createdAt: new Date(Date.parse(template.createdAt) - (k + 1) * 60_000).toISOString(),
+	}));
+	return {...fx.state, deployments: [...fx.state.deployments, ...history]};
+}
+
+/** A clock that runs in real time from the fixture's moment, so the countdowns really move. */
+const liveClock = (fx: Fixture): Clock => {
+	const offset = fx.clock.now() - Date.now();
+	return {now: () => Date.now() + offset};
+};
+
+/** Resolves with the time at which `out` first receives `marker`. */
+function firstWrite(out: FakeTtyOut, marker: string): Promise<number> {
+	return new Promise(resolve => {
+		const write = out.write;
+		out.write = (chunk, ...rest) => {
+			const ok = write(chunk, ...rest);
+			if (out.output.includes(marker)) {
+				out.write = write;
+				resolve(performance.now());
+			}
+			return ok;
+		};
+	});
+}
+
+function mount(fx: Fixture, state: State, clock: Clock) {
+	const store = new FakeStore({...fx, state}, fx.clock);
+	const out = new FakeTtyOut(SIZE.columns, SIZE.rows);
+	const input = new FakeTtyIn();
+	const done = mountConsole(
+		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: fakeEngine(), clock},
+		{...asStreams(out, input), signals: new EventEmitter(), log: silentLog},
+	);
+	return {store, out, input, done};
+}
+
+async function consoleFirstFrame(fx: Fixture, state: State): Promise<number> {
+	const start = performance.now();
+	const c = mount(fx, state, fx.clock);
+	const at = await firstWrite(c.out, fx.dep.running);
+	c.input.type('q');
+	await c.done;
+	return at - start;
+}
+
+async function minimalFirstFrame(): Promise<number> {
+	const out = new FakeTtyOut(SIZE.columns, SIZE.rows);
+	const start = performance.now();
+	const seen = firstWrite(out, 'ready');
+	const app = render(createElement(Text, null, 'ready'), {...asStreams(out, new FakeTtyIn()), ...RENDER});
+	const at = await seen;
+	// Ask for the exit promise before unmounting: asked after, ink leaves a beforeExit listener behind.
+	const exited = app.waitUntilExit();
+	app.unmount();
+	await exited;
+	return at - start;
+}
+
+async function firstFrames(fx: Fixture) {
+	const state = thousand(fx);
+	const ui: number[] = [];
+	const base: number[] = [];
+	await consoleFirstFrame(fx, state); // warm the module and JIT caches once, for both
+	await minimalFirstFrame();
+	for (let i = 0; i < RUNS; i++) {
+		ui.push(await consoleFirstFrame(fx, state));
+		base.push(await minimalFirstFrame());
+	}
+	const m = (xs: number[]) => quantile(xs, 0.5);
+	console.log(`\n1. time to first frame, ${state.deployments.length} deployments, ${SIZE.columns}×${SIZE.rows}, ${RUNS} runs`);
+	console.log(`   console        median ${fmt(m(ui))} ms   p95 ${fmt(quantile(ui, 0.95))} ms`);
+	console.log(`   minimal ink    median ${fmt(m(base))} ms   p95 ${fmt(quantile(base, 0.95))} ms`);
+	console.log(`   ratio (median) ${fmt(m(ui) / m(base), 2)}×`);
+}
+
+interface IdleRun {
+	label: string;
+	seconds: number;
+	setup?: (c: ReturnType<typeof mount>) => Promise<void> | void;
+	/** Something other than the operator, every second (the leader's engine tick). */
+	everySecond?: (c: ReturnType<typeof mount>) => void;
+}
+
+async function idle(fx: Fixture, run: IdleRun) {
+	const c = mount(fx, fx.state, liveClock(fx));
+	await firstWrite(c.out, fx.dep.running);
+	await run.setup?.(c);
+	await new Promise(resolve => setTimeout(resolve, 1500)); // let the first frames settle before counting
+	const perSecond: number[] = [];
+	let last = c.out.bytes;
+	const startBytes = c.out.bytes;
+	const cpu = process.cpuUsage();
+	await new Promise<void>(resolve => {
+		let n = 0;
+		const timer = setInterval(() => {
+			run.everySecond?.(c);
+			sampleMemory();
+			perSecond.push(c.out.bytes - last);
+			last = c.out.bytes;
+			if (++n >= run.seconds) {
+				clearInterval(timer);
+				resolve();
+			}
+		}, 1000);
+	});
+	const used = process.cpuUsage(cpu);
+	const bytes = c.out.bytes - startBytes;
+	const scale = 60 / run.seconds;
+	c.input.type('q');
+	await c.done;
+	console.log(
+		`   ${run.label.padEnd(34)} ${fmt((bytes * scale) / 1024, 2).padStart(8)} KiB/min   cpu ${fmt(((used.user + used.system) / 1000) * scale, 0).padStart(6)} ms/min` +
+			`   bytes/s median ${quantile(perSecond, 0.5)} p95 ${quantile(perSecond, 0.95)}`,
+	);
+}
+
+async function idleBaseline(seconds: number) {
+	const out = new FakeTtyOut(SIZE.columns, SIZE.rows);
+	const app = render(createElement(Text, null, 'ready'), {...asStreams(out, new FakeTtyIn()), ...RENDER});
+	await new Promise(resolve => setTimeout(resolve, 500));
+	const start = out.bytes;
+	const cpu = process.cpuUsage();
+	await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+	const used = process.cpuUsage(cpu);
+	app.unmount();
+	const scale = 60 / seconds;
+	console.log(
+		`   ${'minimal ink app (baseline)'.padEnd(34)} ${fmt(((out.bytes - start) * scale) / 1024, 2).padStart(8)} KiB/min   cpu ${fmt(((used.user + used.system) / 1000) * scale, 0).padStart(6)} ms/min`,
+	);
+}
+
+/** The engine's own cost in the ticking variant, without a console: the console's share is the difference. */
+async function ticksAlone(fx: Fixture, seconds: number) {
+	const store = new FakeStore(fx, fx.clock);
+	const cpu = process.cpuUsage();
+	await new Promise<void>(resolve => {
+		let n = 0;
+		const timer = setInterval(() => {
+			store.external({type: 'tick', actor: 'engine'});
+			if (++n >= seconds) {
+				clearInterval(timer);
+				resolve();
+			}
+		}, 1000);
+	});
+	const used = process.cpuUsage(cpu);
+	console.log(`   ${'engine ticks alone (no console)'.padEnd(34)} ${''.padStart(8)}            cpu ${fmt(((used.user + used.system) / 1000) * (60 / seconds), 0).padStart(6)} ms/min`);
+}
+
+async function main() {
+	sampleMemory();
+	const baseRss = peakRss;
+	console.log(`calyx console bench: React ${process.env.NODE_ENV === 'production' ? 'production' : 'development'} build, Node ${process.version}`);
+	const fx = buildFixture({fillers: 47});
+	await firstFrames(fx);
+	clearInterval(memoryTimer);
+	const live = fx.state.deployments.filter(d => ['running', 'holding', 'awaiting_promotion'].includes(d.status)).length;
+	console.log(`\n2. idle, ${live} live canaries, ${SIZE.columns}×${SIZE.rows}: ${IDLE_S} s windows scaled to one minute`);
+	await idleBaseline(Math.max(5, Math.round(IDLE_S / 2)));
+	await idle(fx, {label: 'list, nothing changes', seconds: IDLE_S});
+	await idle(fx, {
+		label: 'detail open (seconds countdown)',
+		seconds: Math.max(5, Math.round(IDLE_S / 2)),
+		setup: c => c.input.type('\r'),
+	});
+	await idle(fx, {
+		label: 'list, engine ticks every second',
+		seconds: IDLE_S,
+		everySecond: c => c.store.external({type: 'tick', actor: 'engine'}),
+	});
+	await ticksAlone(fx, IDLE_S);
+	sampleMemory();
+	console.log(`\n3. memory: peak RSS ${mib(peakRss)} (at start ${mib(baseRss)}), peak heap used ${mib(peakHeap)}`);
+}
+
+await main();

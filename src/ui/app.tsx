@@ -1,0 +1,186 @@
+import {Box} from 'ink';
+import {useEffect, useMemo, useRef} from 'react';
+import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type Deployment, type State} from '../core/index.js';
+import type {LocalKey} from '../store/keyring.js';
+import type {Store} from '../store/api.js';
+import {useAudit} from './hooks/use-audit.js';
+import {useConsoleInput} from './hooks/use-console-input.js';
+import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
+import {useNow} from './hooks/use-now.js';
+import {useSamples} from './hooks/use-samples.js';
+import {useStoreState} from './hooks/use-store-state.js';
+import {useSubmit} from './hooks/use-submit.js';
+import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
+import {footerHints, keymapFor} from './keymap.js';
+import {silentLog, type ConsoleLog} from './log.js';
+import {maxOffset} from './model/blocks.js';
+import {contextOf, resolveCursor, type KeyContext} from './model/console-state.js';
+import {layoutFor, screenModel} from './model/screen.js';
+import {scrollTop} from './model/columns.js';
+import {bakeEndsAt, drawTime, nextTickMs} from './model/ticks.js';
+import {detailBlocks} from './views/detail-blocks.js';
+import Footer from './views/Footer.js';
+import Header from './views/Header.js';
+import {leaseRowsFor} from './views/LeaseList.js';
+import MainPane from './views/MainPane.js';
+import {modeHints} from './views/mode-hints.js';
+import PaneTabs from './views/PaneTabs.js';
+import StatusLine from './views/StatusLine.js';
+import TooSmall from './views/TooSmall.js';
+
+export interface ConsoleAppProps {
+	store: Store;
+	dataDir: string;
+	readonly: boolean;
+	identity?: LocalKey;
+	engine: EngineRole;
+	clock: Clock;
+	/** Who the commands are recorded as: `human:alice`, or `operator:<user>` without a key. */
+	actor: string;
+	log?: ConsoleLog;
+	/** Tests inject the terminal size; the console follows the real one. */
+	size?: TerminalSize;
+	tickMs?: number;
+	coalesceMs?: number;
+	/** Wall time for the escape-sequence guard (not the engine's clock). */
+	wallClock?: () => number;
+	/** A state read before mounting: the first frame then already shows it. */
+	initial?: State;
+}
+
+const AUDIT_LIMIT = 500;
+const DETAIL_AUDIT = 8;
+const SPARK_SAMPLES = 60;
+
+/**
+ * The console: data (hooks over the store) → model (pure view models) → render (components).
+ * Components never see the store; the key dispatcher only sees what the screen shows.
+ */
+export default function ConsoleApp(props: ConsoleAppProps) {
+	const {store, identity, readonly} = props;
+	const log = props.log ?? silentLog;
+	const layout = layoutFor(useTerminalSize(props.size));
+	// What the clock drives on screen, filled in below once the screen is known; read after render.
+	const timing = useRef<{seconds: boolean; countdowns: number[]}>({seconds: false, countdowns: []});
+	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
+	const role = useEngineRole(props.engine);
+	const {snapshot, reload} = useStoreState(store, props.coalesceMs ?? 150, props.initial);
+	const table = useMemo(() => keymapFor(readonly), [readonly]);
+	const ctx = useRef<KeyContext>({
+		table,
+		rows: {deployments: [], leases: [], audit: []},
+		listHeight: {deployments: 0, leases: 0, audit: 0},
+		detailMax: 0,
+		availability: {},
+	});
+	const [ui, dispatch] = useConsoleInput(ctx, props.wallClock);
+	const {state} = snapshot;
+	useEffect(() => {
+		if (snapshot.error) log.error('store read failed', snapshot.error);
+	}, [snapshot.error, log]);
+	useEffect(() => {
+		log.info('engine role', {role});
+	}, [role, log]);
+
+	const auditPane = useAudit(store, ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined, snapshot.auditVersion);
+	const model = state ? screenModel(state, ui, now, auditPane.events ?? [], identity?.role) : undefined;
+	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
+	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
+	const samples = useSamples(store, detailId, snapshot.metricsVersion, SPARK_SAMPLES);
+	const detailAudit = useAudit(store, detailId ? {deploymentId: detailId, limit: DETAIL_AUDIT} : undefined, snapshot.auditVersion);
+	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
+	// List rows are drawn at minute resolution; the detail and the dialogs at the exact time.
+	const listed = (d: Deployment) => deploymentView(state!, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined));
+	const blocks =
+		inDetail && selectedDep
+			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailAudit.events, width: layout.columns, bands: selectedDep.plan.thresholds})
+			: [];
+
+	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
+	ctx.current = {
+		table,
+		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
+		listHeight,
+		detailMax: maxOffset(blocks, layout.pane),
+		availability: model?.availability ?? {},
+	};
+
+	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+
+	const pane = ui.pane;
+	const rows = model?.rowIds[pane] ?? [];
+	const selected = resolveCursor(ui.cursor[pane], rows);
+	const top = scrollTop(ui.cursor[pane].top, selected, listHeight[pane], rows.length);
+	const shown = model && pane === 'deployments' && !inDetail ? model.deployments.slice(top, top + listHeight.deployments) : [];
+	const listViews = shown.map(listed);
+
+	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
+	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
+	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
+	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
+	timing.current = {
+		seconds: ui.dialog !== undefined || inDetail,
+		countdowns:
+			pane === 'leases'
+				? (model?.leases.slice(top, top + listHeight.leases).map(l => l.expiresInMs) ?? [])
+				: shown.flatMap(d => (ACTIVE.includes(d.status) ? [bakeEndsAt(d) - now] : [])),
+	};
+
+	if (layout.tooSmall) {
+		return (
+			<Box flexDirection="column" width={layout.columns} height={layout.budget} overflow="hidden">
+				<TooSmall columns={layout.columns} rows={layout.rows} />
+			</Box>
+		);
+	}
+	const hints = modeHints(ui) ?? footerHints(table, contextOf(ui), layout.columns);
+	return (
+		<Box flexDirection="column" width={layout.columns} height={layout.budget} overflow="hidden">
+			<Header
+				dataDir={props.dataDir}
+				role={role}
+				actor={props.actor}
+				{...(identity ? {keyRole: identity.role} : {})}
+				readonly={readonly}
+				counts={state ? statusCounts(state) : {}}
+			/>
+			<PaneTabs
+				pane={pane}
+				{...(detailId ? {detail: detailId} : {})}
+				counts={{
+					deployments: model?.deployments.length,
+					leases: model?.leases.length,
+					// The trail is read only while its pane is open: no count rather than a wrong one.
+					audit: auditPane.events ? model?.audit.length : undefined,
+				}}
+				filter={ui.filter[pane]}
+				filtering={ui.filtering}
+				compact={layout.columns < 100}
+			/>
+			<MainPane
+				ui={ui}
+				layout={layout}
+				state={state}
+				model={model}
+				listViews={listViews}
+				selected={selected}
+				top={top}
+				listHeight={listHeight[pane]}
+				blocks={blocks}
+				table={table}
+				readonly={readonly}
+				auditLoading={auditPane.events === undefined}
+				readError={snapshot.error}
+				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
+				dialogLease={dialogLeaseView}
+				signer={identity ? `${identity.role}:${identity.id}` : undefined}
+			/>
+			<StatusLine
+				status={ui.status}
+				pending={ui.request ? `submitting ${ui.request.dialog.action} for ${ui.request.dialog.target}` : undefined}
+				readError={snapshot.error}
+			/>
+			<Footer hints={hints} />
+		</Box>
+	);
+}

@@ -1,0 +1,92 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import {fitCell, GAP, type FittedColumn} from '../model/columns.js';
+import {SELECTED, TONE_COLOR, type Tone} from '../theme.js';
+
+export interface Cell {
+	text: string;
+	tone?: Tone;
+}
+
+export interface TableRow {
+	key: string;
+	cells: Record<string, Cell>;
+}
+
+export const MARKER_WIDTH = 2;
+
+interface RowProps {
+	columns: readonly FittedColumn[];
+	row: TableRow;
+	selected: boolean;
+}
+
+const sameRow = (a: RowProps, b: RowProps) =>
+	a.columns === b.columns &&
+	a.selected === b.selected &&
+	a.row.key === b.row.key &&
+	a.columns.every(c => a.row.cells[c.id]?.text === b.row.cells[c.id]?.text && a.row.cells[c.id]?.tone === b.row.cells[c.id]?.tone);
+
+/**
+ * One line as one Text: the cells are padded and cut here rather than laid out as boxes, which
+ * keeps a 40-row list at 40 layout nodes instead of 300 (ink measures and lays out every box on
+ * every frame). The whole line is still cut at the terminal's edge by ink, which measures wide
+ * characters properly; the cells themselves count code points (ids, services and statuses are ASCII).
+ */
+const Row = memo(function Row({columns, row, selected}: RowProps) {
+	return (
+		<Box height={1} overflow="hidden">
+			<Text wrap="truncate-end" bold={selected}>
+				{selected ? `${SELECTED} ` : '  '}
+				{columns.map((c, i) => {
+					const cell = row.cells[c.id];
+					const color = cell?.tone ? TONE_COLOR[cell.tone] : undefined;
+					return (
+						<Text key={c.id} {...(color ? {color} : {})}>
+							{i === 0 ? '' : ' '.repeat(GAP)}
+							{fitCell(cell?.text ?? '', c.width)}
+						</Text>
+					);
+				})}
+			</Text>
+		</Box>
+	);
+}, sameRow);
+
+interface Props {
+	columns: readonly FittedColumn[];
+	/** The rows in the window, top first (the caller windows them: only those are built). */
+	rows: readonly TableRow[];
+	/** The selected row within the window (−1 or beyond: none). */
+	selected: number;
+	/** Lines for the rows, below the column header. */
+	height: number;
+	empty: string;
+}
+
+/**
+ * A dense list: one line per row, a column header, the selection marked with `›` (visible
+ * without colour), and only the rows that fit rendered at all.
+ */
+export default function DenseTable({columns, rows, selected, height, empty}: Props) {
+	const visible = rows.slice(0, height);
+	return (
+		<Box flexDirection="column">
+			<Box height={1} overflow="hidden">
+				<Box width={MARKER_WIDTH} flexShrink={0} />
+				{columns.map((c, i) => (
+					<Box key={c.id} width={c.width} marginLeft={i === 0 ? 0 : GAP} flexShrink={0}>
+						<Text wrap="truncate-end" color="gray">
+							{c.title}
+						</Text>
+					</Box>
+				))}
+			</Box>
+			{visible.length === 0 ? (
+				<Text color="gray">{empty}</Text>
+			) : (
+				visible.map((row, i) => <Row key={row.key} columns={columns} row={row} selected={i === selected} />)
+			)}
+		</Box>
+	);
+}

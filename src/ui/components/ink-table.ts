@@ -1,0 +1,43 @@
+import Module, {createRequire} from 'node:module';
+import * as ink from 'ink';
+import type {ComponentType, ReactNode} from 'react';
+
+/**
+ * ink-table 3.1.0 is CommonJS and calls `require("ink")`, but ink 6 is ESM with top-level await,
+ * which `require` cannot load. Its one `require("ink")` is answered here with the ink this
+ * process already imported, during this one load and for ink-table's own files only; everything
+ * else resolves as usual. A test renders a table through it, so an upgrade that breaks the
+ * interop fails there, not on an operator's screen.
+ */
+type Loader = (request: string, parent: {filename?: string} | undefined, isMain: boolean) => unknown;
+
+export type Scalar = string | number | boolean | null | undefined;
+export type ScalarDict = Record<string, Scalar>;
+
+export interface InkTableProps<T extends ScalarDict> {
+	data: T[];
+	columns?: Array<keyof T>;
+	padding?: number;
+	header?: ComponentType<{children?: ReactNode}>;
+	cell?: ComponentType<{column: number; children?: ReactNode}>;
+	skeleton?: ComponentType<{children?: ReactNode}>;
+}
+
+const INK_TABLE_FILE = /[/\\]node_modules[/\\]ink-table[/\\]/;
+
+export function loadInkTable(): ComponentType<InkTableProps<ScalarDict>> {
+	const loader = Module as unknown as {_load: Loader};
+	const original = loader._load;
+	loader._load = function (request, parent, isMain) {
+		if (request === 'ink' && parent?.filename && INK_TABLE_FILE.test(parent.filename)) return ink;
+		return original.call(this, request, parent, isMain);
+	};
+	try {
+		const loaded = createRequire(import.meta.url)('ink-table') as {default: ComponentType<InkTableProps<ScalarDict>>};
+		return loaded.default;
+	} finally {
+		loader._load = original;
+	}
+}
+
+export const InkTable = loadInkTable();

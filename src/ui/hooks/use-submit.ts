@@ -1,0 +1,77 @@
+import {useEffect, useRef, type Dispatch} from 'react';
+import {cosign, EngineError, type Clock, type State} from '../../core/index.js';
+import type {LocalKey} from '../../store/keyring.js';
+import type {Store} from '../../store/api.js';
+import type {ConsoleLog} from '../log.js';
+import type {ConsoleState, Msg} from '../model/console-state.js';
+import type {Dialog} from '../model/dialog.js';
+import {commandFor, errorOutcome, STALE, successOutcome, type Outcome} from '../model/outcome.js';
+import {reviewedFacts} from '../model/review.js';
+
+export interface SubmitDeps {
+	store: Store;
+	clock: Clock;
+	actor: string;
+	identity?: LocalKey;
+	log: ConsoleLog;
+	/** Re-read the store after an action, whatever its outcome. */
+	reload: () => void;
+}
+
+function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
+	if (d.action !== 'cosign') return undefined;
+	if (!identity) throw new Error('no signing key loaded: start the console with your key to cosign');
+	const lease = state.leases.find(l => l.id === d.target);
+	const intent = lease && state.intents.find(i => i.id === lease.intentId);
+	if (!lease || !intent) throw new Error(`${d.target} or its intent is no longer in the store`);
+	return {role: identity.role, keyId: identity.id, signature: cosign(lease, intent, identity.role, identity.id, identity.privateKey)};
+}
+
+const CONFLICT_RETRIES = 3;
+
+/**
+ * Runs a confirmed dialog as one engine command, guarded against a stale view: the store is read
+ * again, and if the facts the operator confirmed no longer hold (see `reviewedFacts`) the action
+ * is refused with "state changed, review and retry" and the dialog stays open over the fresh
+ * data. Otherwise the command carries `expectedRev` of that fresh read, so a write that slips in
+ * between is refused by the engine, and the facts are checked again before another try.
+ */
+export function useSubmit(request: ConsoleState['request'], shown: State | undefined, dispatch: Dispatch<Msg>, deps: SubmitDeps): void {
+	const latest = useRef({shown, deps});
+	latest.current = {shown, deps};
+	useEffect(() => {
+		if (!request) return;
+		const {seq, dialog} = request;
+		const {shown: before, deps: d} = latest.current;
+		const settle = (outcome: Outcome) => dispatch({type: 'settled', seq, outcome});
+		const submit = async (): Promise<Outcome> => {
+			if (!before) return {ok: false, text: 'nothing on screen yet: wait for the store, then retry'};
+			// A leader writes every second, so the write can lose a race with a tick that does not
+			// touch what the operator confirmed: check the facts again and retry, a few times.
+			for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+				const fresh = await d.store.read();
+				const at = d.clock.now();
+				if (fresh.rev !== before.rev && reviewedFacts(dialog, fresh, at) !== reviewedFacts(dialog, before, at)) {
+					d.log.info('action stale', {action: dialog.action, target: dialog.target, shownRev: before.rev, rev: fresh.rev});
+					return {ok: false, text: STALE, conflict: true};
+				}
+				const command = commandFor(dialog, {actor: d.actor, expectedRev: fresh.rev}, signatureFor(dialog, fresh, d.identity));
+				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
+				try {
+					const r = await d.store.run(command, {clock: d.clock});
+					return successOutcome(dialog, r.result);
+				} catch (error) {
+					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;
+				}
+			}
+			return {ok: false, text: STALE, conflict: true};
+		};
+		submit()
+			.catch(errorOutcome)
+			.then(outcome => {
+				d.log.info('action outcome', {action: dialog.action, target: dialog.target, ok: outcome.ok, outcome: outcome.text});
+				settle(outcome);
+				d.reload();
+			});
+	}, [request?.seq]);
+}

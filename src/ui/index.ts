@@ -1,0 +1,1 @@
+export {runConsole, mountConsole, actorOf, type ConsoleOptions, type ConsoleIo} from './run-console.js';

@@ -1,0 +1,108 @@
+import type {Key} from 'ink';
+
+/**
+ * The one keymap table. Key handling, the footer hints and the `?` help are all read from it, so
+ * they cannot drift apart. Actions that change the world are `dangerous`: read-only mode removes
+ * them from the table itself. No dangerous key sits on A–D, O or `[`, the tails of arrow-key
+ * escape sequences that arrive split over slow links.
+ */
+export type Context = 'deployments' | 'detail' | 'leases' | 'audit';
+export const CONTEXTS: readonly Context[] = ['deployments', 'detail', 'leases', 'audit'];
+
+export type ActionId =
+	| 'up'
+	| 'down'
+	| 'top'
+	| 'bottom'
+	| 'open'
+	| 'back'
+	| 'nextPane'
+	| 'pane1'
+	| 'pane2'
+	| 'pane3'
+	| 'filter'
+	| 'help'
+	| 'quit'
+	| 'cosign'
+	| 'promote'
+	| 'forcePromote'
+	| 'halt'
+	| 'resume'
+	| 'rollback';
+
+type NamedKey = 'upArrow' | 'downArrow' | 'return' | 'escape' | 'tab' | 'home' | 'end';
+export type Chord = {input: string; ctrl?: boolean} | {key: NamedKey};
+
+export interface Binding {
+	action: ActionId;
+	chords: readonly Chord[];
+	/** How the footer and help write the keys. */
+	keys: string;
+	/** The footer's word for it. */
+	label: string;
+	/** The help's sentence. */
+	help: string;
+	group: 'navigate' | 'view' | 'act';
+	contexts: readonly Context[];
+	dangerous?: boolean;
+	/** Footer order; bindings without it appear only in the help. */
+	footer?: number;
+	/** How the footer writes it when one hint stands for a pair (↑↓ move). */
+	hint?: Hint;
+}
+
+const ALL = CONTEXTS;
+const LISTS: readonly Context[] = ['deployments', 'leases', 'audit'];
+const ON_DEPLOYMENT: readonly Context[] = ['deployments', 'detail'];
+
+export const KEYMAP: readonly Binding[] = [
+	{action: 'up', chords: [{key: 'upArrow'}, {input: 'k'}], keys: '↑/k', label: 'up', help: 'move up (scroll in the detail)', group: 'navigate', contexts: ALL, footer: 14, hint: {keys: '↑↓/jk', label: 'move'}},
+	{action: 'down', chords: [{key: 'downArrow'}, {input: 'j'}], keys: '↓/j', label: 'down', help: 'move down (scroll in the detail)', group: 'navigate', contexts: ALL},
+	{action: 'top', chords: [{input: 'g'}, {key: 'home'}], keys: 'g', label: 'top', help: 'go to the top', group: 'navigate', contexts: ALL},
+	{action: 'bottom', chords: [{input: 'G'}, {key: 'end'}], keys: 'G', label: 'bottom', help: 'go to the bottom', group: 'navigate', contexts: ALL},
+	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', label: 'detail', help: 'open the selected deployment', group: 'view', contexts: ['deployments'], footer: 10},
+	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', label: 'back', help: 'back, close, clear the filter (never acts)', group: 'view', contexts: ALL, footer: 13},
+	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', label: 'pane', help: 'next pane', group: 'view', contexts: ALL, footer: 12},
+	{action: 'pane1', chords: [{input: '1'}], keys: '1', label: 'deployments', help: 'deployments pane', group: 'view', contexts: ALL},
+	{action: 'pane2', chords: [{input: '2'}], keys: '2', label: 'leases', help: 'leases awaiting cosign', group: 'view', contexts: ALL},
+	{action: 'pane3', chords: [{input: '3'}], keys: '3', label: 'audit', help: 'audit trail', group: 'view', contexts: ALL},
+	{action: 'filter', chords: [{input: '/'}], keys: '/', label: 'filter', help: 'filter by id, service or status (Enter keeps, Esc clears)', group: 'view', contexts: LISTS, footer: 11},
+	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease with your key (y then Enter)', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
+	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote to the next tier (confirm)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},
+	{action: 'halt', chords: [{input: 'h'}], keys: 'h', label: 'halt', help: 'halt the canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 3},
+	{action: 'resume', chords: [{input: 'u'}], keys: 'u', label: 'resume', help: 'resume a halted canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 4},
+	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
+	{action: 'forcePromote', chords: [{input: 'P'}], keys: 'P', label: 'force', help: 'promote past a hold (type the id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 6},
+	{action: 'help', chords: [{input: '?'}], keys: '?', label: 'help', help: 'this help', group: 'view', contexts: ALL, footer: 90},
+	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C)', group: 'view', contexts: ALL, footer: 91},
+];
+
+/** The table as this session sees it: read-only mode drops every dangerous binding. */
+export const keymapFor = (readonly: boolean): readonly Binding[] => (readonly ? KEYMAP.filter(b => !b.dangerous) : KEYMAP);
+
+function matches(chord: Chord, input: string, key: Key): boolean {
+	if ('key' in chord) return key[chord.key] === true;
+	// Alt+key arrives as ESC+key: a quick Esc then a letter must not become that letter's action.
+	return input === chord.input && Boolean(chord.ctrl) === key.ctrl && !key.meta;
+}
+
+/** The binding a keypress triggers in a context, if any. */
+export function lookup(table: readonly Binding[], context: Context, input: string, key: Key): Binding | undefined {
+	return table.find(b => b.contexts.includes(context) && b.chords.some(c => matches(c, input, key)));
+}
+
+export interface Hint {
+	keys: string;
+	label: string;
+}
+
+/** The footer: what acts here, in footer order, as many as fit in `width` (help and quit always stay). */
+export function footerHints(table: readonly Binding[], context: Context, width: number): Hint[] {
+	const here = table.filter(b => b.footer !== undefined && b.contexts.includes(context)).sort((a, b) => a.footer! - b.footer!);
+	const hints = here.map(b => b.hint ?? {keys: b.keys, label: b.label});
+	const len = (hs: Hint[]) => hs.reduce((n, h) => n + h.keys.length + 1 + h.label.length, 0) + 2 * Math.max(0, hs.length - 1);
+	const fixed = hints.slice(-2);
+	const rest = hints.slice(0, -2);
+	while (rest.length > 0 && len([...rest, ...fixed]) > width) rest.pop();
+	return [...rest, ...fixed];
+}

@@ -1,0 +1,104 @@
+import type {Key} from 'ink';
+
+/**
+ * The confirmation dialogs as a pure state machine. A confirm step takes `y` then Enter and
+ * cancels on anything else; a typed step asks for the deployment id (for what cannot be undone
+ * by another key) and then a reason. Esc always cancels; nothing is submitted by a single key.
+ */
+export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign';
+export type Step = 'confirm' | 'typeId' | 'reason';
+
+export const STEPS: Record<DialogAction, readonly Step[]> = {
+	promote: ['confirm'],
+	cosign: ['confirm'],
+	halt: ['reason'],
+	resume: ['reason'],
+	rollback: ['typeId', 'reason'],
+	forcePromote: ['typeId', 'reason'],
+};
+
+export interface Dialog {
+	action: DialogAction;
+	/** Wall time the dialog opened at (for the typeahead guard). */
+	openedAt: number;
+	/** The deployment or lease the dialog acts on. */
+	target: string;
+	step: Step;
+	input: string;
+	reason: string;
+	error?: string;
+	submitting: boolean;
+}
+
+export type DialogStep = {dialog: Dialog} | {cancel: true} | {submit: Dialog};
+
+export const openDialog = (action: DialogAction, target: string, openedAt = 0): Dialog => ({
+	action,
+	openedAt,
+	target,
+	step: STEPS[action][0]!,
+	input: '',
+	reason: '',
+	submitting: false,
+});
+
+export const REASON_REQUIRED = 'a reason is required';
+export const typeIdPrompt = (target: string) => `type ${target} exactly to confirm`;
+
+// Control characters never belong in an id or a reason (a pasted newline, a stray escape).
+const printable = (input: string) => input.replace(/[\u0000-\u001f\u007f]/g, '');
+
+function nextStep(d: Dialog): Step | undefined {
+	const steps = STEPS[d.action];
+	return steps[steps.indexOf(d.step) + 1];
+}
+
+function advance(d: Dialog, accepted: Partial<Dialog>): DialogStep {
+	const next = {...d, ...accepted, input: '', error: undefined};
+	const step = nextStep(d);
+	return step ? {dialog: {...next, step}} : {submit: {...next, submitting: true}};
+}
+
+function confirmKey(d: Dialog, input: string, key: Key): DialogStep {
+	if (d.input === '' && input === 'y' && !key.ctrl && !key.meta) return {dialog: {...d, input: 'y', error: undefined}};
+	if (d.input === 'y' && key.return) return advance(d, {});
+	return {cancel: true};
+}
+
+function textKey(d: Dialog, input: string, key: Key): DialogStep {
+	if (key.escape) return {cancel: true};
+	if (key.return) {
+		const text = d.input.trim();
+		if (d.step === 'typeId') return text === d.target ? advance(d, {}) : {dialog: {...d, error: typeIdPrompt(d.target)}};
+		return text === '' ? {dialog: {...d, error: REASON_REQUIRED}} : advance(d, {reason: text});
+	}
+	if (key.backspace || key.delete) return {dialog: {...d, input: d.input.slice(0, -1)}};
+	if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return {dialog: d};
+	const text = printable(input);
+	return text === '' ? {dialog: d} : {dialog: {...d, input: d.input + text, error: undefined}};
+}
+
+/**
+ * Keys that arrive this soon after a dialog opened were typed before the operator could see it
+ * (text meant for a dialog that was refused, a burst like "spy⏎" that would otherwise read as
+ * p, y, Enter): they are dropped, and only Esc gets through.
+ */
+export const TYPEAHEAD_MS = 400;
+
+export function stepDialog(d: Dialog, input: string, key: Key, at = Number.POSITIVE_INFINITY): DialogStep {
+	if (d.submitting) return {dialog: d};
+	if (at - d.openedAt < TYPEAHEAD_MS && !key.escape) return {dialog: d};
+	return d.step === 'confirm' ? confirmKey(d, input, key) : textKey(d, input, key);
+}
+
+/**
+ * After a stale-view refusal the dialog stays open over the fresh data: the operator reviews and
+ * confirms again (a confirm step must be re-typed; typed text is kept).
+ */
+export const reopenAfterConflict = (d: Dialog, message: string): Dialog => ({
+	...d,
+	submitting: false,
+	step: d.step === 'confirm' ? 'confirm' : STEPS[d.action].at(-1)!,
+	input: d.step === 'confirm' ? '' : d.reason,
+	error: message,
+});

@@ -1,0 +1,66 @@
+import {formatDuration, METRIC_INFO, type Band, type MetricName} from '../../core/index.js';
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** The last `width` values as block glyphs, scaled between the series' own minimum and maximum. */
+export function sparkline(values: readonly number[], width: number): string {
+	const recent = values.slice(-Math.max(0, width));
+	if (recent.length === 0) return '';
+	const lo = Math.min(...recent);
+	const hi = Math.max(...recent);
+	const span = hi - lo;
+	return recent.map(v => BARS[span === 0 ? 0 : Math.round(((v - lo) / span) * (BARS.length - 1))]).join('');
+}
+
+export const GAUGE = {fill: '█', empty: '·', warning: '¦', critical: '‖'} as const;
+
+/**
+ * A threshold gauge: the bar fills to the value on a linear scale where the critical mark sits at
+ * four fifths of the width, so a breach still has room to show how far past the mark it went.
+ * TES is a drop, so its scale runs on the size of the drop. The marks stay visible inside the
+ * fill: the reader sees the value pass them without colour.
+ */
+export function gauge(metric: MetricName, value: number, band: Band, width: number): string {
+	if (width < 5) return '';
+	const below = METRIC_INFO[metric].direction === 'below';
+	const magnitude = (v: number) => (below ? -v : v);
+	const scale = Math.abs(magnitude(band.critical)) / 0.8 || 1;
+	const pos = (v: number) => Math.min(width - 1, Math.max(0, Math.round((magnitude(v) / scale) * (width - 1))));
+	const filled = magnitude(value) <= 0 ? 0 : pos(value) + 1;
+	const warnAt = pos(band.warning);
+	const critAt = pos(band.critical);
+	let out = '';
+	for (let i = 0; i < width; i++) {
+		if (i === critAt) out += GAUGE.critical;
+		else if (i === warnAt) out += GAUGE.warning;
+		else out += i < filled ? GAUGE.fill : GAUGE.empty;
+	}
+	return out;
+}
+
+/**
+ * Remaining time at list resolution: whole minutes above a minute, seconds in the last one. The
+ * list then changes once a minute per row instead of once a second, which is what keeps an idle
+ * console nearly silent over SSH. The detail view shows seconds.
+ */
+export function coarseDuration(ms: number): string {
+	if (ms >= 3_600_000) return formatDuration(Math.floor(ms / 60_000) * 60_000);
+	if (ms >= 60_000) return `${Math.ceil(ms / 60_000)}m`;
+	return formatDuration(ms);
+}
+
+/** `5›[25]›100`: the tiers with the current one bracketed, readable without colour. */
+export function tierSteps(tiers: ReadonlyArray<{percent: number; state: 'done' | 'current' | 'pending'}>): string {
+	return tiers.map(t => (t.state === 'current' ? `[${t.percent}]` : `${t.percent}`)).join('›');
+}
+
+/** `10:04:05` from an ISO time (UTC, as stored). */
+export const clockTime = (iso: string) => iso.slice(11, 19);
+
+export const METRIC_SHORT: Record<MetricName, string> = {tesDelta: 'tes', errorRate: 'err', cpu: 'cpu', memory: 'mem'};
+
+/** `1.4.0 → 1.5.0` */
+export const versions = (from: string, to: string) => `${from} → ${to}`;
+
+/** A checksum shortened for a line, with its algorithm named so nobody mistakes it for an id. */
+export const shortSum = (sum: string, n = 12) => (sum.length > n ? `${sum.slice(0, n)}…` : sum);

@@ -1,0 +1,35 @@
+import {ms, type Deployment} from '../../core/index.js';
+
+/**
+ * In the lists, clock-driven text changes once a minute, and once a second only in a countdown's
+ * last minute. Ink redraws the whole frame on every commit and, with incremental rendering
+ * unusable in ink 6 (see run-console.tsx), writes the whole frame for any change: the idle list,
+ * where an operator spends most time, must change as rarely as its text honestly allows. The
+ * detail and the dialogs show seconds (their samples move every engine tick anyway).
+ */
+
+/** When a deployment's current tier finishes baking (live canaries only). */
+export const bakeEndsAt = (d: Pick<Deployment, 'tierStartedAt' | 'plan'>) => ms(d.tierStartedAt) + d.plan.bakeMs;
+
+/**
+ * The time to draw a countdown at: the start of the current minute while more than a minute is
+ * left (the text then holds still for the minute), the exact time in the last minute.
+ */
+export function drawTime(now: number, endsAt: number | undefined): number {
+	if (endsAt !== undefined && endsAt - now > 0 && endsAt - now < 61_000) return now;
+	return now - (now % 60_000);
+}
+
+/**
+ * How long until the drawn text next changes, given the countdowns on screen (ms left): the next
+ * second when the screen shows seconds or a countdown is in its last minute, else the next
+ * wall-clock minute, or sooner when a countdown is about to enter its last minute.
+ */
+export function nextTickMs(now: number, screen: {seconds: boolean; countdowns: readonly number[]}): number {
+	const {countdowns} = screen;
+	const toSecond = 1000 - (now % 1000);
+	if (screen.seconds || countdowns.some(left => left > 0 && left < 61_000)) return toSecond;
+	const toMinute = 60_000 - (now % 60_000);
+	const toLastMinute = countdowns.filter(left => left > 0).map(left => left - 60_000);
+	return Math.max(toSecond, Math.min(toMinute, ...toLastMinute));
+}

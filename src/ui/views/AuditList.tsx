@@ -1,0 +1,49 @@
+import {useMemo} from 'react';
+import type {AuditEvent} from '../../core/index.js';
+import DenseTable, {MARKER_WIDTH, type TableRow} from '../components/DenseTable.js';
+import {fitColumns, type Column} from '../model/columns.js';
+import {clockTime} from '../model/format.js';
+
+const COLUMNS: readonly Column[] = [
+	{id: 'seq', title: 'SEQ', min: 5, max: 7, priority: 6},
+	{id: 'time', title: 'TIME (UTC)', min: 10, priority: 1},
+	{id: 'actor', title: 'ACTOR', min: 12, max: 18, priority: 5},
+	{id: 'kind', title: 'EVENT', min: 20, max: 26, priority: 2},
+	{id: 'subject', title: 'SUBJECT', min: 16, max: 24, priority: 3},
+	{id: 'reason', title: 'REASON', min: 12, max: 400, priority: 4},
+];
+
+const KIND_TONE = (kind: string) =>
+	/halted|failed|refused|rollback_failed/.test(kind) ? 'critical' : /holding|rolling_back/.test(kind) ? 'warning' : 'plain';
+
+function auditRow(e: AuditEvent): TableRow {
+	return {
+		key: String(e.seq),
+		cells: {
+			seq: {text: String(e.seq), tone: 'muted'},
+			time: {text: clockTime(e.at)},
+			actor: {text: e.actor, tone: 'muted'},
+			kind: {text: e.kind, tone: KIND_TONE(e.kind)},
+			subject: {text: e.subject},
+			reason: {text: e.reason},
+		},
+	};
+}
+
+interface Props {
+	events: readonly AuditEvent[];
+	selected: number;
+	top: number;
+	width: number;
+	height: number;
+	loading: boolean;
+	filtered: boolean;
+}
+
+/** The audit trail, newest first. */
+export default function AuditList({events, selected, top, width, height, loading, filtered}: Props) {
+	const columns = useMemo(() => fitColumns(COLUMNS, width - MARKER_WIDTH), [width]);
+	const rows = events.slice(top, top + height).map(auditRow);
+	const empty = loading ? 'reading the audit trail…' : filtered ? 'no event matches the filter (Esc clears it)' : 'the audit trail is empty';
+	return <DenseTable columns={columns} rows={rows} selected={selected - top} height={height} empty={empty} />;
+}

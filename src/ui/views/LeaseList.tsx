@@ -1,0 +1,80 @@
+import {Box, Text} from 'ink';
+import {useMemo} from 'react';
+import type {LeaseView} from '../../core/index.js';
+import DenseTable, {MARKER_WIDTH, type TableRow} from '../components/DenseTable.js';
+import Line from '../components/Line.js';
+import {fitColumns, type Column} from '../model/columns.js';
+import {coarseDuration, versions} from '../model/format.js';
+
+const COLUMNS: readonly Column[] = [
+	{id: 'id', title: 'LEASE', min: 21, max: 24, priority: 1},
+	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 4},
+	{id: 'versions', title: 'FROM → TO', min: 13, max: 24, priority: 6},
+	{id: 'risk', title: 'RISK', min: 10, max: 14, priority: 3},
+	{id: 'signers', title: 'SIGNED', min: 15, priority: 2},
+	{id: 'expires', title: 'EXPIRES IN', min: 10, priority: 5},
+];
+
+const RISK_TONE = {low: 'ok', medium: 'warning', high: 'critical'} as const;
+
+function leaseRow(l: LeaseView): TableRow {
+	const signed = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '·' : '✓'}`).join(' ');
+	return {
+		key: l.id,
+		cells: {
+			id: {text: l.id},
+			service: {text: l.intent?.service ?? '?'},
+			versions: {text: l.intent ? versions(l.intent.fromVersion, l.intent.toVersion) : '?', tone: 'muted'},
+			risk: {text: `${l.risk.score} ${l.risk.level}${l.risk.acknowledged ? ' ack' : ''}`, tone: RISK_TONE[l.risk.level]},
+			signers: {text: signed},
+			expires: {text: coarseDuration(Math.max(0, l.expiresInMs)), tone: l.expiresInMs < 5 * 60_000 ? 'warning' : 'plain'},
+		},
+	};
+}
+
+/** Lines the selected lease's summary takes under the list. */
+const SUMMARY_LINES = 2;
+
+/** Rows left for the list itself when the pane has `height` lines below the column header. */
+export const leaseRowsFor = (height: number) => (height > SUMMARY_LINES + 3 ? height - SUMMARY_LINES : height);
+
+interface Props {
+	leases: readonly LeaseView[];
+	selected: number;
+	top: number;
+	width: number;
+	height: number;
+	filtered: boolean;
+}
+
+/** Leases waiting for a key, and under them the selected one's digest and what it still needs. */
+export default function LeaseList({leases, selected, top, width, height, filtered}: Props) {
+	const columns = useMemo(() => fitColumns(COLUMNS, width - MARKER_WIDTH), [width]);
+	const current = leases[selected];
+	const rowsHeight = leaseRowsFor(height);
+	const summary = rowsHeight < height;
+	const rows = leases.slice(top, top + rowsHeight).map(leaseRow);
+	return (
+		<Box flexDirection="column">
+			<DenseTable
+				columns={columns}
+				rows={rows}
+				selected={selected - top}
+				height={rowsHeight}
+				empty={filtered ? 'no lease matches the filter (Esc clears it)' : 'no lease is waiting for a cosign'}
+			/>
+			{summary ? (
+				<>
+					<Line>
+						<Text color="gray">digest </Text>
+						<Text>{current?.digest ?? ''}</Text>
+					</Line>
+					<Line>
+						<Text color="gray">needs </Text>
+						<Text>{current ? current.reasons.map(r => r.message).join('; ') || 'nothing: it verifies' : ''}</Text>
+					</Line>
+				</>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,72 @@
+import {Box, Text} from 'ink';
+import type {DeploymentView, LeaseView, State} from '../../core/index.js';
+import Line from '../components/Line.js';
+import DialogView from '../dialogs/DialogView.js';
+import type {Binding} from '../keymap.js';
+import type {Block} from '../model/blocks.js';
+import type {ConsoleState} from '../model/console-state.js';
+import type {Layout, ScreenModel} from '../model/screen.js';
+import AuditList from './AuditList.js';
+import DeploymentDetail from './DeploymentDetail.js';
+import DeploymentList from './DeploymentList.js';
+import HelpView from './HelpView.js';
+import LeaseList from './LeaseList.js';
+
+interface Props {
+	ui: ConsoleState;
+	layout: Layout;
+	state?: State;
+	model?: ScreenModel;
+	/** The deployments in the list's window, as views. */
+	listViews: readonly DeploymentView[];
+	selected: number;
+	top: number;
+	listHeight: number;
+	blocks: readonly Block[];
+	table: readonly Binding[];
+	readonly: boolean;
+	auditLoading: boolean;
+	readError?: string;
+	dialogDeployment?: DeploymentView;
+	dialogLease?: LeaseView;
+	signer?: string;
+}
+
+function Body(p: Props) {
+	const {ui, layout, state, model} = p;
+	const width = layout.columns;
+	if (!state || !model) {
+		return (
+			<Line>
+				<Text color={p.readError ? 'red' : 'gray'}>{p.readError ? `cannot read the store: ${p.readError}` : 'reading the store…'}</Text>
+			</Line>
+		);
+	}
+	if (ui.dialog) {
+		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} />;
+	}
+	if (ui.help) return <HelpView table={p.table} width={width} height={layout.pane} readonly={p.readonly} />;
+	const {top} = p;
+	const filtered = ui.filter[ui.pane].trim() !== '';
+	switch (ui.pane) {
+		case 'deployments':
+			return ui.detail && p.blocks.length > 0 ? (
+				<DeploymentDetail blocks={p.blocks} offset={ui.detailScroll} height={layout.pane} />
+			) : (
+				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} />
+			);
+		case 'leases':
+			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} />;
+		case 'audit':
+			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
+	}
+}
+
+/** The main pane: a list, the detail, the help or a dialog, never taller than its share. */
+export default function MainPane(props: Props) {
+	return (
+		<Box flexDirection="column" height={props.layout.pane} overflow="hidden">
+			<Body {...props} />
+		</Box>
+	);
+}

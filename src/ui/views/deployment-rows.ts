@@ -1,0 +1,42 @@
+import type {DeploymentView} from '../../core/index.js';
+import type {TableRow} from '../components/DenseTable.js';
+import type {Column} from '../model/columns.js';
+import {coarseDuration, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
+import {LEVEL_TONE, LEVEL_WORD, STATUS_TONE} from '../theme.js';
+
+/** Displayed left to right; on a narrow terminal the highest priority number drops first. */
+export const DEPLOYMENT_COLUMNS: readonly Column[] = [
+	{id: 'id', title: 'DEPLOYMENT', min: 16, max: 17, priority: 1},
+	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 5},
+	{id: 'versions', title: 'FROM → TO', min: 13, max: 24, priority: 6},
+	{id: 'status', title: 'STATUS', min: 18, priority: 2},
+	{id: 'tier', title: 'TIER · LEFT', min: 15, max: 20, priority: 3},
+	{id: 'worst', title: 'WORST', min: 8, max: 10, priority: 4},
+];
+
+function timeLeft(v: DeploymentView): string {
+	if (v.status === 'completed') return 'done';
+	if (!v.gate) return '';
+	if (v.gate.bake.leftMs > 0) return coarseDuration(v.gate.bake.leftMs);
+	return v.gate.verdict === 'pass' ? 'ready' : 'hold';
+}
+
+function worstCell(v: DeploymentView) {
+	const metric = v.gate?.metrics.find(m => m.level === v.worst)?.metric;
+	const word = LEVEL_WORD[v.worst];
+	return {text: metric && v.worst !== 'ok' ? `${word} ${METRIC_SHORT[metric]}` : word, tone: LEVEL_TONE[v.worst]};
+}
+
+export function deploymentRow(v: DeploymentView): TableRow {
+	return {
+		key: v.id,
+		cells: {
+			id: {text: v.id},
+			service: {text: v.service},
+			versions: {text: versions(v.from, v.to), tone: 'muted'},
+			status: {text: v.status, tone: STATUS_TONE[v.status]},
+			tier: {text: `${tierSteps(v.tiers)} ${timeLeft(v)}`.trimEnd()},
+			worst: worstCell(v),
+		},
+	};
+}

@@ -1,0 +1,176 @@
+import {Text} from 'ink';
+import type {ReactNode} from 'react';
+import {formatDuration, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
+import DetailTable, {tableHeight} from '../components/DetailTable.js';
+import Line from '../components/Line.js';
+import MetricLine, {METRIC_COLUMNS} from '../components/MetricLine.js';
+import SectionTitle from '../components/SectionTitle.js';
+import Toned from '../components/Toned.js';
+import type {Block} from '../model/blocks.js';
+import {clockTime, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
+import {STATUS_TONE, type Tone} from '../theme.js';
+
+export interface DetailInput {
+	view: DeploymentView;
+	/** The recent samples from the metrics log; the view's own window when the log is not loaded yet. */
+	samples?: readonly Sample[];
+	events?: readonly AuditEvent[];
+	width: number;
+	/** The thresholds the canary runs under (from its plan). */
+	bands: Thresholds;
+}
+
+const line = (key: string, node: ReactNode): Block => ({key, height: 1, node: <Line>{node}</Line>});
+const title = (key: string, text: string, note?: string): Block => ({key, height: 1, node: <SectionTitle title={text} {...(note ? {note} : {})} />});
+const label = (text: string) => <Text color="gray">{text} </Text>;
+
+const VERDICT_TONE: Record<string, Tone> = {pass: 'ok', hold: 'warning', halt: 'critical'};
+
+function summary(v: DeploymentView): Block[] {
+	const gate = v.gate;
+	return [
+		line(
+			'summary',
+			<>
+				<Text bold>{v.id}</Text>
+				<Text>
+					{'  '}
+					{v.service} {versions(v.from, v.to)}
+					{'  '}
+				</Text>
+				<Toned tone={STATUS_TONE[v.status]} bold>
+					{v.status}
+				</Toned>
+				<Text>
+					{'  '}tier {tierSteps(v.tiers)} at {v.percent}%
+				</Text>
+			</>,
+		),
+		line(
+			'verdict',
+			gate ? (
+				<>
+					{label('gate')}
+					<Toned tone={VERDICT_TONE[gate.verdict]!} bold>
+						{gate.verdict.toUpperCase()}
+					</Toned>
+					<Text> {gate.summary}</Text>
+				</>
+			) : (
+				<>
+					{label('gate')}
+					<Text>not evaluated: the canary is {v.status}</Text>
+				</>
+			),
+		),
+	];
+}
+
+function metrics(input: DetailInput): Block[] {
+	const {view, width, bands} = input;
+	const gate = view.gate;
+	if (!gate) return [];
+	const series = input.samples ?? view.lastSamples;
+	const fixed = METRIC_COLUMNS.label + METRIC_COLUMNS.value + METRIC_COLUMNS.level + METRIC_COLUMNS.samples + 1;
+	const gaugeWidth = Math.max(10, Math.min(30, Math.floor((width - fixed) * 0.6)));
+	const sparkWidth = Math.max(0, width - fixed - gaugeWidth - 1);
+	return [
+		title('metrics', 'Metrics', 'value · gauge (¦ warning, ‖ critical) · level · samples/min · recent'),
+		...gate.metrics.map(m => ({
+			key: `metric-${m.metric}`,
+			height: 1,
+			node: (
+				<MetricLine
+					gate={m}
+					band={bands[m.metric]}
+					series={series.flatMap(s => (s[m.metric] === undefined ? [] : [s[m.metric]!]))}
+					gaugeWidth={gaugeWidth}
+					sparkWidth={sparkWidth}
+				/>
+			),
+		})),
+	];
+}
+
+function gateBlocks(v: DeploymentView): Block[] {
+	const gate = v.gate;
+	if (!gate) return [];
+	const {bake} = gate;
+	const samples = gate.metrics.map(m => `${METRIC_SHORT[m.metric]} ${m.samples}/${m.minSamples}`).join(' · ');
+	return [
+		title('gate', 'Gate', 'why it holds, most serious first'),
+		line(
+			'bake',
+			<>
+				{label('bake')}
+				<Text>
+					{formatDuration(bake.elapsedMs)} of {formatDuration(bake.requiredMs)}
+					{bake.leftMs > 0 ? ` (${formatDuration(bake.leftMs)} left)` : ' (done)'}
+				</Text>
+			</>,
+		),
+		line('samples', <>{label('samples vs minimum')}{samples}</>),
+		...(gate.reasons.length === 0
+			? [line('reason-none', <Toned tone="ok">{gate.summary}</Toned>)]
+			: gate.reasons.map((r, i) => line(`reason-${i}`, <>{label('why')}{r}</>))),
+	];
+}
+
+function records(v: DeploymentView): Block[] {
+	const out: Block[] = [];
+	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
+	if (v.halt) {
+		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
+	}
+	if (v.rollback) {
+		const r = v.rollback;
+		const verdict = r.verified ? 'verified against the snapshot' : `NOT VERIFIED${r.error ? `: ${r.error}` : ''}`;
+		out.push(
+			line('rollback', <>{label(`rollback (${r.trigger}) by ${r.actor} from ${r.step ?? '?'}`)}<Toned tone={r.verified ? 'ok' : 'critical'}>{verdict}</Toned><Text>: {r.reason}</Text></>),
+		);
+	}
+	const sanity = v.sanity.at(-1);
+	if (sanity) out.push(line('sanity', <>{label(`sanity at ${sanity.percent}%`)}<Toned tone={sanity.ok ? 'ok' : 'critical'}>{sanity.output}</Toned></>));
+	return out;
+}
+
+function lease(v: DeploymentView, width: number): Block[] {
+	const rows = v.lease.signers.map(s => ({role: s.role, key: s.keyId, 'signed at': s.signedAt}));
+	return [
+		title('lease', 'Lease', `${v.lease.id}${v.lease.expiresAt ? ` · expires ${v.lease.expiresAt}` : ''}`),
+		{key: 'signers', height: tableHeight(rows.length), node: <DetailTable rows={rows} columns={['role', 'key', 'signed at']} width={width} />},
+	];
+}
+
+function pack(v: DeploymentView): Block[] {
+	return [
+		title('pack', 'Rollback pack', v.pack.id),
+		line('snapshot', <>{label('snapshot sha256')}{v.pack.snapshotChecksum}</>),
+		line('reverse', <>{label('reverse patch')}{v.pack.reverseOps} operations over {v.pack.steps} steps</>),
+	];
+}
+
+function risk(v: DeploymentView, width: number): Block[] {
+	if (!v.risk) return [];
+	const rows = v.risk.factors.map(f => ({factor: f.name, points: String(f.points), detail: f.detail}));
+	return [
+		title('risk', 'Risk', `score ${v.risk.score} (${v.risk.level})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`),
+		{key: 'factors', height: tableHeight(rows.length), node: <DetailTable rows={rows} columns={['factor', 'points', 'detail']} width={width} />},
+	];
+}
+
+function audit(events: readonly AuditEvent[] | undefined): Block[] {
+	const recent = [...(events ?? [])].reverse();
+	return [
+		title('audit', 'Recent audit events', 'newest first'),
+		...(recent.length === 0
+			? [line('audit-none', <Text color="gray">{events ? 'none yet' : 'loading…'}</Text>)]
+			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
+	];
+}
+
+/** The detail of one deployment, top to bottom, as blocks of known height. */
+export function detailBlocks(input: DetailInput): Block[] {
+	const {view, width} = input;
+	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view), ...lease(view, width), ...pack(view), ...risk(view, width), ...audit(input.events)];
+}

@@ -1,0 +1,18 @@
+import type {Hint} from '../keymap.js';
+import type {ConsoleState} from '../model/console-state.js';
+
+/**
+ * Keys of the modes that take text or a confirmation. These belong to the dialog, the filter and
+ * the help themselves, not to the keymap table (which holds what a key does on the screen).
+ */
+export function modeHints(ui: Pick<ConsoleState, 'dialog' | 'filtering' | 'help'>): Hint[] | undefined {
+	const d = ui.dialog;
+	if (d) {
+		if (d.submitting) return [{keys: 'Ctrl-C', label: 'quit'}];
+		if (d.step === 'confirm') return [{keys: 'y Enter', label: 'confirm'}, {keys: 'any other key', label: 'cancels'}];
+		return [{keys: 'Enter', label: d.step === 'typeId' ? 'check the id' : 'submit'}, {keys: 'Esc', label: 'cancel'}, {keys: 'Backspace', label: 'erase'}];
+	}
+	if (ui.filtering) return [{keys: 'Enter', label: 'keep the filter'}, {keys: 'Esc', label: 'clear it'}, {keys: 'Backspace', label: 'erase'}];
+	if (ui.help) return [{keys: 'Esc/?', label: 'close'}, {keys: 'q', label: 'quit'}];
+	return undefined;
+}

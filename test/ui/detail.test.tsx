@@ -1,0 +1,89 @@
+import {cleanup} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {frameOf, KEY, press, selectedLine, selectRow, waitForFrame} from './helpers/ink.js';
+import {fixture, mount} from './helpers/mount.js';
+
+afterEach(() => cleanup());
+
+const fx0 = () => fixture();
+
+async function open(id: string, size = {columns: 120, rows: 90}) {
+	const m = await mount({size});
+	await selectRow(m.r, id);
+	await press(m.r, KEY.enter);
+	await waitForFrame(m.r, /^Metrics|gate not evaluated/m);
+	return m;
+}
+
+describe('the deployment detail', () => {
+	it('explains the gate: gauges per metric, samples against the minimum, bake time, why it holds', async () => {
+		const {r, fx} = await open(fx0().dep.holding);
+		const frame = await waitForFrame(r, /canary\.started/);
+		expect(frame).toMatch(new RegExp(`${fx.dep.holding} +payments 1\\.0\\.0 → 1\\.1\\.0 +holding +tier \\[5\\]›25›100 at 5%`));
+		expect(frame).toMatch(/gate HOLD gate holding: WARNING: TES drop > 2%/);
+		const tes = frame.split('\n').find(l => l.startsWith('TES'))!;
+		expect(tes).toMatch(/TES +-?\d+(\.\d+)?% [█·¦‖]+ (WARN|ok) +\d+\/3 +[▁▂▃▄▅▆▇█]+/);
+		expect(frame).toMatch(/CPU +\d+(\.\d+)?% [█·¦‖]+ ok +4\/3/);
+		expect(frame).toMatch(/bake \d+s of 15m \((15m|14m \d+s) left\)/);
+		expect(frame).toContain('samples vs minimum tes 4/3 · err 4/3 · cpu 4/3 · mem 4/3');
+		expect(frame).toMatch(/why WARNING: TES drop > 2% in the last 3 samples — TES -3\.1% \(warning < -2%, critical < -5%\); waiting for a clean window/);
+		expect(frame).toMatch(/hold since \d\d:\d\d:\d\d WARNING: TES drop > 2%/);
+	});
+
+	it('shows the lease and its signers, the rollback pack, the risk with its factors and the recent audit events', async () => {
+		const {r, store, fx} = await open(fx0().dep.running);
+		const dep = store.state.deployments.find(d => d.id === fx.dep.running)!;
+		const lease = store.state.leases.find(l => l.id === dep.leaseId)!;
+		const frame = await waitForFrame(r, 'canary.started');
+		expect(frame).toContain(`Lease ${lease.id} · expires ${lease.expiresAt}`);
+		expect(frame).toMatch(/│ human +│ alice +│ 2026-11-25T/);
+		expect(frame).toMatch(/│ agent +│ ci-bot +│ 2026-11-25T/);
+		expect(frame).toContain(`Rollback pack ${dep.pack.id}`);
+		expect(frame).toContain(`snapshot sha256 ${dep.pack.manifest.snapshotChecksum}`);
+		const ops = Object.values(dep.pack.reversePatches).reduce((n, p) => n + p.length, 0);
+		expect(frame).toContain(`reverse patch ${ops} operations over ${dep.pack.manifest.steps.length} steps`);
+		expect(frame).toContain(`Risk score ${lease.risk.score} (${lease.risk.level})`);
+		for (const f of lease.risk.factors) expect(frame).toMatch(new RegExp(`│ ${f.name} +│ ${f.points} +│`));
+		expect(frame).toMatch(/\d\d:\d\d:\d\d canary\.started human:alice checkout 1\.0\.0 → 1\.1\.0/);
+	});
+
+	it('shows why a halted or rolled-back canary is where it is', async () => {
+		const halted = await open(fx0().dep.halted);
+		let frame = await waitForFrame(halted.r, 'halted (manual)');
+		expect(frame).toContain('gate not evaluated: the canary is halted');
+		expect(frame).toMatch(/halted \(manual\) by human:alice at \d\d:\d\d:\d\d paging storm/);
+		halted.r.unmount();
+		const back = await open(fx0().dep.rolledBack);
+		frame = await waitForFrame(back.r, 'rollback (manual)');
+		expect(frame).toMatch(/rollback \(manual\) by human:alice from \S+ verified against the snapshot: bad migration/);
+	});
+
+	it('follows new samples live', async () => {
+		const {r, store, fx} = await open(fx0().dep.running);
+		await waitForFrame(r, 'samples vs minimum tes 3/3');
+		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {tesDelta: -2.5, errorRate: 0.2, cpu: 50, memory: 60}});
+		await waitForFrame(r, f => f.includes('samples vs minimum tes 4/3') && /^TES +-2\.5% .* WARN/m.test(f));
+	});
+
+	it('scrolls by whole blocks on a small terminal, and Esc goes back to the same row', async () => {
+		const {r, fx} = await open(fx0().dep.holding, {columns: 80, rows: 24});
+		expect(frameOf(r)).toContain('↓ more below');
+		expect(frameOf(r)).not.toContain('Recent audit events');
+		await press(r, 'G');
+		const bottom = await waitForFrame(r, 'Recent audit events');
+		expect(bottom).not.toContain('↓ more below');
+		expect(bottom).not.toMatch(/^Metrics/m);
+		await press(r, 'g');
+		await waitForFrame(r, f => /^Metrics/m.test(f));
+		await press(r, 'j', 'j');
+		await waitForFrame(r, f => !f.includes(`${fx.dep.holding}  payments`));
+		await press(r, KEY.esc);
+		await waitForFrame(r, f => selectedLine(f).includes(fx.dep.holding) && f.includes('DEPLOYMENT'));
+	});
+
+	it('acts on the deployment it shows', async () => {
+		const {r, fx} = await open(fx0().dep.halted);
+		await press(r, 'u');
+		await waitForFrame(r, `Resume ${fx.dep.halted}`);
+	});
+});

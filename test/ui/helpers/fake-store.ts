@@ -1,0 +1,163 @@
+import {
+	emptyWorld,
+	execute,
+	SimTarget,
+	SimWorld,
+	type AuditEvent,
+	type Clock,
+	type Command,
+	type EventDraft,
+	type Sample,
+	type State,
+} from '../../../src/core/index.js';
+import type {ChangeNotice, Leadership, Mutation, RunResult, Store, VerifyReport} from '../../../src/store/api.js';
+import type {Fixture} from './fixture.js';
+
+/**
+ * The store contract in memory, over the real engine: `run` executes commands with a SimTarget
+ * over the state's world, bumps the revision, chains the events and tells the watchers, as the
+ * real store does for any process. Tests also play "another process" through `external`, and a
+ * change nobody has been told about yet through `changeQuietly`.
+ */
+export class FakeStore implements Store {
+	readonly dir = '/srv/calyx';
+	readonly paths = {state: '/srv/calyx/state.json', audit: '/srv/calyx/audit.log', metrics: '/srv/calyx/metrics.log', lock: '/srv/calyx/.lock'};
+	state: State;
+	readonly log: AuditEvent[] = [];
+	readonly metricLog = new Map<string, Sample[]>();
+	/** Commands this console ran, in order. */
+	readonly runs: Command[] = [];
+	reads = 0;
+	/** The next `failTimes` runs throw this instead of executing. */
+	failNext?: unknown;
+	failTimes = 1;
+	readonly #listeners = new Set<(what: ChangeNotice) => void>();
+
+	constructor(
+		fixture: Pick<Fixture, 'state' | 'events' | 'samples'>,
+		readonly clock: Clock,
+	) {
+		this.state = fixture.state;
+		this.#chain(fixture.events);
+		this.#record(fixture.samples);
+	}
+
+	#chain(events: EventDraft[]): AuditEvent[] {
+		return events.map(e => {
+			const seq = this.log.length + 1;
+			const chained = {...e, seq, prevHash: this.log.at(-1)?.hash ?? '', hash: `h${seq}`};
+			this.log.push(chained);
+			return chained;
+		});
+	}
+
+	#record(samples: Array<{deploymentId: string; sample: Sample}>): void {
+		for (const {deploymentId, sample} of samples) {
+			this.metricLog.set(deploymentId, [...(this.metricLog.get(deploymentId) ?? []), sample]);
+		}
+	}
+
+	#execute<R>(cmd: Command, clock: Clock): RunResult<R> {
+		const world = SimWorld.safeParse(this.state.world).data ?? emptyWorld(7);
+		const target = new SimTarget(structuredClone(world));
+		const out = execute<R>(this.state, cmd, {clock, target});
+		this.state = {...out.state, rev: this.state.rev + 1, world: target.world};
+		const events = this.#chain(out.events);
+		this.#record(out.samples);
+		this.notify({state: true, audit: events.length > 0, metrics: out.samples.length > 0});
+		return {result: out.result, rev: this.state.rev, events};
+	}
+
+	async read(): Promise<State> {
+		this.reads += 1;
+		return this.state;
+	}
+
+	async run<R = unknown>(cmd: Command, opts?: {clock?: Clock}): Promise<RunResult<R>> {
+		this.runs.push(cmd);
+		if (this.failNext !== undefined) {
+			const error = this.failNext;
+			if (--this.failTimes <= 0) this.failNext = undefined;
+			throw error;
+		}
+		return this.#execute<R>(cmd, opts?.clock ?? this.clock);
+	}
+
+	/** Another process acting on the same data directory. */
+	external<R = unknown>(cmd: Command): RunResult<R> {
+		return this.#execute<R>(cmd, this.clock);
+	}
+
+	/** A change written but not yet noticed by the console. */
+	changeQuietly(cmd: Command): void {
+		const listeners = [...this.#listeners];
+		this.#listeners.clear();
+		try {
+			this.#execute(cmd, this.clock);
+		} finally {
+			for (const l of listeners) this.#listeners.add(l);
+		}
+	}
+
+	notify(what: ChangeNotice): void {
+		for (const l of this.#listeners) l(what);
+	}
+
+	async mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
+		const out = fn(this.state);
+		this.state = {...out.state, rev: this.state.rev + 1};
+		const events = this.#chain(out.events);
+		this.notify({state: true, audit: events.length > 0, metrics: false});
+		return {result: out.result, rev: this.state.rev, events};
+	}
+
+	async audit(filter: {subject?: string; deploymentId?: string; limit?: number} = {}): Promise<AuditEvent[]> {
+		const hits = this.log.filter(
+			e =>
+				(filter.subject === undefined || e.subject === filter.subject) &&
+				(filter.deploymentId === undefined || e.subject === filter.deploymentId || e.data.deploymentId === filter.deploymentId),
+		);
+		return filter.limit === undefined ? hits : hits.slice(-filter.limit);
+	}
+
+	async verifyAudit(): Promise<VerifyReport> {
+		return {ok: true, count: this.log.length, quarantined: []};
+	}
+
+	async samples(deploymentId: string, limit?: number): Promise<Sample[]> {
+		const all = this.metricLog.get(deploymentId) ?? [];
+		return limit === undefined ? all : all.slice(-limit);
+	}
+
+	watch(listener: (what: ChangeNotice) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	get watchers(): number {
+		return this.#listeners.size;
+	}
+
+	async lead(): Promise<Leadership> {
+		return {role: 'leader', onChange: () => () => {}, release: async () => {}};
+	}
+
+	async close(): Promise<void> {}
+}
+
+/** An engine loop's role as the console sees it, switchable by the test. */
+export function fakeEngine(role: 'leader' | 'follower' = 'leader') {
+	const listeners = new Set<(r: 'leader' | 'follower') => void>();
+	const engine = {
+		role,
+		onRoleChange(listener: (r: 'leader' | 'follower') => void) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		become(next: 'leader' | 'follower') {
+			engine.role = next;
+			for (const l of listeners) l(next);
+		},
+	};
+	return engine;
+}

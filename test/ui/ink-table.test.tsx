@@ -1,0 +1,37 @@
+import Module from 'node:module';
+import {render} from 'ink-testing-library';
+import {describe, expect, it} from 'vitest';
+import DetailTable, {fitTableData, tableHeight} from '../../src/ui/components/DetailTable.js';
+import {InkTable, loadInkTable} from '../../src/ui/components/ink-table.js';
+import {frameOf, lineCount, waitForFrame} from './helpers/ink.js';
+
+describe('ink-table under ink 6 (the require("ink") interop)', () => {
+	it('renders the published ink-table through the ESM ink this process imported', async () => {
+		const r = render(<InkTable data={[{role: 'human', key: 'alice'}, {role: 'agent', key: 'ci-bot'}]} />);
+		const frame = await waitForFrame(r, 'ci-bot');
+		expect(frame).toContain('│ human │ alice  │');
+		expect(frame.split('\n')[0]).toMatch(/^┌─+┬─+┐$/);
+		r.unmount();
+	});
+
+	it('answers only ink-table, only while it loads: the module loader is left as it was', () => {
+		const loader = Module as unknown as {_load: unknown};
+		const before = loader._load;
+		expect(typeof loadInkTable()).toBe('function');
+		expect(loader._load).toBe(before);
+	});
+
+	it('has the height the detail layout counts on, and never wraps a cell at the given width', async () => {
+		const rows = [
+			{factor: 'change size', points: '8', detail: 'x'.repeat(200)},
+			{factor: 'criticality', points: '15', detail: 'medium-criticality service'},
+		];
+		const r = render(<DetailTable rows={rows} columns={['factor', 'points', 'detail']} width={60} />);
+		const frame = await waitForFrame(r, 'criticality');
+		expect(lineCount(frame)).toBe(tableHeight(rows.length));
+		for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+		expect(frameOf(r)).toContain('…');
+		expect(fitTableData(rows, ['factor', 'points', 'detail'], 500)).toEqual(rows);
+		r.unmount();
+	});
+});

@@ -1,0 +1,119 @@
+import {cleanup} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {KEYMAP, keymapFor} from '../../src/ui/keymap.js';
+import {frameOf, KEY, press, type, waitForFrame, selectedLine} from './helpers/ink.js';
+import {mount} from './helpers/mount.js';
+
+afterEach(() => cleanup());
+
+const footerOf = (frame: string) => frame.split('\n').at(-1)!;
+
+describe('the header', () => {
+	it('shows the data directory, the engine role live, who you are, and the counts by status', async () => {
+		const {r, engine} = await mount();
+		const head = frameOf(r).split('\n').slice(0, 2);
+		expect(head[0]).toBe('calyx data /srv/calyx engine leader you human:alice (human key)');
+		expect(head[1]).toBe('running 1 · holding 1 · awaiting_promotion 1 · halted 1 · rolled_back 1');
+		engine.become('follower');
+		await waitForFrame(r, 'engine follower');
+	});
+});
+
+describe('panes', () => {
+	it('switches with Tab and 1–3', async () => {
+		const {r} = await mount();
+		await press(r, KEY.tab);
+		await waitForFrame(r, '[2 Leases awaiting cosign 2]');
+		await press(r, KEY.tab);
+		await waitForFrame(r, /\[3 Audit \d+\]/);
+		await press(r, KEY.tab);
+		await waitForFrame(r, '[1 Deployments 5]');
+		await press(r, '3');
+		await waitForFrame(r, /\[3 Audit/);
+		await press(r, '1');
+		await waitForFrame(r, '[1 Deployments 5]');
+	});
+
+	it('lists the leases waiting for a key, with who signed and what each still needs', async () => {
+		const {r, store, fx} = await mount();
+		await press(r, '2');
+		const frame = await waitForFrame(r, 'LEASE ');
+		const line = (id: string) => frame.split('\n').find(l => l.includes(id))!;
+		expect(line(fx.lease.unsigned)).toMatch(/billing +1\.0\.0 → 3\.0\.0 +\d+ low +human · agent · +60m/);
+		expect(line(fx.lease.agentSigned)).toMatch(/reports .* human · agent ✓/);
+		const unsigned = store.state.leases.find(l => l.id === fx.lease.unsigned)!;
+		expect(frame).toContain(`digest ${unsigned.digest}`);
+		expect(frame).toContain('needs no valid human signature; no valid agent signature');
+		await press(r, 'j');
+		const next = await waitForFrame(r, f => selectedLine(f).includes(fx.lease.agentSigned));
+		expect(next).toContain('needs no valid human signature');
+		expect(next).not.toContain('no valid agent signature');
+	});
+
+	it('shows the audit trail newest first, and filters it', async () => {
+		const {r, store} = await mount();
+		await press(r, '3');
+		const newest = store.log.at(-1)!;
+		const frame = await waitForFrame(r, f => selectedLine(f).includes(newest.kind));
+		expect(selectedLine(frame)).toContain(String(newest.seq));
+		expect(selectedLine(frame)).toContain(newest.kind);
+		await press(r, '/');
+		await type(r, 'rollback.verified');
+		await press(r, KEY.enter);
+		const filtered = await waitForFrame(r, 'filter: rollback.verified');
+		const rows = filtered.split('\n').filter(l => /^[› ] +\d+ +\d\d:\d\d:\d\d/.test(l));
+		expect(rows.length).toBe(store.log.filter(e => e.kind === 'rollback.verified').length);
+		store.external({type: 'canary.halt', actor: 'human:bob', id: store.state.deployments.find(d => d.status === 'running')!.id, reason: 'later'});
+		await press(r, KEY.esc);
+		await waitForFrame(r, f => f.includes('deployment.halted') && f.includes('human:bob'));
+	});
+});
+
+describe('help and footer', () => {
+	it('generate the same keys as the handler: the footer names only keys that act, and ? lists them all', async () => {
+		for (const readonly of [false, true]) {
+			const {r} = await mount({props: {readonly}, size: {columns: 200, rows: 40}});
+			const table = keymapFor(readonly);
+			const footer = footerOf(frameOf(r));
+			for (const b of table.filter(x => x.footer !== undefined && x.contexts.includes('deployments'))) {
+				const hint = b.hint ?? {keys: b.keys, label: b.label};
+				expect(footer, `${hint.keys} ${hint.label}`).toContain(`${hint.keys} ${hint.label}`);
+			}
+			const shown = footer.split('  ');
+			expect(shown).toHaveLength(table.filter(x => x.footer !== undefined && x.contexts.includes('deployments')).length);
+			for (const b of KEYMAP.filter(x => x.dangerous)) {
+				expect(footer.includes(`${b.keys} ${b.label}`)).toBe(!readonly && b.contexts.includes('deployments'));
+			}
+			await press(r, '?');
+			const help = await waitForFrame(r, 'Keys');
+			for (const b of table) expect(help, b.help).toContain(b.help.slice(0, 30));
+			await press(r, KEY.esc);
+			await waitForFrame(r, 'DEPLOYMENT');
+			r.unmount();
+		}
+	});
+
+	it('shows the keys of a dialog or of the filter while one is open', async () => {
+		const {r} = await mount();
+		await press(r, 'h');
+		await waitForFrame(r, f => footerOf(f) === 'Enter submit  Esc cancel  Backspace erase');
+		await press(r, KEY.esc, '/');
+		await waitForFrame(r, f => footerOf(f) === 'Enter keep the filter  Esc clear it  Backspace erase');
+	});
+});
+
+describe('a store that cannot be read', () => {
+	it('says why and keeps the last good state on screen', async () => {
+		const {r, store, fx} = await mount();
+		const error = Object.assign(new Error('state.json: unexpected token at line 3, column 9; last good backup: state.json.bak'), {
+			name: 'StoreError',
+			code: 'CORRUPT',
+		});
+		store.read = async () => {
+			throw error;
+		};
+		store.notify({state: true, audit: false, metrics: false});
+		const frame = await waitForFrame(r, '✗ cannot read the store: store CORRUPT: state.json: unexpected token at line 3');
+		expect(frame).toContain(fx.dep.running);
+	});
+});

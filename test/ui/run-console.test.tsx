@@ -1,0 +1,102 @@
+import {EventEmitter} from 'node:events';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, mountConsole} from '../../src/ui/run-console.js';
+import {openConsoleLog, silentLog} from '../../src/ui/log.js';
+import {FakeStore, fakeEngine} from './helpers/fake-store.js';
+import {waitFor} from './helpers/ink.js';
+import {fixture, typist} from './helpers/mount.js';
+import {asStreams, FakeTtyIn, FakeTtyOut} from './helpers/tty.js';
+
+function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; onRoleChange(): never}; log?: ReturnType<typeof openConsoleLog>} = {}) {
+	const fx = fixture();
+	const store = new FakeStore(fx, fx.clock);
+	const out = new FakeTtyOut(100, 30);
+	const input = new FakeTtyIn();
+	const signals = new EventEmitter();
+	const done = mountConsole(
+		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock},
+		{...asStreams(out, input), signals, log: opts.log ?? silentLog, wallClock: typist()},
+	);
+	const settled = done.then(
+		() => 'resolved',
+		(e: unknown) => `rejected: ${e instanceof Error ? e.message : String(e)}`,
+	);
+	let state = 'pending';
+	void settled.then(s => (state = s));
+	return {fx, store, out, input, signals, done, settled, status: () => state};
+}
+
+const exitCode = process.exitCode;
+afterEach(() => {
+	process.exitCode = exitCode;
+});
+
+describe('mounting the console on a terminal', () => {
+	it('draws on the alternate screen and gives the screen back when the operator quits', async () => {
+		const c = start();
+		await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');
+		expect(c.out.chunks[0]!.startsWith(ENTER_ALT_SCREEN)).toBe(true);
+		expect(c.out.output).not.toContain(LEAVE_ALT_SCREEN);
+		c.input.type('q');
+		expect(await c.settled).toBe('resolved');
+		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		expect(c.signals.listenerCount('SIGTERM') + c.signals.listenerCount('exit')).toBe(0);
+		expect(c.store.watchers).toBe(0);
+	});
+
+	it.each([
+		['SIGTERM', 143],
+		['SIGHUP', 129],
+	])('on %s unmounts, restores the screen and leaves the exit code for the CLI', async (signal, code) => {
+		const c = start();
+		await waitFor(() => c.out.output.includes('DEPLOYMENT'), () => 'the first frame');
+		c.signals.emit(signal);
+		expect(await c.settled).toBe('resolved');
+		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		expect(process.exitCode).toBe(code);
+	});
+
+	it('restores the screen if the process exits under it', async () => {
+		const c = start();
+		await waitFor(() => c.out.output.includes('DEPLOYMENT'), () => 'the first frame');
+		c.signals.emit('exit');
+		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		c.input.type('q');
+		await c.settled;
+		expect(c.out.output.split(LEAVE_ALT_SCREEN)).toHaveLength(2);
+	});
+
+	it('restores the screen and rejects when the console fails', async () => {
+		const broken = {
+			role: 'leader' as const,
+			onRoleChange(): never {
+				throw new Error('engine gone');
+			},
+		};
+		const c = start({engine: broken});
+		expect(await c.settled).toBe('rejected: engine gone');
+		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+	});
+
+	it('keeps its log in the file, never on the screen', async () => {
+		const path = join(mkdtempSync(join(tmpdir(), 'calyx-ui-')), 'state', 'calyx', 'calyx.log');
+		const log = openConsoleLog(path);
+		const c = start({log});
+		await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');
+		c.input.type('h');
+		await waitFor(() => c.out.output.includes('reason:'), () => 'the halt dialog');
+		for (const ch of 'on call drill') c.input.type(ch);
+		c.input.type('\r');
+		await waitFor(() => c.out.output.includes('halted DEP-'), () => 'the halt outcome');
+		c.input.type('q');
+		await c.done;
+		await log.close();
+		const lines = readFileSync(path, 'utf8').trim().split('\n').map(l => JSON.parse(l) as {message: string; type?: string});
+		expect(lines.map(l => l.message)).toEqual(expect.arrayContaining(['console start', 'action', 'action outcome', 'console quit']));
+		expect(lines.find(l => l.message === 'action')?.type).toBe('canary.halt');
+		expect(c.out.output).not.toContain('console start');
+	});
+});
