@@ -142,6 +142,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				actor={props.actor}
 				{...(identity ? {keyRole: identity.role} : {})}
 				readonly={readonly}
+				{...(typeof state?.world?.kind === 'string' ? {target: state.world.kind} : {})}
 				counts={state ? statusCounts(state) : {}}
 			/>
 			<PaneTabs

@@ -60,7 +60,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'down', chords: [{key: 'downArrow'}, {input: 'j'}], keys: '↓/j', label: 'down', help: 'move down (scroll in the detail)', group: 'navigate', contexts: ALL},
 	{action: 'top', chords: [{input: 'g'}, {key: 'home'}], keys: 'g', label: 'top', help: 'go to the top', group: 'navigate', contexts: ALL},
 	{action: 'bottom', chords: [{input: 'G'}, {key: 'end'}], keys: 'G', label: 'bottom', help: 'go to the bottom', group: 'navigate', contexts: ALL},
-	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', label: 'detail', help: 'open the selected deployment', group: 'view', contexts: ['deployments'], footer: 10},
+	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', label: 'detail', help: 'open the selected deployment or audit event', group: 'view', contexts: ['deployments', 'audit'], footer: 10},
 	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', label: 'back', help: 'back, close, clear the filter (never acts)', group: 'view', contexts: ALL, footer: 13},
 	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', label: 'pane', help: 'next pane', group: 'view', contexts: ALL, footer: 12},
 	{action: 'pane1', chords: [{input: '1'}], keys: '1', label: 'deployments', help: 'deployments pane', group: 'view', contexts: ALL},

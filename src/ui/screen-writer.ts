@@ -20,15 +20,74 @@ export interface ScreenWriter {
 
 const CSI = '\u001B[';
 const CLEAR_SCREEN = `${CSI}H${CSI}2J`;
+const RESET = `${CSI}0m`;
+// An escape sequence: CSI (colours end in `m`; anything else moves the cursor or erases), or OSC.
+const ESCAPE = /^\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/;
+const ZERO_WIDTH = /[\u0300-\u036F\u200B-\u200F\uFE00-\uFE0F]/u;
+const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
 
-/** The bytes that turn the screen showing `shown` into `next` (or paint `next` on a cleared screen). */
-export function paintDiff(shown: readonly string[] | undefined, next: readonly string[]): string {
+/** A line's visible width when painted (colours take no room). */
+export interface Clipped {
+	text: string;
+	width: number;
+}
+
+/**
+ * A frame line cut to `columns`, keeping its colours and dropping any other escape (a cursor move
+ * inside a frame line would paint somewhere this writer does not know about). A line wider than
+ * the terminal must never reach it: it wraps into the next row, or scrolls the screen at the
+ * bottom, and every later diff then paints over a screen it no longer knows.
+ */
+export function clipLine(line: string, columns: number): Clipped {
+	let text = '';
+	let width = 0;
+	let styled = false;
+	let cut = false;
+	for (let i = 0; i < line.length; ) {
+		const esc = line[i] === '\u001B' ? ESCAPE.exec(line.slice(i)) : null;
+		if (esc) {
+			if (esc[0].startsWith(CSI) && esc[0].endsWith('m')) {
+				text += esc[0];
+				styled = true;
+			}
+			i += esc[0].length;
+			continue;
+		}
+		const ch = String.fromCodePoint(line.codePointAt(i)!);
+		i += ch.length;
+		if (ch === '\r' || ch === '\u0007') continue;
+		const w = ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+		if (width + w > columns) {
+			cut = true;
+			break;
+		}
+		text += ch;
+		width += w;
+	}
+	// A cut may drop the reset that ended the line's last colour.
+	return {text: styled && cut ? text + RESET : text, width};
+}
+
+/** A frame as the terminal can show it: at most `rows` lines, none wider than `columns`. */
+export const fitFrame = (frame: string, columns: number, rows: number): string[] =>
+	frame
+		.split('\n')
+		.slice(0, Math.max(1, rows))
+		.map(l => clipLine(l, columns).text);
+
+/**
+ * The bytes that turn the screen showing `shown` into `next` (or paint `next` on a cleared screen),
+ * for lines already fitted to `columns`.
+ */
+export function paintDiff(shown: readonly string[] | undefined, next: readonly string[], columns = Number.POSITIVE_INFINITY): string {
 	let out = shown ? '' : CLEAR_SCREEN;
 	const rows = Math.max(shown?.length ?? 0, next.length);
 	for (let i = 0; i < rows; i++) {
 		const line = next[i] ?? '';
 		if (shown ? line === (shown[i] ?? '') : line === '') continue;
-		out += `${CSI}${i + 1};1H${line}${CSI}K`;
+		// A full-width line leaves the cursor on its last cell: an erase there would blank that cell.
+		const erase = clipLine(line, columns).width >= columns ? '' : `${CSI}K`;
+		out += `${CSI}${i + 1};1H${line}${erase}`;
 	}
 	return out;
 }
@@ -45,10 +104,12 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 	const paint = () => {
 		timer = undefined;
 		if (pending === undefined) return;
-		const next = pending.split('\n');
+		const columns = terminal.columns || 80;
+		// rows − 1, as the layout does: a frame reaching the last row scrolls the screen under the diff.
+		const next = fitFrame(pending, columns, (terminal.rows || 24) - 1);
 		pending = undefined;
 		last = now();
-		const bytes = paintDiff(shown, next);
+		const bytes = paintDiff(shown, next, columns);
 		shown = next;
 		if (bytes) terminal.write(bytes);
 	};
@@ -77,9 +138,15 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 		columns: {get: () => terminal.columns},
 		rows: {get: () => terminal.rows},
 	});
-	// A resize reflows or clears the terminal in ways nobody can know: repaint everything.
+	// A resize reflows or clears the terminal in ways nobody can know: drop the frame laid out for
+	// the old size and repaint everything on a cleared screen from the next frame, which ink lays
+	// out for the new size when it hears the resize.
 	const onResize = () => {
+		if (timer) clearTimeout(timer);
+		timer = undefined;
+		pending = undefined;
 		shown = undefined;
+		last = Number.NEGATIVE_INFINITY;
 		sink.emit('resize');
 	};
 	terminal.on('resize', onResize);

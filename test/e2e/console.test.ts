@@ -137,7 +137,7 @@ describe('calyx console in a terminal', () => {
 		open(box, []);
 		const s = await waitScreen(x => x.includes('DEPLOYMENT') && x.includes('checkout'), 'the console');
 		expect(s).not.toContain('BEFORE-THE-CONSOLE');
-		expect(s).toMatch(/engine leader +you human:demo-operator \(human key\)/);
+		expect(s).toMatch(/^calyx target simulated engine leader +you human:demo-operator \(human key\)/m);
 		expect(lastUsedRow(s)).toBeLessThanOrEqual(SIZE.rows - 1);
 		keys('q');
 		const after = await waitScreen(x => x.includes('EXIT=0'), 'the console to quit');
@@ -216,14 +216,27 @@ describe('calyx console in a terminal', () => {
 		expect(after).not.toMatch(/Halt|Roll back|Promote|Resume/);
 	});
 
-	it('reflows when the terminal shrinks to 80×24, dropping columns and staying within rows − 1', async () => {
+	it('reflows when the terminal grows to 120×40 then shrinks to 80×24: whole, within rows − 1, no line wider', async () => {
 		const box = sandbox();
 		open(box, ['ui']);
 		await waitScreen(x => x.includes('FROM → TO'), 'the wide list');
+		tmux('resize-window', '-t', SESSION, '-x', '120', '-y', '40');
+		await waitScreen(x => x.split('\n')[0]!.startsWith('calyx target') && x.includes('FROM → TO'), 'the list at 120×40');
 		tmux('resize-window', '-t', SESSION, '-x', '80', '-y', '24');
 		const s = await waitScreen(x => x.includes('DEPLOYMENT') && !x.includes('FROM → TO'), 'the narrow list');
+		const lines = s.split('\n');
+		// The title and the counts on top, one tab bar, the column header: nothing left from the wide frame.
+		expect(lines[0]).toMatch(/^calyx target simulated engine /);
+		expect(lines[2]).toMatch(/1 Deployments/);
+		expect(lines.filter(l => l.includes('1 Deployments'))).toHaveLength(1);
+		expect(lines[3]).toMatch(/DEPLOYMENT/);
 		expect(lastUsedRow(s)).toBeLessThanOrEqual(23);
-		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+		// The detail view opened after the resize is whole too.
+		keys('Enter');
+		const detail = await waitScreen(x => /› DEP-/.test(x.split('\n')[2] ?? ''), 'the detail');
+		expect(detail.split('\n')[0]).toMatch(/^calyx target simulated engine /);
+		for (const line of detail.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 	});
 
 	it('shows the demo canaries moving through their tiers as the in-process engine promotes them', async () => {
@@ -259,7 +272,7 @@ describe('calyx console in a terminal', () => {
 		const box = sandbox();
 		open(box, ['ui', '--readonly']);
 		const s = await waitScreen(x => /^› DEP-/m.test(x), 'the list');
-		expect(s).toContain('read-only');
+		expect(s).toContain('engine watching (⊘ read-only)');
 		expect(s).not.toMatch(/h halt|r rollback|p promote/);
 		const id = /DEP-\d{8}-\d+/.exec(selected(s))![0];
 		keys('h');

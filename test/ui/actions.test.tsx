@@ -88,6 +88,9 @@ describe('cosign', () => {
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
 		await waitForFrame(r, `✓ signed ${lease.id} as human:alice: both keys signed, the lease is active`);
+		// The outcome stays on its pane: switching panes clears it.
+		await press(r, '1');
+		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));
 		const run = store.runs[0]!;
 		expect(run).toMatchObject({type: 'lease.cosign', leaseId: lease.id, role: 'human', keyId: 'alice', actor: 'human:alice'});
 		expect(verifyLease(store.state, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);

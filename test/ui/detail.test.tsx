@@ -20,7 +20,8 @@ describe('the deployment detail', () => {
 		const {r, fx} = await open(fx0().dep.holding);
 		const frame = await waitForFrame(r, /canary\.started/);
 		expect(frame).toMatch(new RegExp(`${fx.dep.holding} +payments 1\\.0\\.0 → 1\\.1\\.0 +holding +tier \\[5\\]›25›100 at 5%`));
-		expect(frame).toMatch(/gate HOLD gate holding: WARNING: TES drop > 2%/);
+		expect(frame).toMatch(/gate HOLD WARNING: TES drop > 2%/);
+		expect(frame).not.toMatch(/gate HOLD gate/);
 		const tes = frame.split('\n').find(l => l.startsWith('TES'))!;
 		expect(tes).toMatch(/TES +-?\d+(\.\d+)?% [█·¦‖]+ (WARN|ok) +\d+\/3 +[▁▂▃▄▅▆▇█]+/);
 		expect(frame).toMatch(/CPU +\d+(\.\d+)?% [█·¦‖]+ ok +4\/3/);

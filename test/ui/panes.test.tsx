@@ -1,7 +1,7 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {KEYMAP, keymapFor} from '../../src/ui/keymap.js';
-import {frameOf, KEY, press, type, waitForFrame, selectedLine} from './helpers/ink.js';
+import {frameOf, KEY, press, settled, type, waitForFrame, selectedLine} from './helpers/ink.js';
 import {mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -12,10 +12,18 @@ describe('the header', () => {
 	it('shows the data directory, the engine role live, who you are, and the counts by status', async () => {
 		const {r, engine} = await mount();
 		const head = frameOf(r).split('\n').slice(0, 2);
-		expect(head[0]).toBe('calyx data /srv/calyx engine leader you human:alice (human key)');
-		expect(head[1]).toBe('running 1 · holding 1 · awaiting_promotion 1 · halted 1 · rolled_back 1');
+		expect(head[0]).toBe('calyx target simulated engine leader you human:alice (human key)');
+		expect(head[1]).toBe('running 1 · holding 1 · awaiting_promotion 1 · halted 1 · rolled_back 1 · data /srv/calyx');
 		engine.become('follower');
 		await waitForFrame(r, 'engine follower');
+	});
+
+	it('says a read-only console watches, whatever role its engine loop reports', async () => {
+		const {r, engine} = await mount({props: {readonly: true}});
+		expect(frameOf(r).split('\n')[0]).toBe('calyx target simulated engine watching (⊘ read-only) you human:alice (human key)');
+		engine.become('follower');
+		await settled(r);
+		expect(frameOf(r).split('\n')[0]).toContain('engine watching (⊘ read-only)');
 	});
 });
 
@@ -66,6 +74,30 @@ describe('panes', () => {
 		store.external({type: 'canary.halt', actor: 'human:bob', id: store.state.deployments.find(d => d.status === 'running')!.id, reason: 'later'});
 		await press(r, KEY.esc);
 		await waitForFrame(r, f => f.includes('deployment.halted') && f.includes('human:bob'));
+	});
+
+	it('shows an audit event whole on Enter at 80 columns, with a wider reason column than the kind, and Esc goes back', async () => {
+		const {r, store} = await mount({size: {columns: 80, rows: 24}});
+		const reason = 'a reason far longer than any audit list row can show at eighty columns, read in full';
+		const id = store.state.deployments.find(d => d.status === 'running')!.id;
+		store.external({type: 'canary.halt', actor: 'operator:rosalind-the-night-shift', id, reason});
+		await press(r, '3');
+		const list = await waitForFrame(r, f => selectedLine(f).includes('operator:ro'));
+		const header = list.split('\n').find(l => l.includes('REASON'))!;
+		const reasonCell = selectedLine(list).slice(header.indexOf('REASON')).trimEnd();
+		expect(reasonCell.length).toBeGreaterThanOrEqual(20);
+		expect(reasonCell.length).toBeGreaterThan(header.indexOf('SUBJECT') - header.indexOf('EVENT'));
+		expect(list).not.toContain(reason);
+		await press(r, KEY.enter);
+		const shown = await waitForFrame(r, 'Audit event #');
+		const event = store.log.at(-1)!;
+		expect(shown).toContain(`Audit event #${event.seq} · deployment.halted`);
+		expect(shown).toContain('operator:rosalind-the-night-shift');
+		expect(shown).toContain(id);
+		expect(shown.replace(/\s+/g, ' ')).toContain(reason);
+		expect(shown).toContain('data');
+		await press(r, KEY.esc);
+		await waitForFrame(r, f => f.includes('REASON') && !f.includes('Audit event #'));
 	});
 });
 

@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {createScreenWriter, paintDiff} from '../../src/ui/screen-writer.js';
+import {clipLine, createScreenWriter, fitFrame, paintDiff} from '../../src/ui/screen-writer.js';
 import {FakeTtyOut} from './helpers/tty.js';
 
 const at = (row: number, text: string) => `\u001B[${row};1H${text}\u001B[K`;
@@ -71,6 +71,43 @@ describe('the screen writer', () => {
 		expect(done).toHaveBeenCalledOnce();
 		w.flush();
 		expect(term.output.endsWith(at(1, 'b'))).toBe(true);
+		w.close();
+	});
+});
+
+describe('fitting frames to the terminal', () => {
+	it('cuts lines to the columns, keeping colours and dropping cursor moves', () => {
+		expect(clipLine('abcdef', 4)).toEqual({text: 'abcd', width: 4});
+		expect(clipLine('\u001B[31mred\u001B[39m', 10)).toEqual({text: '\u001B[31mred\u001B[39m', width: 3});
+		expect(clipLine('\u001B[31mredder\u001B[39m', 3)).toEqual({text: '\u001B[31mred\u001B[0m', width: 3});
+		expect(clipLine('a\u001B[2Kb\u001B[1Ac', 10)).toEqual({text: 'abc', width: 3});
+		expect(clipLine('日本語', 5)).toEqual({text: '日本', width: 4});
+	});
+
+	it('keeps a frame within rows − 1 and never erases the last cell of a full-width line', () => {
+		expect(fitFrame('a\nb\nc\nd', 80, 2)).toEqual(['a', 'b']);
+		expect(paintDiff(undefined, ['abcd', 'ab'], 4)).toBe(`${CLEAR}\u001B[1;1Habcd${at(2, 'ab')}`);
+	});
+
+	it('drops a frame laid out for the old size on resize, and paints the next one clipped on a cleared screen', () => {
+		vi.useFakeTimers();
+		let t = 0;
+		const term = new FakeTtyOut(120, 40);
+		const w = createScreenWriter(term as unknown as NodeJS.WriteStream, {maxFps: 10, now: () => t});
+		const wide = Array.from({length: 39}, (_, i) => `${String(i).padEnd(119, '=')}|`).join('\n');
+		w.frames.write(wide);
+		t = 10;
+		w.frames.write(wide.replace('0', 'X'));
+		term.chunks = [];
+		term.resize(80, 24);
+		vi.advanceTimersByTime(1000);
+		expect(term.output).toBe('');
+		w.frames.write(wide);
+		const painted = term.output;
+		expect(painted.startsWith(CLEAR)).toBe(true);
+		const rows = [...painted.matchAll(/\u001B\[(\d+);1H([^\u001B]*)/g)];
+		expect(rows.map(m => Number(m[1]))).toEqual(Array.from({length: 23}, (_, i) => i + 1));
+		for (const m of rows) expect(m[2]!.length).toBe(80);
 		w.close();
 	});
 });

@@ -23,6 +23,8 @@ export interface Status {
 export interface ConsoleState {
 	pane: Pane;
 	detail: boolean;
+	/** The selected audit event shown whole (its reason and data do not fit a list row). */
+	event: boolean;
 	detailScroll: number;
 	cursor: Record<Pane, Cursor>;
 	filter: Record<Pane, string>;
@@ -60,6 +62,7 @@ const cursor0: Cursor = {index: 0, top: 0};
 export const initialConsoleState = (): ConsoleState => ({
 	pane: 'deployments',
 	detail: false,
+	event: false,
 	detailScroll: 0,
 	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0},
 	filter: {deployments: '', leases: '', audit: ''},
@@ -105,6 +108,9 @@ function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number)
 	return {...s, dialog: openDialog(action, target, at), status: undefined};
 }
 
+// The last outcome belongs to the pane it happened on: carried to another pane it reads as news.
+const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...s, pane, detail: false, event: false, status: undefined});
+
 function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number): ConsoleState {
 	const inDetail = contextOf(s) === 'detail';
 	switch (b.action) {
@@ -117,17 +123,19 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number):
 		case 'bottom':
 			return inDetail ? scrollDetail(s, ctx, ctx.detailMax) : moveTo(s, ctx, (_, n) => n - 1);
 		case 'open':
+			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true} : s;
 			return selectedId(s.cursor.deployments, ctx.rows.deployments) ? {...s, detail: true, detailScroll: 0} : s;
 		case 'back':
 			if (inDetail) return {...s, detail: false};
+			if (s.pane === 'audit' && s.event) return {...s, event: false};
 			if (s.filter[s.pane]) return {...s, filter: {...s.filter, [s.pane]: ''}};
 			return {...s, status: undefined};
 		case 'nextPane':
-			return {...s, pane: PANES[(PANES.indexOf(s.pane) + 1) % PANES.length]!, detail: false};
+			return switchPane(s, PANES[(PANES.indexOf(s.pane) + 1) % PANES.length]!);
 		case 'pane1':
 		case 'pane2':
 		case 'pane3':
-			return {...s, pane: PANES[Number(b.action.slice(-1)) - 1]!, detail: false};
+			return switchPane(s, PANES[Number(b.action.slice(-1)) - 1]!);
 		case 'filter':
 			return {...s, filtering: true};
 		case 'help':

@@ -12,29 +12,46 @@ interface Props {
 	/** The role of the key this console signs with, if one is loaded. */
 	keyRole?: string;
 	readonly: boolean;
+	/** What the engine acts on (`simulated` for the demo world); absent when the state names none. */
+	target?: string;
 	counts: Partial<Record<DeploymentStatus, number>>;
 }
 
-/** Where, as what, as whom, and how many deployments are in each state. */
-export default function Header({dataDir, role, actor, keyRole, readonly, counts}: Props) {
+/**
+ * What is acted on, by which engine, as whom; then how many deployments are in each state and
+ * where the data lives. The target and the engine come first: an operator must never take the
+ * demo for production, nor a watching console for one that drives canaries. A read-only console
+ * runs no engine, so it says it watches instead of naming a leader or a follower.
+ */
+export default function Header({dataDir, role, actor, keyRole, readonly, target, counts}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
 			<Line>
 				<Text bold>calyx</Text>
-				<Text color="gray"> data </Text>
-				<Text>{dataDir}</Text>
+				{target ? (
+					<>
+						<Text color="gray"> target </Text>
+						<Toned tone={target === 'simulated' ? 'warning' : 'plain'} bold>
+							{target}
+						</Toned>
+					</>
+				) : null}
 				<Text color="gray"> engine </Text>
-				<Toned tone={role === 'leader' ? 'ok' : 'info'}>{role}</Toned>
+				{readonly ? (
+					<>
+						<Toned tone="info">watching</Toned>
+						<Text bold color="yellow">
+							{' '}
+							({LOCK})
+						</Text>
+					</>
+				) : (
+					<Toned tone={role === 'leader' ? 'ok' : 'info'}>{role}</Toned>
+				)}
 				<Text color="gray"> you </Text>
 				<Text>{actor}</Text>
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
-				{readonly ? (
-					<Text bold color="yellow">
-						{'  '}
-						{LOCK}
-					</Text>
-				) : null}
 			</Line>
 			<Line>
 				{present.length === 0 ? (
@@ -47,6 +64,8 @@ export default function Header({dataDir, role, actor, keyRole, readonly, counts}
 						</Text>
 					))
 				)}
+				<Text color="gray"> · data </Text>
+				<Text>{dataDir}</Text>
 			</Line>
 		</>
 	);

@@ -6,6 +6,7 @@ import type {Binding} from '../keymap.js';
 import type {Block} from '../model/blocks.js';
 import type {ConsoleState} from '../model/console-state.js';
 import type {Layout, ScreenModel} from '../model/screen.js';
+import AuditEventView from './AuditEventView.js';
 import AuditList from './AuditList.js';
 import DeploymentDetail from './DeploymentDetail.js';
 import DeploymentList from './DeploymentList.js';
@@ -57,8 +58,11 @@ function Body(p: Props) {
 			);
 		case 'leases':
 			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} />;
-		case 'audit':
+		case 'audit': {
+			const event = ui.event ? model.audit[p.selected] : undefined;
+			if (event) return <AuditEventView event={event} height={layout.pane} />;
 			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
+		}
 	}
 }
 

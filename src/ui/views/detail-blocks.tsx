@@ -54,7 +54,7 @@ function summary(v: DeploymentView): Block[] {
 					<Toned tone={VERDICT_TONE[gate.verdict]!} bold>
 						{gate.verdict.toUpperCase()}
 					</Toned>
-					<Text> {gate.summary}</Text>
+					<Text> {gate.summary.replace(/^gate \w+:\s*/i, '')}</Text>
 				</>
 			) : (
 				<>
