@@ -2,7 +2,7 @@
  * The store's contract: what the CLI and the console may ask of `src/store`, the only code that
  * touches disk. Implemented in this folder; everything above it programs against these types.
  */
-import type {AuditEvent, Clock, Command, EventDraft, Sample, State} from '../core/index.js';
+import type {AuditEvent, Clock, Command, DeploymentSummary, EngineError, EventDraft, Sample, State} from '../core/index.js';
 
 /**
  * An event as the audit trail keeps it: chained (seq, prevHash, hash) and tied to the revision that
@@ -17,6 +17,29 @@ export interface RunResult<R> {
 	rev: number;
 	/** The events as chained into the audit trail (with seq and hashes). */
 	events: AuditEvent[];
+}
+
+/**
+ * What a batch of commands did. The commands before `failed.index` took effect (with the failed
+ * command's audit event, if the engine wanted its refusal recorded); nothing from it onwards ran.
+ */
+export interface BatchResult<R> {
+	/** The results of the commands that took effect, in order: `results[i]` is `cmds[i]`'s. */
+	results: R[];
+	/** The document's revision after the write (unchanged when nothing was written). */
+	rev: number;
+	/** The events of the whole batch as chained into the audit trail, contiguous. */
+	events: AuditEvent[];
+	/** The command the engine refused, by its index in the batch, and why. */
+	failed?: {index: number; error: EngineError};
+}
+
+/** Every deployment as a list shows it, and the revision it describes. */
+export interface DeploymentList {
+	rev: number;
+	deployments: DeploymentSummary[];
+	/** Where the rows came from: the list index written with the document, or the document itself. */
+	source: 'index' | 'document';
 }
 
 /** What a lower-level mutation returns: the engine's Outcome has this shape. */
@@ -95,4 +118,29 @@ export interface Store {
 	 */
 	lead(opts?: {heartbeatMs?: number; staleMs?: number}): Promise<Leadership>;
 	close(): Promise<void>;
+}
+
+/**
+ * The file store's whole contract: `Store` plus batched writes and the cheap list read. Kept apart
+ * so that in-memory fakes of `Store` stay valid until they implement these two.
+ */
+export interface BatchStore extends Store {
+	/**
+	 * Several commands as ONE unit of work: one lock, each command executed in order on the result
+	 * of the one before (the simulated target's world too), one commit of all their events and
+	 * samples under one revision. A command the engine refuses (EngineError) ends the batch: the
+	 * commands before it are committed, with its `audit` event if it carries one, and `failed` says
+	 * which and why; nothing after it runs. A refusal of the first command without an audit event
+	 * writes nothing. `expectedRev` guards the batch as a whole (EngineError conflict STALE_STATE,
+	 * nothing written); since the batch is one revision, every command in it sees the revision the
+	 * batch started from. Any other error (StoreError) is thrown and nothing is written.
+	 */
+	runMany<R = unknown>(cmds: Command[], opts?: {clock?: Clock; expectedRev?: number}): Promise<BatchResult<R>>;
+	/**
+	 * Every deployment's summary, lock-free and without reading the document: from the list index
+	 * the commit writes beside it, used only when it provably describes the current document (its
+	 * recorded file identity and revision match); otherwise, or when it is missing or damaged, from
+	 * a full read. Fails only for the reasons `read()` fails.
+	 */
+	listDeployments(): Promise<DeploymentList>;
 }

@@ -4,26 +4,12 @@ import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
 import {commitTemp, rotateBackups, writeTemp} from './durable.js';
 import {ioError, isNodeError, StoreError} from './errors.js';
+import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
 import {deepFreeze, validateState} from './validate.js';
 
-interface FileId {
-	dev: bigint;
-	ino: bigint;
-	size: bigint;
-	mtimeNs: bigint;
-}
-
-const sameFile = (a: FileId, b: FileId) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
-
-const notInitialised = (paths: StorePaths) =>
-	new StoreError(
-		'NOT_INITIALISED',
-		`no calyx state in ${paths.dir}: ${paths.state} does not exist (run \`calyx init\`, or point --data / CALYX_DATA at an existing data directory)`,
-		paths.state,
-	);
 
 /**
  * The lowdb adapter for the state document. Unlike lowdb's JSONFile (fixed temp name, no fsync,
@@ -69,8 +55,7 @@ export class DocumentFile implements Adapter<State> {
 			throw ioError('opening', path, error);
 		}
 		try {
-			const st = await fh.stat({bigint: true});
-			const id: FileId = {dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs};
+			const id = fileId(await fh.stat({bigint: true}));
 			const cached = this.#loaded;
 			if (cached && sameFile(cached.id, id)) {
 				const head = Buffer.alloc(256);
@@ -128,13 +113,14 @@ export class DocumentFile implements Adapter<State> {
 	/**
 	 * Writes the prepared state to a temp file and keeps the current file as a backup, without
 	 * making the new state current. The store runs this alongside the log appends; `write` then
-	 * only renames, after the appends are durable.
+	 * only renames, after the appends are durable. Returns the identity the file will have once current.
 	 */
-	async stage(state: State): Promise<void> {
+	async stage(state: State): Promise<FileId> {
 		this.prepare(state);
 		const {chunks, layout} = this.#prepared!;
 		const [{tmp, stats}] = await Promise.all([writeTemp(this.paths.state, chunks), rotateBackups(this.paths)]);
-		this.#staged = {state, tmp, layout, id: {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs}};
+		this.#staged = {state, tmp, layout, id: fileId(stats)};
+		return this.#staged.id;
 	}
 
 	/** Drops a staged temp file whose commit was abandoned. */
@@ -158,19 +144,7 @@ export class DocumentFile implements Adapter<State> {
 
 	/** The first line only: rev and audit head, without reading the document. */
 	async header(): Promise<Header | undefined> {
-		try {
-			const fh = await open(this.paths.state, 'r');
-			try {
-				const head = Buffer.alloc(256);
-				const {bytesRead} = await fh.read(head, 0, head.length, 0);
-				return parseHeader(head.subarray(0, bytesRead));
-			} finally {
-				await fh.close();
-			}
-		} catch (error) {
-			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
-			throw ioError('reading', this.paths.state, error);
-		}
+		return (await documentIdentity(this.paths)).header;
 	}
 }
 

@@ -43,6 +43,33 @@ export async function writeTemp(path: string, chunks: Buffer[]): Promise<{tmp: s
 	});
 }
 
+/**
+ * A temp file beside `path` written in parts, for content whose end depends on work still under
+ * way: `done` fsyncs and closes it, `discard` removes it. Nothing is visible until `commitTemp`.
+ */
+export async function tempWriter(path: string): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
+	const tmp = tempName(path);
+	const fh = await io('writing', path, () => open(tmp, 'wx'));
+	let closed = false;
+	const close = async () => {
+		if (!closed) await fh.close();
+		closed = true;
+	};
+	return {
+		tmp,
+		write: chunks => io('writing', path, () => writeAll(fh, chunks)),
+		done: () =>
+			io('writing', path, async () => {
+				await fh.sync();
+				await close();
+			}),
+		discard: async () => {
+			await close().catch(() => undefined);
+			await rm(tmp, {force: true});
+		},
+	};
+}
+
 /** The second half: rename over the target (atomic), then fsync the directory (durable). */
 export async function commitTemp(tmp: string, path: string): Promise<void> {
 	await io('replacing', path, async () => {
@@ -123,10 +150,10 @@ export async function quarantineTail(log: string, start: number, why: 'torn' | '
 	});
 }
 
-/** Temp files of writers that died before their rename; only safe to remove under the write lock. */
+/** Temp files of writers that died before their rename (the document's or the list index's); only safe to remove under the write lock. */
 export async function strayTemps(paths: StorePaths): Promise<string[]> {
 	const names = await readdir(paths.dir).catch(() => [] as string[]);
-	return names.filter(n => isTempOf(paths.state, n)).map(n => join(paths.dir, n));
+	return names.filter(n => isTempOf(paths.state, n) || isTempOf(paths.index, n)).map(n => join(paths.dir, n));
 }
 
 export async function removeFiles(files: string[]): Promise<void> {

@@ -2,7 +2,7 @@ import {mkdir} from 'node:fs/promises';
 import {initialState} from '../core/engine/execute.js';
 import type {Config} from '../core/model/index.js';
 import {emptyWorld} from '../core/sim/world.js';
-import type {Store} from './api.js';
+import type {BatchStore} from './api.js';
 import {DocumentFile} from './document.js';
 import {io, StoreError} from './errors.js';
 import {readTail} from './lines.js';
@@ -18,7 +18,7 @@ export type {StoredEvent} from './audit-log.js';
 export {storePaths, type StorePaths} from './paths.js';
 
 /** Opens an initialised data directory; NOT_INITIALISED if it holds no state. */
-export async function openStore(dir: string, opts: StoreOptions = {}): Promise<Store> {
+export async function openStore(dir: string, opts: StoreOptions = {}): Promise<BatchStore> {
 	return new FileStore(storePaths(dir), opts).open();
 }
 
@@ -33,7 +33,7 @@ export interface InitOptions extends StoreOptions {
  * exists: safe to run twice, and from two processes at once. Refuses to start over beside an
  * existing audit trail whose state file is missing: that needs a restore, not a fresh start.
  */
-export async function initStore(dir: string, opts: InitOptions = {}): Promise<{created: boolean; store: Store}> {
+export async function initStore(dir: string, opts: InitOptions = {}): Promise<{created: boolean; store: BatchStore}> {
 	const paths = storePaths(dir);
 	await io('creating', paths.dir, () => mkdir(paths.dir, {recursive: true}));
 	const document = new DocumentFile(paths);

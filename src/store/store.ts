@@ -1,19 +1,21 @@
 import {Low} from 'lowdb';
 import type {Clock} from '../core/clock.js';
 import {systemClock} from '../core/clock.js';
-import {execute, initialState} from '../core/engine/execute.js';
+import {initialState} from '../core/engine/execute.js';
 import type {Command} from '../core/engine/commands.js';
 import {EngineError} from '../core/errors.js';
 import type {EventDraft} from '../core/events.js';
 import {SCHEMA_VERSION, type State} from '../core/model/index.js';
-import {SimTarget} from '../core/sim/sim-target.js';
-import {emptyWorld, type SimWorld} from '../core/sim/world.js';
-import type {ChangeNotice, Leadership, Mutation, RunResult, Store, VerifyReport} from './api.js';
+import {deploymentSummary} from '../core/view/summary.js';
+import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RunResult, VerifyReport} from './api.js';
 import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
+import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
 import {appendDurable, removeFiles, strayTemps} from './durable.js';
 import {StoreError} from './errors.js';
 import {lead, type LeadOptions} from './leader.js';
+import {ListIndex} from './list-index.js';
+import {readListIndex} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
 import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
@@ -35,12 +37,19 @@ const storeEvent = (kind: string, reason: string, data: Record<string, unknown>)
 	data,
 });
 
+/** A step that found nothing to write (a batch whose first command was refused without an audit event). */
+type Step<R> = Mutation<R> | {unchanged: true; result: R};
+
+const staleState = (expected: number, rev: number) =>
+	new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
+
 /** Problems an operation reports when it needs the file; opening alone does not refuse over them. */
 const reportedLater = (error: unknown) => error instanceof StoreError && ['CORRUPT', 'VERSION', 'AUDIT_MISMATCH', 'LOCK_TIMEOUT'].includes(error.code);
 
-export class FileStore implements Store {
+export class FileStore implements BatchStore {
 	readonly dir: string;
 	readonly #doc: DocumentFile;
+	readonly #index: ListIndex;
 	readonly #db: Low<State>;
 	readonly #lockTimeoutMs: number;
 	readonly #closers = new Set<() => unknown>();
@@ -51,6 +60,7 @@ export class FileStore implements Store {
 	) {
 		this.dir = paths.dir;
 		this.#doc = new DocumentFile(paths);
+		this.#index = new ListIndex(paths);
 		// lowdb holds the document; our adapter does the reading, validating and durable writing.
 		this.#db = new Low<State>(this.#doc, initialState());
 		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -88,33 +98,43 @@ export class FileStore implements Store {
 		return this.#db.data;
 	}
 
-	run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+	/** A batch of one; the refusal, already committed if it carries an audit event, is rethrown. */
+	async run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+		// expectedRev is checked by the engine against the state read inside the lock.
+		const out = await this.runMany<R>([cmd], opts);
+		if (out.failed) throw out.failed.error;
+		return {result: out.results[0]!, rev: out.rev, events: out.events};
+	}
+
+	async runMany<R = unknown>(cmds: Command[], opts: {clock?: Clock; expectedRev?: number} = {}): Promise<BatchResult<R>> {
 		const clock = opts.clock ?? systemClock;
-		return this.#commit<R>(state => {
-			const target = new SimTarget(structuredClone((state.world ?? emptyWorld()) as SimWorld));
-			// expectedRev is checked by the engine against this state, read inside the lock.
-			const out = execute<R>(state, cmd, {clock, target});
-			return {state: {...out.state, world: target.world}, events: out.events, samples: out.samples, result: out.result};
+		const {result: batch, rev, events} = await this.#commit<Batch<R>>(state => {
+			if (opts.expectedRev !== undefined && opts.expectedRev !== state.rev) throw staleState(opts.expectedRev, state.rev);
+			const out = executeBatch<R>(state, cmds, clock);
+			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
+			return {state: out.state, events: out.events, samples: out.samples, result: out};
 		});
+		return {results: batch.results, rev, events, ...(batch.failed ? {failed: batch.failed} : {})};
 	}
 
 	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
 		return this.#commit(fn);
 	}
 
-	#commit<R>(step: (state: State) => Mutation<R>): Promise<RunResult<R>> {
+	#commit<R>(step: (state: State) => Step<R>): Promise<RunResult<R>> {
 		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
 			const state = await this.#recover(await this.#current(), lock);
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
-			let m: Mutation<R>;
+			let m: Step<R>;
 			try {
 				m = step(state);
 			} catch (error) {
-				// A refusal worth recording (a replayed signature, a failed pre-check) is audited, then rethrown.
+				// A refusal worth recording (a mutate() caller's) is audited, then rethrown; a batch returns its own.
 				if (error instanceof EngineError && error.audit) await this.#save(lock, state, state, [...migrated, error.audit], []);
 				throw error;
 			}
+			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
 			const saved = await this.#save(lock, state, m.state, [...migrated, ...m.events], m.samples ?? []);
 			return {result: m.result, ...saved};
 		});
@@ -144,25 +164,37 @@ export class FileStore implements Store {
 		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
 		this.#doc.prepare(doc);
 		await lock.assertHeld('appending to the audit trail');
+		const staged = this.#doc.stage(doc);
 		const writes = await Promise.allSettled([
-			this.#doc.stage(doc),
+			staged,
+			// The list index names the document file it describes: it finishes once that file exists.
+			this.#index.stage(doc, staged),
 			chained && appendDurable(this.paths.audit, chained.bytes),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
 		]);
+		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
 		const failed = writes.find(w => w.status === 'rejected');
 		if (failed) {
-			await this.#doc.abandon();
+			await abandon();
 			throw failed.reason;
 		}
 		try {
 			await lock.assertHeld('writing the state');
 		} catch (error) {
-			await this.#doc.abandon();
+			await abandon();
 			throw error;
 		}
+		await this.#index.commit();
 		this.#db.data = doc;
 		await this.#db.write();
 		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
+	}
+
+	async listDeployments(): Promise<DeploymentList> {
+		const indexed = await readListIndex(this.paths);
+		if (indexed) return {...indexed, source: 'index'};
+		const state = await this.#current();
+		return {rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d)), source: 'document'};
 	}
 
 	audit(filter?: AuditFilter): Promise<StoredEvent[]> {

@@ -1,7 +1,7 @@
 import {cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {systemClock} from '../../src/core/index.js';
+import {deploymentSummary, systemClock} from '../../src/core/index.js';
 import {mulberry32} from '../../src/core/sim/prng.js';
 import {initStore, openStore, type StoreError} from '../../src/store/index.js';
 import {STALE_MS} from '../../src/store/lock.js';
@@ -30,6 +30,8 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	expect(state.rev).toBeGreaterThanOrEqual(lastRev);
 	const intents = new Set(state.intents.map(i => i.id));
 	for (const [, , , id] of acks) if (id !== '-') expect(intents.has(id!)).toBe(true);
+	// The list index, whether it survived the kill or not, never shows anything but the document.
+	expect((await store.listDeployments()).deployments).toEqual(state.deployments.map(d => deploymentSummary(d)));
 	const report = await store.verifyAudit();
 	expect(report, JSON.stringify(report)).toMatchObject({ok: true});
 	expect(readdirSync(dir).filter(n => n.endsWith('.tmp'))).toEqual([]);

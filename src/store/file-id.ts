@@ -1,0 +1,45 @@
+import {open} from 'node:fs/promises';
+import {parseHeader, type Header} from './codec.js';
+import {ioError, isNodeError, StoreError} from './errors.js';
+import type {StorePaths} from './paths.js';
+
+/**
+ * Which file, at which write. A rename keeps all four; any other write changes the size or the
+ * mtime. Nothing here loads a schema: the quick `canary list` path reads the document's identity
+ * without paying for zod or the engine.
+ */
+export interface FileId {
+	dev: bigint;
+	ino: bigint;
+	size: bigint;
+	mtimeNs: bigint;
+}
+
+export const fileId = (st: FileId): FileId => ({dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs});
+export const sameFile = (a: FileId, b: FileId) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+
+export const notInitialised = (paths: StorePaths) =>
+	new StoreError(
+		'NOT_INITIALISED',
+		`no calyx state in ${paths.dir}: ${paths.state} does not exist (run \`calyx init\`, or point --data / CALYX_DATA at an existing data directory)`,
+		paths.state,
+	);
+
+/** The state file's identity and first line (rev, audit head), from one open, without reading the rest. */
+export async function documentIdentity(paths: StorePaths): Promise<{id: FileId; header?: Header}> {
+	try {
+		const fh = await open(paths.state, 'r');
+		try {
+			const id = fileId(await fh.stat({bigint: true}));
+			const head = Buffer.alloc(256);
+			const {bytesRead} = await fh.read(head, 0, head.length, 0);
+			const header = parseHeader(head.subarray(0, bytesRead));
+			return header ? {id, header} : {id};
+		} finally {
+			await fh.close();
+		}
+	} catch (error) {
+		if (isNodeError(error, 'ENOENT')) throw notInitialised(paths);
+		throw ioError('reading', paths.state, error);
+	}
+}

@@ -1,0 +1,127 @@
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {deploymentSummary, deploymentView, runDrill, type Command} from '../../src/core/index.js';
+import {initStore, openStore, type BatchStore} from '../../src/store/index.js';
+import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
+
+const indexOf = (dir: string) => join(dir, 'deployments.index.json');
+
+/** The list as the index gives it equals the list computed from a full read, in this store and a fresh one. */
+async function agree(store: BatchStore, now: number) {
+	const list = await store.listDeployments();
+	const state = await store.read();
+	expect(list.source).toBe('index');
+	expect(list.rev).toBe(state.rev);
+	expect(list.deployments).toEqual(state.deployments.map(d => deploymentSummary(d)));
+	// The worst column is the one the status view shows, whatever the time.
+	expect(list.deployments.map(d => d.worst)).toEqual(state.deployments.map(d => deploymentView(state, d, now).worst));
+	expect(await (await openStore(store.dir)).listDeployments()).toEqual(list);
+	return list;
+}
+
+async function seeded() {
+	const dir = tempDir();
+	const {store} = await initStore(dir);
+	const clock = clockAt();
+	const {deploymentId} = await seedCanary(store, clock);
+	return {dir, store, clock, deploymentId};
+}
+
+describe('the deployments list index', () => {
+	it('agrees with the full read after every kind of change, and is what the list is read from', async () => {
+		const {store, clock, deploymentId} = await seeded();
+		const worst = new Set<string>();
+		const step = async (cmd: Command) => {
+			clock.advance(1000);
+			await store.run(cmd, {clock});
+			for (const d of (await agree(store, clock.now())).deployments) worst.add(d.worst);
+		};
+		for (const d of (await agree(store, clock.now())).deployments) worst.add(d.worst);
+		await step({actor: 'human:alice', type: 'metrics.record', id: deploymentId, sample: healthy});
+		await step({actor: 'human:alice', type: 'metrics.record', id: deploymentId, sample: {...healthy, tesDelta: -3}});
+		expect((await store.read()).deployments[0]!.status).toBe('holding');
+		await step({actor: 'human:alice', type: 'canary.halt', id: deploymentId, reason: 'pager'});
+		await step({actor: 'human:alice', type: 'canary.resume', id: deploymentId, reason: 'not us'});
+		await step({actor: 'human:alice', type: 'metrics.record', id: deploymentId, sample: {...healthy, errorRate: 3}});
+		expect((await store.read()).deployments[0]!.status).toBe('rolled_back');
+		const many = runDrill();
+		await store.mutate(state => ({state: {...state, deployments: [...state.deployments, ...many.state.deployments]}, events: [], result: null}));
+		const list = await agree(store, clock.now());
+		for (const d of list.deployments) worst.add(d.worst);
+		expect(list.deployments).toHaveLength(1 + many.state.deployments.length);
+		expect(new Set(list.deployments.map(d => d.status))).toEqual(new Set(['rolled_back', 'completed']));
+		expect([...worst].sort()).toEqual(['critical', 'none', 'ok', 'warning']);
+	});
+
+	it('is not trusted once the document is another file, even at the same revision: the list comes from the document', async () => {
+		const {dir, store, deploymentId} = await seeded();
+		const state = join(dir, 'state.json');
+		// Same bytes, another file (a copy put in place, a restored directory): not provably the same.
+		writeFileSync(`${state}.copy`, readFileSync(state));
+		renameSync(`${state}.copy`, state);
+		expect((await store.listDeployments()).source).toBe('document');
+		// Edited in place at the same revision: the index would now show the wrong status.
+		writeFileSync(state, readFileSync(state, 'utf8').replace('"status":"running"', '"status":"halted"'));
+		const list = await (await openStore(dir)).listDeployments();
+		expect(list).toMatchObject({source: 'document', deployments: [{id: deploymentId, status: 'halted'}]});
+	});
+
+	it('from an earlier commit is not used: the list shows the current state', async () => {
+		const {dir, store, clock, deploymentId} = await seeded();
+		const earlier = readFileSync(indexOf(dir));
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'pager'}, {clock});
+		writeFileSync(indexOf(dir), earlier);
+		const list = await store.listDeployments();
+		expect(list).toMatchObject({source: 'document', rev: (await store.read()).rev, deployments: [{id: deploymentId, status: 'halted'}]});
+		// The next commit puts a fresh one in place.
+		await store.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'ok'}, {clock});
+		await agree(store, clock.now());
+	});
+
+	const DAMAGE: Array<[string, (text: string) => string | Buffer]> = [
+		['empty', () => ''],
+		['truncated', text => text.slice(0, Math.floor(text.length / 2))],
+		['NUL-filled', text => Buffer.alloc(text.length)],
+		['not JSON', text => text.replace('"deployments":[', '"deployments" [')],
+		['a row with an unknown status', text => text.replace('"running"', '"exploded"')],
+		['a row missing a field', text => text.replace('"none",', '')],
+		['a row with a bad time', text => text.replace(/"[^"]+"\]\n/, '"yesterday"]\n')],
+		['its columns in another order', text => text.replace('"from","to"', '"to","from"')],
+		['another version', text => text.replace('"version":1', '"version":2')],
+		['another document identity', text => text.replace(/"ino":"\d+"/, '"ino":"1"')],
+	];
+	for (const [name, damage] of DAMAGE) {
+		it(`${name}: is not used, the list comes from the document, and reading writes nothing`, async () => {
+			const {dir, store} = await seeded();
+			const truth = (await store.read()).deployments.map(d => deploymentSummary(d));
+			writeFileSync(indexOf(dir), damage(readFileSync(indexOf(dir), 'utf8')));
+			const files = Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]));
+			const list = await (await openStore(dir)).listDeployments();
+			expect(list).toEqual({source: 'document', rev: (await store.read()).rev, deployments: truth});
+			expect(Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]))).toEqual(files);
+		});
+	}
+
+	it('missing: the list comes from the document', async () => {
+		const {dir, store} = await seeded();
+		rmSync(indexOf(dir));
+		expect(await store.listDeployments()).toMatchObject({source: 'document', deployments: [{status: 'running'}]});
+	});
+
+	it('never hides a problem with the document itself', async () => {
+		const {dir, store} = await seeded();
+		writeFileSync(join(dir, 'state.json'), '{"schemaVersion":1,"rev":');
+		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'CORRUPT'});
+		rmSync(join(dir, 'state.json'));
+		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'NOT_INITIALISED'});
+	});
+
+	it('a temp file left by a writer that died before its rename is swept on open', async () => {
+		const {dir} = await seeded();
+		const stray = join(dir, '.deployments.index.json.4242.1.deadbeef.tmp');
+		writeFileSync(stray, '{"version":1,');
+		await openStore(dir);
+		expect(existsSync(stray)).toBe(false);
+	});
+});
