@@ -1,9 +1,9 @@
 import {userInfo} from 'node:os';
-import {resolve} from 'node:path';
 import {systemClock, type Clock} from '../core/clock.js';
 import type {Command} from '../core/engine/commands.js';
-import type {RunResult, Store} from '../store/api.js';
+import type {BatchResult, BatchStore, RunResult} from '../store/api.js';
 import {loadKey, type LocalKey} from '../store/keyring.js';
+import {colorWanted, dataDirOf} from './env.js';
 import {usage} from './errors.js';
 
 export interface GlobalOptions {
@@ -25,7 +25,7 @@ export interface Io {
 /** What every command gets: resolved global options, the data directory, output, identity. */
 export class Cli {
 	readonly clock: Clock = systemClock;
-	#store: Store | undefined;
+	#store: BatchStore | undefined;
 	constructor(
 		readonly global: GlobalOptions,
 		readonly io: Io,
@@ -36,15 +36,15 @@ export class Cli {
 	}
 
 	get color(): boolean {
-		return this.global.color !== false && !this.io.env.NO_COLOR && this.io.stdout.isTTY === true && this.io.env.TERM !== 'dumb';
+		return colorWanted(this.global.color, this.io.stdout, this.io.env);
 	}
 
 	get dataDir(): string {
-		return resolve(this.global.data ?? this.io.env.CALYX_DATA ?? 'data');
+		return dataDirOf(this.global.data, this.io.env);
 	}
 
 	/** Opens the data directory; lazily, so that commands which do not need it never load the store. */
-	async store(): Promise<Store> {
+	async store(): Promise<BatchStore> {
 		if (!this.#store) {
 			const {openStore} = await import('../store/index.js');
 			this.#store = await openStore(this.dataDir);
@@ -57,6 +57,20 @@ export class Cli {
 		const store = await this.store();
 		const guard = this.global.expectRev !== undefined ? {expectedRev: this.global.expectRev} : {};
 		return store.run<R>({actor: this.actor(), ...cmd, ...guard} as Command, {clock: this.clock});
+	}
+
+	/**
+	 * Several commands as one commit, as this user. The batch is guarded by `expectedRev`, which
+	 * defaults to --expect-rev: a caller committing in chunks passes the revision its previous
+	 * chunk produced, so that nobody else's write slips in between.
+	 */
+	async runMany<R = unknown>(cmds: Array<WithoutActor<Command>>, expectedRev = this.global.expectRev): Promise<BatchResult<R>> {
+		const store = await this.store();
+		const actor = this.actor();
+		return store.runMany<R>(
+			cmds.map(cmd => ({actor, ...cmd}) as Command),
+			{clock: this.clock, ...(expectedRev !== undefined ? {expectedRev} : {})},
+		);
 	}
 
 	async close(): Promise<void> {

@@ -25,6 +25,11 @@ const args = bareOptions && process.stdin.isTTY && process.stdout.isTTY ? [...ar
 try {
 	await buildProgram(io, version).parseAsync(args, {from: 'user'});
 } catch (error) {
-	if (error instanceof CommanderError) process.exitCode = exitCodeOf(error);
-	else throw error;
+	if (!(error instanceof CommanderError)) throw error;
+	process.exitCode = exitCodeOf(error);
+	// Usage errors owe --json its one document too (commander has already said why on stderr).
+	if (argv.includes('--json') && process.exitCode !== 0) {
+		const message = error.message.replace(/^error: /, '');
+		io.stdout.write(`${JSON.stringify({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, null, 2)}\n`);
+	}
 }

@@ -1,6 +1,6 @@
 import {formatDuration} from './duration.js';
 import {METRICS, type CanaryPlan, type Deployment, type Level, type MetricName, type Sample} from './model/index.js';
-import {readMetric, type MetricReading} from './monitor.js';
+import {levelsOf, readMetric, type MetricReading} from './monitor.js';
 import {ms} from './clock.js';
 
 export interface MetricGate {
@@ -28,18 +28,26 @@ export interface GateVerdict {
 }
 
 function metricGate(metric: MetricName, window: Sample[], plan: CanaryPlan): MetricGate {
-	const values = window.flatMap(s => (s[metric] === undefined ? [] : [s[metric]]));
 	const min = plan.minSamples;
-	const recent = values.slice(-min).map(v => readMetric(metric, v, plan.thresholds));
+	// Levels in one pass, words only for the readings shown: the gate runs on every sample, over the whole window.
+	const level = levelsOf(metric, plan.thresholds);
+	const values: number[] = [];
+	let critical: number | undefined;
+	for (const s of window) {
+		const v = s[metric];
+		if (v === undefined) continue;
+		values.push(v);
+		if (critical === undefined && level(v) === 'critical') critical = v;
+	}
 	const last = values.length > 0 ? readMetric(metric, values[values.length - 1]!, plan.thresholds) : undefined;
-	const anyCritical = values.some(v => readMetric(metric, v, plan.thresholds).level === 'critical');
 	const base = {metric, samples: values.length, minSamples: min, ...(last ? {latest: last} : {})};
-	if (anyCritical) {
-		const crit = values.map(v => readMetric(metric, v, plan.thresholds)).find(r => r.level === 'critical')!;
+	if (critical !== undefined) {
+		const crit = readMetric(metric, critical, plan.thresholds);
 		return {...base, level: 'critical', explanation: `${crit.reason} — ${crit.detail}`};
 	}
-	const w = recent.find(r => r.level === 'warning');
-	if (w) {
+	for (let i = Math.max(0, values.length - min); i < values.length; i++) {
+		if (level(values[i]!) !== 'warning') continue;
+		const w = readMetric(metric, values[i]!, plan.thresholds);
 		return {...base, level: 'warning', explanation: `${w.reason} in the last ${min} samples — ${w.detail}; waiting for a clean window`};
 	}
 	if (values.length < min) {

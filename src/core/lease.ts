@@ -99,7 +99,7 @@ export interface LeaseCheck {
 /** Checks one cosignature on its own: key registered, not revoked, right role, right content. */
 export function checkCosignature(state: State, lease: Lease, digest: string, sig: Cosignature): Reason | undefined {
 	const key: KeyRecord | undefined = state.keys.find(k => k.id === sig.keyId);
-	if (!key) return {code: 'UNKNOWN_KEY', message: `key ${sig.keyId} is not registered`};
+	if (!key) return {code: 'UNKNOWN_KEY', message: `key ${sig.keyId} is not registered in this data directory`};
 	if (key.revokedAt) return {code: 'REVOKED_KEY', message: `key ${sig.keyId} was revoked at ${key.revokedAt}`};
 	if (key.role !== sig.role) {
 		return {code: 'ROLE_MISMATCH', message: `key ${sig.keyId} is registered as ${key.role}, not ${sig.role}`};
@@ -144,7 +144,7 @@ export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck
 			reasons.push({code: `MISSING_${role.toUpperCase()}`, message: `no valid ${role} signature`});
 		}
 	}
-	if (now >= ms(lease.expiresAt)) reasons.push({code: 'EXPIRED', message: `lease expired at ${lease.expiresAt}`});
+	if (now >= ms(lease.expiresAt)) reasons.push({code: 'EXPIRED', message: `lease expired at ${lease.expiresAt}: issue a new lease for ${lease.intentId}`});
 	if (lease.deploymentId) {
 		reasons.push({code: 'CONSUMED', message: `lease already started ${lease.deploymentId}: a lease starts one deployment`});
 	}

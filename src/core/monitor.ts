@@ -32,10 +32,15 @@ export function bandText(metric: MetricName, bound: number): string {
 	return info.direction === 'below' ? `${info.label} drop > ${fmt(Math.abs(bound))}%` : `${info.label} > ${fmt(bound)}%`;
 }
 
-export function levelOf(metric: MetricName, value: number, thresholds: Thresholds): Level {
+/** The level of any value of one metric: the bands are looked up once, for a scan over a window. */
+export function levelsOf(metric: MetricName, thresholds: Thresholds): (value: number) => Level {
 	const {warning, critical} = thresholds[metric];
-	if (METRIC_INFO[metric].direction === 'below') return value < critical ? 'critical' : value < warning ? 'warning' : 'ok';
-	return value > critical ? 'critical' : value > warning ? 'warning' : 'ok';
+	if (METRIC_INFO[metric].direction === 'below') return value => (value < critical ? 'critical' : value < warning ? 'warning' : 'ok');
+	return value => (value > critical ? 'critical' : value > warning ? 'warning' : 'ok');
+}
+
+export function levelOf(metric: MetricName, value: number, thresholds: Thresholds): Level {
+	return levelsOf(metric, thresholds)(value);
 }
 
 export function readMetric(metric: MetricName, value: number, thresholds: Thresholds): MetricReading {

@@ -1,10 +1,13 @@
 import {verifyLease} from './lease.js';
-import type {Intent, Lease, RiskScore, State} from './model/index.js';
+import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/index.js';
+
+/** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
+const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back', 'rollback_failed'];
 import {riskWithinPolicy} from './risk.js';
 import type {Target} from './target.js';
 
 export interface Precheck {
-	name: 'intent status' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version';
+	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version';
 	ok: boolean;
 	detail: string;
 }
@@ -26,6 +29,7 @@ export function runPrechecks(
 	const max = state.config.maxResourceLoad;
 	const verification = verifyLease(state, lease, ctx.now);
 	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
+	const occupant = state.deployments.find(d => d.service === intent.service && OCCUPYING.includes(d.status));
 	const checks: Precheck[] = [
 		{
 			name: 'intent status',
@@ -35,6 +39,13 @@ export function runPrechecks(
 				: intent.status === 'leased'
 					? `${intent.id} is leased under ${intent.leaseId}, not this lease`
 					: `${intent.id} is ${intent.status}, not approved_pending_human`,
+		},
+		{
+			name: 'service free',
+			ok: !occupant,
+			detail: occupant
+				? `${occupant.id} is ${occupant.status} on ${intent.service}: finish, roll back or repair it first`
+				: `no other deployment is live on ${intent.service}`,
 		},
 		{name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`},
 		{

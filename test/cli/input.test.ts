@@ -72,3 +72,14 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		expect(JSON.parse(bad.stdout).error).toMatchObject({code: 'NOT_FOUND', exitCode: 2});
 	});
 });
+
+describe('usage errors under --json', () => {
+	it('still print one JSON document naming the error', async () => {
+		const s = sandbox();
+		const run = await s.calyx(['monitor', 'check', '--cpu', 'abc', '--json']);
+		expect(run.code).toBe(2);
+		const doc = JSON.parse(run.stdout);
+		expect(doc).toMatchObject({ok: false, error: {code: 'commander.invalidArgument', exitCode: 2}});
+		expect(doc.error.message).toMatch(/--cpu/);
+	});
+});

@@ -49,6 +49,19 @@ describe('init, keys and help', () => {
 		expect(JSON.stringify(snapshot(s.data))).not.toContain('PRIVATE');
 		const again = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice']);
 		expect(again.code).toBe(2);
+		expect(again.stderr).toMatch(/calyx keys register --key/);
+	});
+
+	it('registers a key already held in a second data directory, public half only', async () => {
+		const s = sandbox();
+		await s.calyx(['init']);
+		await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot']);
+		const other = join(s.root, 'data2');
+		await s.calyx(['--data', other, 'init']);
+		const registered = await s.json<Doc>(['--data', other, 'keys', 'register', '--key', 'ci-bot']);
+		expect(registered.code).toBe(0);
+		expect(registered.doc).toMatchObject({id: 'ci-bot', role: 'agent'});
+		expect((await s.json<Doc>(['--data', other, 'keys', 'list'])).doc.keys.map((k: Doc) => k.id)).toEqual(['ci-bot']);
 	});
 
 	it('answers --version', async () => {
@@ -63,7 +76,7 @@ describe('init, keys and help', () => {
 		expect(top.code).toBe(0);
 		expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 {2}the state changed underneath/);
 		const commands = [
-			['init'], ['demo'], ['keys', 'add'], ['keys', 'list'], ['keys', 'revoke'], ['intent', 'create'], ['intent', 'approve'],
+			['init'], ['demo'], ['keys', 'add'], ['keys', 'register'], ['keys', 'list'], ['keys', 'revoke'], ['intent', 'create'], ['intent', 'approve'],
 			['intent', 'list'], ['intent', 'show'], ['risk'], ['lease', 'issue'], ['lease', 'sign'], ['lease', 'verify'], ['lease', 'show'],
 			['lease', 'list'], ['canary', 'start'], ['canary', 'list'], ['canary', 'status'], ['canary', 'promote'], ['canary', 'halt'],
 			['canary', 'resume'], ['rollback'], ['metrics', 'push'], ['monitor', 'check'], ['engine'], ['audit', 'list'], ['audit', 'verify'], ['ui'],

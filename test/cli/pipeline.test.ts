@@ -1,5 +1,7 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {sandbox, signedLease} from './helpers.js';
+import {sandbox, signedLease, snapshot} from './helpers.js';
 
 type Doc = Record<string, any>;
 
@@ -48,6 +50,43 @@ describe('the whole pipeline through the CLI', () => {
 		const events = (await s.json<Doc>(['audit', 'list', '--deployment', dep])).doc.events.map((e: Doc) => e.kind);
 		expect(events).toEqual(expect.arrayContaining(['deployment.halted', 'deployment.rolling_back', 'rollback.verified', 'deployment.rolled_back']));
 		expect(events.indexOf('deployment.halted')).toBeLessThan(events.indexOf('rollback.verified'));
+	});
+
+	it('records a stream up to the sample the halt refuses, and names that line', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		const healthy = '{"tesDelta":0.2,"errorRate":0.3,"cpu":55,"memory":60}';
+		// Line 3 is blank: lines are counted as the file has them. Line 57 is critical, 58 comes too late.
+		const lines = Array.from({length: 59}, (_, i) => (i === 2 ? '' : i === 56 ? '{"tesDelta":-6.5}' : healthy));
+		const run = await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input: lines.join('\n')});
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled_back: samples are taken only while a canary runs`);
+		expect(run.doc).toMatchObject({ok: false, recorded: 56, error: {code: 'NOT_ACTIVE'}});
+		expect(run.doc.results.at(-1)).toMatchObject({line: 57, action: 'rolled_back', status: 'rolled_back'});
+		expect(run.doc.results.at(-2)).toMatchObject({line: 56, action: 'recorded'});
+		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
+		expect(status).toMatchObject({status: 'rolled_back', sampleCount: 56});
+	});
+
+	it('under --expect-rev, pushes a long stream only onto the state the caller saw', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		const rev = () => (JSON.parse(readFileSync(join(s.data, 'state.json'), 'utf8')) as {rev: number}).rev;
+		const input = Array.from({length: 1200}, (_, i) => `{"cpu":${50 + (i % 10)}}`).join('\n');
+		const before = snapshot(s.data);
+		const stale = await s.calyx(['--expect-rev', String(rev() - 1), 'metrics', 'push', dep, '--stdin'], {input});
+		expect(stale.code).toBe(3);
+		expect(stale.stderr).toMatch(/stdin line 1: state changed .*review and retry/);
+		expect(snapshot(s.data)).toEqual(before);
+		const seen = rev();
+		const ok = await s.json<Doc>(['--expect-rev', String(seen), 'metrics', 'push', dep, '--stdin'], {input});
+		expect(ok.code).toBe(0);
+		expect(ok.doc.recorded).toBe(1200);
+		// More than one commit, each expecting the revision the one before produced.
+		expect(rev()).toBeGreaterThan(seen + 1);
+		expect((await s.json<Doc>(['canary', 'status', dep])).doc.sampleCount).toBe(1200);
 	});
 
 	it('halts by hand, resumes, and rolls back by hand with reasons recorded', async () => {

@@ -5,7 +5,7 @@ import {FROM, Fixture, SERVICE} from './helpers.js';
 const start = (f: Fixture, leaseId: string) => f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
 
 describe('pre-checks (stage 0)', () => {
-	it('runs five checks and says what each found', () => {
+	it('runs six checks and says what each found', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
 		const lease = f.lease(leaseId);
@@ -14,6 +14,7 @@ describe('pre-checks (stage 0)', () => {
 		expect(ok).toBe(true);
 		expect(checks).toEqual([
 			{name: 'intent status', ok: true, detail: `${intent.id} is leased`},
+			{name: 'service free', ok: true, detail: `no other deployment is live on ${SERVICE}`},
 			{name: 'resource load', ok: true, detail: 'load 42% < 85%'},
 			{name: 'lease verified', ok: true, detail: 'two keys verified: human:alice, agent:ci-bot'},
 			{name: 'risk within policy', ok: true, detail: 'risk low (15) within policy'},
@@ -26,7 +27,7 @@ describe('pre-checks (stage 0)', () => {
 		const id = f.canary();
 		const passed = f.events.find(e => e.kind === 'canary.prechecks_passed')!;
 		expect(passed.subject).toBe(id);
-		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true]);
+		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true]);
 	});
 
 	it.each([
@@ -63,7 +64,8 @@ describe('pre-checks (stage 0)', () => {
 		f.sign(first, 'human', 'agent').sign(second, 'human', 'agent');
 		f.start(second);
 		const error = start(f, first);
-		expect(error.reasons).toEqual([{code: 'INTENT_STATUS', message: `${intentId} is deploying, not approved_pending_human`}]);
+		expect(error.reasons.map(r => r.code)).toEqual(['INTENT_STATUS', 'SERVICE_FREE']);
+		expect(error.reasons[0]!.message).toBe(`${intentId} is deploying, not approved_pending_human`);
 	});
 
 	it('needs the risk within policy at the time of the start', () => {
@@ -86,7 +88,17 @@ describe('pre-checks (stage 0)', () => {
 		expect(error.message).not.toContain('intent status');
 		// The refusal is worth an audit line: the store records it with every check's result.
 		expect(error.audit).toMatchObject({kind: 'canary.start_refused', subject: leaseId, actor: 'human:alice', reason: error.message});
-		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, false, false, false, false]);
+		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, false]);
 		expect(f.target.world.services[SERVICE]!.fleet.canary).toBeNull();
+	});
+
+	it('refuses a second canary on a service that already has a live one, whatever the intent', () => {
+		const f = new Fixture().registerKeys();
+		const first = f.canary();
+		const other = f.intent();
+		const leaseId = f.issue(other);
+		f.sign(leaseId, 'human', 'agent');
+		const error = start(f, leaseId);
+		expect(error.reasons).toEqual([{code: 'SERVICE_FREE', message: `${first} is running on ${SERVICE}: finish, roll back or repair it first`}]);
 	});
 });

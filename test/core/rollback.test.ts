@@ -212,3 +212,27 @@ describe('rollback through any target', () => {
 		expect(structuredClone(target.services.get(SERVICE))).toEqual({version: FROM, limits: {cpu: 2, memory: 4}});
 	});
 });
+
+describe('rollback guards found in review', () => {
+	it('refuses to roll back a deployment that a newer one on the same service superseded', () => {
+		const f = new Fixture();
+		const older = f.canary();
+		f.complete(older);
+		const newer = f.canary({intent: {fromVersion: TO, toVersion: '1.6.0'}});
+		const error = f.refuse({type: 'rollback', actor: 'human:alice', id: older, reason: 'wrong one'});
+		expect(error).toMatchObject({kind: 'refused', code: 'SUPERSEDED'});
+		expect(error.message).toContain(newer);
+	});
+
+	it('does not reopen a deployed intent when a leftover lease of it is cosigned later', () => {
+		const f = new Fixture().registerKeys();
+		const intentId = f.intent();
+		const [used, leftover] = [f.issue(intentId), f.issue(intentId)];
+		f.sign(used, 'human', 'agent');
+		f.complete(f.start(used));
+		expect(f.intentOf(intentId).status).toBe('deployed');
+		f.sign(leftover, 'human', 'agent');
+		expect(f.intentOf(intentId).status).toBe('deployed');
+		expect(f.kinds(intentId).filter(k => k === 'intent.leased')).toHaveLength(1);
+	});
+});

@@ -189,7 +189,7 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 			}
 			expect(codes(f, leaseId)).toEqual(['EXPIRED']);
 			const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
-			expect(error.reasons).toEqual([{code: 'LEASE_VERIFIED', message: `EXPIRED: lease expired at ${f.lease(leaseId).expiresAt}`}]);
+			expect(error.reasons).toEqual([{code: 'LEASE_VERIFIED', message: `EXPIRED: lease expired at ${f.lease(leaseId).expiresAt}: issue a new lease for ${f.lease(leaseId).intentId}`}]);
 		});
 	});
 

@@ -1,11 +1,9 @@
 import type {Command} from 'commander';
-import {deploymentView} from '../../core/view/deployment.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
 import {nonEmpty} from '../parse.js';
-import {statusText, tierTrack} from '../render/deployment.js';
-import {painter, table} from '../render/table.js';
+import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
 
 /** Runs one deployment command and prints the outcome the same way for every verb. */
@@ -38,17 +36,9 @@ export function registerCanary(program: Command, io: Io) {
 		.description('list deployments')
 		.action(
 			action(io, async cli => {
-				const state = await (await cli.store()).read();
-				const now = cli.clock.now();
-				const views = state.deployments.map(d => deploymentView(state, d, now));
-				const rows = views.map(v => ({id: v.id, service: v.service, from: v.from, to: v.to, status: v.status, percent: v.percent, worst: v.worst, updatedAt: v.updatedAt}));
-				const paint = painter(cli.color);
-				cli.emit({deployments: rows}, () =>
-					table(
-						['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TIERS', 'WORST'],
-						views.map(v => [v.id, v.service, `${v.from} → ${v.to}`, statusText(v.status, paint), tierTrack(v), v.worst]),
-					),
-				);
+				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
+				const {deployments} = await (await cli.store()).listDeployments();
+				cli.out(renderList(deployments, {json: cli.json, color: cli.color}));
 			}),
 		);
 	examples(list, 'calyx canary list', 'calyx canary list --json | jq ".deployments[] | select(.status==\\"holding\\")"');

@@ -30,14 +30,28 @@ async function once(cli: Cli): Promise<number> {
 
 async function loop(cli: Cli, intervalMs: number): Promise<number> {
 	const store = await cli.store();
+	// A line per change of a deployment's state, not per tick: a canary waiting for an operator says so once.
+	const last = new Map<string, string>();
+	const changes: TickAction[] = [];
+	const onTick = (actions: TickAction[]) => {
+		for (const a of actions.filter(x => NOTABLE.has(x.action))) {
+			const key = `${a.action}@${a.percent}`;
+			if (last.get(a.id) === key) continue;
+			last.set(a.id, key);
+			changes.push(a);
+			if (!cli.json) cli.out(actionLine(a));
+		}
+	};
 	const engine = await startEngineLoop(store, {
 		intervalMs,
 		clock: cli.clock,
-		onTick: actions => actions.filter(a => NOTABLE.has(a.action)).forEach(a => cli.out(actionLine(a))),
+		onTick,
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
 	});
-	const say = (role: string) =>
+	const say = (role: string) => {
+		if (cli.json) return;
 		cli.out(role === 'leader' ? `leader: driving ${cli.dataDir} every ${intervalMs} ms` : `follower: another engine leads ${cli.dataDir}; waiting to take over`);
+	};
 	say(engine.role);
 	const unsubscribe = engine.onRoleChange(say);
 	await new Promise<void>(resolve => {
@@ -46,8 +60,10 @@ async function loop(cli: Cli, intervalMs: number): Promise<number> {
 		process.once('SIGTERM', stop);
 	});
 	unsubscribe();
+	const role = engine.role;
 	await engine.stop();
-	cli.out('engine stopped');
+	// Under --json the whole run is one document, printed when the engine stops.
+	cli.emit({ok: true, role, actions: changes}, () => 'engine stopped');
 	return EXIT.ok;
 }
 

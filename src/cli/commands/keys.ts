@@ -22,7 +22,9 @@ export function registerKeys(program: Command, io: Io) {
 				const {defaultKeyPath, saveKey} = await import('../../store/keyring.js');
 				const {existsSync} = await import('node:fs');
 				const path = opts.out ?? defaultKeyPath(opts.id, cli.io.env);
-				if (existsSync(path)) throw usage(`--out: ${path} already exists (refusing to overwrite a private key)`);
+				if (existsSync(path)) {
+					throw usage(`--id: a private key already exists at ${path} (never overwritten); to use it in this data directory: calyx keys register --key ${path}`);
+				}
 				const pair = generateKeyPair();
 				const {result} = await cli.run<{fingerprint: string}>({
 					type: 'key.register',
@@ -37,6 +39,19 @@ export function registerKeys(program: Command, io: Io) {
 			}),
 		);
 	examples(add, 'calyx keys add --role human --id alice', 'calyx keys add --role agent --id ci-bot --out /etc/calyx/ci-bot.pem');
+
+	const register = keys
+		.command('register')
+		.description('register the public half of a key you already hold (e.g. in a second data directory)')
+		.option('--key <file>', 'private key file or id (default: CALYX_KEY); only its public half is stored')
+		.action(
+			action<{key?: string}>(io, async (cli, _args, o) => {
+				const key = cli.key(o.key);
+				const {result} = await cli.run<{fingerprint: string}>({type: 'key.register', id: key.id, role: key.role, publicKey: key.publicKey});
+				cli.emit({ok: true, id: key.id, role: key.role, fingerprint: result.fingerprint}, () => `registered ${key.role} key ${key.id} (${result.fingerprint.slice(0, 16)}) from ${key.path}`);
+			}),
+		);
+	examples(register, 'calyx --data /srv/calyx-staging keys register --key alice');
 
 	const list = keys
 		.command('list')

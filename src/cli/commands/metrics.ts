@@ -1,6 +1,7 @@
 import type {Command} from 'commander';
 import {Sample, METRICS, METRIC_INFO, type MetricName} from '../../core/model/metrics.js';
 import type {SampleOutcome} from '../../core/engine/metrics.js';
+import type {BatchResult} from '../../store/api.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {CliError, EXIT, toCliError, usage} from '../errors.js';
@@ -46,17 +47,41 @@ const outcomeText = (o: SampleOutcome) =>
 		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${o.status}`
 		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${o.action.replace('_', ' ')}`;
 
-async function push(cli: Cli, id: string, entries: Array<{line?: number; sample: Partial<Sample>}>) {
+/**
+ * Samples per commit. One sample per commit caps a push at what one lock and a few fsyncs allow
+ * (~100/s here); a batch shares them. Bounded so that one commit stays small and a refusal is
+ * found within one batch's work.
+ */
+const SAMPLES_PER_COMMIT = 500;
+
+type Entry = {line?: number; sample: Partial<Sample>};
+
+/** An error as reported for the line it happened at (none for a single sample from flags). */
+function atLine(entry: Entry, error: unknown): CliError {
+	const e = toCliError(error);
+	return new CliError(`${entry.line ? `stdin line ${entry.line}: ` : ''}${e.message}`, e.exitCode, e.code, e.reasons);
+}
+
+/**
+ * Records the samples in order, a batch per commit, up to the first one refused; the ones before
+ * it stay recorded. Under --expect-rev each batch expects the revision the one before produced,
+ * so the whole push applies to the state the caller saw, with nobody else's write in between.
+ */
+async function push(cli: Cli, id: string, entries: Entry[]) {
 	const results: Array<{line?: number} & SampleOutcome> = [];
-	for (const entry of entries) {
+	let expectedRev = cli.global.expectRev;
+	for (let start = 0; start < entries.length; start += SAMPLES_PER_COMMIT) {
+		const batch = entries.slice(start, start + SAMPLES_PER_COMMIT);
+		let out: BatchResult<SampleOutcome>;
 		try {
-			const {result} = await cli.run<SampleOutcome>({type: 'metrics.record', id, sample: entry.sample});
-			results.push({...(entry.line ? {line: entry.line} : {}), ...result});
+			out = await cli.runMany<SampleOutcome>(batch.map(e => ({type: 'metrics.record', id, sample: e.sample})), expectedRev);
 		} catch (error) {
-			const e = toCliError(error);
-			const where = entry.line ? `stdin line ${entry.line}: ` : '';
-			return {results, error: new CliError(`${where}${e.message}`, e.exitCode, e.code, e.reasons)};
+			// Nothing of this batch was written: the first line not recorded is its first.
+			return {results, error: atLine(batch[0]!, error)};
 		}
+		out.results.forEach((result, i) => results.push({...(batch[i]!.line ? {line: batch[i]!.line} : {}), ...result}));
+		if (out.failed) return {results, error: atLine(batch[out.failed.index]!, out.failed.error)};
+		if (expectedRev !== undefined) expectedRev = out.rev;
 	}
 	return {results};
 }
@@ -76,7 +101,7 @@ export function registerMetrics(program: Command, io: Io) {
 			action<PushOpts>(io, async (cli, [id], o) => {
 				const given = METRICS.filter(m => o[m] !== undefined);
 				if (o.stdin && given.length > 0) throw usage(`--stdin: give samples either on stdin or as ${METRIC_FLAGS}, not both`);
-				let entries: Array<{line?: number; sample: Partial<Sample>}>;
+				let entries: Entry[];
 				let parseError: CliError | undefined;
 				if (o.stdin) {
 					const parsed = parseNdjson(await readAll(cli.io.stdin));
@@ -104,6 +129,6 @@ export function registerMetrics(program: Command, io: Io) {
 	examples(
 		cmd,
 		'calyx metrics push DEP-20261126-001 --tes-delta -0.4 --error-rate 0.3 --cpu 71 --memory 64',
-		'tail -f probe.ndjson | calyx metrics push DEP-20261126-001 --stdin',
+		'calyx metrics push DEP-20261126-001 --stdin < probe.ndjson',
 	);
 }

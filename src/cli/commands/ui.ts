@@ -2,8 +2,10 @@ import type {Command} from 'commander';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
-import {startEngineLoop} from '../engine-loop.js';
+import {startEngineLoop, type EngineLoop} from '../engine-loop.js';
 import {isEmpty, seedDemo} from '../demo-seed.js';
+
+const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};
 
 // Kept out of the static import graph so that no CLI command but this one loads Ink or React.
 const UI_ENTRY = '../../ui/index.js';
@@ -19,17 +21,20 @@ export function registerUi(program: Command, io: Io) {
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
 				}
+				// Only `npm start` (--demo-if-empty) creates a data directory: a mistyped path must not open an empty console.
 				const {initStore} = await import('../../store/index.js');
-				const {store} = await initStore(cli.dataDir);
+				const store = o.demoIfEmpty ? (await initStore(cli.dataDir)).store : await cli.store();
 				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env);
 				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
-				const engine = await startEngineLoop(store, {intervalMs: 1000, clock: cli.clock});
+				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
+				// A read-only console watches: it never drives the engine, not even as leader.
+				const engine = readonly ? WATCH_ONLY : await startEngineLoop(store, {intervalMs: 1000, clock: cli.clock});
 				const {runConsole} = (await import(UI_ENTRY)) as {runConsole: (opts: object) => Promise<void>};
 				try {
 					await runConsole({
 						store,
 						dataDir: cli.dataDir,
-						readonly: o.readonly === true || cli.io.env.CALYX_READONLY === '1',
+						readonly,
 						...(identity ? {identity} : {}),
 						engine,
 						clock: cli.clock,

@@ -2,26 +2,10 @@ import {formatDuration} from '../../core/duration.js';
 import type {DeploymentView} from '../../core/view/deployment.js';
 import type {Sample} from '../../core/model/index.js';
 import {METRICS} from '../../core/model/metrics.js';
+import {statusText, tierTrack} from './status.js';
 import type {Paint} from './table.js';
 
-const STATUS_COLOR = {
-	running: 'cyan',
-	holding: 'yellow',
-	awaiting_promotion: 'blue',
-	halted: 'red',
-	rolling_back: 'magenta',
-	rolled_back: 'magenta',
-	rollback_failed: 'red',
-	completed: 'green',
-} as const;
-
-export const statusText = (status: DeploymentView['status'], paint: Paint) => paint(STATUS_COLOR[status], status);
-
-/** `5% ■ 25% ▶ 100% ·` — done, current, pending; readable without colour. */
-export function tierTrack(view: DeploymentView): string {
-	const mark = {done: '■', current: '▶', pending: '·'} as const;
-	return view.tiers.map(t => `${t.percent}%${mark[t.state]}`).join(' ');
-}
+export {statusText, tierTrack} from './status.js';
 
 /** A progress bar for one tier's bake time. */
 export function bakeBar(view: DeploymentView, width = 20): string {

@@ -1,9 +1,12 @@
 /** Plain columns for terminals and pipes: padded to the widest cell, no borders. */
+const visible = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, '').length;
+
 export function table(headers: string[], rows: string[][]): string {
-	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)));
+	// Widths count what shows: colour codes take no columns.
+	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => visible(r[i] ?? ''))));
 	const line = (cells: string[]) =>
 		cells
-			.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+			.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i]! - visible(c)))))
 			.join('  ')
 			.trimEnd();
 	return [line(headers), ...rows.map(line)].join('\n');

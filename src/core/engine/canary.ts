@@ -5,7 +5,7 @@ import type {Deployment, Halt} from '../model/index.js';
 import {runPrechecks} from '../precheck.js';
 import {buildRollbackPack, planSteps} from '../rollback-pack.js';
 import type {CommandOf} from './commands.js';
-import type {Ctx} from './context.js';
+import {plain, type Ctx} from './context.js';
 import {riskOf} from './leases.js';
 import {rollBack} from './rollback.js';
 import {ACTIVE, transition} from './transitions.js';
@@ -58,7 +58,7 @@ export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<
 /** Keeps `running`/`holding` honest with the gate between ticks: a hold always shows its reason. */
 export function settle(ctx: Ctx, dep: Deployment): void {
 	if (!ACTIVE.includes(dep.status)) return;
-	const gate = evaluateGate(dep, ctx.now);
+	const gate = evaluateGate({plan: plain(dep.plan), window: plain(dep.window), tierStartedAt: dep.tierStartedAt}, ctx.now);
 	if (gate.verdict === 'pass') {
 		// A hold must not outlive its cause; promoting stays the tick's (or the operator's) job.
 		if (dep.status === 'holding') transition(ctx, dep, 'running', 'window clean again: gate open');
@@ -132,7 +132,7 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
 	const dep = ctx.deployment(id);
 	if (!ACTIVE.includes(dep.status)) {
-		const hint = dep.status === 'halted' ? ': resume it first' : '';
+		const hint = dep.status !== 'halted' ? '' : verb === 'halt' ? ' (already halted)' : ': resume it first';
 		throw refused('NOT_ACTIVE', `${dep.id} is ${dep.status}: cannot ${verb}${hint}`);
 	}
 	return dep;

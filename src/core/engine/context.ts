@@ -1,3 +1,4 @@
+import {current, isDraft} from 'immer';
 import {iso} from '../clock.js';
 import type {EventDraft} from '../events.js';
 import type {Deployment, Intent, Lease, Sample, State} from '../model/index.js';
@@ -8,6 +9,12 @@ export interface RecordedSample {
 	deploymentId: string;
 	sample: Sample;
 }
+
+/**
+ * A draft's value as plain data, for code that reads it many times: each read through a draft
+ * costs a proxy, and finalizing the draft a walk over them. An unmodified draft gives its original.
+ */
+export const plain = <T>(value: T): T => (isDraft(value) ? current(value) : value);
 
 /**
  * What a handler works with: the immutable state it started from (for look-ups: scanning the

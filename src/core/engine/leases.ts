@@ -79,7 +79,7 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 	const intent = ctx.base.intents.find(i => i.id === lease.intentId);
 	const fail = (code: string, message: string) => cosignRefusal(ctx, lease, cmd.keyId, {code, message});
 	if (lease.deploymentId) throw fail('CONSUMED', `lease already started ${lease.deploymentId}`);
-	if (ctx.now >= ms(lease.expiresAt)) throw fail('EXPIRED', `lease expired at ${lease.expiresAt}`);
+	if (ctx.now >= ms(lease.expiresAt)) throw fail('EXPIRED', `lease expired at ${lease.expiresAt}: issue a new lease for ${lease.intentId}`);
 	if (lease.cosignatures.some(c => c.keyId === cmd.keyId)) {
 		throw fail('DUPLICATE_KEY', `key ${cmd.keyId} already signed this lease: the second key must be a different one`);
 	}
@@ -98,10 +98,13 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 		ctx.emit('lease.activated', lease.id, 'both keys signed: the lease verifies', {
 			signers: check.valid.map(v => `${v.role}:${v.keyId}`),
 		});
+		// Only an approved intent becomes leased: a leftover lease must not reopen a deployed or rolled-back change.
 		const draftIntent = ctx.intent(lease.intentId);
-		draftIntent.status = 'leased';
-		draftIntent.leaseId = lease.id;
-		ctx.emit('intent.leased', draftIntent.id, `leased under ${lease.id}`, {leaseId: lease.id});
+		if (draftIntent.status === 'approved_pending_human' || (draftIntent.status === 'leased' && !draftIntent.deploymentId)) {
+			draftIntent.status = 'leased';
+			draftIntent.leaseId = lease.id;
+			ctx.emit('intent.leased', draftIntent.id, `leased under ${lease.id}`, {leaseId: lease.id});
+		}
 	}
 	const missing = (['human', 'agent'] as const).filter(r => !check.valid.some(v => v.role === r));
 	return {leaseId: lease.id, role: cmd.role, keyId: cmd.keyId, activated: check.ok, missing};

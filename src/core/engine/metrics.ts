@@ -3,7 +3,7 @@ import {invalid, refused} from '../errors.js';
 import {Sample, type Deployment} from '../model/index.js';
 import {evaluateSample, type Evaluation} from '../monitor.js';
 import type {CommandOf} from './commands.js';
-import type {Ctx} from './context.js';
+import {plain, type Ctx} from './context.js';
 import {haltDeployment, settle} from './canary.js';
 import {ACTIVE} from './transitions.js';
 
@@ -26,14 +26,16 @@ export interface SampleOutcome {
 export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleOutcome {
 	ctx.samples.push({deploymentId: dep.id, sample});
 	dep.sampleCount += 1;
+	// Read plain, and the window replaced rather than edited through the draft: the gate reads every
+	// sample of it right after, and through a draft that was most of a sample's cost.
+	const plan = plain(dep.plan);
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
 	if (ms(sample.at) >= ms(dep.tierStartedAt)) {
-		dep.window.push(sample);
 		// Never fewer than the gate needs: a window smaller than minSamples would hold the tier forever.
-		const cap = Math.max(ctx.base.config.sampleWindow, dep.plan.minSamples);
-		if (dep.window.length > cap) dep.window.splice(0, dep.window.length - cap);
+		const cap = Math.max(ctx.base.config.sampleWindow, plan.minSamples);
+		dep.window = [...plain(dep.window), sample].slice(-cap);
 	}
-	const evaluation = evaluateSample(sample, dep.plan.thresholds);
+	const evaluation = evaluateSample(sample, plan.thresholds);
 	if (evaluation.level === 'critical') {
 		haltDeployment(ctx, dep, 'critical', evaluation.reasons.join('; '));
 		const action = dep.status === 'halted' ? 'halted' : (dep.status as 'rolled_back' | 'rollback_failed');

@@ -1,12 +1,9 @@
 import {ms} from '../clock.js';
 import {evaluateGate, type GateVerdict} from '../gate.js';
-import {LEVEL_RANK, type Deployment, type Level, type Sample, type State} from '../model/index.js';
+import type {Deployment, Level, Sample, State} from '../model/index.js';
 import {ACTIVE} from '../engine/transitions.js';
-
-export interface TierView {
-	percent: number;
-	state: 'done' | 'current' | 'pending';
-}
+import {worstLevel} from './summary.js';
+import {tierViews, type TierView} from './tiers.js';
 
 /** Everything a screen or a `status` command shows of one deployment, built from state and a time. */
 export interface DeploymentView {
@@ -37,24 +34,6 @@ export interface DeploymentView {
 	endedAt?: string;
 }
 
-function tiersOf(dep: Deployment): TierView[] {
-	const done = dep.status === 'completed';
-	return dep.plan.tiers.map((percent, i) => ({
-		percent,
-		state: done || i < dep.tierIndex ? 'done' : i === dep.tierIndex ? 'current' : 'pending',
-	}));
-}
-
-function worstLevel(dep: Deployment, gate: GateVerdict | undefined): DeploymentView['worst'] {
-	if (gate) {
-		const levels = gate.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level));
-		if (gate.metrics.every(m => m.samples === 0)) return 'none';
-		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
-	}
-	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';
-	return dep.window.length === 0 ? 'none' : 'ok';
-}
-
 export function deploymentView(state: State, dep: Deployment, now: number): DeploymentView {
 	const active = ACTIVE.includes(dep.status);
 	const gate = active ? evaluateGate(dep, now) : undefined;
@@ -68,7 +47,7 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 		status: dep.status,
 		active,
 		percent: dep.percent,
-		tiers: tiersOf(dep),
+		tiers: tierViews({tiers: dep.plan.tiers, tierIndex: dep.tierIndex, status: dep.status}),
 		tierElapsedMs: Math.max(0, now - ms(dep.tierStartedAt)),
 		...(gate ? {gate} : {}),
 		worst: worstLevel(dep, gate),

@@ -1,0 +1,46 @@
+import {readListIndex} from '../store/list-read.js';
+import {storePaths} from '../store/paths.js';
+import {colorWanted, dataDirOf} from './env.js';
+import {renderList} from './render/list.js';
+
+/**
+ * `calyx canary list` without loading the program. Scripts and status lines poll it, and loading
+ * commander, zod and the engine costs ~200 ms here before any work is done; the list index needs
+ * none of them. It answers only the plain forms (`canary list` with --json, --no-color, --data)
+ * and only from a fresh index; for anything else it declines and the program runs as usual, which
+ * also reports every error (no data directory, a damaged state) in its own words.
+ */
+interface ListArgs {
+	json: boolean;
+	color?: false;
+	data?: string;
+}
+
+function parse(args: string[]): ListArgs | undefined {
+	const out: ListArgs = {json: false};
+	const words: string[] = [];
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i]!;
+		if (arg === '--json') out.json = true;
+		else if (arg === '--no-color') out.color = false;
+		else if (arg === '--data' && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-')) out.data = args[++i];
+		else if (arg.startsWith('--data=')) out.data = arg.slice('--data='.length);
+		else if (arg.startsWith('-')) return undefined;
+		else words.push(arg);
+	}
+	return words.length === 2 && words[0] === 'canary' && words[1] === 'list' ? out : undefined;
+}
+
+/** True when it printed the list; false when the program should run instead (nothing printed). */
+export async function quickList(args: string[], io: {stdout: NodeJS.WritableStream & {isTTY?: boolean}; env: NodeJS.ProcessEnv}): Promise<boolean> {
+	const opts = parse(args);
+	if (!opts) return false;
+	try {
+		const list = await readListIndex(storePaths(dataDirOf(opts.data, io.env)));
+		if (!list) return false;
+		io.stdout.write(`${renderList(list.deployments, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)})}\n`);
+		return true;
+	} catch {
+		return false;
+	}
+}

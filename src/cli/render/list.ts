@@ -1,0 +1,17 @@
+import type {DeploymentSummary} from '../../core/view/summary.js';
+import {tierViews} from '../../core/view/tiers.js';
+import {statusText, tierTrack} from './status.js';
+import {painter, table} from './table.js';
+
+/** `canary list` as printed: the JSON document under --json, else a table. One place for both paths. */
+export function renderList(deployments: DeploymentSummary[], opts: {json: boolean; color: boolean}): string {
+	if (opts.json) {
+		const rows = deployments.map(d => ({id: d.id, service: d.service, from: d.from, to: d.to, status: d.status, percent: d.percent, worst: d.worst, updatedAt: d.updatedAt}));
+		return JSON.stringify({deployments: rows}, null, 2);
+	}
+	const paint = painter(opts.color);
+	return table(
+		['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TIERS', 'WORST'],
+		deployments.map(d => [d.id, d.service, `${d.from} → ${d.to}`, statusText(d.status, paint), tierTrack({tiers: tierViews(d)}), d.worst]),
+	);
+}

@@ -1,0 +1,26 @@
+import type {DeploymentStatus} from '../../core/model/index.js';
+import type {TierView} from '../../core/view/tiers.js';
+import type {Paint} from './table.js';
+
+/**
+ * The status and tier columns, shared by `canary list` and `canary status`. No run-time imports
+ * beyond the painter: the quick list path renders with these.
+ */
+const STATUS_COLOR = {
+	running: 'cyan',
+	holding: 'yellow',
+	awaiting_promotion: 'blue',
+	halted: 'red',
+	rolling_back: 'magenta',
+	rolled_back: 'magenta',
+	rollback_failed: 'red',
+	completed: 'green',
+} as const satisfies Record<DeploymentStatus, Parameters<Paint>[0]>;
+
+export const statusText = (status: DeploymentStatus, paint: Paint) => paint(STATUS_COLOR[status], status);
+
+/** `5% ■ 25% ▶ 100% ·` — done, current, pending; readable without colour. */
+export function tierTrack(view: {tiers: TierView[]}): string {
+	const mark = {done: '■', current: '▶', pending: '·'} as const;
+	return view.tiers.map(t => `${t.percent}%${mark[t.state]}`).join(' ');
+}

@@ -1,0 +1,58 @@
+import {ms} from '../clock.js';
+import {evaluateGate, type GateVerdict} from '../gate.js';
+import {ACTIVE} from '../engine/transitions.js';
+import {LEVEL_RANK, type Deployment, type DeploymentStatus, type Level} from '../model/index.js';
+
+/**
+ * One deployment as a list shows it: what `canary list` prints and what the store keeps in its list
+ * index. It depends on the deployment alone (never on the time), so it can be computed when the
+ * deployment is written and trusted while that deployment is unchanged.
+ */
+export interface DeploymentSummary {
+	id: string;
+	service: string;
+	from: string;
+	to: string;
+	status: DeploymentStatus;
+	percent: number;
+	tierIndex: number;
+	/** The plan's tiers, in percent. */
+	tiers: number[];
+	/** The worst level among the current tier's samples, for a one-glance column. */
+	worst: Level | 'none';
+	createdAt: string;
+	updatedAt: string;
+}
+
+/**
+ * The worst level of a deployment's current window. While the canary is live that is the gate's
+ * per-metric levels (a `gate` already evaluated may be passed in); the levels do not depend on the
+ * time, only the bake does, so any time gives the same answer. Once it has stopped, a critical or
+ * sanity halt counts as critical.
+ */
+export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' {
+	const verdict = gate ?? (ACTIVE.includes(dep.status) ? evaluateGate(dep, ms(dep.tierStartedAt)) : undefined);
+	if (verdict) {
+		if (verdict.metrics.every(m => m.samples === 0)) return 'none';
+		const levels = verdict.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level));
+		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
+	}
+	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';
+	return dep.window.length === 0 ? 'none' : 'ok';
+}
+
+export function deploymentSummary(dep: Deployment, gate?: GateVerdict): DeploymentSummary {
+	return {
+		id: dep.id,
+		service: dep.service,
+		from: dep.fromVersion,
+		to: dep.toVersion,
+		status: dep.status,
+		percent: dep.percent,
+		tierIndex: dep.tierIndex,
+		tiers: [...dep.plan.tiers],
+		worst: worstLevel(dep, gate),
+		createdAt: dep.createdAt,
+		updatedAt: dep.updatedAt,
+	};
+}
