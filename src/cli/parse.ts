@@ -53,3 +53,19 @@ export function nonEmpty(text: string): string {
 	if (text.trim() === '') throw new InvalidArgumentError('must not be empty.');
 	return text.trim();
 }
+
+const METRIC_HELP: Record<MetricName, string> = {
+	tesDelta: 'TES delta vs stable, %',
+	errorRate: 'error rate, %',
+	cpu: 'CPU load, % of request',
+	memory: 'memory, %',
+};
+
+/** The four metric flags, each checked against its metric's range; shared by `metrics push` and `monitor check`. */
+export function metricOptions<C extends {option(flags: string, description: string, parse: (v: string) => number): C}>(command: C): C {
+	for (const metric of Object.keys(METRIC_HELP) as MetricName[]) {
+		const {flag, min, max} = METRIC_INFO[metric];
+		command.option(`${flag} <n>`, `${METRIC_HELP[metric]} (${min} to ${max})`, metricNumber(metric));
+	}
+	return command;
+}

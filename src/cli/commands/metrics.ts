@@ -5,7 +5,7 @@ import type {BatchResult} from '../../store/api.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {CliError, EXIT, toCliError, usage} from '../errors.js';
-import {isoTime, metricNumber} from '../parse.js';
+import {isoTime, metricOptions} from '../parse.js';
 
 type PushOpts = Partial<Record<MetricName, number>> & {at?: string; stdin?: boolean};
 
@@ -88,13 +88,11 @@ async function push(cli: Cli, id: string, entries: Entry[]) {
 
 export function registerMetrics(program: Command, io: Io) {
 	const metrics = program.command('metrics').description('metrics samples of live canaries');
-	const cmd = metrics
-		.command('push <deploymentId>')
-		.description('record a sample (percent values); a critical halts, and rolls back when the plan says so, before this returns')
-		.option('--tes-delta <n>', 'TES delta vs stable, % (-100 to 100)', metricNumber('tesDelta'))
-		.option('--error-rate <n>', 'error rate, % (0 to 100)', metricNumber('errorRate'))
-		.option('--cpu <n>', 'CPU load, % of request (0 to 1000)', metricNumber('cpu'))
-		.option('--memory <n>', 'memory, % (0 to 100)', metricNumber('memory'))
+	const cmd = metricOptions(
+		metrics
+			.command('push <deploymentId>')
+			.description('record a sample (percent values); a critical halts, and rolls back when the plan says so, before this returns'),
+	)
 		.option('--at <iso>', 'when the sample was taken (default: now)', isoTime)
 		.option('--stdin', 'read NDJSON samples from stdin: {"tesDelta":..,"errorRate":..,"cpu":..,"memory":..,"at":..}')
 		.action(

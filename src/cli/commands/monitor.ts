@@ -4,7 +4,7 @@ import {evaluateSample} from '../../core/monitor.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
-import {metricNumber} from '../parse.js';
+import {metricOptions} from '../parse.js';
 
 /** The data directory's thresholds when there is one; the defaults otherwise (the check is stateless). */
 async function thresholds(cli: Cli): Promise<{thresholds: Thresholds; from: string}> {
@@ -18,15 +18,10 @@ async function thresholds(cli: Cli): Promise<{thresholds: Thresholds; from: stri
 }
 
 export function registerMonitor(program: Command, io: Io) {
-	const monitor = program.command('monitor').description('the auto-halt monitor (CP19)');
-	const check = monitor
-		.command('check')
-		.description('evaluate one reading against the thresholds: exit 0 for OK or WARNING, 1 for HALT')
-		.option('--tes-delta <n>', 'TES delta, %', metricNumber('tesDelta'))
-		.option('--error-rate <n>', 'error rate, %', metricNumber('errorRate'))
-		.option('--cpu <n>', 'CPU load, %', metricNumber('cpu'))
-		.option('--memory <n>', 'memory, %', metricNumber('memory'))
-		.action(
+	const monitor = program.command('monitor').description('the auto-halt monitor: warning and critical bands per metric');
+	const check = metricOptions(
+		monitor.command('check').description('evaluate one reading against the thresholds: exit 0 for OK or WARNING, 1 for HALT'),
+	).action(
 			action<Partial<Record<MetricName, number>>>(io, async (cli, _args, o) => {
 				const given = METRICS.filter(m => o[m] !== undefined);
 				if (given.length === 0) throw usage(`monitor check: give at least one of ${METRICS.map(m => METRIC_INFO[m].flag).join(', ')}`);
