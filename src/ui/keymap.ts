@@ -96,13 +96,17 @@ export interface Hint {
 	label: string;
 }
 
-/** The footer: what acts here, in footer order, as many as fit in `width` (help and quit always stay). */
+/**
+ * The footer: what acts here, in footer order, as many as fit in `width`. Help and quit always
+ * stay, and so does the way out of the detail view (Esc back).
+ */
 export function footerHints(table: readonly Binding[], context: Context, width: number): Hint[] {
 	const here = table.filter(b => b.footer !== undefined && b.contexts.includes(context)).sort((a, b) => a.footer! - b.footer!);
-	const hints = here.map(b => b.hint ?? {keys: b.keys, label: b.label});
+	const kept = (b: Binding) => b.footer! >= 90 || (context === 'detail' && b.action === 'back');
+	const hint = (b: Binding): Hint => b.hint ?? {keys: b.keys, label: b.label};
 	const len = (hs: Hint[]) => hs.reduce((n, h) => n + h.keys.length + 1 + h.label.length, 0) + 2 * Math.max(0, hs.length - 1);
-	const fixed = hints.slice(-2);
-	const rest = hints.slice(0, -2);
-	while (rest.length > 0 && len([...rest, ...fixed]) > width) rest.pop();
-	return [...rest, ...fixed];
+	const fixed = here.filter(kept).map(hint);
+	const rest = here.filter(b => !kept(b));
+	while (rest.length > 0 && len([...rest.map(hint), ...fixed]) > width) rest.pop();
+	return here.filter(b => kept(b) || rest.includes(b)).map(hint);
 }

@@ -114,3 +114,11 @@ describe('the keymap table', () => {
 		expect(footerHints(keymapFor(true), 'deployments', 200).map(h => h.label)).not.toContain('halt');
 	});
 });
+
+describe('the detail footer at 80 columns', () => {
+	it('keeps Esc back, help and quit when the other hints do not fit', () => {
+		const hints = footerHints(keymapFor(false), 'detail', 40).map(h => `${h.keys} ${h.label}`);
+		expect(hints).toContain('Esc back');
+		expect(hints.slice(-2)).toEqual(['? help', 'q quit']);
+	});
+});
