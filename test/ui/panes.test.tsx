@@ -47,14 +47,14 @@ describe('panes', () => {
 		await press(r, '2');
 		const frame = await waitForFrame(r, 'LEASE ');
 		const line = (id: string) => frame.split('\n').find(l => l.includes(id))!;
-		expect(line(fx.lease.unsigned)).toMatch(/billing +1\.0\.0 → 3\.0\.0 +\d+ low +human · agent · +60m/);
-		expect(line(fx.lease.agentSigned)).toMatch(/reports .* human · agent ✓/);
+		expect(line(fx.lease.unsigned)).toMatch(/billing +1\.0\.0 → 3\.0\.0 +\d+ low +human — {2}agent — +60m/);
+		expect(line(fx.lease.agentSigned)).toMatch(/reports .* human — {2}agent ✓/);
 		const unsigned = store.state.leases.find(l => l.id === fx.lease.unsigned)!;
 		expect(frame).toContain(`digest ${unsigned.digest}`);
-		expect(frame).toContain('needs no valid human signature; no valid agent signature');
+		expect(frame).toContain('still needed: a human key and an agent key');
 		await press(r, 'j');
 		const next = await waitForFrame(r, f => selectedLine(f).includes(fx.lease.agentSigned));
-		expect(next).toContain('needs no valid human signature');
+		expect(next).toContain('still needed: a human key');
 		expect(next).not.toContain('no valid agent signature');
 	});
 

@@ -11,14 +11,15 @@ const COLUMNS: readonly Column[] = [
 	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 4},
 	{id: 'versions', title: 'FROM → TO', min: 13, max: 24, priority: 6},
 	{id: 'risk', title: 'RISK', min: 10, max: 14, priority: 3},
-	{id: 'signers', title: 'SIGNED', min: 15, priority: 2},
+	{id: 'signers', title: 'SIGNED', min: 16, priority: 2},
 	{id: 'expires', title: 'EXPIRES IN', min: 10, priority: 5},
 ];
 
 const RISK_TONE = {low: 'ok', medium: 'warning', high: 'critical'} as const;
 
 function leaseRow(l: LeaseView): TableRow {
-	const signed = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '·' : '✓'}`).join(' ');
+	// Each role with its own mark, so "agent ✓ human —" never reads as two signatures.
+	const signed = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '—' : '✓'}`).join('  ');
 	return {
 		key: l.id,
 		cells: {
@@ -30,6 +31,13 @@ function leaseRow(l: LeaseView): TableRow {
 			expires: {text: coarseDuration(Math.max(0, l.expiresInMs)), tone: l.expiresInMs < 5 * 60_000 ? 'warning' : 'plain'},
 		},
 	};
+}
+
+/** The keys a lease still waits for, then any other reason it does not verify (a revoked signer, expiry). */
+function stillNeeded(l: LeaseView): string {
+	const keys = l.missing.map(r => (r === 'agent' ? 'an agent key' : 'a human key'));
+	const other = l.reasons.filter(r => !r.code.startsWith('MISSING_')).map(r => r.message);
+	return [keys.join(' and '), ...other].filter(Boolean).join('; ') || 'nothing: it verifies';
 }
 
 /** Lines the selected lease's summary takes under the list. */
@@ -63,15 +71,15 @@ export default function LeaseList({leases, selected, top, width, height, filtere
 				height={rowsHeight}
 				empty={filtered ? 'no lease matches the filter (Esc clears it)' : 'no lease is waiting for a cosign'}
 			/>
-			{summary ? (
+			{summary && current ? (
 				<>
 					<Line>
 						<Text color="gray">digest </Text>
-						<Text>{current?.digest ?? ''}</Text>
+						<Text>{current.digest}</Text>
 					</Line>
 					<Line>
-						<Text color="gray">needs </Text>
-						<Text>{current ? current.reasons.map(r => r.message).join('; ') || 'nothing: it verifies' : ''}</Text>
+						<Text color="gray">still needed: </Text>
+						<Text>{stillNeeded(current)}</Text>
 					</Line>
 				</>
 			) : null}
