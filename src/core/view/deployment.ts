@@ -2,7 +2,7 @@ import {ms} from '../clock.js';
 import {evaluateGate, type GateVerdict} from '../gate.js';
 import type {Deployment, Level, Sample, State} from '../model/index.js';
 import {ACTIVE} from '../engine/transitions.js';
-import {worstLevel} from './summary.js';
+import {deploymentSummary} from './summary.js';
 import {tierViews, type TierView} from './tiers.js';
 
 /** Everything a screen or a `status` command shows of one deployment, built from state and a time. */
@@ -39,18 +39,14 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 	const gate = active ? evaluateGate(dep, now) : undefined;
 	const lease = state.leases.find(l => l.id === dep.leaseId);
 	const reverseOps = Object.values(dep.pack.reversePatches).reduce((n, p) => n + p.length, 0);
+	// The list's summary, widened: one place decides id, versions, status and the worst level.
+	const {tiers, ...summary} = deploymentSummary(dep, gate);
 	return {
-		id: dep.id,
-		service: dep.service,
-		from: dep.fromVersion,
-		to: dep.toVersion,
-		status: dep.status,
+		...summary,
 		active,
-		percent: dep.percent,
-		tiers: tierViews({tiers: dep.plan.tiers, tierIndex: dep.tierIndex, status: dep.status}),
+		tiers: tierViews({tiers, tierIndex: dep.tierIndex, status: dep.status}),
 		tierElapsedMs: Math.max(0, now - ms(dep.tierStartedAt)),
 		...(gate ? {gate} : {}),
-		worst: worstLevel(dep, gate),
 		lastSamples: dep.window.slice(-5),
 		sampleCount: dep.sampleCount,
 		...(dep.hold ? {hold: dep.hold} : {}),
@@ -64,8 +60,6 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 		},
 		...(lease ? {risk: {score: lease.risk.score, level: lease.risk.level, acknowledged: lease.risk.acknowledged, factors: lease.risk.factors}} : {}),
 		pack: {id: dep.pack.id, snapshotChecksum: dep.pack.manifest.snapshotChecksum, steps: dep.pack.manifest.steps.length, reverseOps},
-		createdAt: dep.createdAt,
-		updatedAt: dep.updatedAt,
 		...(dep.endedAt ? {endedAt: dep.endedAt} : {}),
 	};
 }
