@@ -1,0 +1,14 @@
+/**
+ * Every benchmark in turn: store, CLI, console. Each prints its own figures against a baseline
+ * measured in the same run. Run: npm run bench (needs the build: `npm ci` does it).
+ */
+import {spawnSync} from 'node:child_process';
+import {resolve} from 'node:path';
+
+let failed = 0;
+for (const name of ['store', 'cli', 'ui', 'ui-startup']) {
+	console.log(`\n=== bench:${name} ===`);
+	const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, `${name}.ts`)], {stdio: 'inherit'});
+	if (run.status !== 0) failed++;
+}
+process.exitCode = failed === 0 ? 0 : 1;
