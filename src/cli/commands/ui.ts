@@ -7,9 +7,6 @@ import {isEmpty, seedDemo} from '../demo-seed.js';
 
 const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};
 
-// Kept out of the static import graph so that no CLI command but this one loads Ink or React.
-const UI_ENTRY = '../../ui/index.js';
-
 export function registerUi(program: Command, io: Io) {
 	const cmd = program
 		.command('ui')
@@ -29,7 +26,8 @@ export function registerUi(program: Command, io: Io) {
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
 				// A read-only console watches: it never drives the engine, not even as leader.
 				const engine = readonly ? WATCH_ONLY : await startEngineLoop(store, {intervalMs: 1000, clock: cli.clock});
-				const {runConsole} = (await import(UI_ENTRY)) as {runConsole: (opts: object) => Promise<void>};
+				// Imported here, not at the top: no CLI command but this one loads Ink or React.
+				const {runConsole} = await import('../../ui/index.js');
 				try {
 					await runConsole({
 						store,

@@ -1,11 +1,12 @@
 import Module, {createRequire} from 'node:module';
 import * as ink from 'ink';
-import type {ComponentType, ReactNode} from 'react';
+import React, {type ComponentType, type ReactNode} from 'react';
 
 /**
  * ink-table 3.1.0 is CommonJS and calls `require("ink")`, but ink 6 is ESM with top-level await,
- * which `require` cannot load. Its one `require("ink")` is answered here with the ink this
- * process already imported, during this one load and for ink-table's own files only; everything
+ * which `require` cannot load. Its `require("ink")` and `require("react")` are answered here with
+ * the ink and React this process already imported (in the bundled build, the copies inside the
+ * bundle: one React, one ink), during this one load and for ink-table's own files only; everything
  * else resolves as usual. A test renders a table through it, so an upgrade that breaks the
  * interop fails there, not on an operator's screen.
  */
@@ -29,7 +30,10 @@ export function loadInkTable(): ComponentType<InkTableProps<ScalarDict>> {
 	const loader = Module as unknown as {_load: Loader};
 	const original = loader._load;
 	loader._load = function (request, parent, isMain) {
-		if (request === 'ink' && parent?.filename && INK_TABLE_FILE.test(parent.filename)) return ink;
+		if (parent?.filename && INK_TABLE_FILE.test(parent.filename)) {
+			if (request === 'ink') return ink;
+			if (request === 'react') return React;
+		}
 		return original.call(this, request, parent, isMain);
 	};
 	try {
