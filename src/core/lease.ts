@@ -76,12 +76,27 @@ export const signPayload = (payload: string, privateKeyPem: string | KeyObject) 
 		'base64',
 	);
 
+/**
+ * Verdicts of Ed25519 checks already made, keyed by everything the check reads: the console
+ * verifies every lease on screen at every frame, and the same three strings always give the same
+ * answer. Bounded: the oldest verdicts are dropped first.
+ */
+const verdicts = new Map<string, boolean>();
+const VERDICTS_KEPT = 512;
+
 function signatureValid(payload: string, signature: string, publicKeyPem: string): boolean {
+	const key = `${publicKeyPem}\n${signature}\n${payload}`;
+	const known = verdicts.get(key);
+	if (known !== undefined) return known;
+	let valid: boolean;
 	try {
-		return verify(null, Buffer.from(payload), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
+		valid = verify(null, Buffer.from(payload), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
 	} catch {
-		return false;
+		valid = false;
 	}
+	if (verdicts.size >= VERDICTS_KEPT) verdicts.delete(verdicts.keys().next().value!);
+	verdicts.set(key, valid);
+	return valid;
 }
 
 /** Signs a lease as the holder of `keyId` would; the private key stays with the caller. */

@@ -1,23 +1,21 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type Deployment, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
-import {useAudit} from './hooks/use-audit.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
 import {useNow} from './hooks/use-now.js';
-import {useSamples} from './hooks/use-samples.js';
-import {useStoreState} from './hooks/use-store-state.js';
+import {auditKey, samplesKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
 import {useSubmit} from './hooks/use-submit.js';
 import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
-import {contextOf, resolveCursor, type KeyContext} from './model/console-state.js';
+import {contextOf, type KeyContext} from './model/console-state.js';
+import {listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
-import {scrollTop} from './model/columns.js';
-import {bakeEndsAt, drawTime, nextTickMs} from './model/ticks.js';
+import {bakeEndsAt, nextTickMs} from './model/ticks.js';
 import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
@@ -64,7 +62,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const timing = useRef<{seconds: boolean; countdowns: number[]}>({seconds: false, countdowns: []});
 	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
 	const role = useEngineRole(props.engine);
-	const {snapshot, reload} = useStoreState(store, props.coalesceMs ?? 150, props.initial);
+	const data = useStoreState(store, props.coalesceMs ?? 150, props.initial);
+	const {snapshot, reload} = data;
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
 	const ctx = useRef<KeyContext>({
 		table,
@@ -82,18 +81,22 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		log.info('engine role', {role});
 	}, [role, log]);
 
-	const auditPane = useAudit(store, ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined, snapshot.auditVersion);
-	const model = state ? screenModel(state, ui, now, auditPane.events ?? [], identity?.role) : undefined;
+	// The trail is read only while its pane is open, the samples only while a detail is.
+	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
+	const auditEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
-	const samples = useSamples(store, detailId, snapshot.metricsVersion, SPARK_SAMPLES);
-	const detailAudit = useAudit(store, detailId ? {deploymentId: detailId, limit: DETAIL_AUDIT} : undefined, snapshot.auditVersion);
+	const wants: Wants = detailId
+		? {samples: {deploymentId: detailId, limit: SPARK_SAMPLES}, audit: [{deploymentId: detailId, limit: DETAIL_AUDIT}]}
+		: {audit: paneAudit ? [paneAudit] : []};
+	useWanted(data, wants);
+	const samples = wants.samples && snapshot.samples?.key === samplesKey(wants.samples) ? snapshot.samples.data : undefined;
+	const detailEvents = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
-	// List rows are drawn at minute resolution; the detail and the dialogs at the exact time.
-	const listed = (d: Deployment) => deploymentView(state!, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined));
 	const blocks =
 		inDetail && selectedDep
-			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailAudit.events, width: layout.columns, bands: selectedDep.plan.thresholds})
+			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds})
 			: [];
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
@@ -108,11 +111,14 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
-	const rows = model?.rowIds[pane] ?? [];
-	const selected = resolveCursor(ui.cursor[pane], rows);
-	const top = scrollTop(ui.cursor[pane].top, selected, listHeight[pane], rows.length);
-	const shown = model && pane === 'deployments' && !inDetail ? model.deployments.slice(top, top + listHeight.deployments) : [];
-	const listViews = shown.map(listed);
+	const {selected, top, shown, listViews} = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
+	// In the list, a new state that draws the same frame is taken without drawing it (see listFrameKey).
+	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
+	let shownKey: string | undefined;
+	data.sameFrame.current =
+		inList && state
+			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= listFrameKey(state, ui, now, listHeight, identity?.role))
+			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
@@ -152,7 +158,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 					deployments: model?.deployments.length,
 					leases: model?.leases.length,
 					// The trail is read only while its pane is open: no count rather than a wrong one.
-					audit: auditPane.events ? model?.audit.length : undefined,
+					audit: auditEvents ? model?.audit.length : undefined,
 				}}
 				filter={ui.filter[pane]}
 				filtering={ui.filtering}
@@ -170,7 +176,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				blocks={blocks}
 				table={table}
 				readonly={readonly}
-				auditLoading={auditPane.events === undefined}
+				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
 				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
 				dialogLease={dialogLeaseView}

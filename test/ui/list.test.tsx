@@ -96,3 +96,32 @@ describe('the deployments list', () => {
 		expect(lineCount(frameOf(r))).toBeLessThanOrEqual(9);
 	});
 });
+
+describe('the deployments list under a ticking engine', () => {
+	it('draws nothing for a state it shows the same, draws a visible change at once, and later frames use the newest state', async () => {
+		// No clock-driven redraws during the test: every frame below comes from the store.
+		const {r, fx, store, clock} = await mount({props: {tickMs: 60_000}});
+		// A first visible change as a barrier: once it is drawn, the mount's own frames are over.
+		store.external({type: 'canary.halt', id: fx.dep.holding, reason: 'first', actor: 'human:bob'});
+		await waitForFrame(r, f => /payments .* halted/.test(f));
+		const frames = r.frames.length;
+		const reads = store.reads;
+
+		const quietTick = async () => {
+			const reads = store.reads;
+			store.external({type: 'tick', actor: 'engine'}); // new samples: nothing the list shows
+			await waitFor(() => store.reads > reads, () => 'the console reading the tick');
+		};
+		await quietTick();
+		store.external({type: 'canary.halt', id: fx.dep.awaiting, reason: 'second', actor: 'human:bob'});
+		await waitForFrame(r, f => depLines(f).filter(l => l.includes('halted')).length === 3);
+		expect(r.frames.length).toBe(frames + 1);
+
+		// A frame drawn for another reason (a key) draws from the newest state, read quietly: the
+		// running canary had 4 samples in its window when the last frame was drawn; this tick adds one.
+		clock.advance(1000);
+		await quietTick();
+		await press(r, KEY.enter);
+		await waitForFrame(r, 'samples vs minimum tes 5/3');
+	});
+});

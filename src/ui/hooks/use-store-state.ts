@@ -1,71 +1,150 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import type {State} from '../../core/index.js';
-import type {Store} from '../../store/api.js';
+import type {AuditEvent, Sample, State} from '../../core/index.js';
+import type {ChangeNotice, Store} from '../../store/api.js';
 import {createCoalescer} from '../model/coalesce.js';
 import {errorOutcome} from '../model/outcome.js';
+
+/** What the screen shows besides the state: one deployment's samples, audit events by scope. */
+export interface Wants {
+	samples?: {deploymentId: string; limit: number};
+	audit: Array<{deploymentId?: string; limit: number}>;
+}
 
 export interface Snapshot {
 	/** The last state read; kept when a later read fails, so the screen never goes blank. */
 	state?: State;
 	/** Why the last read failed (a corrupt file names its path). */
 	error?: string;
-	/** Bumped when the audit trail or the metrics log changed: the panes that show them reload. */
-	auditVersion: number;
-	metricsVersion: number;
+	samples?: {key: string; data: Sample[]};
+	audit: Record<string, AuditEvent[]>;
 }
 
+export const samplesKey = (w: NonNullable<Wants['samples']>) => `${w.deploymentId}:${w.limit}`;
+export const auditKey = (w: Wants['audit'][number]) => `${w.deploymentId ?? '*'}:${w.limit}`;
+const EVERYTHING: ChangeNotice = {state: true, audit: true, metrics: true};
+
 /**
- * The store's state, live. Change notices from any process are coalesced, and reads never
- * overlap: a notice during a read schedules exactly one more.
+ * The store's state and the logs the screen shows, live, read together: a leader's tick changes
+ * the state, the metrics log and the audit trail at once, and one read of all three is one
+ * frame. Drawn apart they were three, each a full render of the screen. Change notices from any
+ * process are coalesced, reads never overlap (a notice during a read schedules exactly one
+ * more), and a scope the screen newly wants (a detail opened) is read at once.
  */
-export function useStoreState(store: Store, coalesceMs: number, initial?: State): {snapshot: Snapshot; reload: () => void} {
-	const [snapshot, setSnapshot] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), auditVersion: 0, metricsVersion: 0}));
+export function useStoreState(store: Store, coalesceMs: number, initial?: State): StoreData {
+	const [snapshot, setSnapshot] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
+	const wanted = useRef<Wants>({audit: []});
+	const sameFrame = useRef<((next: State) => boolean) | undefined>(undefined);
+	// A state read but not drawn, because it draws the same frame: later frames draw from it.
+	const quiet = useRef<State | undefined>(undefined);
+	const held = useRef(snapshot);
+	held.current = snapshot;
 	const reading = useRef(false);
-	const again = useRef(false);
+	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
 
-	const reload = useCallback(() => {
-		if (reading.current) {
-			again.current = true;
-			return;
-		}
-		reading.current = true;
-		store
-			.read()
-			.then(
-				state => alive.current && setSnapshot(s => ({...s, state, error: undefined})),
-				(error: unknown) => alive.current && setSnapshot(s => ({...s, error: errorOutcome(error).text})),
-			)
-			.finally(() => {
-				reading.current = false;
-				if (again.current && alive.current) {
-					again.current = false;
-					reload();
-				}
-			});
-	}, [store]);
+	const read = useCallback(
+		(what: ChangeNotice) => {
+			pending.current = pending.current ? merge(pending.current, what) : what;
+			if (reading.current) return;
+			const notice = pending.current;
+			pending.current = undefined;
+			reading.current = true;
+			readAll(store, notice, wanted.current, held.current)
+				.then(next => {
+					if (!alive.current || !next) return;
+					const onlyState = held.current.state && next.state && next.samples === undefined && next.audit === undefined && !next.error && !held.current.error;
+					if (onlyState && sameFrame.current?.(next.state!)) {
+						quiet.current = next.state;
+						return;
+					}
+					const undrawn = quiet.current;
+					quiet.current = undefined;
+					setSnapshot(s => ({...s, ...(undrawn ? {state: undrawn} : {}), ...next}));
+				})
+				.finally(() => {
+					reading.current = false;
+					if (pending.current && alive.current) read({state: false, audit: false, metrics: false});
+				});
+		},
+		[store],
+	);
+	const reload = useCallback(() => read(EVERYTHING), [read]);
 
 	useEffect(() => {
 		alive.current = true;
 		// Read again even with a first state in hand: it may have moved before the watch began.
-		reload();
-		const coalescer = createCoalescer(coalesceMs, what => {
-			if (what.state) reload();
-			if (what.audit || what.metrics) {
-				setSnapshot(s => ({
-					...s,
-					auditVersion: s.auditVersion + (what.audit ? 1 : 0),
-					metricsVersion: s.metricsVersion + (what.metrics ? 1 : 0),
-				}));
-			}
-		});
+		read(EVERYTHING);
+		const coalescer = createCoalescer(coalesceMs, read);
 		const unwatch = store.watch(notice => coalescer.push(notice));
 		return () => {
 			alive.current = false;
 			coalescer.cancel();
 			unwatch();
 		};
-	}, [store, coalesceMs, reload]);
+	}, [store, coalesceMs, read]);
 
-	return {snapshot, reload};
+	return {snapshot: quiet.current ? {...snapshot, state: quiet.current} : snapshot, reload, wanted, sameFrame, read};
+}
+
+export interface StoreData {
+	snapshot: Snapshot;
+	/** Read everything again (after an action, whatever its outcome). */
+	reload: () => void;
+	wanted: {current: Wants};
+	/** Set by the screen where it can tell: whether a new state would draw the frame on screen again. */
+	sameFrame: {current: ((next: State) => boolean) | undefined};
+	read: (what: ChangeNotice) => void;
+}
+
+/**
+ * Tells the reader what the screen shows besides the state, once the screen is known (the
+ * detail's deployment comes from the state). A scope not read yet (a detail just opened, the
+ * audit pane shown) is read at once, not at the next change.
+ */
+export function useWanted(data: StoreData, wants: Wants): void {
+	data.wanted.current = wants;
+	const {snapshot, read} = data;
+	const missing = [
+		...(wants.samples && snapshot.samples?.key !== samplesKey(wants.samples) ? [samplesKey(wants.samples)] : []),
+		...wants.audit.map(auditKey).filter(k => !(k in snapshot.audit)),
+	].join(' ');
+	useEffect(() => {
+		if (missing) read({state: false, audit: false, metrics: false});
+	}, [missing, read]);
+}
+
+const merge = (a: ChangeNotice, b: ChangeNotice): ChangeNotice => ({state: a.state || b.state, audit: a.audit || b.audit, metrics: a.metrics || b.metrics});
+
+/** Reads what changed or is not held yet; undefined when nothing needed reading. */
+async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot): Promise<Partial<Snapshot> | undefined> {
+	const samples = wants.samples && (what.metrics || held.samples?.key !== samplesKey(wants.samples)) ? wants.samples : undefined;
+	const audits = wants.audit.filter(w => what.audit || !(auditKey(w) in held.audit));
+	if (!what.state && !samples && audits.length === 0) return undefined;
+	const [state, sampled, ...audited] = await Promise.allSettled([
+		what.state ? store.read() : Promise.resolve(undefined),
+		samples ? store.samples(samples.deploymentId, samples.limit) : Promise.resolve(undefined),
+		...audits.map(w => store.audit(w.deploymentId ? {deploymentId: w.deploymentId, limit: w.limit} : {limit: w.limit})),
+	]);
+	const next: Partial<Snapshot> = {};
+	if (state.status === 'rejected') next.error = errorOutcome(state.reason).text;
+	else if (state.value) Object.assign(next, {state: state.value, error: undefined});
+	// A log that cannot be read keeps its last answer on screen; the state's error line says why reads fail.
+	if (samples && sampled.status === 'fulfilled' && sampled.value) next.samples = {key: samplesKey(samples), data: sampled.value};
+	const audit = {...held.audit};
+	let auditRead = false;
+	audits.forEach((w, i) => {
+		const r = audited[i]!;
+		if (r.status === 'fulfilled') {
+			audit[auditKey(w)] = r.value as AuditEvent[];
+			auditRead = true;
+		}
+	});
+	if (auditRead) next.audit = pruned(audit, wants);
+	return next;
+}
+
+/** Only the scopes still wanted stay held: the trail of a detail closed long ago is not kept. */
+function pruned(audit: Record<string, AuditEvent[]>, wants: Wants): Record<string, AuditEvent[]> {
+	const keep = new Set(wants.audit.map(auditKey));
+	return Object.fromEntries(Object.entries(audit).filter(([k]) => keep.has(k)));
 }

@@ -1,0 +1,39 @@
+import {ACTIVE, deploymentView, statusCounts, type Deployment, type DeploymentView, type State} from '../../core/index.js';
+import {deploymentRow} from '../views/deployment-rows.js';
+import {scrollTop} from './columns.js';
+import {resolveCursor, type ConsoleState, type Pane} from './console-state.js';
+import {screenModel, type ScreenModel} from './screen.js';
+import {bakeEndsAt, drawTime} from './ticks.js';
+
+/** Where the current pane's list stands: the selected row, the first row shown and, in the deployments list, its rows as views. */
+export interface PaneWindow {
+	selected: number;
+	top: number;
+	/** The deployments in the list's window, and the same as views. */
+	shown: Deployment[];
+	listViews: DeploymentView[];
+}
+
+export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleState, 'pane' | 'cursor'>, now: number, heights: Record<Pane, number>, inDetail: boolean): PaneWindow {
+	const {pane} = ui;
+	const rows = model.rowIds[pane];
+	const selected = resolveCursor(ui.cursor[pane], rows);
+	const top = scrollTop(ui.cursor[pane].top, selected, heights[pane], rows.length);
+	const shown = pane === 'deployments' && !inDetail ? model.deployments.slice(top, top + heights.deployments) : [];
+	// List rows are drawn at minute resolution; the detail and the dialogs at the exact time.
+	const listed = (d: Deployment) => deploymentView(state, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined));
+	return {selected, top, shown, listViews: shown.map(listed)};
+}
+
+/**
+ * Everything the deployments list draws from a state (header counts, target, tab counts, the
+ * cells of the rows shown, the selection) or acts on, as one string. A leader writes every second, mostly samples the
+ * list does not show: when the next state gives the same string, the frame would be the same and
+ * is not drawn at all (ink renders the whole screen on every commit, whatever changed).
+ */
+export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined): string {
+	const model = screenModel(state, ui, now, [], signerRole);
+	const w = paneWindow(state, model, ui, now, heights, false);
+	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
+	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+}
