@@ -1,0 +1,174 @@
+/**
+ * The console idle as an operator runs it: the built `calyx ui` on a pty (util-linux `script`,
+ * 120×50) over a data directory with 50 live canaries, each sampled once a second by an engine.
+ * For each case, the CPU time of the console's own process (utime + stime from /proc) and the
+ * bytes it wrote to the terminal, over a window (CALYX_BENCH_IDLE_S, default 30 s) scaled to a
+ * minute, against a minimal Ink app idle on the same kind of pty.
+ *   - read-only console, the engine in another process (`calyx engine`): the watching alone;
+ *   - the same with a deployment's detail open (its gauges and sparklines move every second);
+ *   - the console as leader, the engine inside it (what `calyx ui` is on a quiet box).
+ * Run: node --import tsx bench/ui-idle.ts (part of npm run bench:ui).
+ */
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {cosign, emptyWorld, generateKeyPair, SimTarget, type Intent, type Lease} from '../src/core/index.js';
+import {initStore} from '../src/store/index.js';
+import {table} from './lib/stats.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'calyx.js');
+if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
+	console.error('bench:ui-idle: dist/ is missing; run npm run build first');
+	process.exit(2);
+}
+const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 30);
+const CANARIES = 50;
+const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+// /proc/<pid>/stat counts CPU time in clock ticks.
+const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim());
+
+/** Fifty canaries through the real pipeline (intent, two keys, start), baking for an hour so they stay live. */
+async function seed(dir: string): Promise<string> {
+	const {store} = await initStore(dir);
+	await store.mutate(state => {
+		const target = new SimTarget(emptyWorld(42));
+		for (let i = 0; i < CANARIES; i++) target.addService(`svc-${i}`, '1.0.0', {scenario: {kind: 'healthy'}, load: 40});
+		return {state: {...state, world: target.world}, events: [], result: null};
+	});
+	const keys = {human: {id: 'bench-human', ...generateKeyPair()}, agent: {id: 'bench-agent', ...generateKeyPair()}};
+	for (const role of ['human', 'agent'] as const) await store.run({type: 'key.register', actor: 'bench', id: keys[role].id, role, publicKey: keys[role].publicKey});
+	let newest = '';
+	for (let i = 0; i < CANARIES; i++) {
+		const {result: intent} = await store.run<Intent>({type: 'intent.create', actor: 'bench', service: `svc-${i}`, fromVersion: '1.0.0', toVersion: '1.1.0', files: 3, lines: 40, criticality: 'low'});
+		await store.run({type: 'intent.approve', actor: 'bench', id: intent.id});
+		const {result: lease} = await store.run<Lease>({type: 'lease.issue', actor: 'bench', intentId: intent.id, plan: {bakeMs: 3_600_000}, ackRisk: true});
+		for (const role of ['agent', 'human'] as const) {
+			const key = keys[role];
+			await store.run({type: 'lease.cosign', actor: `${role}:${key.id}`, leaseId: lease.id, role, keyId: key.id, signature: cosign(lease, intent, role, key.id, key.privateKey)});
+		}
+		const {result} = await store.run<{id: string}>({type: 'canary.start', actor: 'bench', leaseId: lease.id});
+		newest = result.id;
+	}
+	await store.close();
+	return newest;
+}
+
+/** A program on a pty: its output byte count, and its pid (script execs the command's shell). */
+function onPty(command: string, env: NodeJS.ProcessEnv) {
+	const child = spawn('script', ['-qfec', `stty cols 120 rows 50; exec ${command}`, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'ignore'], detached: true});
+	let out = '';
+	let bytes = 0;
+	child.stdout!.on('data', (d: Buffer) => {
+		bytes += d.length;
+		out = (out + d.toString()).slice(-65_536);
+	});
+	return {
+		child,
+		bytes: () => bytes,
+		until: (marker: string) => poll(() => out.includes(marker), () => `"${marker}" on screen (last output: ${JSON.stringify(out.slice(-300))})`),
+		type: (keys: string) => child.stdin!.write(keys),
+		/** The program's pid: the one child of script. */
+		pid: () => poll(() => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]) || undefined, 'the program started'),
+		stop: () => stopGroup(child),
+	};
+}
+
+async function poll<T>(probe: () => T | undefined | false, what: string | (() => string), timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = probe();
+		if (v) return v;
+		if (Date.now() > deadline) throw new Error(`bench:ui-idle: no ${typeof what === 'string' ? what : what()} within ${timeoutMs} ms`);
+		await new Promise(r => setTimeout(r, 50));
+	}
+}
+
+function stopGroup(child: ChildProcess) {
+	try {
+		process.kill(-child.pid!, 'SIGKILL');
+	} catch {
+		// already gone
+	}
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+	return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+}
+
+/** The process's peak resident memory so far (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+	const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+	return Number(kib) / 1024;
+}
+
+/** CPU of `pid` and bytes written to its terminal over the window, scaled to a minute, and its peak memory. */
+async function measure(pid: number, bytes: () => number = () => 0) {
+	const cpu0 = cpuMs(pid);
+	const bytes0 = bytes();
+	await new Promise(r => setTimeout(r, WINDOW_S * 1000)); // the measuring window itself, not a wait for a condition
+	const scale = 60 / WINDOW_S;
+	return {cpu: (cpuMs(pid) - cpu0) * scale, bytes: (bytes() - bytes0) * scale, rss: peakRssMiB(pid)};
+}
+
+const row = (label: string, m: {cpu: number; bytes: number; rss: number}, target = '') => [
+	label,
+	`${Math.round(m.cpu)}`,
+	`${(m.cpu / 600).toFixed(2)}%`,
+	`${(m.bytes / 1024).toFixed(1)}`,
+	`${(m.bytes / 60).toFixed(0)}`,
+	m.rss.toFixed(0),
+	target,
+];
+
+const dir = join(root, 'data');
+const marker = await seed(dir);
+const {CI: _ci, ...inherited} = process.env; // with CI set, ink prints only the last frame
+const env = {...inherited, XDG_CONFIG_HOME: join(root, 'config'), XDG_STATE_HOME: join(root, 'state'), CALYX_DATA: dir, NODE_ENV: 'production'};
+const node = quote(process.execPath);
+const rows: string[][] = [];
+const settle = () => new Promise(r => setTimeout(r, 3000)); // first reads and frames done before counting
+
+const minimalApp = join(root, 'minimal.mjs');
+await writeFile(
+	minimalApp,
+	`import {createElement} from ${JSON.stringify(join(ROOT, 'node_modules/react/index.js'))};\nimport {render, Text} from ${JSON.stringify(join(ROOT, 'node_modules/ink/build/index.js'))};\nrender(createElement(Text, null, 'minimal-ready'));\nsetTimeout(() => {}, 3_600_000);\n`,
+);
+const minimal = onPty(`${node} ${quote(minimalApp)}`, env);
+await minimal.until('minimal-ready');
+await settle();
+rows.push(row('minimal Ink app (baseline)', await measure(await minimal.pid(), minimal.bytes)));
+minimal.stop();
+
+const engine = spawn(process.execPath, [BIN, 'engine'], {env, stdio: 'ignore', detached: true});
+try {
+	const watching = onPty(`${node} ${quote(BIN)} ui --readonly`, env);
+	await watching.until(marker);
+	const pid = await watching.pid();
+	await settle();
+	rows.push(row('read-only console, list', await measure(pid, watching.bytes), '< 3%, < 10 KB/s'));
+	watching.type('\r');
+	await watching.until('Metrics');
+	await settle();
+	rows.push(row('read-only console, detail open', await measure(pid, watching.bytes), '< 3%, < 10 KB/s'));
+	watching.stop();
+	rows.push(row('the engine process (for scale)', await measure(engine.pid!)));
+} finally {
+	stopGroup(engine);
+}
+
+const leader = onPty(`${node} ${quote(BIN)} ui`, env);
+await leader.until(marker);
+await settle();
+rows.push(row('console as leader (engine inside), list', await measure(await leader.pid(), leader.bytes)));
+leader.stop();
+
+console.log(`calyx console idle on a pty, ${CANARIES} live canaries sampled every second, 120×50, ${WINDOW_S} s windows scaled to a minute\n`);
+console.log(table([['case', 'cpu ms/min', 'of a core', 'KiB/min', 'bytes/s', 'peak RSS MiB', 'target'], ...rows]));
+await rm(root, {recursive: true, force: true});
+
