@@ -108,8 +108,12 @@ export class Cli {
 	}
 
 	/** Exactly one JSON document under --json, else the text form. */
+	/** Prints `data` under --json, else the text; an empty text prints nothing (the error on stderr says it all). */
 	emit(data: unknown, text: () => string): void {
 		if (this.json) this.out(JSON.stringify(data, null, 2));
-		else this.out(text());
+		else {
+			const t = text();
+			if (t !== '') this.out(t);
+		}
 	}
 }

@@ -50,6 +50,15 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		expect(status.sampleCount).toBe(2);
 	});
 
+	it('refuses samples for an unknown deployment without claiming any were recorded', async () => {
+		const before = snapshot(s.data);
+		const run = await s.calyx(['metrics', 'push', 'DEP-20000101-001', '--stdin'], {input: '{"cpu":50}\n{"cpu":51}\n'});
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/stdin line 1: unknown deployment: DEP-20000101-001/);
+		expect(run.stdout).toBe('');
+		expect(snapshot(s.data)).toEqual(before);
+	});
+
 	it('refuses unknown fields in NDJSON', async () => {
 		const run = await s.calyx(['metrics', 'push', dep, '--stdin'], {input: '{"latency":3}\n'});
 		expect(run.code).toBe(2);

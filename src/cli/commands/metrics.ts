@@ -115,7 +115,9 @@ export function registerMetrics(program: Command, io: Io) {
 				cli.emit({ok: !failure, recorded: results.length, results, ...(failure ? {error: {code: failure.code, message: failure.message}} : {})}, () =>
 					entries.length === 1 && last
 						? `recorded: ${outcomeText(last)}`
-						: [`recorded ${results.length} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)].join('\n'),
+						: failure && results.length === 0
+							? ''
+							: [`recorded ${results.length} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)].join('\n'),
 				);
 				if (failure) {
 					cli.err(`calyx: ${failure.message}`);
