@@ -38,7 +38,7 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 	try {
 		const list = await readListIndex(storePaths(dataDirOf(opts.data, io.env)));
 		if (!list) return false;
-		io.stdout.write(`${renderList(list.deployments, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)})}\n`);
+		io.stdout.write(`${renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)})}\n`);
 		return true;
 	} catch {
 		return false;

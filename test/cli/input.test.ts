@@ -82,6 +82,21 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 	});
 });
 
+describe('the revision for --expect-rev', () => {
+	it('is in canary list and canary status under --json, and an action made under it goes through once', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		const list = (await s.json<Doc>(['canary', 'list'])).doc;
+		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
+		expect(typeof list.rev).toBe('number');
+		expect(status.rev).toBe(list.rev);
+		expect((await s.calyx(['--expect-rev', String(status.rev), 'canary', 'halt', dep, '--reason', 'seen at this revision'])).code).toBe(0);
+		const again = await s.calyx(['--expect-rev', String(status.rev), 'canary', 'resume', dep, '--reason', 'same stale view']);
+		expect(again.code).toBe(3);
+	});
+});
+
 describe('usage errors under --json', () => {
 	it('still print one JSON document naming the error', async () => {
 		const s = sandbox();

@@ -13,15 +13,18 @@ const ENDED = new Set(['completed', 'rolled_back', 'rollback_failed']);
 /** Like `kubectl argo rollouts status`: 0 while healthy or completed, 1 once halted or rolled back. */
 export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.refused : EXIT.ok);
 
-async function viewOf(cli: Cli, id: string): Promise<DeploymentView> {
+/** The deployment as shown, with the revision it was read at (a script's --expect-rev). */
+type Seen = DeploymentView & {rev: number};
+
+async function viewOf(cli: Cli, id: string): Promise<Seen> {
 	const state = await (await cli.store()).read();
 	const dep = state.deployments.find(d => d.id === id);
 	if (!dep) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
-	return deploymentView(state, dep, cli.clock.now());
+	return {rev: state.rev, ...deploymentView(state, dep, cli.clock.now())};
 }
 
 /** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */
-async function watch(cli: Cli, id: string, timeoutMs: number | undefined): Promise<DeploymentView> {
+async function watch(cli: Cli, id: string, timeoutMs: number | undefined): Promise<Seen> {
 	const store = await cli.store();
 	const paint = painter(cli.color);
 	const tty = cli.io.stdout.isTTY === true && !cli.json;

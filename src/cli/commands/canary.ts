@@ -37,8 +37,7 @@ export function registerCanary(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
-				const {deployments} = await (await cli.store()).listDeployments();
-				cli.out(renderList(deployments, {json: cli.json, color: cli.color}));
+				cli.out(renderList(await (await cli.store()).listDeployments(), {json: cli.json, color: cli.color}));
 			}),
 		);
 	examples(list, 'calyx canary list', 'calyx canary list --json | jq ".deployments[] | select(.status==\\"holding\\")"');
