@@ -12,13 +12,14 @@ import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
-import {contextOf, type KeyContext} from './model/console-state.js';
+import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
-import {bakeEndsAt, nextTickMs} from './model/ticks.js';
+import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
+import {helpBlocks, helpRows} from './views/HelpView.js';
 import {leaseRowsFor} from './views/LeaseList.js';
 import MainPane from './views/MainPane.js';
 import {modeHints} from './views/mode-hints.js';
@@ -42,6 +43,8 @@ export interface ConsoleAppProps {
 	coalesceMs?: number;
 	/** Wall time for the escape-sequence guard (not the engine's clock). */
 	wallClock?: () => number;
+	/** How long an outcome stays on the status line (see statusEndsAt); tests shorten it. */
+	statusMs?: number;
 	/** A state read before mounting: the first frame then already shows it. */
 	initial?: State;
 }
@@ -59,7 +62,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const log = props.log ?? silentLog;
 	const layout = layoutFor(useTerminalSize(props.size));
 	// What the clock drives on screen, filled in below once the screen is known; read after render.
-	const timing = useRef<{seconds: boolean; countdowns: number[]}>({seconds: false, countdowns: []});
+	const timing = useRef<ClockDriven>({seconds: false, countdowns: []});
 	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
 	const role = useEngineRole(props.engine);
 	const data = useStoreState(store, props.coalesceMs ?? 150, props.initial);
@@ -70,9 +73,10 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		rows: {deployments: [], leases: [], audit: []},
 		listHeight: {deployments: 0, leases: 0, audit: 0},
 		detailMax: 0,
+		helpMax: 0,
 		availability: {},
 	});
-	const [ui, dispatch] = useConsoleInput(ctx, props.wallClock);
+	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
 	useEffect(() => {
 		if (snapshot.error) log.error('store read failed', snapshot.error);
@@ -100,11 +104,15 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			: [];
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
+	const detailMax = maxOffset(blocks, layout.pane);
+	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
+	const helpMax = maxOffset(help, helpRows(layout.pane));
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
 		listHeight,
-		detailMax: maxOffset(blocks, layout.pane),
+		detailMax,
+		helpMax,
 		availability: model?.availability ?? {},
 	};
 
@@ -124,7 +132,10 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
 	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
+	// The message stays until its time is up, and the clock wakes the console to take it away.
+	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
+		expiries: status ? [statusEndsAt(status, props.statusMs)] : [],
 		seconds: ui.dialog !== undefined || inDetail,
 		countdowns:
 			pane === 'leases'
@@ -174,7 +185,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				top={top}
 				listHeight={listHeight[pane]}
 				blocks={blocks}
-				table={table}
+				detailOffset={Math.min(ui.detailScroll, detailMax)}
+				help={help}
+				helpOffset={Math.min(ui.helpScroll, helpMax)}
 				readonly={readonly}
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
@@ -183,7 +196,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}
 			/>
 			<StatusLine
-				status={ui.status}
+				status={status}
 				pending={ui.request ? `submitting ${ui.request.dialog.action} for ${ui.request.dialog.target}` : undefined}
 				readError={snapshot.error}
 			/>

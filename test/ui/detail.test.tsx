@@ -1,6 +1,6 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {frameOf, KEY, press, selectedLine, selectRow, waitForFrame} from './helpers/ink.js';
+import {frameOf, KEY, press, selectedLine, selectRow, settled, waitFor, waitForFrame} from './helpers/ink.js';
 import {fixture, mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -80,6 +80,54 @@ describe('the deployment detail', () => {
 		await waitForFrame(r, f => !f.includes(`${fx.dep.holding}  payments`));
 		await press(r, KEY.esc);
 		await waitForFrame(r, f => selectedLine(f).includes(fx.dep.holding) && f.includes('DEPLOYMENT'));
+	});
+
+	// The pane: below the header and the pane tabs, above the status line and the footer.
+	const paneOf = (frame: string) => frame.split('\n').slice(3, -2);
+	const MORE = '↓ more below';
+	const AUDIT_LINE = /^\d\d:\d\d:\d\d \S+\.\S+ /;
+
+	it('says more is below only when something is cut off, with every row above the hint in use', async () => {
+		const size = {columns: 120, rows: 40};
+		const {r, store, fx} = await mount({size});
+		// The detail ends with its audit events: G must not be pressed before they arrived.
+		const audit = store.audit.bind(store);
+		let served = 0;
+		store.audit = async filter => {
+			const events = await audit(filter);
+			if (filter?.deploymentId) served += 1;
+			return events;
+		};
+		await selectRow(r, fx.dep.running);
+		await press(r, KEY.enter);
+		const top = paneOf(await waitForFrame(r, 'Risk score'));
+		expect(top).toHaveLength(size.rows - 1 - 5);
+		expect(top.at(-1)).toContain(MORE);
+		for (const [i, line] of top.entries()) expect(line.trim(), `pane row ${i} of a cut-off detail`).not.toBe('');
+
+		// The end is where the hint goes, and one block back it is there again.
+		await waitFor(() => served > 0, () => 'the audit events of the detail');
+		await settled(r);
+		await press(r, 'G');
+		const end = paneOf(await waitForFrame(r, f => !f.includes(MORE) && f.includes('Recent audit events')));
+		expect(end.filter(l => l.trim() !== '').at(-1)).toMatch(AUDIT_LINE);
+		await press(r, 'k');
+		await waitForFrame(r, f => paneOf(f).at(-1)!.includes(MORE));
+		await press(r, 'G', 'j', 'j');
+		await settled(r);
+		expect(paneOf(frameOf(r))).toEqual(end);
+	});
+
+	it('shows no hint and does not scroll when the whole detail fits', async () => {
+		const {r, fx} = await open(fx0().dep.halted, {columns: 120, rows: 50});
+		const frame = await waitForFrame(r, f => paneOf(f).some(l => AUDIT_LINE.test(l)));
+		expect(frame).not.toContain(MORE);
+		const pane = paneOf(frame);
+		expect(pane[0]).toContain(`${fx.dep.halted}  search`);
+		expect(pane.at(-1)!.trim()).toBe('');
+		await press(r, 'j', 'G');
+		await settled(r);
+		expect(paneOf(frameOf(r))).toEqual(pane);
 	});
 
 	it('acts on the deployment it shows', async () => {

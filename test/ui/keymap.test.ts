@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 import {describe, expect, it} from 'vitest';
 import {CONTEXTS, footerHints, KEYMAP, keymapFor, lookup, type Chord} from '../../src/ui/keymap.js';
-import {helpLines} from '../../src/ui/views/help-lines.js';
+import {helpSections} from '../../src/ui/views/help-lines.js';
 
 const NO_KEY: Key = {
 	upArrow: false,
@@ -76,8 +76,8 @@ describe('the keymap table', () => {
 	it('lists every binding of the session in the help, and only those', () => {
 		for (const readonly of [false, true]) {
 			const table = keymapFor(readonly);
-			const keys = helpLines(table).flatMap(l => (l.keys ? [l.keys] : []));
-			expect(keys).toEqual(table.filter(b => b.group === 'navigate').concat(table.filter(b => b.group === 'view'), table.filter(b => b.group === 'act')).map(b => b.keys));
+			const keys = helpSections(table).flatMap(s => s.entries.map(e => e.keys));
+			expect(keys).toEqual(table.filter(b => b.group === 'navigate').concat(table.filter(b => b.group === 'act'), table.filter(b => b.group === 'view')).map(b => b.keys));
 		}
 	});
 

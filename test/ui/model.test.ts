@@ -100,17 +100,33 @@ describe('detail blocks', () => {
 		{key: 'b', height: 1, node: null},
 		{key: 'c', height: 1, node: null},
 	];
-	it('shows whole blocks only, with a line kept for "more" when something is below', () => {
-		expect(visibleBlocks(blocks, 0, 8)).toEqual({visible: blocks, more: false});
+	const shown = (v: ReturnType<typeof visibleBlocks>) => v.visible.map(s => `${s.block.key}:${s.rows}`);
+	it('starts on a whole block and fills the pane up to a "more" line, cutting the block at the edge', () => {
+		expect(visibleBlocks(blocks, 0, 8)).toEqual({visible: blocks.map(block => ({block, rows: block.height})), more: false});
 		const cut = visibleBlocks(blocks, 0, 6);
-		expect(cut.visible.map(b => b.key)).toEqual(['a']);
+		expect(shown(cut)).toEqual(['a:1', 'table:4']);
 		expect(cut.more).toBe(true);
-		expect(visibleBlocks(blocks, 1, 7).visible.map(b => b.key)).toEqual(['table', 'b', 'c']);
+		expect(shown(visibleBlocks(blocks, 1, 7))).toEqual(['table:5', 'b:1', 'c:1']);
 	});
-	it('stops scrolling once the rest fits', () => {
+	it('stops scrolling once the rest fits, and never past the last block', () => {
 		expect(maxOffset(blocks, 7)).toBe(1);
 		expect(maxOffset(blocks, 100)).toBe(0);
 		expect(maxOffset(blocks, 2)).toBe(2);
+		expect(maxOffset([{key: 'tall', height: 9, node: null}], 4)).toBe(0);
+		expect(maxOffset([], 4)).toBe(0);
+	});
+	it('says "more" exactly at the offsets before the last one, with every row of the pane in use', () => {
+		const heights = [1, 1, 7, 1, 11, 1, 3, 1, 1, 2, 1];
+		const many: Block[] = heights.map((height, i) => ({key: String(i), height, node: null}));
+		for (const height of [4, 8, 12, 20, 40]) {
+			const max = maxOffset(many, height);
+			for (let offset = 0; offset <= max; offset++) {
+				const {visible, more} = visibleBlocks(many, offset, height);
+				const used = visible.reduce((n, s) => n + s.rows, 0);
+				expect(more, `offset ${offset} of ${max} at height ${height}`).toBe(offset < max);
+				expect(used + (more ? 1 : 0), `rows used at offset ${offset}, height ${height}`).toBe(more ? height : heights.slice(offset).reduce((a, b) => a + b, 0));
+			}
+		}
 	});
 });
 
@@ -180,6 +196,12 @@ describe('clock-driven redraws', () => {
 		expect(nextTickMs(at, {seconds: false, countdowns: [60_000 + 5_000]})).toBe(5_000);
 		expect(nextTickMs(at, {seconds: false, countdowns: [30_000]})).toBe(750);
 		expect(nextTickMs(at, {seconds: true, countdowns: []})).toBe(750);
+	});
+	it('wake when a message is due to leave the screen, and not for one already gone', () => {
+		expect(nextTickMs(at, {seconds: false, countdowns: [10 * 60_000], expiries: [at + 4_000]})).toBe(4_000);
+		expect(nextTickMs(at, {seconds: true, countdowns: [], expiries: [at + 300]})).toBe(300);
+		expect(nextTickMs(at, {seconds: true, countdowns: [], expiries: [at + 4_000]})).toBe(750);
+		expect(nextTickMs(at, {seconds: false, countdowns: [], expiries: [at - 1, at]})).toBe(42_750);
 	});
 	it('draw list countdowns at the start of the minute, exactly in the last one', () => {
 		expect(drawTime(at, at + 10 * 60_000)).toBe(Date.parse('2026-11-25T10:00:00Z'));

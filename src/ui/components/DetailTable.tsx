@@ -32,10 +32,14 @@ export function fitTableData<T extends Record<string, string>>(rows: readonly T[
 	});
 }
 
+/**
+ * No clipping box of its own: ink's clip regions do not nest (the innermost one wins), so one here
+ * would draw the table whole over the edge where the detail pane cuts it. The block clips it.
+ */
 export default function DetailTable<T extends Record<string, string>>({rows, columns, width}: {rows: readonly T[]; columns: readonly (keyof T & string)[]; width: number}) {
 	const data = fitTableData(rows, columns, width) as unknown as ScalarDict[];
 	return (
-		<Box height={tableHeight(rows.length)} overflow="hidden" flexDirection="column">
+		<Box height={tableHeight(rows.length)} flexShrink={0} flexDirection="column">
 			<InkTable data={data} columns={[...columns]} padding={PADDING} header={Header} skeleton={Skeleton} />
 		</Box>
 	);

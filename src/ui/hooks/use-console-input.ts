@@ -1,5 +1,6 @@
 import {useApp, useInput, type Key} from 'ink';
 import {useCallback, useEffect, useReducer, useRef, type Dispatch, type RefObject} from 'react';
+import type {Clock} from '../../core/index.js';
 import {createEscapeGuard} from '../model/escape-guard.js';
 import {consoleReducer, initialConsoleState, type ConsoleState, type KeyContext, type Msg} from '../model/console-state.js';
 
@@ -8,15 +9,19 @@ import {consoleReducer, initialConsoleState, type ConsoleState, type KeyContext,
  * one). The handler is stable and reads what the screen shows from a ref, so two keys arriving
  * before a re-render are both handled against the current state by the pure reducer.
  */
-export function useConsoleInput(ctx: RefObject<KeyContext>, wallClock: () => number = () => performance.now()): [ConsoleState, Dispatch<Msg>] {
+export function useConsoleInput(
+	ctx: RefObject<KeyContext>,
+	consoleClock: Clock,
+	wallClock: () => number = () => performance.now(),
+): [ConsoleState, Dispatch<Msg>] {
 	const [state, dispatch] = useReducer(consoleReducer, undefined, initialConsoleState);
-	const clock = useRef(wallClock);
-	clock.current = wallClock;
-	const guard = useRef(createEscapeGuard(() => clock.current()));
+	const clocks = useRef({wall: wallClock, console: consoleClock});
+	clocks.current = {wall: wallClock, console: consoleClock};
+	const guard = useRef(createEscapeGuard(() => clocks.current.wall()));
 	const {exit} = useApp();
 	const onInput = useCallback((input: string, key: Key) => {
 		if (guard.current.drop(input, key)) return;
-		dispatch({type: 'key', input, key, ctx: ctx.current, at: clock.current()});
+		dispatch({type: 'key', input, key, ctx: ctx.current, at: clocks.current.wall(), now: clocks.current.console.now()});
 	}, []);
 	useInput(onInput);
 	useEffect(() => {

@@ -5,7 +5,7 @@ import type {Clock} from '../../core/index.js';
  * The time the screen is drawn at: the injected clock, read at each render. Between renders it
  * wakes when `delayFor(now)` says the clock-driven text changes next (at most every `capMs`):
  * each render may pull the next wake closer (a detail opened, a countdown entering its last
- * minute), never push it further out.
+ * minute, a message due to leave the status line), never push it further out.
  */
 export function useNow(clock: Clock, delayFor: (now: number) => number, capMs = 60_000): number {
 	const [, redraw] = useReducer((n: number) => n + 1, 0);

@@ -43,7 +43,7 @@ export function useSubmit(request: ConsoleState['request'], shown: State | undef
 		if (!request) return;
 		const {seq, dialog} = request;
 		const {shown: before, deps: d} = latest.current;
-		const settle = (outcome: Outcome) => dispatch({type: 'settled', seq, outcome});
+		const settle = (outcome: Outcome) => dispatch({type: 'settled', seq, outcome, at: d.clock.now()});
 		const submit = async (): Promise<Outcome> => {
 			if (!before) return {ok: false, text: 'nothing on screen yet: wait for the store, then retry'};
 			// A leader writes every second, so the write can lose a race with a tick that does not

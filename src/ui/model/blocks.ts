@@ -2,35 +2,50 @@ import type {ReactNode} from 'react';
 
 /**
  * The detail view scrolls by blocks: most are one line, a table is one block of its full height,
- * so nothing is ever cut in half and the height of what is shown is always known.
+ * so the top of the pane always starts on a whole block and the height of what is shown is known.
  */
 export interface Block {
 	key: string;
 	height: number;
 	node: ReactNode;
+	/** Drawn whole or not at all: a heading cut from the line under it says nothing. */
+	whole?: boolean;
 }
 
-export function visibleBlocks(blocks: readonly Block[], offset: number, height: number): {visible: Block[]; more: boolean} {
-	const from = Math.max(0, Math.min(offset, blocks.length));
-	const fitFrom = (reserve: number) => {
-		const out: Block[] = [];
-		let used = 0;
-		for (const b of blocks.slice(from)) {
-			if (used + b.height > height - reserve) break;
-			out.push(b);
-			used += b.height;
-		}
-		return out;
-	};
-	const all = fitFrom(0);
-	if (from + all.length >= blocks.length) return {visible: all, more: false};
-	return {visible: fitFrom(1), more: true};
+/** A block on screen and the rows of it drawn: fewer than its height when the pane cuts it. */
+export interface ShownBlock {
+	block: Block;
+	rows: number;
 }
 
-/** The largest useful offset: from there on, everything left fits. */
+/**
+ * What the pane shows from block `offset` on. When the rest does not fit, the pane is filled up
+ * to its last line, the block at the edge cut (unless it must stay whole), and that line says
+ * more is below: a table too tall for the space left must not leave the rows above the hint
+ * empty, where they read as the end of the detail.
+ */
+export function visibleBlocks(blocks: readonly Block[], offset: number, height: number): {visible: ShownBlock[]; more: boolean} {
+	const rest = blocks.slice(Math.max(0, Math.min(offset, blocks.length)));
+	const total = rest.reduce((n, b) => n + b.height, 0);
+	const room = total <= height ? height : height - 1;
+	const visible: ShownBlock[] = [];
+	let used = 0;
+	for (const block of rest) {
+		const rows = Math.min(block.height, room - used);
+		if (rows <= 0 || (block.whole && rows < block.height)) break;
+		visible.push({block, rows});
+		used += rows;
+	}
+	return {visible, more: total > height};
+}
+
+/**
+ * The largest useful offset: from there on everything left fits, so the hint is shown exactly
+ * below it. Never past the last block (a last block taller than the pane starts at its top).
+ */
 export function maxOffset(blocks: readonly Block[], height: number): number {
 	let used = 0;
 	let i = blocks.length;
 	while (i > 0 && used + blocks[i - 1]!.height <= height) used += blocks[--i]!.height;
-	return i;
+	return Math.max(0, Math.min(i, blocks.length - 1));
 }

@@ -2,7 +2,7 @@ import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
 import {scrollTop} from './columns.js';
-import {openDialog, reopenAfterConflict, stepDialog, type Dialog, type DialogAction} from './dialog.js';
+import {openDialog, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import type {Outcome} from './outcome.js';
 
 export type Pane = 'deployments' | 'leases' | 'audit';
@@ -18,7 +18,19 @@ export interface Cursor {
 export interface Status {
 	tone: 'ok' | 'error' | 'info';
 	text: string;
+	/** When it was set, on the console's clock (it leaves the screen by itself: see statusEndsAt). */
+	at: number;
+	/** Wall time from which a key takes a refusal away: keys typed before it could be read do not. */
+	keysFrom?: number;
 }
+
+/** How long an outcome stays on the status line: long enough to read, not so long it reads as news. */
+export const STATUS_MS = 10_000;
+// A refusal may explain a failed rollback to an operator who looked away: it stays longer, and
+// the next key takes it away sooner.
+const REFUSAL_HOLD = 6;
+
+export const statusEndsAt = (s: Status, ms = STATUS_MS) => s.at + (s.tone === 'error' ? REFUSAL_HOLD * ms : ms);
 
 export interface ConsoleState {
 	pane: Pane;
@@ -30,6 +42,7 @@ export interface ConsoleState {
 	filter: Record<Pane, string>;
 	filtering: boolean;
 	help: boolean;
+	helpScroll: number;
 	dialog?: Dialog;
 	status?: Status;
 	/** A confirmed dialog waiting for the store; `seq` tells one submission from the next. */
@@ -45,6 +58,7 @@ export interface KeyContext {
 	/** Rows each list shows at once. */
 	listHeight: Record<Pane, number>;
 	detailMax: number;
+	helpMax: number;
 	/**
 	 * Whether each action applies, per target id (the selected deployment and lease). Keyed by id
 	 * so a key that lands before the re-render never borrows another row's answer.
@@ -52,9 +66,10 @@ export interface KeyContext {
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
 }
 
+/** `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock. */
 export type Msg =
-	| {type: 'key'; input: string; key: Key; ctx: KeyContext; /** wall time of the key */ at: number}
-	| {type: 'settled'; seq: number; outcome: Outcome}
+	| {type: 'key'; input: string; key: Key; ctx: KeyContext; at: number; now: number}
+	| {type: 'settled'; seq: number; outcome: Outcome; at: number}
 	| {type: 'status'; status: Status};
 
 const cursor0: Cursor = {index: 0, top: 0};
@@ -68,6 +83,7 @@ export const initialConsoleState = (): ConsoleState => ({
 	filter: {deployments: '', leases: '', audit: ''},
 	filtering: false,
 	help: false,
+	helpScroll: 0,
 	seq: 0,
 	quit: false,
 });
@@ -92,41 +108,58 @@ function moveTo(s: ConsoleState, ctx: KeyContext, target: (current: number, coun
 	return {...s, cursor: {...s.cursor, [s.pane]: {id: rows[index], index, top}}};
 }
 
-const scrollDetail = (s: ConsoleState, ctx: KeyContext, to: number): ConsoleState => ({
-	...s,
-	detailScroll: Math.max(0, Math.min(ctx.detailMax, to)),
-});
+/**
+ * A scrolled view's next offset for a navigation key, or undefined for any other key. It moves
+ * from where the view is drawn: the content may have shrunk under an offset kept from before.
+ */
+function scrolled(action: ActionId, offset: number, max: number): number | undefined {
+	const at = Math.min(offset, max);
+	switch (action) {
+		case 'up':
+			return Math.max(0, at - 1);
+		case 'down':
+			return Math.min(max, at + 1);
+		case 'top':
+			return 0;
+		case 'bottom':
+			return max;
+		default:
+			return undefined;
+	}
+}
 
 const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
 
-function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number): ConsoleState {
+function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number, now: number): ConsoleState {
 	const pane = action === 'cosign' ? 'leases' : 'deployments';
 	const target = selectedId(s.cursor[pane], ctx.rows[pane]);
-	if (!target) return {...s, status: {tone: 'error', text: `nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`}};
+	const refusal = (text: string): ConsoleState => ({...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}});
+	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
 	const can = ctx.availability[target]?.[action];
-	if (can && !can.ok) return {...s, status: {tone: 'error', text: can.why}};
+	if (can && !can.ok) return refusal(can.why);
 	return {...s, dialog: openDialog(action, target, at), status: undefined};
 }
 
 // The last outcome belongs to the pane it happened on: carried to another pane it reads as news.
 const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...s, pane, detail: false, event: false, status: undefined});
 
-function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number): ConsoleState {
-	const inDetail = contextOf(s) === 'detail';
+function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, now: number): ConsoleState {
+	const detailScroll = contextOf(s) === 'detail' ? scrolled(b.action, s.detailScroll, ctx.detailMax) : undefined;
+	if (detailScroll !== undefined) return {...s, detailScroll};
 	switch (b.action) {
 		case 'up':
-			return inDetail ? scrollDetail(s, ctx, s.detailScroll - 1) : moveTo(s, ctx, i => i - 1);
+			return moveTo(s, ctx, i => i - 1);
 		case 'down':
-			return inDetail ? scrollDetail(s, ctx, s.detailScroll + 1) : moveTo(s, ctx, i => i + 1);
+			return moveTo(s, ctx, i => i + 1);
 		case 'top':
-			return inDetail ? scrollDetail(s, ctx, 0) : moveTo(s, ctx, () => 0);
+			return moveTo(s, ctx, () => 0);
 		case 'bottom':
-			return inDetail ? scrollDetail(s, ctx, ctx.detailMax) : moveTo(s, ctx, (_, n) => n - 1);
+			return moveTo(s, ctx, (_, n) => n - 1);
 		case 'open':
 			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true} : s;
 			return selectedId(s.cursor.deployments, ctx.rows.deployments) ? {...s, detail: true, detailScroll: 0} : s;
 		case 'back':
-			if (inDetail) return {...s, detail: false};
+			if (contextOf(s) === 'detail') return {...s, detail: false};
 			if (s.pane === 'audit' && s.event) return {...s, event: false};
 			if (s.filter[s.pane]) return {...s, filter: {...s.filter, [s.pane]: ''}};
 			return {...s, status: undefined};
@@ -139,11 +172,11 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number):
 		case 'filter':
 			return {...s, filtering: true};
 		case 'help':
-			return {...s, help: true};
+			return {...s, help: true, helpScroll: 0};
 		case 'quit':
 			return {...s, quit: true};
 		default:
-			return DIALOG_ACTIONS.includes(b.action) ? act(s, b.action as DialogAction, ctx, at) : s;
+			return DIALOG_ACTIONS.includes(b.action) ? act(s, b.action as DialogAction, ctx, at, now) : s;
 	}
 }
 
@@ -157,41 +190,48 @@ function filterKey(s: ConsoleState, input: string, key: Key): ConsoleState {
 	return set(current + input);
 }
 
-function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, at: number): ConsoleState {
+function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, at: number, now: number): ConsoleState {
 	const step = stepDialog(d, input, key, at);
-	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done'}};
+	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
 	if ('submit' in step) return {...s, dialog: step.submit, seq: s.seq + 1, request: {seq: s.seq + 1, dialog: step.submit}};
 	return {...s, dialog: step.dialog};
 }
 
-function keyMsg(s: ConsoleState, input: string, key: Key, ctx: KeyContext, at: number): ConsoleState {
+function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {type: 'key'}>): ConsoleState {
+	// A refusal has been read once the operator does something else: any key takes it away, but
+	// not one typed blind in the same burst as the key that was refused.
+	const read = before.status?.tone === 'error' && at >= (before.status.keysFrom ?? Number.NEGATIVE_INFINITY);
+	const s = read ? {...before, status: undefined} : before;
 	if (key.ctrl && input === 'c') return {...s, quit: true};
-	if (s.dialog) return dialogKey(s, s.dialog, input, key, at);
+	if (s.dialog) return dialogKey(s, s.dialog, input, key, at, now);
 	if (s.filtering) return filterKey(s, input, key);
 	if (s.help) {
 		if (key.escape || input === '?') return {...s, help: false};
-		return input === 'q' && !key.meta ? {...s, quit: true} : s;
+		if (input === 'q' && !key.meta) return {...s, quit: true};
+		const nav = lookup(ctx.table, contextOf(s), input, key);
+		const helpScroll = nav ? scrolled(nav.action, s.helpScroll, ctx.helpMax) : undefined;
+		return helpScroll === undefined ? s : {...s, helpScroll};
 	}
 	// Keys are single characters or named keys: a pasted string is never a command.
 	if (input.length > 1) return s;
 	const context = contextOf(s);
 	const binding = lookup(ctx.table, context, input, key);
-	if (binding) return applyBinding(s, binding, ctx, at);
+	if (binding) return applyBinding(s, binding, ctx, at, now);
 	const removed = lookup(KEYMAP, context, input, key);
-	if (removed?.dangerous) return {...s, status: {tone: 'info', text: `read-only: ${removed.label} is not available`}};
+	if (removed?.dangerous) return {...s, status: {tone: 'info', text: `read-only: ${removed.label} is not available`, at: now}};
 	return s;
 }
 
 export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 	switch (msg.type) {
 		case 'key':
-			return keyMsg(s, msg.input, msg.key, msg.ctx, msg.at);
+			return keyMsg(s, msg);
 		case 'status':
 			return {...s, status: msg.status};
 		case 'settled': {
 			if (!s.request || s.request.seq !== msg.seq) return s;
 			const {outcome} = msg;
-			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text};
+			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
 			if (outcome.conflict && s.dialog) return {...s, request: undefined, dialog: reopenAfterConflict(s.dialog, outcome.text), status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}

@@ -20,16 +20,27 @@ export function drawTime(now: number, endsAt: number | undefined): number {
 	return now - (now % 60_000);
 }
 
+export interface ClockDriven {
+	/** The screen shows seconds (the detail, a dialog). */
+	seconds: boolean;
+	/** Ms left on each countdown on screen. */
+	countdowns: readonly number[];
+	/** When something on screen leaves it by itself (the status line's message). */
+	expiries?: readonly number[];
+}
+
 /**
  * How long until the drawn text next changes, given the countdowns on screen (ms left): the next
  * second when the screen shows seconds or a countdown is in its last minute, else the next
- * wall-clock minute, or sooner when a countdown is about to enter its last minute.
+ * wall-clock minute, or sooner when a countdown is about to enter its last minute or a message
+ * is due to go. Nothing on screen due to go adds no wake.
  */
-export function nextTickMs(now: number, screen: {seconds: boolean; countdowns: readonly number[]}): number {
+export function nextTickMs(now: number, screen: ClockDriven): number {
 	const {countdowns} = screen;
+	const toExpiry = (screen.expiries ?? []).filter(at => at > now).map(at => at - now);
 	const toSecond = 1000 - (now % 1000);
-	if (screen.seconds || countdowns.some(left => left > 0 && left < 61_000)) return toSecond;
+	if (screen.seconds || countdowns.some(left => left > 0 && left < 61_000)) return Math.min(toSecond, ...toExpiry);
 	const toMinute = 60_000 - (now % 60_000);
 	const toLastMinute = countdowns.filter(left => left > 0).map(left => left - 60_000);
-	return Math.max(toSecond, Math.min(toMinute, ...toLastMinute));
+	return Math.min(Math.max(toSecond, Math.min(toMinute, ...toLastMinute)), ...toExpiry);
 }

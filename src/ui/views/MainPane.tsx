@@ -1,14 +1,13 @@
 import {Box, Text} from 'ink';
 import type {DeploymentView, LeaseView, State} from '../../core/index.js';
+import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
 import DialogView from '../dialogs/DialogView.js';
-import type {Binding} from '../keymap.js';
 import type {Block} from '../model/blocks.js';
 import type {ConsoleState} from '../model/console-state.js';
 import type {Layout, ScreenModel} from '../model/screen.js';
 import AuditEventView from './AuditEventView.js';
 import AuditList from './AuditList.js';
-import DeploymentDetail from './DeploymentDetail.js';
 import DeploymentList from './DeploymentList.js';
 import HelpView from './HelpView.js';
 import LeaseList from './LeaseList.js';
@@ -24,7 +23,11 @@ interface Props {
 	top: number;
 	listHeight: number;
 	blocks: readonly Block[];
-	table: readonly Binding[];
+	/** The detail's offset, within what its blocks allow now (they grow and shrink with the data). */
+	detailOffset: number;
+	/** The help's rows, laid out for the pane (see helpBlocks). */
+	help: readonly Block[];
+	helpOffset: number;
 	readonly: boolean;
 	auditLoading: boolean;
 	readError?: string;
@@ -46,13 +49,13 @@ function Body(p: Props) {
 	if (ui.dialog) {
 		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} />;
 	}
-	if (ui.help) return <HelpView table={p.table} width={width} height={layout.pane} readonly={p.readonly} />;
+	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
 	const filtered = ui.filter[ui.pane].trim() !== '';
 	switch (ui.pane) {
 		case 'deployments':
 			return ui.detail && p.blocks.length > 0 ? (
-				<DeploymentDetail blocks={p.blocks} offset={ui.detailScroll} height={layout.pane} />
+				<BlockScroll blocks={p.blocks} offset={p.detailOffset} height={layout.pane} />
 			) : (
 				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} />
 			);
