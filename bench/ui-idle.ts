@@ -2,7 +2,7 @@
  * The console idle as an operator runs it: the built `calyx ui` on a pty (util-linux `script`,
  * 120×50) over a data directory with 50 live canaries, each sampled once a second by an engine.
  * For each case, the CPU time of the console's own process (utime + stime from /proc) and the
- * bytes it wrote to the terminal, over a window (CALYX_BENCH_IDLE_S, default 30 s) scaled to a
+ * bytes it wrote to the terminal, over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a
  * minute, against a minimal Ink app idle on the same kind of pty.
  *   - read-only console, the engine in another process (`calyx engine`): the watching alone;
  *   - the same with a deployment's detail open (its gauges and sparklines move every second);
@@ -24,7 +24,7 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 	console.error('bench:ui-idle: dist/ is missing; run npm run build first');
 	process.exit(2);
 }
-const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 30);
+const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 60);
 const CANARIES = 50;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;

@@ -195,12 +195,13 @@ describe('clock-driven redraws', () => {
 	it('wake when a countdown enters its last minute, then every second', () => {
 		expect(nextTickMs(at, {seconds: false, countdowns: [60_000 + 5_000]})).toBe(5_000);
 		expect(nextTickMs(at, {seconds: false, countdowns: [30_000]})).toBe(750);
-		expect(nextTickMs(at, {seconds: true, countdowns: []})).toBe(750);
+		// Seconds on screen: a second after this frame, whenever it was drawn.
+		expect(nextTickMs(at, {seconds: true, countdowns: []})).toBe(1000);
 	});
 	it('wake when a message is due to leave the screen, and not for one already gone', () => {
 		expect(nextTickMs(at, {seconds: false, countdowns: [10 * 60_000], expiries: [at + 4_000]})).toBe(4_000);
 		expect(nextTickMs(at, {seconds: true, countdowns: [], expiries: [at + 300]})).toBe(300);
-		expect(nextTickMs(at, {seconds: true, countdowns: [], expiries: [at + 4_000]})).toBe(750);
+		expect(nextTickMs(at, {seconds: true, countdowns: [], expiries: [at + 4_000]})).toBe(1000);
 		expect(nextTickMs(at, {seconds: false, countdowns: [], expiries: [at - 1, at]})).toBe(42_750);
 	});
 	it('draw list countdowns at the start of the minute, exactly in the last one', () => {

@@ -30,8 +30,10 @@ export interface ClockDriven {
 }
 
 /**
- * How long until the drawn text next changes, given the countdowns on screen (ms left): the next
- * second when the screen shows seconds or a countdown is in its last minute, else the next
+ * How long after this frame the drawn text next changes, given the countdowns on screen (ms
+ * left): a second when the screen shows seconds (counted from this frame, so that a frame drawn
+ * for fresh samples, about once a second in a live detail, also serves as the clock's: one frame
+ * a second, not two), the next second when a list countdown is in its last minute, else the next
  * wall-clock minute, or sooner when a countdown is about to enter its last minute or a message
  * is due to go. Nothing on screen due to go adds no wake.
  */
@@ -39,7 +41,8 @@ export function nextTickMs(now: number, screen: ClockDriven): number {
 	const {countdowns} = screen;
 	const toExpiry = (screen.expiries ?? []).filter(at => at > now).map(at => at - now);
 	const toSecond = 1000 - (now % 1000);
-	if (screen.seconds || countdowns.some(left => left > 0 && left < 61_000)) return Math.min(toSecond, ...toExpiry);
+	if (screen.seconds) return Math.min(1000, ...toExpiry);
+	if (countdowns.some(left => left > 0 && left < 61_000)) return Math.min(toSecond, ...toExpiry);
 	const toMinute = 60_000 - (now % 60_000);
 	const toLastMinute = countdowns.filter(left => left > 0).map(left => left - 60_000);
 	return Math.min(Math.max(toSecond, Math.min(toMinute, ...toLastMinute)), ...toExpiry);
