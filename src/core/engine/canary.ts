@@ -49,6 +49,8 @@ export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<
 	dep.tierIndex += 1;
 	dep.percent = dep.plan.tiers[dep.tierIndex]!;
 	dep.tierStartedAt = ctx.at;
+	// A promotion within `running` is no status change, but it is the deployment changing.
+	dep.updatedAt = ctx.at;
 	dep.window = [];
 	transition(ctx, dep, 'running', reason, data);
 	ctx.emit('canary.promoted', dep.id, reason, {from: fromPercent, to: dep.percent, tier: dep.tierIndex, ...data});
