@@ -117,6 +117,8 @@ export interface Store {
 	 * after staleMs (at least 5000). A follower's retry timer keeps its process alive until release().
 	 */
 	lead(opts?: {heartbeatMs?: number; staleMs?: number}): Promise<Leadership>;
+	/** The process leading the engine now (this one or another), or undefined: nobody drives the canaries. */
+	engineLeader(): Promise<{pid: number; host: string} | undefined>;
 	close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import type {Leadership} from './api.js';
-import {STALE_MS, tryLock, type Held} from './lock.js';
+import {liveHolder, STALE_MS, tryLock, type Held} from './lock.js';
 import type {StorePaths} from './paths.js';
 
 export interface LeadOptions {
@@ -9,6 +9,11 @@ export interface LeadOptions {
 	staleMs?: number;
 }
 
+const DEFAULT_STALE_MS = 10_000;
+
+/** The process that leads the engine of this data directory now, if one does (see `lead`). */
+export const engineLeader = (paths: StorePaths) => liveHolder(paths.leader, DEFAULT_STALE_MS);
+
 /**
  * Exactly one engine drives a data directory: the holder of `leader.lock`, which it keeps fresh
  * with a heartbeat. Everyone else is a follower that keeps trying, and becomes the leader once the
@@ -16,7 +21,7 @@ export interface LeadOptions {
  * another host).
  */
 export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<Leadership> {
-	const staleMs = Math.max(opts.staleMs ?? 10_000, STALE_MS);
+	const staleMs = Math.max(opts.staleMs ?? DEFAULT_STALE_MS, STALE_MS);
 	const heartbeatMs = Math.min(Math.max(opts.heartbeatMs ?? staleMs / 2, 1000), staleMs / 2);
 	const listeners = new Set<(role: 'leader' | 'follower') => void>();
 	let role: 'leader' | 'follower' = 'follower';

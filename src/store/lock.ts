@@ -54,6 +54,19 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Who holds a heartbeat lock, if anyone does now: the lock exists, its holder refreshed it within
+ * `staleMs`, and, on this host, the holder's process is alive. For telling people whether an
+ * engine drives a data directory; taking the lock is `tryLock`'s business.
+ */
+export async function liveHolder(lockPath: string, staleMs: number): Promise<{pid: number; host: string} | undefined> {
+	const at = await stat(lockPath).then(s => s.mtimeMs, () => undefined);
+	if (at === undefined || Date.now() - at > staleMs) return undefined;
+	const owner = await readOwner(lockPath);
+	if (!owner || (owner.host === hostname() && !alive(owner.pid))) return undefined;
+	return {pid: owner.pid, host: owner.host};
+}
+
+/**
  * A holder on this host whose process is gone cannot refresh its lock: take it over now rather
  * than after the stale window. The lock is renamed aside, then checked: if what was moved is not
  * the dead holder's (another process broke it first and already holds a fresh one), it is put

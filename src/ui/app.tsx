@@ -4,6 +4,7 @@ import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type State}
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
+import {useEnginePresence} from './hooks/use-engine-presence.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
 import {useNow} from './hooks/use-now.js';
 import {auditKey, samplesKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
@@ -43,6 +44,8 @@ export interface ConsoleAppProps {
 	coalesceMs?: number;
 	/** Wall time for the escape-sequence guard (not the engine's clock). */
 	wallClock?: () => number;
+	/** How often a console that does not lead asks whether anyone does. */
+	enginePollMs?: number;
 	/** How long an outcome stays on the status line (see statusEndsAt); tests shorten it. */
 	statusMs?: number;
 	/** A state read before mounting: the first frame then already shows it. */
@@ -65,6 +68,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const timing = useRef<ClockDriven>({seconds: false, countdowns: []});
 	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
 	const role = useEngineRole(props.engine);
+	const presence = useEnginePresence(store, role, props.enginePollMs ?? 5000);
 	const data = useStoreState(store, props.coalesceMs ?? 150, props.initial);
 	const {snapshot, reload} = data;
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
@@ -156,6 +160,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			<Header
 				dataDir={props.dataDir}
 				role={role}
+				engine={presence}
 				actor={props.actor}
 				{...(identity ? {keyRole: identity.role} : {})}
 				readonly={readonly}

@@ -41,6 +41,10 @@ describe('calyx engine and canary status --watch', () => {
 		const second = await s.json<Doc>(['engine', '--once']);
 		expect(second.code).toBe(1);
 		expect(second.doc.role).toBe('follower');
+		// canary status names the process that drives it, and has nothing to warn about.
+		const status = await s.json<Doc>(['canary', 'status', dep]);
+		expect(status.doc.engine).toMatchObject({pid: leader.child.pid});
+		expect(status.stderr).not.toMatch(/no engine/);
 		expect(await exited).toBe(0);
 		const lines = watched.trim().split('\n');
 		expect(lines.some(l => / running at 25%/.test(l))).toBe(true);

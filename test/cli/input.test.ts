@@ -91,6 +91,9 @@ describe('the revision for --expect-rev', () => {
 		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
 		expect(typeof list.rev).toBe('number');
 		expect(status.rev).toBe(list.rev);
+		// No engine runs in this sandbox: the status says so, since nothing will move the canary.
+		expect(status.engine).toBeNull();
+		expect((await s.calyx(['canary', 'status', dep])).stderr).toMatch(new RegExp(`no engine is running for .*: ${dep} is not sampled, gated or halted`));
 		expect((await s.calyx(['--expect-rev', String(status.rev), 'canary', 'halt', dep, '--reason', 'seen at this revision'])).code).toBe(0);
 		const again = await s.calyx(['--expect-rev', String(status.rev), 'canary', 'resume', dep, '--reason', 'same stale view']);
 		expect(again.code).toBe(3);

@@ -73,9 +73,13 @@ export function registerStatus(canary: Command, io: Io) {
 		.option('--timeout <duration>', 'with --watch: give up after this long (exit 1)', duration)
 		.action(
 			action<{watch?: boolean; timeout?: number}>(io, async (cli, [id], o) => {
-				const view = o.watch ? await watch(cli, id!, o.timeout) : await viewOf(cli, id!);
+				const first = await viewOf(cli, id!);
+				// A live canary nobody drives is not sampled, gated or halted: say so, it is why a watch never ends.
+				const engine = (await (await cli.store()).engineLeader()) ?? null;
+				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
+				const view = o.watch ? await watch(cli, id!, o.timeout) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit(view, () => renderStatus(view, painter(cli.color)));
+				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color)));
 				const timedOut = o.watch && !ENDED.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),

@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import {ACTIVE} from '../../core/index.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
@@ -38,8 +39,11 @@ export function registerUi(program: Command, io: Io) {
 						clock: cli.clock,
 					});
 				} finally {
+					// Quitting the leading console stops the engine: live canaries wait for another one.
+					const live = engine.role === 'leader' ? (await store.read().catch(() => undefined))?.deployments.filter(d => ACTIVE.includes(d.status)).length : 0;
 					await engine.stop();
 					await store.close();
+					if (live) cli.err(`calyx: the engine stopped with this console; ${live} live canar${live === 1 ? 'y is' : 'ies are'} not driven until another engine runs (calyx engine, or calyx ui)`);
 				}
 				// The console sets 129/143 when a signal ended it; keep that for the caller.
 				return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,12 +1,15 @@
 import {Text} from 'ink';
 import {DeploymentStatus} from '../../core/index.js';
 import Line from '../components/Line.js';
+import type {EnginePresence} from '../hooks/use-engine-presence.js';
 import Toned from '../components/Toned.js';
 import {LOCK, STATUS_TONE} from '../theme.js';
 
 interface Props {
 	dataDir: string;
 	role: 'leader' | 'follower';
+	/** Whether any process drives the canaries now. */
+	engine: EnginePresence;
 	/** Who acts: `human:alice`, or `operator:<user>` without a key. */
 	actor: string;
 	/** The role of the key this console signs with, if one is loaded. */
@@ -21,9 +24,10 @@ interface Props {
  * What is acted on, by which engine, as whom; then how many deployments are in each state and
  * where the data lives. The target and the engine come first: an operator must never take the
  * demo for production, nor a watching console for one that drives canaries. A read-only console
- * runs no engine, so it says it watches instead of naming a leader or a follower.
+ * runs no engine, so it says it watches instead of naming a leader or a follower; and when no
+ * process leads at all, it says so loudly: nothing samples, gates or halts the canaries then.
  */
-export default function Header({dataDir, role, actor, keyRole, readonly, target, counts}: Props) {
+export default function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -38,7 +42,11 @@ export default function Header({dataDir, role, actor, keyRole, readonly, target,
 					</>
 				) : null}
 				<Text color="gray"> engine </Text>
-				{readonly ? (
+				{engine === 'none' ? (
+					<Text bold color="red">
+						none: canaries are not driven{readonly ? ` (${LOCK} read-only)` : ''}
+					</Text>
+				) : readonly ? (
 					<>
 						<Toned tone="info">watching</Toned>
 						<Text bold color="yellow">

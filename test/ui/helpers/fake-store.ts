@@ -129,6 +129,13 @@ export class FakeStore implements Store {
 		return limit === undefined ? all : all.slice(-limit);
 	}
 
+	/** Who leads the engine, as the console asks it; tests set it (undefined: no engine runs). */
+	leader: {pid: number; host: string} | undefined = {pid: 4242, host: 'ops-1'};
+
+	async engineLeader(): Promise<{pid: number; host: string} | undefined> {
+		return this.leader;
+	}
+
 	watch(listener: (what: ChangeNotice) => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
