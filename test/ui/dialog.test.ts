@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 import {describe, expect, it} from 'vitest';
 import {cosign as cosign_, EngineError, refused} from '../../src/core/index.js';
-import {openDialog, reopenAfterConflict, REASON_REQUIRED, stepDialog, typeIdPrompt, type Dialog, type DialogStep} from '../../src/ui/model/dialog.js';
+import {ignoredEarly, openDialog, reopenAfterConflict, REASON_REQUIRED, stepDialog, typeIdPrompt, type Dialog, type DialogStep} from '../../src/ui/model/dialog.js';
 import {commandFor, errorOutcome, STALE, successOutcome} from '../../src/ui/model/outcome.js';
 import {reviewedFacts} from '../../src/ui/model/review.js';
 import {FakeStore} from './helpers/fake-store.js';
@@ -40,12 +40,22 @@ describe('confirm dialogs (promote, cosign)', () => {
 });
 
 describe('the typeahead guard', () => {
-	it('drops every key but Esc for a moment after the dialog opens', () => {
+	it('drops, and names, the keys that would confirm for a moment after the dialog opens', () => {
 		const d = openDialog('promote', 'DEP-1', 1000);
-		expect(stepDialog(d, 'y', K(), 1100)).toEqual({dialog: d});
-		expect(stepDialog(d, '', ENTER, 1399)).toEqual({dialog: d});
+		expect(stepDialog(d, 'y', K(), 1100)).toEqual({dialog: {...d, error: ignoredEarly('y')}});
+		expect(stepDialog(d, '', ENTER, 1399)).toEqual({dialog: {...d, error: ignoredEarly('Enter')}});
 		expect(stepDialog(d, '', K({escape: true}), 1100)).toEqual({cancel: true});
 		expect(stepDialog(d, 'y', K(), 1400)).toMatchObject({dialog: {input: 'y'}});
+		expect(stepDialog(openDialog('cosign', 'LEASE-1', 1000), 'y', K(), 1001)).toMatchObject({dialog: {input: '', error: ignoredEarly('y')}});
+	});
+	it('drops an early Enter on an empty field, but keeps text typed at once and the Enter after it', () => {
+		const opened = openDialog('halt', 'DEP-1', 1000);
+		expect(stepDialog(opened, '', ENTER, 1050)).toMatchObject({dialog: {input: '', error: ignoredEarly('Enter')}});
+		let step: DialogStep = {dialog: opened};
+		for (const c of 'paging storm') step = stepDialog((step as {dialog: Dialog}).dialog, c, K(), 1100);
+		expect(step).toMatchObject({dialog: {input: 'paging storm'}});
+		// Text typed into the field shows the operator is at the dialog: the Enter after it counts.
+		expect(stepDialog((step as {dialog: Dialog}).dialog, '', ENTER, 1200)).toMatchObject({submit: {reason: 'paging storm'}});
 	});
 });
 

@@ -25,6 +25,15 @@ describe('column fitting', () => {
 		expect(fitColumns(cols, 25).map(c => c.id)).toEqual(['a', 'c']);
 		expect(fitColumns(cols, 12).map(c => c.id)).toEqual(['a']);
 	});
+	it('widens a column with a grow order before those of lower priority number, and still drops it by priority', () => {
+		const early = cols.map(c => (c.id === 'b' ? {...c, grow: 0} : c));
+		expect(fitColumns(early, 40).map(c => [c.id, c.width])).toEqual([
+			['a', 10],
+			['b', 18],
+			['c', 10],
+		]);
+		expect(fitColumns(early, 25).map(c => c.id)).toEqual(['a', 'c']);
+	});
 	it('never drops priority 0', () => {
 		expect(fitColumns([{id: 'm', title: '', min: 50, priority: 0}], 10).map(c => c.id)).toEqual(['m']);
 	});

@@ -72,8 +72,12 @@ describe('panes', () => {
 		const rows = filtered.split('\n').filter(l => /^[› ] +\d+ +\d\d:\d\d:\d\d/.test(l));
 		expect(rows.length).toBe(store.log.filter(e => e.kind === 'rollback.verified').length);
 		store.external({type: 'canary.halt', actor: 'human:bob', id: store.state.deployments.find(d => d.status === 'running')!.id, reason: 'later'});
+		const picked = selectedLine(filtered);
 		await press(r, KEY.esc);
-		await waitForFrame(r, f => f.includes('deployment.halted') && f.includes('human:bob'));
+		// Clearing the filter keeps the selection on the event it was on; the newest is at the top.
+		await waitForFrame(r, f => !f.includes('filter: rollback.verified') && selectedLine(f) === picked && f.includes(`Audit ${store.log.length}]`));
+		await press(r, 'g');
+		await waitForFrame(r, f => selectedLine(f).includes('deployment.halted') && selectedLine(f).includes('human:bob'));
 	});
 
 	it('shows an audit event whole on Enter at 80 columns, with a wider reason column than the kind, and Esc goes back', async () => {

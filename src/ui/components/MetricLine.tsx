@@ -16,7 +16,8 @@ interface Props {
 
 /**
  * One metric: its latest value, a threshold gauge (¦ warning, ‖ critical), the level as a word,
- * samples against the minimum, and a sparkline of the recent samples. Readable without colour.
+ * samples against the number the gate needs (titled samples/needed: "min" read as per minute),
+ * and a sparkline of the recent samples. Readable without colour.
  */
 export default function MetricLine({gate, band, series, gaugeWidth, sparkWidth}: Props) {
 	const info = METRIC_INFO[gate.metric];

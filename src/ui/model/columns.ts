@@ -9,6 +9,11 @@ export interface Column {
 	min: number;
 	max?: number;
 	priority: number;
+	/**
+	 * Which column gets spare width first, lowest first (default: its priority). A short key field
+	 * can be dropped late yet widened early, so a wide column after it does not take all the room.
+	 */
+	grow?: number;
 }
 
 export interface FittedColumn extends Column {
@@ -29,7 +34,7 @@ export function fitColumns(columns: readonly Column[], total: number): FittedCol
 	}
 	const widths = new Map(kept.map(c => [c.id, c.min]));
 	let spare = Math.max(0, total - used(kept));
-	for (const col of [...kept].sort((a, b) => a.priority - b.priority)) {
+	for (const col of [...kept].sort((a, b) => (a.grow ?? a.priority) - (b.grow ?? b.priority))) {
 		if (spare === 0) break;
 		const grow = Math.min(spare, (col.max ?? col.min) - col.min);
 		widths.set(col.id, col.min + grow);

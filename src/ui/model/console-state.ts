@@ -99,6 +99,18 @@ export function resolveCursor(c: Cursor, rows: readonly string[]): number {
 
 export const selectedId = (c: Cursor, rows: readonly string[]) => rows[resolveCursor(c, rows)];
 
+/**
+ * Anchors the pane's cursor on the row it shows now, before the filter changes: the cursor may
+ * still hold an id the filter hid, and clearing the filter would bring it (not the row the
+ * operator was looking at) back under the cursor.
+ */
+function pinned(s: ConsoleState, ctx: KeyContext): Record<Pane, Cursor> {
+	const c = s.cursor[s.pane];
+	const rows = ctx.rows[s.pane];
+	const id = selectedId(c, rows);
+	return id === undefined ? s.cursor : {...s.cursor, [s.pane]: {...c, id, index: resolveCursor(c, rows)}};
+}
+
 function moveTo(s: ConsoleState, ctx: KeyContext, target: (current: number, count: number) => number): ConsoleState {
 	const rows = ctx.rows[s.pane];
 	if (rows.length === 0) return s;
@@ -161,7 +173,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'back':
 			if (contextOf(s) === 'detail') return {...s, detail: false};
 			if (s.pane === 'audit' && s.event) return {...s, event: false};
-			if (s.filter[s.pane]) return {...s, filter: {...s.filter, [s.pane]: ''}};
+			if (s.filter[s.pane]) return {...s, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: ''}};
 			return {...s, status: undefined};
 		case 'nextPane':
 			return switchPane(s, PANES[(PANES.indexOf(s.pane) + 1) % PANES.length]!);
@@ -180,16 +192,21 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 	}
 }
 
-function filterKey(s: ConsoleState, input: string, key: Key): ConsoleState {
+function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): ConsoleState {
 	const current = s.filter[s.pane];
-	const set = (text: string, filtering = true) => ({...s, filtering, filter: {...s.filter, [s.pane]: text}});
+	const set = (text: string, filtering = true) => ({...s, filtering, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: text}});
 	if (key.escape) return set('', false);
-	if (key.return) return {...s, filtering: false};
+	if (key.return) return {...s, filtering: false, cursor: pinned(s, ctx)};
 	if (key.backspace || key.delete) return set(current.slice(0, -1));
 	if (key.ctrl || key.meta || input === '' || /[\u0000-\u001f]/.test(input)) return s;
 	return set(current + input);
 }
 
+/**
+ * A reason and its Enter often share a read over a slow link (or tmux): the Enter counts. What
+ * guards a destructive action is its own step (the typed id, y), and the guard against keys typed
+ * before the dialog was shown (see dialog.ts), not the way keys were batched.
+ */
 function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, at: number, now: number): ConsoleState {
 	const step = stepDialog(d, input, key, at);
 	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
@@ -204,7 +221,7 @@ function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {
 	const s = read ? {...before, status: undefined} : before;
 	if (key.ctrl && input === 'c') return {...s, quit: true};
 	if (s.dialog) return dialogKey(s, s.dialog, input, key, at, now);
-	if (s.filtering) return filterKey(s, input, key);
+	if (s.filtering) return filterKey(s, input, key, ctx);
 	if (s.help) {
 		if (key.escape || input === '?') return {...s, help: false};
 		if (input === 'q' && !key.meta) return {...s, quit: true};

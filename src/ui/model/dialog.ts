@@ -80,14 +80,27 @@ function textKey(d: Dialog, input: string, key: Key): DialogStep {
 
 /**
  * Keys that arrive this soon after a dialog opened were typed before the operator could see it
- * (text meant for a dialog that was refused, a burst like "spy⏎" that would otherwise read as
- * p, y, Enter): they are dropped, and only Esc gets through.
+ * (a burst like "spy⏎" that would otherwise read as p, y, Enter). Only the keys that confirm or
+ * submit are dropped, and the dialog says so: text typed into a field is kept, since a reason
+ * typed early is still the operator's reason, and the Enter after it is then deliberate (the
+ * confirmation steps have no text, so they still need a key of their own).
  */
 export const TYPEAHEAD_MS = 400;
 
+export const ignoredEarly = (what: string) => `${what} ignored: typed before the dialog was shown — press it again`;
+
+/** The key that would move a dialog towards its action, named for the message; undefined for any other. */
+function confirming(d: Dialog, input: string, key: Key): string | undefined {
+	if (key.return) return 'Enter';
+	if (d.step === 'confirm' && input === 'y' && !key.ctrl && !key.meta) return 'y';
+	return undefined;
+}
+
 export function stepDialog(d: Dialog, input: string, key: Key, at = Number.POSITIVE_INFINITY): DialogStep {
 	if (d.submitting) return {dialog: d};
-	if (at - d.openedAt < TYPEAHEAD_MS && !key.escape) return {dialog: d};
+	// Text typed into the field since it opened shows the operator is at the dialog: its Enter counts.
+	const early = at - d.openedAt < TYPEAHEAD_MS && !key.escape && d.input === '' ? confirming(d, input, key) : undefined;
+	if (early) return {dialog: {...d, error: ignoredEarly(early)}};
 	return d.step === 'confirm' ? confirmKey(d, input, key) : textKey(d, input, key);
 }
 

@@ -7,7 +7,9 @@ import {clockTime} from '../model/format.js';
 const COLUMNS: readonly Column[] = [
 	{id: 'seq', title: 'SEQ', min: 5, max: 7, priority: 6},
 	{id: 'time', title: 'TIME (UTC)', min: 10, priority: 1},
-	{id: 'actor', title: 'ACTOR', min: 12, max: 18, priority: 5},
+	// Who did it is what an audit trail is kept for: the actor widens before any other column
+	// (e.g. "operator:rosalind-the-night-shift"), while at 80 columns it keeps its old minimum.
+	{id: 'actor', title: 'ACTOR', min: 12, max: 24, priority: 5, grow: 0},
 	// The reason is what an operator reads the trail for: at 80 columns it gets more room than the
 	// event kind and the subject, which are recognisable from their first characters.
 	{id: 'kind', title: 'EVENT', min: 16, max: 26, priority: 2},

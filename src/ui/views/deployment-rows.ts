@@ -10,8 +10,9 @@ export const DEPLOYMENT_COLUMNS: readonly Column[] = [
 	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 5},
 	{id: 'versions', title: 'FROM → TO', min: 13, max: 24, priority: 6},
 	{id: 'status', title: 'STATUS', min: 18, priority: 2},
-	{id: 'tier', title: 'TIER · LEFT', min: 15, max: 20, priority: 3},
-	{id: 'worst', title: 'WORST', min: 8, max: 10, priority: 4},
+	// The worst level is the one warning the list gives (a CRIT): it outlives the tier and time left.
+	{id: 'tier', title: 'TIER · LEFT', min: 15, max: 20, priority: 4},
+	{id: 'worst', title: 'WORST', min: 8, max: 10, priority: 3},
 ];
 
 function timeLeft(v: DeploymentView): string {
