@@ -9,13 +9,14 @@
  *   - the console as leader, the engine inside it (what `calyx ui` is on a quiet box).
  * Run: node --import tsx bench/ui-idle.ts (part of npm run bench:ui).
  */
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {cosign, emptyWorld, generateKeyPair, SimTarget, type Intent, type Lease} from '../src/core/index.js';
 import {initStore} from '../src/store/index.js';
+import {quote, stopGroup, writeMinimalInkApp} from './lib/pty.js';
 import {table} from './lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,7 +28,6 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 60);
 const CANARIES = 50;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 // /proc/<pid>/stat counts CPU time in clock ticks.
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim());
 
@@ -87,14 +87,6 @@ async function poll<T>(probe: () => T | undefined | false, what: string | (() =>
 	}
 }
 
-function stopGroup(child: ChildProcess) {
-	try {
-		process.kill(-child.pid!, 'SIGKILL');
-	} catch {
-		// already gone
-	}
-}
-
 /** utime + stime of a process, in ms. */
 function cpuMs(pid: number): number {
 	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -134,11 +126,7 @@ const node = quote(process.execPath);
 const rows: string[][] = [];
 const settle = () => new Promise(r => setTimeout(r, 3000)); // first reads and frames done before counting
 
-const minimalApp = join(root, 'minimal.mjs');
-await writeFile(
-	minimalApp,
-	`import {createElement} from ${JSON.stringify(join(ROOT, 'node_modules/react/index.js'))};\nimport {render, Text} from ${JSON.stringify(join(ROOT, 'node_modules/ink/build/index.js'))};\nrender(createElement(Text, null, 'minimal-ready'));\nsetTimeout(() => {}, 3_600_000);\n`,
-);
+const minimalApp = await writeMinimalInkApp(root, 'minimal-ready');
 const minimal = onPty(`${node} ${quote(minimalApp)}`, env);
 await minimal.until('minimal-ready');
 await settle();

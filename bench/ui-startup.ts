@@ -6,11 +6,12 @@
  */
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {runDrill, type Deployment, type State} from '../src/core/index.js';
 import {initStore} from '../src/store/index.js';
+import {quote, stopGroup, writeMinimalInkApp} from './lib/pty.js';
 import {ms, ratio, sample, stats, table} from './lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -20,7 +21,6 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 	process.exit(2);
 }
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-ui-'));
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** Runs `command` on a pty and resolves with the ms until `marker` appears in its output; then kills it. */
 function untilShown(command: string, marker: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -31,11 +31,7 @@ function untilShown(command: string, marker: string, env: NodeJS.ProcessEnv): Pr
 		const timer = setTimeout(() => finish(new Error(`no "${marker}" within 30 s: ${out.slice(-300)}`)), 30_000);
 		const finish = (error?: Error, at?: number) => {
 			clearTimeout(timer);
-			try {
-				process.kill(-child.pid!, 'SIGKILL');
-			} catch {
-				// already gone
-			}
+			stopGroup(child);
 			if (error) fail(error);
 			else done(at! - start);
 		};
@@ -60,11 +56,7 @@ async function dataDir(): Promise<{dir: string; marker: string}> {
 	return {dir, marker: drill.deployments[0]!};
 }
 
-const minimalApp = join(root, 'minimal.mjs');
-await writeFile(
-	minimalApp,
-	`import {createElement} from ${JSON.stringify(join(ROOT, 'node_modules/react/index.js'))};\nimport {render, Text} from ${JSON.stringify(join(ROOT, 'node_modules/ink/build/index.js'))};\nrender(createElement(Text, null, 'minimal-ready'));\nsetTimeout(() => {}, 60_000);\n`,
-);
+const minimalApp = await writeMinimalInkApp(root, 'minimal-ready');
 const {dir, marker} = await dataDir();
 // With CI set, ink prints only the last frame: an operator's terminal has no CI variable.
 const {CI: _ci, ...inherited} = process.env;

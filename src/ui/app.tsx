@@ -14,7 +14,7 @@ import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
-import {listFrameKey, paneWindow} from './model/list-frame.js';
+import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {detailBlocks} from './views/detail-blocks.js';
@@ -123,13 +123,14 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
-	const {selected, top, shown, listViews} = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
-	// In the list, a new state that draws the same frame is taken without drawing it (see listFrameKey).
+	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
+	const {selected, top, shown, listViews} = listWindow;
+	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
 	let shownKey: string | undefined;
 	data.sameFrame.current =
-		inList && state
-			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= listFrameKey(state, ui, now, listHeight, identity?.role))
+		inList && state && model
+			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;

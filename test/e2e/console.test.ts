@@ -160,13 +160,19 @@ describe('calyx console in a terminal', () => {
 		expect(status.halt).toMatchObject({reason: 'e2e drill', actor: 'human:demo-operator', trigger: 'manual'});
 	});
 
-	it('cosigns the waiting lease after y then Enter, and the two-key rule then holds', async () => {
+	/** The console open on the demo's lease that waits for its human key, selected in the leases pane. */
+	async function onWaitingLease() {
 		const box = sandbox();
 		const pending = json<{leases: Array<{id: string; status: string}>}>(box, 'lease', 'list').leases.find(l => l.status === 'pending')!;
 		open(box, ['ui']);
 		await waitScreen(x => x.includes('DEPLOYMENT'), 'the console');
 		keys('2');
 		await waitScreen(x => selected(x).includes(pending.id), 'the waiting lease');
+		return {box, pending};
+	}
+
+	it('cosigns the waiting lease after y then Enter, and the two-key rule then holds', async () => {
+		const {box, pending} = await onWaitingLease();
 		keys('c');
 		await waitScreen(x => x.includes(`Cosign ${pending.id}`) && x.includes('you sign as human:demo-operator'), 'the cosign dialog');
 		await confirmY('sign');
@@ -176,12 +182,7 @@ describe('calyx console in a terminal', () => {
 	});
 
 	it('shows a cosign made by another process, without a key press', async () => {
-		const box = sandbox();
-		const pending = json<{leases: Array<{id: string; status: string}>}>(box, 'lease', 'list').leases.find(l => l.status === 'pending')!;
-		open(box, ['ui']);
-		await waitScreen(x => x.includes('DEPLOYMENT'), 'the console');
-		keys('2');
-		await waitScreen(x => selected(x).includes(pending.id), 'the waiting lease');
+		const {box, pending} = await onWaitingLease();
 		calyx(box, 'lease', 'sign', pending.id);
 		await waitScreen(x => x.includes('no lease is waiting for a cosign'), 'the lease to leave the pane');
 	});

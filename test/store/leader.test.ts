@@ -1,4 +1,7 @@
+import {statSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
+import type {Leadership} from '../../src/store/api.js';
 import {initStore, openStore} from '../../src/store/index.js';
 import {Child, tempDir, until} from './helpers.js';
 
@@ -20,43 +23,48 @@ describe('engine leadership', () => {
 	});
 
 	it('lets a follower take over when the leader process is killed', async () => {
-		const dir = tempDir();
-		await initStore(dir);
-		const leader = new Child('leader.ts', [dir]);
-		try {
-			await leader.waitFor(l => l === 'role leader', 'the child to lead');
-			const store = await openStore(dir);
-			const follower = await store.lead({heartbeatMs: 1000, staleMs: 5000});
+		await withChildLeader(async ({leader, store, follower}) => {
 			expect(follower.role).toBe('follower');
+			expect(await store.engineLeader()).toMatchObject({pid: leader.proc.pid});
 			const changes: string[] = [];
 			follower.onChange(role => changes.push(role));
 			await leader.kill('SIGKILL');
 			await until(() => follower.role === 'leader', 'the follower to take over', 30_000);
 			expect(changes).toEqual(['leader']);
-			await store.close();
-		} finally {
-			await leader.kill();
-		}
+			expect(await store.engineLeader()).toMatchObject({pid: process.pid});
+			// Released, nobody leads: the console and canary status say so.
+			await follower.release();
+			expect(await store.engineLeader()).toBeUndefined();
+		});
 	});
 
 	it('keeps a live leader: a follower stays a follower while it heartbeats', async () => {
-		const dir = tempDir();
-		await initStore(dir);
-		const leader = new Child('leader.ts', [dir]);
-		try {
-			await leader.waitFor(l => l === 'role leader', 'the child to lead');
-			const store = await openStore(dir);
-			const follower = await store.lead({heartbeatMs: 1000, staleMs: 5000});
+		await withChildLeader(async ({dir, leader, follower}) => {
 			// Let more than one stale window pass, observed through the leader's own heartbeats.
-			const {statSync} = await import('node:fs');
-			const {join} = await import('node:path');
 			const first = statSync(join(dir, 'leader.lock')).mtimeMs;
 			await until(() => statSync(join(dir, 'leader.lock')).mtimeMs > first + 6000, 'six seconds of heartbeats', 20_000);
 			expect(follower.role).toBe('follower');
 			expect(leader.lines.filter(l => l.startsWith('role'))).toEqual(['role leader']);
-			await store.close();
-		} finally {
-			await leader.kill();
-		}
+		});
 	});
 });
+
+/** Another process leading a fresh data directory, and this one following it. */
+async function withChildLeader(
+	run: (ctx: {dir: string; leader: Child; store: Awaited<ReturnType<typeof openStore>>; follower: Leadership}) => Promise<void>,
+): Promise<void> {
+	const dir = tempDir();
+	await initStore(dir);
+	const leader = new Child('leader.ts', [dir]);
+	try {
+		await leader.waitFor(l => l === 'role leader', 'the child to lead');
+		const store = await openStore(dir);
+		try {
+			await run({dir, leader, store, follower: await store.lead({heartbeatMs: 1000, staleMs: 5000})});
+		} finally {
+			await store.close();
+		}
+	} finally {
+		await leader.kill();
+	}
+}

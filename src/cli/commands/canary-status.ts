@@ -24,12 +24,12 @@ async function viewOf(cli: Cli, id: string): Promise<Seen> {
 }
 
 /** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */
-async function watch(cli: Cli, id: string, timeoutMs: number | undefined): Promise<Seen> {
+async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first: Seen): Promise<Seen> {
 	const store = await cli.store();
 	const paint = painter(cli.color);
 	const tty = cli.io.stdout.isTTY === true && !cli.json;
 	let last = '';
-	let view = await viewOf(cli, id);
+	let view = first;
 	const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
 	await new Promise<void>(resolve => {
 		let busy = false;
@@ -77,7 +77,7 @@ export function registerStatus(canary: Command, io: Io) {
 				// A live canary nobody drives is not sampled, gated or halted: say so, it is why a watch never ends.
 				const engine = (await (await cli.store()).engineLeader()) ?? null;
 				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
-				const view = o.watch ? await watch(cli, id!, o.timeout) : first;
+				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
 				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color)));
 				const timedOut = o.watch && !ENDED.has(view.status);

@@ -1,7 +1,7 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {AuditEvent, Sample, State} from '../../core/index.js';
 import type {ChangeNotice, Store} from '../../store/api.js';
-import {createCoalescer} from '../model/coalesce.js';
+import {createCoalescer, mergeNotices} from '../model/coalesce.js';
 import {errorOutcome} from '../model/outcome.js';
 
 /** What the screen shows besides the state: one deployment's samples, audit events by scope. */
@@ -44,7 +44,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 
 	const read = useCallback(
 		(what: ChangeNotice) => {
-			pending.current = pending.current ? merge(pending.current, what) : what;
+			pending.current = pending.current ? mergeNotices(pending.current, what) : what;
 			if (reading.current) return;
 			const notice = pending.current;
 			pending.current = undefined;
@@ -112,8 +112,6 @@ export function useWanted(data: StoreData, wants: Wants): void {
 		if (missing) read({state: false, audit: false, metrics: false});
 	}, [missing, read]);
 }
-
-const merge = (a: ChangeNotice, b: ChangeNotice): ChangeNotice => ({state: a.state || b.state, audit: a.audit || b.audit, metrics: a.metrics || b.metrics});
 
 /** Reads what changed or is not held yet; undefined when nothing needed reading. */
 async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot): Promise<Partial<Snapshot> | undefined> {

@@ -27,13 +27,18 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
 
 /**
  * Everything the deployments list draws from a state (header counts, target, tab counts, the
- * cells of the rows shown, the selection) or acts on, as one string. A leader writes every second, mostly samples the
- * list does not show: when the next state gives the same string, the frame would be the same and
- * is not drawn at all (ink renders the whole screen on every commit, whatever changed).
+ * cells of the rows shown, the selection) or acts on, as one string. A leader writes every
+ * second, mostly samples the list does not show: when the next state gives the same string, the
+ * frame would be the same and is not drawn at all (ink renders the whole screen on every commit,
+ * whatever changed). The frame on screen passes what it already computed.
  */
-export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined): string {
-	const model = screenModel(state, ui, now, [], signerRole);
-	const w = paneWindow(state, model, ui, now, heights, false);
+export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
 	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+}
+
+/** The key of the list a state would draw (see frameKey), for a state not drawn yet. */
+export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined): string {
+	const model = screenModel(state, ui, now, [], signerRole);
+	return frameKey(state, model, paneWindow(state, model, ui, now, heights, false));
 }
