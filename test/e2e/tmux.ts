@@ -1,0 +1,141 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterAll, afterEach, beforeAll} from 'vitest';
+
+/**
+ * The console as an operator meets it: the built CLI in a real pseudo-terminal (tmux), over a
+ * data directory seeded by `calyx demo`, checked against what the other commands read back.
+ * Each test file gets a tmux server of its own (files run in parallel).
+ */
+export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+export const BIN = join(ROOT, 'bin', 'calyx.js');
+export const SIZE = {columns: 100, rows: 30};
+const SESSION = 'console';
+
+export interface Sandbox {
+	data: string;
+	env: NodeJS.ProcessEnv;
+}
+
+export function calyx(box: Sandbox, ...args: string[]): string {
+	return execFileSync(process.execPath, [BIN, '--data', box.data, ...args], {env: box.env, encoding: 'utf8'});
+}
+
+/** A command's JSON answer, whatever its exit code (`canary status` exits 1 for a halted canary). */
+export function json<T>(box: Sandbox, ...args: string[]): T {
+	const out = spawnSync(process.execPath, [BIN, '--data', box.data, ...args, '--json'], {env: box.env, encoding: 'utf8'});
+	if (!out.stdout.trim()) throw new Error(`calyx ${args.join(' ')} --json printed nothing (exit ${out.status}): ${out.stderr}`);
+	return JSON.parse(out.stdout) as T;
+}
+
+/** A scratch data directory and key directory; seeded by `calyx demo` unless `demo` is false. */
+export function sandbox(bake = '1h', demo = true): Sandbox {
+	const dir = mkdtempSync(join(tmpdir(), 'calyx-e2e-'));
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		XDG_CONFIG_HOME: join(dir, 'config'),
+		XDG_STATE_HOME: join(dir, 'state'),
+		CALYX_KEY: 'demo-operator',
+		NO_COLOR: '1',
+		NODE_ENV: 'production',
+	};
+	delete env.CI;
+	const box = {data: join(dir, 'data'), env};
+	// A long bake by default: nothing promotes on its own while a test looks at it.
+	if (demo) calyx(box, 'demo', '--bake', bake);
+	return box;
+}
+
+export const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+export const selected = (s: string) => s.split('\n').find(l => l.startsWith('›')) ?? '';
+export const lastUsedRow = (s: string) => s.split('\n').findLastIndex(l => l.trim() !== '') + 1;
+
+/**
+ * The gap of a slow link between two reads. This builds the scenario (bytes arriving apart),
+ * it does not wait for the console: without it the pty hands the next key over in the same read.
+ */
+export const slowLink = () => new Promise(r => setTimeout(r, 150));
+
+/** Registers the hooks of a test file that drives consoles in tmux and returns its terminal. */
+export function useTerminal(name: string) {
+	const socket = `calyx-${name}-${process.pid}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	/** The screen as text; with `escapes`, the attributes too (`capture-pane -e`). */
+	const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', SESSION);
+	const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k);
+	const text = (t: string) => tmux('send-keys', '-t', SESSION, '-l', t);
+
+	/**
+	 * Starts `calyx [args]` in a fresh terminal, after a line the console must not leave on screen.
+	 * The data directory goes in CALYX_DATA, so that `calyx` alone really has no arguments.
+	 */
+	function open(box: Sandbox, args: string[], size = SIZE, extraEnv: Record<string, string> = {}) {
+		const vars = {...Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'CALYX_KEY', 'NO_COLOR', 'NODE_ENV'].map(k => [k, box.env[k]!])), ...extraEnv};
+		const envs = Object.entries(vars)
+			.map(([k, v]) => `${k}=${quote(v)}`)
+			.join(' ');
+		const run = `env -u CI ${envs} CALYX_DATA=${quote(box.data)} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}`;
+		const script = `echo BEFORE-THE-CONSOLE; ${run}; echo EXIT=$?; sleep 600`;
+		tmux('new-session', '-d', '-s', SESSION, '-x', String(size.columns), '-y', String(size.rows), `sh -c ${quote(script)}`);
+	}
+
+	async function waitScreen(test: (s: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const s = screen();
+			if (test(s)) return s;
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen was:\n${s}`);
+			await new Promise(r => setTimeout(r, 50));
+		}
+	}
+
+	/**
+	 * A fresh dialog drops keys for a moment (typeahead guard), so confirm by polling: press y, and
+	 * press it again only if the screen shows it was not taken.
+	 */
+	async function confirmY(verb: string) {
+		for (let attempt = 0; attempt < 10; attempt++) {
+			keys('y');
+			try {
+				await waitScreen(s => s.includes(`y — Enter to ${verb}`), 'the y to register', 1000);
+				return;
+			} catch {
+				// dropped as typeahead: the screen still says nothing was typed
+			}
+		}
+		throw new Error('the dialog never took the y');
+	}
+
+	/** Types into a dialog's field until the screen shows exactly that text (the first keys may be typeahead). */
+	async function typeField(label: string, value: string) {
+		for (let attempt = 0; attempt < 10; attempt++) {
+			tmux('send-keys', '-t', SESSION, '-N', '40', 'BSpace');
+			text(value);
+			try {
+				await waitScreen(s => s.includes(`${label} ${value}`), 'the text', 1000);
+				return;
+			} catch {
+				// some keys were dropped as typeahead: erase and type again
+			}
+		}
+		throw new Error(`the field never showed ${value}`);
+	}
+
+	beforeAll(() => {
+		if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('these tests need tmux on the PATH');
+		// The console under test is the built one (bin/calyx.js loads dist/); `npm test` builds first.
+		// Building here would rewrite dist/ under the CLI tests running beside this file.
+		if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) throw new Error('dist/ui/index.js is missing: run npm run build (npm test does)');
+	});
+	afterEach(() => {
+		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', SESSION]);
+	});
+	afterAll(() => {
+		spawnSync('tmux', ['-L', socket, 'kill-server']);
+	});
+
+	return {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, session: SESSION};
+}
