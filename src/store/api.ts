@@ -58,7 +58,8 @@ export type StoreErrorCode =
 	| 'LOCK_LOST' // this process stalled past the stale window and another took the lock: the write was abandoned
 	| 'INVALID' // the next state (from the engine or a mutate() caller) fails its schema: nothing was written
 	| 'VERSION' // the state file was written by a newer calyx, or no migration leads from its version
-	| 'IO'; // a write failed: nothing was applied
+	| 'IO' // a write failed: nothing was applied
+	| 'UNSAFE'; // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
 
 export interface VerifyReport {
 	ok: boolean;

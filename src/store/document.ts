@@ -1,4 +1,4 @@
-import {open, readFile, rm} from 'node:fs/promises';
+import {rm} from 'node:fs/promises';
 import type {Adapter} from 'lowdb';
 import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
@@ -7,6 +7,7 @@ import {ioError, isNodeError, StoreError} from './errors.js';
 import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
+import {openData, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
 
 const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
@@ -49,7 +50,7 @@ export class DocumentFile implements Adapter<State> {
 		const path = this.paths.state;
 		let fh;
 		try {
-			fh = await open(path, 'r');
+			fh = await openData(path, 'read');
 		} catch (error) {
 			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
 			throw ioError('opening', path, error);
@@ -152,7 +153,7 @@ export class DocumentFile implements Adapter<State> {
 async function lastGoodBackup(paths: StorePaths): Promise<{path: string; rev: number} | undefined> {
 	for (const path of paths.backups) {
 		try {
-			const {state} = loadDocument(await readFile(path), new TextCache());
+			const {state} = loadDocument(await readData(path), new TextCache());
 			return {path, rev: state.rev};
 		} catch {
 			// Missing or bad too: try the older one.

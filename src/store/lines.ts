@@ -1,5 +1,5 @@
-import {open} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
+import {openData} from './safe-fs.js';
 
 /** NDJSON files: reading the last line cheaply, lines from the end, and whole blocks of lines. */
 
@@ -15,7 +15,7 @@ export interface Tail {
 
 async function openIfExists(path: string) {
 	try {
-		return await open(path, 'r');
+		return await openData(path, 'read');
 	} catch (error) {
 		if (isNodeError(error, 'ENOENT')) return undefined;
 		throw error;

@@ -21,6 +21,7 @@ import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile} from './reconcile.js';
 import {verifyChain} from './verify.js';
+import {checkDataDir} from './safe-fs.js';
 import {watchDir} from './watch.js';
 
 export interface StoreOptions {
@@ -73,6 +74,7 @@ export class FileStore implements BatchStore {
 	 * that need them to report, so `audit verify` still runs on a damaged directory.
 	 */
 	async open(): Promise<this> {
+		await checkDataDir(this.paths.dir);
 		const header = await this.#doc.header();
 		const agree = header ? await logsAgree(this.paths, header) : true;
 		if (agree && (await strayTemps(this.paths)).length === 0) return this;
