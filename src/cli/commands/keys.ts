@@ -19,20 +19,31 @@ export function registerKeys(program: Command, io: Io) {
 		.action(
 			action<{role: string; id: string; out?: string}>(io, async (cli, _args, opts) => {
 				if (opts.role !== 'human' && opts.role !== 'agent') throw usage(`--role: "${opts.role}" is not one of human, agent`);
-				const {defaultKeyPath, saveKey} = await import('../../store/keyring.js');
+				const {defaultKeyPath, discardKey, saveKey} = await import('../../store/keyring.js');
 				const {existsSync} = await import('node:fs');
-				const path = opts.out ?? defaultKeyPath(opts.id, cli.io.env);
+				const {resolve, sep} = await import('node:path');
+				const path = resolve(opts.out ?? defaultKeyPath(opts.id, cli.io.env));
 				if (existsSync(path)) {
 					throw usage(`--id: a private key already exists at ${path} (never overwritten); to use it in this data directory: calyx keys register --key ${path}`);
 				}
+				// Everyone who can read the data directory could read a private key kept there.
+				if (path.startsWith(resolve(cli.dataDir) + sep) || existsSync(resolve(path, '..', 'state.json'))) {
+					throw usage(`--out: ${path} is inside a data directory; private keys live outside it (default: ${defaultKeyPath(opts.id, cli.io.env)})`);
+				}
 				const pair = generateKeyPair();
-				const {result} = await cli.run<{fingerprint: string}>({
-					type: 'key.register',
-					id: opts.id,
-					role: opts.role as Role,
-					publicKey: pair.publicKey,
-				});
-				saveKey({id: opts.id, role: opts.role as Role, privateKey: pair.privateKey}, path);
+				// The private half first: a path that cannot be written leaves nothing registered.
+				try {
+					saveKey({id: opts.id, role: opts.role as Role, privateKey: pair.privateKey}, path);
+				} catch (error) {
+					throw usage(`--out: cannot write the private key to ${path}: ${(error as Error).message}; nothing was registered`);
+				}
+				let result: {fingerprint: string};
+				try {
+					({result} = await cli.run<{fingerprint: string}>({type: 'key.register', id: opts.id, role: opts.role as Role, publicKey: pair.publicKey}));
+				} catch (error) {
+					discardKey(path);
+					throw error;
+				}
 				cli.emit({ok: true, id: opts.id, role: opts.role, fingerprint: result.fingerprint, privateKey: path}, () =>
 					[`registered ${opts.role} key ${opts.id} (${result.fingerprint.slice(0, 16)})`, `private key: ${path} (mode 0600; keep it off shared disks)`].join('\n'),
 				);
