@@ -14,6 +14,7 @@ import {registerMetrics} from './commands/metrics.js';
 import {registerMonitor} from './commands/monitor.js';
 import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
+import {registerRepair} from './commands/repair.js';
 import {registerUi} from './commands/ui.js';
 
 export function buildProgram(io: Io, version: string): Command {
@@ -44,6 +45,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerMonitor,
 		registerEngine,
 		registerAudit,
+		registerRepair,
 		registerUi,
 	]) {
 		register(program, io);

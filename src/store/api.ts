@@ -71,6 +71,14 @@ export interface VerifyReport {
 	quarantined: string[];
 	/** The audit head state.json records (absent when the document cannot be read): what truncation is judged against. */
 	head?: {seq: number; hash: string};
+	/** Why the head could not be checked (the document does not load): the report is then not ok. */
+	headUnchecked?: string;
+}
+
+/** What `repair` found to do (a torn tail, an uncommitted mutation's lines, a dead writer's temp files) and whether it did it. */
+export interface RepairReport {
+	actions: string[];
+	applied: boolean;
 }
 
 export interface ChangeNotice {
@@ -146,4 +154,9 @@ export interface BatchStore extends Store {
 	 * a full read. Fails only for the reasons `read()` fails.
 	 */
 	listDeployments(): Promise<DeploymentList>;
+	/**
+	 * Reads never write: what a crash left is repaired by the next write, or here, on purpose,
+	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.
+	 */
+	repair(opts?: {dryRun?: boolean}): Promise<RepairReport>;
 }

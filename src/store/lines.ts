@@ -124,3 +124,17 @@ export function eachLine(block: {start: number; buf: Buffer}, fn: (line: Buffer,
 	}
 	return true;
 }
+
+/** The bytes from `start` to the end of a file (a torn tail: small). */
+export async function readFrom(path: string, start: number): Promise<Buffer> {
+	const fh = await openIfExists(path);
+	if (!fh) return Buffer.alloc(0);
+	try {
+		const {size} = await fh.stat();
+		const buf = Buffer.alloc(Math.max(0, size - start));
+		await fh.read(buf, 0, buf.length, start);
+		return buf;
+	} finally {
+		await fh.close();
+	}
+}

@@ -44,12 +44,14 @@ describe('initialising and opening a data directory', () => {
 		expect((await results[0]!.store.read()).rev).toBe(0);
 	});
 
-	it('sweeps a temp file left by a writer that died before its rename', async () => {
+	it('sweeps a temp file left by a writer that died before its rename, on repair (not on open)', async () => {
 		const dir = tempDir();
 		await initStore(dir);
 		const stray = join(dir, '.state.json.4242.1.deadbeef.tmp');
 		writeFileSync(stray, '{"half":');
-		await openStore(dir);
+		const store = await openStore(dir);
+		expect(existsSync(stray)).toBe(true); // opening writes nothing
+		await store.repair();
 		expect(existsSync(stray)).toBe(false);
 	});
 
