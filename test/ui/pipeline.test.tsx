@@ -1,9 +1,12 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cosign, type State} from '../../src/core/index.js';
-import {NEXT} from '../../src/ui/model/outcome.js';
+import {openDialog} from '../../src/ui/model/dialog.js';
+import {commandFor, NEXT, successOutcome} from '../../src/ui/model/outcome.js';
+import {reviewedFacts} from '../../src/ui/model/review.js';
+import {FakeStore} from './helpers/fake-store.js';
 import {frameOf, KEY, press, selectedLine, selectRow, type, waitForFrame, type Rendered} from './helpers/ink.js';
-import {mount, type Mounted} from './helpers/mount.js';
+import {fixture, mount, type Mounted} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
@@ -192,5 +195,44 @@ describe('what comes next', () => {
 		await press(m.r, KEY.enter);
 		const frame = await waitForFrame(m.r, `✓ halted ${m.fx.dep.running}: u resumes, r rolls back`);
 		expect(statusOf(frame)).toContain('u resumes');
+	});
+});
+
+describe('the start and approve commands, outcomes and reviewed facts', () => {
+	const base = {actor: 'human:alice', expectedRev: 7};
+
+	it('run the same engine commands as calyx canary start and calyx intent approve', () => {
+		expect(commandFor(openDialog('start', 'LEASE-1'), base)).toEqual({type: 'canary.start', leaseId: 'LEASE-1', ...base});
+		expect(commandFor({...openDialog('approve', 'INT-1'), reason: 'ok'}, base)).toEqual({type: 'intent.approve', id: 'INT-1', reason: 'ok', ...base});
+	});
+
+	it('say a start that halted at once is not running, and still select it', () => {
+		const out = successOutcome(openDialog('start', 'LEASE-1'), {id: 'DEP-9', status: 'halted', percent: 5});
+		expect(out).toEqual({ok: true, watch: 'DEP-9', text: `started DEP-9 from LEASE-1, now halted at 5%: ${NEXT.stopped}`});
+	});
+
+	it('hold for a start while only samples arrive, and change when the lease or its pre-checks do', () => {
+		const fx = fixture();
+		const store = new FakeStore(fx, fx.clock);
+		const leaseId = fx.lease.agentSigned;
+		const lease = store.state.leases.find(l => l.id === leaseId)!;
+		const intent = store.state.intents.find(i => i.id === lease.intentId)!;
+		const k = fx.keys.human;
+		store.external({type: 'lease.cosign', actor: 'human:alice', leaseId, role: k.role, keyId: k.id, signature: cosign(lease, intent, k.role, k.id, k.privateKey)});
+		const start = openDialog('start', leaseId);
+		const now = fx.clock.now();
+		const before = reviewedFacts(start, store.state, now);
+		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 50}});
+		expect(reviewedFacts(start, store.state, now)).toBe(before);
+		store.external({type: 'canary.start', actor: 'human:bob', leaseId});
+		expect(reviewedFacts(start, store.state, now)).not.toBe(before);
+		const draftId = store.external<{id: string}>({type: 'intent.create', actor: 'human:bob', service: 'mail', fromVersion: '1.0.0', toVersion: '1.1.0'}).result.id;
+		const approve = openDialog('approve', draftId);
+		const shown = reviewedFacts(approve, store.state, now);
+		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 51}});
+		expect(reviewedFacts(approve, store.state, now)).toBe(shown);
+		store.external({type: 'intent.approve', actor: 'human:bob', id: draftId});
+		expect(reviewedFacts(approve, store.state, now)).not.toBe(shown);
+		expect(reviewedFacts(openDialog('approve', 'INT-nope'), store.state, now)).toBe('gone');
 	});
 });
