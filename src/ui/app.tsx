@@ -21,6 +21,7 @@ import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
 import {helpBlocks, helpRows} from './views/HelpView.js';
+import {intentRowsFor} from './views/IntentList.js';
 import {leaseRowsFor} from './views/LeaseList.js';
 import MainPane from './views/MainPane.js';
 import {modeHints} from './views/mode-hints.js';
@@ -53,6 +54,7 @@ export interface ConsoleAppProps {
 }
 
 const AUDIT_LIMIT = 500;
+const NO_ROWS = {deployments: [], leases: [], audit: [], intents: []};
 const DETAIL_AUDIT = 8;
 const SPARK_SAMPLES = 60;
 
@@ -74,11 +76,12 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
 	const ctx = useRef<KeyContext>({
 		table,
-		rows: {deployments: [], leases: [], audit: []},
-		listHeight: {deployments: 0, leases: 0, audit: 0},
+		rows: NO_ROWS,
+		listHeight: {deployments: 0, leases: 0, audit: 0, intents: 0},
 		detailMax: 0,
 		helpMax: 0,
 		availability: {},
+		confirmable: {},
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
@@ -107,17 +110,18 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds})
 			: [];
 
-	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
+	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
 	ctx.current = {
 		table,
-		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
+		rows: model?.rowIds ?? NO_ROWS,
 		listHeight,
 		detailMax,
 		helpMax,
 		availability: model?.availability ?? {},
+		confirmable: model?.confirmable ?? {},
 	};
 
 	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
@@ -137,6 +141,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
 	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
+	const dialogIntent = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -174,12 +179,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				counts={{
 					deployments: model?.deployments.length,
 					leases: model?.leases.length,
+					intents: model?.intents.length,
 					// The trail is read only while its pane is open: no count rather than a wrong one.
 					audit: auditEvents ? model?.audit.length : undefined,
 				}}
 				filter={ui.filter[pane]}
 				filtering={ui.filtering}
-				compact={layout.columns < 100}
+				compact={layout.columns < 120}
 			/>
 			<MainPane
 				ui={ui}
@@ -199,6 +205,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				readError={snapshot.error}
 				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
 				dialogLease={dialogLeaseView}
+				dialogIntent={dialogIntent}
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}
 			/>
 			<StatusLine

@@ -117,4 +117,13 @@ describe('the whole pipeline through the CLI', () => {
 		expect(forced.code).toBe(0);
 		expect(forced.doc).toMatchObject({from: 5, to: 25, forced: true});
 	});
+
+	it('records the reason an intent was approved with in the audit trail', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0'])).doc;
+		expect((await s.calyx(['intent', 'approve', intent.id, '--reason', 'reviewed in CHG-4411'])).code).toBe(0);
+		const events = (await s.json<Doc>(['audit', 'list'])).doc.events as Doc[];
+		expect(events.find(e => e.kind === 'intent.approved')).toMatchObject({subject: intent.id, reason: 'reviewed in CHG-4411'});
+	});
 });

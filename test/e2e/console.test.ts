@@ -57,7 +57,8 @@ describe('calyx console in a terminal', () => {
 	it('shows a cosign made by another process, without a key press', async () => {
 		const {box, pending} = await onWaitingLease();
 		calyx(box, 'lease', 'sign', pending.id);
-		await waitScreen(x => x.includes('no lease is waiting for a cosign'), 'the lease to leave the pane');
+		// Signed by both keys, it stays in the pane, ready to start.
+		await waitScreen(x => selected(x).includes(pending.id) && selected(x).includes('signed: s starts'), 'the lease to show both keys signed');
 	});
 
 	it('does not act on an Esc split from its "[A" (an arrow key over a slow link)', async () => {

@@ -87,7 +87,7 @@ describe('cosign', () => {
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✓ signed ${lease.id} as human:alice: both keys signed, the lease is active`);
+		await waitForFrame(r, `✓ signed ${lease.id} as human:alice: both keys signed: s starts the canary`);
 		// The outcome stays on its pane: switching panes clears it.
 		await press(r, '1');
 		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));

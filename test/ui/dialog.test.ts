@@ -106,7 +106,7 @@ describe('commands and outcomes', () => {
 		expect(errorOutcome(new Error('boom')).text).toBe('error: boom');
 		expect(successOutcome(openDialog('promote', 'DEP-1'), {from: 5, to: 25, status: 'running'}).text).toBe('promoted DEP-1: 5% → 25%');
 		expect(successOutcome(openDialog('rollback', 'DEP-1'), {verified: false, rollback: {error: 'refused'}})).toMatchObject({ok: false, text: 'ROLLBACK FAILED for DEP-1: refused'});
-		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'human', keyId: 'alice', activated: false, missing: ['MISSING_AGENT']}).text).toBe(
+		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'human', keyId: 'alice', activated: false, missing: ['agent']}).text).toBe(
 			'signed L-1 as human:alice: waiting for the agent key',
 		);
 	});

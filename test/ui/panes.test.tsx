@@ -28,14 +28,18 @@ describe('the header', () => {
 });
 
 describe('panes', () => {
-	it('switches with Tab and 1–3', async () => {
+	it('switches with Tab and 1–4', async () => {
 		const {r} = await mount();
 		await press(r, KEY.tab);
-		await waitForFrame(r, '[2 Leases awaiting cosign 2]');
+		await waitForFrame(r, '[2 Leases 2]');
 		await press(r, KEY.tab);
 		await waitForFrame(r, /\[3 Audit \d+\]/);
 		await press(r, KEY.tab);
+		await waitForFrame(r, '[4 Intents 7]');
+		await press(r, KEY.tab);
 		await waitForFrame(r, '[1 Deployments 5]');
+		await press(r, '4');
+		await waitForFrame(r, '[4 Intents 7]');
 		await press(r, '3');
 		await waitForFrame(r, /\[3 Audit/);
 		await press(r, '1');

@@ -52,13 +52,14 @@ export function registerIntent(program: Command, io: Io) {
 	const approve = intent
 		.command('approve <id>')
 		.description('approve a draft: it then waits for a lease signed by a human and an agent key')
+		.option('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
 		.action(
-			action(io, async (cli, [id]) => {
-				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!});
+			action<{reason?: string}>(io, async (cli, [id], o) => {
+				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, ...(o.reason ? {reason: o.reason} : {})});
 				cli.emit(result, () => `${result.id} is ${result.status}\nnext: calyx lease issue ${result.id}`);
 			}),
 		);
-	examples(approve, 'calyx intent approve INT-20261126-001');
+	examples(approve, 'calyx intent approve INT-20261126-001', 'calyx intent approve INT-20261126-001 --reason "reviewed in CHG-4411"');
 
 	const list = intent
 		.command('list')

@@ -1,13 +1,31 @@
-import type {DeploymentView, LeaseView} from '../../core/index.js';
+import type {DeploymentView, Intent, LeaseView, StartPreview} from '../../core/index.js';
 import type {Dialog} from '../model/dialog.js';
 import ActionDialog from './ActionDialog.js';
+import ApproveDialog from './ApproveDialog.js';
 import CosignDialog from './CosignDialog.js';
+import StartDialog from './StartDialog.js';
+
+interface Props {
+	dialog: Dialog;
+	deployment?: DeploymentView;
+	lease?: LeaseView;
+	intent?: Intent;
+	preview?: StartPreview;
+	signer?: string;
+	height: number;
+}
 
 /** The open dialog over the live data of its target. */
-export default function DialogView(props: {dialog: Dialog; deployment?: DeploymentView; lease?: LeaseView; signer?: string; height: number}) {
+export default function DialogView(props: Props) {
 	const {dialog, height} = props;
-	if (dialog.action === 'cosign') {
-		return <CosignDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
+	switch (dialog.action) {
+		case 'cosign':
+			return <CosignDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
+		case 'start':
+			return <StartDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />;
+		case 'approve':
+			return <ApproveDialog dialog={dialog} height={height} {...(props.intent ? {intent: props.intent} : {})} />;
+		default:
+			return <ActionDialog dialog={dialog} height={height} {...(props.deployment ? {view: props.deployment} : {})} />;
 	}
-	return <ActionDialog dialog={dialog} height={height} {...(props.deployment ? {view: props.deployment} : {})} />;
 }

@@ -5,8 +5,8 @@ import {scrollTop} from './columns.js';
 import {openDialog, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import type {Outcome} from './outcome.js';
 
-export type Pane = 'deployments' | 'leases' | 'audit';
-export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit'];
+export type Pane = 'deployments' | 'leases' | 'audit' | 'intents';
+export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit', 'intents'];
 
 /** A list selection, anchored by id so it stays on its row while rows come and go. */
 export interface Cursor {
@@ -64,6 +64,12 @@ export interface KeyContext {
 	 * so a key that lands before the re-render never borrows another row's answer.
 	 */
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
+	/**
+	 * Whether a dialog open on a target may be confirmed now, when that is a question of its own:
+	 * a start dialog opens on any signed lease, to show its pre-checks, and confirms only when
+	 * they all pass. Keyed like `availability`.
+	 */
+	confirmable: Record<string, Partial<Record<DialogAction, Availability>>>;
 }
 
 /** `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock. */
@@ -79,8 +85,8 @@ export const initialConsoleState = (): ConsoleState => ({
 	detail: false,
 	event: false,
 	detailScroll: 0,
-	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0},
-	filter: {deployments: '', leases: '', audit: ''},
+	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0, intents: cursor0},
+	filter: {deployments: '', leases: '', audit: '', intents: ''},
 	filtering: false,
 	help: false,
 	helpScroll: 0,
@@ -140,10 +146,13 @@ function scrolled(action: ActionId, offset: number, max: number): number | undef
 	}
 }
 
-const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
+const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'start', 'approve', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
+
+/** The pane whose selection an action acts on. */
+const PANE_OF: Partial<Record<DialogAction, Pane>> = {cosign: 'leases', start: 'leases', approve: 'intents'};
 
 function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number, now: number): ConsoleState {
-	const pane = action === 'cosign' ? 'leases' : 'deployments';
+	const pane = PANE_OF[action] ?? 'deployments';
 	const target = selectedId(s.cursor[pane], ctx.rows[pane]);
 	const refusal = (text: string): ConsoleState => ({...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}});
 	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
@@ -180,6 +189,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'pane1':
 		case 'pane2':
 		case 'pane3':
+		case 'pane4':
 			return switchPane(s, PANES[Number(b.action.slice(-1)) - 1]!);
 		case 'filter':
 			return {...s, filtering: true};
@@ -202,14 +212,20 @@ function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): C
 	return set(current + input);
 }
 
+const NOT_SHOWN: Availability = {ok: false, why: 'the pre-checks are not on screen yet: look, then press Enter again'};
+
 /**
  * A reason and its Enter often share a read over a slow link (or tmux): the Enter counts. What
  * guards a destructive action is its own step (the typed id, y), and the guard against keys typed
  * before the dialog was shown (see dialog.ts), not the way keys were batched.
  */
-function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, at: number, now: number): ConsoleState {
+function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, ctx: KeyContext, at: number, now: number): ConsoleState {
 	const step = stepDialog(d, input, key, at);
 	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
+	// What the dialog shows refuses the action (a failing pre-check): it stays open and says so.
+	// A start goes ahead only on pre-checks drawn on screen, never before they are.
+	const blocked = 'submit' in step ? (ctx.confirmable[d.target]?.[d.action] ?? (d.action === 'start' ? NOT_SHOWN : undefined)) : undefined;
+	if (blocked && !blocked.ok) return {...s, dialog: {...d, error: blocked.why}};
 	if ('submit' in step) return {...s, dialog: step.submit, seq: s.seq + 1, request: {seq: s.seq + 1, dialog: step.submit}};
 	return {...s, dialog: step.dialog};
 }
@@ -220,7 +236,7 @@ function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {
 	const read = before.status?.tone === 'error' && at >= (before.status.keysFrom ?? Number.NEGATIVE_INFINITY);
 	const s = read ? {...before, status: undefined} : before;
 	if (key.ctrl && input === 'c') return {...s, quit: true};
-	if (s.dialog) return dialogKey(s, s.dialog, input, key, at, now);
+	if (s.dialog) return dialogKey(s, s.dialog, input, key, ctx, at, now);
 	if (s.filtering) return filterKey(s, input, key, ctx);
 	if (s.help) {
 		if (key.escape || input === '?') return {...s, help: false};
@@ -239,6 +255,19 @@ function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {
 	return s;
 }
 
+/**
+ * After a start, the new deployment selected in its pane (unfiltered, so the row is there): the
+ * status line's "Enter to watch" then opens it.
+ */
+const watching = (s: ConsoleState, id: string): ConsoleState => ({
+	...s,
+	pane: 'deployments',
+	detail: false,
+	event: false,
+	cursor: {...s.cursor, deployments: {id, index: 0, top: 0}},
+	filter: {...s.filter, deployments: ''},
+});
+
 export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 	switch (msg.type) {
 		case 'key':
@@ -250,6 +279,7 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			const {outcome} = msg;
 			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
 			if (outcome.conflict && s.dialog) return {...s, request: undefined, dialog: reopenAfterConflict(s.dialog, outcome.text), status};
+			if (outcome.watch) return {...watching(s, outcome.watch), request: undefined, dialog: undefined, status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}
 	}

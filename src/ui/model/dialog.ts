@@ -5,7 +5,7 @@ import type {Key} from 'ink';
  * cancels on anything else; a typed step asks for the deployment id (for what cannot be undone
  * by another key) and then a reason. Esc always cancels; nothing is submitted by a single key.
  */
-export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign';
+export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign' | 'start' | 'approve';
 export type Step = 'confirm' | 'typeId' | 'reason';
 
 export const STEPS: Record<DialogAction, readonly Step[]> = {
@@ -15,6 +15,9 @@ export const STEPS: Record<DialogAction, readonly Step[]> = {
 	resume: ['reason'],
 	rollback: ['typeId', 'reason'],
 	forcePromote: ['typeId', 'reason'],
+	// Starting sends traffic to a new version: the lease id typed, as for a rollback.
+	start: ['typeId'],
+	approve: ['reason'],
 };
 
 export interface Dialog {

@@ -34,7 +34,7 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
  */
 export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
-	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.intents.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
 }
 
 /** The key of the list a state would draw (see frameKey), for a state not drawn yet. */

@@ -1,4 +1,4 @@
-import {ACTIVE, deploymentView, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, startPreview, type State} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
@@ -7,10 +7,15 @@ import type {Dialog} from './dialog.js';
  * confirmations for no reason. What matters is whether what the operator reviewed still holds,
  * and that depends on the action: a promotion rests on the gate (verdict, metric levels, bake
  * done); a halt, resume or rollback on where the canary is (status, tier); a cosign on the
- * lease's content, expiry and signers. Bake countdowns and fresh in-band samples change none.
+ * lease's content, expiry and signers; a start on those and its pre-checks; an approval on the
+ * intent. Bake countdowns and fresh in-band samples change none.
  */
 export function reviewedFacts(d: Dialog, state: State, now: number): string {
-	if (d.action === 'cosign') {
+	if (d.action === 'approve') {
+		const intent = state.intents.find(i => i.id === d.target);
+		return intent ? JSON.stringify(intent) : 'gone';
+	}
+	if (d.action === 'cosign' || d.action === 'start') {
 		const lease = state.leases.find(l => l.id === d.target);
 		if (!lease) return 'gone';
 		return JSON.stringify({
@@ -19,6 +24,8 @@ export function reviewedFacts(d: Dialog, state: State, now: number): string {
 			signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`),
 			deploymentId: lease.deploymentId ?? null,
 			intent: state.intents.find(i => i.id === lease.intentId) ?? null,
+			// A start also rests on the pre-checks the dialog showed passing.
+			checks: d.action === 'start' ? startPreview(state, lease, now).checks.map(c => `${c.name}: ${c.ok}`) : null,
 		});
 	}
 	const dep = state.deployments.find(x => x.id === d.target);

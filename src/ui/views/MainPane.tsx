@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DeploymentView, LeaseView, State} from '../../core/index.js';
+import type {DeploymentView, Intent, LeaseView, State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
 import DialogView from '../dialogs/DialogView.js';
@@ -10,6 +10,7 @@ import AuditEventView from './AuditEventView.js';
 import AuditList from './AuditList.js';
 import DeploymentList from './DeploymentList.js';
 import HelpView from './HelpView.js';
+import IntentList from './IntentList.js';
 import LeaseList from './LeaseList.js';
 
 interface Props {
@@ -33,6 +34,7 @@ interface Props {
 	readError?: string;
 	dialogDeployment?: DeploymentView;
 	dialogLease?: LeaseView;
+	dialogIntent?: Intent;
 	signer?: string;
 }
 
@@ -47,7 +49,17 @@ function Body(p: Props) {
 		);
 	}
 	if (ui.dialog) {
-		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} />;
+		return (
+			<DialogView
+				dialog={ui.dialog}
+				height={layout.pane}
+				deployment={p.dialogDeployment}
+				lease={p.dialogLease}
+				intent={p.dialogIntent}
+				preview={model.startPreview}
+				signer={p.signer}
+			/>
+		);
 	}
 	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
@@ -60,7 +72,9 @@ function Body(p: Props) {
 				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} />
 			);
 		case 'leases':
-			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} />;
+			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} canStart={!p.readonly} />;
+		case 'intents':
+			return <IntentList intents={model.intents} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} next={model.intentNext} />;
 		case 'audit': {
 			const event = ui.event ? model.audit[p.selected] : undefined;
 			if (event) return <AuditEventView event={event} height={layout.pane} />;

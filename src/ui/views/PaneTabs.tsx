@@ -2,8 +2,8 @@ import {Text} from 'ink';
 import Line from '../components/Line.js';
 import {PANES, type Pane} from '../model/console-state.js';
 
-const TITLE: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases awaiting cosign', audit: 'Audit'};
-const SHORT: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases', audit: 'Audit'};
+const TITLE: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases to sign or start', audit: 'Audit', intents: 'Intents'};
+const SHORT: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases', audit: 'Audit', intents: 'Intents'};
 
 interface Props {
 	pane: Pane;
