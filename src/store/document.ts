@@ -10,6 +10,16 @@ import type {StorePaths} from './paths.js';
 import {openData, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
 
+/**
+ * The largest state file calyx reads. Live state is a few MB even at thousands of deployments; a
+ * larger file is something else (a planted field, a runaway writer), and reading it would cost
+ * every command several times its size in memory.
+ */
+export const MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
+
+const tooLarge = (path: string, size: number) =>
+	new StoreError('CORRUPT', `${path} is ${(size / 1048576).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1048576} MB a calyx state file may hold; nothing was read or written (restore the last good backup beside it)`, path);
+
 const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
 
 /**
@@ -63,6 +73,7 @@ export class DocumentFile implements Adapter<State> {
 				const {bytesRead} = await fh.read(head, 0, head.length, 0);
 				if (parseHeader(head.subarray(0, bytesRead))?.rev === cached.state.rev) return cached.state;
 			}
+			if (id.size > BigInt(MAX_DOCUMENT_BYTES)) throw tooLarge(path, Number(id.size));
 			const buf = await fh.readFile();
 			const loaded = await this.#load(buf, cached?.layout);
 			this.#loaded = {id, ...loaded};

@@ -1,8 +1,9 @@
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, truncateSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {SCHEMA_VERSION} from '../../src/core/index.js';
 import {initStore, openStore, StoreError} from '../../src/store/index.js';
+import {MAX_DOCUMENT_BYTES} from '../../src/store/document.js';
 import {clockAt, listing, sha, tempDir} from './helpers.js';
 
 const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
@@ -185,5 +186,28 @@ describe('schema versions', () => {
 		const error = await refusal((await openStore(dir)).read());
 		expect(error.code).toBe('CORRUPT');
 		expect(error.detail.field).toBe('schemaVersion');
+	});
+
+	it('refuses an unknown top-level field, naming it and what is allowed, and writes nothing', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const path = join(dir, 'state.json');
+		writeFileSync(path, JSON.stringify({...(await store.read()), ballast: 'x'.repeat(1000)}));
+		const before = sha(path);
+		const error = await refusal((await openStore(dir)).run(intent('x'), {clock: clockAt()}));
+		expect(error.code).toBe('CORRUPT');
+		expect(error.detail.field).toBe('ballast');
+		expect(error.message).toMatch(/unknown field \(allowed: .*deployments/);
+		expect(sha(path)).toBe(before);
+	});
+
+	it('refuses a state file over the size cap before reading it', async () => {
+		const dir = tempDir();
+		await initStore(dir);
+		const path = join(dir, 'state.json');
+		truncateSync(path, MAX_DOCUMENT_BYTES + 1);
+		const error = await refusal((await openStore(dir)).read());
+		expect(error.code).toBe('CORRUPT');
+		expect(error.message).toMatch(/MB, over the 128 MB a calyx state file may hold/);
 	});
 });
