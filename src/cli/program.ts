@@ -1,6 +1,7 @@
 import {Command, CommanderError} from 'commander';
 import {EXIT, EXIT_HELP} from './errors.js';
 import {count} from './parse.js';
+import {terminalText} from './render/terminal.js';
 import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
 import {registerDemo} from './commands/demo.js';
@@ -16,6 +17,9 @@ import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
 import {registerUi} from './commands/ui.js';
 
+/** Commander's own output: its errors quote the argument that was refused, raw. */
+const output = (io: Io) => ({writeOut: (s: string) => io.stdout.write(terminalText(s)), writeErr: (s: string) => io.stderr.write(terminalText(s))});
+
 export function buildProgram(io: Io, version: string): Command {
 	const program = new Command('calyx')
 		.description('Governed canary deployments: two-key leases, tiered canaries, health gates, verified rollbacks.')
@@ -26,7 +30,7 @@ export function buildProgram(io: Io, version: string): Command {
 		.option('--expect-rev <n>', 'act only if the state is still at this revision (else exit 3)', count())
 		.showHelpAfterError('(add --help for additional information)')
 		.exitOverride()
-		.configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)})
+		.configureOutput(output(io))
 		.addHelpText(
 			'after',
 			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`).\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
@@ -51,7 +55,7 @@ export function buildProgram(io: Io, version: string): Command {
 	// Every subcommand inherits the output routing and the usage-error behaviour.
 	const inherit = (cmd: Command) => {
 		for (const sub of cmd.commands) {
-			sub.exitOverride().configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)});
+			sub.exitOverride().configureOutput(output(io));
 			sub.showHelpAfterError('(add --help for additional information)');
 			inherit(sub);
 		}

@@ -41,6 +41,17 @@ export function findControl(text: string): {position: number; form: string} | un
 	return m ? {position: m.index + 1, form: visibleForm(m[0])} : undefined;
 }
 
+/**
+ * Why `text` may not be stored, or undefined: a control character, or more than `max` characters.
+ * Callers prefix the field (`title: …`); the character is named in its escaped form.
+ */
+export function textProblem(text: string, max: number): string | undefined {
+	const control = findControl(text);
+	if (control) return `contains a control character (${control.form} at character ${control.position}): only printable text is allowed`;
+	if (text.length > max) return `is ${text.length} characters long: at most ${max} are allowed`;
+	return undefined;
+}
+
 /** The first `max` UTF-16 units, never ending on half a surrogate pair. */
 const head = (text: string, max: number) => {
 	const last = text.charCodeAt(max - 1);
