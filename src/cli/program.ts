@@ -2,6 +2,7 @@ import {Command, CommanderError} from 'commander';
 import {EXIT, EXIT_HELP} from './errors.js';
 import {count} from './parse.js';
 import {terminalText} from './render/terminal.js';
+import {escapeControls} from '../core/text.js';
 import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
 import {registerDemo} from './commands/demo.js';
@@ -17,8 +18,15 @@ import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
 import {registerUi} from './commands/ui.js';
 
-/** Commander's own output: its errors quote the argument that was refused, raw. */
-const output = (io: Io) => ({writeOut: (s: string) => io.stdout.write(terminalText(s)), writeErr: (s: string) => io.stderr.write(terminalText(s))});
+/**
+ * Commander's own output. Its error messages quote the argument that was refused, raw: one line
+ * each, so a newline in the argument is written out too, and cannot start a line of its own.
+ */
+const output = (io: Io) => ({
+	writeOut: (s: string) => io.stdout.write(terminalText(s)),
+	writeErr: (s: string) => io.stderr.write(terminalText(s)),
+	outputError: (s: string, write: (s: string) => void) => write(`${escapeControls(s.replace(/\n$/, ''))}\n`),
+});
 
 export function buildProgram(io: Io, version: string): Command {
 	const program = new Command('calyx')
