@@ -35,6 +35,9 @@ export function escapeControls(text: string): string {
 	return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, visibleForm) : text;
 }
 
+/** Typed or pasted text without its control characters: a paste is text, never keys. */
+export const stripControls = (text: string): string => (UNSAFE.test(text) ? text.replace(UNSAFE_ALL, '') : text);
+
 /** The first control character in `text` and where (1-based, as a person counts), if any. */
 export function findControl(text: string): {position: number; form: string} | undefined {
 	const m = UNSAFE.exec(text);

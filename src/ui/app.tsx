@@ -16,7 +16,9 @@ import {maxOffset} from './model/blocks.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
+import {shownEvents, shownState} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
+import {eventBlocks, eventRows} from './views/AuditEventView.js';
 import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
@@ -77,11 +79,14 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		rows: {deployments: [], leases: [], audit: []},
 		listHeight: {deployments: 0, leases: 0, audit: 0},
 		detailMax: 0,
+		eventMax: 0,
 		helpMax: 0,
 		availability: {},
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
-	const {state} = snapshot;
+	// The views draw from the state cut and escaped; actions are built from the state as stored.
+	const stored = snapshot.state;
+	const state = stored && shownState(stored);
 	useEffect(() => {
 		if (snapshot.error) log.error('store read failed', snapshot.error);
 	}, [snapshot.error, log]);
@@ -91,7 +96,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 
 	// The trail is read only while its pane is open, the samples only while a detail is.
 	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
-	const auditEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const paneEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const auditEvents = paneEvents && shownEvents(paneEvents);
 	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
@@ -100,7 +106,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		: {audit: paneAudit ? [paneAudit] : []};
 	useWanted(data, wants);
 	const samples = wants.samples && snapshot.samples?.key === samplesKey(wants.samples) ? snapshot.samples.data : undefined;
-	const detailEvents = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailAudit = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailEvents = detailAudit && shownEvents(detailAudit);
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
@@ -111,26 +118,29 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
+	useSubmit(ui.request, stored, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+
+	const pane = ui.pane;
+	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
+	const {selected, top, shown, listViews} = listWindow;
+	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
+	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
+	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
 		listHeight,
 		detailMax,
+		eventMax,
 		helpMax,
 		availability: model?.availability ?? {},
 	};
-
-	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
-
-	const pane = ui.pane;
-	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
-	const {selected, top, shown, listViews} = listWindow;
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
 	let shownKey: string | undefined;
 	data.sameFrame.current =
 		inList && state && model
-			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
+			? next => listFrameKey(shownState(next), ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
@@ -192,6 +202,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				listHeight={listHeight[pane]}
 				blocks={blocks}
 				detailOffset={Math.min(ui.detailScroll, detailMax)}
+				eventBlocks={eventRowsShown}
+				eventOffset={Math.min(ui.eventScroll, eventMax)}
 				help={help}
 				helpOffset={Math.min(ui.helpScroll, helpMax)}
 				readonly={readonly}
