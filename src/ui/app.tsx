@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -16,7 +16,7 @@ import {maxOffset} from './model/blocks.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
-import {shownEvents, shownState} from './model/shown.js';
+import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {eventBlocks, eventRows} from './views/AuditEventView.js';
 import {detailBlocks} from './views/detail-blocks.js';
@@ -84,9 +84,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		availability: {},
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
-	// The views draw from the state cut and escaped; actions are built from the state as stored.
-	const stored = snapshot.state;
-	const state = stored && shownState(stored);
+	const {state} = snapshot;
 	useEffect(() => {
 		if (snapshot.error) log.error('store read failed', snapshot.error);
 	}, [snapshot.error, log]);
@@ -118,7 +116,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
-	useSubmit(ui.request, stored, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -140,13 +138,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	let shownKey: string | undefined;
 	data.sameFrame.current =
 		inList && state && model
-			? next => listFrameKey(shownState(next), ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
+			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
-	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
+	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now)) : undefined;
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -209,7 +207,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				readonly={readonly}
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
-				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
+				dialogDeployment={dialogDeployment && state ? displayDeep(deploymentView(state, dialogDeployment, now)) : undefined}
 				dialogLease={dialogLeaseView}
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}
 			/>

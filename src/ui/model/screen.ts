@@ -1,4 +1,4 @@
-import {deploymentView, leasesAwaitingCosign, leaseView, type AuditEvent, type Deployment, type DeploymentView, type LeaseView, type State} from '../../core/index.js';
+import {deploymentView, displayDeep, leasesAwaitingCosign, leaseView, type AuditEvent, type Deployment, type DeploymentView, type LeaseView, type State} from '../../core/index.js';
 import {cosignAvailability, deploymentActions, type Availability} from '../../core/view/actions.js';
 import type {DialogAction} from './dialog.js';
 import {selectedId, type ConsoleState, type Pane} from './console-state.js';
@@ -65,8 +65,10 @@ export function screenModel(
 	signerRole: 'human' | 'agent' | undefined,
 ): ScreenModel {
 	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status)).sort(newestFirst);
+	// Views are computed from the state as stored (a lease verifies over its intent's exact text),
+	// then cut and escaped for the screen (see shown.ts).
 	const leases = leasesAwaitingCosign(state, now)
-		.map(l => leaseView(state, l, now))
+		.map(l => displayDeep(leaseView(state, l, now)))
 		.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status));
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();
 	const rowIds: Record<Pane, string[]> = {
@@ -76,7 +78,7 @@ export function screenModel(
 	};
 	const depId = selectedId(ui.cursor.deployments, rowIds.deployments);
 	const dep = depId ? deployments.find(d => d.id === depId) : undefined;
-	const selectedDeployment = dep ? deploymentView(state, dep, now) : undefined;
+	const selectedDeployment = dep ? displayDeep(deploymentView(state, dep, now)) : undefined;
 	const leaseId = selectedId(ui.cursor.leases, rowIds.leases);
 	const selectedLease = leaseId ? leases.find(l => l.id === leaseId) : undefined;
 	const availability: ScreenModel['availability'] = {};
