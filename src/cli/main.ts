@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {CommanderError} from 'commander';
 import type {Io} from './context.js';
 import {buildProgram, exitCodeOf} from './program.js';
+import {safeJson} from '../core/text.js';
 
 const io: Io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
 const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -30,6 +31,6 @@ try {
 	// Usage errors owe --json its one document too (commander has already said why on stderr).
 	if (argv.includes('--json') && process.exitCode !== 0) {
 		const message = error.message.replace(/^error: /, '');
-		io.stdout.write(`${JSON.stringify({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, null, 2)}\n`);
+		io.stdout.write(`${safeJson({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, 2)}\n`);
 	}
 }

@@ -2,6 +2,7 @@ import {chmodSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openS
 import {basename, dirname, isAbsolute, join, resolve} from 'node:path';
 import {createPrivateKey, createPublicKey} from 'node:crypto';
 import type {Role} from '../core/index.js';
+import {TEXT_LIMITS, textProblem} from '../core/text.js';
 import {keysDir} from './xdg.js';
 
 /** A private key as the holder keeps it: outside the data directory, readable by its owner only. */
@@ -122,8 +123,12 @@ export function loadKey(idOrPath: string, env = process.env): LocalKey {
 	if (role !== 'human' && role !== 'agent') {
 		throw new KeyringError(`${path} has no calyx-key-role header (human or agent)`, path);
 	}
+	const id = meta.id ?? basename(path, '.pem');
+	// The id signs leases and names the actor: a file (or a file name) must not smuggle control characters in.
+	const problem = textProblem(id, TEXT_LIMITS.id);
+	if (problem) throw new KeyringError(`${path}: calyx-key-id ${problem}`, path);
 	return {
-		id: meta.id ?? basename(path, '.pem'),
+		id,
 		role,
 		privateKey: privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
 		publicKey: createPublicKey(privateKey).export({type: 'spki', format: 'pem'}).toString(),

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -16,7 +16,9 @@ import {maxOffset} from './model/blocks.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import {layoutFor, screenModel} from './model/screen.js';
+import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
+import {eventBlocks, eventRows} from './views/AuditEventView.js';
 import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
@@ -79,6 +81,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		rows: NO_ROWS,
 		listHeight: {deployments: 0, leases: 0, audit: 0, intents: 0},
 		detailMax: 0,
+		eventMax: 0,
 		helpMax: 0,
 		availability: {},
 		confirmable: {},
@@ -94,7 +97,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 
 	// The trail is read only while its pane is open, the samples only while a detail is.
 	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
-	const auditEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const paneEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const auditEvents = paneEvents && shownEvents(paneEvents);
 	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
@@ -103,7 +107,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		: {audit: paneAudit ? [paneAudit] : []};
 	useWanted(data, wants);
 	const samples = wants.samples && snapshot.samples?.key === samplesKey(wants.samples) ? snapshot.samples.data : undefined;
-	const detailEvents = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailAudit = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailEvents = detailAudit && shownEvents(detailAudit);
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
@@ -114,21 +119,24 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
-	ctx.current = {
-		table,
-		rows: model?.rowIds ?? NO_ROWS,
-		listHeight,
-		detailMax,
-		helpMax,
-		availability: model?.availability ?? {},
-		confirmable: model?.confirmable ?? {},
-	};
-
 	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
 	const {selected, top, shown, listViews} = listWindow;
+	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
+	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
+	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
+	ctx.current = {
+		table,
+		rows: model?.rowIds ?? NO_ROWS,
+		listHeight,
+		detailMax,
+		eventMax,
+		helpMax,
+		availability: model?.availability ?? {},
+		confirmable: model?.confirmable ?? {},
+	};
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
 	let shownKey: string | undefined;
@@ -140,8 +148,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
-	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
-	const dialogIntent = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
+	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now)) : undefined;
+	const dialogIntentFound = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
+	const dialogIntent = dialogIntentFound && displayDeep(dialogIntentFound);
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -198,12 +207,14 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				listHeight={listHeight[pane]}
 				blocks={blocks}
 				detailOffset={Math.min(ui.detailScroll, detailMax)}
+				eventBlocks={eventRowsShown}
+				eventOffset={Math.min(ui.eventScroll, eventMax)}
 				help={help}
 				helpOffset={Math.min(ui.helpScroll, helpMax)}
 				readonly={readonly}
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
-				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
+				dialogDeployment={dialogDeployment && state ? displayDeep(deploymentView(state, dialogDeployment, now)) : undefined}
 				dialogLease={dialogLeaseView}
 				dialogIntent={dialogIntent}
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}

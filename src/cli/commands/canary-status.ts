@@ -6,6 +6,8 @@ import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
 import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
+import {paintedText} from '../render/terminal.js';
+import {escapeDeep} from '../../core/text.js';
 
 const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
 const ENDED = new Set(['completed', 'rolled_back', 'rollback_failed']);
@@ -38,11 +40,12 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 			busy = true;
 			try {
 				view = await viewOf(cli, id);
-				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint)}\n`);
+				const shown = escapeDeep(view);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${paintedText(renderStatus(shown, paint))}\n`);
 				else if (!cli.json) {
-					const detail = `${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? view.rollback?.reason ?? ''}`.trimEnd();
+					const detail = `${tierTrack(shown)}  ${shown.gate?.summary ?? shown.halt?.reason ?? shown.rollback?.reason ?? ''}`.trimEnd();
 					const line = `${view.status} at ${view.percent}%  ${detail}`;
-					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
+					if (line !== last) cli.outPainted(`${new Date().toISOString()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
 					last = line;
 				}
 			} finally {
@@ -79,7 +82,7 @@ export function registerStatus(canary: Command, io: Io) {
 				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
 				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color)));
+				if (!o.watch || cli.json) cli.emit({...view, engine}, shown => renderStatus(shown, painter(cli.color)), {painted: true});
 				const timedOut = o.watch && !ENDED.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),

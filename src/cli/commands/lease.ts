@@ -1,6 +1,7 @@
 import type {Command} from 'commander';
 import {formatDuration} from '../../core/duration.js';
 import {cosign} from '../../core/lease.js';
+import {escapeDeep} from '../../core/text.js';
 import type {CanaryPlan, Lease} from '../../core/model/index.js';
 import {leaseView, type LeaseView} from '../../core/view/lease.js';
 import {action, examples} from '../action.js';
@@ -113,7 +114,7 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const view = leaseView(state, found, cli.clock.now());
-				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(view));
+				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(escapeDeep(view)));
 				return view.verified ? EXIT.ok : EXIT.refused;
 			}),
 		);
@@ -126,7 +127,7 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const view = leaseView(state, found, cli.clock.now());
-				cli.emit(view, () => leaseText(view));
+				cli.emit(view, leaseText);
 			}),
 		);
 	examples(show, 'calyx lease show LEASE-20261126-101500');
@@ -138,10 +139,10 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async cli => {
 				const state = await (await cli.store()).read();
 				const views = state.leases.map(l => leaseView(state, l, cli.clock.now()));
-				cli.emit({leases: views}, () =>
+				cli.emit({leases: views}, shown =>
 					table(
 						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],
-						views.map(v => [v.id, v.intent?.id ?? '?', v.status, v.signers.map(s => `${s.role}:${s.keyId}`).join(',') || '-', v.expiresAt]),
+						shown.leases.map(v => [v.id, v.intent?.id ?? '?', v.status, v.signers.map(s => `${s.role}:${s.keyId}`).join(',') || '-', v.expiresAt]),
 					),
 				);
 			}),

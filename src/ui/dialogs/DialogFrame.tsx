@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
+import {displayText} from '../../core/text.js';
 import Line from '../components/Line.js';
 import TextField from '../components/TextField.js';
 import Toned from '../components/Toned.js';
@@ -29,7 +30,7 @@ function prompt(d: Dialog, verb: string): ReactNode[] {
 		lines.push(<Text color="gray">why? (recorded in the audit trail) Enter submits; Esc cancels</Text>);
 		lines.push(<TextField label="reason:" value={d.input} />);
 	}
-	if (d.error) lines.push(<Toned tone="critical">✗ {d.error}</Toned>);
+	if (d.error) lines.push(<Toned tone="critical">✗ {displayText(d.error, 1000)}</Toned>);
 	return lines;
 }
 

@@ -1,6 +1,7 @@
 import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
+import {findControl} from '../../core/text.js';
 import {scrollTop} from './columns.js';
 import {openDialog, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import type {Outcome} from './outcome.js';
@@ -38,6 +39,8 @@ export interface ConsoleState {
 	/** The selected audit event shown whole (its reason and data do not fit a list row). */
 	event: boolean;
 	detailScroll: number;
+	/** How far the audit event shown whole is scrolled, in rows. */
+	eventScroll: number;
 	cursor: Record<Pane, Cursor>;
 	filter: Record<Pane, string>;
 	filtering: boolean;
@@ -58,6 +61,8 @@ export interface KeyContext {
 	/** Rows each list shows at once. */
 	listHeight: Record<Pane, number>;
 	detailMax: number;
+	/** The audit event view's largest scroll (0 when it fits or is not shown). */
+	eventMax: number;
 	helpMax: number;
 	/**
 	 * Whether each action applies, per target id (the selected deployment and lease). Keyed by id
@@ -85,6 +90,7 @@ export const initialConsoleState = (): ConsoleState => ({
 	detail: false,
 	event: false,
 	detailScroll: 0,
+	eventScroll: 0,
 	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0, intents: cursor0},
 	filter: {deployments: '', leases: '', audit: '', intents: ''},
 	filtering: false,
@@ -167,6 +173,9 @@ const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...s, pane, 
 function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, now: number): ConsoleState {
 	const detailScroll = contextOf(s) === 'detail' ? scrolled(b.action, s.detailScroll, ctx.detailMax) : undefined;
 	if (detailScroll !== undefined) return {...s, detailScroll};
+	// An event shown whole scrolls over its text; the list under it stays where it was.
+	const eventScroll = s.pane === 'audit' && s.event ? scrolled(b.action, s.eventScroll, ctx.eventMax) : undefined;
+	if (eventScroll !== undefined) return {...s, eventScroll};
 	switch (b.action) {
 		case 'up':
 			return moveTo(s, ctx, i => i - 1);
@@ -177,7 +186,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'bottom':
 			return moveTo(s, ctx, (_, n) => n - 1);
 		case 'open':
-			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true} : s;
+			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true, eventScroll: 0} : s;
 			return selectedId(s.cursor.deployments, ctx.rows.deployments) ? {...s, detail: true, detailScroll: 0} : s;
 		case 'back':
 			if (contextOf(s) === 'detail') return {...s, detail: false};
@@ -202,14 +211,17 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 	}
 }
 
+/** A filter is a few characters of an id, a service or a status; a paste stops here. */
+const FILTER_MAX = 64;
+
 function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): ConsoleState {
 	const current = s.filter[s.pane];
 	const set = (text: string, filtering = true) => ({...s, filtering, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: text}});
 	if (key.escape) return set('', false);
 	if (key.return) return {...s, filtering: false, cursor: pinned(s, ctx)};
 	if (key.backspace || key.delete) return set(current.slice(0, -1));
-	if (key.ctrl || key.meta || input === '' || /[\u0000-\u001f]/.test(input)) return s;
-	return set(current + input);
+	if (key.ctrl || key.meta || input === '' || findControl(input)) return s;
+	return set((current + input).slice(0, FILTER_MAX));
 }
 
 const NOT_SHOWN: Availability = {ok: false, why: 'the pre-checks are not on screen yet: look, then press Enter again'};

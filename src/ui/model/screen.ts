@@ -1,5 +1,6 @@
 import {
 	deploymentView,
+	displayDeep,
 	leasesNotStarted,
 	leaseView,
 	startPreview,
@@ -92,9 +93,14 @@ export function screenModel(
 	signerRole: 'human' | 'agent' | undefined,
 ): ScreenModel {
 	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status)).sort(newestFirst);
-	const open = leasesNotStarted(state, now).map(l => leaseView(state, l, now));
+	// Views are computed from the state as stored (a lease verifies over its intent's exact text),
+	// then cut and escaped for the screen (see shown.ts).
+	const open = leasesNotStarted(state, now).map(l => displayDeep(leaseView(state, l, now)));
 	const leases = open.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status));
-	const intents = state.intents.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, i.title)).sort(newestFirst);
+	const intents = state.intents
+		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, i.title))
+		.sort(newestFirst)
+		.map(i => displayDeep(i));
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();
 	const rowIds: Record<Pane, string[]> = {
 		deployments: deployments.map(d => d.id),
@@ -104,7 +110,7 @@ export function screenModel(
 	};
 	const depId = selectedId(ui.cursor.deployments, rowIds.deployments);
 	const dep = depId ? deployments.find(d => d.id === depId) : undefined;
-	const selectedDeployment = dep ? deploymentView(state, dep, now) : undefined;
+	const selectedDeployment = dep ? displayDeep(deploymentView(state, dep, now)) : undefined;
 	const leaseId = selectedId(ui.cursor.leases, rowIds.leases);
 	const selectedLease = leaseId ? leases.find(l => l.id === leaseId) : undefined;
 	const intentId = selectedId(ui.cursor.intents, rowIds.intents);
@@ -135,7 +141,7 @@ export function screenModel(
 		...(selectedLease ? {selectedLease} : {}),
 		...(selectedIntent ? {selectedIntent, intentNext: intentNext(selectedIntent, open.find(l => l.intent?.id === selectedIntent.id))} : {}),
 		availability,
-		...(preview ? {startPreview: preview} : {}),
+		...(preview ? {startPreview: displayDeep(preview)} : {}),
 		confirmable,
 	};
 }

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {DeploymentStatus} from '../../core/index.js';
+import {DeploymentStatus, displayText} from '../../core/index.js';
 import Line from '../components/Line.js';
 import type {EnginePresence} from '../hooks/use-engine-presence.js';
 import Toned from '../components/Toned.js';
@@ -37,7 +37,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					<>
 						<Text color="gray"> target </Text>
 						<Toned tone={target === 'simulated' ? 'warning' : 'plain'} bold>
-							{target}
+							{displayText(target, 64)}
 						</Toned>
 					</>
 				) : null}
@@ -58,7 +58,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					<Toned tone={role === 'leader' ? 'ok' : 'info'}>{role}</Toned>
 				)}
 				<Text color="gray"> you </Text>
-				<Text>{actor}</Text>
+				<Text>{displayText(actor, 200)}</Text>
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
 			</Line>
 			<Line>
@@ -73,7 +73,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					))
 				)}
 				<Text color="gray"> · data </Text>
-				<Text>{dataDir}</Text>
+				<Text>{displayText(dataDir, 1000)}</Text>
 			</Line>
 		</>
 	);

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DeploymentView, Intent, LeaseView, State} from '../../core/index.js';
+import {displayText, type DeploymentView, type Intent, type LeaseView, type State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
 import DialogView from '../dialogs/DialogView.js';
@@ -26,6 +26,9 @@ interface Props {
 	blocks: readonly Block[];
 	/** The detail's offset, within what its blocks allow now (they grow and shrink with the data). */
 	detailOffset: number;
+	/** The audit event shown whole, as rows (see eventBlocks), and how far it is scrolled. */
+	eventBlocks: readonly Block[];
+	eventOffset: number;
 	/** The help's rows, laid out for the pane (see helpBlocks). */
 	help: readonly Block[];
 	helpOffset: number;
@@ -44,7 +47,7 @@ function Body(p: Props) {
 	if (!state || !model) {
 		return (
 			<Line>
-				<Text color={p.readError ? 'red' : 'gray'}>{p.readError ? `cannot read the store: ${p.readError}` : 'reading the store…'}</Text>
+				<Text color={p.readError ? 'red' : 'gray'}>{p.readError ? `cannot read the store: ${displayText(p.readError, 1000)}` : 'reading the store…'}</Text>
 			</Line>
 		);
 	}
@@ -77,7 +80,7 @@ function Body(p: Props) {
 			return <IntentList intents={model.intents} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} next={model.intentNext} />;
 		case 'audit': {
 			const event = ui.event ? model.audit[p.selected] : undefined;
-			if (event) return <AuditEventView event={event} height={layout.pane} />;
+			if (event) return <AuditEventView event={event} blocks={p.eventBlocks} offset={p.eventOffset} height={layout.pane} />;
 			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
 		}
 	}

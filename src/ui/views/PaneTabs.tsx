@@ -1,4 +1,5 @@
 import {Text} from 'ink';
+import {displayText} from '../../core/text.js';
 import Line from '../components/Line.js';
 import {PANES, type Pane} from '../model/console-state.js';
 
@@ -36,11 +37,11 @@ export default function PaneTabs({pane, detail, counts, filter, filtering, compa
 			{filtering ? (
 				<Text>
 					<Text bold>/</Text>
-					{filter}
+					{displayText(filter)}
 					<Text inverse> </Text>
 				</Text>
 			) : filter ? (
-				<Text color="yellow">filter: {filter} (Esc clears)</Text>
+				<Text color="yellow">filter: {displayText(filter)} (Esc clears)</Text>
 			) : null}
 		</Line>
 	);
