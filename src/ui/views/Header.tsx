@@ -44,7 +44,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 				<Text color="gray"> engine </Text>
 				{engine === 'none' ? (
 					<Text bold color="red">
-						none: canaries are not driven{readonly ? ` (${LOCK} read-only)` : ''}
+						none: canaries are not driven{readonly ? ` (${LOCK})` : ''}
 					</Text>
 				) : readonly ? (
 					<>
