@@ -1,0 +1,39 @@
+import {spawn} from 'node:child_process';
+import {afterEach, describe, expect, it} from 'vitest';
+import {BIN, sandbox, signedLease, snapshot, waitFor} from './helpers.js';
+
+const children: Array<ReturnType<typeof spawn>> = [];
+afterEach(() => {
+	for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('calyx --readonly without a command', () => {
+	it('asks for the console, which needs a terminal: exit 2, says so, writes nothing (never "unknown option")', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const before = snapshot(s.data);
+		const run = await s.calyx(['--readonly']);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/ui: the console needs a terminal/);
+		expect(run.stderr).not.toMatch(/unknown option/);
+		expect(snapshot(s.data)).toEqual(before);
+	});
+});
+
+describe('calyx canary status --watch', () => {
+	it('ends with exit 1 when another process halts the deployment it watches', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		// No --timeout: only the halt can end this watch.
+		const watcher = spawn(process.execPath, [BIN, 'canary', 'status', dep, '--watch'], {env: s.env, stdio: ['ignore', 'pipe', 'pipe']});
+		children.push(watcher);
+		let watched = '';
+		watcher.stdout!.on('data', d => (watched += d));
+		const exited = new Promise<number>(done => watcher.on('exit', code => done(code ?? -1)));
+		await waitFor(() => watched.includes('running at 5%'));
+		expect((await s.calyx(['canary', 'halt', dep, '--reason', 'pager: checkout latency'])).code).toBe(0);
+		expect(await exited).toBe(1);
+		expect(watched.trim().split('\n').at(-1)).toMatch(/halted at 5% .*pager: checkout latency/);
+	});
+});
