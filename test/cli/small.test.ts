@@ -37,3 +37,21 @@ describe('calyx canary status --watch', () => {
 		expect(watched.trim().split('\n').at(-1)).toMatch(/halted at 5% .*pager: checkout latency/);
 	});
 });
+
+describe('status names in CLI text', () => {
+	it('prints words in text (list, status, rollback) and keeps the codes in --json', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		expect((await s.calyx(['rollback', dep, '--reason', 'drill'])).code).toBe(0);
+		const list = await s.calyx(['canary', 'list']);
+		expect(list.stdout).toMatch(new RegExp(`${dep} .* rolled back `));
+		expect(list.stdout).not.toContain('rolled_back');
+		const status = await s.calyx(['canary', 'status', dep]);
+		expect(status.stdout).toMatch(/status: {3}rolled back at/);
+		expect((await s.json<{deployments: Array<{status: string}>}>(['canary', 'list'])).doc.deployments[0]!.status).toBe('rolled_back');
+		expect((await s.json<{status: string}>(['canary', 'status', dep])).doc.status).toBe('rolled_back');
+		const again = await s.calyx(['canary', 'promote', dep]);
+		expect(again.stderr).toContain(`${dep} is rolled back: cannot promote`);
+	});
+});

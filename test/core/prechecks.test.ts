@@ -65,7 +65,7 @@ describe('pre-checks (stage 0)', () => {
 		f.start(second);
 		const error = start(f, first);
 		expect(error.reasons.map(r => r.code)).toEqual(['INTENT_STATUS', 'SERVICE_FREE']);
-		expect(error.reasons[0]!.message).toBe(`${intentId} is deploying, not approved_pending_human`);
+		expect(error.reasons[0]!.message).toBe(`${intentId} is deploying, not approved pending human`);
 	});
 
 	it('needs the risk within policy at the time of the start', () => {

@@ -6,6 +6,7 @@ import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
 import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
+import {statusWord} from '../../core/view/words.js';
 
 const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
 /**
@@ -65,7 +66,7 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 		void draw();
 	});
 	if (!STOPS_WATCH.has(view.status) && Date.now() >= deadline) {
-		cli.err(`calyx: ${id} did not finish within the timeout (now ${view.status} at ${view.percent}%)`);
+		cli.err(`calyx: ${id} did not finish within the timeout (now ${statusWord(view.status)} at ${view.percent}%)`);
 	}
 	return view;
 }

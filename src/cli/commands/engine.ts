@@ -1,5 +1,6 @@
 import type {Command} from 'commander';
 import type {TickAction} from '../../core/engine/tick.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT} from '../errors.js';
@@ -8,7 +9,7 @@ import {startEngineLoop} from '../engine-loop.js';
 
 const NOTABLE = new Set<TickAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
 
-const actionLine = (a: TickAction) => `${new Date().toISOString()}  ${a.id}  ${a.action} at ${a.percent}%  ${a.detail}`;
+const actionLine = (a: TickAction) => `${new Date().toISOString()}  ${a.id}  ${statusWord(a.action)} at ${a.percent}%  ${a.detail}`;
 
 async function once(cli: Cli): Promise<number> {
 	const store = await cli.store();

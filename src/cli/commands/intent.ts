@@ -1,5 +1,6 @@
 import {Option, type Command} from 'commander';
 import type {Intent} from '../../core/model/index.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {count, nonEmpty} from '../parse.js';
@@ -12,7 +13,7 @@ const intentText = (i: Intent) =>
 		`${i.id}  ${i.title}`,
 		`service:     ${i.service} ${i.fromVersion} → ${i.toVersion} (${i.criticality} criticality)`,
 		`change:      ${i.lines} lines in ${i.files} files`,
-		`status:      ${i.status}`,
+		`status:      ${statusWord(i.status)}`,
 		`created:     ${i.createdAt} by ${i.createdBy}`,
 		...(i.approvedAt ? [`approved:    ${i.approvedAt} by ${i.approvedBy}`] : []),
 		...(i.leaseId ? [`lease:       ${i.leaseId}`] : []),
@@ -55,7 +56,7 @@ export function registerIntent(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [id]) => {
 				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!});
-				cli.emit(result, () => `${result.id} is ${result.status}\nnext: calyx lease issue ${result.id}`);
+				cli.emit(result, () => `${result.id} is ${statusWord(result.status)}\nnext: calyx lease issue ${result.id}`);
 			}),
 		);
 	examples(approve, 'calyx intent approve INT-20261126-001');
@@ -69,7 +70,7 @@ export function registerIntent(program: Command, io: Io) {
 				cli.emit({intents}, () =>
 					table(
 						['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TITLE'],
-						intents.map(i => [i.id, i.service, `${i.fromVersion} → ${i.toVersion}`, i.status, i.title]),
+						intents.map(i => [i.id, i.service, `${i.fromVersion} → ${i.toVersion}`, statusWord(i.status), i.title]),
 					),
 				);
 			}),

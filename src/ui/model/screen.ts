@@ -1,4 +1,4 @@
-import {deploymentView, leasesAwaitingCosign, leaseView, type AuditEvent, type Deployment, type DeploymentView, type LeaseView, type State} from '../../core/index.js';
+import {deploymentView, leasesAwaitingCosign, leaseView, statusWord, type AuditEvent, type Deployment, type DeploymentView, type LeaseView, type State} from '../../core/index.js';
 import {cosignAvailability, deploymentActions, type Availability} from '../../core/view/actions.js';
 import type {DialogAction} from './dialog.js';
 import {selectedId, type ConsoleState, type Pane} from './console-state.js';
@@ -36,6 +36,7 @@ export function layoutFor(size: {columns: number; rows: number}): Layout {
 	};
 }
 
+// A status matches as its code (`rolled_back`) and as the words the screen shows (`rolled back`).
 const matches = (filter: string, ...fields: Array<string | undefined>) => {
 	const f = filter.trim().toLowerCase();
 	return f === '' || fields.some(x => x?.toLowerCase().includes(f));
@@ -64,10 +65,10 @@ export function screenModel(
 	audit: readonly AuditEvent[],
 	signerRole: 'human' | 'agent' | undefined,
 ): ScreenModel {
-	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status)).sort(newestFirst);
+	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status, statusWord(d.status))).sort(newestFirst);
 	const leases = leasesAwaitingCosign(state, now)
 		.map(l => leaseView(state, l, now))
-		.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status));
+		.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status, statusWord(l.status)));
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();
 	const rowIds: Record<Pane, string[]> = {
 		deployments: deployments.map(d => d.id),

@@ -1,4 +1,4 @@
-import type {DeploymentView} from '../../core/index.js';
+import {statusWord, type DeploymentView} from '../../core/index.js';
 import type {TableRow} from '../components/DenseTable.js';
 import type {Column} from '../model/columns.js';
 import {coarseDuration, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
@@ -35,7 +35,7 @@ export function deploymentRow(v: DeploymentView): TableRow {
 			id: {text: v.id},
 			service: {text: v.service},
 			versions: {text: versions(v.from, v.to), tone: 'muted'},
-			status: {text: v.status, tone: STATUS_TONE[v.status]},
+			status: {text: statusWord(v.status), tone: STATUS_TONE[v.status]},
 			tier: {text: `${tierSteps(v.tiers)} ${timeLeft(v)}`.trimEnd()},
 			worst: worstCell(v),
 		},

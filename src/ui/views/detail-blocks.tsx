@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import type {ReactNode} from 'react';
-import {formatDuration, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
+import {formatDuration, statusWord, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
 import DetailTable, {tableHeight} from '../components/DetailTable.js';
 import Line from '../components/Line.js';
 import MetricLine, {METRIC_COLUMNS} from '../components/MetricLine.js';
@@ -39,7 +39,7 @@ function summary(v: DeploymentView): Block[] {
 					{'  '}
 				</Text>
 				<Toned tone={STATUS_TONE[v.status]} bold>
-					{v.status}
+					{statusWord(v.status)}
 				</Toned>
 				<Text>
 					{'  '}tier {tierSteps(v.tiers)} at {v.percent}%
@@ -59,7 +59,7 @@ function summary(v: DeploymentView): Block[] {
 			) : (
 				<>
 					{label('gate')}
-					<Text>not evaluated: the canary is {v.status}</Text>
+					<Text>not evaluated: the canary is {statusWord(v.status)}</Text>
 				</>
 			),
 		),
