@@ -75,7 +75,7 @@ function metrics(input: DetailInput): Block[] {
 	const gaugeWidth = Math.max(10, Math.min(30, Math.floor((width - fixed) * 0.6)));
 	const sparkWidth = Math.max(0, width - fixed - gaugeWidth - 1);
 	return [
-		title('metrics', 'Metrics', 'value · gauge (¦ warning, ‖ critical) · level · samples/needed · recent'),
+		title('metrics', 'Metrics', 'judged value · gauge (¦ warn, ‖ crit) · level · samples/needed · recent'),
 		...gate.metrics.map(m => ({
 			key: `metric-${m.metric}`,
 			height: 1,
