@@ -22,3 +22,4 @@ export {riskOf} from './engine/leases.js';
 export type {TickAction} from './engine/tick.js';
 export type {SampleOutcome} from './engine/metrics.js';
 export * from './view/index.js';
+export * from './time.js';

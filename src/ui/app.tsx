@@ -104,7 +104,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
-			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds})
+			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds, now})
 			: [];
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
@@ -200,6 +200,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
 				dialogLease={dialogLeaseView}
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}
+				now={now}
 			/>
 			<StatusLine
 				status={status}

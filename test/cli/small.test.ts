@@ -55,3 +55,26 @@ describe('status names in CLI text', () => {
 		expect(again.stderr).toContain(`${dep} is rolled back: cannot promote`);
 	});
 });
+
+describe('times in CLI text', () => {
+	it('carry the zone of TZ (and the date when not today); --json keeps ISO in UTC', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s, ['--bake', '15m']);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		expect((await s.calyx(['canary', 'halt', dep, '--reason', 'drill'])).code).toBe(0);
+		const env = {TZ: 'Asia/Kolkata'};
+		// Today as a time, or with the date if midnight passed in between: either way the zone is named.
+		const local = String.raw`(\d{4}-\d\d-\d\d \d\d:\d\d|\d\d:\d\d:\d\d) \+05:30`;
+		const status = await s.calyx(['canary', 'status', dep], {env});
+		expect(status.stdout).toMatch(new RegExp(`halt: .*drill \\(by \\S+ at ${local}\\)`));
+		expect(status.stdout).not.toMatch(/\d{4}-\d\d-\d\dT/);
+		const audit = await s.calyx(['audit', 'list', '--deployment', dep], {env});
+		for (const line of audit.stdout.trim().split('\n')) expect(line).toMatch(new RegExp(`^ *\\d+  ${local}  `));
+		const lease = await s.calyx(['lease', 'show', leaseId], {env});
+		expect(lease.stdout).toMatch(new RegExp(`expires:  ${local} `));
+		const json = await s.json<{halt: {at: string}}>(['canary', 'status', dep], {env});
+		expect(json.doc.halt.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+		const utc = await s.calyx(['canary', 'status', dep], {env: {TZ: 'UTC'}});
+		expect(utc.stdout).toMatch(/ at (\d{4}-\d\d-\d\d \d\d:\d\d|\d\d:\d\d:\d\d) UTC\)/);
+	});
+});

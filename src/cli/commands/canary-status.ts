@@ -44,11 +44,11 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 			busy = true;
 			try {
 				view = await viewOf(cli, id);
-				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint)}\n`);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint, cli.time)}\n`);
 				else if (!cli.json) {
 					const detail = `${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? view.rollback?.reason ?? ''}`.trimEnd();
 					const line = `${view.status} at ${view.percent}%  ${detail}`;
-					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
+					if (line !== last) cli.out(`${cli.stamp()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
 					last = line;
 				}
 			} finally {
@@ -85,7 +85,7 @@ export function registerStatus(canary: Command, io: Io) {
 				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
 				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color)));
+				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color), cli.time));
 				const timedOut = o.watch && !STOPS_WATCH.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),

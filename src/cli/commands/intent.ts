@@ -1,5 +1,6 @@
 import {Option, type Command} from 'commander';
 import type {Intent} from '../../core/model/index.js';
+import type {ShowTime} from '../../core/time.js';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
@@ -8,14 +9,14 @@ import {table} from '../render/table.js';
 
 type CreateOpts = {service: string; to: string; from?: string; title?: string; files?: number; lines?: number; criticality?: Intent['criticality']};
 
-const intentText = (i: Intent) =>
+const intentText = (i: Intent, time: ShowTime) =>
 	[
 		`${i.id}  ${i.title}`,
 		`service:     ${i.service} ${i.fromVersion} → ${i.toVersion} (${i.criticality} criticality)`,
 		`change:      ${i.lines} lines in ${i.files} files`,
 		`status:      ${statusWord(i.status)}`,
-		`created:     ${i.createdAt} by ${i.createdBy}`,
-		...(i.approvedAt ? [`approved:    ${i.approvedAt} by ${i.approvedBy}`] : []),
+		`created:     ${time(i.createdAt)} by ${i.createdBy}`,
+		...(i.approvedAt ? [`approved:    ${time(i.approvedAt)} by ${i.approvedBy}`] : []),
 		...(i.leaseId ? [`lease:       ${i.leaseId}`] : []),
 		...(i.deploymentId ? [`deployment:  ${i.deploymentId}`] : []),
 	].join('\n');
@@ -88,7 +89,7 @@ export function registerIntent(program: Command, io: Io) {
 					const {usage} = await import('../errors.js');
 					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
 				}
-				cli.emit(found, () => intentText(found));
+				cli.emit(found, () => intentText(found, cli.time));
 			}),
 		);
 	examples(show, 'calyx intent show INT-20261126-001');

@@ -69,7 +69,7 @@ export function registerKeys(program: Command, io: Io) {
 				cli.emit({keys: rows}, () =>
 					table(
 						['ID', 'ROLE', 'FINGERPRINT', 'ADDED', 'STATUS'],
-						rows.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), k.addedAt, k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
+						rows.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), cli.time(k.addedAt), k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
 					),
 				);
 			}),

@@ -34,6 +34,8 @@ interface Props {
 	dialogDeployment?: DeploymentView;
 	dialogLease?: LeaseView;
 	signer?: string;
+	/** The console's clock, for times shown with their date when not today. */
+	now: number;
 }
 
 function Body(p: Props) {
@@ -47,7 +49,7 @@ function Body(p: Props) {
 		);
 	}
 	if (ui.dialog) {
-		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} />;
+		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} now={p.now} />;
 	}
 	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
@@ -63,8 +65,8 @@ function Body(p: Props) {
 			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} />;
 		case 'audit': {
 			const event = ui.event ? model.audit[p.selected] : undefined;
-			if (event) return <AuditEventView event={event} height={layout.pane} />;
-			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
+			if (event) return <AuditEventView event={event} height={layout.pane} now={p.now} />;
+			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} now={p.now} />;
 		}
 	}
 }

@@ -18,6 +18,8 @@ export interface DetailInput {
 	width: number;
 	/** The thresholds the canary runs under (from its plan). */
 	bands: Thresholds;
+	/** The console's clock: times show the date when not today. */
+	now: number;
 }
 
 const line = (key: string, node: ReactNode): Block => ({key, height: 1, node: <Line>{node}</Line>});
@@ -116,11 +118,11 @@ function gateBlocks(v: DeploymentView): Block[] {
 	];
 }
 
-function records(v: DeploymentView): Block[] {
+function records(v: DeploymentView, now: number): Block[] {
 	const out: Block[] = [];
-	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
+	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since, now)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
 	if (v.halt) {
-		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
+		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
 	}
 	if (v.rollback) {
 		const r = v.rollback;
@@ -134,10 +136,10 @@ function records(v: DeploymentView): Block[] {
 	return out;
 }
 
-function lease(v: DeploymentView, width: number): Block[] {
-	const rows = v.lease.signers.map(s => ({role: s.role, key: s.keyId, 'signed at': s.signedAt}));
+function lease(v: DeploymentView, width: number, now: number): Block[] {
+	const rows = v.lease.signers.map(s => ({role: s.role, key: s.keyId, 'signed at': clockTime(s.signedAt, now)}));
 	return [
-		title('lease', 'Lease', `${v.lease.id}${v.lease.expiresAt ? ` · expires ${v.lease.expiresAt}` : ''}`),
+		title('lease', 'Lease', `${v.lease.id}${v.lease.expiresAt ? ` · expires ${clockTime(v.lease.expiresAt, now)}` : ''}`),
 		{key: 'signers', height: tableHeight(rows.length), node: <DetailTable rows={rows} columns={['role', 'key', 'signed at']} width={width} />},
 	];
 }
@@ -159,18 +161,18 @@ function risk(v: DeploymentView, width: number): Block[] {
 	];
 }
 
-function audit(events: readonly AuditEvent[] | undefined): Block[] {
+function audit(events: readonly AuditEvent[] | undefined, now: number): Block[] {
 	const recent = [...(events ?? [])].reverse();
 	return [
 		title('audit', 'Recent audit events', 'newest first'),
 		...(recent.length === 0
 			? [line('audit-none', <Text color="gray">{events ? 'none yet' : 'loading…'}</Text>)]
-			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
+			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at, now))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
 	];
 }
 
 /** The detail of one deployment, top to bottom, as blocks of known height. */
 export function detailBlocks(input: DetailInput): Block[] {
-	const {view, width} = input;
-	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view), ...lease(view, width), ...pack(view), ...risk(view, width), ...audit(input.events)];
+	const {view, width, now} = input;
+	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view, now), ...lease(view, width, now), ...pack(view), ...risk(view, width), ...audit(input.events, now)];
 }
