@@ -1,5 +1,6 @@
 import {userInfo} from 'node:os';
 import {systemClock, type Clock} from '../core/clock.js';
+import {showTime, type ShowTime} from '../core/time.js';
 import type {Command} from '../core/engine/commands.js';
 import type {BatchResult, BatchStore, RunResult} from '../store/api.js';
 import {loadKey, type LocalKey} from '../store/keyring.js';
@@ -32,6 +33,16 @@ export class Cli {
 		readonly global: GlobalOptions,
 		readonly io: Io,
 	) {}
+
+	/** Times for people, now on this command's clock, in the process's zone (TZ); --json keeps ISO. */
+	get time(): ShowTime {
+		return showTime(this.clock.now());
+	}
+
+	/** Now, as text: the stamp of a log line (`canary status --watch`, `engine`). */
+	stamp(): string {
+		return this.time(this.clock.now());
+	}
 
 	get json(): boolean {
 		return this.global.json === true;

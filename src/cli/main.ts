@@ -20,8 +20,12 @@ function namesCommand(list: string[]): boolean {
 }
 
 // No command on a terminal opens the console; without a terminal there is nothing to show but help.
+// `calyx --readonly` asks for the console by name (as `k9s --readonly` does): it goes to `ui` even
+// without a terminal, where `ui` says it needs one instead of commander calling the flag unknown.
+// The command comes first so that `ui` parses its own options; the global ones are read anywhere.
 const bareOptions = !namesCommand(argv) && !argv.some(a => ['-h', '--help', '-V', '--version'].includes(a));
-const args = bareOptions && process.stdin.isTTY && process.stdout.isTTY ? [...argv, 'ui'] : argv;
+const wantsConsole = (process.stdin.isTTY && process.stdout.isTTY) || argv.includes('--readonly');
+const args = bareOptions && wantsConsole ? ['ui', ...argv] : argv;
 
 try {
 	await buildProgram(io, version).parseAsync(args, {from: 'user'});

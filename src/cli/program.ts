@@ -42,7 +42,7 @@ export function buildProgram(io: Io, version: string): Command {
 		.configureOutput(output(io))
 		.addHelpText(
 			'after',
-			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`).\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
+			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`); \`calyx --readonly\` opens it read-only.\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
 		);
 	for (const register of [
 		registerInit,

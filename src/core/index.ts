@@ -23,3 +23,4 @@ export type {TickAction} from './engine/tick.js';
 export type {SampleOutcome} from './engine/metrics.js';
 export * from './view/index.js';
 export * from './text.js';
+export * from './time.js';

@@ -112,7 +112,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
-			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds})
+			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds, now})
 			: [];
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
@@ -218,6 +218,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				dialogLease={dialogLeaseView}
 				dialogIntent={dialogIntent}
 				signer={identity ? `${identity.role}:${identity.id}` : undefined}
+				now={now}
 			/>
 			<StatusLine
 				status={status}

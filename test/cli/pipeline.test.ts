@@ -61,7 +61,7 @@ describe('the whole pipeline through the CLI', () => {
 		const lines = Array.from({length: 59}, (_, i) => (i === 2 ? '' : i === 56 ? '{"tesDelta":-6.5}' : healthy));
 		const run = await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input: lines.join('\n')});
 		expect(run.code).toBe(1);
-		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled_back: samples are taken only while a canary runs`);
+		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled back: samples are taken only while a canary runs`);
 		expect(run.doc).toMatchObject({ok: false, recorded: 56, error: {code: 'NOT_ACTIVE'}});
 		expect(run.doc.results.at(-1)).toMatchObject({line: 57, action: 'rolled_back', status: 'rolled_back'});
 		expect(run.doc.results.at(-2)).toMatchObject({line: 56, action: 'recorded'});

@@ -68,7 +68,7 @@ describe('pre-checks (stage 0)', () => {
 		const error = start(f, first);
 		expect(error.reasons.map(r => r.code)).toEqual(expect.arrayContaining(['INTENT_STATUS', 'SERVICE_FREE']));
 		expect(JSON.stringify(error.reasons)).toContain('VOIDED');
-		expect(error.reasons.find(r => r.code === 'INTENT_STATUS')!.message).toBe(`${intentId} is deploying, not approved_pending_human`);
+		expect(error.reasons.find(r => r.code === 'INTENT_STATUS')!.message).toBe(`${intentId} is deploying, not approved pending human`);
 	});
 
 	it('needs the risk within policy at the time of the start', () => {

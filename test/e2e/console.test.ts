@@ -121,11 +121,11 @@ describe('calyx console in a terminal', () => {
 		await waitScreen(x => row(x, 'checkout').includes('[5]'), 'checkout at 5%');
 		await waitScreen(x => row(x, 'checkout').includes('[25]'), 'checkout promoted to 25%', 30_000);
 		await waitScreen(x => row(x, 'checkout').includes('completed'), 'checkout completed', 30_000);
-		const end = await waitScreen(x => row(x, 'payments').includes('rolled_back'), 'payments rolled back', 30_000);
+		const end = await waitScreen(x => row(x, 'payments').includes('rolled back'), 'payments rolled back', 30_000);
 		expect(row(end, 'payments')).toContain('CRIT');
 	});
 
-	it('rolls back by keyboard after the typed id and a reason, and the deployment ends rolled_back', async () => {
+	it('rolls back by keyboard after the typed id and a reason, and the deployment ends rolled back', async () => {
 		const box = sandbox();
 		open(box, ['ui']);
 		const s = await waitScreen(x => /^› DEP-/m.test(x), 'the list');
@@ -137,7 +137,7 @@ describe('calyx console in a terminal', () => {
 		await waitScreen(x => x.includes('reason:'), 'the reason field');
 		await typeField('reason:', 'e2e rollback');
 		keys('Enter');
-		await waitScreen(x => x.includes(id) && x.includes('rolled_back'), 'the rollback outcome');
+		await waitScreen(x => x.includes(id) && x.includes('rolled back'), 'the rollback outcome');
 		const status = json<{status: string; rollback?: {trigger: string; reason: string; verified: boolean}}>(box, 'canary', 'status', id);
 		expect(status.status).toBe('rolled_back');
 		expect(status.rollback).toMatchObject({trigger: 'manual', reason: 'e2e rollback', verified: true});

@@ -64,7 +64,7 @@ describe('rollback', () => {
 		const {r, store, fx} = await mount();
 		await select(r, fx.dep.rolledBack);
 		await press(r, 'r');
-		await waitForFrame(r, `✗ ${fx.dep.rolledBack} is rolled_back: nothing to roll back`);
+		await waitForFrame(r, `✗ ${fx.dep.rolledBack} is rolled back: nothing to roll back`);
 		expect(frameOf(r)).not.toContain('Roll back');
 		expect(store.runs).toEqual([]);
 	});

@@ -13,7 +13,7 @@ describe('the header', () => {
 		const {r, engine} = await mount();
 		const head = frameOf(r).split('\n').slice(0, 2);
 		expect(head[0]).toBe('calyx target simulated engine leader you human:alice (human key)');
-		expect(head[1]).toBe('running 1 · holding 1 · awaiting_promotion 1 · halted 1 · rolled_back 1 · data /srv/calyx');
+		expect(head[1]).toBe('running 1 · holding 1 · awaiting promotion 1 · halted 1 · rolled back 1 · data /srv/calyx');
 		engine.become('follower');
 		await waitForFrame(r, 'engine follower');
 	});

@@ -20,8 +20,9 @@ export function registerAudit(program: Command, io: Io) {
 					...(o.subject ? {subject: o.subject} : {}),
 					...(o.limit !== undefined ? {limit: o.limit} : {}),
 				});
+				const time = cli.time;
 				cli.emit({events}, shown =>
-					shown.events.map(e => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
+					shown.events.map(e => `${String(e.seq).padStart(6)}  ${time(e.at)}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
 				);
 			}),
 		);

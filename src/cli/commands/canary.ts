@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
@@ -9,7 +10,7 @@ import {registerStatus} from './canary-status.js';
 /** Runs one deployment command and prints the outcome the same way for every verb. */
 async function act(cli: Cli, verb: string, cmd: Parameters<Cli['run']>[0]) {
 	const {result} = await cli.run<{id: string; status: string; percent?: number; from?: number; to?: number}>(cmd);
-	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${result.status}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
+	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${statusWord(result.status)}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
 }
 
 export function registerCanary(program: Command, io: Io) {
@@ -25,7 +26,7 @@ export function registerCanary(program: Command, io: Io) {
 					leaseId: leaseId!,
 				});
 				cli.emit({ok: true, ...result}, () =>
-					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${result.status} at ${result.percent}%`].join('\n'),
+					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${statusWord(result.status)} at ${result.percent}%`].join('\n'),
 				);
 			}),
 		);

@@ -1,5 +1,7 @@
 import {Option, type Command} from 'commander';
 import type {Intent} from '../../core/model/index.js';
+import type {ShowTime} from '../../core/time.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {count, text} from '../parse.js';
@@ -7,14 +9,14 @@ import {table} from '../render/table.js';
 
 type CreateOpts = {service: string; to: string; from?: string; title?: string; files?: number; lines?: number; criticality?: Intent['criticality']};
 
-const intentText = (i: Intent) =>
+const intentText = (i: Intent, time: ShowTime) =>
 	[
 		`${i.id}  ${i.title}`,
 		`service:     ${i.service} ${i.fromVersion} → ${i.toVersion} (${i.criticality} criticality)`,
 		`change:      ${i.lines} lines in ${i.files} files`,
-		`status:      ${i.status}`,
-		`created:     ${i.createdAt} by ${i.createdBy}`,
-		...(i.approvedAt ? [`approved:    ${i.approvedAt} by ${i.approvedBy}`] : []),
+		`status:      ${statusWord(i.status)}`,
+		`created:     ${time(i.createdAt)} by ${i.createdBy}`,
+		...(i.approvedAt ? [`approved:    ${time(i.approvedAt)} by ${i.approvedBy}`] : []),
 		...(i.leaseId ? [`lease:       ${i.leaseId}`] : []),
 		...(i.deploymentId ? [`deployment:  ${i.deploymentId}`] : []),
 	].join('\n');
@@ -56,7 +58,7 @@ export function registerIntent(program: Command, io: Io) {
 		.action(
 			action<{reason?: string}>(io, async (cli, [id], o) => {
 				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, ...(o.reason ? {reason: o.reason} : {})});
-				cli.emit(result, r => `${r.id} is ${r.status}\nnext: calyx lease issue ${r.id}`);
+				cli.emit(result, r => `${r.id} is ${statusWord(r.status)}\nnext: calyx lease issue ${r.id}`);
 			}),
 		);
 	examples(approve, 'calyx intent approve INT-20261126-001', 'calyx intent approve INT-20261126-001 --reason "reviewed in CHG-4411"');
@@ -70,7 +72,7 @@ export function registerIntent(program: Command, io: Io) {
 				cli.emit({intents}, shown =>
 					table(
 						['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TITLE'],
-						shown.intents.map(i => [i.id, i.service, `${i.fromVersion} → ${i.toVersion}`, i.status, i.title]),
+						shown.intents.map(i => [i.id, i.service, `${i.fromVersion} → ${i.toVersion}`, statusWord(i.status), i.title]),
 					),
 				);
 			}),
@@ -88,7 +90,7 @@ export function registerIntent(program: Command, io: Io) {
 					const {usage} = await import('../errors.js');
 					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
 				}
-				cli.emit(found, intentText);
+				cli.emit(found, shown => intentText(shown, cli.time));
 			}),
 		);
 	examples(show, 'calyx intent show INT-20261126-001');

@@ -80,7 +80,7 @@ export function registerKeys(program: Command, io: Io) {
 				cli.emit({keys: rows}, shown =>
 					table(
 						['ID', 'ROLE', 'FINGERPRINT', 'ADDED', 'STATUS'],
-						shown.keys.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), k.addedAt, k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
+						shown.keys.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), cli.time(k.addedAt), k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
 					),
 				);
 			}),

@@ -2,6 +2,7 @@ import type {Command} from 'commander';
 import {Sample, METRICS, METRIC_INFO, type MetricName} from '../../core/model/metrics.js';
 import type {SampleOutcome} from '../../core/engine/metrics.js';
 import type {BatchResult} from '../../store/api.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {CliError, EXIT, toCliError, usage} from '../errors.js';
@@ -59,8 +60,8 @@ export async function* streamLines(stream: NodeJS.ReadableStream): AsyncGenerato
 
 const outcomeText = (o: SampleOutcome) =>
 	o.action === 'recorded' || o.action === 'held'
-		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${o.status}`
-		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${o.action.replace('_', ' ')}`;
+		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${statusWord(o.status)}`
+		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${statusWord(o.action)}`;
 
 /**
  * Samples per commit. One sample per commit caps a push at what one lock and a few fsyncs allow

@@ -20,7 +20,7 @@ export function registerRollback(program: Command, io: Io) {
 				cli.emit({ok: result.verified, ...result}, ({rollback: r}) =>
 					result.verified
 						? `rolled back ${result.id}: verified, target matches the snapshot (${r.expectedChecksum.slice(0, 16)})`
-						: `ROLLBACK FAILED for ${result.id}: ${r.error ?? `target ${r.actualChecksum?.slice(0, 16)} ≠ snapshot ${r.expectedChecksum.slice(0, 16)}`}\nthe deployment is rollback_failed: repair the target by hand, then run calyx rollback again`,
+						: `ROLLBACK FAILED for ${result.id}: ${r.error ?? `target ${r.actualChecksum?.slice(0, 16)} ≠ snapshot ${r.expectedChecksum.slice(0, 16)}`}\nthe deployment is rollback failed: repair the target by hand, then run calyx rollback again`,
 				);
 				return result.verified ? EXIT.ok : EXIT.refused;
 			}),

@@ -4,6 +4,7 @@ import {invalid, refused} from '../errors.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {requireCount, requireName, requireReason} from './validate.js';
+import {statusWord} from '../view/words.js';
 
 export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	requireName('service', cmd.service);
@@ -41,7 +42,7 @@ export function approveIntent(ctx: Ctx, cmd: CommandOf<'intent.approve'>) {
 	const reason = cmd.reason === undefined ? 'approved, pending the human and agent keys' : requireReason(cmd.reason);
 	const intent = ctx.intent(cmd.id);
 	if (intent.status !== 'draft') {
-		throw refused('INTENT_NOT_DRAFT', `${intent.id} is ${intent.status}: only a draft intent can be approved`);
+		throw refused('INTENT_NOT_DRAFT', `${intent.id} is ${statusWord(intent.status)}: only a draft intent can be approved`);
 	}
 	intent.status = 'approved_pending_human';
 	Object.assign(intent, {approvedAt: ctx.at, approvedBy: ctx.actor});

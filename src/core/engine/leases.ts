@@ -6,6 +6,7 @@ import {EngineError, invalid, refused, type Reason} from '../errors.js';
 import {riskWithinPolicy, scoreRisk} from '../risk.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
+import {statusWord} from '../view/words.js';
 
 const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -50,7 +51,7 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	const intent = ctx.intent(cmd.intentId);
 	const open = intent.status === 'approved_pending_human' || (intent.status === 'leased' && !intent.deploymentId);
 	if (!open) {
-		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${intent.status}: a lease needs an approved_pending_human intent`);
+		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${statusWord(intent.status)}: a lease needs an approved intent`);
 	}
 	const ttlMs = cmd.ttlMs ?? ctx.base.config.leaseTtlMs;
 	if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {

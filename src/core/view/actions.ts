@@ -2,6 +2,7 @@ import {TRANSITIONS} from '../engine/transitions.js';
 import type {DeploymentView} from './deployment.js';
 import type {Intent} from '../model/index.js';
 import type {LeaseView} from './lease.js';
+import {statusWord} from './words.js';
 
 export type DeploymentAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback';
 
@@ -20,7 +21,7 @@ const no = (why: string): Availability => ({ok: false, why});
  */
 export function deploymentActions(view: DeploymentView): Record<DeploymentAction, Availability> {
 	const {id, status, gate} = view;
-	const inactive = (verb: string) => no(`${id} is ${status}: cannot ${verb}${status === 'halted' ? ': resume it first' : ''}`);
+	const inactive = (verb: string) => no(`${id} is ${statusWord(status)}: cannot ${verb}${status === 'halted' ? ': resume it first' : ''}`);
 	let promote: Availability;
 	let forcePromote: Availability;
 	if (!view.active || !gate) {
@@ -41,8 +42,8 @@ export function deploymentActions(view: DeploymentView): Record<DeploymentAction
 		promote,
 		forcePromote,
 		halt: view.active ? yes(`halts ${id} at ${view.percent}%`) : inactive('halt'),
-		resume: status === 'halted' ? yes(`resumes ${id} at ${view.percent}%: the tier bakes again`) : no(`${id} is ${status}: only a halted deployment resumes`),
-		rollback: canRollBack ? yes(`restores the snapshot of ${id}`) : no(`${id} is ${status}: nothing to roll back`),
+		resume: status === 'halted' ? yes(`resumes ${id} at ${view.percent}%: the tier bakes again`) : no(`${id} is ${statusWord(status)}: only a halted deployment resumes`),
+		rollback: canRollBack ? yes(`restores the snapshot of ${id}`) : no(`${id} is ${statusWord(status)}: nothing to roll back`),
 	};
 }
 

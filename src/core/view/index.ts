@@ -3,3 +3,4 @@ export * from './lease.js';
 export * from './summary.js';
 export * from './tiers.js';
 export * from './start.js';
+export * from './words.js';

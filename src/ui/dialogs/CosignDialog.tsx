@@ -3,14 +3,14 @@ import type {ReactNode} from 'react';
 import {formatDuration, METRIC_INFO, METRICS, type LeaseView} from '../../core/index.js';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
-import {METRIC_SHORT, versions} from '../model/format.js';
+import {clockTime, METRIC_SHORT, versions} from '../model/format.js';
 import DialogFrame from './DialogFrame.js';
 
 const label = (text: string) => <Text color="gray">{text} </Text>;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
 /** Everything a signer must see before signing: intent, risk, plan and the lease digest. */
-export default function CosignDialog({dialog, lease, signer, height}: {dialog: Dialog; lease?: LeaseView; signer?: string; height: number}) {
+export default function CosignDialog({dialog, lease, signer, height, now}: {dialog: Dialog; lease?: LeaseView; signer?: string; height: number; now: number}) {
 	if (!lease) {
 		const facts = [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
 		return <DialogFrame title={`Cosign ${dialog.target}`} tone="critical" dialog={dialog} facts={facts} verb="sign" height={height} />;
@@ -40,7 +40,7 @@ export default function CosignDialog({dialog, lease, signer, height}: {dialog: D
 		</Text>,
 		<Text>{label('thresholds')}{thresholds} (warning/critical)</Text>,
 		<Text>{label('signed')}{signed}; missing {lease.missing.join(', ') || 'none'}</Text>,
-		<Text>{label('expires')}in {formatDuration(Math.max(0, lease.expiresInMs))} ({lease.expiresAt})</Text>,
+		<Text>{label('expires')}in {formatDuration(Math.max(0, lease.expiresInMs))} ({clockTime(lease.expiresAt, now)})</Text>,
 		...(intent ? [<Text>{label('title')}{intent.title}</Text>] : []),
 	];
 	return <DialogFrame title={`Cosign ${lease.id}`} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} />;

@@ -13,6 +13,7 @@ interface Props {
 	preview?: StartPreview;
 	signer?: string;
 	height: number;
+	now: number;
 }
 
 /** The open dialog over the live data of its target. */
@@ -20,7 +21,7 @@ export default function DialogView(props: Props) {
 	const {dialog, height} = props;
 	switch (dialog.action) {
 		case 'cosign':
-			return <CosignDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
+			return <CosignDialog dialog={dialog} height={height} now={props.now} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
 		case 'start':
 			return <StartDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />;
 		case 'approve':

@@ -4,6 +4,7 @@ import {
 	leasesNotStarted,
 	leaseView,
 	startPreview,
+	statusWord,
 	type AuditEvent,
 	type Deployment,
 	type DeploymentView,
@@ -50,6 +51,7 @@ export function layoutFor(size: {columns: number; rows: number}): Layout {
 	};
 }
 
+// A status matches as its code (`rolled_back`) and as the words the screen shows (`rolled back`).
 const matches = (filter: string, ...fields: Array<string | undefined>) => {
 	const f = filter.trim().toLowerCase();
 	return f === '' || fields.some(x => x?.toLowerCase().includes(f));
@@ -92,13 +94,13 @@ export function screenModel(
 	audit: readonly AuditEvent[],
 	signerRole: 'human' | 'agent' | undefined,
 ): ScreenModel {
-	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status)).sort(newestFirst);
+	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status, statusWord(d.status))).sort(newestFirst);
 	// Views are computed from the state as stored (a lease verifies over its intent's exact text),
 	// then cut and escaped for the screen (see shown.ts).
 	const open = leasesNotStarted(state, now).map(l => displayDeep(leaseView(state, l, now)));
-	const leases = open.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status));
+	const leases = open.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status, statusWord(l.status)));
 	const intents = state.intents
-		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, i.title))
+		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, statusWord(i.status), i.title))
 		.sort(newestFirst)
 		.map(i => displayDeep(i));
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {DeploymentStatus, displayText} from '../../core/index.js';
+import {DeploymentStatus, displayText, statusWord} from '../../core/index.js';
 import Line from '../components/Line.js';
 import type {EnginePresence} from '../hooks/use-engine-presence.js';
 import Toned from '../components/Toned.js';
@@ -44,7 +44,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 				<Text color="gray"> engine </Text>
 				{engine === 'none' ? (
 					<Text bold color="red">
-						none: canaries are not driven{readonly ? ` (${LOCK} read-only)` : ''}
+						none: canaries are not driven{readonly ? ` (${LOCK})` : ''}
 					</Text>
 				) : readonly ? (
 					<>
@@ -68,7 +68,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					present.map((s, i) => (
 						<Text key={s}>
 							{i > 0 ? <Text color="gray"> · </Text> : null}
-							<Toned tone={STATUS_TONE[s]}>{s}</Toned> {counts[s]}
+							<Toned tone={STATUS_TONE[s]}>{statusWord(s)}</Toned> {counts[s]}
 						</Text>
 					))
 				)}

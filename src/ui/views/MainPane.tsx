@@ -39,6 +39,8 @@ interface Props {
 	dialogLease?: LeaseView;
 	dialogIntent?: Intent;
 	signer?: string;
+	/** The console's clock, for times shown with their date when not today. */
+	now: number;
 }
 
 function Body(p: Props) {
@@ -61,6 +63,7 @@ function Body(p: Props) {
 				intent={p.dialogIntent}
 				preview={model.startPreview}
 				signer={p.signer}
+				now={p.now}
 			/>
 		);
 	}
@@ -81,7 +84,7 @@ function Body(p: Props) {
 		case 'audit': {
 			const event = ui.event ? model.audit[p.selected] : undefined;
 			if (event) return <AuditEventView event={event} blocks={p.eventBlocks} offset={p.eventOffset} height={layout.pane} />;
-			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
+			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} now={p.now} />;
 		}
 	}
 }
