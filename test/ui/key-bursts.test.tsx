@@ -64,13 +64,30 @@ describe('several keys in one read', () => {
 		await waitForFrame(r, 'reason: jj kk');
 	});
 
-	it('submits a reason and its Enter arriving in one read, as a slow link delivers them', async () => {
+	it('keeps a reason that came in one read with its Enter, without submitting it: Enter on its own does', async () => {
 		const {r, store} = await mount();
 		await press(r, 'h');
 		await waitForFrame(r, 'reason:');
+		// Typed blind or pasted without bracketed paste: the text is text, its Enter not a decision.
 		burst(r, 'paging storm\r');
+		await waitForFrame(r, f => f.includes('reason: paging storm') && f.includes('Enter ignored: it came in one read with other keys'));
+		expect(store.runs).toEqual([]);
+		await press(r, KEY.enter);
 		await waitForFrame(r, '✓ halted');
 		expect(store.runs).toMatchObject([{type: 'canary.halt', reason: 'paging storm'}]);
+	});
+
+	it('does nothing with a burst that holds a key that acts ("checkout⏎" on the list), and says why', async () => {
+		const {r, store} = await mount();
+		const before = selectedLine(frameOf(r));
+		burst(r, 'checkout\r');
+		const frame = await waitForFrame(r, 'h (halt) ignored: it came in one read with other keys (a paste?) — press it on its own');
+		// Not even the moves in it (k) or the Enter that opens the detail happened.
+		expect(selectedLine(frame)).toBe(before);
+		expect(frame).not.toMatch(DETAIL);
+		burst(r, 'jq');
+		await waitForFrame(r, 'q (quit) ignored');
+		expect(store.runs).toEqual([]);
 	});
 });
 
