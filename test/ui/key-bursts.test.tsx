@@ -157,3 +157,29 @@ describe('the filter and the selection', () => {
 		expect(selectedLine(frameOf(r))).toContain(ids[4]);
 	});
 });
+
+describe('a bracketed paste', () => {
+	const START = '\u001B[200~';
+	const END = '\u001B[201~';
+
+	it('on the list does nothing but say it was ignored', async () => {
+		const {r, store} = await mount();
+		const before = selectedLine(frameOf(r));
+		burst(r, `${START}hello world\r${END}`);
+		const frame = await waitForFrame(r, 'paste ignored: pasted text goes only into a text field');
+		expect(selectedLine(frame)).toBe(before);
+		expect(frame).not.toMatch(/Halt|Roll back|Resume|Promote/);
+		expect(store.runs).toEqual([]);
+	});
+
+	it('goes into a reason field as text, even with its markers split across reads, and does not submit', async () => {
+		const {r, store} = await mount();
+		await press(r, 'h');
+		await waitForFrame(r, 'reason:');
+		await press(r, '\u001B[20', '0~paging\r', 'storm', '\u001B[20', '1~');
+		// A key typed after the paste lands after it in the field: the paste is whole, and was not submitted.
+		await press(r, '!');
+		await waitForFrame(r, 'reason: paging storm!');
+		expect(store.runs).toEqual([]);
+	});
+});
