@@ -33,7 +33,7 @@ const press = (s: ConsoleState, input: string, key = K()) => read(s, [{input, ke
 const burst = (s: ConsoleState, text: string) => read(s, splitKeys(text, K()));
 const paste = (s: ConsoleState, text: string) => consoleReducer(s, {type: 'paste', text, ctx: ctx(), at: (wall += 1000), now: wall});
 
-const inDialog = (action: 'halt' | 'rollback' | 'resume' | 'promote') => ({...initialConsoleState(), dialog: openDialog(action, 'DEP-1', -10_000)});
+const inDialog = (action: 'halt' | 'rollback' | 'resume' | 'promote'): ConsoleState => ({...initialConsoleState(), dialog: openDialog(action, 'DEP-1', -10_000)});
 const atReason = (action: 'rollback' | 'resume'): ConsoleState => {
 	let s = inDialog(action);
 	if (action === 'rollback') s = press(burst(s, 'DEP-1'), '', ENTER);
