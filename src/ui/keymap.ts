@@ -74,7 +74,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
 	{action: 'forcePromote', chords: [{input: 'P'}], keys: 'P', label: 'force', help: 'promote past a hold (type the id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 6},
 	{action: 'help', chords: [{input: '?'}], keys: '?', label: 'help', help: 'this help', group: 'view', contexts: ALL, footer: 90},
-	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C; asks first while this console drives live canaries)', group: 'view', contexts: ALL, footer: 91},
+	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C; may ask first)', group: 'view', contexts: ALL, footer: 91},
 ];
 
 /** The table as this session sees it: read-only mode drops every dangerous binding. */
