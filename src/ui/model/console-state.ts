@@ -1,13 +1,13 @@
 import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
-import {burstIgnored, burstRule} from './bursts.js';
+import {readKeys, tell} from './bursts.js';
 import {scrollTop} from './columns.js';
 import {cancels} from './confirm-keys.js';
 import {openDialog, pasteInto, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import {editLine, emptyLine, insertText, type Line} from './line-edit.js';
 import type {Outcome} from './outcome.js';
-import {askQuit, needsQuestion, stepQuit, type QuitQuestion, type QuitRisk} from './quit.js';
+import {quit, quitKey, type QuitQuestion, type QuitRisk} from './quit.js';
 
 export type Pane = 'deployments' | 'leases' | 'audit';
 export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit'];
@@ -220,18 +220,6 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 	}
 }
 
-/** Quits, or asks first when quitting would leave live canaries without this console's engine. */
-function quit(s: ConsoleState, ctx: KeyContext, at: number): ConsoleState {
-	return needsQuestion(ctx.quitRisk) ? {...s, quitting: askQuit(ctx.quitRisk, at), status: undefined} : {...s, quit: true};
-}
-
-function quitKey(s: ConsoleState, q: QuitQuestion, input: string, key: Key, at: number, now: number): ConsoleState {
-	const step = stepQuit(q, input, key, at);
-	if ('quit' in step) return {...s, quitting: undefined, quit: true};
-	if ('stay' in step) return {...s, quitting: undefined, status: {tone: 'info', text: 'still running: the console did not quit', at: now}};
-	return {...s, quitting: step.question};
-}
-
 const setFilter = (s: ConsoleState, ctx: KeyContext, line: Line, filtering = true): ConsoleState => ({
 	...s,
 	filtering,
@@ -291,37 +279,6 @@ function keyMsg(before: ConsoleState, input: string, key: Key, ctx: KeyContext, 
 	return s;
 }
 
-/** Says why a key was not taken: in the open question, else on the status line until read. */
-function tell(s: ConsoleState, text: string, at: number, now: number): ConsoleState {
-	if (s.quitting) return {...s, quitting: {...s.quitting, error: text}};
-	if (s.dialog) return {...s, dialog: {...s.dialog, error: text}};
-	return {...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}};
-}
-
-/**
- * The keys of one read, one by one, each against the state the one before it left ("jj" moves
- * twice, "/pay" filters). Several keys in one read that would act (open a dialog, confirm, quit)
- * are not the operator's deliberate presses but a paste or a blind burst: the whole read is then
- * dropped and the console says why. In a text field the burst is text, and its Enter is dropped.
- */
-function readMsg(before: ConsoleState, msg: Extract<Msg, {type: 'keys'}>): ConsoleState {
-	const {ctx, at, now, read} = msg;
-	if (read !== undefined && read === before.escapedRead) return before;
-	const burst = msg.keys.length > 1;
-	let s = before;
-	for (const {input, key} of msg.keys) {
-		const rule = burst ? burstRule(s, input, key, ctx, contextOf(s)) : undefined;
-		if (rule && 'refuse' in rule) return tell(before, burstIgnored(rule.refuse), at, now);
-		if (rule) {
-			s = tell(s, burstIgnored(rule.skip), at, now);
-			continue;
-		}
-		s = keyMsg(s, input, key, ctx, at, now);
-		if (key.escape || key.meta) return {...s, escapedRead: read};
-	}
-	return s;
-}
-
 export const PASTE_IGNORED = 'paste ignored: pasted text goes only into a text field (a reason, the typed id, the filter)';
 
 function pasteMsg(s: ConsoleState, {text, ctx, at, now}: Extract<Msg, {type: 'paste'}>): ConsoleState {
@@ -334,9 +291,9 @@ function pasteMsg(s: ConsoleState, {text, ctx, at, now}: Extract<Msg, {type: 'pa
 export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 	switch (msg.type) {
 		case 'key':
-			return readMsg(s, {...msg, type: 'keys', keys: [{input: msg.input, key: msg.key}]});
+			return consoleReducer(s, {...msg, type: 'keys', keys: [{input: msg.input, key: msg.key}]});
 		case 'keys':
-			return readMsg(s, msg);
+			return readKeys(s, msg, (state, input, key) => keyMsg(state, input, key, msg.ctx, msg.at, msg.now), contextOf);
 		case 'paste':
 			return pasteMsg(s, msg);
 		case 'status':

@@ -1,5 +1,6 @@
 import type {Key} from 'ink';
 import {cancels, ignoredEarly, typedBlind, yThenEnter} from './confirm-keys.js';
+import type {ConsoleState, KeyContext} from './console-state.js';
 
 /**
  * Quitting the console that leads the engine stops the engine with it. While canaries are live,
@@ -55,4 +56,17 @@ export function stepQuit(q: QuitQuestion, input: string, key: Key, at: number): 
 		case 'cancel':
 			return {stay: true};
 	}
+}
+
+/** The console after q or Ctrl-C: quitting, or asking first when that leaves live canaries without its engine. */
+export function quit(s: ConsoleState, ctx: KeyContext, at: number): ConsoleState {
+	return needsQuestion(ctx.quitRisk) ? {...s, quitting: askQuit(ctx.quitRisk, at), status: undefined} : {...s, quit: true};
+}
+
+/** The console after a key while the question is open. */
+export function quitKey(s: ConsoleState, q: QuitQuestion, input: string, key: Key, at: number, now: number): ConsoleState {
+	const step = stepQuit(q, input, key, at);
+	if ('quit' in step) return {...s, quitting: undefined, quit: true};
+	if ('stay' in step) return {...s, quitting: undefined, status: {tone: 'info', text: 'still running: the console did not quit', at: now}};
+	return {...s, quitting: step.question};
 }
