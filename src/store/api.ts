@@ -128,6 +128,8 @@ export interface Store {
 	lead(opts?: {heartbeatMs?: number; staleMs?: number}): Promise<Leadership>;
 	/** The process leading the engine now (this one or another), or undefined: nobody drives the canaries. */
 	engineLeader(): Promise<{pid: number; host: string} | undefined>;
+	/** How many engines wait to take over from the leader now (followers whose heartbeat is fresh). */
+	engineFollowers(): Promise<number>;
 	close(): Promise<void>;
 }
 

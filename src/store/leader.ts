@@ -1,4 +1,5 @@
 import type {Leadership} from './api.js';
+import {engineFollowers as followersOf, followerMark} from './followers.js';
 import {liveHolder, STALE_MS, tryLock, type Held} from './lock.js';
 import type {StorePaths} from './paths.js';
 
@@ -14,6 +15,9 @@ const DEFAULT_STALE_MS = 10_000;
 /** The process that leads the engine of this data directory now, if one does (see `lead`). */
 export const engineLeader = (paths: StorePaths) => liveHolder(paths.leader, DEFAULT_STALE_MS);
 
+/** How many engines wait to take over this data directory now (see followers.ts). */
+export const engineFollowers = (paths: StorePaths) => followersOf(paths, DEFAULT_STALE_MS);
+
 /**
  * Exactly one engine drives a data directory: the holder of `leader.lock`, which it keeps fresh
  * with a heartbeat. Everyone else is a follower that keeps trying, and becomes the leader once the
@@ -28,6 +32,8 @@ export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<L
 	let held: Held | undefined;
 	let retry: NodeJS.Timeout | undefined;
 	let released = false;
+	// A follower says so at every retry, so that a leader about to stop knows someone takes over.
+	const mark = followerMark(paths);
 
 	const become = (next: 'leader' | 'follower') => {
 		if (role === next) return;
@@ -47,7 +53,11 @@ export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<L
 				schedule();
 			},
 		}).catch(() => undefined);
-		if (!lock) return schedule();
+		if (!lock) {
+			await mark.beat().catch(() => undefined);
+			return schedule();
+		}
+		await mark.leave().catch(() => undefined);
 		if (released) return void (await lock.release());
 		held = lock;
 		become('leader');
@@ -73,6 +83,7 @@ export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<L
 			const lock = held;
 			held = undefined;
 			await lock?.release();
+			await mark.leave().catch(() => undefined);
 			become('follower');
 		},
 	};

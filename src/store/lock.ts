@@ -45,7 +45,7 @@ async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	}
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

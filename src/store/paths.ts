@@ -23,6 +23,8 @@ export interface StorePaths {
 	lock: string;
 	/** The engine leader's lock. */
 	leader: string;
+	/** One heartbeat file per engine waiting to take over (see leader.ts). */
+	followers: string;
 }
 
 export function storePaths(dir: string): StorePaths {
@@ -37,6 +39,7 @@ export function storePaths(dir: string): StorePaths {
 		metrics: join(root, 'metrics.ndjson'),
 		lock: join(root, 'write.lock'),
 		leader: join(root, 'leader.lock'),
+		followers: join(root, 'engine-followers'),
 	};
 }
 

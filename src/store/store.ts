@@ -13,7 +13,7 @@ import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
 import {appendDurable, removeFiles, strayTemps} from './durable.js';
 import {StoreError} from './errors.js';
-import {engineLeader, lead, type LeadOptions} from './leader.js';
+import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ListIndex} from './list-index.js';
 import {readListIndex} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
@@ -239,6 +239,10 @@ export class FileStore implements BatchStore {
 
 	engineLeader(): Promise<{pid: number; host: string} | undefined> {
 		return engineLeader(this.paths);
+	}
+
+	engineFollowers(): Promise<number> {
+		return engineFollowers(this.paths);
 	}
 
 	async lead(opts?: LeadOptions): Promise<Leadership> {

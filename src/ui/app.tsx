@@ -4,7 +4,7 @@ import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, type Clock
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
-import {useEnginePresence} from './hooks/use-engine-presence.js';
+import {useEngineFollowers, useEnginePresence} from './hooks/use-engine-presence.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
 import {useNow} from './hooks/use-now.js';
 import {auditKey, samplesKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
@@ -15,6 +15,7 @@ import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
+import type {QuitRisk} from './model/quit.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
@@ -57,6 +58,12 @@ export interface ConsoleAppProps {
 
 const AUDIT_LIMIT = 500;
 const NO_ROWS = {deployments: [], leases: [], audit: [], intents: []};
+
+/** What quitting this leading console leaves behind: its live canaries, and who drives them next. */
+const quitRiskOf = (state: State, followers: number | undefined): QuitRisk => ({
+	live: state.deployments.filter(d => ACTIVE.includes(d.status)).length,
+	takeover: followers === undefined ? 'unknown' : followers > 0 ? 'follower' : 'none',
+});
 const DETAIL_AUDIT = 8;
 const SPARK_SAMPLES = 60;
 
@@ -73,6 +80,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
 	const role = useEngineRole(props.engine);
 	const presence = useEnginePresence(store, role, props.enginePollMs ?? 5000);
+	const followers = useEngineFollowers(store, role, props.enginePollMs ?? 5000);
 	const data = useStoreState(store, props.coalesceMs ?? 150, props.initial);
 	const {snapshot, reload} = data;
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
@@ -136,9 +144,10 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		helpMax,
 		availability: model?.availability ?? {},
 		confirmable: model?.confirmable ?? {},
+		...(role === 'leader' && !readonly && state ? {quitRisk: quitRiskOf(state, followers)} : {}),
 	};
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
-	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
+	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
 	let shownKey: string | undefined;
 	data.sameFrame.current =
 		inList && state && model
@@ -194,7 +203,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				}}
 				filter={ui.filter[pane]}
 				filtering={ui.filtering}
+				filterCursor={ui.filterCursor}
 				compact={layout.columns < 120}
+				width={layout.columns}
 			/>
 			<MainPane
 				ui={ui}

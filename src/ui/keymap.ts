@@ -64,7 +64,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'top', chords: [{input: 'g'}, {key: 'home'}], keys: 'g', label: 'top', help: 'go to the top', group: 'navigate', contexts: ALL},
 	{action: 'bottom', chords: [{input: 'G'}, {key: 'end'}], keys: 'G', label: 'bottom', help: 'go to the bottom', group: 'navigate', contexts: ALL},
 	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', label: 'detail', help: 'open the selected deployment or audit event', group: 'view', contexts: ['deployments', 'audit'], footer: 10},
-	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', label: 'back', help: 'back, close, clear the filter (never acts)', group: 'view', contexts: ALL, footer: 13},
+	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', label: 'back', help: 'back, close, clear the filter, cancel (never acts; nor does a key read with it)', group: 'view', contexts: ALL, footer: 13},
 	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', label: 'pane', help: 'next pane', group: 'view', contexts: ALL, footer: 12},
 	{action: 'pane1', chords: [{input: '1'}], keys: '1', label: 'deployments', help: 'deployments pane', group: 'view', contexts: ALL},
 	{action: 'pane2', chords: [{input: '2'}], keys: '2', label: 'leases', help: 'leases to sign or start', group: 'view', contexts: ALL},
@@ -80,7 +80,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
 	{action: 'forcePromote', chords: [{input: 'P'}], keys: 'P', label: 'force', help: 'promote past a hold (type the id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 6},
 	{action: 'help', chords: [{input: '?'}], keys: '?', label: 'help', help: 'this help', group: 'view', contexts: ALL, footer: 90},
-	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C)', group: 'view', contexts: ALL, footer: 91},
+	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C; may ask first)', group: 'view', contexts: ALL, footer: 91},
 ];
 
 /** The table as this session sees it: read-only mode drops every dangerous binding. */

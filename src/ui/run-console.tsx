@@ -8,6 +8,7 @@ import type {LocalKey} from '../store/keyring.js';
 import {logFile} from '../store/xdg.js';
 import ConsoleApp from './app.js';
 import {openConsoleLog, type ConsoleLog} from './log.js';
+import {BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON} from './model/paste.js';
 import {createScreenWriter} from './screen-writer.js';
 
 export interface ConsoleOptions {
@@ -66,9 +67,10 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 	const restore = () => {
 		if (restored) return;
 		restored = true;
-		stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+		stdout.write(BRACKETED_PASTE_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
 	};
-	stdout.write(ENTER_ALT_SCREEN + HIDE_CURSOR);
+	// Bracketed paste marks pasted text, so that a paste is taken as text, never as keys (see paste.ts).
+	stdout.write(ENTER_ALT_SCREEN + HIDE_CURSOR + BRACKETED_PASTE_ON);
 	const screen = createScreenWriter(stdout, {maxFps: MAX_FPS});
 	let instance: ReturnType<typeof render> | undefined;
 	const onSignal = (signal: keyof typeof SIGNALS) => {

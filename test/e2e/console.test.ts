@@ -12,7 +12,11 @@ describe('calyx console in a terminal', () => {
 		expect(s).not.toContain('BEFORE-THE-CONSOLE');
 		expect(s).toMatch(/^calyx target simulated engine leader +you human:demo-operator \(human key\)/m);
 		expect(lastUsedRow(s)).toBeLessThanOrEqual(SIZE.rows - 1);
+		// This console leads the engine of live canaries: quitting asks first (see accidents.test.ts).
 		keys('q');
+		await waitScreen(x => x.includes('Quit the console?'), 'the quit question');
+		await confirmY('quit');
+		keys('Enter');
 		const after = await waitScreen(x => x.includes('EXIT=0'), 'the console to quit');
 		expect(after).toContain('BEFORE-THE-CONSOLE');
 		expect(after).not.toContain('DEPLOYMENT');

@@ -13,12 +13,16 @@ describe('engine leadership', () => {
 		const first = await store.lead({heartbeatMs: 1000, staleMs: 5000});
 		const second = await other.lead({heartbeatMs: 1000, staleMs: 5000});
 		expect([first.role, second.role]).toEqual(['leader', 'follower']);
+		// The leader can tell that someone takes over when it stops.
+		expect(await store.engineFollowers()).toBe(1);
 		const changes: string[] = [];
 		second.onChange(role => changes.push(role));
 		await first.release();
 		expect(first.role).toBe('follower');
 		await until(() => second.role === 'leader', 'the follower to lead');
 		expect(changes).toEqual(['leader']);
+		// The follower that took over no longer waits, and nobody else does.
+		expect(await other.engineFollowers()).toBe(0);
 		await second.release();
 	});
 

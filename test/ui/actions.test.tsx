@@ -1,9 +1,10 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {EngineError, verifyLease} from '../../src/core/index.js';
+import {EngineError, ManualClock, verifyLease} from '../../src/core/index.js';
 import {STALE} from '../../src/ui/model/outcome.js';
-import {frameOf, KEY, press, selectedLine, selectRow, settled, type, waitFor, waitForFrame} from './helpers/ink.js';
-import {mount} from './helpers/mount.js';
+import {FakeStore, fakeEngine} from './helpers/fake-store.js';
+import {frameOf, KEY, press, selectedLine, selectRow, settled, type, waitFor, waitForFrame, type Rendered} from './helpers/ink.js';
+import {fixture, mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
@@ -283,17 +284,44 @@ describe('typeahead', () => {
 });
 
 describe('quitting', () => {
-	it.each([['q', 'q'], ['Ctrl-C', KEY.ctrlC]])('%s quits', async (_, k) => {
-		const {r} = await mount();
+	// The question wraps inside its frame: read as one line of words.
+	const prose = (frame: string) => frame.replace(/[│]/g, ' ').replace(/\s+/g, ' ');
+	const unmounted = (r: Rendered) => waitFor(() => r.stdin.listenerCount('readable') === 0, () => 'the console to unmount');
+
+	it.each([['q', 'q'], ['Ctrl-C', KEY.ctrlC]])('%s quits a console that does not lead the engine', async (_, k) => {
+		const {r} = await mount({props: {engine: fakeEngine('follower')}});
 		await press(r, k);
-		await waitFor(() => r.stdin.listenerCount('readable') === 0, () => 'the console to unmount');
+		await unmounted(r);
 	});
 
-	it('Ctrl-C quits from inside a dialog too', async () => {
+	it.each([['q', 'q'], ['Ctrl-C', KEY.ctrlC]])('%s on the leading console asks first, says nothing takes over, and stays on Esc', async (_, k) => {
 		const {r} = await mount();
+		await press(r, k);
+		const asked = await waitForFrame(r, 'Quit the console?');
+		expect(prose(asked)).toContain('no other engine is waiting: nothing samples, gates, promotes or halts the 3 live canaries until one runs');
+		await press(r, KEY.esc);
+		await waitForFrame(r, 'still running: the console did not quit');
+		await press(r, 'q', 'n');
+		await waitForFrame(r, 'still running: the console did not quit');
+		await press(r, 'q', 'y', KEY.enter);
+		await unmounted(r);
+	});
+
+	it('says so when another engine waits to take over', async () => {
+		const store = new FakeStore(fixture(), new ManualClock(fixture().clock.now()));
+		store.followers = 1;
+		const {r} = await mount({store, props: {enginePollMs: 20}});
+		await press(r, 'q');
+		await waitForFrame(r, f => prose(f).includes('another engine is waiting and takes over the 3 live canaries within seconds'));
+	});
+
+	it('Ctrl-C in a dialog cancels it, and the console keeps running', async () => {
+		const {r, store} = await mount();
 		await press(r, 'h');
 		await type(r, 'half a reason');
 		await press(r, KEY.ctrlC);
-		await waitFor(() => r.stdin.listenerCount('readable') === 0, () => 'the console to unmount');
+		await waitForFrame(r, 'cancelled: nothing was done');
+		expect(r.stdin.listenerCount('readable')).toBeGreaterThan(0);
+		expect(store.runs).toEqual([]);
 	});
 });

@@ -72,10 +72,15 @@ describe('typed dialogs', () => {
 		step = feed((step as {dialog: Dialog}).dialog, [...chars('bad  '), ['', K({backspace: true})], ...chars('migration'), ['', ENTER]]);
 		expect(step).toMatchObject({submit: {action: 'rollback', target: 'DEP-20261125-001', reason: 'bad migration'}});
 	});
-	it('keeps control characters and arrows out of the text, and Esc cancels at any step', () => {
-		const step = feed(openDialog('halt', 'DEP-1'), [['a\u0007b', K()], ['', K({leftArrow: true})], ['c', K({ctrl: true})]]);
+	it('keeps control characters out of the text, and Esc, Ctrl-C or an Esc read with a key cancel at any step', () => {
+		const step = feed(openDialog('halt', 'DEP-1'), [['a\u0007b', K()], ['', K({upArrow: true})], ['x', K({ctrl: true})]]);
 		expect('dialog' in step && step.dialog.input).toBe('ab');
-		expect(feed(openDialog('forcePromote', 'DEP-1'), [...chars('DEP-1'), ['', ENTER], ['', K({escape: true})]])).toEqual({cancel: true});
+		const atReason = [...chars('DEP-1'), ['', ENTER], ...chars('why')] as Array<[string, Key]>;
+		for (const cancel of [K({escape: true, meta: true}), K({ctrl: true}), K({return: true, meta: true}), K({meta: true})]) {
+			const input = cancel.ctrl ? 'c' : '';
+			expect(feed(openDialog('forcePromote', 'DEP-1'), [...atReason, [input, cancel]])).toEqual({cancel: true});
+			expect(feed(openDialog('forcePromote', 'DEP-1'), [...chars('DEP'), [input, cancel]])).toEqual({cancel: true});
+		}
 	});
 	it('reopens after a stale view with the text kept and the confirmation to repeat', () => {
 		const typed = {...openDialog('halt', 'DEP-1'), reason: 'why', submitting: true};

@@ -64,13 +64,30 @@ describe('several keys in one read', () => {
 		await waitForFrame(r, 'reason: jj kk');
 	});
 
-	it('submits a reason and its Enter arriving in one read, as a slow link delivers them', async () => {
+	it('keeps a reason that came in one read with its Enter, without submitting it: Enter on its own does', async () => {
 		const {r, store} = await mount();
 		await press(r, 'h');
 		await waitForFrame(r, 'reason:');
+		// Typed blind or pasted without bracketed paste: the text is text, its Enter not a decision.
 		burst(r, 'paging storm\r');
+		await waitForFrame(r, f => f.includes('reason: paging storm') && f.includes('Enter ignored: it came in one read with other keys'));
+		expect(store.runs).toEqual([]);
+		await press(r, KEY.enter);
 		await waitForFrame(r, '✓ halted');
 		expect(store.runs).toMatchObject([{type: 'canary.halt', reason: 'paging storm'}]);
+	});
+
+	it('does nothing with a burst that holds a key that acts ("checkout⏎" on the list), and says why', async () => {
+		const {r, store} = await mount();
+		const before = selectedLine(frameOf(r));
+		burst(r, 'checkout\r');
+		const frame = await waitForFrame(r, 'h (halt) ignored: it came in one read with other keys (a paste?) — press it on its own');
+		// Not even the moves in it (k) or the Enter that opens the detail happened.
+		expect(selectedLine(frame)).toBe(before);
+		expect(frame).not.toMatch(DETAIL);
+		burst(r, 'jq');
+		await waitForFrame(r, 'q (quit) ignored');
+		expect(store.runs).toEqual([]);
 	});
 });
 
@@ -138,5 +155,31 @@ describe('the filter and the selection', () => {
 		await press(r, KEY.esc);
 		await waitForFrame(r, f => depIds(f).length === 5);
 		expect(selectedLine(frameOf(r))).toContain(ids[4]);
+	});
+});
+
+describe('a bracketed paste', () => {
+	const START = '\u001B[200~';
+	const END = '\u001B[201~';
+
+	it('on the list does nothing but say it was ignored', async () => {
+		const {r, store} = await mount();
+		const before = selectedLine(frameOf(r));
+		burst(r, `${START}hello world\r${END}`);
+		const frame = await waitForFrame(r, 'paste ignored: pasted text goes only into a text field');
+		expect(selectedLine(frame)).toBe(before);
+		expect(frame).not.toMatch(/Halt|Roll back|Resume|Promote/);
+		expect(store.runs).toEqual([]);
+	});
+
+	it('goes into a reason field as text, even with its markers split across reads, and does not submit', async () => {
+		const {r, store} = await mount();
+		await press(r, 'h');
+		await waitForFrame(r, 'reason:');
+		await press(r, '\u001B[20', '0~paging\r', 'storm', '\u001B[20', '1~');
+		// A key typed after the paste lands after it in the field: the paste is whole, and was not submitted.
+		await press(r, '!');
+		await waitForFrame(r, 'reason: paging storm!');
+		expect(store.runs).toEqual([]);
 	});
 });

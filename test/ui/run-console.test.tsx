@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, mountConsole} from '../../src/ui/run-console.js';
 import {openConsoleLog, silentLog} from '../../src/ui/log.js';
+import {BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON} from '../../src/ui/model/paste.js';
 import {FakeStore, fakeEngine} from './helpers/fake-store.js';
 import {waitFor} from './helpers/ink.js';
 import {fixture, typist} from './helpers/mount.js';
@@ -29,20 +30,33 @@ function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; 
 	return {fx, store, out, input, signals, done, settled, status: () => state};
 }
 
+/** q on a console that leads with live canaries asks first: answered y then Enter. */
+async function quit(c: ReturnType<typeof start>) {
+	c.input.type('q');
+	await waitFor(() => c.out.output.includes('Quit the console?'), () => 'the quit question');
+	c.input.type('y');
+	await waitFor(() => c.out.output.includes('y — Enter to quit'), () => 'the y');
+	c.input.type('\r');
+}
+
+// Bracketed paste is on while the console runs, and off again (with the screen back) at every way out.
+const restored = (output: string) => output.endsWith(BRACKETED_PASTE_OFF + '\u001B[?25h' + LEAVE_ALT_SCREEN);
+
 const exitCode = process.exitCode;
 afterEach(() => {
 	process.exitCode = exitCode;
 });
 
 describe('mounting the console on a terminal', () => {
-	it('draws on the alternate screen and gives the screen back when the operator quits', async () => {
+	it('draws on the alternate screen with bracketed paste, and gives the screen back when the operator quits', async () => {
 		const c = start();
 		await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');
 		expect(c.out.chunks[0]!.startsWith(ENTER_ALT_SCREEN)).toBe(true);
+		expect(c.out.chunks[0]).toContain(BRACKETED_PASTE_ON);
 		expect(c.out.output).not.toContain(LEAVE_ALT_SCREEN);
-		c.input.type('q');
+		await quit(c);
 		expect(await c.settled).toBe('resolved');
-		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		expect(restored(c.out.output)).toBe(true);
 		expect(c.signals.listenerCount('SIGTERM') + c.signals.listenerCount('exit')).toBe(0);
 		expect(c.store.watchers).toBe(0);
 	});
@@ -50,12 +64,13 @@ describe('mounting the console on a terminal', () => {
 	it.each([
 		['SIGTERM', 143],
 		['SIGHUP', 129],
+		['SIGINT', 130],
 	])('on %s unmounts, restores the screen and leaves the exit code for the CLI', async (signal, code) => {
 		const c = start();
 		await waitFor(() => c.out.output.includes('DEPLOYMENT'), () => 'the first frame');
 		c.signals.emit(signal);
 		expect(await c.settled).toBe('resolved');
-		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		expect(restored(c.out.output)).toBe(true);
 		expect(process.exitCode).toBe(code);
 	});
 
@@ -63,8 +78,8 @@ describe('mounting the console on a terminal', () => {
 		const c = start();
 		await waitFor(() => c.out.output.includes('DEPLOYMENT'), () => 'the first frame');
 		c.signals.emit('exit');
-		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
-		c.input.type('q');
+		expect(restored(c.out.output)).toBe(true);
+		await quit(c);
 		await c.settled;
 		expect(c.out.output.split(LEAVE_ALT_SCREEN)).toHaveLength(2);
 	});
@@ -78,7 +93,7 @@ describe('mounting the console on a terminal', () => {
 		};
 		const c = start({engine: broken});
 		expect(await c.settled).toBe('rejected: engine gone');
-		expect(c.out.output.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+		expect(restored(c.out.output)).toBe(true);
 	});
 
 	it('keeps its log in the file, never on the screen', async () => {
@@ -91,7 +106,7 @@ describe('mounting the console on a terminal', () => {
 		for (const ch of 'on call drill') c.input.type(ch);
 		c.input.type('\r');
 		await waitFor(() => c.out.output.includes('halted DEP-'), () => 'the halt outcome');
-		c.input.type('q');
+		await quit(c);
 		await c.done;
 		await log.close();
 		const lines = readFileSync(path, 'utf8').trim().split('\n').map(l => JSON.parse(l) as {message: string; type?: string});

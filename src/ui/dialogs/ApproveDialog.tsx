@@ -9,7 +9,7 @@ import DialogFrame from './DialogFrame.js';
 const label = (text: string) => <Text color="gray">{text} </Text>;
 
 /** Approving a draft intent: what changes, and what an approval leads to; the reason goes to the audit trail. */
-export default function ApproveDialog({dialog, intent, height}: {dialog: Dialog; intent?: Intent; height: number}) {
+export default function ApproveDialog({dialog, intent, height, width}: {dialog: Dialog; intent?: Intent; height: number; width: number}) {
 	const facts: ReactNode[] = intent
 		? [
 				<Text>
@@ -25,5 +25,5 @@ export default function ApproveDialog({dialog, intent, height}: {dialog: Dialog;
 				),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
-	return <DialogFrame title={`Approve ${dialog.target}`} tone="accent" dialog={dialog} facts={facts} verb="approve" height={height} />;
+	return <DialogFrame title={`Approve ${dialog.target}`} tone="accent" dialog={dialog} facts={facts} verb="approve" height={height} width={width} />;
 }

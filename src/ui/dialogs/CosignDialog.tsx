@@ -10,10 +10,10 @@ const label = (text: string) => <Text color="gray">{text} </Text>;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
 /** Everything a signer must see before signing: intent, risk, plan and the lease digest. */
-export default function CosignDialog({dialog, lease, signer, height, now}: {dialog: Dialog; lease?: LeaseView; signer?: string; height: number; now: number}) {
+export default function CosignDialog({dialog, lease, signer, height, width, now}: {dialog: Dialog; lease?: LeaseView; signer?: string; height: number; width: number; now: number}) {
 	if (!lease) {
 		const facts = [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
-		return <DialogFrame title={`Cosign ${dialog.target}`} tone="critical" dialog={dialog} facts={facts} verb="sign" height={height} />;
+		return <DialogFrame title={`Cosign ${dialog.target}`} tone="critical" dialog={dialog} facts={facts} verb="sign" height={height} width={width} />;
 	}
 	const {intent, risk, plan} = lease;
 	const thresholds = METRICS.map(m => {
@@ -43,5 +43,5 @@ export default function CosignDialog({dialog, lease, signer, height, now}: {dial
 		<Text>{label('expires')}in {formatDuration(Math.max(0, lease.expiresInMs))} ({clockTime(lease.expiresAt, now)})</Text>,
 		...(intent ? [<Text>{label('title')}{intent.title}</Text>] : []),
 	];
-	return <DialogFrame title={`Cosign ${lease.id}`} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} />;
+	return <DialogFrame title={`Cosign ${lease.id}`} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} width={width} />;
 }

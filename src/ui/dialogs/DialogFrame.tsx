@@ -1,7 +1,7 @@
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import type {ReactNode} from 'react';
 import {displayText} from '../../core/text.js';
-import Line from '../components/Line.js';
+import Modal from '../components/Modal.js';
 import TextField from '../components/TextField.js';
 import Toned from '../components/Toned.js';
 import {typeIdPrompt, type Dialog} from '../model/dialog.js';
@@ -15,9 +15,14 @@ interface Props {
 	facts: ReactNode[];
 	verb: string;
 	height: number;
+	/** The terminal's columns: a text field scrolls within what the frame leaves of them. */
+	width: number;
 }
 
-function prompt(d: Dialog, verb: string): ReactNode[] {
+// The frame's border and padding on each side.
+const FRAME = 4;
+
+function prompt(d: Dialog, verb: string, width: number): ReactNode[] {
 	const lines: ReactNode[] = [];
 	if (d.submitting) lines.push(<Toned tone="info">… submitting</Toned>);
 	else if (d.step === 'confirm') {
@@ -25,33 +30,16 @@ function prompt(d: Dialog, verb: string): ReactNode[] {
 		lines.push(d.input === 'y' ? <Text bold>y — Enter to {verb}</Text> : <Text color="gray">(nothing typed)</Text>);
 	} else if (d.step === 'typeId') {
 		lines.push(<Text color="gray">{typeIdPrompt(d.target)}, then Enter; Esc cancels</Text>);
-		lines.push(<TextField label="confirm:" value={d.input} />);
+		lines.push(<TextField label="confirm: " value={d.input} cursor={d.cursor} width={width} />);
 	} else {
 		lines.push(<Text color="gray">why? (recorded in the audit trail) Enter submits; Esc cancels</Text>);
-		lines.push(<TextField label="reason:" value={d.input} />);
+		lines.push(<TextField label="reason: " value={d.input} cursor={d.cursor} width={width} />);
 	}
 	if (d.error) lines.push(<Toned tone="critical">✗ {displayText(d.error, 1000)}</Toned>);
 	return lines;
 }
 
-/**
- * A modal over the main pane: a title, the facts (cut from the end when the terminal is short),
- * and the prompt, which always shows.
- */
-export default function DialogFrame({title, tone, dialog, facts, verb, height}: Props) {
-	const tail = prompt(dialog, verb);
-	const room = Math.max(0, height - 2 - 1 - tail.length);
-	const lines = [...facts.slice(0, room), ...tail];
-	return (
-		<Box flexDirection="column" borderStyle="single" height={height} overflow="hidden" paddingX={1}>
-			<Line>
-				<Toned tone={tone} bold>
-					{title}
-				</Toned>
-			</Line>
-			{lines.map((l, i) => (
-				<Line key={i}>{l}</Line>
-			))}
-		</Box>
-	);
+/** An action's confirmation: its facts and the step's prompt, in a modal. */
+export default function DialogFrame({title, tone, dialog, facts, verb, height, width}: Props) {
+	return <Modal title={title} tone={tone} facts={facts} prompt={prompt(dialog, verb, width - FRAME)} height={height} />;
 }

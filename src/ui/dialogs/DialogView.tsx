@@ -13,20 +13,21 @@ interface Props {
 	preview?: StartPreview;
 	signer?: string;
 	height: number;
+	width: number;
 	now: number;
 }
 
 /** The open dialog over the live data of its target. */
 export default function DialogView(props: Props) {
-	const {dialog, height} = props;
+	const {dialog, height, width} = props;
 	switch (dialog.action) {
 		case 'cosign':
-			return <CosignDialog dialog={dialog} height={height} now={props.now} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
+			return <CosignDialog dialog={dialog} height={height} width={width} now={props.now} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
 		case 'start':
-			return <StartDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />;
+			return <StartDialog dialog={dialog} height={height} width={width} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />;
 		case 'approve':
-			return <ApproveDialog dialog={dialog} height={height} {...(props.intent ? {intent: props.intent} : {})} />;
+			return <ApproveDialog dialog={dialog} height={height} width={width} {...(props.intent ? {intent: props.intent} : {})} />;
 		default:
-			return <ActionDialog dialog={dialog} height={height} {...(props.deployment ? {view: props.deployment} : {})} />;
+			return <ActionDialog dialog={dialog} height={height} width={width} {...(props.deployment ? {view: props.deployment} : {})} />;
 	}
 }

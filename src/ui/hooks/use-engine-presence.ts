@@ -4,27 +4,43 @@ import type {Store} from '../../store/api.js';
 /** Whether anyone drives the canaries: this console, another process, or nobody (found out, not assumed). */
 export type EnginePresence = 'self' | 'other' | 'none' | 'unknown';
 
+/** Asks now and every `pollMs` while `active`: the last answer, undefined until there is one or when asking failed. */
+function usePolled<T>(active: boolean, ask: () => Promise<T>, store: Store, pollMs: number): T | undefined {
+	const [answer, setAnswer] = useState<T | undefined>(undefined);
+	useEffect(() => {
+		if (!active) return;
+		let alive = true;
+		const once = () =>
+			ask().then(
+				a => alive && setAnswer(a),
+				() => alive && setAnswer(undefined),
+			);
+		void once();
+		const timer = setInterval(() => void once(), pollMs);
+		return () => {
+			alive = false;
+			clearInterval(timer);
+		};
+		// `ask` is a fresh closure over the store on every render: the store is what it asks.
+	}, [active, store, pollMs]);
+	return active ? answer : undefined;
+}
+
 /**
  * A read-only console or a follower does not drive the engine itself: it asks the store every
  * `pollMs` whether some process leads, so that an operator sees at once when canaries are no
  * longer sampled, gated or halted by anyone (the leading console was closed, `calyx engine` died).
  */
 export function useEnginePresence(store: Store, role: 'leader' | 'follower', pollMs: number): EnginePresence {
-	const [other, setOther] = useState<EnginePresence>('unknown');
-	useEffect(() => {
-		if (role === 'leader') return;
-		let alive = true;
-		const ask = () =>
-			store.engineLeader().then(
-				holder => alive && setOther(holder ? 'other' : 'none'),
-				() => alive && setOther('unknown'),
-			);
-		void ask();
-		const timer = setInterval(() => void ask(), pollMs);
-		return () => {
-			alive = false;
-			clearInterval(timer);
-		};
-	}, [store, role, pollMs]);
-	return role === 'leader' ? 'self' : other;
+	const ask = () => store.engineLeader().then((holder): EnginePresence => (holder ? 'other' : 'none'));
+	const other = usePolled(role !== 'leader', ask, store, pollMs);
+	return role === 'leader' ? 'self' : (other ?? 'unknown');
+}
+
+/**
+ * The leading console asks, the same way, how many engines wait to take over: quitting it stops
+ * its engine, and the operator is told whether the live canaries stay driven. Undefined: not known.
+ */
+export function useEngineFollowers(store: Store, role: 'leader' | 'follower', pollMs: number): number | undefined {
+	return usePolled(role === 'leader', () => store.engineFollowers(), store, pollMs);
 }

@@ -2,9 +2,13 @@ import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
 import {findControl} from '../../core/text.js';
+import {readKeys, tell} from './bursts.js';
 import {scrollTop} from './columns.js';
-import {openDialog, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {cancels} from './confirm-keys.js';
+import {openDialog, pasteInto, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {editLine, emptyLine, insertText, type Line} from './line-edit.js';
 import type {Outcome} from './outcome.js';
+import {quit, quitKey, type QuitQuestion, type QuitRisk} from './quit.js';
 
 export type Pane = 'deployments' | 'leases' | 'audit' | 'intents';
 export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit', 'intents'];
@@ -44,9 +48,18 @@ export interface ConsoleState {
 	cursor: Record<Pane, Cursor>;
 	filter: Record<Pane, string>;
 	filtering: boolean;
+	/** Where the cursor is in the filter being typed. */
+	filterCursor: number;
 	help: boolean;
 	helpScroll: number;
 	dialog?: Dialog;
+	/** Asked before quitting would leave live canaries without this console's engine. */
+	quitting?: QuitQuestion;
+	/**
+	 * The read an Esc arrived in: the rest of that read is dropped, so what follows an Esc typed
+	 * quickly (Esc then Enter) never acts on what the Esc closed, nor on the screen under it.
+	 */
+	escapedRead?: number;
 	status?: Status;
 	/** A confirmed dialog waiting for the store; `seq` tells one submission from the next. */
 	request?: {seq: number; dialog: Dialog};
@@ -75,11 +88,25 @@ export interface KeyContext {
 	 * they all pass. Keyed like `availability`.
 	 */
 	confirmable: Record<string, Partial<Record<DialogAction, Availability>>>;
+	/** What quitting now would leave behind: set while this console leads the engine. */
+	quitRisk?: QuitRisk;
 }
 
-/** `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock. */
+/** One key as the terminal sent it. */
+export interface KeyPress {
+	input: string;
+	key: Key;
+}
+
+/**
+ * `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock.
+ * `keys` are the keys of one read (several when typed fast over a slow link, or pasted without
+ * bracketed paste); `read` numbers the reads. A bracketed paste is `paste`: text, never keys.
+ */
 export type Msg =
-	| {type: 'key'; input: string; key: Key; ctx: KeyContext; at: number; now: number}
+	| {type: 'key'; input: string; key: Key; ctx: KeyContext; at: number; now: number; read?: number}
+	| {type: 'keys'; keys: readonly KeyPress[]; ctx: KeyContext; at: number; now: number; read?: number}
+	| {type: 'paste'; text: string; ctx: KeyContext; at: number; now: number}
 	| {type: 'settled'; seq: number; outcome: Outcome; at: number}
 	| {type: 'status'; status: Status};
 
@@ -94,6 +121,7 @@ export const initialConsoleState = (): ConsoleState => ({
 	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0, intents: cursor0},
 	filter: {deployments: '', leases: '', audit: '', intents: ''},
 	filtering: false,
+	filterCursor: 0,
 	help: false,
 	helpScroll: 0,
 	seq: 0,
@@ -201,11 +229,11 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'pane4':
 			return switchPane(s, PANES[Number(b.action.slice(-1)) - 1]!);
 		case 'filter':
-			return {...s, filtering: true};
+			return {...s, filtering: true, filterCursor: [...s.filter[s.pane]].length};
 		case 'help':
 			return {...s, help: true, helpScroll: 0};
 		case 'quit':
-			return {...s, quit: true};
+			return quit(s, ctx, at);
 		default:
 			return DIALOG_ACTIONS.includes(b.action) ? act(s, b.action as DialogAction, ctx, at, now) : s;
 	}
@@ -213,15 +241,27 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 
 /** A filter is a few characters of an id, a service or a status; a paste stops here. */
 const FILTER_MAX = 64;
+const setFilter = (s: ConsoleState, ctx: KeyContext, line: Line, filtering = true): ConsoleState => ({
+	...s,
+	filtering,
+	filterCursor: Math.min(line.cursor, FILTER_MAX),
+	cursor: pinned(s, ctx),
+	filter: {...s.filter, [s.pane]: line.text.slice(0, FILTER_MAX)},
+});
 
 function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): ConsoleState {
-	const current = s.filter[s.pane];
-	const set = (text: string, filtering = true) => ({...s, filtering, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: text}});
-	if (key.escape) return set('', false);
+	if (cancels(input, key)) return setFilter(s, ctx, emptyLine, false);
 	if (key.return) return {...s, filtering: false, cursor: pinned(s, ctx)};
-	if (key.backspace || key.delete) return set(current.slice(0, -1));
-	if (key.ctrl || key.meta || input === '' || findControl(input)) return s;
-	return set((current + input).slice(0, FILTER_MAX));
+	const edited = editLine({text: s.filter[s.pane], cursor: s.filterCursor}, input, key);
+	return edited ? setFilter(s, ctx, edited) : s;
+}
+
+function helpKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext, at: number): ConsoleState {
+	if (cancels(input, key) || input === '?') return {...s, help: false};
+	if (input === 'q') return quit({...s, help: false}, ctx, at);
+	const nav = lookup(ctx.table, contextOf(s), input, key);
+	const helpScroll = nav ? scrolled(nav.action, s.helpScroll, ctx.helpMax) : undefined;
+	return helpScroll === undefined ? s : {...s, helpScroll};
 }
 
 const NOT_SHOWN: Availability = {ok: false, why: 'the pre-checks are not on screen yet: look, then press Enter again'};
@@ -242,25 +282,24 @@ function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, ctx: Key
 	return {...s, dialog: step.dialog};
 }
 
-function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {type: 'key'}>): ConsoleState {
+const ESCAPE = {escape: true, meta: true} as Key;
+
+function keyMsg(before: ConsoleState, input: string, key: Key, ctx: KeyContext, at: number, now: number): ConsoleState {
 	// A refusal has been read once the operator does something else: any key takes it away, but
 	// not one typed blind in the same burst as the key that was refused.
 	const read = before.status?.tone === 'error' && at >= (before.status.keysFrom ?? Number.NEGATIVE_INFINITY);
 	const s = read ? {...before, status: undefined} : before;
-	if (key.ctrl && input === 'c') return {...s, quit: true};
+	if (s.quitting) return quitKey(s, s.quitting, input, key, at, now);
+	// A dialog waiting for the store cannot be taken back: Ctrl-C then quits, as on the main screen.
+	if (s.dialog?.submitting && key.ctrl && input === 'c') return quit(s, ctx, at);
 	if (s.dialog) return dialogKey(s, s.dialog, input, key, ctx, at, now);
 	if (s.filtering) return filterKey(s, input, key, ctx);
-	if (s.help) {
-		if (key.escape || input === '?') return {...s, help: false};
-		if (input === 'q' && !key.meta) return {...s, quit: true};
-		const nav = lookup(ctx.table, contextOf(s), input, key);
-		const helpScroll = nav ? scrolled(nav.action, s.helpScroll, ctx.helpMax) : undefined;
-		return helpScroll === undefined ? s : {...s, helpScroll};
-	}
+	if (s.help) return helpKey(s, input, key, ctx, at);
 	// Keys are single characters or named keys: a pasted string is never a command.
 	if (input.length > 1) return s;
 	const context = contextOf(s);
-	const binding = lookup(ctx.table, context, input, key);
+	// A key read together with an Esc (Alt+q, or Esc then q typed fast) is that Esc: it goes back, never further.
+	const binding = key.meta ? lookup(ctx.table, context, '', ESCAPE) : lookup(ctx.table, context, input, key);
 	if (binding) return applyBinding(s, binding, ctx, at, now);
 	const removed = lookup(KEYMAP, context, input, key);
 	if (removed?.dangerous) return {...s, status: {tone: 'info', text: `read-only: ${removed.label} is not available`, at: now}};
@@ -279,11 +318,23 @@ const watching = (s: ConsoleState, id: string): ConsoleState => ({
 	cursor: {...s.cursor, deployments: {id, index: 0, top: 0}},
 	filter: {...s.filter, deployments: ''},
 });
+export const PASTE_IGNORED = 'paste ignored: pasted text goes only into a text field (a reason, the typed id, the filter)';
+
+function pasteMsg(s: ConsoleState, {text, ctx, at, now}: Extract<Msg, {type: 'paste'}>): ConsoleState {
+	const pasted = s.dialog ? pasteInto(s.dialog, text) : undefined;
+	if (pasted) return {...s, dialog: pasted};
+	if (s.filtering && !s.dialog && !s.quitting) return setFilter(s, ctx, insertText({text: s.filter[s.pane], cursor: s.filterCursor}, text));
+	return tell(s, PASTE_IGNORED, at, now);
+}
 
 export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 	switch (msg.type) {
 		case 'key':
-			return keyMsg(s, msg);
+			return consoleReducer(s, {...msg, type: 'keys', keys: [{input: msg.input, key: msg.key}]});
+		case 'keys':
+			return readKeys(s, msg, (state, input, key) => keyMsg(state, input, key, msg.ctx, msg.at, msg.now), contextOf);
+		case 'paste':
+			return pasteMsg(s, msg);
 		case 'status':
 			return {...s, status: msg.status};
 		case 'settled': {

@@ -1,10 +1,14 @@
 import type {Key} from 'ink';
-import {stripControls, TEXT_LIMITS} from '../../core/text.js';
+import {cancels, ignoredEarly, typedBlind, yThenEnter} from './confirm-keys.js';
+import {editLine, emptyLine, insertText, lineOf} from './line-edit.js';
+
+export {cancels, ignoredEarly, TYPEAHEAD_MS} from './confirm-keys.js';
 
 /**
  * The confirmation dialogs as a pure state machine. A confirm step takes `y` then Enter and
  * cancels on anything else; a typed step asks for the deployment id (for what cannot be undone
- * by another key) and then a reason. Esc always cancels; nothing is submitted by a single key.
+ * by another key) and then a reason. Esc always cancels, and so does Ctrl-C and any key that came
+ * with an Esc (Alt+key, or Esc then Enter read together); nothing is submitted by a single key.
  */
 export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign' | 'start' | 'approve';
 export type Step = 'confirm' | 'typeId' | 'reason';
@@ -29,6 +33,8 @@ export interface Dialog {
 	target: string;
 	step: Step;
 	input: string;
+	/** Where the field's cursor is, in code points (see line-edit.ts). */
+	cursor: number;
 	reason: string;
 	error?: string;
 	submitting: boolean;
@@ -42,6 +48,7 @@ export const openDialog = (action: DialogAction, target: string, openedAt = 0): 
 	target,
 	step: STEPS[action][0]!,
 	input: '',
+	cursor: 0,
 	reason: '',
 	submitting: false,
 });
@@ -49,63 +56,54 @@ export const openDialog = (action: DialogAction, target: string, openedAt = 0): 
 export const REASON_REQUIRED = 'a reason is required';
 export const typeIdPrompt = (target: string) => `type ${target} exactly to confirm`;
 
-// Control characters never belong in an id or a reason (a pasted newline, a stray escape), and
-// neither does more than the engine takes: a pasted megabyte stops at the limit.
-const INPUT_MAX = {typeId: TEXT_LIMITS.id, reason: TEXT_LIMITS.text, confirm: 1} as const;
-const typed = (d: Dialog, input: string) => (d.input + stripControls(input)).slice(0, INPUT_MAX[d.step]);
-
 function nextStep(d: Dialog): Step | undefined {
 	const steps = STEPS[d.action];
 	return steps[steps.indexOf(d.step) + 1];
 }
 
 function advance(d: Dialog, accepted: Partial<Dialog>): DialogStep {
-	const next = {...d, ...accepted, input: '', error: undefined};
+	const next = {...d, ...accepted, ...field(emptyLine), error: undefined};
 	const step = nextStep(d);
 	return step ? {dialog: {...next, step}} : {submit: {...next, submitting: true}};
 }
 
+const field = ({text, cursor}: {text: string; cursor: number}) => ({input: text, cursor});
+
+/** Text pasted into the field at its cursor (line breaks become spaces: a paste never submits). */
+export function pasteInto(d: Dialog, text: string): Dialog | undefined {
+	if (d.submitting || d.step === 'confirm') return undefined;
+	return {...d, ...field(insertText({text: d.input, cursor: d.cursor}, text)), error: undefined};
+}
+
 function confirmKey(d: Dialog, input: string, key: Key): DialogStep {
-	if (d.input === '' && input === 'y' && !key.ctrl && !key.meta) return {dialog: {...d, input: 'y', error: undefined}};
-	if (d.input === 'y' && key.return) return advance(d, {});
-	return {cancel: true};
+	switch (yThenEnter(d.input === 'y', input, key)) {
+		case 'arm':
+			return {dialog: {...d, input: 'y', error: undefined}};
+		case 'confirm':
+			return advance(d, {});
+		case 'cancel':
+			return {cancel: true};
+	}
 }
 
 function textKey(d: Dialog, input: string, key: Key): DialogStep {
-	if (key.escape) return {cancel: true};
 	if (key.return) {
 		const text = d.input.trim();
 		if (d.step === 'typeId') return text === d.target ? advance(d, {}) : {dialog: {...d, error: typeIdPrompt(d.target)}};
 		return text === '' ? {dialog: {...d, error: REASON_REQUIRED}} : advance(d, {reason: text});
 	}
-	if (key.backspace || key.delete) return {dialog: {...d, input: d.input.slice(0, -1)}};
-	if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return {dialog: d};
-	const text = typed(d, input);
-	return text === d.input ? {dialog: d} : {dialog: {...d, input: text, error: undefined}};
-}
-
-/**
- * Keys that arrive this soon after a dialog opened were typed before the operator could see it
- * (a burst like "spy⏎" that would otherwise read as p, y, Enter). Only the keys that confirm or
- * submit are dropped, and the dialog says so: text typed into a field is kept, since a reason
- * typed early is still the operator's reason, and the Enter after it is then deliberate (the
- * confirmation steps have no text, so they still need a key of their own).
- */
-export const TYPEAHEAD_MS = 400;
-
-export const ignoredEarly = (what: string) => `${what} ignored: typed before the dialog was shown — press it again`;
-
-/** The key that would move a dialog towards its action, named for the message; undefined for any other. */
-function confirming(d: Dialog, input: string, key: Key): string | undefined {
-	if (key.return) return 'Enter';
-	if (d.step === 'confirm' && input === 'y' && !key.ctrl && !key.meta) return 'y';
-	return undefined;
+	const edited = editLine({text: d.input, cursor: d.cursor}, input, key);
+	if (!edited || (edited.text === d.input && edited.cursor === d.cursor)) return {dialog: d};
+	return {dialog: {...d, ...field(edited), error: edited.text === d.input ? d.error : undefined}};
 }
 
 export function stepDialog(d: Dialog, input: string, key: Key, at = Number.POSITIVE_INFINITY): DialogStep {
 	if (d.submitting) return {dialog: d};
-	// Text typed into the field since it opened shows the operator is at the dialog: its Enter counts.
-	const early = at - d.openedAt < TYPEAHEAD_MS && !key.escape && d.input === '' ? confirming(d, input, key) : undefined;
+	if (cancels(input, key)) return {cancel: true};
+	// Text typed into the field since it opened shows the operator is at the dialog: its Enter
+	// counts (a reason typed early is still the operator's reason). The confirm steps have no
+	// text, so they still need a key of their own.
+	const early = d.input === '' ? typedBlind(d.openedAt, at, d.step === 'confirm', input, key) : undefined;
 	if (early) return {dialog: {...d, error: ignoredEarly(early)}};
 	return d.step === 'confirm' ? confirmKey(d, input, key) : textKey(d, input, key);
 }
@@ -118,6 +116,6 @@ export const reopenAfterConflict = (d: Dialog, message: string): Dialog => ({
 	...d,
 	submitting: false,
 	step: d.step === 'confirm' ? 'confirm' : STEPS[d.action].at(-1)!,
-	input: d.step === 'confirm' ? '' : d.reason,
+	...field(d.step === 'confirm' ? emptyLine : lineOf(d.reason)),
 	error: message,
 });

@@ -3,6 +3,7 @@ import {displayText, type DeploymentView, type Intent, type LeaseView, type Stat
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
 import DialogView from '../dialogs/DialogView.js';
+import QuitDialog from '../dialogs/QuitDialog.js';
 import type {Block} from '../model/blocks.js';
 import type {ConsoleState} from '../model/console-state.js';
 import type {Layout, ScreenModel} from '../model/screen.js';
@@ -53,11 +54,13 @@ function Body(p: Props) {
 			</Line>
 		);
 	}
+	if (ui.quitting) return <QuitDialog question={ui.quitting} height={layout.pane} width={width} />;
 	if (ui.dialog) {
 		return (
 			<DialogView
 				dialog={ui.dialog}
 				height={layout.pane}
+				width={width}
 				deployment={p.dialogDeployment}
 				lease={p.dialogLease}
 				intent={p.dialogIntent}

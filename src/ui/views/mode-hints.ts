@@ -5,7 +5,8 @@ import type {ConsoleState} from '../model/console-state.js';
  * Keys of the modes that take text or a confirmation. These belong to the dialog, the filter and
  * the help themselves, not to the keymap table (which holds what a key does on the screen).
  */
-export function modeHints(ui: Pick<ConsoleState, 'dialog' | 'filtering' | 'help'>): Hint[] | undefined {
+export function modeHints(ui: Pick<ConsoleState, 'dialog' | 'filtering' | 'help' | 'quitting'>): Hint[] | undefined {
+	if (ui.quitting) return [{keys: 'y Enter', label: 'quit'}, {keys: 'any other key', label: 'stays'}];
 	const d = ui.dialog;
 	if (d) {
 		if (d.submitting) return [{keys: 'Ctrl-C', label: 'quit'}];

@@ -136,6 +136,13 @@ export class FakeStore implements Store {
 		return this.leader;
 	}
 
+	/** Engines waiting to take over, as a leading console asks it; tests set it. */
+	followers = 0;
+
+	async engineFollowers(): Promise<number> {
+		return this.followers;
+	}
+
 	watch(listener: (what: ChangeNotice) => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);

@@ -1,0 +1,49 @@
+import {randomBytes} from 'node:crypto';
+import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {hostname} from 'node:os';
+import {join} from 'node:path';
+import {alive} from './lock.js';
+import type {StorePaths} from './paths.js';
+
+/**
+ * The engines waiting to take over from the leader. The leader lock says who leads, not who would
+ * follow; a leader about to stop (a console quitting) must say whether its canaries stay driven.
+ * So each follower keeps a heartbeat file of its own, rewritten at every retry and removed once
+ * it leads or stops; a file not rewritten within the stale window (or whose process is gone) no
+ * longer counts.
+ */
+export interface FollowerMark {
+	/** Says again that this process waits to take over. */
+	beat(): Promise<void>;
+	/** Says it no longer waits (it leads now, or stopped). */
+	leave(): Promise<void>;
+}
+
+export function followerMark(paths: StorePaths): FollowerMark {
+	const file = join(paths.followers, `${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`);
+	const owner = JSON.stringify({pid: process.pid, host: hostname()});
+	return {
+		async beat() {
+			await mkdir(paths.followers, {recursive: true});
+			await writeFile(file, owner);
+		},
+		leave: () => rm(file, {force: true}),
+	};
+}
+
+async function waiting(file: string, staleMs: number): Promise<boolean> {
+	try {
+		if (Date.now() - (await stat(file)).mtimeMs > staleMs) return false;
+		const {pid, host} = JSON.parse(await readFile(file, 'utf8')) as {pid: number; host: string};
+		return host !== hostname() || alive(pid);
+	} catch {
+		return false;
+	}
+}
+
+/** How many followers wait now, by their heartbeat files. */
+export async function engineFollowers(paths: StorePaths, staleMs: number): Promise<number> {
+	const names = await readdir(paths.followers).catch(() => [] as string[]);
+	const fresh = await Promise.all(names.map(n => waiting(join(paths.followers, n), staleMs)));
+	return fresh.filter(Boolean).length;
+}
