@@ -47,10 +47,9 @@ function readHelp(rows: readonly string[]): Read[] {
 }
 
 describe('the ? help', () => {
-	it.each([
-		{columns: 80, rows: 24},
-		{columns: 120, rows: 50},
-	])('shows every key whole under its heading at $columns×$rows, within the pane', async size => {
+	// At 80×24 the keys no longer fit unscrolled (start, approve and the intents pane joined them):
+	// the help scrolls there, as the 60×14 case below proves for any size that does not fit.
+	it.each([{columns: 120, rows: 50}])('shows every key whole under its heading at $columns×$rows, within the pane', async size => {
 		const {r} = await mount({size});
 		await press(r, '?');
 		const frame = await waitForFrame(r, 'Esc or ? closes');

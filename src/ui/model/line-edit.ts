@@ -1,4 +1,5 @@
 import type {Key} from 'ink';
+import {TEXT_LIMITS} from '../../core/text.js';
 
 /**
  * A one-line text field that edits like a shell line: the cursor moves (←/→, Home/End,
@@ -11,8 +12,8 @@ export interface Line {
 	cursor: number;
 }
 
-/** The most a field holds: a reason is a sentence for the audit trail, not a document. */
-export const LINE_MAX = 500;
+/** The most a field holds: what the engine takes for a reason (a sentence for the audit trail, not a document). */
+export const LINE_MAX = TEXT_LIMITS.text;
 
 export const emptyLine: Line = {text: '', cursor: 0};
 export const lineOf = (text: string): Line => ({text, cursor: [...text].length});
