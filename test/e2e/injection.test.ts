@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {HOSTILE, PAYLOADS} from '../untrusted.js';
 import {calyx, json, sandbox, type Sandbox, useTerminal} from './tmux.js';
 
-const {tmux, keys, text, screen, open, waitScreen} = useTerminal('injection');
+const {tmux, keys, text, screen, open, waitScreen, quitConsole, filterTo} = useTerminal('injection');
 
 type Doc = Record<string, any>;
 
@@ -35,9 +35,7 @@ const buffers = () => tmux('list-buffers', '-F', '#{buffer_sample}');
 /** Shows one deployment's detail: filter the list to its id, then Enter. */
 async function openDetail(id: string): Promise<string> {
 	await waitScreen(s => s.includes('DEPLOYMENT'), 'the console');
-	keys('/');
-	text(id);
-	keys('Enter');
+	await filterTo(id);
 	await waitScreen(s => /^› DEP-/m.test(s) && s.split('\n').filter(l => l.startsWith('  DEP-')).length === 0, 'the filtered list');
 	keys('Enter');
 	return waitScreen(s => s.includes('halted (manual)'), 'the detail');
@@ -59,9 +57,7 @@ describe('untrusted text in the console', () => {
 		// The audit trail: the event list, then the event whole.
 		keys('3');
 		await waitScreen(s => s.includes('deployment.halted'), 'the audit pane');
-		keys('/');
-		text('halted');
-		keys('Enter');
+		await filterTo('halted');
 		keys('Enter');
 		const event = await waitScreen(s => s.includes('Audit event #'), 'the event');
 		const whole = event.replace(/\n\s*/g, ' ');
@@ -76,8 +72,7 @@ describe('untrusted text in the console', () => {
 		expect(title()).toBe(titleBefore);
 		expect(title()).not.toContain('pwned');
 		expect(buffers()).not.toContain('ZXZpbA');
-		keys('q');
-		await waitScreen(s => s.includes('EXIT=0'), 'the console to quit');
+		await quitConsole();
 	});
 
 	it('stays responsive over a 1 MB reason, scrolls the event over it, and quits on q', async () => {
@@ -90,9 +85,7 @@ describe('untrusted text in the console', () => {
 		// The reason is cut for the screen, and the screen answers the next key at once.
 		keys('3');
 		await waitScreen(s => s.includes('deployment.halted'), 'the audit pane', 5000);
-		keys('/');
-		text('halted');
-		keys('Enter');
+		await filterTo('halted');
 		keys('Enter');
 		const top = await waitScreen(s => s.includes('Audit event #'), 'the event', 5000);
 		expect(top).toContain('↓ more below');
@@ -101,7 +94,6 @@ describe('untrusted text in the console', () => {
 		expect(bottom).toContain('data');
 		keys('g');
 		await waitScreen(s => s.includes('↓ more below') && /^at {7}/m.test(s), 'the top again', 5000);
-		keys('q');
-		await waitScreen(s => s.includes('EXIT=0'), 'the console to quit', 5000);
+		await quitConsole(5000);
 	});
 });

@@ -137,5 +137,36 @@ export function useTerminal(name: string) {
 		spawnSync('tmux', ['-L', socket, 'kill-server']);
 	});
 
-	return {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, session: SESSION};
+	/**
+	 * Filters the pane: the text, then its Enter on its own (an Enter in the same read as typed
+	 * text is left out, as a paste's would be), until the tab bar shows the filter kept.
+	 */
+	async function filterTo(value: string) {
+		keys('/');
+		text(value);
+		await waitScreen(x => x.includes(value), 'the filter text');
+		for (let attempt = 0; attempt < 10; attempt++) {
+			keys('Enter');
+			try {
+				await waitScreen(x => x.includes(`filter: ${value} (Esc clears)`), 'the filter kept', 1000);
+				return;
+			} catch {
+				// the Enter shared a read with the text and was left out: press it again
+			}
+		}
+		throw new Error(`the filter ${value} was never kept`);
+	}
+
+	/** q, answering the quit question a leading console with live canaries asks, until the console exits 0. */
+	async function quitConsole(timeoutMs = 15_000) {
+		keys('q');
+		const s = await waitScreen(x => x.includes('Quit the console?') || x.includes('EXIT='), 'the quit question or the exit', timeoutMs);
+		if (s.includes('Quit the console?')) {
+			await confirmY('quit');
+			keys('Enter');
+		}
+		await waitScreen(x => x.includes('EXIT=0'), 'the console to quit', timeoutMs);
+	}
+
+	return {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, quitConsole, filterTo, session: SESSION};
 }
