@@ -95,7 +95,7 @@ export const setDirMode = async (dir: string, mode: number) => {
  * A data directory anyone can write is one anyone can turn against its users: refused, with the
  * fix. A symbolic link to a directory is fine (the operator chose it); what it points to is checked.
  */
-export async function checkDataDir(dir: string): Promise<void> {
+export async function checkDataDir(dir: string, files: readonly string[] = []): Promise<void> {
 	let mode: number;
 	try {
 		mode = (await stat(dir)).mode;
@@ -104,6 +104,13 @@ export async function checkDataDir(dir: string): Promise<void> {
 	}
 	if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
 		throw new StoreError('UNSAFE', `${dir} is writable by everyone (mode ${(mode & 0o7777).toString(8)}): anyone could plant files there; run \`chmod o-w ${dir}\` (calyx init --group <name> makes a directory shared by a group)`, dir);
+	}
+	// Every command looks at every calyx file once: a planted link is reported by any of them,
+	// even one that would not have opened that file.
+	for (const file of files) {
+		const st = await lstat(file).catch(() => undefined);
+		if (st?.isSymbolicLink()) throw unsafeFile(file, 'is a symbolic link');
+		if (st && !st.isFile()) throw unsafeFile(file, 'is not a regular file');
 	}
 }
 
