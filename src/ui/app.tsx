@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, statusCounts, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -13,8 +13,10 @@ import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
+import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
+import {reviewedFacts} from './model/review.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {detailBlocks} from './views/detail-blocks.js';
@@ -79,6 +81,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		detailMax: 0,
 		helpMax: 0,
 		availability: {},
+		reviewed: () => undefined,
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
@@ -111,6 +114,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
+	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
+	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
+	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout) : undefined;
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
@@ -118,9 +124,11 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		detailMax,
 		helpMax,
 		availability: model?.availability ?? {},
+		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now) : undefined),
+		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
 	};
 
-	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -133,10 +141,6 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
-	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
-	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
-	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
-	const dialogLeaseView = dialogLease && state ? leaseView(state, dialogLease, now) : undefined;
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -198,8 +202,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
 				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
-				dialogLease={dialogLeaseView}
-				signer={identity ? `${identity.role}:${identity.id}` : undefined}
+				dialogContent={dialogContent}
 			/>
 			<StatusLine
 				status={status}

@@ -50,7 +50,7 @@ describe('calyx console in a terminal', () => {
 		await waitScreen(x => x.includes(`Cosign ${pending.id}`) && x.includes('you sign as human:demo-operator'), 'the cosign dialog');
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ signed ${pending.id} as human:demo-operator: both keys signed`), 'the outcome');
+		await waitScreen(x => x.includes(`✓ signed: both keys signed: calyx canary start ${pending.id}`), 'the outcome');
 		expect(spawnSync(process.execPath, [BIN, '--data', box.data, 'lease', 'verify', pending.id], {env: box.env}).status).toBe(0);
 	});
 

@@ -1,13 +1,12 @@
-import type {DeploymentView, LeaseView} from '../../core/index.js';
+import type {DeploymentView} from '../../core/index.js';
 import type {Dialog} from '../model/dialog.js';
 import ActionDialog from './ActionDialog.js';
+import type {DialogContent} from '../model/cosign-content.js';
 import CosignDialog from './CosignDialog.js';
 
 /** The open dialog over the live data of its target. */
-export default function DialogView(props: {dialog: Dialog; deployment?: DeploymentView; lease?: LeaseView; signer?: string; height: number}) {
+export default function DialogView(props: {dialog: Dialog; deployment?: DeploymentView; content?: DialogContent; height: number}) {
 	const {dialog, height} = props;
-	if (dialog.action === 'cosign') {
-		return <CosignDialog dialog={dialog} height={height} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
-	}
+	if (dialog.action === 'cosign') return <CosignDialog dialog={dialog} height={height} {...(props.content ? {content: props.content} : {})} />;
 	return <ActionDialog dialog={dialog} height={height} {...(props.deployment ? {view: props.deployment} : {})} />;
 }

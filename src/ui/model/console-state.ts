@@ -2,8 +2,10 @@ import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
 import {scrollTop} from './columns.js';
-import {openDialog, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {openDialog, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {readingKey, type DialogBody} from './dialog-scroll.js';
 import type {Outcome} from './outcome.js';
+import type {ReviewedFacts} from './review.js';
 
 export type Pane = 'deployments' | 'leases' | 'audit';
 export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit'];
@@ -64,6 +66,10 @@ export interface KeyContext {
 	 * so a key that lands before the re-render never borrows another row's answer.
 	 */
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
+	/** The facts an action on a target rests on, as the screen shows them now (see review.ts). */
+	reviewed: (action: DialogAction, target: string) => ReviewedFacts | undefined;
+	/** The open dialog's scrolled content as drawn, when it has one. */
+	dialogBody?: DialogBody;
 }
 
 /** `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock. */
@@ -149,7 +155,10 @@ function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number,
 	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
 	const can = ctx.availability[target]?.[action];
 	if (can && !can.ok) return refusal(can.why);
-	return {...s, dialog: openDialog(action, target, at), status: undefined};
+	// What the operator sees as the dialog opens is what the action will rest on, or nothing acts.
+	const reviewed = ctx.reviewed(action, target);
+	if (!reviewed) return refusal(`${target} is no longer in the store`);
+	return {...s, dialog: openDialog(action, target, at, reviewed), status: undefined};
 }
 
 // The last outcome belongs to the pane it happened on: carried to another pane it reads as news.
@@ -207,7 +216,9 @@ function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): C
  * guards a destructive action is its own step (the typed id, y), and the guard against keys typed
  * before the dialog was shown (see dialog.ts), not the way keys were batched.
  */
-function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, at: number, now: number): ConsoleState {
+function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, ctx: KeyContext, at: number, now: number): ConsoleState {
+	const reading = readingKey(d, input, key, ctx.dialogBody, at);
+	if (reading) return {...s, dialog: reading};
 	const step = stepDialog(d, input, key, at);
 	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
 	if ('submit' in step) return {...s, dialog: step.submit, seq: s.seq + 1, request: {seq: s.seq + 1, dialog: step.submit}};
@@ -220,7 +231,7 @@ function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {
 	const read = before.status?.tone === 'error' && at >= (before.status.keysFrom ?? Number.NEGATIVE_INFINITY);
 	const s = read ? {...before, status: undefined} : before;
 	if (key.ctrl && input === 'c') return {...s, quit: true};
-	if (s.dialog) return dialogKey(s, s.dialog, input, key, at, now);
+	if (s.dialog) return dialogKey(s, s.dialog, input, key, ctx, at, now);
 	if (s.filtering) return filterKey(s, input, key, ctx);
 	if (s.help) {
 		if (key.escape || input === '?') return {...s, help: false};
@@ -248,8 +259,9 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 		case 'settled': {
 			if (!s.request || s.request.seq !== msg.seq) return s;
 			const {outcome} = msg;
+			// A refusal for a stale view closes the dialog too: it rested on facts that no longer hold,
+			// and the operator reopens it over the new ones (a deliberate step, never a silent re-bind).
 			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
-			if (outcome.conflict && s.dialog) return {...s, request: undefined, dialog: reopenAfterConflict(s.dialog, outcome.text), status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}
 	}

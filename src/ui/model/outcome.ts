@@ -1,11 +1,12 @@
-import {EngineError, type Command, type RollbackRecord} from '../../core/index.js';
+import {EngineError, type Command, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
+import {nextAfterCosign} from './cosign-content.js';
 import type {Dialog} from './dialog.js';
 
 /** What the status line says after an action: every outcome and every refusal, never silence. */
 export interface Outcome {
 	ok: boolean;
 	text: string;
-	/** The view was stale: the dialog stays open over fresh data. */
+	/** The view was stale: nothing was done, and the dialog closes for the operator to review again. */
 	conflict?: boolean;
 }
 
@@ -42,7 +43,8 @@ function rollbackText(id: string, r: Result): Outcome {
 	return {ok: false, text: `ROLLBACK FAILED for ${id}: ${record?.error ?? `target ${record?.actualChecksum?.slice(0, 12)} ≠ snapshot ${record?.expectedChecksum?.slice(0, 12)}`}`};
 }
 
-export function successOutcome(d: Dialog, result: unknown): Outcome {
+/** What a dialog's action did; `keys` (the registered ones) name the key a cosign still waits for. */
+export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRecord[] = []): Outcome {
 	const r = (result ?? {}) as Result;
 	const id = d.target;
 	switch (d.action) {
@@ -59,11 +61,10 @@ export function successOutcome(d: Dialog, result: unknown): Outcome {
 		case 'rollback':
 			return rollbackText(id, r);
 		case 'cosign': {
-			const who = `${r.role}:${r.keyId}`;
-			if (r.activated) return {ok: true, text: `signed ${id} as ${who}: both keys signed, the lease is active`};
-			const missing = Array.isArray(r.missing) ? (r.missing as string[]).filter(m => m.startsWith('MISSING_')) : [];
-			const waiting = missing.map(m => m.slice('MISSING_'.length).toLowerCase()).join(', ');
-			return {ok: true, text: `signed ${id} as ${who}${waiting ? `: waiting for the ${waiting} key` : ''}`};
+			// The next step first, with the id in it: the status line is one row, and the header says who signed.
+			const missing = Array.isArray(r.missing) ? (r.missing as Role[]) : [];
+			if (r.activated || missing.length > 0) return {ok: true, text: `signed: ${nextAfterCosign(id, r.activated ? [] : missing, keys)}`};
+			return {ok: true, text: `signed, but the lease does not verify: calyx lease verify ${id} says why`};
 		}
 	}
 }

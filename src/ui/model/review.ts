@@ -1,37 +1,65 @@
-import {ACTIVE, deploymentView, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, leaseDigest, METRIC_INFO, type Level, type State} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
+import {safeText} from './safe-text.js';
 
 /**
- * The facts an operator confirmed in a dialog, as a comparable string. A leader ticking every
- * second bumps the revision with every sample, so "the revision moved" alone would refuse most
- * confirmations for no reason. What matters is whether what the operator reviewed still holds,
- * and that depends on the action: a promotion rests on the gate (verdict, metric levels, bake
- * done); a halt, resume or rollback on where the canary is (status, tier); a cosign on the
- * lease's content, expiry and signers. Bake countdowns and fresh in-band samples change none.
+ * The facts an operator reviews in a dialog, by name, in the words the screen uses. They are
+ * taken when the dialog opens (what the operator saw) and compared with a fresh read at submit:
+ * any difference refuses the action and says what changed.
+ *
+ * A leader ticking every second bumps the revision with every sample, so "the revision moved"
+ * alone would refuse most confirmations for no reason. What matters is whether what the operator
+ * reviewed still holds, and that depends on the action: a promotion rests on the gate (verdict,
+ * metric levels, bake done); a halt, resume or rollback on where the canary is (status, tier); a
+ * cosign on the lease's content, expiry and signers. Bake countdowns and in-band samples change none.
  */
-export function reviewedFacts(d: Dialog, state: State, now: number): string {
-	if (d.action === 'cosign') {
-		const lease = state.leases.find(l => l.id === d.target);
-		if (!lease) return 'gone';
-		return JSON.stringify({
-			digest: lease.digest,
-			expiresAt: lease.expiresAt,
-			signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`),
-			deploymentId: lease.deploymentId ?? null,
-			intent: state.intents.find(i => i.id === lease.intentId) ?? null,
-		});
-	}
+export type ReviewedFacts = Readonly<Record<string, string>>;
+
+const LEVEL_WORD: Record<Level | 'inconclusive', string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples'};
+
+function leaseFacts(target: string, state: State): ReviewedFacts | undefined {
+	const lease = state.leases.find(l => l.id === target);
+	if (!lease) return undefined;
+	const intent = state.intents.find(i => i.id === lease.intentId);
+	return {
+		digest: lease.digest,
+		// What the signature will cover: the intent and plan as they are now (their digest).
+		content: intent ? leaseDigest(intent, lease.plan) : 'intent missing',
+		expires: lease.expiresAt,
+		risk: `${lease.risk.score} ${lease.risk.level}${lease.risk.acknowledged ? ' acknowledged' : ''}`,
+		signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'none',
+		started: lease.deploymentId ?? 'no',
+	};
+}
+
+export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State, now: number): ReviewedFacts | undefined {
+	if (d.action === 'cosign') return leaseFacts(d.target, state);
 	const dep = state.deployments.find(x => x.id === d.target);
-	if (!dep) return 'gone';
+	if (!dep) return undefined;
+	const promotion = d.action === 'promote' || d.action === 'forcePromote';
 	// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
-	const where = {phase: ACTIVE.includes(dep.status) ? 'live' : dep.status, tier: dep.tierIndex, percent: dep.percent, halt: dep.halt?.reason ?? null};
-	if (d.action !== 'promote' && d.action !== 'forcePromote') return JSON.stringify(where);
+	const where = {
+		status: promotion || !ACTIVE.includes(dep.status) ? dep.status : 'live',
+		tier: `${dep.percent}%`,
+		halt: dep.halt?.reason ?? 'none',
+	};
+	if (!promotion) return where;
 	const gate = deploymentView(state, dep, now).gate;
-	return JSON.stringify({
+	const levels = Object.fromEntries((gate?.metrics ?? []).map(m => [METRIC_INFO[m.metric].label, LEVEL_WORD[m.level]]));
+	return {
 		...where,
-		status: dep.status,
-		verdict: gate?.verdict ?? null,
-		levels: gate?.metrics.map(m => m.level) ?? null,
-		baked: gate ? gate.bake.leftMs === 0 : null,
-	});
+		gate: gate?.verdict.toUpperCase() ?? 'none',
+		...levels,
+		bake: gate ? (gate.bake.leftMs === 0 ? 'done' : 'baking') : 'none',
+	};
+}
+
+// A value shown in a one-line status: untrusted text (a halt reason) escaped and kept short.
+const shown = (v: string) => safeText(v, 32);
+
+/** What differs between the facts reviewed and the facts now, as `tier 5% → 25%`; empty when nothing does. */
+export function factChanges(before: ReviewedFacts, after: ReviewedFacts | undefined): string[] {
+	if (!after) return ['no longer in the store'];
+	const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+	return names.filter(n => before[n] !== after[n]).map(n => `${n} ${shown(before[n] ?? 'none')} → ${shown(after[n] ?? 'none')}`);
 }

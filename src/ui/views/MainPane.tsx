@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
-import type {DeploymentView, LeaseView, State} from '../../core/index.js';
+import type {DeploymentView, State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
+import type {DialogContent} from '../model/cosign-content.js';
 import DialogView from '../dialogs/DialogView.js';
 import type {Block} from '../model/blocks.js';
 import type {ConsoleState} from '../model/console-state.js';
@@ -32,8 +33,8 @@ interface Props {
 	auditLoading: boolean;
 	readError?: string;
 	dialogDeployment?: DeploymentView;
-	dialogLease?: LeaseView;
-	signer?: string;
+	/** The cosign dialog's content, wrapped and windowed. */
+	dialogContent?: DialogContent;
 }
 
 function Body(p: Props) {
@@ -47,7 +48,7 @@ function Body(p: Props) {
 		);
 	}
 	if (ui.dialog) {
-		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} lease={p.dialogLease} signer={p.signer} />;
+		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} content={p.dialogContent} />;
 	}
 	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
