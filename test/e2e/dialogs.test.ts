@@ -82,7 +82,7 @@ describe('dialogs act only on what the operator saw', () => {
 		expect(seen).toContain('then        both keys signed: calyx canary start');
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ signed: both keys signed: calyx canary start ${pending.id}`), 'the outcome');
+		await waitScreen(x => x.includes(`✓ both keys signed: calyx canary start ${pending.id}`), 'the outcome');
 		expect(spawnSync(process.execPath, [BIN, '--data', box.data, 'lease', 'verify', pending.id], {env: box.env}).status).toBe(0);
 	});
 });

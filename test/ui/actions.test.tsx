@@ -88,7 +88,7 @@ describe('cosign', () => {
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✓ signed: both keys signed: calyx canary start ${lease.id}`);
+		await waitForFrame(r, `✓ both keys signed: calyx canary start ${lease.id}`);
 		// The outcome stays on its pane: switching panes clears it.
 		await press(r, '1');
 		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));

@@ -102,10 +102,10 @@ describe('commands and outcomes', () => {
 		expect(successOutcome(openDialog('rollback', 'DEP-1'), {verified: false, rollback: {error: 'refused'}})).toMatchObject({ok: false, text: 'ROLLBACK FAILED for DEP-1: refused'});
 		const keys = [{id: 'ci-bot', role: 'agent' as const, publicKey: 'pem', fingerprint: '0'.repeat(64), addedAt: '', addedBy: ''}];
 		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'human', keyId: 'alice', activated: false, missing: ['agent']}, keys).text).toBe(
-			'signed: waiting for the agent key: CALYX_KEY=ci-bot calyx lease sign L-1',
+			'agent key next: CALYX_KEY=ci-bot calyx lease sign L-1',
 		);
 		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'agent', keyId: 'ci-bot', activated: true, missing: []}).text).toBe(
-			'signed: both keys signed: calyx canary start L-1',
+			'both keys signed: calyx canary start L-1',
 		);
 	});
 });

@@ -104,7 +104,7 @@ describe('dialogs opened a moment ago', () => {
 		wall.t += 1000;
 		await readToEnd(r);
 		await press(r, 'y', KEY.enter);
-		await waitForFrame(r, '✓ signed');
+		await waitForFrame(r, '✓ agent key next');
 		expect(store.runs).toHaveLength(1);
 	});
 });

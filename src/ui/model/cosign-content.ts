@@ -22,11 +22,14 @@ export function keyFor(role: Role, keys: readonly KeyRecord[]): string {
 	return live.length === 1 ? live[0]!.id : `<${role} key>`;
 }
 
-/** What the operator does once a signature is in, given the roles still missing after it. */
+/**
+ * What the operator does once a signature is in, given the roles still missing after it. Short
+ * enough that the status line shows the whole command at 80 columns.
+ */
 export function nextAfterCosign(leaseId: string, missing: readonly Role[], keys: readonly KeyRecord[]): string {
 	if (missing.length === 0) return `both keys signed: calyx canary start ${leaseId}`;
 	const role = missing[0]!;
-	return `waiting for the ${missing.join(' and ')} key: CALYX_KEY=${keyFor(role, keys)} calyx lease sign ${leaseId}`;
+	return `${missing.join(' and ')} key next: CALYX_KEY=${keyFor(role, keys)} calyx lease sign ${leaseId}`;
 }
 
 function thresholdLines(plan: LeaseView['plan']): ContentLine[] {

@@ -61,9 +61,10 @@ export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRec
 		case 'rollback':
 			return rollbackText(id, r);
 		case 'cosign': {
-			// The next step first, with the id in it: the status line is one row, and the header says who signed.
+			// Only the next step, whole: the status line is one row, its ✓ says the signature is in,
+			// and the header says whose key it was.
 			const missing = Array.isArray(r.missing) ? (r.missing as Role[]) : [];
-			if (r.activated || missing.length > 0) return {ok: true, text: `signed: ${nextAfterCosign(id, r.activated ? [] : missing, keys)}`};
+			if (r.activated || missing.length > 0) return {ok: true, text: nextAfterCosign(id, r.activated ? [] : missing, keys)};
 			return {ok: true, text: `signed, but the lease does not verify: calyx lease verify ${id} says why`};
 		}
 	}

@@ -37,20 +37,21 @@ export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State
 	const dep = state.deployments.find(x => x.id === d.target);
 	if (!dep) return undefined;
 	const promotion = d.action === 'promote' || d.action === 'forcePromote';
+	const tier = `${dep.percent}%`;
+	const halt = dep.halt?.reason ?? 'none';
 	// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
-	const where = {
-		status: promotion || !ACTIVE.includes(dep.status) ? dep.status : 'live',
-		tier: `${dep.percent}%`,
-		halt: dep.halt?.reason ?? 'none',
-	};
-	if (!promotion) return where;
+	if (!promotion) return {status: ACTIVE.includes(dep.status) ? 'live' : dep.status, tier, halt};
+	// The order is the order a refusal names the changes in: the status line is one row, and the
+	// gate verdict and status mostly follow from the metric levels before them.
 	const gate = deploymentView(state, dep, now).gate;
 	const levels = Object.fromEntries((gate?.metrics ?? []).map(m => [METRIC_INFO[m.metric].label, LEVEL_WORD[m.level]]));
 	return {
-		...where,
-		gate: gate?.verdict.toUpperCase() ?? 'none',
+		tier,
 		...levels,
+		gate: gate?.verdict.toUpperCase() ?? 'none',
 		bake: gate ? (gate.bake.leftMs === 0 ? 'done' : 'baking') : 'none',
+		status: dep.status,
+		halt,
 	};
 }
 
