@@ -16,7 +16,7 @@ import {maxOffset} from './model/blocks.js';
 import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
-import {reviewedFacts} from './model/review.js';
+import {factChanges, reviewedFacts} from './model/review.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {detailBlocks} from './views/detail-blocks.js';
@@ -117,6 +117,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout) : undefined;
+	// Said in the dialog before Enter, which would be refused for it (see use-submit).
+	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now)) : [];
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
@@ -203,6 +205,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				readError={snapshot.error}
 				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
 				dialogContent={dialogContent}
+				dialogChanges={dialogChanges}
 			/>
 			<StatusLine
 				status={status}

@@ -105,6 +105,8 @@ describe('a dialog acts on what the operator saw when it opened', () => {
 		// new one, but the operator confirmed the old one.
 		store.external({type: 'canary.promote', actor: 'human:bob', id: fx.dep.holding, force: true, reason: 'bob'});
 		await waitForFrame(r, 'moves the canary from 25% to 100%');
+		// The dialog says so before Enter.
+		await waitForFrame(r, /⚠ changed since it opened: tier 5% → 25%/);
 		await type(r, 'known noisy probe');
 		await press(r, KEY.enter);
 		const refused = await waitForFrame(r, '✗ state changed, review and retry: ');

@@ -4,6 +4,7 @@ import type {DeploymentView} from '../../core/index.js';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
 import {tierSteps, versions} from '../model/format.js';
+import {safeText} from '../model/safe-text.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
 import DialogFrame from './DialogFrame.js';
 
@@ -41,18 +42,18 @@ function consequence(action: DeploymentDialog, v: DeploymentView): ReactNode[] {
 }
 
 /** Confirmation for promote, force-promote, halt, resume and rollback, over the live view. */
-export default function ActionDialog({dialog, view, height}: {dialog: Dialog; view?: DeploymentView; height: number}) {
+export default function ActionDialog({dialog, view, changed, height}: {dialog: Dialog; view?: DeploymentView; changed: readonly string[]; height: number}) {
 	const action = dialog.action as DeploymentDialog;
 	const [title, verb, tone] = TITLE[action];
 	const facts: ReactNode[] = view
 		? [
 				<Text>
-					{view.service} {versions(view.from, view.to)} · <Toned tone={STATUS_TONE[view.status]}>{view.status}</Toned> at {view.percent}% · tier{' '}
+					{safeText(view.service)} {versions(safeText(view.from), safeText(view.to))} · <Toned tone={STATUS_TONE[view.status]}>{view.status}</Toned> at {view.percent}% · tier{' '}
 					{tierSteps(view.tiers)}
 				</Text>,
 				<Text>gate {view.gate ? `${view.gate.verdict.toUpperCase()}: ${view.gate.summary}` : `not evaluated (${view.status})`}</Text>,
 				...consequence(action, view),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
-	return <DialogFrame title={`${title} ${dialog.target}`} tone={tone} dialog={dialog} facts={facts} verb={verb} height={height} />;
+	return <DialogFrame title={`${title} ${dialog.target}`} tone={tone} dialog={dialog} facts={facts} verb={verb} height={height} changed={changed} />;
 }

@@ -15,7 +15,7 @@ function hint(more: number, offset: number): ReactNode {
  * Everything a signer signs (see cosign-content.ts), wrapped to the width and scrolled in a
  * window of fixed height; the last row says how much is below.
  */
-export default function CosignDialog({dialog, content, height}: {dialog: Dialog; content?: DialogContent; height: number}) {
+export default function CosignDialog({dialog, content, changed, height}: {dialog: Dialog; content?: DialogContent; changed: readonly string[]; height: number}) {
 	const title = `Cosign ${dialog.target}`;
 	if (!content) {
 		const facts = [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
@@ -34,5 +34,5 @@ export default function CosignDialog({dialog, content, height}: {dialog: Dialog;
 		...Array.from({length: body.height - shown.length}, () => ''),
 		hint(rows.length - offset - shown.length, offset),
 	];
-	return <DialogFrame title={title} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} />;
+	return <DialogFrame title={title} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} changed={changed} />;
 }

@@ -14,9 +14,11 @@ interface Props {
 	facts: ReactNode[];
 	verb: string;
 	height: number;
+	/** What changed since the dialog opened (see review.ts): its Enter will be refused. */
+	changed?: readonly string[];
 }
 
-function prompt(d: Dialog, verb: string): ReactNode[] {
+function prompt(d: Dialog, verb: string, changed: readonly string[]): ReactNode[] {
 	const lines: ReactNode[] = [];
 	if (d.submitting) lines.push(<Toned tone="info">… submitting</Toned>);
 	else if (d.step === 'confirm') {
@@ -30,6 +32,9 @@ function prompt(d: Dialog, verb: string): ReactNode[] {
 		lines.push(<TextField label="reason:" value={d.input} />);
 	}
 	if (d.error) lines.push(<Toned tone="critical">✗ {d.error}</Toned>);
+	else if (changed.length > 0 && !d.submitting) {
+		lines.push(<Toned tone="warning">⚠ changed since it opened: {changed.join('; ')}: Enter will be refused (Esc, then reopen)</Toned>);
+	}
 	return lines;
 }
 
@@ -37,8 +42,8 @@ function prompt(d: Dialog, verb: string): ReactNode[] {
  * A modal over the main pane: a title, the facts (cut from the end when the terminal is short),
  * and the prompt, which always shows.
  */
-export default function DialogFrame({title, tone, dialog, facts, verb, height}: Props) {
-	const tail = prompt(dialog, verb);
+export default function DialogFrame({title, tone, dialog, facts, verb, height, changed = []}: Props) {
+	const tail = prompt(dialog, verb, changed);
 	const room = Math.max(0, height - 2 - 1 - tail.length);
 	const lines = [...facts.slice(0, room), ...tail];
 	return (

@@ -35,6 +35,8 @@ interface Props {
 	dialogDeployment?: DeploymentView;
 	/** The cosign dialog's content, wrapped and windowed. */
 	dialogContent?: DialogContent;
+	/** What changed since the open dialog opened. */
+	dialogChanges: readonly string[];
 }
 
 function Body(p: Props) {
@@ -48,7 +50,7 @@ function Body(p: Props) {
 		);
 	}
 	if (ui.dialog) {
-		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} content={p.dialogContent} />;
+		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} content={p.dialogContent} changed={p.dialogChanges} />;
 	}
 	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
