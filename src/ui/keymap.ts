@@ -67,7 +67,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'pane2', chords: [{input: '2'}], keys: '2', label: 'leases', help: 'leases awaiting cosign', group: 'view', contexts: ALL},
 	{action: 'pane3', chords: [{input: '3'}], keys: '3', label: 'audit', help: 'audit trail', group: 'view', contexts: ALL},
 	{action: 'filter', chords: [{input: '/'}], keys: '/', label: 'filter', help: 'filter by id, service or status (Enter keeps, Esc clears)', group: 'view', contexts: LISTS, footer: 11},
-	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease with your key (y then Enter)', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
+	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease: read to the end, y, Enter', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
 	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote to the next tier (confirm)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},
 	{action: 'halt', chords: [{input: 'h'}], keys: 'h', label: 'halt', help: 'halt the canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 3},
 	{action: 'resume', chords: [{input: 'u'}], keys: 'u', label: 'resume', help: 'resume a halted canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 4},

@@ -93,7 +93,7 @@ describe('commands and outcomes', () => {
 		expect(() => commandFor(d('cosign'), base)).toThrow(/signature/);
 	});
 	it('says what happened, and why not', () => {
-		expect(errorOutcome(new EngineError('conflict', 'STALE_STATE', 'state changed (rev 1 → 2): review and retry'))).toEqual({ok: false, text: STALE, conflict: true});
+		expect(errorOutcome(new EngineError('conflict', 'STALE_STATE', 'state changed (rev 1 → 2): review and retry'))).toEqual({ok: false, text: STALE});
 		expect(errorOutcome(refused('EXPIRED', 'lease expired at 2026-11-25T11:00:00.000Z')).text).toBe('refused: lease expired at 2026-11-25T11:00:00.000Z');
 		const lock = Object.assign(new Error('held'), {name: 'StoreError', code: 'LOCK_TIMEOUT'});
 		expect(errorOutcome(lock).text).toMatch(/store busy/);

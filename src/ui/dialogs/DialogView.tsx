@@ -1,7 +1,7 @@
 import type {DeploymentView} from '../../core/index.js';
+import type {DialogContent} from '../model/cosign-content.js';
 import type {Dialog} from '../model/dialog.js';
 import ActionDialog from './ActionDialog.js';
-import type {DialogContent} from '../model/cosign-content.js';
 import CosignDialog from './CosignDialog.js';
 
 /** The open dialog over the live data of its target. */

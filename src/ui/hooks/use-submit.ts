@@ -54,7 +54,7 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 				const changes = factChanges(seen, reviewedFacts(dialog, fresh, d.clock.now()));
 				if (changes.length > 0) {
 					d.log.info('action stale', {action: dialog.action, target: dialog.target, rev: fresh.rev, changes});
-					return {ok: false, text: `${STALE}: ${changes.join('; ')}`, conflict: true};
+					return {ok: false, text: `${STALE}: ${changes.join('; ')}`};
 				}
 				const command = commandFor(dialog, {actor: d.actor, expectedRev: fresh.rev}, signatureFor(dialog, fresh, d.identity));
 				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
@@ -65,7 +65,7 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;
 				}
 			}
-			return {ok: false, text: STALE, conflict: true};
+			return {ok: false, text: STALE};
 		};
 		submit()
 			.catch(errorOutcome)

@@ -6,8 +6,6 @@ import type {Dialog} from './dialog.js';
 export interface Outcome {
 	ok: boolean;
 	text: string;
-	/** The view was stale: nothing was done, and the dialog closes for the operator to review again. */
-	conflict?: boolean;
 }
 
 export const STALE = 'state changed, review and retry';
@@ -75,7 +73,7 @@ const isStoreError = (e: unknown): e is Error & {code: string} =>
 
 export function errorOutcome(error: unknown): Outcome {
 	if (error instanceof EngineError) {
-		if (error.kind === 'conflict') return {ok: false, text: STALE, conflict: true};
+		if (error.kind === 'conflict') return {ok: false, text: STALE};
 		const extra = error.reasons.map(r => r.message).filter(m => m !== error.message);
 		const prefix = error.kind === 'refused' ? 'refused' : error.kind === 'not_found' ? 'not found' : 'invalid';
 		return {ok: false, text: `${prefix}: ${[error.message, ...extra].join('; ')}`};
