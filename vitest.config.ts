@@ -7,6 +7,7 @@ export default defineConfig({
 		pool: 'forks',
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
-		env: {FORCE_COLOR: '0', NO_COLOR: '1'},
+		// Times on screen are in the process's zone: the same zone wherever the suite runs.
+		env: {FORCE_COLOR: '0', NO_COLOR: '1', TZ: 'UTC'},
 	},
 });

@@ -1,15 +1,19 @@
 import type {Command} from 'commander';
 import {Cli, type GlobalOptions, type Io} from './context.js';
 import {toCliError} from './errors.js';
+import {safeJson} from '../core/text.js';
 
 export type Handler<O> = (cli: Cli, args: string[], opts: O) => Promise<number | void>;
 
-/** Reports an error the way the exit-code contract promises: stderr always, a JSON document under --json. */
+/**
+ * Reports an error the way the exit-code contract promises: stderr always, a JSON document under
+ * --json. Messages echo what was sent or stored: `err` writes their control characters out visibly.
+ */
 export function report(cli: Cli, error: unknown): number {
 	const e = toCliError(error);
 	cli.err(`calyx: ${e.message}`);
 	for (const r of e.reasons) cli.err(`  - ${r.code}: ${r.message}`);
-	if (cli.json) cli.out(JSON.stringify({ok: false, error: {code: e.code, message: e.message, reasons: e.reasons, exitCode: e.exitCode}}, null, 2));
+	if (cli.json) cli.out(safeJson({ok: false, error: {code: e.code, message: e.message, reasons: e.reasons, exitCode: e.exitCode}}, 2));
 	return e.exitCode;
 }
 

@@ -1,10 +1,13 @@
 import {userInfo} from 'node:os';
 import {systemClock, type Clock} from '../core/clock.js';
+import {showTime, type ShowTime} from '../core/time.js';
 import type {Command} from '../core/engine/commands.js';
 import type {BatchResult, BatchStore, RunResult} from '../store/api.js';
 import {loadKey, type LocalKey} from '../store/keyring.js';
+import {escapeDeep, safeJson, TEXT_LIMITS, textProblem} from '../core/text.js';
 import {colorWanted, dataDirOf} from './env.js';
 import {usage} from './errors.js';
+import {paintedText, terminalText} from './render/terminal.js';
 
 export interface GlobalOptions {
 	data?: string;
@@ -30,6 +33,16 @@ export class Cli {
 		readonly global: GlobalOptions,
 		readonly io: Io,
 	) {}
+
+	/** Times for people, now on this command's clock, in the process's zone (TZ); --json keeps ISO. */
+	get time(): ShowTime {
+		return showTime(this.clock.now());
+	}
+
+	/** Now, as text: the stamp of a log line (`canary status --watch`, `engine`). */
+	stamp(): string {
+		return this.time(this.clock.now());
+	}
 
 	get json(): boolean {
 		return this.global.json === true;
@@ -86,7 +99,13 @@ export class Cli {
 
 	/** Who acts: the signing key's holder when CALYX_KEY names one, else the Unix user. */
 	actor(): string {
-		if (this.io.env.CALYX_ACTOR) return this.io.env.CALYX_ACTOR;
+		const named = this.io.env.CALYX_ACTOR;
+		if (named) {
+			// Recorded in the audit trail and shown to whoever reads it: held to the engine's rules here, by its name.
+			const problem = textProblem(named, TEXT_LIMITS.actor);
+			if (problem) throw usage(`CALYX_ACTOR: ${problem}`, 'INVALID_ACTOR');
+			return named;
+		}
 		const ref = this.io.env.CALYX_KEY;
 		if (ref) {
 			try {
@@ -99,21 +118,34 @@ export class Cli {
 		return `operator:${userInfo().username}`;
 	}
 
+	/** Prints to stdout, every control character but the line breaks written out (see terminalText). */
 	out(text: string): void {
-		this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+		this.#write(this.io.stdout, terminalText(text));
+	}
+
+	/** Prints what a painter coloured: its colour codes pass, nothing else a terminal acts on. */
+	outPainted(text: string): void {
+		this.#write(this.io.stdout, paintedText(text));
 	}
 
 	err(text: string): void {
-		this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+		this.#write(this.io.stderr, terminalText(text));
 	}
 
-	/** Exactly one JSON document under --json, else the text form. */
-	/** Prints `data` under --json, else the text; an empty text prints nothing (the error on stderr says it all). */
-	emit(data: unknown, text: () => string): void {
-		if (this.json) this.out(JSON.stringify(data, null, 2));
+	#write(stream: NodeJS.WritableStream, text: string): void {
+		stream.write(text.endsWith('\n') ? text : `${text}\n`);
+	}
+
+	/**
+	 * Prints `data` under --json (exactly one document), else the text; an empty text prints nothing
+	 * (the error on stderr says it all). The text is made from `shown`: the data with every control
+	 * character escaped, so that columns are measured on what shows and no title starts a line.
+	 */
+	emit<T>(data: T, text: (shown: T) => string, opts: {painted?: boolean} = {}): void {
+		if (this.json) this.out(safeJson(data, 2));
 		else {
-			const t = text();
-			if (t !== '') this.out(t);
+			const t = text(escapeDeep(data));
+			if (t !== '') (opts.painted ? this.outPainted(t) : this.out(t));
 		}
 	}
 }

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {CommanderError} from 'commander';
 import type {Io} from './context.js';
 import {buildProgram, exitCodeOf} from './program.js';
+import {safeJson} from '../core/text.js';
 
 const io: Io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
 const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -19,8 +20,12 @@ function namesCommand(list: string[]): boolean {
 }
 
 // No command on a terminal opens the console; without a terminal there is nothing to show but help.
+// `calyx --readonly` asks for the console by name (as `k9s --readonly` does): it goes to `ui` even
+// without a terminal, where `ui` says it needs one instead of commander calling the flag unknown.
+// The command comes first so that `ui` parses its own options; the global ones are read anywhere.
 const bareOptions = !namesCommand(argv) && !argv.some(a => ['-h', '--help', '-V', '--version'].includes(a));
-const args = bareOptions && process.stdin.isTTY && process.stdout.isTTY ? [...argv, 'ui'] : argv;
+const wantsConsole = (process.stdin.isTTY && process.stdout.isTTY) || argv.includes('--readonly');
+const args = bareOptions && wantsConsole ? ['ui', ...argv] : argv;
 
 try {
 	await buildProgram(io, version).parseAsync(args, {from: 'user'});
@@ -30,6 +35,6 @@ try {
 	// Usage errors owe --json its one document too (commander has already said why on stderr).
 	if (argv.includes('--json') && process.exitCode !== 0) {
 		const message = error.message.replace(/^error: /, '');
-		io.stdout.write(`${JSON.stringify({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, null, 2)}\n`);
+		io.stdout.write(`${safeJson({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, 2)}\n`);
 	}
 }

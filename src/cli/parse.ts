@@ -1,6 +1,7 @@
 import {InvalidArgumentError} from 'commander';
 import {parseDuration} from '../core/duration.js';
 import {METRIC_INFO, type MetricName} from '../core/model/metrics.js';
+import {TEXT_LIMITS, textProblem} from '../core/text.js';
 
 /**
  * Option parsers for commander. Each rejects with a message that names what is allowed; commander
@@ -49,10 +50,18 @@ export function isoTime(text: string): string {
 	return new Date(ms).toISOString();
 }
 
-export function nonEmpty(text: string): string {
-	if (text.trim() === '') throw new InvalidArgumentError('must not be empty.');
-	return text.trim();
-}
+/**
+ * Free text from a flag: not empty, no control character, within its kind's length (the engine
+ * checks the same; refused here, commander names the flag).
+ */
+export const text =
+	(kind: keyof typeof TEXT_LIMITS) =>
+	(value: string): string => {
+		if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+		const problem = textProblem(value, TEXT_LIMITS[kind]);
+		if (problem) throw new InvalidArgumentError(`${problem}.`);
+		return value.trim();
+	};
 
 const METRIC_HELP: Record<MetricName, string> = {
 	tesDelta: 'TES delta vs stable, %',

@@ -1,6 +1,8 @@
 import {Command, CommanderError} from 'commander';
 import {EXIT, EXIT_HELP} from './errors.js';
 import {count} from './parse.js';
+import {terminalText} from './render/terminal.js';
+import {escapeControls} from '../core/text.js';
 import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
 import {registerDemo} from './commands/demo.js';
@@ -14,7 +16,18 @@ import {registerMetrics} from './commands/metrics.js';
 import {registerMonitor} from './commands/monitor.js';
 import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
+import {registerRepair} from './commands/repair.js';
 import {registerUi} from './commands/ui.js';
+
+/**
+ * Commander's own output. Its error messages quote the argument that was refused, raw: one line
+ * each, so a newline in the argument is written out too, and cannot start a line of its own.
+ */
+const output = (io: Io) => ({
+	writeOut: (s: string) => io.stdout.write(terminalText(s)),
+	writeErr: (s: string) => io.stderr.write(terminalText(s)),
+	outputError: (s: string, write: (s: string) => void) => write(`${escapeControls(s.replace(/\n$/, ''))}\n`),
+});
 
 export function buildProgram(io: Io, version: string): Command {
 	const program = new Command('calyx')
@@ -26,10 +39,10 @@ export function buildProgram(io: Io, version: string): Command {
 		.option('--expect-rev <n>', 'act only if the state is still at this revision (else exit 3)', count())
 		.showHelpAfterError('(add --help for additional information)')
 		.exitOverride()
-		.configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)})
+		.configureOutput(output(io))
 		.addHelpText(
 			'after',
-			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`).\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
+			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`); \`calyx --readonly\` opens it read-only.\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
 		);
 	for (const register of [
 		registerInit,
@@ -44,6 +57,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerMonitor,
 		registerEngine,
 		registerAudit,
+		registerRepair,
 		registerUi,
 	]) {
 		register(program, io);
@@ -51,7 +65,7 @@ export function buildProgram(io: Io, version: string): Command {
 	// Every subcommand inherits the output routing and the usage-error behaviour.
 	const inherit = (cmd: Command) => {
 		for (const sub of cmd.commands) {
-			sub.exitOverride().configureOutput({writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s)});
+			sub.exitOverride().configureOutput(output(io));
 			sub.showHelpAfterError('(add --help for additional information)');
 			inherit(sub);
 		}

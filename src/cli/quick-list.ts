@@ -2,6 +2,7 @@ import {readListIndex} from '../store/list-read.js';
 import {storePaths} from '../store/paths.js';
 import {colorWanted, dataDirOf} from './env.js';
 import {renderList} from './render/list.js';
+import {paintedText} from './render/terminal.js';
 
 /**
  * `calyx canary list` without loading the program. Scripts and status lines poll it, and loading
@@ -38,7 +39,7 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 	try {
 		const list = await readListIndex(storePaths(dataDirOf(opts.data, io.env)));
 		if (!list) return false;
-		io.stdout.write(`${renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)})}\n`);
+		io.stdout.write(`${paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}))}\n`);
 		return true;
 	} catch {
 		return false;

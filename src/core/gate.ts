@@ -1,5 +1,5 @@
 import {formatDuration} from './duration.js';
-import {METRICS, type CanaryPlan, type Deployment, type Level, type MetricName, type Sample} from './model/index.js';
+import {METRIC_INFO, METRICS, type CanaryPlan, type Deployment, type Level, type MetricName, type Sample} from './model/index.js';
 import {levelsOf, readMetric, type MetricReading} from './monitor.js';
 import {ms} from './clock.js';
 
@@ -10,6 +10,12 @@ export interface MetricGate {
 	/** Worst level among the most recent `minSamples` samples: the window that must be clean. */
 	level: Level | 'inconclusive';
 	latest?: MetricReading;
+	/**
+	 * The reading the level is about, the one the explanation names: the worst critical of the tier,
+	 * the worst of the recent window when it warns, else the latest. A screen shows this value next
+	 * to the level, never a calmer latest one beside a hold that names another.
+	 */
+	judged?: MetricReading;
 	explanation: string;
 }
 
@@ -27,33 +33,41 @@ export interface GateVerdict {
 	summary: string;
 }
 
+/** The worst of a metric's values: the largest for a ceiling, the deepest drop for TES. */
+function worstOf(metric: MetricName, values: readonly number[]): number | undefined {
+	const below = METRIC_INFO[metric].direction === 'below';
+	let w: number | undefined;
+	for (const v of values) if (w === undefined || (below ? v < w : v > w)) w = v;
+	return w;
+}
+
 function metricGate(metric: MetricName, window: Sample[], plan: CanaryPlan): MetricGate {
 	const min = plan.minSamples;
-	// Levels in one pass, words only for the readings shown: the gate runs on every sample, over the whole window.
+	// Levels only for the worst values, words only for the readings shown: the gate runs on every sample, over the whole window.
 	const level = levelsOf(metric, plan.thresholds);
 	const values: number[] = [];
-	let critical: number | undefined;
 	for (const s of window) {
 		const v = s[metric];
-		if (v === undefined) continue;
-		values.push(v);
-		if (critical === undefined && level(v) === 'critical') critical = v;
+		if (v !== undefined) values.push(v);
 	}
 	const last = values.length > 0 ? readMetric(metric, values[values.length - 1]!, plan.thresholds) : undefined;
 	const base = {metric, samples: values.length, minSamples: min, ...(last ? {latest: last} : {})};
-	if (critical !== undefined) {
-		const crit = readMetric(metric, critical, plan.thresholds);
-		return {...base, level: 'critical', explanation: `${crit.reason} — ${crit.detail}`};
+	// A critical anywhere in the tier shuts the gate: the worst value of the tier is then critical.
+	const tierWorst = worstOf(metric, values);
+	if (tierWorst !== undefined && level(tierWorst) === 'critical') {
+		const crit = readMetric(metric, tierWorst, plan.thresholds);
+		return {...base, level: 'critical', judged: crit, explanation: `${crit.reason} — ${crit.detail}`};
 	}
-	for (let i = Math.max(0, values.length - min); i < values.length; i++) {
-		if (level(values[i]!) !== 'warning') continue;
-		const w = readMetric(metric, values[i]!, plan.thresholds);
-		return {...base, level: 'warning', explanation: `${w.reason} in the last ${min} samples — ${w.detail}; waiting for a clean window`};
+	const recentWorst = worstOf(metric, values.slice(-min));
+	if (recentWorst !== undefined && level(recentWorst) === 'warning') {
+		const w = readMetric(metric, recentWorst, plan.thresholds);
+		return {...base, level: 'warning', judged: w, explanation: `${w.reason} in the last ${min} samples — ${w.detail}; waiting for a clean window`};
 	}
+	const judged = last ? {judged: last} : {};
 	if (values.length < min) {
-		return {...base, level: 'inconclusive', explanation: `inconclusive: ${values.length}/${min} samples`};
+		return {...base, ...judged, level: 'inconclusive', explanation: `inconclusive: ${values.length}/${min} samples`};
 	}
-	return {...base, level: 'ok', explanation: `ok: ${last!.detail}, ${values.length}/${min} samples`};
+	return {...base, ...judged, level: 'ok', explanation: `ok: ${last!.detail}, ${values.length}/${min} samples`};
 }
 
 /**

@@ -22,3 +22,5 @@ export {riskOf} from './engine/leases.js';
 export type {TickAction} from './engine/tick.js';
 export type {SampleOutcome} from './engine/metrics.js';
 export * from './view/index.js';
+export * from './text.js';
+export * from './time.js';

@@ -163,14 +163,19 @@ export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck
 	if (lease.deploymentId) {
 		reasons.push({code: 'CONSUMED', message: `lease already started ${lease.deploymentId}: a lease starts one deployment`});
 	}
+	if (lease.voidedAt) reasons.push({code: 'VOIDED', message: voidedMessage(lease)});
 	return {ok: reasons.length === 0, reasons, valid};
 }
 
-export type LeaseStatus = 'pending' | 'active' | 'expired' | 'consumed';
+export const voidedMessage = (lease: Lease) =>
+	`lease was voided at ${lease.voidedAt} by ${lease.voidedBy ?? 'a newer lease'}: one live lease per intent (${lease.intentId})`;
+
+export type LeaseStatus = 'pending' | 'active' | 'expired' | 'consumed' | 'voided';
 
 /** Display status; verification, not this, decides whether a lease may start a canary. */
 export function leaseStatus(lease: Lease, now: number): LeaseStatus {
 	if (lease.deploymentId) return 'consumed';
+	if (lease.voidedAt) return 'voided';
 	if (now >= ms(lease.expiresAt)) return 'expired';
 	return lease.activatedAt ? 'active' : 'pending';
 }

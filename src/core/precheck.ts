@@ -5,6 +5,7 @@ import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/in
 const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back', 'rollback_failed'];
 import {riskWithinPolicy} from './risk.js';
 import type {Target} from './target.js';
+import {statusWord} from './view/words.js';
 
 export interface Precheck {
 	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version';
@@ -35,16 +36,16 @@ export function runPrechecks(
 			name: 'intent status',
 			ok: statusOk,
 			detail: statusOk
-				? `${intent.id} is ${intent.status}`
+				? `${intent.id} is ${statusWord(intent.status)}`
 				: intent.status === 'leased'
 					? `${intent.id} is leased under ${intent.leaseId}, not this lease`
-					: `${intent.id} is ${intent.status}, not approved_pending_human`,
+					: `${intent.id} is ${statusWord(intent.status)}, not approved pending human`,
 		},
 		{
 			name: 'service free',
 			ok: !occupant,
 			detail: occupant
-				? `${occupant.id} is ${occupant.status} on ${intent.service}: finish, roll back or repair it first`
+				? `${occupant.id} is ${statusWord(occupant.status)} on ${intent.service}: finish, roll back or repair it first`
 				: `no other deployment is live on ${intent.service}`,
 		},
 		{name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`},

@@ -58,7 +58,8 @@ export type StoreErrorCode =
 	| 'LOCK_LOST' // this process stalled past the stale window and another took the lock: the write was abandoned
 	| 'INVALID' // the next state (from the engine or a mutate() caller) fails its schema: nothing was written
 	| 'VERSION' // the state file was written by a newer calyx, or no migration leads from its version
-	| 'IO'; // a write failed: nothing was applied
+	| 'IO' // a write failed: nothing was applied
+	| 'UNSAFE'; // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
 
 export interface VerifyReport {
 	ok: boolean;
@@ -70,6 +71,14 @@ export interface VerifyReport {
 	quarantined: string[];
 	/** The audit head state.json records (absent when the document cannot be read): what truncation is judged against. */
 	head?: {seq: number; hash: string};
+	/** Why the head could not be checked (the document does not load): the report is then not ok. */
+	headUnchecked?: string;
+}
+
+/** What `repair` found to do (a torn tail, an uncommitted mutation's lines, a dead writer's temp files) and whether it did it. */
+export interface RepairReport {
+	actions: string[];
+	applied: boolean;
 }
 
 export interface ChangeNotice {
@@ -145,4 +154,9 @@ export interface BatchStore extends Store {
 	 * a full read. Fails only for the reasons `read()` fails.
 	 */
 	listDeployments(): Promise<DeploymentList>;
+	/**
+	 * Reads never write: what a crash left is repaired by the next write, or here, on purpose,
+	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.
+	 */
+	repair(opts?: {dryRun?: boolean}): Promise<RepairReport>;
 }

@@ -134,6 +134,8 @@ export interface AuditFilter {
 	subject?: string;
 	deploymentId?: string;
 	limit?: number;
+	/** Only events of commits up to this revision: lines a crashed mutation left past it never took effect. */
+	throughRev?: number;
 }
 
 /**
@@ -150,7 +152,7 @@ export async function readEvents(path: string, filter: AuditFilter = {}): Promis
 	const consider = (line: Buffer, start: number) => {
 		if (needle && line.indexOf(needle) < 0) return;
 		const event = parseEvent(path, line, start);
-		if (matches(event)) out.push(event);
+		if (matches(event) && (filter.throughRev === undefined || event.rev <= filter.throughRev)) out.push(event);
 	};
 	if (filter.limit !== undefined) {
 		if (filter.limit <= 0) return [];

@@ -1,4 +1,4 @@
-import {open, readFile, rm} from 'node:fs/promises';
+import {rm} from 'node:fs/promises';
 import type {Adapter} from 'lowdb';
 import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
@@ -7,7 +7,18 @@ import {ioError, isNodeError, StoreError} from './errors.js';
 import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
+import {openData, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
+
+/**
+ * The largest state file calyx reads. Live state is a few MB even at thousands of deployments; a
+ * larger file is something else (a planted field, a runaway writer), and reading it would cost
+ * every command several times its size in memory.
+ */
+export const MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
+
+const tooLarge = (path: string, size: number) =>
+	new StoreError('CORRUPT', `${path} is ${(size / 1048576).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1048576} MB a calyx state file may hold; nothing was read or written (restore the last good backup beside it)`, path);
 
 const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
 
@@ -49,7 +60,7 @@ export class DocumentFile implements Adapter<State> {
 		const path = this.paths.state;
 		let fh;
 		try {
-			fh = await open(path, 'r');
+			fh = await openData(path, 'read');
 		} catch (error) {
 			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
 			throw ioError('opening', path, error);
@@ -62,6 +73,7 @@ export class DocumentFile implements Adapter<State> {
 				const {bytesRead} = await fh.read(head, 0, head.length, 0);
 				if (parseHeader(head.subarray(0, bytesRead))?.rev === cached.state.rev) return cached.state;
 			}
+			if (id.size > BigInt(MAX_DOCUMENT_BYTES)) throw tooLarge(path, Number(id.size));
 			const buf = await fh.readFile();
 			const loaded = await this.#load(buf, cached?.layout);
 			this.#loaded = {id, ...loaded};
@@ -152,7 +164,7 @@ export class DocumentFile implements Adapter<State> {
 async function lastGoodBackup(paths: StorePaths): Promise<{path: string; rev: number} | undefined> {
 	for (const path of paths.backups) {
 		try {
-			const {state} = loadDocument(await readFile(path), new TextCache());
+			const {state} = loadDocument(await readData(path), new TextCache());
 			return {path, rev: state.rev};
 		} catch {
 			// Missing or bad too: try the older one.

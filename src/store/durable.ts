@@ -3,6 +3,7 @@ import type {BigIntStats} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
 import {isTempOf, quarantineName, tempName, type StorePaths} from './paths.js';
+import {openData} from './safe-fs.js';
 
 /** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -28,7 +29,7 @@ async function writeAll(fh: import('node:fs/promises').FileHandle, chunks: Buffe
 export async function writeTemp(path: string, chunks: Buffer[]): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
-		const fh = await open(tmp, 'wx');
+		const fh = await openData(tmp, 'create');
 		try {
 			await writeAll(fh, chunks);
 			await fh.sync();
@@ -49,7 +50,7 @@ export async function writeTemp(path: string, chunks: Buffer[]): Promise<{tmp: s
  */
 export async function tempWriter(path: string): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
 	const tmp = tempName(path);
-	const fh = await io('writing', path, () => open(tmp, 'wx'));
+	const fh = await io('writing', path, () => openData(tmp, 'create'));
 	let closed = false;
 	const close = async () => {
 		if (!closed) await fh.close();
@@ -88,7 +89,7 @@ export async function writeDurable(path: string, chunks: Buffer[]): Promise<BigI
 /** One append (a single write on an O_APPEND descriptor) made durable before it returns. */
 export async function appendDurable(path: string, data: Buffer): Promise<void> {
 	await io('appending to', path, async () => {
-		const fh = await open(path, 'a');
+		const fh = await openData(path, 'append');
 		try {
 			await writeAll(fh, [data]);
 			await fh.sync();
@@ -127,13 +128,14 @@ export async function rotateBackups(paths: StorePaths): Promise<void> {
  */
 export async function quarantineTail(log: string, start: number, why: 'torn' | 'orphan'): Promise<{file: string; bytes: number}> {
 	return io('quarantining the tail of', log, async () => {
-		const fh = await open(log, 'r+');
+		const fh = await openData(log, 'update');
 		try {
-			const {size} = await fh.stat();
+			const {size, mode} = await fh.stat();
 			const bytes = Buffer.alloc(size - start);
 			await fh.read(bytes, 0, bytes.length, start);
 			const file = quarantineName(log, why);
-			const out = await open(file, 'wx');
+			// The quarantined bytes keep the log's own mode: no more readable than where they came from.
+			const out = await openData(file, 'create', mode & 0o777);
 			try {
 				await writeAll(out, [bytes]);
 				await out.sync();

@@ -1,4 +1,4 @@
-import {mkdir} from 'node:fs/promises';
+import {chmod, chown, lstat, mkdir} from 'node:fs/promises';
 import {initialState} from '../core/engine/execute.js';
 import type {Config} from '../core/model/index.js';
 import {emptyWorld} from '../core/sim/world.js';
@@ -7,7 +7,8 @@ import {DocumentFile} from './document.js';
 import {io, StoreError} from './errors.js';
 import {readTail} from './lines.js';
 import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock} from './lock.js';
-import {storePaths} from './paths.js';
+import {storePaths, type StorePaths} from './paths.js';
+import {checkDataDir, setDirMode} from './safe-fs.js';
 import {FileStore, type StoreOptions} from './store.js';
 
 export type * from './api.js';
@@ -26,6 +27,28 @@ export interface InitOptions extends StoreOptions {
 	config?: Config;
 	/** The simulated target's seed. */
 	seed?: number;
+	/** Share the directory with this group (numeric id): setgid, group-writable, nothing for others. */
+	group?: number;
+}
+
+/**
+ * Modes set explicitly, never left to the umask: a new directory is the owner's alone (0700); a
+ * shared one belongs to its group (2770: files created in it inherit the group, and calyx gives
+ * them 0660), and the files already there follow. Links and special files are left alone.
+ */
+async function setModes(paths: StorePaths, created: boolean, group: number | undefined): Promise<void> {
+	if (group === undefined) {
+		if (created) await setDirMode(paths.dir, 0o700);
+		return;
+	}
+	await chown(paths.dir, -1, group);
+	await setDirMode(paths.dir, 0o2770);
+	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, paths.metrics]) {
+		const st = await lstat(file).catch(() => undefined);
+		if (!st?.isFile()) continue;
+		await chown(file, -1, group);
+		await chmod(file, 0o660);
+	}
 }
 
 /**
@@ -35,7 +58,9 @@ export interface InitOptions extends StoreOptions {
  */
 export async function initStore(dir: string, opts: InitOptions = {}): Promise<{created: boolean; store: BatchStore}> {
 	const paths = storePaths(dir);
-	await io('creating', paths.dir, () => mkdir(paths.dir, {recursive: true}));
+	const made = await io('creating', paths.dir, () => mkdir(paths.dir, {recursive: true, mode: 0o700}));
+	await io('setting the modes of', paths.dir, () => setModes(paths, made !== undefined, opts.group));
+	await checkDataDir(paths.dir);
 	const document = new DocumentFile(paths);
 	const exists = () =>
 		document.header().then(

@@ -1,7 +1,8 @@
-import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs';
-import {basename, dirname, join} from 'node:path';
+import {chmodSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {basename, dirname, isAbsolute, join, resolve} from 'node:path';
 import {createPrivateKey, createPublicKey} from 'node:crypto';
 import type {Role} from '../core/index.js';
+import {TEXT_LIMITS, textProblem} from '../core/text.js';
 import {keysDir} from './xdg.js';
 
 /** A private key as the holder keeps it: outside the data directory, readable by its owner only. */
@@ -27,10 +28,26 @@ const HEADER = /^calyx-key-(id|role):\s*(\S+)\s*$/gm;
 
 export const defaultKeyPath = (id: string, env = process.env) => join(keysDir(env), `${id}.pem`);
 
+/**
+ * The key directory and any missing parents, 0700, one level at a time: mkdir's own recursion
+ * never ends on some paths (under /proc it spun at 90% CPU), and this fails at the first refusal.
+ */
+function makeKeyDir(dir: string): void {
+	try {
+		mkdirSync(dir, {mode: 0o700});
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EEXIST') return;
+		if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+		makeKeyDir(dirname(dir));
+		mkdirSync(dir, {mode: 0o700});
+	}
+}
+
 /** Writes a new private key with mode 0600, refusing to overwrite an existing file. */
 export function saveKey(key: {id: string; role: Role; privateKey: string}, path = defaultKeyPath(key.id)): string {
 	if (existsSync(path)) throw new KeyringError(`key file already exists: ${path} (refusing to overwrite a private key)`, path);
-	mkdirSync(dirname(path), {recursive: true, mode: 0o700});
+	makeKeyDir(dirname(path));
 	const body = `calyx-key-id: ${key.id}\ncalyx-key-role: ${key.role}\n${key.privateKey}`;
 	const fd = openSync(path, 'wx', 0o600);
 	try {
@@ -43,17 +60,55 @@ export function saveKey(key: {id: string; role: Role; privateKey: string}, path 
 	return path;
 }
 
+/** Removes a key file this process just wrote (its registration failed): no private key left behind. */
+export function discardKey(path: string): void {
+	unlinkSync(path);
+}
+
+/**
+ * Where a key named by id or path lives: an id, or a relative path, in the key directory (as
+ * CALYX_KEY is documented); an absolute path, or one written from here (./, ../), as it is.
+ */
+export function keyPath(idOrPath: string, env = process.env): string {
+	if (isAbsolute(idOrPath)) return idOrPath;
+	if (idOrPath.startsWith('./') || idOrPath.startsWith('../')) return resolve(idOrPath);
+	if (idOrPath.includes('/') || idOrPath.endsWith('.pem')) return join(keysDir(env), idOrPath);
+	return defaultKeyPath(idOrPath, env);
+}
+
+/**
+ * A private key anyone else can read, or one in a directory others can write (they could swap
+ * it), is refused as ssh refuses it: with the chmod that fixes it.
+ */
+function checkPrivate(path: string, fd: number): void {
+	const st = fstatSync(fd);
+	if (!st.isFile()) throw new KeyringError(`${path} is not a regular file`, path);
+	const me = typeof process.geteuid === 'function' ? process.geteuid() : st.uid;
+	if (st.uid !== me && st.uid !== 0) throw new KeyringError(`${path} belongs to uid ${st.uid}, not to you: a private key must be your own`, path);
+	if ((st.mode & 0o077) !== 0) throw new KeyringError(`${path} is readable or writable by others (mode ${(st.mode & 0o777).toString(8)}): run chmod 600 ${path}`, path);
+	const dir = dirname(path);
+	const dm = statSync(dir).mode;
+	if ((dm & 0o022) !== 0 && (dm & 0o1000) === 0) throw new KeyringError(`${dir}, which holds ${path}, is writable by others (mode ${(dm & 0o777).toString(8)}): run chmod go-w ${dir}`, path);
+}
+
 /**
  * Loads a key by file path or by id (from the default key directory). The id and role come from
  * the file's header; a bare PEM takes its id from the file name and has no role of its own.
  */
 export function loadKey(idOrPath: string, env = process.env): LocalKey {
-	const path = idOrPath.includes('/') || idOrPath.endsWith('.pem') ? idOrPath : defaultKeyPath(idOrPath, env);
+	const path = keyPath(idOrPath, env);
 	let text: string;
+	let fd: number;
 	try {
-		text = readFileSync(path, 'utf8');
+		fd = openSync(path, 'r');
 	} catch {
 		throw new KeyringError(`no key file at ${path} (create one with: calyx keys add --role <human|agent> --id <name>)`, path);
+	}
+	try {
+		checkPrivate(path, fd);
+		text = readFileSync(fd, 'utf8');
+	} finally {
+		closeSync(fd);
 	}
 	const meta: Record<string, string> = {};
 	for (const [, field, value] of text.matchAll(HEADER)) meta[field!] = value!;
@@ -68,8 +123,12 @@ export function loadKey(idOrPath: string, env = process.env): LocalKey {
 	if (role !== 'human' && role !== 'agent') {
 		throw new KeyringError(`${path} has no calyx-key-role header (human or agent)`, path);
 	}
+	const id = meta.id ?? basename(path, '.pem');
+	// The id signs leases and names the actor: a file (or a file name) must not smuggle control characters in.
+	const problem = textProblem(id, TEXT_LIMITS.id);
+	if (problem) throw new KeyringError(`${path}: calyx-key-id ${problem}`, path);
 	return {
-		id: meta.id ?? basename(path, '.pem'),
+		id,
 		role,
 		privateKey: privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
 		publicKey: createPublicKey(privateKey).export({type: 'spki', format: 'pem'}).toString(),

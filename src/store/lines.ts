@@ -1,5 +1,5 @@
-import {open} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
+import {openData} from './safe-fs.js';
 
 /** NDJSON files: reading the last line cheaply, lines from the end, and whole blocks of lines. */
 
@@ -15,7 +15,7 @@ export interface Tail {
 
 async function openIfExists(path: string) {
 	try {
-		return await open(path, 'r');
+		return await openData(path, 'read');
 	} catch (error) {
 		if (isNodeError(error, 'ENOENT')) return undefined;
 		throw error;
@@ -123,4 +123,18 @@ export function eachLine(block: {start: number; buf: Buffer}, fn: (line: Buffer,
 		pos = end + 1;
 	}
 	return true;
+}
+
+/** The bytes from `start` to the end of a file (a torn tail: small). */
+export async function readFrom(path: string, start: number): Promise<Buffer> {
+	const fh = await openIfExists(path);
+	if (!fh) return Buffer.alloc(0);
+	try {
+		const {size} = await fh.stat();
+		const buf = Buffer.alloc(Math.max(0, size - start));
+		await fh.read(buf, 0, buf.length, start);
+		return buf;
+	} finally {
+		await fh.close();
+	}
 }

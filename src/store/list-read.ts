@@ -1,7 +1,7 @@
-import {readFile} from 'node:fs/promises';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
 import {documentIdentity, type FileId} from './file-id.js';
+import {readData} from './safe-fs.js';
 import type {StorePaths} from './paths.js';
 
 /**
@@ -73,7 +73,7 @@ const describes = (doc: Record<string, unknown>, id: FileId) =>
  * document's own problems (missing, unreadable) are thrown: they are not the index's to hide.
  */
 export async function readListIndex(paths: StorePaths): Promise<IndexedList | undefined> {
-	const [doc, bytes] = await Promise.all([documentIdentity(paths), readFile(paths.index).catch(() => undefined)]);
+	const [doc, bytes] = await Promise.all([documentIdentity(paths), readData(paths.index).catch(() => undefined)]);
 	if (!bytes || !doc.header) return undefined;
 	let raw: unknown;
 	try {

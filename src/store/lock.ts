@@ -1,10 +1,11 @@
 import {randomBytes} from 'node:crypto';
-import {access, readFile, rename, rm, stat, utimes, writeFile} from 'node:fs/promises';
+import {access, rename, rm, stat, utimes} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {watch, type FSWatcher} from 'node:fs';
 import {join} from 'node:path';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
+import {openData, readData} from './safe-fs.js';
 
 /** proper-lockfile's documented minimum: a holder that stopped refreshing blocks others this long. */
 export const STALE_MS = 5000;
@@ -38,7 +39,7 @@ const ownerFile = (lockPath: string) => join(lockPath, 'owner');
 
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	try {
-		return JSON.parse(await readFile(ownerFile(lockPath), 'utf8')) as Owner;
+		return JSON.parse((await readData(ownerFile(lockPath))).toString('utf8')) as Owner;
 	} catch {
 		return undefined;
 	}
@@ -129,7 +130,8 @@ export async function tryLock(
 			// proper-lockfile judges the lock ours by its directory's mtime, which creating the owner
 			// file changes: put it back, or the next refresh would call the lock compromised.
 			const {mtime} = await stat(lockPath);
-			await writeFile(ownerFile(lockPath), JSON.stringify({pid: process.pid, host: hostname(), token} satisfies Owner));
+			const owner = await openData(ownerFile(lockPath), 'create');
+			await owner.writeFile(JSON.stringify({pid: process.pid, host: hostname(), token} satisfies Owner)).finally(() => owner.close());
 			await utimes(lockPath, mtime, mtime);
 		} catch (error) {
 			await unlock().catch(() => undefined);

@@ -45,13 +45,14 @@ export function parseSample(path: string, line: Buffer, start: number): MetricLi
 }
 
 /** A deployment's samples, oldest first; with a limit, the newest `limit`, read from the end. */
-export async function readSamples(path: string, deploymentId: string, limit?: number): Promise<Sample[]> {
+export async function readSamples(path: string, deploymentId: string, limit?: number, throughRev = Number.POSITIVE_INFINITY): Promise<Sample[]> {
 	const needle = Buffer.from(`"deploymentId":${JSON.stringify(deploymentId)}`);
 	const out: Sample[] = [];
 	const consider = (line: Buffer, start: number) => {
 		if (line.indexOf(needle) < 0) return;
 		const parsed = parseSample(path, line, start);
-		if (parsed.deploymentId === deploymentId) out.push(parsed.sample);
+		// Samples past the document's revision belong to a mutation that never committed.
+		if (parsed.deploymentId === deploymentId && parsed.rev <= throughRev) out.push(parsed.sample);
 	};
 	if (limit !== undefined) {
 		if (limit <= 0) return [];

@@ -1,8 +1,8 @@
 import type {EventDraft} from '../core/events.js';
 import {chainFields, GENESIS, hashOfLine, type Head} from './audit-log.js';
-import {quarantineTail} from './durable.js';
+import {appendDurable, quarantineTail} from './durable.js';
 import {StoreError} from './errors.js';
-import {linesBackward, readTail, type Tail} from './lines.js';
+import {linesBackward, readFrom, readTail, type Tail} from './lines.js';
 import {revOf} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
 
@@ -56,12 +56,49 @@ const event = (kind: string, subject: string, reason: string, data: Record<strin
 	data,
 });
 
+/**
+ * Torn bytes that are in fact the whole line the document names as its audit head: only the
+ * final newline was lost. The line committed; it is completed, never moved away.
+ */
+async function headMissingNewline(paths: StorePaths, log: string, tail: Tail, head: Head): Promise<boolean> {
+	if (log !== paths.audit || tail.tornAt === undefined || head.seq === 0) return false;
+	const bytes = await readFrom(log, tail.tornAt);
+	const f = chainFields(bytes);
+	return f !== undefined && f.seq === head.seq && f.hash === head.hash && hashOfLine(bytes, f) === head.hash;
+}
+
+/** What `reconcile` would do, said without doing it (for `calyx repair --dry-run`). Reads only. */
+export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<string[]> {
+	if (await logsAgree(paths, doc)) return [];
+	const plan: string[] = [];
+	let headCompleted = false;
+	for (const log of [paths.audit, paths.metrics]) {
+		const tail = await readTail(log);
+		if (tail.tornAt === undefined) continue;
+		if (await headMissingNewline(paths, log, tail, doc.auditHead)) {
+			headCompleted = true;
+			plan.push(`${log}: restore the final newline of the audit head's line (seq ${doc.auditHead.seq}), which committed`);
+		} else plan.push(`${log}: move the torn last line (${tail.size - tail.tornAt} bytes from byte ${tail.tornAt}) beside the log`);
+	}
+	// Once its newline is back, the head's line ends the log: nothing can be past it.
+	const orphans = headCompleted ? undefined : await auditOrphans(paths, doc);
+	if (orphans) plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.rev}) never committed`);
+	const ahead = await samplesAhead(paths.metrics, doc.rev);
+	if (ahead.count > 0) plan.push(`${paths.metrics}: move ${ahead.count} samples of an uncommitted mutation beside the log`);
+	return plan;
+}
+
 /** Under the write lock: quarantines torn tails and uncommitted lines, or refuses with AUDIT_MISMATCH. */
 export async function reconcile(paths: StorePaths, doc: DocHead): Promise<Recovery> {
 	const events: EventDraft[] = [];
 	for (const log of [paths.audit, paths.metrics]) {
 		const tail = await readTail(log);
 		if (tail.tornAt === undefined) continue;
+		if (await headMissingNewline(paths, log, tail, doc.auditHead)) {
+			await appendDurable(log, Buffer.from('\n'));
+			events.push(event('log.recovered', log, `the audit head's line (seq ${doc.auditHead.seq}) had lost its final newline; the newline was restored`, {file: log, offset: tail.tornAt}));
+			continue;
+		}
 		const {file, bytes} = await quarantineTail(log, tail.tornAt, 'torn');
 		events.push(
 			event('log.recovered', log, `a torn last line (${bytes} bytes, an append cut short by a crash) was moved to ${file}`, {file: log, quarantine: file, bytes, offset: tail.tornAt}),
@@ -129,13 +166,13 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}};
 }
 
-/** Samples past the document's revision: moved beside the log, so readers never see them. */
-async function metricsOrphans(path: string, rev: number): Promise<{count: number; file: string; rev: number} | undefined> {
+/** The samples past the document's revision, counted from the end; reads only. */
+async function samplesAhead(path: string, rev: number): Promise<{count: number; start: number; rev: number}> {
 	const tail = await readTail(path);
-	if (!metricsAhead(tail, rev)) return undefined;
 	let start = tail.size;
 	let count = 0;
 	let orphanRev = rev + 1;
+	if (!metricsAhead(tail, rev)) return {count, start, rev: orphanRev};
 	for await (const {line, start: at} of linesBackward(path, tail.size)) {
 		const r = revOf(line) ?? 0;
 		if (r <= rev) break;
@@ -143,6 +180,13 @@ async function metricsOrphans(path: string, rev: number): Promise<{count: number
 		start = at;
 		count++;
 	}
-	const {file} = await quarantineTail(path, start, 'orphan');
-	return {count, file, rev: orphanRev};
+	return {count, start, rev: orphanRev};
+}
+
+/** Samples past the document's revision: moved beside the log (readers already skip them). */
+async function metricsOrphans(path: string, rev: number): Promise<{count: number; file: string; rev: number} | undefined> {
+	const ahead = await samplesAhead(path, rev);
+	if (ahead.count === 0) return undefined;
+	const {file} = await quarantineTail(path, ahead.start, 'orphan');
+	return {count: ahead.count, file, rev: ahead.rev};
 }

@@ -7,7 +7,7 @@ import {EngineError} from '../core/errors.js';
 import type {EventDraft} from '../core/events.js';
 import {SCHEMA_VERSION, type State} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
-import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RunResult, VerifyReport} from './api.js';
+import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
 import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
 import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
@@ -19,8 +19,9 @@ import {readListIndex} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
 import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
-import {logsAgree, reconcile} from './reconcile.js';
+import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
 import {verifyChain} from './verify.js';
+import {checkDataDir} from './safe-fs.js';
 import {watchDir} from './watch.js';
 
 export interface StoreOptions {
@@ -43,8 +44,6 @@ type Step<R> = Mutation<R> | {unchanged: true; result: R};
 const staleState = (expected: number, rev: number) =>
 	new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
 
-/** Problems an operation reports when it needs the file; opening alone does not refuse over them. */
-const reportedLater = (error: unknown) => error instanceof StoreError && ['CORRUPT', 'VERSION', 'AUDIT_MISMATCH', 'LOCK_TIMEOUT'].includes(error.code);
 
 export class FileStore implements BatchStore {
 	readonly dir: string;
@@ -67,26 +66,29 @@ export class FileStore implements BatchStore {
 	}
 
 	/**
-	 * Open-time reconcile: a torn log tail, a crashed mutation's lines or a dead writer's temp file
-	 * is repaired now, under the lock, with an audit event. Cheap when all is well (a header and
-	 * two log tails are read). A bad document or a log that disagrees is left for the operations
-	 * that need them to report, so `audit verify` still runs on a damaged directory.
+	 * Opening writes nothing: what a crash left (a torn log tail, a crashed mutation's lines, a
+	 * dead writer's temp file) is repaired by the next write, under its lock, or by `repair()`.
+	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const header = await this.#doc.header();
-		const agree = header ? await logsAgree(this.paths, header) : true;
-		if (agree && (await strayTemps(this.paths)).length === 0) return this;
-		try {
-			await withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
-				// The document first: if it is bad, nothing at all is touched until it is repaired.
-				const state = await this.#current();
-				await removeFiles(await strayTemps(this.paths));
-				await this.#recover(state, lock);
-			});
-		} catch (error) {
-			if (!reportedLater(error)) throw error;
-		}
+		await checkDataDir(this.paths.dir);
+		await this.#doc.header();
 		return this;
+	}
+
+	/** What a crash left, repaired now under the lock with an audit event; with `dryRun`, only said. */
+	async repair(opts: {dryRun?: boolean} = {}): Promise<RepairReport> {
+		const planned = async () => {
+			const state = await this.#current();
+			const temps = await strayTemps(this.paths);
+			return [...temps.map(t => `remove ${t}, the temp file of a writer that died before its rename`), ...(await recoveryPlan(this.paths, state))];
+		};
+		if (opts.dryRun) return {actions: await planned(), applied: false};
+		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
+			const actions = await planned();
+			await this.#recover(await this.#current(), lock);
+			return {actions, applied: actions.length > 0};
+		});
 	}
 
 	async read(): Promise<State> {
@@ -142,6 +144,7 @@ export class FileStore implements BatchStore {
 
 	/** Repairs what a crash left (see reconcile.ts) as a commit of its own, before anything else. */
 	async #recover(state: State, lock: HeldLock): Promise<State> {
+		await removeFiles(await strayTemps(this.paths));
 		if (await logsAgree(this.paths, state)) return state;
 		const recovery = await reconcile(this.paths, state);
 		if (recovery.events.length === 0) return state;
@@ -197,20 +200,32 @@ export class FileStore implements BatchStore {
 		return {rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d)), source: 'document'};
 	}
 
-	audit(filter?: AuditFilter): Promise<StoredEvent[]> {
-		return readEvents(this.paths.audit, filter);
+	/** Committed revision: what readers may see of the logs, whatever a crashed writer appended past it. */
+	async #committedRev(): Promise<number> {
+		return (await this.#doc.header())?.rev ?? (await this.#current()).rev;
 	}
 
-	samples(deploymentId: string, limit?: number) {
-		return readSamples(this.paths.metrics, deploymentId, limit);
+	async audit(filter?: AuditFilter): Promise<StoredEvent[]> {
+		return readEvents(this.paths.audit, {...filter, throughRev: await this.#committedRev()});
+	}
+
+	async samples(deploymentId: string, limit?: number) {
+		return readSamples(this.paths.metrics, deploymentId, limit, await this.#committedRev());
 	}
 
 	/** The whole chain, then the head recorded in the document (which catches a truncated tail). */
 	async verifyAudit(): Promise<VerifyReport> {
-		let head = await this.#doc.header().catch(() => undefined);
-		if (!head) head = await this.#current().catch(() => undefined);
+		let why = '';
+		const unreadable = (error: unknown) => {
+			why ||= error instanceof Error ? error.message : String(error);
+			return undefined;
+		};
+		let head = await this.#doc.header().catch(unreadable);
+		if (!head) head = await this.#current().catch(unreadable);
 		const report = await verifyChain(this.paths.audit, head?.auditHead);
-		return head ? {...report, head: head.auditHead} : report;
+		if (head) return {...report, head: head.auditHead};
+		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
+		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};
 	}
 
 	watch(listener: (what: ChangeNotice) => void): () => void {

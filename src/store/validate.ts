@@ -39,6 +39,8 @@ const unwrap = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodOptiona
  * one entity's validation, not ten thousand.
  */
 export function validateState(doc: Record<string, unknown>, known: (key: string, value: object) => boolean): Problem | undefined {
+	// A field nobody reads would still be parsed, kept and rewritten by every command (a 400 MB one was).
+	for (const key in doc) if (!(key in FIELDS)) return {field: key, message: `unknown field (allowed: ${Object.keys(FIELDS).join(', ')})`};
 	for (const [key, schema] of Object.entries(FIELDS)) {
 		const value = doc[key];
 		const inner = unwrap(schema);

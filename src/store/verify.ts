@@ -23,7 +23,7 @@ export async function verifyChain(path: string, head?: Head, blockSize?: number)
 	let firstBad: Bad | undefined;
 	outer: for await (const {buf, torn} of blocks(path, blockSize)) {
 		if (torn) {
-			firstBad = {line: count + 1, reason: `torn: the last line is incomplete (${buf.length} bytes without a newline; the next write quarantines it)`};
+			firstBad = {line: count + 1, reason: `torn: the last line is incomplete (${buf.length} bytes without a newline; the next write or calyx repair quarantines it)`};
 			break;
 		}
 		for (let start = 0; start < buf.length; ) {
@@ -77,7 +77,7 @@ function againstHead(count: number, hashAtHead: string | undefined, head: Head):
 		return {line: head.seq, seq: head.seq, reason: `rewritten: line ${head.seq}'s hash is not the audit head state.json records (${head.hash.slice(0, 12)}…)`};
 	}
 	if (count > head.seq) {
-		return {line: head.seq + 1, seq: head.seq + 1, reason: `uncommitted: lines after seq ${head.seq} belong to a mutation that never saved its state (the next write records its recovery)`};
+		return {line: head.seq + 1, seq: head.seq + 1, reason: `uncommitted: lines after seq ${head.seq} belong to a mutation that never saved its state (the next write or calyx repair records its recovery)`};
 	}
 	return undefined;
 }

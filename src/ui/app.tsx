@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, statusCounts, type Clock, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -18,11 +18,14 @@ import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import {factChanges, reviewedFacts} from './model/review.js';
 import {layoutFor, screenModel} from './model/screen.js';
+import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
+import {eventBlocks, eventRows} from './views/AuditEventView.js';
 import {detailBlocks} from './views/detail-blocks.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
 import {helpBlocks, helpRows} from './views/HelpView.js';
+import {intentRowsFor} from './views/IntentList.js';
 import {leaseRowsFor} from './views/LeaseList.js';
 import MainPane from './views/MainPane.js';
 import {modeHints} from './views/mode-hints.js';
@@ -55,6 +58,7 @@ export interface ConsoleAppProps {
 }
 
 const AUDIT_LIMIT = 500;
+const NO_ROWS = {deployments: [], leases: [], audit: [], intents: []};
 const DETAIL_AUDIT = 8;
 const SPARK_SAMPLES = 60;
 
@@ -76,11 +80,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
 	const ctx = useRef<KeyContext>({
 		table,
-		rows: {deployments: [], leases: [], audit: []},
-		listHeight: {deployments: 0, leases: 0, audit: 0},
+		rows: NO_ROWS,
+		listHeight: {deployments: 0, leases: 0, audit: 0, intents: 0},
 		detailMax: 0,
+		eventMax: 0,
 		helpMax: 0,
 		availability: {},
+		confirmable: {},
 		reviewed: () => undefined,
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
@@ -94,7 +100,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 
 	// The trail is read only while its pane is open, the samples only while a detail is.
 	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
-	const auditEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const paneEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
+	const auditEvents = paneEvents && shownEvents(paneEvents);
 	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
@@ -103,38 +110,42 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		: {audit: paneAudit ? [paneAudit] : []};
 	useWanted(data, wants);
 	const samples = wants.samples && snapshot.samples?.key === samplesKey(wants.samples) ? snapshot.samples.data : undefined;
-	const detailEvents = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailAudit = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
+	const detailEvents = detailAudit && shownEvents(detailAudit);
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
-			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds})
+			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds, now})
 			: [];
 
-	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows};
+	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
-	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
-	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
+	// The cosign dialog's content: what is signed, wrapped to the width (see cosign-content.ts).
 	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout) : undefined;
 	// Said in the dialog before Enter, which would be refused for it (see use-submit).
 	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now)) : [];
-	ctx.current = {
-		table,
-		rows: model?.rowIds ?? {deployments: [], leases: [], audit: []},
-		listHeight,
-		detailMax,
-		helpMax,
-		availability: model?.availability ?? {},
-		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now) : undefined),
-		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
-	};
-
 	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
 	const {selected, top, shown, listViews} = listWindow;
+	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
+	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
+	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
+	ctx.current = {
+		table,
+		rows: model?.rowIds ?? NO_ROWS,
+		listHeight,
+		detailMax,
+		eventMax,
+		helpMax,
+		availability: model?.availability ?? {},
+		confirmable: model?.confirmable ?? {},
+		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now) : undefined),
+		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
+	};
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help;
 	let shownKey: string | undefined;
@@ -143,6 +154,12 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
+	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
+	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
+	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
+	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now)) : undefined;
+	const dialogIntentFound = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
+	const dialogIntent = dialogIntentFound && displayDeep(dialogIntentFound);
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -180,12 +197,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				counts={{
 					deployments: model?.deployments.length,
 					leases: model?.leases.length,
+					intents: model?.intents.length,
 					// The trail is read only while its pane is open: no count rather than a wrong one.
 					audit: auditEvents ? model?.audit.length : undefined,
 				}}
 				filter={ui.filter[pane]}
 				filtering={ui.filtering}
-				compact={layout.columns < 100}
+				compact={layout.columns < 120}
 			/>
 			<MainPane
 				ui={ui}
@@ -198,14 +216,19 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				listHeight={listHeight[pane]}
 				blocks={blocks}
 				detailOffset={Math.min(ui.detailScroll, detailMax)}
+				eventBlocks={eventRowsShown}
+				eventOffset={Math.min(ui.eventScroll, eventMax)}
 				help={help}
 				helpOffset={Math.min(ui.helpScroll, helpMax)}
 				readonly={readonly}
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
-				dialogDeployment={dialogDeployment && state ? deploymentView(state, dialogDeployment, now) : undefined}
+				dialogDeployment={dialogDeployment && state ? displayDeep(deploymentView(state, dialogDeployment, now)) : undefined}
+				dialogLease={dialogLeaseView}
+				dialogIntent={dialogIntent}
 				dialogContent={dialogContent}
 				dialogChanges={dialogChanges}
+				now={now}
 			/>
 			<StatusLine
 				status={status}

@@ -6,8 +6,8 @@ import type {Key} from 'ink';
  * them from the table itself. No dangerous key sits on A–D, O or `[`, the tails of arrow-key
  * escape sequences that arrive split over slow links.
  */
-export type Context = 'deployments' | 'detail' | 'leases' | 'audit';
-export const CONTEXTS: readonly Context[] = ['deployments', 'detail', 'leases', 'audit'];
+export type Context = 'deployments' | 'detail' | 'leases' | 'audit' | 'intents';
+export const CONTEXTS: readonly Context[] = ['deployments', 'detail', 'leases', 'audit', 'intents'];
 
 export type ActionId =
 	| 'up'
@@ -20,10 +20,13 @@ export type ActionId =
 	| 'pane1'
 	| 'pane2'
 	| 'pane3'
+	| 'pane4'
 	| 'filter'
 	| 'help'
 	| 'quit'
 	| 'cosign'
+	| 'start'
+	| 'approve'
 	| 'promote'
 	| 'forcePromote'
 	| 'halt'
@@ -52,7 +55,7 @@ export interface Binding {
 }
 
 const ALL = CONTEXTS;
-const LISTS: readonly Context[] = ['deployments', 'leases', 'audit'];
+const LISTS: readonly Context[] = ['deployments', 'leases', 'audit', 'intents'];
 const ON_DEPLOYMENT: readonly Context[] = ['deployments', 'detail'];
 
 export const KEYMAP: readonly Binding[] = [
@@ -64,13 +67,16 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', label: 'back', help: 'back, close, clear the filter (never acts)', group: 'view', contexts: ALL, footer: 13},
 	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', label: 'pane', help: 'next pane', group: 'view', contexts: ALL, footer: 12},
 	{action: 'pane1', chords: [{input: '1'}], keys: '1', label: 'deployments', help: 'deployments pane', group: 'view', contexts: ALL},
-	{action: 'pane2', chords: [{input: '2'}], keys: '2', label: 'leases', help: 'leases awaiting cosign', group: 'view', contexts: ALL},
+	{action: 'pane2', chords: [{input: '2'}], keys: '2', label: 'leases', help: 'leases to sign or start', group: 'view', contexts: ALL},
 	{action: 'pane3', chords: [{input: '3'}], keys: '3', label: 'audit', help: 'audit trail', group: 'view', contexts: ALL},
+	{action: 'pane4', chords: [{input: '4'}], keys: '4', label: 'intents', help: 'intents pane', group: 'view', contexts: ALL},
 	{action: 'filter', chords: [{input: '/'}], keys: '/', label: 'filter', help: 'filter by id, service or status (Enter keeps, Esc clears)', group: 'view', contexts: LISTS, footer: 11},
 	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease: read to the end, y, Enter', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
-	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote to the next tier (confirm)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},
+	{action: 'start', chords: [{input: 's'}], keys: 's', label: 'start', help: 'start a signed lease (type id)', group: 'act', contexts: ['leases'], dangerous: true, footer: 2},
+	{action: 'approve', chords: [{input: 'a'}], keys: 'a', label: 'approve', help: 'approve a draft (asks a reason)', group: 'act', contexts: ['intents'], dangerous: true, footer: 1},
+	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote a tier (y then Enter)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},
 	{action: 'halt', chords: [{input: 'h'}], keys: 'h', label: 'halt', help: 'halt the canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 3},
-	{action: 'resume', chords: [{input: 'u'}], keys: 'u', label: 'resume', help: 'resume a halted canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 4},
+	{action: 'resume', chords: [{input: 'u'}], keys: 'u', label: 'resume', help: 'resume a halt (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 4},
 	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
 	{action: 'forcePromote', chords: [{input: 'P'}], keys: 'P', label: 'force', help: 'promote past a hold (type the id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 6},
 	{action: 'help', chords: [{input: '?'}], keys: '?', label: 'help', help: 'this help', group: 'view', contexts: ALL, footer: 90},

@@ -61,7 +61,7 @@ describe('the whole pipeline through the CLI', () => {
 		const lines = Array.from({length: 59}, (_, i) => (i === 2 ? '' : i === 56 ? '{"tesDelta":-6.5}' : healthy));
 		const run = await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input: lines.join('\n')});
 		expect(run.code).toBe(1);
-		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled_back: samples are taken only while a canary runs`);
+		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled back: samples are taken only while a canary runs`);
 		expect(run.doc).toMatchObject({ok: false, recorded: 56, error: {code: 'NOT_ACTIVE'}});
 		expect(run.doc.results.at(-1)).toMatchObject({line: 57, action: 'rolled_back', status: 'rolled_back'});
 		expect(run.doc.results.at(-2)).toMatchObject({line: 56, action: 'recorded'});
@@ -116,5 +116,14 @@ describe('the whole pipeline through the CLI', () => {
 		const forced = await s.json<Doc>(['canary', 'promote', dep, '--force', '--reason', 'drill']);
 		expect(forced.code).toBe(0);
 		expect(forced.doc).toMatchObject({from: 5, to: 25, forced: true});
+	});
+
+	it('records the reason an intent was approved with in the audit trail', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0'])).doc;
+		expect((await s.calyx(['intent', 'approve', intent.id, '--reason', 'reviewed in CHG-4411'])).code).toBe(0);
+		const events = (await s.json<Doc>(['audit', 'list'])).doc.events as Doc[];
+		expect(events.find(e => e.kind === 'intent.approved')).toMatchObject({subject: intent.id, reason: 'reviewed in CHG-4411'});
 	});
 });

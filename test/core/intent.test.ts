@@ -65,7 +65,7 @@ describe('intent', () => {
 		expect(f.run({type: 'intent.approve', actor: 'human:bob', id})).toEqual({id, status: 'approved_pending_human'});
 		expect(f.intentOf(id)).toMatchObject({approvedAt: '2026-11-25T10:00:00.000Z', approvedBy: 'human:bob'});
 		const again = f.refuse({type: 'intent.approve', actor: 'human:bob', id});
-		expect(again).toMatchObject({kind: 'refused', code: 'INTENT_NOT_DRAFT', message: `${id} is approved_pending_human: only a draft intent can be approved`});
+		expect(again).toMatchObject({kind: 'refused', code: 'INTENT_NOT_DRAFT', message: `${id} is approved pending human: only a draft intent can be approved`});
 		expect(f.refuse({type: 'intent.approve', actor: 'human:bob', id: 'INT-20261125-404'})).toMatchObject({kind: 'not_found'});
 	});
 

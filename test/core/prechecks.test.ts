@@ -57,15 +57,18 @@ describe('pre-checks (stage 0)', () => {
 		expect(error.reasons).toEqual([{code: 'TARGET_VERSION', message: `target runs 1.3.9, the intent expects ${FROM}`}]);
 	});
 
-	it('needs the intent approved and leased under this lease: a second lease cannot start a second deployment', () => {
+	it('needs the intent approved and leased under this lease: an older lease cannot start a second deployment', () => {
 		const f = new Fixture().registerKeys();
 		const intentId = f.intent();
-		const [first, second] = [f.issue(intentId), f.issue(intentId)];
-		f.sign(first, 'human', 'agent').sign(second, 'human', 'agent');
+		const first = f.issue(intentId);
+		f.sign(first, 'human', 'agent');
+		const second = f.issue(intentId);
+		f.sign(second, 'human', 'agent');
 		f.start(second);
 		const error = start(f, first);
-		expect(error.reasons.map(r => r.code)).toEqual(['INTENT_STATUS', 'SERVICE_FREE']);
-		expect(error.reasons[0]!.message).toBe(`${intentId} is deploying, not approved_pending_human`);
+		expect(error.reasons.map(r => r.code)).toEqual(expect.arrayContaining(['INTENT_STATUS', 'SERVICE_FREE']));
+		expect(JSON.stringify(error.reasons)).toContain('VOIDED');
+		expect(error.reasons.find(r => r.code === 'INTENT_STATUS')!.message).toBe(`${intentId} is deploying, not approved pending human`);
 	});
 
 	it('needs the risk within policy at the time of the start', () => {

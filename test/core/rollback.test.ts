@@ -224,14 +224,14 @@ describe('rollback guards found in review', () => {
 		expect(error.message).toContain(newer);
 	});
 
-	it('does not reopen a deployed intent when a leftover lease of it is cosigned later', () => {
+	it('does not reopen a deployed intent: a leftover lease of it was voided and cannot be cosigned later', () => {
 		const f = new Fixture().registerKeys();
 		const intentId = f.intent();
-		const [used, leftover] = [f.issue(intentId), f.issue(intentId)];
+		const [leftover, used] = [f.issue(intentId), f.issue(intentId)];
 		f.sign(used, 'human', 'agent');
 		f.complete(f.start(used));
 		expect(f.intentOf(intentId).status).toBe('deployed');
-		f.sign(leftover, 'human', 'agent');
+		expect(f.refuse(f.cosignCmd(leftover, 'human'))).toMatchObject({code: 'VOIDED'});
 		expect(f.intentOf(intentId).status).toBe('deployed');
 		expect(f.kinds(intentId).filter(k => k === 'intent.leased')).toHaveLength(1);
 	});

@@ -33,22 +33,22 @@ describe('deployment state machine', () => {
 		const f = new Fixture();
 		const dep = f.dep(f.canary());
 		expect(() => assertTransition({...dep, status: 'rolled_back'}, 'running')).toThrow(
-			`${dep.id} is rolled_back: it cannot become running (allowed: none)`,
+			`${dep.id} is rolled back: it cannot become running (allowed: none)`,
 		);
-		expect(() => assertTransition({...dep, status: 'halted'}, 'completed')).toThrow('(allowed: running, rolling_back)');
+		expect(() => assertTransition({...dep, status: 'halted'}, 'completed')).toThrow('(allowed: running, rolling back)');
 		expect(() => assertTransition(dep, 'holding')).not.toThrow();
 	});
 
 	const illegal: Array<[Verb, Parameters<typeof deploymentIn>[0], string, RegExp]> = [
 		['promote', 'halted', 'NOT_ACTIVE', /is halted: cannot promote: resume it first$/],
 		['promote', 'completed', 'NOT_ACTIVE', /is completed: cannot promote$/],
-		['promote', 'rolled_back', 'NOT_ACTIVE', /is rolled_back: cannot promote$/],
+		['promote', 'rolled_back', 'NOT_ACTIVE', /is rolled back: cannot promote$/],
 		['resume', 'running', 'NOT_HALTED', /is running: only a halted deployment resumes$/],
-		['resume', 'rolled_back', 'NOT_HALTED', /is rolled_back/],
+		['resume', 'rolled_back', 'NOT_HALTED', /is rolled back/],
 		['halt', 'completed', 'NOT_ACTIVE', /is completed: cannot halt$/],
 		['halt', 'halted', 'NOT_ACTIVE', /is halted: cannot halt/],
-		['halt', 'rollback_failed', 'NOT_ACTIVE', /is rollback_failed: cannot halt$/],
-		['rollback', 'rolled_back', 'CANNOT_ROLL_BACK', /is rolled_back: nothing to roll back$/],
+		['halt', 'rollback_failed', 'NOT_ACTIVE', /is rollback failed: cannot halt$/],
+		['rollback', 'rolled_back', 'CANNOT_ROLL_BACK', /is rolled back: nothing to roll back$/],
 	];
 	it.each(illegal)('refuses to %s a %s deployment (%s)', (verb, status, code, message) => {
 		const {f, id} = deploymentIn(status);

@@ -147,8 +147,9 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 		const f = new Fixture().registerKeys();
 		const intentId = f.intent();
 		const first = f.issue(intentId);
-		const second = f.issue(intentId);
 		f.sign(first, 'human');
+		// The second lease voids the first, whose signature stays on record to be copied.
+		const second = f.issue(intentId);
 		const copied = f.lease(first).cosignatures[0]!.signature;
 		const error = expectCosignRefusal(f, second, f.cosignCmd(second, 'human', copied), 'REPLAYED_SIGNATURE');
 		expect(error.message).toBe(`signature by alice was made for ${first}, not ${second}`);
@@ -249,5 +250,37 @@ describe('key registry', () => {
 		expect(f.refuse({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'again'})).toMatchObject({code: 'ALREADY_REVOKED'});
 		// A revoked key's public half stays taken: it cannot come back under a new name.
 		expect(f.refuse({type: 'key.register', actor: 'human:alice', id: 'ci-bot-2', role: 'agent', publicKey: AGENT.publicKey})).toMatchObject({code: 'KEY_REUSED'});
+	});
+});
+
+describe('one live lease per intent', () => {
+	it('issuing a new lease voids the older one, with an event; the old one can no longer be signed or started', () => {
+		const f = new Fixture().registerKeys();
+		const intentId = f.intent();
+		const first = f.issue(intentId);
+		f.sign(first, 'human');
+		f.clock.advance(1000);
+		const second = f.issue(intentId);
+		expect(f.lease(first)).toMatchObject({voidedBy: second, voidedAt: iso(f.clock.now())});
+		expect(f.kinds(first)).toContain('lease.voided');
+		expect(codes(f, first)).toContain('VOIDED');
+		expectCosignRefusal(f, first, f.cosignCmd(first, 'agent'), 'VOIDED');
+		f.sign(second, 'human', 'agent');
+		expect(codes(f, second)).toEqual([]);
+		expect(f.refuse({type: 'canary.start', actor: 'human:alice', leaseId: first})).toMatchObject({kind: 'refused'});
+		expect(f.dep(f.start(second)).leaseId).toBe(second);
+	});
+
+	it('a fully signed lease is voided too, and its intent waits for the new lease again', () => {
+		const f = new Fixture();
+		const first = f.signedLease();
+		const intentId = f.lease(first).intentId;
+		expect(f.intentOf(intentId)).toMatchObject({status: 'leased', leaseId: first});
+		f.clock.advance(1000);
+		const second = f.issue(intentId);
+		expect(codes(f, first)).toEqual(['VOIDED']);
+		expect(f.intentOf(intentId).status).toBe('approved_pending_human');
+		f.sign(second, 'human', 'agent');
+		expect(f.intentOf(intentId)).toMatchObject({status: 'leased', leaseId: second});
 	});
 });

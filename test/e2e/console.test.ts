@@ -52,14 +52,15 @@ describe('calyx console in a terminal', () => {
 		await scrollDialogToEnd(terminal);
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ both keys signed: calyx canary start ${pending.id}`), 'the outcome');
+		await waitScreen(x => x.includes('✓ both keys signed: s starts the canary'), 'the outcome');
 		expect(spawnSync(process.execPath, [BIN, '--data', box.data, 'lease', 'verify', pending.id], {env: box.env}).status).toBe(0);
 	});
 
 	it('shows a cosign made by another process, without a key press', async () => {
 		const {box, pending} = await onWaitingLease();
 		calyx(box, 'lease', 'sign', pending.id);
-		await waitScreen(x => x.includes('no lease is waiting for a cosign'), 'the lease to leave the pane');
+		// Signed by both keys, it stays in the pane, ready to start.
+		await waitScreen(x => selected(x).includes(pending.id) && selected(x).includes('signed: s starts'), 'the lease to show both keys signed');
 	});
 
 	it('does not act on an Esc split from its "[A" (an arrow key over a slow link)', async () => {
@@ -122,11 +123,11 @@ describe('calyx console in a terminal', () => {
 		await waitScreen(x => row(x, 'checkout').includes('[5]'), 'checkout at 5%');
 		await waitScreen(x => row(x, 'checkout').includes('[25]'), 'checkout promoted to 25%', 30_000);
 		await waitScreen(x => row(x, 'checkout').includes('completed'), 'checkout completed', 30_000);
-		const end = await waitScreen(x => row(x, 'payments').includes('rolled_back'), 'payments rolled back', 30_000);
+		const end = await waitScreen(x => row(x, 'payments').includes('rolled back'), 'payments rolled back', 30_000);
 		expect(row(end, 'payments')).toContain('CRIT');
 	});
 
-	it('rolls back by keyboard after the typed id and a reason, and the deployment ends rolled_back', async () => {
+	it('rolls back by keyboard after the typed id and a reason, and the deployment ends rolled back', async () => {
 		const box = sandbox();
 		open(box, ['ui']);
 		const s = await waitScreen(x => /^› DEP-/m.test(x), 'the list');
@@ -138,7 +139,7 @@ describe('calyx console in a terminal', () => {
 		await waitScreen(x => x.includes('reason:'), 'the reason field');
 		await typeField('reason:', 'e2e rollback');
 		keys('Enter');
-		await waitScreen(x => x.includes(id) && x.includes('rolled_back'), 'the rollback outcome');
+		await waitScreen(x => x.includes(id) && x.includes('rolled back'), 'the rollback outcome');
 		const status = json<{status: string; rollback?: {trigger: string; reason: string; verified: boolean}}>(box, 'canary', 'status', id);
 		expect(status.status).toBe('rolled_back');
 		expect(status.rollback).toMatchObject({trigger: 'manual', reason: 'e2e rollback', verified: true});

@@ -79,10 +79,10 @@ describe('dialogs act only on what the operator saw', () => {
 			expect(seen).toContain(`${label}: warning ${cmp} ${band.warning}% · critical ${cmp} ${band.critical}%`);
 		}
 		expect(seen).toMatch(/digest +[0-9a-f]{64}/);
-		expect(seen).toContain('then        both keys signed: calyx canary start');
+		expect(seen).toContain('then        both keys signed: s starts the canary');
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ both keys signed: calyx canary start ${pending.id}`), 'the outcome');
+		await waitScreen(x => x.includes('✓ both keys signed: s starts the canary'), 'the outcome');
 		expect(spawnSync(process.execPath, [BIN, '--data', box.data, 'lease', 'verify', pending.id], {env: box.env}).status).toBe(0);
 	});
 });

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {initStore, openStore, type Store} from '../../src/store/index.js';
 import {chain} from '../../src/store/audit-log.js';
 import {sampleLines} from '../../src/store/metrics-log.js';
+import {snapshot} from '../cli/helpers.js';
 import {clockAt, healthy, seedCanary, sha, tempDir} from './helpers.js';
 
 async function seeded() {
@@ -77,7 +78,13 @@ describe('a torn last line is quarantined and recorded, never dropped silently',
 			const torn = '{"seq":99,"prevHash":"00';
 			appendFileSync(join(dir, log), torn);
 			if (log === 'audit.ndjson') expect((await store.verifyAudit()).firstBad?.reason).toMatch(/^torn/);
+			const files = snapshot(dir);
 			const reopened = await openStore(dir);
+			// Opening and reading write nothing; the repair is said first, then done on purpose.
+			expect(await reopened.samples(ids.deploymentId)).toEqual([expect.objectContaining(healthy)]);
+			expect((await reopened.repair({dryRun: true})).actions).toEqual([expect.stringContaining(`${join(dir, log)}: move the torn last line (${torn.length} bytes`)]);
+			expect(snapshot(dir)).toEqual(files);
+			expect((await reopened.repair()).applied).toBe(true);
 			const [event] = await reopened.audit({limit: 1});
 			expect(event).toMatchObject({kind: 'log.recovered', actor: 'store', data: {file: join(dir, log), bytes: torn.length}});
 			const quarantine = event!.data.quarantine as string;
@@ -105,10 +112,16 @@ describe('a mutation that appended its lines but never saved its state', () => {
 		return state;
 	}
 
-	it('is recorded as a recovery on open: its events stay in the chain, its samples are moved aside', async () => {
+	it('is invisible to readers, and recorded as a recovery by repair: its events stay in the chain, its samples are moved aside', async () => {
 		const {dir, store, ids} = await seeded();
 		const before = await crashMidCommit(dir, store, ids.deploymentId);
+		const files = snapshot(dir);
 		const reopened = await openStore(dir);
+		expect((await reopened.audit()).at(-1)?.seq).toBe(before.auditHead.seq);
+		expect(await reopened.samples(ids.deploymentId)).toEqual([]);
+		expect((await reopened.verifyAudit()).firstBad?.reason).toMatch(/^uncommitted/);
+		expect(snapshot(dir)).toEqual(files);
+		await reopened.repair();
 		const state = await reopened.read();
 		expect(state.rev).toBe(before.rev + 2);
 		const [recovery] = await reopened.audit({limit: 1});
@@ -139,5 +152,30 @@ describe('a mutation that appended its lines but never saved its state', () => {
 		expect(error).toMatchObject({code: 'AUDIT_MISMATCH'});
 		expect((error as Error).message).toMatch(/more than one uncommitted mutation/);
 		expect(sha(join(dir, 'audit.ndjson'))).toBe(audit);
+	});
+});
+
+describe('reads never write, and repairs keep what committed', () => {
+	it('a head line that lost only its final newline is completed, not moved away, and writes go on', async () => {
+		const {dir, store} = await seeded();
+		const path = join(dir, 'audit.ndjson');
+		const whole = readFileSync(path);
+		writeFileSync(path, whole.subarray(0, whole.length - 1));
+		const reopened = await openStore(dir);
+		expect((await reopened.repair({dryRun: true})).actions).toEqual([expect.stringContaining('restore the final newline')]);
+		const {rev} = await reopened.run(intent, {clock: clockAt()});
+		expect(rev).toBeGreaterThan(0);
+		expect(readFileSync(path).subarray(0, whole.length)).toEqual(whole);
+		expect((await reopened.audit({limit: 2})).map(e => e.kind)).toEqual(['log.recovered', 'intent.created']);
+		const report = await reopened.verifyAudit();
+		expect(report).toMatchObject({ok: true, quarantined: []});
+	});
+
+	it('audit verify on a state file that does not load says the head was not checked, not "intact"', async () => {
+		const {dir} = await seeded();
+		writeFileSync(join(dir, 'state.json'), '{"not": "a calyx document"');
+		const report = await (await openStore(dir)).verifyAudit();
+		expect(report.ok).toBe(false);
+		expect(report.headUnchecked).toMatch(/state\.json/);
 	});
 });

@@ -5,6 +5,7 @@ import {deploymentSummary, systemClock} from '../../src/core/index.js';
 import {mulberry32} from '../../src/core/sim/prng.js';
 import {initStore, openStore, type StoreError} from '../../src/store/index.js';
 import {STALE_MS} from '../../src/store/lock.js';
+import {snapshot} from '../cli/helpers.js';
 import {Child, seedCanary, tempDir, until} from './helpers.js';
 
 const TRIALS = 200;
@@ -22,8 +23,12 @@ interface Outcome {
 	recovered: boolean;
 }
 
-/** After the kill: the directory opens, holds every acknowledged mutation, and verifies. */
+/**
+ * After the kill: the directory opens and reads without a byte written, holds every acknowledged
+ * mutation, and once repaired (what the next write also does) verifies.
+ */
 async function check(dir: string, acks: string[][]): Promise<Outcome> {
+	const before = snapshot(dir);
 	const store = await openStore(dir);
 	const state = await store.read();
 	const lastRev = acks.length ? Number(acks.at(-1)![2]) : 0;
@@ -32,6 +37,11 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	for (const [, , , id] of acks) if (id !== '-') expect(intents.has(id!)).toBe(true);
 	// The list index, whether it survived the kill or not, never shows anything but the document.
 	expect((await store.listDeployments()).deployments).toEqual(state.deployments.map(d => deploymentSummary(d)));
+	// Readers see only what committed, before any repair.
+	expect((await store.audit()).every(e => e.seq <= state.auditHead.seq)).toBe(true);
+	await store.verifyAudit();
+	expect(snapshot(dir)).toEqual(before);
+	await store.repair();
 	const report = await store.verifyAudit();
 	expect(report, JSON.stringify(report)).toMatchObject({ok: true});
 	expect(readdirSync(dir).filter(n => n.endsWith('.tmp'))).toEqual([]);

@@ -1,8 +1,9 @@
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, truncateSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {SCHEMA_VERSION} from '../../src/core/index.js';
 import {initStore, openStore, StoreError} from '../../src/store/index.js';
+import {MAX_DOCUMENT_BYTES} from '../../src/store/document.js';
 import {clockAt, listing, sha, tempDir} from './helpers.js';
 
 const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
@@ -44,12 +45,14 @@ describe('initialising and opening a data directory', () => {
 		expect((await results[0]!.store.read()).rev).toBe(0);
 	});
 
-	it('sweeps a temp file left by a writer that died before its rename', async () => {
+	it('sweeps a temp file left by a writer that died before its rename, on repair (not on open)', async () => {
 		const dir = tempDir();
 		await initStore(dir);
 		const stray = join(dir, '.state.json.4242.1.deadbeef.tmp');
 		writeFileSync(stray, '{"half":');
-		await openStore(dir);
+		const store = await openStore(dir);
+		expect(existsSync(stray)).toBe(true); // opening writes nothing
+		await store.repair();
 		expect(existsSync(stray)).toBe(false);
 	});
 
@@ -183,5 +186,28 @@ describe('schema versions', () => {
 		const error = await refusal((await openStore(dir)).read());
 		expect(error.code).toBe('CORRUPT');
 		expect(error.detail.field).toBe('schemaVersion');
+	});
+
+	it('refuses an unknown top-level field, naming it and what is allowed, and writes nothing', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const path = join(dir, 'state.json');
+		writeFileSync(path, JSON.stringify({...(await store.read()), ballast: 'x'.repeat(1000)}));
+		const before = sha(path);
+		const error = await refusal((await openStore(dir)).run(intent('x'), {clock: clockAt()}));
+		expect(error.code).toBe('CORRUPT');
+		expect(error.detail.field).toBe('ballast');
+		expect(error.message).toMatch(/unknown field \(allowed: .*deployments/);
+		expect(sha(path)).toBe(before);
+	});
+
+	it('refuses a state file over the size cap before reading it', async () => {
+		const dir = tempDir();
+		await initStore(dir);
+		const path = join(dir, 'state.json');
+		truncateSync(path, MAX_DOCUMENT_BYTES + 1);
+		const error = await refusal((await openStore(dir)).read());
+		expect(error.code).toBe('CORRUPT');
+		expect(error.message).toMatch(/MB, over the 128 MB a calyx state file may hold/);
 	});
 });

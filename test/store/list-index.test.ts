@@ -117,11 +117,13 @@ describe('the deployments list index', () => {
 		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'NOT_INITIALISED'});
 	});
 
-	it('a temp file left by a writer that died before its rename is swept on open', async () => {
-		const {dir} = await seeded();
+	it('a temp file left by a writer that died before its rename is swept by the next write, not by opening', async () => {
+		const {dir, store} = await seeded();
 		const stray = join(dir, '.deployments.index.json.4242.1.deadbeef.tmp');
 		writeFileSync(stray, '{"version":1,');
 		await openStore(dir);
+		expect(existsSync(stray)).toBe(true);
+		await store.mutate(state => ({state, events: [], result: undefined}));
 		expect(existsSync(stray)).toBe(false);
 	});
 });

@@ -64,7 +64,7 @@ describe('rollback', () => {
 		const {r, store, fx} = await mount();
 		await select(r, fx.dep.rolledBack);
 		await press(r, 'r');
-		await waitForFrame(r, `✗ ${fx.dep.rolledBack} is rolled_back: nothing to roll back`);
+		await waitForFrame(r, `✗ ${fx.dep.rolledBack} is rolled back: nothing to roll back`);
 		expect(frameOf(r)).not.toContain('Roll back');
 		expect(store.runs).toEqual([]);
 	});
@@ -88,7 +88,7 @@ describe('cosign', () => {
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✓ both keys signed: calyx canary start ${lease.id}`);
+		await waitForFrame(r, '✓ both keys signed: s starts the canary');
 		// The outcome stays on its pane: switching panes clears it.
 		await press(r, '1');
 		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));

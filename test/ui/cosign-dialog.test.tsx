@@ -48,7 +48,7 @@ describe('the cosign dialog at 80×24', () => {
 		expect(all).toContain(lease.digest);
 		expect(all).toMatch(/signed +agent:ci-bot/);
 		expect(all).toMatch(/missing +human/);
-		expect(all).toContain(`then        both keys signed: calyx canary start ${lease.id}`);
+		expect(all).toContain('then        both keys signed: s starts the canary');
 		expect(frameOf(r)).toContain('— end of what you sign');
 		// Scrolling back up keeps what was read: the y is taken from anywhere now.
 		await press(r, 'k');
@@ -57,7 +57,7 @@ describe('the cosign dialog at 80×24', () => {
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✓ both keys signed: calyx canary start ${lease.id}`);
+		await waitForFrame(r, '✓ both keys signed: s starts the canary');
 		expect(verifyLease(store.state, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);
 	});
 
@@ -83,11 +83,16 @@ describe('the cosign dialog at 80×24', () => {
 
 	it('shows untrusted text from the store escaped, never as terminal control', async () => {
 		const {r, store} = await mount({size: SMALL});
-		const intent = store.external<{id: string}>({type: 'intent.create', actor: 'human:mallory', service: 'billing', toVersion: '3.1.0', title: 'fix\u001b[2J\u001b[31mred\nsecond line'}).result;
+		const intent = store.external<{id: string}>({type: 'intent.create', actor: 'human:mallory', service: 'billing', toVersion: '3.1.0', title: 'fix'}).result;
 		store.external({type: 'intent.approve', actor: 'human:mallory', id: intent.id});
 		const lease = store.external<{id: string}>({type: 'lease.issue', actor: 'human:mallory', intentId: intent.id}).result;
+		// The engine refuses control characters at entry (validate.ts): a hand edit, or an older
+		// version, can still leave them in the stored state.
+		const title = 'fix\u001b[2J\u001b[31mred\nsecond line';
+		store.state = {...store.state, intents: store.state.intents.map(i => (i.id === intent.id ? {...i, title} : i))};
+		store.notify({state: true, audit: false, metrics: false});
 		const dialog = await openCosign(r, lease.id);
-		expect(dialog).toContain('fix\\e[2J\\e[31mred\\nsecond line');
+		expect(dialog).toContain('fix\\x1b[2J\\x1b[31mred\\nsecond line');
 		expect(dialog).not.toContain('\u001b[2J');
 	});
 });

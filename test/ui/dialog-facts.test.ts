@@ -3,7 +3,6 @@ import {describe, expect, it} from 'vitest';
 import {openDialog, TYPEAHEAD_MS, type Dialog} from '../../src/ui/model/dialog.js';
 import {readingKey, unreadRows, type DialogBody} from '../../src/ui/model/dialog-scroll.js';
 import {factChanges, reviewedFacts} from '../../src/ui/model/review.js';
-import {safeText} from '../../src/ui/model/safe-text.js';
 import {wrapContent, wrapText} from '../../src/ui/model/wrap.js';
 import {FakeStore} from './helpers/fake-store.js';
 import {fixture} from './helpers/mount.js';
@@ -24,7 +23,7 @@ describe('the fact diff', () => {
 
 	it('escapes and shortens untrusted values (a halt reason written by another process)', () => {
 		const [change] = factChanges({halt: 'none'}, {halt: `\u001b[2Jwiped${'x'.repeat(60)}`});
-		expect(change).toBe(`halt none → \\e[2Jwiped${'x'.repeat(21)}…`);
+		expect(change).toBe(`halt none → \\x1b[2Jwiped${'x'.repeat(19)}…`);
 	});
 
 	it('are taken from a state: a promotion rests on tier, gate and metric levels; a halt only on where the canary is', () => {
@@ -45,10 +44,12 @@ describe('the fact diff', () => {
 });
 
 describe('untrusted text', () => {
-	it('shows control and invisible formatting characters as escapes, and cuts at a bound', () => {
-		expect(safeText('a\u001b[31mb\nc\td\u0007e\u202ef')).toBe('a\\e[31mb\\nc\\td\\x07e\\u202ef');
-		expect(safeText('plain → ünïcode')).toBe('plain → ünïcode');
-		expect(safeText('abcdef', 4)).toBe('abc…');
+	it('says a changed fact escaped (core escapeControls) and cut to a bound', () => {
+		const said = factChanges({halt: 'none'}, {halt: `a\u001b[31mb\nc\u202e${'x'.repeat(100)}`});
+		expect(said).toHaveLength(1);
+		expect(said[0]).toMatch(/^halt none → a\\x1b\[31mb\\nc\\u202ex+…$/);
+		expect(said[0]).not.toMatch(/[\u001b\u202e\n]/);
+		expect([...said[0]!.split(' → ')[1]!]).toHaveLength(32);
 	});
 });
 

@@ -105,7 +105,7 @@ describe('commands and outcomes', () => {
 			'agent key next: CALYX_KEY=ci-bot calyx lease sign L-1',
 		);
 		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'agent', keyId: 'ci-bot', activated: true, missing: []}).text).toBe(
-			'both keys signed: calyx canary start L-1',
+			'both keys signed: s starts the canary',
 		);
 	});
 });

@@ -18,9 +18,9 @@ describe('the deployments list', () => {
 		const row = (id: string) => lines.find(l => l.includes(id))!;
 		expect(row(fx.dep.running)).toMatch(/checkout +1\.0\.0 → 1\.1\.0 +running +\[5\]›25›100 15m +ok/);
 		expect(row(fx.dep.holding)).toMatch(/holding .* WARN tes/);
-		expect(row(fx.dep.awaiting)).toMatch(/awaiting_promotion +\[5\]›25›100 ready/);
+		expect(row(fx.dep.awaiting)).toMatch(/awaiting promotion +\[5\]›25›100 ready/);
 		expect(row(fx.dep.halted)).toContain('halted');
-		expect(row(fx.dep.rolledBack)).toContain('rolled_back');
+		expect(row(fx.dep.rolledBack)).toContain('rolled back');
 	});
 
 	it('fits 40 deployments on a 50-line terminal, and at 80×24 drops columns instead of wrapping', async () => {

@@ -2,6 +2,9 @@ import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {frameOf, KEY, press, selectRow, waitForFrame} from './helpers/ink.js';
 import {mount} from './helpers/mount.js';
+import {MARKER_WIDTH} from '../../src/ui/components/DenseTable.js';
+import {fitCell, fitColumns} from '../../src/ui/model/columns.js';
+import {DEPLOYMENT_COLUMNS} from '../../src/ui/views/deployment-rows.js';
 
 afterEach(() => cleanup());
 
@@ -34,14 +37,32 @@ describe('columns worth keeping', () => {
 		}
 	});
 
-	it('keeps WORST longer than TIER · LEFT, SERVICE and FROM → TO at 60×14', async () => {
+	it('keeps id, service, status and WORST at 60×14, dropping TIER · LEFT and FROM → TO', async () => {
 		const {r, fx} = await mount({size: {columns: 60, rows: 14}});
 		const frame = frameOf(r);
 		const header = frame.split('\n').find(l => l.includes('DEPLOYMENT'))!;
-		expect(header).toMatch(/DEPLOYMENT +STATUS +WORST/);
+		expect(header).toMatch(/DEPLOYMENT +SERVICE +STATUS +WORST/);
 		expect(header).not.toContain('TIER');
 		const row = frame.split('\n').find(l => l.includes(fx.dep.holding))!;
-		expect(row).toMatch(/holding +WARN tes/);
+		expect(row).toMatch(/payments +holding +WARN tes/);
 		expect(within(frame, 60)).toEqual([]);
+	});
+
+	it('keeps the service at 80×24 with room for a long name, and the whole tier track', async () => {
+		const {r, fx} = await mount({size: {columns: 80, rows: 24}});
+		const frame = frameOf(r);
+		expect(frame.split('\n').find(l => l.includes('DEPLOYMENT'))).toMatch(/DEPLOYMENT +SERVICE +STATUS +TIER · LEFT +WORST/);
+		expect(frame.split('\n').find(l => l.includes(fx.dep.awaiting))).toMatch(/inventory +awaiting promotion \[5\]›25›100 ready +ok/);
+		expect(within(frame, 80)).toEqual([]);
+		const service = fitColumns(DEPLOYMENT_COLUMNS, 80 - MARKER_WIDTH).find(c => c.id === 'service')!;
+		expect(fitCell('payments-ledger', service.width).trimEnd()).toBe('payments-ledger');
+	});
+
+	it('drops columns in the order id, status, worst, service outlive: at 80, 60 and below', () => {
+		const ids = (columns: number) => fitColumns(DEPLOYMENT_COLUMNS, columns - MARKER_WIDTH).map(c => c.id);
+		expect(ids(120)).toEqual(['id', 'service', 'versions', 'status', 'tier', 'worst']);
+		expect(ids(80)).toEqual(['id', 'service', 'status', 'tier', 'worst']);
+		expect(ids(60)).toEqual(['id', 'service', 'status', 'worst']);
+		expect(ids(50)).toEqual(['id', 'status', 'worst']);
 	});
 });

@@ -13,7 +13,7 @@ describe('the header', () => {
 		const {r, engine} = await mount();
 		const head = frameOf(r).split('\n').slice(0, 2);
 		expect(head[0]).toBe('calyx target simulated engine leader you human:alice (human key)');
-		expect(head[1]).toBe('running 1 · holding 1 · awaiting_promotion 1 · halted 1 · rolled_back 1 · data /srv/calyx');
+		expect(head[1]).toBe('running 1 · holding 1 · awaiting promotion 1 · halted 1 · rolled back 1 · data /srv/calyx');
 		engine.become('follower');
 		await waitForFrame(r, 'engine follower');
 	});
@@ -28,14 +28,18 @@ describe('the header', () => {
 });
 
 describe('panes', () => {
-	it('switches with Tab and 1–3', async () => {
+	it('switches with Tab and 1–4', async () => {
 		const {r} = await mount();
 		await press(r, KEY.tab);
-		await waitForFrame(r, '[2 Leases awaiting cosign 2]');
+		await waitForFrame(r, '[2 Leases 2]');
 		await press(r, KEY.tab);
 		await waitForFrame(r, /\[3 Audit \d+\]/);
 		await press(r, KEY.tab);
+		await waitForFrame(r, '[4 Intents 7]');
+		await press(r, KEY.tab);
 		await waitForFrame(r, '[1 Deployments 5]');
+		await press(r, '4');
+		await waitForFrame(r, '[4 Intents 7]');
 		await press(r, '3');
 		await waitForFrame(r, /\[3 Audit/);
 		await press(r, '1');

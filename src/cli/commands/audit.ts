@@ -20,8 +20,9 @@ export function registerAudit(program: Command, io: Io) {
 					...(o.subject ? {subject: o.subject} : {}),
 					...(o.limit !== undefined ? {limit: o.limit} : {}),
 				});
-				cli.emit({events}, () =>
-					events.map(e => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
+				const time = cli.time;
+				cli.emit({events}, shown =>
+					shown.events.map(e => `${String(e.seq).padStart(6)}  ${time(e.at)}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
 				);
 			}),
 		);
@@ -36,7 +37,9 @@ export function registerAudit(program: Command, io: Io) {
 				cli.emit(report, () =>
 					report.ok
 						? `audit trail intact: ${report.count} events, chain verified`
-						: `AUDIT TRAIL BROKEN at line ${report.firstBad?.line}${report.firstBad?.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad?.reason}`,
+						: report.headUnchecked
+							? `AUDIT HEAD NOT CHECKED: the chain links through ${report.count} events, but the head state.json records could not be read, so a truncated or rewritten tail would go unseen: ${report.headUnchecked}`
+							: `AUDIT TRAIL BROKEN at line ${report.firstBad?.line}${report.firstBad?.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad?.reason}`,
 				);
 				if (report.quarantined.length > 0 && !cli.json) cli.err(`quarantined torn tails: ${report.quarantined.join(', ')}`);
 				return report.ok ? EXIT.ok : EXIT.refused;

@@ -6,9 +6,17 @@ import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
 import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
+import {paintedText} from '../render/terminal.js';
+import {escapeDeep} from '../../core/text.js';
+import {statusWord} from '../../core/view/words.js';
 
 const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
-const ENDED = new Set(['completed', 'rolled_back', 'rollback_failed']);
+/**
+ * Where a watch stops: an end, or a halt. A halted canary waits for a person (resume or roll back),
+ * so a script watching it must hear now, not at its timeout. A rollback in progress is followed to
+ * its verified end.
+ */
+const STOPS_WATCH = new Set(['completed', 'halted', 'rolled_back', 'rollback_failed']);
 
 /** Like `kubectl argo rollouts status`: 0 while healthy or completed, 1 once halted or rolled back. */
 export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.refused : EXIT.ok);
@@ -38,17 +46,18 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 			busy = true;
 			try {
 				view = await viewOf(cli, id);
-				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${renderStatus(view, paint)}\n`);
+				const shown = escapeDeep(view);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${paintedText(renderStatus(shown, paint, cli.time))}\n`);
 				else if (!cli.json) {
-					const detail = `${tierTrack(view)}  ${view.gate?.summary ?? view.halt?.reason ?? view.rollback?.reason ?? ''}`.trimEnd();
+					const detail = `${tierTrack(shown)}  ${shown.gate?.summary ?? shown.halt?.reason ?? shown.rollback?.reason ?? ''}`.trimEnd();
 					const line = `${view.status} at ${view.percent}%  ${detail}`;
-					if (line !== last) cli.out(`${new Date().toISOString()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
+					if (line !== last) cli.outPainted(`${cli.stamp()}  ${statusText(view.status, paint)} at ${view.percent}%  ${detail}`);
 					last = line;
 				}
 			} finally {
 				busy = false;
 			}
-			if (ENDED.has(view.status) || Date.now() >= deadline) stop();
+			if (STOPS_WATCH.has(view.status) || Date.now() >= deadline) stop();
 		};
 		const unwatch = store.watch(() => void draw());
 		const timer = setInterval(() => void draw(), 1000);
@@ -59,8 +68,8 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 		};
 		void draw();
 	});
-	if (!ENDED.has(view.status) && Date.now() >= deadline) {
-		cli.err(`calyx: ${id} did not finish within the timeout (now ${view.status} at ${view.percent}%)`);
+	if (!STOPS_WATCH.has(view.status) && Date.now() >= deadline) {
+		cli.err(`calyx: ${id} did not finish within the timeout (now ${statusWord(view.status)} at ${view.percent}%)`);
 	}
 	return view;
 }
@@ -69,7 +78,7 @@ export function registerStatus(canary: Command, io: Io) {
 	const cmd = canary
 		.command('status <id>')
 		.description('status, tier, gate verdict per metric, last samples, halt and rollback details')
-		.option('--watch', 'follow live until the deployment ends (needs an engine: the console or `calyx engine`)')
+		.option('--watch', 'follow live until the deployment ends or halts (needs an engine: the console or `calyx engine`)')
 		.option('--timeout <duration>', 'with --watch: give up after this long (exit 1)', duration)
 		.action(
 			action<{watch?: boolean; timeout?: number}>(io, async (cli, [id], o) => {
@@ -79,8 +88,8 @@ export function registerStatus(canary: Command, io: Io) {
 				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
 				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit({...view, engine}, () => renderStatus(view, painter(cli.color)));
-				const timedOut = o.watch && !ENDED.has(view.status);
+				if (!o.watch || cli.json) cli.emit({...view, engine}, shown => renderStatus(shown, painter(cli.color), cli.time), {painted: true});
+				const timedOut = o.watch && !STOPS_WATCH.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),
 		);

@@ -1,15 +1,16 @@
 import type {Command} from 'commander';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
-import {nonEmpty} from '../parse.js';
+import {text} from '../parse.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
 
 /** Runs one deployment command and prints the outcome the same way for every verb. */
 async function act(cli: Cli, verb: string, cmd: Parameters<Cli['run']>[0]) {
 	const {result} = await cli.run<{id: string; status: string; percent?: number; from?: number; to?: number}>(cmd);
-	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${result.status}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
+	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${statusWord(result.status)}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
 }
 
 export function registerCanary(program: Command, io: Io) {
@@ -25,7 +26,7 @@ export function registerCanary(program: Command, io: Io) {
 					leaseId: leaseId!,
 				});
 				cli.emit({ok: true, ...result}, () =>
-					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${result.status} at ${result.percent}%`].join('\n'),
+					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${statusWord(result.status)} at ${result.percent}%`].join('\n'),
 				);
 			}),
 		);
@@ -37,7 +38,7 @@ export function registerCanary(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
-				cli.out(renderList(await (await cli.store()).listDeployments(), {json: cli.json, color: cli.color}));
+				cli.outPainted(renderList(await (await cli.store()).listDeployments(), {json: cli.json, color: cli.color}));
 			}),
 		);
 	examples(list, 'calyx canary list', 'calyx canary list --json | jq ".deployments[] | select(.status==\\"holding\\")"');
@@ -47,7 +48,7 @@ export function registerCanary(program: Command, io: Io) {
 	const promote = canary
 		.command('promote <id>')
 		.description('move to the next tier, only through the gate; --force --reason may pass a warning hold, never a critical')
-		.option('--reason <text>', 'why (required with --force)', nonEmpty)
+		.option('--reason <text>', 'why (required with --force)', text('text'))
 		.option('--force', 'pass a hold (warning, too few samples, bake time); never a critical')
 		.action(
 			action<{reason?: string; force?: boolean}>(io, async (cli, [id], o) => {
@@ -60,7 +61,7 @@ export function registerCanary(program: Command, io: Io) {
 	const halt = canary
 		.command('halt <id>')
 		.description('stop the canary where it is (traffic stays at the current tier) until resumed or rolled back')
-		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
 		.action(
 			action<{reason: string}>(io, async (cli, [id], o) => {
 				await act(cli, 'halted', {type: 'canary.halt', id: id!, reason: o.reason});
@@ -71,7 +72,7 @@ export function registerCanary(program: Command, io: Io) {
 	const resume = canary
 		.command('resume <id>')
 		.description('resume a halted canary; the tier bakes again from the start')
-		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
 		.action(
 			action<{reason: string}>(io, async (cli, [id], o) => {
 				await act(cli, 'resumed', {type: 'canary.resume', id: id!, reason: o.reason});

@@ -1,5 +1,6 @@
 import type {Command} from 'commander';
 import type {TickAction} from '../../core/engine/tick.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT} from '../errors.js';
@@ -8,7 +9,8 @@ import {startEngineLoop} from '../engine-loop.js';
 
 const NOTABLE = new Set<TickAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
 
-const actionLine = (a: TickAction) => `${new Date().toISOString()}  ${a.id}  ${a.action} at ${a.percent}%  ${a.detail}`;
+/** One engine action as a log line, stamped with the time it is printed (Cli.stamp). */
+const actionLine = (a: TickAction, stamp: string) => `${stamp}  ${a.id}  ${statusWord(a.action)} at ${a.percent}%  ${a.detail}`;
 
 async function once(cli: Cli): Promise<number> {
 	const store = await cli.store();
@@ -20,7 +22,7 @@ async function once(cli: Cli): Promise<number> {
 		}
 		const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock: cli.clock});
 		cli.emit({ok: true, role: 'leader', actions: result.actions}, () =>
-			result.actions.length === 0 ? 'tick: no live deployments' : result.actions.map(actionLine).join('\n'),
+			result.actions.length === 0 ? 'tick: no live deployments' : result.actions.map(a => actionLine(a, cli.stamp())).join('\n'),
 		);
 		return EXIT.ok;
 	} finally {
@@ -39,7 +41,7 @@ async function loop(cli: Cli, intervalMs: number): Promise<number> {
 			if (last.get(a.id) === key) continue;
 			last.set(a.id, key);
 			changes.push(a);
-			if (!cli.json) cli.out(actionLine(a));
+			if (!cli.json) cli.out(actionLine(a, cli.stamp()));
 		}
 	};
 	const engine = await startEngineLoop(store, {

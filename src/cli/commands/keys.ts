@@ -4,7 +4,7 @@ import type {Role} from '../../core/model/index.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
-import {nonEmpty} from '../parse.js';
+import {text} from '../parse.js';
 import {table} from '../render/table.js';
 
 export function registerKeys(program: Command, io: Io) {
@@ -19,20 +19,31 @@ export function registerKeys(program: Command, io: Io) {
 		.action(
 			action<{role: string; id: string; out?: string}>(io, async (cli, _args, opts) => {
 				if (opts.role !== 'human' && opts.role !== 'agent') throw usage(`--role: "${opts.role}" is not one of human, agent`);
-				const {defaultKeyPath, saveKey} = await import('../../store/keyring.js');
+				const {defaultKeyPath, discardKey, saveKey} = await import('../../store/keyring.js');
 				const {existsSync} = await import('node:fs');
-				const path = opts.out ?? defaultKeyPath(opts.id, cli.io.env);
+				const {resolve, sep} = await import('node:path');
+				const path = resolve(opts.out ?? defaultKeyPath(opts.id, cli.io.env));
 				if (existsSync(path)) {
 					throw usage(`--id: a private key already exists at ${path} (never overwritten); to use it in this data directory: calyx keys register --key ${path}`);
 				}
+				// Everyone who can read the data directory could read a private key kept there.
+				if (path.startsWith(resolve(cli.dataDir) + sep) || existsSync(resolve(path, '..', 'state.json'))) {
+					throw usage(`--out: ${path} is inside a data directory; private keys live outside it (default: ${defaultKeyPath(opts.id, cli.io.env)})`);
+				}
 				const pair = generateKeyPair();
-				const {result} = await cli.run<{fingerprint: string}>({
-					type: 'key.register',
-					id: opts.id,
-					role: opts.role as Role,
-					publicKey: pair.publicKey,
-				});
-				saveKey({id: opts.id, role: opts.role as Role, privateKey: pair.privateKey}, path);
+				// The private half first: a path that cannot be written leaves nothing registered.
+				try {
+					saveKey({id: opts.id, role: opts.role as Role, privateKey: pair.privateKey}, path);
+				} catch (error) {
+					throw usage(`--out: cannot write the private key to ${path}: ${(error as Error).message}; nothing was registered`);
+				}
+				let result: {fingerprint: string};
+				try {
+					({result} = await cli.run<{fingerprint: string}>({type: 'key.register', id: opts.id, role: opts.role as Role, publicKey: pair.publicKey}));
+				} catch (error) {
+					discardKey(path);
+					throw error;
+				}
 				cli.emit({ok: true, id: opts.id, role: opts.role, fingerprint: result.fingerprint, privateKey: path}, () =>
 					[`registered ${opts.role} key ${opts.id} (${result.fingerprint.slice(0, 16)})`, `private key: ${path} (mode 0600; keep it off shared disks)`].join('\n'),
 				);
@@ -48,7 +59,7 @@ export function registerKeys(program: Command, io: Io) {
 			action<{key?: string}>(io, async (cli, _args, o) => {
 				const key = cli.key(o.key);
 				const {result} = await cli.run<{fingerprint: string}>({type: 'key.register', id: key.id, role: key.role, publicKey: key.publicKey});
-				cli.emit({ok: true, id: key.id, role: key.role, fingerprint: result.fingerprint}, () => `registered ${key.role} key ${key.id} (${result.fingerprint.slice(0, 16)}) from ${key.path}`);
+				cli.emit({ok: true, id: key.id, role: key.role, fingerprint: result.fingerprint}, r => `registered ${r.role} key ${r.id} (${r.fingerprint.slice(0, 16)}) from ${key.path}`);
 			}),
 		);
 	examples(register, 'calyx --data /srv/calyx-staging keys register --key alice');
@@ -66,10 +77,10 @@ export function registerKeys(program: Command, io: Io) {
 					addedAt: k.addedAt,
 					revoked: k.revokedAt ? {at: k.revokedAt, reason: k.revokeReason} : null,
 				}));
-				cli.emit({keys: rows}, () =>
+				cli.emit({keys: rows}, shown =>
 					table(
 						['ID', 'ROLE', 'FINGERPRINT', 'ADDED', 'STATUS'],
-						rows.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), k.addedAt, k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
+						shown.keys.map(k => [k.id, k.role, k.fingerprint.slice(0, 16), cli.time(k.addedAt), k.revoked ? `revoked: ${k.revoked.reason}` : 'active']),
 					),
 				);
 			}),
@@ -79,11 +90,11 @@ export function registerKeys(program: Command, io: Io) {
 	const revoke = keys
 		.command('revoke <id>')
 		.description('revoke a key: its signatures no longer count, even on leases it already signed')
-		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', nonEmpty)
+		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
 		.action(
 			action<{reason: string}>(io, async (cli, [id], opts) => {
 				await cli.run({type: 'key.revoke', id: id!, reason: opts.reason});
-				cli.emit({ok: true, id, revoked: true}, () => `revoked key ${id}: ${opts.reason}`);
+				cli.emit({ok: true, id, revoked: true, reason: opts.reason}, r => `revoked key ${r.id}: ${r.reason}`);
 			}),
 		);
 	examples(revoke, 'calyx keys revoke ci-bot --reason "laptop lost"');

@@ -1,7 +1,9 @@
 import type {Command} from 'commander';
 import {formatDuration} from '../../core/duration.js';
 import {cosign} from '../../core/lease.js';
+import {escapeDeep} from '../../core/text.js';
 import type {CanaryPlan, Lease} from '../../core/model/index.js';
+import type {ShowTime} from '../../core/time.js';
 import {leaseView, type LeaseView} from '../../core/view/lease.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
@@ -18,7 +20,7 @@ async function findLease(cli: Cli, id: string) {
 	return {state, lease};
 }
 
-export function leaseText(v: LeaseView): string {
+export function leaseText(v: LeaseView, time: ShowTime): string {
 	const expires = v.expiresInMs > 0 ? `in ${formatDuration(v.expiresInMs)}` : `${formatDuration(-v.expiresInMs)} ago`;
 	return [
 		`${v.id}  ${v.status.toUpperCase()}`,
@@ -26,8 +28,8 @@ export function leaseText(v: LeaseView): string {
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
 		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}`,
 		`digest:   ${v.digest}`,
-		`expires:  ${v.expiresAt} (${expires})`,
-		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${s.signedAt}`).join(', ') || 'none yet'}`,
+		`expires:  ${time(v.expiresAt)} (${expires})`,
+		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${time(s.signedAt)}`).join(', ') || 'none yet'}`,
 		...(v.missing.length > 0 ? [`missing:  ${v.missing.join(', ')} key`] : []),
 		`verdict:  ${v.verified ? 'VERIFIED: two distinct keys, human and agent' : 'NOT VERIFIED'}`,
 		...v.reasons.map(r => `  - ${r.code}: ${r.message}`),
@@ -64,7 +66,7 @@ function registerIssue(lease: Command, io: Io) {
 					...(o.ackRisk ? {ackRisk: true} : {}),
 				});
 				cli.emit(result, () =>
-					[`issued ${result.id} for ${result.intentId}, expires ${result.expiresAt}`, `digest ${result.digest}`, `next: calyx lease sign ${result.id} --key <human key>, then with an agent key`].join('\n'),
+					[`issued ${result.id} for ${result.intentId}, expires ${cli.time(result.expiresAt)}`, `digest ${result.digest}`, `next: calyx lease sign ${result.id} --key <human key>, then with an agent key`].join('\n'),
 				);
 			}),
 		);
@@ -113,7 +115,7 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const view = leaseView(state, found, cli.clock.now());
-				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(view));
+				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(escapeDeep(view), cli.time));
 				return view.verified ? EXIT.ok : EXIT.refused;
 			}),
 		);
@@ -126,7 +128,7 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const view = leaseView(state, found, cli.clock.now());
-				cli.emit(view, () => leaseText(view));
+				cli.emit(view, shown => leaseText(shown, cli.time));
 			}),
 		);
 	examples(show, 'calyx lease show LEASE-20261126-101500');
@@ -138,10 +140,10 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async cli => {
 				const state = await (await cli.store()).read();
 				const views = state.leases.map(l => leaseView(state, l, cli.clock.now()));
-				cli.emit({leases: views}, () =>
+				cli.emit({leases: views}, shown =>
 					table(
 						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],
-						views.map(v => [v.id, v.intent?.id ?? '?', v.status, v.signers.map(s => `${s.role}:${s.keyId}`).join(',') || '-', v.expiresAt]),
+						shown.leases.map(v => [v.id, v.intent?.id ?? '?', v.status, v.signers.map(s => `${s.role}:${s.keyId}`).join(',') || '-', cli.time(v.expiresAt)]),
 					),
 				);
 			}),

@@ -2,6 +2,7 @@ import type {Command} from 'commander';
 import {Sample, METRICS, METRIC_INFO, type MetricName} from '../../core/model/metrics.js';
 import type {SampleOutcome} from '../../core/engine/metrics.js';
 import type {BatchResult} from '../../store/api.js';
+import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {CliError, EXIT, toCliError, usage} from '../errors.js';
@@ -11,41 +12,56 @@ type PushOpts = Partial<Record<MetricName, number>> & {at?: string; stdin?: bool
 
 const METRIC_FLAGS = METRICS.map(m => METRIC_INFO[m].flag).join(', ');
 
-/** Parses NDJSON samples up to the first malformed line; that line is reported with its number. */
-export function parseNdjson(text: string): {samples: Array<{line: number; sample: Partial<Sample>}>; error?: CliError} {
-	const samples: Array<{line: number; sample: Partial<Sample>}> = [];
-	const lines = text.split('\n');
-	for (const [i, raw] of lines.entries()) {
-		if (raw.trim() === '') continue;
-		const line = i + 1;
-		let value: unknown;
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			return {samples, error: usage(`stdin line ${line}: not JSON (one sample object per line, e.g. {"tesDelta":-1.2,"cpu":80})`, 'INVALID_SAMPLE')};
-		}
-		const parsed = Sample.safeParse({at: new Date().toISOString(), ...(value as object)});
-		if (typeof value !== 'object' || value === null || Array.isArray(value) || !parsed.success) {
-			const issue = parsed.success ? undefined : parsed.error.issues[0];
-			const field = issue?.path.join('.') || 'sample';
-			const why = issue?.code === 'unrecognized_keys' ? `unknown field (allowed: ${METRICS.join(', ')}, at)` : (issue?.message ?? 'not an object');
-			return {samples, error: usage(`stdin line ${line}: ${field}: ${why}`, 'INVALID_SAMPLE')};
-		}
-		samples.push({line, sample: value as Partial<Sample>});
+/** One NDJSON line as a sample, or the usage error that names its line and field. */
+export function parseSampleLine(raw: string, line: number): {sample: Partial<Sample>} | {error: CliError} {
+	let value: unknown;
+	try {
+		value = JSON.parse(raw);
+	} catch {
+		return {error: usage(`stdin line ${line}: not JSON (one sample object per line, e.g. {"tesDelta":-1.2,"cpu":80})`, 'INVALID_SAMPLE')};
 	}
-	return {samples};
+	const parsed = Sample.safeParse({at: new Date().toISOString(), ...(value as object)});
+	if (typeof value !== 'object' || value === null || Array.isArray(value) || !parsed.success) {
+		const issue = parsed.success ? undefined : parsed.error.issues[0];
+		const field = issue?.path.join('.') || 'sample';
+		const why = issue?.code === 'unrecognized_keys' ? `unknown field (allowed: ${METRICS.join(', ')}, at)` : (issue?.message ?? 'not an object');
+		return {error: usage(`stdin line ${line}: ${field}: ${why}`, 'INVALID_SAMPLE')};
+	}
+	return {sample: value as Partial<Sample>};
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-	let text = '';
-	for await (const chunk of stream) text += chunk.toString();
-	return text;
+/** A sample line is a few hundred bytes; a longer one is not a sample, and is not buffered whole. */
+const MAX_LINE_BYTES = 65_536;
+
+/**
+ * The lines of a stream as they arrive, numbered as the file has them, holding at most one line:
+ * a push of any length runs in constant memory.
+ */
+export async function* streamLines(stream: NodeJS.ReadableStream): AsyncGenerator<{line: number; text: string} | {line: number; tooLong: true}> {
+	let pending = Buffer.alloc(0);
+	let line = 0;
+	let skipping = false;
+	for await (const chunk of stream) {
+		let buf = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)]);
+		for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10)) {
+			line++;
+			if (!skipping) yield {line, text: buf.subarray(0, nl).toString('utf8')};
+			skipping = false;
+			buf = buf.subarray(nl + 1);
+		}
+		if (buf.length > MAX_LINE_BYTES && !skipping) {
+			yield {line: line + 1, tooLong: true};
+			return;
+		}
+		pending = buf;
+	}
+	if (pending.length > 0) yield {line: line + 1, text: pending.toString('utf8')};
 }
 
 const outcomeText = (o: SampleOutcome) =>
 	o.action === 'recorded' || o.action === 'held'
-		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${o.status}`
-		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${o.action.replace('_', ' ')}`;
+		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${statusWord(o.status)}`
+		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${statusWord(o.action)}`;
 
 /**
  * Samples per commit. One sample per commit caps a push at what one lock and a few fsyncs allow
@@ -55,6 +71,10 @@ const outcomeText = (o: SampleOutcome) =>
 const SAMPLES_PER_COMMIT = 500;
 
 type Entry = {line?: number; sample: Partial<Sample>};
+type Result = {line?: number} & SampleOutcome;
+
+/** What a push reports: every sample counted, the last outcomes kept (a stream may be endless). */
+const KEPT_RESULTS = 100;
 
 /** An error as reported for the line it happened at (none for a single sample from flags). */
 function atLine(entry: Entry, error: unknown): CliError {
@@ -63,27 +83,70 @@ function atLine(entry: Entry, error: unknown): CliError {
 }
 
 /**
- * Records the samples in order, a batch per commit, up to the first one refused; the ones before
- * it stay recorded. Under --expect-rev each batch expects the revision the one before produced,
- * so the whole push applies to the state the caller saw, with nobody else's write in between.
+ * Records samples in order, a batch per commit, up to the first one refused or malformed; the
+ * ones before it stay recorded. Under --expect-rev each batch expects the revision the one before
+ * produced, so the whole push applies to the state the caller saw, with nobody else's write in
+ * between. Entries are pulled as they come: a batch is the most held at once.
  */
-async function push(cli: Cli, id: string, entries: Entry[]) {
-	const results: Array<{line?: number} & SampleOutcome> = [];
+async function push(cli: Cli, id: string, entries: AsyncIterable<Entry | {error: CliError}>) {
+	const results: Result[] = [];
+	let recorded = 0;
 	let expectedRev = cli.global.expectRev;
-	for (let start = 0; start < entries.length; start += SAMPLES_PER_COMMIT) {
-		const batch = entries.slice(start, start + SAMPLES_PER_COMMIT);
+	let batch: Entry[] = [];
+	const keep = (r: Result) => {
+		recorded++;
+		results.push(r);
+		if (results.length > KEPT_RESULTS) results.shift();
+	};
+	const commit = async (): Promise<CliError | undefined> => {
+		if (batch.length === 0) return undefined;
+		const pending = batch;
+		batch = [];
 		let out: BatchResult<SampleOutcome>;
 		try {
-			out = await cli.runMany<SampleOutcome>(batch.map(e => ({type: 'metrics.record', id, sample: e.sample})), expectedRev);
+			out = await cli.runMany<SampleOutcome>(pending.map(e => ({type: 'metrics.record', id, sample: e.sample})), expectedRev);
 		} catch (error) {
 			// Nothing of this batch was written: the first line not recorded is its first.
-			return {results, error: atLine(batch[0]!, error)};
+			return atLine(pending[0]!, error);
 		}
-		out.results.forEach((result, i) => results.push({...(batch[i]!.line ? {line: batch[i]!.line} : {}), ...result}));
-		if (out.failed) return {results, error: atLine(batch[out.failed.index]!, out.failed.error)};
+		out.results.forEach((result, i) => keep({...(pending[i]!.line ? {line: pending[i]!.line} : {}), ...result}));
+		if (out.failed) return atLine(pending[out.failed.index]!, out.failed.error);
 		if (expectedRev !== undefined) expectedRev = out.rev;
+		return undefined;
+	};
+	for await (const entry of entries) {
+		if ('error' in entry) {
+			const error = (await commit()) ?? entry.error;
+			return {recorded, results, error};
+		}
+		batch.push(entry);
+		if (batch.length >= SAMPLES_PER_COMMIT) {
+			const error = await commit();
+			if (error) return {recorded, results, error};
+		}
 	}
-	return {results};
+	const error = await commit();
+	return error ? {recorded, results, error} : {recorded, results};
+}
+
+async function* stdinEntries(stream: NodeJS.ReadableStream): AsyncGenerator<Entry | {error: CliError}> {
+	for await (const l of streamLines(stream)) {
+		if ('tooLong' in l) {
+			yield {error: usage(`stdin line ${l.line}: longer than ${MAX_LINE_BYTES} bytes: not a sample`, 'INVALID_SAMPLE')};
+			return;
+		}
+		if (l.text.trim() === '') continue;
+		const parsed = parseSampleLine(l.text, l.line);
+		if ('error' in parsed) {
+			yield parsed;
+			return;
+		}
+		yield {line: l.line, sample: parsed.sample};
+	}
+}
+
+async function* one(entry: Entry): AsyncGenerator<Entry> {
+	yield entry;
 }
 
 export function registerMetrics(program: Command, io: Io) {
@@ -99,28 +162,26 @@ export function registerMetrics(program: Command, io: Io) {
 			action<PushOpts>(io, async (cli, [id], o) => {
 				const given = METRICS.filter(m => o[m] !== undefined);
 				if (o.stdin && given.length > 0) throw usage(`--stdin: give samples either on stdin or as ${METRIC_FLAGS}, not both`);
-				let entries: Entry[];
-				let parseError: CliError | undefined;
-				if (o.stdin) {
-					const parsed = parseNdjson(await readAll(cli.io.stdin));
-					entries = parsed.samples;
-					parseError = parsed.error;
-				} else {
+				let entries: AsyncIterable<Entry | {error: CliError}>;
+				if (o.stdin) entries = stdinEntries(cli.io.stdin);
+				else {
 					if (given.length === 0) throw usage(`metrics push: give at least one of ${METRIC_FLAGS}, or --stdin`);
-					entries = [{sample: {...Object.fromEntries(given.map(m => [m, o[m]])), ...(o.at ? {at: o.at} : {})}}];
+					entries = one({sample: {...Object.fromEntries(given.map(m => [m, o[m]])), ...(o.at ? {at: o.at} : {})}});
 				}
-				const {results, error} = await push(cli, id!, entries);
-				const failure = error ?? parseError;
+				const {recorded, results, error: failure} = await push(cli, id!, entries);
 				const last = results.at(-1);
-				cli.emit({ok: !failure, recorded: results.length, results, ...(failure ? {error: {code: failure.code, message: failure.message}} : {})}, () =>
-					entries.length === 1 && last
+				const omitted = recorded - results.length;
+				cli.emit({ok: !failure, recorded, results, ...(omitted > 0 ? {resultsOmitted: omitted} : {}), ...(failure ? {error: {code: failure.code, message: failure.message}} : {})}, () =>
+					!o.stdin && last
 						? `recorded: ${outcomeText(last)}`
-						: failure && results.length === 0
+						: failure && recorded === 0
 							? ''
-							: [`recorded ${results.length} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)].join('\n'),
+							: [`recorded ${recorded} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)].join('\n'),
 				);
 				if (failure) {
-					cli.err(`calyx: ${failure.message}`);
+					// Batches before the failing line are committed: say how far the push got.
+					const got = o.stdin ? ` (${recorded} sample(s) before it were recorded; nothing from this line on)` : '';
+					cli.err(`calyx: ${failure.message}${got}`);
 					return failure.exitCode;
 				}
 				return EXIT.ok;

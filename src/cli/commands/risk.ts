@@ -16,10 +16,10 @@ export function registerRisk(program: Command, io: Io) {
 				if (!intent) throw usage(`intentId: unknown intent ${id} (see calyx intent list)`, 'NOT_FOUND');
 				const risk = riskOf(state, intent, cli.clock.now());
 				const policy = state.config.risk;
-				cli.emit({intentId: intent.id, ...risk, policy: {ackRequiredAt: policy.ackRequiredAt, maxScore: policy.maxScore}}, () =>
+				cli.emit({intentId: intent.id, ...risk, policy: {ackRequiredAt: policy.ackRequiredAt, maxScore: policy.maxScore}}, shown =>
 					[
 						`${intent.id}: risk ${risk.level.toUpperCase()} (${risk.score}/100)`,
-						table(['FACTOR', 'POINTS', 'DETAIL'], risk.factors.map(f => [f.name, String(f.points), f.detail])),
+						table(['FACTOR', 'POINTS', 'DETAIL'], shown.factors.map(f => [f.name, String(f.points), f.detail])),
 						`policy: ${policy.ackRequiredAt} risk needs --ack-risk on the lease; above ${policy.maxScore} nothing deploys`,
 					].join('\n'),
 				);

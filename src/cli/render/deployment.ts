@@ -1,6 +1,7 @@
 import {formatDuration} from '../../core/duration.js';
 import type {DeploymentView} from '../../core/view/deployment.js';
 import type {Sample} from '../../core/model/index.js';
+import type {ShowTime} from '../../core/time.js';
 import {METRICS} from '../../core/model/metrics.js';
 import {statusText, tierTrack} from './status.js';
 import type {Paint} from './table.js';
@@ -16,10 +17,10 @@ export function bakeBar(view: DeploymentView, width = 20): string {
 	return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${bake.leftMs > 0 ? `${formatDuration(bake.leftMs)} left` : 'baked'}`;
 }
 
-const sampleLine = (s: Sample) =>
-	`${s.at}  ${METRICS.map(m => (s[m] === undefined ? '' : `${m}=${s[m]}`)).filter(Boolean).join(' ')}`;
+const sampleLine = (s: Sample, time: ShowTime) =>
+	`${time(s.at)}  ${METRICS.map(m => (s[m] === undefined ? '' : `${m}=${s[m]}`)).filter(Boolean).join(' ')}`;
 
-export function renderStatus(view: DeploymentView, paint: Paint): string {
+export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime): string {
 	const lines = [
 		`${paint('bold', view.id)}  ${view.service} ${view.from} → ${view.to}`,
 		`status:   ${statusText(view.status, paint)} at ${view.percent}%    tiers: ${tierTrack(view)}`,
@@ -32,8 +33,8 @@ export function renderStatus(view: DeploymentView, paint: Paint): string {
 			lines.push(`  ${m.metric.padEnd(10)} ${level.padEnd(12)} ${m.samples}/${m.minSamples} samples  ${m.explanation}`);
 		}
 	}
-	if (view.hold) lines.push(`hold:     ${view.hold.reason} (since ${view.hold.since})`);
-	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${view.halt.at})`);
+	if (view.hold) lines.push(`hold:     ${view.hold.reason} (since ${time(view.hold.since)})`);
+	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${time(view.halt.at)})`);
 	if (view.rollback) {
 		const r = view.rollback;
 		const verdict = r.verified ? paint('green', 'verified') : paint('red', 'NOT VERIFIED');
@@ -45,7 +46,7 @@ export function renderStatus(view: DeploymentView, paint: Paint): string {
 	lines.push(`pack:     ${view.pack.id}, snapshot ${view.pack.snapshotChecksum.slice(0, 16)}, ${view.pack.steps} steps, ${view.pack.reverseOps} reverse ops`);
 	if (view.lastSamples.length > 0) {
 		lines.push(`samples:  ${view.sampleCount} in all; latest:`);
-		for (const s of view.lastSamples) lines.push(`  ${sampleLine(s)}`);
+		for (const s of view.lastSamples) lines.push(`  ${sampleLine(s, time)}`);
 	}
 	return lines.join('\n');
 }

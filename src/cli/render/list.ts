@@ -1,18 +1,20 @@
 import type {DeploymentSummary} from '../../core/view/summary.js';
+import {escapeDeep, safeJson} from '../../core/text.js';
 import {tierViews} from '../../core/view/tiers.js';
 import {statusText, tierTrack} from './status.js';
 import {painter, table} from './table.js';
 
 /**
  * `canary list` as printed: the JSON document under --json, else a table. One place for both
- * paths. The document carries the revision it was read at, for a script's --expect-rev.
+ * paths (printed through `paintedText`). The document carries the revision it was read at, for a script's --expect-rev.
  */
 export function renderList(list: {rev: number; deployments: DeploymentSummary[]}, opts: {json: boolean; color: boolean}): string {
-	const {deployments} = list;
 	if (opts.json) {
-		const rows = deployments.map(d => ({id: d.id, service: d.service, from: d.from, to: d.to, status: d.status, percent: d.percent, worst: d.worst, updatedAt: d.updatedAt}));
-		return JSON.stringify({rev: list.rev, deployments: rows}, null, 2);
+		const rows = list.deployments.map(d => ({id: d.id, service: d.service, from: d.from, to: d.to, status: d.status, percent: d.percent, worst: d.worst, updatedAt: d.updatedAt}));
+		return safeJson({rev: list.rev, deployments: rows}, 2);
 	}
+	// Escaped before the columns are measured; the only escapes left are the painter's colours.
+	const deployments = escapeDeep(list.deployments);
 	const paint = painter(opts.color);
 	return table(
 		['ID', 'SERVICE', 'CHANGE', 'STATUS', 'TIERS', 'WORST'],

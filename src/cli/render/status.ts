@@ -1,10 +1,11 @@
 import type {DeploymentStatus} from '../../core/model/index.js';
 import type {TierView} from '../../core/view/tiers.js';
+import {statusWord} from '../../core/view/words.js';
 import type {Paint} from './table.js';
 
 /**
  * The status and tier columns, shared by `canary list` and `canary status`. No run-time imports
- * beyond the painter: the quick list path renders with these.
+ * beyond the painter and the status words: the quick list path renders with these.
  */
 const STATUS_COLOR = {
 	running: 'cyan',
@@ -17,7 +18,8 @@ const STATUS_COLOR = {
 	completed: 'green',
 } as const satisfies Record<DeploymentStatus, Parameters<Paint>[0]>;
 
-export const statusText = (status: DeploymentStatus, paint: Paint) => paint(STATUS_COLOR[status], status);
+/** The status in words (`rolled back`), coloured; --json keeps the code. */
+export const statusText = (status: DeploymentStatus, paint: Paint) => paint(STATUS_COLOR[status], statusWord(status));
 
 /** `5% ■ 25% ▶ 100% ·` — done, current, pending; readable without colour. */
 export function tierTrack(view: {tiers: TierView[]}): string {

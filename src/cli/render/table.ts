@@ -1,6 +1,12 @@
-/** Plain columns for terminals and pipes: padded to the widest cell, no borders. */
-const visible = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, '').length;
+/** A colour code as the painter writes it: the only escape sequence a printer may send. */
+export const SGR = /\u001B\[(?:0|1|3[1-6]|90)m/;
+const SGR_ALL = new RegExp(SGR.source, 'g');
+const visible = (text: string) => text.replace(SGR_ALL, '').length;
 
+/**
+ * Plain columns for terminals and pipes: padded to the widest cell, no borders. Cells are escaped
+ * data (`escapeDeep`) or painted: widths count what shows.
+ */
 export function table(headers: string[], rows: string[][]): string {
 	// Widths count what shows: colour codes take no columns.
 	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => visible(r[i] ?? ''))));

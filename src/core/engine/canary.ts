@@ -10,6 +10,7 @@ import {riskOf} from './leases.js';
 import {rollBack} from './rollback.js';
 import {ACTIVE, transition} from './transitions.js';
 import {requireReason} from './validate.js';
+import {statusWord} from '../view/words.js';
 
 /** Sets the target to the deployment's current tier and runs that tier's sanity check. */
 function applyTier(ctx: Ctx, dep: Deployment): void {
@@ -135,7 +136,7 @@ function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
 	const dep = ctx.deployment(id);
 	if (!ACTIVE.includes(dep.status)) {
 		const hint = dep.status !== 'halted' ? '' : verb === 'halt' ? ' (already halted)' : ': resume it first';
-		throw refused('NOT_ACTIVE', `${dep.id} is ${dep.status}: cannot ${verb}${hint}`);
+		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: cannot ${verb}${hint}`);
 	}
 	return dep;
 }
@@ -167,7 +168,7 @@ export function halt(ctx: Ctx, cmd: CommandOf<'canary.halt'>) {
 export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
 	const reason = requireReason(cmd.reason);
 	const dep = ctx.deployment(cmd.id);
-	if (dep.status !== 'halted') throw refused('NOT_HALTED', `${dep.id} is ${dep.status}: only a halted deployment resumes`);
+	if (dep.status !== 'halted') throw refused('NOT_HALTED', `${dep.id} is ${statusWord(dep.status)}: only a halted deployment resumes`);
 	// The tier bakes again from scratch: samples from before the halt prove nothing about now.
 	dep.window = [];
 	dep.tierStartedAt = ctx.at;

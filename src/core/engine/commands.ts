@@ -18,7 +18,7 @@ export type Command = (
 			lines?: number;
 			criticality?: Criticality;
 	  }
-	| {type: 'intent.approve'; id: string}
+	| {type: 'intent.approve'; id: string; reason?: string}
 	| {type: 'lease.issue'; intentId: string; ttlMs?: number; plan?: Partial<CanaryPlan>; ackRisk?: boolean}
 	| {type: 'lease.cosign'; leaseId: string; role: Role; keyId: string; signature: string}
 	| {type: 'canary.start'; leaseId: string}

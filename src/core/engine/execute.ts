@@ -14,6 +14,7 @@ import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {tick} from './tick.js';
+import {quoted, requireCommandText} from './validate.js';
 
 export interface Env {
 	clock: Clock;
@@ -100,7 +101,7 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return setConfig(ctx, cmd.config);
 	}
 	// Commands also arrive as parsed JSON: an unknown type must not pass as a change that did nothing.
-	throw invalid('UNKNOWN_COMMAND', `type: "${String((cmd as {type: unknown}).type)}" is not one of ${COMMAND_TYPES.join(', ')}`);
+	throw invalid('UNKNOWN_COMMAND', `type: ${quoted((cmd as {type: unknown}).type)} is not one of ${COMMAND_TYPES.join(', ')}`);
 }
 
 /**
@@ -114,6 +115,7 @@ export function execute<R = unknown>(state: State, cmd: Command, env: Env): Outc
 		throw new EngineError('conflict', 'STALE_STATE', `state changed (rev ${cmd.expectedRev} → ${state.rev}): review and retry`);
 	}
 	if (typeof cmd.actor !== 'string' || cmd.actor.trim() === '') throw invalid('ACTOR_REQUIRED', 'actor: who is acting is required');
+	requireCommandText(cmd);
 	const now = env.clock.now();
 	const nonce = env.nonce ?? (() => randomBytes(16).toString('hex'));
 	let ctx: Ctx | undefined;

@@ -3,7 +3,8 @@ import {Criticality} from '../model/index.js';
 import {invalid, refused} from '../errors.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
-import {requireCount, requireName} from './validate.js';
+import {requireCount, requireName, requireReason} from './validate.js';
+import {statusWord} from '../view/words.js';
 
 export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	requireName('service', cmd.service);
@@ -37,12 +38,14 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 }
 
 export function approveIntent(ctx: Ctx, cmd: CommandOf<'intent.approve'>) {
+	// The reason is optional (scripts approve what a review already passed); when given, it is the audit's.
+	const reason = cmd.reason === undefined ? 'approved, pending the human and agent keys' : requireReason(cmd.reason);
 	const intent = ctx.intent(cmd.id);
 	if (intent.status !== 'draft') {
-		throw refused('INTENT_NOT_DRAFT', `${intent.id} is ${intent.status}: only a draft intent can be approved`);
+		throw refused('INTENT_NOT_DRAFT', `${intent.id} is ${statusWord(intent.status)}: only a draft intent can be approved`);
 	}
 	intent.status = 'approved_pending_human';
 	Object.assign(intent, {approvedAt: ctx.at, approvedBy: ctx.actor});
-	ctx.emit('intent.approved', intent.id, 'approved, pending the human and agent keys', {status: intent.status});
+	ctx.emit('intent.approved', intent.id, reason, {status: intent.status});
 	return {id: intent.id, status: intent.status};
 }

@@ -1,11 +1,12 @@
 import {ms, iso} from '../clock.js';
 import {nextLeaseId} from '../ids.js';
-import {checkCosignature, leaseDigest, verifyLease} from '../lease.js';
+import {checkCosignature, leaseDigest, verifyLease, voidedMessage} from '../lease.js';
 import {CanaryPlan, Role, type Intent, type Lease, type State} from '../model/index.js';
 import {EngineError, invalid, refused, type Reason} from '../errors.js';
 import {riskWithinPolicy, scoreRisk} from '../risk.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
+import {statusWord} from '../view/words.js';
 
 const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -28,11 +29,29 @@ function planFrom(ctx: Ctx, overrides: Partial<CanaryPlan> | undefined): CanaryP
 	return parsed.data;
 }
 
+/**
+ * One live lease per intent: a new one voids the others not yet started (signed or not), so no
+ * forgotten lease with a key already on it can be finished later beside the one in use.
+ */
+function voidOlderLeases(ctx: Ctx, intentId: string, by: string): void {
+	for (const old of ctx.draft.leases) {
+		if (old.intentId !== intentId || old.deploymentId || old.voidedAt || ctx.now >= ms(old.expiresAt)) continue;
+		old.voidedAt = ctx.at;
+		old.voidedBy = by;
+		ctx.emit('lease.voided', old.id, `replaced by ${by}: one live lease per intent`, {intentId, by, signers: old.cosignatures.map(c => `${c.role}:${c.keyId}`)});
+		const intent = ctx.intent(intentId);
+		if (intent.leaseId === old.id && !intent.deploymentId) {
+			intent.status = 'approved_pending_human';
+			delete intent.leaseId;
+		}
+	}
+}
+
 export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: string) {
 	const intent = ctx.intent(cmd.intentId);
 	const open = intent.status === 'approved_pending_human' || (intent.status === 'leased' && !intent.deploymentId);
 	if (!open) {
-		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${intent.status}: a lease needs an approved_pending_human intent`);
+		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${statusWord(intent.status)}: a lease needs an approved intent`);
 	}
 	const ttlMs = cmd.ttlMs ?? ctx.base.config.leaseTtlMs;
 	if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {
@@ -55,6 +74,7 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 		issuedBy: ctx.actor,
 		cosignatures: [],
 	};
+	voidOlderLeases(ctx, intent.id, lease.id);
 	ctx.draft.leases.push(lease);
 	ctx.emit('lease.issued', lease.id, `lease for ${intent.id}, expires ${lease.expiresAt}`, {
 		intentId: intent.id,
@@ -79,6 +99,7 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 	const intent = ctx.base.intents.find(i => i.id === lease.intentId);
 	const fail = (code: string, message: string) => cosignRefusal(ctx, lease, cmd.keyId, {code, message});
 	if (lease.deploymentId) throw fail('CONSUMED', `lease already started ${lease.deploymentId}`);
+	if (lease.voidedAt) throw fail('VOIDED', voidedMessage(lease));
 	if (ctx.now >= ms(lease.expiresAt)) throw fail('EXPIRED', `lease expired at ${lease.expiresAt}: issue a new lease for ${lease.intentId}`);
 	if (lease.cosignatures.some(c => c.keyId === cmd.keyId)) {
 		throw fail('DUPLICATE_KEY', `key ${cmd.keyId} already signed this lease: the second key must be a different one`);

@@ -6,6 +6,7 @@ import type {CommandOf} from './commands.js';
 import {plain, type Ctx} from './context.js';
 import {haltDeployment, settle} from './canary.js';
 import {ACTIVE} from './transitions.js';
+import {statusWord} from '../view/words.js';
 
 /** Validates a raw sample; the message names the field and what is allowed. */
 export function parseSample(raw: Partial<Sample>, at: string): Sample {
@@ -49,7 +50,7 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 	const sample = parseSample(cmd.sample, ctx.at);
 	const dep = ctx.deployment(cmd.id);
 	if (!ACTIVE.includes(dep.status)) {
-		throw refused('NOT_ACTIVE', `${dep.id} is ${dep.status}: samples are taken only while a canary runs`);
+		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: samples are taken only while a canary runs`);
 	}
 	return {id: dep.id, ...recordSample(ctx, dep, sample)};
 }

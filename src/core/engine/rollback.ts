@@ -6,6 +6,7 @@ import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {TRANSITIONS, transition} from './transitions.js';
 import {requireReason} from './validate.js';
+import {statusWord} from '../view/words.js';
 
 /**
  * Runs the rollback pack through the target, then verifies the target's state against the
@@ -60,12 +61,12 @@ export function rollbackCommand(ctx: Ctx, cmd: CommandOf<'rollback'>) {
 	const reason = requireReason(cmd.reason);
 	const dep = ctx.deployment(cmd.id);
 	if (!TRANSITIONS[dep.status].includes('rolling_back')) {
-		throw refused('CANNOT_ROLL_BACK', `${dep.id} is ${dep.status}: nothing to roll back`);
+		throw refused('CANNOT_ROLL_BACK', `${dep.id} is ${statusWord(dep.status)}: nothing to roll back`);
 	}
 	// Reverting an older deployment would silently undo a newer one that changed the same service since.
 	const newer = ctx.base.deployments.find(d => d.service === dep.service && d.id !== dep.id && d.createdAt > dep.createdAt && d.status !== 'rolled_back');
 	if (newer) {
-		throw refused('SUPERSEDED', `${newer.id} (${newer.status}) changed ${dep.service} after ${dep.id}: roll that back first, or deploy a new intent`);
+		throw refused('SUPERSEDED', `${newer.id} (${statusWord(newer.status)}) changed ${dep.service} after ${dep.id}: roll that back first, or deploy a new intent`);
 	}
 	rollBack(ctx, dep, 'manual', reason);
 	return {id: dep.id, status: dep.status, verified: dep.rollback!.verified, rollback: dep.rollback};

@@ -1,6 +1,7 @@
 import type {Deployment, DeploymentStatus} from '../model/index.js';
 import {EngineError} from '../errors.js';
 import type {Ctx} from './context.js';
+import {statusWord} from '../view/words.js';
 
 /** The deployment state machine: every edge that exists. Anything else is refused. */
 export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
@@ -22,7 +23,7 @@ export function assertTransition(dep: Deployment, to: DeploymentStatus): void {
 		throw new EngineError(
 			'refused',
 			'ILLEGAL_TRANSITION',
-			`${dep.id} is ${dep.status}: it cannot become ${to} (allowed: ${TRANSITIONS[dep.status].join(', ') || 'none'})`,
+			`${dep.id} is ${statusWord(dep.status)}: it cannot become ${statusWord(to)} (allowed: ${TRANSITIONS[dep.status].map(statusWord).join(', ') || 'none'})`,
 		);
 	}
 }

@@ -77,6 +77,9 @@ export const Lease = z.object({
 	activatedAt: Iso.optional(),
 	consumedAt: Iso.optional(),
 	deploymentId: z.string().optional(),
+	/** A newer lease for the same intent replaced this one: it can no longer be signed or started. */
+	voidedAt: Iso.optional(),
+	voidedBy: z.string().optional(),
 });
 export type Lease = z.infer<typeof Lease>;
 

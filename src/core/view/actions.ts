@@ -1,6 +1,8 @@
 import {TRANSITIONS} from '../engine/transitions.js';
 import type {DeploymentView} from './deployment.js';
+import type {Intent} from '../model/index.js';
 import type {LeaseView} from './lease.js';
+import {statusWord} from './words.js';
 
 export type DeploymentAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback';
 
@@ -19,7 +21,7 @@ const no = (why: string): Availability => ({ok: false, why});
  */
 export function deploymentActions(view: DeploymentView): Record<DeploymentAction, Availability> {
 	const {id, status, gate} = view;
-	const inactive = (verb: string) => no(`${id} is ${status}: cannot ${verb}${status === 'halted' ? ': resume it first' : ''}`);
+	const inactive = (verb: string) => no(`${id} is ${statusWord(status)}: cannot ${verb}${status === 'halted' ? ': resume it first' : ''}`);
 	let promote: Availability;
 	let forcePromote: Availability;
 	if (!view.active || !gate) {
@@ -40,8 +42,8 @@ export function deploymentActions(view: DeploymentView): Record<DeploymentAction
 		promote,
 		forcePromote,
 		halt: view.active ? yes(`halts ${id} at ${view.percent}%`) : inactive('halt'),
-		resume: status === 'halted' ? yes(`resumes ${id} at ${view.percent}%: the tier bakes again`) : no(`${id} is ${status}: only a halted deployment resumes`),
-		rollback: canRollBack ? yes(`restores the snapshot of ${id}`) : no(`${id} is ${status}: nothing to roll back`),
+		resume: status === 'halted' ? yes(`resumes ${id} at ${view.percent}%: the tier bakes again`) : no(`${id} is ${statusWord(status)}: only a halted deployment resumes`),
+		rollback: canRollBack ? yes(`restores the snapshot of ${id}`) : no(`${id} is ${statusWord(status)}: nothing to roll back`),
 	};
 }
 
@@ -54,4 +56,24 @@ export function cosignAvailability(lease: LeaseView, role: 'human' | 'agent'): A
 		return no(`the ${role} signature is already there${by ? ` (by ${by})` : ''}`);
 	}
 	return yes(`adds the ${role} signature`);
+}
+
+const keyNames = (roles: readonly string[]) => roles.map(r => `the ${r} key`).join(' and ');
+
+/**
+ * Whether a start dialog may open on this lease: once both keys signed. Whether it may then be
+ * confirmed is the pre-checks' answer (see startPreview), which the dialog shows check by check.
+ */
+export function startAvailability(lease: LeaseView): Availability {
+	if (lease.status === 'expired') return no(`lease expired at ${lease.expiresAt}: issue a new lease for ${lease.intent?.id ?? 'its intent'}`);
+	if (lease.status === 'consumed') return no(`lease already started ${lease.deploymentId}`);
+	if (lease.missing.length > 0) return no(`${lease.id} still waits for ${keyNames(lease.missing)}: s starts once both keys signed`);
+	return yes(`starts a canary from ${lease.id}`);
+}
+
+/** Whether an intent can be approved: only a draft is. */
+export function approveAvailability(intent: Intent): Availability {
+	return intent.status === 'draft'
+		? yes(`approves ${intent.id}: it then waits for a lease`)
+		: no(`${intent.id} is ${intent.status}: only a draft intent can be approved`);
 }

@@ -2,3 +2,5 @@ export * from './deployment.js';
 export * from './lease.js';
 export * from './summary.js';
 export * from './tiers.js';
+export * from './start.js';
+export * from './words.js';

@@ -47,6 +47,6 @@ export function leaseView(state: State, lease: Lease, now: number): LeaseView {
 	};
 }
 
-/** Leases that still wait for a key and can still get one. */
-export const leasesAwaitingCosign = (state: State, now: number) =>
-	state.leases.filter(l => leaseStatus(l, now) === 'pending');
+/** Leases an operator can still take further: waiting for a key, or signed by both and not started. */
+export const leasesNotStarted = (state: State, now: number) =>
+	state.leases.filter(l => ['pending', 'active'].includes(leaseStatus(l, now)));

@@ -14,24 +14,32 @@ interface Props {
 	sparkWidth: number;
 }
 
+const valueText = (value: number, unit: string) => `${Number(value.toFixed(2))}${unit}`;
+
 /**
- * One metric: its latest value, a threshold gauge (¦ warning, ‖ critical), the level as a word,
- * samples against the number the gate needs (titled samples/needed: "min" read as per minute),
- * and a sparkline of the recent samples. Readable without colour.
+ * One metric: the value the gate judges (the worst of the window when it warns or halts, the one
+ * its reason names; else the latest), a threshold gauge (¦ warning, ‖ critical) at that value, the
+ * level as a word, samples against the number the gate needs (titled samples/needed: "min" read as
+ * per minute), and a sparkline of the recent samples. When the latest differs from the judged value,
+ * it follows as `now …` before the sparkline: a calmer latest never stands alone beside a WARN.
+ * Readable without colour.
  */
 export default function MetricLine({gate, band, series, gaugeWidth, sparkWidth}: Props) {
 	const info = METRIC_INFO[gate.metric];
-	const value = gate.latest ? `${Number(gate.latest.value.toFixed(2))}${info.unit}` : '—';
+	const judged = gate.judged ?? gate.latest;
+	const value = judged ? valueText(judged.value, info.unit) : '—';
+	const now = gate.latest && judged && gate.latest.value !== judged.value ? `now ${valueText(gate.latest.value, info.unit)} ` : '';
 	const color = TONE_COLOR[LEVEL_TONE[gate.level]];
 	const tone = color ? {color} : {};
 	return (
 		<Line>
 			<Text>{info.label.padEnd(METRIC_COLUMNS.label)}</Text>
 			<Text {...tone}>{value.padStart(METRIC_COLUMNS.value - 1)} </Text>
-			<Text {...tone}>{gate.latest ? gauge(gate.metric, gate.latest.value, band, gaugeWidth) : ' '.repeat(gaugeWidth)}</Text>
+			<Text {...tone}>{judged ? gauge(gate.metric, judged.value, band, gaugeWidth) : ' '.repeat(gaugeWidth)}</Text>
 			<Text {...tone} bold> {LEVEL_WORD[gate.level].padEnd(METRIC_COLUMNS.level - 1)}</Text>
 			<Text color="gray">{` ${gate.samples}/${gate.minSamples}`.padEnd(METRIC_COLUMNS.samples)}</Text>
-			<Text color="cyan">{sparkline(series, sparkWidth)}</Text>
+			<Text color="gray">{now}</Text>
+			<Text color="cyan">{sparkline(series, Math.max(0, sparkWidth - now.length))}</Text>
 		</Line>
 	);
 }

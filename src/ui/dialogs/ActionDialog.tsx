@@ -1,14 +1,13 @@
 import {Text} from 'ink';
 import type {ReactNode} from 'react';
-import type {DeploymentView} from '../../core/index.js';
+import {statusWord, type DeploymentView} from '../../core/index.js';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
 import {tierSteps, versions} from '../model/format.js';
-import {safeText} from '../model/safe-text.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
 import DialogFrame from './DialogFrame.js';
 
-type DeploymentDialog = Exclude<Dialog['action'], 'cosign'>;
+type DeploymentDialog = Exclude<Dialog['action'], 'cosign' | 'start' | 'approve'>;
 
 const TITLE: Record<DeploymentDialog, [string, string, Tone]> = {
 	promote: ['Promote', 'promote', 'info'],
@@ -36,7 +35,7 @@ function consequence(action: DeploymentDialog, v: DeploymentView): ReactNode[] {
 		case 'rollback':
 			return [
 				<Text>restores the snapshot (sha256 {v.pack.snapshotChecksum.slice(0, 16)}…) with the reverse patch ({v.pack.reverseOps} operations),</Text>,
-				<Text>then verifies the target against it; a mismatch ends in rollback_failed</Text>,
+				<Text>then verifies the target against it; a mismatch ends in rollback failed</Text>,
 			];
 	}
 }
@@ -48,10 +47,10 @@ export default function ActionDialog({dialog, view, changed, height}: {dialog: D
 	const facts: ReactNode[] = view
 		? [
 				<Text>
-					{safeText(view.service)} {versions(safeText(view.from), safeText(view.to))} · <Toned tone={STATUS_TONE[view.status]}>{view.status}</Toned> at {view.percent}% · tier{' '}
+					{view.service} {versions(view.from, view.to)} · <Toned tone={STATUS_TONE[view.status]}>{statusWord(view.status)}</Toned> at {view.percent}% · tier{' '}
 					{tierSteps(view.tiers)}
 				</Text>,
-				<Text>gate {view.gate ? `${view.gate.verdict.toUpperCase()}: ${view.gate.summary}` : `not evaluated (${view.status})`}</Text>,
+				<Text>gate {view.gate ? `${view.gate.verdict.toUpperCase()}: ${view.gate.summary}` : `not evaluated (${statusWord(view.status)})`}</Text>,
 				...consequence(action, view),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
+import {displayText} from '../../core/text.js';
 import Line from '../components/Line.js';
 import TextField from '../components/TextField.js';
 import Toned from '../components/Toned.js';
@@ -31,7 +32,7 @@ function prompt(d: Dialog, verb: string, changed: readonly string[]): ReactNode[
 		lines.push(<Text color="gray">why? (recorded in the audit trail) Enter submits; Esc cancels</Text>);
 		lines.push(<TextField label="reason:" value={d.input} />);
 	}
-	if (d.error) lines.push(<Toned tone="critical">✗ {d.error}</Toned>);
+	if (d.error) lines.push(<Toned tone="critical">✗ {displayText(d.error, 1000)}</Toned>);
 	else if (changed.length > 0 && !d.submitting) {
 		lines.push(<Toned tone="warning">⚠ changed since it opened: {changed.join('; ')}: Enter will be refused (Esc, then reopen)</Toned>);
 	}

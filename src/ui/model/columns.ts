@@ -55,6 +55,9 @@ export function scrollTop(top: number, selected: number, height: number, count: 
 	return Math.max(0, Math.min(next, count - height));
 }
 
+/** Rows left for a list whose pane has `height` lines when `summary` lines under it describe the selection (kept only when the list still gets a few rows). */
+export const rowsAboveSummary = (height: number, summary: number) => (height > summary + 3 ? height - summary : height);
+
 /** A cell's text at exactly `width` columns: padded, or cut with an ellipsis. */
 export function fitCell(text: string, width: number): string {
 	const chars = [...text];

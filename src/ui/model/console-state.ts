@@ -1,14 +1,15 @@
 import type {Key} from 'ink';
 import type {Availability} from '../../core/view/actions.js';
 import {KEYMAP, lookup, type ActionId, type Binding, type Context} from '../keymap.js';
+import {findControl} from '../../core/text.js';
 import {scrollTop} from './columns.js';
 import {openDialog, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import {readingKey, type DialogBody} from './dialog-scroll.js';
 import type {Outcome} from './outcome.js';
 import type {ReviewedFacts} from './review.js';
 
-export type Pane = 'deployments' | 'leases' | 'audit';
-export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit'];
+export type Pane = 'deployments' | 'leases' | 'audit' | 'intents';
+export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit', 'intents'];
 
 /** A list selection, anchored by id so it stays on its row while rows come and go. */
 export interface Cursor {
@@ -40,6 +41,8 @@ export interface ConsoleState {
 	/** The selected audit event shown whole (its reason and data do not fit a list row). */
 	event: boolean;
 	detailScroll: number;
+	/** How far the audit event shown whole is scrolled, in rows. */
+	eventScroll: number;
 	cursor: Record<Pane, Cursor>;
 	filter: Record<Pane, string>;
 	filtering: boolean;
@@ -60,6 +63,8 @@ export interface KeyContext {
 	/** Rows each list shows at once. */
 	listHeight: Record<Pane, number>;
 	detailMax: number;
+	/** The audit event view's largest scroll (0 when it fits or is not shown). */
+	eventMax: number;
 	helpMax: number;
 	/**
 	 * Whether each action applies, per target id (the selected deployment and lease). Keyed by id
@@ -70,6 +75,12 @@ export interface KeyContext {
 	reviewed: (action: DialogAction, target: string) => ReviewedFacts | undefined;
 	/** The open dialog's scrolled content as drawn, when it has one. */
 	dialogBody?: DialogBody;
+	/**
+	 * Whether a dialog open on a target may be confirmed now, when that is a question of its own:
+	 * a start dialog opens on any signed lease, to show its pre-checks, and confirms only when
+	 * they all pass. Keyed like `availability`.
+	 */
+	confirmable: Record<string, Partial<Record<DialogAction, Availability>>>;
 }
 
 /** `at` is wall time (for the key guards); `now` and a settlement's `at` are the console's clock. */
@@ -85,8 +96,9 @@ export const initialConsoleState = (): ConsoleState => ({
 	detail: false,
 	event: false,
 	detailScroll: 0,
-	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0},
-	filter: {deployments: '', leases: '', audit: ''},
+	eventScroll: 0,
+	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0, intents: cursor0},
+	filter: {deployments: '', leases: '', audit: '', intents: ''},
 	filtering: false,
 	help: false,
 	helpScroll: 0,
@@ -146,10 +158,13 @@ function scrolled(action: ActionId, offset: number, max: number): number | undef
 	}
 }
 
-const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
+const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'start', 'approve', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
+
+/** The pane whose selection an action acts on. */
+const PANE_OF: Partial<Record<DialogAction, Pane>> = {cosign: 'leases', start: 'leases', approve: 'intents'};
 
 function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number, now: number): ConsoleState {
-	const pane = action === 'cosign' ? 'leases' : 'deployments';
+	const pane = PANE_OF[action] ?? 'deployments';
 	const target = selectedId(s.cursor[pane], ctx.rows[pane]);
 	const refusal = (text: string): ConsoleState => ({...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}});
 	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
@@ -167,6 +182,9 @@ const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...s, pane, 
 function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, now: number): ConsoleState {
 	const detailScroll = contextOf(s) === 'detail' ? scrolled(b.action, s.detailScroll, ctx.detailMax) : undefined;
 	if (detailScroll !== undefined) return {...s, detailScroll};
+	// An event shown whole scrolls over its text; the list under it stays where it was.
+	const eventScroll = s.pane === 'audit' && s.event ? scrolled(b.action, s.eventScroll, ctx.eventMax) : undefined;
+	if (eventScroll !== undefined) return {...s, eventScroll};
 	switch (b.action) {
 		case 'up':
 			return moveTo(s, ctx, i => i - 1);
@@ -177,7 +195,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'bottom':
 			return moveTo(s, ctx, (_, n) => n - 1);
 		case 'open':
-			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true} : s;
+			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true, eventScroll: 0} : s;
 			return selectedId(s.cursor.deployments, ctx.rows.deployments) ? {...s, detail: true, detailScroll: 0} : s;
 		case 'back':
 			if (contextOf(s) === 'detail') return {...s, detail: false};
@@ -189,6 +207,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 		case 'pane1':
 		case 'pane2':
 		case 'pane3':
+		case 'pane4':
 			return switchPane(s, PANES[Number(b.action.slice(-1)) - 1]!);
 		case 'filter':
 			return {...s, filtering: true};
@@ -201,15 +220,20 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 	}
 }
 
+/** A filter is a few characters of an id, a service or a status; a paste stops here. */
+const FILTER_MAX = 64;
+
 function filterKey(s: ConsoleState, input: string, key: Key, ctx: KeyContext): ConsoleState {
 	const current = s.filter[s.pane];
 	const set = (text: string, filtering = true) => ({...s, filtering, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: text}});
 	if (key.escape) return set('', false);
 	if (key.return) return {...s, filtering: false, cursor: pinned(s, ctx)};
 	if (key.backspace || key.delete) return set(current.slice(0, -1));
-	if (key.ctrl || key.meta || input === '' || /[\u0000-\u001f]/.test(input)) return s;
-	return set(current + input);
+	if (key.ctrl || key.meta || input === '' || findControl(input)) return s;
+	return set((current + input).slice(0, FILTER_MAX));
 }
+
+const NOT_SHOWN: Availability = {ok: false, why: 'the pre-checks are not on screen yet: look, then press Enter again'};
 
 /**
  * A reason and its Enter often share a read over a slow link (or tmux): the Enter counts. What
@@ -221,6 +245,10 @@ function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, ctx: Key
 	if (reading) return {...s, dialog: reading};
 	const step = stepDialog(d, input, key, at);
 	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
+	// What the dialog shows refuses the action (a failing pre-check): it stays open and says so.
+	// A start goes ahead only on pre-checks drawn on screen, never before they are.
+	const blocked = 'submit' in step ? (ctx.confirmable[d.target]?.[d.action] ?? (d.action === 'start' ? NOT_SHOWN : undefined)) : undefined;
+	if (blocked && !blocked.ok) return {...s, dialog: {...d, error: blocked.why}};
 	if ('submit' in step) return {...s, dialog: step.submit, seq: s.seq + 1, request: {seq: s.seq + 1, dialog: step.submit}};
 	return {...s, dialog: step.dialog};
 }
@@ -250,6 +278,19 @@ function keyMsg(before: ConsoleState, {input, key, ctx, at, now}: Extract<Msg, {
 	return s;
 }
 
+/**
+ * After a start, the new deployment selected in its pane (unfiltered, so the row is there): the
+ * status line's "Enter to watch" then opens it.
+ */
+const watching = (s: ConsoleState, id: string): ConsoleState => ({
+	...s,
+	pane: 'deployments',
+	detail: false,
+	event: false,
+	cursor: {...s.cursor, deployments: {id, index: 0, top: 0}},
+	filter: {...s.filter, deployments: ''},
+});
+
 export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 	switch (msg.type) {
 		case 'key':
@@ -262,6 +303,7 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			// A refusal for a stale view closes the dialog too: it rested on facts that no longer hold,
 			// and the operator reopens it over the new ones (a deliberate step, never a silent re-bind).
 			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
+			if (outcome.watch) return {...watching(s, outcome.watch), request: undefined, dialog: undefined, status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}
 	}

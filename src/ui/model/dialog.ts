@@ -1,4 +1,5 @@
 import type {Key} from 'ink';
+import {stripControls, TEXT_LIMITS} from '../../core/text.js';
 import type {ReviewedFacts} from './review.js';
 
 /**
@@ -6,7 +7,7 @@ import type {ReviewedFacts} from './review.js';
  * cancels on anything else; a typed step asks for the deployment id (for what cannot be undone
  * by another key) and then a reason. Esc always cancels; nothing is submitted by a single key.
  */
-export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign';
+export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign' | 'start' | 'approve';
 export type Step = 'confirm' | 'typeId' | 'reason';
 
 export const STEPS: Record<DialogAction, readonly Step[]> = {
@@ -16,6 +17,9 @@ export const STEPS: Record<DialogAction, readonly Step[]> = {
 	resume: ['reason'],
 	rollback: ['typeId', 'reason'],
 	forcePromote: ['typeId', 'reason'],
+	// Starting sends traffic to a new version: the lease id typed, as for a rollback.
+	start: ['typeId'],
+	approve: ['reason'],
 };
 
 export interface Dialog {
@@ -55,8 +59,10 @@ export const openDialog = (action: DialogAction, target: string, openedAt = 0, r
 export const REASON_REQUIRED = 'a reason is required';
 export const typeIdPrompt = (target: string) => `type ${target} exactly to confirm`;
 
-// Control characters never belong in an id or a reason (a pasted newline, a stray escape).
-const printable = (input: string) => input.replace(/[\u0000-\u001f\u007f]/g, '');
+// Control characters never belong in an id or a reason (a pasted newline, a stray escape), and
+// neither does more than the engine takes: a pasted megabyte stops at the limit.
+const INPUT_MAX = {typeId: TEXT_LIMITS.id, reason: TEXT_LIMITS.text, confirm: 1} as const;
+const typed = (d: Dialog, input: string) => (d.input + stripControls(input)).slice(0, INPUT_MAX[d.step]);
 
 function nextStep(d: Dialog): Step | undefined {
 	const steps = STEPS[d.action];
@@ -84,8 +90,8 @@ function textKey(d: Dialog, input: string, key: Key): DialogStep {
 	}
 	if (key.backspace || key.delete) return {dialog: {...d, input: d.input.slice(0, -1)}};
 	if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return {dialog: d};
-	const text = printable(input);
-	return text === '' ? {dialog: d} : {dialog: {...d, input: d.input + text, error: undefined}};
+	const text = typed(d, input);
+	return text === d.input ? {dialog: d} : {dialog: {...d, input: text, error: undefined}};
 }
 
 /**

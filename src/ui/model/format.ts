@@ -1,4 +1,4 @@
-import {formatDuration, METRIC_INFO, type Band, type MetricName} from '../../core/index.js';
+import {formatDuration, formatTime, localZone, METRIC_INFO, shortTime, zoneLabel, type Band, type MetricName} from '../../core/index.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -54,8 +54,14 @@ export function tierSteps(tiers: ReadonlyArray<{percent: number; state: 'done' |
 	return tiers.map(t => (t.state === 'current' ? `[${t.percent}]` : `${t.percent}`)).join('›');
 }
 
-/** `10:04:05` from an ISO time (UTC, as stored). */
-export const clockTime = (iso: string) => iso.slice(11, 19);
+/** A stored (UTC) time as the console shows it, in the process's zone: `10:04:05 UTC` today, `2026-11-30 10:04 UTC` before. */
+export const clockTime = (at: string, now: number) => formatTime(at, now, localZone());
+
+/** The compact form for a column titled with `zoneNow`: `10:04:05` today, `11-30 10:04` before. */
+export const columnTime = (at: string, now: number) => shortTime(at, now, localZone());
+
+/** The process's zone by name at `now`, for a column title: `UTC`, `EST`, `+01:00`. */
+export const zoneNow = (now: number) => zoneLabel(now, localZone());
 
 export const METRIC_SHORT: Record<MetricName, string> = {tesDelta: 'tes', errorRate: 'err', cpu: 'cpu', memory: 'mem'};
 

@@ -1,4 +1,4 @@
-import {ACTIVE, deploymentView, statusCounts, type Deployment, type DeploymentView, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, statusCounts, type Deployment, type DeploymentView, type State} from '../../core/index.js';
 import {deploymentRow} from '../views/deployment-rows.js';
 import {scrollTop} from './columns.js';
 import {resolveCursor, type ConsoleState, type Pane} from './console-state.js';
@@ -21,7 +21,7 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
 	const top = scrollTop(ui.cursor[pane].top, selected, heights[pane], rows.length);
 	const shown = pane === 'deployments' && !inDetail ? model.deployments.slice(top, top + heights.deployments) : [];
 	// List rows are drawn at minute resolution; the detail and the dialogs at the exact time.
-	const listed = (d: Deployment) => deploymentView(state, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined));
+	const listed = (d: Deployment) => displayDeep(deploymentView(state, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined)));
 	return {selected, top, shown, listViews: shown.map(listed)};
 }
 
@@ -34,7 +34,7 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
  */
 export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
-	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.intents.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
 }
 
 /** The key of the list a state would draw (see frameKey), for a state not drawn yet. */

@@ -1,14 +1,63 @@
-import {EngineError, type Command, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
-import {nextAfterCosign} from './cosign-content.js';
+import {EngineError, type Command, type Intent, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /** What the status line says after an action: every outcome and every refusal, never silence. */
 export interface Outcome {
 	ok: boolean;
 	text: string;
+	/** A deployment the action started: the console selects it, so Enter opens it. */
+	watch?: string;
 }
 
+/**
+ * What comes next after each step of the pipeline, in one place: every outcome says it, so the
+ * operator finishes the job where they are instead of looking it up.
+ */
+export const NEXT = {
+	approved: (intentId: string) => `issue a lease with calyx lease issue ${intentId}`,
+	waiting: (roles: readonly string[]) => `waiting for the ${roles.join(' and ')} key`,
+	signed: 'both keys signed: s starts the canary',
+	started: 'the engine drives it, Enter to watch',
+	stopped: 'Enter to see why',
+	halted: 'u resumes, r rolls back',
+} as const;
+
 export const STALE = 'state changed, review and retry';
+
+/** The key to name in a hint: the one registered, unrevoked key of the role, else a placeholder. */
+export function keyFor(role: Role, keys: readonly KeyRecord[]): string {
+	const live = keys.filter(k => k.role === role && !k.revokedAt);
+	return live.length === 1 ? live[0]!.id : `<${role} key>`;
+}
+
+/**
+ * What the operator does once a signature is in, given the roles still missing after it: `s` in
+ * the console once both keys signed, else the command that adds the next key. Short enough that
+ * the status line shows the whole command at 80 columns.
+ */
+export function nextAfterCosign(leaseId: string, missing: readonly Role[], keys: readonly KeyRecord[]): string {
+	if (missing.length === 0) return NEXT.signed;
+	const role = missing[0]!;
+	return `${missing.join(' and ')} key next: CALYX_KEY=${keyFor(role, keys)} calyx lease sign ${leaseId}`;
+}
+
+/** What an intent waits for, by its status; `lease` is its lease not yet started, if one was issued. */
+export function intentNext(i: Intent, lease?: {id: string; missing: readonly string[]}): string {
+	switch (i.status) {
+		case 'draft':
+			return 'a approves it';
+		case 'approved_pending_human':
+		case 'leased':
+			if (!lease) return NEXT.approved(i.id);
+			return `${lease.id} in 2 leases: ${lease.missing.length > 0 ? NEXT.waiting(lease.missing) : NEXT.signed}`;
+		case 'deploying':
+			return `${i.deploymentId} is live in 1 deployments`;
+		case 'deployed':
+			return `nothing: ${i.service} runs ${i.toVersion}`;
+		case 'rolled_back':
+			return 'nothing: rolled back (a new intent starts over)';
+	}
+}
 
 /** The engine command a confirmed dialog stands for. */
 export function commandFor(
@@ -30,6 +79,10 @@ export function commandFor(
 		case 'cosign':
 			if (!signature) throw new Error('cosign needs a signature');
 			return {type: 'lease.cosign', leaseId: d.target, ...signature, ...base};
+		case 'start':
+			return {type: 'canary.start', leaseId: d.target, ...base};
+		case 'approve':
+			return {type: 'intent.approve', id: d.target, reason: d.reason, ...base};
 	}
 }
 
@@ -53,18 +106,27 @@ export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRec
 			return {ok: true, text: `${verb} ${id}: ${r.from}% → ${r.to}%${done}`};
 		}
 		case 'halt':
-			return {ok: true, text: `halted ${id}`};
+			return {ok: true, text: `halted ${id}: ${NEXT.halted}`};
 		case 'resume':
 			return {ok: true, text: `resumed ${id} at ${r.percent}%: the tier bakes again`};
 		case 'rollback':
 			return rollbackText(id, r);
 		case 'cosign': {
-			// Only the next step, whole: the status line is one row, its ✓ says the signature is in,
-			// and the header says whose key it was.
+			// Only the next step, whole: the status line is one row at 80 columns, its ✓ says the
+			// signature is in, and the header says whose key it was. The engine names the roles
+			// still missing.
 			const missing = Array.isArray(r.missing) ? (r.missing as Role[]) : [];
 			if (r.activated || missing.length > 0) return {ok: true, text: nextAfterCosign(id, r.activated ? [] : missing, keys)};
 			return {ok: true, text: `signed, but the lease does not verify: calyx lease verify ${id} says why`};
 		}
+		case 'start': {
+			const dep = String(r.id);
+			// A first tier whose sanity check fails halts at once: started, but not running.
+			if (r.status !== 'running') return {ok: true, watch: dep, text: `started ${dep} from ${id}, now ${r.status} at ${r.percent}%: ${NEXT.stopped}`};
+			return {ok: true, watch: dep, text: `started ${dep}: ${NEXT.started}`};
+		}
+		case 'approve':
+			return {ok: true, text: `approved ${id}: ${NEXT.approved(id)}`};
 	}
 }
 

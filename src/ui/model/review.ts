@@ -1,6 +1,5 @@
-import {ACTIVE, deploymentView, leaseDigest, METRIC_INFO, type Level, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, escapeControls, leaseDigest, METRIC_INFO, startPreview, statusWord, type Level, type State} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
-import {safeText} from './safe-text.js';
 
 /**
  * The facts an operator reviews in a dialog, by name, in the words the screen uses. They are
@@ -11,16 +10,24 @@ import {safeText} from './safe-text.js';
  * alone would refuse most confirmations for no reason. What matters is whether what the operator
  * reviewed still holds, and that depends on the action: a promotion rests on the gate (verdict,
  * metric levels, bake done); a halt, resume or rollback on where the canary is (status, tier); a
- * cosign on the lease's content, expiry and signers. Bake countdowns and in-band samples change none.
+ * cosign on the lease's content, expiry and signers; a start on those and the verdict of each
+ * pre-check the dialog showed; an approval on the intent. Bake countdowns and in-band samples
+ * change none.
+ *
+ * The values are taken from the state as stored (a digest covers the exact text) and escaped only
+ * when a change is said (`factChanges`).
  */
 export type ReviewedFacts = Readonly<Record<string, string>>;
 
 const LEVEL_WORD: Record<Level | 'inconclusive', string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples'};
 
-function leaseFacts(target: string, state: State): ReviewedFacts | undefined {
+function leaseFacts(target: string, state: State, now: number, checks: boolean): ReviewedFacts | undefined {
 	const lease = state.leases.find(l => l.id === target);
 	if (!lease) return undefined;
 	const intent = state.intents.find(i => i.id === lease.intentId);
+	// A start also rests on the pre-checks the dialog showed: each one's verdict, not its detail
+	// (a load figure moves with every sample).
+	const verdicts = checks ? Object.fromEntries(startPreview(state, lease, now).checks.map(c => [c.name, c.ok ? 'pass' : 'fail'])) : {};
 	return {
 		digest: lease.digest,
 		// What the signature will cover: the intent and plan as they are now (their digest).
@@ -29,18 +36,34 @@ function leaseFacts(target: string, state: State): ReviewedFacts | undefined {
 		risk: `${lease.risk.score} ${lease.risk.level}${lease.risk.acknowledged ? ' acknowledged' : ''}`,
 		signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'none',
 		started: lease.deploymentId ?? 'no',
+		voided: lease.voidedAt ? `by ${lease.voidedBy ?? 'a newer lease'}` : 'no',
+		...verdicts,
+	};
+}
+
+function intentFacts(target: string, state: State): ReviewedFacts | undefined {
+	const intent = state.intents.find(i => i.id === target);
+	if (!intent) return undefined;
+	return {
+		status: statusWord(intent.status),
+		change: `${intent.service} ${intent.fromVersion} → ${intent.toVersion}`,
+		size: `${intent.files} files, ${intent.lines} lines`,
+		criticality: intent.criticality,
+		title: intent.title,
+		created: `${intent.createdAt} by ${intent.createdBy}`,
 	};
 }
 
 export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State, now: number): ReviewedFacts | undefined {
-	if (d.action === 'cosign') return leaseFacts(d.target, state);
+	if (d.action === 'cosign' || d.action === 'start') return leaseFacts(d.target, state, now, d.action === 'start');
+	if (d.action === 'approve') return intentFacts(d.target, state);
 	const dep = state.deployments.find(x => x.id === d.target);
 	if (!dep) return undefined;
 	const promotion = d.action === 'promote' || d.action === 'forcePromote';
 	const tier = `${dep.percent}%`;
 	const halt = dep.halt?.reason ?? 'none';
 	// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
-	if (!promotion) return {status: ACTIVE.includes(dep.status) ? 'live' : dep.status, tier, halt};
+	if (!promotion) return {status: ACTIVE.includes(dep.status) ? 'live' : statusWord(dep.status), tier, halt};
 	// The order is the order a refusal names the changes in: the status line is one row, and the
 	// gate verdict and status mostly follow from the metric levels before them.
 	const gate = deploymentView(state, dep, now).gate;
@@ -50,13 +73,18 @@ export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State
 		...levels,
 		gate: gate?.verdict.toUpperCase() ?? 'none',
 		bake: gate ? (gate.bake.leftMs === 0 ? 'done' : 'baking') : 'none',
-		status: dep.status,
+		status: statusWord(dep.status),
 		halt,
 	};
 }
 
-// A value shown in a one-line status: untrusted text (a halt reason) escaped and kept short.
-const shown = (v: string) => safeText(v, 32);
+const SHOWN_MAX = 32;
+
+// A value shown in a one-line status: untrusted text (a halt reason, a title) escaped and kept short.
+function shown(v: string): string {
+	const chars = [...escapeControls(v)];
+	return chars.length > SHOWN_MAX ? `${chars.slice(0, SHOWN_MAX - 1).join('')}…` : chars.join('');
+}
 
 /** What differs between the facts reviewed and the facts now, as `tier 5% → 25%`; empty when nothing does. */
 export function factChanges(before: ReviewedFacts, after: ReviewedFacts | undefined): string[] {

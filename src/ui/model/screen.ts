@@ -1,6 +1,21 @@
-import {deploymentView, leasesAwaitingCosign, leaseView, type AuditEvent, type Deployment, type DeploymentView, type LeaseView, type State} from '../../core/index.js';
-import {cosignAvailability, deploymentActions, type Availability} from '../../core/view/actions.js';
+import {
+	deploymentView,
+	displayDeep,
+	leasesNotStarted,
+	leaseView,
+	startPreview,
+	statusWord,
+	type AuditEvent,
+	type Deployment,
+	type DeploymentView,
+	type Intent,
+	type LeaseView,
+	type StartPreview,
+	type State,
+} from '../../core/index.js';
+import {approveAvailability, cosignAvailability, deploymentActions, startAvailability, type Availability} from '../../core/view/actions.js';
 import type {DialogAction} from './dialog.js';
+import {intentNext} from './outcome.js';
 import {selectedId, type ConsoleState, type Pane} from './console-state.js';
 
 /**
@@ -36,6 +51,7 @@ export function layoutFor(size: {columns: number; rows: number}): Layout {
 	};
 }
 
+// A status matches as its code (`rolled_back`) and as the words the screen shows (`rolled back`).
 const matches = (filter: string, ...fields: Array<string | undefined>) => {
 	const f = filter.trim().toLowerCase();
 	return f === '' || fields.some(x => x?.toLowerCase().includes(f));
@@ -44,41 +60,63 @@ const matches = (filter: string, ...fields: Array<string | undefined>) => {
 // ISO times and ids compare as plain strings (no locale rules: a thousand rows sort in well under a millisecond).
 const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 /** Newest first: ids carry the date and a sequence, so the order is stable while rows update. */
-const newestFirst = (a: Deployment, b: Deployment) => desc(a.createdAt, b.createdAt) || desc(a.id, b.id);
+const newestFirst = (a: Pick<Deployment, 'createdAt' | 'id'>, b: Pick<Deployment, 'createdAt' | 'id'>) => desc(a.createdAt, b.createdAt) || desc(a.id, b.id);
 
 export interface ScreenModel {
 	rev: number;
 	deployments: Deployment[];
 	leases: LeaseView[];
+	intents: Intent[];
 	audit: AuditEvent[];
 	rowIds: Record<Pane, string[]>;
 	selectedDeployment?: DeploymentView;
 	selectedLease?: LeaseView;
+	selectedIntent?: Intent;
+	/** What the selected intent waits for. */
+	intentNext?: string;
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
+	/** The pre-checks of the lease an open start dialog is on, run read-only now. */
+	startPreview?: StartPreview;
+	confirmable: Record<string, Partial<Record<DialogAction, Availability>>>;
+}
+
+/** Whether the pre-checks let a start go ahead, in the words the dialog and a refused Enter use. */
+function startVerdict(preview: StartPreview | undefined): Availability {
+	if (!preview) return {ok: false, why: 'the lease is no longer in the store'};
+	const failed = preview.checks.filter(c => !c.ok).map(c => c.name);
+	return failed.length === 0 ? {ok: true, why: 'every pre-check passes'} : {ok: false, why: `cannot start: pre-check failed (${failed.join(', ')})`};
 }
 
 export function screenModel(
 	state: State,
-	ui: Pick<ConsoleState, 'cursor' | 'filter'>,
+	ui: Pick<ConsoleState, 'cursor' | 'filter'> & Partial<Pick<ConsoleState, 'dialog'>>,
 	now: number,
 	audit: readonly AuditEvent[],
 	signerRole: 'human' | 'agent' | undefined,
 ): ScreenModel {
-	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status)).sort(newestFirst);
-	const leases = leasesAwaitingCosign(state, now)
-		.map(l => leaseView(state, l, now))
-		.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status));
+	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status, statusWord(d.status))).sort(newestFirst);
+	// Views are computed from the state as stored (a lease verifies over its intent's exact text),
+	// then cut and escaped for the screen (see shown.ts).
+	const open = leasesNotStarted(state, now).map(l => displayDeep(leaseView(state, l, now)));
+	const leases = open.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status, statusWord(l.status)));
+	const intents = state.intents
+		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, statusWord(i.status), i.title))
+		.sort(newestFirst)
+		.map(i => displayDeep(i));
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();
 	const rowIds: Record<Pane, string[]> = {
 		deployments: deployments.map(d => d.id),
 		leases: leases.map(l => l.id),
+		intents: intents.map(i => i.id),
 		audit: events.map(e => String(e.seq)),
 	};
 	const depId = selectedId(ui.cursor.deployments, rowIds.deployments);
 	const dep = depId ? deployments.find(d => d.id === depId) : undefined;
-	const selectedDeployment = dep ? deploymentView(state, dep, now) : undefined;
+	const selectedDeployment = dep ? displayDeep(deploymentView(state, dep, now)) : undefined;
 	const leaseId = selectedId(ui.cursor.leases, rowIds.leases);
 	const selectedLease = leaseId ? leases.find(l => l.id === leaseId) : undefined;
+	const intentId = selectedId(ui.cursor.intents, rowIds.intents);
+	const selectedIntent = intentId ? intents.find(i => i.id === intentId) : undefined;
 	const availability: ScreenModel['availability'] = {};
 	if (selectedDeployment) availability[selectedDeployment.id] = deploymentActions(selectedDeployment);
 	if (selectedLease) {
@@ -86,16 +124,26 @@ export function screenModel(
 			cosign: signerRole
 				? cosignAvailability(selectedLease, signerRole)
 				: {ok: false, why: 'no signing key loaded: start the console with your key to cosign'},
+			start: startAvailability(selectedLease),
 		};
 	}
+	if (selectedIntent) availability[selectedIntent.id] = {approve: approveAvailability(selectedIntent)};
+	// The pre-checks read the target: run only while a start dialog shows them, on its own lease.
+	const starting = ui.dialog?.action === 'start' ? state.leases.find(l => l.id === ui.dialog!.target) : undefined;
+	const preview = starting ? startPreview(state, starting, now) : undefined;
+	const confirmable: ScreenModel['confirmable'] = ui.dialog?.action === 'start' ? {[ui.dialog.target]: {start: startVerdict(preview)}} : {};
 	return {
 		rev: state.rev,
 		deployments,
 		leases,
+		intents,
 		audit: events,
 		rowIds,
 		...(selectedDeployment ? {selectedDeployment} : {}),
 		...(selectedLease ? {selectedLease} : {}),
+		...(selectedIntent ? {selectedIntent, intentNext: intentNext(selectedIntent, open.find(l => l.intent?.id === selectedIntent.id))} : {}),
 		availability,
+		...(preview ? {startPreview: displayDeep(preview)} : {}),
+		confirmable,
 	};
 }

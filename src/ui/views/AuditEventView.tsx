@@ -1,27 +1,47 @@
 import {Box, Text} from 'ink';
-import type {AuditEvent} from '../../core/index.js';
+import {clipText, DISPLAY_MAX, safeJson, type AuditEvent} from '../../core/index.js';
+import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
+import type {Block} from '../model/blocks.js';
 import {shortSum} from '../model/format.js';
+import {wrapRows} from '../model/wrap.js';
 
 const FIELD = 9;
 
-function Field({label, children}: {label: string; children: string}) {
-	return (
-		<Box>
-			<Box width={FIELD} flexShrink={0}>
-				<Text color="gray">{label}</Text>
-			</Box>
-			<Text wrap="wrap">{children}</Text>
-		</Box>
+/** The rows under the title line: the pane's height less that line. */
+export const eventRows = (height: number) => Math.max(0, height - 1);
+
+/**
+ * One audit event whole, as rows: a field's label on its first row, its value wrapped under
+ * itself. The event is display text (see shownEvents): a reason hand-edited to a megabyte arrives
+ * cut, and scrolls here row by row (j/k, g/G) instead of holding the console laying it out.
+ */
+export function eventBlocks(event: AuditEvent, width: number): Block[] {
+	const data = Object.keys(event.data).length === 0 ? '(none)' : clipText(safeJson(event.data, 2), DISPLAY_MAX);
+	const fields: Array<[string, string]> = [
+		['at', event.at],
+		['actor', event.actor],
+		['subject', event.subject],
+		['reason', event.reason || '(none)'],
+		['hash', shortSum(event.hash, 16)],
+		['data', data],
+	];
+	return fields.flatMap(([label, value]) =>
+		wrapRows(value, width - FIELD).map((row, i) => ({
+			key: `${label}-${i}`,
+			height: 1,
+			node: (
+				<Line>
+					<Text color="gray">{(i === 0 ? label : '').padEnd(FIELD)}</Text>
+					{row}
+				</Line>
+			),
+		})),
 	);
 }
 
-/**
- * One audit event whole: who, what, on what, why and its data, wrapped rather than cut, since a
- * list row at 80 columns shows a dozen characters of the reason. Esc goes back to the list.
- */
-export default function AuditEventView({event, height}: {event: AuditEvent; height: number}) {
-	const data = Object.keys(event.data).length === 0 ? '(none)' : JSON.stringify(event.data, null, 2);
+/** The event's title, then its rows scrolled within the pane. Esc goes back to the list. */
+export default function AuditEventView({event, blocks, offset, height}: {event: AuditEvent; blocks: readonly Block[]; offset: number; height: number}) {
 	return (
 		<Box flexDirection="column" height={height} overflow="hidden">
 			<Line>
@@ -30,12 +50,7 @@ export default function AuditEventView({event, height}: {event: AuditEvent; heig
 				</Text>
 				<Text color="gray"> (Esc back)</Text>
 			</Line>
-			<Field label="at">{event.at}</Field>
-			<Field label="actor">{event.actor}</Field>
-			<Field label="subject">{event.subject}</Field>
-			<Field label="reason">{event.reason || '(none)'}</Field>
-			<Field label="hash">{shortSum(event.hash, 16)}</Field>
-			<Field label="data">{data}</Field>
+			<BlockScroll blocks={blocks} offset={offset} height={eventRows(height)} />
 		</Box>
 	);
 }

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {DeploymentStatus} from '../../core/index.js';
+import {DeploymentStatus, displayText, statusWord} from '../../core/index.js';
 import Line from '../components/Line.js';
 import type {EnginePresence} from '../hooks/use-engine-presence.js';
 import Toned from '../components/Toned.js';
@@ -37,14 +37,14 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					<>
 						<Text color="gray"> target </Text>
 						<Toned tone={target === 'simulated' ? 'warning' : 'plain'} bold>
-							{target}
+							{displayText(target, 64)}
 						</Toned>
 					</>
 				) : null}
 				<Text color="gray"> engine </Text>
 				{engine === 'none' ? (
 					<Text bold color="red">
-						none: canaries are not driven{readonly ? ` (${LOCK} read-only)` : ''}
+						none: canaries are not driven{readonly ? ` (${LOCK})` : ''}
 					</Text>
 				) : readonly ? (
 					<>
@@ -58,7 +58,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					<Toned tone={role === 'leader' ? 'ok' : 'info'}>{role}</Toned>
 				)}
 				<Text color="gray"> you </Text>
-				<Text>{actor}</Text>
+				<Text>{displayText(actor, 200)}</Text>
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
 			</Line>
 			<Line>
@@ -68,12 +68,12 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 					present.map((s, i) => (
 						<Text key={s}>
 							{i > 0 ? <Text color="gray"> · </Text> : null}
-							<Toned tone={STATUS_TONE[s]}>{s}</Toned> {counts[s]}
+							<Toned tone={STATUS_TONE[s]}>{statusWord(s)}</Toned> {counts[s]}
 						</Text>
 					))
 				)}
 				<Text color="gray"> · data </Text>
-				<Text>{dataDir}</Text>
+				<Text>{displayText(dataDir, 1000)}</Text>
 			</Line>
 		</>
 	);

@@ -3,8 +3,9 @@ import {useMemo} from 'react';
 import type {LeaseView} from '../../core/index.js';
 import DenseTable, {MARKER_WIDTH, type TableRow} from '../components/DenseTable.js';
 import Line from '../components/Line.js';
-import {fitColumns, type Column} from '../model/columns.js';
+import {fitColumns, rowsAboveSummary, type Column} from '../model/columns.js';
 import {coarseDuration, versions} from '../model/format.js';
+import {NEXT} from '../model/outcome.js';
 
 const COLUMNS: readonly Column[] = [
 	{id: 'id', title: 'LEASE', min: 21, max: 24, priority: 1},
@@ -17,9 +18,10 @@ const COLUMNS: readonly Column[] = [
 
 const RISK_TONE = {low: 'ok', medium: 'warning', high: 'critical'} as const;
 
-function leaseRow(l: LeaseView): TableRow {
+function leaseRow(l: LeaseView, canStart: boolean): TableRow {
 	// Each role with its own mark, so "agent ✓ human —" never reads as two signatures.
-	const signed = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '—' : '✓'}`).join('  ');
+	const marks = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '—' : '✓'}`).join('  ');
+	const signed = l.missing.length > 0 ? marks : canStart ? 'signed: s starts' : 'signed';
 	return {
 		key: l.id,
 		cells: {
@@ -27,24 +29,24 @@ function leaseRow(l: LeaseView): TableRow {
 			service: {text: l.intent?.service ?? '?'},
 			versions: {text: l.intent ? versions(l.intent.fromVersion, l.intent.toVersion) : '?', tone: 'muted'},
 			risk: {text: `${l.risk.score} ${l.risk.level}${l.risk.acknowledged ? ' ack' : ''}`, tone: RISK_TONE[l.risk.level]},
-			signers: {text: signed},
+			signers: {text: signed, tone: l.missing.length > 0 ? 'plain' : 'ok'},
 			expires: {text: coarseDuration(Math.max(0, l.expiresInMs)), tone: l.expiresInMs < 5 * 60_000 ? 'warning' : 'plain'},
 		},
 	};
 }
 
 /** The keys a lease still waits for, then any other reason it does not verify (a revoked signer, expiry). */
-function stillNeeded(l: LeaseView): string {
+function stillNeeded(l: LeaseView, canStart: boolean): string {
 	const keys = l.missing.map(r => (r === 'agent' ? 'an agent key' : 'a human key'));
 	const other = l.reasons.filter(r => !r.code.startsWith('MISSING_')).map(r => r.message);
-	return [keys.join(' and '), ...other].filter(Boolean).join('; ') || 'nothing: it verifies';
+	return [keys.join(' and '), ...other].filter(Boolean).join('; ') || (canStart ? `nothing: ${NEXT.signed}` : 'nothing: it verifies');
 }
 
 /** Lines the selected lease's summary takes under the list. */
 const SUMMARY_LINES = 2;
 
 /** Rows left for the list itself when the pane has `height` lines below the column header. */
-export const leaseRowsFor = (height: number) => (height > SUMMARY_LINES + 3 ? height - SUMMARY_LINES : height);
+export const leaseRowsFor = (height: number) => rowsAboveSummary(height, SUMMARY_LINES);
 
 interface Props {
 	leases: readonly LeaseView[];
@@ -53,15 +55,17 @@ interface Props {
 	width: number;
 	height: number;
 	filtered: boolean;
+	/** Whether this session has the start key (read-only mode does not). */
+	canStart: boolean;
 }
 
-/** Leases waiting for a key, and under them the selected one's digest and what it still needs. */
-export default function LeaseList({leases, selected, top, width, height, filtered}: Props) {
+/** Leases waiting for a key or signed and not started, and under them the selected one's digest and what it still needs. */
+export default function LeaseList({leases, selected, top, width, height, filtered, canStart}: Props) {
 	const columns = useMemo(() => fitColumns(COLUMNS, width - MARKER_WIDTH), [width]);
 	const current = leases[selected];
 	const rowsHeight = leaseRowsFor(height);
 	const summary = rowsHeight < height;
-	const rows = leases.slice(top, top + rowsHeight).map(leaseRow);
+	const rows = leases.slice(top, top + rowsHeight).map(l => leaseRow(l, canStart));
 	return (
 		<Box flexDirection="column">
 			<DenseTable
@@ -69,7 +73,7 @@ export default function LeaseList({leases, selected, top, width, height, filtere
 				rows={rows}
 				selected={selected - top}
 				height={rowsHeight}
-				empty={filtered ? 'no lease matches the filter (Esc clears it)' : 'no lease is waiting for a cosign'}
+				empty={filtered ? 'no lease matches the filter (Esc clears it)' : 'no lease is waiting for a key or a start'}
 			/>
 			{summary && current ? (
 				<>
@@ -79,7 +83,7 @@ export default function LeaseList({leases, selected, top, width, height, filtere
 					</Line>
 					<Line>
 						<Text color="gray">still needed: </Text>
-						<Text>{stillNeeded(current)}</Text>
+						<Text>{stillNeeded(current, canStart)}</Text>
 					</Line>
 				</>
 			) : null}

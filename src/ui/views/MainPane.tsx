@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DeploymentView, State} from '../../core/index.js';
+import {displayText, type DeploymentView, type Intent, type LeaseView, type State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
 import type {DialogContent} from '../model/cosign-content.js';
@@ -11,6 +11,7 @@ import AuditEventView from './AuditEventView.js';
 import AuditList from './AuditList.js';
 import DeploymentList from './DeploymentList.js';
 import HelpView from './HelpView.js';
+import IntentList from './IntentList.js';
 import LeaseList from './LeaseList.js';
 
 interface Props {
@@ -26,6 +27,9 @@ interface Props {
 	blocks: readonly Block[];
 	/** The detail's offset, within what its blocks allow now (they grow and shrink with the data). */
 	detailOffset: number;
+	/** The audit event shown whole, as rows (see eventBlocks), and how far it is scrolled. */
+	eventBlocks: readonly Block[];
+	eventOffset: number;
 	/** The help's rows, laid out for the pane (see helpBlocks). */
 	help: readonly Block[];
 	helpOffset: number;
@@ -33,10 +37,14 @@ interface Props {
 	auditLoading: boolean;
 	readError?: string;
 	dialogDeployment?: DeploymentView;
+	dialogLease?: LeaseView;
+	dialogIntent?: Intent;
 	/** The cosign dialog's content, wrapped and windowed. */
 	dialogContent?: DialogContent;
 	/** What changed since the open dialog opened. */
 	dialogChanges: readonly string[];
+	/** The console's clock, for times shown with their date when not today. */
+	now: number;
 }
 
 function Body(p: Props) {
@@ -45,12 +53,24 @@ function Body(p: Props) {
 	if (!state || !model) {
 		return (
 			<Line>
-				<Text color={p.readError ? 'red' : 'gray'}>{p.readError ? `cannot read the store: ${p.readError}` : 'reading the store…'}</Text>
+				<Text color={p.readError ? 'red' : 'gray'}>{p.readError ? `cannot read the store: ${displayText(p.readError, 1000)}` : 'reading the store…'}</Text>
 			</Line>
 		);
 	}
 	if (ui.dialog) {
-		return <DialogView dialog={ui.dialog} height={layout.pane} deployment={p.dialogDeployment} content={p.dialogContent} changed={p.dialogChanges} />;
+		return (
+			<DialogView
+				dialog={ui.dialog}
+				height={layout.pane}
+				deployment={p.dialogDeployment}
+				lease={p.dialogLease}
+				intent={p.dialogIntent}
+				preview={model.startPreview}
+				content={p.dialogContent}
+				changed={p.dialogChanges}
+				now={p.now}
+			/>
+		);
 	}
 	if (ui.help) return <HelpView blocks={p.help} offset={p.helpOffset} height={layout.pane} readonly={p.readonly} />;
 	const {top} = p;
@@ -63,11 +83,13 @@ function Body(p: Props) {
 				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} />
 			);
 		case 'leases':
-			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} />;
+			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} canStart={!p.readonly} />;
+		case 'intents':
+			return <IntentList intents={model.intents} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} next={model.intentNext} />;
 		case 'audit': {
 			const event = ui.event ? model.audit[p.selected] : undefined;
-			if (event) return <AuditEventView event={event} height={layout.pane} />;
-			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} />;
+			if (event) return <AuditEventView event={event} blocks={p.eventBlocks} offset={p.eventOffset} height={layout.pane} />;
+			return <AuditList events={model.audit} selected={p.selected} top={top} width={width} height={p.listHeight} loading={p.auditLoading} filtered={filtered} now={p.now} />;
 		}
 	}
 }

@@ -1,9 +1,10 @@
 import {Text} from 'ink';
+import {displayText} from '../../core/text.js';
 import Line from '../components/Line.js';
 import {PANES, type Pane} from '../model/console-state.js';
 
-const TITLE: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases awaiting cosign', audit: 'Audit'};
-const SHORT: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases', audit: 'Audit'};
+const TITLE: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases to sign or start', audit: 'Audit', intents: 'Intents'};
+const SHORT: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases', audit: 'Audit', intents: 'Intents'};
 
 interface Props {
 	pane: Pane;
@@ -36,11 +37,11 @@ export default function PaneTabs({pane, detail, counts, filter, filtering, compa
 			{filtering ? (
 				<Text>
 					<Text bold>/</Text>
-					{filter}
+					{displayText(filter)}
 					<Text inverse> </Text>
 				</Text>
 			) : filter ? (
-				<Text color="yellow">filter: {filter} (Esc clears)</Text>
+				<Text color="yellow">filter: {displayText(filter)} (Esc clears)</Text>
 			) : null}
 		</Line>
 	);

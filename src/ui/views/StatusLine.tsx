@@ -1,7 +1,10 @@
 import {Box, Text} from 'ink';
+import {displayText} from '../../core/text.js';
 import Toned from '../components/Toned.js';
 import type {Status} from '../model/console-state.js';
 
+// One line: what is past any terminal's width is cut anyway. Messages quote data, escaped here.
+const LINE_MAX = 1000;
 const TONE = {ok: 'ok', error: 'critical', info: 'info'} as const;
 const MARK = {ok: '✓', error: '✗', info: '·'} as const;
 
@@ -14,12 +17,12 @@ export default function StatusLine({status, pending, readError}: {status?: Statu
 		<Box height={1} overflow="hidden">
 			<Text wrap="truncate-end">
 				{pending ? (
-					<Toned tone="info">… {pending}</Toned>
+					<Toned tone="info">… {displayText(pending, LINE_MAX)}</Toned>
 				) : readError ? (
-					<Toned tone="critical">✗ cannot read the store: {readError}</Toned>
+					<Toned tone="critical">✗ cannot read the store: {displayText(readError, LINE_MAX)}</Toned>
 				) : status ? (
 					<Toned tone={TONE[status.tone]}>
-						{MARK[status.tone]} {status.text}
+						{MARK[status.tone]} {displayText(status.text, LINE_MAX)}
 					</Toned>
 				) : (
 					' '

@@ -1,17 +1,22 @@
-import type {DeploymentView} from '../../core/index.js';
+import {statusWord, type DeploymentView} from '../../core/index.js';
 import type {TableRow} from '../components/DenseTable.js';
 import type {Column} from '../model/columns.js';
 import {coarseDuration, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
 import {LEVEL_TONE, LEVEL_WORD, STATUS_TONE} from '../theme.js';
 
-/** Displayed left to right; on a narrow terminal the highest priority number drops first. */
+/**
+ * Displayed left to right; on a narrow terminal the highest priority number drops first. The
+ * service is what an operator reads a row by: it outlives the tier (down to 60 columns) and takes
+ * spare width right after the id, so that at 80 columns a name is shown whole, not cut.
+ */
 export const DEPLOYMENT_COLUMNS: readonly Column[] = [
 	{id: 'id', title: 'DEPLOYMENT', min: 16, max: 17, priority: 1},
-	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 5},
+	{id: 'service', title: 'SERVICE', min: 8, max: 20, priority: 4, grow: 1},
 	{id: 'versions', title: 'FROM → TO', min: 13, max: 24, priority: 6},
 	{id: 'status', title: 'STATUS', min: 18, priority: 2},
 	// The worst level is the one warning the list gives (a CRIT): it outlives the tier and time left.
-	{id: 'tier', title: 'TIER · LEFT', min: 15, max: 20, priority: 4},
+	// 16 columns hold a three-tier track with its longest word (`[5]›25›100 ready`).
+	{id: 'tier', title: 'TIER · LEFT', min: 16, max: 20, priority: 5},
 	{id: 'worst', title: 'WORST', min: 8, max: 10, priority: 3},
 ];
 
@@ -35,7 +40,7 @@ export function deploymentRow(v: DeploymentView): TableRow {
 			id: {text: v.id},
 			service: {text: v.service},
 			versions: {text: versions(v.from, v.to), tone: 'muted'},
-			status: {text: v.status, tone: STATUS_TONE[v.status]},
+			status: {text: statusWord(v.status), tone: STATUS_TONE[v.status]},
 			tier: {text: `${tierSteps(v.tiers)} ${timeLeft(v)}`.trimEnd()},
 			worst: worstCell(v),
 		},

@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import type {ReactNode} from 'react';
-import {formatDuration, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
+import {formatDuration, statusWord, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
 import DetailTable, {tableHeight} from '../components/DetailTable.js';
 import Line from '../components/Line.js';
 import MetricLine, {METRIC_COLUMNS} from '../components/MetricLine.js';
@@ -18,6 +18,8 @@ export interface DetailInput {
 	width: number;
 	/** The thresholds the canary runs under (from its plan). */
 	bands: Thresholds;
+	/** The console's clock: times show the date when not today. */
+	now: number;
 }
 
 const line = (key: string, node: ReactNode): Block => ({key, height: 1, node: <Line>{node}</Line>});
@@ -39,7 +41,7 @@ function summary(v: DeploymentView): Block[] {
 					{'  '}
 				</Text>
 				<Toned tone={STATUS_TONE[v.status]} bold>
-					{v.status}
+					{statusWord(v.status)}
 				</Toned>
 				<Text>
 					{'  '}tier {tierSteps(v.tiers)} at {v.percent}%
@@ -59,7 +61,7 @@ function summary(v: DeploymentView): Block[] {
 			) : (
 				<>
 					{label('gate')}
-					<Text>not evaluated: the canary is {v.status}</Text>
+					<Text>not evaluated: the canary is {statusWord(v.status)}</Text>
 				</>
 			),
 		),
@@ -75,7 +77,7 @@ function metrics(input: DetailInput): Block[] {
 	const gaugeWidth = Math.max(10, Math.min(30, Math.floor((width - fixed) * 0.6)));
 	const sparkWidth = Math.max(0, width - fixed - gaugeWidth - 1);
 	return [
-		title('metrics', 'Metrics', 'value · gauge (¦ warning, ‖ critical) · level · samples/needed · recent'),
+		title('metrics', 'Metrics', 'judged value · gauge (¦ warn, ‖ crit) · level · samples/needed · recent'),
 		...gate.metrics.map(m => ({
 			key: `metric-${m.metric}`,
 			height: 1,
@@ -116,11 +118,11 @@ function gateBlocks(v: DeploymentView): Block[] {
 	];
 }
 
-function records(v: DeploymentView): Block[] {
+function records(v: DeploymentView, now: number): Block[] {
 	const out: Block[] = [];
-	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
+	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since, now)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
 	if (v.halt) {
-		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
+		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
 	}
 	if (v.rollback) {
 		const r = v.rollback;
@@ -134,10 +136,10 @@ function records(v: DeploymentView): Block[] {
 	return out;
 }
 
-function lease(v: DeploymentView, width: number): Block[] {
-	const rows = v.lease.signers.map(s => ({role: s.role, key: s.keyId, 'signed at': s.signedAt}));
+function lease(v: DeploymentView, width: number, now: number): Block[] {
+	const rows = v.lease.signers.map(s => ({role: s.role, key: s.keyId, 'signed at': clockTime(s.signedAt, now)}));
 	return [
-		title('lease', 'Lease', `${v.lease.id}${v.lease.expiresAt ? ` · expires ${v.lease.expiresAt}` : ''}`),
+		title('lease', 'Lease', `${v.lease.id}${v.lease.expiresAt ? ` · expires ${clockTime(v.lease.expiresAt, now)}` : ''}`),
 		{key: 'signers', height: tableHeight(rows.length), node: <DetailTable rows={rows} columns={['role', 'key', 'signed at']} width={width} />},
 	];
 }
@@ -159,18 +161,18 @@ function risk(v: DeploymentView, width: number): Block[] {
 	];
 }
 
-function audit(events: readonly AuditEvent[] | undefined): Block[] {
+function audit(events: readonly AuditEvent[] | undefined, now: number): Block[] {
 	const recent = [...(events ?? [])].reverse();
 	return [
 		title('audit', 'Recent audit events', 'newest first'),
 		...(recent.length === 0
 			? [line('audit-none', <Text color="gray">{events ? 'none yet' : 'loading…'}</Text>)]
-			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
+			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at, now))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
 	];
 }
 
 /** The detail of one deployment, top to bottom, as blocks of known height. */
 export function detailBlocks(input: DetailInput): Block[] {
-	const {view, width} = input;
-	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view), ...lease(view, width), ...pack(view), ...risk(view, width), ...audit(input.events)];
+	const {view, width, now} = input;
+	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view, now), ...lease(view, width, now), ...pack(view), ...risk(view, width), ...audit(input.events, now)];
 }

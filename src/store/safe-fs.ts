@@ -1,0 +1,116 @@
+import {constants} from 'node:fs';
+import {chmod, lstat, open, readFile, stat, type FileHandle} from 'node:fs/promises';
+import {dirname} from 'node:path';
+import {StoreError} from './errors.js';
+
+/**
+ * Every file of a data directory is opened here. A data directory may be writable by a group:
+ * a member could put a symbolic link, a FIFO or a hard link where a calyx file stands and wait
+ * for root to run calyx. So no open follows a link (O_NOFOLLOW), none blocks on a FIFO
+ * (O_NONBLOCK: no effect on a regular file), anything but a regular file is refused with its path,
+ * and nothing writes through a second hard link to a file (its other name may be anyone's).
+ * Files calyx creates get their mode from the directory, never from the umask.
+ */
+const {O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK} = constants;
+
+const FLAGS = {
+	read: O_RDONLY,
+	/** In place (truncating a torn tail). */
+	update: O_RDWR,
+	/** A new file: fails if anything, a link included, has the name. */
+	create: O_WRONLY | O_CREAT | O_EXCL,
+	append: O_WRONLY | O_CREAT | O_APPEND,
+} as const;
+export type OpenMode = keyof typeof FLAGS;
+
+export const unsafeFile = (path: string, what: string) =>
+	new StoreError(
+		'UNSAFE',
+		`${path} ${what}: calyx opens only regular files it can trust in a data directory; nothing was read or written (remove or restore it; run \`ls -l ${path}\` to see what stands there)`,
+		path,
+	);
+
+/** Private by default; group-writable only in a directory made shared (setgid and group-writable). */
+export function fileModeFor(dirMode: number): number {
+	const shared = (dirMode & 0o2000) !== 0 && (dirMode & 0o020) !== 0;
+	return shared ? 0o660 : 0o600;
+}
+
+const dirModes = new Map<string, number>();
+
+/** The mode new files in `dir` get (the directory's mode read once per process). */
+export async function newFileMode(dir: string): Promise<number> {
+	let mode = dirModes.get(dir);
+	if (mode === undefined) {
+		mode = fileModeFor((await lstat(dir)).mode);
+		dirModes.set(dir, mode);
+	}
+	return mode;
+}
+
+/**
+ * Opens a data-directory file safely (see above). ENOENT and other errno failures are thrown as
+ * they are, for callers that treat a missing file as empty; a link or a special file is UNSAFE.
+ */
+export async function openData(path: string, how: OpenMode, mode?: number): Promise<FileHandle> {
+	const fileMode = how === 'create' || how === 'append' ? (mode ?? (await newFileMode(dirname(path)))) : 0o600;
+	let fh: FileHandle;
+	try {
+		fh = await open(path, FLAGS[how] | O_NOFOLLOW | O_NONBLOCK, fileMode);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw unsafeFile(path, 'is a symbolic link');
+		throw error;
+	}
+	try {
+		const st = await fh.stat();
+		if (!st.isFile()) throw unsafeFile(path, 'is not a regular file');
+		if (how !== 'read' && how !== 'create' && st.nlink > 1) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
+		// Explicit, not the umask: a file this call created (an empty one of ours) gets the directory's mode.
+		const ours = typeof process.geteuid !== 'function' || st.uid === process.geteuid();
+		if ((how === 'create' || (how === 'append' && st.size === 0)) && ours && (st.mode & 0o7777) !== fileMode) await fh.chmod(fileMode);
+	} catch (error) {
+		await fh.close();
+		throw error;
+	}
+	return fh;
+}
+
+/** A whole file's bytes, opened safely. */
+export async function readData(path: string): Promise<Buffer> {
+	const fh = await openData(path, 'read');
+	try {
+		return await fh.readFile();
+	} finally {
+		await fh.close();
+	}
+}
+
+/** Sets a directory's mode explicitly (mkdir's mode is filtered by the umask). */
+export const setDirMode = async (dir: string, mode: number) => {
+	await chmod(dir, mode);
+	dirModes.delete(dir);
+};
+
+/**
+ * A data directory anyone can write is one anyone can turn against its users: refused, with the
+ * fix. A symbolic link to a directory is fine (the operator chose it); what it points to is checked.
+ */
+export async function checkDataDir(dir: string): Promise<void> {
+	let mode: number;
+	try {
+		mode = (await stat(dir)).mode;
+	} catch {
+		return; // missing: the operation that needs it says so
+	}
+	if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+		throw new StoreError('UNSAFE', `${dir} is writable by everyone (mode ${(mode & 0o7777).toString(8)}): anyone could plant files there; run \`chmod o-w ${dir}\` (calyx init --group <name> makes a directory shared by a group)`, dir);
+	}
+}
+
+/** A group by name (from /etc/group) or number. */
+export async function groupId(name: string): Promise<number | undefined> {
+	if (/^\d+$/.test(name)) return Number(name);
+	const lines = (await readFile('/etc/group', 'utf8').catch(() => '')).split('\n');
+	const row = lines.map(l => l.split(':')).find(f => f[0] === name);
+	return row && /^\d+$/.test(row[2] ?? '') ? Number(row[2]) : undefined;
+}
