@@ -13,9 +13,11 @@ import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
+import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import type {QuitRisk} from './model/quit.js';
+import {factChanges, reviewedFacts} from './model/review.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
@@ -93,6 +95,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		helpMax: 0,
 		availability: {},
 		confirmable: {},
+		reviewed: () => undefined,
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
@@ -127,7 +130,11 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
-	useSubmit(ui.request, state, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+	// The cosign dialog's content: what is signed, wrapped to the width (see cosign-content.ts).
+	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout) : undefined;
+	// Said in the dialog before Enter, which would be refused for it (see use-submit).
+	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now)) : [];
+	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -145,6 +152,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		availability: model?.availability ?? {},
 		confirmable: model?.confirmable ?? {},
 		...(role === 'leader' && !readonly && state ? {quitRisk: quitRiskOf(state, followers)} : {}),
+		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now) : undefined),
+		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
 	};
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
@@ -228,7 +237,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				dialogDeployment={dialogDeployment && state ? displayDeep(deploymentView(state, dialogDeployment, now)) : undefined}
 				dialogLease={dialogLeaseView}
 				dialogIntent={dialogIntent}
-				signer={identity ? `${identity.role}:${identity.id}` : undefined}
+				dialogContent={dialogContent}
+				dialogChanges={dialogChanges}
 				now={now}
 			/>
 			<StatusLine

@@ -71,7 +71,7 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'pane3', chords: [{input: '3'}], keys: '3', label: 'audit', help: 'audit trail', group: 'view', contexts: ALL},
 	{action: 'pane4', chords: [{input: '4'}], keys: '4', label: 'intents', help: 'intents pane', group: 'view', contexts: ALL},
 	{action: 'filter', chords: [{input: '/'}], keys: '/', label: 'filter', help: 'filter by id, service or status (Enter keeps, Esc clears)', group: 'view', contexts: LISTS, footer: 11},
-	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease with your key (y then Enter)', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
+	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease: read to the end, y, Enter', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
 	{action: 'start', chords: [{input: 's'}], keys: 's', label: 'start', help: 'start a signed lease (type id)', group: 'act', contexts: ['leases'], dangerous: true, footer: 2},
 	{action: 'approve', chords: [{input: 'a'}], keys: 'a', label: 'approve', help: 'approve a draft (asks a reason)', group: 'act', contexts: ['intents'], dangerous: true, footer: 1},
 	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote a tier (y then Enter)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},

@@ -26,6 +26,9 @@ const ESCAPE = /^\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B
 const ZERO_WIDTH = /[\u0300-\u036F\u200B-\u200F\uFE00-\uFE0F]/u;
 const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
 
+/** Cells a character takes on screen: 0 for a combining mark, 2 for a wide (CJK, emoji) one. */
+export const charWidth = (ch: string) => (ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1);
+
 /** A line's visible width when painted (colours take no room). */
 export interface Clipped {
 	text: string;
@@ -56,7 +59,7 @@ export function clipLine(line: string, columns: number): Clipped {
 		const ch = String.fromCodePoint(line.codePointAt(i)!);
 		i += ch.length;
 		if (ch === '\r' || ch === '\u0007') continue;
-		const w = ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+		const w = charWidth(ch);
 		if (width + w > columns) {
 			cut = true;
 			break;

@@ -1,8 +1,9 @@
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {BIN, calyx, json, lastUsedRow, sandbox, selected, SIZE, slowLink, useTerminal} from './tmux.js';
+import {BIN, calyx, json, lastUsedRow, sandbox, scrollDialogToEnd, selected, SIZE, slowLink, useTerminal} from './tmux.js';
 
-const {tmux, keys, text, open, waitScreen, confirmY, typeField, session: SESSION} = useTerminal('console');
+const terminal = useTerminal('console');
+const {tmux, keys, text, open, waitScreen, confirmY, typeField, session: SESSION} = terminal;
 
 describe('calyx console in a terminal', () => {
 	it('opens with no command on the alternate screen, within rows − 1, and gives the screen back on q', async () => {
@@ -52,9 +53,10 @@ describe('calyx console in a terminal', () => {
 		const {box, pending} = await onWaitingLease();
 		keys('c');
 		await waitScreen(x => x.includes(`Cosign ${pending.id}`) && x.includes('you sign as human:demo-operator'), 'the cosign dialog');
+		await scrollDialogToEnd(terminal);
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ signed ${pending.id} as human:demo-operator: both keys signed`), 'the outcome');
+		await waitScreen(x => x.includes('✓ both keys signed: s starts the canary'), 'the outcome');
 		expect(spawnSync(process.execPath, [BIN, '--data', box.data, 'lease', 'verify', pending.id], {env: box.env}).status).toBe(0);
 	});
 

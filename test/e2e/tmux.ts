@@ -170,3 +170,17 @@ export function useTerminal(name: string) {
 
 	return {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, quitConsole, filterTo, session: SESSION};
 }
+
+/**
+ * Scrolls an open cosign dialog to its end one row at a time (its `y` is taken only then) and
+ * returns every screen seen on the way, for tests that check what was on screen before signing.
+ */
+export async function scrollDialogToEnd(t: Pick<ReturnType<typeof useTerminal>, 'keys' | 'screen' | 'waitScreen'>): Promise<string[]> {
+	const seen = [t.screen()];
+	for (let more = /↓ (\d+) more line/.exec(seen[0]!); more; more = /↓ (\d+) more line/.exec(seen.at(-1)!)) {
+		const left = more[1];
+		t.keys('j');
+		seen.push(await t.waitScreen(s => !s.includes(`↓ ${left} more line`), 'the dialog to scroll'));
+	}
+	return seen;
+}

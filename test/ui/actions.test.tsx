@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {EngineError, ManualClock, verifyLease} from '../../src/core/index.js';
 import {STALE} from '../../src/ui/model/outcome.js';
 import {FakeStore, fakeEngine} from './helpers/fake-store.js';
-import {frameOf, KEY, press, selectedLine, selectRow, settled, type, waitFor, waitForFrame, type Rendered} from './helpers/ink.js';
+import {frameOf, KEY, press, readToEnd, selectedLine, selectRow, settled, type, waitFor, waitForFrame, type Rendered} from './helpers/ink.js';
 import {fixture, mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -72,7 +72,7 @@ describe('rollback', () => {
 });
 
 describe('cosign', () => {
-	it('shows intent, risk, plan and digest, and signs on y then Enter', async () => {
+	it('shows intent, risk, plan and digest, and signs on y then Enter once all of it was on screen', async () => {
 		const {r, store, fx} = await mount();
 		await leases(r);
 		await select(r, fx.lease.agentSigned);
@@ -80,15 +80,16 @@ describe('cosign', () => {
 		const lease = store.state.leases.find(l => l.id === fx.lease.agentSigned)!;
 		const dialog = await waitForFrame(r, `Cosign ${lease.id}`);
 		expect(dialog).toContain('you sign as human:alice');
-		expect(dialog).toContain(`intent ${lease.intentId} · reports 1.0.0 → 0.9.0`);
-		expect(dialog).toContain(`digest ${lease.digest}`);
-		expect(dialog).toMatch(/risk \d+ \((low|medium|high)\)/);
-		expect(dialog).toContain('plan tiers 5›25›100 · bake 15m');
+		expect(dialog).toMatch(new RegExp(`intent +${lease.intentId} · reports 1.0.0 → 0.9.0`));
+		expect(dialog).toMatch(new RegExp(`digest +${lease.digest}`));
+		expect(dialog).toMatch(/risk +\d+ \((low|medium|high)\)/);
+		expect(dialog).toMatch(/plan +tiers 5›25›100 · bake 15m/);
+		await readToEnd(r);
 		await press(r, 'y');
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✓ signed ${lease.id} as human:alice: both keys signed: s starts the canary`);
+		await waitForFrame(r, '✓ both keys signed: s starts the canary');
 		// The outcome stays on its pane: switching panes clears it.
 		await press(r, '1');
 		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));
@@ -117,7 +118,9 @@ describe('cosign', () => {
 		const {r, store, fx, clock} = await mount();
 		await leases(r);
 		await select(r, fx.lease.unsigned);
-		await press(r, 'c', 'y');
+		await press(r, 'c');
+		await readToEnd(r);
+		await press(r, 'y');
 		await waitForFrame(r, 'y — Enter to sign');
 		clock.advance(2 * 3_600_000);
 		await press(r, KEY.enter);
@@ -178,16 +181,16 @@ describe('resume', () => {
 });
 
 describe('a stale view', () => {
-	it('is refused with "state changed, review and retry" when what was confirmed no longer holds', async () => {
+	it('is refused with "state changed, review and retry" and what changed when what was confirmed no longer holds', async () => {
 		const {r, store, fx} = await mount();
 		await press(r, 'h');
 		await type(r, 'too hot');
 		store.changeQuietly({type: 'canary.halt', actor: 'human:bob', id: fx.dep.running, reason: 'bob was faster'});
 		await press(r, KEY.enter);
-		await waitForFrame(r, `✗ ${STALE}`);
+		await waitForFrame(r, `✗ ${STALE}: status live → halted; halt none → bob was faster`);
 		expect(store.runs).toEqual([]);
-		// The dialog stays open over the fresh state for the operator to review.
-		await waitForFrame(r, f => f.includes(`Halt ${fx.dep.running}`) && /halted at 5%/.test(f));
+		// The dialog closes: it rested on facts that no longer hold; the operator reopens it to act.
+		expect(frameOf(r)).not.toContain(`Halt ${fx.dep.running}`);
 	});
 
 	it('retries when a write it does not care about lands between the check and its own write', async () => {

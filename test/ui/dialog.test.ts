@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 import {describe, expect, it} from 'vitest';
 import {cosign as cosign_, EngineError, refused} from '../../src/core/index.js';
-import {ignoredEarly, openDialog, reopenAfterConflict, REASON_REQUIRED, stepDialog, typeIdPrompt, type Dialog, type DialogStep} from '../../src/ui/model/dialog.js';
+import {ignoredEarly, openDialog, REASON_REQUIRED, stepDialog, typeIdPrompt, type Dialog, type DialogStep} from '../../src/ui/model/dialog.js';
 import {commandFor, errorOutcome, STALE, successOutcome} from '../../src/ui/model/outcome.js';
 import {reviewedFacts} from '../../src/ui/model/review.js';
 import {FakeStore} from './helpers/fake-store.js';
@@ -82,12 +82,6 @@ describe('typed dialogs', () => {
 			expect(feed(openDialog('forcePromote', 'DEP-1'), [...chars('DEP'), [input, cancel]])).toEqual({cancel: true});
 		}
 	});
-	it('reopens after a stale view with the text kept and the confirmation to repeat', () => {
-		const typed = {...openDialog('halt', 'DEP-1'), reason: 'why', submitting: true};
-		expect(reopenAfterConflict(typed, STALE)).toMatchObject({step: 'reason', input: 'why', submitting: false, error: STALE});
-		const confirm = {...openDialog('promote', 'DEP-1'), submitting: true};
-		expect(reopenAfterConflict(confirm, STALE)).toMatchObject({step: 'confirm', input: '', error: STALE});
-	});
 });
 
 describe('commands and outcomes', () => {
@@ -104,15 +98,19 @@ describe('commands and outcomes', () => {
 		expect(() => commandFor(d('cosign'), base)).toThrow(/signature/);
 	});
 	it('says what happened, and why not', () => {
-		expect(errorOutcome(new EngineError('conflict', 'STALE_STATE', 'state changed (rev 1 → 2): review and retry'))).toEqual({ok: false, text: STALE, conflict: true});
+		expect(errorOutcome(new EngineError('conflict', 'STALE_STATE', 'state changed (rev 1 → 2): review and retry'))).toEqual({ok: false, text: STALE});
 		expect(errorOutcome(refused('EXPIRED', 'lease expired at 2026-11-25T11:00:00.000Z')).text).toBe('refused: lease expired at 2026-11-25T11:00:00.000Z');
 		const lock = Object.assign(new Error('held'), {name: 'StoreError', code: 'LOCK_TIMEOUT'});
 		expect(errorOutcome(lock).text).toMatch(/store busy/);
 		expect(errorOutcome(new Error('boom')).text).toBe('error: boom');
 		expect(successOutcome(openDialog('promote', 'DEP-1'), {from: 5, to: 25, status: 'running'}).text).toBe('promoted DEP-1: 5% → 25%');
 		expect(successOutcome(openDialog('rollback', 'DEP-1'), {verified: false, rollback: {error: 'refused'}})).toMatchObject({ok: false, text: 'ROLLBACK FAILED for DEP-1: refused'});
-		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'human', keyId: 'alice', activated: false, missing: ['agent']}).text).toBe(
-			'signed L-1 as human:alice: waiting for the agent key',
+		const keys = [{id: 'ci-bot', role: 'agent' as const, publicKey: 'pem', fingerprint: '0'.repeat(64), addedAt: '', addedBy: ''}];
+		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'human', keyId: 'alice', activated: false, missing: ['agent']}, keys).text).toBe(
+			'agent key next: CALYX_KEY=ci-bot calyx lease sign L-1',
+		);
+		expect(successOutcome(openDialog('cosign', 'L-1'), {role: 'agent', keyId: 'ci-bot', activated: true, missing: []}).text).toBe(
+			'both keys signed: s starts the canary',
 		);
 	});
 });
@@ -126,21 +124,21 @@ describe('reviewed facts', () => {
 		const now = fx.clock.now();
 		const before = {promote: reviewedFacts(promote, store.state, now), halt: reviewedFacts(halt, store.state, now)};
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {tesDelta: 0.1, errorRate: 0.2, cpu: 50, memory: 60}});
-		expect(reviewedFacts(promote, store.state, now)).toBe(before.promote);
+		expect(reviewedFacts(promote, store.state, now)).toEqual(before.promote);
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 115}});
-		expect(reviewedFacts(promote, store.state, now)).not.toBe(before.promote);
-		expect(reviewedFacts(halt, store.state, now)).toBe(before.halt);
+		expect(reviewedFacts(promote, store.state, now)).not.toEqual(before.promote);
+		expect(reviewedFacts(halt, store.state, now)).toEqual(before.halt);
 		store.external({type: 'canary.halt', actor: 'human:bob', id: fx.dep.running, reason: 'x'});
-		expect(reviewedFacts(halt, store.state, now)).not.toBe(before.halt);
+		expect(reviewedFacts(halt, store.state, now)).not.toEqual(before.halt);
 		const cosign = openDialog('cosign', fx.lease.agentSigned);
 		const leaseBefore = reviewedFacts(cosign, store.state, now);
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.holding, sample: {cpu: 50}});
-		expect(reviewedFacts(cosign, store.state, now)).toBe(leaseBefore);
+		expect(reviewedFacts(cosign, store.state, now)).toEqual(leaseBefore);
 		const lease = store.state.leases.find(l => l.id === fx.lease.agentSigned)!;
 		const intent = store.state.intents.find(i => i.id === lease.intentId)!;
 		const signature = cosign_(lease, intent, 'human', 'bob', fx.keys.human2.privateKey);
 		store.external({type: 'lease.cosign', actor: 'human:bob', leaseId: lease.id, role: 'human', keyId: 'bob', signature});
-		expect(reviewedFacts(cosign, store.state, now)).not.toBe(leaseBefore);
-		expect(reviewedFacts(openDialog('halt', 'DEP-nope'), store.state, now)).toBe('gone');
+		expect(reviewedFacts(cosign, store.state, now)).not.toEqual(leaseBefore);
+		expect(reviewedFacts(openDialog('halt', 'DEP-nope'), store.state, now)).toBeUndefined();
 	});
 });

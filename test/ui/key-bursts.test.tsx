@@ -1,6 +1,6 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {frameOf, KEY, press, selectedLine, settled, type, waitForFrame, type Rendered} from './helpers/ink.js';
+import {frameOf, KEY, press, readToEnd, selectedLine, settled, type, waitForFrame, type Rendered} from './helpers/ink.js';
 import {mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -119,8 +119,9 @@ describe('dialogs opened a moment ago', () => {
 		await waitForFrame(r, 'Enter ignored: typed before the dialog was shown — press it again');
 		expect(store.runs).toEqual([]);
 		wall.t += 1000;
+		await readToEnd(r);
 		await press(r, 'y', KEY.enter);
-		await waitForFrame(r, '✓ signed');
+		await waitForFrame(r, '✓ agent key next');
 		expect(store.runs).toHaveLength(1);
 	});
 });

@@ -17,6 +17,7 @@ const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({
 	rows: {deployments: ['DEP-1', 'DEP-2', 'DEP-3'], leases: ['LEASE-1'], audit: [], intents: []},
 	listHeight: {deployments: 10, leases: 10, audit: 10, intents: 10},
 	confirmable: {},
+	reviewed: () => undefined,
 	detailMax: 0,
 	eventMax: 0,
 	helpMax: 0,

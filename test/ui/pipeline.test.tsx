@@ -3,9 +3,9 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {cosign, type State} from '../../src/core/index.js';
 import {openDialog} from '../../src/ui/model/dialog.js';
 import {commandFor, NEXT, successOutcome} from '../../src/ui/model/outcome.js';
-import {reviewedFacts} from '../../src/ui/model/review.js';
+import {factChanges, reviewedFacts} from '../../src/ui/model/review.js';
 import {FakeStore} from './helpers/fake-store.js';
-import {frameOf, KEY, press, selectedLine, selectRow, type, waitForFrame, type Rendered} from './helpers/ink.js';
+import {frameOf, KEY, press, readToEnd, selectedLine, selectRow, type, waitForFrame, type Rendered} from './helpers/ink.js';
 import {fixture, mount, type Mounted} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -90,8 +90,11 @@ describe('starting a canary from the leases pane', () => {
 		const leaseId = m.fx.lease.agentSigned;
 		await pane(m.r, '2', /\[2 Leases 2\]/);
 		await selectRow(m.r, leaseId);
-		await press(m.r, 'c', 'y', KEY.enter);
-		await waitForFrame(m.r, `✓ signed ${leaseId} as human:alice: ${NEXT.signed}`);
+		await press(m.r, 'c');
+		await waitForFrame(m.r, `Cosign ${leaseId}`);
+		await readToEnd(m.r);
+		await press(m.r, 'y', KEY.enter);
+		await waitForFrame(m.r, `✓ ${NEXT.signed}`);
 		const signed = await waitForFrame(m.r, f => selectedLine(f).includes('signed: s starts'));
 		expect(signed).toContain(`still needed: nothing: ${NEXT.signed}`);
 		await press(m.r, 's');
@@ -183,8 +186,11 @@ describe('what comes next', () => {
 		const m = await mount();
 		await pane(m.r, '2', /\[2 Leases/);
 		await selectRow(m.r, m.fx.lease.unsigned);
-		await press(m.r, 'c', 'y', KEY.enter);
-		await waitForFrame(m.r, `✓ signed ${m.fx.lease.unsigned} as human:alice: waiting for the agent key`);
+		await press(m.r, 'c');
+		await waitForFrame(m.r, `Cosign ${m.fx.lease.unsigned}`);
+		await readToEnd(m.r);
+		await press(m.r, 'y', KEY.enter);
+		await waitForFrame(m.r, `✓ agent key next: CALYX_KEY=ci-bot calyx lease sign ${m.fx.lease.unsigned}`);
 	});
 
 	it('after a halt: u resumes, r rolls back', async () => {
@@ -221,18 +227,21 @@ describe('the start and approve commands, outcomes and reviewed facts', () => {
 		store.external({type: 'lease.cosign', actor: 'human:alice', leaseId, role: k.role, keyId: k.id, signature: cosign(lease, intent, k.role, k.id, k.privateKey)});
 		const start = openDialog('start', leaseId);
 		const now = fx.clock.now();
-		const before = reviewedFacts(start, store.state, now);
+		const before = reviewedFacts(start, store.state, now)!;
+		expect(before).toMatchObject({'service free': 'pass', 'lease verified': 'pass'});
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 50}});
-		expect(reviewedFacts(start, store.state, now)).toBe(before);
+		expect(factChanges(before, reviewedFacts(start, store.state, now))).toEqual([]);
 		store.external({type: 'canary.start', actor: 'human:bob', leaseId});
-		expect(reviewedFacts(start, store.state, now)).not.toBe(before);
+		const changes = factChanges(before, reviewedFacts(start, store.state, now));
+		expect(changes.some(c => c.startsWith('started no → DEP-'))).toBe(true);
+		expect(changes).toContain('intent status pass → fail');
 		const draftId = store.external<{id: string}>({type: 'intent.create', actor: 'human:bob', service: 'mail', fromVersion: '1.0.0', toVersion: '1.1.0'}).result.id;
 		const approve = openDialog('approve', draftId);
-		const shown = reviewedFacts(approve, store.state, now);
+		const shown = reviewedFacts(approve, store.state, now)!;
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 51}});
-		expect(reviewedFacts(approve, store.state, now)).toBe(shown);
+		expect(factChanges(shown, reviewedFacts(approve, store.state, now))).toEqual([]);
 		store.external({type: 'intent.approve', actor: 'human:bob', id: draftId});
-		expect(reviewedFacts(approve, store.state, now)).not.toBe(shown);
-		expect(reviewedFacts(openDialog('approve', 'INT-nope'), store.state, now)).toBe('gone');
+		expect(factChanges(shown, reviewedFacts(approve, store.state, now))).toEqual(['status draft → approved pending human']);
+		expect(reviewedFacts(openDialog('approve', 'INT-nope'), store.state, now)).toBeUndefined();
 	});
 });

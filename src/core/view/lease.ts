@@ -1,13 +1,16 @@
 import {ms} from '../clock.js';
-import {leaseStatus, verifyLease, type LeaseStatus} from '../lease.js';
+import {intentContent, leaseStatus, verifyLease, type LeaseStatus} from '../lease.js';
 import type {Reason} from '../errors.js';
 import type {Intent, Lease, Role, State} from '../model/index.js';
 
-/** A lease as a cosigner needs to see it before signing: what, how risky, which plan, which digest. */
+/**
+ * A lease as a cosigner needs to see it before signing: what, how risky, which plan, which digest.
+ * The intent carries every field the digest covers (see `intentContent`), and its status.
+ */
 export interface LeaseView {
 	id: string;
 	status: LeaseStatus;
-	intent?: Pick<Intent, 'id' | 'service' | 'fromVersion' | 'toVersion' | 'title' | 'criticality' | 'status'>;
+	intent?: Pick<Intent, 'id' | 'service' | 'fromVersion' | 'toVersion' | 'title' | 'files' | 'lines' | 'criticality' | 'status'>;
 	digest: string;
 	plan: Lease['plan'];
 	risk: Lease['risk'];
@@ -29,19 +32,7 @@ export function leaseView(state: State, lease: Lease, now: number): LeaseView {
 	return {
 		id: lease.id,
 		status: leaseStatus(lease, now),
-		...(intent
-			? {
-					intent: {
-						id: intent.id,
-						service: intent.service,
-						fromVersion: intent.fromVersion,
-						toVersion: intent.toVersion,
-						title: intent.title,
-						criticality: intent.criticality,
-						status: intent.status,
-					},
-				}
-			: {}),
+		...(intent ? {intent: {...intentContent(intent), status: intent.status}} : {}),
 		digest: lease.digest,
 		plan: lease.plan,
 		risk: lease.risk,

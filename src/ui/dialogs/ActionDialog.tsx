@@ -41,7 +41,7 @@ function consequence(action: DeploymentDialog, v: DeploymentView): ReactNode[] {
 }
 
 /** Confirmation for promote, force-promote, halt, resume and rollback, over the live view. */
-export default function ActionDialog({dialog, view, height, width}: {dialog: Dialog; view?: DeploymentView; height: number; width: number}) {
+export default function ActionDialog({dialog, view, changed, height, width}: {dialog: Dialog; view?: DeploymentView; changed: readonly string[]; height: number; width: number}) {
 	const action = dialog.action as DeploymentDialog;
 	const [title, verb, tone] = TITLE[action];
 	const facts: ReactNode[] = view
@@ -54,5 +54,5 @@ export default function ActionDialog({dialog, view, height, width}: {dialog: Dia
 				...consequence(action, view),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
-	return <DialogFrame title={`${title} ${dialog.target}`} tone={tone} dialog={dialog} facts={facts} verb={verb} height={height} width={width} />;
+	return <DialogFrame title={`${title} ${dialog.target}`} tone={tone} dialog={dialog} facts={facts} verb={verb} height={height} changed={changed} width={width} />;
 }

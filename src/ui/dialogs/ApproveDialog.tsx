@@ -3,13 +3,13 @@ import type {ReactNode} from 'react';
 import type {Intent} from '../../core/index.js';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
-import {versions} from '../model/format.js';
+import {clockTime, versions} from '../model/format.js';
 import DialogFrame from './DialogFrame.js';
 
 const label = (text: string) => <Text color="gray">{text} </Text>;
 
 /** Approving a draft intent: what changes, and what an approval leads to; the reason goes to the audit trail. */
-export default function ApproveDialog({dialog, intent, height, width}: {dialog: Dialog; intent?: Intent; height: number; width: number}) {
+export default function ApproveDialog({dialog, intent, changed, height, width, now}: {dialog: Dialog; intent?: Intent; changed: readonly string[]; height: number; width: number; now: number}) {
 	const facts: ReactNode[] = intent
 		? [
 				<Text>
@@ -17,7 +17,7 @@ export default function ApproveDialog({dialog, intent, height, width}: {dialog: 
 					{intent.service} {versions(intent.fromVersion, intent.toVersion)} · {intent.lines} lines in {intent.files} files · {intent.criticality} criticality
 				</Text>,
 				<Text>{label('title')}{intent.title}</Text>,
-				<Text>{label('created')}{intent.createdAt} by {intent.createdBy}</Text>,
+				<Text>{label('created')}{clockTime(intent.createdAt, now)} by {intent.createdBy}</Text>,
 				intent.status === 'draft' ? (
 					<Text>then it waits for a lease signed by a human and an agent key</Text>
 				) : (
@@ -25,5 +25,5 @@ export default function ApproveDialog({dialog, intent, height, width}: {dialog: 
 				),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
-	return <DialogFrame title={`Approve ${dialog.target}`} tone="accent" dialog={dialog} facts={facts} verb="approve" height={height} width={width} />;
+	return <DialogFrame title={`Approve ${dialog.target}`} tone="accent" dialog={dialog} facts={facts} verb="approve" height={height} changed={changed} width={width} />;
 }

@@ -17,12 +17,14 @@ interface Props {
 	height: number;
 	/** The terminal's columns: a text field scrolls within what the frame leaves of them. */
 	width: number;
+	/** What changed since the dialog opened (see review.ts): its Enter will be refused. */
+	changed?: readonly string[];
 }
 
 // The frame's border and padding on each side.
 const FRAME = 4;
 
-function prompt(d: Dialog, verb: string, width: number): ReactNode[] {
+function prompt(d: Dialog, verb: string, width: number, changed: readonly string[]): ReactNode[] {
 	const lines: ReactNode[] = [];
 	if (d.submitting) lines.push(<Toned tone="info">… submitting</Toned>);
 	else if (d.step === 'confirm') {
@@ -36,10 +38,13 @@ function prompt(d: Dialog, verb: string, width: number): ReactNode[] {
 		lines.push(<TextField label="reason: " value={d.input} cursor={d.cursor} width={width} />);
 	}
 	if (d.error) lines.push(<Toned tone="critical">✗ {displayText(d.error, 1000)}</Toned>);
+	else if (changed.length > 0 && !d.submitting) {
+		lines.push(<Toned tone="warning">⚠ changed since it opened: {changed.join('; ')}: Enter will be refused (Esc, then reopen)</Toned>);
+	}
 	return lines;
 }
 
 /** An action's confirmation: its facts and the step's prompt, in a modal. */
-export default function DialogFrame({title, tone, dialog, facts, verb, height, width}: Props) {
-	return <Modal title={title} tone={tone} facts={facts} prompt={prompt(dialog, verb, width - FRAME)} height={height} />;
+export default function DialogFrame({title, tone, dialog, facts, verb, height, width, changed = []}: Props) {
+	return <Modal title={title} tone={tone} facts={facts} prompt={prompt(dialog, verb, width - FRAME, changed)} height={height} />;
 }

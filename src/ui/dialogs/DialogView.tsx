@@ -1,4 +1,5 @@
 import type {DeploymentView, Intent, LeaseView, StartPreview} from '../../core/index.js';
+import type {DialogContent} from '../model/cosign-content.js';
 import type {Dialog} from '../model/dialog.js';
 import ActionDialog from './ActionDialog.js';
 import ApproveDialog from './ApproveDialog.js';
@@ -11,23 +12,29 @@ interface Props {
 	lease?: LeaseView;
 	intent?: Intent;
 	preview?: StartPreview;
-	signer?: string;
+	/** The cosign dialog's content, wrapped and windowed (see cosign-content.ts). */
+	content?: DialogContent;
+	/** What changed since the dialog opened (see review.ts). */
+	changed: readonly string[];
 	height: number;
 	width: number;
+	/** The console's clock, for times shown with their date when not today. */
 	now: number;
 }
 
 /** The open dialog over the live data of its target. */
 export default function DialogView(props: Props) {
-	const {dialog, height, width} = props;
+	const {dialog, height, width, changed} = props;
 	switch (dialog.action) {
 		case 'cosign':
-			return <CosignDialog dialog={dialog} height={height} width={width} now={props.now} {...(props.lease ? {lease: props.lease} : {})} {...(props.signer ? {signer: props.signer} : {})} />;
+			return <CosignDialog dialog={dialog} height={height} width={width} changed={changed} {...(props.content ? {content: props.content} : {})} />;
 		case 'start':
-			return <StartDialog dialog={dialog} height={height} width={width} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />;
+			return (
+				<StartDialog dialog={dialog} height={height} width={width} changed={changed} {...(props.lease ? {lease: props.lease} : {})} {...(props.preview ? {preview: props.preview} : {})} />
+			);
 		case 'approve':
-			return <ApproveDialog dialog={dialog} height={height} width={width} {...(props.intent ? {intent: props.intent} : {})} />;
+			return <ApproveDialog dialog={dialog} height={height} width={width} changed={changed} now={props.now} {...(props.intent ? {intent: props.intent} : {})} />;
 		default:
-			return <ActionDialog dialog={dialog} height={height} width={width} {...(props.deployment ? {view: props.deployment} : {})} />;
+			return <ActionDialog dialog={dialog} height={height} width={width} changed={changed} {...(props.deployment ? {view: props.deployment} : {})} />;
 	}
 }

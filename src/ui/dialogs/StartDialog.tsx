@@ -13,7 +13,7 @@ const label = (text: string) => <Text color="gray">{text} </Text>;
  * now and shown one by one, then the lease id typed. A failing check is said, and the dialog
  * cannot confirm (the reducer refuses its Enter: see `confirmable`).
  */
-export default function StartDialog({dialog, lease, preview, height, width}: {dialog: Dialog; lease?: LeaseView; preview?: StartPreview; height: number; width: number}) {
+export default function StartDialog({dialog, lease, preview, changed, height, width}: {dialog: Dialog; lease?: LeaseView; preview?: StartPreview; changed: readonly string[]; height: number; width: number}) {
 	if (!lease || !preview) {
 		const facts = [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
 		return <DialogFrame title={`Start ${dialog.target}`} tone="critical" dialog={dialog} facts={facts} verb="start" height={height} width={width} />;
@@ -41,5 +41,5 @@ export default function StartDialog({dialog, lease, preview, height, width}: {di
 			</Toned>
 		),
 	];
-	return <DialogFrame title={`Start a canary from ${lease.id}`} tone={preview.ok ? 'accent' : 'critical'} dialog={dialog} facts={facts} verb="start" height={height} width={width} />;
+	return <DialogFrame title={`Start a canary from ${lease.id}`} tone={preview.ok ? 'accent' : 'critical'} dialog={dialog} facts={facts} verb="start" height={height} changed={changed} width={width} />;
 }

@@ -6,7 +6,7 @@ import type {ConsoleLog} from '../log.js';
 import type {ConsoleState, Msg} from '../model/console-state.js';
 import type {Dialog} from '../model/dialog.js';
 import {commandFor, errorOutcome, STALE, successOutcome, type Outcome} from '../model/outcome.js';
-import {reviewedFacts} from '../model/review.js';
+import {factChanges, reviewedFacts} from '../model/review.js';
 
 export interface SubmitDeps {
 	store: Store;
@@ -31,40 +31,41 @@ const CONFLICT_RETRIES = 3;
 
 /**
  * Runs a confirmed dialog as one engine command, guarded against a stale view: the store is read
- * again, and if the facts the operator confirmed no longer hold (see `reviewedFacts`) the action
- * is refused with "state changed, review and retry" and the dialog stays open over the fresh
- * data. Otherwise the command carries `expectedRev` of that fresh read, so a write that slips in
- * between is refused by the engine, and the facts are checked again before another try.
+ * again, and if any fact the operator saw when the dialog opened (see `reviewedFacts`) no longer
+ * holds, the action is refused with "state changed, review and retry" and what changed. Otherwise
+ * the command carries `expectedRev` of that fresh read, so a write that slips in between is
+ * refused by the engine, and the facts are checked again before another try.
  */
-export function useSubmit(request: ConsoleState['request'], shown: State | undefined, dispatch: Dispatch<Msg>, deps: SubmitDeps): void {
-	const latest = useRef({shown, deps});
-	latest.current = {shown, deps};
+export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<Msg>, deps: SubmitDeps): void {
+	const latest = useRef(deps);
+	latest.current = deps;
 	useEffect(() => {
 		if (!request) return;
 		const {seq, dialog} = request;
-		const {shown: before, deps: d} = latest.current;
+		const d = latest.current;
 		const settle = (outcome: Outcome) => dispatch({type: 'settled', seq, outcome, at: d.clock.now()});
 		const submit = async (): Promise<Outcome> => {
-			if (!before) return {ok: false, text: 'nothing on screen yet: wait for the store, then retry'};
+			const seen = dialog.reviewed;
+			if (!seen) return {ok: false, text: 'nothing was reviewed: open the dialog again'};
 			// A leader writes every second, so the write can lose a race with a tick that does not
 			// touch what the operator confirmed: check the facts again and retry, a few times.
 			for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
 				const fresh = await d.store.read();
-				const at = d.clock.now();
-				if (fresh.rev !== before.rev && reviewedFacts(dialog, fresh, at) !== reviewedFacts(dialog, before, at)) {
-					d.log.info('action stale', {action: dialog.action, target: dialog.target, shownRev: before.rev, rev: fresh.rev});
-					return {ok: false, text: STALE, conflict: true};
+				const changes = factChanges(seen, reviewedFacts(dialog, fresh, d.clock.now()));
+				if (changes.length > 0) {
+					d.log.info('action stale', {action: dialog.action, target: dialog.target, rev: fresh.rev, changes});
+					return {ok: false, text: `${STALE}: ${changes.join('; ')}`};
 				}
 				const command = commandFor(dialog, {actor: d.actor, expectedRev: fresh.rev}, signatureFor(dialog, fresh, d.identity));
 				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
 				try {
 					const r = await d.store.run(command, {clock: d.clock});
-					return successOutcome(dialog, r.result);
+					return successOutcome(dialog, r.result, fresh.keys);
 				} catch (error) {
 					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;
 				}
 			}
-			return {ok: false, text: STALE, conflict: true};
+			return {ok: false, text: STALE};
 		};
 		submit()
 			.catch(errorOutcome)

@@ -5,10 +5,12 @@ import {findControl} from '../../core/text.js';
 import {readKeys, tell} from './bursts.js';
 import {scrollTop} from './columns.js';
 import {cancels} from './confirm-keys.js';
-import {openDialog, pasteInto, reopenAfterConflict, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {openDialog, pasteInto, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {readingKey, type DialogBody} from './dialog-scroll.js';
 import {editLine, emptyLine, insertText, type Line} from './line-edit.js';
 import type {Outcome} from './outcome.js';
 import {quit, quitKey, type QuitQuestion, type QuitRisk} from './quit.js';
+import type {ReviewedFacts} from './review.js';
 
 export type Pane = 'deployments' | 'leases' | 'audit' | 'intents';
 export const PANES: readonly Pane[] = ['deployments', 'leases', 'audit', 'intents'];
@@ -82,6 +84,10 @@ export interface KeyContext {
 	 * so a key that lands before the re-render never borrows another row's answer.
 	 */
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
+	/** The facts an action on a target rests on, as the screen shows them now (see review.ts). */
+	reviewed: (action: DialogAction, target: string) => ReviewedFacts | undefined;
+	/** The open dialog's scrolled content as drawn, when it has one. */
+	dialogBody?: DialogBody;
 	/**
 	 * Whether a dialog open on a target may be confirmed now, when that is a question of its own:
 	 * a start dialog opens on any signed lease, to show its pre-checks, and confirms only when
@@ -192,7 +198,10 @@ function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number,
 	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
 	const can = ctx.availability[target]?.[action];
 	if (can && !can.ok) return refusal(can.why);
-	return {...s, dialog: openDialog(action, target, at), status: undefined};
+	// What the operator sees as the dialog opens is what the action will rest on, or nothing acts.
+	const reviewed = ctx.reviewed(action, target);
+	if (!reviewed) return refusal(`${target} is no longer in the store`);
+	return {...s, dialog: openDialog(action, target, at, reviewed), status: undefined};
 }
 
 // The last outcome belongs to the pane it happened on: carried to another pane it reads as news.
@@ -272,6 +281,8 @@ const NOT_SHOWN: Availability = {ok: false, why: 'the pre-checks are not on scre
  * before the dialog was shown (see dialog.ts), not the way keys were batched.
  */
 function dialogKey(s: ConsoleState, d: Dialog, input: string, key: Key, ctx: KeyContext, at: number, now: number): ConsoleState {
+	const reading = readingKey(d, input, key, ctx.dialogBody, at);
+	if (reading) return {...s, dialog: reading};
 	const step = stepDialog(d, input, key, at);
 	if ('cancel' in step) return {...s, dialog: undefined, status: {tone: 'info', text: 'cancelled: nothing was done', at: now}};
 	// What the dialog shows refuses the action (a failing pre-check): it stays open and says so.
@@ -340,8 +351,9 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 		case 'settled': {
 			if (!s.request || s.request.seq !== msg.seq) return s;
 			const {outcome} = msg;
+			// A refusal for a stale view closes the dialog too: it rested on facts that no longer hold,
+			// and the operator reopens it over the new ones (a deliberate step, never a silent re-bind).
 			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
-			if (outcome.conflict && s.dialog) return {...s, request: undefined, dialog: reopenAfterConflict(s.dialog, outcome.text), status};
 			if (outcome.watch) return {...watching(s, outcome.watch), request: undefined, dialog: undefined, status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}

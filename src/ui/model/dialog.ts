@@ -3,6 +3,7 @@ import {cancels, ignoredEarly, typedBlind, yThenEnter} from './confirm-keys.js';
 import {editLine, emptyLine, insertText, lineOf} from './line-edit.js';
 
 export {cancels, ignoredEarly, TYPEAHEAD_MS} from './confirm-keys.js';
+import type {ReviewedFacts} from './review.js';
 
 /**
  * The confirmation dialogs as a pure state machine. A confirm step takes `y` then Enter and
@@ -38,11 +39,19 @@ export interface Dialog {
 	reason: string;
 	error?: string;
 	submitting: boolean;
+	/**
+	 * What the operator saw when the dialog opened (see review.ts): the action is refused at submit
+	 * if any of it changed. Without it nothing was reviewed, and nothing is submitted.
+	 */
+	reviewed?: ReviewedFacts;
+	/** A scrolled dialog's first row on screen, and how far down it has been read (see dialog-scroll.ts). */
+	scroll?: number;
+	read?: {width: number; rows: number};
 }
 
 export type DialogStep = {dialog: Dialog} | {cancel: true} | {submit: Dialog};
 
-export const openDialog = (action: DialogAction, target: string, openedAt = 0): Dialog => ({
+export const openDialog = (action: DialogAction, target: string, openedAt = 0, reviewed?: ReviewedFacts): Dialog => ({
 	action,
 	openedAt,
 	target,
@@ -51,6 +60,7 @@ export const openDialog = (action: DialogAction, target: string, openedAt = 0): 
 	cursor: 0,
 	reason: '',
 	submitting: false,
+	...(reviewed ? {reviewed} : {}),
 });
 
 export const REASON_REQUIRED = 'a reason is required';
@@ -108,14 +118,3 @@ export function stepDialog(d: Dialog, input: string, key: Key, at = Number.POSIT
 	return d.step === 'confirm' ? confirmKey(d, input, key) : textKey(d, input, key);
 }
 
-/**
- * After a stale-view refusal the dialog stays open over the fresh data: the operator reviews and
- * confirms again (a confirm step must be re-typed; typed text is kept).
- */
-export const reopenAfterConflict = (d: Dialog, message: string): Dialog => ({
-	...d,
-	submitting: false,
-	step: d.step === 'confirm' ? 'confirm' : STEPS[d.action].at(-1)!,
-	...field(d.step === 'confirm' ? emptyLine : lineOf(d.reason)),
-	error: message,
-});

@@ -1,12 +1,10 @@
-import {EngineError, type Command, type Intent, type RollbackRecord} from '../../core/index.js';
+import {EngineError, type Command, type Intent, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /** What the status line says after an action: every outcome and every refusal, never silence. */
 export interface Outcome {
 	ok: boolean;
 	text: string;
-	/** The view was stale: the dialog stays open over fresh data. */
-	conflict?: boolean;
 	/** A deployment the action started: the console selects it, so Enter opens it. */
 	watch?: string;
 }
@@ -25,6 +23,23 @@ export const NEXT = {
 } as const;
 
 export const STALE = 'state changed, review and retry';
+
+/** The key to name in a hint: the one registered, unrevoked key of the role, else a placeholder. */
+export function keyFor(role: Role, keys: readonly KeyRecord[]): string {
+	const live = keys.filter(k => k.role === role && !k.revokedAt);
+	return live.length === 1 ? live[0]!.id : `<${role} key>`;
+}
+
+/**
+ * What the operator does once a signature is in, given the roles still missing after it: `s` in
+ * the console once both keys signed, else the command that adds the next key. Short enough that
+ * the status line shows the whole command at 80 columns.
+ */
+export function nextAfterCosign(leaseId: string, missing: readonly Role[], keys: readonly KeyRecord[]): string {
+	if (missing.length === 0) return NEXT.signed;
+	const role = missing[0]!;
+	return `${missing.join(' and ')} key next: CALYX_KEY=${keyFor(role, keys)} calyx lease sign ${leaseId}`;
+}
 
 /** What an intent waits for, by its status; `lease` is its lease not yet started, if one was issued. */
 export function intentNext(i: Intent, lease?: {id: string; missing: readonly string[]}): string {
@@ -79,7 +94,8 @@ function rollbackText(id: string, r: Result): Outcome {
 	return {ok: false, text: `ROLLBACK FAILED for ${id}: ${record?.error ?? `target ${record?.actualChecksum?.slice(0, 12)} ≠ snapshot ${record?.expectedChecksum?.slice(0, 12)}`}`};
 }
 
-export function successOutcome(d: Dialog, result: unknown): Outcome {
+/** What a dialog's action did; `keys` (the registered ones) name the key a cosign still waits for. */
+export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRecord[] = []): Outcome {
 	const r = (result ?? {}) as Result;
 	const id = d.target;
 	switch (d.action) {
@@ -96,11 +112,12 @@ export function successOutcome(d: Dialog, result: unknown): Outcome {
 		case 'rollback':
 			return rollbackText(id, r);
 		case 'cosign': {
-			const who = `${r.role}:${r.keyId}`;
-			if (r.activated) return {ok: true, text: `signed ${id} as ${who}: ${NEXT.signed}`};
-			// The engine names the roles still without a valid signature.
-			const waiting = Array.isArray(r.missing) ? (r.missing as string[]) : [];
-			return {ok: true, text: `signed ${id} as ${who}${waiting.length > 0 ? `: ${NEXT.waiting(waiting)}` : ''}`};
+			// Only the next step, whole: the status line is one row at 80 columns, its ✓ says the
+			// signature is in, and the header says whose key it was. The engine names the roles
+			// still missing.
+			const missing = Array.isArray(r.missing) ? (r.missing as Role[]) : [];
+			if (r.activated || missing.length > 0) return {ok: true, text: nextAfterCosign(id, r.activated ? [] : missing, keys)};
+			return {ok: true, text: `signed, but the lease does not verify: calyx lease verify ${id} says why`};
 		}
 		case 'start': {
 			const dep = String(r.id);
@@ -118,7 +135,7 @@ const isStoreError = (e: unknown): e is Error & {code: string} =>
 
 export function errorOutcome(error: unknown): Outcome {
 	if (error instanceof EngineError) {
-		if (error.kind === 'conflict') return {ok: false, text: STALE, conflict: true};
+		if (error.kind === 'conflict') return {ok: false, text: STALE};
 		const extra = error.reasons.map(r => r.message).filter(m => m !== error.message);
 		const prefix = error.kind === 'refused' ? 'refused' : error.kind === 'not_found' ? 'not found' : 'invalid';
 		return {ok: false, text: `${prefix}: ${[error.message, ...extra].join('; ')}`};

@@ -1,44 +1,94 @@
-import {ACTIVE, deploymentView, startPreview, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, escapeControls, leaseDigest, METRIC_INFO, startPreview, statusWord, type Level, type State} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
- * The facts an operator confirmed in a dialog, as a comparable string. A leader ticking every
- * second bumps the revision with every sample, so "the revision moved" alone would refuse most
- * confirmations for no reason. What matters is whether what the operator reviewed still holds,
- * and that depends on the action: a promotion rests on the gate (verdict, metric levels, bake
- * done); a halt, resume or rollback on where the canary is (status, tier); a cosign on the
- * lease's content, expiry and signers; a start on those and its pre-checks; an approval on the
- * intent. Bake countdowns and fresh in-band samples change none.
+ * The facts an operator reviews in a dialog, by name, in the words the screen uses. They are
+ * taken when the dialog opens (what the operator saw) and compared with a fresh read at submit:
+ * any difference refuses the action and says what changed.
+ *
+ * A leader ticking every second bumps the revision with every sample, so "the revision moved"
+ * alone would refuse most confirmations for no reason. What matters is whether what the operator
+ * reviewed still holds, and that depends on the action: a promotion rests on the gate (verdict,
+ * metric levels, bake done); a halt, resume or rollback on where the canary is (status, tier); a
+ * cosign on the lease's content, expiry and signers; a start on those and the verdict of each
+ * pre-check the dialog showed; an approval on the intent. Bake countdowns and in-band samples
+ * change none.
+ *
+ * The values are taken from the state as stored (a digest covers the exact text) and escaped only
+ * when a change is said (`factChanges`).
  */
-export function reviewedFacts(d: Dialog, state: State, now: number): string {
-	if (d.action === 'approve') {
-		const intent = state.intents.find(i => i.id === d.target);
-		return intent ? JSON.stringify(intent) : 'gone';
-	}
-	if (d.action === 'cosign' || d.action === 'start') {
-		const lease = state.leases.find(l => l.id === d.target);
-		if (!lease) return 'gone';
-		return JSON.stringify({
-			digest: lease.digest,
-			expiresAt: lease.expiresAt,
-			signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`),
-			deploymentId: lease.deploymentId ?? null,
-			intent: state.intents.find(i => i.id === lease.intentId) ?? null,
-			// A start also rests on the pre-checks the dialog showed passing.
-			checks: d.action === 'start' ? startPreview(state, lease, now).checks.map(c => `${c.name}: ${c.ok}`) : null,
-		});
-	}
+export type ReviewedFacts = Readonly<Record<string, string>>;
+
+const LEVEL_WORD: Record<Level | 'inconclusive', string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples'};
+
+function leaseFacts(target: string, state: State, now: number, checks: boolean): ReviewedFacts | undefined {
+	const lease = state.leases.find(l => l.id === target);
+	if (!lease) return undefined;
+	const intent = state.intents.find(i => i.id === lease.intentId);
+	// A start also rests on the pre-checks the dialog showed: each one's verdict, not its detail
+	// (a load figure moves with every sample).
+	const verdicts = checks ? Object.fromEntries(startPreview(state, lease, now).checks.map(c => [c.name, c.ok ? 'pass' : 'fail'])) : {};
+	return {
+		digest: lease.digest,
+		// What the signature will cover: the intent and plan as they are now (their digest).
+		content: intent ? leaseDigest(intent, lease.plan) : 'intent missing',
+		expires: lease.expiresAt,
+		risk: `${lease.risk.score} ${lease.risk.level}${lease.risk.acknowledged ? ' acknowledged' : ''}`,
+		signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'none',
+		started: lease.deploymentId ?? 'no',
+		voided: lease.voidedAt ? `by ${lease.voidedBy ?? 'a newer lease'}` : 'no',
+		...verdicts,
+	};
+}
+
+function intentFacts(target: string, state: State): ReviewedFacts | undefined {
+	const intent = state.intents.find(i => i.id === target);
+	if (!intent) return undefined;
+	return {
+		status: statusWord(intent.status),
+		change: `${intent.service} ${intent.fromVersion} → ${intent.toVersion}`,
+		size: `${intent.files} files, ${intent.lines} lines`,
+		criticality: intent.criticality,
+		title: intent.title,
+		created: `${intent.createdAt} by ${intent.createdBy}`,
+	};
+}
+
+export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State, now: number): ReviewedFacts | undefined {
+	if (d.action === 'cosign' || d.action === 'start') return leaseFacts(d.target, state, now, d.action === 'start');
+	if (d.action === 'approve') return intentFacts(d.target, state);
 	const dep = state.deployments.find(x => x.id === d.target);
-	if (!dep) return 'gone';
+	if (!dep) return undefined;
+	const promotion = d.action === 'promote' || d.action === 'forcePromote';
+	const tier = `${dep.percent}%`;
+	const halt = dep.halt?.reason ?? 'none';
 	// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
-	const where = {phase: ACTIVE.includes(dep.status) ? 'live' : dep.status, tier: dep.tierIndex, percent: dep.percent, halt: dep.halt?.reason ?? null};
-	if (d.action !== 'promote' && d.action !== 'forcePromote') return JSON.stringify(where);
+	if (!promotion) return {status: ACTIVE.includes(dep.status) ? 'live' : statusWord(dep.status), tier, halt};
+	// The order is the order a refusal names the changes in: the status line is one row, and the
+	// gate verdict and status mostly follow from the metric levels before them.
 	const gate = deploymentView(state, dep, now).gate;
-	return JSON.stringify({
-		...where,
-		status: dep.status,
-		verdict: gate?.verdict ?? null,
-		levels: gate?.metrics.map(m => m.level) ?? null,
-		baked: gate ? gate.bake.leftMs === 0 : null,
-	});
+	const levels = Object.fromEntries((gate?.metrics ?? []).map(m => [METRIC_INFO[m.metric].label, LEVEL_WORD[m.level]]));
+	return {
+		tier,
+		...levels,
+		gate: gate?.verdict.toUpperCase() ?? 'none',
+		bake: gate ? (gate.bake.leftMs === 0 ? 'done' : 'baking') : 'none',
+		status: statusWord(dep.status),
+		halt,
+	};
+}
+
+const SHOWN_MAX = 32;
+
+// A value shown in a one-line status: untrusted text (a halt reason, a title) escaped and kept short.
+function shown(v: string): string {
+	const chars = [...escapeControls(v)];
+	return chars.length > SHOWN_MAX ? `${chars.slice(0, SHOWN_MAX - 1).join('')}…` : chars.join('');
+}
+
+/** What differs between the facts reviewed and the facts now, as `tier 5% → 25%`; empty when nothing does. */
+export function factChanges(before: ReviewedFacts, after: ReviewedFacts | undefined): string[] {
+	if (!after) return ['no longer in the store'];
+	const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+	return names.filter(n => before[n] !== after[n]).map(n => `${n} ${shown(before[n] ?? 'none')} → ${shown(after[n] ?? 'none')}`);
 }

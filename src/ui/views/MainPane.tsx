@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {displayText, type DeploymentView, type Intent, type LeaseView, type State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
+import type {DialogContent} from '../model/cosign-content.js';
 import DialogView from '../dialogs/DialogView.js';
 import QuitDialog from '../dialogs/QuitDialog.js';
 import type {Block} from '../model/blocks.js';
@@ -39,7 +40,10 @@ interface Props {
 	dialogDeployment?: DeploymentView;
 	dialogLease?: LeaseView;
 	dialogIntent?: Intent;
-	signer?: string;
+	/** The cosign dialog's content, wrapped and windowed. */
+	dialogContent?: DialogContent;
+	/** What changed since the open dialog opened. */
+	dialogChanges: readonly string[];
 	/** The console's clock, for times shown with their date when not today. */
 	now: number;
 }
@@ -65,7 +69,8 @@ function Body(p: Props) {
 				lease={p.dialogLease}
 				intent={p.dialogIntent}
 				preview={model.startPreview}
-				signer={p.signer}
+				content={p.dialogContent}
+				changed={p.dialogChanges}
 				now={p.now}
 			/>
 		);

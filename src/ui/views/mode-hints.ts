@@ -10,7 +10,9 @@ export function modeHints(ui: Pick<ConsoleState, 'dialog' | 'filtering' | 'help'
 	const d = ui.dialog;
 	if (d) {
 		if (d.submitting) return [{keys: 'Ctrl-C', label: 'quit'}];
-		if (d.step === 'confirm') return [{keys: 'y Enter', label: 'confirm'}, {keys: 'any other key', label: 'cancels'}];
+		// The cosign dialog scrolls through what is signed before its y is taken (dialog-scroll.ts).
+		const scroll: Hint[] = d.action === 'cosign' && d.input === '' ? [{keys: '↑↓/jk PgUp/PgDn', label: 'scroll'}] : [];
+		if (d.step === 'confirm') return [...scroll, {keys: 'y Enter', label: 'confirm'}, {keys: 'any other key', label: 'cancels'}];
 		return [{keys: 'Enter', label: d.step === 'typeId' ? 'check the id' : 'submit'}, {keys: 'Esc', label: 'cancel'}, {keys: 'Backspace', label: 'erase'}];
 	}
 	if (ui.filtering) return [{keys: 'Enter', label: 'keep the filter'}, {keys: 'Esc', label: 'clear it'}, {keys: 'Backspace', label: 'erase'}];

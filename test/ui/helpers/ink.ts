@@ -73,3 +73,13 @@ export async function settled(r: Rendered): Promise<void> {
 	await press(r, '?');
 	await waitForFrame(r, f => !f.includes('Esc or ? closes'));
 }
+
+/** Scrolls the open cosign dialog down to its end, a row at a time: its y is taken only then. */
+export async function readToEnd(r: Rendered): Promise<void> {
+	await waitForFrame(r, 'Cosign');
+	while (/↓ \d+ more line/.test(frameOf(r))) {
+		const before = frameOf(r);
+		await press(r, 'j');
+		await waitForFrame(r, f => f !== before);
+	}
+}

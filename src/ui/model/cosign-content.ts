@@ -1,0 +1,79 @@
+import {displayDeep, displayText, formatDuration, leaseView, METRIC_INFO, METRICS, type KeyRecord, type LeaseView, type Role, type State} from '../../core/index.js';
+import {bodyWindow, type DialogBody} from './dialog-scroll.js';
+import {clockTime, versions} from './format.js';
+import {nextAfterCosign} from './outcome.js';
+import {wrapContent, type ContentLine, type Row} from './wrap.js';
+
+/**
+ * Everything a cosigner signs, as labelled lines: the intent as the lease digest covers it
+ * (`intentContent`: id, service, versions, title, files, lines, criticality), the whole plan
+ * (tiers, bake, minimum samples, auto-promote, auto-rollback, every threshold), the risk and its
+ * acknowledgement (in the signed payload), the digest and expiry, the signers so far, and what
+ * comes after this signature. The lease view is computed from the state as stored, then escaped
+ * (`displayDeep`, as every view on screen), and so is every line; nothing is cut: the dialog wraps
+ * and scrolls it. Times are in the console's zone (`clockTime`).
+ */
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+const RISK_TONE = {high: 'critical', medium: 'warning', low: 'ok'} as const;
+
+function thresholdLines(plan: LeaseView['plan']): ContentLine[] {
+	return METRICS.map(m => {
+		const {label, direction, unit} = METRIC_INFO[m];
+		const cmp = direction === 'below' ? '<' : '>';
+		const band = plan.thresholds[m];
+		return {label: 'threshold', text: `${label}: warning ${cmp} ${band.warning}${unit} · critical ${cmp} ${band.critical}${unit}`};
+	});
+}
+
+export function cosignLines(lease: LeaseView, signer: {role: Role; id: string} | undefined, keys: readonly KeyRecord[], now: number): ContentLine[] {
+	const {intent, risk, plan} = lease;
+	const intentLines: ContentLine[] = intent
+		? [
+				{label: 'intent', text: `${intent.id} · ${intent.service} ${versions(intent.fromVersion, intent.toVersion)} · ${intent.criticality} criticality`},
+				{label: 'title', text: intent.title},
+				{label: 'change', text: `${intent.files} files, ${intent.lines} lines`},
+			]
+		: [{label: 'intent', text: 'missing: the lease cannot verify', tone: 'critical'}];
+	const after = signer && lease.missing.includes(signer.role) ? lease.missing.filter(r => r !== signer.role) : lease.missing;
+	const lines: ContentLine[] = [
+		{label: 'you sign as', text: signer ? `${signer.role}:${signer.id}` : 'no key loaded'},
+		...intentLines,
+		{
+			label: 'plan',
+			text: `tiers ${plan.tiers.join('›')} · bake ${formatDuration(plan.bakeMs)} · min ${plan.minSamples} samples · auto-promote ${yesNo(plan.autoPromote)} · auto-rollback ${yesNo(plan.autoRollback)}`,
+		},
+		...thresholdLines(plan),
+		{label: 'risk', text: `${risk.score} (${risk.level}), ${risk.acknowledged ? 'acknowledged' : 'not acknowledged'}`, tone: RISK_TONE[risk.level]},
+		...risk.factors.map(f => ({label: 'factor', text: `${f.name} +${f.points}: ${f.detail}`})),
+		{label: 'digest', text: lease.digest},
+		{label: 'issued', text: clockTime(lease.issuedAt, now)},
+		{label: 'expires', text: `${clockTime(lease.expiresAt, now)} (in ${formatDuration(Math.max(0, lease.expiresInMs))})`},
+		{label: 'signed', text: lease.signers.map(s => `${s.role}:${s.keyId}`).join(', ') || 'nobody yet'},
+		{label: 'missing', text: lease.missing.join(', ') || 'none'},
+		{label: 'then', text: nextAfterCosign(lease.id, after, keys), tone: 'info'},
+	];
+	// The signer's and the registered keys' ids are not in the view: escape the lines as shown.
+	return lines.map(l => ({...l, text: displayText(l.text)}));
+}
+
+/** The cosign dialog's content as laid out for the screen: its rows and the window they scroll in. */
+export interface DialogContent {
+	rows: readonly Row[];
+	body: DialogBody;
+}
+
+/** The content of a cosign dialog on `leaseId` in a pane, or undefined when the lease is gone. */
+export function cosignContent(
+	state: State,
+	leaseId: string,
+	now: number,
+	signer: {role: Role; id: string} | undefined,
+	pane: {pane: number; columns: number},
+): DialogContent | undefined {
+	const lease = state.leases.find(l => l.id === leaseId);
+	if (!lease) return undefined;
+	const window = bodyWindow(pane.pane, pane.columns);
+	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now)), signer, state.keys, now), window.width);
+	return {rows, body: {target: leaseId, rows: rows.length, ...window}};
+}
