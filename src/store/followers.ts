@@ -1,9 +1,10 @@
 import {randomBytes} from 'node:crypto';
-import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {lstat, mkdir, readdir, rm, stat, utimes} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {alive} from './lock.js';
 import type {StorePaths} from './paths.js';
+import {openData, readData, unsafeFile} from './safe-fs.js';
 
 /**
  * The engines waiting to take over from the leader. The leader lock says who leads, not who would
@@ -24,8 +25,16 @@ export function followerMark(paths: StorePaths): FollowerMark {
 	const owner = JSON.stringify({pid: process.pid, host: hostname()});
 	return {
 		async beat() {
-			await mkdir(paths.followers, {recursive: true});
-			await writeFile(file, owner);
+			// In a shared directory the folder itself could be a planted link: only a real one is written in.
+			await mkdir(paths.followers, {recursive: true, mode: 0o700});
+			if (!(await lstat(paths.followers)).isDirectory()) throw unsafeFile(paths.followers, 'is not a directory');
+			const now = new Date();
+			try {
+				await utimes(file, now, now);
+			} catch {
+				const fh = await openData(file, 'create');
+				await fh.writeFile(owner).finally(() => fh.close());
+			}
 		},
 		leave: () => rm(file, {force: true}),
 	};
@@ -34,7 +43,7 @@ export function followerMark(paths: StorePaths): FollowerMark {
 async function waiting(file: string, staleMs: number): Promise<boolean> {
 	try {
 		if (Date.now() - (await stat(file)).mtimeMs > staleMs) return false;
-		const {pid, host} = JSON.parse(await readFile(file, 'utf8')) as {pid: number; host: string};
+		const {pid, host} = JSON.parse((await readData(file)).toString('utf8')) as {pid: number; host: string};
 		return host !== hostname() || alive(pid);
 	} catch {
 		return false;
