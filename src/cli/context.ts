@@ -4,6 +4,8 @@ import {showTime, type ShowTime} from '../core/time.js';
 import type {Command} from '../core/engine/commands.js';
 import type {BatchResult, BatchStore, RunResult} from '../store/api.js';
 import {loadKey, type LocalKey} from '../store/keyring.js';
+import {loadTrust} from '../store/trust.js';
+import type {Trust} from '../core/trust.js';
 import {escapeDeep, safeJson, TEXT_LIMITS, textProblem} from '../core/text.js';
 import {colorWanted, dataDirOf} from './env.js';
 import {usage} from './errors.js';
@@ -29,6 +31,7 @@ export interface Io {
 export class Cli {
 	readonly clock: Clock = systemClock;
 	#store: BatchStore | undefined;
+	#trust: Trust | undefined;
 	constructor(
 		readonly global: GlobalOptions,
 		readonly io: Io,
@@ -60,9 +63,21 @@ export class Cli {
 	async store(): Promise<BatchStore> {
 		if (!this.#store) {
 			const {openStore} = await import('../store/index.js');
-			this.#store = await openStore(this.dataDir);
+			this.#store = await openStore(this.dataDir, {trust: this.trust});
 		}
 		return this.#store;
+	}
+
+	/** The trust file this environment names (CALYX_TRUST, /etc/calyx/trust.json, or the demo trust). */
+	get trust(): Trust {
+		this.#trust ??= loadTrust(this.io.env);
+		return this.#trust;
+	}
+
+	/** Replaces the trust before the store opens (the demo trust, made on first need). */
+	useTrust(trust: Trust): void {
+		if (this.#store) throw new Error('the trust is fixed once the store is open');
+		this.#trust = trust;
 	}
 
 	/** One command through the store, as this user, guarded by --expect-rev when given. */
@@ -97,25 +112,41 @@ export class Cli {
 		return loadKey(ref, this.io.env);
 	}
 
-	/** Who acts: the signing key's holder when CALYX_KEY names one, else the Unix user. */
+	/**
+	 * Who acts, as a label: CALYX_ACTOR, else the holder of CALYX_KEY, else the Unix user. A label
+	 * never stands for a key: "human:…" and "agent:…" are refused unless CALYX_KEY is that very key,
+	 * and what needs an identity (approvals, cosignatures, proposals) is signed.
+	 */
 	actor(): string {
+		const held = this.#heldKey();
 		const named = this.io.env.CALYX_ACTOR;
 		if (named) {
 			// Recorded in the audit trail and shown to whoever reads it: held to the engine's rules here, by its name.
 			const problem = textProblem(named, TEXT_LIMITS.actor);
 			if (problem) throw usage(`CALYX_ACTOR: ${problem}`, 'INVALID_ACTOR');
+			const claimed = /^(human|agent):/.test(named);
+			if (claimed && named !== (held && `${held.role}:${held.id}`)) {
+				throw usage(`CALYX_ACTOR: "${named}" names a key, and only that key's holder (CALYX_KEY) may act under it; use another label, e.g. operator:${userInfo().username}`, 'INVALID_ACTOR');
+			}
 			return named;
 		}
+		return held ? `${held.role}:${held.id}` : `operator:${userInfo().username}`;
+	}
+
+	#heldKey(): LocalKey | undefined {
 		const ref = this.io.env.CALYX_KEY;
-		if (ref) {
-			try {
-				const key = loadKey(ref, this.io.env);
-				return `${key.role}:${key.id}`;
-			} catch {
-				// An unreadable CALYX_KEY is reported by the commands that sign; here it only names the actor.
-			}
+		if (!ref) return undefined;
+		try {
+			return loadKey(ref, this.io.env);
+		} catch {
+			// An unreadable CALYX_KEY is reported by the commands that sign; here it only names the actor.
+			return undefined;
 		}
-		return `operator:${userInfo().username}`;
+	}
+
+	/** The key named by --key or CALYX_KEY, if any (for commands that sign when they can). */
+	optionalKey(flag: string | undefined): LocalKey | undefined {
+		return flag ?? this.io.env.CALYX_KEY ? this.key(flag) : undefined;
 	}
 
 	/** Prints to stdout, every control character but the line breaks written out (see terminalText). */

@@ -1,10 +1,14 @@
 import {cosign, generateKeyPair} from '../core/lease.js';
+import {Signers, type Holder} from '../core/sim/signers.js';
+import {ensureDemoTrust} from '../store/trust.js';
 import type {Intent, Lease, Role, State} from '../core/model/index.js';
 import {SimTarget} from '../core/sim/sim-target.js';
 import {emptyWorld, type Scenario} from '../core/sim/world.js';
 import type {Store} from '../store/api.js';
 import {defaultKeyPath, loadKey, saveKey, type LocalKey} from '../store/keyring.js';
 import {existsSync} from 'node:fs';
+import type {Trust} from '../core/trust.js';
+import type {Cli} from './context.js';
 
 export const DEMO_KEYS = {human: 'demo-operator', agent: 'demo-agent'} as const;
 
@@ -44,10 +48,17 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 			result: null,
 		};
 	});
-	const keys = {human: demoKey('human', env), agent: demoKey('agent', env)};
-	for (const key of Object.values(keys)) {
-		await store.run({type: 'key.register', actor, id: key.id, role: key.role, publicKey: key.publicKey});
+	if (!store.trust.demo) {
+		throw new Error(`the demo runs under the demo trust, and this environment uses ${store.trust.source}: run it with CALYX_TRUST=demo`);
 	}
+	const {admin} = ensureDemoTrust(env);
+	const signers = new Signers([admin], {demo: true});
+	const holder = (role: Role): Holder => {
+		const key = demoKey(role, env);
+		return {id: key.id, role, owner: key.id, publicKey: key.publicKey, privateKey: key.privateKey};
+	};
+	const keys = {human: holder('human'), agent: holder('agent')};
+	for (const key of Object.values(keys)) await store.run({...signers.register(key, new Date().toISOString()), actor});
 	const sign = async (leaseId: string, role: Role) => {
 		const state = await store.read();
 		const lease = state.leases.find(l => l.id === leaseId) as Lease;
@@ -57,9 +68,10 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 	};
 	const deployments: string[] = [];
 	for (const s of SERVICES) {
-		const {result: intent} = await store.run<Intent>({type: 'intent.create', actor, service: s.service, fromVersion: s.from, toVersion: s.to, files: 6, lines: 180, criticality: 'medium'});
+		const request = {actor, service: s.service, fromVersion: s.from, toVersion: s.to, files: 6, lines: 180, criticality: 'medium' as const};
+		const {result: intent} = await store.run<Intent>(signers.propose(request, keys.agent));
 		if (s.stage === 'draft') continue;
-		await store.run({type: 'intent.approve', actor, id: intent.id});
+		await store.run(signers.approve(intent, keys.human, undefined, actor));
 		const {result: lease} = await store.run<Lease>({type: 'lease.issue', actor, intentId: intent.id, plan: {bakeMs: opts.bakeMs ?? 10_000}, ackRisk: true});
 		await sign(lease.id, 'agent');
 		if (s.stage === 'await-human') continue;
@@ -67,4 +79,10 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 		deployments.push((await store.run<{id: string}>({type: 'canary.start', actor, leaseId: lease.id})).result.id);
 	}
 	return {deployments, keys: {human: keys.human.id, agent: keys.agent.id}};
+}
+
+/** The trust a demo runs under: the user's demo trust, made on first need, when no other is in force. */
+export function demoTrust(cli: Cli): Trust {
+	if (cli.trust.demo) cli.useTrust(ensureDemoTrust(cli.io.env).trust);
+	return cli.trust;
 }

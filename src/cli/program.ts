@@ -7,6 +7,7 @@ import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
 import {registerDemo} from './commands/demo.js';
 import {registerKeys} from './commands/keys.js';
+import {registerTrust} from './commands/trust.js';
 import {registerIntent} from './commands/intent.js';
 import {registerRisk} from './commands/risk.js';
 import {registerLease} from './commands/lease.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io, version: string): Command {
 	for (const register of [
 		registerInit,
 		registerDemo,
+		registerTrust,
 		registerKeys,
 		registerIntent,
 		registerRisk,

@@ -24,3 +24,8 @@ export type {SampleOutcome} from './engine/metrics.js';
 export * from './view/index.js';
 export * from './text.js';
 export * from './time.js';
+export * from './trust.js';
+export * from './registry.js';
+export * from './statements.js';
+export * from './approval.js';
+export * from './sim/signers.js';

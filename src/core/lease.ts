@@ -1,8 +1,10 @@
-import {createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto';
+import {createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject} from 'node:crypto';
 import {canonicalJson, sha256} from './canonical.js';
 import {ms} from './clock.js';
 import type {Reason} from './errors.js';
-import type {CanaryPlan, Cosignature, Intent, KeyRecord, Lease, Role, State} from './model/index.js';
+import type {CanaryPlan, Cosignature, Intent, Lease, Role, State} from './model/index.js';
+import {trustedKey, type TrustedKey} from './registry.js';
+import {fingerprintOf, signatureHolds, type Trust} from './trust.js';
 
 /** What of an intent a lease binds: everything that decides what is deployed, nothing that changes with status. */
 export const intentContent = (i: Intent) => ({
@@ -40,8 +42,7 @@ export function leasePayload(lease: Lease, digest: string, role: Role, keyId: st
 	});
 }
 
-export const fingerprint = (publicKeyPem: string) =>
-	sha256(createPublicKey(publicKeyPem).export({type: 'spki', format: 'der'}));
+export const fingerprint = fingerprintOf;
 
 export function generateKeyPair(): {publicKey: string; privateKey: string} {
 	const {publicKey, privateKey} = generateKeyPairSync('ed25519');
@@ -76,28 +77,7 @@ export const signPayload = (payload: string, privateKeyPem: string | KeyObject) 
 		'base64',
 	);
 
-/**
- * Verdicts of Ed25519 checks already made, keyed by everything the check reads: the console
- * verifies every lease on screen at every frame, and the same three strings always give the same
- * answer. Bounded: the oldest verdicts are dropped first.
- */
-const verdicts = new Map<string, boolean>();
-const VERDICTS_KEPT = 512;
-
-function signatureValid(payload: string, signature: string, publicKeyPem: string): boolean {
-	const key = `${publicKeyPem}\n${signature}\n${payload}`;
-	const known = verdicts.get(key);
-	if (known !== undefined) return known;
-	let valid: boolean;
-	try {
-		valid = verify(null, Buffer.from(payload), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
-	} catch {
-		valid = false;
-	}
-	if (verdicts.size >= VERDICTS_KEPT) verdicts.delete(verdicts.keys().next().value!);
-	verdicts.set(key, valid);
-	return valid;
-}
+const signatureValid = signatureHolds;
 
 /** Signs a lease as the holder of `keyId` would; the private key stays with the caller. */
 export function cosign(lease: Lease, intent: Intent, role: Role, keyId: string, privateKeyPem: string): string {
@@ -111,10 +91,11 @@ export interface LeaseCheck {
 	valid: Cosignature[];
 }
 
-/** Checks one cosignature on its own: key registered, not revoked, right role, right content. */
-export function checkCosignature(state: State, lease: Lease, digest: string, sig: Cosignature): Reason | undefined {
-	const key: KeyRecord | undefined = state.keys.find(k => k.id === sig.keyId);
-	if (!key) return {code: 'UNKNOWN_KEY', message: `key ${sig.keyId} is not registered in this data directory`};
+/** Checks one cosignature on its own: key registered by the trust's admins, not revoked, right role, right content. */
+export function checkCosignature(state: State, trust: Trust, lease: Lease, digest: string, sig: Cosignature): Reason | undefined {
+	const verdict = trustedKey(trust, state.keys, sig.keyId);
+	if (!verdict.ok) return verdict.reason;
+	const key = verdict.key;
 	if (key.revokedAt) return {code: 'REVOKED_KEY', message: `key ${sig.keyId} was revoked at ${key.revokedAt}`};
 	if (key.role !== sig.role) {
 		return {code: 'ROLE_MISMATCH', message: `key ${sig.keyId} is registered as ${key.role}, not ${sig.role}`};
@@ -134,7 +115,7 @@ export function checkCosignature(state: State, lease: Lease, digest: string, sig
  * The two-key rule (the seed's CP14). Collects every reason, not just the first, so an operator
  * sees the whole picture. `now` is checked against expiry here and again when the canary starts.
  */
-export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck {
+export function verifyLease(state: State, trust: Trust, lease: Lease, now: number): LeaseCheck {
 	const reasons: Reason[] = [];
 	const intent = state.intents.find(i => i.id === lease.intentId);
 	const digest = intent ? leaseDigest(intent, lease.plan) : '';
@@ -150,9 +131,14 @@ export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck
 			continue;
 		}
 		seenKeys.add(sig.keyId);
-		const problem = intent ? checkCosignature(state, lease, digest, sig) : undefined;
+		const problem = intent ? checkCosignature(state, trust, lease, digest, sig) : undefined;
 		if (problem) reasons.push(problem);
 		else if (intent && !valid.some(v => v.role === sig.role)) valid.push(sig);
+	}
+	const owners = valid.map(v => ownerOf(state, trust, v.keyId));
+	if (owners.length === 2 && owners[0] === owners[1]) {
+		reasons.push({code: 'SAME_OWNER', message: `both keys belong to ${owners[0]}: the two keys must be held by two different owners`});
+		valid.pop();
 	}
 	for (const role of ['human', 'agent'] as const) {
 		if (!valid.some(v => v.role === role)) {
@@ -166,6 +152,13 @@ export function verifyLease(state: State, lease: Lease, now: number): LeaseCheck
 	if (lease.voidedAt) reasons.push({code: 'VOIDED', message: voidedMessage(lease)});
 	return {ok: reasons.length === 0, reasons, valid};
 }
+
+const ownerOf = (state: State, trust: Trust, keyId: string) => {
+	const v = trustedKey(trust, state.keys, keyId);
+	return v.ok ? v.key.owner : undefined;
+};
+
+export type {TrustedKey};
 
 export const voidedMessage = (lease: Lease) =>
 	`lease was voided at ${lease.voidedAt} by ${lease.voidedBy ?? 'a newer lease'}: one live lease per intent (${lease.intentId})`;

@@ -1,3 +1,4 @@
+import type {Trust} from './trust.js';
 import {verifyLease} from './lease.js';
 import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/index.js';
 
@@ -21,14 +22,14 @@ export function runPrechecks(
 	state: State,
 	lease: Lease,
 	intent: Intent,
-	ctx: {target: Target; now: number; risk: RiskScore},
+	ctx: {target: Target; now: number; risk: RiskScore; trust: Trust},
 ): {ok: boolean; checks: Precheck[]} {
 	const statusOk = intent.status === 'approved_pending_human' || (intent.status === 'leased' && intent.leaseId === lease.id);
 	// Read the service first: a simulated target learns an unseen service at the intent's from-version.
 	const running = ctx.target.versionOf(ctx.target.readState(intent.service, intent.fromVersion));
 	const load = ctx.target.resourceLoad(intent.service);
 	const max = state.config.maxResourceLoad;
-	const verification = verifyLease(state, lease, ctx.now);
+	const verification = verifyLease(state, ctx.trust, lease, ctx.now);
 	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
 	const occupant = state.deployments.find(d => d.service === intent.service && OCCUPYING.includes(d.status));
 	const checks: Precheck[] = [

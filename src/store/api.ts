@@ -1,3 +1,4 @@
+import type {Trust} from '../core/trust.js';
 /**
  * The store's contract: what the CLI and the console may ask of `src/store`, the only code that
  * touches disk. Implemented in this folder; everything above it programs against these types.
@@ -96,6 +97,8 @@ export interface Leadership {
 
 export interface Store {
 	readonly dir: string;
+	/** The authority over keys this process verifies against (the trust file, read once at open). */
+	readonly trust: Trust;
 	readonly paths: {state: string; audit: string; metrics: string; lock: string};
 	/**
 	 * The current, validated state (including the simulated target's `world`). Lock-free. The state

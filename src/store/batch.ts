@@ -5,6 +5,7 @@ import {execute} from '../core/engine/execute.js';
 import {EngineError} from '../core/errors.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
+import type {Trust} from '../core/trust.js';
 import {SimTarget} from '../core/sim/sim-target.js';
 import {emptyWorld, type SimWorld} from '../core/sim/world.js';
 
@@ -23,7 +24,7 @@ export interface Batch<R> {
  * fleet, and that must vanish with it. The refusal ends the batch; its audit event (if any) is
  * kept, to be committed with the commands before it. Anything but an EngineError is thrown.
  */
-export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock): Batch<R> {
+export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
 	let current = state;
 	let world = (state.world ?? emptyWorld()) as SimWorld;
 	const events: EventDraft[] = [];
@@ -33,7 +34,7 @@ export function executeBatch<R>(state: State, cmds: readonly Command[], clock: C
 	for (const [index, cmd] of cmds.entries()) {
 		const target = new SimTarget(structuredClone(world));
 		try {
-			const out = execute<R>(current, cmd, {clock, target});
+			const out = execute<R>(current, cmd, {clock, target, trust});
 			world = target.world;
 			current = {...out.state, world};
 			events.push(...out.events);

@@ -44,8 +44,19 @@ function makeKeyDir(dir: string): void {
 	}
 }
 
+/** What a key file's header may say: a signing role, or an admin's (which signs key statements only). */
+export type KeyRole = Role | 'admin';
+
+/** An admin's key: it signs statements about keys, never leases or approvals. */
+export interface AdminKey {
+	id: string;
+	privateKey: string;
+	publicKey: string;
+	path: string;
+}
+
 /** Writes a new private key with mode 0600, refusing to overwrite an existing file. */
-export function saveKey(key: {id: string; role: Role; privateKey: string}, path = defaultKeyPath(key.id)): string {
+export function saveKey(key: {id: string; role: KeyRole; privateKey: string}, path = defaultKeyPath(key.id)): string {
 	if (existsSync(path)) throw new KeyringError(`key file already exists: ${path} (refusing to overwrite a private key)`, path);
 	makeKeyDir(dirname(path));
 	const body = `calyx-key-id: ${key.id}\ncalyx-key-role: ${key.role}\n${key.privateKey}`;
@@ -92,10 +103,23 @@ function checkPrivate(path: string, fd: number): void {
 }
 
 /**
- * Loads a key by file path or by id (from the default key directory). The id and role come from
- * the file's header; a bare PEM takes its id from the file name and has no role of its own.
+ * Loads a signing key by file path or by id (from the default key directory). The id and role come
+ * from the file's header; a bare PEM takes its id from the file name and has no role of its own.
  */
 export function loadKey(idOrPath: string, env = process.env): LocalKey {
+	const key = readKey(idOrPath, env);
+	if (key.role === 'admin') throw new KeyringError(`${key.path} is an admin key: it signs statements about keys (calyx trust sign), not leases or approvals`, key.path);
+	return key as LocalKey;
+}
+
+/** Loads an admin key (header calyx-key-role: admin). */
+export function loadAdminKey(idOrPath: string, env = process.env): AdminKey {
+	const key = readKey(idOrPath, env);
+	if (key.role !== 'admin') throw new KeyringError(`${key.path} is a ${key.role} key, not an admin key (calyx trust init makes one)`, key.path);
+	return {id: key.id, privateKey: key.privateKey, publicKey: key.publicKey, path: key.path};
+}
+
+function readKey(idOrPath: string, env: NodeJS.ProcessEnv): Omit<LocalKey, 'role'> & {role: KeyRole} {
 	const path = keyPath(idOrPath, env);
 	let text: string;
 	let fd: number;
@@ -120,8 +144,8 @@ export function loadKey(idOrPath: string, env = process.env): LocalKey {
 	}
 	if (privateKey.asymmetricKeyType !== 'ed25519') throw new KeyringError(`${path} is not an Ed25519 key`, path);
 	const role = meta.role;
-	if (role !== 'human' && role !== 'agent') {
-		throw new KeyringError(`${path} has no calyx-key-role header (human or agent)`, path);
+	if (role !== 'human' && role !== 'agent' && role !== 'admin') {
+		throw new KeyringError(`${path} has no calyx-key-role header (human, agent or admin)`, path);
 	}
 	const id = meta.id ?? basename(path, '.pem');
 	// The id signs leases and names the actor: a file (or a file name) must not smuggle control characters in.

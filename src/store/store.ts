@@ -22,11 +22,15 @@ import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
 import {verifyChain} from './verify.js';
 import {checkDataDir} from './safe-fs.js';
+import {loadTrust} from './trust.js';
+import type {Trust} from '../core/trust.js';
 import {watchDir} from './watch.js';
 
 export interface StoreOptions {
 	/** How long a write waits for another process's lock before LOCK_TIMEOUT (default 15 s). */
 	lockTimeoutMs?: number;
+	/** The trust to verify keys against; default: the trust file this process's environment names (store/trust.ts). */
+	trust?: Trust;
 }
 
 const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
@@ -47,6 +51,7 @@ const staleState = (expected: number, rev: number) =>
 
 export class FileStore implements BatchStore {
 	readonly dir: string;
+	readonly trust: Trust;
 	readonly #doc: DocumentFile;
 	readonly #index: ListIndex;
 	readonly #db: Low<State>;
@@ -63,6 +68,7 @@ export class FileStore implements BatchStore {
 		// lowdb holds the document; our adapter does the reading, validating and durable writing.
 		this.#db = new Low<State>(this.#doc, initialState());
 		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+		this.trust = opts.trust ?? loadTrust();
 	}
 
 	/**
@@ -113,7 +119,7 @@ export class FileStore implements BatchStore {
 		const clock = opts.clock ?? systemClock;
 		const {result: batch, rev, events} = await this.#commit<Batch<R>>(state => {
 			if (opts.expectedRev !== undefined && opts.expectedRev !== state.rev) throw staleState(opts.expectedRev, state.rev);
-			const out = executeBatch<R>(state, cmds, clock);
+			const out = executeBatch<R>(state, cmds, clock, this.trust);
 			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
 			return {state: out.state, events: out.events, samples: out.samples, result: out};
 		});

@@ -110,7 +110,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
 	const paneEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
 	const auditEvents = paneEvents && shownEvents(paneEvents);
-	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role) : undefined;
+	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role, store.trust) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
 	const wants: Wants = detailId
@@ -131,9 +131,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
 	// The cosign dialog's content: what is signed, wrapped to the width (see cosign-content.ts).
-	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout) : undefined;
+	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout, store.trust) : undefined;
 	// Said in the dialog before Enter, which would be refused for it (see use-submit).
-	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now)) : [];
+	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now, store.trust)) : [];
 	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
 
 	const pane = ui.pane;
@@ -152,7 +152,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		availability: model?.availability ?? {},
 		confirmable: model?.confirmable ?? {},
 		...(role === 'leader' && !readonly && state ? {quitRisk: quitRiskOf(state, followers)} : {}),
-		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now) : undefined),
+		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now, store.trust) : undefined),
 		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
 	};
 	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
@@ -160,13 +160,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	let shownKey: string | undefined;
 	data.sameFrame.current =
 		inList && state && model
-			? next => listFrameKey(next, ui, now, listHeight, identity?.role) === (shownKey ??= frameKey(state, model, listWindow))
+			? next => listFrameKey(next, ui, now, listHeight, identity?.role, store.trust) === (shownKey ??= frameKey(state, model, listWindow))
 			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
 	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
-	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now)) : undefined;
+	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now, store.trust)) : undefined;
 	const dialogIntentFound = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
 	const dialogIntent = dialogIntentFound && displayDeep(dialogIntentFound);
 	// The message stays until its time is up, and the clock wakes the console to take it away.
@@ -199,6 +199,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				readonly={readonly}
 				{...(typeof state?.world?.kind === 'string' ? {target: state.world.kind} : {})}
 				counts={state ? statusCounts(state) : {}}
+				demoTrust={store.trust.demo}
 			/>
 			<PaneTabs
 				pane={pane}

@@ -3,7 +3,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {refusedError} from '../errors.js';
 import {duration} from '../parse.js';
-import {isEmpty, seedDemo, DEMO_KEYS} from '../demo-seed.js';
+import {demoTrust, isEmpty, seedDemo, DEMO_KEYS} from '../demo-seed.js';
 
 export function registerDemo(program: Command, io: Io) {
 	const cmd = program
@@ -13,7 +13,7 @@ export function registerDemo(program: Command, io: Io) {
 		.action(
 			action<{bake?: number}>(io, async (cli, _args, o) => {
 				const {initStore} = await import('../../store/index.js');
-				const {store} = await initStore(cli.dataDir);
+				const {store} = await initStore(cli.dataDir, {trust: demoTrust(cli)});
 				try {
 					if (!isEmpty(await store.read())) throw refusedError(`${cli.dataDir} is not empty: the demo seeds an empty data directory (try --data /tmp/calyx-demo)`, 'NOT_EMPTY');
 					const seeded = await seedDemo(store, cli.io.env, o.bake !== undefined ? {bakeMs: o.bake} : {});

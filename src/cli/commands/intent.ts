@@ -1,5 +1,8 @@
 import {Option, type Command} from 'commander';
 import type {Intent} from '../../core/model/index.js';
+import {DEFAULT_APPROVAL_REASON, requestFields, signApproval, signProposal} from '../../core/approval.js';
+import type {CommandOf} from '../../core/engine/commands.js';
+import {usage} from '../errors.js';
 import type {ShowTime} from '../../core/time.js';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
@@ -7,6 +10,7 @@ import type {Io} from '../context.js';
 import {count, text} from '../parse.js';
 import {table} from '../render/table.js';
 
+type CreateRequest = Omit<CommandOf<'intent.create'>, 'type' | 'actor'>;
 type CreateOpts = {service: string; to: string; from?: string; title?: string; files?: number; lines?: number; criticality?: Intent['criticality']};
 
 const intentText = (i: Intent, time: ShowTime) =>
@@ -16,7 +20,8 @@ const intentText = (i: Intent, time: ShowTime) =>
 		`change:      ${i.lines} lines in ${i.files} files`,
 		`status:      ${statusWord(i.status)}`,
 		`created:     ${time(i.createdAt)} by ${i.createdBy}`,
-		...(i.approvedAt ? [`approved:    ${time(i.approvedAt)} by ${i.approvedBy}`] : []),
+		...(i.proposal ? [`proposed by: ${i.proposal.owner} (key ${i.proposal.keyId}, signed)`] : []),
+		...(i.approvedAt ? [`approved:    ${time(i.approvedAt)} by ${i.approvedBy}${i.approval ? ` (key ${i.approval.keyId}, signed)` : ''}`] : []),
 		...(i.leaseId ? [`lease:       ${i.leaseId}`] : []),
 		...(i.deploymentId ? [`deployment:  ${i.deploymentId}`] : []),
 	].join('\n');
@@ -34,10 +39,10 @@ export function registerIntent(program: Command, io: Io) {
 		.option('--files <n>', 'files changed', count())
 		.option('--lines <n>', 'lines changed', count())
 		.addOption(new Option('--criticality <level>', 'how critical the service is').choices(['low', 'medium', 'high']))
+		.option('--key <file>', 'the proposer\'s key, which signs the request (default: CALYX_KEY)')
 		.action(
-			action<CreateOpts>(io, async (cli, _args, o) => {
-				const {result} = await cli.run<Intent>({
-					type: 'intent.create',
+			action<CreateOpts & {key?: string}>(io, async (cli, _args, o) => {
+				const request = requestFields({
 					service: o.service,
 					toVersion: o.to,
 					...(o.from ? {fromVersion: o.from} : {}),
@@ -45,7 +50,10 @@ export function registerIntent(program: Command, io: Io) {
 					...(o.files !== undefined ? {files: o.files} : {}),
 					...(o.lines !== undefined ? {lines: o.lines} : {}),
 					...(o.criticality ? {criticality: o.criticality} : {}),
-				});
+				}) as CreateRequest;
+				const key = cli.optionalKey(o.key);
+				const signed = key ? {keyId: key.id, signature: signProposal(request, key.id, key.privateKey)} : {};
+				const {result} = await cli.run<Intent>({type: 'intent.create', ...request, ...signed});
 				cli.emit(result, r => `created ${r.id} (draft): ${r.title}\nnext: calyx intent approve ${r.id}`);
 			}),
 		);
@@ -54,10 +62,15 @@ export function registerIntent(program: Command, io: Io) {
 	const approve = intent
 		.command('approve <id>')
 		.description('approve a draft: it then waits for a lease signed by a human and an agent key')
-		.option('--reason <text>', 'why (recorded in the audit trail)', text('text'))
+		.option('--reason <text>', 'why (recorded in the audit trail, and signed)', text('text'))
+		.option('--key <file>', 'your human key, which signs the approval (default: CALYX_KEY)')
 		.action(
-			action<{reason?: string}>(io, async (cli, [id], o) => {
-				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, ...(o.reason ? {reason: o.reason} : {})});
+			action<{reason?: string; key?: string}>(io, async (cli, [id], o) => {
+				const key = cli.key(o.key);
+				const intent = (await (await cli.store()).read()).intents.find(i => i.id === id);
+				if (!intent) throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
+				const signature = signApproval(intent, key.id, o.reason ?? DEFAULT_APPROVAL_REASON, key.privateKey);
+				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, keyId: key.id, signature, ...(o.reason ? {reason: o.reason} : {})});
 				cli.emit(result, r => `${r.id} is ${statusWord(r.status)}\nnext: calyx lease issue ${r.id}`);
 			}),
 		);
@@ -87,7 +100,6 @@ export function registerIntent(program: Command, io: Io) {
 				const state = await (await cli.store()).read();
 				const found = state.intents.find(i => i.id === id);
 				if (!found) {
-					const {usage} = await import('../errors.js');
 					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
 				}
 				cli.emit(found, shown => intentText(shown, cli.time));

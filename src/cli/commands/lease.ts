@@ -114,7 +114,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseView(state, found, cli.clock.now());
+				const view = leaseView(state, found, cli.clock.now(), cli.trust);
 				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(escapeDeep(view), cli.time));
 				return view.verified ? EXIT.ok : EXIT.refused;
 			}),
@@ -127,7 +127,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseView(state, found, cli.clock.now());
+				const view = leaseView(state, found, cli.clock.now(), cli.trust);
 				cli.emit(view, shown => leaseText(shown, cli.time));
 			}),
 		);
@@ -139,7 +139,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const state = await (await cli.store()).read();
-				const views = state.leases.map(l => leaseView(state, l, cli.clock.now()));
+				const views = state.leases.map(l => leaseView(state, l, cli.clock.now(), cli.trust));
 				cli.emit({leases: views}, shown =>
 					table(
 						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],

@@ -4,7 +4,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../engine-loop.js';
-import {isEmpty, seedDemo} from '../demo-seed.js';
+import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 
 const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};
 
@@ -21,7 +21,7 @@ export function registerUi(program: Command, io: Io) {
 				}
 				// Only `npm start` (--demo-if-empty) creates a data directory: a mistyped path must not open an empty console.
 				const {initStore} = await import('../../store/index.js');
-				const store = o.demoIfEmpty ? (await initStore(cli.dataDir)).store : await cli.store();
+				const store = o.demoIfEmpty ? (await initStore(cli.dataDir, {trust: demoTrust(cli)})).store : await cli.store();
 				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env);
 				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';

@@ -81,7 +81,7 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 	const intent = ctx.intent(lease.intentId);
 	const risk = riskOf(ctx.base, intent, ctx.now);
 	const baseLease = ctx.base.leases.find(l => l.id === lease.id)!;
-	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {target: ctx.target, now: ctx.now, risk});
+	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {target: ctx.target, now: ctx.now, risk, trust: ctx.trust});
 	if (!ok) {
 		const failed = checks.filter(c => !c.ok);
 		const message = `pre-checks failed: ${failed.map(c => `${c.name} (${c.detail})`).join('; ')}`;

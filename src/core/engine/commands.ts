@@ -1,4 +1,4 @@
-import type {CanaryPlan, Criticality, Role, Sample} from '../model/index.js';
+import type {CanaryPlan, Criticality, Sample, SignedStatement} from '../model/index.js';
 
 /**
  * Everything that can change state. `actor` says who asked ("human:alice", "agent:ci-bot",
@@ -6,8 +6,9 @@ import type {CanaryPlan, Criticality, Role, Sample} from '../model/index.js';
  * caller looked (the console's stale-view guard).
  */
 export type Command = (
-	| {type: 'key.register'; id: string; role: Role; publicKey: string}
-	| {type: 'key.revoke'; id: string; reason: string}
+	| {type: 'key.register'; statement: SignedStatement}
+	| {type: 'key.revoke'; statement: SignedStatement}
+	| {type: 'key.role'; statement: SignedStatement}
 	| {
 			type: 'intent.create';
 			service: string;
@@ -17,10 +18,13 @@ export type Command = (
 			files?: number;
 			lines?: number;
 			criticality?: Criticality;
+			/** The proposer's key and its signature over the request (core/approval.ts); required under separation of duties. */
+			keyId?: string;
+			signature?: string;
 	  }
-	| {type: 'intent.approve'; id: string; reason?: string}
+	| {type: 'intent.approve'; id: string; reason?: string; keyId: string; signature: string}
 	| {type: 'lease.issue'; intentId: string; ttlMs?: number; plan?: Partial<CanaryPlan>; ackRisk?: boolean}
-	| {type: 'lease.cosign'; leaseId: string; role: Role; keyId: string; signature: string}
+	| {type: 'lease.cosign'; leaseId: string; role: 'human' | 'agent'; keyId: string; signature: string}
 	| {type: 'canary.start'; leaseId: string}
 	| {type: 'canary.promote'; id: string; force?: boolean; reason?: string}
 	| {type: 'canary.halt'; id: string; reason: string}

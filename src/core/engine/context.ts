@@ -4,6 +4,7 @@ import type {EventDraft} from '../events.js';
 import type {Deployment, Intent, Lease, Sample, State} from '../model/index.js';
 import {notFound} from '../errors.js';
 import type {Target} from '../target.js';
+import type {Trust} from '../trust.js';
 
 export interface RecordedSample {
 	deploymentId: string;
@@ -29,6 +30,7 @@ export class Ctx {
 		readonly now: number,
 		readonly actor: string,
 		readonly target: Target,
+		readonly trust: Trust,
 	) {}
 
 	get at(): string {

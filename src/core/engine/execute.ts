@@ -5,11 +5,12 @@ import {EngineError, invalid} from '../errors.js';
 import type {EventDraft} from '../events.js';
 import {Config, DEFAULT_CONFIG, SCHEMA_VERSION, type State} from '../model/index.js';
 import type {Target} from '../target.js';
+import type {Trust} from '../trust.js';
 import type {Command} from './commands.js';
 import {Ctx, type RecordedSample} from './context.js';
 import {halt, promote, resume, startCanary} from './canary.js';
 import {approveIntent, createIntent} from './intents.js';
-import {registerKey, revokeKey} from './keys.js';
+import {changeKeyRole, registerKey, revokeKey} from './keys.js';
 import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
@@ -19,6 +20,8 @@ import {quoted, requireCommandText} from './validate.js';
 export interface Env {
 	clock: Clock;
 	target: Target;
+	/** The authority over keys (the trust file): only keys its admins registered sign anything. */
+	trust: Trust;
 	/** Lease nonces; injectable so a test can replay a run byte for byte. */
 	nonce?: () => string;
 }
@@ -55,6 +58,7 @@ function setConfig(ctx: Ctx, raw: unknown) {
 const COMMAND_TYPES: readonly Command['type'][] = [
 	'key.register',
 	'key.revoke',
+	'key.role',
 	'intent.create',
 	'intent.approve',
 	'lease.issue',
@@ -75,6 +79,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return registerKey(ctx, cmd);
 		case 'key.revoke':
 			return revokeKey(ctx, cmd);
+		case 'key.role':
+			return changeKeyRole(ctx, cmd);
 		case 'intent.create':
 			return createIntent(ctx, cmd);
 		case 'intent.approve':
@@ -121,7 +127,7 @@ export function execute<R = unknown>(state: State, cmd: Command, env: Env): Outc
 	let ctx: Ctx | undefined;
 	let result: unknown;
 	const next = produce(state, draft => {
-		ctx = new Ctx(state, draft, now, cmd.actor, env.target);
+		ctx = new Ctx(state, draft, now, cmd.actor, env.target, env.trust);
 		result = dispatch(ctx, cmd, nonce);
 	});
 	return {state: next, events: ctx!.events, samples: ctx!.samples, result: result as R};

@@ -109,11 +109,11 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 	const digest = intent ? leaseDigest(intent, lease.plan) : '';
 	if (digest !== lease.digest) throw fail('CONTENT_CHANGED', 'the intent or plan changed after the lease was issued');
 	const sig = {role: cmd.role, keyId: cmd.keyId, signature: cmd.signature, signedAt: ctx.at};
-	const problem = checkCosignature(ctx.base, ctx.base.leases.find(l => l.id === lease.id)!, digest, sig);
+	const problem = checkCosignature(ctx.base, ctx.trust, ctx.base.leases.find(l => l.id === lease.id)!, digest, sig);
 	if (problem) throw cosignRefusal(ctx, lease, cmd.keyId, problem);
 	lease.cosignatures.push(sig);
 	ctx.emit('lease.cosigned', lease.id, `${cmd.role} signature by ${cmd.keyId}`, {role: cmd.role, keyId: cmd.keyId});
-	const check = verifyLease(ctx.draft, lease, ctx.now);
+	const check = verifyLease(ctx.draft, ctx.trust, lease, ctx.now);
 	if (check.ok && !lease.activatedAt) {
 		lease.activatedAt = ctx.at;
 		ctx.emit('lease.activated', lease.id, 'both keys signed: the lease verifies', {

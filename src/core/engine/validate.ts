@@ -44,10 +44,8 @@ export function requireText(field: string, value: unknown, kind: TextKind): void
  * so that no refusal echoes a megabyte.
  */
 const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: TextKind]>} = {
-	'key.register': {id: ['id', 'id']},
-	'key.revoke': {id: ['id', 'id'], reason: ['reason', 'text']},
-	'intent.create': {service: ['service', 'id'], fromVersion: ['from', 'version'], toVersion: ['to', 'version'], title: ['title', 'text']},
-	'intent.approve': {id: ['id', 'id'], reason: ['reason', 'text']},
+	'intent.create': {service: ['service', 'id'], fromVersion: ['from', 'version'], toVersion: ['to', 'version'], title: ['title', 'text'], keyId: ['key id', 'id']},
+	'intent.approve': {id: ['id', 'id'], reason: ['reason', 'text'], keyId: ['key id', 'id']},
 	'lease.issue': {intentId: ['intent', 'id']},
 	'lease.cosign': {leaseId: ['lease', 'id'], keyId: ['key id', 'id']},
 	'canary.start': {leaseId: ['lease', 'id']},

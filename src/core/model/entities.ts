@@ -8,6 +8,37 @@ const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, 
 export const Role = z.enum(['human', 'agent']);
 export type Role = z.infer<typeof Role>;
 
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/);
+
+export const KeyAction = z.enum(['register', 'revoke', 'role']);
+
+/** What an admin signs about a key: one step of its life, chained to the step before by `prev`. */
+export const KeyStatement = z
+	.object({
+		v: z.literal(1),
+		kind: z.literal('calyx.key'),
+		action: KeyAction,
+		keyId: Name,
+		/** The role the key has after this statement. */
+		role: Role,
+		/** Who holds the key: a person for a human key, a named agent for an agent key. */
+		owner: Name,
+		fingerprint: Hex64,
+		/** SPKI PEM, in the registration only. */
+		publicKey: z.string().max(4096).optional(),
+		reason: z.string().max(2000).optional(),
+		at: Iso,
+		/** sha256 of this key's previous statement; empty for its registration. A statement applies once, in order. */
+		prev: z.union([Hex64, z.literal('')]),
+	})
+	.strict();
+export type KeyStatement = z.infer<typeof KeyStatement>;
+
+export const AdminSignature = z.object({admin: Hex64, signature: Base64}).strict();
+export const SignedStatement = z.object({statement: KeyStatement, signatures: z.array(AdminSignature).max(64)}).strict();
+export type SignedStatement = z.infer<typeof SignedStatement>;
+
 export const KeyRecord = z.object({
 	id: Name,
 	role: Role,
@@ -19,6 +50,10 @@ export const KeyRecord = z.object({
 	revokedAt: Iso.optional(),
 	revokedBy: z.string().optional(),
 	revokeReason: z.string().optional(),
+	/** Who holds it; absent only on keys registered before owners (such a key no longer verifies). */
+	owner: Name.optional(),
+	/** The admin statements that make it a key, in order (see core/registry.ts). */
+	statements: z.array(SignedStatement).optional(),
 });
 export type KeyRecord = z.infer<typeof KeyRecord>;
 
@@ -42,6 +77,10 @@ export const Intent = z.object({
 	createdBy: z.string(),
 	approvedAt: Iso.optional(),
 	approvedBy: z.string().optional(),
+	/** The key that proposed it, when signed (separation of duties compares its owner with the approver's). */
+	proposal: z.object({keyId: z.string(), owner: z.string()}).optional(),
+	/** The human key's signature over the intent's content and the reason (see core/approval.ts). */
+	approval: z.object({keyId: z.string(), owner: z.string(), signature: Base64, reason: z.string()}).optional(),
 	leaseId: z.string().optional(),
 	deploymentId: z.string().optional(),
 });

@@ -1,6 +1,9 @@
 import {ManualClock} from '../clock.js';
 import type {EventDraft} from '../events.js';
+import {iso} from '../clock.js';
 import {cosign, generateKeyPair} from '../lease.js';
+import type {Intent} from '../model/index.js';
+import {Signers, type Holder} from './signers.js';
 import type {State} from '../model/index.js';
 import {execute, initialState} from '../engine/execute.js';
 import type {Command} from '../engine/commands.js';
@@ -18,20 +21,20 @@ export function runDrill(opts: {start?: string; bakeMs?: number; seed?: number} 
 	target.addService('payments', '2.0.0', {scenario: {kind: 'degrading', atPercent: 25}});
 	let state: State = initialState();
 	const events: EventDraft[] = [];
+	const signers = new Signers([generateKeyPair()], {demo: true, source: 'drill'});
 	const run = <R>(cmd: Command): R => {
-		const out = execute<R>(state, cmd, {clock, target});
+		const out = execute<R>(state, cmd, {clock, target, trust: signers.trust});
 		state = {...out.state, rev: state.rev + 1};
 		events.push(...out.events);
 		return out.result;
 	};
-	const human = generateKeyPair();
-	const agent = generateKeyPair();
-	run({type: 'key.register', actor: 'human:alice', id: 'alice', role: 'human', publicKey: human.publicKey});
-	run({type: 'key.register', actor: 'human:alice', id: 'ci-bot', role: 'agent', publicKey: agent.publicKey});
+	const human: Holder = {id: 'alice', role: 'human', owner: 'alice', ...generateKeyPair()};
+	const agent: Holder = {id: 'ci-bot', role: 'agent', owner: 'ci-bot', ...generateKeyPair()};
+	for (const holder of [human, agent]) run(signers.register(holder, iso(clock.now())));
 	const deployments: string[] = [];
 	for (const [service, toVersion] of [['checkout', '1.5.0'], ['payments', '2.1.0']] as const) {
-		const intent = run<{id: string}>({type: 'intent.create', actor: 'human:alice', service, toVersion, files: 4, lines: 120});
-		run({type: 'intent.approve', actor: 'human:alice', id: intent.id});
+		const intent = run<Intent>(signers.propose({service, toVersion, files: 4, lines: 120}, agent));
+		run(signers.approve(intent, human));
 		const {id: leaseId} = run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan: {bakeMs: opts.bakeMs ?? 60_000}});
 		for (const [role, keyId, keys] of [['human', 'alice', human], ['agent', 'ci-bot', agent]] as const) {
 			const lease = state.leases.find(l => l.id === leaseId)!;

@@ -1,6 +1,7 @@
 import {ms} from '../clock.js';
 import {intentContent, leaseStatus, verifyLease, type LeaseStatus} from '../lease.js';
 import type {Reason} from '../errors.js';
+import type {Trust} from '../trust.js';
 import type {Intent, Lease, Role, State} from '../model/index.js';
 
 /**
@@ -25,9 +26,9 @@ export interface LeaseView {
 	deploymentId?: string;
 }
 
-export function leaseView(state: State, lease: Lease, now: number): LeaseView {
+export function leaseView(state: State, lease: Lease, now: number, trust: Trust): LeaseView {
 	const intent = state.intents.find(i => i.id === lease.intentId);
-	const check = verifyLease(state, lease, now);
+	const check = verifyLease(state, trust, lease, now);
 	const missing = (['human', 'agent'] as const).filter(r => !lease.cosignatures.some(c => c.role === r));
 	return {
 		id: lease.id,

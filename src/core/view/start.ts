@@ -2,6 +2,7 @@ import {riskOf} from '../engine/leases.js';
 import type {Lease, State} from '../model/index.js';
 import {runPrechecks, type Precheck} from '../precheck.js';
 import {SimTarget} from '../sim/sim-target.js';
+import type {Trust} from '../trust.js';
 import {emptyWorld, type SimWorld} from '../sim/world.js';
 
 export interface StartPreview {
@@ -16,11 +17,11 @@ export interface StartPreview {
  * they read, never over the state's world. The engine runs them again when the command arrives:
  * this shows its answer, it does not replace it.
  */
-export function startPreview(state: State, lease: Lease, now: number): StartPreview {
+export function startPreview(state: State, lease: Lease, now: number, trust: Trust): StartPreview {
 	const intent = state.intents.find(i => i.id === lease.intentId);
 	if (!intent) return {ok: false, checks: [{name: 'intent status', ok: false, detail: `intent ${lease.intentId} does not exist`}]};
 	const world = (state.world ?? emptyWorld()) as SimWorld;
 	const service = world.services[intent.service];
 	const target = new SimTarget({...world, services: service ? {[intent.service]: structuredClone(service)} : {}});
-	return runPrechecks(state, lease, intent, {target, now, risk: riskOf(state, intent, now)});
+	return runPrechecks(state, lease, intent, {target, now, risk: riskOf(state, intent, now), trust});
 }

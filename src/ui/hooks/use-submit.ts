@@ -1,5 +1,5 @@
 import {useEffect, useRef, type Dispatch} from 'react';
-import {cosign, EngineError, type Clock, type State} from '../../core/index.js';
+import {cosign, EngineError, signApproval, type Clock, type State} from '../../core/index.js';
 import type {LocalKey} from '../../store/keyring.js';
 import type {Store} from '../../store/api.js';
 import type {ConsoleLog} from '../log.js';
@@ -19,6 +19,12 @@ export interface SubmitDeps {
 }
 
 function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
+	if (d.action === 'approve') {
+		const intent = state.intents.find(i => i.id === d.target);
+		if (!identity) throw new Error('no signing key loaded: start the console with your human key to approve');
+		if (!intent) throw new Error(`${d.target} is no longer in the store`);
+		return {role: identity.role, keyId: identity.id, signature: signApproval(intent, identity.id, d.reason.trim(), identity.privateKey)};
+	}
 	if (d.action !== 'cosign') return undefined;
 	if (!identity) throw new Error('no signing key loaded: start the console with your key to cosign');
 	const lease = state.leases.find(l => l.id === d.target);
@@ -51,7 +57,7 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 			// touch what the operator confirmed: check the facts again and retry, a few times.
 			for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
 				const fresh = await d.store.read();
-				const changes = factChanges(seen, reviewedFacts(dialog, fresh, d.clock.now()));
+				const changes = factChanges(seen, reviewedFacts(dialog, fresh, d.clock.now(), d.store.trust));
 				if (changes.length > 0) {
 					d.log.info('action stale', {action: dialog.action, target: dialog.target, rev: fresh.rev, changes});
 					return {ok: false, text: `${STALE}: ${changes.join('; ')}`};

@@ -1,4 +1,4 @@
-import {displayDeep, displayText, formatDuration, leaseView, METRIC_INFO, METRICS, type KeyRecord, type LeaseView, type Role, type State} from '../../core/index.js';
+import {displayDeep, displayText, formatDuration, leaseView, METRIC_INFO, METRICS, type KeyRecord, type LeaseView, type Role, type State, type Trust} from '../../core/index.js';
 import {bodyWindow, type DialogBody} from './dialog-scroll.js';
 import {clockTime, versions} from './format.js';
 import {nextAfterCosign} from './outcome.js';
@@ -70,10 +70,11 @@ export function cosignContent(
 	now: number,
 	signer: {role: Role; id: string} | undefined,
 	pane: {pane: number; columns: number},
+	trust: Trust,
 ): DialogContent | undefined {
 	const lease = state.leases.find(l => l.id === leaseId);
 	if (!lease) return undefined;
 	const window = bodyWindow(pane.pane, pane.columns);
-	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now)), signer, state.keys, now), window.width);
+	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now), window.width);
 	return {rows, body: {target: leaseId, rows: rows.length, ...window}};
 }

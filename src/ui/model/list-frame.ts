@@ -1,3 +1,4 @@
+import type {Trust} from '../../core/trust.js';
 import {ACTIVE, deploymentView, displayDeep, statusCounts, type Deployment, type DeploymentView, type State} from '../../core/index.js';
 import {deploymentRow} from '../views/deployment-rows.js';
 import {scrollTop} from './columns.js';
@@ -38,7 +39,7 @@ export function frameKey(state: State, model: ScreenModel, w: PaneWindow): strin
 }
 
 /** The key of the list a state would draw (see frameKey), for a state not drawn yet. */
-export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined): string {
-	const model = screenModel(state, ui, now, [], signerRole);
+export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined, trust: Trust): string {
+	const model = screenModel(state, ui, now, [], signerRole, trust);
 	return frameKey(state, model, paneWindow(state, model, ui, now, heights, false));
 }

@@ -82,7 +82,8 @@ export function commandFor(
 		case 'start':
 			return {type: 'canary.start', leaseId: d.target, ...base};
 		case 'approve':
-			return {type: 'intent.approve', id: d.target, reason: d.reason, ...base};
+			if (!signature) throw new Error('an approval needs a signature');
+			return {type: 'intent.approve', id: d.target, reason: d.reason.trim(), keyId: signature.keyId, signature: signature.signature, ...base};
 	}
 }
 

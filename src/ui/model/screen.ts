@@ -11,8 +11,7 @@ import {
 	type Intent,
 	type LeaseView,
 	type StartPreview,
-	type State,
-} from '../../core/index.js';
+	type State, type Trust} from '../../core/index.js';
 import {approveAvailability, cosignAvailability, deploymentActions, startAvailability, type Availability} from '../../core/view/actions.js';
 import type {DialogAction} from './dialog.js';
 import {intentNext} from './outcome.js';
@@ -93,11 +92,12 @@ export function screenModel(
 	now: number,
 	audit: readonly AuditEvent[],
 	signerRole: 'human' | 'agent' | undefined,
+	trust: Trust,
 ): ScreenModel {
 	const deployments = state.deployments.filter(d => matches(ui.filter.deployments, d.id, d.service, d.status, statusWord(d.status))).sort(newestFirst);
 	// Views are computed from the state as stored (a lease verifies over its intent's exact text),
 	// then cut and escaped for the screen (see shown.ts).
-	const open = leasesNotStarted(state, now).map(l => displayDeep(leaseView(state, l, now)));
+	const open = leasesNotStarted(state, now).map(l => displayDeep(leaseView(state, l, now, trust)));
 	const leases = open.filter(l => matches(ui.filter.leases, l.id, l.intent?.service, l.status, statusWord(l.status)));
 	const intents = state.intents
 		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, statusWord(i.status), i.title))
@@ -130,7 +130,7 @@ export function screenModel(
 	if (selectedIntent) availability[selectedIntent.id] = {approve: approveAvailability(selectedIntent)};
 	// The pre-checks read the target: run only while a start dialog shows them, on its own lease.
 	const starting = ui.dialog?.action === 'start' ? state.leases.find(l => l.id === ui.dialog!.target) : undefined;
-	const preview = starting ? startPreview(state, starting, now) : undefined;
+	const preview = starting ? startPreview(state, starting, now, trust) : undefined;
 	const confirmable: ScreenModel['confirmable'] = ui.dialog?.action === 'start' ? {[ui.dialog.target]: {start: startVerdict(preview)}} : {};
 	return {
 		rev: state.rev,

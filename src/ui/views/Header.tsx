@@ -18,6 +18,8 @@ interface Props {
 	/** What the engine acts on (`simulated` for the demo world); absent when the state names none. */
 	target?: string;
 	counts: Partial<Record<DeploymentStatus, number>>;
+	/** Keys are governed by the user's demo trust: said on every screen, so nobody takes it for production. */
+	demoTrust?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ interface Props {
  * runs no engine, so it says it watches instead of naming a leader or a follower; and when no
  * process leads at all, it says so loudly: nothing samples, gates or halts the canaries then.
  */
-export default function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts}: Props) {
+export default function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -72,6 +74,11 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 						</Text>
 					))
 				)}
+				{demoTrust ? (
+					<Text bold color="yellow">
+						{' '}· demo trust: not for production
+					</Text>
+				) : null}
 				<Text color="gray"> · data </Text>
 				<Text>{displayText(dataDir, 1000)}</Text>
 			</Line>

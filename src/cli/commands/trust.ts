@@ -1,0 +1,115 @@
+import {readFileSync} from 'node:fs';
+import {resolve} from 'node:path';
+import type {Command} from 'commander';
+import {generateKeyPair, isEd25519PublicKey, signingAdmins as adminsWhoSigned, statementDigest, statementProblem, trustFrom, trustLabel, TrustFile} from '../../core/index.js';
+import {defaultKeyPath, loadAdminKey, saveKey} from '../../store/keyring.js';
+import {SYSTEM_TRUST, trustSource, writeNew} from '../../store/trust.js';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+import {count, text} from '../parse.js';
+import {collect, describeStatement, readStatement, writeStatement} from '../statement.js';
+
+type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
+
+export function registerTrust(program: Command, io: Io) {
+	const trust = program.command('trust').description('the authority over keys: the admin keys that register, revoke and change keys');
+
+	const init = trust
+		.command('init')
+		.description('make an admin key and a trust file naming it (install the file as /etc/calyx/trust.json)')
+		.option('--out <file>', 'where to write the trust file', 'trust.json')
+		.option('--admin <id>', 'the new admin key\'s id', text('id'), 'admin')
+		.option('--admin-out <file>', 'where to write the admin\'s private key (default: ~/.config/calyx/keys/<id>.pem)')
+		.option('--add-admin <pem>', 'another admin\'s public key file (repeat for each)', collect)
+		.option('--threshold <n>', 'how many admins must sign each statement (default 1)', count())
+		.option('--no-separation-of-duties', 'let an intent\'s proposer approve it too')
+		.action(
+			action<InitOpts>(io, async (cli, _args, o) => {
+				const out = resolve(o.out);
+				const others = (o.addAdmin ?? []).map((file, i) => {
+					const pem = readFileSync(file, 'utf8');
+					if (!isEd25519PublicKey(pem)) throw usage(`--add-admin: ${file} is not an Ed25519 public key in PEM form`);
+					return {id: `admin-${i + 2}`, publicKey: pem};
+				});
+				const pair = generateKeyPair();
+				const file: TrustFile = {
+					v: 1,
+					kind: 'calyx.trust',
+					demo: false,
+					threshold: o.threshold ?? 1,
+					admins: [{id: o.admin, publicKey: pair.publicKey}, ...others],
+					separationOfDuties: o.separationOfDuties,
+				};
+				if (file.threshold < 1 || file.threshold > file.admins.length) throw usage(`--threshold: must be from 1 to ${file.admins.length} (the number of admins)`);
+				let checked;
+				try {
+					checked = trustFrom(TrustFile.parse(file), out);
+				} catch (error) {
+					throw usage(`trust: ${(error as Error).message}`);
+				}
+				const keyPath = resolve(o.adminOut ?? defaultKeyPath(o.admin, cli.io.env));
+				try {
+					writeNew(out, `${JSON.stringify(file, null, 2)}\n`);
+				} catch (error) {
+					throw usage(`--out: cannot write ${out}: ${(error as Error).message} (an existing trust file is never overwritten)`);
+				}
+				saveKey({id: o.admin, role: 'admin', privateKey: pair.privateKey}, keyPath);
+				cli.emit({ok: true, trust: out, adminKey: keyPath, fingerprint: checked.admins[0]!.fingerprint, threshold: file.threshold, install: SYSTEM_TRUST}, r =>
+					[
+						`wrote ${r.trust}: ${file.admins.length} admin(s), ${r.threshold} signature(s) per statement`,
+						`admin key: ${r.adminKey} (${r.fingerprint.slice(0, 16)}); keep it off the ops boxes, offline if you can`,
+						`install the trust file where every calyx process reads it (owned by root, writable by nobody else):`,
+						`  sudo install -D -o root -g root -m 0644 ${r.trust} ${r.install}`,
+						`then register keys with it: calyx keys add --role human --id alice --owner alice --admin-key ${r.adminKey}`,
+					].join('\n'),
+				);
+			}),
+		);
+	examples(init, 'calyx trust init', 'calyx trust init --threshold 2 --add-admin bob-admin.pub.pem');
+
+	const show = trust
+		.command('show')
+		.description('which trust file this environment uses, its admins and threshold')
+		.action(
+			action(io, async cli => {
+				const t = cli.trust;
+				const src = trustSource(cli.io.env);
+				cli.emit(
+					{path: src.path, demo: t.demo, exists: t.admins.length > 0, threshold: t.threshold, separationOfDuties: t.separationOfDuties, admins: t.admins.map(a => ({id: a.id, fingerprint: a.fingerprint}))},
+					r =>
+						[
+							trustLabel(t),
+							`file: ${r.path}${r.exists ? '' : ' (not made yet)'}`,
+							`admins: ${r.admins.map(a => `${a.id} (${a.fingerprint.slice(0, 16)})`).join(', ') || 'none'}`,
+							`separation of duties: ${r.separationOfDuties ? 'on (an intent is approved by someone other than its proposer)' : 'off'}`,
+						].join('\n'),
+				);
+			}),
+		);
+	examples(show, 'calyx trust show', 'CALYX_TRUST=/etc/calyx/trust.json calyx trust show --json');
+
+	const sign = trust
+		.command('sign <file>')
+		.description('add your admin signature to a statement request (from --request-out), after reading what it does')
+		.requiredOption('--admin-key <file>', 'your admin key file or id')
+		.action(
+			action<{adminKey: string}>(io, async (cli, [file], o) => {
+				const signed = readStatement(file!);
+				const admin = loadAdminKey(o.adminKey, cli.io.env);
+				const {addSignature} = await import('../../core/index.js');
+				const next = addSignature(signed, admin.privateKey, admin.publicKey);
+				writeStatement(file!, next, true);
+				const have = adminsWhoSigned(cli.trust, next).length;
+				const ready = statementProblem(cli.trust, next) === undefined;
+				cli.emit({ok: true, file, statement: statementDigest(next.statement), signatures: have, threshold: cli.trust.threshold, ready}, r =>
+					[
+						`signed: ${describeStatement(next.statement)}`,
+						`${r.signatures} of ${r.threshold} admin signature(s) valid under ${trustLabel(cli.trust)}`,
+						r.ready ? `ready: calyx keys apply ${r.file}` : 'waiting for more admins: calyx trust sign ' + r.file + ' --admin-key …',
+					].join('\n'),
+				);
+			}),
+		);
+	examples(sign, 'calyx trust sign alice.request.json --admin-key admin');
+}

@@ -1,0 +1,86 @@
+import {readFileSync, renameSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {iso} from '../core/clock.js';
+import {addSignature, SignedStatement, statementProblem, type KeyStatement} from '../core/index.js';
+import {loadAdminKey} from '../store/keyring.js';
+import {ensureDemoTrust, writeNew} from '../store/trust.js';
+import type {Cli} from './context.js';
+import {usage} from './errors.js';
+
+/** How a command that changes the registry gets its admin signatures. */
+export interface StatementOptions {
+	/** Admin key files or ids; default: CALYX_ADMIN_KEY (comma-separated). */
+	adminKey?: string[];
+	/** Write the statement for admins to sign (calyx trust sign) instead of applying it. */
+	requestOut?: string;
+}
+
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const now = (cli: Cli) => iso(cli.clock.now());
+
+/**
+ * The admin keys a registry command signs with: --admin-key, else CALYX_ADMIN_KEY. Under the demo
+ * trust with none named, the user's own demo admin (made on first need, before the store opens):
+ * the demo works out of the box and says what it is everywhere.
+ */
+export function signingAdmins<O extends StatementOptions>(cli: Cli, opts: O): O {
+	const refs = opts.adminKey ?? (cli.io.env.CALYX_ADMIN_KEY ? cli.io.env.CALYX_ADMIN_KEY.split(',').filter(Boolean) : []);
+	if (refs.length > 0 || opts.requestOut || !cli.trust.demo) return {...opts, adminKey: refs};
+	const {trust, admin} = ensureDemoTrust(cli.io.env);
+	cli.useTrust(trust);
+	return {...opts, adminKey: [admin.path]};
+}
+
+/**
+ * Signs a statement with the admin keys `signingAdmins` chose and returns it ready to apply, or
+ * writes it as a request when --request-out is given.
+ */
+export function signForRegistry(cli: Cli, statement: KeyStatement, opts: StatementOptions): SignedStatement | undefined {
+	let signed: SignedStatement = {statement, signatures: []};
+	for (const ref of opts.adminKey ?? []) signed = withAdmin(cli, signed, ref);
+	if (opts.requestOut) {
+		writeStatement(opts.requestOut, signed, false);
+		return undefined;
+	}
+	const problem = statementProblem(cli.trust, signed);
+	if (problem) {
+		throw usage(`--admin-key: ${problem.message}; name admin keys with --admin-key (or CALYX_ADMIN_KEY), or write a request with --request-out for admins to sign (calyx trust sign)`, problem.code);
+	}
+	return signed;
+}
+
+function withAdmin(cli: Cli, signed: SignedStatement, ref: string): SignedStatement {
+	const admin = loadAdminKey(ref, cli.io.env);
+	return addSignature(signed, admin.privateKey, admin.publicKey);
+}
+
+export function readStatement(path: string): SignedStatement {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(path, 'utf8'));
+	} catch (error) {
+		throw usage(`${path}: not a statement file (${(error as Error).message})`);
+	}
+	const parsed = SignedStatement.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw usage(`${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`, 'INVALID_STATEMENT');
+	}
+	return parsed.data;
+}
+
+/** A request file: new, or replaced atomically (a rename in its own directory) when signed again. */
+export function writeStatement(path: string, signed: SignedStatement, replace: boolean): void {
+	const text = `${JSON.stringify(signed, null, 2)}\n`;
+	if (!replace) return writeNew(path, text);
+	const tmp = join(dirname(path), `.${process.pid}.statement.tmp`);
+	writeNew(tmp, text);
+	renameSync(tmp, path);
+}
+
+/** One line an admin reads before signing: what the statement does, to which key, for whom. */
+export function describeStatement(s: KeyStatement): string {
+	const what = s.action === 'register' ? `register ${s.role} key ${s.keyId}` : s.action === 'revoke' ? `revoke key ${s.keyId}` : `make key ${s.keyId} a ${s.role} key`;
+	return `${what} of ${s.owner} (fingerprint ${s.fingerprint.slice(0, 16)}…)${s.reason ? `: ${s.reason}` : ''}`;
+}

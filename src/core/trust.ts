@@ -1,0 +1,114 @@
+import {createPublicKey, verify} from 'node:crypto';
+import {z} from 'zod';
+import {canonicalJson, sha256} from './canonical.js';
+import type {Reason} from './errors.js';
+import {SignedStatement, type KeyStatement} from './model/entities.js';
+
+export {KeyStatement, SignedStatement, AdminSignature} from './model/entities.js';
+
+/**
+ * The authority over keys, kept outside the data directory: the admin keys whose statements make a
+ * key a key, and how many of them must agree. Whoever can write the data directory cannot forge a
+ * statement; whoever can write the trust file is an admin, which is why it lives in /etc.
+ */
+const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
+
+export const TrustFile = z
+	.object({
+		v: z.literal(1),
+		kind: z.literal('calyx.trust'),
+		/** A trust made for the demo: every screen that shows it says "demo trust: not for production". */
+		demo: z.boolean().default(false),
+		threshold: z.number().int().min(1).max(16),
+		admins: z.array(z.object({id: Name, publicKey: z.string().min(1).max(4096)}).strict()).min(1).max(64),
+		/** An intent is approved by someone other than its proposer (a different owner). */
+		separationOfDuties: z.boolean().default(true),
+	})
+	.strict()
+	.refine(t => t.threshold <= t.admins.length, {message: 'threshold is larger than the number of admins', path: ['threshold']});
+export type TrustFile = z.infer<typeof TrustFile>;
+
+export interface Admin {
+	id: string;
+	fingerprint: string;
+	publicKey: string;
+}
+
+/** A trust file as the engine uses it: admins by fingerprint, and where it came from. */
+export interface Trust {
+	threshold: number;
+	admins: Admin[];
+	demo: boolean;
+	separationOfDuties: boolean;
+	/** Where it was read from, for messages ("none" when no trust file exists yet). */
+	source: string;
+}
+
+export const fingerprintOf = (publicKeyPem: string) => sha256(createPublicKey(publicKeyPem).export({type: 'spki', format: 'der'}));
+
+/** A trust file checked: keys parse as Ed25519, no admin twice. Throws a message naming the field. */
+export function trustFrom(file: TrustFile, source: string): Trust {
+	const admins: Admin[] = file.admins.map((a, i) => {
+		let fingerprint: string;
+		try {
+			if (createPublicKey(a.publicKey).asymmetricKeyType !== 'ed25519') throw new Error('not Ed25519');
+			fingerprint = fingerprintOf(a.publicKey);
+		} catch {
+			throw new Error(`admins.${i}.publicKey: not an Ed25519 public key in PEM form`);
+		}
+		return {id: a.id, fingerprint, publicKey: a.publicKey};
+	});
+	if (new Set(admins.map(a => a.fingerprint)).size !== admins.length) throw new Error('admins: the same key is listed twice');
+	return {threshold: file.threshold, admins, demo: file.demo, separationOfDuties: file.separationOfDuties, source};
+}
+
+/** No trust file: nothing is signed by an admin, so no key verifies. */
+export const noTrust = (source: string, demo = false): Trust => ({threshold: 1, admins: [], demo, separationOfDuties: true, source});
+
+export const trustLabel = (t: Trust) => (t.demo ? 'demo trust: not for production' : `trust ${t.source} (${t.threshold} of ${t.admins.length} admins)`);
+
+export const statementPayload = (s: KeyStatement) => canonicalJson(s);
+export const statementDigest = (s: KeyStatement) => sha256(statementPayload(s));
+
+const verdicts = new Map<string, boolean>();
+
+/** Ed25519 over exact bytes; verdicts remembered (views check the same statements every frame). */
+export function signatureHolds(payload: string, signature: string, publicKeyPem: string): boolean {
+	const key = `${publicKeyPem}\n${signature}\n${payload}`;
+	const known = verdicts.get(key);
+	if (known !== undefined) return known;
+	let valid: boolean;
+	try {
+		valid = verify(null, Buffer.from(payload), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
+	} catch {
+		valid = false;
+	}
+	if (verdicts.size >= 1024) verdicts.delete(verdicts.keys().next().value!);
+	verdicts.set(key, valid);
+	return valid;
+}
+
+/** The admins (of this trust) whose signatures on the statement hold. */
+export function signingAdmins(trust: Trust, signed: SignedStatement): Admin[] {
+	const payload = statementPayload(signed.statement);
+	const found = new Map<string, Admin>();
+	for (const sig of signed.signatures) {
+		const admin = trust.admins.find(a => a.fingerprint === sig.admin);
+		if (admin && !found.has(admin.fingerprint) && signatureHolds(payload, sig.signature, admin.publicKey)) found.set(admin.fingerprint, admin);
+	}
+	return [...found.values()];
+}
+
+/** Does the statement carry enough admin signatures of this trust? */
+export function statementProblem(trust: Trust, signed: SignedStatement): Reason | undefined {
+	const parsed = SignedStatement.safeParse(signed);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		return {code: 'INVALID_STATEMENT', message: `statement.${issue.path.join('.')}: ${issue.message}`};
+	}
+	const valid = signingAdmins(trust, signed).length;
+	if (valid >= trust.threshold) return undefined;
+	const what = `${signed.statement.action} of key ${signed.statement.keyId}`;
+	if (trust.admins.length === 0) return {code: 'UNTRUSTED_STATEMENT', message: `${what}: no trust file (${trust.source}); make one with calyx trust init`};
+	return {code: 'UNTRUSTED_STATEMENT', message: `${what} carries ${valid} valid admin signature(s) of ${trust.source}; ${trust.threshold} needed`};
+}
