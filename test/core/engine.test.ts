@@ -42,7 +42,7 @@ function script(f: Fixture): Array<{cmd: Command; events: EventDraft[]; result: 
 	f.run({type: 'canary.promote', actor: 'human:alice', id: second});
 	f.record(second, CRIT);
 	f.run({type: 'rollback', actor: 'human:alice', id: first, reason: 'regression'});
-	f.run({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'rotated'});
+	f.run(f.revocation('ci-bot', 'rotated'));
 	return log;
 }
 
@@ -122,9 +122,9 @@ describe('engine purity', () => {
 	it('refuses a command made against an older revision: conflict, nothing applied', () => {
 		const f = new Fixture().registerKeys();
 		expect(f.state.rev).toBe(2);
-		const error = f.refuse({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '2.0.0', expectedRev: 1});
+		const error = f.refuse({...f.proposal({toVersion: '2.0.0'}), expectedRev: 1});
 		expect(error).toMatchObject({kind: 'conflict', code: 'STALE_STATE', message: 'state changed (rev 1 → 2): review and retry'});
-		expect(f.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '2.0.0', expectedRev: 2})).toMatchObject({status: 'draft'});
+		expect(f.run({...f.proposal({toVersion: '2.0.0'}), expectedRev: 2})).toMatchObject({status: 'draft'});
 	});
 
 	it.each(['', '   '])('needs an actor (%j)', actor => {
@@ -141,7 +141,7 @@ describe('engine purity', () => {
 
 	it('throws only EngineErrors for refusals, with a kind the CLI maps to an exit code', () => {
 		const f = new Fixture();
-		const error = f.refuse({type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-404'});
+		const error = f.refuse({type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-404', keyId: 'alice', signature: 'AAAA'});
 		expect(error).toBeInstanceOf(EngineError);
 		expect(['invalid', 'not_found', 'refused', 'conflict']).toContain(error.kind);
 	});

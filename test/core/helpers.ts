@@ -22,6 +22,11 @@ import {
 	type SimWorld,
 	type State,
 	type TargetState,
+	Signers,
+	amendment,
+	signStatement,
+	type Holder,
+	type Trust,
 } from '../../src/core/index.js';
 
 /** A Wednesday at 10:00 UTC: the deploy window adds no risk points. */
@@ -36,6 +41,12 @@ export const BAKE = 15 * MIN;
 export const HUMAN = generateKeyPair();
 export const AGENT = generateKeyPair();
 export const SIGNERS = {human: {keyId: 'alice', keys: HUMAN}, agent: {keyId: 'ci-bot', keys: AGENT}} as const;
+/** The admin of the test trust, and the holders it registers: alice (a person) and ci-bot (an agent). */
+export const ADMIN = generateKeyPair();
+export const HOLDERS: Record<Role, Holder> = {
+	human: {id: 'alice', role: 'human', owner: 'alice', ...HUMAN},
+	agent: {id: 'ci-bot', role: 'agent', owner: 'ci-bot', ...AGENT},
+};
 
 export const CLEAN: Omit<Sample, 'at'> = {tesDelta: 0.3, errorRate: 0.2, cpu: 50, memory: 60};
 export const WARN: Omit<Sample, 'at'> = {...CLEAN, tesDelta: -3};
@@ -67,6 +78,9 @@ export interface FixtureOptions {
 	config?: Partial<Config>;
 	/** A target of the test's own over the fixture's world (e.g. one that fails on purpose). */
 	makeTarget?: (world: SimWorld) => SimTarget;
+	/** The test trust's options (threshold, separation of duties) and its admins (default: ADMIN). */
+	trust?: ConstructorParameters<typeof Signers>[1];
+	admins?: Array<{publicKey: string; privateKey: string}>;
 }
 
 export type IntentOptions = Partial<Extract<Command, {type: 'intent.create'}>>;
@@ -88,6 +102,7 @@ export class Fixture {
 	readonly events: EventDraft[] = [];
 	readonly samples: Array<{deploymentId: string; sample: Sample}> = [];
 	state: State;
+	readonly signers: Signers;
 	#nonces = 0;
 
 	constructor(opts: FixtureOptions = {}) {
@@ -99,10 +114,15 @@ export class Fixture {
 			...(opts.load !== undefined ? {load: opts.load} : {}),
 		});
 		this.state = initialState({...DEFAULT_CONFIG, ...opts.config});
+		this.signers = new Signers(opts.admins ?? [ADMIN], opts.trust ?? {});
+	}
+
+	get trust(): Trust {
+		return this.signers.trust;
 	}
 
 	get env() {
-		return {clock: this.clock, target: this.target, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
+		return {clock: this.clock, target: this.target, trust: this.trust, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
 	}
 
 	run<R = Record<string, unknown>>(cmd: Command): R {
@@ -122,17 +142,36 @@ export class Fixture {
 	}
 
 	registerKeys(): this {
-		for (const role of ['human', 'agent'] as const) {
-			const {keyId, keys} = SIGNERS[role];
-			this.run({type: 'key.register', actor: 'human:alice', id: keyId, role, publicKey: keys.publicKey});
-		}
+		for (const role of ['human', 'agent'] as const) this.run(this.registration(HOLDERS[role]));
 		return this;
 	}
 
-	/** A draft intent, approved unless told otherwise. */
+	/** `key.register` of a holder, signed by the test trust's admin. */
+	registration(holder: Holder) {
+		return this.signers.register(holder, new Date(this.clock.now()).toISOString());
+	}
+
+	/** `key.revoke` of a registered key, signed by the test trust's admin. */
+	revocation(keyId: string, reason: string): Command {
+		const record = found(this.state.keys, keyId);
+		return {type: 'key.revoke', actor: 'admin', statement: signStatement(amendment(record, 'revoke', new Date(this.clock.now()).toISOString(), reason), [ADMIN])};
+	}
+
+	/** `intent.create` proposed (signed) by the agent key; the keys are registered first when needed. */
+	proposal(opts: IntentOptions = {}, by: Holder = HOLDERS.agent): Command {
+		if (this.state.keys.length === 0) this.registerKeys();
+		return this.signers.propose({actor: 'human:alice', service: SERVICE, toVersion: TO, ...opts}, by);
+	}
+
+	/** `intent.approve` signed by the human key. */
+	approval(id: string, reason?: string, by: Holder = HOLDERS.human): Command {
+		return this.signers.approve(this.intentOf(id), by, reason, 'human:alice');
+	}
+
+	/** A draft intent proposed by the agent, approved by the human unless told otherwise. */
 	intent(opts: IntentOptions = {}, approve = true): string {
-		const {id} = this.run<Intent>({type: 'intent.create', actor: 'human:alice', service: SERVICE, toVersion: TO, ...opts});
-		if (approve) this.run({type: 'intent.approve', actor: 'human:alice', id});
+		const {id} = this.run<Intent>(this.proposal(opts));
+		if (approve) this.run(this.approval(id));
 		return id;
 	}
 

@@ -13,7 +13,7 @@ const create = (extra: IntentOptions = {}): Command => ({
 describe('intent', () => {
 	it('records service, versions, title, change size, criticality and creation, as a draft', () => {
 		const f = new Fixture();
-		const intent = f.run<Intent>(create({fromVersion: '1.4.0', title: 'faster checkout', files: 7, lines: 240, criticality: 'high'}));
+		const intent = f.run<Intent>(f.proposal({fromVersion: '1.4.0', title: 'faster checkout', files: 7, lines: 240, criticality: 'high'}));
 		expect(intent).toEqual({
 			id: 'INT-20261125-001',
 			service: SERVICE,
@@ -26,13 +26,14 @@ describe('intent', () => {
 			status: 'draft',
 			createdAt: '2026-11-25T10:00:00.000Z',
 			createdBy: 'human:alice',
+			proposal: {keyId: 'ci-bot', owner: 'ci-bot'},
 		});
 		expect(f.events.at(-1)).toMatchObject({kind: 'intent.created', subject: intent.id, reason: 'faster checkout', actor: 'human:alice'});
 	});
 
 	it('takes the from-version from the target and fills sensible defaults', () => {
 		const f = new Fixture();
-		expect(f.run<Intent>(create())).toMatchObject({fromVersion: FROM, title: `${SERVICE} ${FROM} → ${TO}`, files: 1, lines: 10, criticality: 'medium'});
+		expect(f.run<Intent>(f.proposal())).toMatchObject({fromVersion: FROM, title: `${SERVICE} ${FROM} → ${TO}`, files: 1, lines: 10, criticality: 'medium'});
 	});
 
 	it('numbers intents within the day, and afresh the next day', () => {
@@ -62,11 +63,12 @@ describe('intent', () => {
 	it('is approved once, from draft to approved_pending_human', () => {
 		const f = new Fixture();
 		const id = f.intent({}, false);
-		expect(f.run({type: 'intent.approve', actor: 'human:bob', id})).toEqual({id, status: 'approved_pending_human'});
-		expect(f.intentOf(id)).toMatchObject({approvedAt: '2026-11-25T10:00:00.000Z', approvedBy: 'human:bob'});
-		const again = f.refuse({type: 'intent.approve', actor: 'human:bob', id});
+		const approval = f.approval(id);
+		expect(f.run(approval)).toEqual({id, status: 'approved_pending_human', approvedBy: 'alice'});
+		expect(f.intentOf(id)).toMatchObject({approvedAt: '2026-11-25T10:00:00.000Z', approvedBy: 'alice', approval: {keyId: 'alice', owner: 'alice'}});
+		const again = f.refuse(approval);
 		expect(again).toMatchObject({kind: 'refused', code: 'INTENT_NOT_DRAFT', message: `${id} is approved pending human: only a draft intent can be approved`});
-		expect(f.refuse({type: 'intent.approve', actor: 'human:bob', id: 'INT-20261125-404'})).toMatchObject({kind: 'not_found'});
+		expect(f.refuse({...approval, id: 'INT-20261125-404'} as typeof approval)).toMatchObject({kind: 'not_found'});
 	});
 
 	it('walks draft → approved_pending_human → leased → deploying → deployed', () => {
@@ -75,7 +77,7 @@ describe('intent', () => {
 		const id = f.intent({}, false);
 		const status = () => seen.push(f.intentOf(id).status);
 		status();
-		f.run({type: 'intent.approve', actor: 'human:alice', id});
+		f.run(f.approval(id));
 		status();
 		const leaseId = f.issue(id);
 		f.sign(leaseId, 'human', 'agent');

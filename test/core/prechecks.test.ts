@@ -10,7 +10,7 @@ describe('pre-checks (stage 0)', () => {
 		const leaseId = f.signedLease();
 		const lease = f.lease(leaseId);
 		const intent = f.intentOf(lease.intentId);
-		const {ok, checks} = runPrechecks(f.state, lease, intent, {target: f.target, now: f.clock.now(), risk: riskOf(f.state, intent, f.clock.now())});
+		const {ok, checks} = runPrechecks(f.state, lease, intent, {target: f.target, now: f.clock.now(), risk: riskOf(f.state, intent, f.clock.now()), trust: f.trust});
 		expect(ok).toBe(true);
 		expect(checks).toEqual([
 			{name: 'intent status', ok: true, detail: `${intent.id} is leased`},

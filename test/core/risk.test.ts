@@ -142,11 +142,11 @@ describe('risk in the engine', () => {
 		for (const [intent, ackRisk] of [[{}, false], [risky, true]] as const) {
 			const f = new Fixture();
 			const leaseId = f.signedLease({intent, ackRisk});
-			expect(verifyLease(f.state, f.lease(leaseId), f.clock.now()).ok).toBe(true);
+			expect(verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now()).ok).toBe(true);
 			f.state = withEdited(f.state, 'leases', leaseId, l => {
 				l.risk.acknowledged = !l.risk.acknowledged;
 			});
-			const check = verifyLease(f.state, f.lease(leaseId), f.clock.now());
+			const check = verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now());
 			expect(check.reasons.map(r => r.code)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'MISSING_HUMAN', 'MISSING_AGENT']);
 			const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
 			expect(error.reasons.map(r => r.code)).toContain('LEASE_VERIFIED');

@@ -11,14 +11,14 @@ describe('the start preview (pre-checks run read-only)', () => {
 		const lease = f.lease(f.signedLease());
 		const intent = f.intentOf(lease.intentId);
 		const now = f.clock.now();
-		const engine = runPrechecks(f.state, lease, intent, {target: f.target, now, risk: riskOf(f.state, intent, now)});
-		expect(startPreview(stored(f), lease, now)).toEqual(engine);
+		const engine = runPrechecks(f.state, lease, intent, {target: f.target, now, risk: riskOf(f.state, intent, now), trust: f.trust});
+		expect(startPreview(stored(f), lease, now, f.trust)).toEqual(engine);
 	});
 
 	it('names the failing check where the engine would refuse', () => {
 		const f = new Fixture({load: 91});
 		const leaseId = f.signedLease();
-		const preview = startPreview(stored(f), f.lease(leaseId), f.clock.now());
+		const preview = startPreview(stored(f), f.lease(leaseId), f.clock.now(), f.trust);
 		expect(preview.ok).toBe(false);
 		expect(preview.checks.filter(c => !c.ok)).toEqual([{name: 'resource load', ok: false, detail: 'load 91% ≥ 85%'}]);
 		expect(f.refuse({type: 'canary.start', actor: 'human:alice', leaseId}).code).toBe('PRECHECK_FAILED');
@@ -30,7 +30,7 @@ describe('the start preview (pre-checks run read-only)', () => {
 		const state = stored(f);
 		delete (state.world as {services: Record<string, unknown>}).services[SERVICE];
 		const before = structuredClone(state);
-		const preview = startPreview(state, lease, f.clock.now());
+		const preview = startPreview(state, lease, f.clock.now(), f.trust);
 		expect(state).toEqual(before);
 		expect(preview.checks.find(c => c.name === 'target version')?.ok).toBe(true);
 	});
@@ -39,6 +39,6 @@ describe('the start preview (pre-checks run read-only)', () => {
 		const f = new Fixture();
 		const lease = f.lease(f.signedLease());
 		const state = {...stored(f), intents: []};
-		expect(startPreview(state, lease, f.clock.now())).toEqual({ok: false, checks: [{name: 'intent status', ok: false, detail: `intent ${lease.intentId} does not exist`}]});
+		expect(startPreview(state, lease, f.clock.now(), f.trust)).toEqual({ok: false, checks: [{name: 'intent status', ok: false, detail: `intent ${lease.intentId} does not exist`}]});
 	});
 });

@@ -12,7 +12,7 @@ function unsigned() {
 	return {f, leaseId};
 }
 
-const codes = (f: Fixture, leaseId: string, now = f.clock.now()) => verifyLease(f.state, f.lease(leaseId), now).reasons.map(r => r.code);
+const codes = (f: Fixture, leaseId: string, now = f.clock.now()) => verifyLease(f.state, f.trust, f.lease(leaseId), now).reasons.map(r => r.code);
 
 /** Cosign must refuse with `code`, carry one reason and an audit event naming the lease and the key. */
 function expectCosignRefusal(f: Fixture, leaseId: string, cmd: ReturnType<Fixture['cosignCmd']>, code: string) {
@@ -34,7 +34,7 @@ describe('two-key rule (CP14): what verifies', () => {
 	it('verifies one registered human key and one registered agent key, each with its own Ed25519 signature', () => {
 		const f = new Fixture();
 		const id = f.signedLease();
-		const check = verifyLease(f.state, f.lease(id), f.clock.now());
+		const check = verifyLease(f.state, f.trust, f.lease(id), f.clock.now());
 		expect(check).toMatchObject({ok: true, reasons: []});
 		expect(check.valid.map(v => v.keyId)).toEqual(['alice', 'ci-bot']);
 	});
@@ -48,7 +48,7 @@ describe('two-key rule (CP14): what verifies', () => {
 
 	it('does not let two human keys stand in for a human and an agent', () => {
 		const {f, leaseId} = unsigned();
-		f.run({type: 'key.register', actor: 'human:alice', id: 'bob', role: 'human', publicKey: OTHER.publicKey});
+		f.run(f.registration({id: 'bob', role: 'human', owner: 'bob', ...OTHER}));
 		f.sign(leaseId, 'human');
 		const cmd = f.cosignCmd(leaseId, 'human', f.signature(leaseId, 'human', 'bob', OTHER.privateKey), 'bob');
 		expectCosignRefusal(f, leaseId, cmd, 'ROLE_ALREADY_SIGNED');
@@ -93,14 +93,14 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 
 	it('REVOKED_KEY: a key revoked before signing', () => {
 		const {f, leaseId} = unsigned();
-		f.run({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'laptop lost'});
+		f.run(f.revocation('ci-bot', 'laptop lost'));
 		expectCosignRefusal(f, leaseId, f.cosignCmd(leaseId, 'agent'), 'REVOKED_KEY');
 	});
 
 	it('REVOKED_KEY: a key revoked after signing fails verification and the canary start', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
-		f.run({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'laptop lost'});
+		f.run(f.revocation('ci-bot', 'laptop lost'));
 		expect(codes(f, leaseId)).toEqual(['REVOKED_KEY', 'MISSING_AGENT']);
 		const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
 		expect(error).toMatchObject({kind: 'refused', code: 'PRECHECK_FAILED'});
@@ -182,7 +182,7 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 		])('at expiry %+d ms the lease verifies and starts a canary: %s', (offset, ok) => {
 			const {f, leaseId, expiry} = setup();
 			f.sign(leaseId, 'human', 'agent');
-			expect(verifyLease(f.state, f.lease(leaseId), expiry + offset).ok).toBe(ok);
+			expect(verifyLease(f.state, f.trust, f.lease(leaseId), expiry + offset).ok).toBe(ok);
 			f.clock.set(expiry + offset);
 			if (ok) {
 				expect(f.start(leaseId)).toMatch(/^DEP-/);
@@ -219,37 +219,38 @@ describe('key registry', () => {
 	});
 
 	it.each([
-		['human', 'alice2'],
-		['agent', 'alice-bot'],
-	] as const)('KEY_REUSED: refuses a public key registered again as %s under another id', (role, id) => {
+		['human', 'alice2', 'alice'],
+		['agent', 'alice-bot', 'alice-bot'],
+	] as const)('KEY_REUSED: refuses a public key registered again as %s under another id', (role, id, owner) => {
 		const f = new Fixture().registerKeys();
-		const error = f.refuse({type: 'key.register', actor: 'human:alice', id, role, publicKey: HUMAN.publicKey});
+		const error = f.refuse(f.registration({id, role, owner, ...HUMAN}));
 		expect(error).toMatchObject({kind: 'refused', code: 'KEY_REUSED', message: 'this public key is already registered as alice (human)'});
 	});
 
-	it('refuses a taken id, a role other than human or agent, and anything but an Ed25519 public key', () => {
+	it('refuses a taken id, anything but an Ed25519 public key, and a statement that does not parse', () => {
 		const f = new Fixture().registerKeys();
-		const register = (id: string, role: string, publicKey: string) =>
-			f.refuse({type: 'key.register', actor: 'human:alice', id, role: role as 'human', publicKey});
-		expect(register('alice', 'human', OTHER.publicKey)).toMatchObject({code: 'KEY_EXISTS'});
-		expect(register('bob', 'robot', OTHER.publicKey)).toMatchObject({code: 'INVALID_ROLE', message: 'role: "robot" is not one of human, agent'});
+		expect(f.refuse(f.registration({id: 'alice', role: 'human', owner: 'alice', ...OTHER}))).toMatchObject({code: 'KEY_EXISTS'});
+		const withKey = (publicKey: string) => {
+			const cmd = f.registration({id: 'bob', role: 'human', owner: 'bob', ...OTHER});
+			return f.refuse({...cmd, statement: {...cmd.statement, statement: {...cmd.statement.statement, publicKey}}});
+		};
 		const rsa = generateKeyPairSync('rsa', {modulusLength: 1024}).publicKey.export({type: 'spki', format: 'pem'}).toString();
-		expect(register('bob', 'human', rsa)).toMatchObject({code: 'INVALID_KEY'});
-		// A private key would yield its public half; it must be refused, never stored.
-		expect(register('bob', 'human', OTHER.privateKey)).toMatchObject({code: 'INVALID_KEY'});
-		expect(register('bob', 'human', 'hello')).toMatchObject({code: 'INVALID_KEY'});
-		expect(register('no spaces', 'human', OTHER.publicKey)).toMatchObject({code: 'INVALID_NAME'});
+		// Changing the key after the admin signed breaks the signature first: nothing unsigned is looked at.
+		expect(withKey(rsa)).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
+		const robot = f.registration({id: 'bob', role: 'human', owner: 'bob', ...OTHER});
+		(robot.statement.statement as {role: string}).role = 'robot';
+		expect(f.refuse(robot)).toMatchObject({kind: 'invalid', code: 'INVALID_STATEMENT', message: expect.stringContaining('statement.statement.role')});
+		expect(f.refuse(f.registration({id: 'no spaces', role: 'human', owner: 'bob', ...OTHER}))).toMatchObject({code: 'INVALID_STATEMENT'});
 	});
 
 	it('revokes with a reason, once', () => {
 		const f = new Fixture().registerKeys();
-		expect(f.refuse({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: ' '})).toMatchObject({code: 'REASON_REQUIRED'});
-		expect(f.refuse({type: 'key.revoke', actor: 'human:alice', id: 'nobody', reason: 'x'})).toMatchObject({kind: 'not_found'});
-		f.run({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'rotated'});
-		expect(f.state.keys[1]).toMatchObject({revokedAt: iso(f.clock.now()), revokedBy: 'human:alice', revokeReason: 'rotated'});
-		expect(f.refuse({type: 'key.revoke', actor: 'human:alice', id: 'ci-bot', reason: 'again'})).toMatchObject({code: 'ALREADY_REVOKED'});
+		expect(f.refuse(f.revocation('ci-bot', ' '))).toMatchObject({code: 'REASON_REQUIRED'});
+		f.run(f.revocation('ci-bot', 'rotated'));
+		expect(f.state.keys[1]).toMatchObject({revokedAt: iso(f.clock.now()), revokedBy: 'admin', revokeReason: 'rotated'});
+		expect(f.refuse(f.revocation('ci-bot', 'again'))).toMatchObject({code: 'ALREADY_REVOKED'});
 		// A revoked key's public half stays taken: it cannot come back under a new name.
-		expect(f.refuse({type: 'key.register', actor: 'human:alice', id: 'ci-bot-2', role: 'agent', publicKey: AGENT.publicKey})).toMatchObject({code: 'KEY_REUSED'});
+		expect(f.refuse(f.registration({id: 'ci-bot-2', role: 'agent', owner: 'ci-bot', ...AGENT}))).toMatchObject({code: 'KEY_REUSED'});
 	});
 });
 

@@ -22,16 +22,16 @@ describe('untrusted text at entry: the engine', () => {
 		['a from-version with a bidi override', {type: 'intent.create', actor, service: SERVICE, fromVersion: '1.0\u202e', toVersion: TO}, 'from'],
 		['a version over 64 characters', {type: 'intent.create', actor, service: SERVICE, toVersion: '9'.repeat(65)}, 'to'],
 		['a service with CSI', {type: 'intent.create', actor, service: `x${PAYLOADS.clear}`, toVersion: TO}, 'service'],
-		['an actor with a fake status line', {type: 'intent.approve', actor: PAYLOADS.fakeHalt, id: intent}, 'actor'],
-		['an actor over 128 characters', {type: 'intent.approve', actor: 'a'.repeat(129), id: intent}, 'actor'],
+		['an actor with a fake status line', {type: 'intent.approve', actor: PAYLOADS.fakeHalt, id: intent, keyId: 'alice', signature: 'AAAA'}, 'actor'],
+		['an actor over 128 characters', {type: 'intent.approve', actor: 'a'.repeat(129), id: intent, keyId: 'alice', signature: 'AAAA'}, 'actor'],
 		['a halt reason with a clipboard write', {type: 'canary.halt', actor, id: dep, reason: PAYLOADS.clipboard}, 'reason'],
 		['a halt reason over 2000 characters', {type: 'canary.halt', actor, id: dep, reason: 'r'.repeat(2001)}, 'reason'],
 		['a rollback reason with a newline', {type: 'rollback', actor, id: dep, reason: 'fine\nHALTED'}, 'reason'],
 		['a forced promotion reason with C1', {type: 'canary.promote', actor, id: dep, force: true, reason: PAYLOADS.c1}, 'reason'],
 		['a resume reason with DEL', {type: 'canary.resume', actor, id: dep, reason: 'ok\u007f'}, 'reason'],
-		['a key revocation reason with ESC', {type: 'key.revoke', actor, id: 'alice', reason: PAYLOADS.title}, 'reason'],
+		['a key revocation reason with ESC', f.revocation('alice', PAYLOADS.title), 'statement.reason'],
 		['a cosigning key id with ESC', {type: 'lease.cosign', actor, leaseId: lease, role: 'human', keyId: `bob${PAYLOADS.title}`, signature: 'AAAA'}, 'key id'],
-		['a key id to register with ESC', {type: 'key.register', actor, id: `eve${PAYLOADS.clear}`, role: 'human', publicKey: HUMAN.publicKey}, 'id'],
+		['an intent proposed with a key id with ESC', {type: 'intent.create', actor, service: SERVICE, toVersion: TO, keyId: `eve${PAYLOADS.clear}`, signature: 'AAAA'}, 'key id'],
 		['a deployment id of a megabyte', {type: 'canary.halt', actor, id: 'D'.repeat(1_000_000), reason: 'x'}, 'id'],
 	];
 
@@ -47,7 +47,7 @@ describe('untrusted text at entry: the engine', () => {
 	}
 
 	it('takes printable text in every language, at the limit', () => {
-		const created = f.run<{title: string}>({type: 'intent.create', actor, service: SERVICE, toVersion: '3.0', title: `naïve 日本 ✓ ${'x'.repeat(1980)}`});
+		const created = f.run<{title: string}>(f.proposal({toVersion: '3.0', title: `naïve 日本 ✓ ${'x'.repeat(1980)}`}));
 		expect(created.title.length).toBe(1991);
 	});
 });

@@ -22,7 +22,6 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	const running = ctx.target.versionOf(ctx.target.readState(cmd.service, given));
 	const from = given || running || 'unknown';
 	if (from === cmd.toVersion.trim()) throw invalid('SAME_VERSION', `to: ${cmd.toVersion} is already the from-version`);
-	const proposer = proposerOf(ctx, cmd);
 	const id = nextIntentId(ctx.now, ctx.base.intents.map(i => i.id));
 	const intent: Intent = {
 		id,
@@ -36,8 +35,10 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 		status: 'draft' as const,
 		createdAt: ctx.at,
 		createdBy: ctx.actor,
-		...(proposer ? {proposal: {keyId: proposer.id, owner: proposer.owner}} : {}),
 	};
+	// Checked once every field is: a malformed request is told what is wrong with it first.
+	const proposer = proposerOf(ctx, cmd);
+	if (proposer) intent.proposal = {keyId: proposer.id, owner: proposer.owner};
 	ctx.draft.intents.push(intent);
 	const signedBy = proposer ? {proposedBy: {keyId: proposer.id, owner: proposer.owner, signature: cmd.signature}} : {};
 	ctx.emit('intent.created', id, intent.title, {service: intent.service, from, to: intent.toVersion, criticality, ...signedBy});
