@@ -9,5 +9,7 @@ export default defineConfig({
 		hookTimeout: 60_000,
 		// Times on screen are in the process's zone: the same zone wherever the suite runs.
 		env: {FORCE_COLOR: '0', NO_COLOR: '1', TZ: 'UTC'},
+		// A home, keys and a trust of the suite's own (never the user's ~/.config or /etc/calyx).
+		setupFiles: ['test/setup-trust.ts'],
 	},
 });

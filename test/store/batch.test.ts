@@ -1,10 +1,16 @@
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {EngineError, type Command} from '../../src/core/index.js';
+import {EngineError, type Command, type State} from '../../src/core/index.js';
+import {approval, registerHolders} from '../trust.js';
 import {initStore, openStore, type AuditRecord} from '../../src/store/index.js';
 import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
 
-const intent = (title: string): Command => ({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
+const intent = (title: string): Command => ({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
+/** The approval, signed ahead, of the intent `intent(title)` will create as `id`. */
+const approvalAhead = (id: string, title: string) => {
+	const content = {id, service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title, files: 1, lines: 10, criticality: 'medium', status: 'draft'};
+	return approval({intents: [content]} as unknown as State, id);
+};
 const snapshot = (dir: string) => ({files: listing(dir), state: sha(join(dir, 'state.json')), audit: sha(join(dir, 'audit.ndjson'))});
 
 describe('runMany: several commands as one unit of work', () => {
@@ -12,26 +18,24 @@ describe('runMany: several commands as one unit of work', () => {
 		const dir = tempDir();
 		const {store} = await initStore(dir);
 		const clock = clockAt();
-		const out = await store.runMany<{id: string}>(
-			[intent('one'), {type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-001'}, intent('two')],
-			{clock},
-		);
+		await registerHolders(store, clock);
+		const out = await store.runMany<{id: string}>([intent('one'), approvalAhead('INT-20261125-001', 'one'), intent('two')], {clock});
 		expect(out.failed).toBeUndefined();
-		expect(out.rev).toBe(1);
+		expect(out.rev).toBe(3);
 		expect(out.results.map(r => r.id)).toEqual(['INT-20261125-001', 'INT-20261125-001', 'INT-20261125-002']);
 		expect(out.events.map(e => [e.seq, e.kind])).toEqual([
-			[1, 'intent.created'],
-			[2, 'intent.approved'],
 			[3, 'intent.created'],
+			[4, 'intent.approved'],
+			[5, 'intent.created'],
 		]);
 		const state = await store.read();
-		expect(state.rev).toBe(1);
+		expect(state.rev).toBe(3);
 		expect(state.intents.map(i => [i.title, i.status])).toEqual([
 			['one', 'approved_pending_human'],
 			['two', 'draft'],
 		]);
-		expect(await store.audit()).toEqual(out.events);
-		expect(out.events.every(e => (e as AuditRecord).rev === 1)).toBe(true);
+		expect((await store.audit()).slice(2)).toEqual(out.events);
+		expect(out.events.every(e => (e as AuditRecord).rev === 3)).toBe(true);
 	});
 
 	it('keeps each batch contiguous while other writers commit at the same time', async () => {
@@ -102,7 +106,7 @@ describe('runMany: several commands as one unit of work', () => {
 		const {store} = await initStore(dir);
 		await store.run(intent('one'), {clock: clockAt()});
 		const before = snapshot(dir);
-		const out = await store.runMany([{type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-999'}, intent('never')], {clock: clockAt()});
+		const out = await store.runMany([{...approvalAhead('INT-20261125-999', 'x')}, intent('never')], {clock: clockAt()});
 		expect(out).toMatchObject({results: [], events: [], rev: 1, failed: {index: 0, error: {kind: 'not_found'}}});
 		expect(snapshot(dir)).toEqual(before);
 	});

@@ -1,5 +1,6 @@
+import {approval, HOLDERS, testSigners} from '../trust.js';
 import {describe, expect, it} from 'vitest';
-import {execute, generateKeyPair, SimTarget, emptyWorld, systemClock, type EventDraft, type State} from '../../src/core/index.js';
+import {execute, SimTarget, emptyWorld, systemClock, type EventDraft, type State} from '../../src/core/index.js';
 import {initStore, openStore, type AuditRecord} from '../../src/store/index.js';
 import {Child, tempDir} from './helpers.js';
 
@@ -30,25 +31,24 @@ describe('several processes writing one data directory at once', () => {
 	it('a human and an agent cosign the same lease at the same moment, 200 times: both signatures, one activation each', async () => {
 		const dir = tempDir();
 		const {store} = await initStore(dir);
-		const human = generateKeyPair();
-		const agent = generateKeyPair();
+		const {human, agent} = HOLDERS;
 		const {result: leaseIds} = await store.mutate(state => {
 			// 200 approved intents and their leases in one commit; each step still goes through the engine.
 			let next: State = state;
 			const events: EventDraft[] = [];
 			const target = new SimTarget(emptyWorld());
 			const step = <R>(cmd: Parameters<typeof execute>[1]): R => {
-				const out = execute<R>(next, cmd, {clock: systemClock, target});
+				const out = execute<R>(next, cmd, {clock: systemClock, target, trust: store.trust});
 				next = out.state;
 				events.push(...out.events);
 				return out.result;
 			};
-			step({type: 'key.register', actor: 'human:alice', id: 'alice', role: 'human', publicKey: human.publicKey});
-			step({type: 'key.register', actor: 'human:alice', id: 'ci-bot', role: 'agent', publicKey: agent.publicKey});
+			const signers = testSigners();
+			for (const h of [HOLDERS.human, HOLDERS.agent]) step(signers.register(h, new Date().toISOString()));
 			const ids: string[] = [];
 			for (let i = 0; i < 200; i++) {
 				const intent = step<{id: string}>({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: `1.5.${i}`});
-				step({type: 'intent.approve', actor: 'human:alice', id: intent.id});
+				step(approval(next, intent.id));
 				ids.push(step<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id}).id);
 			}
 			return {state: next, events, result: ids};

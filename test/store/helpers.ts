@@ -1,3 +1,4 @@
+import {approval, HOLDERS, registerHolders} from '../trust.js';
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
@@ -5,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach} from 'vitest';
-import {cosign, generateKeyPair, ManualClock, type Clock} from '../../src/core/index.js';
+import {cosign, ManualClock, type Clock} from '../../src/core/index.js';
 import type {Store} from '../../src/store/index.js';
 
 const made: string[] = [];
@@ -77,12 +78,10 @@ export const clockAt = (iso = '2026-11-25T10:00:00Z') => new ManualClock(iso);
  * long so the canary stays on its first tier whatever the clock does.
  */
 export async function seedCanary(store: Store, clock: Clock = clockAt()) {
-	const human = generateKeyPair();
-	const agent = generateKeyPair();
-	await store.run({type: 'key.register', actor: 'human:alice', id: 'alice', role: 'human', publicKey: human.publicKey}, {clock});
-	await store.run({type: 'key.register', actor: 'human:alice', id: 'ci-bot', role: 'agent', publicKey: agent.publicKey}, {clock});
+	const {human, agent} = HOLDERS;
+	await registerHolders(store, clock);
 	const {result: intent} = await store.run<{id: string}>({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock});
-	await store.run({type: 'intent.approve', actor: 'human:alice', id: intent.id}, {clock});
+	await store.run(approval(await store.read(), intent.id), {clock});
 	const {result: lease} = await store.run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan: {bakeMs: 86_400_000}}, {clock});
 	for (const [role, keyId, keys] of [['human', 'alice', human], ['agent', 'ci-bot', agent]] as const) {
 		const state = await store.read();

@@ -1,3 +1,4 @@
+import {approval, registerHolders} from '../trust.js';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -21,10 +22,10 @@ describe('run: one command as one atomic unit', () => {
 		const {store} = await initStore(dir);
 		const clock = clockAt();
 		const first = await store.run<{id: string}>(intent('one'), {clock});
-		const second = await store.run<{id: string}>({type: 'intent.approve', actor: 'human:alice', id: first.result.id}, {clock});
+		const second = await store.run<{id: string}>(intent('two'), {clock});
 		expect([first.rev, second.rev]).toEqual([1, 2]);
 		expect(first.events.map(e => [e.seq, e.kind])).toEqual([[1, 'intent.created']]);
-		expect(second.events[0]).toMatchObject({seq: 2, kind: 'intent.approved', prevHash: first.events[0]!.hash, rev: 2});
+		expect(second.events[0]).toMatchObject({seq: 2, kind: 'intent.created', prevHash: first.events[0]!.hash, rev: 2});
 		const state = await store.read();
 		expect(state.auditHead).toEqual({seq: 2, hash: second.events[0]!.hash});
 		expect(await store.audit()).toEqual([...first.events, ...second.events]);
@@ -54,7 +55,7 @@ describe('run: one command as one atomic unit', () => {
 		const {store} = await initStore(dir);
 		await store.run(intent('one'), {clock: clockAt()});
 		const before = snapshot(dir);
-		await expect(store.run({type: 'intent.approve', actor: 'human:alice', id: 'INT-20261125-999'}, {clock: clockAt()})).rejects.toMatchObject({kind: 'not_found'});
+		await expect(store.run({type: 'canary.halt', actor: 'human:alice', id: 'DEP-20261125-999', reason: 'x'}, {clock: clockAt()})).rejects.toMatchObject({kind: 'not_found'});
 		expect(snapshot(dir)).toEqual(before);
 	});
 
@@ -156,11 +157,12 @@ describe('reading', () => {
 	it('reuses the parse while the file is unchanged, and only re-parses entities that changed', async () => {
 		const dir = tempDir();
 		const {store} = await initStore(dir);
+		await registerHolders(store, clockAt());
 		for (const t of ['a', 'b']) await store.run(intent(t), {clock: clockAt()});
 		const reader = await openStore(dir);
 		const first = await reader.read();
 		expect(await reader.read()).toBe(first);
-		await store.run({type: 'intent.approve', actor: 'human:alice', id: first.intents[1]!.id}, {clock: clockAt()});
+		await store.run(approval(first, first.intents[1]!.id), {clock: clockAt()});
 		const second = await reader.read();
 		expect(second).not.toBe(first);
 		expect(second.intents[0]).toBe(first.intents[0]);

@@ -95,7 +95,7 @@ describe('cosign', () => {
 		await waitForFrame(r, f => f.includes('[1 Deployments') && !f.includes('✓ signed'));
 		const run = store.runs[0]!;
 		expect(run).toMatchObject({type: 'lease.cosign', leaseId: lease.id, role: 'human', keyId: 'alice', actor: 'human:alice'});
-		expect(verifyLease(store.state, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);
+		expect(verifyLease(store.state, store.trust, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);
 	});
 
 	it.each([

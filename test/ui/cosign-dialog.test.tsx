@@ -1,3 +1,4 @@
+import {approval} from '../trust.js';
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cosign, verifyLease} from '../../src/core/index.js';
@@ -58,7 +59,7 @@ describe('the cosign dialog at 80×24', () => {
 		expect(store.runs).toEqual([]);
 		await press(r, KEY.enter);
 		await waitForFrame(r, '✓ both keys signed: s starts the canary');
-		expect(verifyLease(store.state, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);
+		expect(verifyLease(store.state, store.trust, store.state.leases.find(l => l.id === lease.id)!, store.clock.now()).ok).toBe(true);
 	});
 
 	it('says which key comes next when the agent has not signed yet', async () => {
@@ -84,7 +85,7 @@ describe('the cosign dialog at 80×24', () => {
 	it('shows untrusted text from the store escaped, never as terminal control', async () => {
 		const {r, store} = await mount({size: SMALL});
 		const intent = store.external<{id: string}>({type: 'intent.create', actor: 'human:mallory', service: 'billing', toVersion: '3.1.0', title: 'fix'}).result;
-		store.external({type: 'intent.approve', actor: 'human:mallory', id: intent.id});
+		store.external(approval(store.state, intent.id, 'human:mallory'));
 		const lease = store.external<{id: string}>({type: 'lease.issue', actor: 'human:mallory', intentId: intent.id}).result;
 		// The engine refuses control characters at entry (validate.ts): a hand edit, or an older
 		// version, can still leave them in the stored state.

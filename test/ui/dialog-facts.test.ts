@@ -30,16 +30,16 @@ describe('the fact diff', () => {
 		const fx = fixture();
 		const store = new FakeStore(fx, fx.clock);
 		const now = fx.clock.now();
-		const promote = reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now)!;
+		const promote = reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now, store.trust)!;
 		expect(promote).toMatchObject({status: 'holding', tier: '5%', halt: 'none', gate: 'HOLD', TES: 'WARN', CPU: 'ok', bake: 'baking'});
-		const halt = reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now)!;
+		const halt = reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now, store.trust)!;
 		expect(halt).toEqual({status: 'live', tier: '5%', halt: 'none'});
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.holding, sample: {cpu: 115}});
-		expect(factChanges(promote, reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now))).toEqual(['CPU ok → WARN']);
-		expect(factChanges(halt, reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now))).toEqual([]);
+		expect(factChanges(promote, reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now, store.trust))).toEqual(['CPU ok → WARN']);
+		expect(factChanges(halt, reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now, store.trust))).toEqual([]);
 		store.external({type: 'canary.promote', actor: 'human:bob', id: fx.dep.holding, force: true, reason: 'x'});
-		expect(factChanges(promote, reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now))).toContain('tier 5% → 25%');
-		expect(factChanges(halt, reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now))).toEqual(['tier 5% → 25%']);
+		expect(factChanges(promote, reviewedFacts(openDialog('forcePromote', fx.dep.holding), store.state, now, store.trust))).toContain('tier 5% → 25%');
+		expect(factChanges(halt, reviewedFacts(openDialog('halt', fx.dep.holding), store.state, now, store.trust))).toEqual(['tier 5% → 25%']);
 	});
 });
 

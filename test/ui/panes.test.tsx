@@ -13,9 +13,13 @@ describe('the header', () => {
 		const {r, engine} = await mount();
 		const head = frameOf(r).split('\n').slice(0, 2);
 		expect(head[0]).toBe('calyx target simulated engine leader you human:alice (human key)');
-		expect(head[1]).toBe('running 1 · holding 1 · awaiting promotion 1 · halted 1 · rolled back 1 · data /srv/calyx');
+		// The keys answer to the suite's demo trust: said first, before anything a narrow terminal clips.
+		expect(head[1]).toBe('demo trust: not for production · running 1 · holding 1 · awaiting promotion 1 · halted 1 · rolled b…');
 		engine.become('follower');
 		await waitForFrame(r, 'engine follower');
+		cleanup();
+		const wide = await mount({size: {columns: 140, rows: 30}});
+		expect(frameOf(wide.r).split('\n')[1]).toMatch(/^demo trust: not for production · running 1 .* · data \/srv\/calyx$/);
 	});
 
 	it('says a read-only console watches, whatever role its engine loop reports', async () => {

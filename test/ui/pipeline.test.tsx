@@ -1,3 +1,4 @@
+import {approval} from '../trust.js';
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cosign, type State} from '../../src/core/index.js';
@@ -26,7 +27,7 @@ function draft(m: Mounted, service: string): string {
 /** A lease on `service`, approved, issued and signed by both keys by other processes. */
 function signedLease(m: Mounted, service: string): string {
 	const intent = draft(m, service);
-	m.store.external({type: 'intent.approve', actor: 'human:bob', id: intent});
+	m.store.external(approval(m.store.state, intent, 'human:bob'));
 	const leaseId = m.store.external<{id: string}>({type: 'lease.issue', actor: 'human:bob', intentId: intent}).result.id;
 	for (const k of [m.fx.keys.human2, m.fx.keys.agent]) {
 		const state: State = m.store.state;
@@ -66,7 +67,7 @@ describe('the intents pane', () => {
 		await type(m.r, 'reviewed in CHG-4411');
 		await press(m.r, KEY.enter);
 		await waitForFrame(m.r, `✓ approved ${id}: issue a lease with calyx lease issue ${id}`);
-		expect(m.store.runs).toEqual([{type: 'intent.approve', id, reason: 'reviewed in CHG-4411', actor: 'human:alice', expectedRev: expect.any(Number)}]);
+		expect(m.store.runs).toEqual([{type: 'intent.approve', id, reason: 'reviewed in CHG-4411', keyId: 'alice', signature: expect.any(String), actor: 'human:alice', expectedRev: expect.any(Number)}]);
 		expect(m.store.state.intents.find(i => i.id === id)!.status).toBe('approved_pending_human');
 		expect(m.store.log.at(-1)).toMatchObject({kind: 'intent.approved', subject: id, reason: 'reviewed in CHG-4411', actor: 'human:alice'});
 		await waitForFrame(m.r, f => selectedLine(f).includes('approved_pending_human'));
@@ -209,7 +210,9 @@ describe('the start and approve commands, outcomes and reviewed facts', () => {
 
 	it('run the same engine commands as calyx canary start and calyx intent approve', () => {
 		expect(commandFor(openDialog('start', 'LEASE-1'), base)).toEqual({type: 'canary.start', leaseId: 'LEASE-1', ...base});
-		expect(commandFor({...openDialog('approve', 'INT-1'), reason: 'ok'}, base)).toEqual({type: 'intent.approve', id: 'INT-1', reason: 'ok', ...base});
+		const signed = {role: 'human' as const, keyId: 'alice', signature: 'c2ln'};
+		expect(commandFor({...openDialog('approve', 'INT-1'), reason: ' ok '}, base, signed)).toEqual({type: 'intent.approve', id: 'INT-1', reason: 'ok', keyId: 'alice', signature: 'c2ln', ...base});
+		expect(() => commandFor({...openDialog('approve', 'INT-1'), reason: 'ok'}, base)).toThrow('an approval needs a signature');
 	});
 
 	it('say a start that halted at once is not running, and still select it', () => {
@@ -227,21 +230,21 @@ describe('the start and approve commands, outcomes and reviewed facts', () => {
 		store.external({type: 'lease.cosign', actor: 'human:alice', leaseId, role: k.role, keyId: k.id, signature: cosign(lease, intent, k.role, k.id, k.privateKey)});
 		const start = openDialog('start', leaseId);
 		const now = fx.clock.now();
-		const before = reviewedFacts(start, store.state, now)!;
+		const before = reviewedFacts(start, store.state, now, store.trust)!;
 		expect(before).toMatchObject({'service free': 'pass', 'lease verified': 'pass'});
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 50}});
-		expect(factChanges(before, reviewedFacts(start, store.state, now))).toEqual([]);
+		expect(factChanges(before, reviewedFacts(start, store.state, now, store.trust))).toEqual([]);
 		store.external({type: 'canary.start', actor: 'human:bob', leaseId});
-		const changes = factChanges(before, reviewedFacts(start, store.state, now));
+		const changes = factChanges(before, reviewedFacts(start, store.state, now, store.trust));
 		expect(changes.some(c => c.startsWith('started no → DEP-'))).toBe(true);
 		expect(changes).toContain('intent status pass → fail');
 		const draftId = store.external<{id: string}>({type: 'intent.create', actor: 'human:bob', service: 'mail', fromVersion: '1.0.0', toVersion: '1.1.0'}).result.id;
 		const approve = openDialog('approve', draftId);
-		const shown = reviewedFacts(approve, store.state, now)!;
+		const shown = reviewedFacts(approve, store.state, now, store.trust)!;
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 51}});
-		expect(factChanges(shown, reviewedFacts(approve, store.state, now))).toEqual([]);
-		store.external({type: 'intent.approve', actor: 'human:bob', id: draftId});
-		expect(factChanges(shown, reviewedFacts(approve, store.state, now))).toEqual(['status draft → approved pending human']);
-		expect(reviewedFacts(openDialog('approve', 'INT-nope'), store.state, now)).toBeUndefined();
+		expect(factChanges(shown, reviewedFacts(approve, store.state, now, store.trust))).toEqual([]);
+		store.external(approval(store.state, draftId, 'human:bob'));
+		expect(factChanges(shown, reviewedFacts(approve, store.state, now, store.trust))).toEqual(['status draft → approved pending human']);
+		expect(reviewedFacts(openDialog('approve', 'INT-nope'), store.state, now, store.trust)).toBeUndefined();
 	});
 });

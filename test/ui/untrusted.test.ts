@@ -1,3 +1,4 @@
+import {testSigners} from '../trust.js';
 import {describe, expect, it} from 'vitest';
 import {escapeControls, type AuditEvent, type State} from '../../src/core/index.js';
 import {maxOffset} from '../../src/ui/model/blocks.js';
@@ -22,7 +23,7 @@ describe('what the console draws from', () => {
 		const planted = {...dep, toVersion: HOSTILE, halt: {...dep.halt!, reason: 'r'.repeat(1_000_000), actor: HOSTILE}};
 		const state: State = {...fx.state, deployments: fx.state.deployments.map(d => (d.id === dep.id ? planted : d))};
 		const ui = {cursor: {deployments: {id: dep.id, index: 0, top: 0}, leases: {index: 0, top: 0}, audit: {index: 0, top: 0}, intents: {index: 0, top: 0}}, filter: {deployments: '', leases: '', audit: '', intents: ''}};
-		const model = screenModel(state, ui, fx.clock.now(), [], 'human');
+		const model = screenModel(state, ui, fx.clock.now(), [], 'human', testSigners().trust);
 		const view = model.selectedDeployment!;
 		expect(view.to).toBe(escapeControls(HOSTILE));
 		expect(view.halt!.actor).toBe(escapeControls(HOSTILE));
@@ -31,7 +32,7 @@ describe('what the console draws from', () => {
 		expect(json).not.toContain('\\u001b');
 		expect(json).not.toMatch(RAW_CONTROL);
 		// A clean lease still verifies on screen as it does in the store.
-		expect(model.leases.map(l => l.status)).toEqual(screenModel(fx.state, ui, fx.clock.now(), [], 'human').leases.map(l => l.status));
+		expect(model.leases.map(l => l.status)).toEqual(screenModel(fx.state, ui, fx.clock.now(), [], 'human', testSigners().trust).leases.map(l => l.status));
 	});
 
 	it('shownEvents cuts a megabyte of reason before anything measures it', () => {

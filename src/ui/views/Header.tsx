@@ -64,6 +64,11 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
 			</Line>
 			<Line>
+				{demoTrust ? (
+					<Text bold color="yellow">
+						demo trust: not for production<Text color="gray"> · </Text>
+					</Text>
+				) : null}
 				{present.length === 0 ? (
 					<Text color="gray">no deployments</Text>
 				) : (
@@ -74,11 +79,6 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 						</Text>
 					))
 				)}
-				{demoTrust ? (
-					<Text bold color="yellow">
-						{' '}· demo trust: not for production
-					</Text>
-				) : null}
 				<Text color="gray"> · data </Text>
 				<Text>{displayText(dataDir, 1000)}</Text>
 			</Line>

@@ -1,3 +1,4 @@
+import {testSigners} from '../../trust.js';
 import {
 	emptyWorld,
 	execute,
@@ -21,6 +22,7 @@ import type {Fixture} from './fixture.js';
  */
 export class FakeStore implements Store {
 	readonly dir = '/srv/calyx';
+	readonly trust = testSigners().trust;
 	readonly paths = {state: '/srv/calyx/state.json', audit: '/srv/calyx/audit.log', metrics: '/srv/calyx/metrics.log', lock: '/srv/calyx/.lock'};
 	state: State;
 	readonly log: AuditEvent[] = [];
@@ -60,7 +62,7 @@ export class FakeStore implements Store {
 	#execute<R>(cmd: Command, clock: Clock): RunResult<R> {
 		const world = SimWorld.safeParse(this.state.world).data ?? emptyWorld(7);
 		const target = new SimTarget(structuredClone(world));
-		const out = execute<R>(this.state, cmd, {clock, target});
+		const out = execute<R>(this.state, cmd, {clock, target, trust: this.trust});
 		this.state = {...out.state, rev: this.state.rev + 1, world: target.world};
 		const events = this.#chain(out.events);
 		this.#record(out.samples);

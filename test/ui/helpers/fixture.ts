@@ -13,6 +13,7 @@ import {
 	type State,
 } from '../../../src/core/index.js';
 import type {LocalKey} from '../../../src/store/keyring.js';
+import {HOLDERS, testSigners} from '../../trust.js';
 
 export const START = '2026-11-25T10:00:00Z';
 
@@ -38,19 +39,19 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 	let state: State = initialState();
 	const events: EventDraft[] = [];
 	const samples: Fixture['samples'] = [];
+	const signers = testSigners();
 	const run = <R>(cmd: Command): R => {
-		const out = execute<R>(state, cmd, {clock, target});
+		const out = execute<R>(state, cmd, {clock, target, trust: signers.trust});
 		state = {...out.state, rev: state.rev + 1, world: structuredClone(target.world)};
 		events.push(...out.events);
 		samples.push(...out.samples);
 		return out.result;
 	};
-	const key = (id: string, role: 'human' | 'agent'): LocalKey => {
-		const pair = generateKeyPair();
-		run({type: 'key.register', actor: 'human:admin', id, role, publicKey: pair.publicKey});
+	const key = (id: string, role: 'human' | 'agent', pair = generateKeyPair()): LocalKey => {
+		run(signers.register({id, role, owner: id, ...pair}, START));
 		return {id, role, privateKey: pair.privateKey, publicKey: pair.publicKey, path: `/keys/${id}.pem`};
 	};
-	const keys = {human: key('alice', 'human'), agent: key('ci-bot', 'agent'), human2: key('bob', 'human')};
+	const keys = {human: key('alice', 'human', HOLDERS.human), agent: key('ci-bot', 'agent', HOLDERS.agent), human2: key('bob', 'human')};
 
 	const sign = (leaseId: string, k: LocalKey) => {
 		const lease = state.leases.find(l => l.id === leaseId)!;
@@ -60,7 +61,7 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 	const lease = (service: string, toVersion: string, plan: Partial<CanaryPlan> = {}) => {
 		target.addService(service, '1.0.0');
 		const intent = run<{id: string}>({type: 'intent.create', actor: 'human:alice', service, fromVersion: '1.0.0', toVersion, files: 3, lines: 80});
-		run({type: 'intent.approve', actor: 'human:alice', id: intent.id});
+		run(signers.approve(state.intents.find(i => i.id === intent.id)!, {...keys.human, owner: 'alice'}, undefined, 'human:alice'));
 		return run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan}).id;
 	};
 	const deploy = (service: string, plan: Partial<CanaryPlan> = {}) => {
