@@ -13,18 +13,25 @@ export interface Run {
 	stderr: string;
 }
 
-/** A scratch world: a data directory and a private key directory of its own (XDG_CONFIG_HOME). */
-export function sandbox() {
+/**
+ * A scratch world: a data directory and a private key directory of its own (XDG_CONFIG_HOME), so
+ * its own demo trust, with separation of duties on. `suiteTrust` keeps the suite's home and trust
+ * instead (separation of duties off: intents without keys), for tests about files, not people.
+ */
+export function sandbox(opts: {suiteTrust?: boolean} = {}) {
 	const root = mkdtempSync(join(tmpdir(), 'calyx-cli-'));
 	const data = join(root, 'data');
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
-		XDG_CONFIG_HOME: join(root, 'config'),
+		XDG_CONFIG_HOME: opts.suiteTrust ? process.env.XDG_CONFIG_HOME : join(root, 'config'),
 		XDG_STATE_HOME: join(root, 'state'),
 		CALYX_DATA: data,
 		NO_COLOR: '1',
 		CALYX_KEY: '',
 		CALYX_ACTOR: '',
+		// The sandbox's own demo trust (made by its first `keys add`), with separation of duties on.
+		CALYX_TRUST: 'demo',
+		CALYX_ADMIN_KEY: '',
 	};
 	const calyx = (args: string[], opts: {input?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Run> =>
 		new Promise((done, fail) => {
@@ -63,13 +70,18 @@ export function snapshot(dir: string): Record<string, string> {
 
 type Doc = Record<string, any>;
 
+/** alice (a person's human key) and ci-bot (an agent key), registered under the sandbox's demo trust. */
+export async function addKeys(s: ReturnType<typeof sandbox>): Promise<void> {
+	expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice'])).code).toBe(0);
+	expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot', '--owner', 'ci-bot'])).code).toBe(0);
+}
+
 /** Keys, intent, lease, both signatures: what every pipeline test starts from. */
 export async function signedLease(s: ReturnType<typeof sandbox>, lease: string[] = ['--bake', '0s', '--min-samples', '1']) {
 	expect((await s.calyx(['init'])).code).toBe(0);
-	expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice'])).code).toBe(0);
-	expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot'])).code).toBe(0);
-	const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0', '--lines', '40'])).doc;
-	expect((await s.calyx(['intent', 'approve', intent.id])).code).toBe(0);
+	await addKeys(s);
+	const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0', '--lines', '40', '--key', 'ci-bot'])).doc;
+	expect((await s.calyx(['intent', 'approve', intent.id, '--key', 'alice'])).code).toBe(0);
 	const issued = (await s.json<Doc>(['lease', 'issue', intent.id, ...lease])).doc;
 	expect((await s.calyx(['lease', 'sign', issued.id, '--key', 'alice'])).code).toBe(0);
 	const second = await s.json<Doc>(['lease', 'sign', issued.id], {env: {CALYX_KEY: 'ci-bot'}});

@@ -27,7 +27,7 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		['an unknown lease id', () => ['lease', 'verify', 'LEASE-20000101-000000'], /unknown lease/],
 		['a halt without a reason', () => ['canary', 'halt', dep], /--reason/],
 		['an empty approval reason', () => ['intent', 'approve', 'INT-20260101-001', '--reason', '  '], /--reason/],
-		['an unknown role', () => ['keys', 'add', '--role', 'robot', '--id', 'r2'], /--role: "robot" is not one of human, agent/],
+		['an unknown role', () => ['keys', 'add', '--role', 'robot', '--id', 'r2', '--owner', 'r2'], /--role: "robot" is not one of human, agent/],
 		['signing without a key', () => ['lease', 'sign', 'LEASE-20000101-000000'], /--key: no key to sign with/],
 	];
 

@@ -40,14 +40,14 @@ describe('init, keys and help', () => {
 	it('writes private keys outside the data directory with mode 0600, and lists the public halves', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		const added = await s.json<Doc>(['keys', 'add', '--role', 'human', '--id', 'alice']);
+		const added = await s.json<Doc>(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice']);
 		expect(added.code).toBe(0);
 		expect(added.doc.privateKey).toBe(join(s.root, 'config', 'calyx', 'keys', 'alice.pem'));
 		expect(statSync(added.doc.privateKey).mode & 0o777).toBe(0o600);
 		const listed = (await s.json<Doc>(['keys', 'list'])).doc.keys;
-		expect(listed).toEqual([expect.objectContaining({id: 'alice', role: 'human', revoked: null})]);
+		expect(listed).toEqual([expect.objectContaining({id: 'alice', role: 'human', owner: 'alice', trusted: true, status: 'active'})]);
 		expect(JSON.stringify(snapshot(s.data))).not.toContain('PRIVATE');
-		const again = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice']);
+		const again = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice']);
 		expect(again.code).toBe(2);
 		expect(again.stderr).toMatch(/calyx keys register --key/);
 	});
@@ -55,10 +55,10 @@ describe('init, keys and help', () => {
 	it('registers a key already held in a second data directory, public half only', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot']);
+		await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot', '--owner', 'ci-bot']);
 		const other = join(s.root, 'data2');
 		await s.calyx(['--data', other, 'init']);
-		const registered = await s.json<Doc>(['--data', other, 'keys', 'register', '--key', 'ci-bot']);
+		const registered = await s.json<Doc>(['--data', other, 'keys', 'register', '--key', 'ci-bot', '--owner', 'ci-bot']);
 		expect(registered.code).toBe(0);
 		expect(registered.doc).toMatchObject({id: 'ci-bot', role: 'agent'});
 		expect((await s.json<Doc>(['--data', other, 'keys', 'list'])).doc.keys.map((k: Doc) => k.id)).toEqual(['ci-bot']);

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {sandbox, signedLease, snapshot} from './helpers.js';
+import {addKeys, sandbox, signedLease, snapshot} from './helpers.js';
 
 type Doc = Record<string, any>;
 
@@ -121,8 +121,9 @@ describe('the whole pipeline through the CLI', () => {
 	it('records the reason an intent was approved with in the audit trail', async () => {
 		const s = sandbox();
 		expect((await s.calyx(['init'])).code).toBe(0);
-		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0'])).doc;
-		expect((await s.calyx(['intent', 'approve', intent.id, '--reason', 'reviewed in CHG-4411'])).code).toBe(0);
+		await addKeys(s);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0', '--key', 'ci-bot'])).doc;
+		expect((await s.calyx(['intent', 'approve', intent.id, '--reason', 'reviewed in CHG-4411', '--key', 'alice'])).code).toBe(0);
 		const events = (await s.json<Doc>(['audit', 'list'])).doc.events as Doc[];
 		expect(events.find(e => e.kind === 'intent.approved')).toMatchObject({subject: intent.id, reason: 'reviewed in CHG-4411'});
 	});

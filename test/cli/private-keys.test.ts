@@ -11,7 +11,7 @@ describe('private keys', () => {
 	it('keys add to a path that cannot be written registers nothing and exits 2 at once', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		const run = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--out', '/proc/no-such-dir/alice.pem']);
+		const run = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice', '--out', '/proc/no-such-dir/alice.pem']);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain('--out: cannot write the private key to /proc/no-such-dir/alice.pem');
 		expect(await registered(s)).toEqual([]);
@@ -20,7 +20,7 @@ describe('private keys', () => {
 	it('keys add refuses to write a private key inside a data directory', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		const run = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--out', join(s.data, 'alice.pem')]);
+		const run = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice', '--out', join(s.data, 'alice.pem')]);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain('is inside a data directory');
 		expect(existsSync(join(s.data, 'alice.pem'))).toBe(false);
@@ -30,9 +30,9 @@ describe('private keys', () => {
 	it('a registration the registry refuses leaves no private key behind', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice'])).code).toBe(0);
+		expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice'])).code).toBe(0);
 		const out = join(s.root, 'second.pem');
-		const run = await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'alice', '--out', out]);
+		const run = await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'alice', '--owner', 'alice', '--out', out]);
 		expect(run.code).not.toBe(0);
 		expect(existsSync(out)).toBe(false);
 	});
@@ -40,15 +40,15 @@ describe('private keys', () => {
 	it('a key readable by others, or in a directory others can write, is refused with the chmod that fixes it', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice']);
+		await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice']);
 		const path = join(keysDir(s), 'alice.pem');
 		chmodSync(path, 0o644);
-		let run = await s.calyx(['keys', 'register', '--key', 'alice']);
+		let run = await s.calyx(['keys', 'register', '--key', 'alice', '--owner', 'alice']);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain(`run chmod 600 ${path}`);
 		chmodSync(path, 0o600);
 		chmodSync(keysDir(s), 0o777);
-		run = await s.calyx(['keys', 'register', '--key', 'alice']);
+		run = await s.calyx(['keys', 'register', '--key', 'alice', '--owner', 'alice']);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain(`run chmod go-w ${keysDir(s)}`);
 	});
@@ -56,12 +56,12 @@ describe('private keys', () => {
 	it('CALYX_KEY with a relative path is resolved in the key directory', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);
-		await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice']);
+		await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice']);
 		mkdirSync(join(keysDir(s), 'team'), {mode: 0o700});
 		renameSync(join(keysDir(s), 'alice.pem'), join(keysDir(s), 'team', 'alice.pem'));
 		const other = sandbox();
 		await other.calyx(['init']);
-		const run = await other.calyx(['keys', 'register'], {env: {CALYX_KEY: 'team/alice.pem', XDG_CONFIG_HOME: join(s.root, 'config')}});
+		const run = await other.calyx(['keys', 'register', '--owner', 'alice'], {env: {CALYX_KEY: 'team/alice.pem', XDG_CONFIG_HOME: join(s.root, 'config')}});
 		expect(run.stderr).toBe('');
 		expect(run.code).toBe(0);
 	});

@@ -9,13 +9,14 @@ type Box = ReturnType<typeof sandbox>;
 
 async function setup(s: Box, keys: Array<[string, string]> = [['human', 'alice'], ['agent', 'ci-bot']]) {
 	await s.calyx(['init']);
-	for (const [role, id] of keys) expect((await s.calyx(['keys', 'add', '--role', role, '--id', id])).code).toBe(0);
+	for (const [role, id] of keys) expect((await s.calyx(['keys', 'add', '--role', role, '--id', id, '--owner', id])).code).toBe(0);
 	return issue(s);
 }
 
 async function issue(s: Box, extra: string[] = []) {
-	const intent = (await s.json<Doc>(['intent', 'create', '--service', `svc-${Math.random().toString(36).slice(2, 8)}`, '--from', '1.0.0', '--to', '1.1.0'])).doc;
-	await s.calyx(['intent', 'approve', intent.id]);
+	// ci-bot proposes, alice approves: separation of duties holds in every setup.
+	const intent = (await s.json<Doc>(['intent', 'create', '--service', `svc-${Math.random().toString(36).slice(2, 8)}`, '--from', '1.0.0', '--to', '1.1.0', '--key', 'ci-bot'])).doc;
+	expect((await s.calyx(['intent', 'approve', intent.id, '--key', 'alice'])).code).toBe(0);
 	return (await s.json<Doc>(['lease', 'issue', intent.id, '--bake', '0s', ...extra])).doc.id as string;
 }
 
@@ -61,7 +62,7 @@ describe('the two-key rule through lease sign, lease verify and canary start', (
 		await refusal(s.calyx(['lease', 'sign', lease, '--key', 'old-bot']), 'REVOKED_KEY');
 		const stranger = sandbox();
 		await stranger.calyx(['init']);
-		await stranger.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory']);
+		await stranger.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory', '--owner', 'mallory']);
 		const keyFile = join(stranger.root, 'config', 'calyx', 'keys', 'mallory.pem');
 		await refusal(s.calyx(['lease', 'sign', lease, '--key', keyFile]), 'UNKNOWN_KEY');
 		await s.calyx(['lease', 'sign', lease, '--key', 'alice']);

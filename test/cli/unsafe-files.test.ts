@@ -13,7 +13,7 @@ const mode = (path: string) => statSync(path).mode & 0o7777;
 const UNSAFE = /is (a symbolic link|not a regular file)|hard links/;
 
 async function initialised() {
-	const s = sandbox();
+	const s = sandbox({suiteTrust: true});
 	expect((await s.calyx(['init'])).code).toBe(0);
 	const secret = join(s.root, 'secret');
 	writeFileSync(secret, 'root-only line 1\nroot-only line 2 without newline', {mode: 0o600});
@@ -80,7 +80,7 @@ describe('modes are explicit, not the umask', () => {
 		spawnSync('sh', ['-c', `umask 000; exec "$@"`, 'sh', process.execPath, BIN, ...args], {env: s.env, encoding: 'utf8'});
 
 	it('under umask 000 a new directory is 0700 and every file 0600', () => {
-		const s = sandbox();
+		const s = sandbox({suiteTrust: true});
 		expect(umask0(['init'], s).status).toBe(0);
 		expect(umask0(['intent', 'create', '--service', 'a', '--from', '1', '--to', '2'], s).status).toBe(0);
 		expect(mode(s.data)).toBe(0o700);
@@ -90,7 +90,7 @@ describe('modes are explicit, not the umask', () => {
 	});
 
 	it('init --group shares the directory with the group: setgid 2770, files 0660, nothing for others', () => {
-		const s = sandbox();
+		const s = sandbox({suiteTrust: true});
 		const gid = String(process.getgid!());
 		expect(umask0(['init', '--group', gid], s).status).toBe(0);
 		expect(umask0(['intent', 'create', '--service', 'a', '--from', '1', '--to', '2'], s).status).toBe(0);
@@ -99,7 +99,7 @@ describe('modes are explicit, not the umask', () => {
 	});
 
 	it('init --group with an unknown group is a usage error and creates nothing', async () => {
-		const s = sandbox();
+		const s = sandbox({suiteTrust: true});
 		const run = await s.calyx(['init', '--group', 'no-such-group-calyx']);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain('--group');
@@ -107,7 +107,7 @@ describe('modes are explicit, not the umask', () => {
 	});
 
 	it('a world-writable data directory is refused with the chmod that fixes it', async () => {
-		const s = sandbox();
+		const s = sandbox({suiteTrust: true});
 		expect((await s.calyx(['init'])).code).toBe(0);
 		chmodSync(s.data, 0o777);
 		const run = await s.calyx(['intent', 'list']);
@@ -129,7 +129,7 @@ afterAll(() => {
 
 describe.runIf(isRoot)('a second Unix user in the group', () => {
 	it('cannot make root truncate or copy a root-only file through a planted link', async () => {
-		const s = sandbox();
+		const s = sandbox({suiteTrust: true});
 		execFileSync('useradd', ['--no-create-home', '--user-group', attacker]);
 		const gid = String(Number(execFileSync('id', ['-g', attacker], {encoding: 'utf8'}).trim()));
 		// The sandbox root is private (mkdtemp): let the attacker reach the data directory inside it.

@@ -53,7 +53,7 @@ describe('untrusted text at entry: exit 2, the field named, nothing written', ()
 		['a forced promotion reason over 2000 characters', () => ['canary', 'promote', dep, '--force', '--reason', 'r'.repeat(2001)], /--reason.*at most 2000/],
 		['a key revocation reason with ESC', () => ['keys', 'revoke', 'alice', '--reason', PAYLOADS.title], /--reason.*control character/],
 		['a deployment id with CSI', () => ['canary', 'halt', `DEP${PAYLOADS.clear}`, '--reason', 'x'], /^calyx: id: contains a control character \(\\x1b at character 4\)/m],
-		['an actor (CALYX_ACTOR) with OSC', () => ['intent', 'approve', 'INT-20000101-001'], /CALYX_ACTOR: contains a control character \(\\x1b/, {CALYX_ACTOR: PAYLOADS.title}],
+		['an actor (CALYX_ACTOR) with OSC', () => ['canary', 'halt', dep, '--reason', 'x'], /CALYX_ACTOR: contains a control character \(\\x1b/, {CALYX_ACTOR: PAYLOADS.title}],
 		['an actor (CALYX_ACTOR) over 128 characters', () => ['canary', 'halt', dep, '--reason', 'x'], /CALYX_ACTOR: is 129 characters long: at most 128/, {CALYX_ACTOR: 'a'.repeat(129)}],
 	];
 
@@ -74,7 +74,7 @@ describe('untrusted text at entry: exit 2, the field named, nothing written', ()
 		writeFileSync(path, `calyx-key-id: eve${PAYLOADS.title}\ncalyx-key-role: human\n${pem}`, {mode: 0o600});
 		const lease = ((await s.json<Doc>(['lease', 'list'])).doc.leases as Doc[])[0]!.id as string;
 		const before = snapshot(s.data);
-		for (const args of [['lease', 'sign', lease, '--key', path], ['keys', 'register', '--key', path]]) {
+		for (const args of [['lease', 'sign', lease, '--key', path], ['keys', 'register', '--key', path, '--owner', 'eve']]) {
 			const run = await s.calyx(args);
 			expect(run.code).toBe(2);
 			expect(run.stderr).toMatch(/evil\.pem: calyx-key-id contains a control character \(\\x1b at character 4\)/);
