@@ -30,7 +30,7 @@ const statusOf = (box: Sandbox, id: string) => json<Status>(box, 'canary', 'stat
 describe('the whole pipeline from the keyboard', () => {
 	it('approves an intent, cosigns and starts its lease, watches, halts and rolls back the canary', async () => {
 		const box = sandbox();
-		const intent = json<{id: string}>(box, 'intent', 'create', '--service', SERVICE, '--from', '2.0.0', '--to', '2.1.0', '--lines', '40', '--files', '2').id;
+		const intent = json<{id: string}>(box, 'intent', 'create', '--service', SERVICE, '--from', '2.0.0', '--to', '2.1.0', '--lines', '40', '--files', '2', '--key', 'demo-agent').id;
 		open(box, ['ui']);
 		await waitScreen(x => x.includes('DEPLOYMENT'), 'the console');
 

@@ -39,6 +39,7 @@ export function sandbox(bake = '1h', demo = true): Sandbox {
 		XDG_CONFIG_HOME: join(dir, 'config'),
 		XDG_STATE_HOME: join(dir, 'state'),
 		CALYX_KEY: 'demo-operator',
+		CALYX_TRUST: 'demo',
 		NO_COLOR: '1',
 		NODE_ENV: 'production',
 	};
@@ -73,7 +74,7 @@ export function useTerminal(name: string) {
 	 * The data directory goes in CALYX_DATA, so that `calyx` alone really has no arguments.
 	 */
 	function open(box: Sandbox, args: string[], size = SIZE, extraEnv: Record<string, string> = {}) {
-		const vars = {...Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'CALYX_KEY', 'NO_COLOR', 'NODE_ENV'].map(k => [k, box.env[k]!])), ...extraEnv};
+		const vars = {...Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'CALYX_KEY', 'CALYX_TRUST', 'NO_COLOR', 'NODE_ENV'].map(k => [k, box.env[k]!])), ...extraEnv};
 		const envs = Object.entries(vars)
 			.map(([k, v]) => `${k}=${quote(v)}`)
 			.join(' ');
