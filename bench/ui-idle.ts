@@ -14,7 +14,8 @@ import {existsSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
-import {cosign, emptyWorld, generateKeyPair, SimTarget, type Intent, type Lease} from '../src/core/index.js';
+import {cosign, emptyWorld, generateKeyPair, Signers, SimTarget, type Holder, type Intent, type Lease} from '../src/core/index.js';
+import {ensureDemoTrust} from '../src/store/trust.js';
 import {initStore} from '../src/store/index.js';
 import {quote, stopGroup, writeMinimalInkApp} from './lib/pty.js';
 import {table} from './lib/stats.js';
@@ -28,23 +29,30 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 60);
 const CANARIES = 50;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
+// Keys and the (demo) trust of the bench's own, inherited by the console it starts.
+Object.assign(process.env, {XDG_CONFIG_HOME: join(root, 'config'), CALYX_TRUST: 'demo'});
 // /proc/<pid>/stat counts CPU time in clock ticks.
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim());
 
 /** Fifty canaries through the real pipeline (intent, two keys, start), baking for an hour so they stay live. */
 async function seed(dir: string): Promise<string> {
-	const {store} = await initStore(dir);
+	const {store} = await initStore(dir, {trust: ensureDemoTrust().trust});
 	await store.mutate(state => {
 		const target = new SimTarget(emptyWorld(42));
 		for (let i = 0; i < CANARIES; i++) target.addService(`svc-${i}`, '1.0.0', {scenario: {kind: 'healthy'}, load: 40});
 		return {state: {...state, world: target.world}, events: [], result: null};
 	});
-	const keys = {human: {id: 'bench-human', ...generateKeyPair()}, agent: {id: 'bench-agent', ...generateKeyPair()}};
-	for (const role of ['human', 'agent'] as const) await store.run({type: 'key.register', actor: 'bench', id: keys[role].id, role, publicKey: keys[role].publicKey});
+	const signers = new Signers([ensureDemoTrust().admin], {demo: true});
+	const keys: Record<'human' | 'agent', Holder> = {
+		human: {id: 'bench-human', role: 'human', owner: 'bench-human', ...generateKeyPair()},
+		agent: {id: 'bench-agent', role: 'agent', owner: 'bench-agent', ...generateKeyPair()},
+	};
+	for (const role of ['human', 'agent'] as const) await store.run(signers.register(keys[role], new Date().toISOString()));
 	let newest = '';
 	for (let i = 0; i < CANARIES; i++) {
-		const {result: intent} = await store.run<Intent>({type: 'intent.create', actor: 'bench', service: `svc-${i}`, fromVersion: '1.0.0', toVersion: '1.1.0', files: 3, lines: 40, criticality: 'low'});
-		await store.run({type: 'intent.approve', actor: 'bench', id: intent.id});
+		const {result: draft} = await store.run<Intent>(signers.propose({actor: 'bench', service: `svc-${i}`, fromVersion: '1.0.0', toVersion: '1.1.0', files: 3, lines: 40, criticality: 'low'}, keys.agent));
+		await store.run(signers.approve(draft, keys.human, undefined, 'bench'));
+		const intent = (await store.read()).intents.find(x => x.id === draft.id)!;
 		const {result: lease} = await store.run<Lease>({type: 'lease.issue', actor: 'bench', intentId: intent.id, plan: {bakeMs: 3_600_000}, ackRisk: true});
 		for (const role of ['agent', 'human'] as const) {
 			const key = keys[role];

@@ -29,3 +29,4 @@ export * from './registry.js';
 export * from './statements.js';
 export * from './approval.js';
 export * from './sim/signers.js';
+export * from './registry-chain.js';

@@ -74,6 +74,8 @@ export interface VerifyReport {
 	head?: {seq: number; hash: string};
 	/** Why the head could not be checked (the document does not load): the report is then not ok. */
 	headUnchecked?: string;
+	/** The document's keys against the registry the trail's signed statements derive: each difference by key. */
+	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>};
 }
 
 /** What `repair` found to do (a torn tail, an uncommitted mutation's lines, a dead writer's temp files) and whether it did it. */

@@ -23,6 +23,8 @@ import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
 import {verifyChain} from './verify.js';
 import {checkDataDir} from './safe-fs.js';
 import {loadTrust} from './trust.js';
+import {keyEvents} from './registry-read.js';
+import {chainStatements, registryDifferences} from '../core/registry-chain.js';
 import type {Trust} from '../core/trust.js';
 import {watchDir} from './watch.js';
 
@@ -230,9 +232,19 @@ export class FileStore implements BatchStore {
 		let head = await this.#doc.header().catch(unreadable);
 		if (!head) head = await this.#current().catch(unreadable);
 		const report = await verifyChain(this.paths.audit, head?.auditHead);
-		if (head) return {...report, head: head.auditHead};
+		if (head) {
+			const registry = await this.#registryAgainstTrail(head.auditHead.seq).catch(unreadable);
+			if (!registry) return {...report, head: head.auditHead};
+			return {...report, ok: report.ok && registry.differences.length === 0, head: head.auditHead, registry};
+		}
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};
+	}
+
+	/** The keys of the document against those the trail's statements register (core/registry-chain.ts). */
+	async #registryAgainstTrail(throughSeq: number): Promise<NonNullable<VerifyReport['registry']>> {
+		const [state, events] = await Promise.all([this.#current(), keyEvents(this.paths.audit, throughSeq)]);
+		return {keys: state.keys.length, differences: registryDifferences(this.trust, chainStatements(events), state.keys)};
 	}
 
 	watch(listener: (what: ChangeNotice) => void): () => void {

@@ -82,6 +82,10 @@ describe('the trust file governs the key registry', () => {
 			state.keys = state.keys.filter((k: Doc) => k.id !== 'spare');
 			state.keys.push({...spare, id: 'mallory', statements: undefined});
 		});
+		const audit = await s.calyx(['audit', 'verify']);
+		expect(audit.code).toBe(1);
+		expect(audit.stdout).toContain('KEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:\n  mallory: in the document, but no registration of it is in the audit trail');
+		expect(audit.stdout).toContain('spare: registered in the audit trail, but missing from the document');
 		const listed = (await s.json<Doc>(['keys', 'list'])).doc.keys.find((k: Doc) => k.id === 'mallory');
 		expect(listed).toMatchObject({trusted: false, status: expect.stringContaining('no admin statement registers it')});
 		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'mail', '--from', '1', '--to', '2', '--key', 'ci-bot'])).doc;
@@ -105,6 +109,11 @@ describe('the trust file governs the key registry', () => {
 		expect(verified.code).toBe(1);
 		expect(JSON.stringify(verified.doc.reasons)).toContain('revocation differ from its signed statements');
 		expect((await s.calyx(['canary', 'start', leaseId])).code).toBe(1);
+		// Dropping the revocation statement too: the record is consistent again, the trail is not.
+		editState(s, state => void state.keys.find((k: Doc) => k.id === 'ci-bot').statements.pop());
+		const audit = await s.json<Doc>(['audit', 'verify']);
+		expect(audit.code).toBe(1);
+		expect(audit.doc.registry.differences).toEqual([{keyId: 'ci-bot', problem: 'the document lacks its revoke statement(s)'}]);
 	});
 
 	it('refuses a trust file others can write, with the chmod that fixes it', async () => {

@@ -30,16 +30,20 @@ export function registerAudit(program: Command, io: Io) {
 
 	const verify = audit
 		.command('verify')
-		.description('verify the whole hash chain: exit 0 intact, 1 with the first bad line and why')
+		.description('verify the whole hash chain and the key registry it derives: exit 0 intact, 1 with the first bad line or key and why')
 		.action(
 			action(io, async cli => {
 				const report = await (await cli.store()).verifyAudit();
+				const keys = report.registry;
+				const registryText = keys && keys.differences.length > 0 ? `\nKEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:\n${keys.differences.map(d => `  ${d.keyId}: ${d.problem}`).join('\n')}` : '';
 				cli.emit(report, () =>
-					report.ok
-						? `audit trail intact: ${report.count} events, chain verified`
+					(report.ok
+						? `audit trail intact: ${report.count} events, chain verified${keys ? `; ${keys.keys} keys match the trail's signed statements` : ''}`
 						: report.headUnchecked
 							? `AUDIT HEAD NOT CHECKED: the chain links through ${report.count} events, but the head state.json records could not be read, so a truncated or rewritten tail would go unseen: ${report.headUnchecked}`
-							: `AUDIT TRAIL BROKEN at line ${report.firstBad?.line}${report.firstBad?.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad?.reason}`,
+							: report.firstBad
+								? `AUDIT TRAIL BROKEN at line ${report.firstBad.line}${report.firstBad.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad.reason}`
+								: `audit chain intact: ${report.count} events`) + registryText,
 				);
 				if (report.quarantined.length > 0 && !cli.json) cli.err(`quarantined torn tails: ${report.quarantined.join(', ')}`);
 				return report.ok ? EXIT.ok : EXIT.refused;
