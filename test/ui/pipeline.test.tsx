@@ -83,6 +83,21 @@ describe('the intents pane', () => {
 		expect(frameOf(m.r)).not.toContain('Approve');
 		expect(m.store.runs).toEqual([]);
 	});
+
+	it('refuses up front to approve with an agent key, or with no key: an approval is a human key\'s signature', async () => {
+		for (const [identity, why] of [['agent', 'an approval is signed by a human key, and yours is an agent key'], ['none', 'no signing key loaded: start the console with your human key to approve']] as const) {
+			const fx = fixture(0);
+			const m = await mount({props: identity === 'agent' ? {identity: fx.keys.agent} : {identity: undefined}});
+			const id = draft(m, `svc-${identity}`);
+			await pane(m.r, '4', /\[4 Intents/);
+			await waitForFrame(m.r, f => selectedLine(f).includes(id));
+			await press(m.r, 'a');
+			await waitForFrame(m.r, `✗ ${why}`);
+			expect(frameOf(m.r)).not.toContain(`Approve ${id}`);
+			expect(m.store.runs).toEqual([]);
+			m.r.unmount();
+		}
+	});
 });
 
 describe('starting a canary from the leases pane', () => {

@@ -72,8 +72,9 @@ export function startAvailability(lease: LeaseView): Availability {
 }
 
 /** Whether an intent can be approved: only a draft is. */
-export function approveAvailability(intent: Intent): Availability {
-	return intent.status === 'draft'
-		? yes(`approves ${intent.id}: it then waits for a lease`)
-		: no(`${intent.id} is ${intent.status}: only a draft intent can be approved`);
+/** An approval is signed by a human key: without one loaded, it is refused before any dialog opens. */
+export function approveAvailability(intent: Intent, signerRole?: 'human' | 'agent'): Availability {
+	if (intent.status !== 'draft') return no(`${intent.id} is ${intent.status}: only a draft intent can be approved`);
+	if (signerRole !== 'human') return no(signerRole ? 'an approval is signed by a human key, and yours is an agent key' : 'no signing key loaded: start the console with your human key to approve');
+	return yes(`approves ${intent.id}: it then waits for a lease`);
 }

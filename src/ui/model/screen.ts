@@ -127,7 +127,7 @@ export function screenModel(
 			start: startAvailability(selectedLease),
 		};
 	}
-	if (selectedIntent) availability[selectedIntent.id] = {approve: approveAvailability(selectedIntent)};
+	if (selectedIntent) availability[selectedIntent.id] = {approve: approveAvailability(selectedIntent, signerRole)};
 	// The pre-checks read the target: run only while a start dialog shows them, on its own lease.
 	const starting = ui.dialog?.action === 'start' ? state.leases.find(l => l.id === ui.dialog!.target) : undefined;
 	const preview = starting ? startPreview(state, starting, now, trust) : undefined;
