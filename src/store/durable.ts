@@ -1,9 +1,9 @@
-import {link, open, readdir, rename, rm, unlink} from 'node:fs/promises';
+import {link, lstat, open, readdir, rename, rm, unlink} from 'node:fs/promises';
 import type {BigIntStats} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
 import {isTempOf, quarantineName, tempName, type StorePaths} from './paths.js';
-import {openData} from './safe-fs.js';
+import {openData, unsafeFile} from './safe-fs.js';
 
 /** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -100,8 +100,44 @@ export async function appendDurable(path: string, data: Buffer): Promise<void> {
 }
 
 /**
- * Keeps the last two good state files as hard links, so a backup costs two directory entries and
- * no copy. Called under the write lock, just before the new file is renamed in.
+ * The backups are hard links to the last two good state files, so a backup costs directory
+ * entries and no copy. Before a commit, the current file gets a second name, `pendingBackup`
+ * (run alongside the temp's write); only once the new file is current does that name become
+ * `backups[0]` (`rotateBackups`). A crash before the commit leaves the backups as they were (and
+ * `pendingBackup` a link to the current file); after it, `pendingBackup` is the previous good file,
+ * and the next write finishes the rotation. Returns false when there is no current file yet.
+ */
+export async function linkPendingBackup(paths: StorePaths): Promise<boolean> {
+	return io('keeping a backup of', paths.state, async () => {
+		try {
+			await link(paths.state, paths.pendingBackup);
+			return true;
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) return false;
+			if (!isNodeError(error, 'EEXIST')) throw error;
+		}
+		// The next write settles a rotation a crash left, before it stages: what stands there now is
+		// either this state file's link from an attempt of ours that failed, or not calyx's.
+		if (await sameInode(paths.pendingBackup, paths.state)) return true;
+		throw unsafeFile(paths.pendingBackup, 'is in the way of the next backup');
+	});
+}
+
+/** Two names of one regular file. */
+export async function sameInode(a: string, b: string): Promise<boolean> {
+	const [x, y] = await Promise.all([lstat(a).catch(() => undefined), lstat(b).catch(() => undefined)]);
+	return x !== undefined && y !== undefined && x.isFile() && x.dev === y.dev && x.ino === y.ino;
+}
+
+/** Drops the pending backup of a commit that did not happen (it is then only a second name of the current file). */
+export async function dropPendingBackup(paths: StorePaths): Promise<void> {
+	if (await sameInode(paths.pendingBackup, paths.state)) await unlink(paths.pendingBackup).catch(() => undefined);
+}
+
+/**
+ * After the commit: the older backup goes, the pending one becomes the newest. Not fsync'd on its
+ * own: the next commit's directory fsync covers it, and a crash before then leaves
+ * `pendingBackup`, which the next write settles. Routine, part of every commit: not audited.
  */
 export async function rotateBackups(paths: StorePaths): Promise<void> {
 	const [newest, older] = paths.backups;
@@ -111,14 +147,7 @@ export async function rotateBackups(paths: StorePaths): Promise<void> {
 		} catch (error) {
 			if (!isNodeError(error, 'ENOENT')) throw error;
 		}
-		try {
-			await link(paths.state, newest);
-		} catch (error) {
-			if (isNodeError(error, 'EEXIST')) {
-				await unlink(newest);
-				await link(paths.state, newest);
-			} else if (!isNodeError(error, 'ENOENT')) throw error;
-		}
+		await rename(paths.pendingBackup, newest);
 	});
 }
 

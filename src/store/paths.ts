@@ -13,6 +13,11 @@ export interface StorePaths {
 	state: string;
 	/** Hard links to the previous good state files, newest first. */
 	backups: [string, string];
+	/**
+	 * The current state file's second name while a write replaces it; it becomes `backups[0]` once
+	 * the new file is current. Left only by a crash, and settled by the next write (see debris.ts).
+	 */
+	pendingBackup: string;
 	/** The deployments list index: derived from the document at each commit, never the source of truth. */
 	index: string;
 	/** Append-only, hash-chained NDJSON. */
@@ -34,6 +39,7 @@ export function storePaths(dir: string): StorePaths {
 		dir: root,
 		state,
 		backups: [`${state}.bak1`, `${state}.bak2`],
+		pendingBackup: `${state}.bak0`,
 		index: join(root, 'deployments.index.json'),
 		audit: join(root, 'audit.ndjson'),
 		metrics: join(root, 'metrics.ndjson'),

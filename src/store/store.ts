@@ -71,8 +71,8 @@ export class FileStore implements BatchStore {
 	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const {state, backups, index, audit, metrics} = this.paths;
-		await checkDataDir(this.paths.dir, [state, ...backups, index, audit, metrics]);
+		const {state, backups, pendingBackup, index, audit, metrics} = this.paths;
+		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, metrics]);
 		await this.#doc.header();
 		return this;
 	}
