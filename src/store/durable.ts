@@ -1,8 +1,8 @@
-import {link, lstat, open, readdir, rename, rm, unlink} from 'node:fs/promises';
-import type {BigIntStats} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {link, lstat, open, rename, rm, unlink} from 'node:fs/promises';
+import type {BigIntStats, Stats} from 'node:fs';
+import {dirname} from 'node:path';
 import {io, isNodeError} from './errors.js';
-import {isTempOf, quarantineName, tempName, type StorePaths} from './paths.js';
+import {quarantineName, tempName, type StorePaths} from './paths.js';
 import {openData, unsafeFile} from './safe-fs.js';
 
 /** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
@@ -99,6 +99,9 @@ export async function appendDurable(path: string, data: Buffer): Promise<void> {
 	});
 }
 
+/** Whether this process's user owns a file (a sweep takes only its own; see debris.ts). */
+export const ownedByUs = (st: Stats) => typeof process.geteuid !== 'function' || st.uid === process.geteuid();
+
 /**
  * The backups are hard links to the last two good state files, so a backup costs directory
  * entries and no copy. Before a commit, the current file gets a second name, `pendingBackup`
@@ -180,15 +183,3 @@ export async function quarantineTail(log: string, start: number, why: 'torn' | '
 		}
 	});
 }
-
-/** Temp files of writers that died before their rename (the document's or the list index's); only safe to remove under the write lock. */
-export async function strayTemps(paths: StorePaths): Promise<string[]> {
-	const names = await readdir(paths.dir).catch(() => [] as string[]);
-	return names.filter(n => isTempOf(paths.state, n) || isTempOf(paths.index, n)).map(n => join(paths.dir, n));
-}
-
-export async function removeFiles(files: string[]): Promise<void> {
-	for (const f of files) await rm(f, {force: true});
-	if (files.length > 0) await fsyncDir(dirname(files[0]!));
-}
-

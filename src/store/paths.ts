@@ -58,11 +58,21 @@ let tempCounter = 0;
 export const tempName = (target: string) =>
 	join(dirname(target), `.${basename(target)}.${process.pid}.${++tempCounter}.${randomHex(4)}.tmp`);
 
-/** Recognises temp files left by a writer that died before its rename. */
-export const isTempOf = (target: string, name: string) => name.startsWith(`.${basename(target)}.`) && name.endsWith('.tmp');
+const TEMP_TAIL = /^\.\d+\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Recognises temp files left by a writer that died before its rename: exactly what `tempName`
+ * makes, and nothing merely like it (a sweep must never take a file calyx did not create).
+ */
+export const isTempOf = (target: string, name: string) => {
+	const head = `.${basename(target)}`;
+	return name.startsWith(head) && TEMP_TAIL.test(name.slice(head.length));
+};
 
 /** Where bytes taken out of a log are kept: beside it, named by why and when. */
 export const quarantineName = (log: string, why: 'torn' | 'orphan', at = Date.now()) =>
 	`${log}.${why}-${new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomHex(3)}`;
 
-export const isQuarantineOf = (log: string, name: string) => /\.(torn|orphan)-\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(name) && name.startsWith(`${basename(log)}.`);
+/** Exactly what `quarantineName` makes for `log`. */
+export const isQuarantineOf = (log: string, name: string) =>
+	name.startsWith(`${basename(log)}.`) && /^\.(torn|orphan)-\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(name.slice(basename(log).length));

@@ -45,15 +45,36 @@ describe('backups rotate only once the new state is current', () => {
 		expect(revs(dir)).toEqual([6, 5, 3]);
 	});
 
-	it('a crash between the backup link and the rename: the next write reuses the link and removes the temp', async () => {
+	it('a rotation cut short after the commit is finished by the next repair, which records the moves', async () => {
+		const {dir, store} = await threeWrites();
+		fault.failRename = from => from.endsWith('.bak0');
+		// The commit happened: a failed rotation does not fail the write.
+		expect((await store.run(intent('d'), {clock: clockAt()})).rev).toBe(4);
+		fault.failRename = undefined;
+		expect(revOf(dir, 'state.json.bak0')).toBe(3);
+		expect(listing(dir)).not.toContain('state.json.bak1');
+		const dry = await store.repair({dryRun: true});
+		expect(dry.actions).toEqual([expect.stringMatching(/^finish the backup rotation a crash cut short: .*state\.json\.bak0 \(the previous state\) becomes .*state\.json\.bak1/)]);
+		await store.repair();
+		// The repair's own commit (rev 5) keeps rev 4; the rev 3 the cut-short rotation held is next.
+		expect(revs(dir)).toEqual([5, 4, 3]);
+		expect(listing(dir)).not.toContain('state.json.bak0');
+		const swept = (await store.audit()).find(e => e.kind === 'store.swept');
+		expect(swept?.data).toMatchObject({moved: [{from: join(dir, 'state.json.bak1'), to: join(dir, 'state.json.bak2')}, {from: join(dir, 'state.json.bak0'), to: join(dir, 'state.json.bak1')}]});
+		expect((await store.verifyAudit()).ok).toBe(true);
+	});
+
+	it('a crash between the backup link and the rename: the next write reuses the link and removes the temp, audited', async () => {
 		const {dir, store} = await threeWrites();
 		linkSync(join(dir, 'state.json'), join(dir, 'state.json.bak0'));
 		const temp = join(dir, `.state.json.4242.7.0badc0de.tmp`);
 		writeFileSync(temp, '{"half":');
 		const reopened = await openStore(dir);
-		expect((await reopened.run(intent('d'), {clock: clockAt()})).rev).toBe(4);
-		expect(revs(dir)).toEqual([4, 3, 2]);
+		expect((await reopened.run(intent('d'), {clock: clockAt()})).rev).toBe(5);
+		expect(revs(dir)).toEqual([5, 4, 3]);
 		expect(listing(dir).filter(n => n.endsWith('.tmp') || n.endsWith('.bak0'))).toEqual([]);
+		const swept = (await reopened.audit()).find(e => e.kind === 'store.swept');
+		expect(swept).toMatchObject({rev: 4, data: {removed: [temp]}});
 	});
 
 	it('a state file that does not load names the pending backup a cut-short rotation left', async () => {
