@@ -76,3 +76,15 @@ export const quarantineName = (log: string, why: 'torn' | 'orphan', at = Date.no
 /** Exactly what `quarantineName` makes for `log`. */
 export const isQuarantineOf = (log: string, name: string) =>
 	name.startsWith(`${basename(log)}.`) && /^\.(torn|orphan)-\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(name.slice(basename(log).length));
+
+/**
+ * A quarantine whose audit event has not committed yet keeps this name, so that one a crash left
+ * can be told from one recorded: it is renamed to its own name only after the commit (see durable.ts).
+ */
+export const pendingQuarantine = (file: string) => join(dirname(file), `.${basename(file)}.pending`);
+
+/** The quarantine a pending name stands for, if `name` is exactly one of `log`'s. */
+export function quarantineOfPending(log: string, name: string): string | undefined {
+	const m = /^\.(.+)\.pending$/.exec(name);
+	return m && isQuarantineOf(log, m[1]!) ? join(dirname(log), m[1]!) : undefined;
+}

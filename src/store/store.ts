@@ -158,7 +158,7 @@ export class FileStore implements BatchStore {
 		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
 		await this.#save(lock, base, base, events, []);
-		await afterCommit(this.paths, debris);
+		await afterCommit(this.paths, debris, events);
 		return this.#db.data;
 	}
 

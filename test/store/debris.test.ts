@@ -45,19 +45,42 @@ describe('what crashed writers leave', () => {
 		const temps = ['.state.json.4242.1.deadbeef.tmp', '.deployments.index.json.4242.2.deadbeef.tmp', '.metrics.ndjson.4242.3.deadbeef.tmp'].map(n => join(dir, n));
 		for (const t of temps) writeFileSync(t, '{"half":');
 		const graves = [grave(dir, 'write.lock.dead-0badf00d'), grave(dir, 'leader.lock.dead-0badf00d')];
+		// An orphan sample file: samples a repair cut from the log, killed before its audit event committed.
+		const pending = join(dir, '.metrics.ndjson.orphan-20261125T100000Z-abc123.pending');
+		const samples = `{"rev":99,"deploymentId":"${deploymentId}","sample":{}}\n`;
+		writeFileSync(pending, samples);
 		const before = state(dir);
 
 		const dry = await everyRead(await openStore(dir), deploymentId);
 		expect(state(dir)).toEqual(before);
-		for (const path of [...temps, ...graves]) expect(dry.actions.join('\n')).toContain(path);
+		for (const path of [...temps, ...graves, pending]) expect(dry.actions.join('\n')).toContain(path);
 		expect(dry.left).toEqual([]);
 
 		const {rev} = await store.run(intent, {clock: clockAt()});
-		expect(listing(dir).filter(n => n.endsWith('.tmp') || n.includes('.dead-'))).toEqual([]);
+		expect(listing(dir).filter(n => n.endsWith('.tmp') || n.includes('.dead-') || n.endsWith('.pending'))).toEqual([]);
 		const [swept] = await events(store, 'store.swept');
 		expect(swept).toMatchObject({actor: 'store', rev: rev - 1});
 		expect([...(swept!.data.removed as string[])].sort()).toEqual([...temps, ...graves].sort());
+		const quarantine = join(dir, 'metrics.ndjson.orphan-20261125T100000Z-abc123');
+		expect((await events(store, 'log.recovered')).map(e => e.data)).toEqual([expect.objectContaining({file: join(dir, 'metrics.ndjson'), quarantine, pending})]);
+		expect(readFileSync(quarantine, 'utf8')).toBe(samples);
 		expect(await store.repair({dryRun: true})).toEqual({actions: [], left: [], applied: false});
+	});
+
+	it('a quarantine cut short before the log was truncated is reused, never copied twice', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		await store.run(intent, {clock: clockAt()});
+		const torn = '{"rev":';
+		appendFileSync(join(dir, 'metrics.ndjson'), torn);
+		const pending = join(dir, '.metrics.ndjson.torn-20261125T100000Z-abc123.pending');
+		writeFileSync(pending, torn);
+		// Still at the log's end: not debris of its own, the recovery takes it.
+		expect((await store.repair({dryRun: true})).actions).toEqual([expect.stringMatching(/metrics\.ndjson: move the torn last line/)]);
+		await store.run(intent, {clock: clockAt()});
+		expect(listing(dir).filter(n => n.includes('.torn-'))).toEqual(['metrics.ndjson.torn-20261125T100000Z-abc123']);
+		expect((await events(store, 'log.recovered'))[0]?.data).toMatchObject({quarantine: join(dir, 'metrics.ndjson.torn-20261125T100000Z-abc123')});
+		expect(readFileSync(join(dir, 'metrics.ndjson'), 'utf8').endsWith(torn)).toBe(false);
 	});
 
 	it('a write of a live process that raced a lock breaker (a fresh grave whose holder lives) is left alone', async () => {
@@ -82,9 +105,10 @@ describe('what is named like debris but is not calyx\'s', () => {
 		writeFileSync(target, 'keep me');
 		mkdirSync(join(outside, 'lockish'));
 		writeFileSync(join(outside, 'lockish', 'owner'), JSON.stringify({pid: deadPid(), host: hostname(), token: 'x'}));
-		const links = [join(dir, '.state.json.4242.1.deadbeef.tmp'), join(dir, 'write.lock.dead-deadbeef')];
+		const links = [join(dir, '.state.json.4242.1.deadbeef.tmp'), join(dir, 'write.lock.dead-deadbeef'), join(dir, '.audit.ndjson.torn-20261125T100000Z-abc123.pending')];
 		symlinkSync(target, links[0]!);
 		symlinkSync(join(outside, 'lockish'), links[1]!);
+		symlinkSync(target, links[2]!);
 		const odd = grave(dir, 'write.lock.dead-0badf00d');
 		writeFileSync(join(odd, 'notes'), 'not a lock file');
 		const theirs = join(dir, '.state.json.4243.1.deadbeef.tmp');
