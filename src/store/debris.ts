@@ -75,8 +75,9 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 			if ((await revOf(path)) < (await revOf(paths.state))) found.rotation = true;
 			else found.left.push({path, why: 'does not hold a state older than state.json'});
 		} else if (!(await endsWith(kind.log, path, st.size))) {
-			// Still at its log's end, the bytes were never cut from the log: the recovery reuses this copy.
-			// Its own name taken by another file: not ours to replace. (The same file: a crash cut the rename short.)
+			// (One still at its log's end was made by a repair that died before truncating: not debris,
+			// the recovery reuses it.) Its own name taken by another file: not ours to replace; by the
+			// same file: a crash cut the rename short.
 			const taken = (await lstat(kind.file).then(() => true, () => false)) && !(await sameInode(path, kind.file));
 			if (taken) found.left.push({path, why: `stands for ${kind.file}, which exists already`});
 			else found.adopt.push({pending: path, file: kind.file, log: kind.log, bytes: st.size});

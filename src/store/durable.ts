@@ -205,8 +205,8 @@ async function pendingCopy(log: string, why: string, bytes: Buffer): Promise<str
 	for (const name of await readdir(dir)) {
 		const file = quarantineOfPending(log, name);
 		if (!file || !basename(file).startsWith(`${basename(log)}.${why}-`)) continue;
-		const st = await lstat(join(dir, name));
-		if (st.isFile() && ownedByUs(st) && st.size === bytes.length && (await readData(join(dir, name))).equals(bytes)) return file;
+		const st = await lstat(join(dir, name)).catch(() => undefined);
+		if (st?.isFile() && ownedByUs(st) && st.size === bytes.length && (await readData(join(dir, name))).equals(bytes)) return file;
 	}
 	return undefined;
 }
