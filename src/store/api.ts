@@ -81,6 +81,8 @@ export interface VerifyReport {
 /** What `repair` found to do (a torn tail, an uncommitted mutation's lines, a dead writer's temp files) and whether it did it. */
 export interface RepairReport {
 	actions: string[];
+	/** Files named like crash debris that are not calyx's to touch (a link, another user's): never changed. */
+	left: string[];
 	applied: boolean;
 }
 

@@ -2,7 +2,7 @@ import {rm} from 'node:fs/promises';
 import type {Adapter} from 'lowdb';
 import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
-import {commitTemp, rotateBackups, writeTemp} from './durable.js';
+import {commitTemp, dropPendingBackup, linkPendingBackup, rotateBackups, writeTemp} from './durable.js';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
@@ -35,7 +35,7 @@ export class DocumentFile implements Adapter<State> {
 	readonly #texts = new TextCache();
 	#loaded?: {id: FileId; state: State; layout?: Layout; migratedFrom?: number};
 	#prepared?: {state: State; chunks: Buffer[]; layout: Layout};
-	#staged?: {state: State; tmp: string; id: FileId; layout: Layout};
+	#staged?: {state: State; tmp: string; id: FileId; layout: Layout; backup: boolean};
 	#queue: Promise<unknown> = Promise.resolve();
 
 	constructor(readonly paths: StorePaths) {}
@@ -123,34 +123,58 @@ export class DocumentFile implements Adapter<State> {
 	}
 
 	/**
-	 * Writes the prepared state to a temp file and keeps the current file as a backup, without
-	 * making the new state current. The store runs this alongside the log appends; `write` then
-	 * only renames, after the appends are durable. Returns the identity the file will have once current.
+	 * Writes the prepared state to a temp file and gives the current file a second name (the next
+	 * backup), without making the new state current. The store runs this alongside the log appends;
+	 * `write` then only renames, after the appends are durable. Returns the identity the file will
+	 * have once current.
 	 */
 	async stage(state: State): Promise<FileId> {
 		this.prepare(state);
 		const {chunks, layout} = this.#prepared!;
-		const [{tmp, stats}] = await Promise.all([writeTemp(this.paths.state, chunks), rotateBackups(this.paths)]);
-		this.#staged = {state, tmp, layout, id: fileId(stats)};
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks), linkPendingBackup(this.paths)]);
+		if (temp.status === 'rejected' || backup.status === 'rejected') {
+			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
+			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;
+		}
+		this.#staged = {state, tmp: temp.value.tmp, layout, id: fileId(temp.value.stats), backup: backup.value};
 		return this.#staged.id;
 	}
 
-	/** Drops a staged temp file whose commit was abandoned. */
+	async #discard(tmp: string | undefined, backup: boolean): Promise<void> {
+		if (tmp) await rm(tmp, {force: true});
+		if (backup) await dropPendingBackup(this.paths);
+	}
+
+	/** Drops a staged temp file (and the backup's second name) whose commit was abandoned. */
 	async abandon(): Promise<void> {
 		const staged = this.#staged;
 		this.#staged = undefined;
-		if (staged) await rm(staged.tmp, {force: true});
+		if (staged) await this.#discard(staged.tmp, staged.backup);
 	}
 
-	/** lowdb's write: makes the state current (stages it first unless the store already has). */
+	/**
+	 * lowdb's write: makes the state current (stages it first unless the store already has), and
+	 * only then rotates the backups, so that a failure or crash before the commit leaves them as
+	 * they were: `backups[0]` is always a good state older than the current one.
+	 */
 	write(state: State): Promise<void> {
 		return this.#serial(async () => {
 			if (this.#staged?.state !== state) await this.stage(state);
-			const {tmp, id, layout} = this.#staged!;
+			const {tmp, id, layout, backup} = this.#staged!;
 			this.#staged = undefined;
 			this.#prepared = undefined;
-			await commitTemp(tmp, this.paths.state);
+			try {
+				await commitTemp(tmp, this.paths.state);
+			} catch (error) {
+				// The rename may have happened (and only the directory fsync failed): the backup's name is
+				// then the previous file and stays, for the next write to finish rotating.
+				await this.#discard(tmp, backup);
+				throw error;
+			}
 			this.#loaded = {id, state, layout};
+			// Committed: a failed rotation must not report the write as failed. It leaves the pending
+			// backup, which the next write finishes rotating (with an audit event, see debris.ts).
+			if (backup) await rotateBackups(this.paths).catch(() => undefined);
 		});
 	}
 
@@ -162,7 +186,8 @@ export class DocumentFile implements Adapter<State> {
 
 /** The newest backup that still loads; only looked for when the state file does not. */
 async function lastGoodBackup(paths: StorePaths): Promise<{path: string; rev: number} | undefined> {
-	for (const path of paths.backups) {
+	// A rotation a crash cut short leaves the newest backup under its pending name.
+	for (const path of [paths.pendingBackup, ...paths.backups]) {
 		try {
 			const {state} = loadDocument(await readData(path), new TextCache());
 			return {path, rev: state.rev};

@@ -1,9 +1,9 @@
-import {link, open, readdir, rename, rm, unlink} from 'node:fs/promises';
-import type {BigIntStats} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {link, lstat, open, readdir, rename, rm, unlink} from 'node:fs/promises';
+import type {BigIntStats, Stats} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
-import {isTempOf, quarantineName, tempName, type StorePaths} from './paths.js';
-import {openData} from './safe-fs.js';
+import {pendingQuarantine, quarantineName, quarantineOfPending, tempName, type StorePaths} from './paths.js';
+import {openData, readData, unsafeFile} from './safe-fs.js';
 
 /** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -26,10 +26,10 @@ async function writeAll(fh: import('node:fs/promises').FileHandle, chunks: Buffe
  * The first half of a durable replace: the new content in a unique temp file beside `path`,
  * fsync'd. Nothing is visible until `commitTemp`; a temp left by a crash is swept on open.
  */
-export async function writeTemp(path: string, chunks: Buffer[]): Promise<{tmp: string; stats: BigIntStats}> {
+export async function writeTemp(path: string, chunks: Buffer[], mode?: number): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
-		const fh = await openData(tmp, 'create');
+		const fh = await openData(tmp, 'create', mode);
 		try {
 			await writeAll(fh, chunks);
 			await fh.sync();
@@ -99,9 +99,61 @@ export async function appendDurable(path: string, data: Buffer): Promise<void> {
 	});
 }
 
+/** Whether this process's user owns a file (a sweep takes only its own; see debris.ts). */
+export const ownedByUs = (st: Stats) => typeof process.geteuid !== 'function' || st.uid === process.geteuid();
+
 /**
- * Keeps the last two good state files as hard links, so a backup costs two directory entries and
- * no copy. Called under the write lock, just before the new file is renamed in.
+ * A rename that never replaces what stands at `to` (a file calyx did not make, perhaps): link, then
+ * unlink. Done again after a crash between the two, it only drops the old name.
+ */
+export async function moveAside(from: string, to: string): Promise<void> {
+	try {
+		await link(from, to);
+	} catch (error) {
+		if (!isNodeError(error, 'EEXIST') || !(await sameInode(from, to))) throw error;
+	}
+	await unlink(from);
+}
+
+/**
+ * The backups are hard links to the last two good state files, so a backup costs directory
+ * entries and no copy. Before a commit, the current file gets a second name, `pendingBackup`
+ * (run alongside the temp's write); only once the new file is current does that name become
+ * `backups[0]` (`rotateBackups`). A crash before the commit leaves the backups as they were (and
+ * `pendingBackup` a link to the current file); after it, `pendingBackup` is the previous good file,
+ * and the next write finishes the rotation. Returns false when there is no current file yet.
+ */
+export async function linkPendingBackup(paths: StorePaths): Promise<boolean> {
+	return io('keeping a backup of', paths.state, async () => {
+		try {
+			await link(paths.state, paths.pendingBackup);
+			return true;
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) return false;
+			if (!isNodeError(error, 'EEXIST')) throw error;
+		}
+		// The next write settles a rotation a crash left, before it stages: what stands there now is
+		// either this state file's link from an attempt of ours that failed, or not calyx's.
+		if (await sameInode(paths.pendingBackup, paths.state)) return true;
+		throw unsafeFile(paths.pendingBackup, 'is in the way of the next backup');
+	});
+}
+
+/** Two names of one regular file. */
+export async function sameInode(a: string, b: string): Promise<boolean> {
+	const [x, y] = await Promise.all([lstat(a).catch(() => undefined), lstat(b).catch(() => undefined)]);
+	return x !== undefined && y !== undefined && x.isFile() && x.dev === y.dev && x.ino === y.ino;
+}
+
+/** Drops the pending backup of a commit that did not happen (it is then only a second name of the current file). */
+export async function dropPendingBackup(paths: StorePaths): Promise<void> {
+	if (await sameInode(paths.pendingBackup, paths.state)) await unlink(paths.pendingBackup).catch(() => undefined);
+}
+
+/**
+ * After the commit: the older backup goes, the pending one becomes the newest. Not fsync'd on its
+ * own: the next commit's directory fsync covers it, and a crash before then leaves
+ * `pendingBackup`, which the next write settles. Routine, part of every commit: not audited.
  */
 export async function rotateBackups(paths: StorePaths): Promise<void> {
 	const [newest, older] = paths.backups;
@@ -111,20 +163,17 @@ export async function rotateBackups(paths: StorePaths): Promise<void> {
 		} catch (error) {
 			if (!isNodeError(error, 'ENOENT')) throw error;
 		}
-		try {
-			await link(paths.state, newest);
-		} catch (error) {
-			if (isNodeError(error, 'EEXIST')) {
-				await unlink(newest);
-				await link(paths.state, newest);
-			} else if (!isNodeError(error, 'ENOENT')) throw error;
-		}
+		await rename(paths.pendingBackup, newest);
 	});
 }
 
 /**
- * Moves a log's bytes from `start` to its end into a file beside it (made durable first), then
- * truncates the log there. Used for a torn last line and for lines of a mutation that never committed.
+ * Moves a log's bytes from `start` to its end into a file beside it, then truncates the log there.
+ * Used for a torn last line and for lines of a mutation that never committed. The file is written
+ * whole under a temp name, then given its pending name (see `pendingQuarantine`); the caller's
+ * commit records it, and `settleQuarantines` gives it its own name. A crash at any step leaves
+ * something the next write recognises: a temp (removed), a pending copy while the log still holds
+ * the bytes (reused here rather than copied twice), or one after the truncation (recorded then).
  */
 export async function quarantineTail(log: string, start: number, why: 'torn' | 'orphan'): Promise<{file: string; bytes: number}> {
 	return io('quarantining the tail of', log, async () => {
@@ -133,14 +182,12 @@ export async function quarantineTail(log: string, start: number, why: 'torn' | '
 			const {size, mode} = await fh.stat();
 			const bytes = Buffer.alloc(size - start);
 			await fh.read(bytes, 0, bytes.length, start);
-			const file = quarantineName(log, why);
-			// The quarantined bytes keep the log's own mode: no more readable than where they came from.
-			const out = await openData(file, 'create', mode & 0o777);
-			try {
-				await writeAll(out, [bytes]);
-				await out.sync();
-			} finally {
-				await out.close();
+			let file = await pendingCopy(log, why, bytes);
+			if (!file) {
+				file = quarantineName(log, why);
+				// The quarantined bytes keep the log's own mode: no more readable than where they came from.
+				const {tmp} = await writeTemp(log, [bytes], mode & 0o777);
+				await moveAside(tmp, pendingQuarantine(file));
 			}
 			await fsyncDir(dirname(log));
 			await fh.truncate(start);
@@ -152,14 +199,25 @@ export async function quarantineTail(log: string, start: number, why: 'torn' | '
 	});
 }
 
-/** Temp files of writers that died before their rename (the document's or the list index's); only safe to remove under the write lock. */
-export async function strayTemps(paths: StorePaths): Promise<string[]> {
-	const names = await readdir(paths.dir).catch(() => [] as string[]);
-	return names.filter(n => isTempOf(paths.state, n) || isTempOf(paths.index, n)).map(n => join(paths.dir, n));
+/** A pending quarantine of ours holding exactly `bytes`: the copy an attempt that crashed before truncating made. */
+async function pendingCopy(log: string, why: string, bytes: Buffer): Promise<string | undefined> {
+	const dir = dirname(log);
+	for (const name of await readdir(dir)) {
+		const file = quarantineOfPending(log, name);
+		if (!file || !basename(file).startsWith(`${basename(log)}.${why}-`)) continue;
+		const st = await lstat(join(dir, name)).catch(() => undefined);
+		if (st?.isFile() && ownedByUs(st) && st.size === bytes.length && (await readData(join(dir, name))).equals(bytes)) return file;
+	}
+	return undefined;
 }
 
-export async function removeFiles(files: string[]): Promise<void> {
-	for (const f of files) await rm(f, {force: true});
+/** After the commit that records them: each pending quarantine takes its own name. */
+export async function settleQuarantines(files: string[]): Promise<void> {
+	for (const file of files) {
+		await moveAside(pendingQuarantine(file), file).catch(error => {
+			// Already settled (by a write that crashed after it), or not ours: the next write reports it.
+			if (!isNodeError(error, 'ENOENT') && !isNodeError(error, 'EEXIST')) throw error;
+		});
+	}
 	if (files.length > 0) await fsyncDir(dirname(files[0]!));
 }
-

@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto';
-import {access, rename, rm, stat, utimes} from 'node:fs/promises';
+import {access, open, readdir, rename, rm, rmdir, stat, unlink, utimes} from 'node:fs/promises';
 import {hostname} from 'node:os';
-import fs, {watch, type FSWatcher} from 'node:fs';
-import {join} from 'node:path';
+import fs, {constants, existsSync, watch, type FSWatcher} from 'node:fs';
+import {basename, join} from 'node:path';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
 import {openData, readData} from './safe-fs.js';
@@ -67,6 +67,61 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 	return {pid: owner.pid, host: owner.host};
 }
 
+/** Where `breakIfDead` moves a dead holder's lock before removing it. */
+const graveName = (lockPath: string) => `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
+
+/** Exactly a name `graveName` makes for `lockPath`. */
+export const isGraveOf = (lockPath: string, name: string) => {
+	const head = `${basename(lockPath)}.dead-`;
+	return name.startsWith(head) && /^[0-9a-f]{8}$/.test(name.slice(head.length));
+};
+
+/**
+ * A grave is a live lock for an instant when `breakIfDead` raced another breaker (it moves the
+ * lock aside, sees it is not the dead one, and puts it back); a lock that young and held by a live
+ * process here, or not yet signed by its owner, is left. Longer than any stale window calyx uses.
+ */
+const IN_TRANSIT_MS = 60_000;
+
+/**
+ * What to do with a directory named like a grave (the caller has checked it is a directory of
+ * ours, not a link): 'remove' when it is what `breakIfDead` makes and a crash left (at most the
+ * owner file, of a holder that is gone), 'live' when it may be a lock in transit, or why it is left.
+ */
+export async function graveState(grave: string): Promise<'remove' | 'live' | {left: string}> {
+	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
+	const names = await readdir(grave).catch(() => undefined);
+	if (!names) return {left: 'cannot be read'};
+	if (names.some(n => n !== 'owner')) return {left: `holds ${names.filter(n => n !== 'owner').join(', ')}, which calyx does not put in a lock`};
+	const owner = names.length > 0 ? await readOwner(grave) : undefined;
+	if (names.length > 0 && !owner) return {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'};
+	const young = Date.now() - (await stat(grave)).mtimeMs < IN_TRANSIT_MS;
+	if (young && (!owner || owner.host !== hostname() || alive(owner.pid))) return 'live';
+	return 'remove';
+}
+
+let descriptorPaths: boolean | undefined;
+const byDescriptor = () => (descriptorPaths ??= existsSync('/proc/self/fd'));
+
+/**
+ * Removes a grave `graveState` judged 'remove': its owner file, then the directory (never
+ * recursively). Unlinking `<grave>/owner` by name would follow a link swapped in for the grave
+ * since it was looked at, and remove someone's `owner` elsewhere; so the owner file is unlinked
+ * through the directory opened without following links (Node has no unlinkat), and rmdir, which
+ * does not follow a link either, removes the directory only if it is still that empty directory.
+ */
+export async function removeGrave(grave: string): Promise<void> {
+	const dir = await open(grave, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+	try {
+		await unlink(`/proc/self/fd/${dir.fd}/owner`).catch(error => {
+			if (!isNodeError(error, 'ENOENT')) throw error;
+		});
+	} finally {
+		await dir.close();
+	}
+	await rmdir(grave);
+}
+
 /**
  * A holder on this host whose process is gone cannot refresh its lock: take it over now rather
  * than after the stale window. The lock is renamed aside, then checked: if what was moved is not
@@ -76,7 +131,8 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 async function breakIfDead(lockPath: string): Promise<boolean> {
 	const owner = await readOwner(lockPath);
 	if (!owner || owner.host !== hostname() || alive(owner.pid)) return false;
-	const grave = `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
+	// A crash between the rename and the removal leaves the grave: the next write sweeps it (debris.ts).
+	const grave = graveName(lockPath);
 	try {
 		await rename(lockPath, grave);
 	} catch {

@@ -13,6 +13,11 @@ export interface StorePaths {
 	state: string;
 	/** Hard links to the previous good state files, newest first. */
 	backups: [string, string];
+	/**
+	 * The current state file's second name while a write replaces it; it becomes `backups[0]` once
+	 * the new file is current. Left only by a crash, and settled by the next write (see debris.ts).
+	 */
+	pendingBackup: string;
 	/** The deployments list index: derived from the document at each commit, never the source of truth. */
 	index: string;
 	/** Append-only, hash-chained NDJSON. */
@@ -34,6 +39,7 @@ export function storePaths(dir: string): StorePaths {
 		dir: root,
 		state,
 		backups: [`${state}.bak1`, `${state}.bak2`],
+		pendingBackup: `${state}.bak0`,
 		index: join(root, 'deployments.index.json'),
 		audit: join(root, 'audit.ndjson'),
 		metrics: join(root, 'metrics.ndjson'),
@@ -52,11 +58,33 @@ let tempCounter = 0;
 export const tempName = (target: string) =>
 	join(dirname(target), `.${basename(target)}.${process.pid}.${++tempCounter}.${randomHex(4)}.tmp`);
 
-/** Recognises temp files left by a writer that died before its rename. */
-export const isTempOf = (target: string, name: string) => name.startsWith(`.${basename(target)}.`) && name.endsWith('.tmp');
+const TEMP_TAIL = /^\.\d+\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Recognises temp files left by a writer that died before its rename: exactly what `tempName`
+ * makes, and nothing merely like it (a sweep must never take a file calyx did not create).
+ */
+export const isTempOf = (target: string, name: string) => {
+	const head = `.${basename(target)}`;
+	return name.startsWith(head) && TEMP_TAIL.test(name.slice(head.length));
+};
 
 /** Where bytes taken out of a log are kept: beside it, named by why and when. */
 export const quarantineName = (log: string, why: 'torn' | 'orphan', at = Date.now()) =>
 	`${log}.${why}-${new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomHex(3)}`;
 
-export const isQuarantineOf = (log: string, name: string) => /\.(torn|orphan)-\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(name) && name.startsWith(`${basename(log)}.`);
+/** Exactly what `quarantineName` makes for `log`. */
+export const isQuarantineOf = (log: string, name: string) =>
+	name.startsWith(`${basename(log)}.`) && /^\.(torn|orphan)-\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(name.slice(basename(log).length));
+
+/**
+ * A quarantine whose audit event has not committed yet keeps this name, so that one a crash left
+ * can be told from one recorded: it is renamed to its own name only after the commit (see durable.ts).
+ */
+export const pendingQuarantine = (file: string) => join(dirname(file), `.${basename(file)}.pending`);
+
+/** The quarantine a pending name stands for, if `name` is exactly one of `log`'s. */
+export function quarantineOfPending(log: string, name: string): string | undefined {
+	const m = /^\.(.+)\.pending$/.exec(name);
+	return m && isQuarantineOf(log, m[1]!) ? join(dirname(log), m[1]!) : undefined;
+}

@@ -11,7 +11,8 @@ import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, 
 import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
 import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
-import {appendDurable, removeFiles, strayTemps} from './durable.js';
+import {afterCommit, debrisEvents, describeDebris, findDebris, hasWork, settleRotation} from './debris.js';
+import {appendDurable} from './durable.js';
 import {StoreError} from './errors.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ListIndex} from './list-index.js';
@@ -79,8 +80,8 @@ export class FileStore implements BatchStore {
 	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const {state, backups, index, audit, metrics} = this.paths;
-		await checkDataDir(this.paths.dir, [state, ...backups, index, audit, metrics]);
+		const {state, backups, pendingBackup, index, audit, metrics} = this.paths;
+		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, metrics]);
 		await this.#doc.header();
 		return this;
 	}
@@ -89,14 +90,14 @@ export class FileStore implements BatchStore {
 	async repair(opts: {dryRun?: boolean} = {}): Promise<RepairReport> {
 		const planned = async () => {
 			const state = await this.#current();
-			const temps = await strayTemps(this.paths);
-			return [...temps.map(t => `remove ${t}, the temp file of a writer that died before its rename`), ...(await recoveryPlan(this.paths, state))];
+			const {actions, left} = describeDebris(this.paths, await findDebris(this.paths));
+			return {actions: [...(await recoveryPlan(this.paths, state)), ...actions], left};
 		};
-		if (opts.dryRun) return {actions: await planned(), applied: false};
+		if (opts.dryRun) return {...(await planned()), applied: false};
 		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
-			const actions = await planned();
+			const plan = await planned();
 			await this.#recover(await this.#current(), lock);
-			return {actions, applied: actions.length > 0};
+			return {...plan, applied: plan.actions.length > 0};
 		});
 	}
 
@@ -151,14 +152,21 @@ export class FileStore implements BatchStore {
 		});
 	}
 
-	/** Repairs what a crash left (see reconcile.ts) as a commit of its own, before anything else. */
+	/**
+	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
+	 * before anything else; every file it moves or removes is named by that commit's audit events.
+	 */
 	async #recover(state: State, lock: HeldLock): Promise<State> {
-		await removeFiles(await strayTemps(this.paths));
-		if (await logsAgree(this.paths, state)) return state;
-		const recovery = await reconcile(this.paths, state);
-		if (recovery.events.length === 0) return state;
+		const debris = await findDebris(this.paths);
+		const agree = await logsAgree(this.paths, state);
+		if (agree && !hasWork(debris)) return state;
+		await settleRotation(this.paths, debris);
+		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state);
+		const events = [...recovery.events, ...debrisEvents(this.paths, debris)];
+		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
-		await this.#save(lock, base, base, recovery.events, []);
+		await this.#save(lock, base, base, events, []);
+		await afterCommit(this.paths, debris, events);
 		return this.#db.data;
 	}
 
