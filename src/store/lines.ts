@@ -79,9 +79,10 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
 /**
  * The file in blocks that end on a line boundary, for a synchronous loop over lines (a generator
  * step per line would cost more than hashing it). The next block is read while the caller works
- * on this one. The last block may hold a torn line: `torn`.
+ * on this one. The last block may hold a torn line: `torn`. `from` (just after a newline) skips
+ * what an earlier pass already verified.
  */
-export async function* blocks(path: string, size = 4 << 20): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+export async function* blocks(path: string, size = 4 << 20, from = 0): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
 	const fh = await openIfExists(path);
 	if (!fh) return;
 	// Each read goes after the partial line carried over from the block before: no concatenation.
@@ -90,9 +91,9 @@ export async function* blocks(path: string, size = 4 << 20): AsyncGenerator<{sta
 		carry.copy(buf, 0);
 		return fh.read(buf, carry.length, size, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
 	};
-	let pending = readAt(0, Buffer.alloc(0));
+	let pending = readAt(from, Buffer.alloc(0));
 	try {
-		let offset = 0;
+		let offset = from;
 		let carried = 0;
 		for (;;) {
 			const data = await pending;
