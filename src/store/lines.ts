@@ -85,11 +85,16 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
 export async function* blocks(path: string, size = 4 << 20, from = 0): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
 	const fh = await openIfExists(path);
 	if (!fh) return;
-	// Each read goes after the partial line carried over from the block before: no concatenation.
+	// Blocks start small and grow to `size`: a walk over the few lines since a witnessed point
+	// should not allocate (and collect) megabytes. Each read goes after the partial line carried
+	// over from the block before: no concatenation.
+	let span = Math.min(size, 65_536);
 	const readAt = (position: number, carry: Buffer) => {
-		const buf = Buffer.allocUnsafe(carry.length + size);
+		const want = span;
+		span = Math.min(size, span * 4);
+		const buf = Buffer.allocUnsafe(carry.length + want);
 		carry.copy(buf, 0);
-		return fh.read(buf, carry.length, size, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
+		return fh.read(buf, carry.length, want, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
 	};
 	let pending = readAt(from, Buffer.alloc(0));
 	try {
