@@ -51,6 +51,8 @@ export async function walkChain(path: string, opts: WalkOptions = {}): Promise<W
 	if (last.seq > 0) {
 		const gone = await standsAt(path, last);
 		hashed++;
+		// The witnessed line lost only its final newline (a crash before it reached the disk): reconcile restores it.
+		if (gone === NEWLINE_LOST) return stop('torn', undefined, last.offset - 1);
 		if (gone) return stop('bad', {line: last.seq, seq: last.seq, reason: gone});
 	}
 	if (opts.until !== undefined && last.seq >= opts.until) return stop('until');
@@ -92,9 +94,12 @@ function seqReason(found: number, expected: number, next: number | undefined): s
 /** Longest line looked for behind a witnessed offset; an audit line is far shorter. */
 const MAX_LINE = 1 << 20;
 
+const NEWLINE_LOST = 'newline lost';
+
 /**
  * Whether the line ending at `point.offset` is still the one witnessed: the same seq, the same
- * hash, and content that hashes to it. Undefined if so, else why not. Reads only that line.
+ * hash, and content that hashes to it. Undefined if so, NEWLINE_LOST if it ends the log without
+ * its newline, else why not. Reads only that line.
  */
 async function standsAt(path: string, point: ChainPoint): Promise<string | undefined> {
 	const witnessed = `seq ${point.seq} (hash ${point.hash.slice(0, 12)}…) ending at byte ${point.offset}`;
@@ -107,15 +112,17 @@ async function standsAt(path: string, point: ChainPoint): Promise<string | undef
 	}
 	try {
 		const {size} = await fh.stat();
-		if (size < point.offset) return `truncated: the log is ${size} bytes, but it held ${witnessed}`;
+		const lost = size === point.offset - 1;
+		if (size < point.offset && !lost) return `truncated: the log is ${size} bytes, but it held ${witnessed}`;
 		const span = Math.min(point.offset, MAX_LINE);
 		const buf = Buffer.alloc(span);
 		await fh.read(buf, 0, span, point.offset - span);
+		if (lost) buf[span - 1] = 10;
 		const start = buf.lastIndexOf(10, span - 2) + 1;
 		const shape = buf[span - 1] === 10 ? lineShape(buf, start, span - 1) : undefined;
 		if (!shape || shape.seq !== point.seq || !hexAt(buf, shape.hashAt, point.hash)) return `rewritten: the log no longer holds ${witnessed}`;
 		if (hash('sha256', buf.subarray(start, shape.hashedEnd), 'hex') !== point.hash) return `edited: ${witnessed} no longer matches its hash`;
-		return undefined;
+		return lost ? NEWLINE_LOST : undefined;
 	} finally {
 		await fh.close();
 	}

@@ -8,7 +8,10 @@ import type {EventDraft} from '../core/events.js';
 import {SCHEMA_VERSION, type State} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
-import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
+import {Anchor, type AnchorOptions} from './anchor.js';
+import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
+import type {Checkpoint} from './checkpoint.js';
+import {markCommit} from './commit-marker.js';
 import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
 import {appendDurable, removeFiles, strayTemps} from './durable.js';
@@ -20,13 +23,14 @@ import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
 import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
-import {verifyChain} from './verify.js';
 import {checkDataDir} from './safe-fs.js';
 import {watchDir} from './watch.js';
 
 export interface StoreOptions {
 	/** How long a write waits for another process's lock before LOCK_TIMEOUT (default 15 s). */
 	lockTimeoutMs?: number;
+	/** This user's witnesses and checkpoints of the audit trail (see anchor.ts). */
+	anchor?: AnchorOptions;
 }
 
 const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
@@ -52,6 +56,7 @@ export class FileStore implements BatchStore {
 	readonly #db: Low<State>;
 	readonly #lockTimeoutMs: number;
 	readonly #closers = new Set<() => unknown>();
+	readonly #anchor: Anchor;
 
 	constructor(
 		readonly paths: StorePaths,
@@ -63,6 +68,7 @@ export class FileStore implements BatchStore {
 		// lowdb holds the document; our adapter does the reading, validating and durable writing.
 		this.#db = new Low<State>(this.#doc, initialState());
 		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+		this.#anchor = new Anchor(paths, opts.anchor);
 	}
 
 	/**
@@ -71,8 +77,8 @@ export class FileStore implements BatchStore {
 	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const {state, backups, index, audit, metrics} = this.paths;
-		await checkDataDir(this.paths.dir, [state, ...backups, index, audit, metrics]);
+		const {state, backups, index, audit, metrics, commit} = this.paths;
+		await checkDataDir(this.paths.dir, [state, ...backups, index, audit, metrics, commit]);
 		await this.#doc.header();
 		return this;
 	}
@@ -87,7 +93,9 @@ export class FileStore implements BatchStore {
 		if (opts.dryRun) return {actions: await planned(), applied: false};
 		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
 			const actions = await planned();
-			await this.#recover(await this.#current(), lock);
+			const state = await this.#current();
+			await this.#anchor.verify(state);
+			await this.#recover(state, lock, {setAside: true});
 			return {actions, applied: actions.length > 0};
 		});
 	}
@@ -126,7 +134,10 @@ export class FileStore implements BatchStore {
 
 	#commit<R>(step: (state: State) => Step<R>): Promise<RunResult<R>> {
 		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
-			const state = await this.#recover(await this.#current(), lock);
+			const current = await this.#current();
+			// Nothing extends a chain that does not verify (from this user's last verified point on).
+			await this.#anchor.verify(current);
+			const state = await this.#recover(current, lock);
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
 			let m: Step<R>;
@@ -144,10 +155,10 @@ export class FileStore implements BatchStore {
 	}
 
 	/** Repairs what a crash left (see reconcile.ts) as a commit of its own, before anything else. */
-	async #recover(state: State, lock: HeldLock): Promise<State> {
+	async #recover(state: State, lock: HeldLock, opts: {setAside?: boolean} = {}): Promise<State> {
 		await removeFiles(await strayTemps(this.paths));
 		if (await logsAgree(this.paths, state)) return state;
-		const recovery = await reconcile(this.paths, state);
+		const recovery = await reconcile(this.paths, state, opts);
 		if (recovery.events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
 		await this.#save(lock, base, base, recovery.events, []);
@@ -173,7 +184,11 @@ export class FileStore implements BatchStore {
 			staged,
 			// The list index names the document file it describes: it finishes once that file exists.
 			this.#index.stage(doc, staged),
-			chained && appendDurable(this.paths.audit, chained.bytes),
+			// Said before it is done, so that recovery can tell this commit's lines from lines slipped in.
+			chained &&
+				markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)}).then(() =>
+					appendDurable(this.paths.audit, chained.bytes),
+				),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
 		]);
 		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
@@ -191,6 +206,7 @@ export class FileStore implements BatchStore {
 		await this.#index.commit();
 		this.#db.data = doc;
 		await this.#db.write();
+		if (chained) await this.#anchor.committed(prev.auditHead, chained.events, chained.head);
 		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
 	}
 
@@ -201,21 +217,32 @@ export class FileStore implements BatchStore {
 		return {rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d)), source: 'document'};
 	}
 
-	/** Committed revision: what readers may see of the logs, whatever a crashed writer appended past it. */
-	async #committedRev(): Promise<number> {
-		return (await this.#doc.header())?.rev ?? (await this.#current()).rev;
+	/** Committed revision and audit head: what readers may see of the logs, whatever a crashed writer appended past it. */
+	async #committed(): Promise<{rev: number; auditHead: Head}> {
+		return (await this.#doc.header()) ?? (await this.#current());
 	}
 
+	async #committedRev(): Promise<number> {
+		return (await this.#committed()).rev;
+	}
+
+	/** Reading the trail witnesses the head it saw (this user's, outside the data directory). */
 	async audit(filter?: AuditFilter): Promise<StoredEvent[]> {
-		return readEvents(this.paths.audit, {...filter, throughRev: await this.#committedRev()});
+		const {rev, auditHead} = await this.#committed();
+		const events = await readEvents(this.paths.audit, {...filter, throughRev: rev});
+		await this.#anchor.saw(auditHead);
+		return events;
 	}
 
 	async samples(deploymentId: string, limit?: number) {
 		return readSamples(this.paths.metrics, deploymentId, limit, await this.#committedRev());
 	}
 
-	/** The whole chain, then the head recorded in the document (which catches a truncated tail). */
-	async verifyAudit(): Promise<VerifyReport> {
+	/**
+	 * The whole chain, then the head recorded in the document (which catches a truncated tail), then
+	 * every witness and checkpoint of this user's, and those in `witnesses` (files), against it.
+	 */
+	async verifyAudit(opts: {witnesses?: readonly string[]} = {}): Promise<VerifyReport> {
 		let why = '';
 		const unreadable = (error: unknown) => {
 			why ||= error instanceof Error ? error.message : String(error);
@@ -223,10 +250,22 @@ export class FileStore implements BatchStore {
 		};
 		let head = await this.#doc.header().catch(unreadable);
 		if (!head) head = await this.#current().catch(unreadable);
-		const report = await verifyChain(this.paths.audit, head?.auditHead);
+		const report = await this.#anchor.verifyAll(head?.auditHead, opts.witnesses);
 		if (head) return {...report, head: head.auditHead};
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};
+	}
+
+	/** The committed head, verified from this user's last verified point, signed and kept (see checkpoint.ts). */
+	async checkpoint(opts: {clock?: Clock} = {}): Promise<Checkpoint> {
+		return this.#anchor.checkpoint(await this.#committed(), new Date((opts.clock ?? systemClock).now()).toISOString());
+	}
+
+	/** The committed head verified (incrementally), and what the store's fold made of the chain up to it. */
+	async anchored(): Promise<{head: Head; derived: unknown}> {
+		const committed = await this.#committed();
+		if (!(await this.#anchor.verify(committed))) throw new StoreError('AUDIT_MISMATCH', `${this.paths.audit} does not reach the audit head ${this.paths.state} records: run \`calyx audit verify\``, this.paths.audit);
+		return {head: committed.auditHead, derived: this.#anchor.derived};
 	}
 
 	watch(listener: (what: ChangeNotice) => void): () => void {
