@@ -235,7 +235,7 @@ export class Anchor {
 			const fold = this.opts.fold;
 			const entry: WitnessEntry = {v: 1, dir: trail.dir, dirId: trail.dirId, seq: point.seq, hash: point.hash, offset: point.offset, at: new Date().toISOString(), by, verified};
 			if (!seen && this.#point) {
-				entry.scrub = this.#point.scrub;
+				if (this.#point.scrub.seq > 0) entry.scrub = this.#point.scrub;
 				if (fold) entry.derived = {[fold.key]: this.#point.derived};
 			}
 			// Checked once a process: the directory is this user's, and only they could swap it.

@@ -86,10 +86,3 @@ export function contradictions(claims: readonly Claim[], hashes: ReadonlyMap<num
 	}
 	return out.sort((a, b) => a.seq - b.seq || a.at.localeCompare(b.at));
 }
-
-/** One line for a person: which head was vouched for, by what, when, and what the chain says now. */
-export function describeContradiction(c: Contradiction): string {
-	const what = c.source === 'checkpoint' ? `a checkpoint signed by ${c.signer?.slice(0, 16)}…` : `a witness (${c.by})`;
-	const now = c.current === null ? 'the trail no longer reaches that seq' : `the chain now has ${c.current.slice(0, 12)}…`;
-	return `seq ${c.seq} was ${c.hash.slice(0, 12)}… per ${what} at ${c.at} in ${c.file}; ${now}: the trail was rewritten since`;
-}
