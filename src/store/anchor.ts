@@ -3,10 +3,11 @@ import {chainFields, parseEvent, type Head, type StoredEvent} from './audit-log.
 import {GENESIS_POINT, walkChain, type Bad, type ChainPoint} from './chain-walk.js';
 import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from './checkpoint.js';
 import {readClaims} from './claims.js';
-import {StoreError} from './errors.js';
+import {isNodeError, StoreError} from './errors.js';
 import {readTail} from './lines.js';
 import type {StorePaths} from './paths.js';
 import {privateDir} from './private-log.js';
+import {openData} from './safe-fs.js';
 import {describeHead, tailRefusal, type DocHead} from './reconcile.js';
 import {verifyChain} from './verify.js';
 import {contradictions, trailOf, witnessLog, type Trail, type WitnessEntry} from './witness.js';
@@ -66,6 +67,7 @@ export class Anchor {
 	#trail?: Promise<Trail>;
 	#point?: Verified;
 	#recorded?: string;
+	#unrecorded = false;
 	#witnessDir?: Promise<string>;
 	#warned = false;
 	/** What the last verification hashed: lines after the verified point, and older lines re-checked. */
@@ -108,27 +110,34 @@ export class Anchor {
 		}
 		const fold = this.opts.fold;
 		let derived = start ? start.derived : fold?.initial();
-		const walk = await walkChain(this.paths.audit, {
-			...(start ? {from: start} : {}),
-			until: head.seq,
-			...(fold ? {onLine: (_s, _h, line) => void (derived = fold.step(derived, parseEvent(this.paths.audit, line, 0)))} : {}),
-		});
-		if (walk.end === 'bad') throw this.#tampered(walk.firstBad!, start);
-		if (walk.end !== 'until' || (head.seq > 0 && walk.last.hash !== head.hash)) return undefined;
-		let scrub = GENESIS_POINT;
-		this.lastCost = {fresh: walk.hashed, scrubbed: 0};
-		if (start) {
-			const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
-			const again = await walkChain(this.paths.audit, {from, until: Math.min(from.seq + SCRUB_LINES, start.seq)});
-			if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
-			this.lastCost.scrubbed = again.hashed;
-			if (again.last.seq < start.seq) scrub = again.last;
+		// One open for both walks: a write pays for few file operations, not only few lines.
+		const file = await openData(this.paths.audit, 'read').catch((error: unknown) => (isNodeError(error, 'ENOENT') ? undefined : Promise.reject(error)));
+		try {
+			const walk = await walkChain(this.paths.audit, {
+				...(start ? {from: start} : {}),
+				...(file ? {file} : {}),
+				until: head.seq,
+				...(fold ? {onLine: (_s, _h, line) => void (derived = fold.step(derived, parseEvent(this.paths.audit, line, 0)))} : {}),
+			});
+			if (walk.end === 'bad') throw this.#tampered(walk.firstBad!, start);
+			if (walk.end !== 'until' || (head.seq > 0 && walk.last.hash !== head.hash)) return undefined;
+			let scrub = GENESIS_POINT;
+			this.lastCost = {fresh: walk.hashed, scrubbed: 0};
+			if (start && file) {
+				const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
+				const again = await walkChain(this.paths.audit, {from, file, until: Math.min(from.seq + SCRUB_LINES, start.seq)});
+				if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
+				this.lastCost.scrubbed = again.hashed;
+				if (again.last.seq < start.seq) scrub = again.last;
+			}
+			this.#point = {...walk.last, derived, scrub};
+			return this.#point;
+		} finally {
+			await file?.close();
 		}
-		this.#point = {...walk.last, derived, scrub};
-		return this.#point;
 	}
 
-	/** After a commit appended `events` after `prev` (under the write lock): the point moves to the new head, witnessed. */
+	/** After a commit appended `events` after `prev` (under the write lock): the point moves to the new head, to be witnessed by `settle`. */
 	async committed(prev: Head, events: StoredEvent[], head: Head): Promise<void> {
 		try {
 			let point = this.#point;
@@ -143,6 +152,13 @@ export class Anchor {
 			// Already committed: the next write verifies from the witness again, and refuses then.
 			return void (this.#point = undefined);
 		}
+		this.#unrecorded = true;
+	}
+
+	/** Witnesses what the last commits verified; after the write lock is released (it needs none). */
+	async settle(): Promise<void> {
+		if (!this.#unrecorded) return;
+		this.#unrecorded = false;
 		await this.#record('write');
 	}
 
@@ -194,17 +210,25 @@ export class Anchor {
 
 	/** Signs the committed head once it verifies (never a head that does not), and keeps the checkpoint. */
 	async checkpoint(doc: DocHead, at: string): Promise<Checkpoint> {
-		const head = doc.auditHead;
-		const point = head.seq === 0 ? GENESIS_POINT : await this.verify(doc);
-		if (!point) {
-			throw new StoreError('AUDIT_MISMATCH', `${this.paths.audit} does not reach the audit head ${this.paths.state} records (${describeHead(head)}) intact: nothing was signed (run \`calyx audit verify\`)`, this.paths.audit);
-		}
+		const point = await this.#reach(doc, 'nothing was signed');
 		const trail = await this.trail();
 		const checkpoint = signCheckpoint(trail, point, at, await checkpointKey(this.home));
 		await privateDir(this.home, 'calyx', 'checkpoints');
 		await checkpointLog(this.home, trail).append(checkpoint);
 		if (point.seq > 0) await this.#record('checkpoint');
 		return checkpoint;
+	}
+
+	/** The committed head verified, and what the fold made of the chain up to it (see ChainFold). */
+	async anchored(doc: DocHead): Promise<{head: Head; derived: unknown}> {
+		const point = await this.#reach(doc, 'nothing can be derived from it');
+		return {head: doc.auditHead, derived: doc.auditHead.seq === 0 ? this.opts.fold?.initial() : point.derived};
+	}
+
+	async #reach(doc: DocHead, consequence: string): Promise<Verified> {
+		const point = doc.auditHead.seq === 0 ? {...GENESIS_POINT, scrub: GENESIS_POINT} : await this.verify(doc);
+		if (point) return point;
+		throw new StoreError('AUDIT_MISMATCH', `${this.paths.audit} does not reach the audit head ${this.paths.state} records (${describeHead(doc.auditHead)}) intact: ${consequence} (run \`calyx audit verify\`)`, this.paths.audit);
 	}
 
 	async #fromWitness(): Promise<Verified | undefined> {

@@ -1,4 +1,5 @@
 import {hash} from 'node:crypto';
+import type {FileHandle} from 'node:fs/promises';
 import type {VerifyReport} from './api.js';
 import {GENESIS, hexAt, lineShape} from './audit-log.js';
 import {isNodeError} from './errors.js';
@@ -24,6 +25,8 @@ export interface WalkOptions {
 	/** Each verified line, in chain order, once (the line without its newline; valid during the call only). */
 	onLine?: (seq: number, hash: string, line: Buffer) => void;
 	blockSize?: number;
+	/** The log already open (several walks in one check share one open): left open. */
+	file?: FileHandle;
 }
 
 export interface Walk {
@@ -49,14 +52,14 @@ export async function walkChain(path: string, opts: WalkOptions = {}): Promise<W
 	let hashed = 0;
 	const stop = (end: Walk['end'], firstBad?: Bad, tornBytes?: number): Walk => ({last, end, hashed, ...(firstBad ? {firstBad} : {}), ...(tornBytes ? {tornBytes} : {})});
 	if (last.seq > 0) {
-		const gone = await standsAt(path, last);
+		const gone = await standsAt(path, opts.file, last);
 		hashed++;
 		// The witnessed line lost only its final newline (a crash before it reached the disk): reconcile restores it.
 		if (gone === NEWLINE_LOST) return stop('torn', undefined, last.offset - 1);
 		if (gone) return stop('bad', {line: last.seq, seq: last.seq, reason: gone});
 	}
 	if (opts.until !== undefined && last.seq >= opts.until) return stop('until');
-	for await (const {buf, start: base, torn} of blocks(path, opts.blockSize, last.offset)) {
+	for await (const {buf, start: base, torn} of blocks(opts.file ?? path, opts.blockSize, last.offset)) {
 		if (torn) return stop('torn', undefined, buf.length);
 		for (let start = 0; start < buf.length; ) {
 			const end = buf.indexOf(10, start);
@@ -101,11 +104,11 @@ const NEWLINE_LOST = 'newline lost';
  * hash, and content that hashes to it. Undefined if so, NEWLINE_LOST if it ends the log without
  * its newline, else why not. Reads only that line.
  */
-async function standsAt(path: string, point: ChainPoint): Promise<string | undefined> {
+async function standsAt(path: string, file: FileHandle | undefined, point: ChainPoint): Promise<string | undefined> {
 	const witnessed = `seq ${point.seq} (hash ${point.hash.slice(0, 12)}…) ending at byte ${point.offset}`;
-	let fh;
+	let fh = file;
 	try {
-		fh = await openData(path, 'read');
+		fh ??= await openData(path, 'read');
 	} catch (error) {
 		if (isNodeError(error, 'ENOENT')) return `truncated: the log is gone, but it held ${witnessed}`;
 		throw error;
@@ -124,6 +127,6 @@ async function standsAt(path: string, point: ChainPoint): Promise<string | undef
 		if (hash('sha256', buf.subarray(start, shape.hashedEnd), 'hex') !== point.hash) return `edited: ${witnessed} no longer matches its hash`;
 		return lost ? NEWLINE_LOST : undefined;
 	} finally {
-		await fh.close();
+		if (fh !== file) await fh.close();
 	}
 }

@@ -1,3 +1,4 @@
+import type {FileHandle} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
 import {openData} from './safe-fs.js';
 
@@ -80,10 +81,10 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
  * The file in blocks that end on a line boundary, for a synchronous loop over lines (a generator
  * step per line would cost more than hashing it). The next block is read while the caller works
  * on this one. The last block may hold a torn line: `torn`. `from` (just after a newline) skips
- * what an earlier pass already verified.
+ * what an earlier pass already verified. Given an open file, it is left open.
  */
-export async function* blocks(path: string, size = 4 << 20, from = 0): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
-	const fh = await openIfExists(path);
+export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 0): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+	const fh = typeof file === 'string' ? await openIfExists(file) : file;
 	if (!fh) return;
 	// Blocks start small and grow to `size`: a walk over the few lines since a witnessed point
 	// should not allocate (and collect) megabytes. Each read goes after the partial line carried
@@ -115,7 +116,7 @@ export async function* blocks(path: string, size = 4 << 20, from = 0): AsyncGene
 		}
 	} finally {
 		await pending.catch(() => undefined);
-		await fh.close();
+		if (fh !== file) await fh.close();
 	}
 }
 
