@@ -4,13 +4,15 @@
  * to the audit trail and the metrics log, and full-chain verification at 100k events.
  * Run: npm run bench:store
  */
-import {appendFile, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {ManualClock, runDrill, type Deployment, type EventDraft, type State} from '../src/core/index.js';
 import {chain, GENESIS, type Head} from '../src/store/audit-log.js';
 import {appendDurable, writeDurable} from '../src/store/durable.js';
-import {initStore, openStore} from '../src/store/index.js';
+import {Anchor, SCRUB_LINES} from '../src/store/anchor.js';
+import {walkChain} from '../src/store/chain-walk.js';
+import {initStore, openStore, storePaths} from '../src/store/index.js';
 import {sampleLines} from '../src/store/metrics-log.js';
 import {verifyChain} from '../src/store/verify.js';
 import {ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib/stats.js';
@@ -18,6 +20,8 @@ import {ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib
 const SIZES = [100, 1_000, 10_000];
 const TARGET_P95: Record<number, number> = {1_000: 20, 10_000: 100};
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-'));
+// The stores' witnesses go to the bench's own state home, never the user's.
+process.env.XDG_STATE_HOME = join(root, 'state');
 const healthy = {tesDelta: 0.2, errorRate: 0.3, cpu: 55, memory: 60};
 
 // A realistic finished deployment (pack, sanity results, sample window) to clone, and a drill whose
@@ -106,7 +110,27 @@ async function verification(events = 100_000) {
 		if (!report.ok || report.count !== events) throw new Error(`verification failed: ${JSON.stringify(report.firstBad)}`);
 	}, {iterations: 5, warmup: 1});
 	const floor = await sample(() => readFile(path), {iterations: 5, warmup: 1});
-	return {events, bytes: parts.reduce((n, p) => n + p.length, 0), verify: stats(times), floor: stats(floor)};
+	return {events, bytes: parts.reduce((n, p) => n + p.length, 0), verify: stats(times), floor: stats(floor), incremental: await incremental(path, head)};
+}
+
+/**
+ * What a write pays before it extends the same 100k-event chain: from a point verified 10 lines
+ * back (the witnessed line read again, the 10 lines after it), and the whole check a store makes
+ * (those, plus the rolling re-check of SCRUB_LINES older lines).
+ */
+async function incremental(path: string, head: Head) {
+	const point = (await walkChain(path, {until: head.seq - 10})).last;
+	const fresh = await sample(async () => {
+		const walk = await walkChain(path, {from: point, until: head.seq});
+		if (walk.end !== 'until' || walk.hashed !== 11) throw new Error(`incremental walk: ${walk.end}, ${walk.hashed} lines`);
+	}, {iterations: 50, warmup: 3});
+	const dir = join(root, 'incremental');
+	await mkdir(dir, {recursive: true});
+	await copyFile(path, join(dir, 'audit.ndjson'));
+	const anchor = new Anchor(storePaths(dir), {stateHome: join(root, 'state')});
+	await anchor.verify({rev: 1, auditHead: head});
+	const store = await sample(() => anchor.verify({rev: 1, auditHead: head}), {iterations: 50, warmup: 3});
+	return {fresh: stats(fresh), store: stats(store), lines: anchor.lastCost};
 }
 
 try {
@@ -159,6 +183,15 @@ try {
 		table([
 			['median', 'p95', 'events/s', 'target', 'floor (readFile) median', 'median / floor'],
 			[`${ms(v.verify.median)} ms`, `${ms(v.verify.p95)} ms`, thousands(rate), `>= 500,000/s ${rate >= 500_000 ? 'ok' : 'MISSED'}`, `${ms(v.floor.median)} ms`, ratio(v.verify.median, v.floor.median)],
+		]),
+	);
+	const inc = v.incremental;
+	console.log(`\nIncremental verification before a write, same chain (cost follows the new lines, not the ${thousands(v.events)} before):`);
+	console.log(
+		table([
+			['check', 'lines hashed', 'median', 'p95', 'p95 / full median'],
+			['10 new lines from a witnessed point', '11', `${ms(inc.fresh.median)} ms`, `${ms(inc.fresh.p95)} ms`, ratio(inc.fresh.p95, v.verify.median)],
+			[`a store's check (new lines + ${SCRUB_LINES} older re-checked)`, `${inc.lines.fresh} + ${inc.lines.scrubbed}`, `${ms(inc.store.median)} ms`, `${ms(inc.store.p95)} ms`, ratio(inc.store.p95, v.verify.median)],
 		]),
 	);
 } finally {

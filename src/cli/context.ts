@@ -62,8 +62,10 @@ export class Cli {
 	/** Opens the data directory; lazily, so that commands which do not need it never load the store. */
 	async store(): Promise<BatchStore> {
 		if (!this.#store) {
-			const {openStore} = await import('../store/index.js');
-			this.#store = await openStore(this.dataDir, {trust: this.trust});
+			const [{openStore}, {stateHome}] = await Promise.all([import('../store/index.js'), import('../store/xdg.js')]);
+			// This user's witnesses of the audit trail: kept if possible, never a reason to fail.
+			const warn = (message: string) => this.err(`calyx: warning: ${message}`);
+			this.#store = await openStore(this.dataDir, {trust: this.trust, anchor: {stateHome: stateHome(this.io.env), warn}});
 		}
 		return this.#store;
 	}

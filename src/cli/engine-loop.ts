@@ -1,5 +1,6 @@
 import {systemClock, type Clock, type TickAction} from '../core/index.js';
 import type {Leadership, Store} from '../store/api.js';
+import {Checkpoints} from './checkpoints.js';
 
 export interface EngineLoop {
 	readonly role: 'leader' | 'follower';
@@ -13,11 +14,13 @@ export interface EngineLoopOptions {
 	/** Each tick's actions (leader only); errors are reported, never thrown out of the timer. */
 	onTick?: (actions: TickAction[]) => void;
 	onError?: (error: unknown) => void;
+	/** The least time between signed checkpoints of the audit head (default a minute; see checkpoints.ts). */
+	checkpointEveryMs?: number;
 }
 
 /**
  * Drives the engine for a data directory: as leader it ticks every interval (polls metrics,
- * evaluates gates, promotes, halts); as follower it waits, and takes over when the leader dies.
+ * evaluates gates, promotes, halts) and signs checkpoints of the audit head; as follower it waits, and takes over when the leader dies.
  * Ticks never overlap: the next is scheduled when the previous one has finished.
  */
 export async function startEngineLoop(store: Store, opts: EngineLoopOptions): Promise<EngineLoop> {
@@ -26,10 +29,14 @@ export async function startEngineLoop(store: Store, opts: EngineLoopOptions): Pr
 	let stopped = false;
 	let running: Promise<void> = Promise.resolve();
 
+	const clock = opts.clock ?? systemClock;
+	const checkpoints = new Checkpoints(store, clock, opts.checkpointEveryMs);
 	const tickOnce = async () => {
 		try {
-			const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock: opts.clock ?? systemClock});
+			const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock});
 			opts.onTick?.(result.actions);
+			// The leader signs the audit head: at least every minute, and after a halt or rollback.
+			await checkpoints.afterTick();
 		} catch (error) {
 			opts.onError?.(error);
 		}

@@ -4,6 +4,7 @@ import type {Trust} from '../core/trust.js';
  * touches disk. Implemented in this folder; everything above it programs against these types.
  */
 import type {AuditEvent, Clock, Command, DeploymentSummary, EngineError, EventDraft, Sample, State} from '../core/index.js';
+import type {Checkpoint} from './checkpoint.js';
 
 /**
  * An event as the audit trail keeps it: chained (seq, prevHash, hash) and tied to the revision that
@@ -60,6 +61,7 @@ export type StoreErrorCode =
 	| 'INVALID' // the next state (from the engine or a mutate() caller) fails its schema: nothing was written
 	| 'VERSION' // the state file was written by a newer calyx, or no migration leads from its version
 	| 'IO' // a write failed: nothing was applied
+	| 'TAMPERED' // the chain does not verify from this user's last verified point, or lines past the head no commit began: nothing written
 	| 'UNSAFE'; // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
 
 export interface VerifyReport {
@@ -76,6 +78,23 @@ export interface VerifyReport {
 	headUnchecked?: string;
 	/** The document's keys against the registry the trail's signed statements derive: each difference by key. */
 	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>};
+	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */
+	witnesses?: AnchorReport;
+}
+
+/** What vouched for the trail's head (this user's witnesses and checkpoints, files named) and what the chain contradicts. */
+export interface AnchorReport {
+	/** Witnessed heads and checkpoints compared with the chain. */
+	checked: number;
+	files: string[];
+	/** Heads the chain contradicts, lowest seq first: the first is the first witnessed head it contradicts. Not ok. */
+	contradicted: Array<{seq: number; hash: string; current: string | null; at: string; source: 'witness' | 'checkpoint'; file: string; by?: string; signer?: string}>;
+	/** Checkpoints whose signature does not hold. Not ok. */
+	forged: Array<{file: string; reason: string}>;
+	/** Files named that could not be read. */
+	unreadable: Array<{file: string; reason: string}>;
+	/** Claims about other data directories, left aside. */
+	skipped: number;
 }
 
 /** What `repair` found to do (a torn tail, an uncommitted mutation's lines, a dead writer's temp files) and whether it did it. */
@@ -123,7 +142,13 @@ export interface Store {
 	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>>;
 	/** Events oldest first; with a limit, the newest `limit` matching ones. */
 	audit(filter?: {subject?: string; deploymentId?: string; limit?: number}): Promise<AuditEvent[]>;
-	verifyAudit(): Promise<VerifyReport>;
+	/** The whole chain, its head, and every witness and checkpoint readable (this user's, and the files named) against it. */
+	verifyAudit(opts?: {witnesses?: readonly string[]}): Promise<VerifyReport>;
+	/**
+	 * The committed audit head, verified from this user's last verified point, signed with this
+	 * user's checkpoint key and kept beside the witnesses. Optional so that fakes stay valid.
+	 */
+	checkpoint?(opts?: {clock?: Clock}): Promise<Checkpoint>;
 	samples(deploymentId: string, limit?: number): Promise<Sample[]>;
 	/** Tells a long-running reader that something changed, from any process, within 250 ms. */
 	watch(listener: (what: ChangeNotice) => void): () => void;
@@ -168,4 +193,10 @@ export interface BatchStore extends Store {
 	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.
 	 */
 	repair(opts?: {dryRun?: boolean}): Promise<RepairReport>;
+	checkpoint(opts?: {clock?: Clock}): Promise<Checkpoint>;
+	/**
+	 * The committed audit head, verified incrementally from this user's last verified point, and
+	 * the value the store's ChainFold (StoreOptions.anchor.fold) made of the events up to it.
+	 */
+	anchored(): Promise<{head: {seq: number; hash: string}; derived: unknown}>;
 }

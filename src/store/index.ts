@@ -16,6 +16,8 @@ export {StoreError, type StoreErrorDetail} from './errors.js';
 export type {StoreOptions} from './store.js';
 export type {LeadOptions} from './leader.js';
 export type {StoredEvent} from './audit-log.js';
+export type {ChainFold, AnchorOptions} from './anchor.js';
+export type {Checkpoint} from './checkpoint.js';
 export {storePaths, type StorePaths} from './paths.js';
 
 /** Opens an initialised data directory; NOT_INITIALISED if it holds no state. */
@@ -43,7 +45,7 @@ async function setModes(paths: StorePaths, created: boolean, group: number | und
 	}
 	await chown(paths.dir, -1, group);
 	await setDirMode(paths.dir, 0o2770);
-	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, paths.metrics]) {
+	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, paths.metrics, paths.commit]) {
 		const st = await lstat(file).catch(() => undefined);
 		if (!st?.isFile()) continue;
 		await chown(file, -1, group);

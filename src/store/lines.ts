@@ -1,3 +1,4 @@
+import type {FileHandle} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
 import {openData} from './safe-fs.js';
 
@@ -79,20 +80,26 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
 /**
  * The file in blocks that end on a line boundary, for a synchronous loop over lines (a generator
  * step per line would cost more than hashing it). The next block is read while the caller works
- * on this one. The last block may hold a torn line: `torn`.
+ * on this one. The last block may hold a torn line: `torn`. `from` (just after a newline) skips
+ * what an earlier pass already verified. Given an open file, it is left open.
  */
-export async function* blocks(path: string, size = 4 << 20): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
-	const fh = await openIfExists(path);
+export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 0): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+	const fh = typeof file === 'string' ? await openIfExists(file) : file;
 	if (!fh) return;
-	// Each read goes after the partial line carried over from the block before: no concatenation.
+	// Blocks start small and grow to `size`: a walk over the few lines since a witnessed point
+	// should not allocate (and collect) megabytes. Each read goes after the partial line carried
+	// over from the block before: no concatenation.
+	let span = Math.min(size, 65_536);
 	const readAt = (position: number, carry: Buffer) => {
-		const buf = Buffer.allocUnsafe(carry.length + size);
+		const want = span;
+		span = Math.min(size, span * 4);
+		const buf = Buffer.allocUnsafe(carry.length + want);
 		carry.copy(buf, 0);
-		return fh.read(buf, carry.length, size, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
+		return fh.read(buf, carry.length, want, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
 	};
-	let pending = readAt(0, Buffer.alloc(0));
+	let pending = readAt(from, Buffer.alloc(0));
 	try {
-		let offset = 0;
+		let offset = from;
 		let carried = 0;
 		for (;;) {
 			const data = await pending;
@@ -109,7 +116,7 @@ export async function* blocks(path: string, size = 4 << 20): AsyncGenerator<{sta
 		}
 	} finally {
 		await pending.catch(() => undefined);
-		await fh.close();
+		if (fh !== file) await fh.close();
 	}
 }
 

@@ -24,6 +24,8 @@ export interface StorePaths {
 	audit: string;
 	/** Append-only NDJSON of every metrics sample. */
 	metrics: string;
+	/** What the commit under way is about to append to the audit trail (see commit-marker.ts). */
+	commit: string;
 	/** The write lock (a directory, proper-lockfile style). */
 	lock: string;
 	/** The engine leader's lock. */
@@ -43,6 +45,7 @@ export function storePaths(dir: string): StorePaths {
 		index: join(root, 'deployments.index.json'),
 		audit: join(root, 'audit.ndjson'),
 		metrics: join(root, 'metrics.ndjson'),
+		commit: join(root, 'commit.json'),
 		lock: join(root, 'write.lock'),
 		leader: join(root, 'leader.lock'),
 		followers: join(root, 'engine-followers'),

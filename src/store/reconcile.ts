@@ -1,5 +1,6 @@
 import type {EventDraft} from '../core/events.js';
 import {chainFields, GENESIS, hashOfLine, type Head} from './audit-log.js';
+import {begunBy, markerOwner, readMarker} from './commit-marker.js';
 import {appendDurable, quarantineTail} from './durable.js';
 import {StoreError} from './errors.js';
 import {linesBackward, readFrom, readTail, type Tail} from './lines.js';
@@ -82,14 +83,23 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 	}
 	// Once its newline is back, the head's line ends the log: nothing can be past it.
 	const orphans = headCompleted ? undefined : await auditOrphans(paths, doc);
-	if (orphans) plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.rev}) never committed`);
+	if (orphans && begunBy(await readMarker(paths.commit), doc, orphans.lines)) {
+		plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.rev}) never committed`);
+	} else if (orphans) plan.push(`${paths.audit}: move audit seq ${orphans.first}–${orphans.last} beside the log, not adopted: ${NO_COMMIT}`);
 	const ahead = await samplesAhead(paths.metrics, doc.rev);
 	if (ahead.count > 0) plan.push(`${paths.metrics}: move ${ahead.count} samples of an uncommitted mutation beside the log`);
 	return plan;
 }
 
-/** Under the write lock: quarantines torn tails and uncommitted lines, or refuses with AUDIT_MISMATCH. */
-export async function reconcile(paths: StorePaths, doc: DocHead): Promise<Recovery> {
+const NO_COMMIT = 'no calyx commit began them (no commit marker names them: appended by hand?)';
+
+/**
+ * Under the write lock: quarantines torn tails and uncommitted lines, or refuses with
+ * AUDIT_MISMATCH. Lines past the head are adopted only as the commit a marker says calyx began
+ * (see commit-marker.ts); others are refused (TAMPERED), or with `setAside` (calyx repair) moved
+ * beside the log and recorded, never adopted.
+ */
+export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside?: boolean} = {}): Promise<Recovery> {
 	const events: EventDraft[] = [];
 	for (const log of [paths.audit, paths.metrics]) {
 		const tail = await readTail(log);
@@ -104,21 +114,43 @@ export async function reconcile(paths: StorePaths, doc: DocHead): Promise<Recove
 			event('log.recovered', log, `a torn last line (${bytes} bytes, an append cut short by a crash) was moved to ${file}`, {file: log, quarantine: file, bytes, offset: tail.tornAt}),
 		);
 	}
-	const orphans = await auditOrphans(paths, doc);
+	const found = await auditOrphans(paths, doc);
+	const marker = found && (await readMarker(paths.commit));
+	const orphans = found && begunBy(marker, doc, found.lines) ? found : undefined;
+	if (found && !orphans) {
+		const seqs = `audit seq ${found.first}–${found.last}`;
+		if (!opts.setAside) {
+			throw new StoreError('TAMPERED', `${paths.audit}: ${seqs} past the committed head (${describeHead(doc.auditHead)}) are not adopted: ${NO_COMMIT}; writes are refused until \`calyx repair\` moves them beside the log (see \`calyx repair --dry-run\`)`, paths.audit);
+		}
+		const {file} = await quarantineTail(paths.audit, found.start, 'orphan');
+		events.push(event('audit.unadopted', 'state', `${seqs} past the committed head were moved to ${file}, not adopted: ${NO_COMMIT}`, {file: paths.audit, quarantine: file, seqs: [found.first, found.last], kinds: found.kinds}));
+	}
 	const samples = await metricsOrphans(paths.metrics, doc.rev);
-	const orphanRev = orphans?.rev ?? samples?.rev;
+	const orphanRev = found?.rev ?? samples?.rev;
 	if (orphans || samples) {
 		const seqs = orphans ? `audit seq ${orphans.first}–${orphans.last}` : 'no audit events';
 		events.push(
 			event('store.recovered', 'state', `a mutation (rev ${orphanRev}) stopped before saving its state: ${seqs}${samples ? `, ${samples.count} samples` : ''} did not take effect`, {
 				orphanRev,
-				...(orphans ? {seqs: [orphans.first, orphans.last], kinds: orphans.kinds} : {}),
+				...(orphans ? {seqs: [orphans.first, orphans.last], kinds: orphans.kinds, begunBy: markerOwner(marker!)} : {}),
 				...(samples ? {samples: samples.count, quarantine: samples.file} : {}),
 			}),
 		);
 	}
 	const auditHead = orphans?.head ?? doc.auditHead;
 	return orphanRev === undefined ? {events, auditHead} : {events, auditHead, orphanRev};
+}
+
+/**
+ * The refusal reconcile would make of the log's tail (truncated, rewritten at the head, more than
+ * one mutation ahead), if any; reads only. Said in preference to a broken chain found further back,
+ * since it names the loss precisely.
+ */
+export async function tailRefusal(paths: StorePaths, doc: DocHead): Promise<StoreError | undefined> {
+	return auditOrphans(paths, doc).then(
+		() => undefined,
+		(error: unknown) => (error instanceof StoreError ? error : undefined),
+	);
 }
 
 function mismatch(paths: StorePaths, found: string, head: Head): StoreError {
@@ -130,7 +162,7 @@ function mismatch(paths: StorePaths, found: string, head: Head): StoreError {
 }
 
 /** The complete lines after the document's head, if they are one mutation's worth and chain from it. */
-async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: number; last: number; kinds: string[]; rev: number; head: Head} | undefined> {
+async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: number; last: number; kinds: string[]; rev: number; head: Head; lines: Array<{seq: number; hash: string}>; start: number} | undefined> {
 	const head = doc.auditHead;
 	const path = paths.audit;
 	const tail = await readTail(path);
@@ -144,7 +176,8 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 	if (lastFields.seq <= head.seq) throw mismatch(paths, found, head);
 	const later: Array<{line: Buffer; seq: number; hash: string; prevHash: string}> = [];
 	let reachedHead = head.seq === 0;
-	for await (const {line} of linesBackward(path, tail.size)) {
+	let start = tail.size;
+	for await (const {line, start: at} of linesBackward(path, tail.size)) {
 		const f = chainFields(line);
 		if (!f || hashOfLine(line, f) !== f.hash) throw mismatch(paths, `a damaged line after ${describeHead(head)}`, head);
 		if (f.seq === head.seq) {
@@ -153,6 +186,7 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 			break;
 		}
 		later.unshift({line, seq: f.seq, hash: f.hash, prevHash: f.prevHash});
+		start = at;
 		if (later.length > MAX_ORPHANS) throw mismatch(paths, `more than ${MAX_ORPHANS} events past the head`, head);
 	}
 	if (!reachedHead) throw mismatch(paths, found, head);
@@ -163,7 +197,8 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 		throw mismatch(paths, `seq ${lastFields.seq}, more than one uncommitted mutation past the head (revs ${[...revs].join(', ')})`, head);
 	}
 	const last = later[later.length - 1]!;
-	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}};
+	const lines = later.map(l => ({seq: l.seq, hash: l.hash}));
+	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}, lines, start};
 }
 
 /** The samples past the document's revision, counted from the end; reads only. */

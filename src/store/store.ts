@@ -8,7 +8,10 @@ import type {EventDraft} from '../core/events.js';
 import {SCHEMA_VERSION, type State} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
-import {chain, readEvents, type AuditFilter, type StoredEvent} from './audit-log.js';
+import {Anchor, type AnchorOptions} from './anchor.js';
+import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
+import type {Checkpoint} from './checkpoint.js';
+import {markCommit} from './commit-marker.js';
 import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
 import {afterCommit, debrisEvents, describeDebris, findDebris, hasWork, settleRotation} from './debris.js';
@@ -21,7 +24,6 @@ import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock, type HeldLock} from './lock.js';
 import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
-import {verifyChain} from './verify.js';
 import {checkDataDir} from './safe-fs.js';
 import {loadTrust} from './trust.js';
 import {keyEvents} from './registry-read.js';
@@ -34,6 +36,8 @@ export interface StoreOptions {
 	lockTimeoutMs?: number;
 	/** The trust to verify keys against; default: the trust file this process's environment names (store/trust.ts). */
 	trust?: Trust;
+	/** This user's witnesses and checkpoints of the audit trail (see anchor.ts). */
+	anchor?: AnchorOptions;
 }
 
 const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
@@ -60,6 +64,7 @@ export class FileStore implements BatchStore {
 	readonly #db: Low<State>;
 	readonly #lockTimeoutMs: number;
 	readonly #closers = new Set<() => unknown>();
+	readonly #anchor: Anchor;
 
 	constructor(
 		readonly paths: StorePaths,
@@ -72,6 +77,7 @@ export class FileStore implements BatchStore {
 		this.#db = new Low<State>(this.#doc, initialState());
 		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
 		this.trust = opts.trust ?? loadTrust();
+		this.#anchor = new Anchor(paths, opts.anchor);
 	}
 
 	/**
@@ -80,8 +86,8 @@ export class FileStore implements BatchStore {
 	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const {state, backups, pendingBackup, index, audit, metrics} = this.paths;
-		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, metrics]);
+		const {state, backups, pendingBackup, index, audit, metrics, commit} = this.paths;
+		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, metrics, commit]);
 		await this.#doc.header();
 		return this;
 	}
@@ -94,9 +100,11 @@ export class FileStore implements BatchStore {
 			return {actions: [...(await recoveryPlan(this.paths, state)), ...actions], left};
 		};
 		if (opts.dryRun) return {...(await planned()), applied: false};
-		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
+		return this.#locked(async lock => {
 			const plan = await planned();
-			await this.#recover(await this.#current(), lock);
+			const state = await this.#current();
+			await this.#anchor.verify(state);
+			await this.#recover(state, lock, {setAside: true});
 			return {...plan, applied: plan.actions.length > 0};
 		});
 	}
@@ -133,9 +141,17 @@ export class FileStore implements BatchStore {
 		return this.#commit(fn);
 	}
 
+	/** Under the write lock; what it committed is witnessed once the lock is released. */
+	#locked<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+		return withWriteLock(this.paths, this.#lockTimeoutMs, fn).finally(() => this.#anchor.settle());
+	}
+
 	#commit<R>(step: (state: State) => Step<R>): Promise<RunResult<R>> {
-		return withWriteLock(this.paths, this.#lockTimeoutMs, async lock => {
-			const state = await this.#recover(await this.#current(), lock);
+		return this.#locked(async lock => {
+			const current = await this.#current();
+			// Nothing extends a chain that does not verify (from this user's last verified point on).
+			await this.#anchor.verify(current);
+			const state = await this.#recover(current, lock);
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
 			let m: Step<R>;
@@ -156,12 +172,12 @@ export class FileStore implements BatchStore {
 	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
 	 * before anything else; every file it moves or removes is named by that commit's audit events.
 	 */
-	async #recover(state: State, lock: HeldLock): Promise<State> {
+	async #recover(state: State, lock: HeldLock, opts: {setAside?: boolean} = {}): Promise<State> {
 		const debris = await findDebris(this.paths);
 		const agree = await logsAgree(this.paths, state);
 		if (agree && !hasWork(debris)) return state;
 		await settleRotation(this.paths, debris);
-		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state);
+		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state, opts);
 		const events = [...recovery.events, ...debrisEvents(this.paths, debris)];
 		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
@@ -189,7 +205,11 @@ export class FileStore implements BatchStore {
 			staged,
 			// The list index names the document file it describes: it finishes once that file exists.
 			this.#index.stage(doc, staged),
-			chained && appendDurable(this.paths.audit, chained.bytes),
+			// Said before it is done, so that recovery can tell this commit's lines from lines slipped in.
+			chained &&
+				markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)}).then(() =>
+					appendDurable(this.paths.audit, chained.bytes),
+				),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
 		]);
 		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
@@ -207,6 +227,7 @@ export class FileStore implements BatchStore {
 		await this.#index.commit();
 		this.#db.data = doc;
 		await this.#db.write();
+		if (chained) await this.#anchor.committed(prev.auditHead, chained.events, chained.head);
 		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
 	}
 
@@ -217,21 +238,32 @@ export class FileStore implements BatchStore {
 		return {rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d)), source: 'document'};
 	}
 
-	/** Committed revision: what readers may see of the logs, whatever a crashed writer appended past it. */
-	async #committedRev(): Promise<number> {
-		return (await this.#doc.header())?.rev ?? (await this.#current()).rev;
+	/** Committed revision and audit head: what readers may see of the logs, whatever a crashed writer appended past it. */
+	async #committed(): Promise<{rev: number; auditHead: Head}> {
+		return (await this.#doc.header()) ?? (await this.#current());
 	}
 
+	async #committedRev(): Promise<number> {
+		return (await this.#committed()).rev;
+	}
+
+	/** Reading the trail witnesses the head it saw (this user's, outside the data directory). */
 	async audit(filter?: AuditFilter): Promise<StoredEvent[]> {
-		return readEvents(this.paths.audit, {...filter, throughRev: await this.#committedRev()});
+		const {rev, auditHead} = await this.#committed();
+		const events = await readEvents(this.paths.audit, {...filter, throughRev: rev});
+		await this.#anchor.saw(auditHead);
+		return events;
 	}
 
 	async samples(deploymentId: string, limit?: number) {
 		return readSamples(this.paths.metrics, deploymentId, limit, await this.#committedRev());
 	}
 
-	/** The whole chain, then the head recorded in the document (which catches a truncated tail). */
-	async verifyAudit(): Promise<VerifyReport> {
+	/**
+	 * The whole chain, then the head recorded in the document (which catches a truncated tail), then
+	 * every witness and checkpoint of this user's, and those in `witnesses` (files), against it.
+	 */
+	async verifyAudit(opts: {witnesses?: readonly string[]} = {}): Promise<VerifyReport> {
 		let why = '';
 		const unreadable = (error: unknown) => {
 			why ||= error instanceof Error ? error.message : String(error);
@@ -239,7 +271,7 @@ export class FileStore implements BatchStore {
 		};
 		let head = await this.#doc.header().catch(unreadable);
 		if (!head) head = await this.#current().catch(unreadable);
-		const report = await verifyChain(this.paths.audit, head?.auditHead);
+		const report = await this.#anchor.verifyAll(head?.auditHead, opts.witnesses);
 		if (head) {
 			const registry = await this.#registryAgainstTrail(head.auditHead.seq).catch(unreadable);
 			if (!registry) return {...report, head: head.auditHead};
@@ -253,6 +285,16 @@ export class FileStore implements BatchStore {
 	async #registryAgainstTrail(throughSeq: number): Promise<NonNullable<VerifyReport['registry']>> {
 		const [state, events] = await Promise.all([this.#current(), keyEvents(this.paths.audit, throughSeq)]);
 		return {keys: state.keys.length, differences: registryDifferences(this.trust, chainStatements(events), state.keys)};
+	}
+
+	/** The committed head, verified from this user's last verified point, signed and kept (see checkpoint.ts). */
+	async checkpoint(opts: {clock?: Clock} = {}): Promise<Checkpoint> {
+		return this.#anchor.checkpoint(await this.#committed(), new Date((opts.clock ?? systemClock).now()).toISOString());
+	}
+
+	/** The committed head verified (incrementally), and what the store's fold made of the chain up to it. */
+	async anchored(): Promise<{head: Head; derived: unknown}> {
+		return this.#anchor.anchored(await this.#committed());
 	}
 
 	watch(listener: (what: ChangeNotice) => void): () => void {

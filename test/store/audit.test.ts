@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {initStore, openStore, type Store} from '../../src/store/index.js';
 import {chain} from '../../src/store/audit-log.js';
+import {markCommit} from '../../src/store/commit-marker.js';
 import {sampleLines} from '../../src/store/metrics-log.js';
 import {snapshot} from '../cli/helpers.js';
 import {clockAt, healthy, seedCanary, sha, tempDir} from './helpers.js';
@@ -105,6 +106,8 @@ describe('a mutation that appended its lines but never saved its state', () => {
 		for (const extra of revs) {
 			const rev = state.rev + 1 + extra;
 			const out = chain([{at: '2026-11-25T10:00:00.000Z', actor: 'agent:ci-bot', kind: 'deployment.holding', subject: deploymentId, reason: 'lost', data: {}}], rev, head);
+			// As a calyx writer does: say what it appends before appending it.
+			await markCommit(join(dir, 'commit.json'), {rev, from: head, to: out.head, hashes: out.events.map(e => e.hash)});
 			appendFileSync(join(dir, 'audit.ndjson'), out.bytes);
 			appendFileSync(join(dir, 'metrics.ndjson'), sampleLines([{deploymentId, sample: {at: '2026-11-25T10:00:00.000Z', cpu: 99}}], rev));
 			head = out.head;

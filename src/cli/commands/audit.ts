@@ -3,6 +3,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {EXIT} from '../errors.js';
 import {count} from '../parse.js';
+import {checkpointLine, verifyText} from '../render/anchor.js';
 
 export function registerAudit(program: Command, io: Io) {
 	const audit = program.command('audit').description('the tamper-evident audit trail');
@@ -30,24 +31,29 @@ export function registerAudit(program: Command, io: Io) {
 
 	const verify = audit
 		.command('verify')
-		.description('verify the whole hash chain and the key registry it derives: exit 0 intact, 1 with the first bad line or key and why')
+		.description("verify the whole hash chain, every head this user's calyx witnessed or checkpointed, and the key registry the chain derives: exit 0 intact, 1 with the first bad line, contradicted head or key")
+		.option('--witness <file>', 'also check against this file: a shipped checkpoint, a syslog extract, another witness log (repeatable)', collect, [])
 		.action(
-			action(io, async cli => {
-				const report = await (await cli.store()).verifyAudit();
-				const keys = report.registry;
-				const registryText = keys && keys.differences.length > 0 ? `\nKEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:\n${keys.differences.map(d => `  ${d.keyId}: ${d.problem}`).join('\n')}` : '';
-				cli.emit(report, () =>
-					(report.ok
-						? `audit trail intact: ${report.count} events, chain verified${keys ? `; ${keys.keys} keys match the trail's signed statements` : ''}`
-						: report.headUnchecked
-							? `AUDIT HEAD NOT CHECKED: the chain links through ${report.count} events, but the head state.json records could not be read, so a truncated or rewritten tail would go unseen: ${report.headUnchecked}`
-							: report.firstBad
-								? `AUDIT TRAIL BROKEN at line ${report.firstBad.line}${report.firstBad.seq !== undefined ? ` (seq ${report.firstBad.seq})` : ''}: ${report.firstBad.reason}`
-								: `audit chain intact: ${report.count} events`) + registryText,
-				);
+			action<{witness: string[]}>(io, async (cli, _args, o) => {
+				const report = await (await cli.store()).verifyAudit({witnesses: o.witness});
+				cli.emit(report, () => verifyText(report));
 				if (report.quarantined.length > 0 && !cli.json) cli.err(`quarantined torn tails: ${report.quarantined.join(', ')}`);
+				for (const u of report.witnesses?.unreadable ?? []) cli.err(`calyx: --witness ${u.file}: ${u.reason}`);
 				return report.ok ? EXIT.ok : EXIT.refused;
 			}),
 		);
-	examples(verify, 'calyx audit verify || page-oncall "calyx audit trail broken"');
+	examples(verify, 'calyx audit verify || page-oncall "calyx audit trail broken"', 'calyx audit verify --witness /var/log/calyx-checkpoints.log');
+
+	const checkpoint = audit
+		.command('checkpoint')
+		.description('sign the audit head now (once it verifies) with this user\'s checkpoint key, for shipping elsewhere (syslog, a ticket)')
+		.action(
+			action(io, async cli => {
+				const signed = await (await cli.store()).checkpoint({clock: cli.clock});
+				cli.emit(signed, () => checkpointLine(signed));
+			}),
+		);
+	examples(checkpoint, 'calyx audit checkpoint | logger -t calyx', 'calyx audit checkpoint --json > head.json && calyx audit verify --witness head.json');
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];

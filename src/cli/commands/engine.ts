@@ -5,6 +5,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT} from '../errors.js';
 import {duration} from '../parse.js';
+import {Checkpoints} from '../checkpoints.js';
 import {startEngineLoop} from '../engine-loop.js';
 
 const NOTABLE = new Set<TickAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
@@ -21,6 +22,8 @@ async function once(cli: Cli): Promise<number> {
 			return EXIT.refused;
 		}
 		const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock: cli.clock});
+		// A one-shot leader (cron) signs the audit head as a running one does on its first tick.
+		await new Checkpoints(store, cli.clock).afterTick();
 		cli.emit({ok: true, role: 'leader', actions: result.actions}, () =>
 			result.actions.length === 0 ? 'tick: no live deployments' : result.actions.map(a => actionLine(a, cli.stamp())).join('\n'),
 		);

@@ -1,0 +1,44 @@
+import {safeJson} from '../../core/text.js';
+import type {AnchorReport, VerifyReport} from '../../store/api.js';
+
+type Contradiction = AnchorReport['contradicted'][number];
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;
+
+/** Which head was vouched for, by what, when, and what the chain says now. */
+export function contradictionLine(c: Contradiction): string {
+	const by = c.source === 'checkpoint' ? `a checkpoint signed by ${c.signer?.slice(0, 16)}…` : `a witness (${c.by ?? 'seen'})`;
+	const now = c.current === null ? 'the trail no longer reaches that seq' : `the chain now has ${short(c.current)} there`;
+	return `seq ${c.seq} was ${short(c.hash)} per ${by} at ${c.at} (${c.file}); ${now}`;
+}
+
+/** `audit verify` as text: the chain first, then what vouched for its head. */
+export function verifyText(report: VerifyReport): string {
+	const lines: string[] = [];
+	const w = report.witnesses;
+	if (report.headUnchecked) {
+		lines.push(`AUDIT HEAD NOT CHECKED: the chain links through ${report.count} events, but the head state.json records could not be read, so a truncated or rewritten tail would go unseen: ${report.headUnchecked}`);
+	} else if (report.firstBad) {
+		const {line, seq, reason} = report.firstBad;
+		lines.push(`AUDIT TRAIL BROKEN at line ${line}${seq !== undefined ? ` (seq ${seq})` : ''}: ${reason}`);
+	} else if (report.ok) {
+		const vouched = w && w.checked > 0 ? `; ${w.checked} witnessed heads and checkpoints agree` : '; no witness or checkpoint of it to check against yet';
+		lines.push(`audit trail intact: ${report.count} events, chain verified${vouched}`);
+	} else {
+		const witnessed = (w?.contradicted.length ?? 0) + (w?.forged.length ?? 0) > 0;
+		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry it derives'}`);
+	}
+	if (w && w.contradicted.length > 0) {
+		const more = w.contradicted.length > 1 ? ` (and ${w.contradicted.length - 1} more witnessed heads or checkpoints)` : '';
+		lines.push(`AUDIT TRAIL CONTRADICTS A WITNESSED HEAD${more}: ${contradictionLine(w.contradicted[0]!)}: the trail was rewritten since`);
+	}
+	for (const f of w?.forged ?? []) lines.push(`FORGED CHECKPOINT in ${f.file}: ${f.reason}`);
+	const keys = report.registry;
+	if (keys && keys.differences.length > 0) {
+		lines.push('KEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:', ...keys.differences.map(d => `  ${d.keyId}: ${d.problem}`));
+	} else if (keys && report.ok) lines.push(`${keys.keys} keys match the trail's signed statements`);
+	return lines.join('\n');
+}
+
+/** One line for syslog or a ticket: a tag, then the signed checkpoint as compact JSON (that parses to exactly what was signed). */
+export const checkpointLine = (checkpoint: object) => `calyx-checkpoint ${safeJson(checkpoint)}`;

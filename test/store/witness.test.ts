@@ -1,0 +1,193 @@
+import {appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import type {Command} from '../../src/core/index.js';
+import {Anchor, SCRUB_LINES, type ChainFold} from '../../src/store/anchor.js';
+import {chain, type StoredEvent} from '../../src/store/audit-log.js';
+import {initStore, openStore, storePaths, type StoreError} from '../../src/store/index.js';
+import {PrivateLog} from '../../src/store/private-log.js';
+import {rewriteTrail} from './forge.js';
+import {clockAt, sha, tempDir} from './helpers.js';
+import {testSigners} from '../trust.js';
+import {ensureDemoTrust} from '../../src/store/trust.js';
+
+const intent = (title: string): Command => ({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
+
+/** A data directory with a key registered then revoked, written as one user (`home` is that user's state home). */
+async function withRevokedKey(home = tempDir()) {
+	const dir = tempDir();
+	const {store} = await initStore(dir, {anchor: {stateHome: home}});
+	const clock = clockAt();
+	const {amendment, generateKeyPair, signStatement} = await import('../../src/core/index.js');
+	const signers = testSigners();
+	await store.run(signers.register({id: 'mallory', role: 'agent', owner: 'mallory', ...generateKeyPair()}, '2026-11-25T10:00:00.000Z'), {clock});
+	const record = (await store.read()).keys[0]!;
+	await store.run({type: 'key.revoke', actor: 'admin', statement: signStatement(amendment(record, 'revoke', '2026-11-25T10:00:00.000Z', 'laptop stolen'), [ensureDemoTrust().admin])}, {clock});
+	for (let i = 0; i < 3; i++) await store.run(intent(`after-${i}`), {clock});
+	return {dir, home, store, clock};
+}
+
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as StoreError);
+
+describe('a trail rewritten whole is caught by the heads witnessed before', () => {
+	for (const [what, edit] of [
+		['a key.revoked event removed', (lines: Array<{kind: string}>) => lines.filter(l => l.kind !== 'key.revoked')],
+		['its reason reworded', (lines: Array<{kind: string; reason: string}>) => lines.map(l => (l.kind === 'key.revoked' ? {...l, reason: 'rotated'} : l))],
+	] as const) {
+		it(`${what}, every hash and the head recomputed: verify names the first witnessed head it contradicts, writes refuse`, async () => {
+			const {dir, home, store, clock} = await withRevokedKey();
+			const revoked = (await store.audit()).find(e => e.kind === 'key.revoked')!;
+			rewriteTrail(dir, edit as never);
+			const reopened = await openStore(dir, {anchor: {stateHome: home}});
+			const report = await reopened.verifyAudit();
+			// On its own the chain is intact and matches state.json: only the witnesses tell.
+			expect(report.firstBad).toBeUndefined();
+			expect(report.ok).toBe(false);
+			const first = report.witnesses!.contradicted[0]!;
+			expect(first).toMatchObject({seq: revoked.seq, hash: revoked.hash, source: 'witness', by: 'write'});
+			expect(first.file).toContain(join(home, 'calyx', 'witness'));
+			const before = sha(join(dir, 'audit.ndjson'));
+			const error = await failure(reopened.run(intent('hidden'), {clock}));
+			expect(error).toMatchObject({code: 'TAMPERED'});
+			expect(error!.message).toMatch(/does not verify .*which this user verified at .* per .*witness/);
+			expect(sha(join(dir, 'audit.ndjson'))).toBe(before);
+		});
+	}
+
+	it('another user, who never saw the trail, sees it intact: the witnesses are each user\'s own', async () => {
+		const {dir} = await withRevokedKey();
+		rewriteTrail(dir, lines => lines.filter(l => l.kind !== 'key.revoked'));
+		const stranger = await openStore(dir, {anchor: {stateHome: tempDir()}});
+		expect(await stranger.verifyAudit()).toMatchObject({ok: true, witnesses: {checked: 0, contradicted: []}});
+	});
+});
+
+describe('writes never extend a chain that does not verify', () => {
+	it('a line edited after this user\'s last verified point (another user wrote it) refuses the write, naming it', async () => {
+		const {dir, home, clock} = await withRevokedKey();
+		const other = await openStore(dir, {anchor: {stateHome: tempDir()}});
+		for (let i = 0; i < 3; i++) await other.run(intent(`other-${i}`), {clock});
+		const path = join(dir, 'audit.ndjson');
+		const lines = readFileSync(path, 'utf8').split('\n');
+		const at = lines.length - 3; // the second of the other user's three lines
+		lines[at] = lines[at]!.replace('other-1', 'other-X');
+		writeFileSync(path, lines.join('\n'));
+		const me = await openStore(dir, {anchor: {stateHome: home}});
+		const error = await failure(me.run(intent('mine'), {clock}));
+		expect(error).toMatchObject({code: 'TAMPERED'});
+		expect(error!.message).toMatch(new RegExp(`does not verify at line ${at + 1} \\(seq ${at + 1}\\): edited`));
+	});
+
+	it('a line edited in place before that point is found by the rolling re-check of older lines', async () => {
+		const {dir, home, clock} = await withRevokedKey();
+		const path = join(dir, 'audit.ndjson');
+		// Same length: every offset after it holds, so only reading the line again can tell.
+		writeFileSync(path, readFileSync(path, 'utf8').replace('"laptop stolen"', '"laptop stolEn"'));
+		const error = await failure((await openStore(dir, {anchor: {stateHome: home}})).run(intent('mine'), {clock}));
+		expect(error).toMatchObject({code: 'TAMPERED'});
+		expect(error!.message).toMatch(/edited: the line no longer matches its hash/);
+	});
+
+	it('a trail cut back to an earlier head, state.json with it, is refused', async () => {
+		const {dir, home, clock} = await withRevokedKey();
+		rewriteTrail(dir, lines => lines.slice(0, -2));
+		const error = await failure((await openStore(dir, {anchor: {stateHome: home}})).run(intent('mine'), {clock}));
+		expect(error).toMatchObject({code: 'TAMPERED'});
+		expect(error!.message).toMatch(/the committed head is seq \d+ .*behind seq/);
+	});
+});
+
+describe('lines past the head that no commit began', () => {
+	it('are never adopted: the next write refuses, repair says so and moves them beside the log', async () => {
+		const {dir, store, clock} = await withRevokedKey();
+		const state = await store.read();
+		const forged = chain([{at: '2026-11-25T10:00:00.000Z', actor: 'human:alice', kind: 'key.registered', subject: 'eve', reason: 'slipped in', data: {}}], state.rev + 1, state.auditHead);
+		appendFileSync(join(dir, 'audit.ndjson'), forged.bytes);
+		const seq = state.auditHead.seq + 1;
+		const error = await failure(store.run(intent('next'), {clock}));
+		expect(error).toMatchObject({code: 'TAMPERED'});
+		expect(error!.message).toMatch(new RegExp(`audit seq ${seq}–${seq} past the committed head .* are not adopted: no calyx commit began them`));
+		expect((await store.repair({dryRun: true})).actions).toEqual([expect.stringMatching(new RegExp(`move audit seq ${seq}–${seq} beside the log, not adopted`))]);
+		await store.repair();
+		const [event] = await store.audit({limit: 1});
+		expect(event).toMatchObject({kind: 'audit.unadopted', seq, data: {seqs: [seq, seq], kinds: ['key.registered']}});
+		expect(readFileSync(event!.data.quarantine as string, 'utf8')).toContain('slipped in');
+		expect((await store.audit()).some(e => e.subject === 'eve')).toBe(false);
+		expect((await store.verifyAudit()).ok).toBe(true);
+		expect((await store.run(intent('after repair'), {clock})).rev).toBeGreaterThan(state.rev);
+	});
+});
+
+describe('incremental verification', () => {
+	it('costs the lines since the last verified point and a bounded re-check, not the history', async () => {
+		const dir = tempDir();
+		const home = tempDir();
+		const {store} = await initStore(dir, {anchor: {stateHome: home}});
+		const drafts = Array.from({length: 1000}, (_, i) => ({at: '2026-11-25T10:00:00.000Z', actor: 'human:alice', kind: 'demo.note', subject: 'state', reason: `n${i}`, data: {}}));
+		for (let i = 0; i < 3; i++) await store.mutate(state => ({state, events: drafts, result: null}));
+		const paths = storePaths(dir);
+		const fresh = new Anchor(paths, {stateHome: home});
+		await fresh.verify(await store.read());
+		// Nothing new since the witness: the witnessed line read again, and the rolling re-check.
+		expect(fresh.lastCost).toEqual({fresh: 1, scrubbed: SCRUB_LINES + 1});
+		const other = await openStore(dir, {anchor: {stateHome: tempDir()}});
+		for (let i = 0; i < 5; i++) await other.run(intent(`other-${i}`), {clock: clockAt()});
+		await fresh.verify(await store.read());
+		expect(fresh.lastCost).toEqual({fresh: 1 + 5, scrubbed: SCRUB_LINES + 1});
+		// Without a witness, the first verification walks the whole chain once.
+		const stranger = new Anchor(paths, {stateHome: tempDir()});
+		await stranger.verify(await store.read());
+		expect(stranger.lastCost.fresh).toBe(3005);
+	});
+
+	it('carries a fold over the verified events, resumed from the witness by the next process', async () => {
+		const seen: number[] = [];
+		const fold: ChainFold<number> = {
+			key: 'revocations',
+			initial: () => 0,
+			restore: saved => (typeof saved === 'number' ? saved : undefined),
+			step: (n, e: StoredEvent) => (seen.push(e.seq), e.kind === 'key.revoked' ? n + 1 : n),
+		};
+		const {dir: seeded, home: same} = await withRevokedKey();
+		const first = await openStore(seeded, {anchor: {stateHome: same, fold}});
+		expect((await first.anchored()).derived).toBe(1);
+		await first.run(intent('one more'), {clock: clockAt()});
+		seen.length = 0;
+		const next = await openStore(seeded, {anchor: {stateHome: same, fold}});
+		expect(await next.anchored()).toMatchObject({derived: 1});
+		expect(seen).toEqual([]);
+	});
+});
+
+describe("this user's witness log", () => {
+	it('stays bounded: the newest entries and one per thousand seqs before them', async () => {
+		const log = new PrivateLog(join(tempDir(), 'w.ndjson'), raw => raw as {seq: number; pad: string});
+		for (let seq = 1; seq <= 5000; seq++) await log.append({seq, pad: 'x'.repeat(200)});
+		const kept = await log.entries();
+		expect(kept.length).toBeLessThan(2000);
+		expect(kept.at(-1)!.seq).toBe(5000);
+		expect(kept[0]!.seq).toBe(1);
+		expect(kept.filter(e => e.seq < 3000).length).toBeLessThanOrEqual(4);
+	});
+
+	it('that cannot be written (an unwritable or planted state home) never fails a read or a write, and says so once', async () => {
+		const notADir = join(tempDir(), 'file');
+		writeFileSync(notADir, '');
+		const planted = tempDir();
+		const elsewhere = tempDir();
+		mkdirSync(join(planted, 'calyx'), {mode: 0o700});
+		symlinkSync(elsewhere, join(planted, 'calyx', 'witness'));
+		for (const home of [join(notADir, 'state'), planted]) {
+			const warnings: string[] = [];
+			const dir = tempDir();
+			const {store} = await initStore(dir, {anchor: {stateHome: home, warn: m => warnings.push(m)}});
+			await store.run(intent('a'), {clock: clockAt()});
+			await store.run(intent('b'), {clock: clockAt()});
+			expect((await store.audit()).length).toBe(2);
+			expect((await store.verifyAudit()).ok).toBe(true);
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toMatch(/cannot be kept/);
+		}
+		expect(readdirSync(elsewhere)).toEqual([]);
+	});
+});
