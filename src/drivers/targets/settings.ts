@@ -39,5 +39,7 @@ export function parseSettings<S extends z.ZodType>(schema: S, input: unknown, wh
 	const parsed = schema.safeParse(input);
 	if (parsed.success) return parsed.data;
 	const issue = parsed.error.issues[0]!;
-	throw new DriverError('settings', outsideText(`${what} settings: ${fieldOf(issue.path)}: ${issue.message}`, 500));
+	// A record's bad key says only "Invalid key in record"; the key schema's own words are nested.
+	const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+	throw new DriverError('settings', outsideText(`${what} settings: ${fieldOf(issue.path)}: ${inner ?? issue.message}`, 500));
 }
