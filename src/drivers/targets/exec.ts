@@ -66,7 +66,8 @@ const RouteReply = z.union([
 	}),
 	Refusal,
 ]);
-const SanityReply = z.union([z.object({ok: z.boolean(), output: z.string().default('')}), Refusal]);
+// The refusal first: a failed verdict {"ok": false, "output"} and a refusal {"ok": false, "error"} differ only by key.
+const SanityReply = z.union([Refusal, z.object({ok: z.boolean(), output: z.string().default('')})]);
 
 type Op = 'read' | 'apply' | 'sanity';
 
