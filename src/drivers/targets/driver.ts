@@ -69,6 +69,12 @@ export interface SanityResult {
 
 export interface TargetDriver {
 	readonly kind: DriverKind;
+	/**
+	 * The longest one call can take, its own timeout and cleanup included (an exec hook's kill grace).
+	 * Give `callDriver` a timeout above it: the driver's own timeout then fires first, with the better
+	 * reason (a hook's stderr), and `callDriver`'s stays the backstop.
+	 */
+	readonly boundMs: number;
 	/** What the router reports now (level-triggered: never what this driver remembers). */
 	read(opts: CallOpts): Promise<RouterReport>;
 	/**

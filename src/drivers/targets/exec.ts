@@ -22,8 +22,8 @@
 import {access, constants} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 import {z} from 'zod';
-import {bounded, checkPercent, DriverError, outsideText, type CallContext, type CallOpts, type RouterReport, type SanityResult, type TargetDriver} from './driver.js';
-import {runProcess, type ProcessOutcome} from './hook-process.js';
+import {bounded, checkPercent, DriverError, outsideText, type CallOpts, type RouterReport, type SanityResult, type TargetDriver} from './driver.js';
+import {PIPE_CLOSE_MS, runProcess, type ProcessOutcome} from './hook-process.js';
 import {AbsolutePath, parseSettings, TimeoutMs} from './settings.js';
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, "_")');
@@ -110,6 +110,11 @@ export class ExecDriver implements TargetDriver {
 	readonly kind = 'exec' as const;
 	readonly #service: string;
 	readonly #now: () => number;
+
+	/** The timeout, then SIGTERM → SIGKILL, then the pipes given a moment to close. */
+	get boundMs(): number {
+		return this.settings.timeoutMs + HOOK_LIMITS.killGraceMs + PIPE_CLOSE_MS;
+	}
 
 	constructor(
 		readonly settings: ExecSettings,

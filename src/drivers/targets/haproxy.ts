@@ -38,6 +38,11 @@ export class HaproxyDriver implements TargetDriver {
 	readonly kind = 'haproxy' as const;
 	readonly #now: () => number;
 
+	/** The socket call is bounded by `timeoutMs`; the config file's read and write are local and short. */
+	get boundMs(): number {
+		return this.settings.timeoutMs;
+	}
+
 	constructor(
 		readonly settings: HaproxySettings,
 		env: {now?: () => number} = {},

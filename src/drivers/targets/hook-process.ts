@@ -36,7 +36,7 @@ export interface ProcessOutcome {
 }
 
 /** After the kill, how long to wait for the pipes to close before giving up on them. */
-const PIPE_CLOSE_MS = 1000;
+export const PIPE_CLOSE_MS = 1000;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
 	try {
