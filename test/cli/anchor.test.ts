@@ -9,9 +9,9 @@ type Doc = Record<string, any>;
 
 /** A data directory where a key was registered, then revoked, then more was written. */
 async function revokedKey() {
-	const s = sandbox();
+	const s = sandbox({suiteTrust: true});
 	expect((await s.calyx(['init'])).code).toBe(0);
-	expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory'])).code).toBe(0);
+	expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory', '--owner', 'mallory', '--out', join(s.root, 'mallory.pem')])).code).toBe(0);
 	expect((await s.calyx(['keys', 'revoke', 'mallory', '--reason', 'laptop stolen'])).code).toBe(0);
 	expect((await s.calyx(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0'])).code).toBe(0);
 	const revoked = (await s.json<{events: Doc[]}>(['audit', 'list'])).doc.events.find(e => e.kind === 'key.revoked')!;
@@ -51,7 +51,11 @@ describe('calyx audit verify against witnesses and checkpoints', () => {
 		// Rewritten whole, and judged where none of this user's witnesses are (another box): the shipped checkpoint tells.
 		rewriteTrail(s.data, lines => lines.filter(l => l.kind !== 'key.revoked'));
 		const elsewhere = {env: {XDG_STATE_HOME: join(s.root, 'other-state')}};
-		expect((await s.calyx(['audit', 'verify'], elsewhere)).code).toBe(0);
+		// Without the checkpoint, only the key registry still shows the revocation the rewrite dropped.
+		const alone = await s.calyx(['audit', 'verify'], elsewhere);
+		expect(alone.code).toBe(1);
+		expect(alone.stdout).toContain("mallory: the trail lacks the document's revoke statement(s)");
+		expect(alone.stdout).not.toContain('CONTRADICTS A WITNESSED HEAD');
 		const caught = await s.calyx(['audit', 'verify', '--witness', shipped], elsewhere);
 		expect(caught.code).toBe(1);
 		expect(caught.stdout).toMatch(new RegExp(`seq ${revoked.seq + 1} was .* per a checkpoint signed by ${signed.doc.signer.slice(0, 16)}`));

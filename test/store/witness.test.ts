@@ -54,11 +54,14 @@ describe('a trail rewritten whole is caught by the heads witnessed before', () =
 		});
 	}
 
-	it('another user, who never saw the trail, sees it intact: the witnesses are each user\'s own', async () => {
+	it('another user, who never saw the trail, has no witness of it: only the key registry still shows the removed revocation', async () => {
 		const {dir} = await withRevokedKey();
 		rewriteTrail(dir, lines => lines.filter(l => l.kind !== 'key.revoked'));
 		const stranger = await openStore(dir, {anchor: {stateHome: tempDir()}});
-		expect(await stranger.verifyAudit()).toMatchObject({ok: true, witnesses: {checked: 0, contradicted: []}});
+		const report = await stranger.verifyAudit();
+		expect(report).toMatchObject({ok: false, witnesses: {checked: 0, contradicted: []}});
+		expect(report.firstBad).toBeUndefined();
+		expect(report.registry?.differences).toEqual([{keyId: 'mallory', problem: "the trail lacks the document's revoke statement(s)"}]);
 	});
 });
 
