@@ -1,4 +1,6 @@
-import type {KeyEvent} from '../core/registry-chain.js';
+import {chainStatements, registryDifferences, type KeyEvent} from '../core/registry-chain.js';
+import type {State} from '../core/model/index.js';
+import type {Trust} from '../core/trust.js';
 import {blocks} from './lines.js';
 
 const NEEDLE = Buffer.from('"kind":"key.');
@@ -27,4 +29,10 @@ export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEG
 		}
 	}
 	return out;
+}
+
+/** The document's keys against those the trail's statements register (core/registry-chain.ts), for `audit verify`. */
+export async function registryAgainstTrail(auditPath: string, trust: Trust, state: State, throughSeq: number) {
+	const events = await keyEvents(auditPath, throughSeq);
+	return {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys)};
 }

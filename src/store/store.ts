@@ -26,8 +26,7 @@ import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
 import {checkDataDir} from './safe-fs.js';
 import {loadTrust} from './trust.js';
-import {keyEvents} from './registry-read.js';
-import {chainStatements, registryDifferences} from '../core/registry-chain.js';
+import {registryAgainstTrail} from './registry-read.js';
 import type {Trust} from '../core/trust.js';
 import {watchDir} from './watch.js';
 
@@ -273,18 +272,14 @@ export class FileStore implements BatchStore {
 		if (!head) head = await this.#current().catch(unreadable);
 		const report = await this.#anchor.verifyAll(head?.auditHead, opts.witnesses);
 		if (head) {
-			const registry = await this.#registryAgainstTrail(head.auditHead.seq).catch(unreadable);
+			const registry = await this.#current()
+				.then(state => registryAgainstTrail(this.paths.audit, this.trust, state, head.auditHead.seq))
+				.catch(unreadable);
 			if (!registry) return {...report, head: head.auditHead};
 			return {...report, ok: report.ok && registry.differences.length === 0, head: head.auditHead, registry};
 		}
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};
-	}
-
-	/** The keys of the document against those the trail's statements register (core/registry-chain.ts). */
-	async #registryAgainstTrail(throughSeq: number): Promise<NonNullable<VerifyReport['registry']>> {
-		const [state, events] = await Promise.all([this.#current(), keyEvents(this.paths.audit, throughSeq)]);
-		return {keys: state.keys.length, differences: registryDifferences(this.trust, chainStatements(events), state.keys)};
 	}
 
 	/** The committed head, verified from this user's last verified point, signed and kept (see checkpoint.ts). */

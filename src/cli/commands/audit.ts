@@ -3,6 +3,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {EXIT} from '../errors.js';
 import {count} from '../parse.js';
+import {collect} from '../statement.js';
 import {checkpointLine, verifyText} from '../render/anchor.js';
 
 export function registerAudit(program: Command, io: Io) {
@@ -55,5 +56,3 @@ export function registerAudit(program: Command, io: Io) {
 		);
 	examples(checkpoint, 'calyx audit checkpoint | logger -t calyx', 'calyx audit checkpoint --json > head.json && calyx audit verify --witness head.json');
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
