@@ -38,6 +38,10 @@ export const isEmpty = (state: State) => state.intents.length === 0 && state.key
  */
 export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bakeMs?: number} = {}) {
 	const actor = 'demo';
+	// Checked before anything is written: a refused demo leaves the directory empty.
+	if (!store.trust.demo) {
+		throw new Error(`the demo runs under the demo trust, and this environment uses ${store.trust.source}: run it with CALYX_TRUST=demo`);
+	}
 	await store.mutate(state => {
 		const target = new SimTarget(structuredClone(state.world as ReturnType<typeof emptyWorld> | undefined) ?? emptyWorld(Date.now() % 100_000));
 		for (const s of SERVICES) target.addService(s.service, s.from, {scenario: s.scenario, load: s.load});
@@ -48,9 +52,6 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 			result: null,
 		};
 	});
-	if (!store.trust.demo) {
-		throw new Error(`the demo runs under the demo trust, and this environment uses ${store.trust.source}: run it with CALYX_TRUST=demo`);
-	}
 	const {admin} = ensureDemoTrust(env);
 	const signers = new Signers([admin], {demo: true});
 	const holder = (role: Role): Holder => {

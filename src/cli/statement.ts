@@ -1,4 +1,4 @@
-import {readFileSync, renameSync} from 'node:fs';
+import {readFileSync, renameSync, rmSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {iso} from '../core/clock.js';
 import {addSignature, SignedStatement, statementProblem, type KeyStatement} from '../core/index.js';
@@ -76,7 +76,12 @@ export function writeStatement(path: string, signed: SignedStatement, replace: b
 	if (!replace) return writeNew(path, text);
 	const tmp = join(dirname(path), `.${process.pid}.statement.tmp`);
 	writeNew(tmp, text);
-	renameSync(tmp, path);
+	try {
+		renameSync(tmp, path);
+	} catch (error) {
+		rmSync(tmp, {force: true});
+		throw error;
+	}
 }
 
 /** One line an admin reads before signing: what the statement does, to which key, for whom. */

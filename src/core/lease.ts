@@ -3,7 +3,7 @@ import {canonicalJson, sha256} from './canonical.js';
 import {ms} from './clock.js';
 import type {Reason} from './errors.js';
 import type {CanaryPlan, Cosignature, Intent, Lease, Role, State} from './model/index.js';
-import {trustedKey, type TrustedKey} from './registry.js';
+import {trustedKey} from './registry.js';
 import {fingerprintOf, signatureHolds, type Trust} from './trust.js';
 
 /** What of an intent a lease binds: everything that decides what is deployed, nothing that changes with status. */
@@ -77,8 +77,6 @@ export const signPayload = (payload: string, privateKeyPem: string | KeyObject) 
 		'base64',
 	);
 
-const signatureValid = signatureHolds;
-
 /** Signs a lease as the holder of `keyId` would; the private key stays with the caller. */
 export function cosign(lease: Lease, intent: Intent, role: Role, keyId: string, privateKeyPem: string): string {
 	return signPayload(leasePayload(lease, leaseDigest(intent, lease.plan), role, keyId), privateKeyPem);
@@ -100,12 +98,12 @@ export function checkCosignature(state: State, trust: Trust, lease: Lease, diges
 	if (key.role !== sig.role) {
 		return {code: 'ROLE_MISMATCH', message: `key ${sig.keyId} is registered as ${key.role}, not ${sig.role}`};
 	}
-	if (signatureValid(leasePayload(lease, digest, sig.role, sig.keyId), sig.signature, key.publicKey)) return undefined;
+	if (signatureHolds(leasePayload(lease, digest, sig.role, sig.keyId), sig.signature, key.publicKey)) return undefined;
 	const origin = state.leases.find(
 		other =>
 			other.id !== lease.id &&
 			other.cosignatures.some(c => c.signature === sig.signature) &&
-			signatureValid(leasePayload(other, other.digest, sig.role, sig.keyId), sig.signature, key.publicKey),
+			signatureHolds(leasePayload(other, other.digest, sig.role, sig.keyId), sig.signature, key.publicKey),
 	);
 	if (origin) return {code: 'REPLAYED_SIGNATURE', message: `signature by ${sig.keyId} was made for ${origin.id}, not ${lease.id}`};
 	return {code: 'BAD_SIGNATURE', message: `signature by ${sig.keyId} does not match this lease's content`};
@@ -157,8 +155,6 @@ const ownerOf = (state: State, trust: Trust, keyId: string) => {
 	const v = trustedKey(trust, state.keys, keyId);
 	return v.ok ? v.key.owner : undefined;
 };
-
-export type {TrustedKey};
 
 export const voidedMessage = (lease: Lease) =>
 	`lease was voided at ${lease.voidedAt} by ${lease.voidedBy ?? 'a newer lease'}: one live lease per intent (${lease.intentId})`;

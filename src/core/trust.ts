@@ -104,7 +104,7 @@ export function statementProblem(trust: Trust, signed: SignedStatement): Reason 
 	const parsed = SignedStatement.safeParse(signed);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
-		return {code: 'INVALID_STATEMENT', message: `statement.${issue.path.join('.')}: ${issue.message}`};
+		return {code: 'INVALID_STATEMENT', message: `${issue.path.join('.')}: ${issue.message}`};
 	}
 	const valid = signingAdmins(trust, signed).length;
 	if (valid >= trust.threshold) return undefined;

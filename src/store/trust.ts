@@ -90,7 +90,7 @@ export function parseTrust(text: string, path: string, demo = false): Trust {
 		const issue = parsed.error.issues[0]!;
 		throw new StoreError('CORRUPT', `trust file ${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`, path);
 	}
-	if (parsed.data.demo !== demo && demo) {
+	if (demo && !parsed.data.demo) {
 		throw new StoreError('CORRUPT', `trust file ${path}: the demo trust must say "demo": true`, path);
 	}
 	try {

@@ -1,4 +1,4 @@
-import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {addKeys, sandbox, signedLease, snapshot} from './helpers.js';
@@ -123,6 +123,24 @@ describe('the trust file governs the key registry', () => {
 		const run = await s.calyx(['keys', 'list']);
 		expect(run.code).toBe(1);
 		expect(run.stderr).toContain(`trust file refused: ${trust} is writable by others (mode 666): run chmod go-w ${trust}`);
+	});
+
+	it('trust init over an existing file writes nothing; a request whose reason holds a control character is refused at entry', async () => {
+		const s = sandbox();
+		const {adminKey} = await realTrust(s);
+		const again = await s.calyx(['trust', 'init', '--out', join(s.root, 'trust.json'), '--admin', 'second-admin']);
+		expect(again.code).toBe(2);
+		expect(again.stderr).toContain('an existing trust file is never overwritten); nothing was written');
+		expect(existsSync(join(s.root, 'config', 'calyx', 'keys', 'second-admin.pem'))).toBe(false);
+		await s.calyx(['init']);
+		const request = join(s.root, 'bob.json');
+		expect((await s.calyx(['keys', 'add', '--role', 'human', '--id', 'bob', '--owner', 'bob', '--request-out', request])).code).toBe(0);
+		const doc = JSON.parse(readFileSync(request, 'utf8'));
+		doc.statement.reason = 'fine\u001b[2Jsigned';
+		writeFileSync(request, JSON.stringify(doc));
+		const signed = await s.calyx(['trust', 'sign', request, '--admin-key', adminKey]);
+		expect(signed.code).toBe(2);
+		expect(signed.stderr).toMatch(/statement\.reason: contains a control character \(\\x1b at character 5\)/);
 	});
 
 	it('names the demo trust wherever it is shown', async () => {

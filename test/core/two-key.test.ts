@@ -239,7 +239,7 @@ describe('key registry', () => {
 		expect(withKey(rsa)).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
 		const robot = f.registration({id: 'bob', role: 'human', owner: 'bob', ...OTHER});
 		(robot.statement.statement as {role: string}).role = 'robot';
-		expect(f.refuse(robot)).toMatchObject({kind: 'invalid', code: 'INVALID_STATEMENT', message: expect.stringContaining('statement.statement.role')});
+		expect(f.refuse(robot)).toMatchObject({kind: 'invalid', code: 'INVALID_STATEMENT', message: expect.stringContaining('statement.role')});
 		expect(f.refuse(f.registration({id: 'no spaces', role: 'human', owner: 'bob', ...OTHER}))).toMatchObject({code: 'INVALID_STATEMENT'});
 	});
 

@@ -29,7 +29,6 @@ describe('untrusted text at entry: the engine', () => {
 		['a rollback reason with a newline', {type: 'rollback', actor, id: dep, reason: 'fine\nHALTED'}, 'reason'],
 		['a forced promotion reason with C1', {type: 'canary.promote', actor, id: dep, force: true, reason: PAYLOADS.c1}, 'reason'],
 		['a resume reason with DEL', {type: 'canary.resume', actor, id: dep, reason: 'ok\u007f'}, 'reason'],
-		['a key revocation reason with ESC', f.revocation('alice', PAYLOADS.title), 'statement.reason'],
 		['a cosigning key id with ESC', {type: 'lease.cosign', actor, leaseId: lease, role: 'human', keyId: `bob${PAYLOADS.title}`, signature: 'AAAA'}, 'key id'],
 		['an intent proposed with a key id with ESC', {type: 'intent.create', actor, service: SERVICE, toVersion: TO, keyId: `eve${PAYLOADS.clear}`, signature: 'AAAA'}, 'key id'],
 		['a deployment id of a megabyte', {type: 'canary.halt', actor, id: 'D'.repeat(1_000_000), reason: 'x'}, 'id'],
@@ -45,6 +44,12 @@ describe('untrusted text at entry: the engine', () => {
 			expect(error.message.length).toBeLessThan(200);
 		});
 	}
+
+	it('refuses a key statement whose reason holds a control character, naming the field inside the statement', () => {
+		const error = f.refuse(f.revocation('alice', PAYLOADS.title));
+		expect(error).toMatchObject({kind: 'invalid', code: 'INVALID_STATEMENT'});
+		expect(error.message).toMatch(/^statement\.reason: contains a control character \(\\x1b at character 1\)/);
+	});
 
 	it('takes printable text in every language, at the limit', () => {
 		const created = f.run<{title: string}>(f.proposal({toVersion: '3.0', title: `naïve 日本 ✓ ${'x'.repeat(1980)}`}));

@@ -69,8 +69,10 @@ export function registerIntent(program: Command, io: Io) {
 				const key = cli.key(o.key);
 				const intent = (await (await cli.store()).read()).intents.find(i => i.id === id);
 				if (!intent) throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
-				const signature = signApproval(intent, key.id, o.reason ?? DEFAULT_APPROVAL_REASON, key.privateKey);
-				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, keyId: key.id, signature, ...(o.reason ? {reason: o.reason} : {})});
+				// Signed as the engine keeps it (trimmed): the signature must cover the recorded reason.
+				const reason = o.reason?.trim();
+				const signature = signApproval(intent, key.id, reason ?? DEFAULT_APPROVAL_REASON, key.privateKey);
+				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, keyId: key.id, signature, ...(reason !== undefined ? {reason} : {})});
 				cli.emit(result, r => `${r.id} is ${statusWord(r.status)}\nnext: calyx lease issue ${r.id}`);
 			}),
 		);

@@ -30,10 +30,6 @@ async function submit(cli: Cli, signed: SignedStatement | undefined, opts: State
 	return result;
 }
 
-/** Signs with the admins `signingAdmins` chose (called first: the demo trust may be made then, before the store opens). */
-function statementFor(cli: Cli, opts: StatementOptions, build: () => KeyStatement) {
-	return signForRegistry(cli, build(), opts);
-}
 
 export function registerKeys(program: Command, io: Io) {
 	const keys = program.command('keys').description('the key registry: human and agent signing keys, each registered by a statement the trust\'s admins sign');
@@ -62,8 +58,7 @@ export function registerKeys(program: Command, io: Io) {
 				throw usage(`--out: ${path} is inside a data directory; private keys live outside it (default: ${defaultKeyPath(opts.id, cli.io.env)})`);
 			}
 			const pair = generateKeyPair();
-			const signed = statementFor(cli, opts, () => registration({keyId: opts.id, role: r, owner: opts.owner, publicKey: pair.publicKey, at: now(cli)}));
-			// The private half first: a path that cannot be written leaves nothing registered.
+			// The private half first: a path that cannot be written leaves nothing registered or requested.
 			try {
 				saveKey({id: opts.id, role: r, privateKey: pair.privateKey}, path);
 			} catch (error) {
@@ -71,6 +66,7 @@ export function registerKeys(program: Command, io: Io) {
 			}
 			let result: Record<string, unknown> | undefined;
 			try {
+				const signed = signForRegistry(cli, registration({keyId: opts.id, role: r, owner: opts.owner, publicKey: pair.publicKey, at: now(cli)}), opts);
 				result = await submit(cli, signed, opts);
 			} catch (error) {
 				discardKey(path);
@@ -95,7 +91,7 @@ export function registerKeys(program: Command, io: Io) {
 		action<{key?: string; owner: string} & StatementOptions>(io, async (cli, _args, given) => {
 			const key = cli.key(given.key);
 			const o = signingAdmins(cli, given);
-			const result = await submit(cli, statementFor(cli, o, () => registration({keyId: key.id, role: key.role, owner: o.owner, publicKey: key.publicKey, at: now(cli)})), o);
+			const result = await submit(cli, signForRegistry(cli, registration({keyId: key.id, role: key.role, owner: o.owner, publicKey: key.publicKey, at: now(cli)}), o), o);
 			if (result) cli.emit({ok: true, id: key.id, role: key.role, owner: o.owner, fingerprint: String(result.fingerprint)}, r => `registered ${r.role} key ${r.id} of ${r.owner} (${r.fingerprint.slice(0, 16)}) from ${key.path}`);
 		}),
 	);
@@ -144,7 +140,7 @@ export function registerKeys(program: Command, io: Io) {
 		const state = await (await cli.store()).read();
 		const record = state.keys.find(k => k.id === id);
 		if (!record) throw usage(`key: unknown id ${id} (see calyx keys list)`, 'NOT_FOUND');
-		return submit(cli, statementFor(cli, o, () => build(record)), o);
+		return submit(cli, signForRegistry(cli, build(record), o), o);
 	};
 
 	const revoke = withStatementOptions(

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Command} from 'commander';
 import {generateKeyPair, isEd25519PublicKey, signingAdmins as adminsWhoSigned, statementDigest, statementProblem, trustFrom, trustLabel, TrustFile} from '../../core/index.js';
-import {defaultKeyPath, loadAdminKey, saveKey} from '../../store/keyring.js';
+import {defaultKeyPath, discardKey, loadAdminKey, saveKey} from '../../store/keyring.js';
 import {SYSTEM_TRUST, trustSource, writeNew} from '../../store/trust.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
@@ -49,12 +49,18 @@ export function registerTrust(program: Command, io: Io) {
 					throw usage(`trust: ${(error as Error).message}`);
 				}
 				const keyPath = resolve(o.adminOut ?? defaultKeyPath(o.admin, cli.io.env));
+				// The private key first, then the file naming it: a failure leaves neither half behind.
+				try {
+					saveKey({id: o.admin, role: 'admin', privateKey: pair.privateKey}, keyPath);
+				} catch (error) {
+					throw usage(`--admin-out: cannot write the admin key to ${keyPath}: ${(error as Error).message}; nothing was written`);
+				}
 				try {
 					writeNew(out, `${JSON.stringify(file, null, 2)}\n`);
 				} catch (error) {
-					throw usage(`--out: cannot write ${out}: ${(error as Error).message} (an existing trust file is never overwritten)`);
+					discardKey(keyPath);
+					throw usage(`--out: cannot write ${out}: ${(error as Error).message} (an existing trust file is never overwritten); nothing was written`);
 				}
-				saveKey({id: o.admin, role: 'admin', privateKey: pair.privateKey}, keyPath);
 				cli.emit({ok: true, trust: out, adminKey: keyPath, fingerprint: checked.admins[0]!.fingerprint, threshold: file.threshold, install: SYSTEM_TRUST}, r =>
 					[
 						`wrote ${r.trust}: ${file.admins.length} admin(s), ${r.threshold} signature(s) per statement`,

@@ -1,7 +1,6 @@
 import {isEd25519PublicKey} from '../lease.js';
 import type {KeyRecord} from '../model/index.js';
 import {keyVerdict, lastDigest} from '../registry.js';
-import {textProblem, TEXT_LIMITS} from '../text.js';
 import {SignedStatement, statementDigest, statementProblem, type KeyStatement} from '../trust.js';
 import {invalid, notFound, refused} from '../errors.js';
 import type {CommandOf} from './commands.js';
@@ -15,13 +14,12 @@ function admitted(ctx: Ctx, raw: unknown, action: KeyStatement['action']): Signe
 	const parsed = SignedStatement.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
-		throw invalid('INVALID_STATEMENT', `statement.${issue.path.join('.')}: ${issue.message}`);
+		// The path inside the statement file ({statement, signatures}), as an admin reads it.
+		throw invalid('INVALID_STATEMENT', `${issue.path.join('.')}: ${issue.message}`);
 	}
 	const signed = parsed.data;
 	const s = signed.statement;
 	if (s.action !== action) throw invalid('INVALID_STATEMENT', `statement.action: "${s.action}" where ${action} was asked`);
-	const problem = s.reason === undefined ? undefined : textProblem(s.reason, TEXT_LIMITS.text);
-	if (problem) throw invalid('INVALID_TEXT', `statement.reason: ${problem}`);
 	const untrusted = statementProblem(ctx.trust, signed);
 	if (untrusted) throw refused(untrusted.code, untrusted.message);
 	return signed;

@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import {CanaryPlan, Config, RiskLevel} from './config.js';
 import {Sample} from './metrics.js';
+import {TEXT_LIMITS, textProblem} from '../text.js';
 
 const Iso = z.iso.datetime({offset: true});
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
@@ -27,7 +28,14 @@ export const KeyStatement = z
 		fingerprint: Hex64,
 		/** SPKI PEM, in the registration only. */
 		publicKey: z.string().max(4096).optional(),
-		reason: z.string().max(2000).optional(),
+		/** Shown to admins before they sign and in the audit trail: held to the rules of all free text, at entry. */
+		reason: z
+			.string()
+			.superRefine((r, ctx) => {
+				const problem = textProblem(r, TEXT_LIMITS.text);
+				if (problem) ctx.addIssue({code: 'custom', message: problem});
+			})
+			.optional(),
 		at: Iso,
 		/** sha256 of this key's previous statement; empty for its registration. A statement applies once, in order. */
 		prev: z.union([Hex64, z.literal('')]),
