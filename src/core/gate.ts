@@ -71,11 +71,40 @@ function metricGate(metric: MetricName, window: Sample[], plan: CanaryPlan): Met
 }
 
 /**
- * The health gate between tiers: bake time elapsed, minimum samples reached for every metric,
- * no critical in the tier, no warning in the most recent window. Explains itself per metric.
+ * Ticks further apart than this mean no engine was watching: the gap adds no bake time, and the
+ * samples from before it prove nothing about now (the tick drops them).
  */
-export function evaluateGate(dep: Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'>, now: number): GateVerdict {
-	const elapsedMs = Math.max(0, now - ms(dep.tierStartedAt));
+export const WATCH_GAP_MS = 15_000;
+
+export type GateInput = Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'> & Partial<Pick<Deployment, 'bake' | 'desired' | 'observed'>>;
+
+/**
+ * Bake time of the tier: what ticks accrued since the target confirmed it, plus the time since the
+ * last tick while that is within the watch gap (so a screen counts down between ticks). Nothing
+ * before the target's confirmation, nothing while no engine watches.
+ */
+export function bakeElapsed(dep: GateInput, now: number): number {
+	if (!dep.bake) return dep.desired ? 0 : Math.max(0, now - ms(dep.tierStartedAt));
+	const since = now - ms(dep.bake.watchedAt);
+	return dep.bake.accruedMs + (since >= 0 && since <= WATCH_GAP_MS ? since : 0);
+}
+
+/** Why the target holds the gate, if it does: the decided split is not confirmed, or its sanity check not run. */
+function targetHold(dep: GateInput): string | undefined {
+	if (!dep.desired) return undefined;
+	if (dep.observed?.generation !== dep.desired.generation) return `target: ${dep.desired.percent}% decided, not yet confirmed by the target`;
+	if (dep.observed.sanity === 'pending') return `target: the sanity check of ${dep.desired.percent}% has not run yet`;
+	return undefined;
+}
+
+/**
+ * The health gate between tiers: the target confirmed the tier, bake time elapsed while an engine
+ * watched, minimum samples reached for every metric, no critical in the tier, no warning in the
+ * most recent window. Explains itself per metric.
+ */
+export function evaluateGate(dep: GateInput, now: number): GateVerdict {
+	const elapsedMs = bakeElapsed(dep, now);
+	const pending = targetHold(dep);
 	const requiredMs = dep.plan.bakeMs;
 	const leftMs = Math.max(0, requiredMs - elapsedMs);
 	const metrics = METRICS.map(m => metricGate(m, dep.window, dep.plan));
@@ -85,6 +114,7 @@ export function evaluateGate(dep: Pick<Deployment, 'plan' | 'window' | 'tierStar
 	const reasons = [
 		...critical.map(m => m.explanation),
 		...warnings.map(m => m.explanation),
+		...(pending ? [pending] : []),
 		...thin.map(m => `${m.metric} ${m.explanation}`),
 		...(leftMs > 0 ? [`bake: ${formatDuration(leftMs)} left of ${formatDuration(requiredMs)}`] : []),
 	];

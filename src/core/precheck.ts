@@ -5,11 +5,11 @@ import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/in
 /** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
 const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back', 'rollback_failed'];
 import {riskWithinPolicy} from './risk.js';
-import type {Target} from './target.js';
+import {runningVersion, type TargetReading} from './target.js';
 import {statusWord} from './view/words.js';
 
 export interface Precheck {
-	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version';
+	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version' | 'target at rest';
 	ok: boolean;
 	detail: string;
 }
@@ -22,12 +22,10 @@ export function runPrechecks(
 	state: State,
 	lease: Lease,
 	intent: Intent,
-	ctx: {target: Target; now: number; risk: RiskScore; trust: Trust},
+	ctx: {reading: TargetReading | undefined; now: number; risk: RiskScore; trust: Trust},
 ): {ok: boolean; checks: Precheck[]} {
 	const statusOk = intent.status === 'approved_pending_human' || (intent.status === 'leased' && intent.leaseId === lease.id);
-	// Read the service first: a simulated target learns an unseen service at the intent's from-version.
-	const running = ctx.target.versionOf(ctx.target.readState(intent.service, intent.fromVersion));
-	const load = ctx.target.resourceLoad(intent.service);
+	const {reading} = ctx;
 	const max = state.config.maxResourceLoad;
 	const verification = verifyLease(state, ctx.trust, lease, ctx.now);
 	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
@@ -49,7 +47,7 @@ export function runPrechecks(
 				? `${occupant.id} is ${statusWord(occupant.status)} on ${intent.service}: finish, roll back or repair it first`
 				: `no other deployment is live on ${intent.service}`,
 		},
-		{name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`},
+		loadCheck(reading, max),
 		{
 			name: 'lease verified',
 			ok: verification.ok,
@@ -58,14 +56,41 @@ export function runPrechecks(
 				: verification.reasons.map(r => `${r.code}: ${r.message}`).join('; '),
 		},
 		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
-		{
-			name: 'target version',
-			ok: running === intent.fromVersion,
-			detail:
-				running === intent.fromVersion
-					? `target runs ${running}`
-					: `target runs ${running ?? 'nothing'}, the intent expects ${intent.fromVersion}`,
-		},
+		...targetChecks(reading, intent),
 	];
 	return {ok: checks.every(c => c.ok), checks};
+}
+
+const UNREAD = 'the target has not been read yet';
+
+function loadCheck(reading: TargetReading | undefined, max: number): Precheck {
+	if (!reading) return {name: 'resource load', ok: false, detail: UNREAD};
+	const {load} = reading;
+	// A router knows weights, not capacity: its load comes with a metrics source (Prometheus), not before.
+	if (load === undefined) return {name: 'resource load', ok: true, detail: `the ${reading.kind} target reports no load: not checked`};
+	return {name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`};
+}
+
+/** The target runs the intent's from-version (where it reports versions) and sends the canary nothing yet. */
+function targetChecks(reading: TargetReading | undefined, intent: Intent): Precheck[] {
+	if (!reading) return [{name: 'target version', ok: false, detail: UNREAD}];
+	const running = runningVersion(reading.split);
+	const reportsVersions = reading.split.stable.version !== undefined || reading.split.canary.version !== undefined;
+	const share = Math.round(reading.split.percent * 100) / 100;
+	return [
+		{
+			name: 'target version',
+			ok: !reportsVersions || running === intent.fromVersion,
+			detail: !reportsVersions
+				? `the ${reading.kind} target reports no versions: the intent says ${intent.fromVersion}`
+				: running === intent.fromVersion
+					? `target runs ${running}`
+					: `target runs ${running ?? 'a split of two versions'}, the intent expects ${intent.fromVersion}`,
+		},
+		{
+			name: 'target at rest',
+			ok: share === 0,
+			detail: share === 0 ? 'the canary side gets no traffic' : `the target sends ${share}% to the canary side already: finish or undo that first`,
+		},
+	];
 }

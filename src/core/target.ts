@@ -1,31 +1,70 @@
-import type {Sample, TargetState} from './model/index.js';
+import {checksum} from './canonical.js';
+import type {Deployment, Desired, Split, TargetKind} from './model/index.js';
+
+/**
+ * The engine never calls a target: it decides a `desired` step and learns what the target did from
+ * commands the reconciler records (`target.applied`, `target.failed`, `target.sanity`). This file
+ * holds the pure rules both sides share: what a step asks for, what confirms it, what a reading is.
+ */
 
 export interface Step {
 	version: string;
 	/** Canary traffic share, 0–100. */
 	percent: number;
-	/** The last step: the canary becomes the stable version and carries all traffic. */
+	/** The last step: the canary carries all traffic and becomes the stable version. */
 	final: boolean;
 }
 
 /**
- * The outside world the engine steers: a fleet per service that it reads and sets (traffic
- * split, versions). The engine holds no handle to disk or network; a target does, or simulates.
- * Calls are synchronous so that a command runs as one unit inside the store's lock.
+ * What the caller of `canary.start` read from the target just before (outside any lock): the split
+ * in force, the service's load when the target reports one, and when it was read. The pre-checks
+ * and the rollback pack's snapshot come from it.
  */
-export interface Target {
-	readonly name: string;
-	/** The service's state now, as the target reports it; `fromVersion` seeds a service it has never seen. */
-	readState(service: string, fromVersion?: string): TargetState;
-	/** The stable version a state runs. */
-	versionOf(state: TargetState): string | undefined;
-	/** The state a step should produce, derived from a base state; pure. */
-	desiredState(base: TargetState, step: Step): TargetState;
-	apply(service: string, desired: TargetState): void;
-	/** Load on the service's capacity, in percent. */
-	resourceLoad(service: string): number;
-	/** The seed's CP18: the sanity tests the target runs after a tier is applied. */
-	sanityCheck(service: string, percent: number): {ok: boolean; output: string};
-	/** A fresh metrics sample of the canary, or undefined when this target is fed by pushes only. */
-	pollMetrics(service: string, at: number): Omit<Sample, 'at'> | undefined;
+export interface TargetReading {
+	kind: TargetKind;
+	split: Split;
+	/** Load on the service's capacity in percent; absent when the target does not report it. */
+	load?: number;
+	at: string;
+}
+
+/** A reading older than this does not start a canary: the snapshot would describe another moment. */
+export const READING_MAX_AGE_MS = 60_000;
+
+/** The checksum a rollback is verified by: the split's numbers and versions, nothing volatile. */
+export const splitChecksum = (split: Split) => checksum({percent: roundPercent(split.percent), stable: split.stable, canary: split.canary});
+
+/** Shares are compared at 0.01 %: a router's 1/3 and a report's 33.33 are the same split. */
+export const roundPercent = (p: number) => Math.round(p * 100) / 100;
+
+/** The version serving all traffic, when the target says: the stable side at 0 %, the canary at 100 %. */
+export function runningVersion(split: Split): string | undefined {
+	if (split.percent === 0) return split.stable.version;
+	if (split.percent === 100) return split.canary.version;
+	return undefined;
+}
+
+export const stepName = (step: Step) => (step.final ? 'final' : `tier-${step.percent}`);
+
+/** The step a deployment's current tier asks for (`final` past its last tier). */
+export function tierStep(dep: Pick<Deployment, 'plan' | 'tierIndex' | 'toVersion'>, final = false): Step {
+	return final ? {version: dep.toVersion, percent: 100, final: true} : {version: dep.toVersion, percent: dep.plan.tiers[dep.tierIndex]!, final: false};
+}
+
+/** Whether a deployment waits for its target: the decision is not confirmed, or its sanity check not run. */
+export function awaitingTarget(dep: Pick<Deployment, 'desired' | 'observed'>): boolean {
+	return dep.observed?.generation !== dep.desired.generation || dep.observed.sanity === 'pending';
+}
+
+/**
+ * Whether a split read back carries the desired step. The final step is carried either way a router
+ * can show it: all traffic on the canary, or (a fleet that promotes, like the simulator) the new
+ * version as the stable side with no canary traffic.
+ */
+export function carries(desired: Desired, split: Split, versions: {from: string; to: string}): boolean {
+	const same = (a: number, b: number) => Math.abs(a - b) < 0.5;
+	if (desired.step === 'final') return same(split.percent, 100) || (same(split.percent, 0) && split.stable.version === versions.to);
+	if (!same(split.percent, desired.percent)) return false;
+	// A version the target reports must be the one this deployment rolls out.
+	return split.percent === 0 || split.canary.version === undefined || split.canary.version === versions.to;
 }

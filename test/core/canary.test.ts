@@ -14,7 +14,7 @@ describe('canary start', () => {
 	it('runs the first tier on the target under the signed plan', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
-		const out = f.run<{id: string; status: string; percent: number}>({type: 'canary.start', actor: 'human:alice', leaseId});
+		const out = f.run<{id: string; status: string; percent: number}>(f.startCmd(leaseId));
 		expect(out).toMatchObject({status: 'running', percent: 5});
 		const dep = f.dep(out.id);
 		expect(dep).toMatchObject({
@@ -204,7 +204,7 @@ describe('sanity checks after each tier (CP18)', () => {
 	it('stays halted on a failed check when auto-rollback is off, even at the first tier', () => {
 		const f = new Fixture({scenario: {kind: 'healthy', sanityFailAt: 5}});
 		const leaseId = f.signedLease({plan: {autoRollback: false}});
-		const out = f.run<{id: string; status: string}>({type: 'canary.start', actor: 'human:alice', leaseId});
+		const out = f.run<{id: string; status: string}>(f.startCmd(leaseId));
 		expect(out.status).toBe('halted');
 		expect(f.dep(out.id).halt).toMatchObject({trigger: 'sanity', reason: expect.stringContaining('failed at 5%')});
 	});

@@ -76,7 +76,7 @@ describe('engine purity', () => {
 		f.refuse({type: 'canary.resume', actor: 'human:alice', id, reason: 'x'});
 		f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: {cpu: Number.NaN}});
 		f.refuse({type: 'canary.promote', actor: 'human:alice', id});
-		f.refuse({type: 'canary.start', actor: 'human:alice', leaseId: f.dep(id).leaseId});
+		f.refuse(f.startCmd(f.dep(id).leaseId));
 		f.refuse({type: 'config.set', actor: 'human:alice', config: {}});
 		expect(f.dep(id).status).toBe('running');
 	});
@@ -86,7 +86,7 @@ describe('engine purity', () => {
 		const leaseId = f.signedLease();
 		(f.target as FailingTarget).failing = true;
 		const before = structuredClone(f.state);
-		expect(() => execute(f.state, {type: 'canary.start', actor: 'human:alice', leaseId}, f.env)).toThrow('fleet API answered 503');
+		expect(() => execute(f.state, f.startCmd(leaseId), f.env)).toThrow('fleet API answered 503');
 		expect(f.state).toEqual(before);
 	});
 

@@ -3,7 +3,8 @@ import {
 	DEFAULT_CONFIG,
 	EngineError,
 	ManualClock,
-	SimTarget,
+	SimFleet,
+	WATCH_GAP_MS,
 	cosign,
 	emptyWorld,
 	execute,
@@ -21,8 +22,13 @@ import {
 	type Scenario,
 	type SimWorld,
 	type State,
-	type TargetState,
+	type TargetReading,
 	Signers,
+	failedCommand,
+	simReading,
+	simReports,
+	simSamples,
+	targetWork,
 	amendment,
 	signStatement,
 	type Holder,
@@ -52,32 +58,16 @@ export const CLEAN: Omit<Sample, 'at'> = {tesDelta: 0.3, errorRate: 0.2, cpu: 50
 export const WARN: Omit<Sample, 'at'> = {...CLEAN, tesDelta: -3};
 export const CRIT: Omit<Sample, 'at'> = {...CLEAN, tesDelta: -6};
 
-/** A target fed by pushes only, so that a tick never invents a sample the test did not record. */
-export class PushTarget extends SimTarget {
-	override pollMetrics(): undefined {
-		return undefined;
-	}
-}
-
-/** Fails every write once told to: a fleet API that is down when the engine needs it. */
-export class FailingTarget extends PushTarget {
-	failing = false;
-	override apply(service: string, desired: TargetState): void {
-		if (this.failing) throw new Error('fleet API answered 503');
-		super.apply(service, desired);
-	}
-}
-
 export interface FixtureOptions {
 	start?: string;
 	scenario?: Scenario;
 	load?: number;
-	/** Let the simulated target produce samples on every tick (default: pushes only). */
+	/** Let the simulated target produce a sample before every tick (default: pushes only). */
 	polls?: boolean;
 	seed?: number;
 	config?: Partial<Config>;
-	/** A target of the test's own over the fixture's world (e.g. one that fails on purpose). */
-	makeTarget?: (world: SimWorld) => SimTarget;
+	/** Leave the target's work undone after each command (default: the simulated target confirms at once). */
+	manualTarget?: boolean;
 	/** The test trust's options (threshold, separation of duties) and its admins (default: ADMIN). */
 	trust?: ConstructorParameters<typeof Signers>[1];
 	admins?: Array<{publicKey: string; privateKey: string}>;
@@ -94,11 +84,17 @@ export interface LeaseOptions {
 
 /**
  * One engine run on a fake clock and a simulated target: executes commands the way the store
- * does (rev + 1 per write), keeps every event, and checks that a refusal changes nothing.
+ * does (rev + 1 per write), keeps every event, and checks that a refusal changes nothing. After each
+ * command the simulated target does the work the state asks of it (as the engine loop's reconciler
+ * would), unless `manualTarget`; `targetDown` makes it refuse every apply.
  */
 export class Fixture {
 	readonly clock: ManualClock;
-	readonly target: SimTarget;
+	readonly fleet: SimFleet;
+	readonly polls: boolean;
+	readonly manualTarget: boolean;
+	/** When set, the target answers every apply with this error (a fleet API that is down). */
+	targetDown: string | undefined;
 	readonly events: EventDraft[] = [];
 	readonly samples: Array<{deploymentId: string; sample: Sample}> = [];
 	state: State;
@@ -107,9 +103,10 @@ export class Fixture {
 
 	constructor(opts: FixtureOptions = {}) {
 		this.clock = new ManualClock(opts.start ?? START);
-		const world = emptyWorld(opts.seed ?? 7);
-		this.target = opts.makeTarget ? opts.makeTarget(world) : opts.polls ? new SimTarget(world) : new PushTarget(world);
-		this.target.addService(SERVICE, FROM, {
+		this.fleet = new SimFleet(emptyWorld(opts.seed ?? 7));
+		this.polls = opts.polls ?? false;
+		this.manualTarget = opts.manualTarget ?? false;
+		this.fleet.addService(SERVICE, FROM, {
 			...(opts.scenario ? {scenario: opts.scenario} : {}),
 			...(opts.load !== undefined ? {load: opts.load} : {}),
 		});
@@ -122,15 +119,52 @@ export class Fixture {
 	}
 
 	get env() {
-		return {clock: this.clock, target: this.target, trust: this.trust, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
+		return {clock: this.clock, trust: this.trust, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
 	}
 
-	run<R = Record<string, unknown>>(cmd: Command): R {
+	#exec<R>(cmd: Command): R {
 		const out = execute<R>(this.state, cmd, this.env);
 		this.state = {...out.state, rev: this.state.rev + 1};
 		this.events.push(...out.events);
 		this.samples.push(...out.samples);
 		return out.result;
+	}
+
+	run<R = Record<string, unknown>>(cmd: Command): R {
+		const result = this.#exec<R>(cmd);
+		if (!this.manualTarget) this.reconcile();
+		return result;
+	}
+
+	/** The simulated target's answers to the work the state asks of it, until there is none. */
+	reconcile(): void {
+		for (let round = 0; round < 20; round++) {
+			const down = this.targetDown;
+			const failing = down === undefined ? [] : targetWork(this.state).filter(w => w.op === 'apply').map(w => failedCommand(w, {code: 'rejected', message: down, attempts: 3}));
+			const cmds = failing.length > 0 ? failing : simReports(this.state, this.fleet);
+			if (cmds.length === 0) return;
+			for (const cmd of cmds) this.#exec(cmd);
+		}
+		throw new Error('test fixture: the target never settled');
+	}
+
+	/** The simulated target as `canary start` reads it now. */
+	reading(service = SERVICE): TargetReading {
+		return simReading(this.fleet, service, undefined, this.clock.now());
+	}
+
+	/**
+	 * Time passing under a watching engine: ticks no further apart than the watch gap, the last one
+	 * left to the test (so `wait(bake)` then `tick()` is the tick that finds the bake done).
+	 */
+	wait(ms: number): void {
+		let left = ms;
+		while (left > WATCH_GAP_MS) {
+			this.clock.advance(WATCH_GAP_MS);
+			left -= WATCH_GAP_MS;
+			this.tick();
+		}
+		this.clock.advance(left);
 	}
 
 	/** Runs a command that must be refused; asserts the state it was given is untouched. */
@@ -160,7 +194,7 @@ export class Fixture {
 	/** `intent.create` proposed (signed) by the agent key; the keys are registered first when needed. */
 	proposal(opts: IntentOptions = {}, by: Holder = HOLDERS.agent): Command {
 		if (this.state.keys.length === 0) this.registerKeys();
-		return this.signers.propose({actor: 'human:alice', service: SERVICE, toVersion: TO, ...opts}, by);
+		return this.signers.propose({actor: 'human:alice', service: SERVICE, fromVersion: FROM, toVersion: TO, ...opts}, by);
 	}
 
 	/** `intent.approve` signed by the human key. */
@@ -203,8 +237,15 @@ export class Fixture {
 		return id;
 	}
 
+	/** `canary.start` with a fresh reading of the lease's service, as `calyx canary start` sends it. */
+	startCmd(leaseId: string): Command {
+		const lease = this.state.leases.find(l => l.id === leaseId);
+		const service = (lease && this.state.intents.find(i => i.id === lease.intentId)?.service) ?? SERVICE;
+		return {type: 'canary.start', actor: 'human:alice', leaseId, reading: this.reading(service)};
+	}
+
 	start(leaseId: string): string {
-		return this.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId}).id;
+		return this.run<{id: string}>(this.startCmd(leaseId)).id;
 	}
 
 	/** Everything up to a running canary at its first tier. */
@@ -220,7 +261,7 @@ export class Fixture {
 	bake(id: string, sample: Omit<Sample, 'at'> = CLEAN): void {
 		const dep = this.dep(id);
 		for (let i = 0; i < dep.plan.minSamples; i++) this.record(id, sample);
-		this.clock.advance(dep.plan.bakeMs);
+		this.wait(dep.plan.bakeMs);
 	}
 
 	/** Bakes and ticks through every tier: the canary completes. */
@@ -232,6 +273,7 @@ export class Fixture {
 	}
 
 	tick() {
+		if (this.polls) for (const cmd of simSamples(this.state, this.fleet)) this.run(cmd);
 		return this.run<{actions: Array<{id: string; action: string; percent: number; detail: string}>}>({type: 'tick', actor: 'engine'});
 	}
 
@@ -246,8 +288,8 @@ export class Fixture {
 	}
 
 	/** The simulated fleet of the fixture's service, as the target holds it now. */
-	fleet() {
-		return this.target.world.services[SERVICE]!.fleet;
+	fleetOf(service = SERVICE) {
+		return this.fleet.world.services[service]!.fleet;
 	}
 
 	kinds(subject: string): string[] {

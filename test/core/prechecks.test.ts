@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {ms, riskOf, runPrechecks} from '../../src/core/index.js';
 import {FROM, Fixture, SERVICE} from './helpers.js';
 
-const start = (f: Fixture, leaseId: string) => f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+const start = (f: Fixture, leaseId: string) => f.refuse(f.startCmd(leaseId));
 
 describe('pre-checks (stage 0)', () => {
 	it('runs six checks and says what each found', () => {

@@ -148,7 +148,7 @@ describe('risk in the engine', () => {
 			});
 			const check = verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now());
 			expect(check.reasons.map(r => r.code)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'MISSING_HUMAN', 'MISSING_AGENT']);
-			const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+			const error = f.refuse(f.startCmd(leaseId));
 			expect(error.reasons.map(r => r.code)).toContain('LEASE_VERIFIED');
 		}
 	});
@@ -170,7 +170,7 @@ describe('risk in the engine', () => {
 		const leaseId = f.signedLease({intent: {files: 20, lines: 500, criticality: 'medium'}});
 		expect(f.lease(leaseId).risk).toMatchObject({score: 45, level: 'medium'});
 		f.clock.set('2026-11-25T22:00:00Z');
-		const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+		const error = f.refuse(f.startCmd(leaseId));
 		expect(error.reasons).toEqual([{code: 'RISK_WITHIN_POLICY', message: 'risk is high (60): the lease must acknowledge it (--ack-risk)'}]);
 	});
 });

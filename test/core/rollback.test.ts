@@ -206,7 +206,7 @@ describe('rollback through any target', () => {
 		const leaseId = f.signedLease();
 		const target = new MemoryTarget();
 		const env = {clock: f.clock, target, trust: f.trust};
-		const started = execute<{id: string}>(f.state, {type: 'canary.start', actor: 'human:alice', leaseId}, env);
+		const started = execute<{id: string}>(f.state, f.startCmd(leaseId), env);
 		const out = execute(started.state, {type: 'rollback', actor: 'human:alice', id: started.result.id, reason: 'try it'}, env);
 		expect(out.state.deployments[0]!.rollback).toMatchObject({step: 'tier-5', verified: true});
 		expect(structuredClone(target.services.get(SERVICE))).toEqual({version: FROM, limits: {cpu: 2, memory: 4}});

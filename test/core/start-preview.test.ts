@@ -21,7 +21,7 @@ describe('the start preview (pre-checks run read-only)', () => {
 		const preview = startPreview(stored(f), f.lease(leaseId), f.clock.now(), f.trust);
 		expect(preview.ok).toBe(false);
 		expect(preview.checks.filter(c => !c.ok)).toEqual([{name: 'resource load', ok: false, detail: 'load 91% ≥ 85%'}]);
-		expect(f.refuse({type: 'canary.start', actor: 'human:alice', leaseId}).code).toBe('PRECHECK_FAILED');
+		expect(f.refuse(f.startCmd(leaseId)).code).toBe('PRECHECK_FAILED');
 	});
 
 	it('never changes the world it reads, even for a service the target has not seen', () => {

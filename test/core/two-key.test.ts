@@ -102,7 +102,7 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 		const leaseId = f.signedLease();
 		f.run(f.revocation('ci-bot', 'laptop lost'));
 		expect(codes(f, leaseId)).toEqual(['REVOKED_KEY', 'MISSING_AGENT']);
-		const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+		const error = f.refuse(f.startCmd(leaseId));
 		expect(error).toMatchObject({kind: 'refused', code: 'PRECHECK_FAILED'});
 		expect(error.reasons).toEqual([{code: 'LEASE_VERIFIED', message: expect.stringContaining('REVOKED_KEY: key ci-bot was revoked at')}]);
 		expect(error.audit).toMatchObject({kind: 'canary.start_refused', subject: leaseId, actor: 'human:alice', reason: error.message});
@@ -189,7 +189,7 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 				return;
 			}
 			expect(codes(f, leaseId)).toEqual(['EXPIRED']);
-			const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+			const error = f.refuse(f.startCmd(leaseId));
 			expect(error.reasons).toEqual([{code: 'LEASE_VERIFIED', message: `EXPIRED: lease expired at ${f.lease(leaseId).expiresAt}: issue a new lease for ${f.lease(leaseId).intentId}`}]);
 		});
 	});
@@ -200,7 +200,7 @@ describe('two-key rule (CP14): refusals, each with its own reason code', () => {
 		const depId = f.start(leaseId);
 		expect(f.lease(leaseId)).toMatchObject({deploymentId: depId, consumedAt: f.dep(depId).createdAt});
 		expect(codes(f, leaseId)).toEqual(['CONSUMED']);
-		const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+		const error = f.refuse(f.startCmd(leaseId));
 		expect(error.reasons.find(r => r.code === 'LEASE_VERIFIED')?.message).toContain('CONSUMED');
 		expect(f.state.deployments).toHaveLength(1);
 		expectCosignRefusal(f, leaseId, f.cosignCmd(leaseId, 'human'), 'CONSUMED');
@@ -268,7 +268,7 @@ describe('one live lease per intent', () => {
 		expectCosignRefusal(f, first, f.cosignCmd(first, 'agent'), 'VOIDED');
 		f.sign(second, 'human', 'agent');
 		expect(codes(f, second)).toEqual([]);
-		expect(f.refuse({type: 'canary.start', actor: 'human:alice', leaseId: first})).toMatchObject({kind: 'refused'});
+		expect(f.refuse(f.startCmd(first))).toMatchObject({kind: 'refused'});
 		expect(f.dep(f.start(second)).leaseId).toBe(second);
 	});
 

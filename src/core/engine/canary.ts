@@ -3,29 +3,17 @@ import {refused} from '../errors.js';
 import {evaluateGate} from '../gate.js';
 import type {Deployment, Halt} from '../model/index.js';
 import {runPrechecks} from '../precheck.js';
-import {buildRollbackPack, planSteps} from '../rollback-pack.js';
+import {buildRollbackPack} from '../rollback-pack.js';
+import {awaitingTarget, stepName, tierStep} from '../target.js';
+import {decide} from './decide.js';
+import {readingOf} from './reading.js';
 import type {CommandOf} from './commands.js';
-import {plain, type Ctx} from './context.js';
+import {gateInput, type Ctx} from './context.js';
 import {riskOf} from './leases.js';
 import {rollBack} from './rollback.js';
 import {ACTIVE, transition} from './transitions.js';
 import {requireReason} from './validate.js';
 import {statusWord} from '../view/words.js';
-
-/** Sets the target to the deployment's current tier and runs that tier's sanity check. */
-function applyTier(ctx: Ctx, dep: Deployment): void {
-	const step = planSteps(dep.plan, dep.toVersion)[dep.tierIndex]!;
-	ctx.target.apply(dep.service, ctx.target.desiredState(ctx.target.readState(dep.service), step));
-	ctx.emit('canary.tier_applied', dep.id, `canary at ${dep.percent}%`, {tier: dep.tierIndex, percent: dep.percent});
-	const sanity = ctx.target.sanityCheck(dep.service, dep.percent);
-	dep.sanity.push({percent: dep.percent, ok: sanity.ok, output: sanity.output, at: ctx.at});
-	if (sanity.ok) {
-		ctx.emit('canary.sanity_passed', dep.id, sanity.output, {percent: dep.percent});
-		return;
-	}
-	ctx.emit('canary.sanity_failed', dep.id, sanity.output, {percent: dep.percent});
-	haltDeployment(ctx, dep, 'sanity', sanity.output);
-}
 
 /** A critical sample or a failed sanity check halts at once, and rolls back when the plan says so. */
 export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger'], reason: string): void {
@@ -34,34 +22,30 @@ export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger
 	if (trigger !== 'manual' && dep.plan.autoRollback) rollBack(ctx, dep, 'automatic', reason);
 }
 
-/** Moves to the next tier, or completes after the last one. */
+/**
+ * Decides the next tier, or the final step after the last one. The target applies it; the tier's
+ * bake time starts when the target confirms it (`target.applied`), not here.
+ */
 export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<string, unknown> = {}): void {
-	const last = dep.plan.tiers.length - 1;
-	if (dep.tierIndex >= last) {
-		const final = planSteps(dep.plan, dep.toVersion).at(-1)!;
-		ctx.target.apply(dep.service, ctx.target.desiredState(ctx.target.readState(dep.service), final));
-		transition(ctx, dep, 'completed', reason, data);
-		const intent = ctx.intent(dep.intentId);
-		intent.status = 'deployed';
-		ctx.emit('intent.deployed', intent.id, `${dep.service} runs ${dep.toVersion}`, {deploymentId: dep.id});
-		return;
-	}
 	const fromPercent = dep.percent;
-	dep.tierIndex += 1;
-	dep.percent = dep.plan.tiers[dep.tierIndex]!;
+	const final = dep.tierIndex >= dep.plan.tiers.length - 1;
+	if (!final) dep.tierIndex += 1;
+	const step = tierStep(dep, final);
+	dep.percent = step.percent;
 	dep.tierStartedAt = ctx.at;
 	// A promotion within `running` is no status change, but it is the deployment changing.
 	dep.updatedAt = ctx.at;
 	dep.window = [];
+	delete dep.bake;
+	decide(ctx, dep, {step: stepName(step), percent: step.percent});
 	transition(ctx, dep, 'running', reason, data);
-	ctx.emit('canary.promoted', dep.id, reason, {from: fromPercent, to: dep.percent, tier: dep.tierIndex, ...data});
-	applyTier(ctx, dep);
+	ctx.emit('canary.promoted', dep.id, reason, {from: fromPercent, to: dep.percent, tier: dep.tierIndex, ...(final ? {final: true} : {}), ...data});
 }
 
 /** Keeps `running`/`holding` honest with the gate between ticks: a hold always shows its reason. */
 export function settle(ctx: Ctx, dep: Deployment): void {
 	if (!ACTIVE.includes(dep.status)) return;
-	const gate = evaluateGate({plan: plain(dep.plan), window: plain(dep.window), tierStartedAt: dep.tierStartedAt}, ctx.now);
+	const gate = evaluateGate(gateInput(dep), ctx.now);
 	if (gate.verdict === 'pass') {
 		// A hold must not outlive its cause; promoting stays the tick's (or the operator's) job.
 		if (dep.status === 'holding') transition(ctx, dep, 'running', 'window clean again: gate open');
@@ -79,9 +63,10 @@ export function settle(ctx: Ctx, dep: Deployment): void {
 export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 	const lease = ctx.lease(cmd.leaseId);
 	const intent = ctx.intent(lease.intentId);
+	const reading = readingOf(cmd.reading, ctx.now);
 	const risk = riskOf(ctx.base, intent, ctx.now);
 	const baseLease = ctx.base.leases.find(l => l.id === lease.id)!;
-	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {target: ctx.target, now: ctx.now, risk, trust: ctx.trust});
+	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {reading, now: ctx.now, risk, trust: ctx.trust});
 	if (!ok) {
 		const failed = checks.filter(c => !c.ok);
 		const message = `pre-checks failed: ${failed.map(c => `${c.name} (${c.detail})`).join('; ')}`;
@@ -89,9 +74,8 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		throw refused('PRECHECK_FAILED', message, failed.map(c => ({code: c.name.toUpperCase().replaceAll(' ', '_'), message: c.detail})), audit);
 	}
 	const id = nextDeploymentId(ctx.now, ctx.base.deployments.map(d => d.id));
-	const snapshot = ctx.target.readState(intent.service, intent.fromVersion);
 	const ids = {deploymentId: id, leaseId: lease.id, intentId: intent.id, service: intent.service};
-	const pack = buildRollbackPack(ids, snapshot, lease.plan, intent.toVersion, ctx.target, ctx.at);
+	const pack = buildRollbackPack(ids, reading.split, lease.plan, intent.toVersion, reading.kind, ctx.at);
 	lease.deploymentId = id;
 	lease.consumedAt = ctx.at;
 	ctx.emit('lease.consumed', lease.id, `started ${id}`, {deploymentId: id});
@@ -102,7 +86,9 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		packId: pack.id,
 		snapshotChecksum: pack.manifest.snapshotChecksum,
 		steps: pack.manifest.steps.length,
+		readAt: reading.at,
 	});
+	const first = lease.plan.tiers[0]!;
 	const dep: Deployment = {
 		id,
 		leaseId: lease.id,
@@ -113,7 +99,7 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		plan: lease.plan,
 		status: 'running',
 		tierIndex: 0,
-		percent: lease.plan.tiers[0]!,
+		percent: first,
 		tierStartedAt: ctx.at,
 		createdAt: ctx.at,
 		updatedAt: ctx.at,
@@ -121,15 +107,16 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		sampleCount: 0,
 		sanity: [],
 		pack,
+		target: reading.kind,
+		desired: {generation: 1, step: `tier-${first}`, percent: first, at: ctx.at},
 	};
 	ctx.draft.deployments.push(dep);
-	const draftDep = ctx.draft.deployments[ctx.draft.deployments.length - 1]!;
 	ctx.emit('canary.started', id, `${intent.service} ${intent.fromVersion} → ${intent.toVersion}`, {
 		leaseId: lease.id,
 		tiers: lease.plan.tiers,
+		target: reading.kind,
 	});
-	applyTier(ctx, draftDep);
-	return {id, status: draftDep.status, percent: draftDep.percent, checks};
+	return {id, status: dep.status, percent: dep.percent, checks};
 }
 
 function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
@@ -143,7 +130,9 @@ function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
 
 export function promote(ctx: Ctx, cmd: CommandOf<'canary.promote'>) {
 	const dep = activeDeployment(ctx, cmd.id, 'promote');
-	const gate = evaluateGate(dep, ctx.now);
+	// Not even forced: the next tier would be decided on a split nobody has seen the router carry.
+	if (awaitingTarget(dep)) throw refused('TARGET_PENDING', `${dep.id}: the target has not confirmed ${dep.desired.percent}% yet; promote once it has`);
+	const gate = evaluateGate(gateInput(dep), ctx.now);
 	if (gate.verdict === 'halt') throw refused('GATE_CRITICAL', `${gate.summary}: a critical is never promoted`, []);
 	if (gate.verdict === 'hold' && !cmd.force) {
 		throw refused('GATE_CLOSED', gate.summary, gate.reasons.map(message => ({code: 'GATE_HOLD', message})));
@@ -172,6 +161,7 @@ export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
 	// The tier bakes again from scratch: samples from before the halt prove nothing about now.
 	dep.window = [];
 	dep.tierStartedAt = ctx.at;
+	if (dep.bake) dep.bake = {accruedMs: 0, watchedAt: ctx.at};
 	delete dep.halt;
 	transition(ctx, dep, 'running', reason);
 	return {id: dep.id, status: dep.status, percent: dep.percent};

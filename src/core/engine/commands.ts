@@ -1,4 +1,5 @@
-import type {CanaryPlan, Criticality, Sample, SignedStatement} from '../model/index.js';
+import type {CanaryPlan, Criticality, Sample, SignedStatement, Split} from '../model/index.js';
+import type {TargetReading} from '../target.js';
 
 /**
  * Everything that can change state. `actor` says who asked ("human:alice", "agent:ci-bot",
@@ -25,13 +26,18 @@ export type Command = (
 	| {type: 'intent.approve'; id: string; reason?: string; keyId: string; signature: string}
 	| {type: 'lease.issue'; intentId: string; ttlMs?: number; plan?: Partial<CanaryPlan>; ackRisk?: boolean}
 	| {type: 'lease.cosign'; leaseId: string; role: 'human' | 'agent'; keyId: string; signature: string}
-	| {type: 'canary.start'; leaseId: string}
+	/** `reading`: the target as the caller read it just before, outside any lock (pre-checks, snapshot). */
+	| {type: 'canary.start'; leaseId: string; reading: TargetReading}
 	| {type: 'canary.promote'; id: string; force?: boolean; reason?: string}
 	| {type: 'canary.halt'; id: string; reason: string}
 	| {type: 'canary.resume'; id: string; reason: string}
 	| {type: 'rollback'; id: string; reason: string}
 	| {type: 'metrics.record'; id: string; sample: Partial<Sample>}
 	| {type: 'tick'}
+	/** The reconciler's reports: what the target read back after applying `generation`, or why it could not. */
+	| {type: 'target.applied'; id: string; generation: number; split: Split; evidence: 'router' | 'claimed'; persisted?: boolean; notes?: string[]; sanity: boolean}
+	| {type: 'target.failed'; id: string; generation: number; code: string; message: string; attempts: number; split?: Split}
+	| {type: 'target.sanity'; id: string; generation: number; ok: boolean; output: string}
 	| {type: 'config.set'; config: unknown}
 ) & {actor: string; expectedRev?: number};
 

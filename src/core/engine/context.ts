@@ -3,7 +3,6 @@ import {iso} from '../clock.js';
 import type {EventDraft} from '../events.js';
 import type {Deployment, Intent, Lease, Sample, State} from '../model/index.js';
 import {notFound} from '../errors.js';
-import type {Target} from '../target.js';
 import type {Trust} from '../trust.js';
 
 export interface RecordedSample {
@@ -17,6 +16,16 @@ export interface RecordedSample {
  */
 export const plain = <T>(value: T): T => (isDraft(value) ? current(value) : value);
 
+/** What the gate reads of a deployment, as plain data (the gate reads every sample of the window). */
+export const gateInput = (dep: Deployment) => ({
+	plan: plain(dep.plan),
+	window: plain(dep.window),
+	tierStartedAt: dep.tierStartedAt,
+	desired: plain(dep.desired),
+	...(dep.bake ? {bake: plain(dep.bake)} : {}),
+	...(dep.observed ? {observed: plain(dep.observed)} : {}),
+});
+
 /**
  * What a handler works with: the immutable state it started from (for look-ups: scanning the
  * draft would proxy every element), the draft it changes, and the outputs it collects.
@@ -29,7 +38,6 @@ export class Ctx {
 		readonly draft: State,
 		readonly now: number,
 		readonly actor: string,
-		readonly target: Target,
 		readonly trust: Trust,
 	) {}
 

@@ -4,7 +4,6 @@ import type {Clock} from '../clock.js';
 import {EngineError, invalid} from '../errors.js';
 import type {EventDraft} from '../events.js';
 import {Config, DEFAULT_CONFIG, SCHEMA_VERSION, type State} from '../model/index.js';
-import type {Target} from '../target.js';
 import type {Trust} from '../trust.js';
 import type {Command} from './commands.js';
 import {Ctx, type RecordedSample} from './context.js';
@@ -15,11 +14,11 @@ import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {tick} from './tick.js';
+import {targetApplied, targetFailed, targetSanity} from './target.js';
 import {quoted, requireCommandText} from './validate.js';
 
 export interface Env {
 	clock: Clock;
-	target: Target;
 	/** The authority over keys (the trust file): only keys its admins registered sign anything. */
 	trust: Trust;
 	/** Lease nonces; injectable so a test can replay a run byte for byte. */
@@ -70,6 +69,9 @@ const COMMAND_TYPES: readonly Command['type'][] = [
 	'rollback',
 	'metrics.record',
 	'tick',
+	'target.applied',
+	'target.failed',
+	'target.sanity',
 	'config.set',
 ];
 
@@ -103,6 +105,12 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return recordMetrics(ctx, cmd);
 		case 'tick':
 			return tick(ctx);
+		case 'target.applied':
+			return targetApplied(ctx, cmd);
+		case 'target.failed':
+			return targetFailed(ctx, cmd);
+		case 'target.sanity':
+			return targetSanity(ctx, cmd);
 		case 'config.set':
 			return setConfig(ctx, cmd.config);
 	}
@@ -111,8 +119,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 }
 
 /**
- * The engine: one command in, the next state and its events out. Pure apart from the target it
- * is handed. A refused command throws an EngineError and leaves `state` untouched. The result is
+ * The engine: one command in, the next state and its events out. Pure: it never calls a target
+ * (the reconciler does, and reports back with `target.*` commands). A refused command throws an EngineError and leaves `state` untouched. The result is
  * frozen and shares every unchanged object with `state` (immer): hand it a frozen state (the store
  * does) and a command costs what it changes, not the size of the state.
  */
@@ -127,7 +135,7 @@ export function execute<R = unknown>(state: State, cmd: Command, env: Env): Outc
 	let ctx: Ctx | undefined;
 	let result: unknown;
 	const next = produce(state, draft => {
-		ctx = new Ctx(state, draft, now, cmd.actor, env.target, env.trust);
+		ctx = new Ctx(state, draft, now, cmd.actor, env.trust);
 		result = dispatch(ctx, cmd, nonce);
 	});
 	return {state: next, events: ctx!.events, samples: ctx!.samples, result: result as R};

@@ -17,10 +17,9 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	if (!Criticality.safeParse(criticality).success) {
 		throw invalid('INVALID_CRITICALITY', `criticality: "${criticality}" is not one of low, medium, high`);
 	}
-	const given = cmd.fromVersion?.trim();
-	// Reading also lets a simulated target learn a service it has not seen, at the given version.
-	const running = ctx.target.versionOf(ctx.target.readState(cmd.service, given));
-	const from = given || running || 'unknown';
+	// The engine reads no target: the caller says what runs, or the last completed deployment does.
+	const from = cmd.fromVersion?.trim() || lastDeployed(ctx, cmd.service);
+	if (!from) throw invalid('FROM_REQUIRED', `from: the version ${cmd.service} runs now is required (no completed deployment of it says)`);
 	if (from === cmd.toVersion.trim()) throw invalid('SAME_VERSION', `to: ${cmd.toVersion} is already the from-version`);
 	const id = nextIntentId(ctx.now, ctx.base.intents.map(i => i.id));
 	const intent: Intent = {
@@ -43,6 +42,10 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	const signedBy = proposer ? {proposedBy: {keyId: proposer.id, owner: proposer.owner, signature: cmd.signature}} : {};
 	ctx.emit('intent.created', id, intent.title, {service: intent.service, from, to: intent.toVersion, criticality, ...signedBy});
 	return intent;
+}
+
+function lastDeployed(ctx: Ctx, service: string): string | undefined {
+	return ctx.base.deployments.findLast(d => d.service === service && d.status === 'completed')?.toVersion;
 }
 
 /** A trusted, unrevoked key, or the refusal that names why not. */

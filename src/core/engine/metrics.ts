@@ -6,6 +6,7 @@ import type {CommandOf} from './commands.js';
 import {plain, type Ctx} from './context.js';
 import {haltDeployment, settle} from './canary.js';
 import {ACTIVE} from './transitions.js';
+import {awaitingTarget} from '../target.js';
 import {statusWord} from '../view/words.js';
 
 /** Validates a raw sample; the message names the field and what is allowed. */
@@ -31,7 +32,8 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleO
 	// sample of it right after, and through a draft that was most of a sample's cost.
 	const plan = plain(dep.plan);
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
-	if (ms(sample.at) >= ms(dep.tierStartedAt)) {
+	// So does one taken while the target has not confirmed the tier: it measured the split before.
+	if (!awaitingTarget(dep) && ms(sample.at) >= ms(dep.tierStartedAt)) {
 		// Never fewer than the gate needs: a window smaller than minSamples would hold the tier forever.
 		const cap = Math.max(ctx.base.config.sampleWindow, plan.minSamples);
 		dep.window = [...plain(dep.window), sample].slice(-cap);

@@ -1,58 +1,53 @@
-import {checksum} from '../canonical.js';
 import {refused} from '../errors.js';
-import type {Deployment} from '../model/index.js';
-import {applyReversePatch, reversePatchFor} from '../rollback-pack.js';
+import type {Deployment, Split} from '../model/index.js';
+import {reversePatchFor} from '../rollback-pack.js';
+import {splitChecksum} from '../target.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
+import {decide} from './decide.js';
 import {TRANSITIONS, transition} from './transitions.js';
 import {requireReason} from './validate.js';
 import {statusWord} from '../view/words.js';
 
 /**
- * Runs the rollback pack through the target, then verifies the target's state against the
- * snapshot's checksum. A mismatch, or a target that refuses, ends in `rollback_failed`: loudly,
- * never reported as rolled back.
+ * Decides a rollback: the target is to carry the snapshot's split again. The reconciler applies it
+ * and reads the router back; `rollbackOutcome` then verifies that reading against the snapshot's
+ * checksum. Until then the deployment is `rolling_back`: never reported as rolled back on a hope.
  */
 export function rollBack(ctx: Ctx, dep: Deployment, trigger: 'manual' | 'automatic', reason: string): void {
 	transition(ctx, dep, 'rolling_back', reason, {trigger});
 	const {pack} = dep;
-	const expected = pack.manifest.snapshotChecksum;
-	let step = 'none';
-	let error: string | undefined;
-	try {
-		const current = ctx.target.readState(dep.service);
-		const reverse = reversePatchFor(pack, current);
-		step = reverse.step;
-		if (reverse.patch.length > 0) ctx.target.apply(dep.service, applyReversePatch(current, reverse.patch));
-	} catch (e) {
-		error = e instanceof Error ? e.message : String(e);
-	}
-	const actual = checksum(ctx.target.readState(dep.service));
+	// Which step the target was last seen at: the pack's patch for it is what the revert undoes.
+	const seen = dep.observed?.split;
+	const step = seen ? reversePatchFor(pack, seen).step : 'none';
+	decide(ctx, dep, {step: 'snapshot', percent: pack.snapshot.percent});
+	dep.rollback = {trigger, reason, actor: ctx.actor, startedAt: ctx.at, step, verified: false, expectedChecksum: pack.manifest.snapshotChecksum};
+}
+
+/**
+ * What the target read back after the revert (or why it could not revert): verified against the
+ * snapshot, the deployment is rolled back; anything else ends in `rollback_failed`, loudly.
+ */
+export function rollbackOutcome(ctx: Ctx, dep: Deployment, split: Split | undefined, error?: string): void {
+	const record = dep.rollback!;
+	const expected = record.expectedChecksum;
+	const actual = split ? splitChecksum(split) : undefined;
 	const verified = error === undefined && actual === expected;
-	dep.rollback = {
-		trigger,
-		reason,
-		actor: ctx.actor,
-		startedAt: ctx.at,
-		endedAt: ctx.at,
-		step,
-		verified,
-		expectedChecksum: expected,
-		actualChecksum: actual,
-		...(error ? {error} : {}),
-	};
-	const data = {trigger, step, packId: pack.id, expected, actual};
+	Object.assign(record, {endedAt: ctx.at, verified, ...(actual ? {actualChecksum: actual} : {}), ...(error ? {error} : {})});
+	const data = {trigger: record.trigger, step: record.step, packId: dep.pack.id, expected, ...(actual ? {actual} : {})};
 	if (verified) {
+		dep.observed = {generation: dep.desired.generation, step: 'snapshot', split: split!, evidence: 'router', notes: [], at: ctx.at, sanity: 'none'};
+		delete dep.targetError;
 		ctx.emit('rollback.verified', dep.id, `target state matches the snapshot (${expected.slice(0, 12)})`, data);
-		transition(ctx, dep, 'rolled_back', reason, data);
+		transition(ctx, dep, 'rolled_back', record.reason, data);
 		const intent = ctx.intent(dep.intentId);
 		intent.status = 'rolled_back';
-		ctx.emit('intent.rolled_back', intent.id, reason, {deploymentId: dep.id});
+		ctx.emit('intent.rolled_back', intent.id, record.reason, {deploymentId: dep.id});
 		return;
 	}
 	const why = error
-		? `ROLLBACK FAILED: the target refused the reverse patch (${error})`
-		: `ROLLBACK VERIFICATION FAILED: target state ${actual.slice(0, 12)} ≠ snapshot ${expected.slice(0, 12)}`;
+		? `ROLLBACK FAILED: the target refused the revert (${error})`
+		: `ROLLBACK VERIFICATION FAILED: target state ${actual!.slice(0, 12)} ≠ snapshot ${expected.slice(0, 12)}`;
 	ctx.emit('rollback.failed', dep.id, why, {...data, ...(error ? {error} : {})});
 	transition(ctx, dep, 'rollback_failed', why, data);
 }

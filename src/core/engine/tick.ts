@@ -1,45 +1,62 @@
-import {evaluateGate} from '../gate.js';
-import type {Ctx} from './context.js';
+import {ms} from '../clock.js';
+import {evaluateGate, WATCH_GAP_MS} from '../gate.js';
+import type {Deployment} from '../model/index.js';
+import {awaitingTarget} from '../target.js';
+import {formatDuration} from '../duration.js';
+import {gateInput, type Ctx} from './context.js';
 import {advance, settle} from './canary.js';
-import {recordSample, parseSample} from './metrics.js';
 import {ACTIVE, transition} from './transitions.js';
 
 export interface TickAction {
 	id: string;
-	action: 'sampled' | 'promoted' | 'completed' | 'awaiting_promotion' | 'holding' | 'halted' | 'rolled_back' | 'rollback_failed' | 'waiting';
+	action: 'applying' | 'promoted' | 'awaiting_promotion' | 'holding' | 'waiting';
 	percent: number;
 	detail: string;
 }
 
 /**
- * One pass of the engine over every live deployment: poll the target's metrics, evaluate the
- * gate, promote when it passes. A tick moves a deployment at most one tier.
+ * Bake time accrues only while an engine watches: each tick adds the time since the one before,
+ * unless that gap is longer than the watch gap. Then nothing is added, and the window's samples
+ * (from before the gap) are dropped: the gate judges only what an engine saw recently.
+ */
+function accrue(ctx: Ctx, dep: Deployment): void {
+	if (!dep.bake) return;
+	const gap = ctx.now - ms(dep.bake.watchedAt);
+	if (gap >= 0 && gap <= WATCH_GAP_MS) {
+		dep.bake = {accruedMs: dep.bake.accruedMs + gap, watchedAt: ctx.at};
+		return;
+	}
+	dep.bake = {accruedMs: dep.bake.accruedMs, watchedAt: ctx.at};
+	const dropped = dep.window.length;
+	dep.window = [];
+	ctx.emit('canary.watch_resumed', dep.id, `no engine watched for ${formatDuration(Math.max(0, gap))}: that time adds no bake, and the ${dropped} sample(s) from before it no longer count`, {gapMs: gap, dropped});
+}
+
+/**
+ * One pass of the engine over every live deployment: accrue bake time, evaluate the gate, promote
+ * when it passes. It never calls a target or polls metrics: the engine loop records samples and
+ * the target's reports as commands of their own. A tick moves a deployment at most one tier.
  */
 export function tick(ctx: Ctx): {actions: TickAction[]} {
 	const actions: TickAction[] = [];
 	ctx.base.deployments.forEach((base, i) => {
 		if (!ACTIVE.includes(base.status)) return;
 		const dep = ctx.draft.deployments[i]!;
-		const polled = ctx.target.pollMetrics(dep.service, ctx.now);
-		if (polled) {
-			const outcome = recordSample(ctx, dep, parseSample(polled, ctx.at));
-			if (!ACTIVE.includes(dep.status)) {
-				actions.push({id: dep.id, action: outcome.action as TickAction['action'], percent: dep.percent, detail: outcome.evaluation.reasons.join('; ')});
-				return;
-			}
+		if (awaitingTarget(base)) {
+			actions.push({id: dep.id, action: 'applying', percent: dep.percent, detail: evaluateGate(gateInput(dep), ctx.now).summary});
+			return;
 		}
-		const gate = evaluateGate(dep, ctx.now);
+		accrue(ctx, dep);
+		const gate = evaluateGate(gateInput(dep), ctx.now);
 		if (gate.verdict === 'pass' && dep.plan.autoPromote) {
-			const from = dep.percent;
-			advance(ctx, dep, `gate passed at ${from}%`, {auto: true});
-			const done = dep.status === 'completed';
-			actions.push({id: dep.id, action: done ? 'completed' : dep.status === 'running' ? 'promoted' : (dep.status as TickAction['action']), percent: dep.percent, detail: gate.summary});
+			advance(ctx, dep, `gate passed at ${dep.percent}%`, {auto: true});
+			actions.push({id: dep.id, action: 'promoted', percent: dep.percent, detail: gate.summary});
 			return;
 		}
 		if (gate.verdict === 'pass') {
 			transition(ctx, dep, 'awaiting_promotion', 'gate passed: waiting for an operator to promote');
 		} else settle(ctx, dep);
-		const action = dep.status === 'awaiting_promotion' ? 'awaiting_promotion' : dep.status === 'holding' ? 'holding' : polled ? 'sampled' : 'waiting';
+		const action = dep.status === 'awaiting_promotion' ? 'awaiting_promotion' : dep.status === 'holding' ? 'holding' : 'waiting';
 		actions.push({id: dep.id, action, percent: dep.percent, detail: gate.summary});
 	});
 	return {actions};

@@ -54,6 +54,9 @@ const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: Te
 	'canary.resume': {id: ['id', 'id'], reason: ['reason', 'text']},
 	rollback: {id: ['id', 'id'], reason: ['reason', 'text']},
 	'metrics.record': {id: ['id', 'id']},
+	'target.applied': {id: ['id', 'id']},
+	'target.failed': {id: ['id', 'id'], code: ['code', 'id'], message: ['message', 'text']},
+	'target.sanity': {id: ['id', 'id'], output: ['output', 'text']},
 };
 
 export function requireCommandText(cmd: Command): void {

@@ -142,6 +142,16 @@ export const DeploymentStatus = z.enum([
 ]);
 export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
 
+/** The kinds of target a deployment can steer; `simulated` when the service has no definition. */
+export const TargetKind = z.enum(['simulated', 'haproxy', 'exec']);
+export type TargetKind = z.infer<typeof TargetKind>;
+
+/** One side of a traffic split in the router's terms: a weight when it has one, a version when it says. */
+export const SplitSide = z.object({weight: z.number().min(0).optional(), version: z.string().max(128).optional()}).strict();
+/** A traffic split as a target reports it: the canary's share of requests and both sides. */
+export const Split = z.object({percent: z.number().min(0).max(100), stable: SplitSide, canary: SplitSide}).strict();
+export type Split = z.infer<typeof Split>;
+
 const Json: z.ZodType<unknown> = z.unknown();
 export const TargetState = z.record(z.string(), Json);
 export type TargetState = z.infer<typeof TargetState>;
@@ -151,7 +161,7 @@ export const PatchOp = z.object({op: z.string(), path: z.string(), value: Json.o
 export const RollbackPack = z.object({
 	id: z.string(),
 	createdAt: Iso,
-	snapshot: TargetState,
+	snapshot: Split,
 	manifest: z.object({
 		packId: z.string(),
 		deploymentId: z.string(),
@@ -166,7 +176,7 @@ export const RollbackPack = z.object({
 });
 export type RollbackPack = z.infer<typeof RollbackPack>;
 
-export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual']), reason: z.string(), actor: z.string(), at: Iso});
+export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual', 'target']), reason: z.string(), actor: z.string(), at: Iso});
 export type Halt = z.infer<typeof Halt>;
 
 export const RollbackRecord = z.object({
@@ -184,6 +194,40 @@ export const RollbackRecord = z.object({
 export type RollbackRecord = z.infer<typeof RollbackRecord>;
 
 export const SanityResult = z.object({percent: z.number(), ok: z.boolean(), output: z.string(), at: Iso});
+
+/** What the engine wants the target to carry: a step of the plan, or the snapshot when rolling back. */
+export const Desired = z.object({
+	/** Counts every decision about this deployment's traffic: a report names the one it confirms. */
+	generation: z.number().int().min(1),
+	/** `tier-<percent>`, `final`, or `snapshot`. */
+	step: z.string(),
+	percent: z.number().min(0).max(100),
+	at: Iso,
+});
+export type Desired = z.infer<typeof Desired>;
+
+/** What the target confirmed, read back from it: the only clock a tier's bake time runs on. */
+export const Observed = z.object({
+	generation: z.number().int().min(1),
+	step: z.string(),
+	split: Split,
+	/** `router`: read back from the router; `claimed`: a hook said so without reading it back. */
+	evidence: z.enum(['router', 'claimed']),
+	persisted: z.boolean().optional(),
+	notes: z.array(z.string()).max(8),
+	at: Iso,
+	/** The tier's sanity check: `pending` until the reconciler has run it, `none` when the target has none. */
+	sanity: z.enum(['pending', 'passed', 'failed', 'none']),
+});
+export type Observed = z.infer<typeof Observed>;
+
+/** The target's last failure for this deployment, shown until a later confirmation clears it. */
+export const TargetFailure = z.object({generation: z.number().int().min(1), step: z.string(), code: z.string(), message: z.string(), attempts: z.number().int().min(1), at: Iso});
+export type TargetFailure = z.infer<typeof TargetFailure>;
+
+/** Bake time accrued while an engine watched (ticks no further apart than the watch gap). */
+export const Bake = z.object({accruedMs: z.number().min(0), watchedAt: Iso});
+export type Bake = z.infer<typeof Bake>;
 
 export const Deployment = z.object({
 	id: z.string().regex(/^DEP-\d{8}-\d{3,}$/),
@@ -208,12 +252,17 @@ export const Deployment = z.object({
 	rollback: RollbackRecord.optional(),
 	sanity: z.array(SanityResult),
 	pack: RollbackPack,
+	target: TargetKind,
+	desired: Desired,
+	observed: Observed.optional(),
+	targetError: TargetFailure.optional(),
+	bake: Bake.optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 
 export const AuditHead = z.object({seq: z.number().int().min(0), hash: z.string()});
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const State = z.object({
 	schemaVersion: z.literal(SCHEMA_VERSION),
@@ -224,7 +273,5 @@ export const State = z.object({
 	intents: z.array(Intent),
 	leases: z.array(Lease),
 	deployments: z.array(Deployment),
-	/** The simulated target's world, kept beside the state so a demo survives restarts; the engine never reads it. */
-	world: z.record(z.string(), Json).optional(),
 });
 export type State = z.infer<typeof State>;

@@ -1,17 +1,33 @@
-import type {Sample, TargetState} from '../model/index.js';
-import type {Step, Target} from '../target.js';
+import type {Sample, Split} from '../model/index.js';
 import {hashSeed, mulberry32} from './prng.js';
 import {FleetState, type Scenario, type SimService, type SimWorld} from './world.js';
 
 const HEALTHY: Scenario = {kind: 'healthy'};
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** What the simulator is asked to carry: a share of traffic, the versions on each side, and which step. */
+export interface SimStep {
+	percent: number;
+	step: 'tier' | 'final' | 'snapshot';
+	versions: {stable: string; canary: string};
+}
+
+/** A fleet as a router would report it: weights 100 − p and p, and the versions it runs. */
+export function splitOfFleet(fleet: FleetState): Split {
+	const w = fleet.canary?.weight ?? 0;
+	return {
+		percent: w,
+		stable: {weight: 100 - w, version: fleet.stable.version},
+		canary: fleet.canary ? {weight: w, version: fleet.canary.version} : {weight: 0},
+	};
+}
+
 /**
  * A fleet per service whose metrics come from a scenario, deterministic from the world's seed.
- * It mutates the world it is given; the caller decides where that world lives.
+ * It mutates the world it is given; the simulated driver decides where that world lives (a file of
+ * its own in the data directory), and the engine never sees it.
  */
-export class SimTarget implements Target {
-	readonly name = 'simulated';
+export class SimFleet {
 	constructor(readonly world: SimWorld) {}
 
 	/** Adds or replaces a service, e.g. for the demo or a drill. */
@@ -30,33 +46,32 @@ export class SimTarget implements Target {
 		return this.world.services[service]!;
 	}
 
-	readState(service: string, fromVersion?: string): TargetState {
-		return structuredClone(this.#service(service, fromVersion).fleet);
+	/** The split in force; a service never seen is learnt at `fromVersion`. */
+	read(service: string, fromVersion?: string): Split {
+		return splitOfFleet(this.#service(service, fromVersion).fleet);
 	}
 
-	versionOf(state: TargetState): string | undefined {
-		return FleetState.safeParse(state).data?.stable.version;
-	}
-
-	desiredState(base: TargetState, step: Step): TargetState {
-		const fleet = FleetState.parse(base);
-		if (step.final) return {...fleet, stable: {version: step.version}, canary: null};
-		return {...fleet, canary: {version: step.version, weight: step.percent}};
-	}
-
-	apply(service: string, desired: TargetState): void {
-		const svc = this.#service(service);
-		const next = FleetState.parse(desired);
-		const reverting = next.canary === null && next.stable.version === svc.fleet.stable.version && svc.fleet.canary !== null;
-		if (reverting && svc.scenario.rollbackDrift) next.canary = {...svc.fleet.canary!};
-		if ((next.canary?.weight ?? 0) !== (svc.fleet.canary?.weight ?? 0)) svc.tierPolls = 0;
+	/** Sets the split, then reads it back (with `rollbackDrift`, a revert leaves the canary's traffic where it was). */
+	apply(service: string, want: SimStep): Split {
+		const svc = this.#service(service, want.versions.stable);
+		const before = svc.fleet;
+		const next: FleetState =
+			want.step === 'final'
+				? {...before, stable: {version: want.versions.canary}, canary: null}
+				: want.percent === 0
+					? {...before, stable: {version: want.versions.stable}, canary: null}
+					: {...before, stable: {version: want.step === 'snapshot' ? want.versions.stable : before.stable.version}, canary: {version: want.versions.canary, weight: want.percent}};
+		if (want.step === 'snapshot' && svc.scenario.rollbackDrift && before.canary) next.canary = {...before.canary};
+		if ((next.canary?.weight ?? 0) !== (before.canary?.weight ?? 0)) svc.tierPolls = 0;
 		svc.fleet = next;
+		return this.read(service);
 	}
 
 	resourceLoad(service: string): number {
 		return this.#service(service).load;
 	}
 
+	/** The seed's CP18: the smoke checks after a tier is applied. */
 	sanityCheck(service: string, percent: number): {ok: boolean; output: string} {
 		const svc = this.#service(service);
 		const fails = svc.scenario.sanityFailAt !== undefined && percent >= svc.scenario.sanityFailAt;
@@ -65,7 +80,8 @@ export class SimTarget implements Target {
 			: {ok: true, output: `sanity: 5/5 smoke checks passed at ${percent}%`};
 	}
 
-	pollMetrics(service: string, _at: number): Omit<Sample, 'at'> | undefined {
+	/** A fresh metrics sample of the canary, from the scenario. */
+	pollMetrics(service: string): Omit<Sample, 'at'> {
 		const svc = this.#service(service);
 		const weight = svc.fleet.canary?.weight ?? 0;
 		svc.polls += 1;

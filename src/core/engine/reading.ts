@@ -1,0 +1,21 @@
+import {z} from 'zod';
+import {ms} from '../clock.js';
+import {invalid, refused} from '../errors.js';
+import {Split, TargetKind} from '../model/index.js';
+import {READING_MAX_AGE_MS, type TargetReading} from '../target.js';
+
+const Reading = z.object({kind: TargetKind, split: Split, load: z.number().min(0).max(1000).optional(), at: z.iso.datetime({offset: true})}).strict();
+
+/** The target reading a start carries, validated, and fresh enough to snapshot. */
+export function readingOf(raw: unknown, now: number): TargetReading {
+	const parsed = Reading.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw invalid('INVALID_READING', `reading.${issue.path.join('.') || '(all)'}: ${issue.message} (read the target first: calyx canary start reads it for you)`);
+	}
+	const age = now - ms(parsed.data.at);
+	if (Math.abs(age) > READING_MAX_AGE_MS) {
+		throw refused('STALE_READING', `the target was read ${Math.round(age / 1000)} s ago: a snapshot must be at most ${READING_MAX_AGE_MS / 1000} s old; read it again`);
+	}
+	return parsed.data as TargetReading;
+}
