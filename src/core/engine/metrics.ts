@@ -20,7 +20,8 @@ export function parseSample(raw: Partial<Sample>, at: string): Sample {
 
 export interface SampleOutcome {
 	evaluation: Evaluation;
-	action: 'recorded' | 'held' | 'halted' | 'rolled_back' | 'rollback_failed';
+	/** `rolling_back`: a critical halted and the plan rolls back; the target's report of the revert ends it. */
+	action: 'recorded' | 'held' | 'halted' | 'rolling_back';
 	status: Deployment['status'];
 }
 
@@ -41,7 +42,7 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleO
 	const evaluation = evaluateSample(sample, plan.thresholds);
 	if (evaluation.level === 'critical') {
 		haltDeployment(ctx, dep, 'critical', evaluation.reasons.join('; '));
-		const action = dep.status === 'halted' ? 'halted' : (dep.status as 'rolled_back' | 'rollback_failed');
+		const action = dep.status === 'halted' ? 'halted' : 'rolling_back';
 		return {evaluation, action, status: dep.status};
 	}
 	settle(ctx, dep);
