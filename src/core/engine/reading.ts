@@ -15,7 +15,9 @@ export function readingOf(raw: unknown, now: number): TargetReading {
 	}
 	const age = now - ms(parsed.data.at);
 	if (Math.abs(age) > READING_MAX_AGE_MS) {
-		throw refused('STALE_READING', `the target was read ${Math.round(age / 1000)} s ago: a snapshot must be at most ${READING_MAX_AGE_MS / 1000} s old; read it again`);
+		// A reading dated ahead of the engine's clock is as unusable: it cannot say which moment it describes.
+		const when = age >= 0 ? `was read ${Math.round(age / 1000)} s ago` : `reading is dated ${Math.round(-age / 1000)} s ahead of the engine's clock`;
+		throw refused('STALE_READING', `the target ${when}: a snapshot must be at most ${READING_MAX_AGE_MS / 1000} s old; read it again`);
 	}
 	return parsed.data as TargetReading;
 }
