@@ -73,7 +73,8 @@ function loadCheck(reading: TargetReading | undefined, max: number): Precheck {
 
 /** The target runs the intent's from-version (where it reports versions) and sends the canary nothing yet. */
 function targetChecks(reading: TargetReading | undefined, intent: Intent): Precheck[] {
-	if (!reading) return [{name: 'target version', ok: false, detail: UNREAD}];
+	// Both checks are listed unread too: a screen (and its review of what it showed) sees the same seven checks either way.
+	if (!reading) return [{name: 'target version', ok: false, detail: UNREAD}, {name: 'target at rest', ok: false, detail: UNREAD}];
 	const running = runningVersion(reading.split);
 	const reportsVersions = reading.split.stable.version !== undefined || reading.split.canary.version !== undefined;
 	const share = Math.round(reading.split.percent * 100) / 100;
