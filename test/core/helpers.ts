@@ -122,7 +122,8 @@ export class Fixture {
 		return {clock: this.clock, trust: this.trust, nonce: () => `nonce-${String(++this.#nonces).padStart(12, '0')}`};
 	}
 
-	#exec<R>(cmd: Command): R {
+	/** One command as the store runs it, without the target's answers (`run` adds those). */
+	exec<R = Record<string, unknown>>(cmd: Command): R {
 		const out = execute<R>(this.state, cmd, this.env);
 		this.state = {...out.state, rev: this.state.rev + 1};
 		this.events.push(...out.events);
@@ -131,26 +132,36 @@ export class Fixture {
 	}
 
 	run<R = Record<string, unknown>>(cmd: Command): R {
-		const result = this.#exec<R>(cmd);
+		const result = this.exec<R>(cmd);
 		if (!this.manualTarget) this.reconcile();
 		return result;
 	}
 
-	/** The simulated target's answers to the work the state asks of it, until there is none. */
+	/**
+	 * The simulated target's answers to the work the state asks of it, until there is none. A target
+	 * that is down fails each decision once per call (a reconciler retries later, not in a loop).
+	 */
 	reconcile(): void {
+		const failed = new Set<string>();
 		for (let round = 0; round < 20; round++) {
 			const down = this.targetDown;
-			const failing = down === undefined ? [] : targetWork(this.state).filter(w => w.op === 'apply').map(w => failedCommand(w, {code: 'rejected', message: down, attempts: 3}));
+			const failing =
+				down === undefined
+					? []
+					: targetWork(this.state)
+							.filter(w => w.op === 'apply' && !failed.has(`${w.id}#${w.generation}`))
+							.map(w => (failed.add(`${w.id}#${w.generation}`), failedCommand(w, {code: 'rejected', message: down, attempts: 3})));
+			if (down !== undefined && failing.length === 0) return;
 			const cmds = failing.length > 0 ? failing : simReports(this.state, this.fleet);
 			if (cmds.length === 0) return;
-			for (const cmd of cmds) this.#exec(cmd);
+			for (const cmd of cmds) this.exec(cmd);
 		}
 		throw new Error('test fixture: the target never settled');
 	}
 
-	/** The simulated target as `canary start` reads it now. */
-	reading(service = SERVICE): TargetReading {
-		return simReading(this.fleet, service, undefined, this.clock.now());
+	/** The simulated target as `canary start` reads it now (a service it never saw is learnt at `fromVersion`). */
+	reading(service = SERVICE, fromVersion?: string): TargetReading {
+		return simReading(this.fleet, service, fromVersion, this.clock.now());
 	}
 
 	/**
@@ -240,8 +251,8 @@ export class Fixture {
 	/** `canary.start` with a fresh reading of the lease's service, as `calyx canary start` sends it. */
 	startCmd(leaseId: string): Command {
 		const lease = this.state.leases.find(l => l.id === leaseId);
-		const service = (lease && this.state.intents.find(i => i.id === lease.intentId)?.service) ?? SERVICE;
-		return {type: 'canary.start', actor: 'human:alice', leaseId, reading: this.reading(service)};
+		const intent = lease && this.state.intents.find(i => i.id === lease.intentId);
+		return {type: 'canary.start', actor: 'human:alice', leaseId, reading: this.reading(intent?.service ?? SERVICE, intent?.fromVersion)};
 	}
 
 	start(leaseId: string): string {
