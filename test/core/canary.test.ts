@@ -30,8 +30,12 @@ describe('canary start', () => {
 			tierStartedAt: iso(f.clock.now()),
 			window: [],
 			sampleCount: 0,
+			target: 'simulated',
+			desired: {generation: 1, step: 'tier-5', percent: 5, at: iso(f.clock.now())},
+			observed: {generation: 1, step: 'tier-5', evidence: 'router', sanity: 'passed', split: {percent: 5}},
+			bake: {accruedMs: 0, watchedAt: iso(f.clock.now())},
 		});
-		expect(f.fleet()).toMatchObject({stable: {version: FROM}, canary: {version: TO, weight: 5}});
+		expect(f.fleetOf()).toMatchObject({stable: {version: FROM}, canary: {version: TO, weight: 5}});
 		expect(f.intentOf(dep.intentId)).toMatchObject({status: 'deploying', deploymentId: out.id});
 		expect(f.kinds(out.id)).toEqual([
 			'canary.prechecks_passed',
@@ -48,7 +52,7 @@ describe('tiers and promotion', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		for (let i = 0; i < 3; i++) f.record(id, CLEAN);
-		f.clock.advance(BAKE - 1000);
+		f.wait(BAKE - 1000);
 		expect(f.tick().actions).toEqual([{id, action: 'waiting', percent: 5, detail: 'gate holding: bake: 1s left of 15m'}]);
 		expect(f.dep(id).status).toBe('running');
 	});
@@ -62,14 +66,17 @@ describe('tiers and promotion', () => {
 			f.bake(id);
 			actions.push(f.tick().actions[0]!.action);
 		}
-		expect(actions).toEqual(['promoted', 'promoted', 'completed']);
-		expect(f.dep(id)).toMatchObject({status: 'completed', endedAt: iso(f.clock.now())});
-		expect(f.fleet()).toEqual({service: SERVICE, replicas: 10, stable: {version: TO}, canary: null});
+		// The tick after the last tier decides the final step; the target's confirmation completes it.
+		expect(actions).toEqual(['promoted', 'promoted', 'promoted']);
+		expect(f.dep(id)).toMatchObject({status: 'completed', endedAt: iso(f.clock.now()), desired: {step: 'final', percent: 100}, observed: {step: 'final'}});
+		expect(f.fleetOf()).toEqual({service: SERVICE, replicas: 10, stable: {version: TO}, canary: null});
 		expect(f.intentOf(f.dep(id).intentId).status).toBe('deployed');
-		expect(f.events.filter(e => e.kind === 'canary.promoted').map(e => [e.data.from, e.data.to, e.actor])).toEqual([
-			[5, 25, 'engine'],
-			[25, 100, 'engine'],
+		expect(f.events.filter(e => e.kind === 'canary.promoted').map(e => [e.data.from, e.data.to, e.actor, e.data.final ?? false])).toEqual([
+			[5, 25, 'engine', false],
+			[25, 100, 'engine', false],
+			[100, 100, 'engine', true],
 		]);
+		expect(f.kinds(id).slice(-3)).toEqual(['canary.promoted', 'canary.final_applied', 'deployment.completed']);
 	});
 
 	it('starts each tier afresh: an empty window and a new bake', () => {
@@ -86,7 +93,7 @@ describe('tiers and promotion', () => {
 		const id = f.canary({plan: {autoPromote: false}});
 		f.bake(id);
 		expect(f.tick().actions[0]).toMatchObject({action: 'awaiting_promotion', percent: 5});
-		f.clock.advance(MIN);
+		f.wait(MIN);
 		f.tick();
 		expect(f.dep(id).status).toBe('awaiting_promotion');
 		expect(f.events.at(-1)).toMatchObject({kind: 'deployment.awaiting_promotion', reason: 'gate passed: waiting for an operator to promote'});
@@ -105,7 +112,7 @@ describe('tiers and promotion', () => {
 		f.record(id, CLEAN);
 		expect(f.dep(id).status).toBe('running');
 		expect(f.events.at(-1)).toMatchObject({kind: 'deployment.running', reason: 'window clean again: baking', data: {from: 'holding'}});
-		f.clock.advance(BAKE);
+		f.wait(BAKE);
 		expect(f.tick().actions[0]).toMatchObject({action: 'promoted', percent: 25});
 	});
 
@@ -113,9 +120,9 @@ describe('tiers and promotion', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.record(id, CLEAN);
-		f.clock.advance(BAKE);
+		f.wait(BAKE);
 		for (let i = 0; i < 3; i++) {
-			f.clock.advance(MIN);
+			if (i > 0) f.wait(MIN);
 			expect(f.tick().actions[0]).toMatchObject({action: 'holding', percent: 5});
 		}
 		expect(f.dep(id).hold).toEqual({reason: 'tesDelta inconclusive: 1/3 samples', since: iso(f.clock.now() - 2 * MIN)});
@@ -128,7 +135,7 @@ describe('tiers and promotion', () => {
 	it('does not let a hold outlive its cause once the gate opens', () => {
 		const f = new Fixture();
 		const id = f.canary({plan: {autoPromote: false}});
-		f.clock.advance(BAKE);
+		f.wait(BAKE);
 		f.record(id, WARN);
 		for (let i = 0; i < 3; i++) f.record(id, CLEAN);
 		// The last clean sample opened the gate: nothing holds any more, and the next tick asks the operator.
@@ -147,7 +154,7 @@ describe('halts', () => {
 		f.clock.advance(BAKE);
 		expect(f.tick().actions).toEqual([]);
 		expect(f.dep(id)).toMatchObject({status: 'halted', halt: {trigger: 'critical', reason: 'CRITICAL: TES drop > 5%', actor: 'agent:ci-bot'}});
-		expect(f.fleet().canary).toEqual({version: TO, weight: 5});
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
 	});
 
 	it('a manual halt needs a reason and does not roll back by itself', () => {
@@ -188,7 +195,8 @@ describe('sanity checks after each tier (CP18)', () => {
 		const f = new Fixture({scenario: {kind: 'healthy', sanityFailAt: 25}});
 		const id = f.canary();
 		f.bake(id);
-		expect(f.tick().actions[0]).toMatchObject({action: 'rolled_back', percent: 25});
+		// The tick decides 25%; the target confirms it, its sanity check fails, and the halt rolls back.
+		expect(f.tick().actions[0]).toMatchObject({action: 'promoted', percent: 25});
 		const output = 'sanity: 2/5 smoke checks failed at 25% (GET /health 503, POST /checkout 500)';
 		expect(f.dep(id)).toMatchObject({status: 'rolled_back', halt: {trigger: 'sanity', reason: output}, rollback: {trigger: 'automatic', reason: output}});
 		expect(f.kinds(id).slice(-6)).toEqual([
@@ -205,7 +213,11 @@ describe('sanity checks after each tier (CP18)', () => {
 		const f = new Fixture({scenario: {kind: 'healthy', sanityFailAt: 5}});
 		const leaseId = f.signedLease({plan: {autoRollback: false}});
 		const out = f.run<{id: string; status: string}>(f.startCmd(leaseId));
-		expect(out.status).toBe('halted');
+		// The start only decides 5%: the check runs once the target confirmed it.
+		expect(out.status).toBe('running');
+		expect(f.dep(out.id).status).toBe('halted');
+		expect(f.dep(out.id).observed).toMatchObject({generation: 1, sanity: 'failed'});
+		expect(f.dep(out.id).rollback).toBeUndefined();
 		expect(f.dep(out.id).halt).toMatchObject({trigger: 'sanity', reason: expect.stringContaining('failed at 5%')});
 	});
 });

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {runDrill} from '../../src/core/index.js';
 
 describe('scripted end-to-end run on the simulated target', () => {
-	const {state, events, deployments} = runDrill();
+	const {state, events, deployments, fleet} = runDrill();
 	const [good, bad] = deployments as [string, string];
 	const kinds = (subject: string) => events.filter(e => e.subject === subject).map(e => e.kind);
 
@@ -19,11 +19,19 @@ describe('scripted end-to-end run on the simulated target', () => {
 			'canary.promoted',
 			'canary.tier_applied',
 			'canary.sanity_passed',
+			'canary.promoted',
+			'canary.final_applied',
 			'deployment.completed',
 		]);
 		const dep = state.deployments.find(d => d.id === good)!;
 		expect(dep.status).toBe('completed');
-		expect(events.filter(e => e.subject === good && e.kind === 'canary.promoted').map(e => e.data.to)).toEqual([25, 100]);
+		// The last promotion decides the final step; the fleet's confirmation of it completes the deployment.
+		expect(events.filter(e => e.subject === good && e.kind === 'canary.promoted').map(e => [e.data.to, e.data.final ?? false])).toEqual([
+			[25, false],
+			[100, false],
+			[100, true],
+		]);
+		expect(fleet.read('checkout')).toEqual({percent: 0, stable: {weight: 100, version: '1.5.0'}, canary: {weight: 0}});
 		expect(state.intents.find(i => i.id === dep.intentId)!.status).toBe('deployed');
 	});
 

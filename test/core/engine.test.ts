@@ -4,44 +4,55 @@ import {fileURLToPath} from 'node:url';
 import ts from 'typescript';
 import {describe, expect, it} from 'vitest';
 import {EngineError, execute, type Command, type EventDraft} from '../../src/core/index.js';
-import {BAKE, CLEAN, CRIT, FailingTarget, Fixture, WARN} from './helpers.js';
+import {CLEAN, CRIT, Fixture, TO, WARN} from './helpers.js';
 
 const CORE = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/core');
 
-/** A fixture that also proves, for every command it runs, that the state it handed over did not change. */
+/**
+ * A fixture that also proves, for every command it executes (the target's reports included), that
+ * the state it handed over did not change.
+ */
 class Watched extends Fixture {
-	override run<R>(cmd: Command): R {
+	override exec<R>(cmd: Command): R {
 		const given = this.state;
 		const before = structuredClone(given);
 		try {
-			return super.run<R>(cmd);
+			return super.exec<R>(cmd);
 		} finally {
 			expect(given).toEqual(before);
 		}
 	}
 }
 
-/** Every kind of command, through a whole life: keys, intents, leases, a canary that completes, one rolled back. */
+/**
+ * Every kind of command, through a whole life: keys, intents, leases, a canary that completes, one
+ * rolled back, one whose target is down; logged per command executed, the target's reports included.
+ */
 function script(f: Fixture): Array<{cmd: Command; events: EventDraft[]; result: unknown}> {
 	const log: Array<{cmd: Command; events: EventDraft[]; result: unknown}> = [];
-	const original = f.run.bind(f);
-	f.run = (<R>(cmd: Command): R => {
+	const original = f.exec.bind(f);
+	f.exec = (<R>(cmd: Command): R => {
 		const from = f.events.length;
 		const result = original<R>(cmd);
 		log.push({cmd, events: f.events.slice(from), result});
 		return result;
-	}) as Fixture['run'];
+	}) as Fixture['exec'];
 	f.run({type: 'config.set', actor: 'human:alice', config: {...f.state.config, sampleWindow: 30}});
 	const first = f.canary();
 	f.record(first, WARN);
 	f.run({type: 'canary.halt', actor: 'human:alice', id: first, reason: 'look'});
 	f.run({type: 'canary.resume', actor: 'human:alice', id: first, reason: 'fine'});
 	f.complete(first);
-	const second = f.canary({intent: {toVersion: '1.6.0'}});
+	const second = f.canary({intent: {fromVersion: TO, toVersion: '1.6.0'}});
 	f.bake(second);
 	f.run({type: 'canary.promote', actor: 'human:alice', id: second});
 	f.record(second, CRIT);
 	f.run({type: 'rollback', actor: 'human:alice', id: first, reason: 'regression'});
+	// The fleet API is down: the first tier fails, the halt rolls back, the revert fails too; retried once it is back.
+	f.targetDown = 'fleet API answered 503';
+	const third = f.canary({intent: {toVersion: '1.7.0'}});
+	f.targetDown = undefined;
+	f.run({type: 'rollback', actor: 'human:alice', id: third, reason: 'fleet API back'});
 	f.run(f.revocation('ci-bot', 'rotated'));
 	return log;
 }
@@ -65,8 +76,12 @@ describe('engine purity', () => {
 			'rollback',
 			'metrics.record',
 			'tick',
+			'target.applied',
+			'target.failed',
+			'target.sanity',
 		];
 		expect(new Set(log.map(l => l.cmd.type))).toEqual(new Set(every));
+		expect(f.state.deployments.map(d => d.status)).toEqual(['rolled_back', 'rolled_back', 'rolled_back']);
 	});
 
 	it('never mutates the state it is given when a command is refused', () => {
@@ -81,13 +96,23 @@ describe('engine purity', () => {
 		expect(f.dep(id).status).toBe('running');
 	});
 
-	it('leaves the state untouched when the target fails halfway through a command', () => {
-		const f = new Fixture({makeTarget: world => new FailingTarget(world)});
-		const leaseId = f.signedLease();
-		(f.target as FailingTarget).failing = true;
-		const before = structuredClone(f.state);
-		expect(() => execute(f.state, f.startCmd(leaseId), f.env)).toThrow('fleet API answered 503');
-		expect(f.state).toEqual(before);
+	it('never calls the target inside a command: a start decides, and a target that is down answers with a report of its own', () => {
+		const f = new Fixture({manualTarget: true});
+		const leaseId = f.signedLease({plan: {autoRollback: false}});
+		f.targetDown = 'fleet API answered 503';
+		// The command completes whatever the target's health: it only decides the first tier.
+		const {id} = f.run<{id: string}>(f.startCmd(leaseId));
+		expect(f.dep(id)).toMatchObject({status: 'running', desired: {generation: 1, step: 'tier-5', percent: 5}});
+		expect(f.dep(id).observed).toBeUndefined();
+		expect(f.fleetOf()).toMatchObject({stable: {version: '1.4.0'}, canary: null});
+		// The reconciler's report of the failure is the command that halts.
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({
+			status: 'halted',
+			halt: {trigger: 'target', actor: 'engine', reason: 'the target could not apply 5%: fleet API answered 503'},
+			targetError: {generation: 1, step: 'tier-5', code: 'rejected', message: 'fleet API answered 503', attempts: 3},
+		});
+		expect(f.fleetOf().canary).toBeNull();
 	});
 
 	it('returns a new state and shares nothing it changed with the old one', () => {
@@ -168,7 +193,7 @@ describe('audit events', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.record(id, CLEAN);
-		f.clock.advance(BAKE);
+		f.wait(f.dep(id).plan.bakeMs);
 		let from = f.events.length;
 		f.tick();
 		expect(f.events.slice(from).map(e => [e.kind, e.actor])).toEqual([['deployment.holding', 'engine']]);

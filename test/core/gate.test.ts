@@ -123,7 +123,7 @@ describe('promotion goes only through the gate', () => {
 		const id = f.canary({plan: {minSamples: 8}});
 		for (let i = 0; i < 10; i++) f.record(id, CLEAN);
 		expect(f.dep(id).window).toHaveLength(8);
-		f.clock.advance(BAKE);
+		f.wait(BAKE);
 		expect(f.tick().actions[0]).toMatchObject({action: 'promoted', percent: 25});
 	});
 

@@ -6,6 +6,7 @@ const create = (extra: IntentOptions = {}): Command => ({
 	type: 'intent.create',
 	actor: 'human:alice',
 	service: SERVICE,
+	fromVersion: FROM,
 	toVersion: TO,
 	...extra,
 });
@@ -31,9 +32,29 @@ describe('intent', () => {
 		expect(f.events.at(-1)).toMatchObject({kind: 'intent.created', subject: intent.id, reason: 'faster checkout', actor: 'human:alice'});
 	});
 
-	it('takes the from-version from the target and fills sensible defaults', () => {
+	it('takes the from-version it is given and fills sensible defaults', () => {
 		const f = new Fixture();
 		expect(f.run<Intent>(f.proposal())).toMatchObject({fromVersion: FROM, title: `${SERVICE} ${FROM} → ${TO}`, files: 1, lines: 10, criticality: 'medium'});
+	});
+
+	it.each([[undefined], [''], ['  ']])('needs a from-version (%j) while no completed deployment of the service says what runs: the engine reads no target', fromVersion => {
+		const f = new Fixture();
+		const error = f.refuse(f.proposal({fromVersion}));
+		expect(error).toMatchObject({kind: 'invalid', code: 'FROM_REQUIRED', message: `from: the version ${SERVICE} runs now is required (no completed deployment of it says)`});
+		// Another service's history says nothing about this one.
+		f.complete(f.canary({intent: {service: 'payments'}}));
+		expect(f.refuse(f.proposal({fromVersion}))).toMatchObject({code: 'FROM_REQUIRED'});
+	});
+
+	it('takes the from-version from the last completed deployment of the service when none is given', () => {
+		const f = new Fixture();
+		f.complete(f.canary());
+		const next = f.run<Intent>(f.proposal({fromVersion: undefined, toVersion: '1.6.0'}));
+		expect(next).toMatchObject({fromVersion: TO, title: `${SERVICE} ${TO} → 1.6.0`});
+		expect(f.refuse(f.proposal({fromVersion: undefined, toVersion: TO}))).toMatchObject({code: 'SAME_VERSION'});
+		// A completed deployment rolled back since no longer says what runs.
+		f.run({type: 'rollback', actor: 'human:alice', id: f.state.deployments[0]!.id, reason: 'regression'});
+		expect(f.refuse(f.proposal({fromVersion: undefined, toVersion: '1.6.0'}))).toMatchObject({code: 'FROM_REQUIRED'});
 	});
 
 	it('numbers intents within the day, and afresh the next day', () => {

@@ -50,7 +50,7 @@ describe('lease issuance', () => {
 	it('draws a fresh random nonce per lease when none is injected', () => {
 		const f = new Fixture().registerKeys();
 		const intentId = f.intent();
-		const issue = () => execute<{nonce: string}>(f.state, {type: 'lease.issue', actor: 'human:alice', intentId}, {clock: f.clock, target: f.target, trust: f.trust});
+		const issue = () => execute<{nonce: string}>(f.state, {type: 'lease.issue', actor: 'human:alice', intentId}, {clock: f.clock, trust: f.trust});
 		const [a, b] = [issue().result.nonce, issue().result.nonce];
 		expect(a).toMatch(/^[0-9a-f]{32}$/);
 		expect(a).not.toBe(b);

@@ -77,8 +77,10 @@ describe('auto-halt monitor in the engine', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		const out = f.record(id, CRIT);
-		expect(out.action).toBe('rolled_back');
+		// The sample halts and decides the rollback; the target's confirmation of the revert ends it.
+		expect(out).toMatchObject({action: 'rolling_back', status: 'rolling_back'});
 		const dep = f.dep(id);
+		expect(dep.status).toBe('rolled_back');
 		expect(dep.halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: TES drop > 5%'});
 		expect(f.kinds(id).slice(-4)).toEqual(['deployment.halted', 'deployment.rolling_back', 'rollback.verified', 'deployment.rolled_back']);
 	});
@@ -94,7 +96,7 @@ describe('auto-halt monitor in the engine', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.record(id, CLEAN);
-		f.clock.advance(DEFAULT_PLAN.bakeMs);
+		f.wait(DEFAULT_PLAN.bakeMs);
 		expect(f.tick().actions[0]).toMatchObject({action: 'holding', percent: 5});
 		expect(f.dep(id).hold?.reason).toBe('tesDelta inconclusive: 1/3 samples');
 	});
@@ -115,11 +117,11 @@ describe('auto-halt monitor in the engine', () => {
 	it.each(bad)('refuses %s without evaluating it or changing anything', (_name, sample, message) => {
 		const f = new Fixture();
 		const id = f.canary();
-		const target = structuredClone(f.target.world);
+		const world = structuredClone(f.fleet.world);
 		const error = f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: sample as never});
 		expect(error).toMatchObject({kind: 'invalid', code: 'INVALID_SAMPLE'});
 		expect(error.message).toMatch(message);
-		expect(f.target.world).toEqual(target);
+		expect(f.fleet.world).toEqual(world);
 	});
 
 	it('takes samples only while a canary runs', () => {

@@ -1,16 +1,29 @@
 import {describe, expect, it} from 'vitest';
-import {ms, riskOf, runPrechecks} from '../../src/core/index.js';
-import {FROM, Fixture, SERVICE} from './helpers.js';
+import {iso, ms, riskOf, runPrechecks, type TargetReading} from '../../src/core/index.js';
+import {FROM, Fixture, SERVICE, TO} from './helpers.js';
 
 const start = (f: Fixture, leaseId: string) => f.refuse(f.startCmd(leaseId));
 
+/** The pre-checks of a signed lease against a given reading of the target (or none). */
+const checksWith = (f: Fixture, leaseId: string, reading: TargetReading | undefined) => {
+	const lease = f.lease(leaseId);
+	const intent = f.intentOf(lease.intentId);
+	return runPrechecks(f.state, lease, intent, {reading, now: f.clock.now(), risk: riskOf(f.state, intent, f.clock.now()), trust: f.trust});
+};
+
+/** A router's reading: weights, no versions, no load. */
+const routerReading = (f: Fixture, percent = 0): TargetReading => ({
+	kind: 'haproxy',
+	split: {percent, stable: {weight: 100 - percent}, canary: {weight: percent}},
+	at: iso(f.clock.now()),
+});
+
 describe('pre-checks (stage 0)', () => {
-	it('runs six checks and says what each found', () => {
+	it('runs seven checks on the reading of the target and says what each found', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
-		const lease = f.lease(leaseId);
-		const intent = f.intentOf(lease.intentId);
-		const {ok, checks} = runPrechecks(f.state, lease, intent, {target: f.target, now: f.clock.now(), risk: riskOf(f.state, intent, f.clock.now()), trust: f.trust});
+		const intent = f.intentOf(f.lease(leaseId).intentId);
+		const {ok, checks} = checksWith(f, leaseId, f.reading());
 		expect(ok).toBe(true);
 		expect(checks).toEqual([
 			{name: 'intent status', ok: true, detail: `${intent.id} is leased`},
@@ -19,7 +32,67 @@ describe('pre-checks (stage 0)', () => {
 			{name: 'lease verified', ok: true, detail: 'two keys verified: human:alice, agent:ci-bot'},
 			{name: 'risk within policy', ok: true, detail: 'risk low (15) within policy'},
 			{name: 'target version', ok: true, detail: `target runs ${FROM}`},
+			{name: 'target at rest', ok: true, detail: 'the canary side gets no traffic'},
 		]);
+	});
+
+	it('fails the target\'s checks without a reading: the engine reads no target itself', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const {ok, checks} = checksWith(f, leaseId, undefined);
+		expect(ok).toBe(false);
+		// One detail for all three, saying the target is not read (the console replaces it while it reads).
+		const unread = checks.find(c => c.name === 'resource load')!.detail;
+		expect(unread).toMatch(/reading the target|not been read/);
+		expect(checks.filter(c => !c.ok)).toEqual([
+			{name: 'resource load', ok: false, detail: unread},
+			{name: 'target version', ok: false, detail: unread},
+			{name: 'target at rest', ok: false, detail: unread},
+		]);
+		// The same seven checks either way: a screen that showed them reviews the same list.
+		expect(checks.map(c => c.name)).toEqual(checksWith(f, leaseId, f.reading()).checks.map(c => c.name));
+	});
+
+	it('passes the load check, saying it was not checked, when the target reports no load', () => {
+		const f = new Fixture({load: 97});
+		const leaseId = f.signedLease();
+		const {ok, checks} = checksWith(f, leaseId, routerReading(f));
+		expect(ok).toBe(true);
+		expect(checks.find(c => c.name === 'resource load')).toEqual({name: 'resource load', ok: true, detail: 'the haproxy target reports no load: not checked'});
+		// A reported load is held to the limit whatever the target's kind.
+		expect(checksWith(f, leaseId, {...routerReading(f), load: 85}).checks.find(c => c.name === 'resource load')).toEqual({name: 'resource load', ok: false, detail: 'load 85% ≥ 85%'});
+	});
+
+	it('checks the version only where the split reports versions', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		expect(checksWith(f, leaseId, routerReading(f)).checks.find(c => c.name === 'target version')).toEqual({
+			name: 'target version',
+			ok: true,
+			detail: `the haproxy target reports no versions: the intent says ${FROM}`,
+		});
+		const other = {...routerReading(f), split: {percent: 0, stable: {weight: 100, version: '1.3.9'}, canary: {weight: 0}}};
+		expect(checksWith(f, leaseId, other).checks.find(c => c.name === 'target version')).toEqual({
+			name: 'target version',
+			ok: false,
+			detail: `target runs 1.3.9, the intent expects ${FROM}`,
+		});
+	});
+
+	it('needs the target at rest: a canary share already in force refuses the start (the snapshot would not be the service before the change)', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		expect(checksWith(f, leaseId, routerReading(f, 12.5)).checks.filter(c => !c.ok)).toEqual([
+			{name: 'target at rest', ok: false, detail: 'the target sends 12.5% to the canary side already: finish or undo that first'},
+		]);
+		// Through the engine, on a simulated fleet left at 10% by someone else.
+		f.fleet.apply(SERVICE, {percent: 10, step: 'tier', versions: {stable: FROM, canary: TO}});
+		const error = start(f, leaseId);
+		expect(error.reasons).toEqual([
+			{code: 'TARGET_VERSION', message: `target runs a split of two versions, the intent expects ${FROM}`},
+			{code: 'TARGET_AT_REST', message: 'the target sends 10% to the canary side already: finish or undo that first'},
+		]);
+		expect(f.state.deployments).toEqual([]);
 	});
 
 	it('records the passed checks when the canary starts', () => {
@@ -27,7 +100,9 @@ describe('pre-checks (stage 0)', () => {
 		const id = f.canary();
 		const passed = f.events.find(e => e.kind === 'canary.prechecks_passed')!;
 		expect(passed.subject).toBe(id);
-		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true]);
+		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true, true]);
+		// The snapshot says when the target was read.
+		expect(f.events.find(e => e.kind === 'rollback.pack_created')!.data).toMatchObject({readAt: f.dep(id).createdAt});
 	});
 
 	it.each([
@@ -52,7 +127,7 @@ describe('pre-checks (stage 0)', () => {
 	it('needs the target to run the from-version', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
-		f.target.addService(SERVICE, '1.3.9');
+		f.fleet.addService(SERVICE, '1.3.9');
 		const error = start(f, leaseId);
 		expect(error.reasons).toEqual([{code: 'TARGET_VERSION', message: `target runs 1.3.9, the intent expects ${FROM}`}]);
 	});
@@ -81,7 +156,7 @@ describe('pre-checks (stage 0)', () => {
 	it('names every failing check at once, not just the first', () => {
 		const f = new Fixture({load: 90});
 		const leaseId = f.signedLease();
-		f.target.addService(SERVICE, '1.3.9', {load: 90});
+		f.fleet.addService(SERVICE, '1.3.9', {load: 90});
 		f.run({type: 'config.set', actor: 'human:alice', config: {...f.state.config, risk: {...f.state.config.risk, maxScore: 10}}});
 		f.clock.set(ms(f.lease(leaseId).expiresAt));
 		const error = start(f, leaseId);
@@ -91,8 +166,8 @@ describe('pre-checks (stage 0)', () => {
 		expect(error.message).not.toContain('intent status');
 		// The refusal is worth an audit line: the store records it with every check's result.
 		expect(error.audit).toMatchObject({kind: 'canary.start_refused', subject: leaseId, actor: 'human:alice', reason: error.message});
-		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, false]);
-		expect(f.target.world.services[SERVICE]!.fleet.canary).toBeNull();
+		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, false, true]);
+		expect(f.fleetOf().canary).toBeNull();
 	});
 
 	it('refuses a second canary on a service that already has a live one, whatever the intent', () => {
@@ -102,6 +177,63 @@ describe('pre-checks (stage 0)', () => {
 		const leaseId = f.issue(other);
 		f.sign(leaseId, 'human', 'agent');
 		const error = start(f, leaseId);
-		expect(error.reasons).toEqual([{code: 'SERVICE_FREE', message: `${first} is running on ${SERVICE}: finish, roll back or repair it first`}]);
+		// The live canary's traffic also fails the target's checks: the reading shows its split.
+		expect(error.reasons).toEqual([
+			{code: 'SERVICE_FREE', message: `${first} is running on ${SERVICE}: finish, roll back or repair it first`},
+			{code: 'TARGET_VERSION', message: `target runs a split of two versions, the intent expects ${FROM}`},
+			{code: 'TARGET_AT_REST', message: 'the target sends 5% to the canary side already: finish or undo that first'},
+		]);
+	});
+});
+
+describe('the target reading a start carries', () => {
+	const startWith = (f: Fixture, leaseId: string, reading: unknown) =>
+		f.refuse({type: 'canary.start', actor: 'human:alice', leaseId, reading: reading as TargetReading});
+
+	it('snapshots the reading: the rollback pack holds the split read, and the deployment the target\'s kind', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const reading = f.reading();
+		const id = f.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId, reading}).id;
+		expect(f.dep(id).pack.snapshot).toEqual(reading.split);
+		expect(f.dep(id).target).toBe('simulated');
+		expect(f.events.find(e => e.kind === 'canary.started')!.data).toMatchObject({target: 'simulated'});
+	});
+
+	it.each([
+		['one minute and one second old', -61_000, 'the target was read 61 s ago: a snapshot must be at most 60 s old; read it again'],
+		['dated ahead of the engine\'s clock', 61_000, 'the target reading is dated 61 s ahead of the engine\'s clock: a snapshot must be at most 60 s old; read it again'],
+	])('refuses a reading %s (STALE_READING)', (_name, offset, message) => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const error = startWith(f, leaseId, {...f.reading(), at: iso(f.clock.now() + offset)});
+		expect(error).toMatchObject({kind: 'refused', code: 'STALE_READING', message});
+		expect(f.lease(leaseId).consumedAt).toBeUndefined();
+	});
+
+	it('takes a reading exactly 60 s old', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const reading = f.reading();
+		f.clock.advance(60_000);
+		expect(f.run({type: 'canary.start', actor: 'human:alice', leaseId, reading})).toMatchObject({status: 'running'});
+	});
+
+	it.each([
+		['no reading at all', undefined, /^reading\.\(all\): /],
+		['an unknown kind of target', {kind: 'kubernetes'}, /^reading\.kind: /],
+		['a share above 100%', {split: {percent: 101, stable: {}, canary: {}}}, /^reading\.split\.percent: /],
+		['a negative weight', {split: {percent: 5, stable: {weight: -1}, canary: {weight: 5}}}, /^reading\.split\.stable\.weight: /],
+		['a negative load', {load: -1}, /^reading\.load: /],
+		['a time that is not one', {at: 'just now'}, /^reading\.at: /],
+		['a field it does not know', {extra: true}, /^reading\.\(all\): Unrecognized key: "extra"/],
+	])('refuses %s (INVALID_READING), naming the field', (_name, change, message) => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const reading = change === undefined ? undefined : {...f.reading(), ...change};
+		const error = startWith(f, leaseId, reading);
+		expect(error).toMatchObject({kind: 'invalid', code: 'INVALID_READING'});
+		expect(error.message).toMatch(message);
+		expect(error.message).toContain('read the target first');
 	});
 });

@@ -1,23 +1,28 @@
 import {describe, expect, it} from 'vitest';
 import {
 	applyReversePatch,
+	buildRollbackPack,
 	checksum,
-	execute,
+	iso,
 	planSteps,
 	reversePatchFor,
+	splitChecksum,
 	stepName,
-	type Step,
-	type Target,
-	type TargetState,
+	stepSplit,
+	targetWork,
+	type Split,
 } from '../../src/core/index.js';
-import {CRIT, FROM, FailingTarget, Fixture, SERVICE, TO} from './helpers.js';
+import {CRIT, FROM, Fixture, SERVICE, TO} from './helpers.js';
 
-const SNAPSHOT = {service: SERVICE, replicas: 10, stable: {version: FROM}, canary: null};
+/** The split the simulated fleet reports before the change: everything on the stable side, at FROM. */
+const SNAPSHOT: Split = {percent: 0, stable: {weight: 100, version: FROM}, canary: {weight: 0}};
+/** The simulated fleet itself once it is back at the snapshot. */
+const AT_REST = {service: SERVICE, replicas: 10, stable: {version: FROM}, canary: null};
 const rollback = (f: Fixture, id: string, reason = 'customer report') =>
 	f.run<{status: string; verified: boolean}>({type: 'rollback', actor: 'human:alice', id, reason});
 
 describe('rollback pack', () => {
-	it('is made before the first tier, from the target\'s state before the change', () => {
+	it('is made before the first tier, from the reading of the target before the change', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		const kinds = f.kinds(id);
@@ -37,11 +42,11 @@ describe('rollback pack', () => {
 			leaseId: dep.leaseId,
 			intentId: dep.intentId,
 			service: SERVICE,
-			snapshotChecksum: checksum(SNAPSHOT),
+			snapshotChecksum: splitChecksum(SNAPSHOT),
 			steps: steps.map(step => ({
 				step: stepName(step),
 				percent: step.percent,
-				desiredChecksum: checksum(f.target.desiredState(SNAPSHOT, step)),
+				desiredChecksum: splitChecksum(stepSplit('simulated', SNAPSHOT, step)),
 				patchChecksum: checksum(dep.pack.reversePatches[stepName(step)]),
 			})),
 		});
@@ -51,22 +56,39 @@ describe('rollback pack', () => {
 	it('holds, per step, an RFC 6902 patch that takes that step back to the snapshot, and to nothing else', () => {
 		const f = new Fixture();
 		const {pack, plan} = f.dep(f.canary());
-		const desired = planSteps(plan, TO).map(step => f.target.desiredState(SNAPSHOT, step));
-		desired.forEach((state, i) => {
+		const desired = planSteps(plan, TO).map(step => stepSplit('simulated', SNAPSHOT, step));
+		desired.forEach((split, i) => {
 			const patch = pack.reversePatches[pack.manifest.steps[i]!.step]!;
 			expect(patch.every(op => ['add', 'remove', 'replace', 'test'].includes(op.op))).toBe(true);
-			expect(applyReversePatch(state, patch as never)).toEqual(SNAPSHOT);
+			expect(applyReversePatch(split, patch as never)).toEqual(SNAPSHOT);
 		});
-		// The patches test what they replace: one made for 5% refuses a fleet at 25%.
+		// The patches test what they replace: one made for 5% refuses a split at 25%.
 		expect(() => applyReversePatch(desired[1]!, pack.reversePatches['tier-5'] as never)).toThrow();
 	});
 
-	it('picks the step the target is at, says "snapshot" when nothing changed, and "drift" when the target matches no step', () => {
+	it('describes each step as the split it should leave: a router keeps the final step on the canary side, the simulator promotes', () => {
+		const step = (percent: number, final = false) => ({version: TO, percent, final});
+		expect(stepSplit('simulated', SNAPSHOT, step(25))).toEqual({percent: 25, stable: {weight: 75, version: FROM}, canary: {weight: 25, version: TO}});
+		expect(stepSplit('simulated', SNAPSHOT, step(100, true))).toEqual({percent: 0, stable: {weight: 100, version: TO}, canary: {weight: 0}});
+		// A router reports weights only: no version is invented for either side.
+		const router: Split = {percent: 0, stable: {weight: 100}, canary: {weight: 0}};
+		expect(stepSplit('haproxy', router, step(25))).toEqual({percent: 25, stable: {weight: 75}, canary: {weight: 25}});
+		expect(stepSplit('haproxy', router, step(100, true))).toEqual({percent: 100, stable: {weight: 0}, canary: {weight: 100}});
+		const ids = {deploymentId: 'DEP-20261125-001', leaseId: 'L', intentId: 'I', service: SERVICE};
+		const pack = buildRollbackPack(ids, router, {tiers: [5, 25, 100]} as never, TO, 'haproxy', iso(0));
+		expect(pack.snapshot).toEqual(router);
+		expect(pack.manifest.snapshotChecksum).toBe(splitChecksum(router));
+		expect(applyReversePatch(stepSplit('haproxy', router, step(5)), pack.reversePatches['tier-5'] as never)).toEqual(router);
+	});
+
+	it('picks the step a split is at, says "snapshot" when nothing changed, and "drift" when the split matches no step', () => {
 		const f = new Fixture();
 		const {pack} = f.dep(f.canary());
-		expect(reversePatchFor(pack, f.fleet()).step).toBe('tier-5');
+		expect(reversePatchFor(pack, f.fleet.read(SERVICE)).step).toBe('tier-5');
 		expect(reversePatchFor(pack, SNAPSHOT)).toEqual({step: 'snapshot', patch: []});
-		const drifted = {...f.fleet(), replicas: 12};
+		// Shares are compared at 0.01 %: a router's 1/3 is no drift from 33.33.
+		expect(splitChecksum({...SNAPSHOT, percent: 1e-9})).toBe(splitChecksum(SNAPSHOT));
+		const drifted: Split = {percent: 7, stable: {weight: 93, version: FROM}, canary: {weight: 7, version: TO}};
 		const reverse = reversePatchFor(pack, drifted);
 		expect(reverse.step).toBe('drift');
 		expect(applyReversePatch(drifted, reverse.patch)).toEqual(SNAPSHOT);
@@ -74,14 +96,17 @@ describe('rollback pack', () => {
 });
 
 describe('rollback', () => {
-	it('applies the pack through the target and verifies the result against the snapshot', () => {
+	it('decides the snapshot, and is rolled back only once the target\'s split is verified against it', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.bake(id);
 		f.tick();
 		f.clock.advance(1000);
-		expect(rollback(f, id)).toMatchObject({status: 'rolled_back', verified: true});
+		const before = f.dep(id).desired.generation;
+		// The command decides; the result says so honestly: nothing is verified yet.
+		expect(rollback(f, id)).toMatchObject({status: 'rolling_back', verified: false});
 		const dep = f.dep(id);
+		expect(dep.status).toBe('rolled_back');
 		expect(dep.rollback).toEqual({
 			trigger: 'manual',
 			reason: 'customer report',
@@ -93,9 +118,29 @@ describe('rollback', () => {
 			expectedChecksum: dep.pack.manifest.snapshotChecksum,
 			actualChecksum: dep.pack.manifest.snapshotChecksum,
 		});
-		expect(f.fleet()).toEqual(SNAPSHOT);
+		expect(dep.desired).toMatchObject({generation: before + 1, step: 'snapshot', percent: 0});
+		expect(dep.observed).toMatchObject({generation: before + 1, step: 'snapshot', split: SNAPSHOT, sanity: 'none'});
+		expect(f.fleetOf()).toEqual(AT_REST);
 		expect(f.intentOf(dep.intentId).status).toBe('rolled_back');
 		expect(f.kinds(id).slice(-3)).toEqual(['deployment.rolling_back', 'rollback.verified', 'deployment.rolled_back']);
+		// Moved by the operator, confirmed by the engine's report of what the target read back.
+		expect(f.events.filter(e => e.subject === id).slice(-3).map(e => e.actor)).toEqual(['human:alice', 'engine', 'engine']);
+	});
+
+	it('stays rolling_back, and is never reported rolled back, while the target has not answered', () => {
+		const f = new Fixture({manualTarget: true});
+		const id = f.start(f.signedLease());
+		f.reconcile();
+		f.run({type: 'rollback', actor: 'human:alice', id, reason: 'customer report'});
+		expect(f.dep(id)).toMatchObject({status: 'rolling_back', rollback: {verified: false, step: 'tier-5'}});
+		expect(f.dep(id).rollback!.endedAt).toBeUndefined();
+		expect(f.intentOf(f.dep(id).intentId).status).toBe('deploying');
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
+		// Ticks and samples leave a rollback alone: only the target's report ends it.
+		expect(f.tick().actions).toEqual([]);
+		expect(f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: {cpu: 50}})).toMatchObject({code: 'NOT_ACTIVE'});
+		f.reconcile();
+		expect(f.dep(id).status).toBe('rolled_back');
 	});
 
 	it('needs a reason when triggered by hand', () => {
@@ -115,30 +160,38 @@ describe('rollback', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.complete(id);
-		expect(f.fleet().stable.version).toBe(TO);
+		expect(f.fleetOf().stable.version).toBe(TO);
 		rollback(f, id, 'regression found in production');
-		expect(f.dep(id).rollback).toMatchObject({step: 'final', verified: true});
-		expect(f.fleet()).toEqual(SNAPSHOT);
+		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {step: 'final', verified: true}});
+		expect(f.fleetOf()).toEqual(AT_REST);
 		expect(f.intentOf(f.dep(id).intentId).status).toBe('rolled_back');
 	});
 
-	it('still rolls back a target that drifted from every planned step, through a computed patch, and says so', () => {
-		const f = new Fixture();
-		const id = f.canary();
-		f.target.world.services[SERVICE]!.fleet.replicas = 12;
+	it('still rolls back from a split that matches no planned step, and says so', () => {
+		const f = new Fixture({manualTarget: true});
+		const id = f.start(f.signedLease());
+		// The target confirmed 5% with a split of its own making (the canary's version unreported): it carries
+		// the decision, but it is none of the pack's steps.
+		const [work] = targetWork(f.state);
+		f.run({type: 'target.applied', actor: 'engine', id, generation: work!.generation, split: {percent: 5, stable: {weight: 95, version: FROM}, canary: {weight: 5}}, evidence: 'router', sanity: false});
+		expect(f.dep(id).observed).toMatchObject({generation: 1, sanity: 'none'});
+		f.fleet.apply(SERVICE, {percent: 5, step: 'tier', versions: {stable: FROM, canary: TO}});
 		rollback(f, id);
+		f.reconcile();
 		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {step: 'drift', verified: true}});
 		expect(f.events.find(e => e.kind === 'rollback.verified')!.data).toMatchObject({step: 'drift'});
-		expect(f.fleet()).toEqual(SNAPSHOT);
+		expect(f.fleetOf()).toEqual(AT_REST);
 	});
 
-	it('ends in rollback_failed, loudly, when the target does not match the snapshot afterwards', () => {
+	it('ends in rollback_failed, loudly, when the split read back does not match the snapshot, and can be retried', () => {
 		const f = new Fixture({scenario: {kind: 'healthy', rollbackDrift: true}});
 		const id = f.canary();
-		expect(rollback(f, id)).toMatchObject({status: 'rollback_failed', verified: false});
+		rollback(f, id);
 		const dep = f.dep(id);
-		expect(dep.rollback!.actualChecksum).toBe(checksum(f.fleet()));
+		expect(dep).toMatchObject({status: 'rollback_failed', rollback: {verified: false, step: 'tier-5'}});
+		expect(dep.rollback!.actualChecksum).toBe(splitChecksum(f.fleet.read(SERVICE)));
 		expect(dep.rollback!.actualChecksum).not.toBe(dep.rollback!.expectedChecksum);
+		expect(dep.rollback!.error).toBeUndefined();
 		const failed = f.events.find(e => e.kind === 'rollback.failed')!;
 		expect(failed.reason).toBe(
 			`ROLLBACK VERIFICATION FAILED: target state ${dep.rollback!.actualChecksum!.slice(0, 12)} ≠ snapshot ${dep.rollback!.expectedChecksum.slice(0, 12)}`,
@@ -146,70 +199,85 @@ describe('rollback', () => {
 		expect(f.events.at(-1)).toMatchObject({kind: 'deployment.rollback_failed', reason: failed.reason});
 		expect(dep.endedAt).toBe(dep.updatedAt);
 		expect(f.kinds(id)).not.toContain('rollback.verified');
+		expect(f.intentOf(dep.intentId).status).toBe('deploying');
+		// A failed rollback is not reconciled any more: nobody retries it behind the operator's back.
+		expect(targetWork(f.state)).toEqual([]);
+		// Repaired by hand, then retried: a new decision, verified this time.
+		f.fleet.world.services[SERVICE]!.scenario.rollbackDrift = false;
+		f.clock.advance(1000);
+		rollback(f, id, 'router repaired');
+		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {trigger: 'manual', reason: 'router repaired', verified: true}});
+		expect(f.dep(id).desired.generation).toBe(dep.desired.generation + 1);
+		expect(f.fleetOf()).toEqual(AT_REST);
 	});
 
 	it('fails the same way when the drift comes with an automatic rollback', () => {
 		const f = new Fixture({scenario: {kind: 'healthy', rollbackDrift: true}});
 		const id = f.canary();
-		expect(f.record(id, CRIT)).toMatchObject({action: 'rollback_failed', status: 'rollback_failed'});
+		expect(f.record(id, CRIT)).toMatchObject({action: 'rolling_back', status: 'rolling_back'});
+		expect(f.dep(id)).toMatchObject({status: 'rollback_failed', rollback: {trigger: 'automatic', verified: false}});
 	});
 
-	it('ends in rollback_failed with the target\'s error when the target refuses the patch, and can be retried', () => {
-		const f = new Fixture({makeTarget: world => new FailingTarget(world)});
+	it('ends in rollback_failed with the target\'s error when the target cannot revert, and can be retried', () => {
+		const f = new Fixture();
 		const id = f.canary();
-		const target = f.target as FailingTarget;
-		target.failing = true;
+		f.targetDown = 'fleet API answered 503';
 		rollback(f, id);
-		expect(f.dep(id).rollback).toMatchObject({verified: false, error: 'fleet API answered 503', step: 'tier-5'});
-		expect(f.events.find(e => e.kind === 'rollback.failed')!.reason).toBe(
-			'ROLLBACK FAILED: the target refused the reverse patch (fleet API answered 503)',
-		);
-		target.failing = false;
+		expect(f.dep(id)).toMatchObject({
+			status: 'rollback_failed',
+			rollback: {verified: false, error: 'fleet API answered 503', step: 'tier-5'},
+			targetError: {step: 'snapshot', code: 'rejected', message: 'fleet API answered 503', attempts: 3},
+		});
+		expect(f.dep(id).rollback!.actualChecksum).toBeUndefined();
+		expect(f.kinds(id).slice(-3)).toEqual(['target.failed', 'rollback.failed', 'deployment.rollback_failed']);
+		expect(f.events.find(e => e.kind === 'rollback.failed')!.reason).toBe('ROLLBACK FAILED: the target refused the revert (fleet API answered 503)');
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
+		f.targetDown = undefined;
 		rollback(f, id, 'fleet API back');
 		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {trigger: 'manual', reason: 'fleet API back', verified: true}});
-		expect(f.fleet()).toEqual(SNAPSHOT);
+		expect(f.dep(id).targetError).toBeUndefined();
+		expect(f.fleetOf()).toEqual(AT_REST);
+	});
+
+	it('rolls back automatically when the target cannot apply a tier, and fails loudly if it cannot revert either', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		f.bake(id);
+		f.targetDown = 'fleet API answered 503';
+		f.tick();
+		expect(f.dep(id)).toMatchObject({
+			status: 'rollback_failed',
+			halt: {trigger: 'target', reason: 'the target could not apply 25%: fleet API answered 503'},
+			rollback: {trigger: 'automatic', error: 'fleet API answered 503', step: 'tier-5'},
+		});
+		expect(f.kinds(id).slice(-7)).toEqual([
+			'canary.promoted',
+			'target.failed',
+			'deployment.halted',
+			'deployment.rolling_back',
+			'target.failed',
+			'rollback.failed',
+			'deployment.rollback_failed',
+		]);
 	});
 });
 
-/** A target that keeps exactly the objects it is given, as a thin client of a fleet API might. */
-class MemoryTarget implements Target {
-	readonly name = 'memory';
-	readonly services = new Map<string, TargetState>();
-	readState(service: string, fromVersion = '0.0.0'): TargetState {
-		if (!this.services.has(service)) this.services.set(service, {version: fromVersion, limits: {cpu: 2, memory: 4}});
-		return this.services.get(service)!;
-	}
-	versionOf(state: TargetState) {
-		return state.version as string;
-	}
-	// Canary steps drop the pinned limits, so a way back must add an object again.
-	desiredState({limits: _limits, ...rest}: TargetState, step: Step): TargetState {
-		return step.final ? {...rest, version: step.version, canary: null} : {...rest, canary: {version: step.version, weight: step.percent}};
-	}
-	apply(service: string, desired: TargetState) {
-		this.services.set(service, desired);
-	}
-	resourceLoad() {
-		return 10;
-	}
-	sanityCheck() {
-		return {ok: true, output: 'ok'};
-	}
-	pollMetrics() {
-		return undefined;
-	}
-}
-
-describe('rollback through any target', () => {
-	it('hands the target plain values it may keep after the command returns', () => {
-		const f = new Fixture();
-		const leaseId = f.signedLease();
-		const target = new MemoryTarget();
-		const env = {clock: f.clock, target, trust: f.trust};
-		const started = execute<{id: string}>(f.state, f.startCmd(leaseId), env);
-		const out = execute(started.state, {type: 'rollback', actor: 'human:alice', id: started.result.id, reason: 'try it'}, env);
-		expect(out.state.deployments[0]!.rollback).toMatchObject({step: 'tier-5', verified: true});
-		expect(structuredClone(target.services.get(SERVICE))).toEqual({version: FROM, limits: {cpu: 2, memory: 4}});
+describe('rollback values are plain', () => {
+	it('hands out patches and work a caller may keep and change after the command returns', () => {
+		const f = new Fixture({manualTarget: true});
+		const id = f.start(f.signedLease());
+		f.reconcile();
+		f.run({type: 'rollback', actor: 'human:alice', id, reason: 'try it'});
+		const pack = structuredClone(f.dep(id).pack);
+		const [work] = targetWork(f.state);
+		expect(work).toMatchObject({id, op: 'apply', step: 'snapshot', percent: 0, versions: {stable: FROM, canary: TO}});
+		if (work?.op !== 'apply') throw new Error('expected apply work');
+		work.versions.stable = 'changed by the caller';
+		const reverted = applyReversePatch(f.fleet.read(SERVICE), f.dep(id).pack.reversePatches['tier-5'] as never);
+		expect(reverted).toEqual(SNAPSHOT);
+		reverted.stable.version = 'changed too';
+		expect(f.dep(id).pack).toEqual(pack);
+		expect(targetWork(f.state)[0]).toMatchObject({versions: {stable: FROM}});
 	});
 });
 

@@ -91,7 +91,8 @@ describe('every transition is an event with actor, reason and time', () => {
 			['deployment.running', 'human:bob', '2026-11-25T10:03:00.000Z', 'halted', 'running'],
 			['deployment.halted', 'agent:ci-bot', '2026-11-25T10:04:00.000Z', 'running', 'halted'],
 			['deployment.rolling_back', 'agent:ci-bot', '2026-11-25T10:04:00.000Z', 'halted', 'rolling_back'],
-			['deployment.rolled_back', 'agent:ci-bot', '2026-11-25T10:04:00.000Z', 'rolling_back', 'rolled_back'],
+			// Verified by the target's report of the revert, which the engine records.
+			['deployment.rolled_back', 'engine', '2026-11-25T10:04:00.000Z', 'rolling_back', 'rolled_back'],
 		]);
 		expect(moves.map(e => e.reason)).toEqual([
 			expect.stringContaining('WARNING: TES drop > 2%'),

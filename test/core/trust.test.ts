@@ -118,7 +118,7 @@ describe('approvals are signed by a human key, and not by the proposer', () => {
 		f.registerKeys();
 		const mine = f.run<{id: string}>(f.proposal({}, HOLDERS.human)).id;
 		expect(f.refuse(f.approval(mine))).toMatchObject({code: 'SAME_PERSON', message: `alice proposed ${mine}: separation of duties needs another person to approve it`});
-		expect(f.refuse({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '2.0'})).toMatchObject({code: 'PROPOSAL_UNSIGNED'});
+		expect(f.refuse({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '2.0'})).toMatchObject({code: 'PROPOSAL_UNSIGNED'});
 		const forged = {...f.proposal({toVersion: '2.1'}), toVersion: '2.2'} as Command;
 		expect(f.refuse(forged)).toMatchObject({code: 'BAD_SIGNATURE'});
 	});
@@ -128,7 +128,7 @@ describe('approvals are signed by a human key, and not by the proposer', () => {
 		f.registerKeys();
 		const mine = f.run<{id: string}>(f.proposal({}, HOLDERS.human)).id;
 		expect(f.run(f.approval(mine))).toMatchObject({status: 'approved_pending_human'});
-		expect(f.run({type: 'intent.create', actor: 'operator:bob', service: 'checkout', toVersion: '2.0'})).toMatchObject({status: 'draft'});
+		expect(f.run({type: 'intent.create', actor: 'operator:bob', service: 'checkout', fromVersion: '1.4.0', toVersion: '2.0'})).toMatchObject({status: 'draft'});
 	});
 
 	it('an approval signature verifies only for the intent it was made for', () => {
