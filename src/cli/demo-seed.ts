@@ -2,8 +2,11 @@ import {cosign, generateKeyPair} from '../core/lease.js';
 import {Signers, type Holder} from '../core/sim/signers.js';
 import {ensureDemoTrust} from '../store/trust.js';
 import type {Intent, Lease, Role, State} from '../core/model/index.js';
-import {SimTarget} from '../core/sim/sim-target.js';
-import {emptyWorld, type Scenario} from '../core/sim/world.js';
+import {SimFleet} from '../core/sim/sim-fleet.js';
+import type {Scenario} from '../core/sim/world.js';
+import {SimWorldFile} from '../store/sim-world.js';
+import {reconcileDeployment} from '../drivers/reconciler.js';
+import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
 import type {Store} from '../store/api.js';
 import {defaultKeyPath, loadKey, saveKey, type LocalKey} from '../store/keyring.js';
 import {existsSync} from 'node:fs';
@@ -42,16 +45,18 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 	if (!store.trust.demo) {
 		throw new Error(`the demo runs under the demo trust, and this environment uses ${store.trust.source}: run it with CALYX_TRUST=demo`);
 	}
-	await store.mutate(state => {
-		const target = new SimTarget(structuredClone(state.world as ReturnType<typeof emptyWorld> | undefined) ?? emptyWorld(Date.now() % 100_000));
-		for (const s of SERVICES) target.addService(s.service, s.from, {scenario: s.scenario, load: s.load});
-		const at = new Date().toISOString();
-		return {
-			state: {...state, world: target.world},
-			events: [{at, actor, kind: 'demo.seeded', subject: 'world', reason: `simulated target with ${SERVICES.length} services`, data: {services: SERVICES.map(s => s.service)}}],
-			result: null,
-		};
+	// The simulated target's world is the simulated driver's file, not the state's business.
+	await new SimWorldFile(store.dir).update(world => {
+		if (Object.keys(world.services).length === 0) world.seed = Date.now() % 100_000;
+		const fleet = new SimFleet(world);
+		for (const s of SERVICES) fleet.addService(s.service, s.from, {scenario: s.scenario, load: s.load});
 	});
+	await store.mutate(state => ({
+		state,
+		events: [{at: new Date().toISOString(), actor, kind: 'demo.seeded', subject: 'world', reason: `simulated target with ${SERVICES.length} services`, data: {services: SERVICES.map(s => s.service)}}],
+		result: null,
+	}));
+	const drivers = {dataDir: store.dir};
 	const {admin} = ensureDemoTrust(env);
 	const signers = new Signers([admin], {demo: true});
 	const holder = (role: Role): Holder => {
@@ -77,7 +82,10 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 		await sign(lease.id, 'agent');
 		if (s.stage === 'await-human') continue;
 		await sign(lease.id, 'human');
-		deployments.push((await store.run<{id: string}>({type: 'canary.start', actor, leaseId: lease.id})).result.id);
+		const reading = await readTarget(resolveTarget(s.service, drivers), AbortSignal.timeout(5000));
+		const {id} = (await store.run<{id: string}>({type: 'canary.start', actor, leaseId: lease.id, reading})).result;
+		await reconcileDeployment(store, drivers, id);
+		deployments.push(id);
 	}
 	return {deployments, keys: {human: keys.human.id, agent: keys.agent.id}};
 }

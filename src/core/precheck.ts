@@ -61,7 +61,9 @@ export function runPrechecks(
 	return {ok: checks.every(c => c.ok), checks};
 }
 
-const UNREAD = 'the target has not been read yet';
+/** The detail of a target check run without a reading (a console shows it while it reads). */
+export const UNREAD_TARGET = 'reading the target…';
+const UNREAD = UNREAD_TARGET;
 
 function loadCheck(reading: TargetReading | undefined, max: number): Precheck {
 	if (!reading) return {name: 'resource load', ok: false, detail: UNREAD};

@@ -6,8 +6,6 @@ import {EngineError} from '../core/errors.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
-import {SimTarget} from '../core/sim/sim-target.js';
-import {emptyWorld, type SimWorld} from '../core/sim/world.js';
 
 export interface Batch<R> {
 	state: State;
@@ -18,25 +16,21 @@ export interface Batch<R> {
 }
 
 /**
- * Runs commands through the engine one after another, each on the state (and simulated world) the
- * one before left. Pure apart from the clock. Each command gets its own copy of the world, as a
- * single `run` does: a command the engine refuses part-way may already have moved the simulated
- * fleet, and that must vanish with it. The refusal ends the batch; its audit event (if any) is
- * kept, to be committed with the commands before it. Anything but an EngineError is thrown.
+ * Runs commands through the engine one after another, each on the state the one before left. Pure
+ * apart from the clock: the engine touches no target (drivers do, outside the lock). The refusal
+ * ends the batch; its audit event (if any) is kept, to be committed with the commands before it.
+ * Anything but an EngineError is thrown.
  */
 export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
 	let current = state;
-	let world = (state.world ?? emptyWorld()) as SimWorld;
 	const events: EventDraft[] = [];
 	const samples: RecordedSample[] = [];
 	const results: R[] = [];
 	const done = (failed?: Batch<R>['failed']): Batch<R> => ({state: current, events, samples, results, ...(failed ? {failed} : {})});
 	for (const [index, cmd] of cmds.entries()) {
-		const target = new SimTarget(structuredClone(world));
 		try {
-			const out = execute<R>(current, cmd, {clock, target, trust});
-			world = target.world;
-			current = {...out.state, world};
+			const out = execute<R>(current, cmd, {clock, trust});
+			current = out.state;
 			events.push(...out.events);
 			samples.push(...out.samples);
 			results.push(out.result);

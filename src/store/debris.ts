@@ -38,8 +38,8 @@ export const hasWork = (d: Debris) => d.remove.length > 0 || d.rotation || d.ado
 type Kind = 'temp' | 'grave' | 'backup' | {log: string; file: string};
 
 function kindOf(paths: StorePaths, name: string): Kind | undefined {
-	if ([paths.state, paths.index, paths.audit, paths.metrics].some(target => isTempOf(target, name))) return 'temp';
-	if ([paths.lock, paths.leader].some(lock => isGraveOf(lock, name))) return 'grave';
+	if ([paths.state, paths.index, paths.audit, paths.metrics, paths.simWorld].some(target => isTempOf(target, name))) return 'temp';
+	if ([paths.lock, paths.leader, paths.simWorldLock].some(lock => isGraveOf(lock, name))) return 'grave';
 	if (name === basename(paths.pendingBackup)) return 'backup';
 	for (const log of [paths.audit, paths.metrics]) {
 		const file = quarantineOfPending(log, name);

@@ -1,7 +1,6 @@
 import {chmod, chown, lstat, mkdir} from 'node:fs/promises';
 import {initialState} from '../core/engine/execute.js';
 import type {Config} from '../core/model/index.js';
-import {emptyWorld} from '../core/sim/world.js';
 import type {BatchStore} from './api.js';
 import {DocumentFile} from './document.js';
 import {io, StoreError} from './errors.js';
@@ -82,7 +81,7 @@ export async function initStore(dir: string, opts: InitOptions = {}): Promise<{c
 					{backup: paths.backups[0]},
 				);
 			}
-			await document.write({...initialState(opts.config), world: emptyWorld(opts.seed)});
+			await document.write(initialState(opts.config));
 			created = true;
 		});
 	}

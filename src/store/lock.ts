@@ -216,7 +216,12 @@ const turns = new Map<string, Promise<void>>();
  * Runs `fn` holding the data directory's write lock: first this process's turn, then the
  * cross-process lock, retried with a short jittered back-off until `timeoutMs`.
  */
-export async function withWriteLock<T>(paths: StorePaths, timeoutMs: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+export function withWriteLock<T>(paths: StorePaths, timeoutMs: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+	return withFileLock({target: paths.state, lock: paths.lock}, timeoutMs, fn);
+}
+
+/** The same discipline for another file of the data directory with a lock of its own (the simulated world). */
+export async function withFileLock<T>(paths: {target: string; lock: string}, timeoutMs: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
 	const before = turns.get(paths.lock) ?? Promise.resolve();
 	let done!: () => void;
 	const mine = before.then(() => new Promise<void>(resolve => (done = resolve)));
@@ -262,11 +267,11 @@ function released(lockPath: string, ms: number): Promise<'released' | 'timeout'>
 	});
 }
 
-async function acquire(paths: StorePaths, timeoutMs: number): Promise<Held> {
+async function acquire(paths: {target: string; lock: string}, timeoutMs: number): Promise<Held> {
 	const deadline = Date.now() + timeoutMs;
 	const attempt = async (breakDead: boolean) => {
 		try {
-			return await tryLock(paths.state, paths.lock, {stale: STALE_MS, breakDead});
+			return await tryLock(paths.target, paths.lock, {stale: STALE_MS, breakDead});
 		} catch (error) {
 			throw ioError('taking the write lock', paths.lock, error);
 		}

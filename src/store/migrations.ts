@@ -1,4 +1,5 @@
 import {SCHEMA_VERSION} from '../core/model/index.js';
+import {deploymentToV2} from './migrate-v2.js';
 import {isObject} from './validate.js';
 
 type Doc = Record<string, unknown>;
@@ -12,6 +13,13 @@ type Doc = Record<string, unknown>;
  */
 export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
 	0: doc => ({schemaVersion: 1, rev: doc.rev ?? 0, auditHead: {seq: 0, hash: ''}, ...withoutVersion(doc)}),
+	// Version 2: the engine no longer owns the simulated world (the simulated driver keeps it in a file
+	// of its own), and a deployment records the step it wants and the step its target confirmed.
+	1: ({world: _world, ...doc}) => ({
+		...doc,
+		schemaVersion: 2,
+		deployments: Array.isArray(doc.deployments) ? doc.deployments.map(d => (isObject(d) ? deploymentToV2(d) : d)) : doc.deployments,
+	}),
 };
 
 function withoutVersion(doc: Doc): Doc {

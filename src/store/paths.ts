@@ -32,6 +32,10 @@ export interface StorePaths {
 	leader: string;
 	/** One heartbeat file per engine waiting to take over (see leader.ts). */
 	followers: string;
+	/** The simulated target's world (the demo's fleet), written only by the simulated driver. */
+	simWorld: string;
+	/** Its lock: the driver's writes never wait on the state's write lock. */
+	simWorldLock: string;
 }
 
 export function storePaths(dir: string): StorePaths {
@@ -49,6 +53,8 @@ export function storePaths(dir: string): StorePaths {
 		lock: join(root, 'write.lock'),
 		leader: join(root, 'leader.lock'),
 		followers: join(root, 'engine-followers'),
+		simWorld: join(root, 'sim-world.json'),
+		simWorldLock: join(root, 'sim-world.lock'),
 	};
 }
 

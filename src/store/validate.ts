@@ -1,6 +1,5 @@
 import {z} from 'zod';
 import {State} from '../core/model/index.js';
-import {SimWorld} from '../core/sim/world.js';
 
 /** The first thing wrong with a document: the zod path of the field and what is allowed there. */
 export interface Problem {
@@ -8,11 +7,8 @@ export interface Problem {
 	message: string;
 }
 
-/**
- * The state's fields and their schemas. `world` is only a record to the engine, but the store builds
- * the simulated target from it, so it is held to the simulator's own schema.
- */
-const FIELDS: Record<string, z.ZodType> = {...State.shape, world: SimWorld.optional()};
+/** The state's fields and their schemas. */
+const FIELDS: Record<string, z.ZodType> = State.shape;
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
 	value !== null && typeof value === 'object' && !Array.isArray(value);

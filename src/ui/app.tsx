@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, type Clock, type State} from '../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, targetKinds, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -9,6 +9,8 @@ import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
 import {useNow} from './hooks/use-now.js';
 import {auditKey, samplesKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
 import {useSubmit} from './hooks/use-submit.js';
+import {useTargetReading} from './hooks/use-target-reading.js';
+import type {ConsoleTargets} from './targets.js';
 import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
@@ -56,6 +58,8 @@ export interface ConsoleAppProps {
 	statusMs?: number;
 	/** A state read before mounting: the first frame then already shows it. */
 	initial?: State;
+	/** The targets behind the drivers (tests pass their own). */
+	targets: ConsoleTargets;
 }
 
 const AUDIT_LIMIT = 500;
@@ -134,7 +138,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout, store.trust) : undefined;
 	// Said in the dialog before Enter, which would be refused for it (see use-submit).
 	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now, store.trust)) : [];
-	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload});
+	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload, targets: props.targets});
+	useTargetReading(ui.dialog, state, dispatch, {targets: props.targets, clock: props.clock, trust: store.trust});
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -197,7 +202,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				actor={props.actor}
 				{...(identity ? {keyRole: identity.role} : {})}
 				readonly={readonly}
-				{...(typeof state?.world?.kind === 'string' ? {target: state.world.kind} : {})}
+				{...(state ? {target: targetKinds(state)} : {})}
 				counts={state ? statusCounts(state) : {}}
 				demoTrust={store.trust.demo}
 			/>

@@ -2,11 +2,12 @@ import type {EventEmitter} from 'node:events';
 import {userInfo} from 'node:os';
 import {render} from 'ink';
 import {systemClock, type Clock} from '../core/index.js';
-import type {EngineLoop} from '../cli/engine-loop.js';
+import type {EngineLoop} from '../drivers/engine-loop.js';
 import type {Store} from '../store/api.js';
 import type {LocalKey} from '../store/keyring.js';
 import {logFile} from '../store/xdg.js';
 import ConsoleApp from './app.js';
+import {driverTargets, type ConsoleTargets} from './targets.js';
 import {openConsoleLog, type ConsoleLog} from './log.js';
 import {BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON} from './model/paste.js';
 import {createScreenWriter} from './screen-writer.js';
@@ -18,6 +19,8 @@ export interface ConsoleOptions {
 	identity?: LocalKey;
 	engine: Pick<EngineLoop, 'role' | 'onRoleChange'>;
 	clock?: Clock;
+	/** The targets as the console reaches them (default: through the drivers, for this store's data directory). */
+	targets?: ConsoleTargets;
 }
 
 /** The terminal and the process the console runs in; tests and the benchmark pass their own. */
@@ -92,6 +95,7 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 				{...(opts.identity ? {identity: opts.identity} : {})}
 				engine={opts.engine}
 				clock={opts.clock ?? systemClock}
+				targets={opts.targets ?? driverTargets(opts.store, opts.clock ?? systemClock)}
 				actor={actor}
 				log={log}
 				{...(io.tickMs ? {tickMs: io.tickMs} : {})}

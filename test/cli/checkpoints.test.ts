@@ -2,8 +2,8 @@ import {statSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ManualClock} from '../../src/core/index.js';
-import {Checkpoints} from '../../src/cli/checkpoints.js';
-import {startEngineLoop} from '../../src/cli/engine-loop.js';
+import {Checkpoints} from '../../src/drivers/checkpoints.js';
+import {startEngineLoop} from '../../src/drivers/engine-loop.js';
 import type {Store} from '../../src/store/api.js';
 import {initStore, type Checkpoint} from '../../src/store/index.js';
 import {tempDir, until} from '../store/helpers.js';
@@ -63,7 +63,7 @@ describe('the engine leader signs checkpoints of the audit head', () => {
 	it('signs with a key of its own that a real store makes on first use, and the signature holds', async () => {
 		const home = tempDir();
 		const {store} = await initStore(tempDir(), {anchor: {stateHome: home}});
-		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'});
+		await store.run({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'});
 		const first = await store.checkpoint();
 		const second = await store.checkpoint();
 		const {forgery} = await import('../../src/store/checkpoint.js');

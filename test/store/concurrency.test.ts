@@ -47,7 +47,7 @@ describe('several processes writing one data directory at once', () => {
 			for (const h of [HOLDERS.human, HOLDERS.agent]) step(signers.register(h, new Date().toISOString()));
 			const ids: string[] = [];
 			for (let i = 0; i < 200; i++) {
-				const intent = step<{id: string}>({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: `1.5.${i}`});
+				const intent = step<{id: string}>({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: `1.5.${i}`});
 				step(approval(next, intent.id));
 				ids.push(step<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id}).id);
 			}

@@ -35,7 +35,7 @@ async function killSomewhere(dirs: string[], deploymentId: string, rnd: () => nu
  */
 async function check(dir: string) {
 	const store = await openStore(dir);
-	await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'});
+	await store.run({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'});
 	const names = readdirSync(dir);
 	expect(names.filter(n => DEBRIS.test(n))).toEqual([]);
 	const [state, bak1, bak2] = ['state.json', 'state.json.bak1', 'state.json.bak2'].map(f => revOf(dir, f));

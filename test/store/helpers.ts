@@ -1,3 +1,4 @@
+import {readingAt, settleTargets} from '../target.js';
 import {approval, HOLDERS, registerHolders} from '../trust.js';
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -80,7 +81,7 @@ export const clockAt = (iso = '2026-11-25T10:00:00Z') => new ManualClock(iso);
 export async function seedCanary(store: Store, clock: Clock = clockAt()) {
 	const {human, agent} = HOLDERS;
 	await registerHolders(store, clock);
-	const {result: intent} = await store.run<{id: string}>({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock});
+	const {result: intent} = await store.run<{id: string}>({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock});
 	await store.run(approval(await store.read(), intent.id), {clock});
 	const {result: lease} = await store.run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan: {bakeMs: 86_400_000}}, {clock});
 	for (const [role, keyId, keys] of [['human', 'alice', human], ['agent', 'ci-bot', agent]] as const) {
@@ -88,7 +89,9 @@ export async function seedCanary(store: Store, clock: Clock = clockAt()) {
 		const signature = cosign(state.leases.find(l => l.id === lease.id)!, state.intents.find(i => i.id === intent.id)!, role, keyId, keys.privateKey);
 		await store.run({type: 'lease.cosign', actor: `${role}:${keyId}`, leaseId: lease.id, role, keyId, signature}, {clock});
 	}
-	const {result: deployment} = await store.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId: lease.id}, {clock});
+	const {result: deployment} = await store.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId: lease.id, reading: readingAt(clock)}, {clock});
+	// The first tier confirmed by the simulated target, as an engine would have it.
+	await settleTargets(store, clock);
 	return {intentId: intent.id, leaseId: lease.id, deploymentId: deployment.id, human, agent};
 }
 

@@ -29,11 +29,11 @@ describe('the change feed', () => {
 		await until(() => seen.some(n => n.metrics && n.state), 'a metrics notice');
 		stop();
 		const count = seen.length;
-		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock: clockAt()});
+		await store.run({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock: clockAt()});
 		// A second, still-subscribed watcher proves the write was noticeable, so the stopped one's silence means something.
 		const control: ChangeNotice[] = [];
 		const stopControl = store.watch(what => control.push(what));
-		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.1'}, {clock: clockAt()});
+		await store.run({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.1'}, {clock: clockAt()});
 		await until(() => control.length > 0, 'the control notice');
 		stopControl();
 		expect(seen).toHaveLength(count);

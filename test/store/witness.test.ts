@@ -11,7 +11,7 @@ import {clockAt, sha, tempDir} from './helpers.js';
 import {testSigners} from '../trust.js';
 import {ensureDemoTrust} from '../../src/store/trust.js';
 
-const intent = (title: string): Command => ({type: 'intent.create', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
+const intent = (title: string): Command => ({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
 
 /** A data directory with a key registered then revoked, written as one user (`home` is that user's state home). */
 async function withRevokedKey(home = tempDir()) {

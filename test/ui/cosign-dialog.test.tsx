@@ -84,7 +84,7 @@ describe('the cosign dialog at 80×24', () => {
 
 	it('shows untrusted text from the store escaped, never as terminal control', async () => {
 		const {r, store} = await mount({size: SMALL});
-		const intent = store.external<{id: string}>({type: 'intent.create', actor: 'human:mallory', service: 'billing', toVersion: '3.1.0', title: 'fix'}).result;
+		const intent = store.external<{id: string}>({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:mallory', service: 'billing', toVersion: '3.1.0', title: 'fix'}).result;
 		store.external(approval(store.state, intent.id, 'human:mallory'));
 		const lease = store.external<{id: string}>({type: 'lease.issue', actor: 'human:mallory', intentId: intent.id}).result;
 		// The engine refuses control characters at entry (validate.ts): a hand edit, or an older

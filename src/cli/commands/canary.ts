@@ -6,11 +6,18 @@ import {usage} from '../errors.js';
 import {text} from '../parse.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
+import {readingForLease, settleDeployment, targetLine} from '../target.js';
+import {targetView} from '../../core/view/target.js';
 
-/** Runs one deployment command and prints the outcome the same way for every verb. */
+/**
+ * Runs one deployment command, carries what it decided to the target, and prints the outcome the
+ * same way for every verb: the status as recorded after the target answered, and the target's line.
+ */
 async function act(cli: Cli, verb: string, cmd: Parameters<Cli['run']>[0]) {
 	const {result} = await cli.run<{id: string; status: string; percent?: number; from?: number; to?: number}>(cmd);
-	cli.emit({ok: true, ...result}, () => `${verb} ${result.id}: now ${statusWord(result.status)}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}`);
+	const dep = await settleDeployment(cli, result.id);
+	const out = {...result, status: dep.status, target: targetView(dep)};
+	cli.emit({ok: true, ...out}, () => `${verb} ${result.id}: now ${statusWord(dep.status)}${result.percent !== undefined || result.to !== undefined ? ` at ${result.to ?? result.percent}%` : ''}\n  target: ${targetLine(dep)}`);
 }
 
 export function registerCanary(program: Command, io: Io) {
@@ -18,15 +25,18 @@ export function registerCanary(program: Command, io: Io) {
 
 	const start = canary
 		.command('start <leaseId>')
-		.description('run the pre-checks, make the rollback pack, apply the first tier; prints the deployment id')
+		.description('read the target, run the pre-checks, make the rollback pack, apply the first tier; prints the deployment id')
 		.action(
 			action(io, async (cli, [leaseId]) => {
+				const reading = await readingForLease(cli, leaseId!);
 				const {result} = await cli.run<{id: string; status: string; percent: number; checks: Array<{name: string; detail: string}>}>({
 					type: 'canary.start',
 					leaseId: leaseId!,
-				});
-				cli.emit({ok: true, ...result}, () =>
-					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${statusWord(result.status)} at ${result.percent}%`].join('\n'),
+					...(reading ? {reading} : {}),
+				} as Parameters<Cli['run']>[0]);
+				const dep = await settleDeployment(cli, result.id);
+				cli.emit({ok: true, ...result, status: dep.status, target: targetView(dep)}, () =>
+					[result.id, ...result.checks.map(c => `  ✓ ${c.name}: ${c.detail}`), `  ${statusWord(dep.status)} at ${result.percent}%`, `  target: ${targetLine(dep)}`].join('\n'),
 				);
 			}),
 		);

@@ -4,6 +4,8 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {EXIT} from '../errors.js';
 import {text} from '../parse.js';
+import {settleDeployment, targetLine} from '../target.js';
+import {targetView} from '../../core/view/target.js';
 
 export function registerRollback(program: Command, io: Io) {
 	const cmd = program
@@ -12,12 +14,16 @@ export function registerRollback(program: Command, io: Io) {
 		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
 		.action(
 			action<{reason: string}>(io, async (cli, [id], o) => {
-				const {result} = await cli.run<{id: string; status: string; verified: boolean; rollback: RollbackRecord}>({
-					type: 'rollback',
-					id: id!,
-					reason: o.reason,
-				});
-				cli.emit({ok: result.verified, ...result}, ({rollback: r}) =>
+				const {result: decided} = await cli.run<{id: string}>({type: 'rollback', id: id!, reason: o.reason});
+				// The revert is the target's: applied now, and verified against what the router reads back.
+				const dep = await settleDeployment(cli, decided.id);
+				const r: RollbackRecord = dep.rollback!;
+				const result = {id: dep.id, status: dep.status, verified: r.verified, rollback: r, target: targetView(dep)};
+				if (dep.status === 'rolling_back') {
+					cli.emit({ok: false, ...result}, () => `rolling back ${dep.id}: ${targetLine(dep)}; the engine keeps trying, calyx canary status ${dep.id} shows the outcome`);
+					return EXIT.refused;
+				}
+				cli.emit({ok: result.verified, ...result}, () =>
 					result.verified
 						? `rolled back ${result.id}: verified, target matches the snapshot (${r.expectedChecksum.slice(0, 16)})`
 						: `ROLLBACK FAILED for ${result.id}: ${r.error ?? `target ${r.actualChecksum?.slice(0, 16)} ≠ snapshot ${r.expectedChecksum.slice(0, 16)}`}\nthe deployment is rollback failed: repair the target by hand, then run calyx rollback again`,

@@ -3,7 +3,7 @@ import {ACTIVE} from '../../core/index.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
-import {startEngineLoop, type EngineLoop} from '../engine-loop.js';
+import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 
 const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};

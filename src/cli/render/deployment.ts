@@ -24,7 +24,9 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime)
 	const lines = [
 		`${paint('bold', view.id)}  ${view.service} ${view.from} → ${view.to}`,
 		`status:   ${statusText(view.status, paint)} at ${view.percent}%    tiers: ${tierTrack(view)}`,
+		`target:   ${view.target.kind}: ${view.target.state === 'failed' ? paint('red', view.targetLine) : view.targetLine}`,
 	];
+	if (view.target.error && view.target.state !== 'failed') lines.push(`          last error ${time(view.target.error.at)}: ${view.target.error.message}`);
 	if (view.gate) {
 		lines.push(`tier:     ${bakeBar(view)}`);
 		lines.push(`gate:     ${view.gate.verdict.toUpperCase()}: ${view.gate.summary}`);
@@ -37,7 +39,7 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime)
 	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${time(view.halt.at)})`);
 	if (view.rollback) {
 		const r = view.rollback;
-		const verdict = r.verified ? paint('green', 'verified') : paint('red', 'NOT VERIFIED');
+		const verdict = r.verified ? paint('green', 'verified') : r.endedAt ? paint('red', 'NOT VERIFIED') : paint('yellow', 'reverting, not yet verified');
 		lines.push(`rollback: ${r.trigger}, ${verdict}: ${r.reason}`);
 		lines.push(`          step ${r.step}, snapshot ${r.expectedChecksum.slice(0, 16)}, target ${r.actualChecksum?.slice(0, 16) ?? '-'}${r.error ? `, error: ${r.error}` : ''}`);
 	}

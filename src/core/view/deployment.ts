@@ -4,6 +4,7 @@ import type {Deployment, Level, Sample, State} from '../model/index.js';
 import {ACTIVE} from '../engine/transitions.js';
 import {deploymentSummary} from './summary.js';
 import {tierViews, type TierView} from './tiers.js';
+import {targetView, targetWords, type TargetView} from './target.js';
 
 /** Everything a screen or a `status` command shows of one deployment, built from state and a time. */
 export interface DeploymentView {
@@ -29,6 +30,10 @@ export interface DeploymentView {
 	lease: {id: string; signers: Array<{role: string; keyId: string; signedAt: string}>; expiresAt?: string};
 	risk?: {score: number; level: string; acknowledged: boolean; factors: Array<{name: string; points: number; detail: string}>};
 	pack: {id: string; snapshotChecksum: string; steps: number; reverseOps: number};
+	/** What the deployment wants of its target and what the target confirmed (see target.ts). */
+	target: TargetView;
+	/** The same in words: `25% · confirmed 3s ago`. */
+	targetLine: string;
 	createdAt: string;
 	updatedAt: string;
 	endedAt?: string;
@@ -38,6 +43,7 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 	const active = ACTIVE.includes(dep.status);
 	const gate = active ? evaluateGate(dep, now) : undefined;
 	const lease = state.leases.find(l => l.id === dep.leaseId);
+	const target = targetView(dep);
 	const reverseOps = Object.values(dep.pack.reversePatches).reduce((n, p) => n + p.length, 0);
 	// The list's summary, widened: one place decides id, versions, status and the worst level.
 	const {tiers, ...summary} = deploymentSummary(dep, gate);
@@ -60,6 +66,8 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 		},
 		...(lease ? {risk: {score: lease.risk.score, level: lease.risk.level, acknowledged: lease.risk.acknowledged, factors: lease.risk.factors}} : {}),
 		pack: {id: dep.pack.id, snapshotChecksum: dep.pack.manifest.snapshotChecksum, steps: dep.pack.manifest.steps.length, reverseOps},
+		target,
+		targetLine: targetWords(target, now),
 		...(dep.endedAt ? {endedAt: dep.endedAt} : {}),
 	};
 }

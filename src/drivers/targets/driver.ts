@@ -55,6 +55,12 @@ export interface RouterReport {
 export interface CallContext {
 	deployment?: string;
 	tier?: number;
+	/** Which step is applied: a tier, the final step, or the rollback's snapshot. */
+	step?: 'tier' | 'final' | 'snapshot';
+	/** The versions on each side, for targets that deploy them (the simulator) or report them. */
+	versions?: {stable: string; canary: string};
+	/** The tier's share, for a sanity check that depends on it. */
+	percent?: number;
 }
 
 export interface CallOpts {

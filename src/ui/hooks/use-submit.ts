@@ -1,5 +1,6 @@
 import {useEffect, useRef, type Dispatch} from 'react';
-import {cosign, EngineError, signApproval, type Clock, type State} from '../../core/index.js';
+import {cosign, EngineError, signApproval, type Clock, type Deployment, type State} from '../../core/index.js';
+import type {ConsoleTargets} from '../targets.js';
 import type {LocalKey} from '../../store/keyring.js';
 import type {Store} from '../../store/api.js';
 import type {ConsoleLog} from '../log.js';
@@ -16,6 +17,21 @@ export interface SubmitDeps {
 	log: ConsoleLog;
 	/** Re-read the store after an action, whatever its outcome. */
 	reload: () => void;
+	/** Carries a deployment's new decision to its target (see targets.ts). */
+	targets: ConsoleTargets;
+}
+
+/** The deployment a confirmed dialog's command decided about, if any: its target gets the decision at once. */
+function decidedAbout(dialog: Dialog, result: unknown): string | undefined {
+	if (dialog.action === 'cosign' || dialog.action === 'approve') return undefined;
+	if (dialog.action === 'start') return (result as {id?: string} | undefined)?.id;
+	return dialog.target;
+}
+
+/** A rollback's outcome is the target's: verified against what the router read back, or not (yet). */
+function settledResult(dialog: Dialog, result: unknown, dep: Deployment | undefined): unknown {
+	if (dialog.action !== 'rollback' || !dep?.rollback) return result;
+	return {...(result as object), status: dep.status, verified: dep.rollback.verified, rollback: dep.rollback};
 }
 
 function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
@@ -66,7 +82,9 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
 				try {
 					const r = await d.store.run(command, {clock: d.clock});
-					return successOutcome(dialog, r.result, fresh.keys);
+					const id = decidedAbout(dialog, r.result);
+					const dep = id ? await d.targets.settle(id) : undefined;
+					return successOutcome(dialog, settledResult(dialog, r.result, dep), fresh.keys);
 				} catch (error) {
 					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;
 				}

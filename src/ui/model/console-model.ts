@@ -6,6 +6,7 @@ import type {DialogBody} from './dialog-scroll.js';
 import type {Outcome} from './outcome.js';
 import type {QuitQuestion, QuitRisk} from './quit.js';
 import type {ReviewedFacts} from './review.js';
+import type {TargetReading} from '../../core/target.js';
 
 /**
  * The console's state and the messages that change it, as plain data: what the reducer in
@@ -113,6 +114,8 @@ export type Msg =
 	| {type: 'keys'; keys: readonly KeyPress[]; ctx: KeyContext; at: number; now: number; read?: number}
 	| {type: 'paste'; text: string; ctx: KeyContext; at: number; now: number}
 	| {type: 'settled'; seq: number; outcome: Outcome; at: number}
+	/** The target read for a start dialog: what its pre-checks and the start's snapshot are made from. */
+	| {type: 'reading'; target: string; reading?: TargetReading; error?: string; reviewed?: ReviewedFacts}
 	| {type: 'status'; status: Status};
 
 const cursor0: Cursor = {index: 0, top: 0};

@@ -215,6 +215,13 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			return pasteMsg(s, msg);
 		case 'status':
 			return {...s, status: msg.status};
+		case 'reading': {
+			const d = s.dialog;
+			// Only for the start dialog it was read for, and only once: what the operator saw stays put.
+			if (d?.action !== 'start' || d.target !== msg.target || d.reading || d.readingError || d.submitting) return s;
+			const got = msg.reading ? {reading: msg.reading, ...(msg.reviewed ? {reviewed: msg.reviewed} : {})} : {readingError: msg.error ?? 'the target did not answer'};
+			return {...s, dialog: {...d, ...got}};
+		}
 		case 'settled': {
 			if (!s.request || s.request.seq !== msg.seq) return s;
 			const {outcome} = msg;

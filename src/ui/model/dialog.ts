@@ -4,6 +4,7 @@ import {editLine, emptyLine, insertText, lineOf} from './line-edit.js';
 
 export {cancels, ignoredEarly, TYPEAHEAD_MS} from './confirm-keys.js';
 import type {ReviewedFacts} from './review.js';
+import type {TargetReading} from '../../core/target.js';
 
 /**
  * The confirmation dialogs as a pure state machine. A confirm step takes `y` then Enter and
@@ -44,6 +45,9 @@ export interface Dialog {
 	 * if any of it changed. Without it nothing was reviewed, and nothing is submitted.
 	 */
 	reviewed?: ReviewedFacts;
+	/** A start dialog's reading of the target (taken once it opened), or why it could not be read. */
+	reading?: TargetReading;
+	readingError?: string;
 	/** A scrolled dialog's first row on screen, and how far down it has been read (see dialog-scroll.ts). */
 	scroll?: number;
 	read?: {width: number; rows: number};

@@ -1,5 +1,5 @@
 import type {Trust} from '../../core/trust.js';
-import {ACTIVE, deploymentView, displayDeep, statusCounts, type Deployment, type DeploymentView, type State} from '../../core/index.js';
+import {ACTIVE, deploymentView, displayDeep, statusCounts, targetKinds, type Deployment, type DeploymentView, type State} from '../../core/index.js';
 import {deploymentRow} from '../views/deployment-rows.js';
 import {scrollTop} from './columns.js';
 import {resolveCursor, type ConsoleState, type Pane} from './console-state.js';
@@ -35,7 +35,7 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
  */
 export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
-	return JSON.stringify([statusCounts(state), state.world?.kind ?? null, model.rowIds.deployments, model.leases.length, model.intents.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+	return JSON.stringify([statusCounts(state), targetKinds(state), model.rowIds.deployments, model.leases.length, model.intents.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
 }
 
 /** The key of the list a state would draw (see frameKey), for a state not drawn yet. */

@@ -80,7 +80,9 @@ export function commandFor(
 			if (!signature) throw new Error('cosign needs a signature');
 			return {type: 'lease.cosign', leaseId: d.target, ...signature, ...base};
 		case 'start':
-			return {type: 'canary.start', leaseId: d.target, ...base};
+			// The start rests on the reading the dialog showed: never one taken behind the operator's back.
+			if (!d.reading) throw new Error('the target has not been read: open the dialog again');
+			return {type: 'canary.start', leaseId: d.target, reading: d.reading, ...base};
 		case 'approve':
 			if (!signature) throw new Error('an approval needs a signature');
 			return {type: 'intent.approve', id: d.target, reason: d.reason.trim(), keyId: signature.keyId, signature: signature.signature, ...base};

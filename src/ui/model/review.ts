@@ -1,4 +1,4 @@
-import {ACTIVE, deploymentView, escapeControls, leaseDigest, METRIC_INFO, startPreview, statusWord, type Level, type State, type Trust} from '../../core/index.js';
+import {ACTIVE, deploymentView, escapeControls, leaseDigest, METRIC_INFO, startPreview, statusWord, type Level, type State, type TargetReading, type Trust} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
@@ -21,13 +21,13 @@ export type ReviewedFacts = Readonly<Record<string, string>>;
 
 const LEVEL_WORD: Record<Level | 'inconclusive', string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples'};
 
-function leaseFacts(target: string, state: State, now: number, checks: boolean, trust: Trust): ReviewedFacts | undefined {
+function leaseFacts(target: string, state: State, now: number, checks: boolean, trust: Trust, reading?: TargetReading): ReviewedFacts | undefined {
 	const lease = state.leases.find(l => l.id === target);
 	if (!lease) return undefined;
 	const intent = state.intents.find(i => i.id === lease.intentId);
 	// A start also rests on the pre-checks the dialog showed: each one's verdict, not its detail
 	// (a load figure moves with every sample).
-	const verdicts = checks ? Object.fromEntries(startPreview(state, lease, now, trust).checks.map(c => [c.name, c.ok ? 'pass' : 'fail'])) : {};
+	const verdicts = checks ? Object.fromEntries(startPreview(state, lease, now, trust, reading).checks.map(c => [c.name, c.ok ? 'pass' : 'fail'])) : {};
 	return {
 		digest: lease.digest,
 		// What the signature will cover: the intent and plan as they are now (their digest).
@@ -54,8 +54,8 @@ function intentFacts(target: string, state: State): ReviewedFacts | undefined {
 	};
 }
 
-export function reviewedFacts(d: Pick<Dialog, 'action' | 'target'>, state: State, now: number, trust: Trust): ReviewedFacts | undefined {
-	if (d.action === 'cosign' || d.action === 'start') return leaseFacts(d.target, state, now, d.action === 'start', trust);
+export function reviewedFacts(d: Pick<Dialog, 'action' | 'target' | 'reading'>, state: State, now: number, trust: Trust): ReviewedFacts | undefined {
+	if (d.action === 'cosign' || d.action === 'start') return leaseFacts(d.target, state, now, d.action === 'start', trust, d.reading);
 	if (d.action === 'approve') return intentFacts(d.target, state);
 	const dep = state.deployments.find(x => x.id === d.target);
 	if (!dep) return undefined;

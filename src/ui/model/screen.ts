@@ -4,6 +4,7 @@ import {
 	leasesNotStarted,
 	leaseView,
 	startPreview,
+	UNREAD_TARGET,
 	statusWord,
 	type AuditEvent,
 	type Deployment,
@@ -80,6 +81,13 @@ export interface ScreenModel {
 }
 
 /** Whether the pre-checks let a start go ahead, in the words the dialog and a refused Enter use. */
+/** A target that could not be read says why in the checks that needed it. */
+function withReadingError(preview: StartPreview, error: string | undefined): StartPreview {
+	if (error === undefined) return preview;
+	const why = `cannot read the target: ${error}`;
+	return {...preview, checks: preview.checks.map(c => (c.detail === UNREAD_TARGET ? {...c, detail: why} : c))};
+}
+
 function startVerdict(preview: StartPreview | undefined): Availability {
 	if (!preview) return {ok: false, why: 'the lease is no longer in the store'};
 	const failed = preview.checks.filter(c => !c.ok).map(c => c.name);
@@ -128,9 +136,9 @@ export function screenModel(
 		};
 	}
 	if (selectedIntent) availability[selectedIntent.id] = {approve: approveAvailability(selectedIntent, signerRole)};
-	// The pre-checks read the target: run only while a start dialog shows them, on its own lease.
+	// The pre-checks rest on the dialog's own reading of the target: run only while a start dialog shows them.
 	const starting = ui.dialog?.action === 'start' ? state.leases.find(l => l.id === ui.dialog!.target) : undefined;
-	const preview = starting ? startPreview(state, starting, now, trust) : undefined;
+	const preview = starting ? withReadingError(startPreview(state, starting, now, trust, ui.dialog!.reading), ui.dialog!.readingError) : undefined;
 	const confirmable: ScreenModel['confirmable'] = ui.dialog?.action === 'start' ? {[ui.dialog.target]: {start: startVerdict(preview)}} : {};
 	return {
 		rev: state.rev,

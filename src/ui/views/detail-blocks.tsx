@@ -119,16 +119,20 @@ function gateBlocks(v: DeploymentView): Block[] {
 }
 
 function records(v: DeploymentView, now: number): Block[] {
-	const out: Block[] = [];
+	const t = v.target;
+	const tone = t.state === 'failed' ? 'critical' : t.state === 'applying' ? 'warning' : 'ok';
+	const out: Block[] = [line('target', <>{label(`target (${t.kind})`)}<Toned tone={tone}>{v.targetLine}</Toned></>)];
+	if (t.error && t.state !== 'failed') out.push(line('target-error', <>{label(`last target error ${clockTime(t.error.at, now)}`)}<Text>{t.error.message}</Text></>));
 	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since, now)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
 	if (v.halt) {
 		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
 	}
 	if (v.rollback) {
 		const r = v.rollback;
-		const verdict = r.verified ? 'verified against the snapshot' : `NOT VERIFIED${r.error ? `: ${r.error}` : ''}`;
+		const pending = !r.verified && !r.endedAt;
+		const verdict = r.verified ? 'verified against the snapshot' : pending ? 'reverting: waiting for the target to read back' : `NOT VERIFIED${r.error ? `: ${r.error}` : ''}`;
 		out.push(
-			line('rollback', <>{label(`rollback (${r.trigger}) by ${r.actor} from ${r.step ?? '?'}`)}<Toned tone={r.verified ? 'ok' : 'critical'}>{verdict}</Toned><Text>: {r.reason}</Text></>),
+			line('rollback', <>{label(`rollback (${r.trigger}) by ${r.actor} from ${r.step ?? '?'}`)}<Toned tone={r.verified ? 'ok' : pending ? 'warning' : 'critical'}>{verdict}</Toned><Text>: {r.reason}</Text></>),
 		);
 	}
 	const sanity = v.sanity.at(-1);

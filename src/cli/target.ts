@@ -1,0 +1,48 @@
+import type {Deployment} from '../core/model/index.js';
+import type {TargetReading} from '../core/target.js';
+import {callDriver} from '../drivers/call.js';
+import {reconcileDeployment} from '../drivers/reconciler.js';
+import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
+import type {Cli} from './context.js';
+import {CliError, EXIT} from './errors.js';
+
+const env = (cli: Cli) => ({dataDir: cli.dataDir, now: () => cli.clock.now()});
+
+/**
+ * The target of a lease's service as `canary start` needs it, read before the command (outside the
+ * lock): what the pre-checks and the rollback pack's snapshot are made from. A target that cannot
+ * be read refuses the start with the driver's reason: nothing is written.
+ */
+export async function readingForLease(cli: Cli, leaseId: string): Promise<TargetReading | undefined> {
+	const state = await (await cli.store()).read();
+	const lease = state.leases.find(l => l.id === leaseId);
+	const intent = lease && state.intents.find(i => i.id === lease.intentId);
+	// An unknown lease: the engine's own refusal names it better than a guess here.
+	if (!intent) return undefined;
+	const target = resolveTarget(intent.service, env(cli), {fromVersion: intent.fromVersion});
+	const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, () => cli.clock.now()));
+	if (!read.ok) throw new CliError(`cannot read the ${target.kind} target of ${intent.service}: ${read.error.message}; nothing was started`, EXIT.refused);
+	return read.value;
+}
+
+/**
+ * After a command decided a new step: carry it to the target now (outside the lock) and return the
+ * deployment as recorded after the target answered, so the command can say what the router holds,
+ * not what it was asked. A leading engine may do the same work at the same time: the engine keeps
+ * one record of it.
+ */
+export async function settleDeployment(cli: Cli, id: string): Promise<Deployment> {
+	const store = await cli.store();
+	await reconcileDeployment(store, env(cli), id, {clock: cli.clock});
+	const dep = (await store.read()).deployments.find(d => d.id === id);
+	if (!dep) throw new CliError(`${id} vanished while its target was applied`, EXIT.refused);
+	return dep;
+}
+
+/** `25% · confirmed by the simulated target` or `25% · not confirmed: <error>`. */
+export function targetLine(dep: Deployment): string {
+	const want = `${dep.desired.percent}%`;
+	if (dep.observed?.generation === dep.desired.generation) return `${want} · confirmed by the ${dep.target} target`;
+	if (dep.targetError?.generation === dep.desired.generation) return `${want} · the ${dep.target} target failed: ${dep.targetError.message}`;
+	return `${want} · applying (the ${dep.target} target has not confirmed yet)`;
+}

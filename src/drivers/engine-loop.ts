@@ -1,0 +1,93 @@
+import {systemClock, type Clock} from '../core/index.js';
+import type {Leadership, Store} from '../store/api.js';
+import type {CallPolicy} from './call.js';
+import {Checkpoints} from './checkpoints.js';
+import {engineCycle, type CycleAction} from './engine-cycle.js';
+import {reconcileOnce} from './reconciler.js';
+
+export interface EngineLoop {
+	readonly role: 'leader' | 'follower';
+	onRoleChange(listener: (role: 'leader' | 'follower') => void): () => void;
+	stop(): Promise<void>;
+}
+
+export interface EngineLoopOptions {
+	intervalMs: number;
+	clock?: Clock;
+	/** Each tick's actions (leader only); errors are reported, never thrown out of the timer. */
+	onTick?: (actions: CycleAction[]) => void;
+	onError?: (error: unknown) => void;
+	/** The least time between signed checkpoints of the audit head (default a minute; see checkpoints.ts). */
+	checkpointEveryMs?: number;
+	/** The bound and retries of each call to a target (default: call.ts DEFAULT_POLICY). */
+	policy?: CallPolicy;
+}
+
+/**
+ * Drives the engine for a data directory: as leader it runs a cycle every interval (reconcile the
+ * targets, sample, tick, reconcile what the tick decided; engine-cycle.ts) and signs checkpoints
+ * of the audit head; as follower it waits, and takes over when the leader dies. Between cycles, a
+ * change written by another process (an operator's halt or rollback, a critical sample pushed) is
+ * carried to the target at once, not at the next tick. Nothing overlaps: one piece of work at a time.
+ */
+export async function startEngineLoop(store: Store, opts: EngineLoopOptions): Promise<EngineLoop> {
+	const leadership: Leadership = await store.lead();
+	const controller = new AbortController();
+	let timer: NodeJS.Timeout | undefined;
+	let stopped = false;
+	let queue: Promise<void> = Promise.resolve();
+	const clock = opts.clock ?? systemClock;
+	const env = {dataDir: store.dir, now: () => clock.now()};
+	const callOpts = {clock, signal: controller.signal, ...(opts.policy ? {policy: opts.policy} : {})};
+	const checkpoints = new Checkpoints(store, clock, opts.checkpointEveryMs);
+	const leading = () => !stopped && leadership.role === 'leader';
+
+	/** Runs `work` after whatever is under way, reporting its errors. */
+	const serial = (work: () => Promise<void>) => {
+		queue = queue.then(() => (leading() ? work() : undefined)).catch(error => opts.onError?.(error));
+		return queue;
+	};
+	const cycle = () =>
+		serial(async () => {
+			const {actions} = await engineCycle(store, env, callOpts);
+			opts.onTick?.(actions);
+			// The leader signs the audit head: at least every minute, and after a halt or rollback.
+			await checkpoints.afterTick();
+		});
+	let nudged = false;
+	const unwatch = store.watch(what => {
+		if (!what.state || nudged || !leading()) return;
+		nudged = true;
+		void serial(async () => {
+			nudged = false;
+			await reconcileOnce(store, env, callOpts);
+		});
+	});
+	const schedule = () => {
+		if (!leading()) return;
+		timer = setTimeout(() => void cycle().then(schedule), opts.intervalMs);
+	};
+	const unsubscribe = leadership.onChange(role => {
+		if (role === 'leader' && !timer) schedule();
+		if (role === 'follower' && timer) {
+			clearTimeout(timer);
+			timer = undefined;
+		}
+	});
+	schedule();
+	return {
+		get role() {
+			return leadership.role;
+		},
+		onRoleChange: listener => leadership.onChange(listener),
+		async stop() {
+			stopped = true;
+			if (timer) clearTimeout(timer);
+			unwatch();
+			unsubscribe();
+			controller.abort();
+			await queue;
+			await leadership.release();
+		},
+	};
+}

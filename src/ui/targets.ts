@@ -1,0 +1,35 @@
+import type {Clock, Deployment, State, TargetReading} from '../core/index.js';
+import {callDriver} from '../drivers/call.js';
+import {reconcileDeployment} from '../drivers/reconciler.js';
+import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
+import type {Store} from '../store/api.js';
+
+/**
+ * What the console asks of the targets, through the drivers and never inside a command: a reading
+ * for the start dialog's pre-checks and snapshot, and carrying a decision to the router at once
+ * after a confirmed action (an engine leading elsewhere may do the same; the engine keeps one record).
+ */
+export interface ConsoleTargets {
+	read(state: State, leaseId: string): Promise<TargetReading>;
+	/** Applies what the deployment's last decision asks, and returns the deployment as recorded after. */
+	settle(id: string): Promise<Deployment | undefined>;
+}
+
+export function driverTargets(store: Store, clock: Clock): ConsoleTargets {
+	const env = {dataDir: store.dir, now: () => clock.now()};
+	return {
+		async read(state, leaseId) {
+			const lease = state.leases.find(l => l.id === leaseId);
+			const intent = lease && state.intents.find(i => i.id === lease.intentId);
+			if (!intent) throw new Error(`${leaseId} or its intent is no longer in the store`);
+			const target = resolveTarget(intent.service, env, {fromVersion: intent.fromVersion});
+			const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, env.now));
+			if (!read.ok) throw read.error;
+			return read.value;
+		},
+		async settle(id) {
+			await reconcileDeployment(store, env, id, {clock});
+			return (await store.read()).deployments.find(d => d.id === id);
+		},
+	};
+}
