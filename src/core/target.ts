@@ -63,8 +63,9 @@ export function awaitingTarget(dep: Pick<Deployment, 'desired' | 'observed'>): b
  */
 export function carries(desired: Desired, split: Split, versions: {from: string; to: string}): boolean {
 	const same = (a: number, b: number) => Math.abs(a - b) < 0.5;
-	if (desired.step === 'final') return same(split.percent, 100) || (same(split.percent, 0) && split.stable.version === versions.to);
+	// A version the target reports on the canary side must be the one this deployment rolls out.
+	const canaryRunsTo = split.canary.version === undefined || split.canary.version === versions.to;
+	if (desired.step === 'final') return (same(split.percent, 100) && canaryRunsTo) || (same(split.percent, 0) && split.stable.version === versions.to);
 	if (!same(split.percent, desired.percent)) return false;
-	// A version the target reports must be the one this deployment rolls out.
-	return split.percent === 0 || split.canary.version === undefined || split.canary.version === versions.to;
+	return split.percent === 0 || canaryRunsTo;
 }
