@@ -1,5 +1,6 @@
 import {checksum} from './canonical.js';
 import type {Deployment, Desired, Split, TargetKind} from './model/index.js';
+import {textProblem} from './text.js';
 
 /**
  * The engine never calls a target: it decides a `desired` step and learns what the target did from
@@ -30,6 +31,19 @@ export interface TargetReading {
 
 /** A reading older than this does not start a canary: the snapshot would describe another moment. */
 export const READING_MAX_AGE_MS = 60_000;
+
+/**
+ * Why a split may not be stored, or undefined: the versions in it are the target's words (a router,
+ * an exec hook's output), untrusted text held to the rules every other text is held to at entry.
+ */
+export function splitTextProblem(split: Split): string | undefined {
+	for (const side of ['stable', 'canary'] as const) {
+		const version = split[side].version;
+		const problem = version === undefined ? undefined : textProblem(version, 128);
+		if (problem) return `${side}.version: ${problem}`;
+	}
+	return undefined;
+}
 
 /** The checksum a rollback is verified by: the split's numbers and versions, nothing volatile. */
 export const splitChecksum = (split: Split) => checksum({percent: roundPercent(split.percent), stable: split.stable, canary: split.canary});

@@ -2,7 +2,7 @@ import {z} from 'zod';
 import {ms} from '../clock.js';
 import {invalid, refused} from '../errors.js';
 import {Split, TargetKind} from '../model/index.js';
-import {READING_MAX_AGE_MS, type TargetReading} from '../target.js';
+import {READING_MAX_AGE_MS, splitTextProblem, type TargetReading} from '../target.js';
 
 const Reading = z.object({kind: TargetKind, split: Split, load: z.number().min(0).max(1000).optional(), at: z.iso.datetime({offset: true})}).strict();
 
@@ -13,6 +13,9 @@ export function readingOf(raw: unknown, now: number): TargetReading {
 		const issue = parsed.error.issues[0]!;
 		throw invalid('INVALID_READING', `reading.${issue.path.join('.') || '(all)'}: ${issue.message} (read the target first: calyx canary start reads it for you)`);
 	}
+	// The versions are the target's words: held to the rules of any text stored (they go into the snapshot).
+	const problem = splitTextProblem(parsed.data.split);
+	if (problem) throw invalid('INVALID_READING', `reading.split.${problem}`);
 	const age = now - ms(parsed.data.at);
 	if (Math.abs(age) > READING_MAX_AGE_MS) {
 		// A reading dated ahead of the engine's clock is as unusable: it cannot say which moment it describes.

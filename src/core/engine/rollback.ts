@@ -28,15 +28,16 @@ export function rollBack(ctx: Ctx, dep: Deployment, trigger: 'manual' | 'automat
  * What the target read back after the revert (or why it could not revert): verified against the
  * snapshot, the deployment is rolled back; anything else ends in `rollback_failed`, loudly.
  */
-export function rollbackOutcome(ctx: Ctx, dep: Deployment, split: Split | undefined, error?: string): void {
+export function rollbackOutcome(ctx: Ctx, dep: Deployment, split: Split | undefined, error?: string, evidence: 'router' | 'claimed' = 'router'): void {
 	const record = dep.rollback!;
 	const expected = record.expectedChecksum;
 	const actual = split ? splitChecksum(split) : undefined;
 	const verified = error === undefined && actual === expected;
 	Object.assign(record, {endedAt: ctx.at, verified, ...(actual ? {actualChecksum: actual} : {}), ...(error ? {error} : {})});
-	const data = {trigger: record.trigger, step: record.step, packId: dep.pack.id, expected, ...(actual ? {actual} : {})};
+	const data = {trigger: record.trigger, step: record.step, packId: dep.pack.id, expected, ...(actual ? {actual} : {}), ...(split ? {evidence} : {})};
 	if (verified) {
-		dep.observed = {generation: dep.desired.generation, step: 'snapshot', split: split!, evidence: 'router', notes: [], at: ctx.at, sanity: 'none'};
+		// As the report said: a hook's claim is recorded as a claim, never as a router's reading.
+		dep.observed = {generation: dep.desired.generation, step: 'snapshot', split: split!, evidence, notes: [], at: ctx.at, sanity: 'none'};
 		delete dep.targetError;
 		ctx.emit('rollback.verified', dep.id, `target state matches the snapshot (${expected.slice(0, 12)})`, data);
 		transition(ctx, dep, 'rolled_back', record.reason, data);

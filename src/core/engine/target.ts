@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {invalid, refused} from '../errors.js';
 import {Split, type Deployment} from '../model/index.js';
-import {carries, splitChecksum} from '../target.js';
+import {carries, splitChecksum, splitTextProblem} from '../target.js';
 import {TEXT_LIMITS, textProblem} from '../text.js';
 import {statusWord} from '../view/words.js';
 import type {CommandOf} from './commands.js';
@@ -41,16 +41,31 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
 	throw invalid('INVALID_REPORT', `${[field, ...issue.path.map(String)].join('.')}: ${issue.message}`);
 }
 
+/** A split as reported: its shape, and the versions in it held to the rules of untrusted text. */
+function reportedSplit(value: unknown, field: string): Split {
+	const split = parsed(Split, value, field);
+	const problem = splitTextProblem(split);
+	if (problem) throw invalid('INVALID_REPORT', `${field}.${problem}`);
+	return split;
+}
+
+/** The report's own fields, checked like its split: what is stored is what the schema allows. */
+const Evidence = z.enum(['router', 'claimed']);
+const Attempts = z.number().int().min(0).max(1_000_000);
+
 const shown = (split: Split) => `${Math.round(split.percent * 100) / 100}%`;
 
 export function targetApplied(ctx: Ctx, cmd: CommandOf<'target.applied'>) {
 	const dep = reported(ctx, cmd.id, cmd.generation);
 	if (dep.observed?.generation === cmd.generation) throw refused('ALREADY_CONFIRMED', `${dep.id}: decision ${cmd.generation} is already confirmed`);
-	const split = parsed(Split, cmd.split, 'split');
+	const split = reportedSplit(cmd.split, 'split');
 	const notes = parsed(Notes, cmd.notes ?? [], 'notes');
+	const evidence = parsed(Evidence, cmd.evidence, 'evidence');
+	const persisted = parsed(z.boolean().optional(), cmd.persisted, 'persisted');
+	const sanity = parsed(z.boolean(), cmd.sanity, 'sanity');
 	const desired = dep.desired;
 	if (desired.step === 'snapshot') {
-		rollbackOutcome(ctx, dep, split);
+		rollbackOutcome(ctx, dep, split, undefined, evidence);
 		return {id: dep.id, status: dep.status, verified: dep.rollback?.verified ?? false};
 	}
 	if (!carries(desired, split, {from: dep.fromVersion, to: dep.toVersion})) {
@@ -62,11 +77,11 @@ export function targetApplied(ctx: Ctx, cmd: CommandOf<'target.applied'>) {
 		generation: desired.generation,
 		step: desired.step,
 		split,
-		evidence: cmd.evidence === 'claimed' ? 'claimed' : 'router',
-		...(cmd.persisted !== undefined ? {persisted: cmd.persisted} : {}),
+		evidence,
+		...(persisted !== undefined ? {persisted} : {}),
 		notes,
 		at: ctx.at,
-		sanity: cmd.sanity && desired.step !== 'final' ? 'pending' : 'none',
+		sanity: sanity && desired.step !== 'final' ? 'pending' : 'none',
 	};
 	const data = {generation: desired.generation, percent: split.percent, evidence: dep.observed.evidence, checksum: splitChecksum(split), ...(notes.length ? {notes} : {})};
 	if (desired.step === 'final') {
@@ -96,8 +111,9 @@ export function targetFailed(ctx: Ctx, cmd: CommandOf<'target.failed'>) {
 	if (dep.observed?.generation === cmd.generation && dep.desired.step !== 'snapshot') {
 		throw refused('ALREADY_CONFIRMED', `${dep.id}: decision ${cmd.generation} is already confirmed`);
 	}
-	if (cmd.split !== undefined) parsed(Split, cmd.split, 'split');
-	recordFailure(ctx, dep, {code: cmd.code, message: cmd.message, attempts: cmd.attempts});
+	if (cmd.split !== undefined) reportedSplit(cmd.split, 'split');
+	const attempts = parsed(Attempts, cmd.attempts, 'attempts');
+	recordFailure(ctx, dep, {code: cmd.code, message: cmd.message, attempts});
 	return {id: dep.id, status: dep.status};
 }
 
@@ -107,7 +123,7 @@ export function targetSanity(ctx: Ctx, cmd: CommandOf<'target.sanity'>) {
 	if (observed?.generation !== cmd.generation || observed.sanity !== 'pending') {
 		throw refused('NO_SANITY_DUE', `${dep.id}: no sanity check is due for decision ${cmd.generation}`);
 	}
-	const ok = cmd.ok === true;
+	const ok = parsed(z.boolean(), cmd.ok, 'ok');
 	observed.sanity = ok ? 'passed' : 'failed';
 	dep.sanity.push({percent: dep.percent, ok, output: cmd.output, at: ctx.at});
 	if (ok) {
