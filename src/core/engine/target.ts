@@ -127,6 +127,8 @@ export function targetSanity(ctx: Ctx, cmd: CommandOf<'target.sanity'>) {
 	observed.sanity = ok ? 'passed' : 'failed';
 	dep.sanity.push({percent: dep.percent, ok, output: cmd.output, at: ctx.at});
 	if (ok) {
+		// The tier bakes from its check on: the time the check took is no gap in anyone's watch.
+		if (dep.bake) dep.bake = {accruedMs: dep.bake.accruedMs, watchedAt: ctx.at};
 		ctx.emit('canary.sanity_passed', dep.id, cmd.output, {percent: dep.percent});
 		return {id: dep.id, status: dep.status, ok};
 	}
