@@ -89,6 +89,16 @@ export function bakeElapsed(dep: GateInput, now: number): number {
 	return dep.bake.accruedMs + (since >= 0 && since <= WATCH_GAP_MS ? since : 0);
 }
 
+/**
+ * How long no engine has watched the tier, when that is longer than the watch gap (else undefined):
+ * the window's samples are then from before the gap, and the next tick drops them.
+ */
+export function unwatchedMs(dep: GateInput, now: number): number | undefined {
+	if (!dep.bake) return undefined;
+	const since = now - ms(dep.bake.watchedAt);
+	return since > WATCH_GAP_MS ? since : undefined;
+}
+
 /** Why the target holds the gate, if it does: the decided split is not confirmed, or its sanity check not run. */
 function targetHold(dep: GateInput): string | undefined {
 	if (!dep.desired) return undefined;

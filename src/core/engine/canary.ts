@@ -1,6 +1,7 @@
 import {nextDeploymentId} from '../ids.js';
 import {refused} from '../errors.js';
-import {evaluateGate} from '../gate.js';
+import {formatDuration} from '../duration.js';
+import {evaluateGate, unwatchedMs} from '../gate.js';
 import type {Deployment, Halt} from '../model/index.js';
 import {runPrechecks} from '../precheck.js';
 import {buildRollbackPack} from '../rollback-pack.js';
@@ -134,17 +135,22 @@ export function promote(ctx: Ctx, cmd: CommandOf<'canary.promote'>) {
 	if (awaitingTarget(dep)) throw refused('TARGET_PENDING', `${dep.id}: the target has not confirmed ${dep.desired.percent}% yet; promote once it has`);
 	const gate = evaluateGate(gateInput(dep), ctx.now);
 	if (gate.verdict === 'halt') throw refused('GATE_CRITICAL', `${gate.summary}: a critical is never promoted`, []);
-	if (gate.verdict === 'hold' && !cmd.force) {
-		throw refused('GATE_CLOSED', gate.summary, gate.reasons.map(message => ({code: 'GATE_HOLD', message})));
+	// The tick drops a window no engine watched; a promotion before that tick must not pass on it either.
+	const unwatched = unwatchedMs(gateInput(dep), ctx.now);
+	const watch = unwatched === undefined ? [] : [`watch: no engine has watched for ${formatDuration(unwatched)}: the window's samples are from before that; wait for the engine's next tick`];
+	const holds = [...gate.reasons, ...watch];
+	if (holds.length > 0 && !cmd.force) {
+		const summary = gate.verdict === 'hold' ? gate.summary : `gate holding: ${watch[0]}`;
+		throw refused('GATE_CLOSED', summary, holds.map(message => ({code: 'GATE_HOLD', message})));
 	}
 	const from = dep.percent;
-	if (gate.verdict === 'hold') {
+	if (holds.length > 0) {
 		const reason = requireReason(cmd.reason);
-		advance(ctx, dep, `forced promotion: ${reason}`, {forced: true, overridden: gate.reasons});
+		advance(ctx, dep, `forced promotion: ${reason}`, {forced: true, overridden: holds});
 	} else {
 		advance(ctx, dep, cmd.reason?.trim() || 'promoted by operator: gate passed');
 	}
-	return {id: dep.id, from, to: dep.percent, status: dep.status, forced: gate.verdict === 'hold'};
+	return {id: dep.id, from, to: dep.percent, status: dep.status, forced: holds.length > 0};
 }
 
 export function halt(ctx: Ctx, cmd: CommandOf<'canary.halt'>) {
