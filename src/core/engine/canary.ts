@@ -6,6 +6,7 @@ import type {Deployment, Halt} from '../model/index.js';
 import {runPrechecks} from '../precheck.js';
 import {buildRollbackPack} from '../rollback-pack.js';
 import {awaitingTarget, stepName, tierStep} from '../target.js';
+import {completeDeployment} from './complete.js';
 import {decide} from './decide.js';
 import {readingOf} from './reading.js';
 import type {CommandOf} from './commands.js';
@@ -170,5 +171,8 @@ export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
 	if (dep.bake) dep.bake = {accruedMs: 0, watchedAt: ctx.at};
 	delete dep.halt;
 	transition(ctx, dep, 'running', reason);
+	// The target confirmed the final step while the deployment was halted: all traffic is on the new
+	// version already and nothing is left to bake or promote. Resumed, it is done.
+	if (dep.desired.step === 'final' && !awaitingTarget(dep)) completeDeployment(ctx, dep, `resumed: the target already carries all traffic on ${dep.toVersion}`);
 	return {id: dep.id, status: dep.status, percent: dep.percent};
 }
