@@ -219,6 +219,12 @@ describe('the target reading a start carries', () => {
 		expect(f.run({type: 'canary.start', actor: 'human:alice', leaseId, reading})).toMatchObject({status: 'running'});
 	});
 
+	it('says how to get a reading when none, or a malformed one, is sent', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		expect(startWith(f, leaseId, undefined).message).toBe('reading.(all): Invalid input: expected object, received undefined (read the target first: calyx canary start reads it for you)');
+	});
+
 	it.each([
 		['no reading at all', undefined, /^reading\.\(all\): /],
 		['an unknown kind of target', {kind: 'kubernetes'}, /^reading\.kind: /],
@@ -227,6 +233,7 @@ describe('the target reading a start carries', () => {
 		['a negative load', {load: -1}, /^reading\.load: /],
 		['a time that is not one', {at: 'just now'}, /^reading\.at: /],
 		['a field it does not know', {extra: true}, /^reading\.\(all\): Unrecognized key: "extra"/],
+		['a version with a terminal escape', {split: {percent: 0, stable: {weight: 100, version: '1.4.0\u001b[2J'}, canary: {weight: 0}}}, /^reading\.split\.stable\.version: contains a control character \(\\x1b at character 6\)/],
 	])('refuses %s (INVALID_READING), naming the field', (_name, change, message) => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
@@ -234,6 +241,6 @@ describe('the target reading a start carries', () => {
 		const error = startWith(f, leaseId, reading);
 		expect(error).toMatchObject({kind: 'invalid', code: 'INVALID_READING'});
 		expect(error.message).toMatch(message);
-		expect(error.message).toContain('read the target first');
+		expect(error.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
 	});
 });
