@@ -109,7 +109,7 @@ describe('the deployments list under a ticking engine', () => {
 
 		const quietTick = async () => {
 			const reads = store.reads;
-			store.external({type: 'tick', actor: 'engine'}); // new samples: nothing the list shows
+			store.engineCycle(); // new samples and a tick: nothing the list shows
 			await waitFor(() => store.reads > reads, () => 'the console reading the tick');
 		};
 		await quietTick();
@@ -118,7 +118,7 @@ describe('the deployments list under a ticking engine', () => {
 		expect(r.frames.length).toBe(frames + 1);
 
 		// A frame drawn for another reason (a key) draws from the newest state, read quietly: the
-		// running canary had 4 samples in its window when the last frame was drawn; this tick adds one.
+		// running canary had 4 samples in its window when the last frame was drawn; this cycle adds one.
 		clock.advance(1000);
 		await quietTick();
 		await press(r, KEY.enter);

@@ -114,8 +114,9 @@ describe('starting a canary from the leases pane', () => {
 		const signed = await waitForFrame(m.r, f => selectedLine(f).includes('signed: s starts'));
 		expect(signed).toContain(`still needed: nothing: ${NEXT.signed}`);
 		await press(m.r, 's');
-		const dialog = await waitForFrame(m.r, `Start a canary from ${leaseId}`);
-		for (const check of ['intent status', 'service free', 'resource load', 'lease verified', 'risk within policy', 'target version']) {
+		// The pre-checks are complete once the dialog's reading of the target is in.
+		const dialog = await waitForFrame(m.r, f => f.includes(`Start a canary from ${leaseId}`) && f.includes('✓ target at rest'));
+		for (const check of ['intent status', 'service free', 'resource load', 'lease verified', 'risk within policy', 'target version', 'target at rest']) {
 			expect(dialog).toContain(`✓ ${check}:`);
 		}
 		expect(dialog).toContain('sends 5% of traffic to 0.9.0 (tiers 5›25›100)');
@@ -128,8 +129,13 @@ describe('starting a canary from the leases pane', () => {
 		await press(m.r, KEY.enter);
 		const started = await waitForFrame(m.r, /✓ started DEP-\d{8}-\d+: the engine drives it, Enter to watch/);
 		const dep = /started (DEP-\d{8}-\d+)/.exec(started)![1]!;
-		expect(m.store.runs.at(-1)).toMatchObject({type: 'canary.start', leaseId, actor: 'human:alice'});
-		expect(m.store.state.deployments.find(d => d.id === dep)).toMatchObject({leaseId, status: 'running', percent: 5});
+		expect(m.store.runs.at(-1)).toMatchObject({type: 'canary.start', leaseId, actor: 'human:alice', reading: m.targets.readings[0]});
+		expect(m.targets.readings).toHaveLength(1);
+		// The console carried the decision to the target: 5% confirmed, its sanity check run.
+		expect(m.targets.settles).toEqual([dep]);
+		const live = m.store.state.deployments.find(d => d.id === dep)!;
+		expect(live).toMatchObject({leaseId, status: 'running', percent: 5, observed: {generation: 1, sanity: 'passed'}});
+		expect(m.store.fleet.read('reports')).toMatchObject({percent: 5, canary: {version: '0.9.0'}});
 		// Enter to watch: the new canary is selected in its pane.
 		expect(started).toContain('[1 Deployments 6]');
 		expect(selectedLine(started)).toContain(dep);
@@ -145,13 +151,15 @@ describe('starting a canary from the leases pane', () => {
 		await pane(m.r, '2', /\[2 Leases 3\]/);
 		await selectRow(m.r, leaseId);
 		await press(m.r, 's');
-		const dialog = await waitForFrame(m.r, `Start a canary from ${leaseId}`);
+		const dialog = await waitForFrame(m.r, f => f.includes(`Start a canary from ${leaseId}`) && f.includes('target at rest:') && !f.includes('reading the target'));
 		expect(dialog).toContain(`✗ service free: ${live} is running on checkout: finish, roll back or repair it first`);
 		expect(dialog).toContain('✓ lease verified: two keys verified: human:bob, agent:ci-bot');
 		expect(dialog).toContain('cannot start: a pre-check fails');
 		await type(m.r, leaseId);
 		await press(m.r, KEY.enter);
-		await waitForFrame(m.r, '✗ cannot start: pre-check failed (service free)');
+		// The target carries the live canary's 5% already: it is not at rest either.
+		expect(dialog).toContain('✗ target at rest: the target sends 5% to the canary side already');
+		await waitForFrame(m.r, '✗ cannot start: pre-check failed (service free, target version, target at rest)');
 		expect(m.store.runs).toEqual([]);
 		await press(m.r, KEY.esc);
 		await waitForFrame(m.r, 'cancelled: nothing was done');
@@ -224,7 +232,10 @@ describe('the start and approve commands, outcomes and reviewed facts', () => {
 	const base = {actor: 'human:alice', expectedRev: 7};
 
 	it('run the same engine commands as calyx canary start and calyx intent approve', () => {
-		expect(commandFor(openDialog('start', 'LEASE-1'), base)).toEqual({type: 'canary.start', leaseId: 'LEASE-1', ...base});
+		const reading = {kind: 'simulated' as const, split: {percent: 0, stable: {weight: 100, version: '1.0.0'}, canary: {weight: 0}}, load: 42, at: '2026-11-25T10:00:00.000Z'};
+		expect(commandFor({...openDialog('start', 'LEASE-1'), reading}, base)).toEqual({type: 'canary.start', leaseId: 'LEASE-1', reading, ...base});
+		// A start rests on the dialog's own reading of the target: without one there is no command.
+		expect(() => commandFor(openDialog('start', 'LEASE-1'), base)).toThrow('the target has not been read');
 		const signed = {role: 'human' as const, keyId: 'alice', signature: 'c2ln'};
 		expect(commandFor({...openDialog('approve', 'INT-1'), reason: ' ok '}, base, signed)).toEqual({type: 'intent.approve', id: 'INT-1', reason: 'ok', keyId: 'alice', signature: 'c2ln', ...base});
 		expect(() => commandFor({...openDialog('approve', 'INT-1'), reason: 'ok'}, base)).toThrow('an approval needs a signature');
@@ -249,7 +260,7 @@ describe('the start and approve commands, outcomes and reviewed facts', () => {
 		expect(before).toMatchObject({'service free': 'pass', 'lease verified': 'pass'});
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {cpu: 50}});
 		expect(factChanges(before, reviewedFacts(start, store.state, now, store.trust))).toEqual([]);
-		store.external({type: 'canary.start', actor: 'human:bob', leaseId});
+		store.external({type: 'canary.start', actor: 'human:bob', leaseId, reading: store.readingFor(leaseId)});
 		const changes = factChanges(before, reviewedFacts(start, store.state, now, store.trust));
 		expect(changes.some(c => c.startsWith('started no → DEP-'))).toBe(true);
 		expect(changes).toContain('intent status pass → fail');

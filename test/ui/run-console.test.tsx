@@ -7,6 +7,7 @@ import {ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, mountConsole} from '../../src/ui/run
 import {openConsoleLog, silentLog} from '../../src/ui/log.js';
 import {BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON} from '../../src/ui/model/paste.js';
 import {FakeStore, fakeEngine} from './helpers/fake-store.js';
+import {FakeTargets} from './helpers/fake-targets.js';
 import {waitFor} from './helpers/ink.js';
 import {fixture, typist} from './helpers/mount.js';
 import {asStreams, FakeTtyIn, FakeTtyOut} from './helpers/tty.js';
@@ -18,7 +19,7 @@ function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; 
 	const input = new FakeTtyIn();
 	const signals = new EventEmitter();
 	const done = mountConsole(
-		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock},
+		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock, targets: new FakeTargets(store, fx.clock)},
 		{...asStreams(out, input), signals, log: opts.log ?? silentLog, wallClock: typist()},
 	);
 	const settled = done.then(

@@ -1,24 +1,29 @@
 import {testSigners} from '../../trust.js';
 import {
-	emptyWorld,
 	execute,
-	SimTarget,
-	SimWorld,
+	SimFleet,
+	simReading,
+	simReports,
+	simSamples,
 	type AuditEvent,
 	type Clock,
 	type Command,
 	type EventDraft,
 	type Sample,
 	type State,
+	type TargetReading,
 } from '../../../src/core/index.js';
 import type {ChangeNotice, Leadership, Mutation, RunResult, Store, VerifyReport} from '../../../src/store/api.js';
 import type {Fixture} from './fixture.js';
 
 /**
- * The store contract in memory, over the real engine: `run` executes commands with a SimTarget
- * over the state's world, bumps the revision, chains the events and tells the watchers, as the
- * real store does for any process. Tests also play "another process" through `external`, and a
- * change nobody has been told about yet through `changeQuietly`.
+ * The store contract in memory, over the real engine: `run` executes a command, bumps the revision,
+ * chains the events and tells the watchers, as the real store does for any process. The simulated
+ * fleet the targets answer from lives here, beside the state (never in it): `report` records a
+ * target's answer as the reconciler does (FakeTargets settles through it), and `settleTargets`
+ * answers all the work the state asks, as a leading engine would. Tests also play "another process"
+ * through `external`, and a change nobody has been told about yet through `changeQuietly`; both
+ * are followed by the target's answers, as the engine leading elsewhere would record them.
  */
 export class FakeStore implements Store {
 	readonly dir = '/srv/calyx';
@@ -27,8 +32,12 @@ export class FakeStore implements Store {
 	state: State;
 	readonly log: AuditEvent[] = [];
 	readonly metricLog = new Map<string, Sample[]>();
-	/** Commands this console ran, in order. */
+	/** Commands this console ran, in order (the target's answers recorded for it are in `reports`). */
 	readonly runs: Command[] = [];
+	/** The target's answers recorded, in order (`target.applied`, `target.sanity`, ...). */
+	readonly reports: Command[] = [];
+	/** The simulated target behind the store's deployments, a copy of the fixture's. */
+	readonly fleet: SimFleet;
 	reads = 0;
 	/** The next `failTimes` runs throw this instead of executing. */
 	failNext?: unknown;
@@ -36,10 +45,11 @@ export class FakeStore implements Store {
 	readonly #listeners = new Set<(what: ChangeNotice) => void>();
 
 	constructor(
-		fixture: Pick<Fixture, 'state' | 'events' | 'samples'>,
+		fixture: Pick<Fixture, 'state' | 'world' | 'events' | 'samples'>,
 		readonly clock: Clock,
 	) {
 		this.state = fixture.state;
+		this.fleet = new SimFleet(structuredClone(fixture.world));
 		this.#chain(fixture.events);
 		this.#record(fixture.samples);
 	}
@@ -60,10 +70,8 @@ export class FakeStore implements Store {
 	}
 
 	#execute<R>(cmd: Command, clock: Clock): RunResult<R> {
-		const world = SimWorld.safeParse(this.state.world).data ?? emptyWorld(7);
-		const target = new SimTarget(structuredClone(world));
-		const out = execute<R>(this.state, cmd, {clock, target, trust: this.trust});
-		this.state = {...out.state, rev: this.state.rev + 1, world: target.world};
+		const out = execute<R>(this.state, cmd, {clock, trust: this.trust});
+		this.state = {...out.state, rev: this.state.rev + 1};
 		const events = this.#chain(out.events);
 		this.#record(out.samples);
 		this.notify({state: true, audit: events.length > 0, metrics: out.samples.length > 0});
@@ -85,17 +93,59 @@ export class FakeStore implements Store {
 		return this.#execute<R>(cmd, opts?.clock ?? this.clock);
 	}
 
-	/** Another process acting on the same data directory. */
-	external<R = unknown>(cmd: Command): RunResult<R> {
-		return this.#execute<R>(cmd, this.clock);
+	/** A target's answer, recorded as the reconciler records it (not one of the console's `runs`). */
+	report<R = unknown>(cmd: Command, clock: Clock = this.clock): RunResult<R> {
+		this.reports.push(cmd);
+		return this.#execute<R>(cmd, clock);
 	}
 
-	/** A change written but not yet noticed by the console. */
+	/**
+	 * The simulated target's answers to the work the state asks of it (only `id`'s when given),
+	 * until there is none: what a reconciler does after a decision.
+	 */
+	settleTargets(id?: string, clock: Clock = this.clock): void {
+		for (let round = 0; ; round++) {
+			const state = id === undefined ? this.state : {...this.state, deployments: this.state.deployments.filter(d => d.id === id)};
+			const answers = simReports(state, this.fleet);
+			if (answers.length === 0) return;
+			if (round === 20) throw new Error('fake store: the target never settled');
+			for (const answer of answers) this.report(answer, clock);
+		}
+	}
+
+	/**
+	 * One cycle of an engine leading elsewhere, as src/drivers runs it: the targets' pending work, a
+	 * sample from each live simulated canary, a tick, then the work the tick decided.
+	 */
+	engineCycle(): void {
+		this.settleTargets();
+		for (const sample of simSamples(this.state, this.fleet)) this.#execute(sample, this.clock);
+		this.#execute({type: 'tick', actor: 'engine'}, this.clock);
+		this.settleTargets();
+	}
+
+	/** The simulated target of a lease's service as `canary start` reads it now. */
+	readingFor(leaseId: string, now = this.clock.now(), state: State = this.state): TargetReading {
+		const lease = state.leases.find(l => l.id === leaseId);
+		const intent = lease && state.intents.find(i => i.id === lease.intentId);
+		if (!intent) throw new Error(`fake store: no lease ${leaseId} or its intent`);
+		return simReading(this.fleet, intent.service, intent.fromVersion, now);
+	}
+
+	/** Another process acting on the same data directory, and the target's answers to what it decided. */
+	external<R = unknown>(cmd: Command): RunResult<R> {
+		const out = this.#execute<R>(cmd, this.clock);
+		this.settleTargets();
+		return out;
+	}
+
+	/** A change written (and answered by the target) but not yet noticed by the console. */
 	changeQuietly(cmd: Command): void {
 		const listeners = [...this.#listeners];
 		this.#listeners.clear();
 		try {
 			this.#execute(cmd, this.clock);
+			this.settleTargets();
 		} finally {
 			for (const l of listeners) this.#listeners.add(l);
 		}

@@ -5,11 +5,15 @@ import {
 	generateKeyPair,
 	initialState,
 	ManualClock,
-	SimTarget,
+	SimFleet,
+	simReading,
+	simReports,
+	simSamples,
 	type CanaryPlan,
 	type Command,
 	type EventDraft,
 	type Sample,
+	type SimWorld,
 	type State,
 } from '../../../src/core/index.js';
 import type {LocalKey} from '../../../src/store/keyring.js';
@@ -20,6 +24,8 @@ export const START = '2026-11-25T10:00:00Z';
 /** A state built by the real engine: every deployment got where it is through commands. */
 export interface Fixture {
 	state: State;
+	/** The simulated fleet as the fixture left it (kept beside the state, never in it): a fake store copies it. */
+	world: SimWorld;
 	clock: ManualClock;
 	events: EventDraft[];
 	samples: Array<{deploymentId: string; sample: Sample}>;
@@ -35,17 +41,28 @@ const WARNING = {tesDelta: -3.1, errorRate: 0.3, cpu: 58, memory: 61};
 
 export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 	const clock = new ManualClock(START);
-	const target = new SimTarget(emptyWorld(7));
+	const fleet = new SimFleet(emptyWorld(7));
 	let state: State = initialState();
 	const events: EventDraft[] = [];
 	const samples: Fixture['samples'] = [];
 	const signers = testSigners();
-	const run = <R>(cmd: Command): R => {
-		const out = execute<R>(state, cmd, {clock, target, trust: signers.trust});
-		state = {...out.state, rev: state.rev + 1, world: structuredClone(target.world)};
+	const exec = <R>(cmd: Command): R => {
+		const out = execute<R>(state, cmd, {clock, trust: signers.trust});
+		state = {...out.state, rev: state.rev + 1};
 		events.push(...out.events);
 		samples.push(...out.samples);
 		return out.result;
+	};
+	// Each command, then the simulated target's answers to what it decided (as the engine loop's reconciler would).
+	const run = <R>(cmd: Command): R => {
+		const result = exec<R>(cmd);
+		for (let round = 0; ; round++) {
+			const reports = simReports(state, fleet);
+			if (reports.length === 0) break;
+			if (round === 20) throw new Error('ui fixture: the target never settled');
+			for (const report of reports) exec(report);
+		}
+		return result;
 	};
 	const key = (id: string, role: 'human' | 'agent', pair = generateKeyPair()): LocalKey => {
 		run(signers.register({id, role, owner: id, ...pair}, START));
@@ -59,7 +76,7 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 		run({type: 'lease.cosign', actor: `${k.role}:${k.id}`, leaseId, role: k.role, keyId: k.id, signature: cosign(lease, intent, k.role, k.id, k.privateKey)});
 	};
 	const lease = (service: string, toVersion: string, plan: Partial<CanaryPlan> = {}) => {
-		target.addService(service, '1.0.0');
+		fleet.addService(service, '1.0.0');
 		const intent = run<{id: string}>({type: 'intent.create', actor: 'human:alice', service, fromVersion: '1.0.0', toVersion, files: 3, lines: 80});
 		run(signers.approve(state.intents.find(i => i.id === intent.id)!, {...keys.human, owner: 'alice'}, undefined, 'human:alice'));
 		return run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan}).id;
@@ -68,7 +85,8 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 		const leaseId = lease(service, '1.1.0', plan);
 		sign(leaseId, keys.human);
 		sign(leaseId, keys.agent);
-		const id = run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId}).id;
+		const reading = simReading(fleet, service, '1.0.0', clock.now());
+		const id = run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId, reading}).id;
 		clock.advance(1000);
 		return id;
 	};
@@ -96,7 +114,9 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 	}
 	const running = deploy('checkout');
 	record(running, HEALTHY, 2);
-	// One tick turns the gate-passed canary (no auto-promotion) into awaiting_promotion.
+	// One engine cycle (a sample from each live canary, then a tick) turns the gate-passed canary
+	// (no auto-promotion) into awaiting_promotion.
+	for (const sample of simSamples(state, fleet)) run(sample);
 	run({type: 'tick', actor: 'engine'});
 
 	const unsigned = lease('billing', '3.0.0');
@@ -104,5 +124,5 @@ export function buildFixture(opts: {fillers?: number} = {}): Fixture {
 	const agentSigned = lease('reports', '0.9.0');
 	sign(agentSigned, keys.agent);
 	clock.advance(1000);
-	return {state, clock, events, samples, keys, dep: {running, holding, awaiting, halted, rolledBack, fillers}, lease: {unsigned, agentSigned}};
+	return {state, world: fleet.world, clock, events, samples, keys, dep: {running, holding, awaiting, halted, rolledBack, fillers}, lease: {unsigned, agentSigned}};
 }

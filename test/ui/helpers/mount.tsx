@@ -2,6 +2,7 @@ import {render} from 'ink-testing-library';
 import {ManualClock} from '../../../src/core/index.js';
 import ConsoleApp, {type ConsoleAppProps} from '../../../src/ui/app.js';
 import {FakeStore, fakeEngine} from './fake-store.js';
+import {FakeTargets} from './fake-targets.js';
 import {buildFixture, type Fixture} from './fixture.js';
 import {inputReady, waitForFrame, type Rendered} from './ink.js';
 
@@ -32,16 +33,22 @@ export interface Mounted {
 	fx: Fixture;
 	engine: ReturnType<typeof fakeEngine>;
 	clock: ManualClock;
+	targets: FakeTargets;
 }
 
-/** The console over a fake store, at a given size, ready for keys. */
+/**
+ * The console over a fake store and its simulated fleet, at a given size, ready for keys.
+ * `targets` adjusts the fake targets before the first frame (hold its reads, ...).
+ */
 export async function mount(
-	opts: {fillers?: number; size?: {columns: number; rows: number}; props?: Partial<ConsoleAppProps>; store?: FakeStore} = {},
+	opts: {fillers?: number; size?: {columns: number; rows: number}; props?: Partial<ConsoleAppProps>; store?: FakeStore; targets?: (t: FakeTargets) => void} = {},
 ): Promise<Mounted> {
 	const fx = fixture(opts.fillers ?? 0);
 	// Each console gets its own clock: a test that moves time must not move the next test's.
 	const clock = new ManualClock(fx.clock.now());
 	const store = opts.store ?? new FakeStore(fx, clock);
+	const targets = new FakeTargets(store, clock);
+	opts.targets?.(targets);
 	const engine = fakeEngine();
 	const r = render(
 		<ConsoleApp
@@ -56,10 +63,11 @@ export async function mount(
 			tickMs={50}
 			coalesceMs={10}
 			wallClock={typist()}
+			targets={targets}
 			{...opts.props}
 		/>,
 	);
 	await waitForFrame(r, 'DEPLOYMENT');
 	await inputReady(r);
-	return {r, store, fx, engine, clock};
+	return {r, store, fx, engine, clock, targets};
 }
