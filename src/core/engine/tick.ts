@@ -9,7 +9,7 @@ import {ACTIVE, transition} from './transitions.js';
 
 export interface TickAction {
 	id: string;
-	action: 'applying' | 'promoted' | 'awaiting_promotion' | 'holding' | 'waiting';
+	action: 'applying' | 'promoted' | 'completing' | 'awaiting_promotion' | 'holding' | 'waiting';
 	percent: number;
 	detail: string;
 }
@@ -50,7 +50,8 @@ export function tick(ctx: Ctx): {actions: TickAction[]} {
 		const gate = evaluateGate(gateInput(dep), ctx.now);
 		if (gate.verdict === 'pass' && dep.plan.autoPromote) {
 			advance(ctx, dep, `gate passed at ${dep.percent}%`, {auto: true});
-			actions.push({id: dep.id, action: 'promoted', percent: dep.percent, detail: gate.summary});
+			// Past the last tier the decision is the final step: complete once the target confirms it.
+			actions.push({id: dep.id, action: dep.desired.step === 'final' ? 'completing' : 'promoted', percent: dep.percent, detail: gate.summary});
 			return;
 		}
 		if (gate.verdict === 'pass') {
