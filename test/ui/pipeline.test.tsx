@@ -1,13 +1,14 @@
 import {approval} from '../trust.js';
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {cosign, type State} from '../../src/core/index.js';
+import {cosign} from '../../src/core/index.js';
 import {openDialog} from '../../src/ui/model/dialog.js';
 import {commandFor, NEXT, successOutcome} from '../../src/ui/model/outcome.js';
 import {factChanges, reviewedFacts} from '../../src/ui/model/review.js';
 import {FakeStore} from './helpers/fake-store.js';
 import {frameOf, KEY, press, readToEnd, selectedLine, selectRow, type, waitForFrame, type Rendered} from './helpers/ink.js';
-import {fixture, mount, type Mounted} from './helpers/mount.js';
+import {draft, signedLease} from './helpers/leases.js';
+import {fixture, mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
@@ -17,25 +18,6 @@ const statusOf = (frame: string) => frame.split('\n').at(-2)!;
 async function pane(r: Rendered, key: string, title: RegExp) {
 	await press(r, key);
 	await waitForFrame(r, title);
-}
-
-/** Another process writes a draft intent (as `calyx intent create` does); returns its id. */
-function draft(m: Mounted, service: string): string {
-	return m.store.external<{id: string}>({type: 'intent.create', actor: 'human:bob', service, fromVersion: '1.0.0', toVersion: '2.0.0'}).result.id;
-}
-
-/** A lease on `service`, approved, issued and signed by both keys by other processes. */
-function signedLease(m: Mounted, service: string): string {
-	const intent = draft(m, service);
-	m.store.external(approval(m.store.state, intent, 'human:bob'));
-	const leaseId = m.store.external<{id: string}>({type: 'lease.issue', actor: 'human:bob', intentId: intent}).result.id;
-	for (const k of [m.fx.keys.human2, m.fx.keys.agent]) {
-		const state: State = m.store.state;
-		const lease = state.leases.find(l => l.id === leaseId)!;
-		const signature = cosign(lease, state.intents.find(i => i.id === intent)!, k.role, k.id, k.privateKey);
-		m.store.external({type: 'lease.cosign', actor: `${k.role}:${k.id}`, leaseId, role: k.role, keyId: k.id, signature});
-	}
-	return leaseId;
 }
 
 describe('the intents pane', () => {

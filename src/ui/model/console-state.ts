@@ -4,7 +4,7 @@ import {KEYMAP, lookup, type ActionId, type Binding} from '../keymap.js';
 import {readKeys, tell} from './bursts.js';
 import {scrollTop} from './columns.js';
 import {cancels} from './confirm-keys.js';
-import {openDialog, pasteInto, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
+import {openDialog, pasteInto, READING_WAIT, stepDialog, TYPEAHEAD_MS, type Dialog, type DialogAction} from './dialog.js';
 import {readingKey} from './dialog-scroll.js';
 import {editLine, emptyLine, insertText, type Line} from './line-edit.js';
 import {quit, quitKey} from './quit.js';
@@ -220,7 +220,9 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			// Only for the start dialog it was read for, and only once: what the operator saw stays put.
 			if (d?.action !== 'start' || d.target !== msg.target || d.reading || d.readingError || d.submitting) return s;
 			const got = msg.reading ? {reading: msg.reading, ...(msg.reviewed ? {reviewed: msg.reviewed} : {})} : {readingError: msg.error ?? 'the target did not answer'};
-			return {...s, dialog: {...d, ...got}};
+			// An Enter refused for the wait no longer stands once the wait is over: the checks now say what holds.
+			const {error, ...rest} = d;
+			return {...s, dialog: {...(error === READING_WAIT ? rest : d), ...got}};
 		}
 		case 'settled': {
 			if (!s.request || s.request.seq !== msg.seq) return s;

@@ -68,6 +68,8 @@ export const openDialog = (action: DialogAction, target: string, openedAt = 0, r
 });
 
 export const REASON_REQUIRED = 'a reason is required';
+/** A start's Enter refused while its dialog still reads the target (its checks are not failures yet). */
+export const READING_WAIT = 'the target is still being read: the pre-checks are not complete, wait for them';
 export const typeIdPrompt = (target: string) => `type ${target} exactly to confirm`;
 
 function nextStep(d: Dialog): Step | undefined {

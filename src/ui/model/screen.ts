@@ -14,7 +14,7 @@ import {
 	type StartPreview,
 	type State, type Trust} from '../../core/index.js';
 import {approveAvailability, cosignAvailability, deploymentActions, startAvailability, type Availability} from '../../core/view/actions.js';
-import type {DialogAction} from './dialog.js';
+import {READING_WAIT, type DialogAction} from './dialog.js';
 import {intentNext} from './outcome.js';
 import {selectedId, type ConsoleState, type Pane} from './console-state.js';
 
@@ -80,7 +80,6 @@ export interface ScreenModel {
 	confirmable: Record<string, Partial<Record<DialogAction, Availability>>>;
 }
 
-/** Whether the pre-checks let a start go ahead, in the words the dialog and a refused Enter use. */
 /** A target that could not be read says why in the checks that needed it. */
 function withReadingError(preview: StartPreview, error: string | undefined): StartPreview {
 	if (error === undefined) return preview;
@@ -88,8 +87,10 @@ function withReadingError(preview: StartPreview, error: string | undefined): Sta
 	return {...preview, checks: preview.checks.map(c => (c.detail === UNREAD_TARGET ? {...c, detail: why} : c))};
 }
 
+/** Whether the pre-checks let a start go ahead, in the words the dialog and a refused Enter use. */
 function startVerdict(preview: StartPreview | undefined): Availability {
 	if (!preview) return {ok: false, why: 'the lease is no longer in the store'};
+	if (preview.checks.some(c => c.detail === UNREAD_TARGET)) return {ok: false, why: READING_WAIT};
 	const failed = preview.checks.filter(c => !c.ok).map(c => c.name);
 	return failed.length === 0 ? {ok: true, why: 'every pre-check passes'} : {ok: false, why: `cannot start: pre-check failed (${failed.join(', ')})`};
 }
