@@ -18,7 +18,7 @@ async function seeded() {
 	return {dir, store, ids, auditPath, lines, rewrite};
 }
 
-const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'payments', toVersion: '2.1.0'};
+const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'payments', fromVersion: '2.0.0', toVersion: '2.1.0'};
 
 describe('verifying the audit trail', () => {
 	it('passes an intact chain and counts its events', async () => {

@@ -16,7 +16,7 @@ const TRIALS = 200;
  */
 const TRIALS_PER_CHILD = 4;
 const LANES = 2;
-const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'};
+const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'};
 
 interface Outcome {
 	acked: number;

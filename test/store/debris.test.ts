@@ -9,7 +9,7 @@ import {initStore, openStore} from '../../src/store/index.js';
 import {snapshot} from '../cli/helpers.js';
 import {clockAt, healthy, listing, seedCanary, tempDir} from './helpers.js';
 
-const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'};
+const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'};
 
 /** A pid that was alive a moment ago and is not now. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;

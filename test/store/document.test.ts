@@ -6,7 +6,7 @@ import {initStore, openStore, StoreError} from '../../src/store/index.js';
 import {MAX_DOCUMENT_BYTES} from '../../src/store/document.js';
 import {clockAt, listing, sha, tempDir} from './helpers.js';
 
-const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
+const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
 
 async function refusal(promise: Promise<unknown>): Promise<StoreError> {
 	const error = await promise.then(
@@ -31,7 +31,9 @@ describe('initialising and opening a data directory', () => {
 		expect(first.created).toBe(true);
 		const state = await first.store.read();
 		expect(state).toMatchObject({schemaVersion: SCHEMA_VERSION, rev: 0, auditHead: {seq: 0, hash: ''}, keys: [], deployments: []});
-		expect(state.world).toEqual({kind: 'simulated', seed: 1, services: {}});
+		// The simulated target's world is no part of the document, and initialising makes none.
+		expect(state).not.toHaveProperty('world');
+		expect(existsSync(join(dir, 'sim-world.json'))).toBe(false);
 		const before = sha(join(dir, 'state.json'));
 		const second = await initStore(dir);
 		expect(second.created).toBe(false);

@@ -16,7 +16,7 @@ vi.mock('node:fs/promises', async importOriginal => {
 });
 afterEach(() => (fault.failRename = undefined));
 
-const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', toVersion: '1.5.0', title});
+const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
 const revOf = (dir: string, file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as {rev: number}).rev;
 const revs = (dir: string) => ['state.json', 'state.json.bak1', 'state.json.bak2'].map(f => revOf(dir, f));
 

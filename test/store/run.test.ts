@@ -10,6 +10,7 @@ const intent = (title: string, extra: {expectedRev?: number} = {}) => ({
 	type: 'intent.create' as const,
 	actor: 'human:alice',
 	service: 'checkout',
+	fromVersion: '1.4.0',
 	toVersion: '1.5.0',
 	title,
 	...extra,
@@ -75,12 +76,17 @@ describe('run: one command as one atomic unit', () => {
 		expect(ok.rev).toBe(3);
 	});
 
-	it('keeps the simulated target in the document between commands', async () => {
-		const {store} = await initStore(tempDir());
+	it('keeps the simulated target out of the document: its world is in sim-world.json, what it confirmed is in the deployment', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
 		const {deploymentId} = await seedCanary(store);
 		const state = await store.read();
 		const dep = state.deployments.find(d => d.id === deploymentId)!;
-		expect(state.world).toMatchObject({services: {checkout: {fleet: {canary: {version: '1.5.0', weight: dep.percent}}}}});
+		expect(state).not.toHaveProperty('world');
+		expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).not.toHaveProperty('world');
+		const world = JSON.parse(readFileSync(join(dir, 'sim-world.json'), 'utf8'));
+		expect(world).toMatchObject({services: {checkout: {fleet: {stable: {version: '1.4.0'}, canary: {version: '1.5.0', weight: dep.percent}}}}});
+		expect(dep.observed).toMatchObject({generation: dep.desired.generation, split: {percent: dep.percent, canary: {version: '1.5.0'}}});
 	});
 
 	it('serialises concurrent commands of one process', async () => {
