@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {EngineError, type Command, type State} from '../../src/core/index.js';
 import {approval, registerHolders} from '../trust.js';
 import {initStore, openStore, type AuditRecord} from '../../src/store/index.js';
+import {settleTargets} from '../target.js';
 import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
 
 const intent = (title: string): Command => ({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
@@ -69,18 +70,27 @@ describe('runMany: several commands as one unit of work', () => {
 		const before = await store.read();
 		const sample = (s: Record<string, number>): Command => ({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: s});
 		const out = await store.runMany<{action: string}>([sample(healthy), sample(healthy), sample({...healthy, tesDelta: -6}), sample(healthy), sample(healthy)], {clock});
-		expect(out.results.map(r => r.action)).toEqual(['recorded', 'recorded', 'rolled_back']);
+		// The critical sample decides the rollback; only the target's report of the revert ends it.
+		expect(out.results.map(r => r.action)).toEqual(['recorded', 'recorded', 'rolling_back']);
 		expect(out.failed?.index).toBe(3);
 		expect(out.failed?.error).toBeInstanceOf(EngineError);
 		expect(out.failed?.error).toMatchObject({kind: 'refused', code: 'NOT_ACTIVE'});
 		expect(out.rev).toBe(before.rev + 1);
 		const after = await store.read();
 		const dep = after.deployments.find(d => d.id === deploymentId)!;
-		expect(dep.status).toBe('rolled_back');
+		expect(dep.status).toBe('rolling_back');
+		expect(dep.desired).toMatchObject({step: 'snapshot', percent: 0});
 		expect(dep.sampleCount).toBe(3);
 		expect(await store.samples(deploymentId)).toHaveLength(3);
-		expect(out.events.map(e => e.kind)).toEqual(expect.arrayContaining(['deployment.halted', 'rollback.verified']));
+		expect(out.events.map(e => e.kind)).toEqual(expect.arrayContaining(['deployment.halted', 'deployment.rolling_back']));
+		expect(out.events.map(e => e.kind)).not.toContain('rollback.verified');
 		expect((await store.audit()).slice(-out.events.length)).toEqual(out.events);
+		// The simulated target reverts, reads back the snapshot, and the rollback is verified.
+		await settleTargets(store, clock);
+		const reverted = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		expect(reverted.status).toBe('rolled_back');
+		expect(reverted.rollback).toMatchObject({verified: true});
+		expect((await store.audit({deploymentId})).map(e => e.kind)).toContain('rollback.verified');
 	});
 
 	it('commits the audit event a refusal carries together with the commands before it', async () => {

@@ -1,4 +1,4 @@
-import {readingAt, settleTargets} from '../target.js';
+import {readingAt, settleAllTargets} from '../target.js';
 import {approval, HOLDERS, registerHolders} from '../trust.js';
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach} from 'vitest';
-import {cosign, ManualClock, type Clock} from '../../src/core/index.js';
+import {cosign, ManualClock, type CanaryPlan, type Clock} from '../../src/core/index.js';
 import type {Store} from '../../src/store/index.js';
 
 const made: string[] = [];
@@ -76,22 +76,23 @@ export const clockAt = (iso = '2026-11-25T10:00:00Z') => new ManualClock(iso);
 
 /**
  * Keys, an approved intent, a two-key lease and a running canary, through the store. Bake time is
- * long so the canary stays on its first tier whatever the clock does.
+ * long so the canary stays on its first tier whatever the clock does (unless `plan` says otherwise).
+ * With `settle: false` the first tier is only decided: the target has confirmed nothing yet.
  */
-export async function seedCanary(store: Store, clock: Clock = clockAt()) {
+export async function seedCanary(store: Store, clock: Clock = clockAt(), opts: {settle?: boolean; plan?: Partial<CanaryPlan>} = {}) {
 	const {human, agent} = HOLDERS;
 	await registerHolders(store, clock);
 	const {result: intent} = await store.run<{id: string}>({type: 'intent.create', fromVersion: '1.4.0', actor: 'human:alice', service: 'checkout', toVersion: '1.5.0'}, {clock});
 	await store.run(approval(await store.read(), intent.id), {clock});
-	const {result: lease} = await store.run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan: {bakeMs: 86_400_000}}, {clock});
+	const {result: lease} = await store.run<{id: string}>({type: 'lease.issue', actor: 'human:alice', intentId: intent.id, plan: {bakeMs: 86_400_000, ...opts.plan}}, {clock});
 	for (const [role, keyId, keys] of [['human', 'alice', human], ['agent', 'ci-bot', agent]] as const) {
 		const state = await store.read();
 		const signature = cosign(state.leases.find(l => l.id === lease.id)!, state.intents.find(i => i.id === intent.id)!, role, keyId, keys.privateKey);
 		await store.run({type: 'lease.cosign', actor: `${role}:${keyId}`, leaseId: lease.id, role, keyId, signature}, {clock});
 	}
 	const {result: deployment} = await store.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId: lease.id, reading: readingAt(clock)}, {clock});
-	// The first tier confirmed by the simulated target, as an engine would have it.
-	await settleTargets(store, clock);
+	// The first tier confirmed by the simulated target and its sanity check passed, as an engine would have it.
+	if (opts.settle !== false) await settleAllTargets(store, clock);
 	return {intentId: intent.id, leaseId: lease.id, deploymentId: deployment.id, human, agent};
 }
 

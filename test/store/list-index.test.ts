@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {deploymentSummary, deploymentView, runDrill, type Command} from '../../src/core/index.js';
 import {initStore, openStore, type BatchStore} from '../../src/store/index.js';
+import {settleAllTargets} from '../target.js';
 import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
 
 const indexOf = (dir: string) => join(dir, 'deployments.index.json');
@@ -44,6 +45,10 @@ describe('the deployments list index', () => {
 		await step({actor: 'human:alice', type: 'canary.halt', id: deploymentId, reason: 'pager'});
 		await step({actor: 'human:alice', type: 'canary.resume', id: deploymentId, reason: 'not us'});
 		await step({actor: 'human:alice', type: 'metrics.record', id: deploymentId, sample: {...healthy, errorRate: 3}});
+		// The critical decides the rollback; the list shows it under way until the target confirms the revert.
+		expect((await store.read()).deployments[0]!.status).toBe('rolling_back');
+		await settleAllTargets(store, clock);
+		for (const d of (await agree(store, clock.now())).deployments) worst.add(d.worst);
 		expect((await store.read()).deployments[0]!.status).toBe('rolled_back');
 		const many = runDrill();
 		await store.mutate(state => ({state: {...state, deployments: [...state.deployments, ...many.state.deployments]}, events: [], result: null}));
@@ -111,7 +116,7 @@ describe('the deployments list index', () => {
 
 	it('never hides a problem with the document itself', async () => {
 		const {dir, store} = await seeded();
-		writeFileSync(join(dir, 'state.json'), '{"schemaVersion":1,"rev":');
+		writeFileSync(join(dir, 'state.json'), '{"schemaVersion":2,"rev":');
 		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'CORRUPT'});
 		rmSync(join(dir, 'state.json'));
 		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'NOT_INITIALISED'});
