@@ -1,6 +1,6 @@
 import {approval, HOLDERS, testSigners} from '../trust.js';
 import {describe, expect, it} from 'vitest';
-import {execute, SimTarget, emptyWorld, systemClock, type EventDraft, type State} from '../../src/core/index.js';
+import {execute, systemClock, type EventDraft, type State} from '../../src/core/index.js';
 import {initStore, openStore, type AuditRecord} from '../../src/store/index.js';
 import {Child, tempDir} from './helpers.js';
 
@@ -10,7 +10,8 @@ describe('several processes writing one data directory at once', () => {
 		await initStore(dir);
 		const writers = Array.from({length: 8}, (_, i) => new Child('writer.ts', [dir, '200', `w${i}`]));
 		try {
-			await Promise.all(writers.map(w => w.waitFor(l => l === 'ready', 'writer ready')));
+			// Eight TypeScript children starting at once take a while on a busy box: start-up is not what is measured.
+			await Promise.all(writers.map(w => w.waitFor(l => l === 'ready', 'writer ready', 120_000)));
 			for (const w of writers) w.send('go');
 			await Promise.all(writers.map(w => w.waitFor(l => l.startsWith('done'), 'writer done', 150_000)));
 		} finally {
@@ -26,7 +27,7 @@ describe('several processes writing one data directory at once', () => {
 		expect(events.map(e => e.seq)).toEqual(Array.from({length: 1600}, (_, i) => i + 1));
 		expect(events.map(e => (e as AuditRecord).rev)).toEqual(Array.from({length: 1600}, (_, i) => i + 1));
 		expect(await store.verifyAudit()).toMatchObject({ok: true, count: 1600});
-	}, 180_000);
+	}, 300_000);
 
 	it('a human and an agent cosign the same lease at the same moment, 200 times: both signatures, one activation each', async () => {
 		const dir = tempDir();
@@ -36,9 +37,8 @@ describe('several processes writing one data directory at once', () => {
 			// 200 approved intents and their leases in one commit; each step still goes through the engine.
 			let next: State = state;
 			const events: EventDraft[] = [];
-			const target = new SimTarget(emptyWorld());
 			const step = <R>(cmd: Parameters<typeof execute>[1]): R => {
-				const out = execute<R>(next, cmd, {clock: systemClock, target, trust: store.trust});
+				const out = execute<R>(next, cmd, {clock: systemClock, trust: store.trust});
 				next = out.state;
 				events.push(...out.events);
 				return out.result;
