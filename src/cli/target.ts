@@ -1,10 +1,10 @@
 import type {Deployment} from '../core/model/index.js';
-import type {TargetReading} from '../core/target.js';
+import {runningVersion, type TargetReading} from '../core/target.js';
 import {callDriver} from '../drivers/call.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
 import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
 import type {Cli} from './context.js';
-import {CliError, EXIT} from './errors.js';
+import {CliError, EXIT, usage} from './errors.js';
 
 const env = (cli: Cli) => ({dataDir: cli.dataDir, now: () => cli.clock.now()});
 
@@ -45,4 +45,21 @@ export function targetLine(dep: Deployment): string {
 	if (dep.observed?.generation === dep.desired.generation) return `${want} · confirmed by the ${dep.target} target`;
 	if (dep.targetError?.generation === dep.desired.generation) return `${want} · the ${dep.target} target failed: ${dep.targetError.message}`;
 	return `${want} · applying (the ${dep.target} target has not confirmed yet)`;
+}
+
+/**
+ * The version a service runs now, for `intent create` without --from: what its last completed
+ * deployment rolled out, else what its target reports (the simulator does; a router does not, and
+ * then --from is required). Read outside the lock, before the signed request is made.
+ */
+export async function runningVersionOf(cli: Cli, service: string): Promise<string> {
+	const state = await (await cli.store()).read();
+	const deployed = state.deployments.findLast(d => d.service === service && d.status === 'completed')?.toVersion;
+	if (deployed) return deployed;
+	const target = resolveTarget(service, env(cli));
+	const read = await callDriver(`${target.kind} read ${service}`, signal => readTarget(target, signal, () => cli.clock.now()));
+	const version = read.ok ? runningVersion(read.value.split) : undefined;
+	if (version) return version;
+	const why = read.ok ? `the ${target.kind} target of ${service} reports no single running version` : `the ${target.kind} target of ${service} could not be read (${read.error.message})`;
+	throw usage(`--from: ${why}: say which version runs now`);
 }

@@ -42,7 +42,9 @@ describe('the whole pipeline through the CLI', () => {
 		const bad = await s.calyx(['metrics', 'push', dep, '--tes-delta', '-6.0']);
 		expect(bad.code).toBe(0);
 		expect(bad.stdout).toMatch(/CRITICAL: TES drop > 5%/);
-		expect(bad.stdout).toMatch(/rolled back/);
+		expect(bad.stdout).toMatch(/rolling back/);
+		// The revert is carried to the target before the command returns, and verified against it.
+		expect(bad.stdout).toMatch(/target: rolled back, 0% · confirmed/);
 		const status = await s.json<Doc>(['canary', 'status', dep]);
 		expect(status.code).toBe(1);
 		expect(status.doc.status).toBe('rolled_back');
@@ -61,9 +63,11 @@ describe('the whole pipeline through the CLI', () => {
 		const lines = Array.from({length: 59}, (_, i) => (i === 2 ? '' : i === 56 ? '{"tesDelta":-6.5}' : healthy));
 		const run = await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input: lines.join('\n')});
 		expect(run.code).toBe(1);
-		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolled back: samples are taken only while a canary runs`);
+		// Line 58 came while the revert was decided and not yet confirmed by the target.
+		expect(run.stderr).toContain(`calyx: stdin line 58: ${dep} is rolling back: samples are taken only while a canary runs`);
 		expect(run.doc).toMatchObject({ok: false, recorded: 56, error: {code: 'NOT_ACTIVE'}});
-		expect(run.doc.results.at(-1)).toMatchObject({line: 57, action: 'rolled_back', status: 'rolled_back'});
+		expect(run.doc.results.at(-1)).toMatchObject({line: 57, action: 'rolling_back', status: 'rolling_back'});
+		expect(run.doc.status).toBe('rolled_back');
 		expect(run.doc.results.at(-2)).toMatchObject({line: 56, action: 'recorded'});
 		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
 		expect(status).toMatchObject({status: 'rolled_back', sampleCount: 56});

@@ -8,6 +8,7 @@ import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {count, text} from '../parse.js';
+import {runningVersionOf} from '../target.js';
 import {table} from '../render/table.js';
 
 type CreateRequest = Omit<CommandOf<'intent.create'>, 'type' | 'actor'>;
@@ -34,7 +35,7 @@ export function registerIntent(program: Command, io: Io) {
 		.description('describe a change to deploy (starts as a draft)')
 		.requiredOption('--service <name>', 'the service to change', text('id'))
 		.requiredOption('--to <version>', 'the version to deploy', text('version'))
-		.option('--from <version>', 'the version running now (default: what the target reports)', text('version'))
+		.option('--from <version>', 'the version running now (default: what its last completed deployment or its target says)', text('version'))
 		.option('--title <text>', 'a one-line title', text('text'))
 		.option('--files <n>', 'files changed', count())
 		.option('--lines <n>', 'lines changed', count())
@@ -45,7 +46,7 @@ export function registerIntent(program: Command, io: Io) {
 				const request = requestFields({
 					service: o.service,
 					toVersion: o.to,
-					...(o.from ? {fromVersion: o.from} : {}),
+					fromVersion: o.from ?? (await runningVersionOf(cli, o.service)),
 					...(o.title ? {title: o.title} : {}),
 					...(o.files !== undefined ? {files: o.files} : {}),
 					...(o.lines !== undefined ? {lines: o.lines} : {}),

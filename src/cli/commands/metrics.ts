@@ -4,6 +4,8 @@ import type {SampleOutcome} from '../../core/engine/metrics.js';
 import type {BatchResult} from '../../store/api.js';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
+import {settleDeployment, targetLine} from '../target.js';
+import {targetView} from '../../core/view/target.js';
 import type {Cli, Io} from '../context.js';
 import {CliError, EXIT, toCliError, usage} from '../errors.js';
 import {isoTime, metricOptions} from '../parse.js';
@@ -171,12 +173,19 @@ export function registerMetrics(program: Command, io: Io) {
 				const {recorded, results, error: failure} = await push(cli, id!, entries);
 				const last = results.at(-1);
 				const omitted = recorded - results.length;
-				cli.emit({ok: !failure, recorded, results, ...(omitted > 0 ? {resultsOmitted: omitted} : {}), ...(failure ? {error: {code: failure.code, message: failure.message}} : {})}, () =>
-					!o.stdin && last
-						? `recorded: ${outcomeText(last)}`
-						: failure && recorded === 0
-							? ''
-							: [`recorded ${recorded} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)].join('\n'),
+				// A critical decided a rollback: carried to the target now, and said as the target answered.
+				const reverted = results.some(r => r.action === 'rolling_back') ? await settleDeployment(cli, id!) : undefined;
+				const target = reverted ? {target: targetView(reverted), status: reverted.status} : {};
+				const targetSaid = reverted ? [`target: ${statusWord(reverted.status)}, ${targetLine(reverted)}`] : [];
+				cli.emit({ok: !failure, recorded, results, ...target, ...(omitted > 0 ? {resultsOmitted: omitted} : {}), ...(failure ? {error: {code: failure.code, message: failure.message}} : {})}, () =>
+					[
+						...(!o.stdin && last
+							? [`recorded: ${outcomeText(last)}`]
+							: failure && recorded === 0
+								? []
+								: [`recorded ${recorded} sample(s)`, ...results.filter(r => r.action !== 'recorded').map(r => `  line ${r.line}: ${outcomeText(r)}`)]),
+						...targetSaid,
+					].join('\n'),
 				);
 				if (failure) {
 					// Batches before the failing line are committed: say how far the push got.
