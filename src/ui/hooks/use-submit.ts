@@ -28,10 +28,31 @@ function decidedAbout(dialog: Dialog, result: unknown): string | undefined {
 	return dialog.target;
 }
 
-/** A rollback's outcome is the target's: verified against what the router read back, or not (yet). */
+/**
+ * What the outcome says is what the target made of the decision: a rollback verified against what
+ * the router read back, or not (yet); a start as it stands once its first tier was applied (a
+ * failing sanity check halts it at once).
+ */
 function settledResult(dialog: Dialog, result: unknown, dep: Deployment | undefined): unknown {
-	if (dialog.action !== 'rollback' || !dep?.rollback) return result;
+	if (!dep) return result;
+	if (dialog.action === 'start') return {...(result as object), status: dep.status, percent: dep.percent};
+	if (dialog.action !== 'rollback' || !dep.rollback) return result;
 	return {...(result as object), status: dep.status, verified: dep.rollback.verified, rollback: dep.rollback};
+}
+
+/**
+ * Carries the decision to the target. The command is recorded whatever the target does: a target
+ * that fails to answer leaves the outcome to the command's own result (a rollback then still
+ * reverting), and the reconciler of the leading engine retries it.
+ */
+async function settleDecision(d: SubmitDeps, id: string | undefined): Promise<Deployment | undefined> {
+	if (!id) return undefined;
+	try {
+		return await d.targets.settle(id);
+	} catch (error) {
+		d.log.error('target settle', error);
+		return undefined;
+	}
 }
 
 function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
@@ -82,8 +103,7 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
 				try {
 					const r = await d.store.run(command, {clock: d.clock});
-					const id = decidedAbout(dialog, r.result);
-					const dep = id ? await d.targets.settle(id) : undefined;
+					const dep = await settleDecision(d, decidedAbout(dialog, r.result));
 					return successOutcome(dialog, settledResult(dialog, r.result, dep), fresh.keys);
 				} catch (error) {
 					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;

@@ -229,7 +229,7 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			const {outcome} = msg;
 			// A refusal for a stale view closes the dialog too: it rested on facts that no longer hold,
 			// and the operator reopens it over the new ones (a deliberate step, never a silent re-bind).
-			const status: Status = {tone: outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
+			const status: Status = {tone: outcome.pending ? 'info' : outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
 			if (outcome.watch) return {...watching(s, outcome.watch), request: undefined, dialog: undefined, status};
 			return {...s, request: undefined, dialog: undefined, status};
 		}

@@ -1,4 +1,4 @@
-import {EngineError, type Command, type Intent, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
+import {EngineError, statusWord, type Command, type Intent, type KeyRecord, type Role, type RollbackRecord} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /** What the status line says after an action: every outcome and every refusal, never silence. */
@@ -7,6 +7,8 @@ export interface Outcome {
 	text: string;
 	/** A deployment the action started: the console selects it, so Enter opens it. */
 	watch?: string;
+	/** Done, but the target has not confirmed it yet: said as news (·), neither ✓ nor ✗. */
+	pending?: boolean;
 }
 
 /**
@@ -91,9 +93,13 @@ export function commandFor(
 
 type Result = Record<string, unknown>;
 
+/** A rollback decided but not yet read back by the target: never reported as rolled back, nor as failed. */
+export const STILL_REVERTING = 'still reverting (target not confirmed yet)';
+
 function rollbackText(id: string, r: Result): Outcome {
 	const record = r.rollback as RollbackRecord | undefined;
 	if (r.verified) return {ok: true, text: `rolled back ${id}: target verified against the snapshot`};
+	if (record && !record.endedAt && !record.error) return {ok: true, pending: true, text: `rolling back ${id}: ${STILL_REVERTING}`};
 	return {ok: false, text: `ROLLBACK FAILED for ${id}: ${record?.error ?? `target ${record?.actualChecksum?.slice(0, 12)} ≠ snapshot ${record?.expectedChecksum?.slice(0, 12)}`}`};
 }
 
@@ -125,7 +131,7 @@ export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRec
 		case 'start': {
 			const dep = String(r.id);
 			// A first tier whose sanity check fails halts at once: started, but not running.
-			if (r.status !== 'running') return {ok: true, watch: dep, text: `started ${dep} from ${id}, now ${r.status} at ${r.percent}%: ${NEXT.stopped}`};
+			if (r.status !== 'running') return {ok: true, watch: dep, text: `started ${dep} from ${id}, now ${statusWord(String(r.status))} at ${r.percent}%: ${NEXT.stopped}`};
 			return {ok: true, watch: dep, text: `started ${dep}: ${NEXT.started}`};
 		}
 		case 'approve':

@@ -14,7 +14,8 @@ export interface HeldRead {
  * otherwise: `read` is the simulator read as `canary start` reads it (on the console's clock),
  * `settle` records the fleet's answers to the deployment's work through the store until there is
  * none. A test holds reads to answer them later (`hold`, `release`, `failHeld`), makes every read
- * fail (`readError`), or has a target that does not answer a decision (`answers = false`).
+ * fail (`readError`), has a target that does not answer a decision (`answers = false`), or a
+ * settle that throws (`settleError`).
  */
 export class FakeTargets implements ConsoleTargets {
 	/** The leases read, in order. */
@@ -30,6 +31,8 @@ export class FakeTargets implements ConsoleTargets {
 	readError: string | undefined;
 	/** False: the target does not answer a decision yet (settle returns the deployment as it stands). */
 	answers = true;
+	/** When set, settling fails with this message (a driver that threw) and records nothing. */
+	settleError: string | undefined;
 
 	constructor(
 		readonly store: FakeStore,
@@ -50,6 +53,7 @@ export class FakeTargets implements ConsoleTargets {
 
 	async settle(id: string): Promise<Deployment | undefined> {
 		this.settles.push(id);
+		if (this.settleError !== undefined) throw new Error(this.settleError);
 		if (this.answers) this.store.settleTargets(id, this.clock);
 		return this.store.state.deployments.find(d => d.id === id);
 	}
