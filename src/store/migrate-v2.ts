@@ -1,4 +1,4 @@
-import {buildRollbackPack} from '../core/rollback-pack.js';
+import {buildRollbackPack, stepSplit} from '../core/rollback-pack.js';
 import {splitOfFleet} from '../core/sim/sim-fleet.js';
 import {FleetState} from '../core/sim/world.js';
 import type {CanaryPlan} from '../core/model/index.js';
@@ -9,10 +9,11 @@ const LIVE = new Set(['running', 'holding', 'awaiting_promotion', 'halted']);
 
 /**
  * A version-1 deployment in version-2 terms. Version 1 applied every step inside the command, on
- * the simulator, so what it decided was applied; its pack's snapshot is a simulated fleet, rebuilt
- * here as a split. A live deployment gets no `observed`: the reconciler reads the target and applies
- * the recorded step again (level-triggered), and the tier's bake starts over once it confirms. An
- * unexpected shape is left as it is, for validation to name.
+ * the simulator, so what it decided was applied (but for a rollback that failed its verification);
+ * its pack's snapshot is a simulated fleet, rebuilt here as a split. A live deployment gets no
+ * `observed`: the reconciler reads the target and applies the recorded step again (level-triggered),
+ * and the tier's bake starts over once it confirms. An unexpected shape is left as it is, for
+ * validation to name.
  */
 export function deploymentToV2(dep: Doc): Doc {
 	const pack = dep.pack as Doc | undefined;
@@ -30,7 +31,12 @@ export function deploymentToV2(dep: Doc): Doc {
 	const status = String(dep.status);
 	const step = status === 'completed' ? 'final' : status === 'rolled_back' || status === 'rollback_failed' ? 'snapshot' : `tier-${dep.percent}`;
 	const desired = {generation: 1, step, percent: step === 'snapshot' ? 0 : dep.percent, at: dep.updatedAt};
-	const split = splitOfFleet(fleet.data);
-	const observed = LIVE.has(status) ? {} : {observed: {generation: 1, step, split, evidence: 'router', notes: [], at: dep.updatedAt, sanity: 'none'}};
+	// What the target was left carrying: a completed deployment's fleet runs the new version (the
+	// pack's snapshot is from before the first tier); a verified rollback's is the snapshot again. A
+	// failed rollback left it unknown: no confirmation is made up for it.
+	const snapshot = splitOfFleet(fleet.data);
+	const split = status === 'completed' ? stepSplit('simulated', snapshot, {version: String(dep.toVersion), percent: 100, final: true}) : snapshot;
+	const confirmed = !LIVE.has(status) && status !== 'rollback_failed';
+	const observed = confirmed ? {observed: {generation: 1, step, split, evidence: 'router', notes: [], at: dep.updatedAt, sanity: 'none'}} : {};
 	return {...dep, pack: rebuilt, target: 'simulated', desired, ...observed};
 }

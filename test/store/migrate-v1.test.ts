@@ -2,9 +2,10 @@ import fastJsonPatch from 'fast-json-patch';
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {checksum, planSteps, SCHEMA_VERSION, splitChecksum, State, type CanaryPlan, type Deployment} from '../../src/core/index.js';
+import {carries, checksum, Deployment as DeploymentSchema, planSteps, SCHEMA_VERSION, splitChecksum, State, targetWork, type CanaryPlan, type Deployment} from '../../src/core/index.js';
 import {reconcileOnce} from '../../src/drivers/reconciler.js';
 import {initStore, openStore} from '../../src/store/index.js';
+import {deploymentToV2} from '../../src/store/migrate-v2.js';
 import {clockAt, listing, seedCanary, sha, tempDir} from './helpers.js';
 
 type Doc = Record<string, unknown>;
@@ -156,5 +157,64 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		expect(dep.observed?.sanity).toBe('passed');
 		expect(await reconcileOnce(store, env, {clock})).toEqual([]);
 		expect((await store.verifyAudit()).ok).toBe(true);
+	});
+});
+
+describe('a version-1 deployment in version-2 terms (deploymentToV2)', () => {
+	/** The running canary of a downgraded directory, as version 1 stored it. */
+	async function v1Deployment(): Promise<Doc> {
+		const {dir} = await v1Directory();
+		return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).deployments[0];
+	}
+	const at = '2026-11-25T11:00:00.000Z';
+	const rollback = (verified: boolean) => ({trigger: 'manual', reason: 'pager', actor: 'human:alice', startedAt: at, endedAt: at, step: 'tier-5', verified, expectedChecksum: 'e', actualChecksum: verified ? 'e' : 'a'});
+	const ended = {
+		completed: {status: 'completed', tierIndex: 2, percent: 100, endedAt: at, updatedAt: at},
+		rolled_back: {status: 'rolled_back', endedAt: at, updatedAt: at, rollback: rollback(true)},
+		rollback_failed: {status: 'rollback_failed', endedAt: at, updatedAt: at, rollback: rollback(false)},
+	};
+	const asState = (dep: Doc) => ({deployments: [dep]}) as unknown as State;
+
+	it('keeps a live one unconfirmed (no observed), at the step it decided, so the reconciler applies it again', async () => {
+		const v1 = await v1Deployment();
+		for (const status of ['running', 'holding', 'awaiting_promotion', 'halted']) {
+			const dep = deploymentToV2({...v1, status}) as unknown as Deployment;
+			expect(DeploymentSchema.safeParse(dep).success).toBe(true);
+			expect(dep).toMatchObject({target: 'simulated', desired: {generation: 1, step: 'tier-5', percent: 5}});
+			expect(dep.observed).toBeUndefined();
+			expect(targetWork(asState(dep as unknown as Doc))).toEqual([expect.objectContaining({op: 'apply', step: 'tier', percent: 5, generation: 1})]);
+		}
+	});
+
+	it('records a completed one as confirmed at its final step, on a split that carries it (the new version stable)', async () => {
+		const dep = deploymentToV2({...(await v1Deployment()), ...ended.completed}) as unknown as Deployment;
+		expect(DeploymentSchema.safeParse(dep).success).toBe(true);
+		expect(dep.desired).toMatchObject({generation: 1, step: 'final', percent: 100});
+		expect(dep.observed).toMatchObject({generation: 1, step: 'final', split: {percent: 0, stable: {version: '1.5.0'}, canary: {weight: 0}}});
+		expect(carries(dep.desired, dep.observed!.split, {from: dep.fromVersion, to: dep.toVersion})).toBe(true);
+		// The pack knows that split as its final step: a later rollback reverts from there.
+		expect(dep.pack.manifest.steps.find(s => s.desiredChecksum === splitChecksum(dep.observed!.split))?.step).toBe('final');
+		expect(targetWork(asState(dep as unknown as Doc))).toEqual([]);
+	});
+
+	it('records a rolled-back one as confirmed at the snapshot (version 1 verified it), and a failed rollback as confirmed at nothing', async () => {
+		const v1 = await v1Deployment();
+		const back = deploymentToV2({...v1, ...ended.rolled_back}) as unknown as Deployment;
+		expect(DeploymentSchema.safeParse(back).success).toBe(true);
+		expect(back.desired).toMatchObject({step: 'snapshot', percent: 0});
+		expect(back.observed).toMatchObject({step: 'snapshot', split: back.pack.snapshot});
+		expect(splitChecksum(back.observed!.split)).toBe(back.pack.manifest.snapshotChecksum);
+
+		// Its revert was not verified: what the target holds is unknown, and no confirmation says otherwise.
+		const failed = deploymentToV2({...v1, ...ended.rollback_failed}) as unknown as Deployment;
+		expect(DeploymentSchema.safeParse(failed).success).toBe(true);
+		expect(failed.desired).toMatchObject({step: 'snapshot', percent: 0});
+		expect(failed.observed).toBeUndefined();
+	});
+
+	it('leaves a shape it does not expect as it is, for validation to name', async () => {
+		const v1 = await v1Deployment();
+		const odd = {...v1, pack: {...(v1.pack as Doc), snapshot: {weights: [1, 2]}}};
+		expect(deploymentToV2(odd)).toBe(odd);
 	});
 });
