@@ -5,10 +5,10 @@
  * decided. Every call to the outside world happens here, never inside a command.
  */
 import {systemClock, type Clock} from '../core/clock.js';
-import {EngineError} from '../core/errors.js';
 import type {TickAction} from '../core/engine/tick.js';
 import {ACTIVE} from '../core/engine/transitions.js';
-import type {Store} from '../store/api.js';
+import type {BatchStore, Store} from '../store/api.js';
+import type {Command} from '../core/engine/commands.js';
 import {reconcileOnce, type ReconcileOptions, type ReconcileOutcome} from './reconciler.js';
 import {resolveTarget, type ResolveEnv} from './targets/resolve.js';
 
@@ -25,31 +25,32 @@ export interface CycleOutcome {
 	sampled: number;
 }
 
-/** A sample from every live canary whose target makes them (the simulator), recorded as pushed ones are. */
-export async function sampleOnce(store: Store, env: ResolveEnv, clock: Clock): Promise<number> {
+/** A sample from every live canary whose target makes them (the simulator), as commands to record. */
+export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Command[]> {
 	const state = await store.read();
-	const live = state.deployments.filter(d => ACTIVE.includes(d.status));
-	let recorded = 0;
-	for (const dep of live) {
+	const cmds: Command[] = [];
+	for (const dep of state.deployments) {
+		if (!ACTIVE.includes(dep.status) || dep.target !== 'simulated') continue;
 		const sample = resolveTarget(dep.service, env).sample;
-		if (!sample || dep.target !== 'simulated') continue;
-		try {
-			await store.run({type: 'metrics.record', actor: 'engine', id: dep.id, sample: await sample()}, {clock});
-			recorded += 1;
-		} catch (error) {
-			// Halted or finished between the read and the sample: nothing to record.
-			if (!(error instanceof EngineError) || error.code !== 'NOT_ACTIVE') throw error;
-		}
+		if (sample) cmds.push({type: 'metrics.record', actor: 'engine', id: dep.id, sample: await sample()});
 	}
-	return recorded;
+	return cmds;
 }
 
-export async function engineCycle(store: Store, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> = {}): Promise<CycleOutcome> {
+export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> = {}): Promise<CycleOutcome> {
 	const clock = opts.clock ?? systemClock;
 	const before = new Map((await store.read()).deployments.map(d => [d.id, d.status]));
 	const reconciled = await reconcileOnce(store, env, opts);
-	const sampled = await sampleOnce(store, env, clock);
-	const {result} = await store.run<{actions: TickAction[]}>({type: 'tick', actor: 'engine'}, {clock});
+	// The samples and the tick in one commit: a leader that wrote each apart would take the lock
+	// several times a second, and an operator's confirmation would keep losing the race to it.
+	const samples = await sampleCommands(store, env);
+	const batch = await store.runMany<unknown>([...samples, {type: 'tick', actor: 'engine'}], {clock});
+	const sampled = Math.min(batch.results.length, samples.length);
+	// A deployment halted by another process between the read and the commit refuses its sample and
+	// ends the batch: this cycle then has no tick, and the next one has.
+	const ticked = batch.failed ? undefined : (batch.results.at(-1) as {actions: TickAction[]});
+	if (batch.failed && !(batch.failed.error.code === 'NOT_ACTIVE' || batch.failed.error.code === 'NOT_FOUND')) throw batch.failed.error;
+	const result = {actions: ticked?.actions ?? []};
 	reconciled.push(...(await reconcileOnce(store, env, opts)));
 	// A halt comes from a sample, an end from the target's answer: said as the tick's moves are.
 	const ended: CycleAction[] = (await store.read()).deployments

@@ -1,5 +1,5 @@
 import {systemClock, type Clock} from '../core/index.js';
-import type {Leadership, Store} from '../store/api.js';
+import type {BatchStore, Leadership} from '../store/api.js';
 import type {CallPolicy} from './call.js';
 import {Checkpoints} from './checkpoints.js';
 import {engineCycle, type CycleAction} from './engine-cycle.js';
@@ -30,7 +30,7 @@ export interface EngineLoopOptions {
  * change written by another process (an operator's halt or rollback, a critical sample pushed) is
  * carried to the target at once, not at the next tick. Nothing overlaps: one piece of work at a time.
  */
-export async function startEngineLoop(store: Store, opts: EngineLoopOptions): Promise<EngineLoop> {
+export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions): Promise<EngineLoop> {
 	const leadership: Leadership = await store.lead();
 	const controller = new AbortController();
 	let timer: NodeJS.Timeout | undefined;
