@@ -132,10 +132,13 @@ export class FakeStore implements Store {
 		return simReading(this.fleet, intent.service, intent.fromVersion, now);
 	}
 
-	/** Another process acting on the same data directory, and the target's answers to what it decided. */
-	external<R = unknown>(cmd: Command): RunResult<R> {
+	/**
+	 * Another process acting on the same data directory, and the target's answers to what it decided
+	 * (`settle: false`: a decision the target has not answered yet).
+	 */
+	external<R = unknown>(cmd: Command, opts: {settle?: boolean} = {}): RunResult<R> {
 		const out = this.#execute<R>(cmd, this.clock);
-		this.settleTargets();
+		if (opts.settle !== false) this.settleTargets();
 		return out;
 	}
 
