@@ -276,11 +276,15 @@ describe('the engine cycle (reconcile, sample, tick, reconcile) on the simulated
 		const status = async () => (await deployment(store, deploymentId)).status;
 		const actions = await cycles(store, env, clock, 10_000, 60, async () => (await status()) === 'completed');
 		expect(await status()).toBe('completed');
-		expect(actions.filter(a => a.action === 'promoted').map(a => a.percent)).toEqual([25, 100, 100]);
-		expect(actions.at(-1)).toMatchObject({id: deploymentId, action: 'completed'});
-		const events = await kinds(store, deploymentId);
-		expect(events.filter(k => k === 'canary.tier_applied')).toHaveLength(3);
-		expect(events).toContain('canary.final_applied');
+		// Promoted tier by tier, then the final step decided, and the deployment ended when the target confirmed it.
+		expect(actions.filter(a => a.action === 'promoted').map(a => a.percent)).toEqual([25, 100]);
+		expect(actions.slice(-2)).toMatchObject([
+			{id: deploymentId, action: 'completing', percent: 100},
+			{id: deploymentId, action: 'completed'},
+		]);
+		const trail = await store.audit({deploymentId});
+		expect(trail.filter(e => e.kind === 'canary.tier_applied').map(e => e.data.percent)).toEqual([5, 25, 100]);
+		expect(trail.map(e => e.kind).slice(-4)).toEqual(expect.arrayContaining(['canary.final_applied', 'deployment.completed']));
 		// The simulator promoted the fleet: the new version is the stable side, no canary left.
 		expect(fleetOf(dir)).toEqual({service: 'checkout', replicas: 10, stable: {version: '1.5.0'}, canary: null});
 		expect(await engineCycle(store, env, {clock})).toMatchObject({actions: [], reconciled: [], sampled: 0});
