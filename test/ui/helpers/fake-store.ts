@@ -70,12 +70,22 @@ export class FakeStore implements Store {
 	}
 
 	#execute<R>(cmd: Command, clock: Clock): RunResult<R> {
-		const out = execute<R>(this.state, cmd, {clock, trust: this.trust});
-		this.state = {...out.state, rev: this.state.rev + 1};
-		const events = this.#chain(out.events);
-		this.#record(out.samples);
-		this.notify({state: true, audit: events.length > 0, metrics: out.samples.length > 0});
-		return {result: out.result, rev: this.state.rev, events};
+		return this.#commit<R>([cmd], clock)[0]!;
+	}
+
+	/** Commands in one commit, as the store's runMany writes a batch: one revision, one notice. */
+	#commit<R>(cmds: Command[], clock: Clock): Array<RunResult<R>> {
+		let state = this.state;
+		const outs = cmds.map(cmd => {
+			const out = execute<R>(state, cmd, {clock, trust: this.trust});
+			state = out.state;
+			return out;
+		});
+		this.state = {...state, rev: this.state.rev + 1};
+		const chained = outs.map(out => this.#chain(out.events));
+		for (const out of outs) this.#record(out.samples);
+		this.notify({state: true, audit: chained.some(e => e.length > 0), metrics: outs.some(o => o.samples.length > 0)});
+		return outs.map((out, i) => ({result: out.result, rev: this.state.rev, events: chained[i]!}));
 	}
 
 	async read(): Promise<State> {
@@ -115,12 +125,11 @@ export class FakeStore implements Store {
 
 	/**
 	 * One cycle of an engine leading elsewhere, as src/drivers runs it: the targets' pending work, a
-	 * sample from each live simulated canary, a tick, then the work the tick decided.
+	 * sample from each live simulated canary and a tick in one commit, then the work the tick decided.
 	 */
 	engineCycle(): void {
 		this.settleTargets();
-		for (const sample of simSamples(this.state, this.fleet)) this.#execute(sample, this.clock);
-		this.#execute({type: 'tick', actor: 'engine'}, this.clock);
+		this.#commit([...simSamples(this.state, this.fleet), {type: 'tick', actor: 'engine'}], this.clock);
 		this.settleTargets();
 	}
 
