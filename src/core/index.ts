@@ -30,3 +30,4 @@ export * from './statements.js';
 export * from './approval.js';
 export * from './sim/signers.js';
 export * from './registry-chain.js';
+export * from './service.js';

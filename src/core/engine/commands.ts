@@ -1,4 +1,4 @@
-import type {CanaryPlan, Criticality, Sample, SignedStatement} from '../model/index.js';
+import type {CanaryPlan, Criticality, Sample, SignedServiceStatement, SignedStatement} from '../model/index.js';
 
 /**
  * Everything that can change state. `actor` says who asked ("human:alice", "agent:ci-bot",
@@ -9,6 +9,7 @@ export type Command = (
 	| {type: 'key.register'; statement: SignedStatement}
 	| {type: 'key.revoke'; statement: SignedStatement}
 	| {type: 'key.role'; statement: SignedStatement}
+	| {type: 'service.apply'; statement: SignedServiceStatement}
 	| {
 			type: 'intent.create';
 			service: string;
