@@ -4,3 +4,4 @@ export * from './summary.js';
 export * from './tiers.js';
 export * from './start.js';
 export * from './words.js';
+export * from './service.js';
