@@ -9,14 +9,14 @@ export {KeyStatement, SignedStatement, AdminSignature} from './model/entities.js
 
 /** Whatever the trust's admins sign: a step of a key's life, or a service's definition. */
 export type AnyStatement = KeyStatement | ServiceStatement;
-export type AnySignedStatement = SignedStatement | SignedServiceStatement;
-/** Either signed statement, told apart by `statement.kind`. */
-export const AnySignedStatement = z.union([SignedStatement, SignedServiceStatement]);
+/** Either kind with its admin signatures; `statement.kind` tells them apart. */
+export type AnySignedStatement = {statement: AnyStatement; signatures: SignedStatement['signatures']};
 
 /**
- * The authority over keys and service definitions, kept outside the data directory: the admin keys whose statements make a
- * key a key, and how many of them must agree. Whoever can write the data directory cannot forge a
- * statement; whoever can write the trust file is an admin, which is why it lives in /etc.
+ * The authority over keys (and service definitions), kept outside the data directory: the admin
+ * keys whose statements make a key a key, and how many of them must agree. Whoever can write the
+ * data directory cannot forge a statement; whoever can write the trust file is an admin, which is
+ * why it lives in /etc.
  */
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
 
