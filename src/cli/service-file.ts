@@ -52,7 +52,10 @@ function issueText(issue: Issue, prefix: string, kind?: string): string {
 
 function firstProblem<S extends z.ZodType>(schema: S, value: unknown, prefix: string, kind?: string): {data: z.output<S>} | {problem: string} {
 	const parsed = schema.safeParse(value);
-	return parsed.success ? {data: parsed.data} : {problem: issueText(parsed.error.issues[0]!, prefix, kind)};
+	if (parsed.success) return {data: parsed.data};
+	// A mistyped field explains the required one reported missing: name the typo first.
+	const issues = parsed.error.issues;
+	return {problem: issueText(issues.find(i => i.code === 'unrecognized_keys') ?? issues[0]!, prefix, kind)};
 }
 
 /** The file's text as data: JSON when it says .json, else YAML (of which JSON is a subset). */
