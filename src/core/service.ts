@@ -13,8 +13,19 @@ export {ServiceDefinition, ServiceRecord, ServiceStatement, SignedServiceStateme
  * signs the definition in force (core/lease.ts), so changing it voids the signatures.
  */
 
-/** sha256 of the definition's canonical JSON: what a statement and a lease name it by. */
-export const definitionDigest = (d: ServiceDefinition) => sha256(canonicalJson(d));
+const digests = new WeakMap<ServiceDefinition, string>();
+
+/**
+ * sha256 of the definition's canonical JSON: what a statement and a lease name it by. Remembered
+ * per frozen definition: every lease view of a frame asks for it.
+ */
+export function definitionDigest(d: ServiceDefinition): string {
+	const known = digests.get(d);
+	if (known) return known;
+	const digest = sha256(canonicalJson(d));
+	if (Object.isFrozen(d)) digests.set(d, digest);
+	return digest;
+}
 
 /** The statement an admin is asked to sign to put `definition` in force; `prev` from the record in force, if any. */
 export function serviceStatement(definition: ServiceDefinition, reason: string, at: string, record?: ServiceRecord): ServiceStatement {
