@@ -31,3 +31,4 @@ export * from './approval.js';
 export * from './sim/signers.js';
 export * from './registry-chain.js';
 export * from './service.js';
+export * from './service-chain.js';

@@ -134,6 +134,21 @@ describe('calyx service apply, list and show', () => {
 		expect(replay).toMatchObject({code: 1, stderr: expect.stringContaining('does not follow its last statement')});
 	});
 
+	it('audit verify compares the definitions with the trail: one deleted by hand is named', async () => {
+		const s = await withDefinition();
+		const intact = await s.calyx(['audit', 'verify']);
+		expect(intact).toMatchObject({code: 0, stdout: expect.stringContaining('1 service definitions match the trail\'s signed statements')});
+		const path = join(s.data, 'state.json');
+		const state = JSON.parse(readFileSync(path, 'utf8'));
+		delete state.services;
+		writeFileSync(path, JSON.stringify(state));
+		// The service would run on the simulator now: only the trail can tell.
+		expect((await s.json<Doc>(['service', 'list'])).doc.services).toEqual([]);
+		const verify = await s.calyx(['audit', 'verify']);
+		expect(verify.code).toBe(1);
+		expect(verify.stdout).toContain('SERVICE DEFINITIONS DIFFER FROM THE AUDIT TRAIL:\n  checkout: applied in the audit trail, but missing from the document');
+	});
+
 	it('a record edited by hand is shown untrusted', async () => {
 		const s = await withDefinition();
 		const path = join(s.data, 'state.json');
