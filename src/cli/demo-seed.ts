@@ -1,4 +1,4 @@
-import {cosign, generateKeyPair} from '../core/lease.js';
+import {cosign, definitionFor, generateKeyPair} from '../core/lease.js';
 import {Signers, type Holder} from '../core/sim/signers.js';
 import {ensureDemoTrust} from '../store/trust.js';
 import type {Intent, Lease, Role, State} from '../core/model/index.js';
@@ -70,7 +70,7 @@ export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bake
 		const lease = state.leases.find(l => l.id === leaseId) as Lease;
 		const intent = state.intents.find(i => i.id === lease.intentId) as Intent;
 		const key = keys[role];
-		await store.run({type: 'lease.cosign', actor: `${role}:${key.id}`, leaseId, role, keyId: key.id, signature: cosign(lease, intent, role, key.id, key.privateKey)});
+		await store.run({type: 'lease.cosign', actor: `${role}:${key.id}`, leaseId, role, keyId: key.id, signature: cosign(lease, intent, role, key.id, key.privateKey, definitionFor(state, intent.service))});
 	};
 	const deployments: string[] = [];
 	for (const s of SERVICES) {

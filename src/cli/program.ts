@@ -7,6 +7,7 @@ import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
 import {registerDemo} from './commands/demo.js';
 import {registerKeys} from './commands/keys.js';
+import {registerService} from './commands/service.js';
 import {registerTrust} from './commands/trust.js';
 import {registerIntent} from './commands/intent.js';
 import {registerRisk} from './commands/risk.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerDemo,
 		registerTrust,
 		registerKeys,
+		registerService,
 		registerIntent,
 		registerRisk,
 		registerLease,

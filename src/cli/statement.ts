@@ -1,7 +1,8 @@
 import {readFileSync, renameSync, rmSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {iso} from '../core/clock.js';
-import {addSignature, SignedStatement, statementProblem, type KeyStatement} from '../core/index.js';
+import {addSignature, SignedServiceStatement, SignedStatement, statementProblem, type AnySignedStatement, type AnyStatement, type Signed} from '../core/index.js';
+import {definitionSummary} from '../core/view/service.js';
 import {loadAdminKey} from '../store/keyring.js';
 import {ensureDemoTrust, writeNew} from '../store/trust.js';
 import type {Cli} from './context.js';
@@ -33,11 +34,11 @@ export function signingAdmins<O extends StatementOptions>(cli: Cli, opts: O): O 
 }
 
 /**
- * Signs a statement with the admin keys `signingAdmins` chose and returns it ready to apply, or
- * writes it as a request when --request-out is given.
+ * Signs a statement (a key's or a service's) with the admin keys `signingAdmins` chose and returns
+ * it ready to apply, or writes it as a request when --request-out is given.
  */
-export function signForRegistry(cli: Cli, statement: KeyStatement, opts: StatementOptions): SignedStatement | undefined {
-	let signed: SignedStatement = {statement, signatures: []};
+export function signForRegistry<S extends AnyStatement>(cli: Cli, statement: S, opts: StatementOptions): Signed<S> | undefined {
+	let signed: Signed<S> = {statement, signatures: []};
 	for (const ref of opts.adminKey ?? []) signed = withAdmin(cli, signed, ref);
 	if (opts.requestOut) {
 		writeStatement(opts.requestOut, signed, false);
@@ -50,19 +51,21 @@ export function signForRegistry(cli: Cli, statement: KeyStatement, opts: Stateme
 	return signed;
 }
 
-function withAdmin(cli: Cli, signed: SignedStatement, ref: string): SignedStatement {
+function withAdmin<S extends AnyStatement>(cli: Cli, signed: Signed<S>, ref: string): Signed<S> {
 	const admin = loadAdminKey(ref, cli.io.env);
 	return addSignature(signed, admin.privateKey, admin.publicKey);
 }
 
-export function readStatement(path: string): SignedStatement {
+/** A statement file of either kind, told apart by `statement.kind` (a key's when it names none). */
+export function readStatement(path: string): AnySignedStatement {
 	let raw: unknown;
 	try {
 		raw = JSON.parse(readFileSync(path, 'utf8'));
 	} catch (error) {
 		throw usage(`${path}: not a statement file (${(error as Error).message})`);
 	}
-	const parsed = SignedStatement.safeParse(raw);
+	const service = (raw as {statement?: {kind?: unknown}} | null)?.statement?.kind === 'calyx.service';
+	const parsed = (service ? SignedServiceStatement : SignedStatement).safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		throw usage(`${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`, 'INVALID_STATEMENT');
@@ -71,7 +74,7 @@ export function readStatement(path: string): SignedStatement {
 }
 
 /** A request file: new, or replaced atomically (a rename in its own directory) when signed again. */
-export function writeStatement(path: string, signed: SignedStatement, replace: boolean): void {
+export function writeStatement(path: string, signed: AnySignedStatement, replace: boolean): void {
 	const text = `${JSON.stringify(signed, null, 2)}\n`;
 	if (!replace) return writeNew(path, text);
 	const tmp = join(dirname(path), `.${process.pid}.statement.tmp`);
@@ -84,8 +87,16 @@ export function writeStatement(path: string, signed: SignedStatement, replace: b
 	}
 }
 
-/** One line an admin reads before signing: what the statement does, to which key, for whom. */
-export function describeStatement(s: KeyStatement): string {
+/**
+ * What an admin reads before signing: what the statement does, to which key and for whom, or which
+ * definition it puts in force for which service (its target, sanity checks and metrics, a line each).
+ */
+export function describeStatement(s: AnyStatement): string {
+	if (s.kind === 'calyx.service') {
+		const d = definitionSummary(s.definition);
+		const lines = [`put in force the definition of service ${s.name} (definition ${s.digest.slice(0, 12)}, ${s.prev ? `a change: it follows statement ${s.prev.slice(0, 12)}` : 'its first'}): ${s.reason}`, `  target: ${d.target}`, ...d.sanity.map(l => `  sanity: ${l}`), ...(d.metrics ? [`  metrics: ${d.metrics}`] : [])];
+		return lines.join('\n');
+	}
 	const what = s.action === 'register' ? `register ${s.role} key ${s.keyId}` : s.action === 'revoke' ? `revoke key ${s.keyId}` : `make key ${s.keyId} a ${s.role} key`;
 	return `${what} of ${s.owner} (fingerprint ${s.fingerprint.slice(0, 16)}…)${s.reason ? `: ${s.reason}` : ''}`;
 }

@@ -32,3 +32,5 @@ export * from './statements.js';
 export * from './approval.js';
 export * from './sim/signers.js';
 export * from './registry-chain.js';
+export * from './service.js';
+export * from './service-chain.js';

@@ -2,8 +2,9 @@ import {createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyOb
 import {canonicalJson, sha256} from './canonical.js';
 import {ms} from './clock.js';
 import type {Reason} from './errors.js';
-import type {CanaryPlan, Cosignature, Intent, Lease, Role, State} from './model/index.js';
+import type {CanaryPlan, Cosignature, Intent, Lease, Role, ServiceDefinition, State} from './model/index.js';
 import {trustedKey} from './registry.js';
+import {definitionDigest, serviceInForce, serviceRecordOf} from './service.js';
 import {fingerprintOf, signatureHolds, type Trust} from './trust.js';
 
 /** What of an intent a lease binds: everything that decides what is deployed, nothing that changes with status. */
@@ -18,7 +19,42 @@ export const intentContent = (i: Intent) => ({
 	criticality: i.criticality,
 });
 
-export const leaseDigest = (intent: Intent, plan: CanaryPlan) => sha256(canonicalJson({intent: intentContent(intent), plan}));
+/**
+ * What both keys sign: the intent, the plan, and the service's definition when it has one (the
+ * target, its sanity checks, its metric queries and bands), named by its digest. Without a
+ * definition the bytes are exactly those of leases issued before definitions existed, so their
+ * signatures still verify.
+ */
+export function leaseDigest(intent: Intent, plan: CanaryPlan, service?: ServiceDefinition): string {
+	const content = {intent: intentContent(intent), plan};
+	return sha256(canonicalJson(service ? {...content, service: {digest: definitionDigest(service), definition: service}} : content));
+}
+
+/**
+ * The definition a lease on a service signs now: the one the document holds, trusted or not (a
+ * lease under an untrusted one does not verify, see `verifyLease`, but shows what it would sign).
+ */
+export const definitionFor = (state: Pick<State, 'services'>, service: string): ServiceDefinition | undefined => serviceRecordOf(state, service)?.definition;
+
+/** The digest a lease on `intent` with `plan` must carry for its signatures to hold now. */
+export const currentLeaseDigest = (state: Pick<State, 'services'>, intent: Intent, plan: CanaryPlan) => leaseDigest(intent, plan, definitionFor(state, intent.service));
+
+/** What changed since the lease was issued, as precisely as the lease's own record of it allows. */
+export function contentChanged(state: State, lease: Lease, intent: Intent): string {
+	const record = serviceRecordOf(state, intent.service);
+	const nowDigest = record ? definitionDigest(record.definition) : undefined;
+	// `serviceDigest` is kept on the lease unsigned: it only words the message, the lease digest decides.
+	const then = lease.serviceDigest;
+	const old = then ? record?.statements.map(s => s.statement.definition).find(d => definitionDigest(d) === then) : undefined;
+	const sameIntentAndPlan = (then === undefined || old !== undefined) && leaseDigest(intent, lease.plan, old) === lease.digest;
+	if (sameIntentAndPlan && nowDigest !== then) {
+		const what = !then ? 'was put in force' : `changed (${then.slice(0, 12)} → ${nowDigest!.slice(0, 12)})`;
+		return `the definition of service ${intent.service} ${what} after the lease was issued: signatures are void`;
+	}
+	return nowDigest || then
+		? 'the intent, plan or service definition changed after the lease was issued: signatures are void'
+		: 'the intent or plan changed after the lease was issued: signatures are void';
+}
 
 /**
  * The exact bytes a cosigner signs. The lease id and nonce make a signature useless on any other
@@ -78,8 +114,8 @@ export const signPayload = (payload: string, privateKeyPem: string | KeyObject) 
 	);
 
 /** Signs a lease as the holder of `keyId` would; the private key stays with the caller. */
-export function cosign(lease: Lease, intent: Intent, role: Role, keyId: string, privateKeyPem: string): string {
-	return signPayload(leasePayload(lease, leaseDigest(intent, lease.plan), role, keyId), privateKeyPem);
+export function cosign(lease: Lease, intent: Intent, role: Role, keyId: string, privateKeyPem: string, service?: ServiceDefinition): string {
+	return signPayload(leasePayload(lease, leaseDigest(intent, lease.plan, service), role, keyId), privateKeyPem);
 }
 
 export interface LeaseCheck {
@@ -116,10 +152,13 @@ export function checkCosignature(state: State, trust: Trust, lease: Lease, diges
 export function verifyLease(state: State, trust: Trust, lease: Lease, now: number): LeaseCheck {
 	const reasons: Reason[] = [];
 	const intent = state.intents.find(i => i.id === lease.intentId);
-	const digest = intent ? leaseDigest(intent, lease.plan) : '';
+	const digest = intent ? currentLeaseDigest(state, intent, lease.plan) : '';
 	if (!intent) reasons.push({code: 'UNKNOWN_INTENT', message: `intent ${lease.intentId} does not exist`});
-	else if (digest !== lease.digest) {
-		reasons.push({code: 'CONTENT_CHANGED', message: 'the intent or plan changed after the lease was issued: signatures are void'});
+	else {
+		// A definition its admins did not sign (edited by hand, a chain broken) must not be run under any lease.
+		const service = serviceInForce(state, trust, intent.service);
+		if ('problem' in service) reasons.push({code: 'UNTRUSTED_SERVICE', message: service.problem.message});
+		if (digest !== lease.digest) reasons.push({code: 'CONTENT_CHANGED', message: contentChanged(state, lease, intent)});
 	}
 	const valid: Cosignature[] = [];
 	const seenKeys = new Set<string>();

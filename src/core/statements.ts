@@ -1,7 +1,7 @@
 import {lastDigest} from './registry.js';
 import {fingerprint, signPayload} from './lease.js';
 import type {KeyRecord, Role} from './model/index.js';
-import {fingerprintOf, statementPayload, type KeyStatement, type SignedStatement} from './trust.js';
+import {fingerprintOf, statementPayload, type AnySignedStatement, type AnyStatement, type KeyStatement} from './trust.js';
 
 /** The statements an admin is asked to sign; pure, so the CLI, the demo and the tests build them alike. */
 
@@ -34,12 +34,15 @@ export function amendment(record: KeyRecord, action: 'revoke' | 'role', at: stri
 	};
 }
 
-/** Adds one admin's signature (replacing an older one by the same admin). */
-export function addSignature(signed: SignedStatement, adminPrivateKey: string, adminPublicKey: string): SignedStatement {
+/** A statement with its admin signatures, of either kind (a key's or a service's). */
+export type Signed<S extends AnyStatement> = {statement: S; signatures: AnySignedStatement['signatures']};
+
+/** Adds one admin's signature (replacing an older one by the same admin), to a statement of either kind. */
+export function addSignature<S extends AnyStatement>(signed: Signed<S>, adminPrivateKey: string, adminPublicKey: string): Signed<S> {
 	const admin = fingerprintOf(adminPublicKey);
 	const signature = signPayload(statementPayload(signed.statement), adminPrivateKey);
 	return {statement: signed.statement, signatures: [...signed.signatures.filter(s => s.admin !== admin), {admin, signature}]};
 }
 
-export const signStatement = (statement: KeyStatement, admins: ReadonlyArray<{privateKey: string; publicKey: string}>): SignedStatement =>
-	admins.reduce<SignedStatement>((s, a) => addSignature(s, a.privateKey, a.publicKey), {statement, signatures: []});
+export const signStatement = <S extends AnyStatement>(statement: S, admins: ReadonlyArray<{privateKey: string; publicKey: string}>): Signed<S> =>
+	admins.reduce<Signed<S>>((s, a) => addSignature(s, a.privateKey, a.publicKey), {statement, signatures: []});

@@ -3,13 +3,20 @@ import {z} from 'zod';
 import {canonicalJson, sha256} from './canonical.js';
 import type {Reason} from './errors.js';
 import {SignedStatement, type KeyStatement} from './model/entities.js';
+import {SignedServiceStatement, type ServiceStatement} from './model/service.js';
 
 export {KeyStatement, SignedStatement, AdminSignature} from './model/entities.js';
 
+/** Whatever the trust's admins sign: a step of a key's life, or a service's definition. */
+export type AnyStatement = KeyStatement | ServiceStatement;
+/** Either kind with its admin signatures; `statement.kind` tells them apart. */
+export type AnySignedStatement = {statement: AnyStatement; signatures: SignedStatement['signatures']};
+
 /**
- * The authority over keys, kept outside the data directory: the admin keys whose statements make a
- * key a key, and how many of them must agree. Whoever can write the data directory cannot forge a
- * statement; whoever can write the trust file is an admin, which is why it lives in /etc.
+ * The authority over keys (and service definitions), kept outside the data directory: the admin
+ * keys whose statements make a key a key, and how many of them must agree. Whoever can write the
+ * data directory cannot forge a statement; whoever can write the trust file is an admin, which is
+ * why it lives in /etc.
  */
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
 
@@ -67,8 +74,8 @@ export const noTrust = (source: string, demo = false): Trust => ({threshold: 1, 
 
 export const trustLabel = (t: Trust) => (t.demo ? 'demo trust: not for production' : `trust ${t.source} (${t.threshold} of ${t.admins.length} admins)`);
 
-export const statementPayload = (s: KeyStatement) => canonicalJson(s);
-export const statementDigest = (s: KeyStatement) => sha256(statementPayload(s));
+export const statementPayload = (s: AnyStatement) => canonicalJson(s);
+export const statementDigest = (s: AnyStatement) => sha256(statementPayload(s));
 
 const verdicts = new Map<string, boolean>();
 
@@ -89,7 +96,7 @@ export function signatureHolds(payload: string, signature: string, publicKeyPem:
 }
 
 /** The admins (of this trust) whose signatures on the statement hold. */
-export function signingAdmins(trust: Trust, signed: SignedStatement): Admin[] {
+export function signingAdmins(trust: Trust, signed: AnySignedStatement): Admin[] {
 	const payload = statementPayload(signed.statement);
 	const found = new Map<string, Admin>();
 	for (const sig of signed.signatures) {
@@ -99,16 +106,19 @@ export function signingAdmins(trust: Trust, signed: SignedStatement): Admin[] {
 	return [...found.values()];
 }
 
-/** Does the statement carry enough admin signatures of this trust? */
-export function statementProblem(trust: Trust, signed: SignedStatement): Reason | undefined {
-	const parsed = SignedStatement.safeParse(signed);
+/** What a statement does, in a message: "register of key alice", "definition of service checkout". */
+export const statementSubject = (s: AnyStatement) => (s.kind === 'calyx.service' ? `definition of service ${s.name}` : `${s.action} of key ${s.keyId}`);
+
+/** Does the statement (of either kind) carry enough admin signatures of this trust? */
+export function statementProblem(trust: Trust, signed: AnySignedStatement): Reason | undefined {
+	const parsed = (signed?.statement?.kind === 'calyx.service' ? SignedServiceStatement : SignedStatement).safeParse(signed);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		return {code: 'INVALID_STATEMENT', message: `${issue.path.join('.')}: ${issue.message}`};
 	}
 	const valid = signingAdmins(trust, signed).length;
 	if (valid >= trust.threshold) return undefined;
-	const what = `${signed.statement.action} of key ${signed.statement.keyId}`;
+	const what = statementSubject(signed.statement);
 	if (trust.admins.length === 0) return {code: 'UNTRUSTED_STATEMENT', message: `${what}: no trust file (${trust.source}); make one with calyx trust init`};
 	return {code: 'UNTRUSTED_STATEMENT', message: `${what} carries ${valid} valid admin signature(s) of ${trust.source}; ${trust.threshold} needed`};
 }

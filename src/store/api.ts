@@ -78,6 +78,8 @@ export interface VerifyReport {
 	headUnchecked?: string;
 	/** The document's keys against the registry the trail's signed statements derive: each difference by key. */
 	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>};
+	/** The document's service definitions against those the trail's signed statements applied: each difference by service. */
+	services?: {count: number; differences: Array<{service: string; problem: string}>};
 	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */
 	witnesses?: AnchorReport;
 }

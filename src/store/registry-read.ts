@@ -1,19 +1,31 @@
 import {chainStatements, registryDifferences, type KeyEvent} from '../core/registry-chain.js';
+import {serviceChain, serviceDifferences} from '../core/service-chain.js';
 import type {State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
 import {blocks} from './lines.js';
 
-const NEEDLE = Buffer.from('"kind":"key.');
+/** The kinds of event whose statements the document's registries must match. */
+const NEEDLES = [Buffer.from('"kind":"key.'), Buffer.from('"kind":"service.')];
+
+/** Where the next event line of a wanted kind starts in `buf` at or after `from`, or -1. */
+function nextHit(buf: Buffer, from: number): number {
+	let first = -1;
+	for (const needle of NEEDLES) {
+		const at = buf.indexOf(needle, from);
+		if (at >= 0 && (first < 0 || at < first)) first = at;
+	}
+	return first;
+}
 
 /**
- * The key events of the audit trail up to `throughSeq`, read without parsing the other lines: a
- * trail of a million events holds a handful of key events, and only those lines are parsed.
+ * The key and service events of the audit trail up to `throughSeq`, read without parsing the other
+ * lines: a trail of a million events holds a handful of them, and only those lines are parsed.
  */
 export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEGER): Promise<KeyEvent[]> {
 	const out: KeyEvent[] = [];
 	for await (const {buf, torn} of blocks(path)) {
 		if (torn) break;
-		for (let at = buf.indexOf(NEEDLE); at >= 0; at = buf.indexOf(NEEDLE, at + 1)) {
+		for (let at = nextHit(buf, 0); at >= 0; at = nextHit(buf, at + 1)) {
 			const start = buf.lastIndexOf(10, at) + 1;
 			const end = buf.indexOf(10, at);
 			let event: KeyEvent;
@@ -31,8 +43,16 @@ export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEG
 	return out;
 }
 
-/** The document's keys against those the trail's statements register (core/registry-chain.ts), for `audit verify`. */
+/**
+ * The document's keys against those the trail's statements register (core/registry-chain.ts), and
+ * its service definitions against those the trail's statements applied (core/service-chain.ts),
+ * for `audit verify`.
+ */
 export async function registryAgainstTrail(auditPath: string, trust: Trust, state: State, throughSeq: number) {
 	const events = await keyEvents(auditPath, throughSeq);
-	return {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys)};
+	const services = state.services ?? [];
+	return {
+		registry: {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys)},
+		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services)},
+	};
 }

@@ -272,11 +272,12 @@ export class FileStore implements BatchStore {
 		if (!head) head = await this.#current().catch(unreadable);
 		const report = await this.#anchor.verifyAll(head?.auditHead, opts.witnesses);
 		if (head) {
-			const registry = await this.#current()
+			const derived = await this.#current()
 				.then(state => registryAgainstTrail(this.paths.audit, this.trust, state, head.auditHead.seq))
 				.catch(unreadable);
-			if (!registry) return {...report, head: head.auditHead};
-			return {...report, ok: report.ok && registry.differences.length === 0, head: head.auditHead, registry};
+			if (!derived) return {...report, head: head.auditHead};
+			const {registry, services} = derived;
+			return {...report, ok: report.ok && registry.differences.length === 0 && services.differences.length === 0, head: head.auditHead, registry, services};
 		}
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};

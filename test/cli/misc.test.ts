@@ -76,7 +76,7 @@ describe('init, keys and help', () => {
 		expect(top.code).toBe(0);
 		expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 {2}the state changed underneath/);
 		const commands = [
-			['init'], ['demo'], ['keys', 'add'], ['keys', 'register'], ['keys', 'list'], ['keys', 'revoke'], ['intent', 'create'], ['intent', 'approve'],
+			['init'], ['demo'], ['keys', 'add'], ['keys', 'register'], ['keys', 'list'], ['keys', 'revoke'], ['service', 'apply'], ['service', 'list'], ['service', 'show'], ['intent', 'create'], ['intent', 'approve'],
 			['intent', 'list'], ['intent', 'show'], ['risk'], ['lease', 'issue'], ['lease', 'sign'], ['lease', 'verify'], ['lease', 'show'],
 			['lease', 'list'], ['canary', 'start'], ['canary', 'list'], ['canary', 'status'], ['canary', 'promote'], ['canary', 'halt'],
 			['canary', 'resume'], ['rollback'], ['metrics', 'push'], ['monitor', 'check'], ['engine'], ['audit', 'list'], ['audit', 'verify'], ['ui'],

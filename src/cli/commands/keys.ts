@@ -102,7 +102,9 @@ export function registerKeys(program: Command, io: Io) {
 		.description('apply a statement the admins signed (calyx trust sign): a registration, revocation or role change')
 		.action(
 			action(io, async (cli, [file]) => {
-				const signed = readStatement(file!);
+				const read = readStatement(file!);
+				if (read.statement.kind !== 'calyx.key') throw usage(`${file}: a service definition statement, not a key's: apply it with calyx service apply --signed ${file}`, 'INVALID_STATEMENT');
+				const signed = read as SignedStatement;
 				await submit(cli, signed, {});
 				cli.emit({ok: true, applied: signed.statement.action, keyId: signed.statement.keyId}, () => `applied: ${describeStatement(signed.statement)}`);
 			}),

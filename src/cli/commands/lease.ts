@@ -1,10 +1,11 @@
 import type {Command} from 'commander';
 import {formatDuration} from '../../core/duration.js';
-import {cosign} from '../../core/lease.js';
+import {cosign, definitionFor} from '../../core/lease.js';
 import {escapeDeep} from '../../core/text.js';
 import type {CanaryPlan, Lease} from '../../core/model/index.js';
 import type {ShowTime} from '../../core/time.js';
 import {leaseView, type LeaseView} from '../../core/view/lease.js';
+import type {ServiceSummary} from '../../core/view/service.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
@@ -25,6 +26,7 @@ export function leaseText(v: LeaseView, time: ShowTime): string {
 	return [
 		`${v.id}  ${v.status.toUpperCase()}`,
 		...(v.intent ? [`intent:   ${v.intent.id} ${v.intent.service} ${v.intent.fromVersion} → ${v.intent.toVersion}: ${v.intent.title}`] : []),
+		...(v.service ? serviceText(v.service) : []),
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
 		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}`,
 		`digest:   ${v.digest}`,
@@ -35,6 +37,16 @@ export function leaseText(v: LeaseView, time: ShowTime): string {
 		...v.reasons.map(r => `  - ${r.code}: ${r.message}`),
 		...(v.deploymentId ? [`started:  ${v.deploymentId}`] : []),
 	].join('\n');
+}
+
+/** What the lease signs about the service: its target and sanity checks, or that it has no definition. */
+function serviceText(s: ServiceSummary): string[] {
+	if (!s.digest) return [`service:  ${s.name}: ${s.target}`];
+	return [
+		`service:  ${s.name} on ${s.target} (definition ${s.digest.slice(0, 12)})`,
+		...s.sanity.map((line, i) => `${i === 0 ? 'sanity:  ' : '         '} ${line}`),
+		...(s.metrics ? [`metrics:  ${s.metrics}`] : []),
+	];
 }
 
 function registerIssue(lease: Command, io: Io) {
@@ -84,7 +96,8 @@ function registerSign(lease: Command, io: Io) {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const intent = state.intents.find(i => i.id === found.intentId);
 				if (!intent) throw usage(`leaseId: ${found.id} refers to a missing intent ${found.intentId}`, 'NOT_FOUND');
-				const signature = cosign(found, intent, key.role, key.id, key.privateKey);
+				// Over the service's definition as the document holds it: what the engine checks the lease against.
+				const signature = cosign(found, intent, key.role, key.id, key.privateKey, definitionFor(state, intent.service));
 				const {result} = await cli.run<{activated: boolean; missing: string[]}>({
 					type: 'lease.cosign',
 					actor: `${key.role}:${key.id}`,

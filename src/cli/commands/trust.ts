@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Command} from 'commander';
-import {generateKeyPair, isEd25519PublicKey, signingAdmins as adminsWhoSigned, statementDigest, statementProblem, trustFrom, trustLabel, TrustFile} from '../../core/index.js';
+import {generateKeyPair, isEd25519PublicKey, type AnyStatement, signingAdmins as adminsWhoSigned, statementDigest, statementProblem, trustFrom, trustLabel, TrustFile} from '../../core/index.js';
 import {defaultKeyPath, discardKey, loadAdminKey, saveKey} from '../../store/keyring.js';
 import {SYSTEM_TRUST, trustSource, writeNew} from '../../store/trust.js';
 import {action, examples} from '../action.js';
@@ -13,7 +13,7 @@ import {collect, describeStatement, readStatement, writeStatement} from '../stat
 type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
 
 export function registerTrust(program: Command, io: Io) {
-	const trust = program.command('trust').description('the authority over keys: the admin keys that register, revoke and change keys');
+	const trust = program.command('trust').description('the authority over keys and services: the admin keys that register, revoke and change keys, and put service definitions in force');
 
 	const init = trust
 		.command('init')
@@ -97,14 +97,14 @@ export function registerTrust(program: Command, io: Io) {
 
 	const sign = trust
 		.command('sign <file>')
-		.description('add your admin signature to a statement request (from --request-out), after reading what it does')
+		.description('add your admin signature to a statement request (a key\'s or a service definition\'s, from --request-out), after reading what it does')
 		.requiredOption('--admin-key <file>', 'your admin key file or id')
 		.action(
 			action<{adminKey: string}>(io, async (cli, [file], o) => {
 				const signed = readStatement(file!);
 				const admin = loadAdminKey(o.adminKey, cli.io.env);
 				const {addSignature} = await import('../../core/index.js');
-				const next = addSignature(signed, admin.privateKey, admin.publicKey);
+				const next = addSignature<AnyStatement>(signed, admin.privateKey, admin.publicKey);
 				writeStatement(file!, next, true);
 				const have = adminsWhoSigned(cli.trust, next).length;
 				const ready = statementProblem(cli.trust, next) === undefined;
@@ -112,7 +112,7 @@ export function registerTrust(program: Command, io: Io) {
 					[
 						`signed: ${describeStatement(next.statement)}`,
 						`${r.signatures} of ${r.threshold} admin signature(s) valid under ${trustLabel(cli.trust)}`,
-						r.ready ? `ready: calyx keys apply ${r.file}` : 'waiting for more admins: calyx trust sign ' + r.file + ' --admin-key …',
+						r.ready ? `ready: calyx ${next.statement.kind === 'calyx.service' ? 'service apply --signed' : 'keys apply'} ${r.file}` : 'waiting for more admins: calyx trust sign ' + r.file + ' --admin-key …',
 					].join('\n'),
 				);
 			}),

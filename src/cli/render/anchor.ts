@@ -26,7 +26,7 @@ export function verifyText(report: VerifyReport): string {
 		lines.push(`audit trail intact: ${report.count} events, chain verified${vouched}`);
 	} else {
 		const witnessed = (w?.contradicted.length ?? 0) + (w?.forged.length ?? 0) > 0;
-		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry it derives'}`);
+		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry or service definitions it derives'}`);
 	}
 	if (w && w.contradicted.length > 0) {
 		const more = w.contradicted.length > 1 ? ` (and ${w.contradicted.length - 1} more witnessed heads or checkpoints)` : '';
@@ -37,6 +37,10 @@ export function verifyText(report: VerifyReport): string {
 	if (keys && keys.differences.length > 0) {
 		lines.push('KEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:', ...keys.differences.map(d => `  ${d.keyId}: ${d.problem}`));
 	} else if (keys && report.ok) lines.push(`${keys.keys} keys match the trail's signed statements`);
+	const services = report.services;
+	if (services && services.differences.length > 0) {
+		lines.push('SERVICE DEFINITIONS DIFFER FROM THE AUDIT TRAIL:', ...services.differences.map(d => `  ${d.service}: ${d.problem}`));
+	} else if (services && services.count > 0 && report.ok) lines.push(`${services.count} service definitions match the trail's signed statements`);
 	return lines.join('\n');
 }
 

@@ -1,4 +1,4 @@
-import type {CanaryPlan, Criticality, Sample, SignedStatement, Split} from '../model/index.js';
+import type {CanaryPlan, Criticality, Sample, SignedServiceStatement, SignedStatement, Split} from '../model/index.js';
 import type {TargetReading} from '../target.js';
 
 /**
@@ -10,6 +10,7 @@ export type Command = (
 	| {type: 'key.register'; statement: SignedStatement}
 	| {type: 'key.revoke'; statement: SignedStatement}
 	| {type: 'key.role'; statement: SignedStatement}
+	| {type: 'service.apply'; statement: SignedServiceStatement}
 	| {
 			type: 'intent.create';
 			service: string;

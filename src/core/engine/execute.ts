@@ -13,6 +13,7 @@ import {changeKeyRole, registerKey, revokeKey} from './keys.js';
 import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
+import {applyService} from './services.js';
 import {tick} from './tick.js';
 import {targetApplied, targetFailed, targetSanity} from './target.js';
 import {quoted, requireCommandText} from './validate.js';
@@ -58,6 +59,7 @@ const COMMAND_TYPES: readonly Command['type'][] = [
 	'key.register',
 	'key.revoke',
 	'key.role',
+	'service.apply',
 	'intent.create',
 	'intent.approve',
 	'lease.issue',
@@ -83,6 +85,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return revokeKey(ctx, cmd);
 		case 'key.role':
 			return changeKeyRole(ctx, cmd);
+		case 'service.apply':
+			return applyService(ctx, cmd);
 		case 'intent.create':
 			return createIntent(ctx, cmd);
 		case 'intent.approve':

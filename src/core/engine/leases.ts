@@ -1,6 +1,7 @@
 import {ms, iso} from '../clock.js';
 import {nextLeaseId} from '../ids.js';
-import {checkCosignature, leaseDigest, verifyLease, voidedMessage} from '../lease.js';
+import {checkCosignature, contentChanged, currentLeaseDigest, definitionFor, verifyLease, voidedMessage} from '../lease.js';
+import {definitionDigest, serviceInForce} from '../service.js';
 import {CanaryPlan, Role, type Intent, type Lease, type State} from '../model/index.js';
 import {EngineError, invalid, refused, type Reason} from '../errors.js';
 import {riskWithinPolicy, scoreRisk} from '../risk.js';
@@ -58,6 +59,10 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 		throw invalid('INVALID_TTL', 'ttl: must be between 1s and 7d');
 	}
 	const plan = planFrom(ctx, cmd.plan);
+	// Nothing to sign under a definition its admins did not sign: say so now, not at the start.
+	const service = serviceInForce(ctx.base, ctx.trust, intent.service);
+	if ('problem' in service) throw refused('UNTRUSTED_SERVICE', service.problem.message, [{code: 'UNTRUSTED_SERVICE', message: service.problem.message}]);
+	const definition = definitionFor(ctx.base, intent.service);
 	const acknowledged = cmd.ackRisk === true;
 	const risk = riskOf(ctx.base, intent, ctx.now);
 	const policy = riskWithinPolicy(risk, acknowledged, ctx.base.config.risk);
@@ -65,7 +70,7 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	const lease: Lease = {
 		id: nextLeaseId(ctx.now, ctx.base.leases.map(l => l.id)),
 		intentId: intent.id,
-		digest: leaseDigest(intent, plan),
+		digest: currentLeaseDigest(ctx.base, intent, plan),
 		plan,
 		risk: {...risk, acknowledged},
 		issuedAt: ctx.at,
@@ -73,12 +78,14 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 		nonce,
 		issuedBy: ctx.actor,
 		cosignatures: [],
+		...(definition ? {serviceDigest: definitionDigest(definition)} : {}),
 	};
 	voidOlderLeases(ctx, intent.id, lease.id);
 	ctx.draft.leases.push(lease);
 	ctx.emit('lease.issued', lease.id, `lease for ${intent.id}, expires ${lease.expiresAt}`, {
 		intentId: intent.id,
 		digest: lease.digest,
+		...(lease.serviceDigest ? {service: lease.serviceDigest} : {}),
 		risk: risk.score,
 		acknowledged,
 	});
@@ -106,8 +113,10 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 	}
 	const sameRole = lease.cosignatures.find(c => c.role === cmd.role);
 	if (sameRole) throw fail('ROLE_ALREADY_SIGNED', `the ${cmd.role} signature is already there (by ${sameRole.keyId})`);
-	const digest = intent ? leaseDigest(intent, lease.plan) : '';
-	if (digest !== lease.digest) throw fail('CONTENT_CHANGED', 'the intent or plan changed after the lease was issued');
+	const service = intent ? serviceInForce(ctx.base, ctx.trust, intent.service) : undefined;
+	if (service && 'problem' in service) throw fail('UNTRUSTED_SERVICE', service.problem.message);
+	const digest = intent ? currentLeaseDigest(ctx.base, intent, lease.plan) : '';
+	if (digest !== lease.digest) throw fail('CONTENT_CHANGED', intent ? contentChanged(ctx.base, ctx.base.leases.find(l => l.id === lease.id)!, intent) : 'the intent or plan changed after the lease was issued');
 	const sig = {role: cmd.role, keyId: cmd.keyId, signature: cmd.signature, signedAt: ctx.at};
 	const problem = checkCosignature(ctx.base, ctx.trust, ctx.base.leases.find(l => l.id === lease.id)!, digest, sig);
 	if (problem) throw cosignRefusal(ctx, lease, cmd.keyId, problem);

@@ -2,6 +2,10 @@ import {z} from 'zod';
 import {CanaryPlan, Config, RiskLevel} from './config.js';
 import {Sample} from './metrics.js';
 import {TEXT_LIMITS, textProblem} from '../text.js';
+import {AdminSignature} from './signature.js';
+import {ServiceRecord} from './service.js';
+
+export {AdminSignature};
 
 const Iso = z.iso.datetime({offset: true});
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
@@ -43,7 +47,6 @@ export const KeyStatement = z
 	.strict();
 export type KeyStatement = z.infer<typeof KeyStatement>;
 
-export const AdminSignature = z.object({admin: Hex64, signature: Base64}).strict();
 export const SignedStatement = z.object({statement: KeyStatement, signatures: z.array(AdminSignature).max(64)}).strict();
 export type SignedStatement = z.infer<typeof SignedStatement>;
 
@@ -124,6 +127,8 @@ export const Lease = z.object({
 	activatedAt: Iso.optional(),
 	consumedAt: Iso.optional(),
 	deploymentId: z.string().optional(),
+	/** The digest of the service definition in force when issued (core/service.ts), for messages; the lease digest covers it. */
+	serviceDigest: Hex64.optional(),
 	/** A newer lease for the same intent replaced this one: it can no longer be signed or started. */
 	voidedAt: Iso.optional(),
 	voidedBy: z.string().optional(),
@@ -273,5 +278,7 @@ export const State = z.object({
 	intents: z.array(Intent),
 	leases: z.array(Lease),
 	deployments: z.array(Deployment),
+	/** Service definitions, each made by statements the trust's admins signed (core/service.ts); absent in older states. */
+	services: z.array(ServiceRecord).optional(),
 });
 export type State = z.infer<typeof State>;

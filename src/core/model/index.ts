@@ -1,3 +1,4 @@
 export * from './metrics.js';
 export * from './config.js';
 export * from './entities.js';
+export * from './service.js';

@@ -5,3 +5,4 @@ export * from './tiers.js';
 export * from './start.js';
 export * from './words.js';
 export * from './target.js';
+export * from './service.js';

@@ -3,15 +3,19 @@ import {intentContent, leaseStatus, verifyLease, type LeaseStatus} from '../leas
 import type {Reason} from '../errors.js';
 import type {Trust} from '../trust.js';
 import type {Intent, Lease, Role, State} from '../model/index.js';
+import {serviceSummary, type ServiceSummary} from './service.js';
 
 /**
  * A lease as a cosigner needs to see it before signing: what, how risky, which plan, which digest.
- * The intent carries every field the digest covers (see `intentContent`), and its status.
+ * The intent carries every field the digest covers (see `intentContent`), and its status; the
+ * service, what its definition says (the digest covers it too).
  */
 export interface LeaseView {
 	id: string;
 	status: LeaseStatus;
 	intent?: Pick<Intent, 'id' | 'service' | 'fromVersion' | 'toVersion' | 'title' | 'files' | 'lines' | 'criticality' | 'status'>;
+	/** The intent's service definition as the lease signs it now (or that it has none: the simulated target). */
+	service?: ServiceSummary;
 	digest: string;
 	plan: Lease['plan'];
 	risk: Lease['risk'];
@@ -33,7 +37,7 @@ export function leaseView(state: State, lease: Lease, now: number, trust: Trust)
 	return {
 		id: lease.id,
 		status: leaseStatus(lease, now),
-		...(intent ? {intent: {...intentContent(intent), status: intent.status}} : {}),
+		...(intent ? {intent: {...intentContent(intent), status: intent.status}, service: serviceSummary(state, trust, intent.service)} : {}),
 		digest: lease.digest,
 		plan: lease.plan,
 		risk: lease.risk,

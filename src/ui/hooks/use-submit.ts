@@ -1,5 +1,5 @@
 import {useEffect, useRef, type Dispatch} from 'react';
-import {cosign, EngineError, signApproval, type Clock, type Deployment, type State} from '../../core/index.js';
+import {cosign, definitionFor, EngineError, signApproval, type Clock, type Deployment, type State} from '../../core/index.js';
 import type {ConsoleTargets} from '../targets.js';
 import type {LocalKey} from '../../store/keyring.js';
 import type {Store} from '../../store/api.js';
@@ -67,7 +67,9 @@ function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
 	const lease = state.leases.find(l => l.id === d.target);
 	const intent = lease && state.intents.find(i => i.id === lease.intentId);
 	if (!lease || !intent) throw new Error(`${d.target} or its intent is no longer in the store`);
-	return {role: identity.role, keyId: identity.id, signature: cosign(lease, intent, identity.role, identity.id, identity.privateKey)};
+	// Over the service's definition as the store holds it now: the dialog showed it, and refuses if it changed since.
+	const signature = cosign(lease, intent, identity.role, identity.id, identity.privateKey, definitionFor(state, intent.service));
+	return {role: identity.role, keyId: identity.id, signature};
 }
 
 const CONFLICT_RETRIES = 3;

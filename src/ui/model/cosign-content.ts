@@ -6,7 +6,8 @@ import {wrapContent, type ContentLine, type Row} from './wrap.js';
 
 /**
  * Everything a cosigner signs, as labelled lines: the intent as the lease digest covers it
- * (`intentContent`: id, service, versions, title, files, lines, criticality), the whole plan
+ * (`intentContent`: id, service, versions, title, files, lines, criticality), the service's
+ * definition (target and settings, sanity checks per tier, metrics, its digest), the whole plan
  * (tiers, bake, minimum samples, auto-promote, auto-rollback, every threshold), the risk and its
  * acknowledgement (in the signed payload), the digest and expiry, the signers so far, and what
  * comes after this signature. The lease view is computed from the state as stored, then escaped
@@ -26,6 +27,19 @@ function thresholdLines(plan: LeaseView['plan']): ContentLine[] {
 	});
 }
 
+/** What the lease signs about the service: where its traffic goes and what checks each tier. */
+function serviceLines(s: LeaseView['service']): ContentLine[] {
+	if (!s) return [];
+	if (!s.digest) return [{label: 'service', text: `${s.name}: ${s.target}`}];
+	return [
+		{label: 'service', text: `${s.name} on ${s.target}`},
+		...s.sanity.map(text => ({label: 'sanity', text})),
+		...(s.metrics ? [{label: 'metrics', text: s.metrics}] : []),
+		{label: 'definition', text: s.digest.slice(0, 12)},
+		...(s.problem ? [{label: 'untrusted', text: s.problem, tone: 'critical' as const}] : []),
+	];
+}
+
 export function cosignLines(lease: LeaseView, signer: {role: Role; id: string} | undefined, keys: readonly KeyRecord[], now: number): ContentLine[] {
 	const {intent, risk, plan} = lease;
 	const intentLines: ContentLine[] = intent
@@ -39,6 +53,7 @@ export function cosignLines(lease: LeaseView, signer: {role: Role; id: string} |
 	const lines: ContentLine[] = [
 		{label: 'you sign as', text: signer ? `${signer.role}:${signer.id}` : 'no key loaded'},
 		...intentLines,
+		...serviceLines(lease.service),
 		{
 			label: 'plan',
 			text: `tiers ${plan.tiers.join('›')} · bake ${formatDuration(plan.bakeMs)} · min ${plan.minSamples} samples · auto-promote ${yesNo(plan.autoPromote)} · auto-rollback ${yesNo(plan.autoRollback)}`,

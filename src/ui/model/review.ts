@@ -1,4 +1,4 @@
-import {ACTIVE, deploymentView, escapeControls, leaseDigest, METRIC_INFO, startPreview, statusWord, type Level, type State, type TargetReading, type Trust} from '../../core/index.js';
+import {ACTIVE, currentLeaseDigest, deploymentView, escapeControls, METRIC_INFO, startPreview, statusWord, type Level, type State, type TargetReading, type Trust} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
@@ -30,8 +30,8 @@ function leaseFacts(target: string, state: State, now: number, checks: boolean, 
 	const verdicts = checks ? Object.fromEntries(startPreview(state, lease, now, trust, reading).checks.map(c => [c.name, c.ok ? 'pass' : 'fail'])) : {};
 	return {
 		digest: lease.digest,
-		// What the signature will cover: the intent and plan as they are now (their digest).
-		content: intent ? leaseDigest(intent, lease.plan) : 'intent missing',
+		// What the signature will cover: the intent, plan and service definition as they are now (their digest).
+		content: intent ? currentLeaseDigest(state, intent, lease.plan) : 'intent missing',
 		expires: lease.expiresAt,
 		risk: `${lease.risk.score} ${lease.risk.level}${lease.risk.acknowledged ? ' acknowledged' : ''}`,
 		signers: lease.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'none',
