@@ -67,7 +67,7 @@ describe('tiers and promotion', () => {
 			actions.push(f.tick().actions[0]!.action);
 		}
 		// The tick after the last tier decides the final step; the target's confirmation completes it.
-		expect(actions).toEqual(['promoted', 'promoted', 'promoted']);
+		expect(actions).toEqual(['promoted', 'promoted', 'completing']);
 		expect(f.dep(id)).toMatchObject({status: 'completed', endedAt: iso(f.clock.now()), desired: {step: 'final', percent: 100}, observed: {step: 'final'}});
 		expect(f.fleetOf()).toEqual({service: SERVICE, replicas: 10, stable: {version: TO}, canary: null});
 		expect(f.intentOf(f.dep(id).intentId).status).toBe('deployed');

@@ -340,7 +340,7 @@ describe('the final step completes only on the target\'s confirmation', () => {
 		f.tick();
 		confirm(f, id);
 		f.bake(id);
-		expect(f.tick().actions).toEqual([expect.objectContaining({id, action: 'promoted', percent: 100})]);
+		expect(f.tick().actions).toEqual([expect.objectContaining({id, action: 'completing', percent: 100})]);
 		expect(f.dep(id)).toMatchObject({status: 'running', desired: {step: 'final', percent: 100}});
 		expect(f.intentOf(f.dep(id).intentId).status).toBe('deploying');
 		expect(f.tick().actions).toEqual([expect.objectContaining({id, action: 'applying'})]);

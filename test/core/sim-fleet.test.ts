@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {DEFAULT_THRESHOLDS, SimFleet, emptyWorld, evaluateSample, simReading, simReports, simSamples, splitOfFleet, targetWork, type Scenario} from '../../src/core/index.js';
-import {FROM, Fixture, SERVICE, TO} from './helpers.js';
+import {FROM, Fixture, SERVICE, TO, withEdited} from './helpers.js';
 
 const versions = {stable: FROM, canary: TO};
 function fleet(seed: number, scenario?: Scenario, weight = 5) {
@@ -106,10 +106,11 @@ describe('simulated fleet: read and apply as a router would', () => {
 describe('simulated fleet: answering the engine', () => {
 	it('answers only the work of simulated deployments, and samples only live simulated canaries', () => {
 		const f = new Fixture({manualTarget: true});
-		const leaseId = f.signedLease();
-		// A start whose reading came from a router: the simulator must not answer for it.
-		const {id} = f.run<{id: string}>({type: 'canary.start', actor: 'human:alice', leaseId, reading: {...f.reading(), kind: 'haproxy'}});
-		expect(f.dep(id).target).toBe('haproxy');
+		const id = f.start(f.signedLease());
+		// A deployment steered through a router: the simulator must not answer for it.
+		f.state = withEdited(f.state, 'deployments', id, d => {
+			d.target = 'haproxy';
+		});
 		expect(targetWork(f.state)).toHaveLength(1);
 		expect(simReports(f.state, f.fleet)).toEqual([]);
 		expect(simSamples(f.state, f.fleet)).toEqual([]);
