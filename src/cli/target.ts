@@ -2,6 +2,8 @@ import type {Deployment} from '../core/model/index.js';
 import {runningVersion, type TargetReading} from '../core/target.js';
 import {callDriver} from '../drivers/call.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
+import {readForStart} from '../drivers/start-reading.js';
+import {serviceInForce} from '../core/service.js';
 import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
 import type {Cli} from './context.js';
 import {CliError, EXIT, usage} from './errors.js';
@@ -14,15 +16,13 @@ const env = (cli: Cli) => ({dataDir: cli.dataDir, now: () => cli.clock.now()});
  * be read refuses the start with the driver's reason: nothing is written.
  */
 export async function readingForLease(cli: Cli, leaseId: string): Promise<TargetReading | undefined> {
-	const state = await (await cli.store()).read();
-	const lease = state.leases.find(l => l.id === leaseId);
-	const intent = lease && state.intents.find(i => i.id === lease.intentId);
-	// An unknown lease: the engine's own refusal names it better than a guess here.
-	if (!intent) return undefined;
-	const target = resolveTarget(intent.service, env(cli), {fromVersion: intent.fromVersion});
-	const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, () => cli.clock.now()));
-	if (!read.ok) throw new CliError(`cannot read the ${target.kind} target of ${intent.service}: ${read.error.message}; nothing was started`, EXIT.refused);
-	return read.value;
+	const store = await cli.store();
+	try {
+		return await readForStart(await store.read(), store.trust, leaseId, env(cli));
+	} catch (error) {
+		const why = error instanceof Error ? error.message : String(error);
+		throw new CliError(`cannot read the target of ${leaseId}: ${why}; nothing was started`, EXIT.refused, 'TARGET_UNREADABLE');
+	}
 }
 
 /**
@@ -53,9 +53,13 @@ export function targetLine(dep: Deployment): string {
  * then --from is required). Read outside the lock, before the signed request is made.
  */
 export async function runningVersionOf(cli: Cli, service: string): Promise<string> {
-	const state = await (await cli.store()).read();
+	const store = await cli.store();
+	const state = await store.read();
 	const deployed = state.deployments.findLast(d => d.service === service && d.status === 'completed')?.toVersion;
 	if (deployed) return deployed;
+	// Only the simulator is read here: no lease covers a definition's target yet, and a router knows no versions.
+	const inForce = serviceInForce(state, store.trust, service);
+	if (!('none' in inForce)) throw usage(`--from: ${service} has a service definition, whose target does not say which version runs: say it`);
 	const target = resolveTarget(service, env(cli));
 	const read = await callDriver(`${target.kind} read ${service}`, signal => readTarget(target, signal, () => cli.clock.now()));
 	const version = read.ok ? runningVersion(read.value.split) : undefined;

@@ -34,3 +34,4 @@ export * from './sim/signers.js';
 export * from './registry-chain.js';
 export * from './service.js';
 export * from './service-chain.js';
+export * from './deployment-definition.js';

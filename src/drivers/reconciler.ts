@@ -9,6 +9,9 @@
 import type {Clock} from '../core/clock.js';
 import type {Command} from '../core/engine/commands.js';
 import {EngineError} from '../core/errors.js';
+import {signedDefinition} from '../core/deployment-definition.js';
+import type {State} from '../core/model/index.js';
+import type {Trust} from '../core/trust.js';
 import {appliedCommand, failedCommand, sanityCommand, targetWork, type TargetWork} from '../core/reconcile.js';
 import type {Store} from '../store/api.js';
 import {callDriver, DEFAULT_POLICY, type CallPolicy} from './call.js';
@@ -51,15 +54,30 @@ async function answer(work: TargetWork, target: ResolvedTarget, policy: CallPoli
 	return failedCommand(work, {code: result.error.code, message: result.error.message, attempts: result.attempts.length, ...(seen ? {split: splitOf(seen)} : {})});
 }
 
+/**
+ * The driver for a piece of work, from the definition the deployment's lease signed, proven against
+ * its signatures: a definition that does not prove out runs nothing (the work fails, loudly).
+ */
+function provenTarget(state: State, trust: Trust, work: TargetWork, env: ResolveEnv): ResolvedTarget | {problem: string} {
+	const dep = state.deployments.find(d => d.id === work.id)!;
+	const proven = signedDefinition(state, trust, dep);
+	if ('problem' in proven) return proven;
+	try {
+		return resolveTarget(work.service, env, proven.definition ? {definition: proven.definition} : {});
+	} catch (error) {
+		return {problem: error instanceof Error ? error.message : String(error)};
+	}
+}
+
 /** One pass: every pending piece of work, each deployment's in parallel, each recorded as it comes. */
 export async function reconcileOnce(store: Store, env: ResolveEnv, opts: ReconcileOptions = {}): Promise<ReconcileOutcome[]> {
 	const state = await store.read();
 	const work = targetWork(state).filter(w => opts.only === undefined || w.id === opts.only);
-	const resolve = opts.resolve ?? ((w: TargetWork) => resolveTarget(w.service, env));
 	const policy = opts.policy ?? DEFAULT_POLICY;
 	return Promise.all(
 		work.map(async w => {
-			const command = await answer(w, resolve(w), policy, opts.signal);
+			const target = opts.resolve ? opts.resolve(w) : provenTarget(state, store.trust, w, env);
+			const command = 'problem' in target ? failedCommand(w, {code: 'settings', message: target.problem, attempts: 1}) : await answer(w, target, policy, opts.signal);
 			try {
 				await store.run(command, opts.clock ? {clock: opts.clock} : {});
 				return {work: w, command};

@@ -1,7 +1,6 @@
 import type {Clock, Deployment, State, TargetReading} from '../core/index.js';
-import {callDriver} from '../drivers/call.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
-import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
+import {readForStart} from '../drivers/start-reading.js';
 import type {Store} from '../store/api.js';
 
 /**
@@ -19,13 +18,9 @@ export function driverTargets(store: Store, clock: Clock): ConsoleTargets {
 	const env = {dataDir: store.dir, now: () => clock.now()};
 	return {
 		async read(state, leaseId) {
-			const lease = state.leases.find(l => l.id === leaseId);
-			const intent = lease && state.intents.find(i => i.id === lease.intentId);
-			if (!intent) throw new Error(`${leaseId} or its intent is no longer in the store`);
-			const target = resolveTarget(intent.service, env, {fromVersion: intent.fromVersion});
-			const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, env.now));
-			if (!read.ok) throw read.error;
-			return read.value;
+			const reading = await readForStart(state, store.trust, leaseId, env);
+			if (!reading) throw new Error(`${leaseId} or its intent is no longer in the store`);
+			return reading;
 		},
 		async settle(id) {
 			await reconcileDeployment(store, env, id, {clock});

@@ -8,6 +8,7 @@ import {buildRollbackPack} from '../rollback-pack.js';
 import {awaitingTarget, stepName, tierStep} from '../target.js';
 import {completeDeployment} from './complete.js';
 import {decide} from './decide.js';
+import {serviceInForce} from '../service.js';
 import {readingOf} from './reading.js';
 import type {CommandOf} from './commands.js';
 import {gateInput, type Ctx} from './context.js';
@@ -75,6 +76,11 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		const audit = {at: ctx.at, actor: ctx.actor, kind: 'canary.start_refused', subject: lease.id, reason: message, data: {checks}};
 		throw refused('PRECHECK_FAILED', message, failed.map(c => ({code: c.name.toUpperCase().replaceAll(' ', '_'), message: c.detail})), audit);
 	}
+	// The definition the lease signed (verified above): the deployment keeps it, and its target is driven by it alone.
+	const inForce = serviceInForce(ctx.base, ctx.trust, intent.service);
+	const definition = 'record' in inForce ? inForce.record.definition : undefined;
+	const kind = definition?.target.kind ?? 'simulated';
+	if (reading.kind !== kind) throw refused('WRONG_TARGET', `the reading is of a ${reading.kind} target, but ${intent.service} runs on ${kind}: read its own target`);
 	const id = nextDeploymentId(ctx.now, ctx.base.deployments.map(d => d.id));
 	const ids = {deploymentId: id, leaseId: lease.id, intentId: intent.id, service: intent.service};
 	const pack = buildRollbackPack(ids, reading.split, lease.plan, intent.toVersion, reading.kind, ctx.at);
@@ -110,6 +116,7 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 		sanity: [],
 		pack,
 		target: reading.kind,
+		...(definition ? {definition: structuredClone(definition)} : {}),
 		desired: {generation: 1, step: `tier-${first}`, percent: first, at: ctx.at},
 	};
 	ctx.draft.deployments.push(dep);

@@ -3,7 +3,7 @@ import {CanaryPlan, Config, RiskLevel} from './config.js';
 import {Sample} from './metrics.js';
 import {TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
-import {ServiceRecord} from './service.js';
+import {ServiceDefinition, ServiceRecord} from './service.js';
 
 export {AdminSignature};
 
@@ -262,6 +262,8 @@ export const Deployment = z.object({
 	observed: Observed.optional(),
 	targetError: TargetFailure.optional(),
 	bake: Bake.optional(),
+	/** The service definition its lease signed (absent: the simulated target); the reconciler runs only this one. */
+	definition: ServiceDefinition.optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 

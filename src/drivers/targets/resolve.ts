@@ -3,7 +3,10 @@
  * otherwise the one its definition names. One place, so the reconciler, `canary start`'s reading
  * and the console's start dialog never disagree about what a service runs on.
  */
-import type {Split, TargetKind} from '../../core/model/index.js';
+import type {ServiceDefinition, Split, TargetKind} from '../../core/model/index.js';
+import {ExecDriver} from './exec.js';
+import {HaproxyDriver} from './haproxy.js';
+import {runSanity, SanityCheck} from './sanity.js';
 import type {TargetReading} from '../../core/target.js';
 import {SimWorldFile} from '../../store/sim-world.js';
 import type {CallOpts, RouterReport, SanityResult, TargetDriver} from './driver.js';
@@ -25,14 +28,41 @@ export interface ResolveEnv {
 	now?: () => number;
 }
 
-export function resolveTarget(service: string, env: ResolveEnv, opts: {fromVersion?: string} = {}): ResolvedTarget {
-	const driver = new SimulatedDriver(new SimWorldFile(env.dataDir), service, {...(env.now ? {now: env.now} : {}), ...(opts.fromVersion ? {fromVersion: opts.fromVersion} : {})});
+/**
+ * The driver for a service: its definition's target, or the simulator when it has none. `definition`
+ * must be one the caller has proven (a deployment's, checked by `signedDefinition`, or one in force
+ * under the trust's admins for a read that runs no command of the definition's).
+ */
+export function resolveTarget(service: string, env: ResolveEnv, opts: {fromVersion?: string; definition?: ServiceDefinition} = {}): ResolvedTarget {
+	const now = env.now ? {now: env.now} : {};
+	const def = opts.definition;
+	if (def && def.target.kind !== 'simulated') {
+		const driver = def.target.kind === 'haproxy' ? HaproxyDriver.from(def.target, now) : ExecDriver.from(def.target, {service, ...now});
+		const checks = (def.sanity ?? []).map(entry => ({tiers: entry.tiers, check: SanityCheck.parse(entry.check)}));
+		return {kind: def.target.kind, driver, ...(checks.length > 0 ? {sanity: definitionSanity(service, checks)} : {})};
+	}
+	const driver = new SimulatedDriver(new SimWorldFile(env.dataDir), service, {...now, ...(opts.fromVersion ? {fromVersion: opts.fromVersion} : {})});
 	return {
 		kind: 'simulated',
 		driver,
 		sanity: (tier, callOpts) => driver.sanity(tier, callOpts),
 		load: () => driver.load(),
 		sample: () => driver.sample(),
+	};
+}
+
+/** A definition's checks for the tier at hand (by its canary percent), run in order; the first failure is the verdict. */
+function definitionSanity(service: string, checks: Array<{tiers?: number[] | undefined; check: SanityCheck}>): ResolvedTarget['sanity'] {
+	return async (tier, opts) => {
+		const percent = opts.context?.percent ?? 0;
+		const due = checks.filter(c => !c.tiers || c.tiers.includes(percent));
+		const outputs: string[] = [];
+		for (const {check} of due) {
+			const result = await runSanity(check, {service, tier, signal: opts.signal, ...(opts.context ? {context: opts.context} : {})});
+			if (!result.ok) return result;
+			outputs.push(result.output);
+		}
+		return {ok: true, output: outputs.join('; ') || `no sanity check at ${percent}%`};
 	};
 }
 

@@ -1,0 +1,32 @@
+import {verifyLease} from '../core/lease.js';
+import type {State} from '../core/model/index.js';
+import {serviceInForce} from '../core/service.js';
+import type {TargetReading} from '../core/target.js';
+import type {Trust} from '../core/trust.js';
+import {callDriver} from './call.js';
+import {DriverError} from './targets/driver.js';
+import {readTarget, resolveTarget, type ResolveEnv} from './targets/resolve.js';
+
+/**
+ * What `canary start` reads before it runs (the CLI and the console alike): the target of the
+ * lease's service under the definition in force, or the simulator when there is none. A definition
+ * the admins did not sign is not read at all; an exec hook (a command of the definition's) runs only
+ * once both keys have signed a lease over that definition, never for a lease that does not verify.
+ */
+export async function readForStart(state: State, trust: Trust, leaseId: string, env: ResolveEnv & {now: () => number}): Promise<TargetReading | undefined> {
+	const lease = state.leases.find(l => l.id === leaseId);
+	const intent = lease && state.intents.find(i => i.id === lease.intentId);
+	// An unknown lease: the engine's own refusal names it better than a guess here.
+	if (!lease || !intent) return undefined;
+	const inForce = serviceInForce(state, trust, intent.service);
+	if ('problem' in inForce) throw new DriverError('settings', inForce.problem.message);
+	const definition = 'record' in inForce ? inForce.record.definition : undefined;
+	if (definition?.target.kind === 'exec') {
+		const check = verifyLease(state, trust, lease, env.now());
+		if (!check.ok) throw new DriverError('rejected', `the exec hook of ${intent.service} runs only under a lease both keys signed, and ${lease.id} does not verify: ${check.reasons.map(r => r.code).join(', ')}`);
+	}
+	const target = resolveTarget(intent.service, env, {fromVersion: intent.fromVersion, ...(definition ? {definition} : {})});
+	const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, env.now));
+	if (!read.ok) throw read.error;
+	return read.value;
+}
