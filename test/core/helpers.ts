@@ -25,6 +25,7 @@ import {
 	type TargetReading,
 	Signers,
 	failedCommand,
+	serviceInForce,
 	simReading,
 	simReports,
 	simSamples,
@@ -248,11 +249,17 @@ export class Fixture {
 		return id;
 	}
 
-	/** `canary.start` with a fresh reading of the lease's service, as `calyx canary start` sends it. */
+	/**
+	 * `canary.start` with a fresh reading of the lease's service, as `calyx canary start` sends it: of
+	 * the kind its definition in force names (the simulated fleet stands in for that target's split).
+	 */
 	startCmd(leaseId: string): Command {
 		const lease = this.state.leases.find(l => l.id === leaseId);
 		const intent = lease && this.state.intents.find(i => i.id === lease.intentId);
-		return {type: 'canary.start', actor: 'human:alice', leaseId, reading: this.reading(intent?.service ?? SERVICE, intent?.fromVersion)};
+		const service = intent?.service ?? SERVICE;
+		const inForce = serviceInForce(this.state, this.trust, service);
+		const kind = 'record' in inForce ? inForce.record.definition.target.kind : 'simulated';
+		return {type: 'canary.start', actor: 'human:alice', leaseId, reading: {...this.reading(service, intent?.fromVersion), kind}};
 	}
 
 	start(leaseId: string): string {

@@ -148,7 +148,7 @@ describe('the lease signs the definition in force', () => {
 		f.run(applyCmd(f, EXEC));
 		const message = `the definition of service checkout changed (${definitionDigest(HAPROXY).slice(0, 12)} → ${definitionDigest(EXEC).slice(0, 12)}) after the lease was issued: signatures are void`;
 		expect(verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now()).reasons).toContainEqual({code: 'CONTENT_CHANGED', message});
-		const error = f.refuse({type: 'canary.start', actor: 'human:alice', leaseId});
+		const error = f.refuse(f.startCmd(leaseId));
 		expect(error).toMatchObject({kind: 'refused', code: 'PRECHECK_FAILED'});
 		expect(error.reasons).toEqual([{code: 'LEASE_VERIFIED', message: expect.stringContaining(`CONTENT_CHANGED: ${message}`)}]);
 	});
@@ -173,6 +173,6 @@ describe('the lease signs the definition in force', () => {
 		const check = verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now());
 		expect(check.ok).toBe(false);
 		expect(check.reasons[0]).toEqual({code: 'UNTRUSTED_SERVICE', message: expect.stringContaining('service checkout: definition of service checkout carries 0 valid admin signature(s)')});
-		expect(f.refuse({type: 'canary.start', actor: 'human:alice', leaseId}).reasons[0]!.message).toContain('UNTRUSTED_SERVICE');
+		expect(f.refuse(f.startCmd(leaseId)).reasons[0]!.message).toContain('UNTRUSTED_SERVICE');
 	});
 });
