@@ -211,6 +211,14 @@ describe('the target reading a start carries', () => {
 		expect(f.lease(leaseId).consumedAt).toBeUndefined();
 	});
 
+	it('refuses a reading of another kind of target than the service runs on (WRONG_TARGET)', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		const error = startWith(f, leaseId, {...f.reading(), kind: 'haproxy'});
+		expect(error).toMatchObject({kind: 'refused', code: 'WRONG_TARGET', message: `the reading is of a haproxy target, but ${SERVICE} runs on simulated: read its own target`});
+		expect(f.state.deployments).toEqual([]);
+	});
+
 	it('takes a reading exactly 60 s old', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
