@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {ManualClock} from '../../src/core/index.js';
 import {startEngineLoop, type EngineLoop} from '../../src/drivers/engine-loop.js';
-import {initStore, openStore, type Store} from '../../src/store/index.js';
+import {initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
 import {clockAt, seedCanary, tempDir, until} from '../store/helpers.js';
 
 const deployment = async (store: Store, id: string) => (await store.read()).deployments.find(d => d.id === id)!;

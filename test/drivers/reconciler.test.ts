@@ -6,7 +6,7 @@ import {engineCycle, type CycleAction} from '../../src/drivers/engine-cycle.js';
 import {reconcileDeployment, reconcileOnce, type ReconcileOutcome} from '../../src/drivers/reconciler.js';
 import {DriverError, type CallOpts, type RouterReport, type TargetDriver} from '../../src/drivers/targets/driver.js';
 import {resolveTarget, type ResolvedTarget} from '../../src/drivers/targets/resolve.js';
-import {initStore, openStore, type Store} from '../../src/store/index.js';
+import {initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
 import {SimWorldFile} from '../../src/store/sim-world.js';
 import {clockAt, seedCanary, sha, tempDir} from '../store/helpers.js';
 
@@ -166,7 +166,7 @@ describe('the reconciler on the simulated driver, against a real store', () => {
 		expect(await reconcileOnce(store, env, {clock})).toEqual([]);
 	});
 
-	it('records target.failed and halts when the driver throws, and confirms the tier once the target answers again', async () => {
+	it('records target.failed and halts when the driver throws; nothing it did is taken as confirmed', async () => {
 		const {dir, store, clock, env, deploymentId} = await started({autoRollback: false});
 		let calls = 0;
 		const refusing = fakeTarget(async () => {
@@ -176,7 +176,7 @@ describe('the reconciler on the simulated driver, against a real store', () => {
 		const [failed] = await reconcileOnce(store, env, {clock, resolve: refusing, policy: {...QUICK, retries: 2}});
 		// A refusal is not retried: the target answered.
 		expect(calls).toBe(1);
-		expect(failed).toMatchObject({command: {type: 'target.failed', generation: 1, code: 'rejected', attempts: 1}});
+		expect(failed).toMatchObject({work: {op: 'apply', generation: 1}, command: {type: 'target.failed', generation: 1, code: 'rejected', attempts: 1}});
 		expect(failed!.settled).toBeUndefined();
 		const dep = await deployment(store, deploymentId);
 		expect(dep.status).toBe('halted');
@@ -185,19 +185,16 @@ describe('the reconciler on the simulated driver, against a real store', () => {
 		expect(dep.targetError).toMatchObject({generation: 1, step: 'tier-5', code: 'rejected', attempts: 1});
 		expect(dep.observed).toBeUndefined();
 		expect(await kinds(store, deploymentId)).toEqual(expect.arrayContaining(['target.failed', 'deployment.halted']));
+		expect(await kinds(store, deploymentId)).not.toContain('canary.tier_applied');
 		expect(existsSync(join(dir, 'sim-world.json'))).toBe(false);
+	});
 
-		// Something other than a DriverError is a failure too, recorded with its message.
-		const [odd] = await reconcileOnce(store, env, {clock, resolve: fakeTarget(() => Promise.reject(new TypeError('weights is undefined'))), policy: QUICK});
-		expect(odd).toMatchObject({command: {type: 'target.failed', generation: 1, message: 'weights is undefined'}});
-
-		// The halted deployment's decision still stands: the target, back, carries it and the error clears.
-		const [back] = await reconcileOnce(store, env, {clock});
-		expect(back).toMatchObject({command: {type: 'target.applied', generation: 1}});
-		const after = await deployment(store, deploymentId);
-		expect(after.status).toBe('halted');
-		expect(after.targetError).toBeUndefined();
-		expect(after.observed).toMatchObject({generation: 1, split: {percent: 5}});
+	it('records a driver that throws something other than a DriverError as a failure, with its message', async () => {
+		const {store, clock, env, deploymentId} = await started({autoRollback: false});
+		const odd = fakeTarget(() => Promise.reject(new TypeError('weights is undefined')));
+		const [failed] = await reconcileOnce(store, env, {clock, resolve: odd, policy: QUICK});
+		expect(failed).toMatchObject({command: {type: 'target.failed', generation: 1, code: 'protocol', message: 'weights is undefined', attempts: 1}});
+		expect(await deployment(store, deploymentId)).toMatchObject({status: 'halted', halt: {trigger: 'target'}, targetError: {code: 'protocol'}});
 	});
 
 	it('retries a retryable failure within the policy, and records the attempts', async () => {
