@@ -38,7 +38,7 @@ async function dataDirWith(n: number, live: boolean): Promise<{dir: string; runn
 	const finished = runDrill().state.deployments.find(d => d.status === 'completed')!;
 	const running = drill.state.deployments.find(d => d.status === 'running') ?? drill.state.deployments[0]!;
 	const clones: Deployment[] = Array.from({length: Math.max(0, n - 1)}, (_, i) => ({...structuredClone(finished), id: `DEP-20250101-${String(i + 1).padStart(5, '0')}`}));
-	const state: State = {...drill.state, deployments: [...clones, running], world: drill.target.world};
+	const state: State = {...drill.state, deployments: [...clones, running]};
 	await store.mutate(() => ({state, events: [], result: null}));
 	await store.close();
 	return {dir, running: running.id};

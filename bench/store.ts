@@ -38,7 +38,7 @@ function withDeployments(state: State, n: number): State {
 async function mutationAt(n: number) {
 	const dir = join(root, `dep-${n}`);
 	const {store} = await initStore(dir);
-	await store.mutate(() => ({state: withDeployments({...live.state, world: live.target.world}, n), events: [], result: null}));
+	await store.mutate(() => ({state: withDeployments(live.state, n), events: [], result: null}));
 	const clock = new ManualClock('2026-11-26T00:00:00Z');
 	const iterations = n >= 10_000 ? 60 : 200;
 	const times = await sample(() => store.run({type: 'metrics.record', actor: 'agent:bench', id: running.id, sample: healthy}, {clock: (clock.advance(1000), clock)}), {

@@ -14,7 +14,10 @@ import {existsSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
-import {cosign, emptyWorld, generateKeyPair, Signers, SimTarget, type Holder, type Intent, type Lease} from '../src/core/index.js';
+import {cosign, generateKeyPair, Signers, SimFleet, type Holder, type Intent, type Lease} from '../src/core/index.js';
+import {reconcileDeployment} from '../src/drivers/reconciler.js';
+import {readTarget, resolveTarget} from '../src/drivers/targets/resolve.js';
+import {SimWorldFile} from '../src/store/sim-world.js';
 import {ensureDemoTrust} from '../src/store/trust.js';
 import {initStore} from '../src/store/index.js';
 import {quote, stopGroup, writeMinimalInkApp} from './lib/pty.js';
@@ -37,10 +40,10 @@ const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8
 /** Fifty canaries through the real pipeline (intent, two keys, start), baking for an hour so they stay live. */
 async function seed(dir: string): Promise<string> {
 	const {store} = await initStore(dir, {trust: ensureDemoTrust().trust});
-	await store.mutate(state => {
-		const target = new SimTarget(emptyWorld(42));
-		for (let i = 0; i < CANARIES; i++) target.addService(`svc-${i}`, '1.0.0', {scenario: {kind: 'healthy'}, load: 40});
-		return {state: {...state, world: target.world}, events: [], result: null};
+	// The simulated fleet is the simulated driver's file, beside the state.
+	await new SimWorldFile(dir).update(world => {
+		const fleet = new SimFleet(world);
+		for (let i = 0; i < CANARIES; i++) fleet.addService(`svc-${i}`, '1.0.0', {scenario: {kind: 'healthy'}, load: 40});
 	});
 	const signers = new Signers([ensureDemoTrust().admin], {demo: true});
 	const keys: Record<'human' | 'agent', Holder> = {
@@ -58,7 +61,9 @@ async function seed(dir: string): Promise<string> {
 			const key = keys[role];
 			await store.run({type: 'lease.cosign', actor: `${role}:${key.id}`, leaseId: lease.id, role, keyId: key.id, signature: cosign(lease, intent, role, key.id, key.privateKey)});
 		}
-		const {result} = await store.run<{id: string}>({type: 'canary.start', actor: 'bench', leaseId: lease.id});
+		const reading = await readTarget(resolveTarget(`svc-${i}`, {dataDir: dir}), AbortSignal.timeout(5000));
+		const {result} = await store.run<{id: string}>({type: 'canary.start', actor: 'bench', leaseId: lease.id, reading});
+		await reconcileDeployment(store, {dataDir: dir}, result.id);
 		newest = result.id;
 	}
 	await store.close();

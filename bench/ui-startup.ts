@@ -48,7 +48,7 @@ async function dataDir(): Promise<{dir: string; marker: string}> {
 	const drill = runDrill();
 	const finished = drill.state.deployments.find(d => d.status === 'completed')!;
 	const clones: Deployment[] = Array.from({length: 998}, (_, i) => ({...structuredClone(finished), id: `DEP-20250101-${String(i + 1).padStart(4, '0')}`}));
-	const state: State = {...drill.state, deployments: [...drill.state.deployments, ...clones], world: drill.target.world};
+	const state: State = {...drill.state, deployments: [...drill.state.deployments, ...clones]};
 	const dir = join(root, 'data');
 	const {store} = await initStore(dir);
 	await store.mutate(() => ({state, events: [], result: null}));
