@@ -36,7 +36,7 @@ export class ListIndex {
 		let bytes = this.#rows.get(dep);
 		if (!bytes) {
 			const summary = deploymentSummary(dep);
-			this.#rows.set(dep, (bytes = Buffer.from(JSON.stringify(COLUMNS.map(column => summary[column])))));
+			this.#rows.set(dep, (bytes = Buffer.from(JSON.stringify(COLUMNS.map(column => summary[column] ?? null)))));
 		}
 		return bytes;
 	}

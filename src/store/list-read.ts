@@ -30,14 +30,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * bytes of objects, and parsing is most of the quick list's work. `summaryOf` reads them in the
  * same order (the index tests round-trip every field).
  */
-const COLUMN_LIST = ['id', 'service', 'from', 'to', 'status', 'percent', 'tierIndex', 'tiers', 'worst', 'createdAt', 'updatedAt'] as const;
+const COLUMN_LIST = ['id', 'service', 'from', 'to', 'status', 'percent', 'tierIndex', 'tiers', 'worst', 'createdAt', 'updatedAt', 'target'] as const;
 // A field the summary gains but the rows lack fails to compile here.
 export const COLUMNS: [Exclude<keyof DeploymentSummary, (typeof COLUMN_LIST)[number]>] extends [never] ? ReadonlyArray<keyof DeploymentSummary> : never = COLUMN_LIST;
 
 /** A row as a summary, if every field is of its type and within its allowed values. */
 export function summaryOf(row: unknown): DeploymentSummary | undefined {
 	if (!Array.isArray(row) || row.length !== COLUMNS.length) return undefined;
-	const [id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt] = row as unknown[];
+	const [id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt, target] = row as unknown[];
 	const valid =
 		isText(id) &&
 		id !== '' &&
@@ -51,8 +51,9 @@ export function summaryOf(row: unknown): DeploymentSummary | undefined {
 		tiers.every(t => Number.isFinite(t)) &&
 		WORST.has(worst) &&
 		isIso(createdAt) &&
-		isIso(updatedAt);
-	return valid ? ({id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt} as DeploymentSummary) : undefined;
+		isIso(updatedAt) &&
+		(target === null || target === 'applying' || target === 'failed');
+	return valid ? ({id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt, ...(target ? {target} : {})} as DeploymentSummary) : undefined;
 }
 
 export interface IndexedList {

@@ -50,7 +50,7 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 	return {
 		...summary,
 		active,
-		tiers: tierViews({tiers, tierIndex: dep.tierIndex, status: dep.status}),
+		tiers: tierViews({tiers, tierIndex: dep.tierIndex, status: dep.status, ...(summary.target ? {target: summary.target} : {})}),
 		tierElapsedMs: Math.max(0, now - ms(dep.tierStartedAt)),
 		...(gate ? {gate} : {}),
 		lastSamples: dep.window.slice(-5),

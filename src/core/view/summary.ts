@@ -1,6 +1,7 @@
 import {ms} from '../clock.js';
 import {evaluateGate, type GateVerdict} from '../gate.js';
 import {ACTIVE} from '../engine/transitions.js';
+import {awaitingTarget} from '../target.js';
 import {LEVEL_RANK, type Deployment, type DeploymentStatus, type Level} from '../model/index.js';
 
 /**
@@ -20,6 +21,8 @@ export interface DeploymentSummary {
 	tiers: number[];
 	/** The worst level among the current tier's samples, for a one-glance column. */
 	worst: Level | 'none';
+	/** Set while the target has not confirmed the step decided (`failed`: its last attempt failed). */
+	target?: 'applying' | 'failed';
 	createdAt: string;
 	updatedAt: string;
 }
@@ -41,6 +44,12 @@ export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' 
 	return dep.window.length === 0 ? 'none' : 'ok';
 }
 
+/** Whether the list should say the router has not caught up: a live or reverting deployment whose decision is unconfirmed. */
+function targetState(dep: Deployment): DeploymentSummary['target'] {
+	if (!['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back'].includes(dep.status) || !awaitingTarget(dep)) return undefined;
+	return dep.targetError?.generation === dep.desired.generation ? 'failed' : 'applying';
+}
+
 export function deploymentSummary(dep: Deployment, gate?: GateVerdict): DeploymentSummary {
 	return {
 		id: dep.id,
@@ -52,6 +61,7 @@ export function deploymentSummary(dep: Deployment, gate?: GateVerdict): Deployme
 		tierIndex: dep.tierIndex,
 		tiers: [...dep.plan.tiers],
 		worst: worstLevel(dep, gate),
+		...(targetState(dep) ? {target: targetState(dep)} : {}),
 		createdAt: dep.createdAt,
 		updatedAt: dep.updatedAt,
 	};

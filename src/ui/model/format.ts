@@ -1,3 +1,4 @@
+import type {TierView} from '../../core/view/tiers.js';
 import {formatDuration, formatTime, localZone, METRIC_INFO, shortTime, zoneLabel, type Band, type MetricName} from '../../core/index.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -50,8 +51,9 @@ export function coarseDuration(ms: number): string {
 }
 
 /** `5›[25]›100`: the tiers with the current one bracketed, readable without colour. */
-export function tierSteps(tiers: ReadonlyArray<{percent: number; state: 'done' | 'current' | 'pending'}>): string {
-	return tiers.map(t => (t.state === 'current' ? `[${t.percent}]` : `${t.percent}`)).join('›');
+export function tierSteps(tiers: ReadonlyArray<{percent: number; state: TierView['state']}>): string {
+	const marked = {current: '', applying: '…', failed: '✗'} as const;
+	return tiers.map(t => (t.state in marked ? `[${t.percent}${marked[t.state as keyof typeof marked]}]` : `${t.percent}`)).join('›');
 }
 
 /** A stored (UTC) time as the console shows it, in the process's zone: `10:04:05 UTC` today, `2026-11-30 10:04 UTC` before. */
