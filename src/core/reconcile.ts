@@ -26,6 +26,8 @@ export function targetWork(state: State): TargetWork[] {
 	const work: TargetWork[] = [];
 	for (const dep of state.deployments) {
 		if (!RECONCILED.includes(dep.status) || !awaitingTarget(dep)) continue;
+		// A halted deployment whose target refused its last decision waits for the operator (resume or roll back), not for a retry every cycle.
+		if (dep.status === 'halted' && dep.targetError?.generation === dep.desired.generation) continue;
 		const {desired} = dep;
 		const base = {id: dep.id, service: dep.service, target: dep.target, generation: desired.generation, percent: desired.percent, tier: dep.tierIndex};
 		if (dep.observed?.generation !== desired.generation) {

@@ -45,8 +45,13 @@ export function splitTextProblem(split: Split): string | undefined {
 	return undefined;
 }
 
-/** The checksum a rollback is verified by: the split's numbers and versions, nothing volatile. */
-export const splitChecksum = (split: Split) => checksum({percent: roundPercent(split.percent), stable: split.stable, canary: split.canary});
+/**
+ * The checksum a rollback is verified by: the canary's share and the versions each side reports.
+ * Not the weights: a router may express one share with many (HAProxy's 256/0 and 100/0 are both
+ * "all on stable"), and the revert asks for the share.
+ */
+export const splitChecksum = (split: Split) =>
+	checksum({percent: roundPercent(split.percent), stable: {version: split.stable.version ?? null}, canary: {version: split.canary.version ?? null}});
 
 /** Shares are compared at 0.01 %: a router's 1/3 and a report's 33.33 are the same split. */
 export const roundPercent = (p: number) => Math.round(p * 100) / 100;

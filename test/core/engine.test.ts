@@ -105,13 +105,21 @@ describe('engine purity', () => {
 		expect(f.dep(id)).toMatchObject({status: 'running', desired: {generation: 1, step: 'tier-5', percent: 5}});
 		expect(f.dep(id).observed).toBeUndefined();
 		expect(f.fleetOf()).toMatchObject({stable: {version: '1.4.0'}, canary: null});
-		// The reconciler's report of the failure is the command that halts.
+		// The reconciler's report of the failure is the command that halts. The halt takes the refused tier
+		// back to where the target was (the snapshot's share: nothing was confirmed), a decision of its own.
 		f.reconcile();
 		expect(f.dep(id)).toMatchObject({
 			status: 'halted',
 			halt: {trigger: 'target', actor: 'engine', reason: 'the target could not apply 5%: fleet API answered 503'},
-			targetError: {generation: 1, step: 'tier-5', code: 'rejected', message: 'fleet API answered 503', attempts: 3},
+			desired: {generation: 2, step: 'tier-0', percent: 0},
 		});
+		expect(f.events.filter(e => e.subject === id && e.kind === 'target.failed').map(e => e.data)).toEqual([
+			{generation: 1, step: 'tier-5', code: 'rejected', attempts: 3},
+			{generation: 2, step: 'tier-0', code: 'rejected', attempts: 3},
+		]);
+		// The target refused that too: recorded once, and the deployment waits for its operator.
+		expect(f.dep(id).targetError).toMatchObject({generation: 2, step: 'tier-0', code: 'rejected', message: 'fleet API answered 503', attempts: 3});
+		expect(f.kinds(id).slice(-3)).toEqual(['target.failed', 'deployment.halted', 'target.failed']);
 		expect(f.fleetOf().canary).toBeNull();
 	});
 

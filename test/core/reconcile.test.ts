@@ -1,5 +1,5 @@
-import {describe, expect, it} from 'vitest';
-import {appliedCommand, failedCommand, sanityCommand, simReports, targetWork, type Command, type Split, type TargetWork} from '../../src/core/index.js';
+import {describe, expect, it, vi} from 'vitest';
+import {appliedCommand, failedCommand, SimFleet, sanityCommand, simReports, targetWork, type Command, type Split, type TargetWork} from '../../src/core/index.js';
 import {CLEAN, CRIT, FROM, Fixture, SERVICE, TO, withEdited} from './helpers.js';
 
 /** The split the simulated fleet reads back at `percent`. */
@@ -62,12 +62,19 @@ describe('the reconciler\'s work, derived from the state alone', () => {
 		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', step: 'snapshot', generation: 3, percent: 0})]);
 	});
 
-	it('still drives a halted deployment\'s target to its decision', () => {
+	it('still drives a halted deployment\'s target: to where it was last confirmed, and through a sanity check due', () => {
 		const {f, id} = pending();
 		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'look first'});
-		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'apply', step: 'tier', generation: 1})]);
-		f.run(applied(id, 1, at(5), {sanity: true}));
-		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'sanity'})]);
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'apply', step: 'tier', generation: 2, percent: 0})]);
+		f.run(applied(id, 2, at(0), {sanity: true}));
+		expect(f.dep(id)).toMatchObject({status: 'halted', observed: {generation: 2, step: 'tier-0', sanity: 'pending'}});
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'sanity', generation: 2})]);
+		// Halted once the target confirmed, before its check ran: nothing to take back, the check is still due.
+		const other = pending();
+		other.f.run(applied(other.id, 1, at(5), {sanity: true}));
+		other.f.run({type: 'canary.halt', actor: 'human:alice', id: other.id, reason: 'look first'});
+		expect(other.f.dep(other.id).desired.generation).toBe(1);
+		expect(targetWork(other.f.state)).toEqual([expect.objectContaining({id: other.id, op: 'sanity', generation: 1})]);
 	});
 
 	it('leaves rolled back, completed and failed rollbacks alone, whatever their decision says', () => {
@@ -269,23 +276,114 @@ describe('target.failed', () => {
 		const {f, id} = pending();
 		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'look first'});
 		const before = f.dep(id);
-		f.run(failed(id, 1, 'still down'));
-		expect(f.dep(id)).toMatchObject({status: 'halted', halt: before.halt, targetError: {message: 'still down'}});
+		// The halt decided the snapshot's share (decision 2): a report about the tier it took back is stale.
+		expect(f.refuse(failed(id, 1, 'still down'))).toMatchObject({code: 'STALE_REPORT'});
+		f.run(failed(id, 2, 'still down'));
+		expect(f.dep(id)).toMatchObject({status: 'halted', halt: before.halt, desired: before.desired, targetError: {generation: 2, message: 'still down'}});
 		expect(f.dep(id).rollback).toBeUndefined();
 		expect(f.kinds(id).at(-1)).toBe('target.failed');
-		// A later confirmation clears it.
-		f.run(applied(id, 1, at(5)));
+		// A later confirmation (a reconciler's answer still under way) clears it.
+		f.run(applied(id, 2, at(0)));
 		expect(f.dep(id).targetError).toBeUndefined();
 		expect(f.dep(id).status).toBe('halted');
 	});
 
-	it('keeps a failed decision to retry: a halted deployment resumed is still waiting for its target', () => {
+	it('retries a failed decision once resumed: the resumed deployment decides its tier again and waits for its target', () => {
 		const {f, id} = pending({plan: {autoRollback: false}});
 		f.run(failed(id, 1));
+		// The halt takes the refused tier back; the target refuses that too.
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', generation: 2, percent: 0})]);
+		f.run(failed(id, 2));
+		expect(targetWork(f.state)).toEqual([]);
 		f.run({type: 'canary.resume', actor: 'human:alice', id, reason: 'fleet API back'});
-		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', generation: 1})]);
+		expect(f.dep(id)).toMatchObject({status: 'running', desired: {generation: 3, step: 'tier-5', percent: 5}});
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', step: 'tier', generation: 3, percent: 5})]);
+		expect(f.refuse(applied(id, 2, at(0)))).toMatchObject({code: 'STALE_REPORT'});
 		f.reconcile();
-		expect(f.dep(id)).toMatchObject({status: 'running', observed: {generation: 1, sanity: 'passed'}});
+		expect(f.dep(id)).toMatchObject({status: 'running', observed: {generation: 3, step: 'tier-5', sanity: 'passed'}});
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
+	});
+
+	it('gives a halted deployment whose target refused its decision no more work until it is resumed or rolled back', () => {
+		const f = new Fixture({manualTarget: true});
+		const id = f.start(f.signedLease({plan: {autoRollback: false}}));
+		f.targetDown = 'fleet API answered 503';
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({status: 'halted', desired: {generation: 2, step: 'tier-0'}, targetError: {generation: 2}});
+		// No retry every cycle, no event for each: the reconciler's cycles and the engine's ticks find nothing to do.
+		const events = f.events.length;
+		for (let i = 0; i < 3; i++) {
+			expect(targetWork(f.state)).toEqual([]);
+			f.reconcile();
+			f.tick();
+		}
+		expect(f.events.length).toBe(events);
+		// The operator rolls back: the revert is work at once, applied once the target answers again.
+		f.run({type: 'rollback', actor: 'human:alice', id, reason: 'fleet API keeps failing'});
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'apply', step: 'snapshot', generation: 3, percent: 0})]);
+		f.targetDown = undefined;
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {verified: true, step: 'none'}});
+		expect(f.dep(id).targetError).toBeUndefined();
+		expect(targetWork(f.state)).toEqual([]);
+	});
+});
+
+describe('a halt freezes the target where it was last confirmed', () => {
+	it('takes back a promotion the target had not confirmed: the reconciler applies the confirmed share, never the promoted one', () => {
+		const {f, id} = pending({plan: {autoPromote: false, bakeMs: 0, minSamples: 1}});
+		f.reconcile();
+		f.record(id, CLEAN);
+		f.run({type: 'canary.promote', actor: 'human:alice', id});
+		expect(f.dep(id).desired).toMatchObject({generation: 2, step: 'tier-25', percent: 25});
+		const late = simReports(f.state, new SimFleet(structuredClone(f.fleet.world)));
+		const applies = vi.spyOn(f.fleet, 'apply');
+		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'customer report'});
+		expect(f.dep(id)).toMatchObject({status: 'halted', desired: {generation: 3, step: 'tier-5', percent: 5}});
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({id, op: 'apply', step: 'tier', generation: 3, percent: 5})]);
+		// A report of the promotion, from a reconciler that applied it before the halt, is stale.
+		expect(f.refuse(late[0]!)).toMatchObject({code: 'STALE_REPORT'});
+		f.reconcile();
+		expect(applies.mock.calls.map(([, want]) => want.percent)).toEqual([5]);
+		expect(f.dep(id)).toMatchObject({status: 'halted', observed: {generation: 3, step: 'tier-5', split: at(5)}});
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
+		expect(f.events.filter(e => e.subject === id && e.kind === 'canary.tier_applied').map(e => e.data.percent)).toEqual([5, 5]);
+	});
+
+	it('decides the snapshot\'s share when the halt comes before the first tier was confirmed', () => {
+		const {f, id} = pending();
+		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'wrong service'});
+		const dep = f.dep(id);
+		expect(dep.desired).toMatchObject({generation: 2, step: `tier-${dep.pack.snapshot.percent}`, percent: dep.pack.snapshot.percent});
+		expect(dep.rollback).toBeUndefined();
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({status: 'halted', observed: {generation: 2, split: {percent: 0}}});
+		expect(f.fleetOf().canary).toBeNull();
+	});
+
+	it('changes no decision the target already confirmed', () => {
+		const {f, id} = pending();
+		confirm(f, id);
+		const desired = f.dep(id).desired;
+		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'look first'});
+		expect(f.dep(id).desired).toEqual(desired);
+		expect(targetWork(f.state)).toEqual([]);
+	});
+
+	it('resumes with the promotion it took back decided again: no tier is skipped', () => {
+		const {f, id} = pending({plan: {autoPromote: false, bakeMs: 0, minSamples: 1}});
+		f.reconcile();
+		f.record(id, CLEAN);
+		f.run({type: 'canary.promote', actor: 'human:alice', id});
+		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'customer report'});
+		f.reconcile();
+		f.run({type: 'canary.resume', actor: 'human:alice', id, reason: 'false alarm'});
+		expect(f.dep(id)).toMatchObject({status: 'running', percent: 25, tierIndex: 1, desired: {generation: 4, step: 'tier-25', percent: 25}});
+		f.reconcile();
+		expect(f.fleetOf().canary).toEqual({version: TO, weight: 25});
+		f.record(id, CLEAN);
+		f.run({type: 'canary.promote', actor: 'human:alice', id});
+		expect(f.dep(id).desired).toMatchObject({generation: 5, step: 'tier-100', percent: 100});
 	});
 });
 

@@ -262,6 +262,45 @@ describe('rollback', () => {
 	});
 });
 
+describe('a rollback is verified by the share and the versions, not the weights', () => {
+	/** A router's reading before the change: all traffic on the stable side, expressed as weights 256/0 (HAProxy's full weight). */
+	const AT_256: Split = {percent: 0, stable: {weight: 256, version: FROM}, canary: {weight: 0}};
+
+	/** A canary whose snapshot is `AT_256`, its first tier confirmed, then rolled back by hand: the revert is the test's to report. */
+	function revertPending() {
+		const f = new Fixture({manualTarget: true});
+		const start = f.startCmd(f.signedLease()) as Extract<ReturnType<Fixture['startCmd']>, {type: 'canary.start'}>;
+		const id = f.run<{id: string}>({...start, reading: {...start.reading, split: AT_256}}).id;
+		expect(f.dep(id).pack.snapshot).toEqual(AT_256);
+		f.reconcile();
+		rollback(f, id);
+		const [work] = targetWork(f.state);
+		expect(work).toMatchObject({op: 'apply', step: 'snapshot', percent: 0});
+		const report = (split: Split) => f.run({type: 'target.applied', actor: 'engine', id, generation: work!.generation, split, evidence: 'router', sanity: false});
+		return {f, id, report};
+	}
+
+	it('takes a revert read back as 100/0 for a snapshot of 256/0: the same share, the same versions', () => {
+		expect(splitChecksum({...AT_256, stable: {weight: 100, version: FROM}})).toBe(splitChecksum(AT_256));
+		const {f, id, report} = revertPending();
+		report({percent: 0, stable: {weight: 100, version: FROM}, canary: {weight: 0}});
+		expect(f.dep(id)).toMatchObject({status: 'rolled_back', rollback: {verified: true, actualChecksum: f.dep(id).pack.manifest.snapshotChecksum}});
+		expect(f.intentOf(f.dep(id).intentId).status).toBe('rolled_back');
+	});
+
+	it.each<[string, Split]>([
+		['at another share', {percent: 5, stable: {weight: 95, version: FROM}, canary: {weight: 5, version: TO}}],
+		['with another version on the stable side', {percent: 0, stable: {weight: 100, version: TO}, canary: {weight: 0}}],
+		['with a version on the canary side the snapshot had not', {percent: 0, stable: {weight: 100, version: FROM}, canary: {weight: 0, version: TO}}],
+	])('fails a revert read back %s', (_name, split) => {
+		const {f, id, report} = revertPending();
+		report(split);
+		expect(f.dep(id)).toMatchObject({status: 'rollback_failed', rollback: {verified: false, actualChecksum: splitChecksum(split)}});
+		expect(f.dep(id).rollback!.actualChecksum).not.toBe(f.dep(id).rollback!.expectedChecksum);
+		expect(f.kinds(id)).not.toContain('rollback.verified');
+	});
+});
+
 describe('rollback values are plain', () => {
 	it('hands out patches and work a caller may keep and change after the command returns', () => {
 		const f = new Fixture({manualTarget: true});

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {bakeElapsed, DEFAULT_PLAN, evaluateGate, iso, ms, targetWork, WATCH_GAP_MS, type Command, type Split} from '../../src/core/index.js';
-import {BAKE, CLEAN, FROM, Fixture, MIN, START, TO, WARN} from './helpers.js';
+import {BAKE, CLEAN, FROM, Fixture, MIN, START, TO, WARN, withEdited} from './helpers.js';
 
 const SEC = 1000;
 const at = (percent: number): Split => ({percent, stable: {weight: 100 - percent, version: FROM}, canary: {weight: percent, version: TO}});
@@ -221,14 +221,40 @@ describe('the gate and promotion wait for the target', () => {
 });
 
 describe('a halted deployment the target finished meanwhile', () => {
-	it('completes when resumed if the target confirmed the final step while it was halted', () => {
+	it('takes back a final step decided before the halt: the target never carries it while halted, and the resumed deployment completes through the gate', () => {
 		const f = new Fixture({manualTarget: true});
 		const id = f.start(f.signedLease({plan: {tiers: [100], autoPromote: false, bakeMs: 0, minSamples: 1}}));
 		f.reconcile();
 		f.record(id, CLEAN);
 		f.run({type: 'canary.promote', actor: 'human:alice', id});
 		f.run({type: 'canary.halt', actor: 'human:alice', id, reason: 'hold on'});
-		// Halted deployments are still reconciled: the target carries the final step meanwhile.
+		// Halted deployments are still reconciled, but to the step last confirmed: the canary at 100 %, not the final step.
+		expect(f.dep(id).desired).toMatchObject({generation: 3, step: 'tier-100', percent: 100});
+		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', step: 'tier', generation: 3})]);
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({status: 'halted', observed: {generation: 3, step: 'tier-100'}});
+		expect(f.fleetOf().stable.version).toBe(FROM);
+		expect(f.kinds(id)).not.toContain('canary.final_applied');
+		// Resumed, the last tier bakes again (its step is what the target carries) and the gate decides the final step.
+		f.run({type: 'canary.resume', actor: 'human:alice', id, reason: 'all good'});
+		expect(f.dep(id)).toMatchObject({status: 'running', desired: {generation: 3}});
+		f.record(id, CLEAN);
+		f.run({type: 'canary.promote', actor: 'human:alice', id});
+		f.reconcile();
+		expect(f.dep(id)).toMatchObject({status: 'completed', observed: {step: 'final'}});
+		expect(f.intentOf(f.dep(id).intentId).status).toBe('deployed');
+		expect(f.fleetOf().stable.version).toBe(TO);
+	});
+
+	it('completes when resumed if the target confirmed the final step while it was halted (a deployment halted before halts took decisions back)', () => {
+		const f = new Fixture({manualTarget: true});
+		const id = f.start(f.signedLease({plan: {tiers: [100], autoPromote: false, bakeMs: 0, minSamples: 1}}));
+		f.reconcile();
+		f.record(id, CLEAN);
+		f.run({type: 'canary.promote', actor: 'human:alice', id});
+		// Halted as an earlier engine left it: the final step still decided, not taken back.
+		const halt = {trigger: 'manual' as const, reason: 'hold on', actor: 'human:alice', at: f.dep(id).updatedAt};
+		f.state = withEdited(f.state, 'deployments', id, d => Object.assign(d, {status: 'halted', halt}));
 		expect(targetWork(f.state)).toEqual([expect.objectContaining({op: 'apply', step: 'final'})]);
 		f.reconcile();
 		expect(f.dep(id)).toMatchObject({status: 'halted', observed: {step: 'final'}});

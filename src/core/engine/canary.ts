@@ -22,7 +22,13 @@ import {statusWord} from '../view/words.js';
 export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger'], reason: string): void {
 	transition(ctx, dep, 'halted', reason, {trigger});
 	dep.halt = {trigger, reason, actor: ctx.actor, at: ctx.at};
-	if (trigger !== 'manual' && dep.plan.autoRollback) rollBack(ctx, dep, 'automatic', reason);
+	if (trigger !== 'manual' && dep.plan.autoRollback) return rollBack(ctx, dep, 'automatic', reason);
+	// A halt stops where the target last confirmed: a step decided but not yet applied is taken back,
+	// so the router never gets more canary traffic after the operator said stop.
+	if (dep.observed?.generation !== dep.desired.generation) {
+		const percent = dep.observed ? dep.observed.split.percent : dep.pack.snapshot.percent;
+		decide(ctx, dep, {step: dep.observed?.step === 'final' ? 'final' : `tier-${percent}`, percent});
+	}
 }
 
 /**
@@ -180,6 +186,17 @@ export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
 	transition(ctx, dep, 'running', reason);
 	// The target confirmed the final step while the deployment was halted: all traffic is on the new
 	// version already and nothing is left to bake or promote. Resumed, it is done.
-	if (dep.desired.step === 'final' && !awaitingTarget(dep)) completeDeployment(ctx, dep, `resumed: the target already carries all traffic on ${dep.toVersion}`);
+	if (dep.desired.step === 'final') {
+		if (!awaitingTarget(dep)) completeDeployment(ctx, dep, `resumed: the target already carries all traffic on ${dep.toVersion}`);
+		return {id: dep.id, status: dep.status, percent: dep.percent};
+	}
+	// The halt took back a step the target had not confirmed, or the target refused the decision: the
+	// deployment's own step is decided anew (a new generation, so the reconciler works on it again and a
+	// late report about the old one is stale). Otherwise the next promotion would skip the tier taken back.
+	// A final step taken back resumes at the last tier (always 100 % on the canary): it bakes, and the gate decides the final step again.
+	const step = tierStep(dep);
+	if (dep.desired.step !== stepName(step) || dep.observed?.generation !== dep.desired.generation) {
+		decide(ctx, dep, {step: stepName(step), percent: step.percent});
+	}
 	return {id: dep.id, status: dep.status, percent: dep.percent};
 }
