@@ -38,7 +38,7 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 				{target ? (
 					<>
 						<Text color="gray"> target </Text>
-						<Toned tone={target === 'simulated' ? 'warning' : 'plain'} bold>
+						<Toned tone={target.split(' + ').includes('simulated') ? 'warning' : 'plain'} bold>
 							{displayText(target, 64)}
 						</Toned>
 					</>
