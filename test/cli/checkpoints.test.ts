@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {ManualClock} from '../../src/core/index.js';
 import {Checkpoints} from '../../src/drivers/checkpoints.js';
 import {startEngineLoop} from '../../src/drivers/engine-loop.js';
-import type {Store} from '../../src/store/api.js';
+import type {BatchStore} from '../../src/store/api.js';
 import {initStore, type Checkpoint} from '../../src/store/index.js';
 import {tempDir, until} from '../store/helpers.js';
 
@@ -13,13 +13,16 @@ function fakeStore() {
 	const kinds: string[] = [];
 	const signed: number[] = [];
 	const store = {
-		read: async () => ({auditHead: {seq: kinds.length, hash: ''}}),
+		dir: '/nonexistent/calyx',
+		read: async () => ({auditHead: {seq: kinds.length, hash: ''}, deployments: []}),
 		audit: async ({limit}: {limit: number}) => kinds.map((kind, i) => ({seq: i + 1, kind})).slice(-limit),
 		checkpoint: async () => (signed.push(kinds.length), {seq: kinds.length} as Checkpoint),
 		run: async () => ({result: {actions: []}, rev: 1, events: []}),
+		runMany: async () => ({results: [{actions: []}], rev: 1, events: []}),
+		watch: () => () => undefined,
 		lead: async () => ({role: 'leader' as const, onChange: () => () => undefined, release: async () => undefined}),
 	};
-	return {kinds, signed, store: store as unknown as Store};
+	return {kinds, signed, store: store as unknown as BatchStore};
 }
 
 describe('the engine leader signs checkpoints of the audit head', () => {

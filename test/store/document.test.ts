@@ -4,18 +4,9 @@ import {describe, expect, it} from 'vitest';
 import {SCHEMA_VERSION} from '../../src/core/index.js';
 import {initStore, openStore, StoreError} from '../../src/store/index.js';
 import {MAX_DOCUMENT_BYTES} from '../../src/store/document.js';
-import {clockAt, listing, sha, tempDir} from './helpers.js';
+import {clockAt, listing, sha, tempDir, refusal} from './helpers.js';
 
 const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
-
-async function refusal(promise: Promise<unknown>): Promise<StoreError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(StoreError);
-	return error as StoreError;
-}
 
 describe('initialising and opening a data directory', () => {
 	it('refuses to open a directory without state, naming it', async () => {

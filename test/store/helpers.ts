@@ -6,9 +6,9 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {afterEach} from 'vitest';
+import {afterEach, expect} from 'vitest';
 import {cosign, ManualClock, type CanaryPlan, type Clock} from '../../src/core/index.js';
-import type {Store} from '../../src/store/index.js';
+import {StoreError, type Store} from '../../src/store/index.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -94,6 +94,16 @@ export async function seedCanary(store: Store, clock: Clock = clockAt(), opts: {
 	// The first tier confirmed by the simulated target and its sanity check passed, as an engine would have it.
 	if (opts.settle !== false) await settleAllTargets(store, clock);
 	return {intentId: intent.id, leaseId: lease.id, deploymentId: deployment.id, human, agent};
+}
+
+/** The StoreError a promise rejects with (it must reject with one). */
+export async function refusal(promise: Promise<unknown>): Promise<StoreError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(StoreError);
+	return error as StoreError;
 }
 
 export const healthy = {tesDelta: 0.2, errorRate: 0.3, cpu: 55, memory: 60};

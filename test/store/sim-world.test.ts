@@ -4,16 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {emptyWorld, SimFleet, type SimWorld} from '../../src/core/index.js';
 import {StoreError} from '../../src/store/index.js';
 import {SimWorldFile} from '../../src/store/sim-world.js';
-import {Child, listing, sha, tempDir, until} from './helpers.js';
-
-async function refusal(promise: Promise<unknown>): Promise<StoreError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(StoreError);
-	return error as StoreError;
-}
+import {Child, listing, sha, tempDir, until, refusal} from './helpers.js';
 
 const withService = (name: string, version = '1.4.0') => (world: SimWorld) => new SimFleet(world).addService(name, version);
 
