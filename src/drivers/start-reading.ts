@@ -9,9 +9,9 @@ import {readTarget, resolveTarget, type ResolveEnv} from './targets/resolve.js';
 
 /**
  * What `canary start` reads before it runs (the CLI and the console alike): the target of the
- * lease's service under the definition in force, or the simulator when there is none. A definition
- * the admins did not sign is not read at all; an exec hook (a command of the definition's) runs only
- * once both keys have signed a lease over that definition, never for a lease that does not verify.
+ * lease's service under the definition in force, or the simulator when there is none; undefined for
+ * a lease that does not verify (nothing is read for it). A definition the admins did not sign is
+ * not read at all.
  */
 export async function readForStart(state: State, trust: Trust, leaseId: string, env: ResolveEnv & {now: () => number}): Promise<TargetReading | undefined> {
 	const lease = state.leases.find(l => l.id === leaseId);
@@ -21,10 +21,9 @@ export async function readForStart(state: State, trust: Trust, leaseId: string, 
 	const inForce = serviceInForce(state, trust, intent.service);
 	if ('problem' in inForce) throw new DriverError('settings', inForce.problem.message);
 	const definition = 'record' in inForce ? inForce.record.definition : undefined;
-	if (definition?.target.kind === 'exec') {
-		const check = verifyLease(state, trust, lease, env.now());
-		if (!check.ok) throw new DriverError('rejected', `the exec hook of ${intent.service} runs only under a lease both keys signed, and ${lease.id} does not verify: ${check.reasons.map(r => r.code).join(', ')}`);
-	}
+	// A lease that does not verify starts nothing: its target is not read (an exec hook, a command of
+	// the definition's, runs only under a lease both keys signed), and the start's refusal says why.
+	if (!verifyLease(state, trust, lease, env.now()).ok) return undefined;
 	const target = resolveTarget(intent.service, env, {fromVersion: intent.fromVersion, ...(definition ? {definition} : {})});
 	const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, env.now));
 	if (!read.ok) throw read.error;

@@ -19,7 +19,7 @@ export function driverTargets(store: Store, clock: Clock): ConsoleTargets {
 	return {
 		async read(state, leaseId) {
 			const reading = await readForStart(state, store.trust, leaseId, env);
-			if (!reading) throw new Error(`${leaseId} or its intent is no longer in the store`);
+			if (!reading) throw new Error(`${leaseId} does not verify (see its pre-checks): its target is read only for a lease that can start`);
 			return reading;
 		},
 		async settle(id) {

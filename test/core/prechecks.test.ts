@@ -227,14 +227,22 @@ describe('the target reading a start carries', () => {
 		expect(f.run({type: 'canary.start', actor: 'human:alice', leaseId, reading})).toMatchObject({status: 'running'});
 	});
 
-	it('says how to get a reading when none, or a malformed one, is sent', () => {
+	it('without a reading, refuses with every pre-check that fails, the target\'s unread ones among them', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
-		expect(startWith(f, leaseId, undefined).message).toBe('reading.(all): Invalid input: expected object, received undefined (read the target first: calyx canary start reads it for you)');
+		const error = startWith(f, leaseId, undefined);
+		expect(error).toMatchObject({kind: 'refused', code: 'PRECHECK_FAILED'});
+		expect(error.reasons.map(r => r.code)).toEqual(['RESOURCE_LOAD', 'TARGET_VERSION', 'TARGET_AT_REST']);
+		expect(f.state.deployments).toEqual([]);
+	});
+
+	it('says how to get a reading when a malformed one is sent', () => {
+		const f = new Fixture();
+		const leaseId = f.signedLease();
+		expect(startWith(f, leaseId, null).message).toBe('reading.(all): Invalid input: expected object, received null (read the target first: calyx canary start reads it for you)');
 	});
 
 	it.each([
-		['no reading at all', undefined, /^reading\.\(all\): /],
 		['an unknown kind of target', {kind: 'kubernetes'}, /^reading\.kind: /],
 		['a share above 100%', {split: {percent: 101, stable: {}, canary: {}}}, /^reading\.split\.percent: /],
 		['a negative weight', {split: {percent: 5, stable: {weight: -1}, canary: {weight: 5}}}, /^reading\.split\.stable\.weight: /],

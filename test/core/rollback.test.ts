@@ -270,7 +270,7 @@ describe('a rollback is verified by the share and the versions, not the weights'
 	function revertPending() {
 		const f = new Fixture({manualTarget: true});
 		const start = f.startCmd(f.signedLease()) as Extract<ReturnType<Fixture['startCmd']>, {type: 'canary.start'}>;
-		const id = f.run<{id: string}>({...start, reading: {...start.reading, split: AT_256}}).id;
+		const id = f.run<{id: string}>({...start, reading: {...start.reading!, split: AT_256}}).id;
 		expect(f.dep(id).pack.snapshot).toEqual(AT_256);
 		f.reconcile();
 		rollback(f, id);

@@ -107,8 +107,11 @@ describe('the header names the target', () => {
 		const m = await mount();
 		expect(frameOf(m.r).split('\n')[0]).toBe('calyx target simulated engine leader you human:alice (human key)');
 		const leaseId = signedLease(m, 'edge');
-		const reading: TargetReading = {kind: 'haproxy', split: {percent: 0, stable: {weight: 100, version: '1.0.0'}, canary: {weight: 0}}, at: iso(m.clock.now())};
-		const id = m.store.external<{id: string}>({type: 'canary.start', actor: 'human:bob', leaseId, reading}).result.id;
+		const reading: TargetReading = {kind: 'simulated', split: {percent: 0, stable: {weight: 100, version: '1.0.0'}, canary: {weight: 0}}, at: iso(m.clock.now())};
+		const id = m.store.external<{id: string}>({type: 'canary.start', actor: 'human:bob', leaseId, reading}, {settle: false}).result.id;
+		// A deployment that steers HAProxy (its definition is another test's business): the kind, as the document holds it.
+		m.store.state = {...m.store.state, deployments: m.store.state.deployments.map(d => (d.id === id ? {...d, target: 'haproxy' as const} : d))};
+		m.store.notify({state: true, audit: false, metrics: false});
 		await waitForFrame(m.r, f => f.split('\n')[0] === 'calyx target haproxy + simulated engine leader you human:alice (human key)');
 		// The simulator does not answer for haproxy: its first tier waits for the router.
 		const frame = await detail(m, id);

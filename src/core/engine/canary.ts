@@ -72,16 +72,20 @@ export function settle(ctx: Ctx, dep: Deployment): void {
 export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 	const lease = ctx.lease(cmd.leaseId);
 	const intent = ctx.intent(lease.intentId);
-	const reading = readingOf(cmd.reading, ctx.now);
+	// Without a reading (a lease the caller saw would not start is not worth a call to its target) the
+	// pre-checks still run, and the refusal names every reason, the target's included.
+	const read = cmd.reading === undefined ? undefined : readingOf(cmd.reading, ctx.now);
 	const risk = riskOf(ctx.base, intent, ctx.now);
 	const baseLease = ctx.base.leases.find(l => l.id === lease.id)!;
-	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {reading, now: ctx.now, risk, trust: ctx.trust});
+	const {ok, checks} = runPrechecks(ctx.base, baseLease, ctx.base.intents.find(i => i.id === intent.id)!, {reading: read, now: ctx.now, risk, trust: ctx.trust});
 	if (!ok) {
 		const failed = checks.filter(c => !c.ok);
 		const message = `pre-checks failed: ${failed.map(c => `${c.name} (${c.detail})`).join('; ')}`;
 		const audit = {at: ctx.at, actor: ctx.actor, kind: 'canary.start_refused', subject: lease.id, reason: message, data: {checks}};
 		throw refused('PRECHECK_FAILED', message, failed.map(c => ({code: c.name.toUpperCase().replaceAll(' ', '_'), message: c.detail})), audit);
 	}
+	// The target checks pass only on a reading.
+	const reading = read!;
 	// The definition the lease signed (verified above): the deployment keeps it, and its target is driven by it alone.
 	const inForce = serviceInForce(ctx.base, ctx.trust, intent.service);
 	const definition = 'record' in inForce ? inForce.record.definition : undefined;

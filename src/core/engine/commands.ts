@@ -28,7 +28,7 @@ export type Command = (
 	| {type: 'lease.issue'; intentId: string; ttlMs?: number; plan?: Partial<CanaryPlan>; ackRisk?: boolean}
 	| {type: 'lease.cosign'; leaseId: string; role: 'human' | 'agent'; keyId: string; signature: string}
 	/** `reading`: the target as the caller read it just before, outside any lock (pre-checks, snapshot). */
-	| {type: 'canary.start'; leaseId: string; reading: TargetReading}
+	| {type: 'canary.start'; leaseId: string; reading?: TargetReading}
 	| {type: 'canary.promote'; id: string; force?: boolean; reason?: string}
 	| {type: 'canary.halt'; id: string; reason: string}
 	| {type: 'canary.resume'; id: string; reason: string}
