@@ -1,4 +1,6 @@
 import type {Deployment} from '../core/model/index.js';
+import {escapeControls} from '../core/text.js';
+import {targetView} from '../core/view/target.js';
 import {runningVersion, type TargetReading} from '../core/target.js';
 import {callDriver} from '../drivers/call.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
@@ -39,12 +41,13 @@ export async function settleDeployment(cli: Cli, id: string): Promise<Deployment
 	return dep;
 }
 
-/** `25% · confirmed by the simulated target` or `25% · not confirmed: <error>`. */
+/** `25% · confirmed by the haproxy target`, from the same view the screens use; a router's error escaped. */
 export function targetLine(dep: Deployment): string {
-	const want = `${dep.desired.percent}%`;
-	if (dep.observed?.generation === dep.desired.generation) return `${want} · confirmed by the ${dep.target} target`;
-	if (dep.targetError?.generation === dep.desired.generation) return `${want} · the ${dep.target} target failed: ${dep.targetError.message}`;
-	return `${want} · applying (the ${dep.target} target has not confirmed yet)`;
+	const view = targetView(dep);
+	const want = `${view.desired.percent}%`;
+	if (view.state === 'confirmed') return `${want} · confirmed by the ${view.kind} target`;
+	if (view.state === 'failed') return `${want} · the ${view.kind} target failed: ${escapeControls(view.error!.message)}`;
+	return `${want} · applying (the ${view.kind} target has not confirmed yet)`;
 }
 
 /**

@@ -10,7 +10,9 @@ import {ACTIVE} from '../core/engine/transitions.js';
 import type {BatchStore, Store} from '../store/api.js';
 import type {Command} from '../core/engine/commands.js';
 import {reconcileOnce, type ReconcileOptions, type ReconcileOutcome} from './reconciler.js';
-import {resolveTarget, type ResolveEnv} from './targets/resolve.js';
+import type {ResolveEnv} from './targets/resolve.js';
+import {sampleServices} from './targets/simulated.js';
+import {SimWorldFile} from '../store/sim-world.js';
 
 /** What a cycle did to a deployment: a tick's action, or an end the samples or the target brought. */
 export interface CycleAction extends Omit<TickAction, 'action'> {
@@ -27,14 +29,10 @@ export interface CycleOutcome {
 
 /** A sample from every live canary whose target makes them (the simulator), as commands to record. */
 export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Command[]> {
-	const state = await store.read();
-	const cmds: Command[] = [];
-	for (const dep of state.deployments) {
-		if (!ACTIVE.includes(dep.status) || dep.target !== 'simulated') continue;
-		const sample = resolveTarget(dep.service, env).sample;
-		if (sample) cmds.push({type: 'metrics.record', actor: 'engine', id: dep.id, sample: await sample()});
-	}
-	return cmds;
+	const live = (await store.read()).deployments.filter(d => ACTIVE.includes(d.status) && d.target === 'simulated');
+	if (live.length === 0) return [];
+	const samples = await sampleServices(new SimWorldFile(env.dataDir), live.map(d => d.service));
+	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, sample: samples[i]!}));
 }
 
 export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> = {}): Promise<CycleOutcome> {

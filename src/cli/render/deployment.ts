@@ -1,4 +1,5 @@
 import {formatDuration} from '../../core/duration.js';
+import {escapeControls} from '../../core/text.js';
 import type {DeploymentView} from '../../core/view/deployment.js';
 import type {Sample} from '../../core/model/index.js';
 import type {ShowTime} from '../../core/time.js';
@@ -26,7 +27,7 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime)
 		`status:   ${statusText(view.status, paint)} at ${view.percent}%    tiers: ${tierTrack(view)}`,
 		`target:   ${view.target.kind}: ${view.target.state === 'failed' ? paint('red', view.targetLine) : view.targetLine}`,
 	];
-	if (view.target.error && view.target.state !== 'failed') lines.push(`          last error ${time(view.target.error.at)}: ${view.target.error.message}`);
+	if (view.target.error && view.target.state !== 'failed') lines.push(`          last error ${time(view.target.error.at)}: ${escapeControls(view.target.error.message)}`);
 	if (view.gate) {
 		lines.push(`tier:     ${bakeBar(view)}`);
 		lines.push(`gate:     ${view.gate.verdict.toUpperCase()}: ${view.gate.summary}`);

@@ -158,8 +158,6 @@ export const Split = z.object({percent: z.number().min(0).max(100), stable: Spli
 export type Split = z.infer<typeof Split>;
 
 const Json: z.ZodType<unknown> = z.unknown();
-export const TargetState = z.record(z.string(), Json);
-export type TargetState = z.infer<typeof TargetState>;
 
 export const PatchOp = z.object({op: z.string(), path: z.string(), value: Json.optional(), from: z.string().optional()});
 

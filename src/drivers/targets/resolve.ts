@@ -19,8 +19,6 @@ export interface ResolvedTarget {
 	sanity?: (tier: number, opts: CallOpts) => Promise<SanityResult>;
 	/** The service's load, when the target knows it (the simulator). */
 	load?: () => Promise<number>;
-	/** A metrics sample, when the target makes them (the simulator; Prometheus comes next). */
-	sample?: SimulatedDriver['sample'];
 }
 
 export interface ResolveEnv {
@@ -47,7 +45,6 @@ export function resolveTarget(service: string, env: ResolveEnv, opts: {fromVersi
 		driver,
 		sanity: (tier, callOpts) => driver.sanity(tier, callOpts),
 		load: () => driver.load(),
-		sample: () => driver.sample(),
 	};
 }
 

@@ -1,13 +1,24 @@
 /**
  * The simulated target behind the same interface as the real ones: a fleet per service in the data
  * directory's `sim-world.json` (see src/store/sim-world.ts), steered by percent like a router. It
- * also stands in for what later comes from Prometheus: the service's load and a metrics sample.
+ * also stands in for what later comes from Prometheus: the service's load and metrics samples.
  */
 import type {Sample, Split} from '../../core/model/index.js';
 import {SimFleet} from '../../core/sim/sim-fleet.js';
 import type {SimStep} from '../../core/sim/sim-fleet.js';
 import {SimWorldFile} from '../../store/sim-world.js';
 import {checkPercent, DriverError, type CallOpts, type RouterReport, type SanityResult, type TargetDriver} from './driver.js';
+
+/**
+ * A metrics sample of each of `services`, in one update of the world: an engine cycle samples every
+ * live simulated canary, and one write per canary per second would cost what the canaries number.
+ */
+export function sampleServices(world: SimWorldFile, services: readonly string[]): Promise<Array<Omit<Sample, 'at'>>> {
+	return world.update(w => {
+		const fleet = new SimFleet(w);
+		return services.map(service => fleet.pollMetrics(service));
+	});
+}
 
 export class SimulatedDriver implements TargetDriver {
 	readonly kind = 'simulated' as const;
@@ -48,10 +59,6 @@ export class SimulatedDriver implements TargetDriver {
 		return new SimFleet(await this.world.read()).resourceLoad(this.service);
 	}
 
-	/** A metrics sample of the canary from the service's scenario (it advances the scenario: a write). */
-	async sample(): Promise<Omit<Sample, 'at'>> {
-		return this.world.update(world => new SimFleet(world).pollMetrics(this.service));
-	}
 
 	#report(split: Split): RouterReport {
 		return {
