@@ -1,14 +1,21 @@
 import {formatDuration} from './duration.js';
-import {METRIC_INFO, METRICS, type CanaryPlan, type Deployment, type Level, type MetricName, type Sample} from './model/index.js';
-import {levelsOf, readMetric, type MetricReading} from './monitor.js';
+import type {Deployment, Level, MetricFeed} from './model/index.js';
+import {gateMetrics, metricsTiming, valueOf, type GateMetric} from './metric-specs.js';
+import {levelsWith, readWith, type MetricReading} from './monitor.js';
 import {ms} from './clock.js';
 
 export interface MetricGate {
-	metric: MetricName;
+	/** The metric's key: one of the four, or a custom metric's name. */
+	metric: string;
+	spec: GateMetric;
 	samples: number;
 	minSamples: number;
-	/** Worst level among the most recent `minSamples` samples: the window that must be clean. */
-	level: Level | 'inconclusive';
+	/**
+	 * Worst level among the most recent `minSamples` samples: the window that must be clean;
+	 * `critical` once the tier spent the metric's failure budget; `no_data` while its feed has none.
+	 */
+	level: Level | 'inconclusive' | 'no_data';
+	feed?: MetricFeed;
 	latest?: MetricReading;
 	/**
 	 * The reading the level is about, the one the explanation names: the worst critical of the tier,
@@ -30,44 +37,75 @@ export interface GateVerdict {
 	bakingOnly: boolean;
 	/** Holds that an operator may override with a forced promotion (never a critical). */
 	warning: boolean;
+	/** A metric has no data: the gate holds and says since when. */
+	noData: boolean;
 	summary: string;
 }
 
-/** The worst of a metric's values: the largest for a ceiling, the deepest drop for TES. */
-function worstOf(metric: MetricName, values: readonly number[]): number | undefined {
-	const below = METRIC_INFO[metric].direction === 'below';
+/** The worst of a metric's values: the largest for a ceiling, the deepest drop for a floor. */
+function worstOf(below: boolean, values: readonly number[]): number | undefined {
 	let w: number | undefined;
 	for (const v of values) if (w === undefined || (below ? v < w : v > w)) w = v;
 	return w;
 }
 
-function metricGate(metric: MetricName, window: Sample[], plan: CanaryPlan): MetricGate {
+/** `13:02:05 UTC`: the gate is pure and knows no operator's zone; screens show ages beside it. */
+const clockText = (at: string) => `${at.slice(11, 19)} UTC`;
+
+/** Where the metric's value would come from, in the words of a hold. */
+function noDataText(m: GateMetric, feed: MetricFeed): string {
+	const missing = feed.missing!;
+	const what = missing.kind === 'error' ? `query failed ${missing.count}× (${missing.message})` : missing.message;
+	return `no data from ${m.label} since ${clockText(missing.since)}: ${what}${missing.query ? ` — ${missing.query}` : ''}`;
+}
+
+function budgetText(used: number, limit: number): string {
+	return limit > 1 ? `; failure budget: ${used} of ${limit} used, ${Math.max(0, limit - used)} left` : '';
+}
+
+function metricGate(m: GateMetric, dep: GateInput, now: number): MetricGate {
+	const {plan, window} = dep;
 	const min = plan.minSamples;
-	// Levels only for the worst values, words only for the readings shown: the gate runs on every sample, over the whole window.
-	const level = levelsOf(metric, plan.thresholds);
+	const feed = dep.feeds?.[m.key];
+	const level = levelsWith(m);
 	const values: number[] = [];
 	for (const s of window) {
-		const v = s[metric];
+		const v = valueOf(s, m.key);
 		if (v !== undefined) values.push(v);
 	}
-	const last = values.length > 0 ? readMetric(metric, values[values.length - 1]!, plan.thresholds) : undefined;
-	const base = {metric, samples: values.length, minSamples: min, ...(last ? {latest: last} : {})};
-	// A critical anywhere in the tier shuts the gate: the worst value of the tier is then critical.
-	const tierWorst = worstOf(metric, values);
-	if (tierWorst !== undefined && level(tierWorst) === 'critical') {
-		const crit = readMetric(metric, tierWorst, plan.thresholds);
-		return {...base, level: 'critical', judged: crit, explanation: `${crit.reason} — ${crit.detail}`};
+	const last = values.length > 0 ? readWith(m, values[values.length - 1]!) : undefined;
+	const base = {metric: m.key, spec: m, samples: values.length, minSamples: min, ...(last ? {latest: last} : {}), ...(feed ? {feed} : {})};
+	// Failures of the tier: its critical readings, and its polls without data where no data counts as failing.
+	const criticals = values.filter(v => level(v) === 'critical').length;
+	const used = criticals + (feed?.failures ?? 0);
+	const below = m.direction === 'below';
+	if (used >= m.failureLimit) {
+		const tierWorst = worstOf(below, values);
+		const crit = tierWorst !== undefined && level(tierWorst) === 'critical' ? readWith(m, tierWorst) : undefined;
+		const why = crit ? `${crit.reason} — ${crit.detail}` : `${m.label}: no data counts as failing (noData: fail)`;
+		return {...base, level: 'critical', ...(crit ? {judged: crit} : {}), explanation: `${why}${m.failureLimit > 1 ? ` (failure budget spent: ${used} of ${m.failureLimit})` : ''}`};
 	}
-	const recentWorst = worstOf(metric, values.slice(-min));
-	if (recentWorst !== undefined && level(recentWorst) === 'warning') {
-		const w = readMetric(metric, recentWorst, plan.thresholds);
-		return {...base, level: 'warning', judged: w, explanation: `${w.reason} in the last ${min} samples — ${w.detail}; waiting for a clean window`};
+	if (feed?.missing) return {...base, level: 'no_data', explanation: noDataText(m, feed) + budgetText(used, m.failureLimit)};
+	// A critical within its budget holds as a warning does while it is in the recent window.
+	const recentWorst = worstOf(below, values.slice(-min));
+	if (recentWorst !== undefined && level(recentWorst) !== 'ok') {
+		const w = readWith(m, recentWorst);
+		return {...base, level: 'warning', judged: w, explanation: `${w.reason} in the last ${min} samples — ${w.detail}${budgetText(used, m.failureLimit)}; waiting for a clean window`};
 	}
 	const judged = last ? {judged: last} : {};
 	if (values.length < min) {
-		return {...base, ...judged, level: 'inconclusive', explanation: `inconclusive: ${values.length}/${min} samples`};
+		const warm = warmUpLeft(m, dep, now);
+		const why = warm !== undefined && values.length === 0 ? `warming up: first reading in ${formatDuration(warm)} (the query window must hold this tier only)` : `inconclusive: ${values.length}/${min} samples`;
+		return {...base, ...judged, level: 'inconclusive', explanation: why};
 	}
-	return {...base, ...judged, level: 'ok', explanation: `ok: ${last!.detail}, ${values.length}/${min} samples`};
+	return {...base, ...judged, level: 'ok', explanation: `ok: ${last!.detail}, ${values.length}/${min} samples${budgetText(used, m.failureLimit)}`};
+}
+
+/** Time left before a Prometheus metric's first reading of the tier, while the tier warms up. */
+function warmUpLeft(m: GateMetric, dep: GateInput, now: number): number | undefined {
+	if (m.source !== 'prometheus' || !dep.observed || dep.observed.generation !== dep.desired?.generation) return undefined;
+	const left = ms(dep.observed.at) + metricsTiming(dep.definition?.metrics).initialDelayMs - now;
+	return left > 0 ? left : undefined;
 }
 
 /**
@@ -76,7 +114,7 @@ function metricGate(metric: MetricName, window: Sample[], plan: CanaryPlan): Met
  */
 export const WATCH_GAP_MS = 15_000;
 
-export type GateInput = Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'> & Partial<Pick<Deployment, 'bake' | 'desired' | 'observed'>>;
+export type GateInput = Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'> & Partial<Pick<Deployment, 'bake' | 'desired' | 'observed' | 'target' | 'definition' | 'feeds'>>;
 
 /**
  * Bake time of the tier: what ticks accrued since the target confirmed it, plus the time since the
@@ -117,12 +155,14 @@ export function evaluateGate(dep: GateInput, now: number): GateVerdict {
 	const pending = targetHold(dep);
 	const requiredMs = dep.plan.bakeMs;
 	const leftMs = Math.max(0, requiredMs - elapsedMs);
-	const metrics = METRICS.map(m => metricGate(m, dep.window, dep.plan));
+	const metrics = gateMetrics(dep).map(m => metricGate(m, dep, now));
 	const critical = metrics.filter(m => m.level === 'critical');
 	const warnings = metrics.filter(m => m.level === 'warning');
+	const blind = metrics.filter(m => m.level === 'no_data');
 	const thin = metrics.filter(m => m.level === 'inconclusive');
 	const reasons = [
 		...critical.map(m => m.explanation),
+		...blind.map(m => m.explanation),
 		...warnings.map(m => m.explanation),
 		...(pending ? [pending] : []),
 		...thin.map(m => `${m.metric} ${m.explanation}`),
@@ -140,8 +180,9 @@ export function evaluateGate(dep: GateInput, now: number): GateVerdict {
 		bake: {elapsedMs, requiredMs, leftMs},
 		metrics,
 		reasons,
-		bakingOnly: verdict === 'hold' && warnings.length === 0 && thin.length === 0,
+		bakingOnly: verdict === 'hold' && warnings.length === 0 && thin.length === 0 && blind.length === 0,
 		warning: warnings.length > 0,
+		noData: blind.length > 0,
 		summary,
 	};
 }

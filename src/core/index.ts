@@ -35,3 +35,5 @@ export * from './registry-chain.js';
 export * from './service.js';
 export * from './service-chain.js';
 export * from './deployment-definition.js';
+export * from './metric-specs.js';
+export * from './metrics-work.js';

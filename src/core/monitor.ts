@@ -1,7 +1,17 @@
-import {LEVEL_RANK, METRIC_INFO, METRICS, type Level, type MetricName, type Sample, type Thresholds} from './model/index.js';
+import {LEVEL_RANK, METRIC_INFO, METRICS, type Band, type Level, type MetricName, type Sample, type Thresholds} from './model/index.js';
+
+/** What judging a value needs: a label, a side that is bad, the bands, a unit. */
+export interface MetricBands {
+	key: string;
+	label: string;
+	direction: 'above' | 'below';
+	band: Band;
+	unit: string;
+}
 
 export interface MetricReading {
-	metric: MetricName;
+	/** A gate metric's key: one of the four, or a custom metric's name. */
+	metric: string;
 	value: number;
 	level: Level;
 	/** e.g. "CRITICAL: TES drop > 5%"; empty when ok. */
@@ -26,32 +36,37 @@ const RECOMMENDATION: Record<Level, string> = {
 
 const fmt = (n: number) => `${Number(n.toFixed(2))}`;
 
-/** The words of a band breach; TES is a drop, the others are ceilings. */
-export function bandText(metric: MetricName, bound: number): string {
-	const info = METRIC_INFO[metric];
-	return info.direction === 'below' ? `${info.label} drop > ${fmt(Math.abs(bound))}%` : `${info.label} > ${fmt(bound)}%`;
+/** A standard metric judged against a plan's thresholds. */
+export const standardBands = (metric: MetricName, thresholds: Thresholds): MetricBands => {
+	const {label, direction, unit} = METRIC_INFO[metric];
+	return {key: metric, label, direction, unit, band: thresholds[metric]};
+};
+
+/** The words of a band breach; TES is a drop (a percent floor), the others are ceilings. */
+export function bandText(m: MetricBands, bound: number): string {
+	if (m.direction === 'below' && m.unit === '%' && bound <= 0) return `${m.label} drop > ${fmt(Math.abs(bound))}%`;
+	return `${m.label} ${m.direction === 'below' ? '<' : '>'} ${fmt(bound)}${m.unit}`;
 }
 
 /** The level of any value of one metric: the bands are looked up once, for a scan over a window. */
-export function levelsOf(metric: MetricName, thresholds: Thresholds): (value: number) => Level {
-	const {warning, critical} = thresholds[metric];
-	if (METRIC_INFO[metric].direction === 'below') return value => (value < critical ? 'critical' : value < warning ? 'warning' : 'ok');
+export function levelsWith(m: MetricBands): (value: number) => Level {
+	const {warning, critical} = m.band;
+	if (m.direction === 'below') return value => (value < critical ? 'critical' : value < warning ? 'warning' : 'ok');
 	return value => (value > critical ? 'critical' : value > warning ? 'warning' : 'ok');
 }
 
-export function levelOf(metric: MetricName, value: number, thresholds: Thresholds): Level {
-	return levelsOf(metric, thresholds)(value);
+export function readWith(m: MetricBands, value: number): MetricReading {
+	const level = levelsWith(m)(value);
+	const {band, unit} = m;
+	const cmp = m.direction === 'below' ? '<' : '>';
+	const reason = level === 'ok' ? '' : `${level.toUpperCase()}: ${bandText(m, level === 'critical' ? band.critical : band.warning)}`;
+	const detail = `${m.label} ${fmt(value)}${unit} (warning ${cmp} ${fmt(band.warning)}${unit}, critical ${cmp} ${fmt(band.critical)}${unit})`;
+	return {metric: m.key, value, level, reason, detail};
 }
 
-export function readMetric(metric: MetricName, value: number, thresholds: Thresholds): MetricReading {
-	const level = levelOf(metric, value, thresholds);
-	const band = thresholds[metric];
-	const cmp = METRIC_INFO[metric].direction === 'below' ? '<' : '>';
-	const reason =
-		level === 'ok' ? '' : `${level.toUpperCase()}: ${bandText(metric, level === 'critical' ? band.critical : band.warning)}`;
-	const detail = `${METRIC_INFO[metric].label} ${fmt(value)}% (warning ${cmp} ${fmt(band.warning)}%, critical ${cmp} ${fmt(band.critical)}%)`;
-	return {metric, value, level, reason, detail};
-}
+export const levelsOf = (metric: MetricName, thresholds: Thresholds) => levelsWith(standardBands(metric, thresholds));
+export const levelOf = (metric: MetricName, value: number, thresholds: Thresholds): Level => levelsOf(metric, thresholds)(value);
+export const readMetric = (metric: MetricName, value: number, thresholds: Thresholds): MetricReading => readWith(standardBands(metric, thresholds), value);
 
 export const worst = (levels: Iterable<Level>): Level => {
 	let w: Level = 'ok';
@@ -61,7 +76,18 @@ export const worst = (levels: Iterable<Level>): Level => {
 
 /** The seed's CP19 check of one sample. The sample must already be validated (finite, in range). */
 export function evaluateSample(sample: Omit<Sample, 'at'>, thresholds: Thresholds): Evaluation {
-	const readings = METRICS.flatMap(m => (sample[m] === undefined ? [] : [readMetric(m, sample[m], thresholds)]));
+	return evaluateReadings(METRICS.flatMap(m => (sample[m] === undefined ? [] : [readMetric(m, sample[m], thresholds)])));
+}
+
+/** One sample against a deployment's gate metrics (its custom ones included). */
+export function evaluateWith(metrics: readonly MetricBands[], value: (key: string) => number | undefined): Evaluation {
+	return evaluateReadings(metrics.flatMap(m => {
+		const v = value(m.key);
+		return v === undefined ? [] : [readWith(m, v)];
+	}));
+}
+
+function evaluateReadings(readings: MetricReading[]): Evaluation {
 	const level = worst(readings.map(r => r.level));
 	return {
 		level,

@@ -7,9 +7,10 @@ const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_
 import {riskWithinPolicy} from './risk.js';
 import {runningVersion, type TargetReading} from './target.js';
 import {statusWord} from './view/words.js';
+import {serviceInForce} from './service.js';
 
 export interface Precheck {
-	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version' | 'target at rest';
+	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version' | 'target at rest' | 'metrics source';
 	ok: boolean;
 	detail: string;
 }
@@ -57,6 +58,7 @@ export function runPrechecks(
 		},
 		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
 		...targetChecks(reading, intent),
+		...metricsCheck(state, ctx.trust, intent, reading),
 	];
 	return {ok: checks.every(c => c.ok), checks};
 }
@@ -71,6 +73,20 @@ function loadCheck(reading: TargetReading | undefined, max: number): Precheck {
 	// A router knows weights, not capacity: its load comes with a metrics source (Prometheus), not before.
 	if (load === undefined) return {name: 'resource load', ok: true, detail: `the ${reading.kind} target reports no load: not checked`};
 	return {name: 'resource load', ok: load < max, detail: `load ${load}% ${load < max ? '<' : '≥'} ${max}%`};
+}
+
+/**
+ * A service whose gate reads Prometheus starts only when its Prometheus answers: a canary judged by
+ * a source that is down would hold on "no data" from its first tier.
+ */
+function metricsCheck(state: State, trust: Trust, intent: Intent, reading: TargetReading | undefined): Precheck[] {
+	const inForce = serviceInForce(state, trust, intent.service);
+	const spec = 'record' in inForce ? inForce.record.definition.metrics : undefined;
+	if (spec?.source !== 'prometheus') return [];
+	if (!reading) return [{name: 'metrics source', ok: false, detail: UNREAD}];
+	const probe = reading.metrics;
+	if (!probe) return [{name: 'metrics source', ok: false, detail: `Prometheus at ${spec.prometheus?.address} was not probed`}];
+	return [{name: 'metrics source', ok: probe.ok, detail: probe.detail}];
 }
 
 /** The target runs the intent's from-version (where it reports versions) and sends the canary nothing yet. */

@@ -27,6 +27,8 @@ export interface TargetReading {
 	/** Load on the service's capacity in percent; absent when the target does not report it. */
 	load?: number;
 	at: string;
+	/** The service's Prometheus, probed with the target (a definition with a Prometheus source only). */
+	metrics?: {ok: boolean; detail: string};
 }
 
 /** A reading older than this does not start a canary: the snapshot would describe another moment. */

@@ -1,11 +1,12 @@
 /**
  * One cycle of the leading engine, in the order that keeps side effects after the decisions that
  * caused them: finish the targets' pending work (a decision a dead leader left), record fresh
- * samples, tick (the engine decides: promote, halt, roll back), then carry out what the tick
- * decided. Every call to the outside world happens here, never inside a command.
+ * samples (the simulator's, Prometheus' polls), tick (the engine decides: promote, halt, roll
+ * back), then carry out what the tick decided. Every call to the outside world happens here, never inside a command.
  */
 import {systemClock, type Clock} from '../core/clock.js';
 import type {TickAction} from '../core/engine/tick.js';
+import {sourceOf} from '../core/metric-specs.js';
 import {ACTIVE} from '../core/engine/transitions.js';
 import type {BatchStore, Store} from '../store/api.js';
 import type {Command} from '../core/engine/commands.js';
@@ -13,6 +14,7 @@ import {reconcileOnce, type ReconcileOptions, type ReconcileOutcome} from './rec
 import type {ResolveEnv} from './targets/resolve.js';
 import {sampleServices} from './targets/simulated.js';
 import {SimWorldFile} from '../store/sim-world.js';
+import {pollCommands} from './metrics/poll.js';
 
 /** What a cycle did to a deployment: a tick's action, or an end the samples or the target brought. */
 export interface CycleAction extends Omit<TickAction, 'action'> {
@@ -29,10 +31,10 @@ export interface CycleOutcome {
 
 /** A sample from every live canary whose target makes them (the simulator), as commands to record. */
 export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Command[]> {
-	const live = (await store.read()).deployments.filter(d => ACTIVE.includes(d.status) && d.target === 'simulated');
+	const live = (await store.read()).deployments.filter(d => ACTIVE.includes(d.status) && sourceOf(d) === 'simulated');
 	if (live.length === 0) return [];
 	const samples = await sampleServices(new SimWorldFile(env.dataDir), live.map(d => d.service));
-	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, sample: samples[i]!}));
+	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, source: 'simulated', sample: samples[i]!}));
 }
 
 export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> = {}): Promise<CycleOutcome> {
@@ -41,7 +43,7 @@ export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick
 	const reconciled = await reconcileOnce(store, env, opts);
 	// The samples and the tick in one commit: a leader that wrote each apart would take the lock
 	// several times a second, and an operator's confirmation would keep losing the race to it.
-	const samples = await sampleCommands(store, env);
+	const samples = [...(await sampleCommands(store, env)), ...(await pollCommands(await store.read(), store.trust, opts))];
 	const batch = await store.runMany<unknown>([...samples, {type: 'tick', actor: 'engine'}], {clock});
 	const sampled = Math.min(batch.results.length, samples.length);
 	// A deployment halted by another process between the read and the commit refuses its sample and

@@ -4,6 +4,8 @@ import {serviceInForce} from '../core/service.js';
 import type {TargetReading} from '../core/target.js';
 import type {Trust} from '../core/trust.js';
 import {callDriver} from './call.js';
+import {metricsTiming} from '../core/metric-specs.js';
+import {probePrometheus} from './metrics/prometheus.js';
 import {DriverError} from './targets/driver.js';
 import {readTarget, resolveTarget, type ResolveEnv} from './targets/resolve.js';
 
@@ -27,5 +29,10 @@ export async function readForStart(state: State, trust: Trust, leaseId: string, 
 	const target = resolveTarget(intent.service, env, {fromVersion: intent.fromVersion, ...(definition ? {definition} : {})});
 	const read = await callDriver(`${target.kind} read ${intent.service}`, signal => readTarget(target, signal, env.now));
 	if (!read.ok) throw read.error;
-	return read.value;
+	const spec = definition?.metrics;
+	if (spec?.source !== 'prometheus' || !spec.prometheus) return read.value;
+	// Probed with the target: a canary judged by a Prometheus that is down would hold from its first tier.
+	const {address, headers} = spec.prometheus;
+	const probe = await probePrometheus({address, ...(headers ? {headers} : {}), timeoutMs: metricsTiming(spec).timeoutMs});
+	return {...read.value, metrics: probe.ok ? {ok: true, detail: probe.detail} : {ok: false, detail: `Prometheus unreachable: ${probe.message}`}};
 }

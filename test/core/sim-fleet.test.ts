@@ -135,7 +135,7 @@ describe('simulated fleet: answering the engine', () => {
 		expect(sanity).toEqual({type: 'target.sanity', actor: 'engine', id, generation: 1, ok: true, output: 'sanity: 5/5 smoke checks passed at 5%'});
 		f.run(sanity!);
 		expect(simReports(f.state, f.fleet)).toEqual([]);
-		expect(simSamples(f.state, f.fleet)).toEqual([{type: 'metrics.record', actor: 'engine', id, sample: expect.objectContaining({cpu: expect.any(Number)})}]);
+		expect(simSamples(f.state, f.fleet)).toEqual([{type: 'metrics.record', source: 'simulated', actor: 'engine', id, sample: expect.objectContaining({cpu: expect.any(Number)})}]);
 	});
 
 	it('drives the engine on ticks: a degrading canary is halted and rolled back at its tier', () => {

@@ -16,13 +16,15 @@ import {riskOf} from './leases.js';
 import {rollBack} from './rollback.js';
 import {ACTIVE, transition} from './transitions.js';
 import {requireReason} from './validate.js';
+import {freshWindow} from './metrics.js';
 import {statusWord} from '../view/words.js';
 
 /** A critical sample or a failed sanity check halts at once, and rolls back when the plan says so. */
 export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger'], reason: string): void {
 	transition(ctx, dep, 'halted', reason, {trigger});
 	dep.halt = {trigger, reason, actor: ctx.actor, at: ctx.at};
-	if (trigger !== 'manual' && dep.plan.autoRollback) return rollBack(ctx, dep, 'automatic', reason);
+	// A metrics source that stopped answering says nothing bad of the canary: halted, not rolled back.
+	if (trigger !== 'manual' && trigger !== 'metrics' && dep.plan.autoRollback) return rollBack(ctx, dep, 'automatic', reason);
 	// A halt stops where the target last confirmed: a step decided but not yet applied is taken back,
 	// so the router never gets more canary traffic after the operator said stop.
 	if (dep.observed?.generation !== dep.desired.generation) {
@@ -44,7 +46,7 @@ export function advance(ctx: Ctx, dep: Deployment, reason: string, data: Record<
 	dep.tierStartedAt = ctx.at;
 	// A promotion within `running` is no status change, but it is the deployment changing.
 	dep.updatedAt = ctx.at;
-	dep.window = [];
+	freshWindow(dep);
 	delete dep.bake;
 	decide(ctx, dep, {step: stepName(step), percent: step.percent});
 	transition(ctx, dep, 'running', reason, data);
@@ -182,8 +184,9 @@ export function resume(ctx: Ctx, cmd: CommandOf<'canary.resume'>) {
 	const reason = requireReason(cmd.reason);
 	const dep = ctx.deployment(cmd.id);
 	if (dep.status !== 'halted') throw refused('NOT_HALTED', `${dep.id} is ${statusWord(dep.status)}: only a halted deployment resumes`);
-	// The tier bakes again from scratch: samples from before the halt prove nothing about now.
-	dep.window = [];
+	// The tier bakes again from scratch: samples from before the halt prove nothing about now, and a
+	// metrics source that failed gets its error budget back.
+	freshWindow(dep, {streaks: true});
 	dep.tierStartedAt = ctx.at;
 	if (dep.bake) dep.bake = {accruedMs: 0, watchedAt: ctx.at};
 	delete dep.halt;

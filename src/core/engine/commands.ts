@@ -33,7 +33,11 @@ export type Command = (
 	| {type: 'canary.halt'; id: string; reason: string}
 	| {type: 'canary.resume'; id: string; reason: string}
 	| {type: 'rollback'; id: string; reason: string}
-	| {type: 'metrics.record'; id: string; sample: Partial<Sample>}
+	/**
+	 * A reading: a pushed sample, or a poll of the metrics source (`source`, the metrics it `polled`,
+	 * and those that gave no value, `missing`), recorded alike.
+	 */
+	| {type: 'metrics.record'; id: string; sample?: Partial<Sample>; source?: 'prometheus' | 'push' | 'simulated'; polled?: string[]; missing?: MissingReading[]}
 	| {type: 'tick'}
 	/** The reconciler's reports: what the target read back after applying `generation`, or why it could not. */
 	| {type: 'target.applied'; id: string; generation: number; split: Split; evidence: 'router' | 'claimed'; persisted?: boolean; notes?: string[]; sanity: boolean}
@@ -41,6 +45,14 @@ export type Command = (
 	| {type: 'target.sanity'; id: string; generation: number; ok: boolean; output: string}
 	| {type: 'config.set'; config: unknown}
 ) & {actor: string; expectedRev?: number};
+
+/** A metric a poll asked for and got no value of: no data (empty, NaN, ±Inf) or an error, and the query. */
+export interface MissingReading {
+	metric: string;
+	kind: 'no_data' | 'error';
+	message: string;
+	query?: string;
+}
 
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, {type: T}>;

@@ -24,6 +24,9 @@ export const gateInput = (dep: Deployment) => ({
 	desired: plain(dep.desired),
 	...(dep.bake ? {bake: plain(dep.bake)} : {}),
 	...(dep.observed ? {observed: plain(dep.observed)} : {}),
+	target: dep.target,
+	...(dep.definition ? {definition: plain(dep.definition)} : {}),
+	...(dep.feeds ? {feeds: plain(dep.feeds)} : {}),
 });
 
 /**

@@ -1,12 +1,14 @@
 import {ms} from '../clock.js';
 import {invalid, refused} from '../errors.js';
-import {Sample, type Deployment} from '../model/index.js';
-import {evaluateSample, type Evaluation} from '../monitor.js';
-import type {CommandOf} from './commands.js';
+import {gateMetrics, metricsTiming, valueOf, type GateMetric} from '../metric-specs.js';
+import {Sample, type Deployment, type MetricFeed} from '../model/index.js';
+import {evaluateWith, levelsWith, type Evaluation} from '../monitor.js';
+import type {CommandOf, MissingReading} from './commands.js';
 import {plain, type Ctx} from './context.js';
 import {haltDeployment, settle} from './canary.js';
 import {ACTIVE} from './transitions.js';
 import {awaitingTarget} from '../target.js';
+import {textProblem} from '../text.js';
 import {statusWord} from '../view/words.js';
 
 /** Validates a raw sample; the message names the field and what is allowed. */
@@ -25,35 +27,134 @@ export interface SampleOutcome {
 	status: Deployment['status'];
 }
 
-/** Records a sample against a deployment and acts on it at once: a critical halts before this returns. */
-export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample): SampleOutcome {
+/** A new tier, a resume, a watch gap: the window and the tier's failures start again (on resume, the error streaks too). */
+export function freshWindow(dep: Deployment, opts: {streaks?: boolean} = {}): void {
+	dep.window = [];
+	for (const feed of Object.values(dep.feeds ?? {})) {
+		delete feed.failures;
+		if (opts.streaks) delete feed.missing;
+	}
+}
+
+const feedOf = (dep: Deployment, m: GateMetric): MetricFeed => {
+	dep.feeds ??= {};
+	return (dep.feeds[m.key] ??= {source: m.source});
+};
+
+/** The metrics whose failure budget this tier has spent, with why (the halt's reason). */
+function spentBudgets(dep: Deployment, metrics: readonly GateMetric[], extra: (m: GateMetric) => number): string[] {
+	const window = plain(dep.window);
+	return metrics.flatMap(m => {
+		const level = levelsWith(m);
+		const used = window.filter(s => {
+			const v = valueOf(s, m.key);
+			return v !== undefined && level(v) === 'critical';
+		}).length + (dep.feeds?.[m.key]?.failures ?? 0) + extra(m);
+		return used >= m.failureLimit ? [m] : [];
+	}).map(m => m.key);
+}
+
+/**
+ * Records a sample against a deployment and acts on it at once: a critical that spends its metric's
+ * failure budget (one, unless the definition allows more) halts before this returns.
+ */
+export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: MetricFeed['source'] = 'push'): SampleOutcome {
 	ctx.samples.push({deploymentId: dep.id, sample});
 	dep.sampleCount += 1;
 	// Read plain, and the window replaced rather than edited through the draft: the gate reads every
 	// sample of it right after, and through a draft that was most of a sample's cost.
 	const plan = plain(dep.plan);
+	const metrics = gateMetrics(plain(dep));
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
 	// So does one taken while the target has not confirmed the tier: it measured the split before.
-	if (!awaitingTarget(dep) && ms(sample.at) >= ms(dep.tierStartedAt)) {
+	const counted = !awaitingTarget(dep) && ms(sample.at) >= ms(dep.tierStartedAt);
+	if (counted) {
 		// Never fewer than the gate needs: a window smaller than minSamples would hold the tier forever.
 		const cap = Math.max(ctx.base.config.sampleWindow, plan.minSamples);
 		dep.window = [...plain(dep.window), sample].slice(-cap);
 	}
-	const evaluation = evaluateSample(sample, plan.thresholds);
+	for (const m of metrics) {
+		if (valueOf(sample, m.key) === undefined) continue;
+		const feed = feedOf(dep, m);
+		Object.assign(feed, {source, at: sample.at});
+		delete feed.missing;
+	}
+	const evaluation = evaluateWith(metrics, key => valueOf(sample, key));
 	if (evaluation.level === 'critical') {
-		haltDeployment(ctx, dep, 'critical', evaluation.reasons.join('; '));
-		const action = dep.status === 'halted' ? 'halted' : 'rolling_back';
-		return {evaluation, action, status: dep.status};
+		const critical = new Set(evaluation.readings.filter(r => r.level === 'critical').map(r => r.metric));
+		// A critical outside the window (the tier unconfirmed) still counts once.
+		const spent = spentBudgets(dep, metrics.filter(m => critical.has(m.key)), () => (counted ? 0 : 1));
+		if (spent.length > 0) {
+			const reasons = evaluation.readings.filter(r => spent.includes(r.metric)).map(r => r.reason);
+			haltDeployment(ctx, dep, 'critical', reasons.join('; '));
+			return {evaluation, action: dep.status === 'halted' ? 'halted' : 'rolling_back', status: dep.status};
+		}
 	}
 	settle(ctx, dep);
 	return {evaluation, action: dep.status === 'holding' ? 'held' : 'recorded', status: dep.status};
 }
 
+/**
+ * A poll's metrics that had no value: no data (an empty result, NaN, ±Inf) holds the gate, or
+ * counts as a critical reading under `noData: fail`; a query error counts towards the source's
+ * consecutive error limit, and the limit halts (no rollback: the canary is not known to be bad).
+ */
+function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReading[], at: string): void {
+	const metrics = gateMetrics(plain(dep));
+	const {errorLimit} = metricsTiming(plain(dep.definition)?.metrics);
+	for (const miss of missing) {
+		const m = metrics.find(x => x.key === miss.metric)!;
+		const feed = feedOf(dep, m);
+		const streak = feed.missing?.kind === miss.kind ? feed.missing : undefined;
+		feed.missing = {kind: miss.kind, since: streak?.since ?? at, message: miss.message, ...(miss.query ? {query: miss.query} : {}), count: (streak?.count ?? 0) + 1};
+		if (!streak) ctx.emit(`metrics.${miss.kind}`, dep.id, `${m.label}: ${miss.message}`, {metric: m.key, ...(miss.query ? {query: miss.query} : {})});
+		if (miss.kind === 'no_data' && m.noData === 'fail') feed.failures = (feed.failures ?? 0) + 1;
+	}
+	if (!ACTIVE.includes(dep.status)) return;
+	const failed = spentBudgets(dep, metrics.filter(m => missing.some(x => x.metric === m.key && x.kind === 'no_data') && m.noData === 'fail'), () => 0);
+	if (failed.length > 0) {
+		const m = metrics.find(x => x.key === failed[0])!;
+		return haltDeployment(ctx, dep, 'critical', `no data from ${m.label} counts as failing (noData: fail): ${dep.feeds![m.key]!.missing!.message}`);
+	}
+	const broken = metrics.find(m => dep.feeds?.[m.key]?.missing?.kind === 'error' && dep.feeds[m.key]!.missing!.count >= errorLimit);
+	if (broken) {
+		const miss = dep.feeds![broken.key]!.missing!;
+		return haltDeployment(ctx, dep, 'metrics', `${broken.label}: the query failed ${miss.count} times in a row (limit ${errorLimit}): ${miss.message}; the canary is not known to be bad: resume or roll back`);
+	}
+	settle(ctx, dep);
+}
+
+function checkMissing(dep: Deployment, missing: readonly MissingReading[]): void {
+	const keys = new Set(gateMetrics(plain(dep)).map(m => m.key));
+	for (const [i, miss] of missing.entries()) {
+		if (!keys.has(miss.metric)) throw invalid('INVALID_SAMPLE', `missing.${i}.metric: ${dep.id} has no metric ${miss.metric} (it has ${[...keys].join(', ')})`);
+		if (miss.kind !== 'no_data' && miss.kind !== 'error') throw invalid('INVALID_SAMPLE', `missing.${i}.kind: no_data or error`);
+		const problem = textProblem(miss.message, 500) ?? (miss.query === undefined ? undefined : textProblem(miss.query, 2000));
+		if (problem) throw invalid('INVALID_SAMPLE', `missing.${i}: ${problem}`);
+	}
+}
+
 export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
-	const sample = parseSample(cmd.sample, ctx.at);
+	const missing = cmd.missing ?? [];
+	if (cmd.sample === undefined && missing.length === 0) throw invalid('INVALID_SAMPLE', 'sample: a reading needs a sample or the metrics it missed');
+	const sample = cmd.sample === undefined ? undefined : parseSample(cmd.sample, ctx.at);
 	const dep = ctx.deployment(cmd.id);
 	if (!ACTIVE.includes(dep.status)) {
 		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: samples are taken only while a canary runs`);
 	}
-	return {id: dep.id, ...recordSample(ctx, dep, sample)};
+	checkMissing(dep, missing);
+	const source = cmd.source ?? 'push';
+	const at = sample?.at ?? ctx.at;
+	// Every metric the poll asked about was polled now, with a value or without.
+	if (source === 'prometheus') {
+		for (const key of cmd.polled ?? []) {
+			const m = gateMetrics(plain(dep)).find(x => x.key === key);
+			if (m) feedOf(dep, m).polledAt = at;
+		}
+	}
+	const outcome = sample ? recordSample(ctx, dep, sample, source) : undefined;
+	if (missing.length > 0 && ACTIVE.includes(dep.status)) recordMissing(ctx, dep, missing, at);
+	const evaluation = outcome?.evaluation ?? evaluateWith([], () => undefined);
+	const action = outcome?.action === 'halted' || outcome?.action === 'rolling_back' ? outcome.action : dep.status === 'halted' ? 'halted' : dep.status === 'rolling_back' ? 'rolling_back' : dep.status === 'holding' ? 'held' : 'recorded';
+	return {id: dep.id, evaluation, action, status: dep.status};
 }

@@ -7,6 +7,7 @@ import {statusWord} from '../view/words.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {haltDeployment} from './canary.js';
+import {freshWindow} from './metrics.js';
 import {completeDeployment} from './complete.js';
 import {rollbackOutcome} from './rollback.js';
 import {ACTIVE} from './transitions.js';
@@ -92,7 +93,7 @@ export function targetApplied(ctx: Ctx, cmd: CommandOf<'target.applied'>) {
 	// The tier's bake time and its samples start now: what came before was the previous split.
 	dep.tierStartedAt = ctx.at;
 	dep.bake = {accruedMs: 0, watchedAt: ctx.at};
-	dep.window = [];
+	freshWindow(dep);
 	ctx.emit('canary.tier_applied', dep.id, `canary at ${dep.percent}%: confirmed by the ${dep.target} target`, {tier: dep.tierIndex, ...data});
 	return {id: dep.id, status: dep.status, confirmed: true};
 }

@@ -3,6 +3,7 @@ import {evaluateGate, WATCH_GAP_MS} from '../gate.js';
 import type {Deployment} from '../model/index.js';
 import {awaitingTarget} from '../target.js';
 import {formatDuration} from '../duration.js';
+import {freshWindow} from './metrics.js';
 import {gateInput, type Ctx} from './context.js';
 import {advance, settle} from './canary.js';
 import {ACTIVE, transition} from './transitions.js';
@@ -28,7 +29,7 @@ function accrue(ctx: Ctx, dep: Deployment): void {
 	}
 	dep.bake = {accruedMs: dep.bake.accruedMs, watchedAt: ctx.at};
 	const dropped = dep.window.length;
-	dep.window = [];
+	freshWindow(dep);
 	ctx.emit('canary.watch_resumed', dep.id, `no engine watched for ${formatDuration(Math.max(0, gap))}: that time adds no bake, and the ${dropped} sample(s) from before it no longer count`, {gapMs: gap, dropped});
 }
 

@@ -179,7 +179,7 @@ export const RollbackPack = z.object({
 });
 export type RollbackPack = z.infer<typeof RollbackPack>;
 
-export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual', 'target']), reason: z.string(), actor: z.string(), at: Iso});
+export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual', 'target', 'metrics']), reason: z.string(), actor: z.string(), at: Iso});
 export type Halt = z.infer<typeof Halt>;
 
 export const RollbackRecord = z.object({
@@ -228,6 +228,20 @@ export type Observed = z.infer<typeof Observed>;
 export const TargetFailure = z.object({generation: z.number().int().min(1), step: z.string(), code: z.string(), message: z.string(), attempts: z.number().int().min(1), at: Iso});
 export type TargetFailure = z.infer<typeof TargetFailure>;
 
+/**
+ * One gate metric's feed: where its readings come from, the last one, the last poll, and the
+ * streak of polls without a value (no data, or a query error), which the gate shows and budgets.
+ */
+export const MetricFeed = z.object({
+	source: z.enum(['prometheus', 'push', 'simulated']),
+	at: Iso.optional(),
+	polledAt: Iso.optional(),
+	missing: z.object({kind: z.enum(['no_data', 'error']), since: Iso, message: z.string(), query: z.string().optional(), count: z.number().int().min(1)}).optional(),
+	/** Polls of this tier without data that count as critical readings (`noData: fail`). */
+	failures: z.number().int().min(0).optional(),
+});
+export type MetricFeed = z.infer<typeof MetricFeed>;
+
 /** Bake time accrued while an engine watched (ticks no further apart than the watch gap). */
 export const Bake = z.object({accruedMs: z.number().min(0), watchedAt: Iso});
 export type Bake = z.infer<typeof Bake>;
@@ -262,6 +276,8 @@ export const Deployment = z.object({
 	bake: Bake.optional(),
 	/** The service definition its lease signed (absent: the simulated target); the reconciler runs only this one. */
 	definition: ServiceDefinition.optional(),
+	/** Per gate metric, by key: its feed (absent until a first reading or poll). */
+	feeds: z.record(z.string(), MetricFeed).optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 

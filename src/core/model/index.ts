@@ -2,3 +2,4 @@ export * from './metrics.js';
 export * from './config.js';
 export * from './entities.js';
 export * from './service.js';
+export * from './metrics-source.js';

@@ -63,9 +63,13 @@ export const Sample = z
 		errorRate: metricValue('errorRate').optional(),
 		cpu: metricValue('cpu').optional(),
 		memory: metricValue('memory').optional(),
+		/** The definition's own metrics, by name (their bands are in the definition). */
+		custom: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/), z.number().refine(Number.isFinite, {message: 'must be a finite number'})).optional(),
+		/** TES Δ's two readings, when it was computed from them: the canary's and the stable version's. */
+		tes: z.object({canary: z.number().refine(Number.isFinite), stable: z.number().refine(Number.isFinite)}).strict().optional(),
 	})
 	.strict()
-	.refine(s => METRICS.some(m => s[m] !== undefined), {message: `a sample needs at least one of ${METRICS.join(', ')}`});
+	.refine(s => METRICS.some(m => s[m] !== undefined) || Object.keys(s.custom ?? {}).length > 0, {message: `a sample needs at least one of ${METRICS.join(', ')}`});
 export type Sample = z.infer<typeof Sample>;
 
 export type Level = 'ok' | 'warning' | 'critical';

@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import {findControl, TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
+import {MetricsSpec} from './metrics-source.js';
 
 /**
  * A service definition: which target carries the service's traffic and how, the sanity check per
@@ -54,7 +55,6 @@ const bounded = (value: unknown, ctx: z.RefinementCtx) => {
 	if (problem) ctx.addIssue({code: 'custom', message: problem.message, path: problem.path});
 };
 
-const Settings = z.record(z.string(), z.unknown());
 
 export const ServiceTarget = z
 	.object({kind: z.enum(TARGET_KINDS, {error: `must be one of ${TARGET_KINDS.join(', ')}`})})
@@ -85,8 +85,8 @@ export const ServiceDefinition = z
 		name: Name,
 		target: ServiceTarget,
 		sanity: z.array(SanityEntry).max(16).optional(),
-		/** Where the service's metrics come from: filled by the next issue, signed already. */
-		metrics: Settings.optional(),
+		/** Where the gate's readings come from (model/metrics-source.ts); absent: the simulator or pushes. */
+		metrics: MetricsSpec.optional(),
 	})
 	.strict()
 	.superRefine((d, ctx) => {

@@ -1,5 +1,6 @@
 import {iso} from '../clock.js';
 import type {Command} from '../engine/commands.js';
+import {sourceOf} from '../metric-specs.js';
 import {ACTIVE} from '../engine/transitions.js';
 import type {State} from '../model/index.js';
 import {appliedCommand, sanityCommand, targetWork} from '../reconcile.js';
@@ -24,8 +25,8 @@ export function simReports(state: State, fleet: SimFleet): Command[] {
 /** A sample per live simulated canary, as the engine loop records them before it ticks. */
 export function simSamples(state: State, fleet: SimFleet): Command[] {
 	return state.deployments
-		.filter(d => d.target === 'simulated' && ACTIVE.includes(d.status))
-		.map(d => ({type: 'metrics.record', actor: 'engine', id: d.id, sample: fleet.pollMetrics(d.service)}));
+		.filter(d => sourceOf(d) === 'simulated' && ACTIVE.includes(d.status))
+		.map(d => ({type: 'metrics.record', actor: 'engine', id: d.id, source: 'simulated', sample: fleet.pollMetrics(d.service)}));
 }
 
 /** The simulator read as `canary start` reads a target: the split, the load, the time. */

@@ -36,8 +36,9 @@ export interface DeploymentSummary {
 export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' {
 	const verdict = gate ?? (ACTIVE.includes(dep.status) ? evaluateGate(dep, ms(dep.tierStartedAt)) : undefined);
 	if (verdict) {
-		if (verdict.metrics.every(m => m.samples === 0)) return 'none';
-		const levels = verdict.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level));
+		// No data is a hold the list must show, even before any sample.
+		if (verdict.metrics.every(m => m.samples === 0 && m.level !== 'no_data')) return 'none';
+		const levels = verdict.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level === 'no_data' ? 'warning' : m.level));
 		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
 	}
 	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';

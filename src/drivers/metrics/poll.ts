@@ -1,0 +1,54 @@
+/**
+ * The engine's polls of Prometheus: the work core derives from state (`metricsWork`: which
+ * deployments' metrics are due, past the tier's warm-up), the queries run here outside any lock,
+ * each deployment's in parallel, and the answers returned as `metrics.record` commands for the
+ * engine cycle to commit with its tick. A definition that does not prove out against its lease's
+ * signatures is not queried (an address edited into the document could answer "healthy"): its
+ * metrics are recorded as errors that say why.
+ */
+import type {Clock} from '../../core/clock.js';
+import {systemClock} from '../../core/clock.js';
+import {signedDefinition} from '../../core/deployment-definition.js';
+import type {Command} from '../../core/engine/commands.js';
+import {metricsWork, pollCommand, type PollAnswers, type PollWork, type QueryAnswer} from '../../core/metrics-work.js';
+import type {State} from '../../core/model/index.js';
+import type {Trust} from '../../core/trust.js';
+import {queryInstant, type PrometheusSettings} from './prometheus.js';
+
+export type Query = (settings: PrometheusSettings, query: string, opts: {signal?: AbortSignal}) => Promise<QueryAnswer>;
+
+export interface PollOptions {
+	clock?: Clock;
+	signal?: AbortSignal;
+	/** The query function (the bench and unit tests count or fake calls); Prometheus' HTTP API by default. */
+	query?: Query;
+}
+
+async function answer(work: PollWork, query: Query, signal: AbortSignal | undefined): Promise<PollAnswers> {
+	const opts = signal ? {signal} : {};
+	const ask = (q: string) => query(work.prometheus, q, opts);
+	type Entry = [string, QueryAnswer | {canary: QueryAnswer; stable: QueryAnswer}];
+	const entries = await Promise.all(
+		work.queries
+			.filter(q => q.problem === undefined)
+			.map(async (q): Promise<Entry> => {
+				if (q.query !== undefined) return [q.metric, await ask(q.query)];
+				const [canary, stable] = await Promise.all([ask(q.canary!), ask(q.stable!)]);
+				return [q.metric, {canary, stable}];
+			}),
+	);
+	return new Map(entries);
+}
+
+/** The polls due now, asked; each answer as the command that records it. */
+export async function pollCommands(state: State, trust: Trust, opts: PollOptions = {}): Promise<Command[]> {
+	const clock = opts.clock ?? systemClock;
+	// Unproven, nothing is asked, and every metric says why: the gate holds on it, the error budget halts.
+	const due = metricsWork(state, clock.now()).map(w => {
+		const proven = signedDefinition(state, trust, state.deployments.find(d => d.id === w.id)!);
+		return 'problem' in proven ? {...w, queries: w.queries.map(q => ({...q, problem: proven.problem}))} : w;
+	});
+	if (due.length === 0) return [];
+	const query = opts.query ?? queryInstant;
+	return Promise.all(due.map(async w => pollCommand(w, await answer(w, query, opts.signal))));
+}
