@@ -85,7 +85,7 @@ function metricGate(m: GateMetric, dep: GateInput, now: number): MetricGate {
 		const why = crit ? `${crit.reason} — ${crit.detail}` : `${m.label}: no data counts as failing (noData: fail)`;
 		return {...base, level: 'critical', ...(crit ? {judged: crit} : {}), explanation: `${why}${m.failureLimit > 1 ? ` (failure budget spent: ${used} of ${m.failureLimit})` : ''}`};
 	}
-	if (feed?.missing) return {...base, level: 'no_data', explanation: noDataText(m, feed) + budgetText(used, m.failureLimit)};
+	if (feed?.missing) return {...base, level: 'no_data', explanation: noDataText(m, feed) + (used > 0 ? budgetText(used, m.failureLimit) : '')};
 	// A critical within its budget holds as a warning does while it is in the recent window.
 	const recentWorst = worstOf(below, values.slice(-min));
 	if (recentWorst !== undefined && level(recentWorst) !== 'ok') {

@@ -63,7 +63,7 @@ export function settle(ctx: Ctx, dep: Deployment): void {
 		return;
 	}
 	const thinAfterBake = gate.bake.leftMs === 0 && gate.metrics.some(m => m.level === 'inconclusive');
-	if (gate.warning || thinAfterBake) {
+	if (gate.warning || gate.noData || thinAfterBake) {
 		const reason = gate.reasons.find(r => !r.startsWith('bake:')) ?? gate.summary;
 		transition(ctx, dep, 'holding', reason);
 	} else if (dep.status !== 'running') {
