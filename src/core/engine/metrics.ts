@@ -36,6 +36,9 @@ export function freshWindow(dep: Deployment, opts: {streaks?: boolean} = {}): vo
 	}
 }
 
+/** The gate metrics of a draft deployment, reading only what they depend on (a whole deployment copied per sample was its cost). */
+const metricsOf = (dep: Deployment) => gateMetrics({plan: plain(dep.plan), target: dep.target, ...(dep.definition ? {definition: plain(dep.definition)} : {})});
+
 const feedOf = (dep: Deployment, m: GateMetric): MetricFeed => {
 	dep.feeds ??= {};
 	return (dep.feeds[m.key] ??= {source: m.source});
@@ -64,7 +67,7 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
 	// Read plain, and the window replaced rather than edited through the draft: the gate reads every
 	// sample of it right after, and through a draft that was most of a sample's cost.
 	const plan = plain(dep.plan);
-	const metrics = gateMetrics(plain(dep));
+	const metrics = metricsOf(dep);
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
 	// So does one taken while the target has not confirmed the tier: it measured the split before.
 	const counted = !awaitingTarget(dep) && ms(sample.at) >= ms(dep.tierStartedAt);
@@ -100,7 +103,7 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
  * consecutive error limit, and the limit halts (no rollback: the canary is not known to be bad).
  */
 function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReading[], at: string): void {
-	const metrics = gateMetrics(plain(dep));
+	const metrics = metricsOf(dep);
 	const {errorLimit} = metricsTiming(plain(dep.definition)?.metrics);
 	for (const miss of missing) {
 		const m = metrics.find(x => x.key === miss.metric)!;
@@ -125,7 +128,7 @@ function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReadi
 }
 
 function checkMissing(dep: Deployment, missing: readonly MissingReading[]): void {
-	const keys = new Set(gateMetrics(plain(dep)).map(m => m.key));
+	const keys = new Set(metricsOf(dep).map(m => m.key));
 	for (const [i, miss] of missing.entries()) {
 		if (!keys.has(miss.metric)) throw invalid('INVALID_SAMPLE', `missing.${i}.metric: ${dep.id} has no metric ${miss.metric} (it has ${[...keys].join(', ')})`);
 		if (miss.kind !== 'no_data' && miss.kind !== 'error') throw invalid('INVALID_SAMPLE', `missing.${i}.kind: no_data or error`);
@@ -148,7 +151,7 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 	// Every metric the poll asked about was polled now, with a value or without.
 	if (source === 'prometheus') {
 		for (const key of cmd.polled ?? []) {
-			const m = gateMetrics(plain(dep)).find(x => x.key === key);
+			const m = metricsOf(dep).find(x => x.key === key);
 			if (m) feedOf(dep, m).polledAt = at;
 		}
 	}
