@@ -19,6 +19,7 @@ import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
 import type {QuitRisk} from './model/quit.js';
+import {renderedQueries} from './model/metric-feed.js';
 import {factChanges, reviewedFacts} from './model/review.js';
 import {layoutFor, screenModel} from './model/screen.js';
 import {shownEvents} from './model/shown.js';
@@ -127,7 +128,16 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
 	const blocks =
 		inDetail && selectedDep
-			? detailBlocks({view: model!.selectedDeployment!, samples, events: detailEvents, width: layout.columns, bands: selectedDep.plan.thresholds, now})
+			? detailBlocks({
+					view: model!.selectedDeployment!,
+					samples,
+					events: detailEvents,
+					width: layout.columns,
+					now,
+					queries: renderedQueries(selectedDep),
+					showQueries: ui.queries,
+					queriesKey: table.find(b => b.action === 'queries')?.keys,
+				})
 			: [];
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};

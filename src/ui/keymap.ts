@@ -22,6 +22,7 @@ export type ActionId =
 	| 'pane3'
 	| 'pane4'
 	| 'filter'
+	| 'queries'
 	| 'help'
 	| 'quit'
 	| 'cosign'
@@ -71,6 +72,8 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'pane3', chords: [{input: '3'}], keys: '3', label: 'audit', help: 'audit trail', group: 'view', contexts: ALL},
 	{action: 'pane4', chords: [{input: '4'}], keys: '4', label: 'intents', help: 'intents pane', group: 'view', contexts: ALL},
 	{action: 'filter', chords: [{input: '/'}], keys: '/', label: 'filter', help: 'filter by id, service or status (Enter keeps, Esc clears)', group: 'view', contexts: LISTS, footer: 11},
+	// The detail's metric queries are long and mostly not what an operator looks for: shown on demand.
+	{action: 'queries', chords: [{input: 'm'}], keys: 'm', label: 'queries', help: 'show or hide the metric queries (Prometheus)', group: 'view', contexts: ['detail'], footer: 9},
 	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease: read to the end, y, Enter', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
 	{action: 'start', chords: [{input: 's'}], keys: 's', label: 'start', help: 'start a signed lease (type id)', group: 'act', contexts: ['leases'], dangerous: true, footer: 2},
 	{action: 'approve', chords: [{input: 'a'}], keys: 'a', label: 'approve', help: 'approve a draft (asks a reason)', group: 'act', contexts: ['intents'], dangerous: true, footer: 1},

@@ -28,7 +28,8 @@ export const STATUS_TONE: Record<DeploymentStatus, Tone> = {
 	completed: 'muted',
 };
 
-export type Shade = Level | 'none' | 'inconclusive';
+/** A metric's level as the gate gives it (`no_data`: its feed has none), or `none` before any sample. */
+export type Shade = Level | 'none' | 'inconclusive' | 'no_data';
 
 export const LEVEL_TONE: Record<Shade, Tone> = {
 	ok: 'ok',
@@ -36,6 +37,8 @@ export const LEVEL_TONE: Record<Shade, Tone> = {
 	critical: 'critical',
 	none: 'muted',
 	inconclusive: 'muted',
+	// No data holds the gate as a warning does: it is never drawn as calm as a healthy reading.
+	no_data: 'warning',
 };
 
 /** Upper case for the levels that need attention: legible when colour is off. */
@@ -45,6 +48,7 @@ export const LEVEL_WORD: Record<Shade, string> = {
 	critical: 'CRIT',
 	none: '-',
 	inconclusive: 'wait',
+	no_data: 'NO DATA',
 };
 
 /** The selection marker: visible without colour, bold or inverse video. */

@@ -13,7 +13,7 @@ const gateOf = (...samples: Array<Partial<Sample>>) =>
 
 function lineOf(gate: ReturnType<typeof gateOf>, metric: 'cpu' | 'tesDelta') {
 	const m = gate.metrics.find(x => x.metric === metric)!;
-	const r = render(<MetricLine gate={m} band={DEFAULT_PLAN.thresholds[metric]} series={[1, 2, 3]} gaugeWidth={12} sparkWidth={20} />);
+	const r = render(<MetricLine gate={m} series={[1, 2, 3]} gaugeWidth={12} sparkWidth={20} />);
 	return frameOf(r);
 }
 
@@ -44,7 +44,7 @@ describe('the value the gate judges', () => {
 		const g = gateOf({cpu: 112.41}, {cpu: 61.02}, {cpu: 61.02});
 		expect(g.reasons[0]).toMatch(/CPU 112\.41%/);
 		const line = lineOf(g, 'cpu');
-		expect(line).toMatch(/^CPU +112\.41% [█·¦‖]+ WARN 3\/3 +now 61\.02% [▁▂▃▄▅▆▇█]+$/);
+		expect(line).toMatch(/^CPU +112\.41% [█·¦‖]+ WARN +3\/3 +now 61\.02% [▁▂▃▄▅▆▇█]+$/);
 		expect(line).not.toMatch(/CPU +61\.02%/);
 	});
 

@@ -71,15 +71,15 @@ describe('formatting', () => {
 	});
 
 	it('draws a gauge whose marks show where warning and critical are, readable without colour', () => {
-		const ok = gauge('cpu', 55, DEFAULT_THRESHOLDS.cpu, 20);
+		const ok = gauge('above', 55, DEFAULT_THRESHOLDS.cpu, 20);
 		expect(ok).toHaveLength(20);
 		expect(ok.indexOf(GAUGE.warning)).toBeLessThan(ok.indexOf(GAUGE.critical));
 		const fill = (s: string) => [...s].filter(c => c === GAUGE.fill).length;
-		const past = gauge('cpu', 130, DEFAULT_THRESHOLDS.cpu, 20);
+		const past = gauge('above', 130, DEFAULT_THRESHOLDS.cpu, 20);
 		expect(fill(past)).toBeGreaterThan(fill(ok));
 		// TES is a drop: a gain fills nothing, a deep drop fills past the critical mark.
-		expect(fill(gauge('tesDelta', 1.5, DEFAULT_THRESHOLDS.tesDelta, 20))).toBe(0);
-		const drop = gauge('tesDelta', -6, DEFAULT_THRESHOLDS.tesDelta, 20);
+		expect(fill(gauge('below', 1.5, DEFAULT_THRESHOLDS.tesDelta, 20))).toBe(0);
+		const drop = gauge('below', -6, DEFAULT_THRESHOLDS.tesDelta, 20);
 		expect(drop.lastIndexOf(GAUGE.fill)).toBeGreaterThan(drop.indexOf(GAUGE.critical));
 	});
 

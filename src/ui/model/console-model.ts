@@ -45,6 +45,8 @@ export interface ConsoleState {
 	/** The selected audit event shown whole (its reason and data do not fit a list row). */
 	event: boolean;
 	detailScroll: number;
+	/** Whether the detail shows each metric's queries (a view setting: it stays as the operator left it). */
+	queries: boolean;
 	/** How far the audit event shown whole is scrolled, in rows. */
 	eventScroll: number;
 	cursor: Record<Pane, Cursor>;
@@ -125,6 +127,7 @@ export const initialConsoleState = (): ConsoleState => ({
 	detail: false,
 	event: false,
 	detailScroll: 0,
+	queries: false,
 	eventScroll: 0,
 	cursor: {deployments: cursor0, leases: cursor0, audit: cursor0, intents: cursor0},
 	filter: {deployments: '', leases: '', audit: '', intents: ''},

@@ -106,6 +106,8 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 			return switchPane(s, PANES[Number(b.action.slice(-1)) - 1]!);
 		case 'filter':
 			return {...s, filtering: true, filterCursor: [...s.filter[s.pane]].length};
+		case 'queries':
+			return {...s, queries: !s.queries};
 		case 'help':
 			return {...s, help: true, helpScroll: 0};
 		case 'quit':

@@ -1,5 +1,5 @@
 import type {TierView} from '../../core/view/tiers.js';
-import {formatDuration, formatTime, localZone, METRIC_INFO, shortTime, zoneLabel, type Band, type MetricName} from '../../core/index.js';
+import {formatDuration, formatTime, localZone, shortTime, zoneLabel, type Band, type MetricName} from '../../core/index.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -16,15 +16,27 @@ export function sparkline(values: readonly number[], width: number): string {
 export const GAUGE = {fill: '█', empty: '·', warning: '¦', critical: '‖'} as const;
 
 /**
- * A threshold gauge: the bar fills to the value on a linear scale where the critical mark sits at
- * four fifths of the width, so a breach still has room to show how far past the mark it went.
- * TES is a drop, so its scale runs on the size of the drop. The marks stay visible inside the
- * fill: the reader sees the value pass them without colour.
+ * Where a gauge's bar is empty: zero for the four (a ceiling above zero, TES a drop below it), so
+ * CPU 55% fills about half the way to its critical mark. A band on the other side of zero (a floor
+ * on a success rate at 99, say) has no such point: the bar starts one warning-to-critical gap before
+ * the warning mark (a healthy 99.9% then shows short of it, 100% still a little fill).
  */
-export function gauge(metric: MetricName, value: number, band: Band, width: number): string {
+function gaugeOrigin(direction: 'above' | 'below', band: Band): number {
+	const natural = direction === 'above' ? band.critical > 0 && band.warning >= 0 : band.critical < 0 && band.warning <= 0;
+	return natural ? 0 : band.warning - (band.critical - band.warning);
+}
+
+/**
+ * A threshold gauge: the bar fills with how bad the value is, on a linear scale where the critical
+ * mark sits at four fifths of the width, so a breach still has room to show how far past the mark
+ * it went. For a floor (TES Δ, a custom metric whose bad side is below) the scale runs on the size
+ * of the drop. The marks stay visible inside the fill: the reader sees the value pass them without
+ * colour.
+ */
+export function gauge(direction: 'above' | 'below', value: number, band: Band, width: number): string {
 	if (width < 5) return '';
-	const below = METRIC_INFO[metric].direction === 'below';
-	const magnitude = (v: number) => (below ? -v : v);
+	const origin = gaugeOrigin(direction, band);
+	const magnitude = (v: number) => (direction === 'below' ? origin - v : v - origin);
 	const scale = Math.abs(magnitude(band.critical)) / 0.8 || 1;
 	const pos = (v: number) => Math.min(width - 1, Math.max(0, Math.round((magnitude(v) / scale) * (width - 1))));
 	const filled = magnitude(value) <= 0 ? 0 : pos(value) + 1;
@@ -66,6 +78,16 @@ export const columnTime = (at: string, now: number) => shortTime(at, now, localZ
 export const zoneNow = (now: number) => zoneLabel(now, localZone());
 
 export const METRIC_SHORT: Record<MetricName, string> = {tesDelta: 'tes', errorRate: 'err', cpu: 'cpu', memory: 'mem'};
+
+/** A metric's short name for a tight spot: the four's own, a custom metric's name (its key) cut to `max`. */
+export function metricShort(key: string, max = 8): string {
+	const known = (METRIC_SHORT as Record<string, string | undefined>)[key];
+	if (known) return known;
+	return key.length > max ? `${key.slice(0, max - 1)}…` : key;
+}
+
+/** A reading with its unit, at most two decimals: `112.41%`, `250ms`. */
+export const valueText = (value: number, unit: string) => `${Number(value.toFixed(2))}${unit}`;
 
 /** `1.4.0 → 1.5.0` */
 export const versions = (from: string, to: string) => `${from} → ${to}`;

@@ -1,4 +1,4 @@
-import {ACTIVE, currentLeaseDigest, deploymentView, escapeControls, METRIC_INFO, startPreview, statusWord, type Level, type State, type TargetReading, type Trust} from '../../core/index.js';
+import {ACTIVE, currentLeaseDigest, deploymentView, escapeControls, startPreview, statusWord, type MetricGate, type State, type TargetReading, type Trust} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
@@ -19,7 +19,23 @@ import type {Dialog} from './dialog.js';
  */
 export type ReviewedFacts = Readonly<Record<string, string>>;
 
-const LEVEL_WORD: Record<Level | 'inconclusive', string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples'};
+const LEVEL_WORD: Record<MetricGate['level'], string> = {ok: 'ok', warning: 'WARN', critical: 'CRIT', inconclusive: 'too few samples', no_data: 'no data'};
+
+const PROMOTION_FACTS = ['tier', 'gate', 'bake', 'status', 'halt'];
+
+/**
+ * Each metric's level by its label, as the screen names it. A custom metric's label is the
+ * definition's: one that another fact or metric already uses is told apart by its key, so no fact
+ * hides another.
+ */
+function metricLevels(metrics: readonly MetricGate[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const m of metrics) {
+		const name = PROMOTION_FACTS.includes(m.spec.label) || m.spec.label in out ? `${m.spec.label} (${m.metric})` : m.spec.label;
+		out[name] = LEVEL_WORD[m.level];
+	}
+	return out;
+}
 
 function leaseFacts(target: string, state: State, now: number, checks: boolean, trust: Trust, reading?: TargetReading): ReviewedFacts | undefined {
 	const lease = state.leases.find(l => l.id === target);
@@ -67,7 +83,7 @@ export function reviewedFacts(d: Pick<Dialog, 'action' | 'target' | 'reading'>, 
 	// The order is the order a refusal names the changes in: the status line is one row, and the
 	// gate verdict and status mostly follow from the metric levels before them.
 	const gate = deploymentView(state, dep, now).gate;
-	const levels = Object.fromEntries((gate?.metrics ?? []).map(m => [METRIC_INFO[m.metric].label, LEVEL_WORD[m.level]]));
+	const levels = metricLevels(gate?.metrics ?? []);
 	return {
 		tier,
 		...levels,

@@ -1,7 +1,7 @@
 import {statusWord, type DeploymentView} from '../../core/index.js';
 import type {TableRow} from '../components/DenseTable.js';
 import type {Column} from '../model/columns.js';
-import {coarseDuration, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
+import {coarseDuration, metricShort, tierSteps, versions} from '../model/format.js';
 import {LEVEL_TONE, LEVEL_WORD, STATUS_TONE} from '../theme.js';
 
 /**
@@ -27,10 +27,17 @@ function timeLeft(v: DeploymentView): string {
 	return v.gate.verdict === 'pass' ? 'ready' : 'hold';
 }
 
+/**
+ * The worst level and the metric it is about (`WARN tes`). No data counts as a warning in the
+ * worst level: when no metric warns, the one without data is named (`NO DATA`: its word leaves no
+ * room for a name in the column; the detail names it).
+ */
 function worstCell(v: DeploymentView) {
-	const metric = v.gate?.metrics.find(m => m.level === v.worst)?.metric;
+	const metrics = v.gate?.metrics ?? [];
+	const metric = metrics.find(m => m.level === v.worst) ?? (v.worst === 'warning' ? metrics.find(m => m.level === 'no_data') : undefined);
+	if (metric?.level === 'no_data') return {text: LEVEL_WORD.no_data, tone: LEVEL_TONE.no_data};
 	const word = LEVEL_WORD[v.worst];
-	return {text: metric && v.worst !== 'ok' ? `${word} ${METRIC_SHORT[metric]}` : word, tone: LEVEL_TONE[v.worst]};
+	return {text: metric && v.worst !== 'ok' ? `${word} ${metricShort(metric.metric, 5)}` : word, tone: LEVEL_TONE[v.worst]};
 }
 
 export function deploymentRow(v: DeploymentView): TableRow {

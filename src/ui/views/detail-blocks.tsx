@@ -1,25 +1,18 @@
 import {Text} from 'ink';
 import type {ReactNode} from 'react';
-import {formatDuration, statusWord, type AuditEvent, type DeploymentView, type Sample, type Thresholds} from '../../core/index.js';
+import {formatDuration, statusWord, type AuditEvent, type DeploymentView} from '../../core/index.js';
 import DetailTable, {tableHeight} from '../components/DetailTable.js';
 import Line from '../components/Line.js';
-import MetricLine, {METRIC_COLUMNS} from '../components/MetricLine.js';
 import SectionTitle from '../components/SectionTitle.js';
 import Toned from '../components/Toned.js';
 import type {Block} from '../model/blocks.js';
-import {clockTime, METRIC_SHORT, tierSteps, versions} from '../model/format.js';
+import {clockTime, metricShort, tierSteps, versions} from '../model/format.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
+import {metricBlocks, type MetricInput} from './metric-blocks.js';
 
-export interface DetailInput {
-	view: DeploymentView;
-	/** The recent samples from the metrics log; the view's own window when the log is not loaded yet. */
-	samples?: readonly Sample[];
+/** What the detail shows: the metrics section's input (see metric-blocks.tsx), and the audit events. */
+export interface DetailInput extends MetricInput {
 	events?: readonly AuditEvent[];
-	width: number;
-	/** The thresholds the canary runs under (from its plan). */
-	bands: Thresholds;
-	/** The console's clock: times show the date when not today. */
-	now: number;
 }
 
 const line = (key: string, node: ReactNode): Block => ({key, height: 1, node: <Line>{node}</Line>});
@@ -68,37 +61,11 @@ function summary(v: DeploymentView): Block[] {
 	];
 }
 
-function metrics(input: DetailInput): Block[] {
-	const {view, width, bands} = input;
-	const gate = view.gate;
-	if (!gate) return [];
-	const series = input.samples ?? view.lastSamples;
-	const fixed = METRIC_COLUMNS.label + METRIC_COLUMNS.value + METRIC_COLUMNS.level + METRIC_COLUMNS.samples + 1;
-	const gaugeWidth = Math.max(10, Math.min(30, Math.floor((width - fixed) * 0.6)));
-	const sparkWidth = Math.max(0, width - fixed - gaugeWidth - 1);
-	return [
-		title('metrics', 'Metrics', 'judged value · gauge (¦ warn, ‖ crit) · level · samples/needed · recent'),
-		...gate.metrics.map(m => ({
-			key: `metric-${m.metric}`,
-			height: 1,
-			node: (
-				<MetricLine
-					gate={m}
-					band={bands[m.metric]}
-					series={series.flatMap(s => (s[m.metric] === undefined ? [] : [s[m.metric]!]))}
-					gaugeWidth={gaugeWidth}
-					sparkWidth={sparkWidth}
-				/>
-			),
-		})),
-	];
-}
-
 function gateBlocks(v: DeploymentView): Block[] {
 	const gate = v.gate;
 	if (!gate) return [];
 	const {bake} = gate;
-	const samples = gate.metrics.map(m => `${METRIC_SHORT[m.metric]} ${m.samples}/${m.minSamples}`).join(' · ');
+	const samples = gate.metrics.map(m => `${metricShort(m.metric, 16)} ${m.samples}/${m.minSamples}`).join(' · ');
 	return [
 		title('gate', 'Gate', 'why it holds, most serious first'),
 		line(
@@ -178,5 +145,5 @@ function audit(events: readonly AuditEvent[] | undefined, now: number): Block[] 
 /** The detail of one deployment, top to bottom, as blocks of known height. */
 export function detailBlocks(input: DetailInput): Block[] {
 	const {view, width, now} = input;
-	return [...summary(view), ...metrics(input), ...gateBlocks(view), ...records(view, now), ...lease(view, width, now), ...pack(view), ...risk(view, width), ...audit(input.events, now)];
+	return [...summary(view), ...metricBlocks(input), ...gateBlocks(view), ...records(view, now), ...lease(view, width, now), ...pack(view), ...risk(view, width), ...audit(input.events, now)];
 }
