@@ -14,7 +14,7 @@ import {reconcileOnce, type ReconcileOptions, type ReconcileOutcome} from './rec
 import type {ResolveEnv} from './targets/resolve.js';
 import {sampleServices} from './targets/simulated.js';
 import {SimWorldFile} from '../store/sim-world.js';
-import {pollCommands} from './metrics/poll.js';
+import {pollCommands, type PollOptions} from './metrics/poll.js';
 
 /** What a cycle did to a deployment: a tick's action, or an end the samples or the target brought. */
 export interface CycleAction extends Omit<TickAction, 'action'> {
@@ -37,7 +37,7 @@ export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Com
 	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, source: 'simulated', sample: samples[i]!}));
 }
 
-export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> = {}): Promise<CycleOutcome> {
+export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> & Pick<PollOptions, 'query'> = {}): Promise<CycleOutcome> {
 	const clock = opts.clock ?? systemClock;
 	const before = new Map((await store.read()).deployments.map(d => [d.id, d.status]));
 	const reconciled = await reconcileOnce(store, env, opts);
