@@ -47,7 +47,7 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 			try {
 				view = await viewOf(cli, id);
 				const shown = escapeDeep(view);
-				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${paintedText(renderStatus(shown, paint, cli.time))}\n`);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${paintedText(renderStatus(shown, paint, cli.time, cli.clock.now()))}\n`);
 				else if (!cli.json) {
 					const detail = `${tierTrack(shown)}  ${shown.gate?.summary ?? shown.halt?.reason ?? shown.rollback?.reason ?? ''}`.trimEnd();
 					const line = `${view.status} at ${view.percent}%  ${detail}`;
@@ -88,7 +88,7 @@ export function registerStatus(canary: Command, io: Io) {
 				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
 				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit({...view, engine}, shown => renderStatus(shown, painter(cli.color), cli.time), {painted: true});
+				if (!o.watch || cli.json) cli.emit({...view, engine}, shown => renderStatus(shown, painter(cli.color), cli.time, cli.clock.now()), {painted: true});
 				const timedOut = o.watch && !STOPS_WATCH.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),

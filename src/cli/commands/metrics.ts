@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import type {z} from 'zod';
 import {Sample, METRICS, METRIC_INFO, type MetricName} from '../../core/model/metrics.js';
 import type {SampleOutcome} from '../../core/engine/metrics.js';
 import type {BatchResult} from '../../store/api.js';
@@ -14,6 +15,24 @@ type PushOpts = Partial<Record<MetricName, number>> & {at?: string; stdin?: bool
 
 const METRIC_FLAGS = METRICS.map(m => METRIC_INFO[m].flag).join(', ');
 
+/** The fields of a sample line, and of its TES pair: what an "unknown field" message lists. */
+const SAMPLE_FIELDS = [...METRICS, 'custom', 'tes', 'at'];
+const TES_FIELDS = ['canary', 'stable'];
+
+type Issue = z.core.$ZodIssue;
+
+/** One schema issue in the words of the field it is about: `tes.stabel: unknown field (allowed: canary, stable)`. */
+function issueText(issue: Issue | undefined): string {
+	if (!issue) return 'sample: not an object';
+	const at = (path: ReadonlyArray<PropertyKey>) => path.map(String).join('.') || 'sample';
+	if (issue.code === 'unrecognized_keys') {
+		const allowed = issue.path.length === 0 ? SAMPLE_FIELDS : issue.path[0] === 'tes' ? TES_FIELDS : undefined;
+		return `${at([...issue.path, issue.keys[0]!])}: unknown field${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`;
+	}
+	if (issue.code === 'invalid_key') return `${at(issue.path)}: not a metric name (a letter, then letters, digits or "_", at most 32 characters)`;
+	return `${at(issue.path)}: ${issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'is required ($1)')}`;
+}
+
 /** One NDJSON line as a sample, or the usage error that names its line and field. */
 export function parseSampleLine(raw: string, line: number): {sample: Partial<Sample>} | {error: CliError} {
 	let value: unknown;
@@ -22,12 +41,12 @@ export function parseSampleLine(raw: string, line: number): {sample: Partial<Sam
 	} catch {
 		return {error: usage(`stdin line ${line}: not JSON (one sample object per line, e.g. {"tesDelta":-1.2,"cpu":80})`, 'INVALID_SAMPLE')};
 	}
-	const parsed = Sample.safeParse({at: new Date().toISOString(), ...(value as object)});
-	if (typeof value !== 'object' || value === null || Array.isArray(value) || !parsed.success) {
-		const issue = parsed.success ? undefined : parsed.error.issues[0];
-		const field = issue?.path.join('.') || 'sample';
-		const why = issue?.code === 'unrecognized_keys' ? `unknown field (allowed: ${METRICS.join(', ')}, at)` : (issue?.message ?? 'not an object');
-		return {error: usage(`stdin line ${line}: ${field}: ${why}`, 'INVALID_SAMPLE')};
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return {error: usage(`stdin line ${line}: sample: not an object`, 'INVALID_SAMPLE')};
+	const parsed = Sample.safeParse({at: new Date().toISOString(), ...value});
+	if (!parsed.success) {
+		// A mistyped field explains the required one reported missing: name the typo first.
+		const issues = parsed.error.issues;
+		return {error: usage(`stdin line ${line}: ${issueText(issues.find(i => i.code === 'unrecognized_keys') ?? issues[0])}`, 'INVALID_SAMPLE')};
 	}
 	return {sample: value as Partial<Sample>};
 }
@@ -159,7 +178,7 @@ export function registerMetrics(program: Command, io: Io) {
 			.description('record a sample (percent values); a critical halts, and rolls back when the plan says so, before this returns'),
 	)
 		.option('--at <iso>', 'when the sample was taken (default: now)', isoTime)
-		.option('--stdin', 'read NDJSON samples from stdin: {"tesDelta":..,"errorRate":..,"cpu":..,"memory":..,"at":..}')
+		.option('--stdin', 'read NDJSON samples from stdin: {"tesDelta":..,"errorRate":..,"cpu":..,"memory":..,"custom":{"<name>":..},"tes":{"canary":..,"stable":..},"at":..}')
 		.action(
 			action<PushOpts>(io, async (cli, [id], o) => {
 				const given = METRICS.filter(m => o[m] !== undefined);

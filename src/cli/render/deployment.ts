@@ -1,11 +1,13 @@
+import {ms} from '../../core/clock.js';
 import {formatDuration} from '../../core/duration.js';
+import type {MetricGate} from '../../core/gate.js';
 import {escapeControls} from '../../core/text.js';
 import type {DeploymentView} from '../../core/view/deployment.js';
-import type {Sample} from '../../core/model/index.js';
+import type {MetricsSourceKind, Sample} from '../../core/model/index.js';
 import type {ShowTime} from '../../core/time.js';
 import {METRICS} from '../../core/model/metrics.js';
 import {statusText, tierTrack} from './status.js';
-import type {Paint} from './table.js';
+import {table, type Paint} from './table.js';
 
 export {statusText, tierTrack} from './status.js';
 
@@ -18,10 +20,47 @@ export function bakeBar(view: DeploymentView, width = 20): string {
 	return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${bake.leftMs > 0 ? `${formatDuration(bake.leftMs)} left` : 'baked'}`;
 }
 
-const sampleLine = (s: Sample, time: ShowTime) =>
-	`${time(s.at)}  ${METRICS.map(m => (s[m] === undefined ? '' : `${m}=${s[m]}`)).filter(Boolean).join(' ')}`;
+const num = (n: number) => `${Number(n.toFixed(2))}`;
 
-export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime): string {
+/** A sample as a log line: the four by name, the definition's own metrics, TES Δ's two readings when it has them. */
+function sampleLine(s: Sample, time: ShowTime): string {
+	const values = [...METRICS.flatMap(m => (s[m] === undefined ? [] : [`${m}=${s[m]}`])), ...Object.entries(s.custom ?? {}).map(([k, v]) => `${k}=${v}`)];
+	const tes = s.tes ? ` (TES canary ${num(s.tes.canary)} / stable ${num(s.tes.stable)})` : '';
+	return `${time(s.at)}  ${values.join(' ')}${tes}`;
+}
+
+const SOURCE_WORD: Record<MetricsSourceKind, string> = {prometheus: 'Prometheus', push: 'pushed', simulated: 'simulated'};
+const LEVEL_WORD: Record<MetricGate['level'], string> = {ok: 'ok', warning: 'WARNING', critical: 'CRITICAL', inconclusive: 'INCONCLUSIVE', no_data: 'NO DATA'};
+const LEVEL_COLOR = {ok: 'green', warning: 'yellow', critical: 'red', inconclusive: 'gray', no_data: 'yellow'} as const satisfies Record<MetricGate['level'], Parameters<Paint>[0]>;
+
+/** `4s ago`; a reading stamped after this clock's now (a pusher's clock ahead) says so. */
+function ageText(at: string | undefined, now: number): string {
+	if (at === undefined) return '-';
+	const age = now - ms(at);
+	return age >= 0 ? `${formatDuration(age)} ago` : `${formatDuration(-age)} ahead of this clock`;
+}
+
+/**
+ * One row per gate metric: where its value comes from, its level, the value the gate judged (the one
+ * the explanation names, never a calmer latest beside it), how old the last reading is, and why.
+ * The label and unit are the metric's own (a custom metric has no entry among the four).
+ */
+function metricRows(view: DeploymentView, paint: Paint, now: number): string[] {
+	const metrics = view.gate?.metrics ?? [];
+	const tes = view.lastSamples.findLast(s => s.tesDelta !== undefined)?.tes;
+	const rows = metrics.map(m => {
+		const judged = m.judged ? `${num(m.judged.value)}${m.spec.unit}` : '-';
+		// A reading that came from elsewhere than the definition's source (a push into a Prometheus canary) says so.
+		const elsewhere = m.feed?.at !== undefined && m.feed.source !== m.spec.source ? ` (${SOURCE_WORD[m.feed.source]})` : '';
+		const pair = m.metric === 'tesDelta' && tes ? ` (canary ${num(tes.canary)} / stable ${num(tes.stable)})` : '';
+		return [m.spec.label, SOURCE_WORD[m.spec.source], paint(LEVEL_COLOR[m.level], LEVEL_WORD[m.level]), judged, `${ageText(m.feed?.at, now)}${elsewhere}${pair}`, `${m.samples}/${m.minSamples}`, m.explanation];
+	});
+	return table(['METRIC', 'SOURCE', 'LEVEL', 'JUDGED', 'LAST READING', 'SAMPLES', 'WHY'], rows)
+		.split('\n')
+		.map(l => `  ${l}`);
+}
+
+export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime, now: number): string {
 	const lines = [
 		`${paint('bold', view.id)}  ${view.service} ${view.from} → ${view.to}`,
 		`status:   ${statusText(view.status, paint)} at ${view.percent}%    tiers: ${tierTrack(view)}`,
@@ -31,10 +70,7 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime)
 	if (view.gate) {
 		lines.push(`tier:     ${bakeBar(view)}`);
 		lines.push(`gate:     ${view.gate.verdict.toUpperCase()}: ${view.gate.summary}`);
-		for (const m of view.gate.metrics) {
-			const level = m.level === 'ok' ? 'ok' : m.level.toUpperCase();
-			lines.push(`  ${m.metric.padEnd(10)} ${level.padEnd(12)} ${m.samples}/${m.minSamples} samples  ${m.explanation}`);
-		}
+		lines.push(...metricRows(view, paint, now));
 	}
 	if (view.hold) lines.push(`hold:     ${view.hold.reason} (since ${time(view.hold.since)})`);
 	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${time(view.halt.at)})`);
