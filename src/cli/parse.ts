@@ -42,6 +42,10 @@ export function tiers(text: string): number[] {
 	return values;
 }
 
+/** A service's name, as intents and definitions hold it (core/model/service.ts). */
+export const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+export const SERVICE_NAME_RULE = 'must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit';
+
 export function isoTime(text: string): string {
 	const ms = Date.parse(text);
 	if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {

@@ -10,6 +10,8 @@ import {readFileSync, statSync, type Stats} from 'node:fs';
 import {dirname, extname} from 'node:path';
 import {parse as parseYaml} from 'yaml';
 import type {z} from 'zod';
+import {CustomMetric, MetricCheck, MetricsSpec, PrometheusSource} from '../core/model/metrics-source.js';
+import {METRICS} from '../core/model/metrics.js';
 import {ServiceDefinition, type SanityEntry} from '../core/model/service.js';
 import {escapeControls} from '../core/text.js';
 import {ExecSettings, hookProblem} from '../drivers/targets/exec.js';
@@ -35,6 +37,11 @@ function allowedAt(prefix: string, path: Path, kind?: string): readonly string[]
 	if (where === 'target') return kind === 'haproxy' ? Object.keys(HaproxySettings.shape) : kind === 'exec' ? Object.keys(ExecSettings.shape) : ['kind'];
 	if (where === 'target.servers') return ['stable', 'canary'];
 	if (where === 'sanity[].check') return kind === 'http' ? Object.keys(HttpCheck.shape) : Object.keys(ExecSettings.shape);
+	if (where === 'metrics') return Object.keys(MetricsSpec.shape);
+	if (where === 'metrics.prometheus') return Object.keys(PrometheusSource.shape);
+	if (where === 'metrics.checks') return METRICS;
+	if (/^metrics\.checks\.\w+$/.test(where)) return Object.keys(MetricCheck.shape);
+	if (where === 'metrics.custom[]') return Object.keys(CustomMetric.shape);
 	return undefined;
 }
 

@@ -4,11 +4,10 @@ import {definitionSummary, recordSummary, type ServiceSummary} from '../../core/
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
-import {text} from '../parse.js';
+import {SERVICE_NAME, SERVICE_NAME_RULE, text} from '../parse.js';
 import {table} from '../render/table.js';
+import {registerCheck} from './service-check.js';
 import {collect, now, readStatement, signForRegistry, signingAdmins, type StatementOptions} from '../statement.js';
-
-const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
 
 type ApplyOpts = {file?: string; signed?: string; reason?: string} & StatementOptions;
 
@@ -110,6 +109,7 @@ function registerApply(service: Command, io: Io) {
 export function registerService(program: Command, io: Io) {
 	const service = program.command('service').description('service definitions: the target that carries a service\'s traffic and its sanity checks, put in force by the trust\'s admins');
 	registerApply(service, io);
+	registerCheck(service, io);
 
 	const list = service
 		.command('list')
@@ -137,7 +137,7 @@ export function registerService(program: Command, io: Io) {
 		.description('show a service\'s definition in force, its digest and the statements that put it there')
 		.action(
 			action(io, async (cli, [name]) => {
-				if (!SERVICE_NAME.test(name!)) throw usage('name: must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+				if (!SERVICE_NAME.test(name!)) throw usage(`name: ${SERVICE_NAME_RULE}`);
 				const store = await cli.store();
 				const record = serviceRecordOf(await store.read(), name!);
 				if (!record) throw usage(`name: no definition for service ${name} (see calyx service list; without one it runs on the simulated target)`, 'NOT_FOUND');
