@@ -6,7 +6,7 @@ import {spawnSync} from 'node:child_process';
 import {resolve} from 'node:path';
 
 let failed = 0;
-for (const name of ['store', 'cli', 'ui', 'ui-startup', 'ui-idle', 'router', 'revert']) {
+for (const name of ['store', 'cli', 'ui', 'ui-startup', 'ui-idle', 'router', 'revert', 'halt-latency']) {
 	console.log(`\n=== bench:${name} ===`);
 	// React's production build, as bin/calyx.js gives operators (React reads NODE_ENV as it loads).
 	const env = {...process.env, NODE_ENV: 'production'};
