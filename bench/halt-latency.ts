@@ -16,7 +16,7 @@ import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {cosign, definitionFor, iso, serviceStatement, signStatement, systemClock, type Intent, type Lease, type ServiceDefinition} from '../src/core/index.js';
+import {cosign, definitionFor, iso, serviceStatement, signStatement, type Intent, type Lease, type ServiceDefinition} from '../src/core/index.js';
 import {engineCycle} from '../src/drivers/engine-cycle.js';
 import {queryInstant} from '../src/drivers/metrics/prometheus.js';
 import type {PollOptions} from '../src/drivers/metrics/poll.js';
@@ -86,9 +86,7 @@ const query: NonNullable<PollOptions['query']> = async (settings, q, opts) => {
 	if (answer.ok && answer.value === CRITICAL) answeredAt = performance.now();
 	return answer;
 };
-// engineCycle hands its options on to pollCommands, the query with them (its type names only the
-// reconciler's options: the clock keeps this object from being refused as sharing none of them).
-const cycleOpts = {clock: systemClock, query};
+const cycleOpts = {query};
 
 try {
 	await registerHolders(store);
