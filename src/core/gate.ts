@@ -114,7 +114,7 @@ function warmUpLeft(m: GateMetric, dep: GateInput, now: number): number | undefi
  */
 export const WATCH_GAP_MS = 15_000;
 
-export type GateInput = Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'> & Partial<Pick<Deployment, 'bake' | 'desired' | 'observed' | 'target' | 'definition' | 'feeds'>>;
+export type GateInput = Pick<Deployment, 'plan' | 'window' | 'tierStartedAt'> & Partial<Pick<Deployment, 'bake' | 'desired' | 'observed' | 'target' | 'definition' | 'feeds' | 'percent'>>;
 
 /**
  * Bake time of the tier: what ticks accrued since the target confirmed it, plus the time since the

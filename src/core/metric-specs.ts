@@ -45,7 +45,7 @@ export function metricsTiming(spec: MetricsSpec | undefined) {
 	};
 }
 
-type Source = Pick<Deployment, 'plan'> & Partial<Pick<Deployment, 'target' | 'definition'>>;
+type Source = Pick<Deployment, 'plan'> & Partial<Pick<Deployment, 'target' | 'definition' | 'percent'>>;
 
 /** The metrics source of a deployment: its definition's, else the simulator for a simulated target, else pushes. */
 export function sourceOf(dep: Source): MetricsSourceKind {
@@ -73,7 +73,10 @@ function buildGateMetrics(dep: Source): GateMetric[] {
 		intervalMs: ms(p?.interval, intervalMs),
 	});
 	// A Prometheus source judges what it has queries for; pushes and the simulator carry all four.
-	const standard = METRICS.filter(m => source !== 'prometheus' || spec?.checks?.[m] !== undefined).map((m): GateMetric => {
+	// With all traffic on the canary, the stable version serves nothing to compare with: TES Δ
+	// (a comparison) would read no data for good and hold the last tier forever.
+	const alone = (dep.percent ?? 0) >= 100;
+	const standard = METRICS.filter(m => source !== 'prometheus' || (spec?.checks?.[m] !== undefined && !(m === 'tesDelta' && alone))).map((m): GateMetric => {
 		const check = spec?.checks?.[m];
 		const info = METRIC_INFO[m];
 		const queries = source === 'prometheus' && check ? {queries: {...(check.query ? {query: check.query} : {}), ...(check.canary ? {canary: check.canary, stable: check.stable!} : {})}} : {};

@@ -53,6 +53,23 @@ describe('polling: after the warm-up, every interval, with the queries filled in
 		expect(metricsWork(f.state, f.clock.now())).toEqual([]);
 	});
 
+	it('at 100 % the stable version serves nothing to compare with: TES Δ is no longer asked nor judged, and the canary completes', () => {
+		const {f, id} = promCanary();
+		for (const percent of [5, 25, 100]) {
+			expect(f.dep(id).percent).toBe(percent);
+			f.wait(WARM_UP);
+			const [work] = metricsWork(f.state, f.clock.now());
+			expect(work!.queries.some(q => q.metric === 'tesDelta')).toBe(percent < 100);
+			poll(f, percent < 100 ? HEALTHY : {...HEALTHY, tesDelta: {canary: value(99), stable: nodata()}});
+			f.wait(INTERVAL);
+			poll(f);
+			f.wait(PLAN.bakeMs! - WARM_UP - INTERVAL);
+			if (percent === 100) expect(evaluateGate(f.dep(id), f.clock.now()).metrics.map(m => m.metric)).toEqual(['errorRate', 'cpu', 'p99']);
+			f.tick();
+		}
+		expect(f.dep(id).status).toBe('completed');
+	});
+
 	it('a version that could end a PromQL string is not put into a query: that metric errs, the others are asked', () => {
 		const f = new Fixture().registerKeys();
 		f.run(applyCmd(f, PROM));

@@ -21,6 +21,7 @@ export const gateInput = (dep: Deployment) => ({
 	plan: plain(dep.plan),
 	window: plain(dep.window),
 	tierStartedAt: dep.tierStartedAt,
+	percent: dep.percent,
 	desired: plain(dep.desired),
 	...(dep.bake ? {bake: plain(dep.bake)} : {}),
 	...(dep.observed ? {observed: plain(dep.observed)} : {}),

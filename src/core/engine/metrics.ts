@@ -37,7 +37,7 @@ export function freshWindow(dep: Deployment, opts: {streaks?: boolean} = {}): vo
 }
 
 /** The gate metrics of a draft deployment, reading only what they depend on (a whole deployment copied per sample was its cost). */
-const metricsOf = (dep: Deployment) => gateMetrics({plan: plain(dep.plan), target: dep.target, ...(dep.definition ? {definition: plain(dep.definition)} : {})});
+const metricsOf = (dep: Deployment) => gateMetrics({plan: plain(dep.plan), target: dep.target, percent: dep.percent, ...(dep.definition ? {definition: plain(dep.definition)} : {})});
 
 const feedOf = (dep: Deployment, m: GateMetric): MetricFeed => {
 	dep.feeds ??= {};
