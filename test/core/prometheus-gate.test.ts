@@ -216,6 +216,18 @@ describe('failure budgets', () => {
 	});
 });
 
+describe('pushed samples', () => {
+	it('a custom value is taken where the definition declares the metric, refused where nothing would judge it', () => {
+		const {f, id} = promCanary();
+		f.record(id, {custom: {p99: 200}});
+		expect(f.dep(id).feeds!.p99).toMatchObject({source: 'push'});
+		const plain = new Fixture();
+		const other = plain.canary();
+		expect(plain.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id: other, sample: {custom: {p99: 200}}}).message).toBe(`custom.p99: ${other} has no custom metric p99 (its service definition declares none)`);
+		expect(f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: {custom: {p95: 1}}}).message).toBe(`custom.p95: ${id} has no custom metric p95 (it has p99)`);
+	});
+});
+
 describe('pre-checks', () => {
 	it('a start without a Prometheus that answered is refused, naming it', () => {
 		const f = new Fixture({start: START}).registerKeys();

@@ -146,6 +146,12 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: samples are taken only while a canary runs`);
 	}
 	checkMissing(dep, missing);
+	// A custom value no gate metric judges would be recorded and never looked at: refused instead.
+	const unknown = Object.keys(sample?.custom ?? {}).filter(k => !metricsOf(dep).some(m => m.custom && m.key === k));
+	if (unknown.length > 0) {
+		const known = metricsOf(dep).filter(m => m.custom).map(m => m.key);
+		throw invalid('INVALID_SAMPLE', `custom.${unknown[0]}: ${dep.id} has no custom metric ${unknown[0]} (${known.length ? `it has ${known.join(', ')}` : 'its service definition declares none'})`);
+	}
 	const source = cmd.source ?? 'push';
 	const at = sample?.at ?? ctx.at;
 	// Every metric the poll asked about was polled now, with a value or without.

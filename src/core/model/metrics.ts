@@ -69,7 +69,7 @@ export const Sample = z
 		tes: z.object({canary: z.number().refine(Number.isFinite), stable: z.number().refine(Number.isFinite)}).strict().optional(),
 	})
 	.strict()
-	.refine(s => METRICS.some(m => s[m] !== undefined) || Object.keys(s.custom ?? {}).length > 0, {message: `a sample needs at least one of ${METRICS.join(', ')}`});
+	.refine(s => METRICS.some(m => s[m] !== undefined) || Object.keys(s.custom ?? {}).length > 0, {message: `a sample needs at least one of ${METRICS.join(', ')} or a custom metric`});
 export type Sample = z.infer<typeof Sample>;
 
 export type Level = 'ok' | 'warning' | 'critical';

@@ -9,9 +9,10 @@ import {gateMetrics, metricsTiming, valueOf} from '../../core/metric-specs.js';
 import {pollCommand, pollQuery, queryVariables, type PollAnswers, type PollQuery, type PollWork} from '../../core/metrics-work.js';
 import type {CommandOf} from '../../core/engine/commands.js';
 import {DEFAULT_PLAN, placeholders, type MetricsSpec} from '../../core/model/index.js';
+import {askQueries, type Query} from './poll.js';
 import {probePrometheus, queryInstant, type PrometheusSettings, type QueryAnswer} from './prometheus.js';
 
-export type Query = (settings: PrometheusSettings, query: string, opts: {signal?: AbortSignal}) => Promise<QueryAnswer>;
+export type {Query} from './poll.js';
 
 /** A metric's result: the value the engine would record, or why there is none. */
 export type CheckAnswer = {ok: true; value: number} | {ok: false; kind: 'no_data' | 'error'; message: string};
@@ -86,18 +87,7 @@ export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Pr
 		const answer: CheckAnswer = {ok: false, kind: 'error', message: 'not asked: Prometheus did not answer the probe'};
 		return {prometheus: probe, window: timing.window, metrics: metrics.map((m, i) => ({...base(m, queries[i]!), answer}))};
 	}
-	const ask = opts.query ?? queryInstant;
-	type Entry = [string, QueryAnswer | {canary: QueryAnswer; stable: QueryAnswer}];
-	const entries = await Promise.all(
-		queries
-			.filter(q => q.problem === undefined)
-			.map(async (q): Promise<Entry> => {
-				if (q.query !== undefined) return [q.metric, await ask(settings, q.query, signal)];
-				const [canary, stable] = await Promise.all([ask(settings, q.canary!, signal), ask(settings, q.stable!, signal)]);
-				return [q.metric, {canary, stable}];
-			}),
-	);
-	const raw: PollAnswers = new Map(entries);
+	const raw: PollAnswers = await askQueries({prometheus: settings, queries}, opts.query ?? queryInstant, opts.signal);
 	const work: PollWork = {id: 'check', service: opts.service, prometheus: settings, queries, at: new Date(opts.now ?? Date.now()).toISOString()};
 	const recorded = pollCommand(work, raw) as CommandOf<'metrics.record'>;
 	return {

@@ -24,7 +24,8 @@ export interface PollOptions {
 	query?: Query;
 }
 
-async function answer(work: PollWork, query: Query, signal: AbortSignal | undefined): Promise<PollAnswers> {
+/** Asks every query of a poll at once (TES Δ's two side by side); a query core could not fill is not asked. */
+export async function askQueries(work: Pick<PollWork, 'prometheus' | 'queries'>, query: Query, signal: AbortSignal | undefined): Promise<PollAnswers> {
 	const opts = signal ? {signal} : {};
 	const ask = (q: string) => query(work.prometheus, q, opts);
 	type Entry = [string, QueryAnswer | {canary: QueryAnswer; stable: QueryAnswer}];
@@ -50,5 +51,5 @@ export async function pollCommands(state: State, trust: Trust, opts: PollOptions
 	});
 	if (due.length === 0) return [];
 	const query = opts.query ?? queryInstant;
-	return Promise.all(due.map(async w => pollCommand(w, await answer(w, query, opts.signal))));
+	return Promise.all(due.map(async w => pollCommand(w, await askQueries(w, query, opts.signal))));
 }
