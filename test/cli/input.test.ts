@@ -66,13 +66,15 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		expect(run.stderr).toContain('stdin line 1: latency: unknown field (allowed: tesDelta, errorRate, cpu, memory, custom, tes, at)');
 	});
 
-	it('takes a sample\'s custom metrics and TES Δ\'s pair on stdin; a typo in either names what is allowed there', async () => {
-		const good = '{"tesDelta":-1,"tes":{"canary":99,"stable":100},"custom":{"heap":12.5}}\n';
+	it('takes TES Δ\'s pair on stdin, refuses a custom metric no definition declares; a typo in either names what is allowed there', async () => {
+		const good = '{"tesDelta":-1,"tes":{"canary":99,"stable":100}}\n';
 		expect(await s.json<Doc>(['metrics', 'push', dep, '--stdin'], {input: good})).toMatchObject({code: 0, doc: {recorded: 1}});
 		const status = (await s.json<Doc>(['canary', 'status', dep])).doc;
-		expect(status.lastSamples.at(-1)).toMatchObject({tesDelta: -1, tes: {canary: 99, stable: 100}, custom: {heap: 12.5}});
-		expect((await s.calyx(['canary', 'status', dep])).stdout).toMatch(/tesDelta=-1 heap=12\.5 \(TES canary 99 \/ stable 100\)/);
+		expect(status.lastSamples.at(-1)).toMatchObject({tesDelta: -1, tes: {canary: 99, stable: 100}});
+		expect((await s.calyx(['canary', 'status', dep])).stdout).toMatch(/tesDelta=-1 \(TES canary 99 \/ stable 100\)/);
 		const before = snapshot(s.data);
+		const undeclared = await s.calyx(['metrics', 'push', dep, '--stdin'], {input: '{"custom":{"heap":12.5}}\n'});
+		expect(undeclared).toMatchObject({code: 2, stderr: expect.stringContaining(`custom.heap: ${dep} has no custom metric heap (its service definition declares none)`)});
 		const typo = await s.calyx(['metrics', 'push', dep, '--stdin'], {input: '{"tesDelta":-1,"tes":{"canary":99,"stabel":100}}\n'});
 		expect(typo).toMatchObject({code: 2, stderr: expect.stringContaining('stdin line 1: tes.stabel: unknown field (allowed: canary, stable)')});
 		const name = await s.calyx(['metrics', 'push', dep, '--stdin'], {input: '{"custom":{"9lives":1}}\n'});

@@ -4,23 +4,21 @@
  * pipeline run with an engine. The split is measured by sending requests through HAProxy, and the
  * record is checked against HAProxy's own state, also after the leading engine is killed with -9.
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {HaproxyDriver} from '../../src/drivers/targets/haproxy.js';
 import {countAnswers, haproxyAbsent, startBackend, startHaproxy, until, type Backend, type Haproxy} from '../drivers/haproxy-harness.js';
-import {BIN, sandbox, type Sandbox} from './tmux.js';
+import {cliOf, type Doc} from './cli-rig.js';
+import {sandbox, type Sandbox} from './tmux.js';
 
 const absent = haproxyAbsent();
 const required = Boolean(process.env.CI) || (process.env.CALYX_TEST_REQUIRE ?? '').split(',').includes('haproxy');
 if (absent && required) throw new Error(`the HAProxy pipeline test is required here: ${absent}`);
 if (absent) console.log(`skipping the HAProxy pipeline test: ${absent}`);
 
-const run = promisify(execFile);
-type Doc = Record<string, any>;
 const REQUESTS = 400;
 /** Round robin over weights p and 100 − p is exact over any 100 consecutive requests; a point of slack for requests in flight. */
 const TOLERANCE = 2;
@@ -33,17 +31,10 @@ describe.skipIf(absent !== undefined)('a service behind a real HAProxy, driven b
 	let hx: Haproxy;
 	let box: Sandbox;
 	let haproxy: HaproxyDriver;
-	const engines = new Set<ChildProcess>();
-
-	const calyx = async (args: string[], key = 'demo-operator') => {
-		const out = await run(process.execPath, [BIN, '--data', box.data, ...args], {env: {...box.env, CALYX_KEY: key}, encoding: 'utf8'}).catch((e: {stdout: string; stderr: string; code: number}) => e);
-		return {stdout: out.stdout, stderr: out.stderr, code: 'code' in out ? out.code : 0};
-	};
-	const json = async (args: string[], key?: string): Promise<Doc> => {
-		const out = await calyx([...args, '--json'], key);
-		if (!out.stdout.trim()) throw new Error(`calyx ${args.join(' ')} printed nothing (exit ${out.code}): ${out.stderr}`);
-		return JSON.parse(out.stdout) as Doc;
-	};
+	// The built CLI over the sandbox, made once the sandbox is (beforeAll).
+	let cli: ReturnType<typeof cliOf>;
+	const calyx = (args: string[], key?: string) => cli.calyx(args, key);
+	const json = (args: string[], key?: string) => cli.json(args, key);
 	const status = (dep: string) => json(['canary', 'status', dep]);
 	const weights = async () => {
 		const r = await haproxy.read({signal: AbortSignal.timeout(5000)});
@@ -52,28 +43,9 @@ describe.skipIf(absent !== undefined)('a service behind a real HAProxy, driven b
 	/** An operator who moved all traffic back to the stable server by hand (after a completed canary, say). */
 	const atRest = () => haproxy.apply(0, {signal: AbortSignal.timeout(5000)});
 
-	/** An approved intent and a lease both keys signed, over the service definition in force. */
-	async function signedLease(from: string, to: string, plan: string[]): Promise<string> {
-		const intent = (await json(['intent', 'create', '--service', 'web', '--from', from, '--to', to, '--lines', '20', '--key', 'demo-agent'])).id as string;
-		expect((await calyx(['intent', 'approve', intent, '--reason', 'e2e'])).code).toBe(0);
-		const lease = (await json(['lease', 'issue', intent, ...plan])).id as string;
-		expect((await calyx(['lease', 'sign', lease])).code).toBe(0);
-		expect((await calyx(['lease', 'sign', lease], 'demo-agent')).code).toBe(0);
-		return lease;
-	}
-
-	function startEngine(): ChildProcess {
-		const child = spawn(process.execPath, [BIN, '--data', box.data, 'engine', '--interval', '150ms'], {env: {...box.env, CALYX_KEY: 'demo-operator'}, stdio: 'ignore'});
-		engines.add(child);
-		child.once('exit', () => engines.delete(child));
-		return child;
-	}
-	const stopEngine = async (child: ChildProcess, signal: NodeJS.Signals) => {
-		if (child.exitCode !== null || child.signalCode !== null) return;
-		const exited = new Promise(resolve => child.once('exit', resolve));
-		child.kill(signal);
-		await exited;
-	};
+	const signedLease = (from: string, to: string, plan: string[]) => cli.signedLease(from, to, plan);
+	const startEngine = () => cli.startEngine();
+	const stopEngine = (child: ChildProcess, signal: NodeJS.Signals) => cli.stopEngine(child, signal);
 	const confirmedAt = async (dep: string, percent: number) => {
 		await until(async () => {
 			const s = await status(dep);
@@ -90,6 +62,7 @@ describe.skipIf(absent !== undefined)('a service behind a real HAProxy, driven b
 		const settings = {kind: 'haproxy', socket: hx.socket, backend: 'app', servers: {stable: 'stable', canary: 'canary'}, config: hx.config, timeoutMs: 2000};
 		haproxy = HaproxyDriver.from(settings);
 		box = sandbox('1h', true);
+		cli = cliOf(box);
 		const definition = join(dir, 'web.json');
 		await writeFile(definition, JSON.stringify({name: 'web', target: settings}));
 		const applied = await calyx(['service', 'apply', '-f', definition, '--reason', 'web behind HAProxy']);
@@ -97,7 +70,7 @@ describe.skipIf(absent !== undefined)('a service behind a real HAProxy, driven b
 	}, 60_000);
 
 	afterAll(async () => {
-		await Promise.all([...engines].map(e => stopEngine(e, 'SIGKILL')));
+		await cli?.stopEngines();
 		await hx?.stop();
 		await Promise.all([stable?.close(), canary?.close()]);
 		await rm(dir, {recursive: true, force: true});

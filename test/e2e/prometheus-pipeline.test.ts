@@ -14,7 +14,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {HaproxyDriver} from '../../src/drivers/targets/haproxy.js';
 import {freePort, haproxyAbsent, startBackend, startHaproxy, until, type Backend, type Haproxy} from '../drivers/haproxy-harness.js';
 import {prometheusAbsent, startPrometheus, waitForSeries, type RunningPrometheus} from '../prometheus-harness.js';
-import {answered, cliOf, exporterFrontend, haproxyMetrics, startFaultyBackend, startLoad, tallyAnswers, type FaultyBackend, type Load} from './prometheus-rig.js';
+import {cliOf} from './cli-rig.js';
+import {answered, exporterFrontend, haproxyMetrics, startFaultyBackend, startLoad, tallyAnswers, type FaultyBackend, type Load} from './prometheus-rig.js';
 import {openStore} from '../../src/store/index.js';
 import {sandbox, type Sandbox} from './tmux.js';
 
