@@ -8,7 +8,7 @@ import {ms, iso} from './clock.js';
 import type {Command, MissingReading} from './engine/commands.js';
 import {ACTIVE} from './engine/transitions.js';
 import {gateMetrics, metricsTiming, type GateMetric} from './metric-specs.js';
-import {METRIC_INFO, METRICS, placeholders, type Deployment, type MetricName, type MetricsSpec, type Sample, type State} from './model/index.js';
+import {METRIC_INFO, METRICS, placeholders, type HeaderValue, type Deployment, type MetricName, type MetricsSpec, type Sample, type State} from './model/index.js';
 import {awaitingTarget} from './target.js';
 
 /** A query's answer as the driver gives it: a number, or why there is none. */
@@ -27,7 +27,8 @@ export interface PollQuery {
 export interface PollWork {
 	id: string;
 	service: string;
-	prometheus: {address: string; headers?: Record<string, string>; timeoutMs: number};
+	/** Header values as the definition gives them: the driver resolves `{env}` and `{file}` when it asks. */
+	prometheus: {address: string; headers?: Record<string, HeaderValue>; timeoutMs: number};
 	queries: PollQuery[];
 	at: string;
 }

@@ -5,6 +5,7 @@ import type {TargetReading} from '../core/target.js';
 import type {Trust} from '../core/trust.js';
 import {callDriver} from './call.js';
 import {metricsTiming} from '../core/metric-specs.js';
+import {resolveSettings} from './metrics/headers.js';
 import {probePrometheus} from './metrics/prometheus.js';
 import {DriverError} from './targets/driver.js';
 import {readTarget, resolveTarget, type ResolveEnv} from './targets/resolve.js';
@@ -32,7 +33,8 @@ export async function readForStart(state: State, trust: Trust, leaseId: string, 
 	const spec = definition?.metrics;
 	if (spec?.source !== 'prometheus' || !spec.prometheus) return read.value;
 	// Probed with the target: a canary judged by a Prometheus that is down would hold from its first tier.
-	const {address, headers} = spec.prometheus;
-	const probe = await probePrometheus({address, ...(headers ? {headers} : {}), timeoutMs: metricsTiming(spec).timeoutMs});
+	const resolved = await resolveSettings({...spec.prometheus, timeoutMs: metricsTiming(spec).timeoutMs});
+	if (!resolved.ok) return {...read.value, metrics: {ok: false, detail: `Prometheus at ${spec.prometheus.address}: ${resolved.problem}`}};
+	const probe = await probePrometheus(resolved.settings);
 	return {...read.value, metrics: probe.ok ? {ok: true, detail: probe.detail} : {ok: false, detail: `Prometheus unreachable: ${probe.message}`}};
 }

@@ -42,7 +42,16 @@ describe('a metrics source in a service definition', () => {
 	it('refuses bad addresses, header names, durations, names and bands', () => {
 		expect(problem(spec({prometheus: {address: 'file:///etc/passwd'}}))).toBe('metrics.prometheus.address: an http:// or https:// address');
 		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {'X Bad': 'v'}}}))).toMatch(/^metrics\.prometheus\.headers\.X Bad: /);
-		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {Authorization: 'Bearer a\r\nX-Injected: 1'}}}))).toMatch(/^metrics\.prometheus\.headers\.Authorization: /);
+		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {'X-Scope-OrgID': 'a\r\nX-Injected: 1'}}}))).toMatch(/^metrics\.prometheus\.headers\.X-Scope-OrgID: /);
+		expect(problem(spec({prometheus: {address: 'http://p:9090', timeout: '1m'}}))).toBe('metrics.prometheus.timeout: at most 30s');
+	});
+
+	it('a credential is given by reference (an environment variable or a file of the engine\'s host), never written into the definition', () => {
+		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {authorization: 'Bearer abc'}}}))).toBe(
+			"metrics.prometheus.headers.authorization: a credential is not written into a definition (every signer sees it, the data directory keeps it): give {env: NAME} or {file: /path} for the engine's host",
+		);
+		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {Authorization: {env: 'PROM_TOKEN'}, 'X-Api-Key': {file: '/etc/calyx/prom.key'}}}}))).toBeUndefined();
+		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {Authorization: {file: 'relative/key'}}}}))).toMatch(/^metrics\.prometheus\.headers\.Authorization/);
 		expect(problem(spec({window: '5 minutes'}))).toBe('metrics.window: a duration like 5s, 1m or 1m30s (units ms, s, m, h, d)');
 		expect(problem(spec({variables: {canary: 'x'}}))).toBe('metrics.variables.canary: canary is built in: choose another name');
 		expect(problem(spec({custom: [{name: 'cpu', query: 'x', direction: 'above', warning: 1, critical: 2}]}))).toBe('metrics.custom.0.name: cpu is taken (by a gate metric or another custom metric)');

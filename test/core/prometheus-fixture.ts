@@ -13,7 +13,7 @@ export const PROM: ServiceDefinition = {
 	target: {kind: 'simulated'},
 	metrics: {
 		source: 'prometheus',
-		prometheus: {address: 'http://127.0.0.1:9090', headers: {Authorization: 'Bearer s3cret-token'}},
+		prometheus: {address: 'http://127.0.0.1:9090', headers: {Authorization: {env: 'CALYX_TEST_PROM_TOKEN'}, 'X-Scope-OrgID': 'shop'}},
 		window: '30s',
 		scrapeInterval: '5s',
 		interval: '10s',

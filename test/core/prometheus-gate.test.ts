@@ -20,7 +20,7 @@ describe('polling: after the warm-up, every interval, with the queries filled in
 		expect(metricsWork(f.state, f.clock.now())).toEqual([]);
 		f.wait(1000);
 		const [work] = metricsWork(f.state, f.clock.now());
-		expect(work!.prometheus).toEqual({address: 'http://127.0.0.1:9090', headers: {Authorization: 'Bearer s3cret-token'}, timeoutMs: 5000});
+		expect(work!.prometheus).toEqual({address: 'http://127.0.0.1:9090', headers: {Authorization: {env: 'CALYX_TEST_PROM_TOKEN'}, 'X-Scope-OrgID': 'shop'}, timeoutMs: 5000});
 		expect(work!.queries).toEqual([
 			{metric: 'tesDelta', label: 'TES', canary: 'sr{v="1.5.0"}', stable: 'sr{v="1.4.0"}'},
 			{metric: 'errorRate', label: 'error rate', query: 'rate(err{job="shop",v="1.5.0"}[30s])'},

@@ -29,9 +29,11 @@ describe('the engine\'s polls of Prometheus', () => {
 		expect(early.calls).toEqual([]);
 		f.wait(WARM_UP);
 		const {calls, query} = recorder(TABLE);
-		const [cmd] = await pollCommands(f.state, f.trust, {clock: f.clock, query});
+		process.env.CALYX_TEST_PROM_TOKEN = 'Bearer s3cret-token';
+		const [cmd] = await pollCommands(f.state, f.trust, {clock: f.clock, query}).finally(() => delete process.env.CALYX_TEST_PROM_TOKEN);
 		expect(calls.map(c => c.query).sort()).toEqual([...Object.keys(TABLE), 'p99{service="checkout"}'].sort());
-		expect(calls[0]!.settings).toEqual({address: 'http://127.0.0.1:9090', headers: {Authorization: 'Bearer s3cret-token'}, timeoutMs: 5000});
+		// The credential is read from the engine's environment when it asks, never from the definition.
+		expect(calls[0]!.settings).toEqual({address: 'http://127.0.0.1:9090', headers: {Authorization: 'Bearer s3cret-token', 'X-Scope-OrgID': 'shop'}, timeoutMs: 5000});
 		expect(cmd).toMatchObject({
 			type: 'metrics.record',
 			id,
@@ -42,6 +44,15 @@ describe('the engine\'s polls of Prometheus', () => {
 		});
 		f.run(cmd!);
 		expect(f.dep(id).feeds!.p99!.missing!.kind).toBe('no_data');
+	});
+
+	it('a credential the engine cannot find is not guessed: nothing is asked, every metric says which header and where', async () => {
+		const {f, id} = promCanary();
+		f.wait(WARM_UP);
+		const {calls, query} = recorder(TABLE);
+		const [cmd] = await pollCommands(f.state, f.trust, {clock: f.clock, query});
+		expect(calls).toEqual([]);
+		expect(cmd).toMatchObject({id, missing: expect.arrayContaining([{metric: 'cpu', kind: 'error', message: 'header Authorization: the environment variable CALYX_TEST_PROM_TOKEN is not set for the engine', query: 'cpu{v="1.5.0"}'}])});
 	});
 
 	it('a definition edited into the document is not queried: every metric says why, and the error budget halts', async () => {

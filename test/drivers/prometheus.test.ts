@@ -168,6 +168,16 @@ describe('Prometheus client, against servers that misbehave', () => {
 		}
 	});
 
+	it('scrubs a credential quoted without its scheme (a proxy answering "token … expired")', async () => {
+		const fake = await fakeServer((res, seen) => res.writeHead(401, {'content-type': 'text/plain'}).end(`token ${String(seen.headers.authorization).split(' ')[1]} expired`));
+		try {
+			const answer = await queryInstant({address: fake.url, headers: {authorization: SECRET}, timeoutMs: 2000}, 'up');
+			expect(answer).toEqual({ok: false, kind: 'error', message: `HTTP 401 Unauthorized from ${fake.url}: token [header value] expired`});
+		} finally {
+			await fake.close();
+		}
+	});
+
 	it('bounds the time: a server that accepts and never answers is a timeout, within its bound', async () => {
 		const sockets: Socket[] = [];
 		const silent: Server = createNetServer(socket => sockets.push(socket));

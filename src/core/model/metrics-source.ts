@@ -53,17 +53,39 @@ export type CustomMetric = z.infer<typeof CustomMetric>;
 
 const HeaderName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name');
 
+/**
+ * A header's value: plain text (shown to every signer, kept in the data directory), or where the
+ * engine finds it when it asks, for a credential: an environment variable or a file of its host.
+ */
+export const HeaderValue = z.union([
+	z.string().max(4096),
+	z.object({env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name')}).strict(),
+	z.object({file: z.string().min(2).max(1024).refine(p => p.startsWith('/'), 'an absolute path')}).strict(),
+]);
+export type HeaderValue = z.infer<typeof HeaderValue>;
+
+/** Headers that carry credentials: their value may not be written into a definition. */
+const CREDENTIAL = /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key)$/i;
+
 export const PrometheusSource = z
 	.object({
 		address: z
 			.string()
 			.max(512)
 			.refine(a => URL.canParse(a) && /^https?:$/.test(new URL(a).protocol), 'an http:// or https:// address'),
-		/** Sent with every query (authentication): never shown, never logged. */
-		headers: z.record(HeaderName, z.string().max(4096)).optional(),
-		timeout: Duration.optional(),
+		/** Sent with every query; a credential by reference only (`{env}` or `{file}`), never in the definition. */
+		headers: z.record(HeaderName, HeaderValue).optional(),
+		/** At most 30 s: a poll that waits longer says nothing in time about a canary taking traffic. */
+		timeout: Duration.refine(t => (parseDuration(t) ?? 0) <= 30_000, 'at most 30s').optional(),
 	})
-	.strict();
+	.strict()
+	.superRefine((p, ctx) => {
+		for (const [name, value] of Object.entries(p.headers ?? {})) {
+			if (typeof value === 'string' && CREDENTIAL.test(name)) {
+				ctx.addIssue({code: 'custom', path: ['headers', name], message: `a credential is not written into a definition (every signer sees it, the data directory keeps it): give {env: NAME} or {file: /path} for the engine's host`});
+			}
+		}
+	});
 export type PrometheusSource = z.infer<typeof PrometheusSource>;
 
 const Checks = z.object(Object.fromEntries(METRICS.map(m => [m, MetricCheck.optional()])) as Record<(typeof METRICS)[number], z.ZodOptional<typeof MetricCheck>>).strict();

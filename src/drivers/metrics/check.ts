@@ -9,6 +9,7 @@ import {gateMetrics, metricsTiming, valueOf} from '../../core/metric-specs.js';
 import {pollCommand, pollQuery, queryVariables, type PollAnswers, type PollQuery, type PollWork} from '../../core/metrics-work.js';
 import type {CommandOf} from '../../core/engine/commands.js';
 import {DEFAULT_PLAN, placeholders, type MetricsSpec} from '../../core/model/index.js';
+import {resolveSettings} from './headers.js';
 import {askQueries, type Query} from './poll.js';
 import {probePrometheus, queryInstant, type PrometheusSettings, type QueryAnswer} from './prometheus.js';
 
@@ -63,8 +64,8 @@ export interface CheckOptions {
 /** Probes the source, then asks every query at once; nothing is asked of a Prometheus that does not answer the probe. */
 export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Promise<CheckReport> {
 	const timing = metricsTiming(spec);
-	const {address, headers} = spec.prometheus;
-	const settings: PrometheusSettings = {address, ...(headers ? {headers} : {}), timeoutMs: timing.timeoutMs};
+	const resolved = await resolveSettings({...spec.prometheus, timeoutMs: timing.timeoutMs});
+	const settings: PrometheusSettings = resolved.ok ? resolved.settings : {address: spec.prometheus.address, timeoutMs: timing.timeoutMs};
 	const signal = opts.signal ? {signal: opts.signal} : {};
 	// Any plan will do: its bands are not used (a check reads values; the lease's plan judges them).
 	const metrics = gateMetrics({plan: DEFAULT_PLAN, definition: {name: opts.service, target: {kind: 'simulated'}, metrics: spec}});
@@ -73,7 +74,7 @@ export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Pr
 	if (opts.versions.canary === undefined) delete vars.canary;
 	if (opts.versions.stable === undefined) delete vars.stable;
 	const queries = metrics.map(m => pollQuery(m, vars));
-	const probe = await (opts.probe ?? probePrometheus)(settings, signal);
+	const probe = resolved.ok ? await (opts.probe ?? probePrometheus)(settings, signal) : {ok: false as const, message: resolved.problem};
 	const base = (m: (typeof metrics)[number], q: PollQuery) => ({
 		metric: m.key,
 		label: m.label,
@@ -87,7 +88,7 @@ export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Pr
 		const answer: CheckAnswer = {ok: false, kind: 'error', message: 'not asked: Prometheus did not answer the probe'};
 		return {prometheus: probe, window: timing.window, metrics: metrics.map((m, i) => ({...base(m, queries[i]!), answer}))};
 	}
-	const raw: PollAnswers = await askQueries({prometheus: settings, queries}, opts.query ?? queryInstant, opts.signal);
+	const raw: PollAnswers = await askQueries(settings, queries, opts.query ?? queryInstant, opts.signal);
 	const work: PollWork = {id: 'check', service: opts.service, prometheus: settings, queries, at: new Date(opts.now ?? Date.now()).toISOString()};
 	const recorded = pollCommand(work, raw) as CommandOf<'metrics.record'>;
 	return {

@@ -13,6 +13,7 @@ import type {Command} from '../../core/engine/commands.js';
 import {metricsWork, pollCommand, type PollAnswers, type PollWork, type QueryAnswer} from '../../core/metrics-work.js';
 import type {State} from '../../core/model/index.js';
 import type {Trust} from '../../core/trust.js';
+import {resolveSettings} from './headers.js';
 import {queryInstant, type PrometheusSettings} from './prometheus.js';
 
 export type Query = (settings: PrometheusSettings, query: string, opts: {signal?: AbortSignal}) => Promise<QueryAnswer>;
@@ -25,12 +26,12 @@ export interface PollOptions {
 }
 
 /** Asks every query of a poll at once (TES Δ's two side by side); a query core could not fill is not asked. */
-export async function askQueries(work: Pick<PollWork, 'prometheus' | 'queries'>, query: Query, signal: AbortSignal | undefined): Promise<PollAnswers> {
+export async function askQueries(settings: PrometheusSettings, queries: PollWork['queries'], query: Query, signal: AbortSignal | undefined): Promise<PollAnswers> {
 	const opts = signal ? {signal} : {};
-	const ask = (q: string) => query(work.prometheus, q, opts);
+	const ask = (q: string) => query(settings, q, opts);
 	type Entry = [string, QueryAnswer | {canary: QueryAnswer; stable: QueryAnswer}];
 	const entries = await Promise.all(
-		work.queries
+		queries
 			.filter(q => q.problem === undefined)
 			.map(async (q): Promise<Entry> => {
 				if (q.query !== undefined) return [q.metric, await ask(q.query)];
@@ -51,5 +52,12 @@ export async function pollCommands(state: State, trust: Trust, opts: PollOptions
 	});
 	if (due.length === 0) return [];
 	const query = opts.query ?? queryInstant;
-	return Promise.all(due.map(async w => pollCommand(w, await askQueries(w, query, opts.signal))));
+	return Promise.all(due.map(w => askWork(w, query, opts.signal)));
+}
+
+/** One deployment's poll: its headers resolved (a credential read now), then every query asked. */
+export async function askWork(work: PollWork, query: Query, signal?: AbortSignal): Promise<Command> {
+	const resolved = await resolveSettings(work.prometheus);
+	if (!resolved.ok) return pollCommand({...work, queries: work.queries.map(q => ({...q, problem: resolved.problem}))}, new Map());
+	return pollCommand(work, await askQueries(resolved.settings, work.queries, query, signal));
 }

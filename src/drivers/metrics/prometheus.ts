@@ -38,6 +38,8 @@ const BODY_MAX = 1024 * 1024;
 const QUOTE_MAX = 300;
 /** Header values shorter than this are not scrubbed from messages: "1" or "on" are no secrets, and scrubbing them would garble every message. */
 const SECRET_MIN = 4;
+/** A word of a header value this long is a credential's body (a token after its scheme), scrubbed alone too. */
+const WORD_MIN = 8;
 /** Go's float formatting (Prometheus writes sample values as strings): digits, no hex, no blanks. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -47,7 +49,11 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 
 /** What makes outside text safe for a message: secrets out first (a cut must not leave half of one), then cut and escaped. */
 function quoter(headers: Record<string, string> | undefined): (raw: string) => string {
-	const secrets = Object.values(headers ?? {}).filter(v => v.trim().length >= SECRET_MIN).map(v => v.trim());
+	// The whole value, and each long word of it: a proxy that answers "token <the token> expired"
+	// quotes the credential without its scheme ("Bearer", "Basic").
+	const values = Object.values(headers ?? {}).map(v => v.trim());
+	const words = values.flatMap(v => v.split(/\s+/)).filter(w => w.length >= WORD_MIN);
+	const secrets = [...values.filter(v => v.length >= SECRET_MIN), ...words].sort((a, b) => b.length - a.length);
 	return raw => displayText(secrets.reduce((t, s) => t.split(s).join('[header value]'), raw), QUOTE_MAX);
 }
 
