@@ -15,6 +15,7 @@ import type {ResolveEnv} from './targets/resolve.js';
 import {sampleServices} from './targets/simulated.js';
 import {SimWorldFile} from '../store/sim-world.js';
 import {pollCommands, type PollOptions} from './metrics/poll.js';
+import type {MetricsPoller} from './metrics/poller.js';
 
 /** What a cycle did to a deployment: a tick's action, or an end the samples or the target brought. */
 export interface CycleAction extends Omit<TickAction, 'action'> {
@@ -37,13 +38,16 @@ export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Com
 	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, source: 'simulated', sample: samples[i]!}));
 }
 
-export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> & Pick<PollOptions, 'query'> = {}): Promise<CycleOutcome> {
+export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick<ReconcileOptions, 'clock' | 'policy' | 'signal'> & Pick<PollOptions, 'query'> & {poller?: MetricsPoller} = {}): Promise<CycleOutcome> {
 	const clock = opts.clock ?? systemClock;
 	const before = new Map((await store.read()).deployments.map(d => [d.id, d.status]));
 	const reconciled = await reconcileOnce(store, env, opts);
 	// The samples and the tick in one commit: a leader that wrote each apart would take the lock
 	// several times a second, and an operator's confirmation would keep losing the race to it.
-	const samples = [...(await sampleCommands(store, env)), ...(await pollCommands(await store.read(), store.trust, opts))];
+	// The leading loop's poller never holds the tick for a slow source; alone (engine --once), every poll is awaited.
+	const state = await store.read();
+	const polls = opts.poller ? await opts.poller.due(state) : await pollCommands(state, store.trust, opts);
+	const samples = [...(await sampleCommands(store, env)), ...polls];
 	const batch = await store.runMany<unknown>([...samples, {type: 'tick', actor: 'engine'}], {clock});
 	const sampled = Math.min(batch.results.length, samples.length);
 	// A deployment halted by another process between the read and the commit refuses its sample and

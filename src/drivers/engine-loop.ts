@@ -4,6 +4,10 @@ import type {CallPolicy} from './call.js';
 import {Checkpoints} from './checkpoints.js';
 import {engineCycle, type CycleAction} from './engine-cycle.js';
 import {reconcileOnce} from './reconciler.js';
+import {MetricsPoller} from './metrics/poller.js';
+
+/** How long a cycle waits for Prometheus before it ticks without the late answers (a query takes ~4 ms). */
+const POLL_WAIT_MS = 250;
 
 export interface EngineLoop {
 	readonly role: 'leader' | 'follower';
@@ -40,6 +44,8 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 	const env = {dataDir: store.dir, now: () => clock.now()};
 	const callOpts = {clock, signal: controller.signal, ...(opts.policy ? {policy: opts.policy} : {})};
 	const checkpoints = new Checkpoints(store, clock, opts.checkpointEveryMs);
+	// A cycle waits this long for its polls; a slower one is committed alone when it answers.
+	const poller = new MetricsPoller(store, {clock, signal: controller.signal, waitMs: Math.min(POLL_WAIT_MS, opts.intervalMs), onError: error => !controller.signal.aborted && opts.onError?.(error)});
 	const leading = () => !stopped && leadership.role === 'leader';
 
 	/** Runs `work` after whatever is under way, reporting its errors. */
@@ -49,7 +55,7 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 	};
 	const cycle = () =>
 		serial(async () => {
-			const {actions} = await engineCycle(store, env, callOpts);
+			const {actions} = await engineCycle(store, env, {...callOpts, poller});
 			opts.onTick?.(actions);
 			// The leader signs the audit head: at least every minute, and after a halt or rollback.
 			await checkpoints.afterTick();
@@ -87,6 +93,7 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 			unsubscribe();
 			controller.abort();
 			await queue;
+			await poller.drain();
 			await leadership.release();
 		},
 	};

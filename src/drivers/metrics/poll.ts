@@ -42,14 +42,18 @@ export async function askQueries(settings: PrometheusSettings, queries: PollWork
 	return new Map(entries);
 }
 
-/** The polls due now, asked; each answer as the command that records it. */
-export async function pollCommands(state: State, trust: Trust, opts: PollOptions = {}): Promise<Command[]> {
-	const clock = opts.clock ?? systemClock;
+/** The polls due now, each of a definition proven against its lease's signatures or told why not. */
+export function provenWork(state: State, trust: Trust, now: number): PollWork[] {
 	// Unproven, nothing is asked, and every metric says why: the gate holds on it, the error budget halts.
-	const due = metricsWork(state, clock.now()).map(w => {
+	return metricsWork(state, now).map(w => {
 		const proven = signedDefinition(state, trust, state.deployments.find(d => d.id === w.id)!);
 		return 'problem' in proven ? {...w, queries: w.queries.map(q => ({...q, problem: proven.problem}))} : w;
 	});
+}
+
+/** The polls due now, asked and awaited; each answer as the command that records it. */
+export async function pollCommands(state: State, trust: Trust, opts: PollOptions = {}): Promise<Command[]> {
+	const due = provenWork(state, trust, (opts.clock ?? systemClock).now());
 	if (due.length === 0) return [];
 	const query = opts.query ?? queryInstant;
 	return Promise.all(due.map(w => askWork(w, query, opts.signal)));
