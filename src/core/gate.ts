@@ -165,7 +165,7 @@ export function evaluateGate(dep: GateInput, now: number): GateVerdict {
 		...blind.map(m => m.explanation),
 		...warnings.map(m => m.explanation),
 		...(pending ? [pending] : []),
-		...thin.map(m => `${m.metric} ${m.explanation}`),
+		...thin.map(m => `${m.spec.label} ${m.explanation}`),
 		...(leftMs > 0 ? [`bake: ${formatDuration(leftMs)} left of ${formatDuration(requiredMs)}`] : []),
 	];
 	const verdict = critical.length > 0 ? 'halt' : reasons.length > 0 ? 'hold' : 'pass';

@@ -8,6 +8,8 @@ import {riskWithinPolicy} from './risk.js';
 import {runningVersion, type TargetReading} from './target.js';
 import {statusWord} from './view/words.js';
 import {serviceInForce} from './service.js';
+import {gateMetrics} from './metric-specs.js';
+import {pollQuery, queryVariables} from './metrics-work.js';
 
 export interface Precheck {
 	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version' | 'target at rest' | 'metrics source';
@@ -58,7 +60,7 @@ export function runPrechecks(
 		},
 		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
 		...targetChecks(reading, intent),
-		...metricsCheck(state, ctx.trust, intent, reading),
+		...metricsCheck(state, ctx.trust, intent, lease, reading),
 	];
 	return {ok: checks.every(c => c.ok), checks};
 }
@@ -79,10 +81,17 @@ function loadCheck(reading: TargetReading | undefined, max: number): Precheck {
  * A service whose gate reads Prometheus starts only when its Prometheus answers: a canary judged by
  * a source that is down would hold on "no data" from its first tier.
  */
-function metricsCheck(state: State, trust: Trust, intent: Intent, reading: TargetReading | undefined): Precheck[] {
+function metricsCheck(state: State, trust: Trust, intent: Intent, lease: Lease, reading: TargetReading | undefined): Precheck[] {
 	const inForce = serviceInForce(state, trust, intent.service);
-	const spec = 'record' in inForce ? inForce.record.definition.metrics : undefined;
-	if (spec?.source !== 'prometheus') return [];
+	const definition = 'record' in inForce ? inForce.record.definition : undefined;
+	const spec = definition?.metrics;
+	if (!definition || spec?.source !== 'prometheus') return [];
+	// A version that cannot go into a query would take traffic with a gate that can never read it.
+	const vars = queryVariables({service: intent.service, fromVersion: intent.fromVersion, toVersion: intent.toVersion}, spec);
+	const unfilled = gateMetrics({plan: lease.plan, definition})
+		.map(m => pollQuery(m, vars))
+		.find(q => q.problem !== undefined);
+	if (unfilled) return [{name: 'metrics source', ok: false, detail: `the ${unfilled.label} query cannot be made for this intent: ${unfilled.problem}`}];
 	if (!reading) return [{name: 'metrics source', ok: false, detail: UNREAD}];
 	const probe = reading.metrics;
 	if (!probe) return [{name: 'metrics source', ok: false, detail: `Prometheus at ${spec.prometheus?.address} was not probed`}];

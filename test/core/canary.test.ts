@@ -125,9 +125,9 @@ describe('tiers and promotion', () => {
 			if (i > 0) f.wait(MIN);
 			expect(f.tick().actions[0]).toMatchObject({action: 'holding', percent: 5});
 		}
-		expect(f.dep(id).hold).toEqual({reason: 'tesDelta inconclusive: 1/3 samples', since: iso(f.clock.now() - 2 * MIN)});
+		expect(f.dep(id).hold).toEqual({reason: 'TES inconclusive: 1/3 samples', since: iso(f.clock.now() - 2 * MIN)});
 		f.record(id, CLEAN);
-		expect(f.dep(id).hold?.reason).toBe('tesDelta inconclusive: 2/3 samples');
+		expect(f.dep(id).hold?.reason).toBe('TES inconclusive: 2/3 samples');
 		f.record(id, CLEAN);
 		expect(f.tick().actions[0]).toMatchObject({action: 'promoted'});
 	});

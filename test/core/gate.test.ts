@@ -35,9 +35,9 @@ describe('health gate between tiers', () => {
 		const g = gate(window(CLEAN), BAKE);
 		expect(g).toMatchObject({verdict: 'hold', bakingOnly: false, warning: false});
 		expect(g.reasons).toEqual([
-			'tesDelta inconclusive: 1/3 samples',
-			'errorRate inconclusive: 1/3 samples',
-			'cpu inconclusive: 1/3 samples',
+			'TES inconclusive: 1/3 samples',
+			'error rate inconclusive: 1/3 samples',
+			'CPU inconclusive: 1/3 samples',
 			'memory inconclusive: 1/3 samples',
 		]);
 	});
@@ -46,7 +46,7 @@ describe('health gate between tiers', () => {
 		const g = gate(window({tesDelta: 0}, {tesDelta: 0}, {tesDelta: 0}), BAKE);
 		expect(g.verdict).toBe('hold');
 		expect(g.metrics.map(m => m.level)).toEqual(['ok', 'inconclusive', 'inconclusive', 'inconclusive']);
-		expect(g.reasons[0]).toBe('errorRate inconclusive: 0/3 samples');
+		expect(g.reasons[0]).toBe('error rate inconclusive: 0/3 samples');
 	});
 
 	it('holds on a warning within the last minimum-samples window, until a clean window follows', () => {
@@ -70,7 +70,7 @@ describe('health gate between tiers', () => {
 	it('follows the plan\'s minimum samples and bake time', () => {
 		const plan = {...DEFAULT_PLAN, minSamples: 1, bakeMs: 0};
 		expect(gate(window(CLEAN), 0, plan).verdict).toBe('pass');
-		expect(gate([], 0, plan).reasons).toContain('tesDelta inconclusive: 0/1 samples');
+		expect(gate([], 0, plan).reasons).toContain('TES inconclusive: 0/1 samples');
 	});
 });
 
@@ -82,9 +82,9 @@ describe('promotion goes only through the gate', () => {
 		const error = f.refuse({type: 'canary.promote', actor: 'human:alice', id});
 		expect(error).toMatchObject({kind: 'refused', code: 'GATE_CLOSED'});
 		expect(error.reasons.map(r => r.message)).toEqual([
-			'tesDelta inconclusive: 1/3 samples',
-			'errorRate inconclusive: 1/3 samples',
-			'cpu inconclusive: 1/3 samples',
+			'TES inconclusive: 1/3 samples',
+			'error rate inconclusive: 1/3 samples',
+			'CPU inconclusive: 1/3 samples',
 			'memory inconclusive: 1/3 samples',
 			'bake: 15m left of 15m',
 		]);

@@ -98,7 +98,7 @@ describe('auto-halt monitor in the engine', () => {
 		f.record(id, CLEAN);
 		f.wait(DEFAULT_PLAN.bakeMs);
 		expect(f.tick().actions[0]).toMatchObject({action: 'holding', percent: 5});
-		expect(f.dep(id).hold?.reason).toBe('tesDelta inconclusive: 1/3 samples');
+		expect(f.dep(id).hold?.reason).toBe('TES inconclusive: 1/3 samples');
 	});
 
 	const bad: Array<[string, Record<string, unknown>, RegExp]> = [

@@ -70,14 +70,16 @@ describe('polling: after the warm-up, every interval, with the queries filled in
 		expect(f.dep(id).status).toBe('completed');
 	});
 
-	it('a version that could end a PromQL string is not put into a query: that metric errs, the others are asked', () => {
+	it('a version that could end a PromQL string is not put into a query: the start is refused naming it; were it running, that metric errs and the others are asked', () => {
 		const f = new Fixture().registerKeys();
 		f.run(applyCmd(f, PROM));
 		const leaseId = f.issue(f.intent({toVersion: '1.5"} or vector(0) #'}), {plan: PLAN});
 		signUnderDefinition(f, leaseId, 'human', 'agent');
-		f.run(startWithProbe(f, leaseId));
-		f.wait(WARM_UP);
-		const [work] = metricsWork(f.state, f.clock.now());
+		expect(f.refuse(startWithProbe(f, leaseId)).message).toContain('metrics source (the TES query cannot be made for this intent: {{canary}} is "1.5\\"} or vector(0) #": only letters');
+		const {f: g, id} = promCanary();
+		g.wait(WARM_UP);
+		const state = {...g.state, deployments: g.state.deployments.map(d => (d.id === id ? {...d, toVersion: '1.5"} or vector(0) #'} : d))};
+		const [work] = metricsWork(state, g.clock.now());
 		expect(work!.queries.find(q => q.metric === 'cpu')!.problem).toMatch(/^\{\{canary\}\} is "1\.5\\"\} or vector\(0\) #": only letters/);
 		expect(work!.queries.find(q => q.metric === 'p99')).toEqual({metric: 'p99', label: 'p99 latency', query: 'p99{service="checkout"}'});
 	});

@@ -65,7 +65,7 @@ describe('bake time accrues only while an engine watches', () => {
 		f.bake(id);
 		expect(f.tick().actions[0]).toMatchObject({action: 'awaiting_promotion'});
 		f.clock.advance(MIN);
-		expect(f.tick().actions[0]).toMatchObject({action: 'holding', detail: 'gate holding: tesDelta inconclusive: 0/3 samples'});
+		expect(f.tick().actions[0]).toMatchObject({action: 'holding', detail: 'gate holding: TES inconclusive: 0/3 samples'});
 		expect(f.dep(id).status).toBe('holding');
 		expect(resumed(f, id)).toHaveLength(1);
 	});
@@ -111,7 +111,7 @@ describe('a canary nobody watched is not promoted by the next engine (issue 11)'
 		// 120 s, twice the bake: an engine that counted it would promote at once.
 		f.clock.advance(90 * SEC);
 		const {actions} = f.tick();
-		expect(actions).toEqual([{id, action: 'waiting', percent: 5, detail: 'gate holding: tesDelta inconclusive: 0/3 samples'}]);
+		expect(actions).toEqual([{id, action: 'waiting', percent: 5, detail: 'gate holding: TES inconclusive: 0/3 samples'}]);
 		expect(f.dep(id)).toMatchObject({percent: 5, status: 'running', window: [], bake: {accruedMs: 30 * SEC}});
 		expect(f.kinds(id)).not.toContain('canary.promoted');
 		// Watched again, with fresh samples, it promotes once the rest of the bake has been watched.
@@ -140,7 +140,7 @@ describe('a canary nobody watched is not promoted by the next engine (issue 11)'
 		expect(forced.run({type: 'canary.promote', actor: 'human:alice', id, force: true, reason: 'watched it on the dashboards'})).toMatchObject({forced: true, to: 25});
 		expect(forced.events.find(e => e.kind === 'canary.promoted')!.data).toMatchObject({forced: true, overridden: [expect.stringMatching(/^watch: /)]});
 		// The engine's tick drops the window instead: fresh samples are needed.
-		expect(f.tick().actions[0]).toMatchObject({action: 'holding', detail: 'gate holding: tesDelta inconclusive: 0/3 samples'});
+		expect(f.tick().actions[0]).toMatchObject({action: 'holding', detail: 'gate holding: TES inconclusive: 0/3 samples'});
 		for (let i = 0; i < 3; i++) f.record(id, CLEAN);
 		expect(f.run({type: 'canary.promote', actor: 'human:alice', id})).toMatchObject({forced: false, to: 25});
 	});
