@@ -106,9 +106,10 @@ describe('no data is not healthy', () => {
 			expect(dep.hold!.reason).toBe(`no data from error rate since ${since} UTC: ${answer.ok ? '' : answer.message} — rate(err{job="shop",v="1.5.0"}[30s])`);
 			expect(dep.percent).toBe(5);
 			expect(f.kinds(id).filter(k => k === 'metrics.no_data')).toHaveLength(1);
-			// A reading again lifts the hold.
+			// A reading again lifts the hold, and the trail says so.
 			poll(f);
 			expect(f.dep(id).feeds!.errorRate!.missing).toBeUndefined();
+			expect(f.events.filter(e => e.kind === 'metrics.resumed').map(e => e.reason)).toEqual([`error rate: a reading again after 12 without (no data since ${new Date(at).toISOString()})`]);
 			expect(evaluateGate(f.dep(id), f.clock.now()).noData).toBe(false);
 		});
 	}

@@ -80,7 +80,12 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
 		if (valueOf(sample, m.key) === undefined) continue;
 		const feed = feedOf(dep, m);
 		Object.assign(feed, {source, at: sample.at});
-		delete feed.missing;
+		if (feed.missing) {
+			// The end of a streak is said as its start was: the trail shows how long the gate went without.
+			const {kind, since, count} = feed.missing;
+			ctx.emit('metrics.resumed', dep.id, `${m.label}: a reading again after ${count} without (${kind === 'error' ? 'query errors' : 'no data'} since ${since})`, {metric: m.key, since, count, kind});
+			delete feed.missing;
+		}
 	}
 	const evaluation = evaluateWith(metrics, key => valueOf(sample, key));
 	if (evaluation.level === 'critical') {
