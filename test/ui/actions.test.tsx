@@ -81,10 +81,11 @@ describe('cosign', () => {
 		const dialog = await waitForFrame(r, `Cosign ${lease.id}`);
 		expect(dialog).toContain('you sign as human:alice');
 		expect(dialog).toMatch(new RegExp(`intent +${lease.intentId} · reports 1.0.0 → 0.9.0`));
-		expect(dialog).toMatch(new RegExp(`digest +${lease.digest}`));
 		expect(dialog).toMatch(/risk +\d+ \((low|medium|high)\)/);
 		expect(dialog).toMatch(/plan +tiers 5›25›100 · bake 15m/);
 		await readToEnd(r);
+		// What the gate judges comes before it: the digest is further down.
+		expect(frameOf(r)).toMatch(new RegExp(`digest +${lease.digest}`));
 		await press(r, 'y');
 		await waitForFrame(r, 'y — Enter to sign');
 		expect(store.runs).toEqual([]);

@@ -122,6 +122,6 @@ describe('the deployments list under a ticking engine', () => {
 		clock.advance(1000);
 		await quietTick();
 		await press(r, KEY.enter);
-		await waitForFrame(r, 'samples vs minimum tes 5/3');
+		await waitForFrame(r, 'samples vs minimum TES 5/3');
 	});
 });

@@ -5,7 +5,7 @@ import {KEYMAP} from '../../src/ui/keymap.js';
 import {consoleReducer, initialConsoleState, type ConsoleState, type KeyContext} from '../../src/ui/model/console-state.js';
 import {openDialog} from '../../src/ui/model/dialog.js';
 import {gauge, GAUGE} from '../../src/ui/model/format.js';
-import {ageText, feedSegments, queryRows, renderedQueries, tesPair} from '../../src/ui/model/metric-feed.js';
+import {ageText, feedSegments, queryRows, renderedQueries, tesPair, tierSince} from '../../src/ui/model/metric-feed.js';
 import {reviewedFacts} from '../../src/ui/model/review.js';
 import {deploymentRow} from '../../src/ui/views/deployment-rows.js';
 import {FakeStore} from './helpers/fake-store.js';
@@ -47,6 +47,39 @@ describe('a metric feed in words', () => {
 	});
 });
 
+describe('a reading of another tier', () => {
+	/** The canary's tier began (and was confirmed) `ago` ms before NOW; every metric's last reading, `readAgo` before NOW, in the tier before. */
+	function newTier(ago: number, readAgo: number) {
+		const {dep} = prometheusState({errorMissing: null, samples: []});
+		const begun = at(ago);
+		const feeds = Object.fromEntries(Object.entries(dep.feeds!).map(([k, f]) => [k, {...f, at: at(readAgo)}]));
+		const next = {...dep, tierStartedAt: begun, observed: {...dep.observed!, at: begun}, feeds};
+		return {dep: next, gate: evaluateGate(next, NOW), view: deploymentView(prometheusState().state, next, NOW)};
+	}
+
+	it('while the tier warms up: says so, with no age of the reading before it', () => {
+		const {dep, gate, view} = newTier(3_000, 6_000);
+		const since = tierSince(view, NOW);
+		expect(since).toBe(NOW - 3_000);
+		const cpu = gate.metrics.find(m => m.metric === 'cpu')!;
+		expect(feedSegments(cpu, dep.window, NOW, since).map(s => s.text)).toEqual(['from Prometheus', 'warming up: first reading in 1m 27s']);
+	});
+
+	it('after the warm-up, with nothing of this tier yet: says that, not the old reading\'s age', () => {
+		const {dep, gate, view} = newTier(100_000, 120_000);
+		const cpu = gate.metrics.find(m => m.metric === 'cpu')!;
+		expect(cpu.explanation).toBe('inconclusive: 0/3 samples');
+		expect(feedSegments(cpu, dep.window, NOW, tierSince(view, NOW)).map(s => s.text)).toEqual(['from Prometheus', 'no reading of this tier yet']);
+	});
+
+	it('a reading of this tier keeps its age', () => {
+		const {dep} = prometheusState({errorMissing: null});
+		const view = deploymentView(prometheusState().state, dep, NOW);
+		const cpu = evaluateGate(dep, NOW).metrics.find(m => m.metric === 'cpu')!;
+		expect(feedSegments(cpu, dep.window, NOW, tierSince(view, NOW)).map(s => s.text)).toEqual(['from Prometheus', 'last reading 10s ago']);
+	});
+});
+
 describe('the queries on demand', () => {
 	it('renders each metric\'s queries as the poller does, and none for a canary without a Prometheus source', () => {
 		const {dep} = prometheusState();
@@ -83,12 +116,12 @@ describe('a metric of the definition\'s own, and no data, elsewhere on screen', 
 		expect(bad.lastIndexOf(GAUGE.fill)).toBeGreaterThan(bad.indexOf(GAUGE.critical));
 	});
 
-	it('names no data in the list when nothing warns, and a custom metric by its name when it does', () => {
+	it('names no data in the list when nothing warns, and a custom metric by its label (cut to the column) when it does', () => {
 		const clean = Array.from({length: 3}, (_, i) => ({ago: 30_000 - i * 10_000, tesDelta: 0.1, cpu: 50, custom: {latency_p99: 100}}));
 		const quiet = prometheusState({samples: clean});
 		expect(deploymentRow(deploymentView(quiet.state, quiet.dep, NOW)).cells.worst).toEqual({text: 'NO DATA', tone: 'warning'});
 		const slow = prometheusState({errorMissing: null, samples: clean.map(s => ({...s, errorRate: 0.1, custom: {latency_p99: 300}}))});
-		expect(deploymentRow(deploymentView(slow.state, slow.dep, NOW)).cells.worst).toEqual({text: 'WARN late…', tone: 'warning'});
+		expect(deploymentRow(deploymentView(slow.state, slow.dep, NOW)).cells.worst).toEqual({text: 'WARN p99…', tone: 'warning'});
 	});
 
 	it('takes a custom metric\'s level and no data into what a promotion rests on', () => {

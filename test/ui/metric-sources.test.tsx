@@ -58,9 +58,39 @@ describe('the detail view on a Prometheus source', () => {
 		const frame = await detail(m, toPrometheus(m));
 		expect(lineOf(frame, /^p99 latency /)).toMatch(/^p99 latency +201\.5ms [█·¦‖]+ ok +3\/3/);
 		expect(feedOf(frame, /^p99 latency /).trim()).toBe('from Prometheus · last reading 10s ago');
-		expect(frame).toContain('samples vs minimum tes 3/3 · err 1/3 · cpu 3/3 · latency_p99 3/3');
+		expect(frame).toContain('samples vs minimum TES 3/3 · error rate 1/3 · CPU 3/3 · p99 latency 3/3');
 		// The metrics the definition has no query for are not judged: no memory line.
 		expect(lineOf(frame, /^memory /)).toBe('');
+	});
+
+	it('while a tier warms up, says so instead of the age of a reading from the tier before; names metrics by label', async () => {
+		const m = await mount({size: SIZE});
+		const id = m.fx.dep.running;
+		const now = m.clock.now();
+		const started = iso(now - 3_000);
+		const deployments = m.store.state.deployments.map(d => {
+			if (d.id !== id) return d;
+			const p = onPrometheus(d, now, {errorMissing: null, samples: []});
+			// Each metric's last reading came 6 s ago, in the tier before: this one began and was confirmed 3 s ago.
+			const feeds = Object.fromEntries(Object.entries(p.feeds!).map(([k, f]) => [k, {...f, at: iso(now - 6_000)}]));
+			return {...p, tierStartedAt: started, observed: {...p.observed!, at: started}, feeds};
+		});
+		m.store.state = {...m.store.state, rev: m.store.state.rev + 1, deployments};
+		m.store.notify({state: true, audit: false, metrics: false});
+		const frame = await detail(m, id);
+		// Warm-up: window 1m + 2 scrapes of 15s after the confirmation 3s ago.
+		for (const head of [/^TES /, /^error rate /, /^CPU /, /^p99 latency /]) expect(feedOf(frame, head).trim()).toBe('from Prometheus · warming up: first reading in 1m 27s');
+		expect(frame).not.toContain('6s ago');
+		// The gate's reasons and the samples name each metric by its label, never by its key.
+		expect(frame).toContain('why TES warming up: first reading in 1m 27s (the query window must hold this tier only)');
+		expect(frame).toContain('why p99 latency warming up: first reading in 1m 27s');
+		expect(frame).toContain('samples vs minimum TES 0/3 · error rate 0/3 · CPU 0/3 · p99 latency 0/3');
+		expect(frame).not.toMatch(/tesDelta|errorRate|latency_p99/);
+		// Warmed up and still nothing of this tier: no age of the old reading either.
+		m.clock.advance(90_000);
+		const later = await waitForFrame(m.r, f => feedOf(f, /^CPU /).trim() === 'from Prometheus · no reading of this tier yet');
+		expect(later).toContain('why TES inconclusive: 0/3 samples');
+		expect(later).not.toMatch(/tesDelta|last reading/);
 	});
 
 	it('shows the queries only on demand (m), rendered as Prometheus is asked them, and hides them again', async () => {

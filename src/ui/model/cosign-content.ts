@@ -1,5 +1,6 @@
-import {displayDeep, displayText, formatDuration, leaseView, METRIC_INFO, METRICS, type KeyRecord, type LeaseView, type Role, type State, type Trust} from '../../core/index.js';
+import {definitionFor, displayDeep, displayText, formatDuration, leaseView, type KeyRecord, type LeaseView, type Role, type ServiceDefinition, type State, type Trust} from '../../core/index.js';
 import {bodyWindow, type DialogBody} from './dialog-scroll.js';
+import {metricsLines} from './metrics-lines.js';
 import {clockTime, versions} from './format.js';
 import {nextAfterCosign} from './outcome.js';
 import {wrapContent, type ContentLine, type Row} from './wrap.js';
@@ -7,8 +8,10 @@ import {wrapContent, type ContentLine, type Row} from './wrap.js';
 /**
  * Everything a cosigner signs, as labelled lines: the intent as the lease digest covers it
  * (`intentContent`: id, service, versions, title, files, lines, criticality), the service's
- * definition (target and settings, sanity checks per tier, metrics, its digest), the whole plan
- * (tiers, bake, minimum samples, auto-promote, auto-rollback, every threshold), the risk and its
+ * definition (target and settings, sanity checks per tier, its digest), the whole plan (tiers,
+ * bake, minimum samples, auto-promote, auto-rollback), what the gate judges (metrics-lines.ts:
+ * the metrics source and, per metric it judges, bands, budget, no-data policy, queries; header
+ * names only, never a value), the risk and its
  * acknowledgement (in the signed payload), the digest and expiry, the signers so far, and what
  * comes after this signature. The lease view is computed from the state as stored, then escaped
  * (`displayDeep`, as every view on screen), and so is every line; nothing is cut: the dialog wraps
@@ -18,15 +21,6 @@ import {wrapContent, type ContentLine, type Row} from './wrap.js';
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 const RISK_TONE = {high: 'critical', medium: 'warning', low: 'ok'} as const;
 
-function thresholdLines(plan: LeaseView['plan']): ContentLine[] {
-	return METRICS.map(m => {
-		const {label, direction, unit} = METRIC_INFO[m];
-		const cmp = direction === 'below' ? '<' : '>';
-		const band = plan.thresholds[m];
-		return {label: 'threshold', text: `${label}: warning ${cmp} ${band.warning}${unit} · critical ${cmp} ${band.critical}${unit}`};
-	});
-}
-
 /** What the lease signs about the service: where its traffic goes and what checks each tier. */
 function serviceLines(s: LeaseView['service']): ContentLine[] {
 	if (!s) return [];
@@ -34,13 +28,22 @@ function serviceLines(s: LeaseView['service']): ContentLine[] {
 	return [
 		{label: 'service', text: `${s.name} on ${s.target}`},
 		...s.sanity.map(text => ({label: 'sanity', text})),
-		...(s.metrics ? [{label: 'metrics', text: s.metrics}] : []),
 		{label: 'definition', text: s.digest.slice(0, 12)},
 		...(s.problem ? [{label: 'untrusted', text: s.problem, tone: 'critical' as const}] : []),
 	];
 }
 
-export function cosignLines(lease: LeaseView, signer: {role: Role; id: string} | undefined, keys: readonly KeyRecord[], now: number): ContentLine[] {
+/**
+ * `definition` is the one the lease signs (the service's in force, as `cosign` signs it), raw: its
+ * metrics are read by the gate's own `gateMetrics`, and every line is escaped below.
+ */
+export function cosignLines(
+	lease: LeaseView,
+	signer: {role: Role; id: string} | undefined,
+	keys: readonly KeyRecord[],
+	now: number,
+	definition?: ServiceDefinition,
+): ContentLine[] {
 	const {intent, risk, plan} = lease;
 	const intentLines: ContentLine[] = intent
 		? [
@@ -58,7 +61,7 @@ export function cosignLines(lease: LeaseView, signer: {role: Role; id: string} |
 			label: 'plan',
 			text: `tiers ${plan.tiers.join('›')} · bake ${formatDuration(plan.bakeMs)} · min ${plan.minSamples} samples · auto-promote ${yesNo(plan.autoPromote)} · auto-rollback ${yesNo(plan.autoRollback)}`,
 		},
-		...thresholdLines(plan),
+		...metricsLines(plan, definition),
 		{label: 'risk', text: `${risk.score} (${risk.level}), ${risk.acknowledged ? 'acknowledged' : 'not acknowledged'}`, tone: RISK_TONE[risk.level]},
 		...risk.factors.map(f => ({label: 'factor', text: `${f.name} +${f.points}: ${f.detail}`})),
 		{label: 'digest', text: lease.digest},
@@ -90,6 +93,8 @@ export function cosignContent(
 	const lease = state.leases.find(l => l.id === leaseId);
 	if (!lease) return undefined;
 	const window = bodyWindow(pane.pane, pane.columns);
-	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now), window.width);
+	const intent = state.intents.find(i => i.id === lease.intentId);
+	const definition = intent && definitionFor(state, intent.service);
+	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now, definition), window.width);
 	return {rows, body: {target: leaseId, rows: rows.length, ...window}};
 }

@@ -77,13 +77,18 @@ export const columnTime = (at: string, now: number) => shortTime(at, now, localZ
 /** The process's zone by name at `now`, for a column title: `UTC`, `EST`, `+01:00`. */
 export const zoneNow = (now: number) => zoneLabel(now, localZone());
 
+/** Short forms of the four's labels (TES, error rate, CPU, memory), for the list's WORST column. */
 export const METRIC_SHORT: Record<MetricName, string> = {tesDelta: 'tes', errorRate: 'err', cpu: 'cpu', memory: 'mem'};
 
-/** A metric's short name for a tight spot: the four's own, a custom metric's name (its key) cut to `max`. */
-export function metricShort(key: string, max = 8): string {
-	const known = (METRIC_SHORT as Record<string, string | undefined>)[key];
+/**
+ * A metric's name for a tight spot: the four's short forms, a custom metric's label (what the
+ * operator knows it by, never its key) cut to `max` characters.
+ */
+export function metricShort(m: {key: string; label: string}, max = 8): string {
+	const known = (METRIC_SHORT as Record<string, string | undefined>)[m.key];
 	if (known) return known;
-	return key.length > max ? `${key.slice(0, max - 1)}…` : key;
+	const chars = [...m.label];
+	return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : m.label;
 }
 
 /** A reading with its unit, at most two decimals: `112.41%`, `250ms`. */

@@ -1,4 +1,4 @@
-import {displayText, formatDuration, gateMetrics, ms, pollQuery, queryVariables, type Deployment, type MetricGate, type MetricsSourceKind, type Sample} from '../../core/index.js';
+import {displayText, formatDuration, gateMetrics, ms, pollQuery, queryVariables, type Deployment, type DeploymentView, type MetricGate, type MetricsSourceKind, type Sample} from '../../core/index.js';
 import type {Tone} from '../theme.js';
 import {clockTime, valueText} from './format.js';
 
@@ -43,23 +43,39 @@ function missingText(missing: NonNullable<NonNullable<MetricGate['feed']>['missi
 	return `no data since ${clockTime(missing.since, now)}: ${what}`;
 }
 
+/** `warming up: first reading in 7s`: the gate's explanation without its parenthesis. */
+const warmingText = (explanation: string) => explanation.replace(/\s*\(.*\)\s*$/, '');
+
 /**
  * The line under a metric: `from Prometheus · last reading 4s ago: TES Δ …`, or with no data
  * `from Prometheus · no data since 13:02:05 UTC: empty result · last reading 2m ago`, or
  * `simulated · last reading 1s ago`, `pushed · last reading —` (none yet). The source is
  * the definition's; a last reading that came from elsewhere (a push into a Prometheus canary) says
  * where it came from. Texts come from the view, already escaped for the screen.
+ *
+ * A reading from before `tierSince` (when this tier's readings start to count: its start, or the
+ * target's confirmation of it) belongs to another tier: its age would pass for this tier's. While
+ * the tier warms up the line says so (`warming up: first reading in 7s`); after, that this tier
+ * has no reading yet.
  */
-export function feedSegments(m: MetricGate, window: readonly Sample[], now: number): Segment[] {
+export function feedSegments(m: MetricGate, window: readonly Sample[], now: number, tierSince?: number): Segment[] {
 	const feed = m.feed;
+	const out: Segment[] = [{text: SOURCE_PHRASE[m.spec.source]}];
+	if (feed?.missing) out.push({text: missingText(feed.missing, now), tone: 'warning'});
+	const stale = feed?.at !== undefined && tierSince !== undefined && ms(feed.at) < tierSince;
+	if (m.explanation.startsWith('warming up') && (stale || feed?.at === undefined)) return [...out, {text: warmingText(m.explanation)}];
+	if (stale) return [...out, {text: 'no reading of this tier yet'}];
 	const from = feed?.at !== undefined ? feed.source : m.spec.source;
 	const elsewhere = from !== m.spec.source ? ` (${SOURCE_WORD[from]})` : '';
 	const pair = m.metric === 'tesDelta' ? tesPair(window) : undefined;
-	const last = `last reading ${ageText(feed?.at, now)}${elsewhere}${pair ? `: ${pair}` : ''}`;
-	const out: Segment[] = [{text: SOURCE_PHRASE[m.spec.source]}];
-	if (feed?.missing) out.push({text: missingText(feed.missing, now), tone: 'warning'});
-	out.push({text: last});
-	return out;
+	return [...out, {text: `last reading ${ageText(feed?.at, now)}${elsewhere}${pair ? `: ${pair}` : ''}`}];
+}
+
+/** When a deployment's current tier starts to count readings: its start, or the target's confirmation of it if later. */
+export function tierSince(view: Pick<DeploymentView, 'tierElapsedMs' | 'target'>, now: number): number {
+	const start = now - view.tierElapsedMs;
+	const confirmed = view.target.state === 'confirmed' && view.target.confirmed ? ms(view.target.confirmed.at) : start;
+	return Math.max(start, confirmed);
 }
 
 /** One query row: which query (`query`, or TES Δ's `canary` and `stable`) and its text. */

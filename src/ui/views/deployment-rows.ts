@@ -28,16 +28,17 @@ function timeLeft(v: DeploymentView): string {
 }
 
 /**
- * The worst level and the metric it is about (`WARN tes`). No data counts as a warning in the
- * worst level: when no metric warns, the one without data is named (`NO DATA`: its word leaves no
- * room for a name in the column; the detail names it).
+ * The worst level and the metric it is about (`WARN tes`; a custom metric by its label, cut to
+ * the column: `WARN p99…`). No data counts as a warning in the worst level: when no metric warns,
+ * the one without data is named (`NO DATA`: its word leaves no room for a name in the column; the
+ * detail names it).
  */
 function worstCell(v: DeploymentView) {
 	const metrics = v.gate?.metrics ?? [];
 	const metric = metrics.find(m => m.level === v.worst) ?? (v.worst === 'warning' ? metrics.find(m => m.level === 'no_data') : undefined);
 	if (metric?.level === 'no_data') return {text: LEVEL_WORD.no_data, tone: LEVEL_TONE.no_data};
 	const word = LEVEL_WORD[v.worst];
-	return {text: metric && v.worst !== 'ok' ? `${word} ${metricShort(metric.metric, 5)}` : word, tone: LEVEL_TONE[v.worst]};
+	return {text: metric && v.worst !== 'ok' ? `${word} ${metricShort(metric.spec, 5)}` : word, tone: LEVEL_TONE[v.worst]};
 }
 
 export function deploymentRow(v: DeploymentView): TableRow {

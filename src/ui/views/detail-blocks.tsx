@@ -6,7 +6,7 @@ import Line from '../components/Line.js';
 import SectionTitle from '../components/SectionTitle.js';
 import Toned from '../components/Toned.js';
 import type {Block} from '../model/blocks.js';
-import {clockTime, metricShort, tierSteps, versions} from '../model/format.js';
+import {clockTime, tierSteps, versions} from '../model/format.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
 import {metricBlocks, type MetricInput} from './metric-blocks.js';
 
@@ -65,7 +65,8 @@ function gateBlocks(v: DeploymentView): Block[] {
 	const gate = v.gate;
 	if (!gate) return [];
 	const {bake} = gate;
-	const samples = gate.metrics.map(m => `${metricShort(m.metric, 16)} ${m.samples}/${m.minSamples}`).join(' · ');
+	// Each metric by its label, as its line above names it (`p99 latency 3/3`), never by its key.
+	const samples = gate.metrics.map(m => `${m.spec.label} ${m.samples}/${m.minSamples}`).join(' · ');
 	return [
 		title('gate', 'Gate', 'why it holds, most serious first'),
 		line(

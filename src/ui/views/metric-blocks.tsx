@@ -5,7 +5,7 @@ import MetricLine, {labelWidth, METRIC_COLUMNS} from '../components/MetricLine.j
 import SectionTitle from '../components/SectionTitle.js';
 import Toned from '../components/Toned.js';
 import type {Block} from '../model/blocks.js';
-import {feedSegments, queryRows, SOURCE_WORD, type QueryRow} from '../model/metric-feed.js';
+import {feedSegments, queryRows, SOURCE_WORD, tierSince, type QueryRow} from '../model/metric-feed.js';
 import {wrapRows} from '../model/wrap.js';
 
 export interface MetricInput {
@@ -25,9 +25,9 @@ export interface MetricInput {
 // `template ` is the longest part name.
 const PART = 9;
 
-/** Under a metric's line, under its value: where it comes from, the last reading's age, what is missing. */
-function feedBlock(m: MetricGate, window: readonly Sample[], now: number, indent: string): Block {
-	const segments = feedSegments(m, window, now);
+/** Under a metric's line, under its value: where it comes from, the last reading's age (of this tier's), what is missing. */
+function feedBlock(m: MetricGate, window: readonly Sample[], now: number, since: number, indent: string): Block {
+	const segments = feedSegments(m, window, now, since);
 	return {
 		key: `feed-${m.metric}`,
 		height: 1,
@@ -92,6 +92,8 @@ export function metricBlocks(input: MetricInput): Block[] {
 	const gaugeWidth = Math.max(10, Math.min(30, Math.floor((width - fixed) * 0.6)));
 	const sparkWidth = Math.max(0, width - fixed - gaugeWidth - 1);
 	const rendered = input.queries ?? {};
+	// The view was computed at `now` (screen.ts): its tier's elapsed time gives the tier's start.
+	const since = tierSince(view, now);
 	const any = gate.metrics.some(m => (rendered[m.metric]?.length ?? 0) > 0 || m.feed?.missing?.query !== undefined);
 	const source = SOURCE_WORD[gate.metrics[0]?.spec.source ?? 'simulated'];
 	const none: Block[] = input.showQueries && !any ? [{key: 'queries-none', height: 1, node: <Line><Text color="gray">no queries: this canary's readings are {source}</Text></Line>}] : [];
@@ -109,7 +111,7 @@ export function metricBlocks(input: MetricInput): Block[] {
 		...none,
 		...gate.metrics.flatMap(m => [
 			metricLine(m),
-			feedBlock(m, view.lastSamples, now, indent),
+			feedBlock(m, view.lastSamples, now, since, indent),
 			...(input.showQueries ? queryRows(m, rendered).map((row, i) => queryBlock(m, row, i, width, indent)) : []),
 		]),
 	];

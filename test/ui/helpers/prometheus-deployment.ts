@@ -39,8 +39,12 @@ const DEFAULT_SAMPLES: NonNullable<PrometheusOpts['samples']> = [
 	{ago: 10_000, tesDelta: -3.12, tes: {canary: 96.2, stable: 99.3}, cpu: 61.02, custom: {latency_p99: 201.5}},
 ];
 
+/** The tier began and the target confirmed it this long before `now`: its warm-up (1m + 2 × 15s) ended 30 s before. */
+export const TIER_AGO = 120_000;
+
 /**
- * A live canary as the engine leaves it after three Prometheus polls, the last 10 s before `now`:
+ * A live canary as the engine leaves it after three Prometheus polls, the last 10 s before `now`,
+ * all of them in its current tier (confirmed `TIER_AGO` before `now`):
  * TES Δ from the pair, CPU 112.41% then twice 61.02%, p99 latency in ms, and (unless told otherwise)
  * the error rate without data for the last 65 s (its query answered an empty result).
  */
@@ -50,5 +54,6 @@ export function onPrometheus(dep: Deployment, now: number, opts: PrometheusOpts 
 	const read = (ago: number): MetricFeed => ({source: 'prometheus', at: at(ago), polledAt: at(10_000)});
 	const missing = opts.errorMissing === null ? {} : {missing: {kind: 'no_data' as const, since: at(65_000), message: 'empty result', query: ERROR_QUERY, count: 3, ...opts.errorMissing}};
 	const feeds: Record<string, MetricFeed> = {tesDelta: read(10_000), cpu: read(10_000), latency_p99: read(10_000), errorRate: {...read(30_000), ...missing}};
-	return {...dep, definition: {name: dep.service, target: {kind: 'simulated'}, metrics: PROMETHEUS_METRICS}, window, feeds, sampleCount: window.length};
+	const observed = dep.observed ? {observed: {...dep.observed, generation: dep.desired.generation, at: at(TIER_AGO)}} : {};
+	return {...dep, definition: {name: dep.service, target: {kind: 'simulated'}, metrics: PROMETHEUS_METRICS}, window, feeds, sampleCount: window.length, tierStartedAt: at(TIER_AGO), ...observed};
 }
