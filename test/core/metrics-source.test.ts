@@ -51,6 +51,10 @@ describe('a metrics source in a service definition', () => {
 			"metrics.prometheus.headers.authorization: a credential is not written into a definition (every signer sees it, the data directory keeps it): give {env: NAME} or {file: /path} for the engine's host",
 		);
 		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {Authorization: {env: 'PROM_TOKEN'}, 'X-Api-Key': {file: '/etc/calyx/prom.key'}}}}))).toBeUndefined();
+		for (const name of ['X-Api-Key', 'X-Auth-Token', 'Cookie', 'X-Vault-Secret', 'Proxy-Authorization']) {
+			expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {[name]: 'abc'}}}))).toMatch(new RegExp(`^metrics\\.prometheus\\.headers\\.${name}: a credential is not written`));
+		}
+		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {'X-Scope-OrgID': 'shop'}}}))).toBeUndefined();
 		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {Authorization: {file: 'relative/key'}}}}))).toMatch(/^metrics\.prometheus\.headers\.Authorization/);
 		expect(problem(spec({window: '5 minutes'}))).toBe('metrics.window: a duration like 5s, 1m or 1m30s (units ms, s, m, h, d)');
 		expect(problem(spec({variables: {canary: 'x'}}))).toBe('metrics.variables.canary: canary is built in: choose another name');

@@ -64,8 +64,8 @@ export const HeaderValue = z.union([
 ]);
 export type HeaderValue = z.infer<typeof HeaderValue>;
 
-/** Headers that carry credentials: their value may not be written into a definition. */
-const CREDENTIAL = /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key)$/i;
+/** Header names that carry credentials (Authorization, X-Api-Key, Cookie, …): their value may not be written into a definition. */
+const CREDENTIAL = /auth|token|key|secret|cookie|passw|session|credential/i;
 
 export const PrometheusSource = z
 	.object({
