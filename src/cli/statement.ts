@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path';
 import {iso} from '../core/clock.js';
 import {addSignature, SignedServiceStatement, SignedStatement, statementProblem, type AnySignedStatement, type AnyStatement, type Signed} from '../core/index.js';
 import {definitionSummary} from '../core/view/service.js';
+import {metricsLines, metricsView} from './render/metrics.js';
 import {loadAdminKey} from '../store/keyring.js';
 import {ensureDemoTrust, writeNew} from '../store/trust.js';
 import type {Cli} from './context.js';
@@ -94,7 +95,14 @@ export function writeStatement(path: string, signed: AnySignedStatement, replace
 export function describeStatement(s: AnyStatement): string {
 	if (s.kind === 'calyx.service') {
 		const d = definitionSummary(s.definition);
-		const lines = [`put in force the definition of service ${s.name} (definition ${s.digest.slice(0, 12)}, ${s.prev ? `a change: it follows statement ${s.prev.slice(0, 12)}` : 'its first'}): ${s.reason}`, `  target: ${d.target}`, ...d.sanity.map(l => `  sanity: ${l}`), ...(d.metrics ? [`  metrics: ${d.metrics}`] : [])];
+		// The metrics per metric, header values hidden (the summary's one line of JSON carries them).
+		const metrics = metricsView(s.definition);
+		const lines = [
+			`put in force the definition of service ${s.name} (definition ${s.digest.slice(0, 12)}, ${s.prev ? `a change: it follows statement ${s.prev.slice(0, 12)}` : 'its first'}): ${s.reason}`,
+			`  target: ${d.target}`,
+			...d.sanity.map(l => `  sanity: ${l}`),
+			...(metrics ? metricsLines(metrics).map(l => `  ${l}`) : []),
+		];
 		return lines.join('\n');
 	}
 	const what = s.action === 'register' ? `register ${s.role} key ${s.keyId}` : s.action === 'revoke' ? `revoke key ${s.keyId}` : `make key ${s.keyId} a ${s.role} key`;

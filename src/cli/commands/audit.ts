@@ -5,6 +5,7 @@ import {EXIT} from '../errors.js';
 import {count} from '../parse.js';
 import {collect} from '../statement.js';
 import {checkpointLine, verifyText} from '../render/anchor.js';
+import {withoutSecrets} from '../render/metrics.js';
 
 export function registerAudit(program: Command, io: Io) {
 	const audit = program.command('audit').description('the tamper-evident audit trail');
@@ -23,7 +24,8 @@ export function registerAudit(program: Command, io: Io) {
 					...(o.limit !== undefined ? {limit: o.limit} : {}),
 				});
 				const time = cli.time;
-				cli.emit({events}, shown =>
+				// A service.applied event carries the signed statement, and in it the Prometheus source's header values: hidden.
+				cli.emit(withoutSecrets({events}), shown =>
 					shown.events.map(e => `${String(e.seq).padStart(6)}  ${time(e.at)}  ${e.actor.padEnd(20)} ${e.kind.padEnd(26)} ${e.subject.padEnd(22)} ${e.reason}`).join('\n'),
 				);
 			}),

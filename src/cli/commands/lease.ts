@@ -2,10 +2,13 @@ import type {Command} from 'commander';
 import {formatDuration} from '../../core/duration.js';
 import {cosign, definitionFor} from '../../core/lease.js';
 import {escapeDeep} from '../../core/text.js';
-import type {CanaryPlan, Lease} from '../../core/model/index.js';
+import type {CanaryPlan, Lease, State} from '../../core/model/index.js';
+import {serviceRecordOf} from '../../core/service.js';
+import type {Trust} from '../../core/trust.js';
 import type {ShowTime} from '../../core/time.js';
 import {leaseView, type LeaseView} from '../../core/view/lease.js';
 import type {ServiceSummary} from '../../core/view/service.js';
+import {metricsLines, metricsView, type MetricsView} from '../render/metrics.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
@@ -21,7 +24,21 @@ async function findLease(cli: Cli, id: string) {
 	return {state, lease};
 }
 
-export function leaseText(v: LeaseView, time: ShowTime): string {
+/** What the lease signs about its service, the metrics per metric (the lease's plan gives the four their bands) and without header values. */
+type ServiceShown = Omit<ServiceSummary, 'metrics'> & {metrics?: MetricsView};
+export type LeaseShown = Omit<LeaseView, 'service'> & {service?: ServiceShown};
+
+/** The lease's view for printing: the core summary's one line of metrics JSON (headers and all) replaced. */
+function leaseShown(state: State, lease: Lease, now: number, trust: Trust): LeaseShown {
+	const {service: summary, ...view} = leaseView(state, lease, now, trust);
+	if (!summary) return view;
+	const {metrics: _oneLine, ...service} = summary;
+	const definition = serviceRecordOf(state, service.name)?.definition;
+	const metrics = definition ? metricsView(definition, lease.plan) : undefined;
+	return {...view, service: {...service, ...(metrics ? {metrics} : {})}};
+}
+
+export function leaseText(v: LeaseShown, time: ShowTime): string {
 	const expires = v.expiresInMs > 0 ? `in ${formatDuration(v.expiresInMs)}` : `${formatDuration(-v.expiresInMs)} ago`;
 	return [
 		`${v.id}  ${v.status.toUpperCase()}`,
@@ -40,12 +57,12 @@ export function leaseText(v: LeaseView, time: ShowTime): string {
 }
 
 /** What the lease signs about the service: its target and sanity checks, or that it has no definition. */
-function serviceText(s: ServiceSummary): string[] {
+function serviceText(s: ServiceShown): string[] {
 	if (!s.digest) return [`service:  ${s.name}: ${s.target}`];
 	return [
 		`service:  ${s.name} on ${s.target} (definition ${s.digest.slice(0, 12)})`,
 		...s.sanity.map((line, i) => `${i === 0 ? 'sanity:  ' : '         '} ${line}`),
-		...(s.metrics ? [`metrics:  ${s.metrics}`] : []),
+		...(s.metrics ? metricsLines(s.metrics) : []),
 	];
 }
 
@@ -127,7 +144,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseView(state, found, cli.clock.now(), cli.trust);
+				const view = leaseShown(state, found, cli.clock.now(), cli.trust);
 				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(escapeDeep(view), cli.time));
 				return view.verified ? EXIT.ok : EXIT.refused;
 			}),
@@ -136,11 +153,11 @@ export function registerLease(program: Command, io: Io) {
 
 	const show = lease
 		.command('show <leaseId>')
-		.description('show a lease: intent, risk, plan, digest, signers')
+		.description('show a lease: intent, the service definition it signs (metrics per metric, header values never shown), risk, plan, digest, signers')
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseView(state, found, cli.clock.now(), cli.trust);
+				const view = leaseShown(state, found, cli.clock.now(), cli.trust);
 				cli.emit(view, shown => leaseText(shown, cli.time));
 			}),
 		);
@@ -152,7 +169,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const state = await (await cli.store()).read();
-				const views = state.leases.map(l => leaseView(state, l, cli.clock.now(), cli.trust));
+				const views = state.leases.map(l => leaseShown(state, l, cli.clock.now(), cli.trust));
 				cli.emit({leases: views}, shown =>
 					table(
 						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],

@@ -5,6 +5,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
 import {SERVICE_NAME, SERVICE_NAME_RULE, text} from '../parse.js';
+import {metricsLines, metricsView, withoutSecrets, type MetricsView} from '../render/metrics.js';
 import {table} from '../render/table.js';
 import {registerCheck} from './service-check.js';
 import {collect, now, readStatement, signForRegistry, signingAdmins, type StatementOptions} from '../statement.js';
@@ -68,15 +69,18 @@ async function applySigned(cli: Cli, path: string): Promise<void> {
 	await submit(cli, signed as SignedServiceStatement);
 }
 
-interface Row extends ServiceSummary {
+interface Row extends Omit<ServiceSummary, 'metrics'> {
+	/** Per metric, the source's header values hidden (the summary's one line of JSON would print them). */
+	metrics?: MetricsView;
 	appliedAt: string;
 	appliedBy: string;
 	trusted: boolean;
 }
 
 const rowOf = (record: ServiceRecord, trust: Trust): Row => {
-	const summary = recordSummary(record, trust);
-	return {...summary, appliedAt: record.appliedAt, appliedBy: record.appliedBy, trusted: !summary.problem};
+	const {metrics: _oneLine, ...summary} = recordSummary(record, trust);
+	const metrics = metricsView(record.definition);
+	return {...summary, ...(metrics ? {metrics} : {}), appliedAt: record.appliedAt, appliedBy: record.appliedBy, trusted: !summary.problem};
 };
 
 function registerApply(service: Command, io: Io) {
@@ -134,7 +138,7 @@ export function registerService(program: Command, io: Io) {
 
 	const show = service
 		.command('show <name>')
-		.description('show a service\'s definition in force, its digest and the statements that put it there')
+		.description('show a service\'s definition in force (its metrics per metric: queries, bands, budget; header values never shown), its digest and the statements that put it there')
 		.action(
 			action(io, async (cli, [name]) => {
 				if (!SERVICE_NAME.test(name!)) throw usage(`name: ${SERVICE_NAME_RULE}`);
@@ -142,13 +146,13 @@ export function registerService(program: Command, io: Io) {
 				const record = serviceRecordOf(await store.read(), name!);
 				if (!record) throw usage(`name: no definition for service ${name} (see calyx service list; without one it runs on the simulated target)`, 'NOT_FOUND');
 				const history = record.statements.map(s => ({at: s.statement.at, digest: s.statement.digest, reason: s.statement.reason, signatures: s.signatures.length}));
-				cli.emit({...rowOf(record, store.trust), definition: record.definition, history}, r =>
+				cli.emit({...rowOf(record, store.trust), definition: withoutSecrets(record.definition), history}, r =>
 					[
 						`service ${r.name}  ${r.trusted ? 'IN FORCE' : 'UNTRUSTED'}`,
 						...(r.problem ? [`  - UNTRUSTED_SERVICE: ${r.problem}`] : []),
 						`target:   ${r.target}`,
 						...r.sanity.map((l, i) => `${i === 0 ? 'sanity:  ' : '         '} ${l}`),
-						...(r.metrics ? [`metrics:  ${r.metrics}`] : []),
+						...(r.metrics ? metricsLines(r.metrics) : []),
 						`digest:   ${r.digest}`,
 						`applied:  ${cli.time(r.appliedAt)} by ${r.appliedBy}`,
 						'history:',
