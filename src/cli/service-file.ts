@@ -89,8 +89,10 @@ const targetSchemas = {haproxy: HaproxySettings, exec: ExecSettings} as const;
 /**
  * The definition as the engine will hold it, or a usage error naming the first wrong field. The
  * drivers' parsers fill their defaults (timeouts, `shell: false`): what the admins sign is what runs.
+ * `outcome` ends the error with what the refusal left undone.
  */
-export function checkDefinition(raw: unknown, source: string): ServiceDefinition {
+export function checkDefinition(raw: unknown, source: string, outcome = NOTHING_REGISTERED): ServiceDefinition {
+	const invalidDefinition = (at: string, problem: string) => invalid(at, problem, outcome);
 	const kind = (raw as {target?: {kind?: unknown}} | null)?.target?.kind;
 	const core = firstProblem(ServiceDefinition, raw, '', typeof kind === 'string' ? kind : undefined);
 	if ('problem' in core) throw invalidDefinition(source, core.problem);
@@ -116,7 +118,10 @@ export function checkDefinition(raw: unknown, source: string): ServiceDefinition
 	return again.data;
 }
 
-const invalidDefinition = (source: string, problem: string) => usage(`${source}: ${escapeControls(problem)}; nothing was registered`, 'INVALID_DEFINITION');
+/** What a refused definition left undone, the last words of the error: `service apply` registers, `service check` only asks. */
+const NOTHING_REGISTERED = 'nothing was registered';
+const invalid = (source: string, problem: string, outcome: string) => usage(`${source}: ${escapeControls(problem)}; ${outcome}`, 'INVALID_DEFINITION');
+const invalidDefinition = (source: string, problem: string) => invalid(source, problem, NOTHING_REGISTERED);
 
 const statOf = (path: string): Stats | undefined => {
 	try {

@@ -130,7 +130,7 @@ describe.skipIf(absent !== undefined)('calyx service check, against a real Prome
 		expect(run.stdout).toMatch(new RegExp(`^service checkout: ${path.replace(/[.]/g, '\\.')} \\(not applied; digest [0-9a-f]{12}\\)\n`));
 		expect(run.stdout).toMatch(/\n {2}error rate +ERROR: bad_data: .*parse error.*\(HTTP 400 Bad Request\)\n {4}query: {2}sum\(rate\(up\{job="checkout"\}\[\n/);
 		expect(run.stdout).toMatch(/\n {2}memory +NO DATA: NaN \(0\/0: no traffic in the window\?\)\n {4}query: {2}0\/0\n/);
-		expect(run.stdout).toContain('0 of 2 answered a value; 1 without data; 1 failed');
+		expect(run.stdout).toContain('0 of 2 answered a value; 1 without data; 1 failed\n1 of 2 had no data (memory): expected before the canary takes traffic');
 		const json = await s.json<Doc>(['service', 'check', '-f', path]);
 		expect(json.code).toBe(1);
 		expect(json.doc).toMatchObject({ok: false, definition: {kind: 'file', file: path}, answered: 0, noData: 1, failed: 1});
@@ -139,6 +139,17 @@ describe.skipIf(absent !== undefined)('calyx service check, against a real Prome
 		// Only what the file names runs: the definition in force is unchanged, nothing was registered.
 		expect(snapshot(s.data)).toEqual(before);
 		expect((await s.json<Doc>(['service', 'list'])).doc.services).toHaveLength(1);
+	});
+
+	it('no data alone is no failure (a canary without traffic yet): exit 0, NO DATA printed; --strict exits 1', async () => {
+		const definition = JSON.parse(badDefinition(prom.url));
+		definition.metrics.checks.errorRate.query = 'sum(up{job="prometheus"}) - 1';
+		const path = file('nodata.json', JSON.stringify(definition));
+		const run = await s.calyx(['service', 'check', '-f', path]);
+		expect(run.code).toBe(0);
+		expect(run.stdout).toMatch(/\n {2}memory +NO DATA: NaN \(0\/0: no traffic in the window\?\)\n/);
+		expect(run.stdout).toContain('1 of 2 answered a value; 1 without data\n1 of 2 had no data (memory): expected before the canary takes traffic; during a canary no data holds the gate; not a failure here (--strict makes it one)\n');
+		expect((await s.calyx(['service', 'check', '-f', path, '--strict'])).code).toBe(1);
 	});
 
 	/** A sandbox whose definition in force reads this Prometheus, and a signed lease issued after it. */

@@ -3,6 +3,11 @@
  * definition's Prometheus source (the one in force, or a file before it is applied) is asked once,
  * and each value or error printed: a typo in PromQL, a label that matches nothing, a query that
  * divides by no traffic, all found here instead of by the first poll of a live canary.
+ *
+ * As a script's gate: an error (bad PromQL, no answer, several series, a value out of range) fails
+ * it; no data does not, since before a canary its version serves nothing and its queries can have
+ * none. It is printed as NO DATA with the reason (a label matching nothing reads the same way), and
+ * --strict fails on it for a service whose canary already takes traffic.
  */
 import {InvalidArgumentError, type Command} from 'commander';
 import {definitionDigest, serviceRecordOf, serviceVerdict} from '../../core/index.js';
@@ -17,7 +22,7 @@ import {EXIT, refusedError, usage} from '../errors.js';
 import {SERVICE_NAME, SERVICE_NAME_RULE, text} from '../parse.js';
 import {painter, type Paint} from '../render/table.js';
 
-type CheckOpts = {file?: string; canary?: string; stable?: string};
+type CheckOpts = {file?: string; canary?: string; stable?: string; strict?: boolean};
 
 /** A version from a flag: held to the rule the engine renders queries by (it goes inside a PromQL string). */
 function version(value: string): string {
@@ -62,7 +67,7 @@ interface Checked {
 async function definitionToCheck(cli: Cli, name: string | undefined, o: CheckOpts): Promise<Checked> {
 	if (o.file) {
 		const {checkDefinition, readDefinitionFile} = await import('../service-file.js');
-		const definition = checkDefinition(readDefinitionFile(o.file), o.file);
+		const definition = checkDefinition(readDefinitionFile(o.file), o.file, 'no query was asked');
 		if (name && name !== definition.name) throw usage(`name: ${name} is not the service ${o.file} defines (${definition.name}): give one, or the same`);
 		return {definition, source: {kind: 'file', file: o.file, digest: definitionDigest(definition)}};
 	}
@@ -97,7 +102,20 @@ function queryLines(m: CheckedMetric): string[] {
 	return Object.entries(m.templates).map(([k, t]) => `    ${`${k}:`.padEnd(7)} ${t} (template)`);
 }
 
-type Shown = CheckReport & {ok: boolean; service: string; definition: Checked['source']; address: string; versions: Versions; answered: number; noData: number; failed: number};
+type Shown = CheckReport & {ok: boolean; strict: boolean; service: string; definition: Checked['source']; address: string; versions: Versions; answered: number; noData: number; failed: number};
+
+/**
+ * Said when a query had no data: before a canary the canary's version serves nothing, so its
+ * queries have none, and that is not a mistake in the definition. What no data does during a
+ * canary is each metric's policy: it holds the gate, unless the metric says `noData: fail`.
+ */
+function noDataLine(r: Shown, paint: Paint): string {
+	const without = r.metrics.filter(m => !m.answer.ok && m.answer.kind === 'no_data');
+	const failing = without.filter(m => m.noData === 'fail').map(m => m.label);
+	const during = `during a canary no data holds the gate${failing.length > 0 ? ` (for ${failing.join(', ')}: counts as a critical reading, noData: fail)` : ''}`;
+	const verdict = r.strict ? paint('red', 'a failure under --strict') : 'not a failure here (--strict makes it one)';
+	return `${r.noData} of ${r.metrics.length} had no data (${without.map(m => m.label).join(', ')}): expected before the canary takes traffic; ${during}; ${verdict}`;
+}
 
 function render(r: Shown, paint: Paint): string {
 	const where = r.definition.kind === 'file' ? `${r.definition.file} (not applied; digest ${r.definition.digest.slice(0, 12)})` : `definition in force ${r.definition.digest.slice(0, 12)}`;
@@ -109,16 +127,22 @@ function render(r: Shown, paint: Paint): string {
 		`versions: ${versions}; window ${r.window}`,
 		...r.metrics.flatMap(m => [`  ${m.label.padEnd(width)}  ${resultText(m, paint)}`, ...queryLines(m)]),
 		`${r.answered} of ${r.metrics.length} answered a value${r.noData ? `; ${r.noData} without data` : ''}${r.failed ? `; ${r.failed} failed` : ''}`,
+		...(r.noData > 0 ? [noDataLine(r, paint)] : []),
 	].join('\n');
 }
 
 export function registerCheck(service: Command, io: Io) {
 	const cmd = service
 		.command('check [name]')
-		.description('ask every query of a service\'s Prometheus source once and print each value, "no data" or error (exit 1 when any has no value): the dry run before asking for two keys')
+		.description(
+			'ask every query of a service\'s Prometheus source once and print each value, NO DATA or ERROR: the dry run before asking for two keys. ' +
+				'Exit 0 when every query answered a value or no data (before a canary its version serves no traffic: no data is expected, and during a canary it holds the gate), ' +
+				'1 when any query errs (bad PromQL, Prometheus unreachable, several series, a value out of range), or has no data under --strict',
+		)
 		.option('-f, --file <file>', 'check this definition file (YAML or JSON) before it is applied, instead of the definition in force')
 		.option('--canary <version>', 'the version {{canary}} stands for (default: the live deployment\'s, else the service\'s latest intent\'s)', version)
 		.option('--stable <version>', 'the version {{stable}} stands for (default: as --canary)', version)
+		.option('--strict', 'no data fails the check too (exit 1): for a service whose canary already takes traffic')
 		.action(
 			action<CheckOpts>(io, async (cli, [name], o) => {
 				if (name === undefined && !o.file) throw usage('name: give the service whose definition in force to check, or -f <file> for a definition not yet applied');
@@ -145,16 +169,21 @@ export function registerCheck(service: Command, io: Io) {
 				const report = await checkQueries(spec, {service: definition.name, versions});
 				const count = (f: (m: CheckedMetric) => boolean) => report.metrics.filter(f).length;
 				const answered = count(m => m.answer.ok);
+				const noData = count(m => !m.answer.ok && m.answer.kind === 'no_data');
+				const failed = count(m => !m.answer.ok && m.answer.kind === 'error');
+				const strict = o.strict === true;
 				const shown: Shown = {
-					ok: answered === report.metrics.length && report.prometheus.ok,
+					// An error is a mistake to fix before the canary; no data is what a canary without traffic answers.
+					ok: report.prometheus.ok && failed === 0 && (!strict || noData === 0),
+					strict,
 					service: definition.name,
 					definition: checked.source,
 					address: spec.prometheus.address,
 					versions,
 					...report,
 					answered,
-					noData: count(m => !m.answer.ok && m.answer.kind === 'no_data'),
-					failed: count(m => !m.answer.ok && m.answer.kind === 'error'),
+					noData,
+					failed,
 				};
 				cli.emit(shown, r => render(r, painter(cli.color)), {painted: true});
 				return shown.ok ? EXIT.ok : EXIT.refused;
@@ -164,6 +193,7 @@ export function registerCheck(service: Command, io: Io) {
 		cmd,
 		'calyx service check checkout',
 		'calyx service check -f checkout.yaml --canary 1.5.0 --stable 1.4.0',
+		'calyx service check checkout --strict   # during a canary: no data fails too',
 		'calyx service check checkout --json | jq \'.metrics[] | select(.answer.ok | not)\'',
 	);
 }

@@ -23,6 +23,8 @@ export interface CheckedMetric {
 	label: string;
 	unit: string;
 	custom: boolean;
+	/** What no data does to this metric during a canary: holds the gate (`hold`), or counts as a critical reading (`fail`). */
+	noData: 'hold' | 'fail';
 	/** The templates as the definition writes them. */
 	templates: {query?: string; canary?: string; stable?: string};
 	/** The queries as asked (absent when a template could not be filled: `answer` says why). */
@@ -80,6 +82,7 @@ export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Pr
 		label: m.label,
 		unit: m.unit,
 		custom: m.custom,
+		noData: m.noData,
 		templates: m.queries ?? {},
 		...(q.query !== undefined ? {query: q.query} : {}),
 		...(q.canary !== undefined ? {canary: q.canary, stable: q.stable!} : {}),
