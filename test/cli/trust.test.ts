@@ -125,6 +125,25 @@ describe('the trust file governs the key registry', () => {
 		expect(run.stderr).toContain(`trust file refused: ${trust} is writable by others (mode 666): run chmod go-w ${trust}`);
 	});
 
+	it('init under a trust file that does not exist yet creates nothing, and says how to make one', async () => {
+		const s = sandbox();
+		const trust = join(s.root, 'trust.json');
+		const env = {CALYX_TRUST: trust};
+		const run = await s.calyx(['init'], {env});
+		expect(run.code).toBe(1);
+		expect(run.stderr).toBe(`calyx: trust file ${trust} (CALYX_TRUST) does not exist: make one with calyx trust init --out ${trust}, or set CALYX_TRUST=demo for your own demo trust (not for production); nothing was created\n`);
+		expect(existsSync(s.data)).toBe(false);
+		// A trust file that is there but refused: the same, with the store's reason.
+		await realTrust(s);
+		chmodSync(trust, 0o666);
+		const refused = await s.json<Doc>(['init'], {env});
+		expect(refused.doc.error).toMatchObject({code: 'UNSAFE', exitCode: 1, message: expect.stringMatching(/is writable by others .*; nothing was created$/)});
+		expect(existsSync(s.data)).toBe(false);
+		chmodSync(trust, 0o644);
+		expect((await s.calyx(['init'], {env})).code).toBe(0);
+		expect(existsSync(join(s.data, 'state.json'))).toBe(true);
+	});
+
 	it('trust init over an existing file writes nothing; a request whose reason holds a control character is refused at entry', async () => {
 		const s = sandbox();
 		const {adminKey} = await realTrust(s);

@@ -1,7 +1,28 @@
+import {existsSync} from 'node:fs';
 import type {Command} from 'commander';
 import {action, examples} from '../action.js';
-import type {Io} from '../context.js';
-import {usage} from '../errors.js';
+import type {Cli, Io} from '../context.js';
+import {CliError, toCliError, usage} from '../errors.js';
+
+/**
+ * The trust every later command opens the store under, read before anything is created: a trust
+ * that fails to load would fail the store's open after the directory and its state were written,
+ * leaving a data directory nothing can use.
+ */
+async function trustFirst(cli: Cli) {
+	try {
+		return cli.trust;
+	} catch (error) {
+		const e = toCliError(error);
+		const {trustSource} = await import('../../store/trust.js');
+		const source = trustSource(cli.io.env);
+		const message =
+			source.explicit && !existsSync(source.path)
+				? `trust file ${source.path} (CALYX_TRUST) does not exist: make one with calyx trust init --out ${source.path}, or set CALYX_TRUST=demo for your own demo trust (not for production)`
+				: e.message;
+		throw new CliError(`${message}; nothing was created`, e.exitCode, e.code);
+	}
+}
 
 export function registerInit(program: Command, io: Io) {
 	const cmd = program
@@ -14,12 +35,13 @@ export function registerInit(program: Command, io: Io) {
 				const {groupId} = await import('../../store/safe-fs.js');
 				const group = opts.group === undefined ? undefined : await groupId(opts.group);
 				if (opts.group !== undefined && group === undefined) throw usage(`--group: unknown group ${JSON.stringify(opts.group)}: a group name from /etc/group or a numeric group id`);
-				const {created, store} = await initStore(cli.dataDir, group === undefined ? {} : {group});
+				const trust = await trustFirst(cli);
+				const {created, store} = await initStore(cli.dataDir, {trust, ...(group === undefined ? {} : {group})});
 				await store.close();
 				cli.emit({ok: true, dataDir: cli.dataDir, created}, () =>
 					created ? `initialised ${cli.dataDir}` : `${cli.dataDir} is already initialised; nothing changed`,
 				);
 			}),
 		);
-	examples(cmd, 'calyx init', 'calyx --data /srv/calyx init --group ops');
+	examples(cmd, 'calyx init', 'calyx --data /srv/calyx init --group ops', 'CALYX_TRUST=/etc/calyx/trust.json calyx init   # the trust must exist first (calyx trust init)');
 }
