@@ -59,6 +59,6 @@ export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick
 	// A halt comes from a sample, an end from the target's answer: said as the tick's moves are.
 	const ended: CycleAction[] = (await store.read()).deployments
 		.filter(d => ENDINGS.has(d.status) && before.has(d.id) && before.get(d.id) !== d.status)
-		.map(d => ({id: d.id, action: d.status as CycleAction['action'], percent: d.percent, detail: d.halt?.reason ?? d.rollback?.reason ?? `${d.service} runs ${d.toVersion}`}));
+		.map(d => ({id: d.id, action: d.status as CycleAction['action'], percent: d.percent, detail: (['rolling_back', 'rolled_back', 'rollback_failed'].includes(d.status) ? (d.rollback?.reason ?? d.halt?.reason) : (d.halt?.reason ?? d.rollback?.reason)) ?? `${d.service} runs ${d.toVersion}`}));
 	return {actions: [...result.actions, ...ended], reconciled, sampled};
 }
