@@ -9,34 +9,13 @@
  * (`{env: NAME}`, `{file: PATH}`) is not the secret, and is shown as it is.
  */
 import {canonicalJson} from '../../core/canonical.js';
+import {hiddenHeaders} from '../../core/view/hidden-headers.js';
 import {formatDuration} from '../../core/duration.js';
 import {gateMetrics, metricsTiming} from '../../core/metric-specs.js';
 import type {MetricsSourceKind} from '../../core/model/metrics-source.js';
 import {DEFAULT_PLAN, type Band, type CanaryPlan, type ServiceDefinition} from '../../core/model/index.js';
 
-export const NOT_SHOWN = '[not shown]';
-
-/** Header values hidden: a plain string is a secret; anything else (a reference) is shown. */
-export function hiddenHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? NOT_SHOWN : value]));
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * `value` with the header values of every Prometheus source in it hidden, wherever it sits: a
- * definition, a statement, an audit event carrying one. A copy; `value` is left as it is.
- */
-export function withoutSecrets<T>(value: T): T {
-	const walk = (v: unknown, key?: string): unknown => {
-		if (Array.isArray(v)) return v.map(x => walk(x));
-		if (!isObject(v)) return v;
-		const out: Record<string, unknown> = {};
-		for (const [k, x] of Object.entries(v)) out[k] = key === 'prometheus' && k === 'headers' && isObject(x) ? hiddenHeaders(x) : walk(x, k);
-		return out;
-	};
-	return walk(value) as T;
-}
+export {HIDDEN_VALUE as NOT_SHOWN, hideHeaderValues as withoutSecrets} from '../../core/view/hidden-headers.js';
 
 export interface MetricView {
 	key: string;

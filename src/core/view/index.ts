@@ -6,3 +6,4 @@ export * from './start.js';
 export * from './words.js';
 export * from './target.js';
 export * from './service.js';
+export * from './hidden-headers.js';

@@ -1,3 +1,4 @@
+import {hideHeaderValues} from './hidden-headers.js';
 import {canonicalJson} from '../canonical.js';
 import type {SanityEntry, ServiceDefinition, ServiceRecord, State} from '../model/index.js';
 import {definitionDigest, serviceRecordOf, serviceVerdict} from '../service.js';
@@ -82,7 +83,7 @@ export function definitionSummary(definition: ServiceDefinition): Omit<ServiceSu
 		digest: definitionDigest(definition),
 		target: targetLine(definition.target),
 		sanity: (definition.sanity ?? []).map(sanityLine),
-		...(definition.metrics ? {metrics: canonicalJson(definition.metrics)} : {}),
+		...(definition.metrics ? {metrics: canonicalJson(hideHeaderValues(definition.metrics))} : {}),
 	};
 }
 
