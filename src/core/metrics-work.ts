@@ -22,6 +22,8 @@ export interface PollQuery {
 	canary?: string;
 	stable?: string;
 	problem?: string;
+	/** Not asked for want of something in the polling process (a credential): recorded as `unasked`. */
+	unasked?: string;
 }
 
 export interface PollWork {
@@ -113,7 +115,11 @@ export function pollCommand(work: PollWork, answers: PollAnswers): Command {
 	const missing: MissingReading[] = [];
 	for (const q of work.queries) {
 		const shown = q.query ?? (q.canary !== undefined ? `canary: ${q.canary} / stable: ${q.stable}` : undefined);
-		const miss = (kind: 'no_data' | 'error', message: string) => missing.push({metric: q.metric, kind, message, ...(shown ? {query: shown} : {})});
+		const miss = (kind: MissingReading['kind'], message: string) => missing.push({metric: q.metric, kind, message, ...(shown ? {query: shown} : {})});
+		if (q.unasked) {
+			miss('unasked', q.unasked);
+			continue;
+		}
 		if (q.problem) {
 			miss('error', q.problem);
 			continue;

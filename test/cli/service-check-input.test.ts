@@ -97,7 +97,7 @@ describe('service check: bad input is exit 2, nothing asked or written', () => {
 	it('versions: refused naming --canary and --stable when the queries need them and nothing gives them; a version that could end a PromQL string is refused', async () => {
 		const s = sandbox();
 		expect((await s.calyx(['init'])).code).toBe(0);
-		const file = write(s, 'tes.json', definition(address, {tesDelta: {canary: 'sum(ok{v="{{canary}}"})', stable: 'sum(ok{v="{{stable}}"})'}}));
+		const file = write(s, 'tes.json', definition(address, {tesDelta: {canary: 'sum(ok{v="{{canary}}"})', stable: 'sum(ok{v="{{stable}}"})'}, errorRate: {query: 'sum(err{v="{{canary}}"})'}}));
 		const count = asked;
 		const none = await s.calyx(['service', 'check', '-f', file]);
 		expect(none).toMatchObject({code: 2, stderr: expect.stringContaining('--canary and --stable: the queries name {{canary}} and {{stable}}, and service checkout has no live deployment or intent to take the versions from: give them')});
@@ -111,9 +111,9 @@ describe('service check: bad input is exit 2, nothing asked or written', () => {
 
 	it('a file is checked where no data directory exists, and none is made', async () => {
 		const s = sandbox();
-		const file = write(s, 'tes.json', definition(address, {tesDelta: {canary: 'sum(ok{v="{{canary}}"})', stable: 'sum(ok{v="{{stable}}"})'}}));
+		const file = write(s, 'tes.json', definition(address, {tesDelta: {canary: 'sum(ok{v="{{canary}}"})', stable: 'sum(ok{v="{{stable}}"})'}, errorRate: {query: 'sum(err{v="{{canary}}"})'}}));
 		const run = await s.json<Doc>(['service', 'check', '-f', file, '--canary', '1.5.0', '--stable', '1.4.0']);
-		expect(run.doc).toMatchObject({ok: false, versions: {canary: '1.5.0', stable: '1.4.0'}, failed: 1});
+		expect(run.doc).toMatchObject({ok: false, versions: {canary: '1.5.0', stable: '1.4.0'}, failed: 2});
 		expect(run.doc.metrics[0]).toMatchObject({canary: 'sum(ok{v="1.5.0"})', stable: 'sum(ok{v="1.4.0"})', answer: {ok: false, kind: 'error', message: expect.stringMatching(/^canary: bad_data: /)}});
 		expect(snapshot(s.data)).toEqual({});
 	});

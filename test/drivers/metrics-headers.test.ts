@@ -29,7 +29,7 @@ describe('a Prometheus source\'s headers, as the engine sends them', () => {
 		writeFileSync(hidden, 'Bearer secret');
 		chmodSync(hidden, 0o000);
 		const cases: Array<[Parameters<typeof resolveSettings>[0]['headers'], string]> = [
-			[{Authorization: {env: 'NOT_SET_ANYWHERE'}}, 'header Authorization: the environment variable NOT_SET_ANYWHERE is not set for the engine'],
+			[{Authorization: {env: 'NOT_SET_ANYWHERE'}}, `header Authorization: the environment variable NOT_SET_ANYWHERE is not set in this process (pid ${process.pid}): every engine or console that may lead, and every shell that starts a canary, needs it`],
 			[{Authorization: {file: join(dir, 'missing')}}, `header Authorization: ${join(dir, 'missing')} cannot be read (ENOENT)`],
 			[{Authorization: {file: many}}, `header Authorization: ${many} must hold one line`],
 			[{Authorization: {file: big}}, `header Authorization: ${big} is 20000 bytes: a credential file holds at most 16384`],

@@ -46,13 +46,22 @@ describe('the engine\'s polls of Prometheus', () => {
 		expect(f.dep(id).feeds!.p99!.missing!.kind).toBe('no_data');
 	});
 
-	it('a credential the engine cannot find is not guessed: nothing is asked, every metric says which header and where', async () => {
+	it('an engine without the credential asks nothing: the gate holds saying why, and no error limit is spent (it halts nothing)', async () => {
 		const {f, id} = promCanary();
 		f.wait(WARM_UP);
 		const {calls, query} = recorder(TABLE);
-		const [cmd] = await pollCommands(f.state, f.trust, {clock: f.clock, query});
+		for (let i = 0; i < 10; i++) {
+			const [cmd] = await pollCommands(f.state, f.trust, {clock: f.clock, query});
+			expect(cmd).toMatchObject({id, missing: expect.arrayContaining([expect.objectContaining({metric: 'cpu', kind: 'unasked', message: expect.stringMatching(/^not asked: header Authorization: the environment variable CALYX_TEST_PROM_TOKEN is not set in this process/)})])});
+			f.run(cmd!);
+			f.tick();
+			f.wait(10_000);
+		}
 		expect(calls).toEqual([]);
-		expect(cmd).toMatchObject({id, missing: expect.arrayContaining([{metric: 'cpu', kind: 'error', message: 'header Authorization: the environment variable CALYX_TEST_PROM_TOKEN is not set for the engine', query: 'cpu{v="1.5.0"}'}])});
+		expect(f.dep(id).status).toBe('holding');
+		expect(f.dep(id).hold!.reason).toMatch(/^no data from TES since .* UTC: not asked: header Authorization: the environment variable CALYX_TEST_PROM_TOKEN is not set/);
+		// Said once per metric, when its streak began, not once per poll.
+		expect(f.kinds(id).filter(k => k === 'metrics.unasked')).toHaveLength(4);
 	});
 
 	it('a definition edited into the document is not queried: every metric says why, and the error budget halts', async () => {

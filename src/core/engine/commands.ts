@@ -46,10 +46,14 @@ export type Command = (
 	| {type: 'config.set'; config: unknown}
 ) & {actor: string; expectedRev?: number};
 
-/** A metric a poll asked for and got no value of: no data (empty, NaN, ±Inf) or an error, and the query. */
+/**
+ * A metric a poll got no value of: no data (empty, NaN, ±Inf), an error of its source, or not asked
+ * at all because the polling process lacks what it needs (a credential): that says nothing of the
+ * source, so it holds the gate without counting towards the error limit.
+ */
 export interface MissingReading {
 	metric: string;
-	kind: 'no_data' | 'error';
+	kind: 'no_data' | 'error' | 'unasked';
 	message: string;
 	query?: string;
 }

@@ -83,7 +83,8 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
 		if (feed.missing) {
 			// The end of a streak is said as its start was: the trail shows how long the gate went without.
 			const {kind, since, count} = feed.missing;
-			ctx.emit('metrics.resumed', dep.id, `${m.label}: a reading again after ${count} without (${kind === 'error' ? 'query errors' : 'no data'} since ${since})`, {metric: m.key, since, count, kind});
+			const why = kind === 'error' ? 'query errors' : kind === 'unasked' ? 'not asked' : 'no data';
+			ctx.emit('metrics.resumed', dep.id, `${m.label}: a reading again after ${count} poll${count === 1 ? '' : 's'} without one (${why})`, {metric: m.key, since, count, kind});
 			delete feed.missing;
 		}
 	}
@@ -136,7 +137,7 @@ function checkMissing(dep: Deployment, missing: readonly MissingReading[]): void
 	const keys = new Set(metricsOf(dep).map(m => m.key));
 	for (const [i, miss] of missing.entries()) {
 		if (!keys.has(miss.metric)) throw invalid('INVALID_SAMPLE', `missing.${i}.metric: ${dep.id} has no metric ${miss.metric} (it has ${[...keys].join(', ')})`);
-		if (miss.kind !== 'no_data' && miss.kind !== 'error') throw invalid('INVALID_SAMPLE', `missing.${i}.kind: no_data or error`);
+		if (!['no_data', 'error', 'unasked'].includes(miss.kind)) throw invalid('INVALID_SAMPLE', `missing.${i}.kind: no_data, error or unasked`);
 		const problem = textProblem(miss.message, 500) ?? (miss.query === undefined ? undefined : textProblem(miss.query, 2000));
 		if (problem) throw invalid('INVALID_SAMPLE', `missing.${i}: ${problem}`);
 	}

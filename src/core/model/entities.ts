@@ -236,7 +236,7 @@ export const MetricFeed = z.object({
 	source: z.enum(['prometheus', 'push', 'simulated']),
 	at: Iso.optional(),
 	polledAt: Iso.optional(),
-	missing: z.object({kind: z.enum(['no_data', 'error']), since: Iso, message: z.string(), query: z.string().optional(), count: z.number().int().min(1)}).optional(),
+	missing: z.object({kind: z.enum(['no_data', 'error', 'unasked']), since: Iso, message: z.string(), query: z.string().optional(), count: z.number().int().min(1)}).optional(),
 	/** Polls of this tier without data that count as critical readings (`noData: fail`). */
 	failures: z.number().int().min(0).optional(),
 });

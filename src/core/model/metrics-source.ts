@@ -131,6 +131,10 @@ function specProblems(spec: MetricsSpec): Problem[] {
 	}
 	if (!spec.prometheus) problems.push({path: ['prometheus'], message: 'a prometheus source needs prometheus.address'});
 	if (checks.length === 0 && custom.length === 0) problems.push({path: ['checks'], message: 'a prometheus source needs at least one query (checks or custom)'});
+	// TES Δ compares with the stable version, which serves nothing at 100 %: alone, it would leave the last tier unjudged.
+	else if (checks.every(([name]) => name === 'tesDelta') && custom.length === 0) {
+		problems.push({path: ['checks'], message: 'TES Δ is not judged at 100 % (the stable version serves nothing to compare with): add a query that judges the last tier too (errorRate, cpu, memory or a custom metric)'});
+	}
 	for (const [name, check] of checks) {
 		const pair = name === 'tesDelta';
 		if (pair && (check.query || !check.canary || !check.stable)) {

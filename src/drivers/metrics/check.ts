@@ -100,7 +100,7 @@ export async function checkQueries(spec: PrometheusSpec, opts: CheckOptions): Pr
 		metrics: metrics.map((m, i): CheckedMetric => {
 			const missing = recorded.missing?.find(x => x.metric === m.key);
 			const value = recorded.sample ? valueOf(recorded.sample as Parameters<typeof valueOf>[0], m.key) : undefined;
-			const answer: CheckAnswer = missing ? {ok: false, kind: missing.kind, message: missing.message} : value !== undefined ? {ok: true, value} : {ok: false, kind: 'error', message: 'no answer'};
+			const answer: CheckAnswer = missing ? {ok: false, kind: missing.kind === 'no_data' ? 'no_data' : 'error', message: missing.message} : value !== undefined ? {ok: true, value} : {ok: false, kind: 'error', message: 'no answer'};
 			const pair = raw.get(m.key);
 			return {...base(m, queries[i]!), answer, ...(pair && 'canary' in pair ? {sides: pair} : {})};
 		}),

@@ -17,7 +17,7 @@ async function resolveOne(name: string, value: HeaderValue, env: NodeJS.ProcessE
 	if (typeof value === 'string') return {value};
 	if ('env' in value) {
 		const found = env[value.env];
-		return found ? {value: found.trim()} : {problem: `header ${name}: the environment variable ${value.env} is not set for the engine`};
+		return found ? {value: found.trim()} : {problem: `header ${name}: the environment variable ${value.env} is not set in this process (pid ${process.pid}): every engine or console that may lead, and every shell that starts a canary, needs it`};
 	}
 	try {
 		const stat = await lstat(value.file);

@@ -62,6 +62,8 @@ export async function pollCommands(state: State, trust: Trust, opts: PollOptions
 /** One deployment's poll: its headers resolved (a credential read now), then every query asked. */
 export async function askWork(work: PollWork, query: Query, signal?: AbortSignal): Promise<Command> {
 	const resolved = await resolveSettings(work.prometheus);
-	if (!resolved.ok) return pollCommand({...work, queries: work.queries.map(q => ({...q, problem: resolved.problem}))}, new Map());
+	// This process lacks a credential: nothing is known of the source, so the gate holds and says
+	// why, and the error limit is not spent (an engine started without it must not halt every canary).
+	if (!resolved.ok) return pollCommand({...work, queries: work.queries.map(q => ({...q, unasked: `not asked: ${resolved.problem}`}))}, new Map());
 	return pollCommand(work, await askQueries(resolved.settings, work.queries, query, signal));
 }

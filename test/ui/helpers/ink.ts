@@ -58,7 +58,8 @@ export async function selectRow(r: Rendered, id: string, max = 100): Promise<voi
 		const before = selectedLine(frameOf(r));
 		if (before.includes(id)) return;
 		await press(r, 'j');
-		await waitForFrame(r, f => selectedLine(f) !== before, 2000);
+		// A bound, not a pace: a loaded 2-core box has taken over 2 s for one frame here.
+		await waitForFrame(r, f => selectedLine(f) !== before, 5000);
 	}
 	throw new Error(`no row ${id} below the selection`);
 }
