@@ -153,7 +153,7 @@ describe('halts', () => {
 		expect(f.record(id, CRIT)).toMatchObject({action: 'halted', status: 'halted'});
 		f.clock.advance(BAKE);
 		expect(f.tick().actions).toEqual([]);
-		expect(f.dep(id)).toMatchObject({status: 'halted', halt: {trigger: 'critical', reason: 'CRITICAL: TES drop > 5%', actor: 'agent:ci-bot'}});
+		expect(f.dep(id)).toMatchObject({status: 'halted', halt: {trigger: 'critical', reason: 'CRITICAL: TES drop > 5% (read -6%)', actor: 'agent:ci-bot'}});
 		expect(f.fleetOf().canary).toEqual({version: TO, weight: 5});
 	});
 

@@ -81,7 +81,7 @@ describe('auto-halt monitor in the engine', () => {
 		expect(out).toMatchObject({action: 'rolling_back', status: 'rolling_back'});
 		const dep = f.dep(id);
 		expect(dep.status).toBe('rolled_back');
-		expect(dep.halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: TES drop > 5%'});
+		expect(dep.halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: TES drop > 5% (read -6%)'});
 		expect(f.kinds(id).slice(-4)).toEqual(['deployment.halted', 'deployment.rolling_back', 'rollback.verified', 'deployment.rolled_back']);
 	});
 
@@ -148,7 +148,7 @@ describe('auto-halt monitor in the engine', () => {
 		const id = f.canary();
 		expect(f.dep(id).plan.thresholds).toEqual(thresholds);
 		f.record(id, {...CLEAN, errorRate: 0.9});
-		expect(f.dep(id).halt?.reason).toBe('CRITICAL: error rate > 0.8%');
+		expect(f.dep(id).halt?.reason).toBe('CRITICAL: error rate > 0.8% (read 0.9%)');
 	});
 
 	it('takes its bands from the lease plan, which config.set cannot change afterwards', () => {

@@ -186,7 +186,7 @@ describe('failure budgets', () => {
 		expect(cpu.explanation).toBe('CRITICAL: CPU > 120% in the last 2 samples — CPU 130% (warning > 110%, critical > 120%); failure budget: 1 of 2 used, 1 left; waiting for a clean window');
 		f.wait(INTERVAL);
 		poll(f, {...HEALTHY, cpu: value(125)});
-		expect(f.dep(id).halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: CPU > 120%'});
+		expect(f.dep(id).halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: CPU > 120% (read 125%; failure budget of 2 spent)'});
 		expect(f.dep(id).status).toBe('rolled_back');
 	});
 
@@ -207,14 +207,14 @@ describe('failure budgets', () => {
 		const {f, id} = promCanary();
 		f.wait(WARM_UP);
 		poll(f, {...HEALTHY, p99: value(650)});
-		expect(f.dep(id).halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: p99 latency > 500ms'});
+		expect(f.dep(id).halt).toMatchObject({trigger: 'critical', reason: 'CRITICAL: p99 latency > 500ms (read 650ms)'});
 	});
 
 	it('TES Δ is the canary against the stable version, in percent', () => {
 		const {f, id} = promCanary();
 		f.wait(WARM_UP);
 		poll(f, {...HEALTHY, tesDelta: {canary: value(93), stable: value(99)}});
-		expect(f.dep(id).halt!.reason).toBe('CRITICAL: TES drop > 5%');
+		expect(f.dep(id).halt!.reason).toBe('CRITICAL: TES drop > 5% (read -6.06%)');
 		expect(f.samples.at(-1)!.sample).toMatchObject({tes: {canary: 93, stable: 99}});
 	});
 });

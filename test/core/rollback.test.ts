@@ -153,7 +153,7 @@ describe('rollback', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.record(id, CRIT);
-		expect(f.dep(id).rollback).toMatchObject({trigger: 'automatic', reason: 'CRITICAL: TES drop > 5%', actor: 'agent:ci-bot', verified: true});
+		expect(f.dep(id).rollback).toMatchObject({trigger: 'automatic', reason: 'CRITICAL: TES drop > 5% (read -6%)', actor: 'agent:ci-bot', verified: true});
 	});
 
 	it('takes a completed deployment back to the from-version', () => {

@@ -98,9 +98,9 @@ describe('every transition is an event with actor, reason and time', () => {
 			expect.stringContaining('WARNING: TES drop > 2%'),
 			'operator says so',
 			'false alarm',
-			'CRITICAL: TES drop > 5%',
-			'CRITICAL: TES drop > 5%',
-			'CRITICAL: TES drop > 5%',
+			'CRITICAL: TES drop > 5% (read -6%)',
+			'CRITICAL: TES drop > 5% (read -6%)',
+			'CRITICAL: TES drop > 5% (read -6%)',
 		]);
 		for (const e of moves) expect(e.subject).toBe(id);
 		expect(f.dep(id)).toMatchObject({updatedAt: '2026-11-25T10:04:00.000Z', endedAt: '2026-11-25T10:04:00.000Z'});

@@ -14,6 +14,8 @@ const more = (f: string) => Number(/↓ (\d+) more line/.exec(f)?.[1] ?? 0);
 async function openCosign(r: Rendered, lease: string) {
 	await press(r, '2');
 	await waitForFrame(r, /\[2 Leases/);
+	// A lease issued just before may not be listed yet: a j pressed on the last row then moves nothing.
+	await waitForFrame(r, lease);
 	await selectRow(r, lease);
 	await press(r, 'c');
 	return waitForFrame(r, `Cosign ${lease}`);

@@ -94,7 +94,13 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
 		// A critical outside the window (the tier unconfirmed) still counts once.
 		const spent = spentBudgets(dep, metrics.filter(m => critical.has(m.key)), () => (counted ? 0 : 1));
 		if (spent.length > 0) {
-			const reasons = evaluation.readings.filter(r => spent.includes(r.metric)).map(r => r.reason);
+			// The band, the value that crossed it and, where more than one was allowed, the budget spent.
+			const reasons = evaluation.readings
+				.filter(r => spent.includes(r.metric))
+				.map(r => {
+					const m = metrics.find(x => x.key === r.metric)!;
+					return `${r.reason} (read ${Number(r.value.toFixed(2))}${m.unit}${m.failureLimit > 1 ? `; failure budget of ${m.failureLimit} spent` : ''})`;
+				});
 			haltDeployment(ctx, dep, 'critical', reasons.join('; '));
 			return {evaluation, action: dep.status === 'halted' ? 'halted' : 'rolling_back', status: dep.status};
 		}
