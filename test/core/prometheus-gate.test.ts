@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {evaluateGate, metricsWork, type ServiceDefinition} from '../../src/core/index.js';
+import {evaluateGate, metricsWork, worstLevel, type ServiceDefinition} from '../../src/core/index.js';
 import {START} from './helpers.js';
 import {failure, HEALTHY, INTERVAL, nodata, poll, PROM, PLAN, promCanary, startWithProbe, value, WARM_UP} from './prometheus-fixture.js';
 import {applyCmd, signUnderDefinition} from './service-fixtures.js';
@@ -147,6 +147,7 @@ describe('query errors: counted, and the limit halts without rolling back', () =
 		expect(f.dep(id)).toMatchObject({status: 'halted', percent: 5, halt: {trigger: 'metrics'}});
 		expect(f.dep(id).halt!.reason).toBe('CPU: the query failed 4 times in a row (limit 4): connection refused #4; the canary is not known to be bad: resume or roll back');
 		expect(f.dep(id).rollback).toBeUndefined();
+		expect(worstLevel(f.dep(id))).toBe('warning');
 		// Resumed, the source gets its budget back.
 		f.run({type: 'canary.resume', actor: 'human:alice', id, reason: 'Prometheus is back'});
 		expect(f.dep(id).feeds!.cpu!.missing).toBeUndefined();

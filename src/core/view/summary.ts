@@ -42,6 +42,8 @@ export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' 
 		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
 	}
 	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';
+	// Halted because its metrics source kept failing: nothing says the canary is bad, nor that it is well.
+	if (dep.halt?.trigger === 'metrics') return 'warning';
 	return dep.window.length === 0 ? 'none' : 'ok';
 }
 
