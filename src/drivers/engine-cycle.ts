@@ -8,7 +8,8 @@ import {systemClock, type Clock} from '../core/clock.js';
 import type {TickAction} from '../core/engine/tick.js';
 import {sourceOf} from '../core/metric-specs.js';
 import {ACTIVE} from '../core/engine/transitions.js';
-import type {BatchStore, Store} from '../store/api.js';
+import type {BatchStore} from '../store/api.js';
+import type {State} from '../core/model/index.js';
 import type {Command} from '../core/engine/commands.js';
 import {reconcileOnce, type ReconcileOptions, type ReconcileOutcome} from './reconciler.js';
 import type {ResolveEnv} from './targets/resolve.js';
@@ -31,8 +32,8 @@ export interface CycleOutcome {
 }
 
 /** A sample from every live canary whose target makes them (the simulator), as commands to record. */
-export async function sampleCommands(store: Store, env: ResolveEnv): Promise<Command[]> {
-	const live = (await store.read()).deployments.filter(d => ACTIVE.includes(d.status) && sourceOf(d) === 'simulated');
+export async function sampleCommands(state: State, env: ResolveEnv): Promise<Command[]> {
+	const live = state.deployments.filter(d => ACTIVE.includes(d.status) && sourceOf(d) === 'simulated');
 	if (live.length === 0) return [];
 	const samples = await sampleServices(new SimWorldFile(env.dataDir), live.map(d => d.service));
 	return live.map((d, i) => ({type: 'metrics.record', actor: 'engine', id: d.id, source: 'simulated', sample: samples[i]!}));
@@ -47,7 +48,7 @@ export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick
 	// The leading loop's poller never holds the tick for a slow source; alone (engine --once), every poll is awaited.
 	const state = await store.read();
 	const polls = opts.poller ? await opts.poller.due(state) : await pollCommands(state, store.trust, opts);
-	const samples = [...(await sampleCommands(store, env)), ...polls];
+	const samples = [...(await sampleCommands(state, env)), ...polls];
 	const batch = await store.runMany<unknown>([...samples, {type: 'tick', actor: 'engine'}], {clock});
 	const sampled = Math.min(batch.results.length, samples.length);
 	// A deployment halted by another process between the read and the commit refuses its sample and

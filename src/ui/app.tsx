@@ -134,7 +134,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 					events: detailEvents,
 					width: layout.columns,
 					now,
-					queries: renderedQueries(selectedDep),
+					// Filled in only while shown: the detail re-renders every second.
+					...(ui.queries ? {queries: renderedQueries(selectedDep)} : {}),
 					showQueries: ui.queries,
 					queriesKey: table.find(b => b.action === 'queries')?.keys,
 				})

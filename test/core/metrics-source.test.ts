@@ -41,6 +41,7 @@ describe('a metrics source in a service definition', () => {
 
 	it('refuses bad addresses, header names, durations, names and bands', () => {
 		expect(problem(spec({prometheus: {address: 'file:///etc/passwd'}}))).toBe('metrics.prometheus.address: an http:// or https:// address');
+		expect(problem(spec({prometheus: {address: 'http://ops:hunter2@p:9090'}}))).toBe('metrics.prometheus.address: must not carry credentials (user:password@): give an Authorization header by reference ({env} or {file})');
 		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {'X Bad': 'v'}}}))).toMatch(/^metrics\.prometheus\.headers\.X Bad: /);
 		expect(problem(spec({prometheus: {address: 'http://p:9090', headers: {'X-Scope-OrgID': 'a\r\nX-Injected: 1'}}}))).toMatch(/^metrics\.prometheus\.headers\.X-Scope-OrgID: /);
 		expect(problem(spec({prometheus: {address: 'http://p:9090', timeout: '1m'}}))).toBe('metrics.prometheus.timeout: at most 30s');

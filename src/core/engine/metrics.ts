@@ -61,13 +61,12 @@ function spentBudgets(dep: Deployment, metrics: readonly GateMetric[], extra: (m
  * Records a sample against a deployment and acts on it at once: a critical that spends its metric's
  * failure budget (one, unless the definition allows more) halts before this returns.
  */
-export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: MetricFeed['source'] = 'push'): SampleOutcome {
+export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: MetricFeed['source'], metrics: readonly GateMetric[]): SampleOutcome {
 	ctx.samples.push({deploymentId: dep.id, sample});
 	dep.sampleCount += 1;
 	// Read plain, and the window replaced rather than edited through the draft: the gate reads every
 	// sample of it right after, and through a draft that was most of a sample's cost.
 	const plan = plain(dep.plan);
-	const metrics = metricsOf(dep);
 	// A back-dated sample from before this tier began belongs to the log, not to this tier's gate.
 	// So does one taken while the target has not confirmed the tier: it measured the split before.
 	const counted = !awaitingTarget(dep) && ms(sample.at) >= ms(dep.tierStartedAt);
@@ -114,8 +113,7 @@ export function recordSample(ctx: Ctx, dep: Deployment, sample: Sample, source: 
  * counts as a critical reading under `noData: fail`; a query error counts towards the source's
  * consecutive error limit, and the limit halts (no rollback: the canary is not known to be bad).
  */
-function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReading[], at: string): void {
-	const metrics = metricsOf(dep);
+function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReading[], at: string, metrics: readonly GateMetric[]): void {
 	const {errorLimit} = metricsTiming(plain(dep.definition)?.metrics);
 	for (const miss of missing) {
 		const m = metrics.find(x => x.key === miss.metric)!;
@@ -139,8 +137,8 @@ function recordMissing(ctx: Ctx, dep: Deployment, missing: readonly MissingReadi
 	settle(ctx, dep);
 }
 
-function checkMissing(dep: Deployment, missing: readonly MissingReading[]): void {
-	const keys = new Set(metricsOf(dep).map(m => m.key));
+function checkMissing(dep: Deployment, missing: readonly MissingReading[], metrics: readonly GateMetric[]): void {
+	const keys = new Set(metrics.map(m => m.key));
 	for (const [i, miss] of missing.entries()) {
 		if (!keys.has(miss.metric)) throw invalid('INVALID_SAMPLE', `missing.${i}.metric: ${dep.id} has no metric ${miss.metric} (it has ${[...keys].join(', ')})`);
 		if (!['no_data', 'error', 'unasked'].includes(miss.kind)) throw invalid('INVALID_SAMPLE', `missing.${i}.kind: no_data, error or unasked`);
@@ -157,11 +155,12 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 	if (!ACTIVE.includes(dep.status)) {
 		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: samples are taken only while a canary runs`);
 	}
-	checkMissing(dep, missing);
+	const metrics = metricsOf(dep);
+	checkMissing(dep, missing, metrics);
 	// A custom value no gate metric judges would be recorded and never looked at: refused instead.
-	const unknown = Object.keys(sample?.custom ?? {}).filter(k => !metricsOf(dep).some(m => m.custom && m.key === k));
+	const unknown = Object.keys(sample?.custom ?? {}).filter(k => !metrics.some(m => m.custom && m.key === k));
 	if (unknown.length > 0) {
-		const known = metricsOf(dep).filter(m => m.custom).map(m => m.key);
+		const known = metrics.filter(m => m.custom).map(m => m.key);
 		throw invalid('INVALID_SAMPLE', `custom.${unknown[0]}: ${dep.id} has no custom metric ${unknown[0]} (${known.length ? `it has ${known.join(', ')}` : 'its service definition declares none'})`);
 	}
 	const source = cmd.source ?? 'push';
@@ -169,12 +168,12 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 	// Every metric the poll asked about was polled now, with a value or without.
 	if (source === 'prometheus') {
 		for (const key of cmd.polled ?? []) {
-			const m = metricsOf(dep).find(x => x.key === key);
+			const m = metrics.find(x => x.key === key);
 			if (m) feedOf(dep, m).polledAt = at;
 		}
 	}
-	const outcome = sample ? recordSample(ctx, dep, sample, source) : undefined;
-	if (missing.length > 0 && ACTIVE.includes(dep.status)) recordMissing(ctx, dep, missing, at);
+	const outcome = sample ? recordSample(ctx, dep, sample, source, metrics) : undefined;
+	if (missing.length > 0 && ACTIVE.includes(dep.status)) recordMissing(ctx, dep, missing, at, metrics);
 	const evaluation = outcome?.evaluation ?? evaluateWith([], () => undefined);
 	const action = outcome?.action === 'halted' || outcome?.action === 'rolling_back' ? outcome.action : dep.status === 'halted' ? 'halted' : dep.status === 'rolling_back' ? 'rolling_back' : dep.status === 'holding' ? 'held' : 'recorded';
 	return {id: dep.id, evaluation, action, status: dep.status};

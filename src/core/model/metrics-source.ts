@@ -72,7 +72,9 @@ export const PrometheusSource = z
 		address: z
 			.string()
 			.max(512)
-			.refine(a => URL.canParse(a) && /^https?:$/.test(new URL(a).protocol), 'an http:// or https:// address'),
+			.refine(a => URL.canParse(a) && /^https?:$/.test(new URL(a).protocol), 'an http:// or https:// address')
+			// Every signer and every screen shows the address: a credential goes in a header, by reference.
+			.refine(a => !URL.canParse(a) || (new URL(a).username === '' && new URL(a).password === ''), 'must not carry credentials (user:password@): give an Authorization header by reference ({env} or {file})'),
 		/** Sent with every query; a credential by reference only (`{env}` or `{file}`), never in the definition. */
 		headers: z.record(HeaderName, HeaderValue).optional(),
 		/** At most 30 s: a poll that waits longer says nothing in time about a canary taking traffic. */

@@ -12,15 +12,6 @@ import type {ContentLine} from './wrap.js';
 
 const SOURCE_TEXT = {prometheus: 'from Prometheus', push: 'pushed (calyx metrics push)', simulated: 'simulated'} as const;
 
-/** The address with a password in it (http://user:secret@host) masked: only header names and this are shown. */
-function addressText(address: string): string {
-	if (!URL.canParse(address)) return address;
-	const url = new URL(address);
-	if (url.password === '') return address;
-	url.password = 'xxxxx';
-	return url.href.replace(':xxxxx@', ':[not shown]@');
-}
-
 function sourceLines(definition: ServiceDefinition | undefined, source: GateMetric['source']): ContentLine[] {
 	const spec = definition?.metrics;
 	if (source !== 'prometheus' || !spec) {
@@ -32,7 +23,7 @@ function sourceLines(definition: ServiceDefinition | undefined, source: GateMetr
 	const headers = prom?.headers && Object.keys(prom.headers).length > 0 ? ` · headers: ${headerNames(prom.headers)}` : '';
 	const warm = spec.initialDelay ? '' : ` (window + 2 scrapes of ${formatDuration(timing.scrapeMs)})`;
 	return [
-		{label: 'metrics', text: `from Prometheus at ${prom ? addressText(prom.address) : '(no address)'}${headers} · timeout ${formatDuration(timing.timeoutMs)}`},
+		{label: 'metrics', text: `from Prometheus at ${prom ? prom.address : '(no address)'}${headers} · timeout ${formatDuration(timing.timeoutMs)}`},
 		{
 			label: 'timing',
 			text: `asked every ${formatDuration(timing.intervalMs)} · window ${timing.window} · warm-up ${formatDuration(timing.initialDelayMs)}${warm} after the target confirms a tier · ${timing.errorLimit} query errors in a row halt`,

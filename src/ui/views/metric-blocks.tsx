@@ -94,7 +94,7 @@ export function metricBlocks(input: MetricInput): Block[] {
 	const rendered = input.queries ?? {};
 	// The view was computed at `now` (screen.ts): its tier's elapsed time gives the tier's start.
 	const since = tierSince(view, now);
-	const any = gate.metrics.some(m => (rendered[m.metric]?.length ?? 0) > 0 || m.feed?.missing?.query !== undefined);
+	const any = gate.metrics.some(m => m.spec.queries !== undefined || m.feed?.missing?.query !== undefined);
 	const source = SOURCE_WORD[gate.metrics[0]?.spec.source ?? 'simulated'];
 	const none: Block[] = input.showQueries && !any ? [{key: 'queries-none', height: 1, node: <Line><Text color="gray">no queries: this canary's readings are {source}</Text></Line>}] : [];
 	const valuesOf = (key: string) => series.flatMap(s => {
