@@ -2,22 +2,24 @@ import {readdir} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import type {VerifyReport} from './api.js';
 import type {Head} from './audit-log.js';
-import {walkChain, type Bad, type WalkOptions} from './chain-walk.js';
+import {walkChain, type Bad} from './chain-walk.js';
 import {isQuarantineOf} from './paths.js';
 import {describeHead} from './reconcile.js';
 
 /**
  * Walks the whole chain (see chain-walk.ts), then checks the document's head is its last line: a
  * chain alone cannot tell a truncated tail from a short log, the head kept in state.json can.
- * `onLine` sees every verified line's seq and hash (what witnesses are checked against).
+ * `onLine` sees every verified line's seq and hash (what witnesses are checked against); neither
+ * it nor the head asks the walk for the lines' bytes.
  */
-export async function verifyChain(path: string, head?: Head, blockSize?: number, onLine?: WalkOptions['onLine']): Promise<VerifyReport> {
+export async function verifyChain(path: string, head?: Head, blockSize?: number, onLine?: (seq: number, hash: string) => void): Promise<VerifyReport> {
 	let hashAtHead: string | undefined;
+	const headSeq = head?.seq;
 	const walk = await walkChain(path, {
 		...(blockSize ? {blockSize} : {}),
-		onLine: (seq, digest, line) => {
-			if (head && seq === head.seq) hashAtHead = digest;
-			onLine?.(seq, digest, line);
+		onHash: (seq, digest) => {
+			if (seq === headSeq) hashAtHead = digest;
+			onLine?.(seq, digest);
 		},
 	});
 	const count = walk.last.seq;
