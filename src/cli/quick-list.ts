@@ -1,3 +1,4 @@
+import {ArchiveIndex, withArchived} from '../store/archive-index.js';
 import {readListIndex} from '../store/list-read.js';
 import {storePaths} from '../store/paths.js';
 import {colorWanted, dataDirOf} from './env.js';
@@ -37,8 +38,10 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 	const opts = parse(args);
 	if (!opts) return false;
 	try {
-		const list = await readListIndex(storePaths(dataDirOf(opts.data, io.env)));
-		if (!list) return false;
+		const paths = storePaths(dataDirOf(opts.data, io.env));
+		const live = await readListIndex(paths);
+		if (!live) return false;
+		const list = {...live, deployments: withArchived(live.deployments, await new ArchiveIndex(paths.archiveIndex).entries(live.rev))};
 		io.stdout.write(`${paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}))}\n`);
 		return true;
 	} catch {

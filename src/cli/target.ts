@@ -1,4 +1,5 @@
 import type {Deployment} from '../core/model/index.js';
+import {deployedVersion} from '../core/archive.js';
 import {escapeControls} from '../core/text.js';
 import {targetView} from '../core/view/target.js';
 import {runningVersion, type TargetReading} from '../core/target.js';
@@ -36,7 +37,7 @@ export async function readingForLease(cli: Cli, leaseId: string): Promise<Target
 export async function settleDeployment(cli: Cli, id: string): Promise<Deployment> {
 	const store = await cli.store();
 	await reconcileDeployment(store, env(cli), id, {clock: cli.clock});
-	const dep = (await store.read()).deployments.find(d => d.id === id);
+	const dep = (await store.deployment(id))?.deployment;
 	if (!dep) throw new CliError(`${id} vanished while its target was applied`, EXIT.refused);
 	return dep;
 }
@@ -58,7 +59,7 @@ export function targetLine(dep: Deployment): string {
 export async function runningVersionOf(cli: Cli, service: string): Promise<string> {
 	const store = await cli.store();
 	const state = await store.read();
-	const deployed = state.deployments.findLast(d => d.service === service && d.status === 'completed')?.toVersion;
+	const deployed = deployedVersion(state, service);
 	if (deployed) return deployed;
 	// Only the simulator is read here: no lease covers a definition's target yet, and a router knows no versions.
 	const inForce = serviceInForce(state, store.trust, service);

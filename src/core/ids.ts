@@ -18,9 +18,11 @@ export const nextDeploymentId = (now: number, taken: Iterable<string>) => nextSe
 /** `LEASE-YYYYMMDD-HHMMSS`, then `-2`, `-3`… for further leases issued within the same second. */
 export function nextLeaseId(now: number, taken: Iterable<string>): string {
 	const base = `LEASE-${ymd(now)}-${hms(now)}`;
-	const set = new Set(taken);
-	if (!set.has(base)) return base;
-	let n = 2;
-	while (set.has(`${base}-${n}`)) n++;
-	return `${base}-${n}`;
+	// Past the newest suffix in use, not into the first gap: older leases of that second may be archived.
+	let max = 0;
+	for (const id of taken) {
+		if (id === base) max = Math.max(max, 1);
+		else if (id.startsWith(`${base}-`)) max = Math.max(max, Number(id.slice(base.length + 1)) || 1);
+	}
+	return max === 0 ? base : `${base}-${max + 1}`;
 }

@@ -37,3 +37,4 @@ export * from './service-chain.js';
 export * from './deployment-definition.js';
 export * from './metric-specs.js';
 export * from './metrics-work.js';
+export * from './archive.js';

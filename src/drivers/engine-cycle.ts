@@ -58,7 +58,11 @@ export async function engineCycle(store: BatchStore, env: ResolveEnv, opts: Pick
 	const result = {actions: ticked?.actions ?? []};
 	reconciled.push(...(await reconcileOnce(store, env, opts)));
 	// A halt comes from a sample, an end from the target's answer: said as the tick's moves are.
-	const ended: CycleAction[] = (await store.read()).deployments
+	// One that ended has left the document for the archive: looked up there.
+	const after = await store.read();
+	const live = new Set(after.deployments.map(d => d.id));
+	const gone = await Promise.all([...before.keys()].filter(id => !live.has(id)).map(id => store.deployment(id)));
+	const ended: CycleAction[] = [...after.deployments, ...gone.flatMap(g => (g ? [g.deployment] : []))]
 		.filter(d => ENDINGS.has(d.status) && before.has(d.id) && before.get(d.id) !== d.status)
 		.map(d => ({id: d.id, action: d.status as CycleAction['action'], percent: d.percent, detail: (['rolling_back', 'rolled_back', 'rollback_failed'].includes(d.status) ? (d.rollback?.reason ?? d.halt?.reason) : (d.halt?.reason ?? d.rollback?.reason)) ?? `${d.service} runs ${d.toVersion}`}));
 	return {actions: [...result.actions, ...ended], reconciled, sampled};

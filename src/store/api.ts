@@ -3,8 +3,9 @@ import type {Trust} from '../core/trust.js';
  * The store's contract: what the CLI and the console may ask of `src/store`, the only code that
  * touches disk. Implemented in this folder; everything above it programs against these types.
  */
-import type {AuditEvent, Clock, Command, DeploymentSummary, EngineError, EventDraft, Sample, State} from '../core/index.js';
+import type {AuditEvent, Clock, Command, Deployment, DeploymentSummary, EngineError, EventDraft, Sample, State} from '../core/index.js';
 import type {Checkpoint} from './checkpoint.js';
+import type {ArchiveRecord} from '../core/archive.js';
 
 /**
  * An event as the audit trail keeps it: chained (seq, prevHash, hash) and tied to the revision that
@@ -152,6 +153,13 @@ export interface Store {
 	 */
 	checkpoint?(opts?: {clock?: Clock}): Promise<Checkpoint>;
 	samples(deploymentId: string, limit?: number): Promise<Sample[]>;
+	/**
+	 * A deployment by id, live (in the document) or ended (in the archive, found through its index:
+	 * one seek, not a scan). Optional so that fakes stay valid; they hold every deployment in `read()`.
+	 */
+	deployment?(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
+	/** The deployments archived last, newest first (the console lists them below the live ones). Optional, as above. */
+	recentlyEnded?(limit: number): Promise<Deployment[]>;
 	/** Tells a long-running reader that something changed, from any process, within 250 ms. */
 	watch(listener: (what: ChangeNotice) => void): () => void;
 	/**
@@ -190,6 +198,10 @@ export interface BatchStore extends Store {
 	 * a full read. Fails only for the reasons `read()` fails.
 	 */
 	listDeployments(): Promise<DeploymentList>;
+	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
+	recentlyEnded(limit: number): Promise<Deployment[]>;
+	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */
+	archived(id: string): Promise<ArchiveRecord | undefined>;
 	/**
 	 * Reads never write: what a crash left is repaired by the next write, or here, on purpose,
 	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.

@@ -4,7 +4,7 @@ import type {EventDraft} from '../core/events.js';
 import {parseHeader} from './codec.js';
 import {fsyncDir, ownedByUs, rotateBackups, sameInode, settleQuarantines} from './durable.js';
 import {graveState, isGraveOf, removeGrave} from './lock.js';
-import {isTempOf, quarantineOfPending, type StorePaths} from './paths.js';
+import {isTempOf, quarantineOfPending, revLogs, type StorePaths} from './paths.js';
 import {openData, readData} from './safe-fs.js';
 
 /**
@@ -41,7 +41,7 @@ function kindOf(paths: StorePaths, name: string): Kind | undefined {
 	if ([paths.state, paths.index, paths.audit, paths.metrics, paths.simWorld].some(target => isTempOf(target, name))) return 'temp';
 	if ([paths.lock, paths.leader, paths.simWorldLock].some(lock => isGraveOf(lock, name))) return 'grave';
 	if (name === basename(paths.pendingBackup)) return 'backup';
-	for (const log of [paths.audit, paths.metrics]) {
+	for (const log of [paths.audit, ...revLogs(paths)]) {
 		const file = quarantineOfPending(log, name);
 		if (file) return {log, file};
 	}

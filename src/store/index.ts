@@ -6,7 +6,7 @@ import {DocumentFile} from './document.js';
 import {io, StoreError} from './errors.js';
 import {readTail} from './lines.js';
 import {DEFAULT_LOCK_TIMEOUT_MS, withWriteLock} from './lock.js';
-import {storePaths, type StorePaths} from './paths.js';
+import {revLogs, storePaths, type StorePaths} from './paths.js';
 import {checkDataDir, setDirMode} from './safe-fs.js';
 import {FileStore, type StoreOptions} from './store.js';
 
@@ -18,6 +18,7 @@ export type {StoredEvent} from './audit-log.js';
 export type {ChainFold, AnchorOptions} from './anchor.js';
 export type {Checkpoint} from './checkpoint.js';
 export {storePaths, type StorePaths} from './paths.js';
+export {findDeployment} from './find.js';
 
 /** Opens an initialised data directory; NOT_INITIALISED if it holds no state. */
 export async function openStore(dir: string, opts: StoreOptions = {}): Promise<BatchStore> {
@@ -44,7 +45,7 @@ async function setModes(paths: StorePaths, created: boolean, group: number | und
 	}
 	await chown(paths.dir, -1, group);
 	await setDirMode(paths.dir, 0o2770);
-	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, paths.metrics, paths.commit]) {
+	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, ...revLogs(paths), paths.commit]) {
 		const st = await lstat(file).catch(() => undefined);
 		if (!st?.isFile()) continue;
 		await chown(file, -1, group);

@@ -20,6 +20,9 @@ export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
 		schemaVersion: 2,
 		deployments: Array.isArray(doc.deployments) ? doc.deployments.map(d => (isObject(d) ? deploymentToV2(d) : d)) : doc.deployments,
 	}),
+	// Version 3: ended deployments leave the document for the archive. Reading moves nothing: the
+	// first commit after the upgrade moves them, audited (see store/archive-step.ts).
+	2: doc => ({...doc, schemaVersion: 3}),
 };
 
 function withoutVersion(doc: Doc): Doc {

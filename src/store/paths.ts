@@ -24,6 +24,10 @@ export interface StorePaths {
 	audit: string;
 	/** Append-only NDJSON of every metrics sample. */
 	metrics: string;
+	/** Append-only NDJSON of the deployments that ended, each with its intent and leases (see archive-log.ts). */
+	archive: string;
+	/** Append-only NDJSON: where each archived deployment's line is, with its digest and list row. */
+	archiveIndex: string;
 	/** What the commit under way is about to append to the audit trail (see commit-marker.ts). */
 	commit: string;
 	/** The write lock (a directory, proper-lockfile style). */
@@ -49,6 +53,8 @@ export function storePaths(dir: string): StorePaths {
 		index: join(root, 'deployments.index.json'),
 		audit: join(root, 'audit.ndjson'),
 		metrics: join(root, 'metrics.ndjson'),
+		archive: join(root, 'archive.ndjson'),
+		archiveIndex: join(root, 'archive.index.ndjson'),
 		commit: join(root, 'commit.json'),
 		lock: join(root, 'write.lock'),
 		leader: join(root, 'leader.lock'),
@@ -57,6 +63,9 @@ export function storePaths(dir: string): StorePaths {
 		simWorldLock: join(root, 'sim-world.lock'),
 	};
 }
+
+/** The logs whose lines begin with the revision that wrote them: a crashed commit's lines are told by it. */
+export const revLogs = (paths: StorePaths) => [paths.metrics, paths.archive, paths.archiveIndex];
 
 let tempCounter = 0;
 

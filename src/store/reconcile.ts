@@ -5,7 +5,7 @@ import {appendDurable, quarantineTail} from './durable.js';
 import {StoreError} from './errors.js';
 import {linesBackward, readFrom, readTail, type Tail} from './lines.js';
 import {revOf} from './metrics-log.js';
-import type {StorePaths} from './paths.js';
+import {revLogs, type StorePaths} from './paths.js';
 
 /**
  * The logs against the document. One mutation commits as: append its audit events (fsync), append
@@ -27,8 +27,8 @@ export const describeHead = (h: Head) => (h.seq === 0 ? 'an empty log' : `seq ${
 
 /** Cheap (two tail reads): does anything need repair or refusal? */
 export async function logsAgree(paths: StorePaths, doc: DocHead): Promise<boolean> {
-	const [audit, metrics] = await Promise.all([readTail(paths.audit), readTail(paths.metrics)]);
-	return auditAtHead(audit, doc.auditHead) && metrics.tornAt === undefined && !metricsAhead(metrics, doc.rev);
+	const [audit, ...logs] = await Promise.all([readTail(paths.audit), ...revLogs(paths).map(log => readTail(log))]);
+	return auditAtHead(audit, doc.auditHead) && logs.every(tail => tail.tornAt === undefined && !linesAhead(tail, doc.rev));
 }
 
 function auditAtHead(tail: Tail, head: Head): boolean {
@@ -38,7 +38,7 @@ function auditAtHead(tail: Tail, head: Head): boolean {
 	return f !== undefined && f.seq === head.seq && f.hash === head.hash;
 }
 
-const metricsAhead = (tail: Tail, rev: number) => tail.last !== undefined && (revOf(tail.last.line) ?? 0) > rev;
+const linesAhead = (tail: Tail, rev: number) => tail.last !== undefined && (revOf(tail.last.line) ?? 0) > rev;
 
 export interface Recovery {
 	events: EventDraft[];
@@ -73,7 +73,7 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 	if (await logsAgree(paths, doc)) return [];
 	const plan: string[] = [];
 	let headCompleted = false;
-	for (const log of [paths.audit, paths.metrics]) {
+	for (const log of [paths.audit, ...revLogs(paths)]) {
 		const tail = await readTail(log);
 		if (tail.tornAt === undefined) continue;
 		if (await headMissingNewline(paths, log, tail, doc.auditHead)) {
@@ -86,8 +86,10 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 	if (orphans && begunBy(await readMarker(paths.commit), doc, orphans.lines)) {
 		plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.rev}) never committed`);
 	} else if (orphans) plan.push(`${paths.audit}: move audit seq ${orphans.first}–${orphans.last} beside the log, not adopted: ${NO_COMMIT}`);
-	const ahead = await samplesAhead(paths.metrics, doc.rev);
-	if (ahead.count > 0) plan.push(`${paths.metrics}: move ${ahead.count} samples of an uncommitted mutation beside the log`);
+	for (const log of revLogs(paths)) {
+		const ahead = await linesPastRev(log, doc.rev);
+		if (ahead.count > 0) plan.push(`${log}: move ${ahead.count} ${LINE_WORDS[logName(paths, log)]} of an uncommitted mutation beside the log`);
+	}
 	return plan;
 }
 
@@ -101,7 +103,7 @@ const NO_COMMIT = 'no calyx commit began them (no commit marker names them: appe
  */
 export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside?: boolean} = {}): Promise<Recovery> {
 	const events: EventDraft[] = [];
-	for (const log of [paths.audit, paths.metrics]) {
+	for (const log of [paths.audit, ...revLogs(paths)]) {
 		const tail = await readTail(log);
 		if (tail.tornAt === undefined) continue;
 		if (await headMissingNewline(paths, log, tail, doc.auditHead)) {
@@ -125,15 +127,20 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
 		const {file} = await quarantineTail(paths.audit, found.start, 'orphan');
 		events.push(event('audit.unadopted', 'state', `${seqs} past the committed head were moved to ${file}, not adopted: ${NO_COMMIT}`, {file: paths.audit, quarantine: file, seqs: [found.first, found.last], kinds: found.kinds}));
 	}
-	const samples = await metricsOrphans(paths.metrics, doc.rev);
-	const orphanRev = found?.rev ?? samples?.rev;
-	if (orphans || samples) {
+	const lines = await revOrphans(paths, doc.rev);
+	const samples = lines.metrics;
+	const revs = [found?.rev, ...Object.values(lines).map(l => l.rev)].filter((r): r is number => r !== undefined);
+	const orphanRev = revs.length > 0 ? Math.max(...revs) : undefined;
+	if (orphans || Object.keys(lines).length > 0) {
 		const seqs = orphans ? `audit seq ${orphans.first}–${orphans.last}` : 'no audit events';
+		const more = Object.entries(lines).map(([name, l]) => `, ${l.count} ${LINE_WORDS[name as LogName]}`).join('');
+		const archived = [lines.archive, lines.archiveIndex].filter(l => l !== undefined);
 		events.push(
-			event('store.recovered', 'state', `a mutation (rev ${orphanRev}) stopped before saving its state: ${seqs}${samples ? `, ${samples.count} samples` : ''} did not take effect`, {
+			event('store.recovered', 'state', `a mutation (rev ${orphanRev}) stopped before saving its state: ${seqs}${more} did not take effect`, {
 				orphanRev,
 				...(orphans ? {seqs: [orphans.first, orphans.last], kinds: orphans.kinds, begunBy: markerOwner(marker!)} : {}),
 				...(samples ? {samples: samples.count, quarantine: samples.file} : {}),
+				...(archived.length > 0 ? {archive: archived.map(l => ({lines: l.count, quarantine: l.file}))} : {}),
 			}),
 		);
 	}
@@ -201,13 +208,13 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}, lines, start};
 }
 
-/** The samples past the document's revision, counted from the end; reads only. */
-async function samplesAhead(path: string, rev: number): Promise<{count: number; start: number; rev: number}> {
+/** The lines past the document's revision, counted from the end; reads only. */
+async function linesPastRev(path: string, rev: number): Promise<{count: number; start: number; rev: number}> {
 	const tail = await readTail(path);
 	let start = tail.size;
 	let count = 0;
 	let orphanRev = rev + 1;
-	if (!metricsAhead(tail, rev)) return {count, start, rev: orphanRev};
+	if (!linesAhead(tail, rev)) return {count, start, rev: orphanRev};
 	for await (const {line, start: at} of linesBackward(path, tail.size)) {
 		const r = revOf(line) ?? 0;
 		if (r <= rev) break;
@@ -218,10 +225,18 @@ async function samplesAhead(path: string, rev: number): Promise<{count: number; 
 	return {count, start, rev: orphanRev};
 }
 
-/** Samples past the document's revision: moved beside the log (readers already skip them). */
-async function metricsOrphans(path: string, rev: number): Promise<{count: number; file: string; rev: number} | undefined> {
-	const ahead = await samplesAhead(path, rev);
-	if (ahead.count === 0) return undefined;
-	const {file} = await quarantineTail(path, ahead.start, 'orphan');
-	return {count: ahead.count, file, rev: ahead.rev};
+type LogName = 'metrics' | 'archive' | 'archiveIndex';
+const LINE_WORDS: Record<LogName, string> = {metrics: 'samples', archive: 'archived deployments', archiveIndex: 'archive index lines'};
+const logName = (paths: StorePaths, log: string): LogName => (log === paths.archive ? 'archive' : log === paths.archiveIndex ? 'archiveIndex' : 'metrics');
+
+/** Lines past the document's revision, in each log that has them: moved beside it (readers already skip them). */
+async function revOrphans(paths: StorePaths, rev: number): Promise<Partial<Record<LogName, {count: number; file: string; rev: number}>>> {
+	const out: Partial<Record<LogName, {count: number; file: string; rev: number}>> = {};
+	for (const log of revLogs(paths)) {
+		const ahead = await linesPastRev(log, rev);
+		if (ahead.count === 0) continue;
+		const {file} = await quarantineTail(log, ahead.start, 'orphan');
+		out[logName(paths, log)] = {count: ahead.count, file, rev: ahead.rev};
+	}
+	return out;
 }

@@ -9,6 +9,11 @@ import {SCHEMA_VERSION, type State} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
 import {Anchor, type AnchorOptions} from './anchor.js';
+import {withArchived} from './archive-index.js';
+import {ArchiveReader, stageArchive} from './archive-log.js';
+import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
+import type {ArchiveRecord} from '../core/archive.js';
+import type {Deployment} from '../core/model/index.js';
 import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
 import type {Checkpoint} from './checkpoint.js';
 import {markCommit} from './commit-marker.js';
@@ -25,6 +30,7 @@ import {readSamples, sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
 import {logsAgree, reconcile, recoveryPlan} from './reconcile.js';
 import {checkDataDir} from './safe-fs.js';
+import {revLogs} from './paths.js';
 import {loadTrust} from './trust.js';
 import {registryAgainstTrail} from './registry-read.js';
 import type {Trust} from '../core/trust.js';
@@ -64,6 +70,7 @@ export class FileStore implements BatchStore {
 	readonly #lockTimeoutMs: number;
 	readonly #closers = new Set<() => unknown>();
 	readonly #anchor: Anchor;
+	readonly #archive: ArchiveReader;
 
 	constructor(
 		readonly paths: StorePaths,
@@ -77,6 +84,7 @@ export class FileStore implements BatchStore {
 		this.#lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
 		this.trust = opts.trust ?? loadTrust();
 		this.#anchor = new Anchor(paths, opts.anchor);
+		this.#archive = new ArchiveReader(paths);
 	}
 
 	/**
@@ -85,8 +93,8 @@ export class FileStore implements BatchStore {
 	 * Until then readers see only what committed (see `audit` and `samples`).
 	 */
 	async open(): Promise<this> {
-		const {state, backups, pendingBackup, index, audit, metrics, commit} = this.paths;
-		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, metrics, commit]);
+		const {state, backups, pendingBackup, index, audit, commit} = this.paths;
+		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, ...revLogs(this.paths), commit]);
 		await this.#doc.header();
 		return this;
 	}
@@ -132,7 +140,7 @@ export class FileStore implements BatchStore {
 			const out = executeBatch<R>(state, cmds, clock, this.trust);
 			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
 			return {state: out.state, events: out.events, samples: out.samples, result: out};
-		});
+		}, cmds);
 		return {results: batch.results, rev, events, ...(batch.failed ? {failed: batch.failed} : {})};
 	}
 
@@ -145,7 +153,8 @@ export class FileStore implements BatchStore {
 		return withWriteLock(this.paths, this.#lockTimeoutMs, fn).finally(() => this.#anchor.settle());
 	}
 
-	#commit<R>(step: (state: State) => Step<R>): Promise<RunResult<R>> {
+	/** `cmds`: the commands the step runs, so that an archived deployment one names is brought back first (archive-step.ts). */
+	#commit<R>(step: (state: State) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
 		return this.#locked(async lock => {
 			const current = await this.#current();
 			// Nothing extends a chain that does not verify (from this user's last verified point on).
@@ -153,16 +162,18 @@ export class FileStore implements BatchStore {
 			const state = await this.#recover(current, lock);
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
+			const named = cmds.length > 0 ? await restoreNamed(this.#archive, state, cmds) : {state, restored: new Set<Deployment>()};
 			let m: Step<R>;
 			try {
-				m = step(state);
+				m = step(named.state);
 			} catch (error) {
 				// A refusal worth recording (a mutate() caller's) is audited, then rethrown; a batch returns its own.
 				if (error instanceof EngineError && error.audit) await this.#save(lock, state, state, [...migrated, error.audit], []);
 				throw error;
 			}
 			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
-			const saved = await this.#save(lock, state, m.state, [...migrated, ...m.events], m.samples ?? []);
+			const settled = settleArchive(m.state, named.restored);
+			const saved = await this.#save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records);
 			return {result: m.result, ...saved};
 		});
 	}
@@ -192,8 +203,11 @@ export class FileStore implements BatchStore {
 	 * point) and fsync the directory. So the document whose audit head is the last event appended
 	 * never becomes current before that event is on disk.
 	 */
-	async #save(lock: HeldLock, prev: State, next: State, drafts: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>) {
+	async #save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = []) {
 		const rev = prev.rev + 1;
+		// Placed before the events are chained: each archiving event names its record's digest.
+		const archived = records.length > 0 ? await stageArchive(this.paths, records, rev) : undefined;
+		const drafts = archived ? [...given, ...archiveEvents(records, archived, new Date().toISOString())] : given;
 		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
 		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
 		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
@@ -210,6 +224,7 @@ export class FileStore implements BatchStore {
 					appendDurable(this.paths.audit, chained.bytes),
 				),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
+			archived?.write(),
 		]);
 		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
 		const failed = writes.find(w => w.status === 'rejected');
@@ -232,9 +247,28 @@ export class FileStore implements BatchStore {
 
 	async listDeployments(): Promise<DeploymentList> {
 		const indexed = await readListIndex(this.paths);
-		if (indexed) return {...indexed, source: 'index'};
+		const list = indexed ? {...indexed, source: 'index' as const} : await this.#current().then(s => ({rev: s.rev, deployments: s.deployments.map(d => deploymentSummary(d)), source: 'document' as const}));
+		return {...list, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
+	}
+
+	/** A deployment by id, live or archived; with the revision it was read at. */
+	async deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined> {
 		const state = await this.#current();
-		return {rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d)), source: 'document'};
+		const live = state.deployments.find(d => d.id === id);
+		if (live) return {deployment: live, rev: state.rev, archived: false};
+		const record = await this.#archive.record(id, state.rev);
+		return record?.deployment.id === id ? {deployment: record.deployment, rev: state.rev, archived: true} : undefined;
+	}
+
+	/** What the archive holds of a deployment, or of the deployment an intent or lease was archived with. */
+	async archived(id: string): Promise<ArchiveRecord | undefined> {
+		return this.#archive.record(id, await this.#committedRev());
+	}
+
+	/** The deployments archived last, newest first, as the console lists them below the live ones. */
+	async recentlyEnded(limit: number): Promise<Deployment[]> {
+		const rev = await this.#committedRev();
+		return (await this.#archive.recent(limit, rev)).map(r => r.deployment);
 	}
 
 	/** Committed revision and audit head: what readers may see of the logs, whatever a crashed writer appended past it. */

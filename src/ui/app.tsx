@@ -17,11 +17,11 @@ import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
 import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
-import {frameKey, listFrameKey, paneWindow} from './model/list-frame.js';
+import {frameKey, listFrame, paneWindow} from './model/list-frame.js';
 import type {QuitRisk} from './model/quit.js';
 import {renderedQueries} from './model/metric-feed.js';
 import {factChanges, reviewedFacts} from './model/review.js';
-import {layoutFor, screenModel} from './model/screen.js';
+import {layoutFor, screenModel, type ScreenModel} from './model/screen.js';
 import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {eventBlocks, eventRows} from './views/AuditEventView.js';
@@ -104,6 +104,12 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
+	// What the frame before was drawn from: a frame for newer data is drawn for fresh data (see DATA_GRACE_MS).
+	const drawnFrom = useRef(snapshot);
+	const fresh = (['state', 'samples', 'audit'] as const).some(k => snapshot[k] !== drawnFrom.current[k]);
+	useEffect(() => {
+		drawnFrom.current = snapshot;
+	});
 	useEffect(() => {
 		if (snapshot.error) log.error('store read failed', snapshot.error);
 	}, [snapshot.error, log]);
@@ -158,6 +164,13 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
 	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
 	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
+	// What the keys act on that comes from the state: also handed over for a state taken without drawing it.
+	const fromState = (s: State | undefined, m: ScreenModel | undefined): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
+		availability: m?.availability ?? {},
+		confirmable: m?.confirmable ?? {},
+		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
+		reviewed: (action, target) => (s ? reviewedFacts({action, target}, s, now, store.trust) : undefined),
+	});
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? NO_ROWS,
@@ -165,18 +178,21 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		detailMax,
 		eventMax,
 		helpMax,
-		availability: model?.availability ?? {},
-		confirmable: model?.confirmable ?? {},
-		...(role === 'leader' && !readonly && state ? {quitRisk: quitRiskOf(state, followers)} : {}),
-		reviewed: (action, target) => (state ? reviewedFacts({action, target}, state, now, store.trust) : undefined),
+		...fromState(state, model),
 		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
 	};
-	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey).
+	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey);
+	// the keys then act on it as they would on the frame drawn from it (a refusal's words, a dialog's facts).
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
 	let shownKey: string | undefined;
 	data.sameFrame.current =
 		inList && state && model
-			? next => listFrameKey(next, ui, now, listHeight, identity?.role, store.trust) === (shownKey ??= frameKey(state, model, listWindow))
+			? next => {
+					const quiet = listFrame(next, ui, now, listHeight, identity?.role, store.trust);
+					if (quiet.key !== (shownKey ??= frameKey(state, model, listWindow))) return false;
+					ctx.current = {...ctx.current, ...fromState(next, quiet.model)};
+					return true;
+				}
 			: undefined;
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
@@ -190,6 +206,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	timing.current = {
 		expiries: status ? [statusEndsAt(status, props.statusMs)] : [],
 		seconds: ui.dialog !== undefined || inDetail,
+		fresh,
 		countdowns:
 			pane === 'leases'
 				? (model?.leases.slice(top, top + listHeight.leases).map(l => l.expiresInMs) ?? [])

@@ -2,6 +2,7 @@ import type {Clock, Deployment, State, TargetReading} from '../core/index.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
 import {readForStart} from '../drivers/start-reading.js';
 import type {Store} from '../store/api.js';
+import {findDeployment} from '../store/find.js';
 
 /**
  * What the console asks of the targets, through the drivers and never inside a command: a reading
@@ -24,7 +25,7 @@ export function driverTargets(store: Store, clock: Clock): ConsoleTargets {
 		},
 		async settle(id) {
 			await reconcileDeployment(store, env, id, {clock});
-			return (await store.read()).deployments.find(d => d.id === id);
+			return findDeployment(store, id);
 		},
 	};
 }

@@ -3,10 +3,10 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {ManualClock} from '../../src/core/index.js';
 import {startEngineLoop, type EngineLoop} from '../../src/drivers/engine-loop.js';
-import {initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
+import {findDeployment, initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
 import {clockAt, seedCanary, tempDir, until} from '../store/helpers.js';
 
-const deployment = async (store: Store, id: string) => (await store.read()).deployments.find(d => d.id === id)!;
+const deployment = async (store: Store, id: string) => (await findDeployment(store, id))!;
 
 /** A running canary (its first tier confirmed or only decided), then an engine loop over its store. */
 async function running(clock: ManualClock, settle: boolean, engine: (store: Store) => Promise<EngineLoop>) {

@@ -6,7 +6,7 @@ import {engineCycle, type CycleAction} from '../../src/drivers/engine-cycle.js';
 import {reconcileDeployment, reconcileOnce, type ReconcileOutcome} from '../../src/drivers/reconciler.js';
 import {DriverError, type CallOpts, type RouterReport, type TargetDriver} from '../../src/drivers/targets/driver.js';
 import {resolveTarget, type ResolvedTarget} from '../../src/drivers/targets/resolve.js';
-import {initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
+import {findDeployment, initStore, openStore, type BatchStore as Store} from '../../src/store/index.js';
 import {SimWorldFile} from '../../src/store/sim-world.js';
 import {clockAt, seedCanary, sha, tempDir} from '../store/helpers.js';
 
@@ -22,7 +22,7 @@ async function started(plan: Partial<CanaryPlan> = {}) {
 	return {dir, store, clock, env, deploymentId};
 }
 
-const deployment = async (store: Store, id: string) => (await store.read()).deployments.find(d => d.id === id)!;
+const deployment = async (store: Store, id: string) => (await findDeployment(store, id))!;
 const kinds = async (store: Store, id: string) => (await store.audit({deploymentId: id})).map(e => e.kind);
 const fleetOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'sim-world.json'), 'utf8')).services.checkout.fleet;
 

@@ -23,7 +23,8 @@ interface Status {
 	rollback?: {verified: boolean};
 }
 
-const intentOf = (box: Sandbox, id: string) => json<{intents: IntentRow[]}>(box, 'intent', 'list').intents.find(i => i.id === id)!;
+// `show`, not `list`: an intent whose deployment ended is in the archive, which `show` reads.
+const intentOf = (box: Sandbox, id: string) => json<IntentRow>(box, 'intent', 'show', id);
 const leaseOf = (box: Sandbox, id: string) => json<{leases: LeaseRow[]}>(box, 'lease', 'list').leases.find(l => l.id === id)!;
 const statusOf = (box: Sandbox, id: string) => json<Status>(box, 'canary', 'status', id);
 

@@ -2,7 +2,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {EngineError, type Command, type State} from '../../src/core/index.js';
 import {approval, registerHolders} from '../trust.js';
-import {initStore, openStore, type AuditRecord} from '../../src/store/index.js';
+import {findDeployment, initStore, openStore, type AuditRecord} from '../../src/store/index.js';
 import {settleTargets} from '../target.js';
 import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
 
@@ -87,7 +87,7 @@ describe('runMany: several commands as one unit of work', () => {
 		expect((await store.audit()).slice(-out.events.length)).toEqual(out.events);
 		// The simulated target reverts, reads back the snapshot, and the rollback is verified.
 		await settleTargets(store, clock);
-		const reverted = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		const reverted = (await findDeployment(store, deploymentId))!;
 		expect(reverted.status).toBe('rolled_back');
 		expect(reverted.rollback).toMatchObject({verified: true});
 		expect((await store.audit({deploymentId})).map(e => e.kind)).toContain('rollback.verified');

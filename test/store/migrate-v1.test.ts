@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {carries, checksum, Deployment as DeploymentSchema, planSteps, SCHEMA_VERSION, splitChecksum, State, targetWork, type CanaryPlan, type Deployment} from '../../src/core/index.js';
 import {reconcileOnce} from '../../src/drivers/reconciler.js';
-import {initStore, openStore} from '../../src/store/index.js';
+import {findDeployment, initStore, openStore} from '../../src/store/index.js';
 import {deploymentToV2} from '../../src/store/migrate-v2.js';
 import {clockAt, listing, seedCanary, sha, tempDir} from './helpers.js';
 
@@ -72,7 +72,7 @@ async function v1Directory() {
 const everyFile = (dir: string) => Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]));
 
 describe('a version-1 document (the simulated world inside it)', () => {
-	it('is migrated in memory: it validates as version 2, the world is gone, the live deployment waits for its target; reads write nothing', async () => {
+	it('is migrated in memory: it validates as the current version, the world is gone, the live deployment waits for its target; reads write nothing', async () => {
 		const {dir, deploymentId} = await v1Directory();
 		const raw = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
 		expect(raw).toMatchObject({schemaVersion: 1, world: {services: {checkout: {fleet: {canary: {weight: 5}}}}}});
@@ -83,7 +83,7 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		const state = await store.read();
 		expect(State.safeParse(state).success).toBe(true);
 		expect(state.schemaVersion).toBe(SCHEMA_VERSION);
-		expect(SCHEMA_VERSION).toBe(2);
+		expect(SCHEMA_VERSION).toBe(3);
 		expect(state).not.toHaveProperty('world');
 		const dep = state.deployments.find(d => d.id === deploymentId)!;
 		expect(dep.status).toBe('running');
@@ -106,20 +106,20 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).schemaVersion).toBe(1);
 	});
 
-	it('is saved as version 2 by the next write, which audits the migration; the chain still verifies', async () => {
+	it('is saved in the current version by the next write, which audits the migration; the chain still verifies', async () => {
 		const {dir, clock} = await v1Directory();
 		const store = await openStore(dir);
 		const rev = (await store.read()).rev;
 		const {events} = await store.run({type: 'intent.create', actor: 'human:alice', service: 'search', fromVersion: '3.0.0', toVersion: '3.1.0'}, {clock});
 		expect(events.map(e => e.kind)).toEqual(['store.migrated', 'intent.created']);
-		expect(events[0]!.data).toEqual({from: 1, to: 2});
+		expect(events[0]!.data).toEqual({from: 1, to: SCHEMA_VERSION});
 		const written = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
-		expect(written.schemaVersion).toBe(2);
+		expect(written.schemaVersion).toBe(SCHEMA_VERSION);
 		expect(written.rev).toBe(rev + 1);
 		expect(written).not.toHaveProperty('world');
 		expect(written.deployments[0]).toMatchObject({target: 'simulated', desired: {generation: 1, step: 'tier-5', percent: 5}});
 		expect(State.safeParse(written).success).toBe(true);
-		expect((await (await openStore(dir)).read()).schemaVersion).toBe(2);
+		expect((await (await openStore(dir)).read()).schemaVersion).toBe(SCHEMA_VERSION);
 		expect((await store.verifyAudit()).ok).toBe(true);
 		// Migrated once: the write after it audits no second migration.
 		const next = await store.run({type: 'intent.create', actor: 'human:alice', service: 'search', fromVersion: '3.0.0', toVersion: '3.1.1'}, {clock});
@@ -141,11 +141,11 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		// The driver's world is a file of its own now, holding what it applied.
 		const world = JSON.parse(readFileSync(join(dir, 'sim-world.json'), 'utf8'));
 		expect(world.services.checkout.fleet).toEqual(fleet({version: '1.5.0', weight: 5}));
-		// Its report was the first write: the document is saved as version 2 with the confirmation.
-		expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).schemaVersion).toBe(2);
+		// Its report was the first write: the document is saved in the current version with the confirmation.
+		expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).schemaVersion).toBe(SCHEMA_VERSION);
 		const since = async () => (await store.audit()).filter(e => e.seq > seq).map(e => e.kind);
 		expect(await since()).toEqual(['store.migrated', 'canary.tier_applied']);
-		let dep = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		let dep = (await findDeployment(store, deploymentId))!;
 		expect(dep.observed).toMatchObject({generation: 1, step: 'tier-5', split: {percent: 5, canary: {version: '1.5.0'}}, evidence: 'router', sanity: 'pending'});
 		expect(dep.bake).toEqual({accruedMs: 0, watchedAt: new Date(clock.now()).toISOString()});
 
@@ -153,7 +153,7 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		const sanity = await reconcileOnce(store, env, {clock});
 		expect(sanity.map(o => o.command.type)).toEqual(['target.sanity']);
 		expect(await since()).toEqual(['store.migrated', 'canary.tier_applied', 'canary.sanity_passed']);
-		dep = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		dep = (await findDeployment(store, deploymentId))!;
 		expect(dep.observed?.sanity).toBe('passed');
 		expect(await reconcileOnce(store, env, {clock})).toEqual([]);
 		expect((await store.verifyAudit()).ok).toBe(true);

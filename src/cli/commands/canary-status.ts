@@ -25,10 +25,10 @@ export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.re
 type Seen = DeploymentView & {rev: number};
 
 async function viewOf(cli: Cli, id: string): Promise<Seen> {
-	const state = await (await cli.store()).read();
-	const dep = state.deployments.find(d => d.id === id);
-	if (!dep) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
-	return {rev: state.rev, ...deploymentView(state, dep, cli.clock.now())};
+	const store = await cli.store();
+	const found = await store.deployment(id);
+	if (!found) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
+	return {rev: found.rev, ...deploymentView(await store.read(), found.deployment, cli.clock.now())};
 }
 
 /** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */

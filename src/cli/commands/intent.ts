@@ -100,8 +100,9 @@ export function registerIntent(program: Command, io: Io) {
 		.description('show one intent')
 		.action(
 			action(io, async (cli, [id]) => {
-				const state = await (await cli.store()).read();
-				const found = state.intents.find(i => i.id === id);
+				const store = await cli.store();
+				// An intent whose deployment ended is in the archive with it.
+				const found = (await store.read()).intents.find(i => i.id === id) ?? (await store.archived(id!))?.intent;
 				if (!found) {
 					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
 				}

@@ -1,3 +1,4 @@
+import {restoreArchived} from '../../core/archive.js';
 import type {Command} from 'commander';
 import {formatDuration} from '../../core/duration.js';
 import {cosign, definitionFor} from '../../core/lease.js';
@@ -18,10 +19,15 @@ import {table} from '../render/table.js';
 type IssueOpts = {ttl?: number; tiers?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
 
 async function findLease(cli: Cli, id: string) {
-	const state = await (await cli.store()).read();
-	const lease = state.leases.find(l => l.id === id);
-	if (!lease) throw usage(`leaseId: unknown lease ${id} (see calyx lease list)`, 'NOT_FOUND');
-	return {state, lease};
+	const store = await cli.store();
+	const live = await store.read();
+	const inDocument = live.leases.find(l => l.id === id);
+	if (inDocument) return {state: live, lease: inDocument};
+	// A lease whose deployment ended is in the archive with it: shown beside its intent and deployment, as it was.
+	const record = await store.archived(id);
+	const lease = record?.leases.find(l => l.id === id);
+	if (!record || !lease) throw usage(`leaseId: unknown lease ${id} (see calyx lease list)`, 'NOT_FOUND');
+	return {state: restoreArchived(live, record), lease};
 }
 
 /** What the lease signs about its service, the metrics per metric (the lease's plan gives the four their bands) and without header values. */

@@ -1,3 +1,4 @@
+import {takenIds} from '../archive.js';
 import {nextDeploymentId} from '../ids.js';
 import {refused} from '../errors.js';
 import {formatDuration} from '../duration.js';
@@ -93,7 +94,7 @@ export function startCanary(ctx: Ctx, cmd: CommandOf<'canary.start'>) {
 	const definition = 'record' in inForce ? inForce.record.definition : undefined;
 	const kind = definition?.target.kind ?? 'simulated';
 	if (reading.kind !== kind) throw refused('WRONG_TARGET', `the reading is of a ${reading.kind} target, but ${intent.service} runs on ${kind}: read its own target`);
-	const id = nextDeploymentId(ctx.now, ctx.base.deployments.map(d => d.id));
+	const id = nextDeploymentId(ctx.now, takenIds(ctx.base, 'deployment'));
 	const ids = {deploymentId: id, leaseId: lease.id, intentId: intent.id, service: intent.service};
 	const pack = buildRollbackPack(ids, reading.split, lease.plan, intent.toVersion, reading.kind, ctx.at);
 	lease.deploymentId = id;

@@ -42,6 +42,7 @@ export const initialState = (config: Config = DEFAULT_CONFIG): State => ({
 	intents: [],
 	leases: [],
 	deployments: [],
+	// No `history` until a first deployment ends: a state without one counts every deployment it holds.
 });
 
 function setConfig(ctx: Ctx, raw: unknown) {

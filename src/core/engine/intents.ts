@@ -1,3 +1,4 @@
+import {deployedVersion, takenIds} from '../archive.js';
 import {nextIntentId} from '../ids.js';
 import {Criticality} from '../model/index.js';
 import {invalid, refused} from '../errors.js';
@@ -21,7 +22,7 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	const from = cmd.fromVersion?.trim() || lastDeployed(ctx, cmd.service);
 	if (!from) throw invalid('FROM_REQUIRED', `from: the version ${cmd.service} runs now is required (no completed deployment of it says)`);
 	if (from === cmd.toVersion.trim()) throw invalid('SAME_VERSION', `to: ${cmd.toVersion} is already the from-version`);
-	const id = nextIntentId(ctx.now, ctx.base.intents.map(i => i.id));
+	const id = nextIntentId(ctx.now, takenIds(ctx.base, 'intent'));
 	const intent: Intent = {
 		id,
 		service: cmd.service,
@@ -45,7 +46,7 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 }
 
 function lastDeployed(ctx: Ctx, service: string): string | undefined {
-	return ctx.base.deployments.findLast(d => d.service === service && d.status === 'completed')?.toVersion;
+	return deployedVersion(ctx.base, service);
 }
 
 /** A trusted, unrevoked key, or the refusal that names why not. */

@@ -1,4 +1,5 @@
 import {ms, iso} from '../clock.js';
+import {rollbacksSince, takenIds} from '../archive.js';
 import {nextLeaseId} from '../ids.js';
 import {checkCosignature, contentChanged, currentLeaseDigest, definitionFor, verifyLease, voidedMessage} from '../lease.js';
 import {definitionDigest, serviceInForce} from '../service.js';
@@ -13,8 +14,7 @@ const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
 /** Rollbacks of the service within the policy's look-back, for the risk score. */
 export function recentRollbacks(state: State, service: string, now: number): number {
-	const since = now - state.config.risk.recentRollbackDays * 86_400_000;
-	return state.deployments.filter(d => d.service === service && d.rollback && ms(d.rollback.startedAt) >= since).length;
+	return rollbacksSince(state, service, now - state.config.risk.recentRollbackDays * 86_400_000);
 }
 
 export const riskOf = (state: State, intent: Intent, now: number) =>
@@ -68,7 +68,7 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	const policy = riskWithinPolicy(risk, acknowledged, ctx.base.config.risk);
 	if (!policy.ok) throw refused('RISK_OVER_POLICY', policy.reason, [{code: 'RISK_OVER_POLICY', message: policy.reason}]);
 	const lease: Lease = {
-		id: nextLeaseId(ctx.now, ctx.base.leases.map(l => l.id)),
+		id: nextLeaseId(ctx.now, takenIds(ctx.base, 'lease')),
 		intentId: intent.id,
 		digest: currentLeaseDigest(ctx.base, intent, plan),
 		plan,

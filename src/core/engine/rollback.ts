@@ -1,3 +1,4 @@
+import {standingAfter} from '../archive.js';
 import {refused} from '../errors.js';
 import type {Deployment, Split} from '../model/index.js';
 import {reversePatchFor} from '../rollback-pack.js';
@@ -60,7 +61,7 @@ export function rollbackCommand(ctx: Ctx, cmd: CommandOf<'rollback'>) {
 		throw refused('CANNOT_ROLL_BACK', `${dep.id} is ${statusWord(dep.status)}: nothing to roll back`);
 	}
 	// Reverting an older deployment would silently undo a newer one that changed the same service since.
-	const newer = ctx.base.deployments.find(d => d.service === dep.service && d.id !== dep.id && d.createdAt > dep.createdAt && d.status !== 'rolled_back');
+	const newer = standingAfter(ctx.base, dep);
 	if (newer) {
 		throw refused('SUPERSEDED', `${newer.id} (${statusWord(newer.status)}) changed ${dep.service} after ${dep.id}: roll that back first, or deploy a new intent`);
 	}

@@ -4,6 +4,7 @@ import {Sample} from './metrics.js';
 import {TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
 import {ServiceDefinition, ServiceRecord} from './service.js';
+import {History} from './history.js';
 
 export {AdminSignature};
 
@@ -283,7 +284,7 @@ export type Deployment = z.infer<typeof Deployment>;
 
 export const AuditHead = z.object({seq: z.number().int().min(0), hash: z.string()});
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const State = z.object({
 	schemaVersion: z.literal(SCHEMA_VERSION),
@@ -296,5 +297,7 @@ export const State = z.object({
 	deployments: z.array(Deployment),
 	/** Service definitions, each made by statements the trust's admins signed (core/service.ts); absent in older states. */
 	services: z.array(ServiceRecord).optional(),
+	/** What the document remembers of the deployments that ended and moved to the archive (absent before version 3). */
+	history: History.optional(),
 });
 export type State = z.infer<typeof State>;

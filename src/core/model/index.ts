@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './entities.js';
 export * from './service.js';
 export * from './metrics-source.js';
+export * from './history.js';

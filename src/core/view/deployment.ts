@@ -1,3 +1,4 @@
+import {isArchivable} from '../archive.js';
 import {ms} from '../clock.js';
 import {evaluateGate, type GateVerdict} from '../gate.js';
 import type {Deployment, Level, Sample, State} from '../model/index.js';
@@ -72,9 +73,14 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 	};
 }
 
-/** Counts by status, for headers and `canary list`. */
+/**
+ * Counts by status, for headers and `canary list`. Those that ended are counted from the history
+ * (the archive's tally), not from the deployments listed: a screen lists only the last of them.
+ */
 export function statusCounts(state: State): Partial<Record<Deployment['status'], number>> {
 	const counts: Partial<Record<Deployment['status'], number>> = {};
-	for (const d of state.deployments) counts[d.status] = (counts[d.status] ?? 0) + 1;
+	const history = state.history;
+	for (const [status, n] of Object.entries(history?.statuses ?? {})) if (n > 0) counts[status as Deployment['status']] = n;
+	for (const d of state.deployments) if (!history || !isArchivable(d)) counts[d.status] = (counts[d.status] ?? 0) + 1;
 	return counts;
 }

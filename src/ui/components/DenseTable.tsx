@@ -30,12 +30,13 @@ const sameRow = (a: RowProps, b: RowProps) =>
 /**
  * One line as one Text: the cells are padded and cut here rather than laid out as boxes, which
  * keeps a 40-row list at 40 layout nodes instead of 300 (ink measures and lays out every box on
- * every frame). The whole line is still cut at the terminal's edge by ink, which measures wide
- * characters properly; the cells themselves count code points (ids, services and statuses are ASCII).
+ * every frame). The whole line is still cut at the terminal's edge by ink's truncation, which
+ * measures wide characters properly; the cells themselves count code points (ids, services and
+ * statuses are ASCII). Clipped only vertically, as a Line is (see Line.tsx).
  */
 const Row = memo(function Row({columns, row, selected}: RowProps) {
 	return (
-		<Box height={1} overflow="hidden">
+		<Box height={1} overflowY="hidden">
 			<Text wrap="truncate-end" bold={selected}>
 				{selected ? `${SELECTED} ` : '  '}
 				{columns.map((c, i) => {
@@ -72,7 +73,7 @@ export default function DenseTable({columns, rows, selected, height, empty}: Pro
 	const visible = rows.slice(0, height);
 	return (
 		<Box flexDirection="column">
-			<Box height={1} overflow="hidden">
+			<Box height={1} overflowY="hidden">
 				<Box width={MARKER_WIDTH} flexShrink={0} />
 				{columns.map((c, i) => (
 					<Box key={c.id} width={c.width} marginLeft={i === 0 ? 0 : GAP} flexShrink={0}>

@@ -1,7 +1,8 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import type {AuditEvent, Sample, State} from '../../core/index.js';
+import type {AuditEvent, Deployment, Sample, State} from '../../core/index.js';
 import type {ChangeNotice, Store} from '../../store/api.js';
 import {createCoalescer, mergeNotices} from '../model/coalesce.js';
+import {createShownState, ENDED_SHOWN} from '../model/ended.js';
 import {errorOutcome} from '../model/outcome.js';
 
 /** What the screen shows besides the state: one deployment's samples, audit events by scope. */
@@ -41,6 +42,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 	const reading = useRef(false);
 	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
+	const shown = useRef(createShownState()).current;
 
 	const read = useCallback(
 		(what: ChangeNotice) => {
@@ -49,7 +51,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const notice = pending.current;
 			pending.current = undefined;
 			reading.current = true;
-			readAll(store, notice, wanted.current, held.current)
+			readAll(store, notice, wanted.current, held.current, shown)
 				.then(next => {
 					if (!alive.current || !next) return;
 					const onlyState = held.current.state && next.state && next.samples === undefined && next.audit === undefined && !next.error && !held.current.error;
@@ -114,12 +116,12 @@ export function useWanted(data: StoreData, wants: Wants): void {
 }
 
 /** Reads what changed or is not held yet; undefined when nothing needed reading. */
-async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot): Promise<Partial<Snapshot> | undefined> {
+async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot, shown: (state: State, ended: readonly Deployment[]) => State): Promise<Partial<Snapshot> | undefined> {
 	const samples = wants.samples && (what.metrics || held.samples?.key !== samplesKey(wants.samples)) ? wants.samples : undefined;
 	const audits = wants.audit.filter(w => what.audit || !(auditKey(w) in held.audit));
 	if (!what.state && !samples && audits.length === 0) return undefined;
 	const [state, sampled, ...audited] = await Promise.allSettled([
-		what.state ? store.read() : Promise.resolve(undefined),
+		what.state ? Promise.all([store.read(), store.recentlyEnded?.(ENDED_SHOWN) ?? []]).then(([state, ended]) => shown(state, ended)) : Promise.resolve(undefined),
 		samples ? store.samples(samples.deploymentId, samples.limit) : Promise.resolve(undefined),
 		...audits.map(w => store.audit(w.deploymentId ? {deploymentId: w.deploymentId, limit: w.limit} : {limit: w.limit})),
 	]);

@@ -26,6 +26,10 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
 	return {selected, top, shown, listViews: shown.map(listed)};
 }
 
+/** Which actions the keys may take, without the reasons: a refusal's words move with the bake's seconds. */
+const allowed = (availability: ScreenModel['availability']) =>
+	Object.entries(availability).map(([id, actions]) => [id, Object.entries(actions).map(([action, a]) => `${action}:${a?.ok ? 1 : 0}`)]);
+
 /**
  * Everything the deployments list draws from a state (header counts, target, tab counts, the
  * cells of the rows shown, the selection) or acts on, as one string. A leader writes every
@@ -35,11 +39,13 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
  */
 export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
-	return JSON.stringify([statusCounts(state), targetKinds(state), model.rowIds.deployments, model.leases.length, model.intents.length, model.availability, w.selected, w.top, w.listViews.map(deploymentRow)]);
+	// Only whether each action is allowed: the words of a refusal are not on screen, and the
+	// dispatcher is handed the newest ones when a frame is skipped (see app.tsx).
+	return JSON.stringify([statusCounts(state), targetKinds(state), model.rowIds.deployments, model.leases.length, model.intents.length, allowed(model.availability), w.selected, w.top, w.listViews.map(deploymentRow)]);
 }
 
-/** The key of the list a state would draw (see frameKey), for a state not drawn yet. */
-export function listFrameKey(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined, trust: Trust): string {
+/** The key of the list a state would draw (see frameKey), for a state not drawn yet, and the model it was computed from. */
+export function listFrame(state: State, ui: Pick<ConsoleState, 'pane' | 'cursor' | 'filter'>, now: number, heights: Record<Pane, number>, signerRole: 'human' | 'agent' | undefined, trust: Trust): {key: string; model: ScreenModel} {
 	const model = screenModel(state, ui, now, [], signerRole, trust);
-	return frameKey(state, model, paneWindow(state, model, ui, now, heights, false));
+	return {key: frameKey(state, model, paneWindow(state, model, ui, now, heights, false)), model};
 }

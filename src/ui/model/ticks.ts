@@ -27,13 +27,24 @@ export interface ClockDriven {
 	countdowns: readonly number[];
 	/** When something on screen leaves it by itself (the status line's message). */
 	expiries?: readonly number[];
+	/** This frame was drawn for data just read (in a live detail, the engine's samples). */
+	fresh?: boolean;
 }
+
+/**
+ * How much longer than a second the clock waits after a frame drawn for fresh data, when the
+ * screen shows seconds. An engine ticks once a second plus the time its cycle takes, so its
+ * samples arrive 1.05 to 1.2 s apart: a clock frame a second after each data frame landed just
+ * before the next one, two frames a second. With the grace the data frames are the clock's, and
+ * when the data stops the clock takes over after one longer second.
+ */
+export const DATA_GRACE_MS = 300;
 
 /**
  * How long after this frame the drawn text next changes, given the countdowns on screen (ms
  * left): a second when the screen shows seconds (counted from this frame, so that a frame drawn
  * for fresh samples, about once a second in a live detail, also serves as the clock's: one frame
- * a second, not two), the next second when a list countdown is in its last minute, else the next
+ * a second, not two; see DATA_GRACE_MS), the next second when a list countdown is in its last minute, else the next
  * wall-clock minute, or sooner when a countdown is about to enter its last minute or a message
  * is due to go. Nothing on screen due to go adds no wake.
  */
@@ -41,7 +52,7 @@ export function nextTickMs(now: number, screen: ClockDriven): number {
 	const {countdowns} = screen;
 	const toExpiry = (screen.expiries ?? []).filter(at => at > now).map(at => at - now);
 	const toSecond = 1000 - (now % 1000);
-	if (screen.seconds) return Math.min(1000, ...toExpiry);
+	if (screen.seconds) return Math.min(screen.fresh ? 1000 + DATA_GRACE_MS : 1000, ...toExpiry);
 	if (countdowns.some(left => left > 0 && left < 61_000)) return Math.min(toSecond, ...toExpiry);
 	const toMinute = 60_000 - (now % 60_000);
 	const toLastMinute = countdowns.filter(left => left > 0).map(left => left - 60_000);

@@ -14,7 +14,7 @@ const MARK = {ok: '✓', error: '✗', info: '·'} as const;
  */
 export default function StatusLine({status, pending, readError}: {status?: Status; pending?: string; readError?: string}) {
 	return (
-		<Box height={1} overflow="hidden">
+		<Box height={1} overflowY="hidden">
 			<Text wrap="truncate-end">
 				{pending ? (
 					<Toned tone="info">… {displayText(pending, LINE_MAX)}</Toned>

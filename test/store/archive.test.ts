@@ -1,0 +1,90 @@
+import {createHash} from 'node:crypto';
+import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {riskOf} from '../../src/core/index.js';
+import {EngineError} from '../../src/core/errors.js';
+import {openStore} from '../../src/store/index.js';
+import {keyedStore, runToEnd, startCanary} from './archive-fixture.js';
+
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+
+describe('the archive: a deployment that ends leaves the document', () => {
+	it('moves a completed deployment, its intent and its lease to the archive in the commit that ends it, audited with its digest', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const {deploymentId, intentId, leaseId} = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, deploymentId);
+		const state = await store.read();
+		expect(state.deployments).toEqual([]);
+		expect(state.intents.map(i => i.id)).not.toContain(intentId);
+		expect(state.leases.map(l => l.id)).not.toContain(leaseId);
+		expect(state.history).toMatchObject({archived: 1, statuses: {completed: 1}, lastIds: {deployment: deploymentId, intent: intentId, lease: leaseId}});
+		expect(state.history!.services.checkout!.standing).toEqual([expect.objectContaining({id: deploymentId, version: '1.5.0'})]);
+
+		const found = await store.deployment(deploymentId);
+		expect(found).toMatchObject({archived: true, deployment: {id: deploymentId, status: 'completed', toVersion: '1.5.0'}});
+		const [event] = (await store.audit()).filter(e => e.kind === 'deployment.archived');
+		expect(event).toMatchObject({subject: deploymentId, actor: 'store', data: {status: 'completed', intent: intentId, leases: [leaseId]}});
+		// The digest the audit trail names is the digest of the record as the archive holds it.
+		const line = readFileSync(join(dir, 'archive.ndjson')).subarray(event!.data.at as number, (event!.data.at as number) + (event!.data.len as number)).toString();
+		const record = line.slice(line.indexOf('"record":') + 9, -2);
+		expect(createHash('sha256').update(record).digest('hex')).toBe(event!.data.sha256);
+		expect(JSON.parse(record)).toMatchObject({deployment: {id: deploymentId}, intent: {id: intentId, status: 'deployed'}, leases: [{id: leaseId}]});
+		// Listed, and read the same by a fresh process; the chain verifies.
+		expect((await store.listDeployments()).deployments.map(d => [d.id, d.status])).toEqual([[deploymentId, 'completed']]);
+		expect((await (await openStore(dir)).deployment(deploymentId))?.deployment).toEqual(found!.deployment);
+		expect(await store.verifyAudit()).toMatchObject({ok: true});
+	});
+
+	it('rolls back an archived completed deployment: brought back, rolled back, archived again; the newest line wins', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const {deploymentId} = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, deploymentId);
+		await store.run({type: 'rollback', actor: 'human:alice', id: deploymentId, reason: 'bad release found after completion'}, {clock});
+		expect((await store.read()).deployments.map(d => [d.id, d.status])).toEqual([[deploymentId, 'rolling_back']]);
+		// While it is live again, it is listed once.
+		expect((await store.listDeployments()).deployments.map(d => d.id)).toEqual([deploymentId]);
+		await runToEnd(store, env, clock, deploymentId);
+		expect(await store.deployment(deploymentId)).toMatchObject({archived: true, deployment: {status: 'rolled_back', rollback: {verified: true}}});
+		expect(lines(join(dir, 'archive.index.ndjson'))).toHaveLength(2);
+		const state = await store.read();
+		expect(state.history).toMatchObject({archived: 1, statuses: {completed: 0, rolled_back: 1}});
+		expect(state.history!.services.checkout).toMatchObject({standing: [], rollbacks: [expect.objectContaining({id: deploymentId})]});
+		expect((await store.listDeployments()).deployments.map(d => [d.id, d.status])).toEqual([[deploymentId, 'rolled_back']]);
+	});
+
+	it('refuses to roll back an archived deployment a newer one superseded, and writes nothing to the archive or the document', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const first = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, first.deploymentId);
+		const second = await startCanary(store, clock, '1.5.0', '1.6.0');
+		await runToEnd(store, env, clock, second.deploymentId);
+		const before = {state: readFileSync(join(dir, 'state.json')), archive: readFileSync(join(dir, 'archive.ndjson')), index: readFileSync(join(dir, 'archive.index.ndjson'))};
+		const error = await store.run({type: 'rollback', actor: 'human:alice', id: first.deploymentId, reason: 'undo'}, {clock}).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(EngineError);
+		expect(error).toMatchObject({code: 'SUPERSEDED', message: expect.stringContaining(second.deploymentId)});
+		expect(readFileSync(join(dir, 'archive.ndjson'))).toEqual(before.archive);
+		expect(readFileSync(join(dir, 'archive.index.ndjson'))).toEqual(before.index);
+		expect(readFileSync(join(dir, 'state.json'))).toEqual(before.state);
+		// A command the archived deployment cannot take is refused in the engine's usual words.
+		await expect(store.run({type: 'canary.promote', actor: 'human:alice', id: second.deploymentId}, {clock})).rejects.toThrow(/completed/);
+		expect(readFileSync(join(dir, 'state.json'))).toEqual(before.state);
+	});
+
+	it('keeps what the decisions that look back need: the version in place, new ids past the archived ones, recent rollbacks in the risk score', async () => {
+		const {store, clock, env} = await keyedStore();
+		const first = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, first.deploymentId);
+		await store.run({type: 'rollback', actor: 'human:alice', id: first.deploymentId, reason: 'undo'}, {clock});
+		await runToEnd(store, env, clock, first.deploymentId);
+		// An intent without --from starts from what the last completed deployment left: none stands now.
+		const {result: intent} = await store.run<{id: string; fromVersion: string}>({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.1'}, {clock});
+		expect(intent.id).not.toBe(first.intentId);
+		expect(intent.id > first.intentId).toBe(true);
+		const state = await store.read();
+		expect(riskOf(state, state.intents.find(i => i.id === intent.id)!, clock.now()).factors).toContainEqual(expect.objectContaining({name: 'recent rollbacks', points: 10, detail: expect.stringMatching(/^1 of this service/)}));
+		const second = await startCanary(store, clock, '1.4.0', '1.6.0');
+		expect(second.deploymentId > first.deploymentId).toBe(true);
+		expect(second.leaseId).not.toBe(first.leaseId);
+	});
+});
