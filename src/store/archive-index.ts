@@ -1,7 +1,7 @@
 import type {DeploymentSummary} from '../core/view/summary.js';
 import {StoreError, isNodeError} from './errors.js';
 import {COLUMNS, summaryOf} from './list-read.js';
-import {openData} from './safe-fs.js';
+import {openData, readData} from './safe-fs.js';
 
 /**
  * The archive's index: one line per archived deployment, appended in the commit that archives it,
@@ -114,10 +114,39 @@ export class ArchiveIndex {
 		this.#consumed += pos;
 	}
 
-	/** The entry of a deployment, or of the deployment an intent or lease was archived with. */
+	/**
+	 * The entry of a deployment, or of the deployment an intent or lease was archived with. Once the
+	 * index is followed (a console), from the map; before (a CLI process asking once), by searching
+	 * the bytes for the id and parsing only the lines that name it, newest first.
+	 */
 	async lookup(id: string, throughRev: number): Promise<ArchiveEntry | undefined> {
+		if (this.#ino === undefined) return this.#search(id, throughRev);
 		const entries = await this.entries(throughRev);
 		return entries.get(id) ?? entries.get(this.#byRef.get(id) ?? '');
+	}
+
+	async #search(id: string, throughRev: number): Promise<ArchiveEntry | undefined> {
+		let buf: Buffer;
+		try {
+			buf = await readData(this.path);
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) return undefined;
+			throw error;
+		}
+		// A deployment's id where its line names it; an intent's or lease's anywhere (only `refs` hold them).
+		const needle = Buffer.from(id.startsWith('DEP-') ? `"id":${JSON.stringify(id)},"at":` : JSON.stringify(id));
+		for (let from = buf.length; from >= 0; ) {
+			const at = buf.lastIndexOf(needle, from);
+			if (at < 0) return undefined;
+			from = at - 1;
+			const start = buf.lastIndexOf(10, at) + 1;
+			const end = buf.indexOf(10, at);
+			// A line without its newline is still being appended.
+			if (end < 0) continue;
+			const entry = entryOf(this.path, buf.subarray(start, end), start);
+			if (entry.rev <= throughRev && (entry.id === id || entry.refs.includes(id))) return entry;
+		}
+		return undefined;
 	}
 
 	#reset(ino?: bigint): void {

@@ -32,6 +32,28 @@ describe('the whole pipeline through the CLI', () => {
 		expect(audit.stdout).toMatch(/intact/);
 	});
 
+	it('reads a deployment that ended from the archive: status, its intent and lease, the list (quick and full), a rollback', async () => {
+		const s = sandbox();
+		const {leaseId, intentId} = await signedLease(s);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		for (let i = 0; i < 12 && (await s.json<Doc>(['canary', 'status', dep])).doc.status !== 'completed'; i++) await s.calyx(['engine', '--once']);
+		// It has left the document: only the archive holds it, and every read finds it there.
+		const state = JSON.parse(readFileSync(join(s.data, 'state.json'), 'utf8')) as Doc;
+		expect([state.deployments, state.intents.map((i: Doc) => i.id), state.leases.map((l: Doc) => l.id)]).toEqual([[], [], []]);
+		expect((await s.json<Doc>(['canary', 'status', dep])).doc).toMatchObject({id: dep, status: 'completed'});
+		expect((await s.json<Doc>(['lease', 'show', leaseId])).doc).toMatchObject({id: leaseId, intent: {id: intentId}});
+		const listed = await s.json<Doc>(['canary', 'list']);
+		expect(listed.doc.deployments.map((d: Doc) => [d.id, d.status])).toEqual([[dep, 'completed']]);
+		expect((await s.calyx(['canary', 'list', '--no-color'])).stdout).toMatch(new RegExp(`${dep}.*completed`));
+		expect((await s.json<Doc>(['canary', 'status', 'DEP-20200101-001'])).code).toBe(2);
+		// A bad release found after completion: the archived deployment is rolled back, and archived again.
+		expect((await s.calyx(['rollback', dep, '--reason', 'found after completion'])).code).toBe(0);
+		for (let i = 0; i < 4 && (await s.json<Doc>(['canary', 'status', dep])).doc.status !== 'rolled_back'; i++) await s.calyx(['engine', '--once']);
+		expect((await s.json<Doc>(['canary', 'status', dep])).doc).toMatchObject({status: 'rolled_back', rollback: {verified: true}});
+		expect((await s.json<Doc>(['intent', 'show', intentId])).doc.status).toBe('rolled_back');
+		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
+	});
+
 	it('halts on a critical sample, rolls back and verifies', async () => {
 		const s = sandbox();
 		const {leaseId} = await signedLease(s, ['--bake', '15m']);
