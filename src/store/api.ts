@@ -81,6 +81,8 @@ export interface VerifyReport {
 	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>};
 	/** The document's service definitions against those the trail's signed statements applied: each difference by service. */
 	services?: {count: number; differences: Array<{service: string; problem: string}>};
+	/** The archive's records against the trail's archiving events (each names its record's digest): each difference. */
+	archive?: {records: number; differences: Array<{id?: string; problem: string}>};
 	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */
 	witnesses?: AnchorReport;
 }

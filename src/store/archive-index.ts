@@ -149,6 +149,21 @@ export class ArchiveIndex {
 		return undefined;
 	}
 
+	/** Every line through `throughRev`, in order, older lines of a re-archived deployment included (for verification). */
+	async each(throughRev: number, fn: (entry: ArchiveEntry) => void): Promise<void> {
+		let buf: Buffer;
+		try {
+			buf = await readData(this.path);
+		} catch (error) {
+			if (isNodeError(error, 'ENOENT')) return;
+			throw error;
+		}
+		for (let pos = 0, end = buf.indexOf(10); end >= 0; pos = end + 1, end = buf.indexOf(10, pos)) {
+			const entry = entryOf(this.path, buf.subarray(pos, end), pos);
+			if (entry.rev <= throughRev) fn(entry);
+		}
+	}
+
 	#reset(ino?: bigint): void {
 		this.#entries = new Map();
 		this.#byRef = new Map();

@@ -12,6 +12,7 @@ import {Anchor, type AnchorOptions} from './anchor.js';
 import {withArchived} from './archive-index.js';
 import {ArchiveReader, stageArchive} from './archive-log.js';
 import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
+import {verifyArchive} from './archive-verify.js';
 import type {ArchiveRecord} from '../core/archive.js';
 import type {Deployment} from '../core/model/index.js';
 import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
@@ -311,7 +312,9 @@ export class FileStore implements BatchStore {
 				.catch(unreadable);
 			if (!derived) return {...report, head: head.auditHead};
 			const {registry, services} = derived;
-			return {...report, ok: report.ok && registry.differences.length === 0 && services.differences.length === 0, head: head.auditHead, registry, services};
+			const archive = await verifyArchive(this.paths, head.rev);
+			const agrees = registry.differences.length === 0 && services.differences.length === 0 && archive.differences.length === 0;
+			return {...report, ok: report.ok && agrees, head: head.auditHead, registry, services, archive};
 		}
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};

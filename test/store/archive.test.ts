@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {riskOf} from '../../src/core/index.js';
@@ -86,5 +86,37 @@ describe('the archive: a deployment that ends leaves the document', () => {
 		const second = await startCanary(store, clock, '1.4.0', '1.6.0');
 		expect(second.deploymentId > first.deploymentId).toBe(true);
 		expect(second.leaseId).not.toBe(first.leaseId);
+	});
+
+	it('is vouched for by the audit trail: a record edited with its index made to agree, or removed, fails audit verify', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const first = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, first.deploymentId);
+		const second = await startCanary(store, clock, '1.5.0', '1.6.0');
+		await runToEnd(store, env, clock, second.deploymentId);
+		expect(await store.verifyAudit()).toMatchObject({ok: true, archive: {records: 2, differences: []}});
+		const archivePath = join(dir, 'archive.ndjson');
+		const indexPath = join(dir, 'archive.index.ndjson');
+		const [original, index] = [readFileSync(archivePath, 'utf8'), readFileSync(indexPath, 'utf8')];
+		// The first record says it went to 9.9.9; its index line gets the new digest, so reads find nothing amiss.
+		const [line1, line2] = original.split('\n');
+		const forged = line1!.replace('"toVersion":"1.5.0"', '"toVersion":"9.9.9"');
+		const body = forged.slice(forged.indexOf('"record":') + 9, -1);
+		const [index1, index2] = index.split('\n');
+		const reindexed = JSON.stringify({...JSON.parse(index1!), len: Buffer.byteLength(forged) + 1, sha256: createHash('sha256').update(body).digest('hex')});
+		const shift = Buffer.byteLength(forged) - Buffer.byteLength(line1!);
+		const moved = JSON.stringify({...JSON.parse(index2!), at: JSON.parse(index2!).at + shift});
+		writeFileSync(archivePath, `${forged}\n${line2}\n`);
+		writeFileSync(indexPath, `${reindexed}\n${moved}\n`);
+		const fresh = await openStore(dir);
+		expect((await fresh.deployment(first.deploymentId))?.deployment.toVersion).toBe('9.9.9');
+		const report = await fresh.verifyAudit();
+		expect(report.ok).toBe(false);
+		expect(report.archive!.differences).toEqual([{id: first.deploymentId, problem: expect.stringMatching(/^its record differs from what audit seq \d+ archived$/)}]);
+		// Removed altogether: the event that archived it still names it.
+		writeFileSync(archivePath, `${line2}\n`);
+		writeFileSync(indexPath, `${JSON.stringify({...JSON.parse(index2!), at: 0})}\n`);
+		const gone = await (await openStore(dir)).verifyAudit();
+		expect(gone.archive!.differences).toEqual([{id: first.deploymentId, problem: expect.stringMatching(/archived it, but the archive does not hold that record$/)}]);
 	});
 });

@@ -26,7 +26,7 @@ export function verifyText(report: VerifyReport): string {
 		lines.push(`audit trail intact: ${report.count} events, chain verified${vouched}`);
 	} else {
 		const witnessed = (w?.contradicted.length ?? 0) + (w?.forged.length ?? 0) > 0;
-		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry or service definitions it derives'}`);
+		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry, service definitions or archive it vouches for'}`);
 	}
 	if (w && w.contradicted.length > 0) {
 		const more = w.contradicted.length > 1 ? ` (and ${w.contradicted.length - 1} more witnessed heads or checkpoints)` : '';
@@ -41,6 +41,11 @@ export function verifyText(report: VerifyReport): string {
 	if (services && services.differences.length > 0) {
 		lines.push('SERVICE DEFINITIONS DIFFER FROM THE AUDIT TRAIL:', ...services.differences.map(d => `  ${d.service}: ${d.problem}`));
 	} else if (services && services.count > 0 && report.ok) lines.push(`${services.count} service definitions match the trail's signed statements`);
+	const archive = report.archive;
+	if (archive && archive.differences.length > 0) {
+		lines.push('ARCHIVE DIFFERS FROM THE AUDIT TRAIL:', ...archive.differences.slice(0, 20).map(d => `  ${d.id ?? 'archive'}: ${d.problem}`));
+		if (archive.differences.length > 20) lines.push(`  … and ${archive.differences.length - 20} more`);
+	} else if (archive && archive.records > 0 && report.ok) lines.push(`${archive.records} archived records match the trail's archiving events`);
 	return lines.join('\n');
 }
 
