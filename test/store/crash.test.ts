@@ -20,6 +20,7 @@ const intent = {type: 'intent.create' as const, actor: 'human:alice', service: '
 
 interface Outcome {
 	acked: number;
+	archived: number;
 	recovered: boolean;
 }
 
@@ -35,8 +36,11 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	expect(state.rev).toBeGreaterThanOrEqual(lastRev);
 	const intents = new Set(state.intents.map(i => i.id));
 	for (const [, , , id] of acks) if (id !== '-') expect(intents.has(id!)).toBe(true);
-	// The list index, whether it survived the kill or not, never shows anything but the document.
-	expect((await store.listDeployments()).deployments).toEqual(state.deployments.map(d => deploymentSummary(d)));
+	// A deployment whose move to the archive was acknowledged is there, whole.
+	for (const [, , , , archived] of acks) if (archived) expect(await store.deployment(archived)).toMatchObject({archived: true, deployment: {id: archived, status: 'completed'}});
+	// The list index, whether it survived the kill or not, never shows anything but the document (and what the archive committed).
+	const ended = (await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse();
+	expect((await store.listDeployments()).deployments).toEqual([...ended, ...state.deployments].map(d => deploymentSummary(d)));
 	// Readers see only what committed, before any repair.
 	expect((await store.audit()).every(e => e.seq <= state.auditHead.seq)).toBe(true);
 	await store.verifyAudit();
@@ -47,7 +51,7 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	expect(readdirSync(dir).filter(n => n.endsWith('.tmp'))).toEqual([]);
 	const recovered = (await store.audit({limit: 3})).some(e => e.kind === 'store.recovered' || e.kind === 'log.recovered');
 	await store.close();
-	return {acked: acks.length, recovered};
+	return {acked: acks.length, archived: acks.filter(a => a[4]).length, recovered};
 }
 
 /**
@@ -98,7 +102,9 @@ describe('kill -9 at random points', () => {
 		await Promise.all(Array.from({length: LANES}, lane));
 		expect(outcomes).toHaveLength(TRIALS);
 		expect(outcomes.reduce((n, o) => n + o.acked, 0)).toBeGreaterThan(TRIALS);
-		console.info(`kill -9: ${TRIALS} trials, ${outcomes.reduce((n, o) => n + o.acked, 0)} acknowledged mutations, ${outcomes.filter(o => o.recovered).length} needed a recorded recovery`);
+		// Moves to the archive were among them, acknowledged and checked (and others cut short by the kill).
+		expect(outcomes.reduce((n, o) => n + o.archived, 0)).toBeGreaterThan(TRIALS / 10);
+		console.info(`kill -9: ${TRIALS} trials, ${outcomes.reduce((n, o) => n + o.acked, 0)} acknowledged mutations (${outcomes.reduce((n, o) => n + o.archived, 0)} moves to the archive), ${outcomes.filter(o => o.recovered).length} needed a recorded recovery`);
 	}, 240_000);
 });
 
