@@ -5,17 +5,9 @@ import {runDrill, type Deployment} from '../../src/core/index.js';
 import {openStore, type StoreError} from '../../src/store/index.js';
 import {snapshot} from '../cli/helpers.js';
 import {keyedStore, runToEnd, startCanary} from './archive-fixture.js';
+import {fault} from './rename-fault.js';
 
-/** The rename that makes a document current can be made to fail: a commit stopped between its appends and its commit point. */
-const fault = vi.hoisted(() => ({failRename: undefined as ((from: string, to: string) => boolean) | undefined}));
-vi.mock('node:fs/promises', async importOriginal => {
-	const fs = await importOriginal<typeof import('node:fs/promises')>();
-	const rename: typeof fs.rename = async (from, to) => {
-		if (fault.failRename?.(String(from), String(to))) throw Object.assign(new Error(`injected: rename ${String(from)} → ${String(to)}`), {code: 'EIO'});
-		return fs.rename(from, to);
-	};
-	return {...fs, rename, default: {...fs, rename}};
-});
+vi.mock('node:fs/promises', async importOriginal => (await import('./rename-fault.js')).withFailingRename(await importOriginal()));
 afterEach(() => (fault.failRename = undefined));
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);

@@ -3,17 +3,9 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {initStore, openStore, type StoreError} from '../../src/store/index.js';
 import {clockAt, listing, sha, tempDir} from './helpers.js';
+import {fault} from './rename-fault.js';
 
-/** Renames the store makes can be made to fail, one at a time: a fault between two steps of a commit. */
-const fault = vi.hoisted(() => ({failRename: undefined as ((from: string, to: string) => boolean) | undefined}));
-vi.mock('node:fs/promises', async importOriginal => {
-	const fs = await importOriginal<typeof import('node:fs/promises')>();
-	const rename: typeof fs.rename = async (from, to) => {
-		if (fault.failRename?.(String(from), String(to))) throw Object.assign(new Error(`injected: rename ${String(from)} → ${String(to)}`), {code: 'EIO'});
-		return fs.rename(from, to);
-	};
-	return {...fs, rename, default: {...fs, rename}};
-});
+vi.mock('node:fs/promises', async importOriginal => (await import('./rename-fault.js')).withFailingRename(await importOriginal()));
 afterEach(() => (fault.failRename = undefined));
 
 const intent = (title: string) => ({type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0', title});
