@@ -27,6 +27,8 @@ export interface ArchiveEntry {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
+/** A record is one deployment with its intent and leases: a few KB. A line claiming more was not written by calyx. */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 function entryOf(path: string, line: Buffer, offset: number): ArchiveEntry {
@@ -41,6 +43,7 @@ function entryOf(path: string, line: Buffer, offset: number): ArchiveEntry {
 	if (raw === null || typeof raw !== 'object' || !isCount(r.rev) || !isCount(r.at) || !isCount(r.len) || typeof r.sha256 !== 'string' || !SHA.test(r.sha256)) {
 		throw bad('lacks rev, at, len or sha256');
 	}
+	if (r.len > MAX_RECORD_BYTES) throw bad(`claims a record of ${r.len} bytes (at most ${MAX_RECORD_BYTES})`);
 	const refs = r.refs ?? [];
 	if (!Array.isArray(refs) || !refs.every(x => typeof x === 'string' && x.length <= 64)) throw bad('has refs that are not ids');
 	const summary = summaryOf(r.row);
