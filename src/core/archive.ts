@@ -22,7 +22,22 @@ export const isArchivable = (dep: Pick<Deployment, 'status'>) => ENDED.includes(
 
 const serviceOf = (h: History, service: string): ServiceHistory => (h.services[service] ??= {standing: [], rollbacks: []});
 const keepNewest = <T>(list: T[]) => (list.length > HISTORY_KEEP ? list.slice(list.length - HISTORY_KEEP) : list);
-const newer = (a: string | undefined, b: string | undefined) => (a === undefined || (b !== undefined && b > a) ? b : a);
+/** Ids compared part by part, numbers as numbers: `DEP-20261202-1000` comes after `DEP-20261202-999`. */
+export function idOrder(a: string, b: string): number {
+	const x = a.split('-');
+	const y = b.split('-');
+	for (let i = 0; i < Math.max(x.length, y.length); i++) {
+		const [p, q] = [x[i], y[i]];
+		if (p === q) continue;
+		if (p === undefined) return -1;
+		if (q === undefined) return 1;
+		const numeric = /^\d+$/.test(p) && /^\d+$/.test(q);
+		return numeric ? Number(p) - Number(q) : p < q ? -1 : 1;
+	}
+	return 0;
+}
+
+const newer = (a: string | undefined, b: string | undefined) => (a === undefined || (b !== undefined && idOrder(b, a) > 0) ? b : a);
 
 function cloneHistory(h: History | undefined): History {
 	const base = h ?? emptyHistory();

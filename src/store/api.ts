@@ -160,8 +160,8 @@ export interface Store {
 	 * one seek, not a scan). Optional so that fakes stay valid; they hold every deployment in `read()`.
 	 */
 	deployment?(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
-	/** The deployments archived last, newest first (the console lists them below the live ones). Optional, as above. */
-	recentlyEnded?(limit: number): Promise<Deployment[]>;
+	/** The deployments archived last, with their intents and leases, newest first (the console lists them below the live ones). Optional, as above. */
+	recentlyEnded?(limit: number): Promise<ArchiveRecord[]>;
 	/** Tells a long-running reader that something changed, from any process, within 250 ms. */
 	watch(listener: (what: ChangeNotice) => void): () => void;
 	/**
@@ -201,7 +201,7 @@ export interface BatchStore extends Store {
 	 */
 	listDeployments(): Promise<DeploymentList>;
 	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
-	recentlyEnded(limit: number): Promise<Deployment[]>;
+	recentlyEnded(limit: number): Promise<ArchiveRecord[]>;
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */
 	archived(id: string): Promise<ArchiveRecord | undefined>;
 	/**

@@ -31,8 +31,8 @@ const SHA = /^[0-9a-f]{64}$/;
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
-function entryOf(path: string, line: Buffer, offset: number): ArchiveEntry {
-	const bad = (why: string) => new StoreError('CORRUPT', `${path}: the line at byte ${offset} ${why}; nothing was written (restore the file from a backup, or run calyx audit verify)`, path, {position: offset});
+export function entryOf(path: string, line: Buffer, offset: number): ArchiveEntry {
+	const bad = (why: string) => new StoreError('CORRUPT', `${path}: the line at byte ${offset} ${why} (restore the archive's two files from a backup; calyx audit verify says what else differs)`, path, {position: offset});
 	let raw: unknown;
 	try {
 		raw = JSON.parse(line.toString('utf8'));

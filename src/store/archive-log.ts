@@ -4,7 +4,8 @@ import {z} from 'zod';
 import type {ArchiveRecord} from '../core/archive.js';
 import {Deployment, Intent, Lease} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
-import {ArchiveIndex, indexLine, type ArchiveEntry} from './archive-index.js';
+import {ArchiveIndex, entryOf, indexLine, type ArchiveEntry} from './archive-index.js';
+import {readTail} from './lines.js';
 import {appendDurable} from './durable.js';
 import {StoreError, isNodeError} from './errors.js';
 import {COLUMNS} from './list-read.js';
@@ -36,7 +37,15 @@ export interface StagedArchive {
 
 const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** The records' lines, placed after the archive's committed end. Under the write lock. */
+/** Where the index says the archive ends; a write appends only to an archive that ends there. */
+async function indexedEnd(paths: StorePaths): Promise<number> {
+	const tail = await readTail(paths.archiveIndex);
+	if (!tail.last) return 0;
+	const last = entryOf(paths.archiveIndex, tail.last.line, tail.last.start);
+	return last.at + last.len;
+}
+
+/** The records' lines, placed after the archive's committed end. Under the write lock, after recovery. */
 export async function stageArchive(paths: StorePaths, records: readonly ArchiveRecord[], rev: number): Promise<StagedArchive> {
 	let at = await stat(paths.archive).then(
 		s => s.size,
@@ -45,6 +54,14 @@ export async function stageArchive(paths: StorePaths, records: readonly ArchiveR
 			throw error;
 		},
 	);
+	const end = await indexedEnd(paths);
+	if (at !== end) {
+		throw new StoreError(
+			'CORRUPT',
+			`${paths.archive} is ${at} bytes, but ${paths.archiveIndex} has its last record end at byte ${end}: the archive was cut, removed or written by hand; nothing was written (restore the archive's two files from a backup; calyx audit verify says what differs)`,
+			paths.archive,
+		);
+	}
 	const lines: Buffer[] = [];
 	let index = '';
 	const whole = createHash('sha256');
@@ -106,7 +123,9 @@ export class ArchiveReader {
 		const path = this.paths.archive;
 		const bad = (why: string) => new StoreError('CORRUPT', `${path}: the line at byte ${entry.at} (${entry.id}) ${why}`, path, {position: entry.at});
 		const buf = Buffer.alloc(entry.len);
-		const fh = await openData(path, 'read');
+		const fh = await openData(path, 'read').catch((error: unknown) => {
+			throw isNodeError(error, 'ENOENT') ? bad(`is named by ${this.index.path}, but the archive is missing`) : error;
+		});
 		try {
 			const {bytesRead} = await fh.read(buf, 0, entry.len, entry.at);
 			if (bytesRead !== entry.len) throw bad(`is cut short (${bytesRead} of ${entry.len} bytes)`);

@@ -41,9 +41,14 @@ export function settleArchive(next: State, restored: ReadonlySet<Deployment>): {
 /** More than this many at once is a migration's move, said in one event rather than one each. */
 const EACH_UP_TO = 25;
 
-/** The audit events of an archiving: one per deployment (its time: when it ended), or one for a migration's bulk. */
-export function archiveEvents(records: readonly ArchiveRecord[], staged: StagedArchive, now: string): EventDraft[] {
-	if (records.length > EACH_UP_TO) {
+/**
+ * The audit events of an archiving: one per deployment, or one for a migration's bulk (the first
+ * write of a document from before the archive, or more than EACH_UP_TO at once). `at`: the time of
+ * the commit's last event, so that the trail's times never go back.
+ */
+export function archiveEvents(records: readonly ArchiveRecord[], staged: StagedArchive, at: string, migrating: boolean): EventDraft[] {
+	const now = at;
+	if (migrating || records.length > EACH_UP_TO) {
 		const ids = records.map(r => r.deployment.id);
 		return [
 			{
@@ -60,7 +65,7 @@ export function archiveEvents(records: readonly ArchiveRecord[], staged: StagedA
 		const p = staged.placed[i]!;
 		const dep = r.deployment;
 		return {
-			at: dep.endedAt ?? now,
+			at: now,
 			actor: 'store',
 			kind: 'deployment.archived',
 			subject: dep.id,

@@ -1,5 +1,8 @@
 import {createHash} from 'node:crypto';
-import {ArchiveIndex} from './archive-index.js';
+import type {ArchiveRecord} from '../core/archive.js';
+import {deploymentSummary, type DeploymentSummary} from '../core/view/summary.js';
+import {ArchiveIndex, type ArchiveEntry} from './archive-index.js';
+import {COLUMNS} from './list-read.js';
 import {parseEvent} from './audit-log.js';
 import {blocks, eachLine} from './lines.js';
 import type {StorePaths} from './paths.js';
@@ -48,10 +51,28 @@ async function archivingEvents(paths: StorePaths, throughRev: number): Promise<M
 	return byRev;
 }
 
+/** What an index line gets wrong about the record it places, if anything: each field a reader trusts. */
+function indexProblem(entry: ArchiveEntry, id: string, sha256: string, len: number, body: Buffer): string | undefined {
+	if (entry.id !== id) return `another id (${entry.id})`;
+	if (entry.sha256 !== sha256) return 'another digest';
+	if (entry.len !== len) return `another length (${entry.len}, not ${len})`;
+	let record: ArchiveRecord;
+	try {
+		record = JSON.parse(body.toString('utf8')) as ArchiveRecord;
+	} catch {
+		return 'a record that is not JSON';
+	}
+	const refs = [...(record.intent ? [record.intent.id] : []), ...(record.leases ?? []).map(l => l.id)];
+	if (JSON.stringify(entry.refs) !== JSON.stringify(refs)) return `other intent and lease ids (${entry.refs.join(', ') || 'none'}, not ${refs.join(', ') || 'none'})`;
+	const row = (s: DeploymentSummary) => JSON.stringify(COLUMNS.map(c => s[c] ?? null));
+	if (row(entry.summary) !== row(deploymentSummary(record.deployment))) return 'another list row (status, versions or times)';
+	return undefined;
+}
+
 export async function verifyArchive(paths: StorePaths, throughRev: number): Promise<ArchiveCheck> {
 	const named = await archivingEvents(paths, throughRev);
 	// Every line of the index, not only the newest per id: an older record must still be what its event said.
-	const indexed = new Map<number, {id: string; sha256: string; rev: number}>();
+	const indexed = new Map<number, ArchiveEntry>();
 	const index = new ArchiveIndex(paths.archiveIndex);
 	await index.each(throughRev, e => indexed.set(e.at, e));
 	const differences: ArchiveCheck['differences'] = [];
@@ -70,7 +91,10 @@ export async function verifyArchive(paths: StorePaths, throughRev: number): Prom
 			const body = line.subarray(Buffer.byteLength(m[0]), line.length - 1);
 			const sha256 = createHash('sha256').update(body).digest('hex');
 			const entry = indexed.get(start);
-			if (!entry || entry.id !== id || entry.sha256 !== sha256) differences.push({id, problem: `its record at byte ${start} is not the one ${paths.archiveIndex} names`});
+			indexed.delete(start);
+			const wrong = entry && indexProblem(entry, id, sha256, line.length + 1, body);
+			if (!entry) differences.push({id, problem: `its record at byte ${start} has no line in ${paths.archiveIndex}`});
+			else if (wrong) differences.push({id, problem: `${paths.archiveIndex} says ${wrong} of its record at byte ${start}`});
 			const events = named.get(rev);
 			if (events?.bulk) {
 				const b = bulk.get(rev) ?? {hash: createHash('sha256'), count: 0};
@@ -87,6 +111,7 @@ export async function verifyArchive(paths: StorePaths, throughRev: number): Prom
 			}
 		});
 	}
+	for (const [at, entry] of indexed) differences.push({id: entry.id, problem: `${paths.archiveIndex} places its record at byte ${at}, where ${paths.archive} has none`});
 	for (const [rev, events] of named) {
 		if (events.bulk) {
 			const b = bulk.get(rev);

@@ -166,12 +166,18 @@ export async function settleRotation(paths: StorePaths, d: Debris): Promise<void
 	if (d.rotation) await rotateBackups(paths);
 }
 
+/** The files an event says bytes were moved to: its own, and those of the archive's logs (reconcile.ts). */
+function quarantinesOf(e: EventDraft): string[] {
+	const nested = Array.isArray(e.data.archive) ? (e.data.archive as Array<{quarantine?: unknown}>).map(a => a.quarantine) : [];
+	return [e.data.quarantine, ...nested].filter((q): q is string => typeof q === 'string');
+}
+
 /** After the commit that records them: the removals, and every quarantine the commit names put in place. */
 export async function afterCommit(paths: StorePaths, d: Debris, events: EventDraft[]): Promise<void> {
 	for (const r of d.remove) {
 		// Gone already (after a crash past an earlier removal), or it failed: then the next write finds it, and records it, again.
 		await (r.dir ? removeGrave(r.path) : unlink(r.path)).catch(() => undefined);
 	}
-	await settleQuarantines(events.flatMap(e => (typeof e.data.quarantine === 'string' ? [e.data.quarantine] : [])));
+	await settleQuarantines(events.flatMap(quarantinesOf));
 	if (d.remove.length > 0) await fsyncDir(paths.dir);
 }

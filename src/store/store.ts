@@ -208,7 +208,10 @@ export class FileStore implements BatchStore {
 		const rev = prev.rev + 1;
 		// Placed before the events are chained: each archiving event names its record's digest.
 		const archived = records.length > 0 ? await stageArchive(this.paths, records, rev) : undefined;
-		const drafts = archived ? [...given, ...archiveEvents(records, archived, new Date().toISOString())] : given;
+		const at = given.at(-1)?.at ?? new Date().toISOString();
+		// A document from before the archive has its ended deployments moved in the write that saves it in this version.
+		const migrating = this.#doc.migratedFrom !== undefined;
+		const drafts = archived ? [...given, ...archiveEvents(records, archived, at, migrating)] : given;
 		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
 		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
 		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
@@ -266,10 +269,9 @@ export class FileStore implements BatchStore {
 		return this.#archive.record(id, await this.#committedRev());
 	}
 
-	/** The deployments archived last, newest first, as the console lists them below the live ones. */
-	async recentlyEnded(limit: number): Promise<Deployment[]> {
-		const rev = await this.#committedRev();
-		return (await this.#archive.recent(limit, rev)).map(r => r.deployment);
+	/** The deployments archived last (with their intents and leases), newest first, as the console lists them below the live ones. */
+	async recentlyEnded(limit: number): Promise<ArchiveRecord[]> {
+		return this.#archive.recent(limit, await this.#committedRev());
 	}
 
 	/** Committed revision and audit head: what readers may see of the logs, whatever a crashed writer appended past it. */

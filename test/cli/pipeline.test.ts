@@ -40,7 +40,10 @@ describe('the whole pipeline through the CLI', () => {
 		// It has left the document: only the archive holds it, and every read finds it there.
 		const state = JSON.parse(readFileSync(join(s.data, 'state.json'), 'utf8')) as Doc;
 		expect([state.deployments, state.intents.map((i: Doc) => i.id), state.leases.map((l: Doc) => l.id)]).toEqual([[], [], []]);
-		expect((await s.json<Doc>(['canary', 'status', dep])).doc).toMatchObject({id: dep, status: 'completed'});
+		const archived = (await s.json<Doc>(['canary', 'status', dep])).doc;
+		// Shown beside the lease it was archived with: its two signers and its risk, as while it was live.
+		expect(archived).toMatchObject({id: dep, status: 'completed', lease: {id: leaseId}, risk: {level: expect.any(String)}});
+		expect(archived.lease.signers).toHaveLength(2);
 		expect((await s.json<Doc>(['lease', 'show', leaseId])).doc).toMatchObject({id: leaseId, intent: {id: intentId}});
 		const listed = await s.json<Doc>(['canary', 'list']);
 		expect(listed.doc.deployments.map((d: Doc) => [d.id, d.status])).toEqual([[dep, 'completed']]);

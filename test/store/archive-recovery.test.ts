@@ -30,10 +30,16 @@ describe('a commit that ends a deployment, stopped before its commit point', () 
 		expect(await reader.recentlyEnded(10)).toEqual([]);
 		expect(snapshot(dir)).toEqual(before);
 
-		await runToEnd(reader, env, clock, deploymentId);
+		// The next write (any) recovers first.
+		await reader.mutate(state => ({state, events: [], result: null}));
 		const recovered = (await reader.audit()).find(e => e.kind === 'store.recovered');
 		expect(recovered).toMatchObject({data: {archive: [{lines: 1}, {lines: 1}]}});
 		expect(recovered!.reason).toMatch(/1 archived deployments, 1 archive index lines did not take effect/);
+		// The lines moved aside are kept under the names the event gives, and nothing is left to repair.
+		for (const {quarantine} of recovered!.data.archive as Array<{quarantine: string}>) expect(existsSync(quarantine)).toBe(true);
+		expect(await reader.repair({dryRun: true})).toMatchObject({actions: [], left: []});
+		await runToEnd(reader, env, clock, deploymentId);
+		expect((await reader.audit()).filter(e => e.kind === 'log.recovered')).toEqual([]);
 		expect(lines(join(dir, 'archive.ndjson'))).toHaveLength(1);
 		expect(lines(join(dir, 'archive.index.ndjson'))).toHaveLength(1);
 		expect(await reader.deployment(deploymentId)).toMatchObject({archived: true, deployment: {status: 'completed'}});
@@ -89,5 +95,17 @@ describe('a document of version 2 with its ended deployments inside', () => {
 		expect(await fresh.verifyAudit()).toMatchObject({ok: true});
 		// The document now holds only what is live: a fraction of what it was.
 		expect(readFileSync(join(dir, 'state.json')).length).toBeLessThan(readFileSync(join(dir, 'archive.ndjson')).length / 5);
+	});
+
+	it('moves even a few in one event, timed with the write that moves them', async () => {
+		const {dir, clock} = await oldDocument(3);
+		const store = await openStore(dir);
+		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'}, {clock});
+		const events = await store.audit();
+		expect(events.filter(e => e.kind === 'store.archived').map(e => e.data.count)).toEqual([3]);
+		expect(events.filter(e => e.kind === 'deployment.archived')).toEqual([]);
+		// Timed as the commit's own event before it (not when each deployment ended, long before).
+		const archived = events.find(e => e.kind === 'store.archived')!;
+		expect(archived.at).toBe(events[events.indexOf(archived) - 1]!.at);
 	});
 });

@@ -1,11 +1,12 @@
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {riskOf} from '../../src/core/index.js';
 import {EngineError} from '../../src/core/errors.js';
 import {openStore} from '../../src/store/index.js';
 import {keyedStore, runToEnd, startCanary} from './archive-fixture.js';
+import {refusal} from './helpers.js';
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 
@@ -112,11 +113,58 @@ describe('the archive: a deployment that ends leaves the document', () => {
 		expect((await fresh.deployment(first.deploymentId))?.deployment.toVersion).toBe('9.9.9');
 		const report = await fresh.verifyAudit();
 		expect(report.ok).toBe(false);
-		expect(report.archive!.differences).toEqual([{id: first.deploymentId, problem: expect.stringMatching(/^its record differs from what audit seq \d+ archived$/)}]);
+		// (Its list row still says 1.5.0: that is said too.)
+		expect(report.archive!.differences).toEqual([
+			{id: first.deploymentId, problem: expect.stringContaining('another list row')},
+			{id: first.deploymentId, problem: expect.stringMatching(/^its record differs from what audit seq \d+ archived$/)},
+		]);
 		// Removed altogether: the event that archived it still names it.
 		writeFileSync(archivePath, `${line2}\n`);
 		writeFileSync(indexPath, `${JSON.stringify({...JSON.parse(index2!), at: 0})}\n`);
 		const gone = await (await openStore(dir)).verifyAudit();
 		expect(gone.archive!.differences).toEqual([{id: first.deploymentId, problem: expect.stringMatching(/archived it, but the archive does not hold that record$/)}]);
+	});
+
+	it('has every field of its index vouched for too: a list row, a length or the ids it names, changed, fail audit verify', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const {deploymentId, intentId} = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, deploymentId);
+		const indexPath = join(dir, 'archive.index.ndjson');
+		const line = JSON.parse(readFileSync(indexPath, 'utf8')) as {row: unknown[]; refs: string[]; len: number};
+		const tampered = [
+			{...line, row: line.row.map(v => (v === '1.5.0' ? '9.9.9' : v))},
+			{...line, refs: line.refs.map(r => (r === intentId ? 'INT-20261125-077' : r))},
+			{...line, len: line.len + 1},
+		];
+		const problems: string[] = [];
+		for (const forged of tampered) {
+			writeFileSync(indexPath, `${JSON.stringify(forged)}\n`);
+			const report = await (await openStore(dir)).verifyAudit();
+			expect(report.ok).toBe(false);
+			problems.push(...report.archive!.differences.map(d => d.problem));
+		}
+		expect(problems).toEqual([
+			expect.stringContaining('another list row'),
+			expect.stringContaining('other intent and lease ids'),
+			expect.stringContaining('another length'),
+		]);
+		// An id the index was made to name is not taken for the intent it was archived with.
+		writeFileSync(indexPath, `${JSON.stringify(tampered[1])}\n`);
+		expect((await (await openStore(dir)).archived('INT-20261125-077'))?.intent?.id).toBe(intentId);
+	});
+
+	it('is appended to only where its index says it ends: a removed archive is reported, never written over', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		const first = await startCanary(store, clock, '1.4.0', '1.5.0');
+		await runToEnd(store, env, clock, first.deploymentId);
+		const second = await startCanary(store, clock, '1.5.0', '1.6.0');
+		rmSync(join(dir, 'archive.ndjson'));
+		const missing = await refusal((await openStore(dir)).deployment(first.deploymentId));
+		expect(missing).toMatchObject({code: 'CORRUPT', message: expect.stringContaining('the archive is missing')});
+		const error = await refusal(runToEnd(store, env, clock, second.deploymentId));
+		expect(error.message).toMatch(/archive\.ndjson is 0 bytes, but .*archive\.index\.ndjson has its last record end at byte \d+/);
+		// The commit that would have ended it was not made: the deployment is still live, the archive still gone.
+		expect((await store.read()).deployments.map(d => d.id)).toEqual([second.deploymentId]);
+		expect(existsSync(join(dir, 'archive.ndjson'))).toBe(false);
 	});
 });

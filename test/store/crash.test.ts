@@ -39,7 +39,7 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	// A deployment whose move to the archive was acknowledged is there, whole.
 	for (const [, , , , archived] of acks) if (archived) expect(await store.deployment(archived)).toMatchObject({archived: true, deployment: {id: archived, status: 'completed'}});
 	// The list index, whether it survived the kill or not, never shows anything but the document (and what the archive committed).
-	const ended = (await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse();
+	const ended = (await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse().map(r => r.deployment);
 	expect((await store.listDeployments()).deployments).toEqual([...ended, ...state.deployments].map(d => deploymentSummary(d)));
 	// Readers see only what committed, before any repair.
 	expect((await store.audit()).every(e => e.seq <= state.auditHead.seq)).toBe(true);

@@ -13,7 +13,7 @@ async function agree(store: BatchStore, now: number) {
 	const list = await store.listDeployments();
 	const state = await store.read();
 	// Those that ended are read from the archive (oldest archived first), then the live ones.
-	const all = [...(await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse(), ...state.deployments];
+	const all = [...(await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse().map(r => r.deployment), ...state.deployments];
 	expect(list.source).toBe('index');
 	expect(list.rev).toBe(state.rev);
 	expect(list.deployments).toEqual(all.map(d => deploymentSummary(d)));

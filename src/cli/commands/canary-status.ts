@@ -1,3 +1,4 @@
+import {restoreArchived} from '../../core/archive.js';
 import type {Command} from 'commander';
 import {deploymentView, type DeploymentView} from '../../core/view/deployment.js';
 import {action, examples} from '../action.js';
@@ -28,7 +29,10 @@ async function viewOf(cli: Cli, id: string): Promise<Seen> {
 	const store = await cli.store();
 	const found = await store.deployment(id);
 	if (!found) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
-	return {rev: found.rev, ...deploymentView(await store.read(), found.deployment, cli.clock.now())};
+	// One that ended is shown beside the lease and intent it was archived with (its signers, its risk).
+	const live = await store.read();
+	const record = found.archived ? await store.archived(id) : undefined;
+	return {rev: found.rev, ...deploymentView(record ? restoreArchived(live, record) : live, found.deployment, cli.clock.now())};
 }
 
 /** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */

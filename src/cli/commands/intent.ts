@@ -102,7 +102,9 @@ export function registerIntent(program: Command, io: Io) {
 			action(io, async (cli, [id]) => {
 				const store = await cli.store();
 				// An intent whose deployment ended is in the archive with it.
-				const found = (await store.read()).intents.find(i => i.id === id) ?? (await store.archived(id!))?.intent;
+				const live = (await store.read()).intents.find(i => i.id === id);
+				const archived = live ? undefined : (await store.archived(id!))?.intent;
+				const found = live ?? (archived?.id === id ? archived : undefined);
 				if (!found) {
 					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
 				}

@@ -1,6 +1,6 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import type {AuditEvent, Deployment, Sample, State} from '../../core/index.js';
-import type {ChangeNotice, Store} from '../../store/api.js';
+import type {ArchiveRecord, AuditEvent, Sample, State} from '../../core/index.js';
+import type {BatchStore, ChangeNotice, DeploymentList, Store} from '../../store/api.js';
 import {createCoalescer, mergeNotices} from '../model/coalesce.js';
 import {createShownState, ENDED_SHOWN} from '../model/ended.js';
 import {errorOutcome} from '../model/outcome.js';
@@ -23,6 +23,8 @@ export interface Snapshot {
 export const samplesKey = (w: NonNullable<Wants['samples']>) => `${w.deploymentId}:${w.limit}`;
 export const auditKey = (w: Wants['audit'][number]) => `${w.deploymentId ?? '*'}:${w.limit}`;
 const EVERYTHING: ChangeNotice = {state: true, audit: true, metrics: true};
+/** However still the screen, the state is read at least this often (see `unchanged`). */
+export const QUIET_READ_MAX_MS = 10_000;
 
 /**
  * The store's state and the logs the screen shows, live, read together: a leader's tick changes
@@ -30,19 +32,41 @@ const EVERYTHING: ChangeNotice = {state: true, audit: true, metrics: true};
  * frame. Drawn apart they were three, each a full render of the screen. Change notices from any
  * process are coalesced, reads never overlap (a notice during a read schedules exactly one
  * more), and a scope the screen newly wants (a detail opened) is read at once.
+ *
+ * Where the screen can tell from the store's list index that a changed state would draw nothing
+ * new (`unchanged`), the state is not read at all. Never after the audit trail grew (a command:
+ * it may change what the index does not hold) until a state recording it has been read, and never
+ * for longer than QUIET_READ_MAX_MS.
  */
 export function useStoreState(store: Store, coalesceMs: number, initial?: State): StoreData {
 	const [snapshot, setSnapshot] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
 	const wanted = useRef<Wants>({audit: []});
 	const sameFrame = useRef<((next: State) => boolean) | undefined>(undefined);
 	// A state read but not drawn, because it draws the same frame: later frames draw from it.
-	const quiet = useRef<State | undefined>(undefined);
+	const quietState = useRef<State | undefined>(undefined);
 	const held = useRef(snapshot);
 	held.current = snapshot;
 	const reading = useRef(false);
 	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
 	const shown = useRef(createShownState()).current;
+	const unchanged = useRef<((list: DeploymentList) => boolean) | undefined>(undefined);
+	// The audit head of the state held when the trail grew, until a state past it is read.
+	const auditFrom = useRef<number | undefined>(undefined);
+	const readAt = useRef(performance.now());
+
+	/** Whether the state this notice says changed may go unread (see `unchanged`). */
+	const quiet = useCallback(
+		async (what: ChangeNotice): Promise<boolean> => {
+			const check = unchanged.current;
+			const list = (store as Partial<BatchStore>).listDeployments?.bind(store);
+			if (!what.state || !check || !list || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS) return false;
+			const indexed = await list().catch(() => undefined);
+			// The screen may have changed while the index was read: only the check it still stands by counts.
+			return indexed !== undefined && unchanged.current === check && check(indexed);
+		},
+		[store],
+	);
 
 	const read = useCallback(
 		(what: ChangeNotice) => {
@@ -51,16 +75,21 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const notice = pending.current;
 			pending.current = undefined;
 			reading.current = true;
-			readAll(store, notice, wanted.current, held.current, shown)
+			quiet(notice)
+				.then(skip => readAll(store, skip ? {...notice, state: false} : notice, wanted.current, held.current, shown))
 				.then(next => {
 					if (!alive.current || !next) return;
+					if (next.state) {
+						readAt.current = performance.now();
+						if (next.state.auditHead.seq > (auditFrom.current ?? Number.POSITIVE_INFINITY)) auditFrom.current = undefined;
+					}
 					const onlyState = held.current.state && next.state && next.samples === undefined && next.audit === undefined && !next.error && !held.current.error;
 					if (onlyState && sameFrame.current?.(next.state!)) {
-						quiet.current = next.state;
+						quietState.current = next.state;
 						return;
 					}
-					const undrawn = quiet.current;
-					quiet.current = undefined;
+					const undrawn = quietState.current;
+					quietState.current = undefined;
 					setSnapshot(s => ({...s, ...(undrawn ? {state: undrawn} : {}), ...next}));
 				})
 				.finally(() => {
@@ -77,7 +106,10 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 		// Read again even with a first state in hand: it may have moved before the watch began.
 		read(EVERYTHING);
 		const coalescer = createCoalescer(coalesceMs, read);
-		const unwatch = store.watch(notice => coalescer.push(notice));
+		const unwatch = store.watch(notice => {
+			if (notice.audit && auditFrom.current === undefined) auditFrom.current = held.current.state?.auditHead.seq ?? -1;
+			coalescer.push(notice);
+		});
 		return () => {
 			alive.current = false;
 			coalescer.cancel();
@@ -85,7 +117,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 		};
 	}, [store, coalesceMs, read]);
 
-	return {snapshot: quiet.current ? {...snapshot, state: quiet.current} : snapshot, reload, wanted, sameFrame, read};
+	return {snapshot: quietState.current ? {...snapshot, state: quietState.current} : snapshot, reload, wanted, sameFrame, unchanged, read};
 }
 
 export interface StoreData {
@@ -95,6 +127,8 @@ export interface StoreData {
 	wanted: {current: Wants};
 	/** Set by the screen where it can tell: whether a new state would draw the frame on screen again. */
 	sameFrame: {current: ((next: State) => boolean) | undefined};
+	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the frame on screen again. */
+	unchanged: {current: ((list: DeploymentList) => boolean) | undefined};
 	read: (what: ChangeNotice) => void;
 }
 
@@ -116,7 +150,7 @@ export function useWanted(data: StoreData, wants: Wants): void {
 }
 
 /** Reads what changed or is not held yet; undefined when nothing needed reading. */
-async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot, shown: (state: State, ended: readonly Deployment[]) => State): Promise<Partial<Snapshot> | undefined> {
+async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot, shown: (state: State, ended: readonly ArchiveRecord[]) => State): Promise<Partial<Snapshot> | undefined> {
 	const samples = wants.samples && (what.metrics || held.samples?.key !== samplesKey(wants.samples)) ? wants.samples : undefined;
 	const audits = wants.audit.filter(w => what.audit || !(auditKey(w) in held.audit));
 	if (!what.state && !samples && audits.length === 0) return undefined;
