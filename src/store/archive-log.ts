@@ -58,7 +58,9 @@ export async function stageArchive(paths: StorePaths, records: readonly ArchiveR
 	if (at !== end) {
 		throw new StoreError(
 			'CORRUPT',
-			`${paths.archive} is ${at} bytes, but ${paths.archiveIndex} has its last record end at byte ${end}: the archive was cut, removed or written by hand; nothing was written (restore the archive's two files from a backup; calyx audit verify says what differs)`,
+			at > end
+				? `${paths.archiveIndex} names records only up to byte ${end} of the ${at} in ${paths.archive} (cut or removed by hand?); nothing was written: \`calyx repair\` rebuilds it from the archive`
+				: `${paths.archive} is ${at} bytes, but ${paths.archiveIndex} has its last record end at byte ${end}: the archive was cut, removed or written by hand; nothing was written (restore the archive's two files from a backup; calyx audit verify says what differs)`,
 			paths.archive,
 		);
 	}
@@ -109,6 +111,15 @@ export class ArchiveReader {
 	async record(id: string, throughRev: number): Promise<ArchiveRecord | undefined> {
 		const entry = await this.index.lookup(id, throughRev);
 		return entry && this.read(entry);
+	}
+
+	/** An archive without its index would answer "unknown" for every record it holds: said instead. */
+	async assertIndexed(): Promise<void> {
+		const size = (path: string) => stat(path).then(s => s.size, () => 0);
+		const [archive, index] = await Promise.all([size(this.paths.archive), size(this.paths.archiveIndex)]);
+		if (archive > 0 && index === 0) {
+			throw new StoreError('CORRUPT', `${this.paths.archiveIndex} is missing or empty while ${this.paths.archive} holds ${archive} bytes of records: \`calyx repair\` rebuilds it`, this.paths.archiveIndex);
+		}
 	}
 
 	/** The newest `limit` archived (by when they were archived), newest first. */

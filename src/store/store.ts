@@ -13,6 +13,7 @@ import {withArchived} from './archive-index.js';
 import {ArchiveReader, stageArchive} from './archive-log.js';
 import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
 import {verifyArchive} from './archive-verify.js';
+import {checkIndex, rebuildIndex} from './archive-reindex.js';
 import type {ArchiveRecord} from '../core/archive.js';
 import type {Deployment} from '../core/model/index.js';
 import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
@@ -105,14 +106,24 @@ export class FileStore implements BatchStore {
 		const planned = async () => {
 			const state = await this.#current();
 			const {actions, left} = describeDebris(this.paths, await findDebris(this.paths));
-			return {actions: [...(await recoveryPlan(this.paths, state)), ...actions], left};
+			const index = await checkIndex(this.paths, state.rev);
+			return {
+				actions: [...(await recoveryPlan(this.paths, state)), ...actions, ...(index.rebuild ? [`rebuild ${this.paths.archiveIndex} from ${this.paths.archive}: ${index.rebuild}`] : [])],
+				left: [...left, ...(index.left ? [index.left] : [])],
+				index,
+			};
 		};
-		if (opts.dryRun) return {...(await planned()), applied: false};
+		if (opts.dryRun) {
+			const {index: _index, ...plan} = await planned();
+			return {...plan, applied: false};
+		}
 		return this.#locked(async lock => {
-			const plan = await planned();
+			const {index, ...plan} = await planned();
 			const state = await this.#current();
 			await this.#anchor.verify(state);
-			await this.#recover(state, lock, {setAside: true});
+			const recovered = await this.#recover(state, lock, {setAside: true});
+			// The index is derived from the archive's records (vouched for by the trail): rebuilt, then said.
+			if (index.rebuild) await this.#save(lock, recovered, recovered, [await rebuildIndex(this.paths, recovered.rev, index.rebuild)], []);
 			return {...plan, applied: plan.actions.length > 0};
 		});
 	}
@@ -261,7 +272,9 @@ export class FileStore implements BatchStore {
 		const live = state.deployments.find(d => d.id === id);
 		if (live) return {deployment: live, rev: state.rev, archived: false};
 		const record = await this.#archive.record(id, state.rev);
-		return record?.deployment.id === id ? {deployment: record.deployment, rev: state.rev, archived: true} : undefined;
+		if (record?.deployment.id === id) return {deployment: record.deployment, rev: state.rev, archived: true};
+		await this.#archive.assertIndexed();
+		return undefined;
 	}
 
 	/** What the archive holds of a deployment, or of the deployment an intent or lease was archived with. */

@@ -167,4 +167,32 @@ describe('the archive: a deployment that ends leaves the document', () => {
 		expect((await store.read()).deployments.map(d => d.id)).toEqual([second.deploymentId]);
 		expect(existsSync(join(dir, 'archive.ndjson'))).toBe(false);
 	});
+
+	it('has its index rebuilt by repair when it was lost or damaged, audited; a lost archive is left for a restore', async () => {
+		const {dir, store, clock, env} = await keyedStore();
+		for (const [from, to] of [['1.4.0', '1.5.0'], ['1.5.0', '1.6.0']] as const) {
+			const {deploymentId} = await startCanary(store, clock, from, to);
+			await runToEnd(store, env, clock, deploymentId);
+		}
+		const indexPath = join(dir, 'archive.index.ndjson');
+		const good = readFileSync(indexPath, 'utf8');
+		const listed = (await store.listDeployments()).deployments;
+		for (const damage of [() => rmSync(indexPath), () => writeFileSync(indexPath, good.split('\n')[0]! + '\n'), () => writeFileSync(indexPath, `{"rev":1,"id":"x"}\n${good}`)]) {
+			damage();
+			const fresh = await openStore(dir);
+			// Not "unknown": a reader that cannot find an id says why, when the index is gone.
+			if (!existsSync(indexPath)) await expect(fresh.deployment(listed[0]!.id)).rejects.toThrow(/calyx repair/);
+			const plan = await fresh.repair({dryRun: true});
+			expect(plan.actions).toEqual([expect.stringMatching(/^rebuild .*archive\.index\.ndjson from .*archive\.ndjson: /)]);
+			expect(await fresh.repair()).toMatchObject({applied: true});
+			expect(readFileSync(indexPath, 'utf8')).toBe(good);
+			expect((await fresh.listDeployments()).deployments).toEqual(listed);
+			expect((await fresh.audit({limit: 1}))[0]).toMatchObject({kind: 'archive.reindexed', data: {records: 2}});
+			expect(await fresh.verifyAudit()).toMatchObject({ok: true});
+		}
+		// The archive itself cut: nothing to rebuild from, said and left.
+		writeFileSync(join(dir, 'archive.ndjson'), '');
+		const plan = await (await openStore(dir)).repair({dryRun: true});
+		expect(plan).toMatchObject({actions: [], left: [expect.stringMatching(/records were lost; restore both files from a backup$/)]});
+	});
 });
