@@ -12,8 +12,9 @@ import {Anchor, type AnchorOptions} from './anchor.js';
 import {withArchived} from './archive-index.js';
 import {ArchiveReader, stageArchive} from './archive-log.js';
 import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
-import {verifyArchive} from './archive-verify.js';
-import {checkIndex, rebuildIndex} from './archive-reindex.js';
+import {rebuildIndex} from './archive-reindex.js';
+import {repairPlan} from './repair-plan.js';
+import {trailAgreement} from './trail-agreement.js';
 import type {ArchiveRecord} from '../core/archive.js';
 import type {Deployment} from '../core/model/index.js';
 import {chain, readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
@@ -103,16 +104,7 @@ export class FileStore implements BatchStore {
 
 	/** What a crash left, repaired now under the lock with an audit event; with `dryRun`, only said. */
 	async repair(opts: {dryRun?: boolean} = {}): Promise<RepairReport> {
-		const planned = async () => {
-			const state = await this.#current();
-			const {actions, left} = describeDebris(this.paths, await findDebris(this.paths));
-			const index = await checkIndex(this.paths, state.rev);
-			return {
-				actions: [...(await recoveryPlan(this.paths, state)), ...actions, ...(index.rebuild ? [`rebuild ${this.paths.archiveIndex} from ${this.paths.archive}: ${index.rebuild}`] : [])],
-				left: [...left, ...(index.left ? [index.left] : [])],
-				index,
-			};
-		};
+		const planned = async () => repairPlan(this.paths, await this.#current());
 		if (opts.dryRun) {
 			const {index: _index, ...plan} = await planned();
 			return {...plan, applied: false};
@@ -323,13 +315,11 @@ export class FileStore implements BatchStore {
 		const report = await this.#anchor.verifyAll(head?.auditHead, opts.witnesses);
 		if (head) {
 			const derived = await this.#current()
-				.then(state => registryAgainstTrail(this.paths.audit, this.trust, state, head.auditHead.seq))
+				.then(state => trailAgreement(this.paths, this.trust, state, head))
 				.catch(unreadable);
 			if (!derived) return {...report, head: head.auditHead};
-			const {registry, services} = derived;
-			const archive = await verifyArchive(this.paths, head.rev);
-			const agrees = registry.differences.length === 0 && services.differences.length === 0 && archive.differences.length === 0;
-			return {...report, ok: report.ok && agrees, head: head.auditHead, registry, services, archive};
+			const {agrees, ...agreement} = derived;
+			return {...report, ok: report.ok && agrees, head: head.auditHead, ...agreement};
 		}
 		// A chain alone cannot show a truncated or rewritten tail: without the head, not "intact".
 		return {...report, ok: false, headUnchecked: why || `${this.paths.state} holds no audit head`};

@@ -148,6 +148,9 @@ describe('the archive: a deployment that ends leaves the document', () => {
 			expect.stringContaining('other intent and lease ids'),
 			expect.stringContaining('another length'),
 		]);
+		// A line that does not parse at all is a difference too, not a pass.
+		writeFileSync(indexPath, 'not json\n');
+		expect(await (await openStore(dir)).verifyAudit()).toMatchObject({ok: false, archive: {differences: [{problem: expect.stringContaining('is not JSON')}]}});
 		// An id the index was made to name is not taken for the intent it was archived with.
 		writeFileSync(indexPath, `${JSON.stringify(tampered[1])}\n`);
 		expect((await (await openStore(dir)).archived('INT-20261125-077'))?.intent?.id).toBe(intentId);
