@@ -35,7 +35,22 @@ export interface StagedArchive {
 	write(): Promise<void>;
 }
 
-const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+export const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** What an index line says of a record besides where it is: the ids archived with it, and its list row. */
+export function indexFields(record: ArchiveRecord): {refs: string[]; row: unknown[]} {
+	const summary = deploymentSummary(record.deployment);
+	return {refs: [...(record.intent ? [record.intent.id] : []), ...(record.leases ?? []).map(l => l.id)], row: COLUMNS.map(c => summary[c] ?? null)};
+}
+
+const RECORD_HEAD = /^\{"rev":(\d+),"id":("(?:[^"\\]|\\.)*"),"record":/;
+
+/** A line of archive.ndjson (without its newline): its revision, id, and the record's bytes (what the digest covers). */
+export function recordLine(line: Buffer): {rev: number; id: string; body: Buffer} | undefined {
+	const m = RECORD_HEAD.exec(line.toString('latin1', 0, 80));
+	if (!m) return undefined;
+	return {rev: Number(m[1]), id: JSON.parse(m[2]!) as string, body: line.subarray(Buffer.byteLength(m[0]), line.length - 1)};
+}
 
 /** Where the index says the archive ends; a write appends only to an archive that ends there. */
 async function indexedEnd(paths: StorePaths): Promise<number> {
@@ -74,9 +89,7 @@ export async function stageArchive(paths: StorePaths, records: readonly ArchiveR
 		const line = Buffer.from(`{"rev":${rev},"id":${JSON.stringify(id)},"record":${body}}\n`);
 		const sha256 = digest(body);
 		whole.update(body);
-		const summary = deploymentSummary(record.deployment);
-		const refs = [...(record.intent ? [record.intent.id] : []), ...record.leases.map(l => l.id)];
-		index += indexLine({rev, id, at, len: line.length, sha256, refs, row: COLUMNS.map(c => summary[c] ?? null)});
+		index += indexLine({rev, id, at, len: line.length, sha256, ...indexFields(record)});
 		placed.push({id, status: record.deployment.status, at, len: line.length, sha256, ...(record.intent ? {intent: record.intent.id} : {}), leases: record.leases.map(l => l.id)});
 		lines.push(line);
 		at += line.length;

@@ -1,13 +1,11 @@
-import {createHash} from 'node:crypto';
 import type {ArchiveRecord} from '../core/archive.js';
 import type {EventDraft} from '../core/events.js';
-import {deploymentSummary} from '../core/view/summary.js';
 import {entryOf, indexLine} from './archive-index.js';
+import {digest, indexFields, recordLine} from './archive-log.js';
 import {writeDurable} from './durable.js';
 import {isNodeError, StoreError} from './errors.js';
 import {blocks, eachLine, linesBackward, readTail} from './lines.js';
 import {revOf} from './metrics-log.js';
-import {COLUMNS} from './list-read.js';
 import type {StorePaths} from './paths.js';
 import {readData} from './safe-fs.js';
 
@@ -23,8 +21,6 @@ export interface IndexCheck {
 	/** Why it cannot be (the archive itself lost what its index names). */
 	left?: string;
 }
-
-const RECORD_HEAD = /^\{"rev":(\d+),"id":("(?:[^"\\]|\\.)*"),"record":/;
 
 async function readIfAny(path: string): Promise<Buffer | undefined> {
 	try {
@@ -74,19 +70,16 @@ export async function rebuildIndex(paths: StorePaths, throughRev: number, why: s
 	for await (const block of blocks(paths.archive)) {
 		if (block.torn) continue;
 		eachLine(block, (line, at) => {
-			const m = RECORD_HEAD.exec(line.toString('latin1', 0, 80));
-			if (!m || Number(m[1]) > throughRev) return;
-			const body = line.subarray(Buffer.byteLength(m[0]), line.length - 1);
+			const parsed = recordLine(line);
+			if (!parsed || parsed.rev > throughRev) return;
+			const {rev, id, body} = parsed;
 			let record: ArchiveRecord;
 			try {
 				record = JSON.parse(body.toString('utf8')) as ArchiveRecord;
 			} catch {
 				throw new StoreError('CORRUPT', `${paths.archive}: the record at byte ${at} is not JSON: the index cannot be rebuilt past it; restore the archive from a backup`, paths.archive, {position: at});
 			}
-			const summary = deploymentSummary(record.deployment);
-			const refs = [...(record.intent ? [record.intent.id] : []), ...record.leases.map(l => l.id)];
-			const sha256 = createHash('sha256').update(body).digest('hex');
-			text += indexLine({rev: Number(m[1]), id: JSON.parse(m[2]!) as string, at, len: line.length + 1, sha256, refs, row: COLUMNS.map(c => summary[c] ?? null)});
+			text += indexLine({rev, id, at, len: line.length + 1, sha256: digest(body), ...indexFields(record)});
 			records++;
 		});
 	}
@@ -97,6 +90,6 @@ export async function rebuildIndex(paths: StorePaths, throughRev: number, why: s
 		kind: 'archive.reindexed',
 		subject: 'state',
 		reason: `${why}: rebuilt from ${paths.archive} (${records} records)`,
-		data: {file: paths.archiveIndex, records, replaced: before ? {bytes: before.length, sha256: createHash('sha256').update(before).digest('hex')} : null},
+		data: {file: paths.archiveIndex, records, replaced: before ? {bytes: before.length, sha256: digest(before)} : null},
 	};
 }

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {ArchiveRecord} from '../core/archive.js';
-import {deploymentSummary, type DeploymentSummary} from '../core/view/summary.js';
 import {ArchiveIndex, type ArchiveEntry} from './archive-index.js';
+import {digest, indexFields, recordLine} from './archive-log.js';
 import {COLUMNS} from './list-read.js';
 import {parseEvent} from './audit-log.js';
 import {blocks, eachLine} from './lines.js';
@@ -25,8 +25,6 @@ interface Named {
 	/** A migration's bulk move: how many, and the digest of their records together, in order. */
 	bulk?: {count: number; sha256: string; seq: number};
 }
-
-const RECORD_HEAD = /^\{"rev":(\d+),"id":("(?:[^"\\]|\\.)*"),"record":/;
 
 /** What the trail says was archived, by the revision of the commit that did it. */
 async function archivingEvents(paths: StorePaths, throughRev: number): Promise<Map<number, Named>> {
@@ -62,10 +60,9 @@ function indexProblem(entry: ArchiveEntry, id: string, sha256: string, len: numb
 	} catch {
 		return 'a record that is not JSON';
 	}
-	const refs = [...(record.intent ? [record.intent.id] : []), ...(record.leases ?? []).map(l => l.id)];
+	const {refs, row} = indexFields(record);
 	if (JSON.stringify(entry.refs) !== JSON.stringify(refs)) return `other intent and lease ids (${entry.refs.join(', ') || 'none'}, not ${refs.join(', ') || 'none'})`;
-	const row = (s: DeploymentSummary) => JSON.stringify(COLUMNS.map(c => s[c] ?? null));
-	if (row(entry.summary) !== row(deploymentSummary(record.deployment))) return 'another list row (status, versions or times)';
+	if (JSON.stringify(COLUMNS.map(c => entry.summary[c] ?? null)) !== JSON.stringify(row)) return 'another list row (status, versions or times)';
 	return undefined;
 }
 
@@ -82,14 +79,12 @@ export async function verifyArchive(paths: StorePaths, throughRev: number): Prom
 	for await (const block of blocks(paths.archive)) {
 		if (block.torn) continue;
 		eachLine(block, (line, start) => {
-			const m = RECORD_HEAD.exec(line.toString('latin1', 0, 80));
-			if (!m) return void differences.push({problem: `${paths.archive}: the line at byte ${start} is not an archived record`});
-			const rev = Number(m[1]);
+			const parsed = recordLine(line);
+			if (!parsed) return void differences.push({problem: `${paths.archive}: the line at byte ${start} is not an archived record`});
+			const {rev, id, body} = parsed;
 			if (rev > throughRev) return;
 			records++;
-			const id = JSON.parse(m[2]!) as string;
-			const body = line.subarray(Buffer.byteLength(m[0]), line.length - 1);
-			const sha256 = createHash('sha256').update(body).digest('hex');
+			const sha256 = digest(body);
 			const entry = indexed.get(start);
 			indexed.delete(start);
 			const wrong = entry && indexProblem(entry, id, sha256, line.length + 1, body);
