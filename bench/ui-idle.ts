@@ -8,8 +8,10 @@
  *   - the same with a deployment's detail open (its gauges and sparklines move every second);
  *   - the console as leader, the engine inside it (what `calyx ui` is on a quiet box).
  * Run: node --import tsx bench/ui-idle.ts (part of npm run bench:ui).
+ * CALYX_BENCH_PROFILE=<dir> also writes a CPU profile of the console per case into <dir> (each
+ * case then runs in a console of its own, stopped with SIGTERM so that node writes the profile).
  */
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -30,6 +32,7 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 	process.exit(2);
 }
 const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 60);
+const PROFILE = process.env.CALYX_BENCH_PROFILE ? resolve(process.env.CALYX_BENCH_PROFILE) : undefined;
 const CANARIES = 50;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
 // Keys and the (demo) trust of the bench's own, inherited by the console it starts.
@@ -70,9 +73,14 @@ async function seed(dir: string): Promise<string> {
 	return newest;
 }
 
+// Whatever the bench started goes with it, also when a step fails (a console left behind keeps drawing).
+const started = new Set<ChildProcess>();
+process.on('exit', () => started.forEach(stopGroup));
+
 /** A program on a pty: its output byte count, and its pid (script execs the command's shell). */
 function onPty(command: string, env: NodeJS.ProcessEnv) {
 	const child = spawn('script', ['-qfec', `stty cols 120 rows 50; exec ${command}`, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'ignore'], detached: true});
+	started.add(child);
 	let out = '';
 	let bytes = 0;
 	child.stdout!.on('data', (d: Buffer) => {
@@ -87,6 +95,13 @@ function onPty(command: string, env: NodeJS.ProcessEnv) {
 		/** The program's pid: the one child of script. */
 		pid: () => poll(() => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]) || undefined, 'the program started'),
 		stop: () => stopGroup(child),
+		/** Ends the program with SIGTERM and waits for it to go (a profiled one writes its profile on the way out). */
+		end: async () => {
+			const pid = await poll(() => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]) || undefined, 'the program started');
+			process.kill(pid, 'SIGTERM');
+			await poll(() => !existsSync(`/proc/${pid}/stat`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the program gone after SIGTERM');
+			stopGroup(child);
+		},
 	};
 }
 
@@ -147,26 +162,37 @@ rows.push(row('minimal Ink app (baseline)', await measure(await minimal.pid(), m
 minimal.stop();
 
 const engine = spawn(process.execPath, [BIN, 'engine'], {env, stdio: 'ignore', detached: true});
+started.add(engine);
+/** The console's command line; profiled, a profile named after the case. */
+const consoleCmd = (args: string, name: string) => `${node} ${PROFILE ? `--cpu-prof --cpu-prof-dir=${quote(PROFILE)} --cpu-prof-name=${quote(`${name}.cpuprofile`)} ` : ''}${quote(BIN)} ${args}`;
 try {
-	const watching = onPty(`${node} ${quote(BIN)} ui --readonly`, env);
+	let watching = onPty(consoleCmd('ui --readonly', 'list'), env);
 	await watching.until(marker);
-	const pid = await watching.pid();
+	let pid = await watching.pid();
 	await settle();
-	rows.push(row('read-only console, list', await measure(pid, watching.bytes), '< 3%, < 10 KB/s'));
+	rows.push(row('read-only console, list', await measure(pid, watching.bytes), '< 1%, < 10 KB/s'));
+	if (PROFILE) {
+		await watching.end();
+		watching = onPty(consoleCmd('ui --readonly', 'detail'), env);
+		await watching.until(marker);
+		pid = await watching.pid();
+	}
 	watching.type('\r');
 	await watching.until('Metrics');
 	await settle();
-	rows.push(row('read-only console, detail open', await measure(pid, watching.bytes), '< 3%, < 10 KB/s'));
+	rows.push(row('read-only console, detail open', await measure(pid, watching.bytes), '< 2%, < 10 KB/s'));
+	if (PROFILE) await watching.end();
 	watching.stop();
 	rows.push(row('the engine process (for scale)', await measure(engine.pid!)));
 } finally {
 	stopGroup(engine);
 }
 
-const leader = onPty(`${node} ${quote(BIN)} ui`, env);
+const leader = onPty(consoleCmd('ui', 'leader'), env);
 await leader.until(marker);
 await settle();
 rows.push(row('console as leader (engine inside), list', await measure(await leader.pid(), leader.bytes)));
+if (PROFILE) await leader.end();
 leader.stop();
 
 console.log(`calyx console idle on a pty, ${CANARIES} live canaries sampled every second, 120×50, ${WINDOW_S} s windows scaled to a minute\n`);

@@ -17,7 +17,8 @@ import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
 import {cosignContent} from './model/cosign-content.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
-import {frameKey, listFrame, paneWindow} from './model/list-frame.js';
+import {paneWindow} from './model/list-frame.js';
+import {quietList} from './model/quiet-list.js';
 import type {QuitRisk} from './model/quit.js';
 import {renderedQueries} from './model/metric-feed.js';
 import {factChanges, reviewedFacts} from './model/review.js';
@@ -164,7 +165,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
 	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
 	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
-	// What the keys act on that comes from the state: also handed over for a state taken without drawing it.
+	// What the keys act on that comes from the state: also handed over for a state taken without drawing it (see quiet-list.ts).
 	const fromState = (s: State | undefined, m: ScreenModel | undefined): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
 		availability: m?.availability ?? {},
 		confirmable: m?.confirmable ?? {},
@@ -181,19 +182,10 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		...fromState(state, model),
 		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
 	};
-	// In the list, a new state that draws the same frame is taken without drawing it (see frameKey);
-	// the keys then act on it as they would on the frame drawn from it (a refusal's words, a dialog's facts).
+	// In the list, a state that would draw the same frame is neither drawn nor, where the list index tells, read.
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
-	let shownKey: string | undefined;
-	data.sameFrame.current =
-		inList && state && model
-			? next => {
-					const quiet = listFrame(next, ui, now, listHeight, identity?.role, store.trust);
-					if (quiet.key !== (shownKey ??= frameKey(state, model, listWindow))) return false;
-					ctx.current = {...ctx.current, ...fromState(next, quiet.model)};
-					return true;
-				}
-			: undefined;
+	const onScreen = inList && state && model ? {state, model, window: listWindow, ui, now, heights: listHeight, signerRole: identity?.role, trust: store.trust} : undefined;
+	quietList(data, ctx, onScreen && {...onScreen, clock: () => props.clock.now(), keysFrom: fromState});
 
 	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
 	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;

@@ -1,6 +1,8 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
-import {frameOf, KEY, lineCount, press, type, waitFor, waitForFrame, selectedLine} from './helpers/ink.js';
+import {deploymentView, displayDeep} from '../../src/core/index.js';
+import {deploymentActions} from '../../src/core/view/actions.js';
+import {frameOf, KEY, lineCount, press, selectRow, type, waitFor, waitForFrame, selectedLine} from './helpers/ink.js';
 import {mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -123,5 +125,31 @@ describe('the deployments list under a ticking engine', () => {
 		await quietTick();
 		await press(r, KEY.enter);
 		await waitForFrame(r, 'samples vs minimum TES 5/3');
+	});
+
+	it('acts on a state it did not draw as on one it drew: a refusal says the bake as the newest tick left it', async () => {
+		const {r, fx, store, clock} = await mount({props: {tickMs: 60_000}});
+		await selectRow(r, fx.dep.running);
+		const tick = async () => {
+			const reads = store.reads;
+			clock.advance(1000);
+			store.engineCycle();
+			await waitFor(() => store.reads > reads, () => 'the console reading the tick');
+		};
+		// The payments canary recovers from its warning within a few ticks: drawn, as it should be.
+		const recovered = (f: string) => /payments .* running .* ok/.test(f);
+		for (let i = 0; i < 10 && !recovered(frameOf(r)); i++) await tick();
+		await waitForFrame(r, recovered);
+		await tick();
+		const frames = r.frames.length;
+		for (let i = 0; i < 3; i++) await tick();
+		// Only the seconds of the bake moved: nothing on the list did.
+		expect(r.frames.length).toBe(frames);
+		const running = store.state.deployments.find(d => d.id === fx.dep.running)!;
+		const why = deploymentActions(displayDeep(deploymentView(store.state, running, clock.now()))).promote.why;
+		const bake = /bake: [^;]* left/.exec(why)?.[0];
+		expect(bake).toBeDefined();
+		await press(r, 'p');
+		await waitForFrame(r, f => f.includes(bake!));
 	});
 });

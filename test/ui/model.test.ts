@@ -6,7 +6,7 @@ import {fitColumns, scrollTop, type Column} from '../../src/ui/model/columns.js'
 import {createEscapeGuard} from '../../src/ui/model/escape-guard.js';
 import {coarseDuration, gauge, GAUGE, sparkline, tierSteps} from '../../src/ui/model/format.js';
 import {layoutFor} from '../../src/ui/model/screen.js';
-import {drawTime, nextTickMs} from '../../src/ui/model/ticks.js';
+import {DATA_GRACE_MS, drawTime, nextTickMs} from '../../src/ui/model/ticks.js';
 
 describe('column fitting', () => {
 	const cols: Column[] = [
@@ -206,6 +206,13 @@ describe('clock-driven redraws', () => {
 		expect(nextTickMs(at, {seconds: false, countdowns: [30_000]})).toBe(750);
 		// Seconds on screen: a second after this frame, whenever it was drawn.
 		expect(nextTickMs(at, {seconds: true, countdowns: []})).toBe(1000);
+	});
+	it('wait a little longer than a second after a frame drawn for fresh data, so that the next data frame is also the clock frame', () => {
+		// An engine's samples come 1.05 to 1.2 s apart: the clock frame a second after each fell just before the next.
+		expect(nextTickMs(at, {seconds: true, countdowns: [], fresh: true})).toBe(1000 + DATA_GRACE_MS);
+		expect(DATA_GRACE_MS).toBeGreaterThanOrEqual(250);
+		expect(nextTickMs(at, {seconds: true, countdowns: [], fresh: true, expiries: [at + 1_100]})).toBe(1_100);
+		expect(nextTickMs(at, {seconds: false, countdowns: [], fresh: true})).toBe(42_750);
 	});
 	it('wake when a message is due to leave the screen, and not for one already gone', () => {
 		expect(nextTickMs(at, {seconds: false, countdowns: [10 * 60_000], expiries: [at + 4_000]})).toBe(4_000);

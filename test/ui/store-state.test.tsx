@@ -1,8 +1,9 @@
 import {Text} from 'ink';
 import {cleanup, render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {ManualClock, type State} from '../../src/core/index.js';
-import {auditKey, useStoreState, useWanted, type Snapshot, type Wants} from '../../src/ui/hooks/use-store-state.js';
+import {deploymentSummary, ManualClock, type State} from '../../src/core/index.js';
+import type {ChangeNotice, DeploymentList} from '../../src/store/api.js';
+import {auditKey, useStoreState, useWanted, type Snapshot, type StoreData, type Wants} from '../../src/ui/hooks/use-store-state.js';
 import {FakeStore} from './helpers/fake-store.js';
 import {waitFor} from './helpers/ink.js';
 import {fixture} from './helpers/mount.js';
@@ -10,17 +11,33 @@ import {fixture} from './helpers/mount.js';
 afterEach(() => cleanup());
 
 /** Records every snapshot the hook hands to the screen, for what `wants` asks. */
-function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean) {
+function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current']) {
 	const seen: Snapshot[] = [];
+	let reload = () => {};
 	function Probe() {
 		const data = useStoreState(store, 5);
 		useWanted(data, wants);
 		data.sameFrame.current = sameFrame;
+		data.unchanged.current = unchanged;
+		reload = data.reload;
 		if (seen.at(-1) !== data.snapshot) seen.push(data.snapshot);
 		return <Text>rev {data.snapshot.state?.rev ?? '-'}</Text>;
 	}
 	const r = render(<Probe />);
-	return Object.assign(seen, {redraw: () => r.rerender(<Probe />)});
+	return Object.assign(seen, {redraw: () => r.rerender(<Probe />), reload: () => reload()});
+}
+
+/** The file store's list index over the fake: the rows of the state as it stands, and the audit head each commit moves. */
+class IndexedStore extends FakeStore {
+	lists = 0;
+	async listDeployments(): Promise<DeploymentList> {
+		this.lists += 1;
+		return {rev: this.state.rev, source: 'index', deployments: this.state.deployments.map(d => deploymentSummary(d))};
+	}
+	override notify(what: ChangeNotice): void {
+		this.state = {...this.state, auditHead: {seq: this.log.length, hash: this.log.at(-1)?.hash ?? ''}};
+		super.notify(what);
+	}
 }
 
 describe('reading the store for the screen', () => {
@@ -93,5 +110,42 @@ describe('reading the store for the screen', () => {
 		expect(seen.at(-1)!.state).toBe(first.state);
 		seen.redraw();
 		expect(seen.at(-1)!.state!.rev).toBe(store.state.rev);
+	});
+
+	it('does not read a state the list index shows would draw the same screen, but reads once the audit trail grew, and when asked', async () => {
+		const fx = fixture();
+		const store = new IndexedStore(fx, new ManualClock(fx.clock.now()));
+		const checked: number[] = [];
+		const seen = harness(store, {audit: []}, undefined, (list, held) => {
+			checked.push(list.rev);
+			expect(held.rev).toBeLessThan(list.rev);
+			return true;
+		});
+		// The first read is a read, whatever the index says: the state may have moved before the watch.
+		await waitFor(() => store.reads > 0 && seen.at(-1)?.state, () => 'the first read');
+		const reads = store.reads;
+		// Ticks that record samples and bake time only: nothing in the audit trail.
+		const quietTick = () => {
+			store.state = {...store.state, rev: store.state.rev + 1};
+			store.notify({state: true, audit: false, metrics: true});
+		};
+		quietTick();
+		await waitFor(() => checked.includes(store.state.rev), () => 'the index asked about the tick');
+		quietTick();
+		await waitFor(() => checked.includes(store.state.rev), () => 'the index asked about the next tick');
+		expect(store.reads).toBe(reads);
+
+		// Another process's command: the trail grew, so the state is read, index or not, until one recording it is in.
+		store.external({type: 'canary.halt', id: fx.dep.running, reason: 'from another terminal', actor: 'human:bob'});
+		await waitFor(() => seen.at(-1)!.state!.rev === store.state.rev, () => 'the halt drawn');
+		expect(store.reads).toBeGreaterThan(reads);
+		const after = store.reads;
+		quietTick();
+		await waitFor(() => checked.includes(store.state.rev), () => 'the index asked again after the halt');
+		expect(store.reads).toBe(after);
+
+		// After an action the console reads, whatever the index says.
+		seen.reload();
+		await waitFor(() => store.reads > after, () => 'the read asked for');
 	});
 });

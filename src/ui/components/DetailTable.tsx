@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {ReactNode} from 'react';
+import {memo, type ReactNode} from 'react';
 import {InkTable, type ScalarDict} from './ink-table.js';
 
 const Header = ({children}: {children?: ReactNode}) => <Text bold>{children}</Text>;
@@ -32,11 +32,21 @@ export function fitTableData<T extends Record<string, string>>(rows: readonly T[
 	});
 }
 
+interface Props<T extends Record<string, string>> {
+	rows: readonly T[];
+	columns: readonly (keyof T & string)[];
+	width: number;
+}
+
+const sameTable = (a: Props<Record<string, string>>, b: Props<Record<string, string>>) =>
+	a.width === b.width && JSON.stringify([a.columns, a.rows]) === JSON.stringify([b.columns, b.rows]);
+
 /**
  * No clipping box of its own: ink's clip regions do not nest (the innermost one wins), so one here
  * would draw the table whole over the edge where the detail pane cuts it. The block clips it.
+ * Drawn again only when a cell changed: ink-table hashes every row on every render.
  */
-export default function DetailTable<T extends Record<string, string>>({rows, columns, width}: {rows: readonly T[]; columns: readonly (keyof T & string)[]; width: number}) {
+function DetailTable<T extends Record<string, string>>({rows, columns, width}: Props<T>) {
 	const data = fitTableData(rows, columns, width) as unknown as ScalarDict[];
 	return (
 		<Box height={tableHeight(rows.length)} flexShrink={0} flexDirection="column">
@@ -44,3 +54,5 @@ export default function DetailTable<T extends Record<string, string>>({rows, col
 		</Box>
 	);
 }
+
+export default memo(DetailTable, sameTable) as typeof DetailTable;

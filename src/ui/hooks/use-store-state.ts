@@ -50,20 +50,26 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
 	const shown = useRef(createShownState()).current;
-	const unchanged = useRef<((list: DeploymentList) => boolean) | undefined>(undefined);
+	const unchanged = useRef<((list: DeploymentList, held: State) => boolean) | undefined>(undefined);
 	// The audit head of the state held when the trail grew, until a state past it is read.
 	const auditFrom = useRef<number | undefined>(undefined);
 	const readAt = useRef(performance.now());
+	// A read asked for (the first one, one after an action) reads the state whatever the index says.
+	const owed = useRef(false);
 
 	/** Whether the state this notice says changed may go unread (see `unchanged`). */
 	const quiet = useCallback(
 		async (what: ChangeNotice): Promise<boolean> => {
+			if (!what.state) return false;
 			const check = unchanged.current;
 			const list = (store as Partial<BatchStore>).listDeployments?.bind(store);
-			if (!what.state || !check || !list || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS) return false;
+			const due = owed.current || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS;
+			owed.current = false;
+			if (due || !check || !list) return false;
 			const indexed = await list().catch(() => undefined);
 			// The screen may have changed while the index was read: only the check it still stands by counts.
-			return indexed !== undefined && unchanged.current === check && check(indexed);
+			const state = quietState.current ?? held.current.state;
+			return indexed !== undefined && state !== undefined && unchanged.current === check && check(indexed, state);
 		},
 		[store],
 	);
@@ -99,11 +105,15 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 		},
 		[store],
 	);
-	const reload = useCallback(() => read(EVERYTHING), [read]);
+	const reload = useCallback(() => {
+		owed.current = true;
+		read(EVERYTHING);
+	}, [read]);
 
 	useEffect(() => {
 		alive.current = true;
 		// Read again even with a first state in hand: it may have moved before the watch began.
+		owed.current = true;
 		read(EVERYTHING);
 		const coalescer = createCoalescer(coalesceMs, read);
 		const unwatch = store.watch(notice => {
@@ -127,8 +137,8 @@ export interface StoreData {
 	wanted: {current: Wants};
 	/** Set by the screen where it can tell: whether a new state would draw the frame on screen again. */
 	sameFrame: {current: ((next: State) => boolean) | undefined};
-	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the frame on screen again. */
-	unchanged: {current: ((list: DeploymentList) => boolean) | undefined};
+	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the same frame as the state held. */
+	unchanged: {current: ((list: DeploymentList, held: State) => boolean) | undefined};
 	read: (what: ChangeNotice) => void;
 }
 

@@ -4,7 +4,7 @@ import {deploymentRow} from '../views/deployment-rows.js';
 import {scrollTop} from './columns.js';
 import {resolveCursor, type ConsoleState, type Pane} from './console-state.js';
 import {screenModel, type ScreenModel} from './screen.js';
-import {bakeEndsAt, drawTime} from './ticks.js';
+import {bakeAsOf, bakeEndsAt, drawTime} from './ticks.js';
 
 /** Where the current pane's list stands: the selected row, the first row shown and, in the deployments list, its rows as views. */
 export interface PaneWindow {
@@ -21,8 +21,11 @@ export function paneWindow(state: State, model: ScreenModel, ui: Pick<ConsoleSta
 	const selected = resolveCursor(ui.cursor[pane], rows);
 	const top = scrollTop(ui.cursor[pane].top, selected, heights[pane], rows.length);
 	const shown = pane === 'deployments' && !inDetail ? model.deployments.slice(top, top + heights.deployments) : [];
-	// List rows are drawn at minute resolution; the detail and the dialogs at the exact time.
-	const listed = (d: Deployment) => displayDeep(deploymentView(state, d, drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined)));
+	// List rows are drawn at minute resolution, as the bake stood then; the detail and the dialogs at the exact time.
+	const listed = (d: Deployment) => {
+		const at = drawTime(now, ACTIVE.includes(d.status) ? bakeEndsAt(d) : undefined);
+		return displayDeep(deploymentView(state, bakeAsOf(d, at), at));
+	};
 	return {selected, top, shown, listViews: shown.map(listed)};
 }
 

@@ -12,6 +12,21 @@ import {ms, type Deployment} from '../../core/index.js';
 export const bakeEndsAt = (d: Pick<Deployment, 'tierStartedAt' | 'plan'>) => ms(d.tierStartedAt) + d.plan.bakeMs;
 
 /**
+ * A deployment with its bake as it stood at `at`, a time before its last tick: the ticks since
+ * added the time they watched. Core counts a bake forward from the last tick only (so that a
+ * screen counts down between ticks); drawn at the minute's start from a state ticked since, a
+ * list's figure would move with whichever tick crossed a minute, fifty canaries' at fifty moments
+ * of each minute, and not hold still for the minute. Ticks further apart than the watch gap
+ * accrue nothing: after an engine stalled, the figure may show up to the stall too much, until
+ * the next minute.
+ */
+export function bakeAsOf<D extends Pick<Deployment, 'bake'>>(d: D, at: number): D {
+	if (!d.bake) return d;
+	const ahead = ms(d.bake.watchedAt) - at;
+	return ahead > 0 ? {...d, bake: {accruedMs: Math.max(0, d.bake.accruedMs - ahead), watchedAt: new Date(at).toISOString()}} : d;
+}
+
+/**
  * The time to draw a countdown at: the start of the current minute while more than a minute is
  * left (the text then holds still for the minute), the exact time in the last minute.
  */

@@ -1,9 +1,11 @@
 import {Text} from 'ink';
+import {memo} from 'react';
 import Line from '../components/Line.js';
+import {sameNode} from '../components/same-node.js';
 import type {Hint} from '../keymap.js';
 
 /** The keys that act here, generated from the keymap table. */
-export default function Footer({hints}: {hints: readonly Hint[]}) {
+function Footer({hints}: {hints: readonly Hint[]}) {
 	return (
 		<Line>
 			{hints.map((h, i) => (
@@ -15,3 +17,6 @@ export default function Footer({hints}: {hints: readonly Hint[]}) {
 		</Line>
 	);
 }
+
+// Rendered again only when what it shows changed, not on every frame of the screen around it.
+export default memo(Footer, sameNode);

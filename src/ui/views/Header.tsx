@@ -1,8 +1,10 @@
 import {Text} from 'ink';
+import {memo} from 'react';
 import {DeploymentStatus, displayText, statusWord} from '../../core/index.js';
 import Line from '../components/Line.js';
 import type {EnginePresence} from '../hooks/use-engine-presence.js';
 import Toned from '../components/Toned.js';
+import {sameNode} from '../components/same-node.js';
 import {LOCK, STATUS_TONE} from '../theme.js';
 
 interface Props {
@@ -29,7 +31,7 @@ interface Props {
  * runs no engine, so it says it watches instead of naming a leader or a follower; and when no
  * process leads at all, it says so loudly: nothing samples, gates or halts the canaries then.
  */
-export default function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust}: Props) {
+function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -85,3 +87,6 @@ export default function Header({dataDir, role, engine, actor, keyRole, readonly,
 		</>
 	);
 }
+
+// Rendered again only when what it shows changed, not on every frame of the screen around it.
+export default memo(Header, sameNode);

@@ -1,7 +1,9 @@
 import {Text} from 'ink';
+import {memo} from 'react';
 import {displayText} from '../../core/text.js';
 import Line from '../components/Line.js';
 import TextField from '../components/TextField.js';
+import {sameNode} from '../components/same-node.js';
 import {PANES, type Pane} from '../model/console-state.js';
 
 const TITLE: Record<Pane, string> = {deployments: 'Deployments', leases: 'Leases to sign or start', audit: 'Audit', intents: 'Intents'};
@@ -25,7 +27,7 @@ interface Props {
 const TAB_EXTRA = 4;
 
 /** The panes with their counts, the active one bracketed; the filter being typed or kept. */
-export default function PaneTabs({pane, detail, counts, filter, filtering, filterCursor, compact, width}: Props) {
+function PaneTabs({pane, detail, counts, filter, filtering, filterCursor, compact, width}: Props) {
 	const labels = PANES.map((p, i) => `${i + 1} ${(compact ? SHORT : TITLE)[p]}${counts[p] === undefined ? '' : ` ${counts[p]}`}`);
 	const used = labels.reduce((n, l) => n + l.length + TAB_EXTRA, 0) + (detail ? detail.length + 3 : 0);
 	return (
@@ -52,3 +54,6 @@ export default function PaneTabs({pane, detail, counts, filter, filtering, filte
 		</Line>
 	);
 }
+
+// Rendered again only when what it shows changed, not on every frame of the screen around it.
+export default memo(PaneTabs, sameNode);

@@ -1,6 +1,8 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import {displayText} from '../../core/text.js';
 import Toned from '../components/Toned.js';
+import {sameNode} from '../components/same-node.js';
 import type {Status} from '../model/console-state.js';
 
 // One line: what is past any terminal's width is cut anyway. Messages quote data, escaped here.
@@ -12,7 +14,7 @@ const MARK = {ok: '✓', error: '✗', info: '·'} as const;
  * The outcome of the last action, or why the data could not be read. Nothing here changes unless
  * something happened: a leader ticking every second must not redraw this line every second.
  */
-export default function StatusLine({status, pending, readError}: {status?: Status; pending?: string; readError?: string}) {
+function StatusLine({status, pending, readError}: {status?: Status; pending?: string; readError?: string}) {
 	return (
 		<Box height={1} overflowY="hidden">
 			<Text wrap="truncate-end">
@@ -31,3 +33,6 @@ export default function StatusLine({status, pending, readError}: {status?: Statu
 		</Box>
 	);
 }
+
+// Rendered again only when what it shows changed, not on every frame of the screen around it.
+export default memo(StatusLine, sameNode);
