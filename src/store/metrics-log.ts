@@ -44,8 +44,8 @@ export function parseSample(path: string, line: Buffer, start: number): MetricLi
 	return raw as MetricLine;
 }
 
-/** A deployment's samples, oldest first; with a limit, the newest `limit`, read from the end. */
-export async function readSamples(path: string, deploymentId: string, limit?: number, throughRev = Number.POSITIVE_INFINITY): Promise<Sample[]> {
+/** A deployment's samples, oldest first; with a limit, the newest `limit`, read from the end (or from byte `end`). */
+export async function readSamples(path: string, deploymentId: string, limit?: number, throughRev = Number.POSITIVE_INFINITY, end?: number): Promise<Sample[]> {
 	const needle = Buffer.from(`"deploymentId":${JSON.stringify(deploymentId)}`);
 	const out: Sample[] = [];
 	const consider = (line: Buffer, start: number) => {
@@ -56,8 +56,8 @@ export async function readSamples(path: string, deploymentId: string, limit?: nu
 	};
 	if (limit !== undefined) {
 		if (limit <= 0) return [];
-		const tail: Tail = await readTail(path);
-		for await (const {line, start} of linesBackward(path, tail.tornAt ?? tail.size)) {
+		const tail: Tail | undefined = end === undefined ? await readTail(path) : undefined;
+		for await (const {line, start} of linesBackward(path, end ?? tail!.tornAt ?? tail!.size)) {
 			consider(line, start);
 			if (out.length >= limit) break;
 		}

@@ -14,6 +14,7 @@ import {ArchiveReader, stageArchive} from './archive-log.js';
 import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
 import {rebuildIndex} from './archive-reindex.js';
 import {repairPlan} from './repair-plan.js';
+import {SampleFollower} from './sample-follower.js';
 import {trailAgreement} from './trail-agreement.js';
 import type {ArchiveRecord} from '../core/archive.js';
 import type {Deployment} from '../core/model/index.js';
@@ -74,6 +75,7 @@ export class FileStore implements BatchStore {
 	readonly #closers = new Set<() => unknown>();
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
+	readonly #samples: SampleFollower;
 
 	constructor(
 		readonly paths: StorePaths,
@@ -88,6 +90,7 @@ export class FileStore implements BatchStore {
 		this.trust = opts.trust ?? loadTrust();
 		this.#anchor = new Anchor(paths, opts.anchor);
 		this.#archive = new ArchiveReader(paths);
+		this.#samples = new SampleFollower(paths.metrics);
 	}
 
 	/**
@@ -296,8 +299,10 @@ export class FileStore implements BatchStore {
 		return events;
 	}
 
+	/** With a limit, followed: asked again, only the lines appended since are read (sample-follower.ts). */
 	async samples(deploymentId: string, limit?: number) {
-		return readSamples(this.paths.metrics, deploymentId, limit, await this.#committedRev());
+		const rev = await this.#committedRev();
+		return limit === undefined ? readSamples(this.paths.metrics, deploymentId, limit, rev) : this.#samples.recent(deploymentId, limit, rev);
 	}
 
 	/**
