@@ -77,6 +77,11 @@ export class ArchiveIndex {
 
 	constructor(readonly path: string) {}
 
+	/** Changes whenever the entries do (bytes taken in, and the file they came from). */
+	get version(): string {
+		return `${this.#ino ?? '-'}:${this.#consumed}`;
+	}
+
 	/** The newest entry of each archived deployment, oldest archived first. */
 	async entries(throughRev: number): Promise<ReadonlyMap<string, ArchiveEntry>> {
 		let fh;

@@ -115,6 +115,7 @@ export class ArchiveReader {
 	readonly index: ArchiveIndex;
 	/** Parsed records by digest: archived bytes never change, so a digest names one record forever. */
 	readonly #cache = new Map<string, ArchiveRecord>();
+	#recent?: {key: string; records: ArchiveRecord[]};
 
 	constructor(readonly paths: StorePaths) {
 		this.index = new ArchiveIndex(paths.archiveIndex);
@@ -135,10 +136,18 @@ export class ArchiveReader {
 		}
 	}
 
-	/** The newest `limit` archived (by when they were archived), newest first. */
+	/** The newest `limit` archived (by when they were archived), newest first; the same array while nothing was archived since. */
 	async recent(limit: number, throughRev: number): Promise<ArchiveRecord[]> {
-		const entries = [...(await this.index.entries(throughRev)).values()].slice(-Math.max(0, limit)).reverse();
-		return Promise.all(entries.map(e => this.read(e)));
+		const all = await this.index.entries(throughRev);
+		const key = `${this.index.version}:${limit}`;
+		if (this.#recent?.key === key) return this.#recent.records;
+		// From the end: a console asks each second, and the archive may hold years.
+		const entries: ArchiveEntry[] = [];
+		const ids = [...all.keys()];
+		for (let i = ids.length - 1; i >= 0 && entries.length < limit; i--) entries.push(all.get(ids[i]!)!);
+		const records = await Promise.all(entries.map(e => this.read(e)));
+		this.#recent = {key, records};
+		return records;
 	}
 
 	async read(entry: ArchiveEntry): Promise<ArchiveRecord> {
