@@ -46,9 +46,9 @@ export async function writeTemp(path: string, chunks: Buffer[], mode?: number): 
 
 /**
  * A temp file beside `path` written in parts, for content whose end depends on work still under
- * way: `done` fsyncs and closes it, `discard` removes it. Nothing is visible until `commitTemp`.
+ * way: `done` fsyncs (unless `sync: false`) and closes it, `discard` removes it. Nothing is visible until `commitTemp`.
  */
-export async function tempWriter(path: string): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
+export async function tempWriter(path: string, opts: {sync?: boolean} = {}): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
 	const tmp = tempName(path);
 	const fh = await io('writing', path, () => openData(tmp, 'create'));
 	let closed = false;
@@ -61,7 +61,7 @@ export async function tempWriter(path: string): Promise<{tmp: string; write(chun
 		write: chunks => io('writing', path, () => writeAll(fh, chunks)),
 		done: () =>
 			io('writing', path, async () => {
-				await fh.sync();
+				if (opts.sync !== false) await fh.sync();
 				await close();
 			}),
 		discard: async () => {

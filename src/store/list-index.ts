@@ -50,7 +50,9 @@ export class ListIndex {
 		await this.abandon();
 		let file: Awaited<ReturnType<typeof tempWriter>> | undefined;
 		try {
-			file = await tempWriter(this.paths.index);
+			// Not fsync'd: derived data, used only when it names the current document and parses; a crash
+			// that loses or empties it costs readers one full read, never a wrong list.
+			file = await tempWriter(this.paths.index, {sync: false});
 			const chunks: Buffer[] = [Buffer.from(`${JSON.stringify({version: INDEX_VERSION, rev: state.rev, columns: COLUMNS}).slice(0, -1)},"deployments":[\n`)];
 			state.deployments.forEach((dep, i) => {
 				if (i > 0) chunks.push(ROW_SEP);
