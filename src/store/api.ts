@@ -157,9 +157,9 @@ export interface Store {
 	samples(deploymentId: string, limit?: number): Promise<Sample[]>;
 	/**
 	 * A deployment by id, live (in the document) or ended (in the archive, found through its index:
-	 * one seek, not a scan). Optional so that fakes stay valid; they hold every deployment in `read()`.
+	 * one seek, not a scan; `record` then holds the intent and leases archived with it). Optional so that fakes stay valid; they hold every deployment in `read()`.
 	 */
-	deployment?(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
+	deployment?(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined>;
 	/** The deployments archived last, with their intents and leases, newest first (the console lists them below the live ones). Optional, as above. */
 	recentlyEnded?(limit: number): Promise<ArchiveRecord[]>;
 	/** Tells a long-running reader that something changed, from any process, within 250 ms. */
@@ -197,10 +197,11 @@ export interface BatchStore extends Store {
 	 * Every deployment's summary, lock-free and without reading the document: from the list index
 	 * the commit writes beside it, used only when it provably describes the current document (its
 	 * recorded file identity and revision match); otherwise, or when it is missing or damaged, from
-	 * a full read. Fails only for the reasons `read()` fails.
+	 * a full read. Fails only for the reasons `read()` fails. Those that ended come first, from the
+	 * archive's index; `archived: false` leaves them out (the document's deployments only).
 	 */
-	listDeployments(): Promise<DeploymentList>;
-	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined>;
+	listDeployments(opts?: {archived?: boolean}): Promise<DeploymentList>;
+	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined>;
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]>;
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */
 	archived(id: string): Promise<ArchiveRecord | undefined>;

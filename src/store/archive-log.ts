@@ -167,7 +167,7 @@ export class ArchiveReader {
 		}
 		const head = `{"rev":${entry.rev},"id":${JSON.stringify(entry.id)},"record":`;
 		const text = buf.toString('utf8');
-		if (!text.startsWith(head) || !text.endsWith('}\n')) throw bad(`is not the line ${archiveIndexName(this.paths)} names`);
+		if (!text.startsWith(head) || !text.endsWith('}\n')) throw bad(`is not the line ${this.paths.archiveIndex} names`);
 		const body = text.slice(head.length, -2);
 		if (digest(body) !== entry.sha256) throw bad(`does not match its digest (${entry.sha256.slice(0, 12)}…): it changed after it was archived`);
 		let raw: unknown;
@@ -187,4 +187,3 @@ export class ArchiveReader {
 	}
 }
 
-const archiveIndexName = (paths: StorePaths) => paths.archiveIndex;

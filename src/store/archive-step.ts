@@ -47,12 +47,11 @@ const EACH_UP_TO = 25;
  * the commit's last event, so that the trail's times never go back.
  */
 export function archiveEvents(records: readonly ArchiveRecord[], staged: StagedArchive, at: string, migrating: boolean): EventDraft[] {
-	const now = at;
 	if (migrating || records.length > EACH_UP_TO) {
 		const ids = records.map(r => r.deployment.id);
 		return [
 			{
-				at: now,
+				at,
 				actor: 'store',
 				kind: 'store.archived',
 				subject: 'state',
@@ -65,7 +64,7 @@ export function archiveEvents(records: readonly ArchiveRecord[], staged: StagedA
 		const p = staged.placed[i]!;
 		const dep = r.deployment;
 		return {
-			at: now,
+			at,
 			actor: 'store',
 			kind: 'deployment.archived',
 			subject: dep.id,

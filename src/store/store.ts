@@ -255,19 +255,20 @@ export class FileStore implements BatchStore {
 		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
 	}
 
-	async listDeployments(): Promise<DeploymentList> {
+	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
 		const indexed = await readListIndex(this.paths);
 		const list = indexed ? {...indexed, source: 'index' as const} : await this.#current().then(s => ({rev: s.rev, deployments: s.deployments.map(d => deploymentSummary(d)), source: 'document' as const}));
+		if (opts.archived === false) return list;
 		return {...list, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
 	}
 
 	/** A deployment by id, live or archived; with the revision it was read at. */
-	async deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean} | undefined> {
+	async deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined> {
 		const state = await this.#current();
 		const live = state.deployments.find(d => d.id === id);
 		if (live) return {deployment: live, rev: state.rev, archived: false};
 		const record = await this.#archive.record(id, state.rev);
-		if (record?.deployment.id === id) return {deployment: record.deployment, rev: state.rev, archived: true};
+		if (record?.deployment.id === id) return {deployment: record.deployment, rev: state.rev, archived: true, record};
 		await this.#archive.assertIndexed();
 		return undefined;
 	}

@@ -33,6 +33,7 @@ describe('the archive: a deployment that ends leaves the document', () => {
 		expect(JSON.parse(record)).toMatchObject({deployment: {id: deploymentId}, intent: {id: intentId, status: 'deployed'}, leases: [{id: leaseId}]});
 		// Listed, and read the same by a fresh process; the chain verifies.
 		expect((await store.listDeployments()).deployments.map(d => [d.id, d.status])).toEqual([[deploymentId, 'completed']]);
+		expect((await store.listDeployments({archived: false})).deployments).toEqual([]);
 		expect((await (await openStore(dir)).deployment(deploymentId))?.deployment).toEqual(found!.deployment);
 		expect(await store.verifyAudit()).toMatchObject({ok: true});
 	});

@@ -35,6 +35,15 @@ describe('the deployments list without reading the state', () => {
 		expect(listUnchanged(held, {...indexOf(held, held.rev), deployments: []}, NOW)).toBe(true);
 	});
 
+	it('holds still with deployments that ended shown beside the live ones (from the archive, not the index)', () => {
+		const live = baking(600_000, NOW - 1000);
+		const ended: Deployment = {...live, id: 'DEP-20261124-001', status: 'completed', endedAt: iso(NOW - 86_400_000)};
+		const held = stateOf(ended, live);
+		expect(listUnchanged(held, indexOf(stateOf(live)), NOW)).toBe(true);
+		// A live one the index lacks has ended (or gone) since: read.
+		expect(listUnchanged(stateOf(live), {...indexOf(stateOf(live)), deployments: []}, NOW)).toBe(false);
+	});
+
 	it('reads when a row the index holds changed: status, tier, worst level, a deployment come or gone', () => {
 		const held = stateOf(baking(600_000, NOW - 1000));
 		const list = indexOf(held);

@@ -31,8 +31,7 @@ async function viewOf(cli: Cli, id: string): Promise<Seen> {
 	if (!found) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
 	// One that ended is shown beside the lease and intent it was archived with (its signers, its risk).
 	const live = await store.read();
-	const record = found.archived ? await store.archived(id) : undefined;
-	return {rev: found.rev, ...deploymentView(record ? restoreArchived(live, record) : live, found.deployment, cli.clock.now())};
+	return {rev: found.rev, ...deploymentView(found.record ? restoreArchived(live, found.record) : live, found.deployment, cli.clock.now())};
 }
 
 /** Redraws in place on a terminal; a line per change otherwise, so logs stay readable. */

@@ -66,7 +66,8 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const due = owed.current || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS;
 			owed.current = false;
 			if (due || !check || !list) return false;
-			const indexed = await list().catch(() => undefined);
+			// The document's rows only: those that ended are shown from the archive, which changes only with them.
+			const indexed = await list({archived: false}).catch(() => undefined);
 			// The screen may have changed while the index was read: only the check it still stands by counts.
 			const state = quietState.current ?? held.current.state;
 			return indexed !== undefined && state !== undefined && unchanged.current === check && check(indexed, state);
