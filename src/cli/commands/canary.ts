@@ -3,11 +3,16 @@ import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
-import {text} from '../parse.js';
+import {count, text} from '../parse.js';
+import {ENDED_SHOWN, withEnded} from '../../store/archive-tail.js';
+import {storePaths} from '../../store/paths.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
 import {readingForLease, settleDeployment, targetLine} from '../target.js';
 import {targetView} from '../../core/view/target.js';
+
+/** Past this, --all says what is meant. */
+const MAX_ENDED = 1_000_000;
 
 /**
  * Runs one deployment command, carries what it decided to the target, and prints the outcome the
@@ -44,14 +49,20 @@ export function registerCanary(program: Command, io: Io) {
 
 	const list = canary
 		.command('list')
-		.description('list deployments')
+		.description(`list deployments: the live ones, and the last ${ENDED_SHOWN} that ended unless told otherwise`)
+		.option('--ended <n>', `how many of the deployments that ended to show, newest last (default ${ENDED_SHOWN})`, count(MAX_ENDED))
+		.option('--all', 'every deployment that ever ended (reads the whole archive index)')
 		.action(
-			action(io, async cli => {
+			action(io, async (cli, _args, opts: {ended?: number; all?: boolean}) => {
+				if (opts.all && opts.ended !== undefined) throw usage('--ended and --all: give one of them (--all shows every ended deployment)');
 				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
-				cli.outPainted(renderList(await (await cli.store()).listDeployments(), {json: cli.json, color: cli.color}));
+				const store = await cli.store();
+				const live = await store.listDeployments({archived: false});
+				const shown = await withEnded(live, storePaths(cli.dataDir).archiveIndex, opts.all ? 'all' : (opts.ended ?? ENDED_SHOWN));
+				cli.outPainted(renderList(shown, {json: cli.json, color: cli.color}));
 			}),
 		);
-	examples(list, 'calyx canary list', 'calyx canary list --json | jq ".deployments[] | select(.status==\\"holding\\")"');
+	examples(list, 'calyx canary list', 'calyx canary list --ended 200', 'calyx canary list --all --json | jq ".deployments[] | select(.status==\\"holding\\")"');
 
 	registerStatus(canary, io);
 
