@@ -38,3 +38,4 @@ export * from './deployment-definition.js';
 export * from './metric-specs.js';
 export * from './metrics-work.js';
 export * from './archive.js';
+export {cosignTier, keyedNextTier, samplesDigest, tierPayload, tierRequest, tierSignatureProblem} from './tier-keys.js';

@@ -3,7 +3,7 @@ import {canonicalJson, sha256} from './canonical.js';
 import {ms} from './clock.js';
 import type {Reason} from './errors.js';
 import type {CanaryPlan, Cosignature, Intent, Lease, Role, ServiceDefinition, State} from './model/index.js';
-import {trustedKey} from './registry.js';
+import {trustedKey, type TrustedKey} from './registry.js';
 import {definitionDigest, serviceInForce, serviceRecordOf} from './service.js';
 import {fingerprintOf, signatureHolds, type Trust} from './trust.js';
 
@@ -125,15 +125,21 @@ export interface LeaseCheck {
 	valid: Cosignature[];
 }
 
+/** A key that may sign as `role`: registered by the trust's admins, not revoked, of that role. */
+export function signingKey(state: Pick<State, 'keys'>, trust: Trust, keyId: string, role: Role): {key: TrustedKey} | {problem: Reason} {
+	const verdict = trustedKey(trust, state.keys, keyId);
+	if (!verdict.ok) return {problem: verdict.reason};
+	const key = verdict.key;
+	if (key.revokedAt) return {problem: {code: 'REVOKED_KEY', message: `key ${keyId} was revoked at ${key.revokedAt}`}};
+	if (key.role !== role) return {problem: {code: 'ROLE_MISMATCH', message: `key ${keyId} is registered as ${key.role}, not ${role}`}};
+	return {key};
+}
+
 /** Checks one cosignature on its own: key registered by the trust's admins, not revoked, right role, right content. */
 export function checkCosignature(state: State, trust: Trust, lease: Lease, digest: string, sig: Cosignature): Reason | undefined {
-	const verdict = trustedKey(trust, state.keys, sig.keyId);
-	if (!verdict.ok) return verdict.reason;
-	const key = verdict.key;
-	if (key.revokedAt) return {code: 'REVOKED_KEY', message: `key ${sig.keyId} was revoked at ${key.revokedAt}`};
-	if (key.role !== sig.role) {
-		return {code: 'ROLE_MISMATCH', message: `key ${sig.keyId} is registered as ${key.role}, not ${sig.role}`};
-	}
+	const signer = signingKey(state, trust, sig.keyId, sig.role);
+	if ('problem' in signer) return signer.problem;
+	const {key} = signer;
 	if (signatureHolds(leasePayload(lease, digest, sig.role, sig.keyId), sig.signature, key.publicKey)) return undefined;
 	const origin = state.leases.find(
 		other =>
@@ -190,7 +196,7 @@ export function verifyLease(state: State, trust: Trust, lease: Lease, now: numbe
 	return {ok: reasons.length === 0, reasons, valid};
 }
 
-const ownerOf = (state: State, trust: Trust, keyId: string) => {
+export const ownerOf = (state: Pick<State, 'keys'>, trust: Trust, keyId: string) => {
 	const v = trustedKey(trust, state.keys, keyId);
 	return v.ok ? v.key.owner : undefined;
 };

@@ -3,7 +3,7 @@ import {verifyLease} from './lease.js';
 import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/index.js';
 
 /** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
-const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back', 'rollback_failed'];
+const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'rollback_failed'];
 import {riskWithinPolicy} from './risk.js';
 import {runningVersion, type TargetReading} from './target.js';
 import {statusWord} from './view/words.js';

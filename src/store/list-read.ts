@@ -12,7 +12,7 @@ import type {StorePaths} from './paths.js';
  */
 export const INDEX_VERSION = 1;
 
-const STATUS_LIST = ['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back', 'rolled_back', 'rollback_failed', 'completed'] as const;
+const STATUS_LIST = ['running', 'holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'rolled_back', 'rollback_failed', 'completed'] as const;
 // A status the model adds but this list lacks fails to compile here, rather than to list.
 const EVERY_STATUS: [Exclude<DeploymentStatus, (typeof STATUS_LIST)[number]>] extends [never] ? readonly DeploymentStatus[] : never = STATUS_LIST;
 const STATUSES = new Set<unknown>(EVERY_STATUS);

@@ -21,6 +21,7 @@ export const STATUS_TONE: Record<DeploymentStatus, Tone> = {
 	running: 'ok',
 	holding: 'warning',
 	awaiting_promotion: 'info',
+	awaiting_cosign: 'info',
 	halted: 'critical',
 	rolling_back: 'warning',
 	rolled_back: 'muted',

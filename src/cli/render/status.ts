@@ -11,6 +11,7 @@ const STATUS_COLOR = {
 	running: 'cyan',
 	holding: 'yellow',
 	awaiting_promotion: 'blue',
+	awaiting_cosign: 'blue',
 	halted: 'red',
 	rolling_back: 'magenta',
 	rolled_back: 'magenta',

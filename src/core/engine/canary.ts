@@ -7,6 +7,7 @@ import type {Deployment, Halt} from '../model/index.js';
 import {runPrechecks} from '../precheck.js';
 import {buildRollbackPack} from '../rollback-pack.js';
 import {awaitingTarget, stepName, tierStep} from '../target.js';
+import {keyedNextTier} from '../tier-keys.js';
 import {completeDeployment} from './complete.js';
 import {decide} from './decide.js';
 import {serviceInForce} from '../service.js';
@@ -152,6 +153,9 @@ function activeDeployment(ctx: Ctx, id: string, verb: string): Deployment {
 
 export function promote(ctx: Ctx, cmd: CommandOf<'canary.promote'>) {
 	const dep = activeDeployment(ctx, cmd.id, 'promote');
+	// Not even forced: the plan gave this step to two keys, not to one operator.
+	const keyed = keyedNextTier(dep);
+	if (keyed) throw refused('TIER_KEYS_REQUIRED', `${dep.id}: the plan needs two keys to promote to ${keyed.percent}%: calyx canary cosign ${dep.id} with a human and an agent key`);
 	// Not even forced: the next tier would be decided on a split nobody has seen the router carry.
 	if (awaitingTarget(dep)) throw refused('TARGET_PENDING', `${dep.id}: the target has not confirmed ${dep.desired.percent}% yet; promote once it has`);
 	const gate = evaluateGate(gateInput(dep), ctx.now);

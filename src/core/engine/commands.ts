@@ -30,6 +30,8 @@ export type Command = (
 	/** `reading`: the target as the caller read it just before, outside any lock (pre-checks, snapshot). */
 	| {type: 'canary.start'; leaseId: string; reading?: TargetReading}
 	| {type: 'canary.promote'; id: string; force?: boolean; reason?: string}
+	/** One key's signature on the promotion into a per-tier-keyed tier (`requestId`: the request the signer saw). */
+	| {type: 'tier.cosign'; id: string; requestId: string; role: 'human' | 'agent'; keyId: string; signature: string}
 	| {type: 'canary.halt'; id: string; reason: string}
 	| {type: 'canary.resume'; id: string; reason: string}
 	| {type: 'rollback'; id: string; reason: string}

@@ -15,6 +15,7 @@ import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {applyService} from './services.js';
 import {tick} from './tick.js';
+import {cosignTierCommand} from './tier-keys.js';
 import {targetApplied, targetFailed, targetSanity} from './target.js';
 import {quoted, requireCommandText} from './validate.js';
 
@@ -67,6 +68,7 @@ const COMMAND_TYPES: readonly Command['type'][] = [
 	'lease.cosign',
 	'canary.start',
 	'canary.promote',
+	'tier.cosign',
 	'canary.halt',
 	'canary.resume',
 	'rollback',
@@ -100,6 +102,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return startCanary(ctx, cmd);
 		case 'canary.promote':
 			return promote(ctx, cmd);
+		case 'tier.cosign':
+			return cosignTierCommand(ctx, cmd);
 		case 'canary.halt':
 			return halt(ctx, cmd);
 		case 'canary.resume':

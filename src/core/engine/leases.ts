@@ -97,11 +97,16 @@ function cosignRefusal(ctx: Ctx, lease: Lease, keyId: string, reason: Reason): E
 	return refused(reason.code, reason.message, [reason], audit);
 }
 
-export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
-	if (!Role.safeParse(cmd.role).success) throw invalid('INVALID_ROLE', `role: "${cmd.role}" is not one of human, agent`);
+/** A role and a signature in the form signing gives them: checked before any look-up. */
+export function requireSignatureFormat(cmd: {role: unknown; signature: unknown}): void {
+	if (!Role.safeParse(cmd.role).success) throw invalid('INVALID_ROLE', `role: "${String(cmd.role)}" is not one of human, agent`);
 	if (typeof cmd.signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(cmd.signature)) {
 		throw invalid('INVALID_SIGNATURE', 'signature: must be base64');
 	}
+}
+
+export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
+	requireSignatureFormat(cmd);
 	const lease = ctx.lease(cmd.leaseId);
 	const intent = ctx.base.intents.find(i => i.id === lease.intentId);
 	const fail = (code: string, message: string) => cosignRefusal(ctx, lease, cmd.keyId, {code, message});

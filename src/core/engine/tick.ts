@@ -7,10 +7,12 @@ import {freshWindow} from './metrics.js';
 import {gateInput, type Ctx} from './context.js';
 import {advance, settle} from './canary.js';
 import {ACTIVE, transition} from './transitions.js';
+import {keyedNextTier} from '../tier-keys.js';
+import {awaitTierKeys} from './tier-keys.js';
 
 export interface TickAction {
 	id: string;
-	action: 'applying' | 'promoted' | 'completing' | 'awaiting_promotion' | 'holding' | 'waiting';
+	action: 'applying' | 'promoted' | 'completing' | 'awaiting_promotion' | 'awaiting_cosign' | 'holding' | 'waiting';
 	percent: number;
 	detail: string;
 }
@@ -49,6 +51,11 @@ export function tick(ctx: Ctx): {actions: TickAction[]} {
 		}
 		accrue(ctx, dep);
 		const gate = evaluateGate(gateInput(dep), ctx.now);
+		if (gate.verdict === 'pass' && keyedNextTier(dep)) {
+			awaitTierKeys(ctx, dep, gate);
+			actions.push({id: dep.id, action: 'awaiting_cosign', percent: dep.percent, detail: `${gate.summary}; promotion to ${dep.tierCosign!.to}% needs two keys`});
+			return;
+		}
 		if (gate.verdict === 'pass' && dep.plan.autoPromote) {
 			advance(ctx, dep, `gate passed at ${dep.percent}%`, {auto: true});
 			// Past the last tier the decision is the final step: complete once the target confirms it.

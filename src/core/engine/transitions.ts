@@ -5,9 +5,10 @@ import {statusWord} from '../view/words.js';
 
 /** The deployment state machine: every edge that exists. Anything else is refused. */
 export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
-	running: ['holding', 'awaiting_promotion', 'halted', 'rolling_back', 'completed'],
-	holding: ['running', 'awaiting_promotion', 'halted', 'rolling_back', 'completed'],
-	awaiting_promotion: ['running', 'holding', 'halted', 'rolling_back', 'completed'],
+	running: ['holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'completed'],
+	holding: ['running', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'completed'],
+	awaiting_promotion: ['running', 'holding', 'awaiting_cosign', 'halted', 'rolling_back', 'completed'],
+	awaiting_cosign: ['running', 'holding', 'halted', 'rolling_back'],
 	halted: ['running', 'rolling_back'],
 	rolling_back: ['rolled_back', 'rollback_failed'],
 	rollback_failed: ['rolling_back'],
@@ -15,7 +16,7 @@ export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> 
 	rolled_back: [],
 };
 
-export const ACTIVE: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion'];
+export const ACTIVE: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'awaiting_cosign'];
 export const ENDED: readonly DeploymentStatus[] = ['completed', 'rolled_back'];
 
 export function assertTransition(dep: Deployment, to: DeploymentStatus): void {
@@ -40,6 +41,10 @@ export function transition(ctx: Ctx, dep: Deployment, to: DeploymentStatus, reas
 	dep.updatedAt = ctx.at;
 	if (to === 'holding') dep.hold = {reason, since: ctx.at};
 	else delete dep.hold;
+	// The keys were asked to sign this tier's evidence while the gate passed: leaving, for any
+	// reason, voids the request (a later one carries the evidence of then).
+	const voided = from === 'awaiting_cosign' ? dep.tierCosign?.id : undefined;
+	delete dep.tierCosign;
 	if (ENDED.includes(to) || to === 'rollback_failed') dep.endedAt = ctx.at;
-	ctx.emit(`deployment.${to}`, dep.id, reason, {from, to, tier: dep.tierIndex, percent: dep.percent, ...data});
+	ctx.emit(`deployment.${to}`, dep.id, reason, {from, to, tier: dep.tierIndex, percent: dep.percent, ...(voided ? {voided} : {}), ...data});
 }

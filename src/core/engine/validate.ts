@@ -50,6 +50,7 @@ const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: Te
 	'lease.cosign': {leaseId: ['lease', 'id'], keyId: ['key id', 'id']},
 	'canary.start': {leaseId: ['lease', 'id']},
 	'canary.promote': {id: ['id', 'id'], reason: ['reason', 'text']},
+	'tier.cosign': {id: ['id', 'id'], requestId: ['request', 'id'], keyId: ['key id', 'id']},
 	'canary.halt': {id: ['id', 'id'], reason: ['reason', 'text']},
 	'canary.resume': {id: ['id', 'id'], reason: ['reason', 'text']},
 	rollback: {id: ['id', 'id'], reason: ['reason', 'text']},

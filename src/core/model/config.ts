@@ -15,6 +15,15 @@ export const CanaryPlan = z.object({
 	autoPromote: z.boolean(),
 	autoRollback: z.boolean(),
 	thresholds: Thresholds,
+	/**
+	 * Tiers (by percent) that a deployment enters only after a fresh two-key cosign over the gate's
+	 * evidence at the tier before (core/tier-keys.ts). Absent, not empty, in plans without any: the
+	 * lease digest of a plan from before per-tier keys stays what was signed.
+	 */
+	tierKeys: z.array(z.number().int().min(1).max(100)).min(1).optional(),
+}).refine(p => (p.tierKeys ?? []).every(k => p.tiers.includes(k) && k !== p.tiers[0]), {
+	message: 'each must be one of the tiers after the first (a canary starts at its first tier under the lease\'s own keys)',
+	path: ['tierKeys'],
 });
 export type CanaryPlan = z.infer<typeof CanaryPlan>;
 

@@ -140,6 +140,7 @@ export const DeploymentStatus = z.enum([
 	'running',
 	'holding',
 	'awaiting_promotion',
+	'awaiting_cosign',
 	'halted',
 	'rolling_back',
 	'rolled_back',
@@ -247,6 +248,30 @@ export type MetricFeed = z.infer<typeof MetricFeed>;
 export const Bake = z.object({accruedMs: z.number().min(0), watchedAt: Iso});
 export type Bake = z.infer<typeof Bake>;
 
+/**
+ * A promotion into a per-tier-keyed tier, waiting for its two keys: what they sign is the step and
+ * the gate's evidence when it was asked for (core/tier-keys.ts), fixed until it is used, expires or
+ * is voided (the gate stopped passing, a halt).
+ */
+export const TierCosign = z.object({
+	id: z.string().regex(/^TK-[0-9a-f]{16}$/),
+	from: z.number(),
+	to: z.number(),
+	/** The index of the tier it promotes into. */
+	tier: z.number().int().min(1),
+	requestedAt: Iso,
+	expiresAt: Iso,
+	evidence: z.object({
+		summary: z.string(),
+		samples: z.number().int().min(0),
+		/** sha256 of the canonical samples the gate judged (the tier's window). */
+		samplesDigest: z.string().regex(/^[0-9a-f]{64}$/),
+		bakedMs: z.number().min(0),
+	}),
+	cosignatures: z.array(Cosignature),
+});
+export type TierCosign = z.infer<typeof TierCosign>;
+
 export const Deployment = z.object({
 	id: z.string().regex(/^DEP-\d{8}-\d{3,}$/),
 	leaseId: z.string(),
@@ -279,6 +304,8 @@ export const Deployment = z.object({
 	definition: ServiceDefinition.optional(),
 	/** Per gate metric, by key: its feed (absent until a first reading or poll). */
 	feeds: z.record(z.string(), MetricFeed).optional(),
+	/** While `awaiting_cosign`: the promotion its two keys are asked to sign. */
+	tierCosign: TierCosign.optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 

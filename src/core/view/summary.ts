@@ -49,7 +49,7 @@ export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' 
 
 /** Whether the list should say the router has not caught up: a live or reverting deployment whose decision is unconfirmed. */
 function targetState(dep: Deployment): DeploymentSummary['target'] {
-	if (!['running', 'holding', 'awaiting_promotion', 'halted', 'rolling_back'].includes(dep.status) || !awaitingTarget(dep)) return undefined;
+	if (!['running', 'holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back'].includes(dep.status) || !awaitingTarget(dep)) return undefined;
 	return dep.targetError?.generation === dep.desired.generation ? 'failed' : 'applying';
 }
 
