@@ -1,13 +1,14 @@
 import {EngineError, type Reason} from '../core/errors.js';
 
 /** The CLI's exit codes: the contract scripts rely on. */
-export const EXIT = {ok: 0, refused: 1, usage: 2, conflict: 3} as const;
+export const EXIT = {ok: 0, refused: 1, usage: 2, conflict: 3, awaitingKeys: 4} as const;
 
 export const EXIT_HELP = `Exit codes:
   0  success
   1  refused by a rule or a failed check (pre-check, lease not verified, gate not passed, verification failed)
   2  invalid input or usage (unknown command or flag, bad number, unknown id); nothing is written
-  3  the state changed underneath: review and retry`;
+  3  the state changed underneath: review and retry
+  4  canary status: the deployment waits for two keys to enter its next tier (calyx canary cosign)`;
 
 /** An error with the exit code it maps to; the message names the field and what is allowed. */
 export class CliError extends Error {

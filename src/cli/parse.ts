@@ -42,6 +42,16 @@ export function tiers(text: string): number[] {
 	return values;
 }
 
+/** Tiers for per-tier keys: percentages, each one of the plan's tiers after the first (the engine checks that part). */
+export function tierKeys(text: string): number[] {
+	const parts = text.split(',').map(p => p.trim());
+	const values = parts.map(Number);
+	if (values.length === 0 || !values.every((v, i) => parts[i] !== '' && Number.isInteger(v) && v >= 1 && v <= 100)) {
+		throw new InvalidArgumentError(`"${text}" is not a list of tiers (percentages from 1 to 100 among the plan's tiers after the first, e.g. 100 or 25,100).`);
+	}
+	return [...new Set(values)].sort((a, b) => a - b);
+}
+
 /** A service's name, as intents and definitions hold it (core/model/service.ts). */
 export const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
 export const SERVICE_NAME_RULE = 'must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit';

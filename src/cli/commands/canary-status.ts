@@ -13,14 +13,17 @@ import {statusWord} from '../../core/view/words.js';
 
 const FAILED = new Set(['halted', 'rolling_back', 'rolled_back', 'rollback_failed']);
 /**
- * Where a watch stops: an end, or a halt. A halted canary waits for a person (resume or roll back),
- * so a script watching it must hear now, not at its timeout. A rollback in progress is followed to
+ * Where a watch stops: an end, a halt, or a tier waiting for keys. Both wait for a person (resume,
+ * roll back, cosign), so a script watching must hear now, not at its timeout. A rollback in progress is followed to
  * its verified end.
  */
-const STOPS_WATCH = new Set(['completed', 'halted', 'rolled_back', 'rollback_failed']);
+const STOPS_WATCH = new Set(['completed', 'halted', 'rolled_back', 'rollback_failed', 'awaiting_cosign']);
 
-/** Like `kubectl argo rollouts status`: 0 while healthy or completed, 1 once halted or rolled back. */
-export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.refused : EXIT.ok);
+/**
+ * Like `kubectl argo rollouts status`: 0 while healthy or completed, 1 once halted or rolled back;
+ * 4 while it waits for two keys (a person must act, as for a halt, but nothing went wrong).
+ */
+export const statusExit = (v: DeploymentView) => (FAILED.has(v.status) ? EXIT.refused : v.status === 'awaiting_cosign' ? EXIT.awaitingKeys : EXIT.ok);
 
 /** The deployment as shown, with the revision it was read at (a script's --expect-rev). */
 type Seen = DeploymentView & {rev: number};

@@ -8,6 +8,7 @@ import {ENDED_SHOWN, withEnded} from '../../store/archive-tail.js';
 import {storePaths} from '../../store/paths.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
+import {registerCosign} from './canary-cosign.js';
 import {readingForLease, settleDeployment, targetLine} from '../target.js';
 import {targetView} from '../../core/view/target.js';
 
@@ -65,6 +66,7 @@ export function registerCanary(program: Command, io: Io) {
 	examples(list, 'calyx canary list', 'calyx canary list --ended 200', 'calyx canary list --all --json | jq ".deployments[] | select(.status==\\"holding\\")"');
 
 	registerStatus(canary, io);
+	registerCosign(canary, io);
 
 	const promote = canary
 		.command('promote <id>')

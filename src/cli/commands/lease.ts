@@ -13,10 +13,10 @@ import {metricsLines, metricsView, type MetricsView} from '../render/metrics.js'
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
-import {count, duration, tiers} from '../parse.js';
+import {count, duration, tierKeys, tiers} from '../parse.js';
 import {table} from '../render/table.js';
 
-type IssueOpts = {ttl?: number; tiers?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
+type IssueOpts = {ttl?: number; tiers?: number[]; tierKeys?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
 
 async function findLease(cli: Cli, id: string) {
 	const store = await cli.store();
@@ -51,7 +51,7 @@ export function leaseText(v: LeaseShown, time: ShowTime): string {
 		...(v.intent ? [`intent:   ${v.intent.id} ${v.intent.service} ${v.intent.fromVersion} → ${v.intent.toVersion}: ${v.intent.title}`] : []),
 		...(v.service ? serviceText(v.service) : []),
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
-		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}`,
+		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}${v.plan.tierKeys ? `, two keys again before ${v.plan.tierKeys.join('%, ')}%` : ''}`,
 		`digest:   ${v.digest}`,
 		`expires:  ${time(v.expiresAt)} (${expires})`,
 		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${time(s.signedAt)}`).join(', ') || 'none yet'}`,
@@ -79,6 +79,7 @@ function registerIssue(lease: Command, io: Io) {
 		.option('--ttl <duration>', 'how long the lease stays valid (default 1h)', duration)
 		.option('--tiers <list>', 'canary traffic tiers in percent (default 5,25,100)', tiers)
 		.option('--bake <duration>', 'bake time per tier (default 15m; 0s for drills)', duration)
+		.option('--tier-keys <list>', 'tiers entered only after a fresh two-key cosign over the gate evidence (e.g. 100)', tierKeys)
 		.option('--min-samples <n>', 'samples per metric a tier needs (default 3)', count(10_000))
 		.option('--ack-risk', 'the signers acknowledge the risk score (signed; needed for high risk)')
 		.option('--manual', 'no auto-promotion: each tier waits for an operator to promote')
@@ -88,6 +89,7 @@ function registerIssue(lease: Command, io: Io) {
 				if (o.minSamples === 0) throw usage('--min-samples: must be at least 1');
 				const plan: Partial<CanaryPlan> = {
 					...(o.tiers ? {tiers: o.tiers} : {}),
+					...(o.tierKeys ? {tierKeys: o.tierKeys} : {}),
 					...(o.bake !== undefined ? {bakeMs: o.bake} : {}),
 					...(o.minSamples !== undefined ? {minSamples: o.minSamples} : {}),
 					...(o.manual ? {autoPromote: false} : {}),
@@ -105,7 +107,7 @@ function registerIssue(lease: Command, io: Io) {
 				);
 			}),
 		);
-	examples(cmd, 'calyx lease issue INT-20261126-001', 'calyx lease issue INT-20261126-001 --bake 0s --tiers 10,50,100 --ack-risk');
+	examples(cmd, 'calyx lease issue INT-20261126-001', 'calyx lease issue INT-20261126-001 --bake 0s --tiers 10,50,100 --ack-risk', 'calyx lease issue INT-20261126-001 --tier-keys 100');
 }
 
 function registerSign(lease: Command, io: Io) {

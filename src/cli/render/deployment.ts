@@ -74,6 +74,7 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime,
 	}
 	if (view.hold) lines.push(`hold:     ${view.hold.reason} (since ${time(view.hold.since)})`);
 	if (view.halt) lines.push(`halt:     ${paint('red', view.halt.trigger)}: ${view.halt.reason} (by ${view.halt.actor} at ${time(view.halt.at)})`);
+	if (view.tierCosign) lines.push(...tierCosignLines(view.id, view.tierCosign, paint, time, now));
 	if (view.rollback) {
 		const r = view.rollback;
 		const verdict = r.verified ? paint('green', 'verified') : r.endedAt ? paint('red', 'NOT VERIFIED') : paint('yellow', 'reverting, not yet verified');
@@ -88,4 +89,15 @@ export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime,
 		for (const s of view.lastSamples) lines.push(`  ${sampleLine(s, time)}`);
 	}
 	return lines.join('\n');
+}
+
+/** The promotion waiting for its two keys: what they sign, who has, and how long is left. */
+function tierCosignLines(id: string, req: NonNullable<DeploymentView['tierCosign']>, paint: Paint, time: ShowTime, now: number): string[] {
+	const signed = req.cosignatures.map(c => `${c.role}:${c.keyId}`);
+	const missing = (['human', 'agent'] as const).filter(r => !req.cosignatures.some(c => c.role === r));
+	return [
+		`keys:     ${paint('blue', `promotion ${req.from}% → ${req.to}% needs two keys`)} (${req.id}); signed by ${signed.join(', ') || 'nobody yet'}; missing ${missing.join(' and ')}`,
+		`          evidence: ${req.evidence.summary}; ${req.evidence.samples} samples (sha256 ${req.evidence.samplesDigest.slice(0, 16)}), baked ${formatDuration(req.evidence.bakedMs)}`,
+		`          asked ${time(req.requestedAt)}, expires ${time(req.expiresAt)} (${formatDuration(Math.max(0, ms(req.expiresAt) - now))} left): calyx canary cosign ${id} --key <key>`,
+	];
 }

@@ -26,6 +26,8 @@ export interface DeploymentView {
 	sampleCount: number;
 	hold?: Deployment['hold'];
 	halt?: Deployment['halt'];
+	/** While awaiting_cosign: the promotion the two keys are asked to sign, and who has. */
+	tierCosign?: NonNullable<Deployment['tierCosign']>;
 	rollback?: Deployment['rollback'];
 	sanity: Deployment['sanity'];
 	lease: {id: string; signers: Array<{role: string; keyId: string; signedAt: string}>; expiresAt?: string};
@@ -58,6 +60,7 @@ export function deploymentView(state: State, dep: Deployment, now: number): Depl
 		sampleCount: dep.sampleCount,
 		...(dep.hold ? {hold: dep.hold} : {}),
 		...(dep.halt ? {halt: dep.halt} : {}),
+		...(dep.tierCosign ? {tierCosign: dep.tierCosign} : {}),
 		...(dep.rollback ? {rollback: dep.rollback} : {}),
 		sanity: dep.sanity,
 		lease: {
