@@ -11,6 +11,7 @@ import {registerService} from './commands/service.js';
 import {registerTrust} from './commands/trust.js';
 import {registerIntent} from './commands/intent.js';
 import {registerRisk} from './commands/risk.js';
+import {registerConfig} from './commands/config.js';
 import {registerLease} from './commands/lease.js';
 import {registerCanary} from './commands/canary.js';
 import {registerRollback} from './commands/rollback.js';
@@ -20,6 +21,7 @@ import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
 import {registerRepair} from './commands/repair.js';
 import {registerUi} from './commands/ui.js';
+import {registerPlan} from './commands/plan.js';
 
 /**
  * Commander's own output. Its error messages quote the argument that was refused, raw: one line
@@ -54,7 +56,9 @@ export function buildProgram(io: Io, version: string): Command {
 		registerService,
 		registerIntent,
 		registerRisk,
+		registerConfig,
 		registerLease,
+		registerPlan,
 		registerCanary,
 		registerRollback,
 		registerMetrics,

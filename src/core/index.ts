@@ -39,3 +39,4 @@ export * from './metric-specs.js';
 export * from './metrics-work.js';
 export * from './archive.js';
 export {cosignTier, keyedNextTier, samplesDigest, tierPayload, tierRequest, tierSignatureProblem} from './tier-keys.js';
+export * from './risk-plan.js';

@@ -5,6 +5,7 @@ import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/in
 /** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
 const OCCUPYING: readonly DeploymentStatus[] = ['running', 'holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'rollback_failed'];
 import {riskWithinPolicy} from './risk.js';
+import {planWithinRisk} from './risk-plan.js';
 import {runningVersion, type TargetReading} from './target.js';
 import {statusWord} from './view/words.js';
 import {serviceInForce} from './service.js';
@@ -12,7 +13,7 @@ import {gateMetrics} from './metric-specs.js';
 import {pollQuery, queryVariables} from './metrics-work.js';
 
 export interface Precheck {
-	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'target version' | 'target at rest' | 'metrics source';
+	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'plan fits risk' | 'target version' | 'target at rest' | 'metrics source';
 	ok: boolean;
 	detail: string;
 }
@@ -32,6 +33,8 @@ export function runPrechecks(
 	const max = state.config.maxResourceLoad;
 	const verification = verifyLease(state, ctx.trust, lease, ctx.now);
 	const policy = riskWithinPolicy(ctx.risk, lease.risk.acknowledged, state.config.risk);
+	// Scored again now: a lease issued by day at low risk may start at night at high risk, and its plan must fit that.
+	const fit = planWithinRisk(lease.plan, ctx.risk, state.config.risk);
 	const occupant = state.deployments.find(d => d.service === intent.service && OCCUPYING.includes(d.status));
 	const checks: Precheck[] = [
 		{
@@ -59,6 +62,7 @@ export function runPrechecks(
 				: verification.reasons.map(r => `${r.code}: ${r.message}`).join('; '),
 		},
 		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
+		{name: 'plan fits risk', ok: fit.ok, detail: fit.reason},
 		...targetChecks(reading, intent),
 		...metricsCheck(state, ctx.trust, intent, lease, reading),
 	];

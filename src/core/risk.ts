@@ -18,16 +18,29 @@ function sizeFactor(intent: Pick<Intent, 'files' | 'lines'>): RiskFactor {
 	};
 }
 
-function windowFactor(now: number, policy: RiskPolicy): RiskFactor {
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** The hour and weekday on the operators' wall clock: their IANA zone, else the policy's fixed offset. */
+function wallClock(now: number, policy: RiskPolicy, timeZone: string | undefined): {hour: number; day: number; zone: string} {
+	if (timeZone) {
+		const parts = new Intl.DateTimeFormat('en-US', {timeZone, hourCycle: 'h23', hour: '2-digit', weekday: 'short'}).formatToParts(now);
+		const hour = Number(parts.find(p => p.type === 'hour')!.value);
+		return {hour, day: WEEKDAYS.indexOf(parts.find(p => p.type === 'weekday')!.value), zone: timeZone};
+	}
 	const local = new Date(now + policy.utcOffsetMinutes * 60_000);
-	const hour = local.getUTCHours();
-	const day = local.getUTCDay();
+	const offset = policy.utcOffsetMinutes;
+	const zone = offset === 0 ? 'UTC' : `UTC${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+	return {hour: local.getUTCHours(), day: local.getUTCDay(), zone};
+}
+
+function windowFactor(now: number, policy: RiskPolicy, timeZone: string | undefined): RiskFactor {
+	const {hour, day, zone} = wallClock(now, policy, timeZone);
 	const weekend = day === 0 || day === 6;
 	const {nightStartHour: start, nightEndHour: end} = policy;
 	const night = start > end ? hour >= start || hour < end : hour >= start && hour < end;
 	const points = (weekend ? 15 : 0) + (night ? 15 : 0);
 	const when = [weekend ? 'weekend' : 'weekday', night ? 'night' : 'working hours'].join(', ');
-	return {name: 'deploy window', points, detail: `${when} (${String(hour).padStart(2, '0')}:00 local)`};
+	return {name: 'deploy window', points, detail: `${when} (${String(hour).padStart(2, '0')}:00 ${zone})`};
 }
 
 function rollbackFactor(recentRollbacks: number, policy: RiskPolicy): RiskFactor {
@@ -46,12 +59,12 @@ export const atLeast = (level: RiskLevel, floor: RiskLevel) => LEVEL_ORDER[level
 /** The seed's CP15: a 0–100 score with the factors that produced it. */
 export function scoreRisk(
 	intent: Pick<Intent, 'files' | 'lines' | 'criticality'>,
-	ctx: {now: number; recentRollbacks: number; policy: RiskPolicy},
+	ctx: {now: number; recentRollbacks: number; policy: RiskPolicy; timeZone?: string},
 ): RiskScore {
 	const factors: RiskFactor[] = [
 		sizeFactor(intent),
 		{name: 'criticality', points: CRITICALITY_POINTS[intent.criticality], detail: `${intent.criticality}-criticality service`},
-		windowFactor(ctx.now, ctx.policy),
+		windowFactor(ctx.now, ctx.policy, ctx.timeZone),
 		rollbackFactor(ctx.recentRollbacks, ctx.policy),
 	];
 	const score = Math.min(100, factors.reduce((sum, f) => sum + f.points, 0));

@@ -19,7 +19,7 @@ const routerReading = (f: Fixture, percent = 0): TargetReading => ({
 });
 
 describe('pre-checks (stage 0)', () => {
-	it('runs seven checks on the reading of the target and says what each found', () => {
+	it('runs eight checks on the reading of the target and says what each found', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
 		const intent = f.intentOf(f.lease(leaseId).intentId);
@@ -31,6 +31,7 @@ describe('pre-checks (stage 0)', () => {
 			{name: 'resource load', ok: true, detail: 'load 42% < 85%'},
 			{name: 'lease verified', ok: true, detail: 'two keys verified: human:alice, agent:ci-bot'},
 			{name: 'risk within policy', ok: true, detail: 'risk low (15) within policy'},
+			{name: 'plan fits risk', ok: true, detail: 'the plan meets what low risk demands (nothing beyond the two keys)'},
 			{name: 'target version', ok: true, detail: `target runs ${FROM}`},
 			{name: 'target at rest', ok: true, detail: 'the canary side gets no traffic'},
 		]);
@@ -49,7 +50,7 @@ describe('pre-checks (stage 0)', () => {
 			{name: 'target version', ok: false, detail: unread},
 			{name: 'target at rest', ok: false, detail: unread},
 		]);
-		// The same seven checks either way: a screen that showed them reviews the same list.
+		// The same eight checks either way: a screen that showed them reviews the same list.
 		expect(checks.map(c => c.name)).toEqual(checksWith(f, leaseId, f.reading()).checks.map(c => c.name));
 	});
 
@@ -100,7 +101,7 @@ describe('pre-checks (stage 0)', () => {
 		const id = f.canary();
 		const passed = f.events.find(e => e.kind === 'canary.prechecks_passed')!;
 		expect(passed.subject).toBe(id);
-		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true, true]);
+		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true, true, true]);
 		// The snapshot says when the target was read.
 		expect(f.events.find(e => e.kind === 'rollback.pack_created')!.data).toMatchObject({readAt: f.dep(id).createdAt});
 	});
@@ -166,7 +167,7 @@ describe('pre-checks (stage 0)', () => {
 		expect(error.message).not.toContain('intent status');
 		// The refusal is worth an audit line: the store records it with every check's result.
 		expect(error.audit).toMatchObject({kind: 'canary.start_refused', subject: leaseId, actor: 'human:alice', reason: error.message});
-		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, false, true]);
+		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, true, false, true]);
 		expect(f.fleetOf().canary).toBeNull();
 	});
 

@@ -16,7 +16,7 @@ describe('risk score (CP15)', () => {
 		expect(r.factors).toEqual([
 			{name: 'change size', points: 0, detail: '10 lines in 1 files'},
 			{name: 'criticality', points: 0, detail: 'low-criticality service'},
-			{name: 'deploy window', points: 0, detail: 'weekday, working hours (10:00 local)'},
+			{name: 'deploy window', points: 0, detail: 'weekday, working hours (10:00 UTC)'},
 			{name: 'recent rollbacks', points: 0, detail: '0 of this service in the last 7 days'},
 		]);
 	});
@@ -43,15 +43,36 @@ describe('risk score (CP15)', () => {
 	});
 
 	it.each([
-		['2026-11-25T10:00:00Z', 0, 'weekday, working hours (10:00 local)'],
-		['2026-11-25T21:59:59Z', 0, 'weekday, working hours (21:00 local)'],
-		['2026-11-25T22:00:00Z', 15, 'weekday, night (22:00 local)'],
-		['2026-11-26T05:59:59Z', 15, 'weekday, night (05:00 local)'],
-		['2026-11-26T06:00:00Z', 0, 'weekday, working hours (06:00 local)'],
-		['2026-11-28T10:00:00Z', 15, 'weekend, working hours (10:00 local)'],
-		['2026-11-29T23:30:00Z', 30, 'weekend, night (23:00 local)'],
+		['2026-11-25T10:00:00Z', 0, 'weekday, working hours (10:00 UTC)'],
+		['2026-11-25T21:59:59Z', 0, 'weekday, working hours (21:00 UTC)'],
+		['2026-11-25T22:00:00Z', 15, 'weekday, night (22:00 UTC)'],
+		['2026-11-26T05:59:59Z', 15, 'weekday, night (05:00 UTC)'],
+		['2026-11-26T06:00:00Z', 0, 'weekday, working hours (06:00 UTC)'],
+		['2026-11-28T10:00:00Z', 15, 'weekend, working hours (10:00 UTC)'],
+		['2026-11-29T23:30:00Z', 30, 'weekend, night (23:00 UTC)'],
 	])('scores the deploy window at %s as %d points', (at, expected, detail) => {
 		expect(score({}, ms(at)).factors[2]).toEqual({name: 'deploy window', points: expected, detail});
+	});
+
+	it('reads the window in the configured IANA time zone, daylight saving included, and names it', () => {
+		const berlin = (at: string) => scoreRisk(small, {now: ms(at), recentRollbacks: 0, policy, timeZone: 'Europe/Berlin'}).factors[2];
+		// 21:30 UTC is 22:30 in Berlin in winter (night), 23:30 in summer.
+		expect(berlin('2026-11-25T21:30:00Z')).toEqual({name: 'deploy window', points: 15, detail: 'weekday, night (22:00 Europe/Berlin)'});
+		expect(berlin('2026-07-01T20:30:00Z')).toEqual({name: 'deploy window', points: 15, detail: 'weekday, night (22:00 Europe/Berlin)'});
+		expect(berlin('2026-11-25T20:30:00Z')).toEqual({name: 'deploy window', points: 0, detail: 'weekday, working hours (21:00 Europe/Berlin)'});
+		// Friday 23:30 UTC is Saturday 00:30 in Berlin: the weekend has begun there.
+		expect(berlin('2026-11-27T23:30:00Z')).toEqual({name: 'deploy window', points: 30, detail: 'weekend, night (00:00 Europe/Berlin)'});
+		// The zone wins over the fixed offset.
+		expect(scoreRisk(small, {now: ms('2026-11-25T21:30:00Z'), recentRollbacks: 0, policy: {...policy, utcOffsetMinutes: -300}, timeZone: 'Europe/Berlin'}).factors[2]!.points).toBe(15);
+	});
+
+	it('takes the time zone from the config, and refuses one the system does not know, naming the field', () => {
+		const f = new Fixture({start: '2026-11-25T21:30:00Z'}).registerKeys();
+		expect(riskOf(f.state, f.intentOf(f.intent(small)), f.clock.now()).factors[2]!.detail).toBe('weekday, working hours (21:00 UTC)');
+		f.run({type: 'config.set', actor: 'human:alice', config: {...f.state.config, timeZone: 'Europe/Berlin'}});
+		expect(riskOf(f.state, f.intentOf(f.intent(small)), f.clock.now()).factors[2]!.detail).toBe('weekday, night (22:00 Europe/Berlin)');
+		const error = f.refuse({type: 'config.set', actor: 'human:alice', config: {...f.state.config, timeZone: 'Mars/Olympus'}});
+		expect([error.code, error.message]).toEqual(['INVALID_CONFIG', 'config.timeZone: must be an IANA time zone this system knows, e.g. Europe/Berlin, America/New_York, UTC']);
 	});
 
 	it('reads the window on the operators\' clock, not UTC', () => {
@@ -124,9 +145,30 @@ describe('risk in the engine', () => {
 		expect(error).toMatchObject({kind: 'refused', code: 'RISK_OVER_POLICY', message: 'risk is high (75): the lease must acknowledge it (--ack-risk)'});
 	});
 
-	it('issues it with the acknowledgement, which the lease records', () => {
+	it('does not wave a high risk through on the acknowledgement alone: the default plan is refused, naming each shortfall', () => {
+		const f = new Fixture().registerKeys();
+		const intentId = f.intent(risky);
+		const error = f.refuse({type: 'lease.issue', actor: 'human:alice', intentId, ackRisk: true});
+		expect(error).toMatchObject({kind: 'refused', code: 'PLAN_TOO_WEAK', message: 'risk high (75) demands a stronger plan: 100% must take two keys again (--tier-keys 100)'});
+		const weaker = f.refuse({type: 'lease.issue', actor: 'human:alice', intentId, ackRisk: true, plan: {tiers: [10, 50, 100], bakeMs: 60_000, minSamples: 1}});
+		expect(weaker.reasons.map(r => r.message)).toEqual([
+			'first tier 10% is more than 5% (--tiers)',
+			'bake 1m is less than 15m (--bake)',
+			'1 samples per tier are fewer than 3 (--min-samples)',
+			'100% must take two keys again (--tier-keys 100)',
+		]);
+	});
+
+	it('reads the demands from the config, per level', () => {
+		const plans = {...policy.plans, low: {maxFirstTier: 1, minBakeMs: 0, minSamples: 1}};
+		const f = new Fixture({config: {risk: {...policy, plans}}}).registerKeys();
+		const error = f.refuse({type: 'lease.issue', actor: 'human:alice', intentId: f.intent({files: 1, lines: 10, criticality: 'low'})});
+		expect(error).toMatchObject({code: 'PLAN_TOO_WEAK', message: 'risk low (0) demands a stronger plan: first tier 5% is more than 1% (--tiers)'});
+	});
+
+	it('issues it with the acknowledgement and a plan as careful as its risk demands, which the lease records', () => {
 		const f = new Fixture();
-		const leaseId = f.signedLease({intent: risky, ackRisk: true});
+		const leaseId = f.signedLease({intent: risky, ackRisk: true, plan: {tierKeys: [100]}});
 		expect(f.lease(leaseId).risk).toMatchObject({score: 75, level: 'high', acknowledged: true});
 		expect(f.lease(leaseId).risk.factors).toHaveLength(4);
 		expect(f.start(leaseId)).toMatch(/^DEP-/);
@@ -141,7 +183,7 @@ describe('risk in the engine', () => {
 	it('makes the acknowledgement part of what was signed: flipping it voids both signatures', () => {
 		for (const [intent, ackRisk] of [[{}, false], [risky, true]] as const) {
 			const f = new Fixture();
-			const leaseId = f.signedLease({intent, ackRisk});
+			const leaseId = f.signedLease({intent, ackRisk, plan: {tierKeys: [100]}});
 			expect(verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now()).ok).toBe(true);
 			f.state = withEdited(f.state, 'leases', leaseId, l => {
 				l.risk.acknowledged = !l.risk.acknowledged;
@@ -171,6 +213,9 @@ describe('risk in the engine', () => {
 		expect(f.lease(leaseId).risk).toMatchObject({score: 45, level: 'medium'});
 		f.clock.set('2026-11-25T22:00:00Z');
 		const error = f.refuse(f.startCmd(leaseId));
-		expect(error.reasons).toEqual([{code: 'RISK_WITHIN_POLICY', message: 'risk is high (60): the lease must acknowledge it (--ack-risk)'}]);
+		expect(error.reasons).toEqual([
+			{code: 'RISK_WITHIN_POLICY', message: 'risk is high (60): the lease must acknowledge it (--ack-risk)'},
+			{code: 'PLAN_FITS_RISK', message: 'risk high (60) demands a stronger plan: 100% must take two keys again (--tier-keys 100)'},
+		]);
 	});
 });

@@ -3,6 +3,7 @@ import {riskOf} from '../../core/engine/leases.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
+import {demandWords} from '../../core/risk-plan.js';
 import {table} from '../render/table.js';
 
 export function registerRisk(program: Command, io: Io) {
@@ -16,11 +17,13 @@ export function registerRisk(program: Command, io: Io) {
 				if (!intent) throw usage(`intentId: unknown intent ${id} (see calyx intent list)`, 'NOT_FOUND');
 				const risk = riskOf(state, intent, cli.clock.now());
 				const policy = state.config.risk;
-				cli.emit({intentId: intent.id, ...risk, policy: {ackRequiredAt: policy.ackRequiredAt, maxScore: policy.maxScore}}, shown =>
+				const demand = policy.plans[risk.level];
+				cli.emit({intentId: intent.id, ...risk, policy: {ackRequiredAt: policy.ackRequiredAt, maxScore: policy.maxScore}, demands: demand}, shown =>
 					[
 						`${intent.id}: risk ${risk.level.toUpperCase()} (${risk.score}/100)`,
 						table(['FACTOR', 'POINTS', 'DETAIL'], shown.factors.map(f => [f.name, String(f.points), f.detail])),
 						`policy: ${policy.ackRequiredAt} risk needs --ack-risk on the lease; above ${policy.maxScore} nothing deploys`,
+						`plan:   ${risk.level} risk demands at least: ${demandWords(demand)}`,
 					].join('\n'),
 				);
 			}),

@@ -6,6 +6,7 @@ import {definitionDigest, serviceInForce} from '../service.js';
 import {CanaryPlan, Role, type Intent, type Lease, type State} from '../model/index.js';
 import {EngineError, invalid, refused, type Reason} from '../errors.js';
 import {riskWithinPolicy, scoreRisk} from '../risk.js';
+import {planWithinRisk} from '../risk-plan.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {statusWord} from '../view/words.js';
@@ -18,7 +19,7 @@ export function recentRollbacks(state: State, service: string, now: number): num
 }
 
 export const riskOf = (state: State, intent: Intent, now: number) =>
-	scoreRisk(intent, {now, recentRollbacks: recentRollbacks(state, intent.service, now), policy: state.config.risk});
+	scoreRisk(intent, {now, recentRollbacks: recentRollbacks(state, intent.service, now), policy: state.config.risk, ...(state.config.timeZone ? {timeZone: state.config.timeZone} : {})});
 
 function planFrom(ctx: Ctx, overrides: Partial<CanaryPlan> | undefined): CanaryPlan {
 	const merged = {...ctx.base.config.plan, ...overrides};
@@ -67,6 +68,8 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	const risk = riskOf(ctx.base, intent, ctx.now);
 	const policy = riskWithinPolicy(risk, acknowledged, ctx.base.config.risk);
 	if (!policy.ok) throw refused('RISK_OVER_POLICY', policy.reason, [{code: 'RISK_OVER_POLICY', message: policy.reason}]);
+	const fit = planWithinRisk(plan, risk, ctx.base.config.risk);
+	if (!fit.ok) throw refused('PLAN_TOO_WEAK', fit.reason, fit.shortfalls.map(message => ({code: 'PLAN_TOO_WEAK', message})));
 	const lease: Lease = {
 		id: nextLeaseId(ctx.now, takenIds(ctx.base, 'lease')),
 		intentId: intent.id,

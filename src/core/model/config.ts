@@ -27,6 +27,34 @@ export const CanaryPlan = z.object({
 });
 export type CanaryPlan = z.infer<typeof CanaryPlan>;
 
+/** The least plan a risk level demands (core/risk-plan.ts). */
+export const PlanDemand = z.object({
+	/** The first tier may carry at most this share of traffic. */
+	maxFirstTier: z.number().int().min(1).max(100),
+	minBakeMs: z.number().int().min(0),
+	minSamples: z.number().int().min(1),
+	/** Every tier after the first at or above this percentage must be keyed (plan.tierKeys). */
+	keysFrom: z.number().int().min(1).max(100).optional(),
+});
+export type PlanDemand = z.infer<typeof PlanDemand>;
+
+export const DEFAULT_PLAN_DEMANDS = {
+	low: {maxFirstTier: 100, minBakeMs: 0, minSamples: 1},
+	medium: {maxFirstTier: 25, minBakeMs: 0, minSamples: 1},
+	// The default plan alone (5 → 25 → 100, 15 minutes, 3 samples) does not do for a high risk: 100% takes two keys again.
+	high: {maxFirstTier: 5, minBakeMs: 15 * 60_000, minSamples: 3, keysFrom: 100},
+} satisfies Record<RiskLevel, PlanDemand>;
+
+/** An IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+export const isTimeZone = (zone: string) => {
+	try {
+		new Intl.DateTimeFormat('en', {timeZone: zone});
+		return zone.length <= 64;
+	} catch {
+		return false;
+	}
+};
+
 export const RiskPolicy = z.object({
 	/** At or above this level a lease must carry the signers' explicit acknowledgement. */
 	ackRequiredAt: RiskLevel,
@@ -37,6 +65,8 @@ export const RiskPolicy = z.object({
 	nightStartHour: z.number().int().min(0).max(23),
 	nightEndHour: z.number().int().min(0).max(23),
 	recentRollbackDays: z.number().int().min(0),
+	/** What each level demands of a plan at least; documents from before it get the defaults. */
+	plans: z.object({low: PlanDemand, medium: PlanDemand, high: PlanDemand}).default(DEFAULT_PLAN_DEMANDS),
 });
 export type RiskPolicy = z.infer<typeof RiskPolicy>;
 
@@ -45,6 +75,11 @@ export const Config = z.object({
 	leaseTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000),
 	maxResourceLoad: z.number().min(0).max(100),
 	risk: RiskPolicy,
+	/**
+	 * The operators' IANA time zone: the deploy window is read on its wall clock (daylight saving
+	 * included). Absent: the risk policy's fixed UTC offset.
+	 */
+	timeZone: z.string().refine(isTimeZone, {message: 'must be an IANA time zone this system knows, e.g. Europe/Berlin, America/New_York, UTC'}).optional(),
 	/** How many recent samples a deployment keeps in the document; the full history is in the metrics log. */
 	sampleWindow: z.number().int().min(3).max(1000),
 });
@@ -63,6 +98,6 @@ export const DEFAULT_CONFIG: Config = {
 	plan: DEFAULT_PLAN,
 	leaseTtlMs: 60 * 60_000,
 	maxResourceLoad: 85,
-	risk: {ackRequiredAt: 'high', maxScore: 100, utcOffsetMinutes: 0, nightStartHour: 22, nightEndHour: 6, recentRollbackDays: 7},
+	risk: {ackRequiredAt: 'high', maxScore: 100, utcOffsetMinutes: 0, nightStartHour: 22, nightEndHour: 6, recentRollbackDays: 7, plans: DEFAULT_PLAN_DEMANDS},
 	sampleWindow: 60,
 };

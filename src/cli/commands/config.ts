@@ -1,0 +1,86 @@
+import type {Command} from 'commander';
+import {parseDuration} from '../../core/duration.js';
+import {safeJson} from '../../core/text.js';
+import type {Config} from '../../core/model/index.js';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+
+/** Settings that may be absent, so that `config set` can name them before they exist. */
+const OPTIONAL = ['timeZone', 'plan.tierKeys', 'risk.plans.low.keysFrom', 'risk.plans.medium.keysFrom', 'risk.plans.high.keysFrom'];
+
+/** Every setting by its dotted path: objects are walked, arrays and scalars are values. */
+function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, value]];
+	return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
+}
+
+const settable = (config: Config) => [...new Set([...leaves(config).map(([p]) => p), ...OPTIONAL])].sort();
+
+/** A value as typed: JSON where it parses (numbers, true, [5,25,100]), a duration for a `…Ms` setting, else the text. */
+function valueOf(path: string, text: string): unknown {
+	if (path.endsWith('Ms')) {
+		const ms = parseDuration(text);
+		if (ms !== undefined) return ms;
+	}
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
+/** The config with one setting replaced (or removed); the engine validates the whole of it. */
+function withSetting(config: Config, path: string, value: unknown): Config {
+	const next = structuredClone(config) as unknown as Record<string, unknown>;
+	const keys = path.split('.');
+	let at = next;
+	for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+	if (value === undefined) delete at[keys.at(-1)!];
+	else at[keys.at(-1)!] = value;
+	return next as unknown as Config;
+}
+
+export function registerConfig(program: Command, io: Io) {
+	const config = program.command('config').description('the data directory\'s settings: default plan, risk policy and the plans each risk demands, time zone');
+
+	const show = config
+		.command('show')
+		.description('every setting with its value')
+		.action(
+			action(io, async cli => {
+				const current = (await (await cli.store()).read()).config;
+				cli.emit(current, () => leaves(current).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
+			}),
+		);
+	examples(show, 'calyx config show', 'calyx config show --json | jq .risk.plans');
+
+	const set = config
+		.command('set <path> <value>')
+		.description('change one setting (audited as config.changed); durations for …Ms settings as 15m, 30s')
+		.action(
+			action(io, async (cli, [path, text]) => {
+				const store = await cli.store();
+				const current = (await store.read()).config;
+				const allowed = settable(current);
+				if (!allowed.includes(path!)) throw usage(`path: "${path}" is not a setting (allowed: ${allowed.join(', ')})`, 'UNKNOWN_SETTING');
+				const {result} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!))});
+				const now = leaves(result).find(([p]) => p === path)?.[1];
+				cli.emit({ok: true, path, value: now}, () => `${path} = ${safeJson(now)}`);
+			}),
+		);
+	examples(set, 'calyx config set timeZone Europe/Berlin', 'calyx config set risk.plans.high.minBakeMs 30m', 'calyx config set plan.tiers "[10,50,100]"');
+
+	const unset = config
+		.command('unset <path>')
+		.description(`remove an optional setting (${OPTIONAL.join(', ')})`)
+		.action(
+			action(io, async (cli, [path]) => {
+				if (!OPTIONAL.includes(path!)) throw usage(`path: "${path}" cannot be removed (allowed: ${OPTIONAL.join(', ')})`, 'UNKNOWN_SETTING');
+				const store = await cli.store();
+				await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined)});
+				cli.emit({ok: true, path}, () => `${path} removed`);
+			}),
+		);
+	examples(unset, 'calyx config unset timeZone');
+}

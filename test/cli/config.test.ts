@@ -1,0 +1,57 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {addKeys, sandbox} from './helpers.js';
+
+type Doc = Record<string, any>;
+
+describe('calyx config', () => {
+	it('shows every setting, sets one (audited), and the engine holds the value to its rules', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const shown = await s.calyx(['config', 'show']);
+		expect(shown.stdout).toMatch(/^risk\.plans\.high\.keysFrom\s+100$/m);
+		expect(shown.stdout).toMatch(/^plan\.tiers\s+\[5,25,100\]$/m);
+		const zone = await s.json<Doc>(['config', 'set', 'timeZone', 'Europe/Berlin']);
+		expect(zone.doc).toEqual({ok: true, path: 'timeZone', value: 'Europe/Berlin'});
+		expect((await s.json<Doc>(['config', 'set', 'risk.plans.high.minBakeMs', '30m'])).doc.value).toBe(1_800_000);
+		expect((await s.json<Doc>(['config', 'show'])).doc).toMatchObject({timeZone: 'Europe/Berlin', risk: {plans: {high: {minBakeMs: 1_800_000}}}});
+		const audit = (await s.json<Doc>(['audit', 'list'])).doc.events.filter((e: Doc) => e.kind === 'config.changed');
+		expect(audit).toHaveLength(2);
+		expect((await s.calyx(['config', 'unset', 'timeZone'])).code).toBe(0);
+		expect((await s.json<Doc>(['config', 'show'])).doc.timeZone).toBeUndefined();
+	});
+
+	it('refuses an unknown setting or a bad value, naming the field and what is allowed, and writes nothing', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const before = readFileSync(join(s.data, 'state.json'), 'utf8');
+		const cases: Array<[string[], string]> = [
+			[['config', 'set', 'timezone', 'UTC'], 'path: "timezone" is not a setting (allowed: '],
+			[['config', 'set', 'timeZone', 'Mars/Olympus'], 'config.timeZone: must be an IANA time zone this system knows'],
+			[['config', 'set', 'plan.tierKeys', '[5]'], 'config.plan.tierKeys: each must be one of the tiers after the first'],
+			[['config', 'set', 'maxResourceLoad', 'lots'], 'config.maxResourceLoad'],
+			[['config', 'unset', 'plan.tiers'], 'path: "plan.tiers" cannot be removed'],
+		];
+		for (const [args, message] of cases) {
+			const run = await s.calyx(args);
+			expect([run.code, run.stderr]).toEqual([2, expect.stringContaining(message)]);
+		}
+		expect(readFileSync(join(s.data, 'state.json'), 'utf8')).toBe(before);
+	});
+
+	it('lease issue refuses a plan weaker than the risk demands, naming each shortfall and its flag', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		await addKeys(s);
+		// Demand a small first tier even at low risk: every change is then held to it.
+		for (const level of ['low', 'medium', 'high']) expect((await s.calyx(['config', 'set', `risk.plans.${level}.maxFirstTier`, '2'])).code).toBe(0);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0', '--key', 'ci-bot'])).doc.id;
+		expect((await s.calyx(['intent', 'approve', intent, '--key', 'alice'])).code).toBe(0);
+		const weak = await s.calyx(['lease', 'issue', intent, '--ack-risk', '--tier-keys', '100']);
+		expect([weak.code, weak.stderr]).toEqual([1, expect.stringMatching(/demands a stronger plan: first tier 5% is more than 2% \(--tiers\)/)]);
+		const risk = await s.calyx(['risk', intent]);
+		expect(risk.stdout).toMatch(/risk demands at least: first tier ≤ 2%/);
+		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk', '--tier-keys', '100', '--tiers', '1,25,100'])).code).toBe(0);
+	});
+});
