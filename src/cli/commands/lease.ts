@@ -18,7 +18,7 @@ import {table} from '../render/table.js';
 
 type IssueOpts = {ttl?: number; tiers?: number[]; tierKeys?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
 
-async function findLease(cli: Cli, id: string) {
+export async function findLease(cli: Cli, id: string) {
 	const store = await cli.store();
 	const live = await store.read();
 	const inDocument = live.leases.find(l => l.id === id);
@@ -141,6 +141,20 @@ function registerSign(lease: Command, io: Io) {
 	examples(cmd, 'calyx lease sign LEASE-20261126-101500 --key ~/.config/calyx/keys/alice.pem', 'CALYX_KEY=ci-bot calyx lease sign LEASE-20261126-101500');
 }
 
+/**
+ * The plan against the service's last few deployments, so that a human signs knowing how strict it
+ * is. Evidence beside the lease, never a reason for `show` to fail: a past it cannot read is said.
+ */
+async function replayLine(cli: Cli, plan: CanaryPlan, service: string): Promise<{line: string; completed?: number; halted?: number; unfinished?: number; unsampled?: number}> {
+	const {planTrackRecord} = await import('../../store/recorded-samples.js');
+	try {
+		const {line, completed, halted, unfinished, unsampled} = await planTrackRecord(await cli.store(), plan, service);
+		return {line, completed, halted, unfinished, unsampled};
+	} catch (error) {
+		return {line: `not replayed: ${(error as Error).message}`};
+	}
+}
+
 export function registerLease(program: Command, io: Io) {
 	const lease = program.command('lease').description('leases: the two-key authorization of one deployment');
 	registerIssue(lease, io);
@@ -166,7 +180,8 @@ export function registerLease(program: Command, io: Io) {
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
 				const view = leaseShown(state, found, cli.clock.now(), cli.trust);
-				cli.emit(view, shown => leaseText(shown, cli.time));
+				const replayed = view.intent ? await replayLine(cli, found.plan, view.intent.service) : undefined;
+				cli.emit({...view, ...(replayed ? {replayed} : {})}, shown => [leaseText(shown, cli.time), ...(shown.replayed ? [`replayed: ${shown.replayed.line}`] : [])].join('\n'));
 			}),
 		);
 	examples(show, 'calyx lease show LEASE-20261126-101500');

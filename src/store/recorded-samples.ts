@@ -1,0 +1,94 @@
+import {idOrder} from '../core/archive.js';
+import {ACTIVE} from '../core/engine/transitions.js';
+import type {CanaryPlan, Deployment, Sample, State} from '../core/model/index.js';
+import {trackRecord, type TrackRecord} from '../core/replay/track-record.js';
+import type {BatchStore} from './api.js';
+import {archiveTail} from './archive-tail.js';
+import {linesBackward, readTail} from './lines.js';
+import {parseSample, revOf} from './metrics-log.js';
+import {storePaths} from './paths.js';
+
+/**
+ * What a replay reads of the past: a deployment as it was recorded and every sample the metrics
+ * log holds of it. Reads only: nothing here takes the lock, repairs or writes.
+ */
+export interface Recorded {
+	deployment: Deployment;
+	/** Oldest first, as the log has them. */
+	samples: Sample[];
+}
+
+/** How many archived deployments one search for a service's past reads at most: the archive may hold years. */
+const SEARCHED = 4096;
+
+/**
+ * The samples of several deployments in one pass backwards over the metrics log, stopping once
+ * each has as many as it recorded (`sampleCount`): the cost follows how far back the oldest
+ * began, not the log's length. Lines past `throughRev` belong to a commit under way.
+ */
+async function samplesOf(path: string, deployments: readonly Deployment[], throughRev: number): Promise<Map<string, Sample[]>> {
+	const found = new Map(deployments.map(d => [d.id, [] as Sample[]]));
+	let missing = deployments.filter(d => d.sampleCount > 0).length;
+	if (missing === 0) return found;
+	const wanted = new Map(deployments.map(d => [d.id, d.sampleCount]));
+	const tail = await readTail(path);
+	for await (const {line, start} of linesBackward(path, tail.tornAt ?? tail.size)) {
+		if ((revOf(line) ?? 0) > throughRev) continue;
+		// Most lines are other deployments': their id is looked for before the line is parsed.
+		const id = /"deploymentId":"([^"\\]{1,128})"/.exec(line.toString('latin1', 0, 200))?.[1];
+		const list = id === undefined ? undefined : found.get(id);
+		if (!list || list.length >= wanted.get(id!)!) continue;
+		list.push(parseSample(path, line, start).sample);
+		if (list.length === wanted.get(id!) && --missing === 0) break;
+	}
+	for (const list of found.values()) list.reverse();
+	return found;
+}
+
+/** A deployment, live or archived, with its recorded samples; undefined when no deployment has that id. */
+export async function recordedDeployment(store: BatchStore, id: string): Promise<Recorded | undefined> {
+	const found = await store.deployment(id);
+	if (!found) return undefined;
+	const samples = await samplesOf(store.paths.metrics, [found.deployment], found.rev);
+	return {deployment: found.deployment, samples: samples.get(id)!};
+}
+
+/**
+ * The last `limit` deployments of a service that are over (completed, rolled back, halted), newest
+ * first, with their samples: the live document's stopped ones and the archive's, searched from its
+ * end. A canary still running is left out: its samples are not yet its whole story.
+ */
+export async function recentRecorded(store: BatchStore, service: string, limit: number): Promise<Recorded[]> {
+	return recentOf(store, await store.read(), service, limit);
+}
+
+async function recentOf(store: BatchStore, state: State, service: string, limit: number): Promise<Recorded[]> {
+	if (limit <= 0) return [];
+	const stopped = state.deployments.filter(d => d.service === service && !ACTIVE.includes(d.status));
+	const archived: string[] = [];
+	const indexPath = storePaths(store.dir).archiveIndex;
+	// From the end, a window that grows until it holds enough of this service's, or the whole archive.
+	for (let read = 64; ; read *= 4) {
+		const tail = await archiveTail(indexPath, Math.min(read, SEARCHED), state.rev);
+		archived.splice(0, archived.length, ...tail.entries.filter(e => e.summary.service === service).map(e => e.id));
+		if (archived.length >= limit || !tail.older || read >= SEARCHED) break;
+	}
+	const live = new Set(stopped.map(d => d.id));
+	const ids = [...stopped.map(d => d.id), ...archived.filter(id => !live.has(id))].sort((a, b) => idOrder(b, a)).slice(0, limit);
+	const deployments = (await Promise.all(ids.map(async id => stopped.find(d => d.id === id) ?? (await store.deployment(id))?.deployment))).filter(d => d !== undefined);
+	const samples = await samplesOf(store.paths.metrics, deployments, state.rev);
+	return deployments.map(d => ({deployment: d, samples: samples.get(d.id)!}));
+}
+
+/** How many of a service's past deployments `lease show` (and the cosign dialog) replays a plan against. */
+export const TRACK_RECORD_RUNS = 5;
+
+/**
+ * A plan against the service's last few deployments, from the store's reads alone: the line
+ * `lease show` prints and the console's cosign dialog shows, so that a human signs knowing how
+ * strict the plan is.
+ */
+export async function planTrackRecord(store: BatchStore, plan: CanaryPlan, service: string, limit = TRACK_RECORD_RUNS): Promise<TrackRecord> {
+	const state = await store.read();
+	return trackRecord(plan, service, await recentOf(store, state, service, limit), {config: state.config});
+}
