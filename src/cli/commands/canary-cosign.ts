@@ -39,9 +39,9 @@ export function registerCosign(canary: Command, io: Io) {
 					keyId: key.id,
 					signature: cosignTier(dep, req, key.role, key.id, key.privateKey),
 				});
-				cli.emit({ok: true, id: dep.id, request: req.id, from: req.from, to: req.to, evidence: req.evidence, role: key.role, keyId: key.id, ...result}, () =>
+				cli.emit({ok: true, id: dep.id, request: req.id, from: req.from, to: req.to, evidence: req.evidence, role: key.role, keyId: key.id, ...result}, shown =>
 					[
-						`signed ${req.id} (${dep.id} ${req.from}% → ${req.to}%) as ${key.role}:${key.id}, on: ${req.evidence.summary}`,
+						`signed ${shown.request} (${shown.id} ${shown.from}% → ${shown.to}%) as ${shown.role}:${shown.keyId}, on: ${shown.evidence.summary}`,
 						result.promoted
 							? `both keys signed: promoted to ${result.to}%`
 							: result.missing.length > 0

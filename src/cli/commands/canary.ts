@@ -8,6 +8,7 @@ import {ENDED_SHOWN, withEnded} from '../../store/archive-tail.js';
 import {storePaths} from '../../store/paths.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
+import {groupIds, groupOptions, isLive, runGroup, type GroupOpts} from '../group.js';
 import {registerCosign} from './canary-cosign.js';
 import {readingForLease, settleDeployment, targetLine} from '../target.js';
 import {targetView} from '../../core/view/target.js';
@@ -81,16 +82,20 @@ export function registerCanary(program: Command, io: Io) {
 		);
 	examples(promote, 'calyx canary promote DEP-20261126-001', 'calyx canary promote DEP-20261126-001 --force --reason "TES dip is the known cache warm-up"');
 
-	const halt = canary
-		.command('halt <id>')
-		.description('stop the canary where it is (traffic stays at the current tier) until resumed or rolled back')
-		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
-		.action(
-			action<{reason: string}>(io, async (cli, [id], o) => {
-				await act(cli, 'halted', {type: 'canary.halt', id: id!, reason: o.reason});
-			}),
-		);
-	examples(halt, 'calyx canary halt DEP-20261126-001 --reason "pager: checkout latency"');
+	const halt = groupOptions(
+		canary
+			.command('halt [id]')
+			.description('stop the canary where it is (traffic stays at the current tier) until resumed or rolled back; several at once with --service or --all-live')
+			.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text')),
+		'halt',
+	).action(
+		action<{reason: string} & GroupOpts>(io, async (cli, [id], o) => {
+			const ids = await groupIds(cli, id, o, isLive);
+			if (ids) return runGroup(cli, 'halt', ids, o.reason);
+			await act(cli, 'halted', {type: 'canary.halt', id: id!, reason: o.reason});
+		}),
+	);
+	examples(halt, 'calyx canary halt DEP-20261126-001 --reason "pager: checkout latency"', 'calyx canary halt --service checkout,payments --reason "incident 4411"', 'calyx canary halt --all-live --reason "freeze"');
 
 	const resume = canary
 		.command('resume <id>')

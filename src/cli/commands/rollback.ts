@@ -5,15 +5,21 @@ import type {Io} from '../context.js';
 import {EXIT} from '../errors.js';
 import {text} from '../parse.js';
 import {settleDeployment, targetLine} from '../target.js';
+import {groupIds, groupOptions, isLive, runGroup, type GroupOpts} from '../group.js';
 import {targetView} from '../../core/view/target.js';
 
 export function registerRollback(program: Command, io: Io) {
-	const cmd = program
-		.command('rollback <id>')
-		.description('roll a deployment back with its rollback pack, then verify the target against the snapshot')
-		.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text'))
+	const cmd = groupOptions(
+		program
+			.command('rollback [id]')
+			.description('roll a deployment back with its rollback pack, then verify the target against the snapshot; several live ones at once with --service or --all-live')
+			.requiredOption('--reason <text>', 'why (recorded in the audit trail)', text('text')),
+		'roll back',
+	)
 		.action(
-			action<{reason: string}>(io, async (cli, [id], o) => {
+			action<{reason: string} & GroupOpts>(io, async (cli, [id], o) => {
+				const ids = await groupIds(cli, id, o, status => isLive(status) || status === 'halted');
+				if (ids) return runGroup(cli, 'rollback', ids, o.reason);
 				const {result: decided} = await cli.run<{id: string}>({type: 'rollback', id: id!, reason: o.reason});
 				// The revert is the target's: applied now, and verified against what the router reads back.
 				const dep = await settleDeployment(cli, decided.id);
@@ -31,5 +37,5 @@ export function registerRollback(program: Command, io: Io) {
 				return result.verified ? EXIT.ok : EXIT.refused;
 			}),
 		);
-	examples(cmd, 'calyx rollback DEP-20261126-002 --reason "error rate above 2% at 25%"');
+	examples(cmd, 'calyx rollback DEP-20261126-002 --reason "error rate above 2% at 25%"', 'calyx rollback --service checkout,payments --reason "bad shared library"');
 }

@@ -35,6 +35,8 @@ export type Command = (
 	| {type: 'canary.halt'; id: string; reason: string}
 	| {type: 'canary.resume'; id: string; reason: string}
 	| {type: 'rollback'; id: string; reason: string}
+	/** Halt or roll back several deployments with one reason, each with its own events linked by the group's id. */
+	| {type: 'group'; action: 'halt' | 'rollback'; ids: string[]; reason: string}
 	/**
 	 * A reading: a pushed sample, or a poll of the metrics source (`source`, the metrics it `polled`,
 	 * and those that gave no value, `missing`), recorded alike.

@@ -15,6 +15,7 @@ import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {applyService} from './services.js';
 import {tick} from './tick.js';
+import {groupAction} from './group.js';
 import {cosignTierCommand} from './tier-keys.js';
 import {targetApplied, targetFailed, targetSanity} from './target.js';
 import {quoted, requireCommandText} from './validate.js';
@@ -72,6 +73,7 @@ const COMMAND_TYPES: readonly Command['type'][] = [
 	'canary.halt',
 	'canary.resume',
 	'rollback',
+	'group',
 	'metrics.record',
 	'tick',
 	'target.applied',
@@ -110,6 +112,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return resume(ctx, cmd);
 		case 'rollback':
 			return rollbackCommand(ctx, cmd);
+		case 'group':
+			return groupAction(ctx, cmd, nonce());
 		case 'metrics.record':
 			return recordMetrics(ctx, cmd);
 		case 'tick':

@@ -54,6 +54,7 @@ const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: Te
 	'canary.halt': {id: ['id', 'id'], reason: ['reason', 'text']},
 	'canary.resume': {id: ['id', 'id'], reason: ['reason', 'text']},
 	rollback: {id: ['id', 'id'], reason: ['reason', 'text']},
+	group: {reason: ['reason', 'text']},
 	'metrics.record': {id: ['id', 'id']},
 	'target.applied': {id: ['id', 'id']},
 	'target.failed': {id: ['id', 'id'], code: ['code', 'id'], message: ['message', 'text']},
