@@ -189,6 +189,9 @@ export function verifyLease(state: State, trust: Trust, lease: Lease, now: numbe
 		}
 	}
 	if (now >= ms(lease.expiresAt)) reasons.push({code: 'EXPIRED', message: `lease expired at ${lease.expiresAt}: issue a new lease for ${lease.intentId}`});
+	else if (lease.secondKeyBy && now >= ms(lease.secondKeyBy) && !lease.activatedAt) {
+		reasons.push({code: 'APPROVAL_DEADLINE', message: `the second key did not sign by ${lease.secondKeyBy}: issue a new lease for ${lease.intentId}`});
+	}
 	if (lease.deploymentId) {
 		reasons.push({code: 'CONSUMED', message: `lease already started ${lease.deploymentId}: a lease starts one deployment`});
 	}
@@ -210,6 +213,7 @@ export type LeaseStatus = 'pending' | 'active' | 'expired' | 'consumed' | 'voide
 export function leaseStatus(lease: Lease, now: number): LeaseStatus {
 	if (lease.deploymentId) return 'consumed';
 	if (lease.voidedAt) return 'voided';
-	if (now >= ms(lease.expiresAt)) return 'expired';
+	if (now >= ms(lease.expiresAt) || lease.lapsedAt) return 'expired';
+	if (!lease.activatedAt && lease.secondKeyBy && now >= ms(lease.secondKeyBy)) return 'expired';
 	return lease.activatedAt ? 'active' : 'pending';
 }

@@ -16,7 +16,7 @@ import {EXIT, usage} from '../errors.js';
 import {count, duration, tierKeys, tiers} from '../parse.js';
 import {table} from '../render/table.js';
 
-type IssueOpts = {ttl?: number; tiers?: number[]; tierKeys?: number[]; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
+type IssueOpts = {ttl?: number; tiers?: number[]; tierKeys?: number[]; progressDeadline?: number; bake?: number; minSamples?: number; ackRisk?: boolean; manual?: boolean; autoRollback?: boolean};
 
 export async function findLease(cli: Cli, id: string) {
 	const store = await cli.store();
@@ -51,11 +51,11 @@ export function leaseText(v: LeaseShown, time: ShowTime): string {
 		...(v.intent ? [`intent:   ${v.intent.id} ${v.intent.service} ${v.intent.fromVersion} → ${v.intent.toVersion}: ${v.intent.title}`] : []),
 		...(v.service ? serviceText(v.service) : []),
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
-		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}${v.plan.tierKeys ? `, two keys again before ${v.plan.tierKeys.join('%, ')}%` : ''}`,
+		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}${v.plan.tierKeys ? `, two keys again before ${v.plan.tierKeys.join('%, ')}%` : ''}${v.plan.progressDeadlineMs !== undefined ? `, halts after ${formatDuration(v.plan.progressDeadlineMs)} past a bake without progress` : ''}`,
 		`digest:   ${v.digest}`,
 		`expires:  ${time(v.expiresAt)} (${expires})`,
 		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${time(s.signedAt)}`).join(', ') || 'none yet'}`,
-		...(v.missing.length > 0 ? [`missing:  ${v.missing.join(', ')} key`] : []),
+		...(v.missing.length > 0 ? [`missing:  ${v.missing.join(', ')} key${v.secondKey ? ` (by ${time(v.secondKey.by)}: ${v.secondKey.leftMs > 0 ? `${formatDuration(v.secondKey.leftMs)} left` : 'too late'})` : ''}`] : []),
 		`verdict:  ${v.verified ? 'VERIFIED: two distinct keys, human and agent' : 'NOT VERIFIED'}`,
 		...v.reasons.map(r => `  - ${r.code}: ${r.message}`),
 		...(v.deploymentId ? [`started:  ${v.deploymentId}`] : []),
@@ -79,6 +79,7 @@ function registerIssue(lease: Command, io: Io) {
 		.option('--ttl <duration>', 'how long the lease stays valid (default 1h)', duration)
 		.option('--tiers <list>', 'canary traffic tiers in percent (default 5,25,100)', tiers)
 		.option('--bake <duration>', 'bake time per tier (default 15m; 0s for drills)', duration)
+		.option('--progress-deadline <duration>', 'halt a tier that has not promoted this long after its bake (no samples, a router that never confirms)', duration)
 		.option('--tier-keys <list>', 'tiers entered only after a fresh two-key cosign over the gate evidence (e.g. 100)', tierKeys)
 		.option('--min-samples <n>', 'samples per metric a tier needs (default 3)', count(10_000))
 		.option('--ack-risk', 'the signers acknowledge the risk score (signed; needed for high risk)')
@@ -90,6 +91,7 @@ function registerIssue(lease: Command, io: Io) {
 				const plan: Partial<CanaryPlan> = {
 					...(o.tiers ? {tiers: o.tiers} : {}),
 					...(o.tierKeys ? {tierKeys: o.tierKeys} : {}),
+					...(o.progressDeadline !== undefined ? {progressDeadlineMs: o.progressDeadline} : {}),
 					...(o.bake !== undefined ? {bakeMs: o.bake} : {}),
 					...(o.minSamples !== undefined ? {minSamples: o.minSamples} : {}),
 					...(o.manual ? {autoPromote: false} : {}),

@@ -25,8 +25,8 @@ import {statusWord} from '../view/words.js';
 export function haltDeployment(ctx: Ctx, dep: Deployment, trigger: Halt['trigger'], reason: string): void {
 	transition(ctx, dep, 'halted', reason, {trigger});
 	dep.halt = {trigger, reason, actor: ctx.actor, at: ctx.at};
-	// A metrics source that stopped answering says nothing bad of the canary: halted, not rolled back.
-	if (trigger !== 'manual' && trigger !== 'metrics' && dep.plan.autoRollback) return rollBack(ctx, dep, 'automatic', reason);
+	// A metrics source that stopped answering, or a tier that stopped moving, says nothing bad of the canary: halted, not rolled back.
+	if (trigger !== 'manual' && trigger !== 'metrics' && trigger !== 'deadline' && dep.plan.autoRollback) return rollBack(ctx, dep, 'automatic', reason);
 	// A halt stops where the target last confirmed: a step decided but not yet applied is taken back,
 	// so the router never gets more canary traffic after the operator said stop.
 	if (dep.observed?.generation !== dep.desired.generation) {

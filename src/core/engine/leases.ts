@@ -7,6 +7,7 @@ import {CanaryPlan, Role, type Intent, type Lease, type State} from '../model/in
 import {EngineError, invalid, refused, type Reason} from '../errors.js';
 import {riskWithinPolicy, scoreRisk} from '../risk.js';
 import {planWithinRisk} from '../risk-plan.js';
+import {lapse, secondKeyBy} from './deadlines.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {statusWord} from '../view/words.js';
@@ -128,7 +129,9 @@ export function cosignLease(ctx: Ctx, cmd: CommandOf<'lease.cosign'>) {
 	const sig = {role: cmd.role, keyId: cmd.keyId, signature: cmd.signature, signedAt: ctx.at};
 	const problem = checkCosignature(ctx.base, ctx.trust, ctx.base.leases.find(l => l.id === lease.id)!, digest, sig);
 	if (problem) throw cosignRefusal(ctx, lease, cmd.keyId, problem);
+	if (lease.secondKeyBy && ctx.now >= ms(lease.secondKeyBy)) throw fail('APPROVAL_DEADLINE', lapse(ctx.base.leases.find(l => l.id === lease.id)!, ctx.now)!);
 	lease.cosignatures.push(sig);
+	if (lease.cosignatures.length === 1) lease.secondKeyBy = secondKeyBy(lease, ctx.now, ctx.base.config.approvalDeadlineMs);
 	ctx.emit('lease.cosigned', lease.id, `${cmd.role} signature by ${cmd.keyId}`, {role: cmd.role, keyId: cmd.keyId});
 	const check = verifyLease(ctx.draft, ctx.trust, lease, ctx.now);
 	if (check.ok && !lease.activatedAt) {

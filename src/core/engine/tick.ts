@@ -9,10 +9,11 @@ import {advance, settle} from './canary.js';
 import {ACTIVE, transition} from './transitions.js';
 import {keyedNextTier} from '../tier-keys.js';
 import {awaitTierKeys} from './tier-keys.js';
+import {lapseLeases, progressDeadline} from './deadlines.js';
 
 export interface TickAction {
 	id: string;
-	action: 'applying' | 'promoted' | 'completing' | 'awaiting_promotion' | 'awaiting_cosign' | 'holding' | 'waiting';
+	action: 'applying' | 'promoted' | 'completing' | 'awaiting_promotion' | 'awaiting_cosign' | 'holding' | 'waiting' | 'halted';
 	percent: number;
 	detail: string;
 }
@@ -42,9 +43,14 @@ function accrue(ctx: Ctx, dep: Deployment): void {
  */
 export function tick(ctx: Ctx): {actions: TickAction[]} {
 	const actions: TickAction[] = [];
+	lapseLeases(ctx);
 	ctx.base.deployments.forEach((base, i) => {
 		if (!ACTIVE.includes(base.status)) return;
 		const dep = ctx.draft.deployments[i]!;
+		if (progressDeadline(ctx, dep)) {
+			actions.push({id: dep.id, action: 'halted', percent: dep.percent, detail: dep.halt!.reason});
+			return;
+		}
 		if (awaitingTarget(base)) {
 			actions.push({id: dep.id, action: 'applying', percent: dep.percent, detail: evaluateGate(gateInput(dep), ctx.now).summary});
 			return;

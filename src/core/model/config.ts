@@ -21,6 +21,11 @@ export const CanaryPlan = z.object({
 	 * lease digest of a plan from before per-tier keys stays what was signed.
 	 */
 	tierKeys: z.array(z.number().int().min(1).max(100)).min(1).optional(),
+	/**
+	 * How long past its bake a tier may go without promoting (no samples, a router that never
+	 * confirms, a hold that never clears) before the deployment halts with that reason.
+	 */
+	progressDeadlineMs: z.number().int().min(1000).optional(),
 }).refine(p => (p.tierKeys ?? []).every(k => p.tiers.includes(k) && k !== p.tiers[0]), {
 	message: 'each must be one of the tiers after the first (a canary starts at its first tier under the lease\'s own keys)',
 	path: ['tierKeys'],
@@ -73,6 +78,8 @@ export type RiskPolicy = z.infer<typeof RiskPolicy>;
 export const Config = z.object({
 	plan: CanaryPlan,
 	leaseTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000),
+	/** Once one key has signed a lease, the other must sign within this; else the lease expires (documents from before it get the default). */
+	approvalDeadlineMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(30 * 60_000),
 	maxResourceLoad: z.number().min(0).max(100),
 	risk: RiskPolicy,
 	/**
@@ -97,6 +104,7 @@ export const DEFAULT_PLAN: CanaryPlan = {
 export const DEFAULT_CONFIG: Config = {
 	plan: DEFAULT_PLAN,
 	leaseTtlMs: 60 * 60_000,
+	approvalDeadlineMs: 30 * 60_000,
 	maxResourceLoad: 85,
 	risk: {ackRequiredAt: 'high', maxScore: 100, utcOffsetMinutes: 0, nightStartHour: 22, nightEndHour: 6, recentRollbackDays: 7, plans: DEFAULT_PLAN_DEMANDS},
 	sampleWindow: 60,

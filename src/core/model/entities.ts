@@ -133,6 +133,10 @@ export const Lease = z.object({
 	/** A newer lease for the same intent replaced this one: it can no longer be signed or started. */
 	voidedAt: Iso.optional(),
 	voidedBy: z.string().optional(),
+	/** Set by the first key: the second must sign before this (config approvalDeadlineMs), or the lease lapses. Not signed: it follows the signing. */
+	secondKeyBy: Iso.optional(),
+	/** When the engine recorded that it expired unstarted (lease.expired): the TTL passed, or the second key did not come in time. */
+	lapsedAt: Iso.optional(),
 });
 export type Lease = z.infer<typeof Lease>;
 
@@ -181,7 +185,7 @@ export const RollbackPack = z.object({
 });
 export type RollbackPack = z.infer<typeof RollbackPack>;
 
-export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual', 'target', 'metrics']), reason: z.string(), actor: z.string(), at: Iso});
+export const Halt = z.object({trigger: z.enum(['critical', 'sanity', 'manual', 'target', 'metrics', 'deadline']), reason: z.string(), actor: z.string(), at: Iso});
 export type Halt = z.infer<typeof Halt>;
 
 export const RollbackRecord = z.object({

@@ -24,6 +24,8 @@ export interface LeaseView {
 	expiresInMs: number;
 	signers: Lease['cosignatures'];
 	missing: Role[];
+	/** With one key on it: when the second must sign by, and how long is left (negative: past). */
+	secondKey?: {by: string; leftMs: number};
 	/** The two-key rule's verdict right now, with every reason when it does not hold. */
 	verified: boolean;
 	reasons: Reason[];
@@ -46,6 +48,7 @@ export function leaseView(state: State, lease: Lease, now: number, trust: Trust)
 		expiresInMs: ms(lease.expiresAt) - now,
 		signers: lease.cosignatures,
 		missing,
+		...(lease.secondKeyBy && !lease.activatedAt ? {secondKey: {by: lease.secondKeyBy, leftMs: ms(lease.secondKeyBy) - now}} : {}),
 		verified: check.ok,
 		reasons: check.reasons,
 		...(lease.deploymentId ? {deploymentId: lease.deploymentId} : {}),

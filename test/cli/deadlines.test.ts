@@ -1,0 +1,22 @@
+import {describe, expect, it} from 'vitest';
+import {addKeys, sandbox} from './helpers.js';
+
+type Doc = Record<string, any>;
+
+describe('deadlines from the CLI', () => {
+	it('a lease shows how long its second key has; a plan carries its progress deadline; a bad one is refused naming the field', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		await addKeys(s);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0', '--key', 'ci-bot'])).doc.id;
+		expect((await s.calyx(['intent', 'approve', intent, '--key', 'alice'])).code).toBe(0);
+		const bad = await s.calyx(['lease', 'issue', intent, '--progress-deadline', '0s']);
+		expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('plan.progressDeadlineMs')]);
+		const lease = (await s.json<Doc>(['lease', 'issue', intent, '--progress-deadline', '20m'])).doc.id;
+		expect((await s.calyx(['lease', 'show', lease])).stdout).toMatch(/halts after 20m past a bake without progress/);
+		expect((await s.calyx(['lease', 'sign', lease, '--key', 'alice'])).code).toBe(0);
+		const shown = await s.json<Doc>(['lease', 'show', lease]);
+		expect(shown.doc.secondKey.leftMs).toBeGreaterThan(29 * 60_000);
+		expect((await s.calyx(['lease', 'show', lease])).stdout).toMatch(/^missing: {2}agent key \(by .+: 29m \d+s left\)$|^missing: {2}agent key \(by .+: 30m left\)$/m);
+	});
+});
