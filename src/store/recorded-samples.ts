@@ -82,6 +82,11 @@ async function recentOf(store: BatchStore, state: State, service: string, limit:
 
 /** How many of a service's past deployments `lease show` (and the cosign dialog) replays a plan against. */
 export const TRACK_RECORD_RUNS = 5;
+/**
+ * How far into each of them: a canary's tiers and bakes fit in hours, and a replay costs what the
+ * engine's ticks cost (about a second a day of canary), so a screen that shows the line stays quick.
+ */
+export const TRACK_RECORD_HORIZON_MS = 12 * 3_600_000;
 
 /**
  * A plan against the service's last few deployments, from the store's reads alone: the line
@@ -90,5 +95,5 @@ export const TRACK_RECORD_RUNS = 5;
  */
 export async function planTrackRecord(store: BatchStore, plan: CanaryPlan, service: string, limit = TRACK_RECORD_RUNS): Promise<TrackRecord> {
 	const state = await store.read();
-	return trackRecord(plan, service, await recentOf(store, state, service, limit), {config: state.config});
+	return trackRecord(plan, service, await recentOf(store, state, service, limit), {config: state.config, horizonMs: TRACK_RECORD_HORIZON_MS});
 }

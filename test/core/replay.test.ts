@@ -35,7 +35,7 @@ describe('replay: a plan against recorded samples, through the engine', () => {
 		expect(actions(result)).toEqual(['started@5', 'promoted@25', 'halted@25', 'rolled_back@25']);
 		expect(result.timeline[2]!.readings).toEqual([expect.objectContaining({metric: 'tesDelta', value: -6, level: 'critical'})]);
 		expect(result.timeline[1]).toMatchObject({offsetMs: BAKE, reason: 'gate passed at 5%'});
-		expect(result.samples).toEqual({given: 5, judged: 5, warmingUp: 0, unused: 0});
+		expect(result.samples).toEqual({given: 5, judged: 5, warmingUp: 0, unjudged: 0, unused: 0});
 	});
 
 	it('is deterministic: the same input gives the same result, byte for byte', () => {
@@ -72,7 +72,7 @@ describe('replay: a plan against recorded samples, through the engine', () => {
 		expect(actions(warm)).toEqual(['started@5', 'promoted@25', 'promoted@100', 'held@100']);
 		expect(warm.verdict.reason).toMatch(/^the samples ran out at 100%: error rate inconclusive: 0\/2 samples/);
 		// 0–30 s at 5% and 70–90 s at 25%: inside the warm-up (window 30 s + two 5 s scrapes) after each tier's confirmation.
-		expect(warm.samples).toEqual({given: 13, judged: 6, warmingUp: 7, unused: 0});
+		expect(warm.samples).toEqual({given: 13, judged: 6, warmingUp: 7, unjudged: 0, unused: 0});
 		expect(warm.notes).toContain('polls without data and query errors are not in the metrics log: the replay judges the readings that were recorded');
 		const hot = {...healthy, cpu: 130};
 		const budget = replay({plan, definition: PROM, samples: series(7, 10_000, i => (i >= 4 ? hot : healthy))});
@@ -82,9 +82,10 @@ describe('replay: a plan against recorded samples, through the engine', () => {
 	});
 
 	it('leaves out custom values no gate metric judges, as the engine would refuse them', () => {
-		const result = replay({plan: replayPlan(DEFAULT_PLAN, {bakeMs: 0, minSamples: 1}), samples: series(4, MIN, () => ({...CLEAN, custom: {p99: 900}}))});
+		const samples = [...series(4, MIN, () => ({...CLEAN, custom: {p99: 900}})), {at: at(30_000), custom: {p99: 900}}];
+		const result = replay({plan: replayPlan(DEFAULT_PLAN, {bakeMs: 0, minSamples: 1}), samples});
 		expect(result.verdict.outcome).toBe('completed');
-		expect(result.samples).toMatchObject({judged: 3, unused: 1});
+		expect(result.samples).toMatchObject({judged: 3, unjudged: 1, unused: 1});
 	});
 
 	it('takes an operator to promote a manual plan at once, and per-tier keys as signed: said in its notes', () => {

@@ -177,7 +177,7 @@ export function registerLease(program: Command, io: Io) {
 
 	const show = lease
 		.command('show <leaseId>')
-		.description('show a lease: intent, the service definition it signs (metrics per metric, header values never shown), risk, plan, digest, signers')
+		.description('show a lease: intent, the service definition it signs (metrics per metric, header values never shown), risk, plan, digest, signers, and what its plan would have done to the service\'s last 5 deployments')
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);

@@ -95,8 +95,9 @@ function verdictText(r: ReplayResult): string {
 }
 
 export function replayText(r: ReplayResult): string[] {
-	const {given, judged, warmingUp, unused} = r.samples;
-	const counts = [`${judged} of ${given} samples judged`, ...(warmingUp ? [`${warmingUp} while warming up`] : []), ...(unused ? [`${unused} after the end`] : [])].join(', ');
+	const {given, judged, warmingUp, unjudged, unused} = r.samples;
+	const left = [[warmingUp, 'while warming up'], [unjudged, 'of metrics no gate judges'], [unused, 'after the end']] as const;
+	const counts = [`${judged} of ${given} samples judged`, ...left.filter(([n]) => n > 0).map(([n, why]) => `${n} ${why}`)].join(', ');
 	return [`start ${r.start} (${counts})`, ...r.timeline.map(stepText), verdictText(r), ...r.notes.map(n => `note: ${n}`)];
 }
 

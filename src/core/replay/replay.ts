@@ -71,8 +71,11 @@ export interface ReplayResult {
 	plan: CanaryPlan;
 	start: string;
 	end: string;
-	/** judged: recorded through the gate; warmingUp: taken while a Prometheus source would not have been asked; unused: after the end. */
-	samples: {given: number; judged: number; warmingUp: number; unused: number};
+	/**
+	 * judged: recorded through the gate; warmingUp: taken while a Prometheus source would not have
+	 * been asked; unjudged: holding only values no gate metric of the deployment judges; unused: after the end.
+	 */
+	samples: {given: number; judged: number; warmingUp: number; unjudged: number; unused: number};
 	timeline: ReplayStep[];
 	verdict: ReplayVerdict;
 	/** Where the replay departs from a live engine, said once each. */
@@ -190,7 +193,7 @@ export function replay(input: ReplayInput): ReplayResult {
 	const run = new Run(startState(input, plan, iso(startMs)), startMs);
 	run.steps.push({at: iso(startMs), offsetMs: 0, percent: plan.tiers[0]!, action: 'started', reason: `canary at ${plan.tiers[0]}% of ${plan.tiers.join(' → ')}%`, readings: []});
 	run.confirm();
-	const counts = {given: samples.length, judged: 0, warmingUp: 0, unused: 0};
+	const counts = {given: samples.length, judged: 0, warmingUp: 0, unjudged: 0, unused: 0};
 	const endMs = startMs + Math.min(input.horizonMs ?? REPLAY_HORIZON_MS, REPLAY_HORIZON_MS);
 	let next = 0;
 	while (live(run.dep)) {
@@ -229,8 +232,8 @@ function record(run: Run, sample: Sample, counts: ReplayResult['samples']): void
 		return;
 	}
 	const judged = judgedPart(sample, dep);
+	counts[judged ? 'judged' : 'unjudged']++;
 	if (!judged) return;
-	counts.judged++;
 	const metrics = gateMetrics(dep);
 	run.exec<SampleOutcome>({type: 'metrics.record', actor: 'engine', id: REPLAY_ID, sample: judged, source: sourceOf(dep)}, out =>
 		sampleReadings(metrics, out.evaluation, out.action === 'halted' || out.action === 'rolling_back'),
