@@ -14,6 +14,7 @@ export interface IntentRequest {
 	files?: number;
 	lines?: number;
 	criticality?: string;
+	retryOf?: string;
 }
 
 export const proposalPayload = (request: IntentRequest, keyId: string) =>
@@ -22,7 +23,7 @@ export const proposalPayload = (request: IntentRequest, keyId: string) =>
 /** Only the request's own fields, undefined dropped: the bytes signed must be the bytes checked. */
 export function requestFields(r: IntentRequest): IntentRequest {
 	const out: Record<string, unknown> = {};
-	for (const k of ['service', 'toVersion', 'fromVersion', 'title', 'files', 'lines', 'criticality'] as const) {
+	for (const k of ['service', 'toVersion', 'fromVersion', 'title', 'files', 'lines', 'criticality', 'retryOf'] as const) {
 		if (r[k] !== undefined) out[k] = r[k];
 	}
 	return out as unknown as IntentRequest;

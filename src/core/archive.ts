@@ -87,7 +87,7 @@ function remember(h: History, dep: Deployment, intent: Intent | undefined, lease
 	if (dep.status === 'completed') {
 		s.standing = keepNewest([...s.standing.filter(r => r.id !== dep.id), {id: dep.id, createdAt: dep.createdAt, version: dep.toVersion}].sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
 	}
-	if (dep.rollback) s.rollbacks = keepNewest([...s.rollbacks.filter(r => r.id !== dep.id), {id: dep.id, at: dep.rollback.startedAt}].sort((a, b) => a.at.localeCompare(b.at)));
+	if (dep.rollback) s.rollbacks = keepNewest([...s.rollbacks.filter(r => r.id !== dep.id), {id: dep.id, at: dep.rollback.startedAt, intentId: dep.intentId}].sort((a, b) => a.at.localeCompare(b.at)));
 }
 
 /** Brings an archived deployment back into the document (a completed one being rolled back). */

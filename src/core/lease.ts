@@ -17,6 +17,8 @@ export const intentContent = (i: Intent) => ({
 	files: i.files,
 	lines: i.lines,
 	criticality: i.criticality,
+	// Only when set: the digests of leases on intents from before retries stay what was signed.
+	...(i.retryOf ? {retryOf: i.retryOf} : {}),
 });
 
 /**

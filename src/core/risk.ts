@@ -43,11 +43,13 @@ function windowFactor(now: number, policy: RiskPolicy, timeZone: string | undefi
 	return {name: 'deploy window', points, detail: `${when} (${String(hour).padStart(2, '0')}:00 ${zone})`};
 }
 
-function rollbackFactor(recentRollbacks: number, policy: RiskPolicy): RiskFactor {
+/** A retry of a change that was rolled back carries that rollback with it, however long ago. */
+function rollbackFactor(recentRollbacks: number, policy: RiskPolicy, retryOf: string | undefined): RiskFactor {
+	const recent = `${recentRollbacks} of this service in the last ${policy.recentRollbackDays} days`;
 	return {
 		name: 'recent rollbacks',
-		points: Math.min(20, recentRollbacks * 10),
-		detail: `${recentRollbacks} of this service in the last ${policy.recentRollbackDays} days`,
+		points: Math.min(20, recentRollbacks * 10) + (retryOf ? 10 : 0),
+		detail: retryOf ? `${recent}; a retry of ${retryOf}, which was rolled back` : recent,
 	};
 }
 
@@ -58,14 +60,14 @@ export const atLeast = (level: RiskLevel, floor: RiskLevel) => LEVEL_ORDER[level
 
 /** The seed's CP15: a 0–100 score with the factors that produced it. */
 export function scoreRisk(
-	intent: Pick<Intent, 'files' | 'lines' | 'criticality'>,
+	intent: Pick<Intent, 'files' | 'lines' | 'criticality'> & {retryOf?: string | undefined},
 	ctx: {now: number; recentRollbacks: number; policy: RiskPolicy; timeZone?: string},
 ): RiskScore {
 	const factors: RiskFactor[] = [
 		sizeFactor(intent),
 		{name: 'criticality', points: CRITICALITY_POINTS[intent.criticality], detail: `${intent.criticality}-criticality service`},
 		windowFactor(ctx.now, ctx.policy, ctx.timeZone),
-		rollbackFactor(ctx.recentRollbacks, ctx.policy),
+		rollbackFactor(ctx.recentRollbacks, ctx.policy, intent.retryOf),
 	];
 	const score = Math.min(100, factors.reduce((sum, f) => sum + f.points, 0));
 	return {score, level: riskLevel(score), factors};

@@ -18,9 +18,10 @@ export interface ArchiveTail {
  * rows asked for, not the history (a list of the recent past at 100,000 ended deployments reads a
  * few blocks, not 30 MB). A deployment archived twice (rolled back after it completed) counts once,
  * by its later line, as in `ArchiveIndex.entries`. Lines past `throughRev` belong to a commit under
- * way and are not counted; a last line without its newline is still being appended.
+ * way and are not counted; a last line without its newline is still being appended. `match`
+ * picks the rows counted (one service's), the others read past.
  */
-export async function archiveTail(path: string, limit: number, throughRev: number): Promise<ArchiveTail> {
+export async function archiveTail(path: string, limit: number, throughRev: number, match: (e: ArchiveEntry) => boolean = () => true): Promise<ArchiveTail> {
 	let fh;
 	try {
 		fh = await openData(path, 'read');
@@ -64,7 +65,7 @@ export async function archiveTail(path: string, limit: number, throughRev: numbe
 				const at = Math.max(lineStart, first);
 				const entry = entryOf(path, buf.subarray(at, end), from + at);
 				end = at - 1;
-				if (entry.rev > throughRev || seen.has(entry.id)) continue;
+				if (entry.rev > throughRev || seen.has(entry.id) || !match(entry)) continue;
 				if (seen.size === limit) {
 					complete = true;
 					break;

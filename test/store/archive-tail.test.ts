@@ -34,6 +34,15 @@ describe('archiveTail: the last deployments the archive index names, read from i
 		expect(await archiveTail(path, 5000, 1000)).toEqual({entries: whole, older: false});
 	});
 
+	it('counts only the rows a filter picks (one service\'s), reading past the others', async () => {
+		const path = indexOf(Array.from({length: 300}, (_, n) => line(n, n + 1)));
+		// Services are svc-<pad><n>: those ending in 7.
+		const tail = await archiveTail(path, 5, 300, e => e.summary.service.endsWith('7'));
+		expect(tail.entries.map(e => e.id)).toEqual([257, 267, 277, 287, 297].map(id));
+		expect(tail.older).toBe(true);
+		expect((await archiveTail(path, 50, 300, e => e.summary.service.endsWith('7'))).older).toBe(false);
+	});
+
 	it('counts a deployment archived twice once, by its later line', async () => {
 		const path = indexOf([line(1, 1), line(2, 2), line(3, 3), line(1, 4, 'rolled_back')]);
 		const tail = await archiveTail(path, 2, 4);

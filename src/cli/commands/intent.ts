@@ -6,7 +6,8 @@ import {usage} from '../errors.js';
 import type {ShowTime} from '../../core/time.js';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
-import type {Io} from '../context.js';
+import type {Cli, Io} from '../context.js';
+import {registerRetry} from './intent-retry.js';
 import {count, text} from '../parse.js';
 import {runningVersionOf} from '../target.js';
 import {table} from '../render/table.js';
@@ -25,6 +26,7 @@ const intentText = (i: Intent, time: ShowTime) =>
 		...(i.approvedAt ? [`approved:    ${time(i.approvedAt)} by ${i.approvedBy}${i.approval ? ` (key ${i.approval.keyId}, signed)` : ''}`] : []),
 		...(i.leaseId ? [`lease:       ${i.leaseId}`] : []),
 		...(i.deploymentId ? [`deployment:  ${i.deploymentId}`] : []),
+		...(i.retryOf ? [`retry of:    ${i.retryOf} (rolled back)`] : []),
 	].join('\n');
 
 export function registerIntent(program: Command, io: Io) {
@@ -100,16 +102,19 @@ export function registerIntent(program: Command, io: Io) {
 		.description('show one intent')
 		.action(
 			action(io, async (cli, [id]) => {
-				const store = await cli.store();
-				// An intent whose deployment ended is in the archive with it.
-				const live = (await store.read()).intents.find(i => i.id === id);
-				const archived = live ? undefined : (await store.archived(id!))?.intent;
-				const found = live ?? (archived?.id === id ? archived : undefined);
-				if (!found) {
-					throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
-				}
-				cli.emit(found, shown => intentText(shown, cli.time));
+				cli.emit(await findIntent(cli, id!), shown => intentText(shown, cli.time));
 			}),
 		);
 	examples(show, 'calyx intent show INT-20261126-001');
+	registerRetry(intent, io);
+}
+
+/** An intent by id, open or archived with its deployment; unknown is a usage error. */
+export async function findIntent(cli: Cli, id: string): Promise<Intent> {
+	const store = await cli.store();
+	const live = (await store.read()).intents.find(i => i.id === id);
+	const archived = live ? undefined : (await store.archived(id))?.intent;
+	const found = live ?? (archived?.id === id ? archived : undefined);
+	if (!found) throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
+	return found;
 }

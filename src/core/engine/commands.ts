@@ -20,6 +20,8 @@ export type Command = (
 			files?: number;
 			lines?: number;
 			criticality?: Criticality;
+			/** The rolled-back intent this one tries again (`intent retry`). */
+			retryOf?: string;
 			/** The proposer's key and its signature over the request (core/approval.ts); required under separation of duties. */
 			keyId?: string;
 			signature?: string;

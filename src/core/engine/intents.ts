@@ -22,6 +22,7 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	const from = cmd.fromVersion?.trim() || lastDeployed(ctx, cmd.service);
 	if (!from) throw invalid('FROM_REQUIRED', `from: the version ${cmd.service} runs now is required (no completed deployment of it says)`);
 	if (from === cmd.toVersion.trim()) throw invalid('SAME_VERSION', `to: ${cmd.toVersion} is already the from-version`);
+	if (cmd.retryOf !== undefined) requireRetryable(ctx, cmd.retryOf, cmd.service);
 	const id = nextIntentId(ctx.now, takenIds(ctx.base, 'intent'));
 	const intent: Intent = {
 		id,
@@ -35,14 +36,23 @@ export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 		status: 'draft' as const,
 		createdAt: ctx.at,
 		createdBy: ctx.actor,
+		...(cmd.retryOf !== undefined ? {retryOf: cmd.retryOf} : {}),
 	};
 	// Checked once every field is: a malformed request is told what is wrong with it first.
 	const proposer = proposerOf(ctx, cmd);
 	if (proposer) intent.proposal = {keyId: proposer.id, owner: proposer.owner};
 	ctx.draft.intents.push(intent);
 	const signedBy = proposer ? {proposedBy: {keyId: proposer.id, owner: proposer.owner, signature: cmd.signature}} : {};
-	ctx.emit('intent.created', id, intent.title, {service: intent.service, from, to: intent.toVersion, criticality, ...signedBy});
+	ctx.emit('intent.created', id, intent.title, {service: intent.service, from, to: intent.toVersion, criticality, ...(intent.retryOf ? {retryOf: intent.retryOf} : {}), ...signedBy});
 	return intent;
+}
+
+/** A retry follows a rollback: of an intent of the same service, live or remembered by the history. */
+function requireRetryable(ctx: Ctx, retryOf: string, service: string): void {
+	const live = ctx.base.intents.find(i => i.id === retryOf);
+	const remembered = ctx.base.history?.services[service]?.rollbacks.some(r => r.intentId === retryOf);
+	if (live ? live.service === service && live.status === 'rolled_back' : remembered) return;
+	throw refused('NOT_RETRYABLE', `retry of: ${retryOf} is not a rolled-back change of ${service} (a retry follows a rollback)`);
 }
 
 function lastDeployed(ctx: Ctx, service: string): string | undefined {

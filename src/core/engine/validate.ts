@@ -44,7 +44,7 @@ export function requireText(field: string, value: unknown, kind: TextKind): void
  * so that no refusal echoes a megabyte.
  */
 const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: TextKind]>} = {
-	'intent.create': {service: ['service', 'id'], fromVersion: ['from', 'version'], toVersion: ['to', 'version'], title: ['title', 'text'], keyId: ['key id', 'id']},
+	'intent.create': {service: ['service', 'id'], fromVersion: ['from', 'version'], toVersion: ['to', 'version'], title: ['title', 'text'], keyId: ['key id', 'id'], retryOf: ['retry of', 'id']},
 	'intent.approve': {id: ['id', 'id'], reason: ['reason', 'text'], keyId: ['key id', 'id']},
 	'lease.issue': {intentId: ['intent', 'id']},
 	'lease.cosign': {leaseId: ['lease', 'id'], keyId: ['key id', 'id']},

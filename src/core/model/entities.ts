@@ -95,6 +95,8 @@ export const Intent = z.object({
 	approval: z.object({keyId: z.string(), owner: z.string(), signature: Base64, reason: z.string()}).optional(),
 	leaseId: z.string().optional(),
 	deploymentId: z.string().optional(),
+	/** The rolled-back intent this one tries again (`intent retry`): the risk score counts that rollback. */
+	retryOf: z.string().optional(),
 });
 export type Intent = z.infer<typeof Intent>;
 

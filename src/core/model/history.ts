@@ -14,7 +14,7 @@ export const StandingRef = z.object({id: z.string(), createdAt: Iso, version: z.
 export type StandingRef = z.infer<typeof StandingRef>;
 
 /** When an archived deployment's rollback began. */
-export const RollbackRef = z.object({id: z.string(), at: Iso});
+export const RollbackRef = z.object({id: z.string(), at: Iso, /** The change rolled back: `intent retry` links a new intent to it. */ intentId: z.string().optional()});
 export type RollbackRef = z.infer<typeof RollbackRef>;
 
 export const ServiceHistory = z.object({
