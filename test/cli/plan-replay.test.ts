@@ -49,6 +49,9 @@ describe('calyx plan replay', () => {
 		const service = await s.calyx(['plan', 'replay', '--service', 'checkout', '--last', '3']);
 		expect(service.code).toBe(0);
 		expect(service.stdout.trim().split('\n').at(-1)).toBe('this plan against the last deployment of checkout: 1 halted at 5% on TES');
+		const byLease = await s.json<Doc>(['plan', 'replay', '--lease', leaseId]);
+		expect(byLease.doc.source).toEqual({service: 'checkout', last: 5});
+		expect(byLease.doc.trackRecord).toMatchObject({halted: 1, runs: [{deploymentId: dep}]});
 		const show = await s.calyx(['lease', 'show', leaseId]);
 		expect(show.stdout).toContain('replayed: this plan against the last deployment of checkout: 1 halted at 5% on TES');
 		expect((await s.json<Doc>(['lease', 'show', leaseId])).doc.replayed).toMatchObject({halted: 1, completed: 0});
@@ -71,6 +74,7 @@ describe('calyx plan replay', () => {
 			['{"at":"2026-11-25T10:00:00Z","eror":1}\n', /line 1: eror: unknown field \(allowed: tesDelta, errorRate, cpu, memory, custom, tes, at\)/],
 			['{"at":"2026-11-25T10:00:00Z\\u001b[2J","errorRate":1}\n', /line 1: at: /],
 			['\n\n', /holds no sample/],
+			[`{"at":"2026-11-25T10:00:00Z","errorRate":0.3}\n{"at":"${'x'.repeat(200_000)}"}\n`, /line 2: longer than 64 KB: not a sample/],
 		];
 		for (const [text, message] of cases) {
 			writeFileSync(file, text);

@@ -116,8 +116,9 @@ function changesOf(o: ReplayOpts): PlanChanges {
 
 async function runReplay(cli: Cli, o: ReplayOpts): Promise<void> {
 	const sources = [o.deployment, o.service, o.samples].filter(s => s !== undefined);
-	if (sources.length !== 1) throw usage('samples: give exactly one of --deployment <id>, --service <name> or --samples <file.ndjson>');
-	if (o.last !== undefined && o.service === undefined) throw usage('--last: goes with --service');
+	// A lease alone is tried against its own service's past: what its signers want to know.
+	if (sources.length > 1 || (sources.length === 0 && o.lease === undefined)) throw usage('samples: give exactly one of --deployment <id>, --service <name> or --samples <file.ndjson> (with --lease alone: its service\'s last deployments)');
+	if (o.last !== undefined && o.service === undefined && (o.lease === undefined || sources.length > 0)) throw usage('--last: goes with --service (or --lease alone)');
 	if (o.service !== undefined && !SERVICE_NAME.test(o.service)) throw usage(`--service: ${SERVICE_NAME_RULE}`);
 	const changes = changesOf(o);
 	// Read before the store opens: a bad file is refused without touching the data directory.
@@ -143,7 +144,8 @@ async function runReplay(cli: Cli, o: ReplayOpts): Promise<void> {
 		cli.emit({source: {file: o.samples}, replay: result}, shown => [`replay of ${shown.source.file} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));
 		return;
 	}
-	const service = o.service!;
+	const service = o.service ?? intent?.service;
+	if (service === undefined) throw usage(`--lease: ${o.lease} refers to a missing intent: give --service`, 'NOT_FOUND');
 	const replayed = replayPlan(base, changes);
 	const record: TrackRecord = trackRecord(replayed, service, await recentRecorded(store, service, o.last ?? 5), opts);
 	cli.emit({source: {service, last: o.last ?? 5}, trackRecord: record}, shown =>
@@ -163,8 +165,8 @@ export function registerPlan(program: Command, io: Io) {
 		.description('run a plan against recorded samples through the engine\'s own gate, bands, warm-up and budgets, and print where it would have held, promoted, halted')
 		.option('--lease <id>', 'the plan of this lease (default: the deployment\'s own plan, else the configured default)')
 		.option('--deployment <id>', 'the samples a past deployment recorded')
-		.option('--service <name>', 'the last deployments of this service that are over (see --last)')
-		.option('--last <n>', `with --service: how many (default 5, at most ${MAX_LAST})`, count(MAX_LAST))
+		.option('--service <name>', 'the last deployments of this service that are over (see --last); with --lease alone, the lease\'s service')
+		.option('--last <n>', `with --service or --lease alone: how many (default 5, at most ${MAX_LAST})`, count(MAX_LAST))
 		.option('--samples <file>', 'NDJSON samples, one a line: {"at":"2026-11-26T10:00:00Z","tesDelta":..,"errorRate":..,"cpu":..,"memory":..,"custom":{..}}')
 		.option('--tiers <list>', 'canary traffic tiers in percent, e.g. 5,25,100', tiers)
 		.option('--bake <duration>', 'bake time per tier, e.g. 15m', duration)
@@ -181,7 +183,7 @@ export function registerPlan(program: Command, io: Io) {
 	examples(
 		cmd,
 		'calyx plan replay --deployment DEP-20261126-001',
-		'calyx plan replay --lease LEASE-20261126-101500 --service checkout --last 5',
+		'calyx plan replay --lease LEASE-20261126-101500',
 		'calyx plan replay --service checkout --bake 30m --threshold errorRate=0.5,1 --json',
 		'calyx plan replay --samples recorded.ndjson --tiers 10,50,100 --min-samples 5',
 	);
