@@ -2,7 +2,9 @@ import Module from 'node:module';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import DetailTable, {fitTableData, tableHeight} from '../../src/ui/components/DetailTable.js';
-import {InkTable, loadInkTable} from '../../src/ui/components/ink-table.js';
+import {Text} from 'ink';
+import type {ReactNode} from 'react';
+import {InkTable, loadInkTable} from './helpers/ink-table.js';
 import {frameOf, lineCount, waitForFrame} from './helpers/ink.js';
 
 describe('ink-table under ink 6 (the require("ink") interop)', () => {
@@ -33,5 +35,23 @@ describe('ink-table under ink 6 (the require("ink") interop)', () => {
 		expect(frameOf(r)).toContain('…');
 		expect(fitTableData(rows, ['factor', 'points', 'detail'], 500)).toEqual(rows);
 		r.unmount();
+	});
+
+	it('draws, line for line, what ink-table drew', async () => {
+		const rows = [
+			{role: 'agent', key: 'bench-agent', 'signed at': '20:16:46 UTC'},
+			{role: 'human', key: 'a-much-longer-key-id', 'signed at': '—'},
+		];
+		const columns = ['role', 'key', 'signed at'] as const;
+		const ours = render(<DetailTable rows={rows} columns={columns} width={120} />);
+		const Header = ({children}: {children?: ReactNode}) => <Text bold>{children}</Text>;
+		const Skeleton = ({children}: {children?: ReactNode}) => <Text color="gray">{children}</Text>;
+		const theirs = render(<InkTable data={rows} columns={[...columns]} padding={1} header={Header} skeleton={Skeleton} />);
+		await waitForFrame(ours, 'a-much-longer-key-id');
+		await waitForFrame(theirs, 'a-much-longer-key-id');
+		expect(frameOf(ours)).toBe(frameOf(theirs));
+		expect(lineCount(frameOf(ours))).toBe(tableHeight(rows.length));
+		ours.unmount();
+		theirs.unmount();
 	});
 });

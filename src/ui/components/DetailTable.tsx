@@ -1,11 +1,10 @@
 import {Box, Text} from 'ink';
-import {memo, type ReactNode} from 'react';
-import {InkTable, type ScalarDict} from './ink-table.js';
+import {memo} from 'react';
+import {tableLines, type TablePart} from '../model/table-lines.js';
 
-const Header = ({children}: {children?: ReactNode}) => <Text bold>{children}</Text>;
-const Skeleton = ({children}: {children?: ReactNode}) => <Text color="gray">{children}</Text>;
+const STYLE: Record<TablePart['role'], {color?: string; bold?: boolean}> = {border: {color: 'gray'}, heading: {bold: true}, cell: {}};
 
-/** ink-table draws a separator under every row: header, heading, 2 lines per row, footer. */
+/** A separator under every row, as ink-table drew it: rule, heading, 2 lines per row, rule. */
 export const tableHeight = (rows: number) => 2 * rows + 3;
 
 const PADDING = 1;
@@ -44,13 +43,22 @@ const sameTable = (a: Props<Record<string, string>>, b: Props<Record<string, str
 /**
  * No clipping box of its own: ink's clip regions do not nest (the innermost one wins), so one here
  * would draw the table whole over the edge where the detail pane cuts it. The block clips it.
- * Drawn again only when a cell changed: ink-table hashes every row on every render.
+ * Each line is one text for ink to measure and write (see table-lines.ts); rendered again only
+ * when a cell changed.
  */
 function DetailTable<T extends Record<string, string>>({rows, columns, width}: Props<T>) {
-	const data = fitTableData(rows, columns, width) as unknown as ScalarDict[];
+	const lines = tableLines(fitTableData(rows, columns, width), columns);
 	return (
 		<Box height={tableHeight(rows.length)} flexShrink={0} flexDirection="column">
-			<InkTable data={data} columns={[...columns]} padding={PADDING} header={Header} skeleton={Skeleton} />
+			{lines.map((parts, i) => (
+				<Text key={i}>
+					{parts.map((p, j) => (
+						<Text key={j} {...STYLE[p.role]}>
+							{p.text}
+						</Text>
+					))}
+				</Text>
+			))}
 		</Box>
 	);
 }

@@ -3,12 +3,14 @@ import * as ink from 'ink';
 import React, {type ComponentType, type ReactNode} from 'react';
 
 /**
+ * The published ink-table, as the console drew its detail tables with until they became lines of
+ * their own (src/ui/model/table-lines.ts): the tests hold those lines to what ink-table draws.
+ *
  * ink-table 3.1.0 is CommonJS and calls `require("ink")`, but ink 6 is ESM with top-level await,
  * which `require` cannot load. Its `require("ink")` and `require("react")` are answered here with
  * the ink and React this process already imported (in the bundled build, the copies inside the
  * bundle: one React, one ink), during this one load and for ink-table's own files only; everything
- * else resolves as usual. A test renders a table through it, so an upgrade that breaks the
- * interop fails there, not on an operator's screen.
+ * else resolves as usual.
  */
 type Loader = (request: string, parent: {filename?: string} | undefined, isMain: boolean) => unknown;
 
