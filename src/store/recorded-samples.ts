@@ -18,9 +18,6 @@ export interface Recorded {
 	samples: Sample[];
 }
 
-/** How many archived deployments one search for a service's past reads at most: the archive may hold years. */
-const SEARCHED = 4096;
-
 /**
  * The samples of several deployments in one pass backwards over the metrics log, stopping once
  * each has as many as it recorded (`sampleCount`): the cost follows how far back the oldest
@@ -65,16 +62,10 @@ export async function recentRecorded(store: BatchStore, service: string, limit: 
 async function recentOf(store: BatchStore, state: State, service: string, limit: number): Promise<Recorded[]> {
 	if (limit <= 0) return [];
 	const stopped = state.deployments.filter(d => d.service === service && !ACTIVE.includes(d.status));
-	const archived: string[] = [];
-	const indexPath = storePaths(store.dir).archiveIndex;
-	// From the end, a window that grows until it holds enough of this service's, or the whole archive.
-	for (let read = 64; ; read *= 4) {
-		const tail = await archiveTail(indexPath, Math.min(read, SEARCHED), state.rev);
-		archived.splice(0, archived.length, ...tail.entries.filter(e => e.summary.service === service).map(e => e.id));
-		if (archived.length >= limit || !tail.older || read >= SEARCHED) break;
-	}
 	const live = new Set(stopped.map(d => d.id));
-	const ids = [...stopped.map(d => d.id), ...archived.filter(id => !live.has(id))].sort((a, b) => idOrder(b, a)).slice(0, limit);
+	// From the archive index's end: the cost follows how far back the service's last ones lie.
+	const tail = await archiveTail(storePaths(store.dir).archiveIndex, limit, state.rev, e => e.summary.service === service && !live.has(e.id));
+	const ids = [...stopped.map(d => d.id), ...tail.entries.map(e => e.id)].sort((a, b) => idOrder(b, a)).slice(0, limit);
 	const deployments = (await Promise.all(ids.map(async id => stopped.find(d => d.id === id) ?? (await store.deployment(id))?.deployment))).filter(d => d !== undefined);
 	const samples = await samplesOf(store.paths.metrics, deployments, state.rev);
 	return deployments.map(d => ({deployment: d, samples: samples.get(d.id)!}));

@@ -81,6 +81,16 @@ describe('replay: a plan against recorded samples, through the engine', () => {
 		expect(budget.verdict.reason).toBe('CRITICAL: CPU > 120% (read 130%; failure budget of 2 spent)');
 	});
 
+	it('halts a tier stuck past its bake and the plan\'s progress deadline, as the engine does, without rolling back', () => {
+		const plan = replayPlan(DEFAULT_PLAN, {bakeMs: MIN, progressDeadlineMs: 5 * MIN});
+		const result = replay({plan, samples: series(20, MIN, () => WARN)});
+		expect(actions(result)).toEqual(['started@5', 'held@5', 'halted@5']);
+		expect(result.verdict).toMatchObject({outcome: 'halted', trigger: 'deadline', offsetMs: 6 * MIN + 1, rolledBack: false});
+		expect(result.verdict.on).toBeUndefined();
+		expect(result.verdict.reason).toMatch(/^no progress at 5% for 6m \(bake 1m \+ deadline 5m\): gate holding: WARNING: TES drop > 2%/);
+		expect(trackRecord(plan, 'checkout', [{deployment: haltedLive().deployment, samples: series(20, MIN, () => WARN)}]).line).toBe('this plan against the last deployment of checkout: 1 halted at 5% past its progress deadline');
+	});
+
 	it('leaves out custom values no gate metric judges, as the engine would refuse them', () => {
 		const samples = [...series(4, MIN, () => ({...CLEAN, custom: {p99: 900}})), {at: at(30_000), custom: {p99: 900}}];
 		const result = replay({plan: replayPlan(DEFAULT_PLAN, {bakeMs: 0, minSamples: 1}), samples});

@@ -24,6 +24,7 @@ type ReplayOpts = {
 	samples?: string;
 	tiers?: number[];
 	bake?: number;
+	progressDeadline?: number;
 	minSamples?: number;
 	manual?: boolean;
 	autoRollback?: boolean;
@@ -79,6 +80,7 @@ const offset = (msValue: number) => {
 
 const planText = (p: CanaryPlan) =>
 	`tiers ${p.tiers.join(' → ')}%, bake ${formatDuration(p.bakeMs)}, ${p.minSamples} samples/tier, auto-promote ${p.autoPromote ? 'on' : 'off'}, auto-rollback ${p.autoRollback ? 'on' : 'off'}` +
+	(p.progressDeadlineMs !== undefined ? `, progress deadline ${formatDuration(p.progressDeadlineMs)}` : '') +
 	METRICS.map(m => `, ${m} ${p.thresholds[m].warning}/${p.thresholds[m].critical}`).join('');
 
 /** A promotion shows the values the gate passed on; a hold or halt already names its value in its reason. */
@@ -107,6 +109,7 @@ function changesOf(o: ReplayOpts): PlanChanges {
 	return {
 		...(o.tiers ? {tiers: o.tiers} : {}),
 		...(o.bake !== undefined ? {bakeMs: o.bake} : {}),
+		...(o.progressDeadline !== undefined ? {progressDeadlineMs: o.progressDeadline} : {}),
 		...(o.minSamples !== undefined ? {minSamples: o.minSamples} : {}),
 		...(o.manual ? {autoPromote: false} : {}),
 		...(o.autoRollback === false ? {autoRollback: false} : {}),
@@ -171,6 +174,7 @@ export function registerPlan(program: Command, io: Io) {
 		.option('--tiers <list>', 'canary traffic tiers in percent, e.g. 5,25,100', tiers)
 		.option('--bake <duration>', 'bake time per tier, e.g. 15m', duration)
 		.option('--min-samples <n>', 'samples per metric a tier needs', count(10_000))
+		.option('--progress-deadline <duration>', 'halt a tier that has not promoted this long after its bake', duration)
 		.option('--threshold <metric=warning,critical>', `a metric's bands, repeatable (metric: ${METRICS.join(', ')})`, threshold)
 		.option('--manual', 'no auto-promotion (the replay promotes as soon as the gate passes, as an operator would)')
 		.option('--no-auto-rollback', 'a critical halts but does not roll back by itself')

@@ -61,7 +61,8 @@ export interface ReplayVerdict {
 	at: string;
 	offsetMs: number;
 	reason: string;
-	/** A halt's metrics, by label (`error rate`), and whether the plan rolled it back. */
+	/** What halted it (`critical`, or `deadline`: no progress in time), its metrics by label (`error rate`), and whether the plan rolled it back. */
+	trigger?: string;
 	on?: string[];
 	rolledBack?: boolean;
 }
@@ -202,7 +203,7 @@ export function replay(input: ReplayInput): ReplayResult {
 		const sampleAt = next < samples.length ? ms(samples[next]!.at) : Number.POSITIVE_INFINITY;
 		// Past the last sample only the bake can still change the gate: once it has run out, nothing will.
 		if (sampleAt === Number.POSITIVE_INFINITY && bakeLeft === 0) break;
-		const tickAt = now + Math.min(TICK_MS, bakeLeft > 0 ? bakeLeft : TICK_MS);
+		const tickAt = Math.min(now + Math.min(TICK_MS, bakeLeft > 0 ? bakeLeft : TICK_MS), deadlineTick(run.dep, now));
 		const at = sampleAt <= tickAt ? Math.max(now, sampleAt) : tickAt;
 		if (at > endMs) {
 			notes.push(`the replay stops ${formatDuration(endMs - startMs)} after its start: what the samples say after that is left out`);
@@ -222,6 +223,16 @@ export function replay(input: ReplayInput): ReplayResult {
 	if (sourceOf(run.dep) === 'prometheus') notes.push('polls without data and query errors are not in the metrics log: the replay judges the readings that were recorded');
 	if (run.dep.definition?.sanity?.length) notes.push('sanity checks are not run in a replay: each tier is taken as passing its check');
 	return {id: REPLAY_ID, plan: input.plan, start: iso(startMs), end: iso(run.clock.now()), samples: counts, timeline: run.steps, verdict: verdictOf(run), notes};
+}
+
+/**
+ * The first moment the plan's progress deadline would halt the tier (the engine halts once the
+ * tier is older than bake plus deadline): a tick falls on it, as the engine's every second would.
+ */
+function deadlineTick(dep: Deployment, now: number): number {
+	const deadline = dep.plan.progressDeadlineMs;
+	const at = deadline === undefined ? Number.POSITIVE_INFINITY : ms(dep.tierStartedAt) + dep.plan.bakeMs + deadline + 1;
+	return at > now ? at : Number.POSITIVE_INFINITY;
 }
 
 function record(run: Run, sample: Sample, counts: ReplayResult['samples']): void {
@@ -247,8 +258,9 @@ function verdictOf(run: Run): ReplayVerdict {
 	if (dep.status === 'completed') return {...base, outcome: 'completed', reason: `completed: all traffic on ${dep.toVersion}`};
 	const halt = run.steps.find(s => s.action === 'halted');
 	if (halt) {
-		const on = [...new Set(halt.readings.map(r => r.label))];
-		return {...base, at: halt.at, offsetMs: halt.offsetMs, percent: halt.percent, outcome: 'halted', reason: halt.reason, ...(on.length ? {on} : {}), rolledBack: dep.status === 'rolled_back'};
+		const on = [...new Set(halt.readings.filter(r => r.level === 'critical').map(r => r.label))];
+		const trigger = dep.halt?.trigger ?? dep.rollback?.trigger;
+		return {...base, at: halt.at, offsetMs: halt.offsetMs, percent: halt.percent, outcome: 'halted', reason: halt.reason, ...(trigger ? {trigger} : {}), ...(on.length ? {on} : {}), rolledBack: dep.status === 'rolled_back'};
 	}
 	const gate = evaluateGate(gateInput(dep), run.clock.now());
 	return {...base, outcome: 'unfinished', reason: `the samples ran out at ${dep.percent}%: ${dep.hold?.reason ?? gate.summary}`};

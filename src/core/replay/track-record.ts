@@ -61,7 +61,7 @@ function grouped(labels: readonly string[]): Array<[string, number]> {
 export function trackRecord(plan: CanaryPlan, service: string, runs: readonly RecordedRun[], opts: ReplayOptions = {}): TrackRecord {
 	const replayed = runs.map(r => ({deploymentId: r.deployment.id, ...(r.samples.length > 0 ? {result: replayRecorded(r, plan, opts)} : {})}));
 	const verdicts = replayed.flatMap(r => (r.result ? [r.result.verdict] : []));
-	const halts = verdicts.filter(v => v.outcome === 'halted').map(v => `halted at ${v.percent}%${v.on ? ` on ${v.on.join(' and ')}` : ''}`);
+	const halts = verdicts.filter(v => v.outcome === 'halted').map(v => `halted at ${v.percent}%${v.on ? ` on ${v.on.join(' and ')}` : v.trigger === 'deadline' ? ' past its progress deadline' : ''}`);
 	const open = verdicts.filter(v => v.outcome === 'unfinished').map(v => `unfinished at ${v.percent}%`);
 	const completed = verdicts.filter(v => v.outcome === 'completed').length;
 	const unsampled = replayed.length - verdicts.length;
