@@ -8,7 +8,7 @@ import {replay, type ReplayResult} from '../../core/replay/replay.js';
 import type {ReplayStep} from '../../core/replay/timeline.js';
 import {replayRecorded, trackRecord, type TrackRecord} from '../../core/replay/track-record.js';
 import {statusWord} from '../../core/view/words.js';
-import {recentRecorded, recordedDeployment} from '../../store/recorded-samples.js';
+import {recentRecorded, recordedDeployment, TRACK_RECORD_RUNS} from '../../store/recorded-samples.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
@@ -117,48 +117,62 @@ function changesOf(o: ReplayOpts): PlanChanges {
 	};
 }
 
-async function runReplay(cli: Cli, o: ReplayOpts): Promise<void> {
-	const sources = [o.deployment, o.service, o.samples].filter(s => s !== undefined);
-	// A lease alone is tried against its own service's past: what its signers want to know.
-	if (sources.length > 1 || (sources.length === 0 && o.lease === undefined)) throw usage('samples: give exactly one of --deployment <id>, --service <name> or --samples <file.ndjson> (with --lease alone: its service\'s last deployments)');
-	if (o.last !== undefined && o.service === undefined && (o.lease === undefined || sources.length > 0)) throw usage('--last: goes with --service (or --lease alone)');
-	if (o.service !== undefined && !SERVICE_NAME.test(o.service)) throw usage(`--service: ${SERVICE_NAME_RULE}`);
-	const changes = changesOf(o);
-	// Read before the store opens: a bad file is refused without touching the data directory.
-	const fileSamples = o.samples === undefined ? undefined : await samplesFile(o.samples);
+/** What the replay runs on, read once: the store's state and configuration, and the lease if one was named. */
+async function context(cli: Cli, o: ReplayOpts) {
 	const store = await cli.store();
 	const state = await store.read();
 	const leased = o.lease === undefined ? undefined : await findLease(cli, o.lease);
 	const intent = leased?.state.intents.find(i => i.id === leased.lease.intentId);
-	const base = leased?.lease.plan ?? state.config.plan;
-	const opts = {config: state.config};
-	if (o.deployment !== undefined) {
-		const recorded = await recordedDeployment(store, o.deployment);
-		if (!recorded) throw usage(`--deployment: unknown deployment ${o.deployment} (see calyx canary list --all)`, 'NOT_FOUND');
-		if (recorded.samples.length === 0) throw usage(`--deployment: ${o.deployment} recorded no sample: nothing to replay`, 'NO_SAMPLES');
-		const result = replayRecorded(recorded, replayPlan(leased ? base : recorded.deployment.plan, changes), opts);
-		cli.emit({source: {deployment: o.deployment}, replay: result}, shown => [`replay of ${shown.source.deployment} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));
-		return;
-	}
-	if (fileSamples) {
-		// A lease judges by its service's definition (its metrics and budgets); a bare plan by the four metrics alone.
-		const definition = intent ? definitionFor(leased!.state, intent.service) : undefined;
-		const result = replay({plan: replayPlan(base, changes), samples: fileSamples, ...(intent ? {service: intent.service, fromVersion: intent.fromVersion, toVersion: intent.toVersion} : {}), ...(definition ? {definition} : {}), ...opts});
-		cli.emit({source: {file: o.samples}, replay: result}, shown => [`replay of ${shown.source.file} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));
-		return;
-	}
-	const service = o.service ?? intent?.service;
-	if (service === undefined) throw usage(`--lease: ${o.lease} refers to a missing intent: give --service`, 'NOT_FOUND');
-	const replayed = replayPlan(base, changes);
-	const record: TrackRecord = trackRecord(replayed, service, await recentRecorded(store, service, o.last ?? 5), opts);
-	cli.emit({source: {service, last: o.last ?? 5}, trackRecord: record}, shown =>
+	return {store, leased, intent, base: leased?.lease.plan ?? state.config.plan, opts: {config: state.config}};
+}
+
+type Context = Awaited<ReturnType<typeof context>>;
+
+async function replayDeployment(cli: Cli, {store, leased, base, opts}: Context, id: string, changes: PlanChanges): Promise<void> {
+	const recorded = await recordedDeployment(store, id);
+	if (!recorded) throw usage(`--deployment: unknown deployment ${id} (see calyx canary list --all)`, 'NOT_FOUND');
+	if (recorded.samples.length === 0) throw usage(`--deployment: ${id} recorded no sample: nothing to replay`, 'NO_SAMPLES');
+	const result = replayRecorded(recorded, replayPlan(leased ? base : recorded.deployment.plan, changes), opts);
+	cli.emit({source: {deployment: id}, replay: result}, shown => [`replay of ${shown.source.deployment} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));
+}
+
+function replayFile(cli: Cli, {leased, intent, base, opts}: Context, file: string, samples: Sample[], changes: PlanChanges): void {
+	// A lease judges by its service's definition (its metrics and budgets); a bare plan by the four metrics alone.
+	const definition = intent ? definitionFor(leased!.state, intent.service) : undefined;
+	const what = intent ? {service: intent.service, fromVersion: intent.fromVersion, toVersion: intent.toVersion} : {};
+	const result = replay({plan: replayPlan(base, changes), samples, ...what, ...(definition ? {definition} : {}), ...opts});
+	cli.emit({source: {file}, replay: result}, shown => [`replay of ${shown.source.file} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));
+}
+
+async function replayService(cli: Cli, {store, base, opts}: Context, service: string, last: number, changes: PlanChanges): Promise<void> {
+	const plan = replayPlan(base, changes);
+	const record: TrackRecord = trackRecord(plan, service, await recentRecorded(store, service, last), opts);
+	cli.emit({source: {service, last}, trackRecord: record}, shown =>
 		[
-			`replays under ${planText(replayed)}`,
-			...shown.trackRecord.runs.flatMap(r => ['', `${r.deploymentId}`, ...(r.result ? replayText(r.result) : ['no sample recorded: nothing to replay'])]),
+			`replays under ${planText(plan)}`,
+			...shown.trackRecord.runs.flatMap(r => ['', r.deploymentId, ...(r.result ? replayText(r.result) : ['no sample recorded: nothing to replay'])]),
 			'',
 			shown.trackRecord.line,
 		].join('\n'),
 	);
+}
+
+async function runReplay(cli: Cli, o: ReplayOpts): Promise<void> {
+	const sources = [o.deployment, o.service, o.samples].filter(s => s !== undefined);
+	// A lease alone is tried against its own service's past: what its signers want to know.
+	const ofService = o.service !== undefined || (sources.length === 0 && o.lease !== undefined);
+	if (sources.length > 1 || (sources.length === 0 && !ofService)) throw usage('samples: give exactly one of --deployment <id>, --service <name> or --samples <file.ndjson> (with --lease alone: its service\'s last deployments)');
+	if (o.last !== undefined && !ofService) throw usage('--last: goes with --service (or --lease alone)');
+	if (o.service !== undefined && !SERVICE_NAME.test(o.service)) throw usage(`--service: ${SERVICE_NAME_RULE}`);
+	const changes = changesOf(o);
+	// Read before the store opens: a bad file is refused without touching the data directory.
+	const fileSamples = o.samples === undefined ? undefined : await samplesFile(o.samples);
+	const ctx = await context(cli, o);
+	if (o.deployment !== undefined) return replayDeployment(cli, ctx, o.deployment, changes);
+	if (fileSamples) return replayFile(cli, ctx, o.samples!, fileSamples, changes);
+	const service = o.service ?? ctx.intent?.service;
+	if (service === undefined) throw usage(`--lease: ${o.lease} refers to a missing intent: give --service`, 'NOT_FOUND');
+	return replayService(cli, ctx, service, o.last ?? TRACK_RECORD_RUNS, changes);
 }
 
 export function registerPlan(program: Command, io: Io) {
@@ -169,7 +183,7 @@ export function registerPlan(program: Command, io: Io) {
 		.option('--lease <id>', 'the plan of this lease (default: the deployment\'s own plan, else the configured default)')
 		.option('--deployment <id>', 'the samples a past deployment recorded')
 		.option('--service <name>', 'the last deployments of this service that are over (see --last); with --lease alone, the lease\'s service')
-		.option('--last <n>', `with --service or --lease alone: how many (default 5, at most ${MAX_LAST})`, count(MAX_LAST))
+		.option('--last <n>', `with --service or --lease alone: how many (default ${TRACK_RECORD_RUNS}, at most ${MAX_LAST})`, count(MAX_LAST))
 		.option('--samples <file>', 'NDJSON samples, one a line: {"at":"2026-11-26T10:00:00Z","tesDelta":..,"errorRate":..,"cpu":..,"memory":..,"custom":{..}}')
 		.option('--tiers <list>', 'canary traffic tiers in percent, e.g. 5,25,100', tiers)
 		.option('--bake <duration>', 'bake time per tier, e.g. 15m', duration)
