@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {access, open, readdir, rename, rm, rmdir, stat, unlink, utimes} from 'node:fs/promises';
+import {access, open, readdir, rename, rm, rmdir, stat, unlink} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync, watch, type FSWatcher} from 'node:fs';
 import {basename, join} from 'node:path';
@@ -20,15 +20,6 @@ export interface HeldLock {
 let lockfileModule: Promise<typeof import('proper-lockfile')> | undefined;
 const properLockfile = () => (lockfileModule ??= import('proper-lockfile').then(m => m.default));
 
-/**
- * The fs proper-lockfile works through. Its lock is an empty directory it removes with rmdir; ours
- * holds an owner file, so removal (release, stale take-over, clean-up at exit) must be recursive.
- */
-const lockFs = Object.assign(Object.create(fs) as typeof fs, {
-	rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(path, {recursive: true}, callback),
-	rmdirSync: (path: string) => fs.rmSync(path, {recursive: true}),
-});
-
 interface Owner {
 	pid: number;
 	host: string;
@@ -36,6 +27,53 @@ interface Owner {
 }
 
 const ownerFile = (lockPath: string) => join(lockPath, 'owner');
+
+/**
+ * Removes a lock directory holding what calyx puts there (its owner file) in two steps, never
+ * following a link swapped in for it (see `removeGrave`); anything else is removed recursively.
+ */
+function removeLockDir(path: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+	removeGrave(path).then(
+		() => callback(null),
+		(error: unknown) => (isNodeError(error, 'ENOENT') ? callback(null) : fs.rm(path, {recursive: true}, callback)),
+	);
+}
+
+/**
+ * The fs proper-lockfile works through. Its lock is an empty directory it removes with rmdir; ours
+ * holds an owner file, so removal (release, stale take-over, clean-up at exit) takes it too.
+ */
+const baseLockFs = Object.assign(Object.create(fs) as typeof fs, {
+	rmdir: removeLockDir,
+	rmdirSync: (path: string) => fs.rmSync(path, {recursive: true}),
+});
+
+/**
+ * The same, for one attempt: the owner file is written as part of the mkdir that takes the lock,
+ * so proper-lockfile reads the directory's mtime once the file is in it (it calls the lock
+ * compromised when that mtime changes). A proxy, not a copy: what proper-lockfile caches on its fs
+ * (the mtime precision it probed) lands on the shared one, and is probed once a process.
+ */
+function lockFs(owner: Owner): typeof fs {
+	const mkdir = (path: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
+		fs.mkdir(path, error => {
+			if (error) return callback(error);
+			writeOwner(path, owner).then(
+				() => callback(null),
+				(failed: unknown) => fs.rm(path, {recursive: true, force: true}, () => callback(failed as NodeJS.ErrnoException)),
+			);
+		});
+	return new Proxy(baseLockFs, {get: (target, key, receiver) => (key === 'mkdir' ? mkdir : Reflect.get(target, key, receiver))});
+}
+
+async function writeOwner(lockPath: string, owner: Owner): Promise<void> {
+	const fh = await openData(ownerFile(lockPath), 'create');
+	try {
+		await fh.write(JSON.stringify(owner));
+	} finally {
+		await fh.close();
+	}
+}
 
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	try {
@@ -166,7 +204,7 @@ export async function tryLock(
 		let unlock: () => Promise<void>;
 		try {
 			unlock = await lockfile.lock(target, {
-				fs: lockFs,
+				fs: lockFs({pid: process.pid, host: hostname(), token}),
 				realpath: false,
 				lockfilePath: lockPath,
 				stale: opts.stale,
@@ -181,17 +219,6 @@ export async function tryLock(
 			if (!isNodeError(error, 'ELOCKED')) throw error;
 			if (opts.breakDead !== false && (await breakIfDead(lockPath))) continue;
 			return undefined;
-		}
-		try {
-			// proper-lockfile judges the lock ours by its directory's mtime, which creating the owner
-			// file changes: put it back, or the next refresh would call the lock compromised.
-			const {mtime} = await stat(lockPath);
-			const owner = await openData(ownerFile(lockPath), 'create');
-			await owner.writeFile(JSON.stringify({pid: process.pid, host: hostname(), token} satisfies Owner)).finally(() => owner.close());
-			await utimes(lockPath, mtime, mtime);
-		} catch (error) {
-			await unlock().catch(() => undefined);
-			throw error;
 		}
 		const acquiredAt = performance.now();
 		return {
