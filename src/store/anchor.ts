@@ -137,13 +137,17 @@ export class Anchor {
 		}
 	}
 
-	/** After a commit appended `events` after `prev` (under the write lock): the point moves to the new head, to be witnessed by `settle`. */
-	async committed(prev: Head, events: StoredEvent[], head: Head): Promise<void> {
+	/**
+	 * After a commit appended `events` after `prev` (under the write lock): the point moves to the
+	 * new head, to be witnessed by `settle`. `end`: where the head's line ends, when the committer
+	 * knows it (the log ended at `prev` when it checked, and it appended whole lines); else read.
+	 */
+	async committed(prev: Head, events: StoredEvent[], head: Head, end?: number): Promise<void> {
 		try {
 			let point = this.#point;
 			// Lines between (a crashed mutation's, adopted by this commit's recovery): verified and folded once.
 			if (!point || point.seq !== prev.seq || point.hash !== prev.hash) point = await this.#verifyTo(prev);
-			const offset = point && (await endOf(this.paths.audit, head));
+			const offset = point && (end ?? (await endOf(this.paths.audit, head)));
 			if (!point || offset === undefined) return void (this.#point = undefined);
 			const fold = this.opts.fold;
 			const derived = fold ? events.reduce((d, e) => fold.step(d, e), point.derived) : undefined;

@@ -7,7 +7,7 @@ import {ioError, isNodeError, StoreError} from './errors.js';
 import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
-import {openData, readData} from './safe-fs.js';
+import {openDataStat, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
 
 /**
@@ -51,6 +51,11 @@ export class DocumentFile implements Adapter<State> {
 		return this.#serial(() => this.#read());
 	}
 
+	/** Which file the last read or write found current (see last-commit.ts). */
+	get loadedId(): FileId | undefined {
+		return this.#loaded?.id;
+	}
+
 	/** The version the current state was migrated from in memory, until the next write saves it. */
 	get migratedFrom(): number | undefined {
 		return this.#loaded?.migratedFrom;
@@ -58,15 +63,16 @@ export class DocumentFile implements Adapter<State> {
 
 	async #read(): Promise<State> {
 		const path = this.paths.state;
-		let fh;
+		let opened;
 		try {
-			fh = await openData(path, 'read');
+			opened = await openDataStat(path, 'read');
 		} catch (error) {
 			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
 			throw ioError('opening', path, error);
 		}
+		const {fh} = opened;
 		try {
-			const id = fileId(await fh.stat({bigint: true}));
+			const id = fileId(opened.st);
 			const cached = this.#loaded;
 			if (cached && sameFile(cached.id, id)) {
 				const head = Buffer.alloc(256);

@@ -1,7 +1,7 @@
 import {parseHeader, type Header} from './codec.js';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
-import {openData} from './safe-fs.js';
+import {openDataStat} from './safe-fs.js';
 
 /**
  * Which file, at which write. A rename keeps all four; any other write changes the size or the
@@ -28,9 +28,9 @@ export const notInitialised = (paths: StorePaths) =>
 /** The state file's identity and first line (rev, audit head), from one open, without reading the rest. */
 export async function documentIdentity(paths: StorePaths): Promise<{id: FileId; header?: Header}> {
 	try {
-		const fh = await openData(paths.state, 'read');
+		const {fh, st} = await openDataStat(paths.state, 'read');
 		try {
-			const id = fileId(await fh.stat({bigint: true}));
+			const id = fileId(st);
 			const head = Buffer.alloc(256);
 			const {bytesRead} = await fh.read(head, 0, head.length, 0);
 			const header = parseHeader(head.subarray(0, bytesRead));

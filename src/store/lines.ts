@@ -1,6 +1,6 @@
 import type {FileHandle} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
-import {openData} from './safe-fs.js';
+import {openDataStat} from './safe-fs.js';
 
 /** NDJSON files: reading the last line cheaply, lines from the end, and whole blocks of lines. */
 
@@ -8,6 +8,8 @@ const NL = 10;
 
 export interface Tail {
 	size: number;
+	/** The log's inode (absent when there is no log). */
+	ino?: bigint;
 	/** The last complete (newline-terminated) line, without its newline. */
 	last?: {start: number; line: Buffer};
 	/** Offset of bytes after the last newline: a torn append, or the whole file if it has none. */
@@ -16,7 +18,7 @@ export interface Tail {
 
 async function openIfExists(path: string) {
 	try {
-		return await openData(path, 'read');
+		return await openDataStat(path, 'read');
 	} catch (error) {
 		if (isNodeError(error, 'ENOENT')) return undefined;
 		throw error;
@@ -25,11 +27,13 @@ async function openIfExists(path: string) {
 
 /** The end of a log: its last complete line and any torn bytes after it, reading only the end. */
 export async function readTail(path: string, firstSpan = 16_384): Promise<Tail> {
-	const fh = await openIfExists(path);
-	if (!fh) return {size: 0};
+	const opened = await openIfExists(path);
+	if (!opened) return {size: 0};
+	const {fh, st} = opened;
+	const size = Number(st.size);
+	const ino = st.ino;
 	try {
-		const {size} = await fh.stat();
-		if (size === 0) return {size};
+		if (size === 0) return {size, ino};
 		for (let span = Math.min(size, firstSpan); ; span = Math.min(size, span * 4)) {
 			const buf = Buffer.alloc(span);
 			await fh.read(buf, 0, span, size - span);
@@ -37,11 +41,11 @@ export async function readTail(path: string, firstSpan = 16_384): Promise<Tail> 
 			const lastNl = buf.lastIndexOf(NL);
 			if (lastNl < 0 && span < size) continue;
 			const tornAt = lastNl === span - 1 ? undefined : base + lastNl + 1;
-			if (lastNl < 0) return {size, tornAt: 0};
+			if (lastNl < 0) return {size, ino, tornAt: 0};
 			const prevNl = lastNl === 0 ? -1 : buf.lastIndexOf(NL, lastNl - 1);
 			if (prevNl < 0 && base > 0) continue;
 			const last = {start: base + prevNl + 1, line: Buffer.from(buf.subarray(prevNl + 1, lastNl))};
-			return tornAt === undefined ? {size, last} : {size, last, tornAt};
+			return tornAt === undefined ? {size, ino, last} : {size, ino, last, tornAt};
 		}
 	} finally {
 		await fh.close();
@@ -50,10 +54,11 @@ export async function readTail(path: string, firstSpan = 16_384): Promise<Tail> 
 
 /** Complete lines from `end` (just after a newline) back to the start of the file. */
 export async function* linesBackward(path: string, end?: number, chunk = 65_536): AsyncGenerator<{start: number; line: Buffer}> {
-	const fh = await openIfExists(path);
-	if (!fh) return;
+	const opened = await openIfExists(path);
+	if (!opened) return;
+	const {fh} = opened;
 	try {
-		let bufStart = end ?? (await fh.stat()).size;
+		let bufStart = end ?? Number(opened.st.size);
 		let buf = Buffer.alloc(0);
 		for (;;) {
 			while (buf.length >= 2) {
@@ -87,7 +92,7 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
  * memory instead of allocating (and faulting in, then collecting) 50 MB.
  */
 export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 0, reuse = false): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
-	const fh = typeof file === 'string' ? await openIfExists(file) : file;
+	const fh = typeof file === 'string' ? (await openIfExists(file))?.fh : file;
 	if (!fh) return;
 	// Blocks start small and grow to `size`: a walk over the few lines since a witnessed point
 	// should not allocate (and collect) megabytes. Each read goes after the partial line carried
@@ -146,10 +151,11 @@ export function eachLine(block: {start: number; buf: Buffer}, fn: (line: Buffer,
 
 /** The bytes from `start` to the end of a file (a torn tail: small). */
 export async function readFrom(path: string, start: number): Promise<Buffer> {
-	const fh = await openIfExists(path);
-	if (!fh) return Buffer.alloc(0);
+	const opened = await openIfExists(path);
+	if (!opened) return Buffer.alloc(0);
+	const {fh} = opened;
+	const size = Number(opened.st.size);
 	try {
-		const {size} = await fh.stat();
 		const buf = Buffer.alloc(Math.max(0, size - start));
 		await fh.read(buf, 0, buf.length, start);
 		return buf;

@@ -1,4 +1,4 @@
-import {constants} from 'node:fs';
+import {constants, type BigIntStats} from 'node:fs';
 import {chmod, lstat, open, readFile, stat, type FileHandle} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {StoreError} from './errors.js';
@@ -53,6 +53,11 @@ export async function newFileMode(dir: string): Promise<number> {
  * they are, for callers that treat a missing file as empty; a link or a special file is UNSAFE.
  */
 export async function openData(path: string, how: OpenMode, mode?: number): Promise<FileHandle> {
+	return (await openDataStat(path, how, mode)).fh;
+}
+
+/** The same, with the file's stat as opened (the check takes one anyway: a caller needs no second). */
+export async function openDataStat(path: string, how: OpenMode, mode?: number): Promise<{fh: FileHandle; st: BigIntStats}> {
 	const fileMode = how === 'create' || how === 'append' ? (mode ?? (await newFileMode(dirname(path)))) : 0o600;
 	let fh: FileHandle;
 	try {
@@ -62,17 +67,17 @@ export async function openData(path: string, how: OpenMode, mode?: number): Prom
 		throw error;
 	}
 	try {
-		const st = await fh.stat();
+		const st = await fh.stat({bigint: true});
 		if (!st.isFile()) throw unsafeFile(path, 'is not a regular file');
-		if (how !== 'read' && how !== 'create' && st.nlink > 1) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
+		if (how !== 'read' && how !== 'create' && st.nlink > 1n) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
 		// Explicit, not the umask: a file this call created (an empty one of ours) gets the directory's mode.
-		const ours = typeof process.geteuid !== 'function' || st.uid === process.geteuid();
-		if ((how === 'create' || (how === 'append' && st.size === 0)) && ours && (st.mode & 0o7777) !== fileMode) await fh.chmod(fileMode);
+		const ours = typeof process.geteuid !== 'function' || Number(st.uid) === process.geteuid();
+		if ((how === 'create' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode) await fh.chmod(fileMode);
+		return {fh, st};
 	} catch (error) {
 		await fh.close();
 		throw error;
 	}
-	return fh;
 }
 
 /** A whole file's bytes, opened safely. */

@@ -23,7 +23,9 @@ import type {Checkpoint} from './checkpoint.js';
 import {markCommit} from './commit-marker.js';
 import {executeBatch, type Batch} from './batch.js';
 import {DocumentFile} from './document.js';
-import {afterCommit, debrisEvents, describeDebris, findDebris, hasWork, settleRotation} from './debris.js';
+import {afterCommit, debrisEvents, findDebris, hasWork, settleRotation, type Debris} from './debris.js';
+import type {FileId} from './file-id.js';
+import {LastCommit, logSizes, type LogSize} from './last-commit.js';
 import {appendDurable} from './durable.js';
 import {StoreError} from './errors.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
@@ -76,6 +78,8 @@ export class FileStore implements BatchStore {
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
 	readonly #samples: SampleFollower;
+	readonly #last = new LastCommit();
+	readonly #logs: readonly string[];
 
 	constructor(
 		readonly paths: StorePaths,
@@ -91,6 +95,7 @@ export class FileStore implements BatchStore {
 		this.#anchor = new Anchor(paths, opts.anchor);
 		this.#archive = new ArchiveReader(paths);
 		this.#samples = new SampleFollower(paths.metrics);
+		this.#logs = [paths.audit, ...revLogs(paths)];
 	}
 
 	/**
@@ -113,6 +118,7 @@ export class FileStore implements BatchStore {
 			return {...plan, applied: false};
 		}
 		return this.#locked(async lock => {
+			this.#last.forget();
 			const {index, ...plan} = await planned();
 			const state = await this.#current();
 			await this.#anchor.verify(state);
@@ -163,10 +169,9 @@ export class FileStore implements BatchStore {
 	/** `cmds`: the commands the step runs, so that an archived deployment one names is brought back first (archive-step.ts). */
 	#commit<R>(step: (state: State) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
 		return this.#locked(async lock => {
-			const current = await this.#current();
-			// Nothing extends a chain that does not verify (from this user's last verified point on).
-			await this.#anchor.verify(current);
-			const state = await this.#recover(current, lock);
+			const found = await this.#check();
+			const {current} = found;
+			const state = await this.#recover(current, lock, {found});
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
 			const named = cmds.length > 0 ? await restoreNamed(this.#archive, state, cmds) : {state, restored: new Set<Deployment>()};
@@ -180,18 +185,37 @@ export class FileStore implements BatchStore {
 			}
 			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
 			const settled = settleArchive(m.state, named.restored);
-			const saved = await this.#save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records);
+			// Logs as checked, when nothing was repaired since: the commit's appends are then all that changes them.
+			const sizes = state === current ? found.logs : undefined;
+			const {written, ...saved} = await this.#save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records, sizes);
+			if (sizes && settled.records.length === 0) this.#last.left(written.doc, sizes, written.appended);
 			return {result: m.result, ...saved};
 		});
+	}
+
+	/**
+	 * What a write reads before it changes anything, at once: the document, verified from this
+	 * user's last point (nothing extends a chain that does not verify), what crashed writers left,
+	 * and whether the logs agree with the document (see last-commit.ts for when one lstat a log shows it).
+	 */
+	async #check() {
+		const probing = Promise.all([findDebris(this.paths), logSizes(this.#logs)]);
+		const reading = this.#current().then(async current => {
+			await this.#anchor.verify(current);
+			return current;
+		});
+		const [current, [debris, logs]] = await Promise.all([reading, probing]);
+		const agree = this.#last.unchanged(this.#doc.loadedId, logs) || (await logsAgree(this.paths, current));
+		return {current, debris, agree, logs};
 	}
 
 	/**
 	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
 	 * before anything else; every file it moves or removes is named by that commit's audit events.
 	 */
-	async #recover(state: State, lock: HeldLock, opts: {setAside?: boolean} = {}): Promise<State> {
-		const debris = await findDebris(this.paths);
-		const agree = await logsAgree(this.paths, state);
+	async #recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean}} = {}): Promise<State> {
+		const debris = opts.found?.debris ?? (await findDebris(this.paths));
+		const agree = opts.found?.agree ?? (await logsAgree(this.paths, state));
 		if (agree && !hasWork(debris)) return state;
 		await settleRotation(this.paths, debris);
 		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state, opts);
@@ -210,7 +234,7 @@ export class FileStore implements BatchStore {
 	 * point) and fsync the directory. So the document whose audit head is the last event appended
 	 * never becomes current before that event is on disk.
 	 */
-	async #save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = []) {
+	async #save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = [], sizes?: ReadonlyMap<string, LogSize>) {
 		const rev = prev.rev + 1;
 		// Placed before the events are chained: each archiving event names its record's digest.
 		const archived = records.length > 0 ? await stageArchive(this.paths, records, rev) : undefined;
@@ -251,8 +275,14 @@ export class FileStore implements BatchStore {
 		await this.#index.commit();
 		this.#db.data = doc;
 		await this.#db.write();
-		if (chained) await this.#anchor.committed(prev.auditHead, chained.events, chained.head);
-		return {rev, events: chained?.events ?? ([] as StoredEvent[])};
+		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
+		if (chained) {
+			// The log ended at the previous head when checked (sizes are given only then): the new head's line ends where the append did.
+			const before = sizes?.get(this.paths.audit)?.size;
+			await this.#anchor.committed(prev.auditHead, chained.events, chained.head, before === undefined ? undefined : Number(before) + chained.bytes.length);
+		}
+		const docId = (writes[0] as PromiseFulfilledResult<FileId>).value;
+		return {rev, events: chained?.events ?? ([] as StoredEvent[]), written: {doc: docId, appended}};
 	}
 
 	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
