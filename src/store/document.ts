@@ -169,18 +169,19 @@ export class DocumentFile implements Adapter<State> {
 			const {tmp, id, layout, backup} = this.#staged!;
 			this.#staged = undefined;
 			this.#prepared = undefined;
+			// Once the new state is current, the backups rotate while the directory is fsync'd. A failed
+			// rotation must not report the write as failed: it leaves the pending backup, which the next
+			// write finishes rotating (with an audit event, see debris.ts).
+			const rotate = backup ? () => rotateBackups(this.paths).catch(() => undefined) : undefined;
 			try {
-				await commitTemp(tmp, this.paths.state);
+				await commitTemp(tmp, this.paths.state, rotate);
 			} catch (error) {
 				// The rename may have happened (and only the directory fsync failed): the backup's name is
-				// then the previous file and stays, for the next write to finish rotating.
+				// then the previous file (rotated, or left for the next write to finish rotating).
 				await this.#discard(tmp, backup);
 				throw error;
 			}
 			this.#loaded = {id, state, layout};
-			// Committed: a failed rotation must not report the write as failed. It leaves the pending
-			// backup, which the next write finishes rotating (with an audit event, see debris.ts).
-			if (backup) await rotateBackups(this.paths).catch(() => undefined);
 		});
 	}
 

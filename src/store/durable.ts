@@ -71,11 +71,16 @@ export async function tempWriter(path: string, opts: {sync?: boolean} = {}): Pro
 	};
 }
 
-/** The second half: rename over the target (atomic), then fsync the directory (durable). */
-export async function commitTemp(tmp: string, path: string): Promise<void> {
+/**
+ * The second half: rename over the target (atomic), then fsync the directory (durable). `alongside`
+ * runs with the fsync, once the new file is current (the document's backup rotation: renames that
+ * this fsync or the next one makes durable).
+ */
+export async function commitTemp(tmp: string, path: string, alongside?: () => Promise<void>): Promise<void> {
 	await io('replacing', path, async () => {
 		await rename(tmp, path);
-		await fsyncDir(dirname(path));
+		const [synced] = await Promise.allSettled([fsyncDir(dirname(path)), alongside?.()]);
+		if (synced.status === 'rejected') throw synced.reason;
 	});
 }
 

@@ -69,7 +69,11 @@ export class ListIndex {
 		}
 	}
 
-	/** Puts the staged index in place, just before the document's rename (whose directory fsync covers both). */
+	/**
+	 * Puts the staged index in place, alongside the document's rename: before it or after, a reader
+	 * finds an index naming a document other than the current one, and does not use it. Not
+	 * fsync'd (see `stage`): the document's directory fsync covers it or not.
+	 */
 	async commit(): Promise<void> {
 		const tmp = this.#staged;
 		this.#staged = undefined;

@@ -272,9 +272,8 @@ export class FileStore implements BatchStore {
 			await abandon();
 			throw error;
 		}
-		await this.#index.commit();
 		this.#db.data = doc;
-		await this.#db.write();
+		await Promise.all([this.#index.commit(), this.#db.write()]);
 		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
 		if (chained) {
 			// The log ended at the previous head when checked (sizes are given only then): the new head's line ends where the append did.
