@@ -1,4 +1,4 @@
-import {constants, type BigIntStats} from 'node:fs';
+import {closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, writeSync, type BigIntStats} from 'node:fs';
 import {chmod, lstat, open, readFile, stat, type FileHandle} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {StoreError} from './errors.js';
@@ -63,20 +63,48 @@ export async function openDataStat(path: string, how: OpenMode, mode?: number): 
 	try {
 		fh = await open(path, FLAGS[how] | O_NOFOLLOW | O_NONBLOCK, fileMode);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw unsafeFile(path, 'is a symbolic link');
-		throw error;
+		throw refused(path, error);
 	}
 	try {
 		const st = await fh.stat({bigint: true});
-		if (!st.isFile()) throw unsafeFile(path, 'is not a regular file');
-		if (how !== 'read' && how !== 'create' && st.nlink > 1n) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
-		// Explicit, not the umask: a file this call created (an empty one of ours) gets the directory's mode.
-		const ours = typeof process.geteuid !== 'function' || Number(st.uid) === process.geteuid();
-		if ((how === 'create' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode) await fh.chmod(fileMode);
+		if (vetted(path, how, st, fileMode)) await fh.chmod(fileMode);
 		return {fh, st};
 	} catch (error) {
 		await fh.close();
 		throw error;
+	}
+}
+
+const refused = (path: string, error: unknown) => ((error as NodeJS.ErrnoException).code === 'ELOOP' ? unsafeFile(path, 'is a symbolic link') : error);
+
+/** The checks of a file just opened; true when its mode must be set (a file of ours, created or still empty). */
+function vetted(path: string, how: OpenMode, st: BigIntStats, fileMode: number): boolean {
+	if (!st.isFile()) throw unsafeFile(path, 'is not a regular file');
+	if (how !== 'read' && how !== 'create' && st.nlink > 1n) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
+	// Explicit, not the umask: a file this call created (an empty one of ours) gets the directory's mode.
+	const ours = typeof process.geteuid !== 'function' || Number(st.uid) === process.geteuid();
+	return (how === 'create' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode;
+}
+
+/**
+ * A new file of a few bytes, written whole with openData('create')'s checks, synchronously: for
+ * the write lock's owner file (see lock.ts), where each call is a metadata syscall of a few µs.
+ */
+export function createDataSync(path: string, text: string): void {
+	const dir = dirname(path);
+	let fileMode = dirModes.get(dir);
+	if (fileMode === undefined) dirModes.set(dir, (fileMode = fileModeFor(lstatSync(dir).mode)));
+	let fd: number;
+	try {
+		fd = openSync(path, FLAGS.create | O_NOFOLLOW | O_NONBLOCK, fileMode);
+	} catch (error) {
+		throw refused(path, error);
+	}
+	try {
+		if (vetted(path, 'create', fstatSync(fd, {bigint: true}), fileMode)) fchmodSync(fd, fileMode);
+		writeSync(fd, text);
+	} finally {
+		closeSync(fd);
 	}
 }
 
