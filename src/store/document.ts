@@ -1,4 +1,6 @@
+import {closeSync, readFile, readSync} from 'node:fs';
 import {rm} from 'node:fs/promises';
+import {promisify} from 'node:util';
 import type {Adapter} from 'lowdb';
 import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
@@ -7,7 +9,7 @@ import {ioError, isNodeError, StoreError} from './errors.js';
 import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
-import {openDataStat, readData} from './safe-fs.js';
+import {openDataSync, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
 
 /**
@@ -19,6 +21,8 @@ export const MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
 
 const tooLarge = (path: string, size: number) =>
 	new StoreError('CORRUPT', `${path} is ${(size / 1048576).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1048576} MB a calyx state file may hold; nothing was read or written (restore the last good backup beside it)`, path);
+
+const readWhole = promisify(readFile) as (fd: number) => Promise<Buffer>;
 
 const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
 
@@ -65,27 +69,28 @@ export class DocumentFile implements Adapter<State> {
 		const path = this.paths.state;
 		let opened;
 		try {
-			opened = await openDataStat(path, 'read');
+			// Most reads find the file they parsed last: that look (identity, first line) is made synchronously.
+			opened = openDataSync(path);
 		} catch (error) {
 			if (isNodeError(error, 'ENOENT')) throw notInitialised(this.paths);
 			throw ioError('opening', path, error);
 		}
-		const {fh} = opened;
+		const {fd} = opened;
 		try {
 			const id = fileId(opened.st);
 			const cached = this.#loaded;
 			if (cached && sameFile(cached.id, id)) {
 				const head = Buffer.alloc(256);
-				const {bytesRead} = await fh.read(head, 0, head.length, 0);
+				const bytesRead = readSync(fd, head, 0, head.length, 0);
 				if (parseHeader(head.subarray(0, bytesRead))?.rev === cached.state.rev) return cached.state;
 			}
 			if (id.size > BigInt(MAX_DOCUMENT_BYTES)) throw tooLarge(path, Number(id.size));
-			const buf = await fh.readFile();
+			const buf = await readWhole(fd);
 			const loaded = await this.#load(buf, cached?.layout);
 			this.#loaded = {id, ...loaded};
 			return loaded.state;
 		} finally {
-			await fh.close();
+			closeSync(fd);
 		}
 	}
 
