@@ -58,6 +58,7 @@ interface Figures {
 	document: number;
 	archive: number;
 	mutation: Stats;
+	audited: Stats;
 	durable: Stats;
 	cold: Stats;
 	statusLive: Stats;
@@ -69,6 +70,9 @@ async function measure(ended: number): Promise<Figures> {
 	const {dir, store} = await populate(ended);
 	const clock = new ManualClock('2026-11-26T00:00:00Z');
 	const mutation = await sample(i => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)}), {iterations: 200, warmup: 5});
+	// A healthy sample writes no audit event; a commit that does says so first (commit.json, synced), then appends to the trail.
+	const note = (i: number) => ({at: new Date(clock.now()).toISOString(), actor: 'agent:bench', kind: 'bench.note', subject: 'state', reason: `note ${i}`, data: {}});
+	const audited = await sample(i => store.mutate(state => ({state, events: [note(i)], result: null})), {iterations: 200, warmup: 5});
 	const bytes = await readFile(join(dir, 'state.json'));
 	const durable = await sample(() => writeDurable(join(dir, 'floor-durable.json'), [bytes]), {iterations: 200, warmup: 3});
 	await store.close();
@@ -91,7 +95,7 @@ async function measure(ended: number): Promise<Figures> {
 	}, {iterations: 5, warmup: 1});
 	const archive = (await stat(join(dir, 'archive.ndjson'))).size;
 	await rm(dir, {recursive: true, force: true});
-	return {ended, document: bytes.length, archive, mutation: stats(mutation), durable: stats(durable), cold: stats(cold), statusLive: stats(statusLive), statusArchived: stats(statusArchived), list: stats(list)};
+	return {ended, document: bytes.length, archive, mutation: stats(mutation), audited: stats(audited), durable: stats(durable), cold: stats(cold), statusLive: stats(statusLive), statusArchived: stats(statusArchived), list: stats(list)};
 }
 
 const verdict = (value: number, target: number) => `${value <= target ? 'ok' : 'MISSED'} (≤ ${target} ms)`;
@@ -116,6 +120,8 @@ try {
 			]),
 		]),
 	);
+	console.log('\nA commit with one audit event (the commit marker synced, then the trail appended) against the same durable write:');
+	console.log(table([['ended', 'median', 'p95', 'p95 / durable'], ...all.map(f => [thousands(f.ended), `${ms(f.audited.median)} ms`, `${ms(f.audited.p95)} ms`, ratio(f.audited.p95, f.durable.p95)])]));
 	console.log('\nCold reads, each from a fresh store (as a CLI process): read(), canary status of a live and of an archived deployment, the whole list.');
 	console.log(
 		table([
