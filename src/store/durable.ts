@@ -91,17 +91,22 @@ export async function writeDurable(path: string, chunks: Buffer[]): Promise<BigI
 	return stats;
 }
 
-/** One append (a single write on an O_APPEND descriptor) made durable before it returns. */
-export async function appendDurable(path: string, data: Buffer): Promise<void> {
-	await io('appending to', path, async () => {
-		const fh = await openData(path, 'append');
-		try {
+/**
+ * One append (a single write on an O_APPEND descriptor) made durable before it returns. With
+ * `after`, the file is opened at once but nothing is written until `after` has resolved, and
+ * nothing at all if it rejects (its own failure is its caller's to report).
+ */
+export async function appendDurable(path: string, data: Buffer, after?: Promise<unknown>): Promise<void> {
+	const fh = await io('appending to', path, () => openData(path, 'append'));
+	try {
+		if (after) await after;
+		await io('appending to', path, async () => {
 			await writeAll(fh, [data]);
 			await fh.sync();
-		} finally {
-			await fh.close();
-		}
-	});
+		});
+	} finally {
+		await fh.close();
+	}
 }
 
 /** Whether this process's user owns a file (a sweep takes only its own; see debris.ts). */

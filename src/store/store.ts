@@ -248,15 +248,15 @@ export class FileStore implements BatchStore {
 		this.#doc.prepare(doc);
 		await lock.assertHeld('appending to the audit trail');
 		const staged = this.#doc.stage(doc);
+		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
+		// the log is opened meanwhile, and written once the marker is durable.
+		const marked = chained && markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)});
 		const writes = await Promise.allSettled([
 			staged,
 			// The list index names the document file it describes: it finishes once that file exists.
 			this.#index.stage(doc, staged),
-			// Said before it is done, so that recovery can tell this commit's lines from lines slipped in.
-			chained &&
-				markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)}).then(() =>
-					appendDurable(this.paths.audit, chained.bytes),
-				),
+			marked,
+			chained && appendDurable(this.paths.audit, chained.bytes, marked),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
 			archived?.write(),
 		]);
