@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {appendFileSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {DEFAULT_PLAN} from '../../src/core/index.js';
@@ -51,6 +51,16 @@ describe('recorded samples: what a replay reads of the past', () => {
 		expect((await recordedDeployment(store, halted))!.samples.at(-1)).toMatchObject({errorRate: 7});
 		expect(await recordedDeployment(store, 'DEP-20990101-001')).toBeUndefined();
 		expect(digests(dir)).toEqual(before);
+		await store.close();
+	});
+
+	it('leaves out what a commit under way appended, and a torn last line', async () => {
+		const {dir, store, halted} = await past();
+		const recorded = (await recordedDeployment(store, halted))!;
+		const {rev} = await store.read();
+		const line = (r: number) => JSON.stringify({rev: r, deploymentId: halted, sample: {at: '2026-11-25T12:00:00.000Z', errorRate: 50}});
+		appendFileSync(join(dir, 'metrics.ndjson'), `${line(rev + 1)}\n${line(rev).slice(0, 30)}`);
+		expect(await recordedDeployment(store, halted)).toEqual(recorded);
 		await store.close();
 	});
 
