@@ -11,11 +11,11 @@ import {fixture} from './helpers/mount.js';
 afterEach(() => cleanup());
 
 /** Records every snapshot the hook hands to the screen, for what `wants` asks. */
-function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current']) {
+function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current'], opts?: Parameters<typeof useStoreState>[3]) {
 	const seen: Snapshot[] = [];
 	let reload = () => {};
 	function Probe() {
-		const data = useStoreState(store, 5);
+		const data = useStoreState(store, 5, undefined, opts);
 		useWanted(data, wants);
 		data.sameFrame.current = sameFrame;
 		data.unchanged.current = unchanged;
@@ -147,5 +147,44 @@ describe('reading the store for the screen', () => {
 		// After an action the console reads, whatever the index says.
 		seen.reload();
 		await waitFor(() => store.reads > after, () => 'the read asked for');
+	});
+
+	it('with a detail open, reads only its deployment (and its samples) while the index shows no other row changed, and the whole state once one did', async () => {
+		const fx = fixture();
+		const store = new IndexedStore(fx, new ManualClock(fx.clock.now()));
+		const id = fx.dep.running;
+		// The head the index's store moves with each commit, already in the state held.
+		store.state = {...store.state, auditHead: {seq: store.log.length, hash: store.log.at(-1)?.hash ?? ''}};
+		const asked: string[] = [];
+		const readDeployment = async (one: string) => {
+			asked.push(one);
+			return {rev: store.state.rev, auditHead: store.state.auditHead, deployment: store.state.deployments.find(d => d.id === one)!};
+		};
+		const seen = harness(store, {samples: {deploymentId: id, limit: 60}, audit: []}, undefined, undefined, {readDeployment});
+		const first = await waitFor(() => store.reads > 0 && seen.find(s => s.state && s.samples), () => 'the first read, with the samples');
+		const reads = store.reads;
+		// An engine tick that records a sample and rewrites every live deployment, none of their rows.
+		const tick = (change: (d: State['deployments'][number]) => State['deployments'][number]) => {
+			const sample = {...store.metricLog.get(id)!.at(-1)!, at: new Date(fx.clock.now() + 1000 * (store.state.rev + 1)).toISOString()};
+			store.metricLog.set(id, [...store.metricLog.get(id)!, sample]);
+			store.state = {...store.state, rev: store.state.rev + 1, deployments: store.state.deployments.map(change)};
+			store.notify({state: true, audit: false, metrics: true});
+		};
+		tick(d => ({...d, sampleCount: d.sampleCount + 1}));
+		const next = await waitFor(() => seen.find(s => s.state?.rev === store.state.rev), () => 'the tick drawn');
+		expect(store.reads).toBe(reads);
+		expect(asked).toEqual([id]);
+		const shown = next.state!.deployments.find(d => d.id === id)!;
+		expect(shown.sampleCount).toBe(store.state.deployments.find(d => d.id === id)!.sampleCount);
+		expect(next.samples!.data.length).toBe(first.samples!.data.length + 1);
+		// The others stand as held: only their rows are on screen, and those did not change.
+		const other = next.state!.deployments.find(d => d.id !== id)!;
+		expect(other).toBe(first.state!.deployments.find(d => d.id === other.id));
+
+		// Another deployment's row changes (its tier): the whole state is read.
+		const moved = store.state.deployments.find(d => d.id !== id)!.id;
+		tick(d => (d.id === moved ? {...d, percent: d.percent + 1} : d));
+		await waitFor(() => seen.find(s => s.state?.rev === store.state.rev), () => 'the moved row drawn');
+		expect(store.reads).toBe(reads + 1);
 	});
 });

@@ -1,9 +1,12 @@
-import {useCallback, useEffect, useRef, useState} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import type {ArchiveRecord, AuditEvent, Sample, State} from '../../core/index.js';
 import type {BatchStore, ChangeNotice, DeploymentList, Store} from '../../store/api.js';
+import {deploymentReader, type OneDeployment} from '../../store/deployment-read.js';
 import {createCoalescer, mergeNotices} from '../model/coalesce.js';
 import {createShownState, ENDED_SHOWN} from '../model/ended.js';
 import {errorOutcome} from '../model/outcome.js';
+import {withDeployment} from '../model/quiet-detail.js';
+import {sameRows} from '../model/quiet-list.js';
 
 /** What the screen shows besides the state: one deployment's samples, audit events by scope. */
 export interface Wants {
@@ -34,11 +37,12 @@ export const QUIET_READ_MAX_MS = 10_000;
  * more), and a scope the screen newly wants (a detail opened) is read at once.
  *
  * Where the screen can tell from the store's list index that a changed state would draw nothing
- * new (`unchanged`), the state is not read at all. Never after the audit trail grew (a command:
- * it may change what the index does not hold) until a state recording it has been read, and never
- * for longer than QUIET_READ_MAX_MS.
+ * new (`unchanged`), the state is not read at all; with a detail open, where the index shows that
+ * no other deployment's row changed, only the detail's deployment is read (see quiet-detail.ts).
+ * Never after the audit trail grew (a command: it may change what the index does not hold) until
+ * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS.
  */
-export function useStoreState(store: Store, coalesceMs: number, initial?: State): StoreData {
+export function useStoreState(store: Store, coalesceMs: number, initial?: State, opts: {readDeployment?: (id: string) => Promise<OneDeployment | undefined>} = {}): StoreData {
 	const [snapshot, setSnapshot] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
 	const wanted = useRef<Wants>({audit: []});
 	const sameFrame = useRef<((next: State) => boolean) | undefined>(undefined);
@@ -57,22 +61,33 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 	// A read asked for (the first one, one after an action) reads the state whatever the index says.
 	const owed = useRef(false);
 
-	/** Whether the state this notice says changed may go unread (see `unchanged`). */
+	const list = useMemo(() => (store as Partial<BatchStore>).listDeployments?.bind(store), [store]);
+	// The file store's document, read one deployment at a time (the fakes have no index: they read it all).
+	const readOne = useMemo(() => opts.readDeployment ?? (list ? deploymentReader(store.paths) : undefined), [store, list, opts.readDeployment]);
+
+	/** How much of the state this notice says changed must be read: none (see `unchanged`), the detail's deployment (`one`), or all (undefined). */
 	const quiet = useCallback(
-		async (what: ChangeNotice): Promise<boolean> => {
-			if (!what.state) return false;
+		async (what: ChangeNotice): Promise<'none' | {one: State} | undefined> => {
+			if (!what.state) return undefined;
 			const check = unchanged.current;
-			const list = (store as Partial<BatchStore>).listDeployments?.bind(store);
+			const detail = wanted.current.samples?.deploymentId;
 			const due = owed.current || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS;
 			owed.current = false;
-			if (due || !check || !list) return false;
+			if (due || !list || !(check || (detail && readOne))) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
 			const indexed = await list({archived: false}).catch(() => undefined);
-			// The screen may have changed while the index was read: only the check it still stands by counts.
 			const state = quietState.current ?? held.current.state;
-			return indexed !== undefined && state !== undefined && unchanged.current === check && check(indexed, state);
+			if (!indexed || !state) return undefined;
+			// The screen may have changed while the index was read: only the check it still stands by counts.
+			if (check) return unchanged.current === check && check(indexed, state) ? 'none' : undefined;
+			if (!detail || !readOne || !sameRows(state, indexed, detail)) return undefined;
+			const one = await readOne(detail).catch(() => undefined);
+			// The document read must be the one the index describes: a commit in between, and it is read whole.
+			const still = held.current.state === state && wanted.current.samples?.deploymentId === detail;
+			const next = one && one.rev === indexed.rev && still ? withDeployment(state, one) : undefined;
+			return next && {one: next};
 		},
-		[store],
+		[list, readOne],
 	);
 
 	const read = useCallback(
@@ -82,11 +97,18 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const notice = pending.current;
 			pending.current = undefined;
 			reading.current = true;
+			let partial = false;
 			quiet(notice)
-				.then(skip => readAll(store, skip ? {...notice, state: false} : notice, wanted.current, held.current, shown))
+				.then(async how => {
+					const next = await readAll(store, how ? {...notice, state: false} : notice, wanted.current, held.current, shown);
+					if (!how || how === 'none') return next;
+					partial = true;
+					return {...next, state: how.one, error: undefined};
+				})
 				.then(next => {
 					if (!alive.current || !next) return;
-					if (next.state) {
+					// A state with one deployment read is no full read: the next full one is still due on time.
+					if (next.state && !partial) {
 						readAt.current = performance.now();
 						if (next.state.auditHead.seq > (auditFrom.current ?? Number.POSITIVE_INFINITY)) auditFrom.current = undefined;
 					}

@@ -77,12 +77,21 @@ const NEAR_END_MS = 2 * 60_000;
  */
 export function listUnchanged(state: State, list: DeploymentList, now: number): boolean {
 	if (list.rev === state.rev) return true;
+	return sameRows(state, list) && state.deployments.every(d => !ACTIVE.includes(d.status) || settled(d, now));
+}
+
+/**
+ * Whether the index lists the document's deployments of the state held, in the same order, each
+ * with the same row, but for the deployment `except` (whatever its row).
+ */
+export function sameRows(state: State, list: DeploymentList, except?: string): boolean {
 	const indexed = new Set(list.deployments.map(s => s.id));
 	// One the index lacks: ended, from the archive; or gone from the document since (it ended now).
 	if (state.deployments.some(d => !indexed.has(d.id) && !isArchivable(d))) return false;
 	const held = heldRows(state).filter((_, i) => indexed.has(state.deployments[i]!.id));
-	if (held.length !== list.deployments.length || list.deployments.some((s, i) => rowOf(s) !== held[i])) return false;
-	return state.deployments.every(d => !ACTIVE.includes(d.status) || settled(d, now));
+	if (held.length !== list.deployments.length) return false;
+	const ids = state.deployments.filter(d => indexed.has(d.id));
+	return list.deployments.every((s, i) => s.id === ids[i]!.id && (s.id === except || rowOf(s) === held[i]));
 }
 
 /** Whether a live deployment's row holds still whatever samples came since the state held. */
