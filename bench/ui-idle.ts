@@ -1,8 +1,8 @@
 /**
  * The console idle as an operator runs it: the built `calyx ui` on a pty (util-linux `script`,
  * 120×50) over a data directory with 50 live canaries, each sampled once a second by an engine.
- * For each case, the CPU time of the console's own process (utime + stime from /proc) and the
- * bytes it wrote to the terminal, over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a
+ * For each case, the CPU time of the console's own process (utime + stime from /proc), the bytes
+ * it wrote to the terminal and the frames it painted (its writes, a burst apart), over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a
  * minute, against a minimal Ink app idle on the same kind of pty.
  *   - read-only console, the engine in another process (`calyx engine`): the watching alone;
  *   - the same with a deployment's detail open (its gauges and sparklines move every second);
@@ -34,6 +34,8 @@ if (!existsSync(join(ROOT, 'dist', 'ui', 'index.js'))) {
 const WINDOW_S = Number(process.env.CALYX_BENCH_IDLE_S ?? 60);
 const PROFILE = process.env.CALYX_BENCH_PROFILE ? resolve(process.env.CALYX_BENCH_PROFILE) : undefined;
 const CANARIES = 50;
+/** Writes to the pty closer than this are one painted frame (the console paints at most 10 a second). */
+const FRAME_GAP_MS = 30;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-idle-'));
 // Keys and the (demo) trust of the bench's own, inherited by the console it starts.
 Object.assign(process.env, {XDG_CONFIG_HOME: join(root, 'config'), CALYX_TRUST: 'demo'});
@@ -83,13 +85,20 @@ function onPty(command: string, env: NodeJS.ProcessEnv) {
 	started.add(child);
 	let out = '';
 	let bytes = 0;
+	// A frame is painted in one write, which the pty may hand over in pieces: pieces this close are one frame.
+	let frames = 0;
+	let lastData = Number.NEGATIVE_INFINITY;
 	child.stdout!.on('data', (d: Buffer) => {
+		const at = performance.now();
+		if (at - lastData > FRAME_GAP_MS) frames += 1;
+		lastData = at;
 		bytes += d.length;
 		out = (out + d.toString()).slice(-65_536);
 	});
 	return {
 		child,
 		bytes: () => bytes,
+		frames: () => frames,
 		until: (marker: string) => poll(() => out.includes(marker), () => `"${marker}" on screen (last output: ${JSON.stringify(out.slice(-300))})`),
 		type: (keys: string) => child.stdin!.write(keys),
 		/** The program's pid: the one child of script. */
@@ -127,21 +136,23 @@ function peakRssMiB(pid: number): number {
 	return Number(kib) / 1024;
 }
 
-/** CPU of `pid` and bytes written to its terminal over the window, scaled to a minute, and its peak memory. */
-async function measure(pid: number, bytes: () => number = () => 0) {
+/** CPU of `pid`, bytes written to its terminal and frames painted over the window, scaled to a minute, and its peak memory. */
+async function measure(pid: number, pty?: {bytes: () => number; frames: () => number}) {
 	const cpu0 = cpuMs(pid);
-	const bytes0 = bytes();
+	const bytes0 = pty?.bytes() ?? 0;
+	const frames0 = pty?.frames() ?? 0;
 	await new Promise(r => setTimeout(r, WINDOW_S * 1000)); // the measuring window itself, not a wait for a condition
 	const scale = 60 / WINDOW_S;
-	return {cpu: (cpuMs(pid) - cpu0) * scale, bytes: (bytes() - bytes0) * scale, rss: peakRssMiB(pid)};
+	return {cpu: (cpuMs(pid) - cpu0) * scale, bytes: ((pty?.bytes() ?? 0) - bytes0) * scale, frames: ((pty?.frames() ?? 0) - frames0) * scale, rss: peakRssMiB(pid)};
 }
 
-const row = (label: string, m: {cpu: number; bytes: number; rss: number}, target = '') => [
+const row = (label: string, m: {cpu: number; bytes: number; frames: number; rss: number}, target = '') => [
 	label,
 	`${Math.round(m.cpu)}`,
 	`${(m.cpu / 600).toFixed(2)}%`,
 	`${(m.bytes / 1024).toFixed(1)}`,
 	`${(m.bytes / 60).toFixed(0)}`,
+	`${(m.frames / 60).toFixed(2)}`,
 	m.rss.toFixed(0),
 	target,
 ];
@@ -158,7 +169,7 @@ const minimalApp = await writeMinimalInkApp(root, 'minimal-ready');
 const minimal = onPty(`${node} ${quote(minimalApp)}`, env);
 await minimal.until('minimal-ready');
 await settle();
-rows.push(row('minimal Ink app (baseline)', await measure(await minimal.pid(), minimal.bytes)));
+rows.push(row('minimal Ink app (baseline)', await measure(await minimal.pid(), minimal)));
 minimal.stop();
 
 const engine = spawn(process.execPath, [BIN, 'engine'], {env, stdio: 'ignore', detached: true});
@@ -170,7 +181,7 @@ try {
 	await watching.until(marker);
 	let pid = await watching.pid();
 	await settle();
-	rows.push(row('read-only console, list', await measure(pid, watching.bytes), '< 1%, < 10 KB/s'));
+	rows.push(row('read-only console, list', await measure(pid, watching), '< 1%, < 10 KB/s'));
 	if (PROFILE) {
 		await watching.end();
 		watching = onPty(consoleCmd('ui --readonly', 'detail'), env);
@@ -180,7 +191,7 @@ try {
 	watching.type('\r');
 	await watching.until('Metrics');
 	await settle();
-	rows.push(row('read-only console, detail open', await measure(pid, watching.bytes), '< 2%, < 10 KB/s'));
+	rows.push(row('read-only console, detail open', await measure(pid, watching), '< 2%, < 10 KB/s'));
 	if (PROFILE) await watching.end();
 	watching.stop();
 	rows.push(row('the engine process (for scale)', await measure(engine.pid!)));
@@ -191,11 +202,12 @@ try {
 const leader = onPty(consoleCmd('ui', 'leader'), env);
 await leader.until(marker);
 await settle();
-rows.push(row('console as leader (engine inside), list', await measure(await leader.pid(), leader.bytes)));
+rows.push(row('console as leader (engine inside), list', await measure(await leader.pid(), leader)));
 if (PROFILE) await leader.end();
 leader.stop();
 
 console.log(`calyx console idle on a pty, ${CANARIES} live canaries sampled every second, 120×50, ${WINDOW_S} s windows scaled to a minute\n`);
-console.log(table([['case', 'cpu ms/min', 'of a core', 'KiB/min', 'bytes/s', 'peak RSS MiB', 'target'], ...rows]));
-await rm(root, {recursive: true, force: true});
+console.log(table([['case', 'cpu ms/min', 'of a core', 'KiB/min', 'bytes/s', 'frames/s', 'peak RSS MiB', 'target'], ...rows]));
+// Retried: a console killed a moment ago may not be gone yet, its engine still writing there (ENOTEMPTY).
+await rm(root, {recursive: true, force: true, maxRetries: 5});
 
