@@ -1,0 +1,195 @@
+import type {Low} from 'lowdb';
+import type {ArchiveRecord} from '../core/archive.js';
+import type {Command} from '../core/engine/commands.js';
+import {EngineError} from '../core/errors.js';
+import type {EventDraft} from '../core/events.js';
+import {SCHEMA_VERSION, type Deployment, type State} from '../core/model/index.js';
+import type {Anchor} from './anchor.js';
+import type {Mutation, RunResult} from './api.js';
+import {stageArchive, type ArchiveReader} from './archive-log.js';
+import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
+import {chain, type StoredEvent} from './audit-log.js';
+import {markCommit} from './commit-marker.js';
+import {afterCommit, debrisEvents, findDebris, hasWork, settleRotation, type Debris} from './debris.js';
+import type {DocumentFile} from './document.js';
+import {appendDurable} from './durable.js';
+import type {FileId} from './file-id.js';
+import {LastCommit, logSizes, type LogSize} from './last-commit.js';
+import type {ListIndex} from './list-index.js';
+import {withWriteLock, type HeldLock} from './lock.js';
+import {sampleLines} from './metrics-log.js';
+import {revLogs, type StorePaths} from './paths.js';
+import {logsAgree, reconcile} from './reconcile.js';
+
+const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
+	at: new Date().toISOString(),
+	actor: 'store',
+	kind,
+	subject: 'state',
+	reason,
+	data,
+});
+
+/** A step that found nothing to write (a batch whose first command was refused without an audit event). */
+export type Step<R> = Mutation<R> | {unchanged: true; result: R};
+
+/**
+ * A store's write path: the write lock, what a write checks before it changes anything, the repair
+ * of what a crash left, and the commit itself (`save`). The store's reads go around it.
+ */
+export class Committer {
+	readonly #last = new LastCommit();
+	readonly #logs: readonly string[];
+	readonly #doc: DocumentFile;
+	readonly #index: ListIndex;
+	readonly #db: Low<State>;
+	readonly #anchor: Anchor;
+	readonly #archive: ArchiveReader;
+	readonly #lockTimeoutMs: number;
+
+	constructor(
+		readonly paths: StorePaths,
+		parts: {doc: DocumentFile; index: ListIndex; db: Low<State>; anchor: Anchor; archive: ArchiveReader; lockTimeoutMs: number},
+	) {
+		this.#logs = [paths.audit, ...revLogs(paths)];
+		this.#doc = parts.doc;
+		this.#index = parts.index;
+		this.#db = parts.db;
+		this.#anchor = parts.anchor;
+		this.#archive = parts.archive;
+		this.#lockTimeoutMs = parts.lockTimeoutMs;
+	}
+
+	async current(): Promise<State> {
+		await this.#db.read();
+		return this.#db.data;
+	}
+
+	/** A repair changes the logs as no commit does: the next write checks them in full. */
+	forget(): void {
+		this.#last.forget();
+	}
+
+	/** Under the write lock; what it committed is witnessed once the lock is released. */
+	locked<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+		return withWriteLock(this.paths, this.#lockTimeoutMs, fn).finally(() => this.#anchor.settle());
+	}
+
+	/** `cmds`: the commands the step runs, so that an archived deployment one names is brought back first (archive-step.ts). */
+	commit<R>(step: (state: State) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
+		return this.locked(async lock => {
+			const found = await this.#check();
+			const {current} = found;
+			const state = await this.recover(current, lock, {found});
+			const from = this.#doc.migratedFrom;
+			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
+			const named = cmds.length > 0 ? await restoreNamed(this.#archive, state, cmds) : {state, restored: new Set<Deployment>()};
+			let m: Step<R>;
+			try {
+				m = step(named.state);
+			} catch (error) {
+				// A refusal worth recording (a mutate() caller's) is audited, then rethrown; a batch returns its own.
+				if (error instanceof EngineError && error.audit) await this.save(lock, state, state, [...migrated, error.audit], []);
+				throw error;
+			}
+			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
+			const settled = settleArchive(m.state, named.restored);
+			// Logs as checked, when nothing was repaired since: the commit's appends are then all that changes them.
+			const sizes = state === current ? found.logs : undefined;
+			const {written, ...saved} = await this.save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records, sizes);
+			if (sizes && settled.records.length === 0) this.#last.left(written.doc, sizes, written.appended);
+			return {result: m.result, ...saved};
+		});
+	}
+
+	/**
+	 * What a write reads before it changes anything, at once: the document, verified from this
+	 * user's last point (nothing extends a chain that does not verify), what crashed writers left,
+	 * and whether the logs agree with the document (see last-commit.ts for when one lstat a log shows it).
+	 */
+	async #check() {
+		const probing = Promise.all([findDebris(this.paths), logSizes(this.#logs)]);
+		const reading = this.current().then(async current => {
+			await this.#anchor.verify(current);
+			return current;
+		});
+		const [current, [debris, logs]] = await Promise.all([reading, probing]);
+		const agree = this.#last.unchanged(this.#doc.loadedId, logs) || (await logsAgree(this.paths, current));
+		return {current, debris, agree, logs};
+	}
+
+	/**
+	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
+	 * before anything else; every file it moves or removes is named by that commit's audit events.
+	 */
+	async recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean}} = {}): Promise<State> {
+		const debris = opts.found?.debris ?? (await findDebris(this.paths));
+		const agree = opts.found?.agree ?? (await logsAgree(this.paths, state));
+		if (agree && !hasWork(debris)) return state;
+		await settleRotation(this.paths, debris);
+		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state, opts);
+		const events = [...recovery.events, ...debrisEvents(this.paths, debris)];
+		if (events.length === 0) return state;
+		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
+		await this.save(lock, base, base, events, []);
+		await afterCommit(this.paths, debris, events);
+		return this.#db.data;
+	}
+
+	/**
+	 * The commit: validate and serialise the next state (nothing is written if it is invalid); then,
+	 * at once, append the audit events (fsync), append the samples (fsync) and write the new document
+	 * to a temp file (fsync); only when all three are durable, rename it over state.json (the commit
+	 * point) and fsync the directory. So the document whose audit head is the last event appended
+	 * never becomes current before that event is on disk.
+	 */
+	async save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = [], sizes?: ReadonlyMap<string, LogSize>) {
+		const rev = prev.rev + 1;
+		// Placed before the events are chained: each archiving event names its record's digest.
+		const archived = records.length > 0 ? await stageArchive(this.paths, records, rev) : undefined;
+		const at = given.at(-1)?.at ?? new Date().toISOString();
+		// A document from before the archive has its ended deployments moved in the write that saves it in this version.
+		const migrating = this.#doc.migratedFrom !== undefined;
+		const drafts = archived ? [...given, ...archiveEvents(records, archived, at, migrating)] : given;
+		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
+		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
+		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
+		this.#doc.prepare(doc);
+		await lock.assertHeld('appending to the audit trail');
+		const staged = this.#doc.stage(doc);
+		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
+		// the log is opened meanwhile, and written once the marker is durable.
+		const marked = chained && markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)});
+		const writes = await Promise.allSettled([
+			staged,
+			// The list index names the document file it describes: it finishes once that file exists.
+			this.#index.stage(doc, staged),
+			marked,
+			chained && appendDurable(this.paths.audit, chained.bytes, marked),
+			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
+			archived?.write(),
+		]);
+		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
+		const failed = writes.find(w => w.status === 'rejected');
+		if (failed) {
+			await abandon();
+			throw failed.reason;
+		}
+		try {
+			await lock.assertHeld('writing the state');
+		} catch (error) {
+			await abandon();
+			throw error;
+		}
+		this.#db.data = doc;
+		await Promise.all([this.#index.commit(), this.#db.write()]);
+		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
+		if (chained) {
+			// The log ended at the previous head when checked (sizes are given only then): the new head's line ends where the append did.
+			const before = sizes?.get(this.paths.audit)?.size;
+			await this.#anchor.committed(prev.auditHead, chained.events, chained.head, before === undefined ? undefined : Number(before) + chained.bytes.length);
+		}
+		const docId = (writes[0] as PromiseFulfilledResult<FileId>).value;
+		return {rev, events: chained?.events ?? ([] as StoredEvent[]), written: {doc: docId, appended}};
+	}
+}
