@@ -3,7 +3,7 @@ import {basename, join} from 'node:path';
 import type {EventDraft} from '../core/events.js';
 import {parseHeader} from './codec.js';
 import {fsyncDir, ownedByUs, rotateBackups, sameInode, settleQuarantines} from './durable.js';
-import {graveState, isGraveOf, removeGrave} from './lock.js';
+import {graveState, isGraveOf, removeGrave} from './lock-owner.js';
 import {isTempOf, quarantineOfPending, revLogs, type StorePaths} from './paths.js';
 import {openData, readData} from './safe-fs.js';
 

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {lstat, mkdir, readdir, rm, stat, utimes} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
-import {alive} from './lock.js';
+import {alive} from './lock-owner.js';
 import type {StorePaths} from './paths.js';
 import {openData, readData, unsafeFile} from './safe-fs.js';
 

@@ -1,6 +1,7 @@
 import type {Leadership} from './api.js';
 import {engineFollowers as followersOf, followerMark} from './followers.js';
-import {liveHolder, STALE_MS, tryLock, type Held} from './lock.js';
+import {STALE_MS, tryLock, type Held} from './lock.js';
+import {liveHolder} from './lock-owner.js';
 import type {StorePaths} from './paths.js';
 
 export interface LeadOptions {

@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto';
-import {access, readdir, rename, rm, stat} from 'node:fs/promises';
+import {access} from 'node:fs/promises';
 import {hostname} from 'node:os';
-import fs, {constants, existsSync, watch, type FSWatcher} from 'node:fs';
-import {basename, join} from 'node:path';
+import fs, {watch, type FSWatcher} from 'node:fs';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
-import {createDataSync, readData} from './safe-fs.js';
+import {breakIfDead, ownerFile, readOwner, removeDir, type Owner} from './lock-owner.js';
+import {createDataSync} from './safe-fs.js';
 
 /** proper-lockfile's documented minimum: a holder that stopped refreshing blocks others this long. */
 export const STALE_MS = 5000;
@@ -19,14 +19,6 @@ export interface HeldLock {
 // Loaded on the first write only: a read-only CLI command never pays for it.
 let lockfileModule: Promise<typeof import('proper-lockfile')> | undefined;
 const properLockfile = () => (lockfileModule ??= import('proper-lockfile').then(m => m.default));
-
-interface Owner {
-	pid: number;
-	host: string;
-	token: string;
-}
-
-const ownerFile = (lockPath: string) => join(lockPath, 'owner');
 
 type Callback<T = void> = (error: NodeJS.ErrnoException | null, value?: T) => void;
 
@@ -82,119 +74,6 @@ function lockFs(owner: Owner): typeof fs {
 			}
 		}, callback);
 	return new Proxy(baseLockFs, {get: (target, key, receiver) => (key === 'mkdir' ? mkdir : Reflect.get(target, key, receiver))});
-}
-
-async function readOwner(lockPath: string): Promise<Owner | undefined> {
-	try {
-		return JSON.parse((await readData(ownerFile(lockPath))).toString('utf8')) as Owner;
-	} catch {
-		return undefined;
-	}
-}
-
-export function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return !isNodeError(error, 'ESRCH');
-	}
-}
-
-/**
- * Who holds a heartbeat lock, if anyone does now: the lock exists, its holder refreshed it within
- * `staleMs`, and, on this host, the holder's process is alive. For telling people whether an
- * engine drives a data directory; taking the lock is `tryLock`'s business.
- */
-export async function liveHolder(lockPath: string, staleMs: number): Promise<{pid: number; host: string} | undefined> {
-	const at = await stat(lockPath).then(s => s.mtimeMs, () => undefined);
-	if (at === undefined || Date.now() - at > staleMs) return undefined;
-	const owner = await readOwner(lockPath);
-	if (!owner || (owner.host === hostname() && !alive(owner.pid))) return undefined;
-	return {pid: owner.pid, host: owner.host};
-}
-
-/** Where `breakIfDead` moves a dead holder's lock before removing it. */
-const graveName = (lockPath: string) => `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
-
-/** Exactly a name `graveName` makes for `lockPath`. */
-export const isGraveOf = (lockPath: string, name: string) => {
-	const head = `${basename(lockPath)}.dead-`;
-	return name.startsWith(head) && /^[0-9a-f]{8}$/.test(name.slice(head.length));
-};
-
-/**
- * A grave is a live lock for an instant when `breakIfDead` raced another breaker (it moves the
- * lock aside, sees it is not the dead one, and puts it back); a lock that young and held by a live
- * process here, or not yet signed by its owner, is left. Longer than any stale window calyx uses.
- */
-const IN_TRANSIT_MS = 60_000;
-
-/**
- * What to do with a directory named like a grave (the caller has checked it is a directory of
- * ours, not a link): 'remove' when it is what `breakIfDead` makes and a crash left (at most the
- * owner file, of a holder that is gone), 'live' when it may be a lock in transit, or why it is left.
- */
-export async function graveState(grave: string): Promise<'remove' | 'live' | {left: string}> {
-	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
-	const names = await readdir(grave).catch(() => undefined);
-	if (!names) return {left: 'cannot be read'};
-	if (names.some(n => n !== 'owner')) return {left: `holds ${names.filter(n => n !== 'owner').join(', ')}, which calyx does not put in a lock`};
-	const owner = names.length > 0 ? await readOwner(grave) : undefined;
-	if (names.length > 0 && !owner) return {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'};
-	const young = Date.now() - (await stat(grave)).mtimeMs < IN_TRANSIT_MS;
-	if (young && (!owner || owner.host !== hostname() || alive(owner.pid))) return 'live';
-	return 'remove';
-}
-
-let descriptorPaths: boolean | undefined;
-const byDescriptor = () => (descriptorPaths ??= existsSync('/proc/self/fd'));
-
-/**
- * Removes a grave `graveState` judged 'remove': its owner file, then the directory (never
- * recursively). Unlinking `<grave>/owner` by name would follow a link swapped in for the grave
- * since it was looked at, and remove someone's `owner` elsewhere; so the owner file is unlinked
- * through the directory opened without following links (Node has no unlinkat), and rmdir, which
- * does not follow a link either, removes the directory only if it is still that empty directory.
- */
-export async function removeGrave(grave: string): Promise<void> {
-	removeDir(grave);
-}
-
-function removeDir(dir: string): void {
-	const fd = fs.openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-	try {
-		fs.unlinkSync(`/proc/self/fd/${fd}/owner`);
-	} catch (error) {
-		if (!isNodeError(error, 'ENOENT')) throw error;
-	} finally {
-		fs.closeSync(fd);
-	}
-	fs.rmdirSync(dir);
-}
-
-/**
- * A holder on this host whose process is gone cannot refresh its lock: take it over now rather
- * than after the stale window. The lock is renamed aside, then checked: if what was moved is not
- * the dead holder's (another process broke it first and already holds a fresh one), it is put
- * back. (A reused pid only means waiting for the stale window.)
- */
-async function breakIfDead(lockPath: string): Promise<boolean> {
-	const owner = await readOwner(lockPath);
-	if (!owner || owner.host !== hostname() || alive(owner.pid)) return false;
-	// A crash between the rename and the removal leaves the grave: the next write sweeps it (debris.ts).
-	const grave = graveName(lockPath);
-	try {
-		await rename(lockPath, grave);
-	} catch {
-		return true;
-	}
-	if ((await readOwner(grave))?.token !== owner.token) {
-		const replaced = await access(lockPath).then(() => true, () => false);
-		if (!replaced) return rename(grave, lockPath).then(() => true, () => true);
-	}
-	await rm(grave, {recursive: true, force: true});
-	return true;
 }
 
 export interface Held extends HeldLock {
