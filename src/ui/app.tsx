@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {useEffect, useMemo, useRef} from 'react';
-import {ACTIVE, deploymentView, displayDeep, leaseView, statusCounts, targetKinds, type Clock, type State} from '../core/index.js';
+import {ACTIVE, statusCounts, targetKinds, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
@@ -15,7 +15,11 @@ import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
-import {cosignContent} from './model/cosign-content.js';
+import {dialogData} from './model/dialog-data.js';
+import {historyLines} from './model/history-lines.js';
+import {useServiceHistory} from './hooks/use-service-history.js';
+import {useTrackRecord} from './hooks/use-track-record.js';
+import {historyMax} from './views/HistoryView.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {paneWindow} from './model/list-frame.js';
 import {quietList} from './model/quiet-list.js';
@@ -152,12 +156,17 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const detailMax = maxOffset(blocks, layout.pane);
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
-	// The cosign dialog's content: what is signed, wrapped to the width (see cosign-content.ts).
-	const dialogContent = ui.dialog?.action === 'cosign' && state ? cosignContent(state, ui.dialog.target, now, identity, layout, store.trust) : undefined;
+	// What the open dialog shows: a cosign's content wrapped to the width, a group's deployments (see dialog-data.ts).
+	const dialog = dialogData(state, ui.dialog, now, store.trust, identity, layout, useTrackRecord(store, ui.dialog, state));
 	// Said in the dialog before Enter, which would be refused for it (see use-submit).
 	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now, store.trust)) : [];
 	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload, targets: props.targets});
 	useTargetReading(ui.dialog, state, dispatch, {targets: props.targets, clock: props.clock, trust: store.trust});
+	// The history view (H) reads through the store; again only when the service's deployments change.
+	const historyOf = ui.history && state ? state.deployments.filter(d => d.service === ui.history!.service) : [];
+	const historyData = useServiceHistory(store, ui.history?.service, historyOf.map(d => `${d.id}:${d.status}`).join(' '));
+	const history = ui.history ? {lines: historyLines(historyData, now), offset: ui.history.scroll} : undefined;
+	const marked = useMemo(() => new Set(ui.marked), [ui.marked]);
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -170,7 +179,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		availability: m?.availability ?? {},
 		confirmable: m?.confirmable ?? {},
 		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
-		reviewed: (action, target) => (s ? reviewedFacts({action, target}, s, now, store.trust) : undefined),
+		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, now, store.trust) : undefined),
+		serviceOf: id => s?.deployments.find(d => d.id === id)?.service,
 	});
 	ctx.current = {
 		table,
@@ -180,19 +190,14 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		eventMax,
 		helpMax,
 		...fromState(state, model),
-		...(dialogContent ? {dialogBody: dialogContent.body} : {}),
+		historyMax: history ? historyMax(history.lines.length, layout.pane) : 0,
+		...(dialog.content ? {dialogBody: dialog.content.body} : {}),
 	};
 	// In the list, a state that would draw the same frame is neither drawn nor, where the list index tells, read.
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
 	const onScreen = inList && state && model ? {state, model, window: listWindow, ui, now, heights: listHeight, signerRole: identity?.role, trust: store.trust} : undefined;
 	quietList(data, ctx, onScreen && {...onScreen, clock: () => props.clock.now(), keysFrom: fromState});
 
-	const dialogTarget = ui.dialog && state ? ui.dialog.target : undefined;
-	const dialogDeployment = dialogTarget ? state?.deployments.find(d => d.id === dialogTarget) : undefined;
-	const dialogLease = dialogTarget ? state?.leases.find(l => l.id === dialogTarget) : undefined;
-	const dialogLeaseView = dialogLease && state ? displayDeep(leaseView(state, dialogLease, now, store.trust)) : undefined;
-	const dialogIntentFound = dialogTarget ? state?.intents.find(i => i.id === dialogTarget) : undefined;
-	const dialogIntent = dialogIntentFound && displayDeep(dialogIntentFound);
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;
 	timing.current = {
@@ -201,7 +206,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		fresh,
 		countdowns:
 			pane === 'leases'
-				? (model?.leases.slice(top, top + listHeight.leases).map(l => l.expiresInMs) ?? [])
+				? (model?.leases.slice(top, top + listHeight.leases).flatMap(l => [l.expiresInMs, ...(l.secondKey ? [l.secondKey.leftMs] : [])]) ?? [])
 				: shown.flatMap(d => (ACTIVE.includes(d.status) ? [bakeEndsAt(d) - now] : [])),
 	};
 
@@ -260,10 +265,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				readonly={readonly}
 				auditLoading={auditEvents === undefined}
 				readError={snapshot.error}
-				dialogDeployment={dialogDeployment && state ? displayDeep(deploymentView(state, dialogDeployment, now)) : undefined}
-				dialogLease={dialogLeaseView}
-				dialogIntent={dialogIntent}
-				dialogContent={dialogContent}
+				dialog={dialog}
+				marked={marked}
+				{...(history ? {history} : {})}
 				dialogChanges={dialogChanges}
 				now={now}
 			/>

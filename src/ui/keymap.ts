@@ -6,8 +6,8 @@ import type {Key} from 'ink';
  * them from the table itself. No dangerous key sits on A–D, O or `[`, the tails of arrow-key
  * escape sequences that arrive split over slow links.
  */
-export type Context = 'deployments' | 'detail' | 'leases' | 'audit' | 'intents';
-export const CONTEXTS: readonly Context[] = ['deployments', 'detail', 'leases', 'audit', 'intents'];
+export type Context = 'deployments' | 'detail' | 'leases' | 'audit' | 'intents' | 'history';
+export const CONTEXTS: readonly Context[] = ['deployments', 'detail', 'leases', 'audit', 'intents', 'history'];
 
 export type ActionId =
 	| 'up'
@@ -26,6 +26,10 @@ export type ActionId =
 	| 'help'
 	| 'quit'
 	| 'cosign'
+	| 'tierCosign'
+	| 'mark'
+	| 'clearMarks'
+	| 'history'
 	| 'start'
 	| 'approve'
 	| 'promote'
@@ -75,12 +79,18 @@ export const KEYMAP: readonly Binding[] = [
 	// The detail's metric queries are long and mostly not what an operator looks for: shown on demand.
 	{action: 'queries', chords: [{input: 'm'}], keys: 'm', label: 'queries', help: 'show or hide the metric queries (Prometheus)', group: 'view', contexts: ['detail'], footer: 9},
 	{action: 'cosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the selected lease: read to the end, y, Enter', group: 'act', contexts: ['leases'], dangerous: true, footer: 1},
+	// On a deployment, c signs the promotion into a keyed tier (its own dialog: the step and the gate's evidence).
+	{action: 'tierCosign', chords: [{input: 'c'}], keys: 'c', label: 'cosign', help: 'cosign the promotion a deployment awaits (awaiting cosign): read to the end, y, Enter', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true},
+	// Marks choose what h and r act on together: with no action to take (read-only), they go with them.
+	{action: 'mark', chords: [{input: ' '}], keys: 'Space', label: 'mark', help: 'mark or unmark the row: with marks, h and r act on every marked deployment (type their count)', group: 'act', contexts: ['deployments'], dangerous: true, footer: 7},
+	{action: 'clearMarks', chords: [{input: 'x'}], keys: 'x', label: 'unmark', help: 'clear the marks', group: 'act', contexts: ['deployments'], dangerous: true},
+	{action: 'history', chords: [{input: 'H'}], keys: 'H', label: 'history', help: "the selected deployment's service history: outcome, reach, signers, why", group: 'view', contexts: ON_DEPLOYMENT, footer: 8},
 	{action: 'start', chords: [{input: 's'}], keys: 's', label: 'start', help: 'start a signed lease (type id)', group: 'act', contexts: ['leases'], dangerous: true, footer: 2},
 	{action: 'approve', chords: [{input: 'a'}], keys: 'a', label: 'approve', help: 'approve a draft (asks a reason)', group: 'act', contexts: ['intents'], dangerous: true, footer: 1},
 	{action: 'promote', chords: [{input: 'p'}], keys: 'p', label: 'promote', help: 'promote a tier (y then Enter)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 2},
-	{action: 'halt', chords: [{input: 'h'}], keys: 'h', label: 'halt', help: 'halt the canary (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 3},
+	{action: 'halt', chords: [{input: 'h'}], keys: 'h', label: 'halt', help: 'halt the canary (asks a reason); with marks, every marked one', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 3},
 	{action: 'resume', chords: [{input: 'u'}], keys: 'u', label: 'resume', help: 'resume a halt (asks a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 4},
-	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
+	{action: 'rollback', chords: [{input: 'r'}], keys: 'r', label: 'rollback', help: 'roll back (type the deployment id, then a reason); with marks, every marked one (type their count)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 5},
 	{action: 'forcePromote', chords: [{input: 'P'}], keys: 'P', label: 'force', help: 'promote past a hold (type the id, then a reason)', group: 'act', contexts: ON_DEPLOYMENT, dangerous: true, footer: 6},
 	{action: 'help', chords: [{input: '?'}], keys: '?', label: 'help', help: 'this help', group: 'view', contexts: ALL, footer: 90},
 	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q', label: 'quit', help: 'quit (also Ctrl-C; may ask first)', group: 'view', contexts: ALL, footer: 91},

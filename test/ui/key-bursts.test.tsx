@@ -81,7 +81,7 @@ describe('several keys in one read', () => {
 		const {r, store} = await mount();
 		const before = selectedLine(frameOf(r));
 		burst(r, 'checkout\r');
-		const frame = await waitForFrame(r, 'h (halt) ignored: it came in one read with other keys (a paste?) — press it on its own');
+		const frame = await waitForFrame(r, 'c (cosign) ignored: it came in one read with other keys (a paste?) — press it on its own');
 		// Not even the moves in it (k) or the Enter that opens the detail happened.
 		expect(selectedLine(frame)).toBe(before);
 		expect(frame).not.toMatch(DETAIL);

@@ -115,7 +115,8 @@ describe('several keys in one read', () => {
 
 	it('drops the whole read when a key in it acts, and says which', () => {
 		for (const [text, what] of [
-			['checkout\r', 'h (halt)'],
+			// c cosigns a keyed tier's promotion on the list: the first key that acts names the refusal.
+			['checkout\r', 'c (cosign)'],
 			['jr', 'r (rollback)'],
 			['kq', 'q (quit)'],
 			['2c', 'c (cosign)'],

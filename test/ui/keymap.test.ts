@@ -103,6 +103,8 @@ describe('the keymap table', () => {
 			'resume',
 			'rollback',
 			'force',
+			'mark',
+			'history',
 			'detail',
 			'filter',
 			'pane',

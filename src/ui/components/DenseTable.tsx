@@ -14,16 +14,20 @@ export interface TableRow {
 }
 
 export const MARKER_WIDTH = 2;
+/** A row marked for a group action: beside the selection mark, visible without colour. */
+export const MARKED = '*';
 
 interface RowProps {
 	columns: readonly FittedColumn[];
 	row: TableRow;
 	selected: boolean;
+	marked: boolean;
 }
 
 const sameRow = (a: RowProps, b: RowProps) =>
 	a.columns === b.columns &&
 	a.selected === b.selected &&
+	a.marked === b.marked &&
 	a.row.key === b.row.key &&
 	a.columns.every(c => a.row.cells[c.id]?.text === b.row.cells[c.id]?.text && a.row.cells[c.id]?.tone === b.row.cells[c.id]?.tone);
 
@@ -34,11 +38,12 @@ const sameRow = (a: RowProps, b: RowProps) =>
  * measures wide characters properly; the cells themselves count code points (ids, services and
  * statuses are ASCII). Clipped only vertically, as a Line is (see Line.tsx).
  */
-const Row = memo(function Row({columns, row, selected}: RowProps) {
+const Row = memo(function Row({columns, row, selected, marked}: RowProps) {
 	return (
 		<Box height={1} overflowY="hidden">
 			<Text wrap="truncate-end" bold={selected}>
-				{selected ? `${SELECTED} ` : '  '}
+				{selected ? SELECTED : ' '}
+				{marked ? MARKED : ' '}
 				{columns.map((c, i) => {
 					const cell = row.cells[c.id];
 					const color = cell?.tone ? TONE_COLOR[cell.tone] : undefined;
@@ -63,13 +68,15 @@ interface Props {
 	/** Lines for the rows, below the column header. */
 	height: number;
 	empty: string;
+	/** Row keys marked (for a group action). */
+	marked?: ReadonlySet<string>;
 }
 
 /**
  * A dense list: one line per row, a column header, the selection marked with `›` (visible
  * without colour), and only the rows that fit rendered at all.
  */
-export default function DenseTable({columns, rows, selected, height, empty}: Props) {
+export default function DenseTable({columns, rows, selected, height, empty, marked}: Props) {
 	const visible = rows.slice(0, height);
 	return (
 		<Box flexDirection="column">
@@ -86,7 +93,7 @@ export default function DenseTable({columns, rows, selected, height, empty}: Pro
 			{visible.length === 0 ? (
 				<Text color="gray">{empty}</Text>
 			) : (
-				visible.map((row, i) => <Row key={row.key} columns={columns} row={row} selected={i === selected} />)
+				visible.map((row, i) => <Row key={row.key} columns={columns} row={row} selected={i === selected} marked={marked?.has(row.key) ?? false} />)
 			)}
 		</Box>
 	);

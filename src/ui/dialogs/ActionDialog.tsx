@@ -7,7 +7,7 @@ import {tierSteps, versions} from '../model/format.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
 import DialogFrame from './DialogFrame.js';
 
-type DeploymentDialog = Exclude<Dialog['action'], 'cosign' | 'start' | 'approve'>;
+type DeploymentDialog = Exclude<Dialog['action'], 'cosign' | 'start' | 'approve' | 'tierCosign' | 'group'>;
 
 const TITLE: Record<DeploymentDialog, [string, string, Tone]> = {
 	promote: ['Promote', 'promote', 'info'],

@@ -12,11 +12,11 @@ function hint(more: number, offset: number): ReactNode {
 }
 
 /**
- * Everything a signer signs (see cosign-content.ts), wrapped to the width and scrolled in a
+ * Everything a signer signs (a lease: cosign-content.ts; a keyed tier's promotion: tier-cosign.ts), wrapped to the width and scrolled in a
  * window of fixed height; the last row says how much is below.
  */
 export default function CosignDialog({dialog, content, changed, height, width}: {dialog: Dialog; content?: DialogContent; changed: readonly string[]; height: number; width: number}) {
-	const title = `Cosign ${dialog.target}`;
+	const title = dialog.action === 'tierCosign' ? `Cosign the promotion of ${dialog.target}` : `Cosign ${dialog.target}`;
 	if (!content) {
 		const facts = [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];
 		return <DialogFrame title={title} tone="critical" dialog={dialog} facts={facts} verb="sign" height={height} width={width} />;

@@ -4,7 +4,7 @@ import {displayText} from '../../core/text.js';
 import Modal from '../components/Modal.js';
 import TextField from '../components/TextField.js';
 import Toned from '../components/Toned.js';
-import {typeIdPrompt, type Dialog} from '../model/dialog.js';
+import {typedPrompt, type Dialog} from '../model/dialog.js';
 import type {Tone} from '../theme.js';
 
 interface Props {
@@ -31,7 +31,7 @@ function prompt(d: Dialog, verb: string, width: number, changed: readonly string
 		lines.push(<Text>Press <Text bold>y</Text> then <Text bold>Enter</Text> to {verb}; any other key cancels.</Text>);
 		lines.push(d.input === 'y' ? <Text bold>y — Enter to {verb}</Text> : <Text color="gray">(nothing typed)</Text>);
 	} else if (d.step === 'typeId') {
-		lines.push(<Text color="gray">{typeIdPrompt(d.target)}, then Enter; Esc cancels</Text>);
+		lines.push(<Text color="gray">{typedPrompt(d)}, then Enter; Esc cancels</Text>);
 		lines.push(<TextField label="confirm: " value={d.input} cursor={d.cursor} width={width} />);
 	} else {
 		lines.push(<Text color="gray">why? (recorded in the audit trail) Enter submits; Esc cancels</Text>);

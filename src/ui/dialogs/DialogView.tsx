@@ -4,6 +4,7 @@ import type {Dialog} from '../model/dialog.js';
 import ActionDialog from './ActionDialog.js';
 import ApproveDialog from './ApproveDialog.js';
 import CosignDialog from './CosignDialog.js';
+import GroupDialog from './GroupDialog.js';
 import StartDialog from './StartDialog.js';
 
 interface Props {
@@ -12,6 +13,8 @@ interface Props {
 	lease?: LeaseView;
 	intent?: Intent;
 	preview?: StartPreview;
+	/** A group dialog's deployments, by id, as they stand now. */
+	group?: ReadonlyMap<string, DeploymentView>;
 	/** The cosign dialog's content, wrapped and windowed (see cosign-content.ts). */
 	content?: DialogContent;
 	/** What changed since the dialog opened (see review.ts). */
@@ -26,7 +29,10 @@ interface Props {
 export default function DialogView(props: Props) {
 	const {dialog, height, width, changed} = props;
 	switch (dialog.action) {
+		case 'group':
+			return <GroupDialog dialog={dialog} height={height} width={width} changed={changed} views={props.group ?? new Map()} />;
 		case 'cosign':
+		case 'tierCosign':
 			return <CosignDialog dialog={dialog} height={height} width={width} changed={changed} {...(props.content ? {content: props.content} : {})} />;
 		case 'start':
 			return (

@@ -1,5 +1,5 @@
 import {useEffect, useRef, type Dispatch} from 'react';
-import {cosign, definitionFor, EngineError, signApproval, type Clock, type Deployment, type State} from '../../core/index.js';
+import {cosign, cosignTier, definitionFor, EngineError, signApproval, type Clock, type Deployment, type State} from '../../core/index.js';
 import type {ConsoleTargets} from '../targets.js';
 import type {LocalKey} from '../../store/keyring.js';
 import type {Store} from '../../store/api.js';
@@ -21,11 +21,12 @@ export interface SubmitDeps {
 	targets: ConsoleTargets;
 }
 
-/** The deployment a confirmed dialog's command decided about, if any: its target gets the decision at once. */
-function decidedAbout(dialog: Dialog, result: unknown): string | undefined {
-	if (dialog.action === 'cosign' || dialog.action === 'approve') return undefined;
-	if (dialog.action === 'start') return (result as {id?: string} | undefined)?.id;
-	return dialog.target;
+/** The deployments a confirmed dialog's command decided about: their targets get the decision at once. */
+function decidedAbout(dialog: Dialog, result: unknown): string[] {
+	if (dialog.action === 'cosign' || dialog.action === 'approve') return [];
+	if (dialog.action === 'start') return [(result as {id?: string} | undefined)?.id].filter(id => id !== undefined);
+	if (dialog.action === 'group') return ((result as {outcomes?: Array<{id: string; ok: boolean}>} | undefined)?.outcomes ?? []).filter(o => o.ok).map(o => o.id);
+	return [dialog.target];
 }
 
 /**
@@ -46,7 +47,7 @@ function settledResult(dialog: Dialog, result: unknown, dep: Deployment | undefi
  * reverting), and the reconciler of the leading engine retries it.
  */
 async function settleDecision(d: SubmitDeps, id: string | undefined): Promise<Deployment | undefined> {
-	if (!id) return undefined;
+	if (id === undefined) return undefined;
 	try {
 		return await d.targets.settle(id);
 	} catch (error) {
@@ -62,6 +63,7 @@ function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
 		if (!intent) throw new Error(`${d.target} is no longer in the store`);
 		return {role: identity.role, keyId: identity.id, signature: signApproval(intent, identity.id, d.reason.trim(), identity.privateKey)};
 	}
+	if (d.action === 'tierCosign') return tierSignature(d, state, identity);
 	if (d.action !== 'cosign') return undefined;
 	if (!identity) throw new Error('no signing key loaded: start the console with your key to cosign');
 	const lease = state.leases.find(l => l.id === d.target);
@@ -70,6 +72,20 @@ function signatureFor(d: Dialog, state: State, identity: LocalKey | undefined) {
 	// Over the service's definition as the store holds it now: the dialog showed it, and refuses if it changed since.
 	const signature = cosign(lease, intent, identity.role, identity.id, identity.privateKey, definitionFor(state, intent.service));
 	return {role: identity.role, keyId: identity.id, signature};
+}
+
+/**
+ * One key's signature over the request the dialog showed. Its id names its content: while the
+ * store holds that same id, signing the stored one signs what was shown; another id means the
+ * evidence changed, and nothing is signed.
+ */
+function tierSignature(d: Dialog, state: State, identity: LocalKey | undefined) {
+	if (!identity) throw new Error('no signing key loaded: start the console with your key to cosign');
+	const dep = state.deployments.find(x => x.id === d.target);
+	const req = dep?.tierCosign;
+	if (!dep || !req) throw new Error(`${d.target} no longer waits for keys`);
+	if (req.id !== d.request) throw new Error(`${STALE}: the request shown (${d.request}) is no longer the one asked for (${req.id})`);
+	return {role: identity.role, keyId: identity.id, signature: cosignTier(dep, req, identity.role, identity.id, identity.privateKey)};
 }
 
 const CONFLICT_RETRIES = 3;
@@ -105,7 +121,10 @@ export function useSubmit(request: ConsoleState['request'], dispatch: Dispatch<M
 				d.log.info('action', {type: command.type, target: dialog.target, actor: d.actor, expectedRev: fresh.rev, attempt});
 				try {
 					const r = await d.store.run(command, {clock: d.clock});
-					const dep = await settleDecision(d, decidedAbout(dialog, r.result));
+					const [first, ...others] = decidedAbout(dialog, r.result);
+					const dep = await settleDecision(d, first);
+					// A group's others are carried to their targets too (one at a time: a target call is bounded).
+					for (const id of others) await settleDecision(d, id);
 					return successOutcome(dialog, settledResult(dialog, r.result, dep), fresh.keys);
 				} catch (error) {
 					if (!(error instanceof EngineError && error.kind === 'conflict')) throw error;

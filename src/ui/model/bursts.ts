@@ -28,7 +28,8 @@ export function burstRule(s: ConsoleState, input: string, key: Key, ctx: KeyCont
 	if (s.filtering) return key.return ? {skip: 'Enter'} : undefined;
 	if (s.help) return input === 'q' ? {refuse: 'q'} : undefined;
 	const b = lookup(ctx.table, context, input, key);
-	return b && (b.dangerous || b.action === 'quit') ? {refuse: `${b.keys} (${b.label})`} : undefined;
+	// A mark chooses what a group action acts on: a mark in a burst is typed blind too.
+	return b && (b.dangerous || b.action === 'quit' || b.action === 'mark') ? {refuse: `${b.keys} (${b.label})`} : undefined;
 }
 
 /** Says why a key was not taken: in the open question, else on the status line until read. */

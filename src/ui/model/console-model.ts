@@ -57,6 +57,10 @@ export interface ConsoleState {
 	help: boolean;
 	helpScroll: number;
 	dialog?: Dialog;
+	/** Deployments marked in the list (Space): h and r then act on them together, as one group. */
+	marked: readonly string[];
+	/** A service's history shown over the list (H), and how far it is scrolled. */
+	history?: {service: string; scroll: number};
 	/** Asked before quitting would leave live canaries without this console's engine. */
 	quitting?: QuitQuestion;
 	/**
@@ -81,13 +85,17 @@ export interface KeyContext {
 	/** The audit event view's largest scroll (0 when it fits or is not shown). */
 	eventMax: number;
 	helpMax: number;
+	/** The service a listed deployment belongs to (what H shows the history of). */
+	serviceOf?: (id: string) => string | undefined;
+	/** The history view's largest scroll (0 when it fits or is not shown). */
+	historyMax?: number;
 	/**
 	 * Whether each action applies, per target id (the selected deployment and lease). Keyed by id
 	 * so a key that lands before the re-render never borrows another row's answer.
 	 */
 	availability: Record<string, Partial<Record<DialogAction, Availability>>>;
 	/** The facts an action on a target rests on, as the screen shows them now (see review.ts). */
-	reviewed: (action: DialogAction, target: string) => ReviewedFacts | undefined;
+	reviewed: (action: DialogAction, target: string, group?: Dialog['group']) => ReviewedFacts | undefined;
 	/** The open dialog's scrolled content as drawn, when it has one. */
 	dialogBody?: DialogBody;
 	/**
@@ -137,9 +145,11 @@ export const initialConsoleState = (): ConsoleState => ({
 	helpScroll: 0,
 	seq: 0,
 	quit: false,
+	marked: [],
 });
 
-export const contextOf = (s: Pick<ConsoleState, 'pane' | 'detail'>): Context => (s.pane === 'deployments' && s.detail ? 'detail' : s.pane);
+export const contextOf = (s: Pick<ConsoleState, 'pane' | 'detail'> & Partial<Pick<ConsoleState, 'history'>>): Context =>
+	s.pane === 'deployments' && s.history ? 'history' : s.pane === 'deployments' && s.detail ? 'detail' : s.pane;
 
 /** Where the cursor is in `rows`: on its id if the id is still there, else at its index, clamped. */
 export function resolveCursor(c: Cursor, rows: readonly string[]): number {

@@ -53,28 +53,58 @@ function scrolled(action: ActionId, offset: number, max: number): number | undef
 	}
 }
 
-const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'start', 'approve', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
+const DIALOG_ACTIONS: readonly ActionId[] = ['cosign', 'tierCosign', 'start', 'approve', 'promote', 'forcePromote', 'halt', 'resume', 'rollback'];
 
 /** The pane whose selection an action acts on. */
 const PANE_OF: Partial<Record<DialogAction, Pane>> = {cosign: 'leases', start: 'leases', approve: 'intents'};
 
+const refusal = (s: ConsoleState, text: string, at: number, now: number): ConsoleState => ({...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}});
+
 function act(s: ConsoleState, action: DialogAction, ctx: KeyContext, at: number, now: number): ConsoleState {
+	if ((action === 'halt' || action === 'rollback') && contextOf(s) === 'deployments' && s.marked.length > 0) return actOnMarked(s, action, ctx, at, now);
 	const pane = PANE_OF[action] ?? 'deployments';
 	const target = selectedId(s.cursor[pane], ctx.rows[pane]);
-	const refusal = (text: string): ConsoleState => ({...s, status: {tone: 'error', text, at: now, keysFrom: at + TYPEAHEAD_MS}});
-	if (!target) return refusal(`nothing selected to ${action === 'forcePromote' ? 'force-promote' : action}`);
+	if (!target) return refusal(s, `nothing selected to ${action === 'forcePromote' ? 'force-promote' : action === 'tierCosign' ? 'cosign' : action}`, at, now);
 	const can = ctx.availability[target]?.[action];
-	if (can && !can.ok) return refusal(can.why);
+	if (can && !can.ok) return refusal(s, can.why, at, now);
 	// What the operator sees as the dialog opens is what the action will rest on, or nothing acts.
 	const reviewed = ctx.reviewed(action, target);
-	if (!reviewed) return refusal(`${target} is no longer in the store`);
-	return {...s, dialog: openDialog(action, target, at, reviewed), status: undefined};
+	if (!reviewed) return refusal(s, `${target} is no longer in the store`, at, now);
+	// A tier cosign signs the request on screen as it opened (its id), never one asked for later.
+	const extra = action === 'tierCosign' && reviewed.request ? {request: reviewed.request} : {};
+	return {...s, dialog: openDialog(action, target, at, reviewed, extra), status: undefined};
 }
 
+/**
+ * h or r with rows marked: one dialog over the marked deployments the list still holds, in list
+ * order. The set is fixed as it opens: the command names exactly the ids the dialog lists.
+ */
+function actOnMarked(s: ConsoleState, action: 'halt' | 'rollback', ctx: KeyContext, at: number, now: number): ConsoleState {
+	const ids = ctx.rows.deployments.filter(id => s.marked.includes(id));
+	if (ids.length === 0) return refusal(s, 'no marked deployment is in the list (x clears the marks)', at, now);
+	const group = {action, ids};
+	const reviewed = ctx.reviewed('group', `${ids.length} deployments`, group);
+	if (!reviewed) return refusal(s, 'the marked deployments are no longer in the store', at, now);
+	return {...s, dialog: openDialog('group', `${ids.length} marked deployment${ids.length === 1 ? '' : 's'}`, at, reviewed, {group}), status: undefined};
+}
+
+/** Space on the list: the selected row marked, or unmarked; the status line says what h and r will act on. */
+function toggleMark(s: ConsoleState, ctx: KeyContext, now: number): ConsoleState {
+	const id = selectedId(s.cursor.deployments, ctx.rows.deployments);
+	if (!id) return s;
+	const marked = s.marked.includes(id) ? s.marked.filter(m => m !== id) : [...s.marked, id];
+	const text = marked.length === 0 ? 'no deployment marked' : `${marked.length} marked: h halts them, r rolls them back (you type ${marked.length}); x clears`;
+	return {...s, marked, status: {tone: 'info', text, at: now}};
+}
+
+const withoutHistory = ({history: _, ...s}: ConsoleState): ConsoleState => s;
+
 // The last outcome belongs to the pane it happened on: carried to another pane it reads as news.
-const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...s, pane, detail: false, event: false, status: undefined});
+const switchPane = (s: ConsoleState, pane: Pane): ConsoleState => ({...withoutHistory(s), pane, detail: false, event: false, status: undefined});
 
 function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, now: number): ConsoleState {
+	const history = s.history && contextOf(s) === 'history' ? scrolled(b.action, s.history.scroll, ctx.historyMax ?? 0) : undefined;
+	if (history !== undefined) return {...s, history: {...s.history!, scroll: history}};
 	const detailScroll = contextOf(s) === 'detail' ? scrolled(b.action, s.detailScroll, ctx.detailMax) : undefined;
 	if (detailScroll !== undefined) return {...s, detailScroll};
 	// An event shown whole scrolls over its text; the list under it stays where it was.
@@ -93,6 +123,7 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 			if (s.pane === 'audit') return selectedId(s.cursor.audit, ctx.rows.audit) ? {...s, event: true, eventScroll: 0} : s;
 			return selectedId(s.cursor.deployments, ctx.rows.deployments) ? {...s, detail: true, detailScroll: 0} : s;
 		case 'back':
+			if (contextOf(s) === 'history') return withoutHistory(s);
 			if (contextOf(s) === 'detail') return {...s, detail: false};
 			if (s.pane === 'audit' && s.event) return {...s, event: false};
 			if (s.filter[s.pane]) return {...s, cursor: pinned(s, ctx), filter: {...s.filter, [s.pane]: ''}};
@@ -112,6 +143,14 @@ function applyBinding(s: ConsoleState, b: Binding, ctx: KeyContext, at: number, 
 			return {...s, help: true, helpScroll: 0};
 		case 'quit':
 			return quit(s, ctx, at);
+		case 'mark':
+			return toggleMark(s, ctx, now);
+		case 'clearMarks':
+			return {...s, marked: [], status: {tone: 'info', text: 'marks cleared', at: now}};
+		case 'history': {
+			const service = ctx.serviceOf?.(selectedId(s.cursor.deployments, ctx.rows.deployments) ?? '');
+			return service ? {...s, history: {service, scroll: 0}, status: undefined} : refusal(s, 'nothing selected to show the history of', at, now);
+		}
 		default:
 			return DIALOG_ACTIONS.includes(b.action) ? act(s, b.action as DialogAction, ctx, at, now) : s;
 	}
@@ -233,7 +272,9 @@ export function consoleReducer(s: ConsoleState, msg: Msg): ConsoleState {
 			// and the operator reopens it over the new ones (a deliberate step, never a silent re-bind).
 			const status: Status = {tone: outcome.pending ? 'info' : outcome.ok ? 'ok' : 'error', text: outcome.text, at: msg.at};
 			if (outcome.watch) return {...watching(s, outcome.watch), request: undefined, dialog: undefined, status};
-			return {...s, request: undefined, dialog: undefined, status};
+			// The marks were for the group just acted on: kept only when nothing was done (open it again).
+			const acted = s.request.dialog.action === 'group' && outcome.done === true;
+			return {...s, request: undefined, dialog: undefined, status, ...(acted ? {marked: []} : {})};
 		}
 	}
 }

@@ -1,4 +1,5 @@
 import {definitionFor, displayDeep, displayText, formatDuration, leaseView, type KeyRecord, type LeaseView, type Role, type ServiceDefinition, type State, type Trust} from '../../core/index.js';
+import {demandWords} from '../../core/risk-plan.js';
 import {bodyWindow, type DialogBody} from './dialog-scroll.js';
 import {metricsLines} from './metrics-lines.js';
 import {clockTime, versions} from './format.js';
@@ -43,7 +44,10 @@ export function cosignLines(
 	keys: readonly KeyRecord[],
 	now: number,
 	definition?: ServiceDefinition,
+	/** What the policy demands at the lease's risk level, and the replay of its plan (see use-track-record.ts). */
+	beside: {demand?: string; replayed?: string} = {},
 ): ContentLine[] {
+	const {demand, replayed} = beside;
 	const {intent, risk, plan} = lease;
 	const intentLines: ContentLine[] = intent
 		? [
@@ -62,13 +66,17 @@ export function cosignLines(
 			text: `tiers ${plan.tiers.join('›')} · bake ${formatDuration(plan.bakeMs)} · min ${plan.minSamples} samples · auto-promote ${yesNo(plan.autoPromote)} · auto-rollback ${yesNo(plan.autoRollback)}`,
 		},
 		...metricsLines(plan, definition),
-		{label: 'risk', text: `${risk.score} (${risk.level}), ${risk.acknowledged ? 'acknowledged' : 'not acknowledged'}`, tone: RISK_TONE[risk.level]},
+		// With what the policy demands of a plan at this level (config risk.plans): the plan above meets it, or lease issue had refused it.
+		{label: 'risk', text: `${risk.score} (${risk.level}), ${risk.acknowledged ? 'acknowledged' : 'not acknowledged'}${demand ? ` · demands ${demand}` : ''}`, tone: RISK_TONE[risk.level]},
 		...risk.factors.map(f => ({label: 'factor', text: `${f.name} +${f.points}: ${f.detail}`})),
+		// Evidence beside what is signed: this plan against the service's last deployments.
+		...(replayed ? [{label: 'replayed', text: replayed}] : []),
 		{label: 'digest', text: lease.digest},
 		{label: 'issued', text: clockTime(lease.issuedAt, now)},
 		{label: 'expires', text: `${clockTime(lease.expiresAt, now)} (in ${formatDuration(Math.max(0, lease.expiresInMs))})`},
 		{label: 'signed', text: lease.signers.map(s => `${s.role}:${s.keyId}`).join(', ') || 'nobody yet'},
-		{label: 'missing', text: lease.missing.join(', ') || 'none'},
+		// Once one key signed, the other has until the approval deadline (lease.secondKey).
+		{label: 'missing', text: `${lease.missing.join(', ') || 'none'}${lease.secondKey ? ` (by ${clockTime(lease.secondKey.by, now)}, in ${formatDuration(Math.max(0, lease.secondKey.leftMs))}, else the lease lapses)` : ''}`},
 		{label: 'then', text: nextAfterCosign(lease.id, after, keys), tone: 'info'},
 	];
 	// The signer's and the registered keys' ids are not in the view: escape the lines as shown.
@@ -89,12 +97,14 @@ export function cosignContent(
 	signer: {role: Role; id: string} | undefined,
 	pane: {pane: number; columns: number},
 	trust: Trust,
+	replayed?: string,
 ): DialogContent | undefined {
 	const lease = state.leases.find(l => l.id === leaseId);
 	if (!lease) return undefined;
 	const window = bodyWindow(pane.pane, pane.columns);
 	const intent = state.intents.find(i => i.id === lease.intentId);
 	const definition = intent && definitionFor(state, intent.service);
-	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now, definition), window.width);
+	const demand = demandWords(state.config.risk.plans[lease.risk.level]);
+	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now, definition, {demand, ...(replayed ? {replayed} : {})}), window.width);
 	return {rows, body: {target: leaseId, rows: rows.length, ...window}};
 }

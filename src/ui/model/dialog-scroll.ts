@@ -56,8 +56,11 @@ function scrolledBy(d: Dialog, n: number, body: DialogBody): Dialog {
  * many. Undefined for any other key, which the dialog's steps then handle; so is a `y` typed
  * before the dialog could be seen, which the typeahead guard names as such (see dialog.ts).
  */
+/** The dialogs whose content scrolls and must be read to the end: what a key signs. */
+export const isScrolled = (d: Pick<Dialog, 'action'>) => d.action === 'cosign' || d.action === 'tierCosign';
+
 export function readingKey(d: Dialog, input: string, key: Key, body: DialogBody | undefined, at: number): Dialog | undefined {
-	if (d.action !== 'cosign' || d.step !== 'confirm' || d.input !== '' || d.submitting) return undefined;
+	if (!isScrolled(d) || d.step !== 'confirm' || d.input !== '' || d.submitting) return undefined;
 	const page = Math.max(1, (body?.height ?? 1) - 1);
 	const n = step(input, key, page);
 	if (n !== undefined) return body && body.target === d.target ? scrolledBy(d, n, body) : d;

@@ -12,7 +12,7 @@ import type {TargetReading} from '../../core/target.js';
  * by another key) and then a reason. Esc always cancels, and so does Ctrl-C and any key that came
  * with an Esc (Alt+key, or Esc then Enter read together); nothing is submitted by a single key.
  */
-export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign' | 'start' | 'approve';
+export type DialogAction = 'promote' | 'forcePromote' | 'halt' | 'resume' | 'rollback' | 'cosign' | 'start' | 'approve' | 'tierCosign' | 'group';
 export type Step = 'confirm' | 'typeId' | 'reason';
 
 export const STEPS: Record<DialogAction, readonly Step[]> = {
@@ -25,14 +25,28 @@ export const STEPS: Record<DialogAction, readonly Step[]> = {
 	// Starting sends traffic to a new version: the lease id typed, as for a rollback.
 	start: ['typeId'],
 	approve: ['reason'],
+	// Signing a keyed tier's promotion is read to the end, then y and Enter, as a lease's cosign.
+	tierCosign: ['confirm'],
+	// Several deployments at once: their count typed (a number the operator reads off the dialog), then one reason.
+	group: ['typeId', 'reason'],
 };
+
+/** A group dialog's set: fixed when it opens, the exact ids the command will name. */
+export interface GroupSet {
+	action: 'halt' | 'rollback';
+	ids: readonly string[];
+}
 
 export interface Dialog {
 	action: DialogAction;
 	/** Wall time the dialog opened at (for the typeahead guard). */
 	openedAt: number;
-	/** The deployment or lease the dialog acts on. */
+	/** The deployment or lease the dialog acts on (a group dialog: a label for its set). */
 	target: string;
+	/** A tier cosign dialog's request as shown (TK-…): the signature covers that one or none. */
+	request?: string;
+	/** A group dialog's deployments. */
+	group?: GroupSet;
 	step: Step;
 	input: string;
 	/** Where the field's cursor is, in code points (see line-edit.ts). */
@@ -55,10 +69,11 @@ export interface Dialog {
 
 export type DialogStep = {dialog: Dialog} | {cancel: true} | {submit: Dialog};
 
-export const openDialog = (action: DialogAction, target: string, openedAt = 0, reviewed?: ReviewedFacts): Dialog => ({
+export const openDialog = (action: DialogAction, target: string, openedAt = 0, reviewed?: ReviewedFacts, extra: Pick<Dialog, 'request' | 'group'> = {}): Dialog => ({
 	action,
 	openedAt,
 	target,
+	...extra,
 	step: STEPS[action][0]!,
 	input: '',
 	cursor: 0,
@@ -71,6 +86,10 @@ export const REASON_REQUIRED = 'a reason is required';
 /** A start's Enter refused while its dialog still reads the target (its checks are not failures yet). */
 export const READING_WAIT = 'the target is still being read: the pre-checks are not complete, wait for them';
 export const typeIdPrompt = (target: string) => `type ${target} exactly to confirm`;
+/** What a typed step expects: the id, or for a group the number of deployments it names. */
+export const expectedText = (d: Pick<Dialog, 'target' | 'group'>) => (d.group ? String(d.group.ids.length) : d.target);
+export const typedPrompt = (d: Pick<Dialog, 'target' | 'group'>) =>
+	d.group ? `type ${d.group.ids.length} (the number of deployments listed) to confirm` : typeIdPrompt(d.target);
 
 function nextStep(d: Dialog): Step | undefined {
 	const steps = STEPS[d.action];
@@ -87,7 +106,8 @@ const field = ({text, cursor}: {text: string; cursor: number}) => ({input: text,
 
 /** Text pasted into the field at its cursor (line breaks become spaces: a paste never submits). */
 export function pasteInto(d: Dialog, text: string): Dialog | undefined {
-	if (d.submitting || d.step === 'confirm') return undefined;
+	// A group's count is read off the dialog and typed: a pasted number would confirm a set unread.
+	if (d.submitting || d.step === 'confirm' || (d.group && d.step === 'typeId')) return undefined;
 	return {...d, ...field(insertText({text: d.input, cursor: d.cursor}, text)), error: undefined};
 }
 
@@ -105,7 +125,7 @@ function confirmKey(d: Dialog, input: string, key: Key): DialogStep {
 function textKey(d: Dialog, input: string, key: Key): DialogStep {
 	if (key.return) {
 		const text = d.input.trim();
-		if (d.step === 'typeId') return text === d.target ? advance(d, {}) : {dialog: {...d, error: typeIdPrompt(d.target)}};
+		if (d.step === 'typeId') return text === expectedText(d) ? advance(d, {}) : {dialog: {...d, error: typedPrompt(d)}};
 		return text === '' ? {dialog: {...d, error: REASON_REQUIRED}} : advance(d, {reason: text});
 	}
 	const edited = editLine({text: d.input, cursor: d.cursor}, input, key);

@@ -9,6 +9,8 @@ export interface Outcome {
 	watch?: string;
 	/** Done, but the target has not confirmed it yet: said as news (·), neither ✓ nor ✗. */
 	pending?: boolean;
+	/** A group acted on at least one of its deployments (its marks are then spent). */
+	done?: boolean;
 }
 
 /**
@@ -85,6 +87,13 @@ export function commandFor(
 			// The start rests on the reading the dialog showed: never one taken behind the operator's back.
 			if (!d.reading) throw new Error('the target has not been read: open the dialog again');
 			return {type: 'canary.start', leaseId: d.target, reading: d.reading, ...base};
+		case 'tierCosign':
+			// The request the dialog showed, by id: the engine refuses it (STALE_REQUEST) if another was asked for since.
+			if (!signature || !d.request) throw new Error('a tier cosign needs a signature over the request shown');
+			return {type: 'tier.cosign', id: d.target, requestId: d.request, role: signature.role, keyId: signature.keyId, signature: signature.signature, ...base};
+		case 'group':
+			if (!d.group) throw new Error('a group action needs its deployments');
+			return {type: 'group', action: d.group.action, ids: [...d.group.ids], reason: d.reason, ...base};
 		case 'approve':
 			if (!signature) throw new Error('an approval needs a signature');
 			return {type: 'intent.approve', id: d.target, reason: d.reason.trim(), keyId: signature.keyId, signature: signature.signature, ...base};
@@ -136,7 +145,35 @@ export function successOutcome(d: Dialog, result: unknown, keys: readonly KeyRec
 		}
 		case 'approve':
 			return {ok: true, text: `approved ${id}: ${NEXT.approved(id)}`};
+		case 'tierCosign':
+			return tierCosignText(d, r, keys);
+		case 'group':
+			return groupText(d, r);
 	}
+}
+
+/** After one key's signature on a keyed tier: promoted, the other key next, or why not. */
+function tierCosignText(d: Dialog, r: Result, keys: readonly KeyRecord[]): Outcome {
+	const id = d.target;
+	if (r.promoted) return {ok: true, text: `both keys signed ${id}: promoted to ${r.to}%${r.status === 'completed' ? ' (completed)' : ''}`};
+	const missing = Array.isArray(r.missing) ? (r.missing as Role[]) : [];
+	if (missing.length > 0) return {ok: true, text: `signed: ${missing[0]} key next: CALYX_KEY=${keyFor(missing[0]!, keys)} calyx canary cosign ${id}`};
+	return {ok: false, text: `both keys signed, not promoted: ${id} is ${statusWord(String(r.status))} (the gate no longer passes; keys are asked again)`};
+}
+
+interface GroupResult {
+	group?: string;
+	outcomes?: Array<{id: string; ok: boolean; status?: string; code?: string; message?: string}>;
+}
+
+/** Which of the group were done and which not, by id: a partial group is a ✗ (something was not done). */
+function groupText(d: Dialog, r: Result): Outcome {
+	const {group, outcomes = []} = r as GroupResult;
+	const verb = d.group?.action === 'rollback' ? 'rolled back' : 'halted';
+	const done = outcomes.filter(o => o.ok).map(o => o.id);
+	const not = outcomes.filter(o => !o.ok).map(o => `${o.id} (${o.code ?? 'refused'})`);
+	const text = `${verb} ${done.length} of ${outcomes.length} (${group ?? 'group'}): ${done.join(', ') || 'none'}${not.length > 0 ? `; not: ${not.join(', ')}` : ''}`;
+	return {ok: not.length === 0, text, done: done.length > 0};
 }
 
 const isStoreError = (e: unknown): e is Error & {code: string} =>

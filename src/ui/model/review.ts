@@ -1,4 +1,4 @@
-import {ACTIVE, currentLeaseDigest, deploymentView, escapeControls, startPreview, statusWord, type MetricGate, type State, type TargetReading, type Trust} from '../../core/index.js';
+import {ACTIVE, currentLeaseDigest, deploymentView, escapeControls, startPreview, statusWord, type Deployment, type MetricGate, type State, type TargetReading, type Trust} from '../../core/index.js';
 import type {Dialog} from './dialog.js';
 
 /**
@@ -70,15 +70,42 @@ function intentFacts(target: string, state: State): ReviewedFacts | undefined {
 	};
 }
 
-export function reviewedFacts(d: Pick<Dialog, 'action' | 'target' | 'reading'>, state: State, now: number, trust: Trust): ReviewedFacts | undefined {
+/**
+ * A tier cosign rests on the request the dialog showed (its id names its step and evidence), who
+ * had signed it, and that the deployment still waits for keys.
+ */
+function tierFacts(dep: Deployment): ReviewedFacts {
+	const req = dep.tierCosign;
+	return {
+		status: statusWord(dep.status),
+		request: req?.id ?? 'none',
+		signers: req?.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'none',
+	};
+}
+
+// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
+const phase = (dep: Deployment) => `${ACTIVE.includes(dep.status) ? 'live' : statusWord(dep.status)} at ${dep.percent}%`;
+
+/** A group rests on where each of its deployments stood, by id: one gone or moved on refuses the whole group. */
+function groupFacts(ids: readonly string[], state: State): ReviewedFacts | undefined {
+	const facts: Record<string, string> = {};
+	for (const id of ids) {
+		const dep = state.deployments.find(x => x.id === id);
+		facts[id] = dep ? phase(dep) : 'gone';
+	}
+	return ids.length > 0 ? facts : undefined;
+}
+
+export function reviewedFacts(d: Pick<Dialog, 'action' | 'target' | 'reading' | 'group'>, state: State, now: number, trust: Trust): ReviewedFacts | undefined {
 	if (d.action === 'cosign' || d.action === 'start') return leaseFacts(d.target, state, now, d.action === 'start', trust, d.reading);
 	if (d.action === 'approve') return intentFacts(d.target, state);
+	if (d.action === 'group') return groupFacts(d.group?.ids ?? [], state);
 	const dep = state.deployments.find(x => x.id === d.target);
 	if (!dep) return undefined;
+	if (d.action === 'tierCosign') return tierFacts(dep);
 	const promotion = d.action === 'promote' || d.action === 'forcePromote';
 	const tier = `${dep.percent}%`;
 	const halt = dep.halt?.reason ?? 'none';
-	// Running, holding and awaiting promotion are one phase to a halt or a rollback: still live.
 	if (!promotion) return {status: ACTIVE.includes(dep.status) ? 'live' : statusWord(dep.status), tier, halt};
 	// The order is the order a refusal names the changes in: the status line is one row, and the
 	// gate verdict and status mostly follow from the metric levels before them.

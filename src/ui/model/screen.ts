@@ -16,6 +16,7 @@ import {
 import {approveAvailability, cosignAvailability, deploymentActions, startAvailability, type Availability} from '../../core/view/actions.js';
 import {READING_WAIT, type DialogAction} from './dialog.js';
 import {intentNext} from './outcome.js';
+import {tierCosignAvailability} from './tier-cosign.js';
 import {selectedId, type ConsoleState, type Pane} from './console-state.js';
 
 /**
@@ -127,7 +128,7 @@ export function screenModel(
 	const intentId = selectedId(ui.cursor.intents, rowIds.intents);
 	const selectedIntent = intentId ? intents.find(i => i.id === intentId) : undefined;
 	const availability: ScreenModel['availability'] = {};
-	if (selectedDeployment) availability[selectedDeployment.id] = deploymentActions(selectedDeployment);
+	if (selectedDeployment) availability[selectedDeployment.id] = {...deploymentActions(selectedDeployment), tierCosign: tierCosignAvailability(selectedDeployment, signerRole)};
 	if (selectedLease) {
 		availability[selectedLease.id] = {
 			cosign: signerRole

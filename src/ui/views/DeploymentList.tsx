@@ -12,16 +12,19 @@ interface Props {
 	width: number;
 	height: number;
 	filtered: boolean;
+	/** Rows marked for a group action. */
+	marked?: ReadonlySet<string>;
 }
 
 /** One line per deployment: id, service, from → to, status, tier progress with time left, worst level. */
-export default function DeploymentList({views, selected, width, height, filtered}: Props) {
+export default function DeploymentList({views, selected, width, height, filtered, marked}: Props) {
 	const columns = useMemo(() => fitColumns(DEPLOYMENT_COLUMNS, width - MARKER_WIDTH), [width]);
 	return (
 		<DenseTable
 			columns={columns}
 			rows={views.map(deploymentRow)}
 			selected={selected}
+			{...(marked ? {marked} : {})}
 			height={height}
 			empty={filtered ? 'no deployment matches the filter (Esc clears it)' : 'no deployments yet'}
 		/>

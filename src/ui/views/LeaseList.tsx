@@ -18,6 +18,14 @@ const COLUMNS: readonly Column[] = [
 
 const RISK_TONE = {low: 'ok', medium: 'warning', high: 'critical'} as const;
 
+/** The lease's expiry, or the second key's deadline when that comes first (`2nd 12m`: the column is narrow). */
+function expiresCell(l: LeaseView) {
+	const second = l.secondKey && l.secondKey.leftMs < l.expiresInMs ? l.secondKey.leftMs : undefined;
+	const left = second ?? l.expiresInMs;
+	const text = `${second === undefined ? '' : '2nd '}${coarseDuration(Math.max(0, left))}`;
+	return {text, tone: left < 5 * 60_000 ? ('warning' as const) : ('plain' as const)};
+}
+
 function leaseRow(l: LeaseView, canStart: boolean): TableRow {
 	// Each role with its own mark, so "agent ✓ human —" never reads as two signatures.
 	const marks = (['human', 'agent'] as const).map(r => `${r} ${l.missing.includes(r) ? '—' : '✓'}`).join('  ');
@@ -30,14 +38,16 @@ function leaseRow(l: LeaseView, canStart: boolean): TableRow {
 			versions: {text: l.intent ? versions(l.intent.fromVersion, l.intent.toVersion) : '?', tone: 'muted'},
 			risk: {text: `${l.risk.score} ${l.risk.level}${l.risk.acknowledged ? ' ack' : ''}`, tone: RISK_TONE[l.risk.level]},
 			signers: {text: signed, tone: l.missing.length > 0 ? 'plain' : 'ok'},
-			expires: {text: coarseDuration(Math.max(0, l.expiresInMs)), tone: l.expiresInMs < 5 * 60_000 ? 'warning' : 'plain'},
+			expires: expiresCell(l),
 		},
 	};
 }
 
 /** The keys a lease still waits for, then any other reason it does not verify (a revoked signer, expiry). */
 function stillNeeded(l: LeaseView, canStart: boolean): string {
-	const keys = l.missing.map(r => (r === 'agent' ? 'an agent key' : 'a human key'));
+	// Once one key signed, the other has until the approval deadline: the time left is said with it.
+	const within = l.secondKey ? ` within ${coarseDuration(Math.max(0, l.secondKey.leftMs))} (else the lease lapses)` : '';
+	const keys = l.missing.map(r => `${r === 'agent' ? 'an agent key' : 'a human key'}${within}`);
 	const other = l.reasons.filter(r => !r.code.startsWith('MISSING_')).map(r => r.message);
 	return [keys.join(' and '), ...other].filter(Boolean).join('; ') || (canStart ? `nothing: ${NEXT.signed}` : 'nothing: it verifies');
 }

@@ -1,8 +1,9 @@
 import {Box, Text} from 'ink';
-import {displayText, type DeploymentView, type Intent, type LeaseView, type State} from '../../core/index.js';
+import {displayText, type DeploymentView, type State} from '../../core/index.js';
 import BlockScroll from '../components/BlockScroll.js';
 import Line from '../components/Line.js';
-import type {DialogContent} from '../model/cosign-content.js';
+import type {DialogData} from '../model/dialog-data.js';
+import type {HistoryLine} from '../model/history-lines.js';
 import DialogView from '../dialogs/DialogView.js';
 import QuitDialog from '../dialogs/QuitDialog.js';
 import type {Block} from '../model/blocks.js';
@@ -12,6 +13,7 @@ import AuditEventView from './AuditEventView.js';
 import AuditList from './AuditList.js';
 import DeploymentList from './DeploymentList.js';
 import HelpView from './HelpView.js';
+import HistoryView from './HistoryView.js';
 import IntentList from './IntentList.js';
 import LeaseList from './LeaseList.js';
 
@@ -37,11 +39,12 @@ interface Props {
 	readonly: boolean;
 	auditLoading: boolean;
 	readError?: string;
-	dialogDeployment?: DeploymentView;
-	dialogLease?: LeaseView;
-	dialogIntent?: Intent;
-	/** The cosign dialog's content, wrapped and windowed. */
-	dialogContent?: DialogContent;
+	/** What the open dialog shows of its target(s) (see dialog-data.ts). */
+	dialog: DialogData;
+	/** Deployments marked for a group action (Space), drawn with a `*`. */
+	marked: ReadonlySet<string>;
+	/** The service history shown over the list (H), as lines, and how far it is scrolled. */
+	history?: {lines: readonly HistoryLine[]; offset: number};
 	/** What changed since the open dialog opened. */
 	dialogChanges: readonly string[];
 	/** The console's clock, for times shown with their date when not today. */
@@ -65,11 +68,8 @@ function Body(p: Props) {
 				dialog={ui.dialog}
 				height={layout.pane}
 				width={width}
-				deployment={p.dialogDeployment}
-				lease={p.dialogLease}
-				intent={p.dialogIntent}
+				{...p.dialog}
 				preview={model.startPreview}
-				content={p.dialogContent}
 				changed={p.dialogChanges}
 				now={p.now}
 			/>
@@ -80,10 +80,11 @@ function Body(p: Props) {
 	const filtered = ui.filter[ui.pane].trim() !== '';
 	switch (ui.pane) {
 		case 'deployments':
+			if (ui.history && p.history) return <HistoryView service={ui.history.service} lines={p.history.lines} offset={p.history.offset} height={layout.pane} />;
 			return ui.detail && p.blocks.length > 0 ? (
 				<BlockScroll blocks={p.blocks} offset={p.detailOffset} height={layout.pane} />
 			) : (
-				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} />
+				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} marked={p.marked} />
 			);
 		case 'leases':
 			return <LeaseList leases={model.leases} selected={p.selected} top={top} width={width} height={layout.listRows} filtered={filtered} canStart={!p.readonly} />;

@@ -1,5 +1,6 @@
 import type {Hint} from '../keymap.js';
 import type {ConsoleState} from '../model/console-state.js';
+import {isScrolled} from '../model/dialog-scroll.js';
 
 /**
  * Keys of the modes that take text or a confirmation. These belong to the dialog, the filter and
@@ -11,7 +12,7 @@ export function modeHints(ui: Pick<ConsoleState, 'dialog' | 'filtering' | 'help'
 	if (d) {
 		if (d.submitting) return [{keys: 'Ctrl-C', label: 'quit'}];
 		// The cosign dialog scrolls through what is signed before its y is taken (dialog-scroll.ts).
-		const scroll: Hint[] = d.action === 'cosign' && d.input === '' ? [{keys: '↑↓/jk PgUp/PgDn', label: 'scroll'}] : [];
+		const scroll: Hint[] = isScrolled(d) && d.input === '' ? [{keys: '↑↓/jk PgUp/PgDn', label: 'scroll'}] : [];
 		if (d.step === 'confirm') return [...scroll, {keys: 'y Enter', label: 'confirm'}, {keys: 'any other key', label: 'cancels'}];
 		return [{keys: 'Enter', label: d.step === 'typeId' ? 'check the id' : 'submit'}, {keys: 'Esc', label: 'cancel'}, {keys: 'Backspace', label: 'erase'}];
 	}
