@@ -60,8 +60,9 @@ describe('group actions on marked deployments', () => {
 		await waitForFrame(r, 'reason:');
 		await type(r, 'storm');
 		await press(r, KEY.enter);
-		await waitForFrame(r, new RegExp(`✗ halted 1 of 2 \\(GRP-[0-9a-f]+\\): ${fx.dep.running}; not: ${fx.dep.halted} \\(\\w+\\)`));
+		await waitForFrame(r, new RegExp(`✗ halted 1 of 2 \\(GRP-[0-9a-f]+\\); not done: ${fx.dep.halted} \\(\\w+\\); done: ${fx.dep.running}`));
 		expect(store.state.deployments.find(d => d.id === fx.dep.running)!.status).toBe('halted');
+		await waitForFrame(r, f => !isMarked(f, fx.dep.running) && !isMarked(f, fx.dep.halted));
 	});
 
 	it('cancels on Esc and Ctrl-C, takes a pasted count as nothing, and x clears the marks', async () => {

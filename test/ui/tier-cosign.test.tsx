@@ -104,4 +104,27 @@ describe('cosigning a keyed tier from the deployments list', () => {
 		expect(store.runs).toEqual([]);
 		expect(request(m, id).cosignatures).toEqual([]);
 	});
+
+	it('shows the engine\'s STALE_REQUEST when the request changed between the last read and the write, and nothing is signed', async () => {
+		const m = await waiting();
+		const {r, store, id} = m;
+		const shown = request(m, id).id;
+		await press(r, 'c');
+		await waitForFrame(r, shown);
+		await press(r, 'y');
+		await waitForFrame(r, 'y — Enter to sign');
+		// Another engine renews the request after the console's last read, at the same revision: only the engine sees it.
+		const run = store.run.bind(store);
+		store.run = async (cmd, opts) => {
+			store.state = {
+				...store.state,
+				deployments: store.state.deployments.map(d => (d.id === id ? {...d, tierCosign: {...d.tierCosign!, id: 'TK-00000000000000ee'}} : d)),
+			};
+			return run(cmd, opts);
+		};
+		await press(r, KEY.enter);
+		// The status line is one row: the engine's words as far as they fit.
+		await waitForFrame(r, `✗ refused: ${id}: the promotion signed (${shown}) is no longer`);
+		expect(request(m, id).cosignatures).toEqual([]);
+	});
 });

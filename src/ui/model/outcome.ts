@@ -172,7 +172,9 @@ function groupText(d: Dialog, r: Result): Outcome {
 	const verb = d.group?.action === 'rollback' ? 'rolled back' : 'halted';
 	const done = outcomes.filter(o => o.ok).map(o => o.id);
 	const not = outcomes.filter(o => !o.ok).map(o => `${o.id} (${o.code ?? 'refused'})`);
-	const text = `${verb} ${done.length} of ${outcomes.length} (${group ?? 'group'}): ${done.join(', ') || 'none'}${not.length > 0 ? `; not: ${not.join(', ')}` : ''}`;
+	// Those not done first: the status line is one row, and they are what the operator acts on next.
+	const head = `${verb} ${done.length} of ${outcomes.length} (${group ?? 'group'})`;
+	const text = not.length > 0 ? `${head}; not done: ${not.join(', ')}; done: ${done.join(', ') || 'none'}` : `${head}: ${done.join(', ')}`;
 	return {ok: not.length === 0, text, done: done.length > 0};
 }
 
