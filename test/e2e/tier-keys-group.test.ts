@@ -34,7 +34,7 @@ async function started(box: Sandbox, service: string, plan: string[]): Promise<s
 }
 
 describe('per-tier keys and group actions from the console', () => {
-	it('cosigns a keyed tier in the console after the agent key signed from the CLI, and the canary completes', async () => {
+	it('cosigns a keyed tier with the human key in the console and the agent key from the CLI; the canary completes, and H shows it in its service history', async () => {
 		const box = sandbox();
 		const cli = cliOf(box);
 		const dep = await started(box, 'keyed-e2e', ['--bake', '0s', '--min-samples', '1', '--tier-keys', '100']);
@@ -47,9 +47,8 @@ describe('per-tier keys and group actions from the console', () => {
 		}, 'awaiting_cosign');
 		expect(waiting).toMatchObject({percent: 25, tierCosign: {from: 25, to: 100, cosignatures: []}});
 		const req = waiting.tierCosign as Doc;
-		const agent = await cli.calyx(['canary', 'cosign', dep, '--request', req.id], 'demo-agent');
-		expect([agent.code, agent.stdout]).toEqual([0, expect.stringContaining('still missing the human key')]);
 
+		// The human key from the console, over the request it shows (drawn from the state it read: the row says awaiting cosign).
 		await filterTo('keyed-e2e');
 		await waitScreen(x => selected(x).includes(dep) && selected(x).includes('awaiting cosign'), 'the keyed canary, selected');
 		keys('c');
@@ -58,11 +57,16 @@ describe('per-tier keys and group actions from the console', () => {
 		expect(seen).toMatch(/step +25% → 100%/);
 		expect(seen).toContain(req.id);
 		expect(seen).toContain(`sha256 ${req.evidence.samplesDigest.slice(0, 16)}`);
-		expect(seen).toMatch(/signed +agent:demo-agent/);
-		expect(seen).toMatch(/missing +human/);
+		expect(seen).toMatch(/signed +nobody yet/);
+		expect(seen).toMatch(/missing +human and agent/);
 		await confirmY('sign');
 		keys('Enter');
-		await waitScreen(x => x.includes(`✓ both keys signed ${dep}: promoted to 100%`), 'the promotion');
+		await waitScreen(x => x.includes(`✓ signed: agent key next: CALYX_KEY=demo-agent calyx canary cosign ${dep}`), 'the signature and what comes next');
+		expect((await cli.status(dep)).status).toBe('awaiting_cosign');
+
+		// The agent key from the CLI, over the same request: the two keys approve 25% → 100%.
+		const agent = await cli.calyx(['canary', 'cosign', dep, '--request', req.id], 'demo-agent');
+		expect([agent.code, agent.stdout]).toEqual([0, expect.stringContaining('both keys signed: promoted to 100%')]);
 		const done = await until(async () => {
 			const s = await cli.status(dep);
 			return s.status === 'completed' ? s : undefined;
@@ -71,6 +75,16 @@ describe('per-tier keys and group actions from the console', () => {
 		const events = (await cli.json(['audit', 'list', '--deployment', dep])).events as Doc[];
 		const cosigned = events.filter(e => e.kind === 'tier.cosigned').map(e => e.data.keyId);
 		expect(cosigned.sort()).toEqual(['demo-agent', 'demo-operator']);
+		// Ended, it is listed from the archive; H shows its service's history, read from there too.
+		await waitScreen(x => selected(x).includes(dep) && selected(x).includes('completed'), 'the completed canary, selected');
+		keys('H');
+		const history = await waitScreen(x => x.includes('History of keyed-e2e') && x.includes(dep), 'the service history');
+		const lines = history.split('\n');
+		const at = lines.findIndex(l => l.includes(dep));
+		expect(lines[at]).toMatch(/completed +reached 100% of 5\/25\/100/);
+		expect(lines[at + 1]).toMatch(/signed human:demo-operator, agent:demo-agent/);
+		keys('Escape');
+		await waitScreen(x => !x.includes('History of') && x.includes('DEPLOYMENT'), 'back to the list');
 		await quitConsole();
 	});
 

@@ -65,6 +65,21 @@ describe('group actions on marked deployments', () => {
 		await waitForFrame(r, f => !isMarked(f, fx.dep.running) && !isMarked(f, fx.dep.halted));
 	});
 
+	it('is refused whole when none of the set can be acted on, and the marks stay for another try', async () => {
+		const {r, store, fx} = await mount();
+		await mark(r, fx.dep.halted);
+		await press(r, 'h');
+		await waitForFrame(r, 'Halt 1 marked deployment');
+		await type(r, '1');
+		await press(r, KEY.enter);
+		await waitForFrame(r, 'reason:');
+		await type(r, 'storm');
+		await press(r, KEY.enter);
+		await waitForFrame(r, '✗ refused: halt: none of the 1 deployments could be acted on');
+		expect(isMarked(frameOf(r), fx.dep.halted)).toBe(true);
+		expect(store.log.filter(e => e.kind === 'group.halt')).toEqual([]);
+	});
+
 	it('cancels on Esc and Ctrl-C, takes a pasted count as nothing, and x clears the marks', async () => {
 		const {r, store, fx} = await mount();
 		await mark(r, fx.dep.running, fx.dep.holding);
@@ -111,7 +126,8 @@ describe('the service history from the list', () => {
 		await selectRow(r, fx.dep.rolledBack);
 		await press(r, 'H');
 		const shown = await waitForFrame(r, f => f.includes('History of ledger') && f.includes(fx.dep.rolledBack));
-		expect(rowOf(shown, fx.dep.rolledBack)).toMatch(/rolled back +reached 5% of 5\/25\/100 +signed human:alice/);
+		expect(rowOf(shown, fx.dep.rolledBack)).toMatch(/rolled back +reached 5% of 5\/25\/100 +ended /);
+		expect(shown).toContain('signed human:alice, agent:ci-bot');
 		expect(shown).toContain('why: rollback (manual, verified): bad migration');
 		await press(r, KEY.esc);
 		await waitForFrame(r, f => !f.includes('History of') && f.includes('DEPLOYMENT'));

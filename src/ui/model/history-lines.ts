@@ -31,13 +31,15 @@ export function historyLines(h: {rows?: readonly HistoryRow[]; older?: boolean; 
 	const lines = rows.flatMap(r => {
 		const change = `${versions(r.from, r.to)}${r.retryOf ? ` (retry of ${r.retryOf})` : ''}`;
 		const when = clockTime(r.endedAt ?? r.createdAt, now);
+		// The id, change, outcome and reach on one line, who signed and why on lines of their own: a row cut at the edge would hide them.
 		const head: HistoryLine = {
 			key: r.id,
-			text: displayText(`${r.id}  ${change}  ${statusWord(r.status)}  reached ${r.reached}% of ${r.tiers.join('/')}  signed ${r.signers.join(', ') || '-'}  ${r.endedAt ? 'ended' : 'started'} ${when}`),
+			text: displayText(`${r.id}  ${change}  ${statusWord(r.status)}  reached ${r.reached}% of ${r.tiers.join('/')}  ${r.endedAt ? 'ended' : 'started'} ${when}`),
 			...(OUTCOME_TONE[r.status] ? {tone: OUTCOME_TONE[r.status]} : {}),
 		};
+		const signed: HistoryLine = {key: `${r.id}:signed`, text: `    signed ${displayText(r.signers.join(', ') || '-')}`, tone: 'muted'};
 		const reason = why(r);
-		return reason ? [head, {key: `${r.id}:why`, text: `    why: ${displayText(reason)}`, tone: 'muted' as const}] : [head];
+		return reason ? [head, signed, {key: `${r.id}:why`, text: `    why: ${displayText(reason)}`, tone: 'muted' as const}] : [head, signed];
 	});
 	return h.older ? [...lines, {key: 'older', text: `older deployments not shown: calyx history <service> --limit <n>`, tone: 'muted'}] : lines;
 }
