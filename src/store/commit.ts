@@ -138,10 +138,11 @@ export class Committer {
 
 	/**
 	 * The commit: validate and serialise the next state (nothing is written if it is invalid); then,
-	 * at once, append the audit events (fsync), append the samples (fsync) and write the new document
-	 * to a temp file (fsync); only when all three are durable, rename it over state.json (the commit
-	 * point) and fsync the directory. So the document whose audit head is the last event appended
-	 * never becomes current before that event is on disk.
+	 * at once, append the audit events (fsync; said first in the commit marker, synced before the
+	 * append writes a byte), append the samples (fsync) and write the new document to a temp file
+	 * (fsync); only when all are durable, rename it over state.json (the commit point) and fsync the
+	 * directory. So the document whose audit head is the last event appended never becomes current
+	 * before that event is on disk.
 	 */
 	async save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = [], sizes?: ReadonlyMap<string, LogSize>) {
 		const rev = prev.rev + 1;
