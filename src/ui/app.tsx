@@ -16,6 +16,7 @@ import {footerHints, keymapFor} from './keymap.js';
 import {silentLog, type ConsoleLog} from './log.js';
 import {maxOffset} from './model/blocks.js';
 import {dialogData} from './model/dialog-data.js';
+import {groupConfirmable} from './model/group-fit.js';
 import {historyLines} from './model/history-lines.js';
 import {useServiceHistory} from './hooks/use-service-history.js';
 import {useTrackRecord} from './hooks/use-track-record.js';
@@ -191,6 +192,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		helpMax,
 		...fromState(state, model),
 		historyMax: history ? historyMax(history.lines.length, layout.pane) : 0,
+		...(ui.dialog?.group ? {confirmable: groupConfirmable(ui.dialog.target, ui.dialog.group.ids, layout.pane, layout.columns)} : {}),
 		...(dialog.content ? {dialogBody: dialog.content.body} : {}),
 	};
 	// In the list, a state that would draw the same frame is neither drawn nor, where the list index tells, read.

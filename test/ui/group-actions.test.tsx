@@ -80,6 +80,20 @@ describe('group actions on marked deployments', () => {
 		expect(store.log.filter(e => e.kind === 'group.halt')).toEqual([]);
 	});
 
+	it('cannot confirm a set that does not fit on screen whole', async () => {
+		const {r, store, fx} = await mount({size: {columns: 60, rows: 14}});
+		await mark(r, fx.dep.running, fx.dep.holding, fx.dep.awaiting, fx.dep.halted);
+		await press(r, 'h');
+		await waitForFrame(r, 'not all 4 fit on screen');
+		await type(r, '4');
+		await press(r, KEY.enter);
+		await waitForFrame(r, 'reason:');
+		await type(r, 'storm');
+		await press(r, KEY.enter);
+		await waitForFrame(r, '✗ the 4 marked deployments do not fit on screen');
+		expect(store.runs).toEqual([]);
+	});
+
 	it('cancels on Esc and Ctrl-C, takes a pasted count as nothing, and x clears the marks', async () => {
 		const {r, store, fx} = await mount();
 		await mark(r, fx.dep.running, fx.dep.holding);
