@@ -3,6 +3,7 @@ import type {ReactNode} from 'react';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
 import type {DialogContent} from '../model/cosign-content.js';
+import type {Row} from '../model/wrap.js';
 import {scrollOf} from '../model/dialog-scroll.js';
 import DialogFrame from './DialogFrame.js';
 
@@ -24,15 +25,17 @@ export default function CosignDialog({dialog, content, changed, height, width}: 
 	const {rows, body} = content;
 	const offset = scrollOf(dialog, body);
 	const shown = rows.slice(offset, offset + body.height);
+	const line = (r: Row) => (
+		<Text>
+			<Text color="gray">{r.label} </Text>
+			<Toned tone={r.tone ?? 'plain'}>{r.text}</Toned>
+		</Text>
+	);
 	const facts: ReactNode[] = [
-		...shown.map(r => (
-			<Text>
-				<Text color="gray">{r.label} </Text>
-				<Toned tone={r.tone ?? 'plain'}>{r.text}</Toned>
-			</Text>
-		)),
+		...shown.map(line),
 		...Array.from({length: body.height - shown.length}, () => ''),
 		hint(rows.length - offset - shown.length, offset),
+		...(content.beside ?? []).map(line),
 	];
 	return <DialogFrame title={title} tone="accent" dialog={dialog} facts={facts} verb="sign" height={height} changed={changed} width={width} />;
 }

@@ -9,8 +9,11 @@ import type {Dialog} from '../model/dialog.js';
  * service's last 5 deployments (`lease show` says the same). A replay runs the engine over the
  * recorded samples (about a second per day of canary, each at most 12 hours in), far too slow for
  * a render: it runs once per dialog, after the dialog has drawn, and the dialog shows
- * "replaying…" until it is in. Undefined when there is nothing to show.
+ * "replaying…" until it is in (on rows of its own: see DialogContent.beside). Undefined when the
+ * store cannot replay (an in-memory one).
  */
+export const REPLAYING = 'replaying the last deployments…';
+
 export function useTrackRecord(store: Store, dialog: Dialog | undefined, state: State | undefined): string | undefined {
 	const lease = dialog?.action === 'cosign' ? state?.leases.find(l => l.id === dialog.target) : undefined;
 	const service = lease && state?.intents.find(i => i.id === lease.intentId)?.service;
@@ -19,11 +22,10 @@ export function useTrackRecord(store: Store, dialog: Dialog | undefined, state: 
 	useEffect(() => {
 		if (!key || !lease || !service) return;
 		let alive = true;
-		setLine({key, text: 'replaying the last deployments…'});
 		// A turn later: the dialog's first frame is drawn before the replay takes the event loop.
 		const timer = setTimeout(() => {
 			consoleTrackRecord(store, lease.plan, service)
-				.then(record => alive && setLine(record ? {key, text: record.line} : undefined))
+				.then(record => alive && setLine({key, text: record?.line ?? 'not replayed'}))
 				.catch((error: unknown) => alive && setLine({key, text: `not replayed: ${(error as Error).message}`}));
 		}, 0);
 		return () => {
@@ -31,5 +33,6 @@ export function useTrackRecord(store: Store, dialog: Dialog | undefined, state: 
 			clearTimeout(timer);
 		};
 	}, [store, key]);
-	return line && line.key === key ? line.text : undefined;
+	if (!key) return undefined;
+	return line && line.key === key ? line.text : REPLAYING;
 }

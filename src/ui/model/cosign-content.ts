@@ -44,10 +44,9 @@ export function cosignLines(
 	keys: readonly KeyRecord[],
 	now: number,
 	definition?: ServiceDefinition,
-	/** What the policy demands at the lease's risk level, and the replay of its plan (see use-track-record.ts). */
-	beside: {demand?: string; replayed?: string} = {},
+	/** What the policy demands at the lease's risk level. */
+	demand?: string,
 ): ContentLine[] {
-	const {demand, replayed} = beside;
 	const {intent, risk, plan} = lease;
 	const intentLines: ContentLine[] = intent
 		? [
@@ -69,8 +68,6 @@ export function cosignLines(
 		// With what the policy demands of a plan at this level (config risk.plans): the plan above meets it, or lease issue had refused it.
 		{label: 'risk', text: `${risk.score} (${risk.level}), ${risk.acknowledged ? 'acknowledged' : 'not acknowledged'}${demand ? ` · demands ${demand}` : ''}`, tone: RISK_TONE[risk.level]},
 		...risk.factors.map(f => ({label: 'factor', text: `${f.name} +${f.points}: ${f.detail}`})),
-		// Evidence beside what is signed: this plan against the service's last deployments.
-		...(replayed ? [{label: 'replayed', text: replayed}] : []),
 		{label: 'digest', text: lease.digest},
 		{label: 'issued', text: clockTime(lease.issuedAt, now)},
 		{label: 'expires', text: `${clockTime(lease.expiresAt, now)} (in ${formatDuration(Math.max(0, lease.expiresInMs))})`},
@@ -87,6 +84,22 @@ export function cosignLines(
 export interface DialogContent {
 	rows: readonly Row[];
 	body: DialogBody;
+	/**
+	 * Evidence beside what is signed, on fixed rows under the window (the replay of the plan): it
+	 * arrives after the dialog opened, and must not move the rows being read nor their count.
+	 */
+	beside?: readonly Row[];
+}
+
+/** Rows kept under a lease cosign's window for its replay line, when the store can replay. */
+const BESIDE_ROWS = 2;
+
+/** `text` as at most `n` labelled rows of `width`, the last one cut with … when it goes on. */
+function fixedRows(label: string, text: string, width: number, n: number): Row[] {
+	const rows = wrapContent([{label, text: displayText(text)}], width);
+	if (rows.length <= n) return [...rows, ...Array.from({length: n - rows.length}, () => ({label: '', text: ''}))];
+	const last = rows[n - 1]!;
+	return [...rows.slice(0, n - 1), {...last, text: `${[...last.text].slice(0, -1).join('')}…`}];
 }
 
 /** The content of a cosign dialog on `leaseId` in a pane, or undefined when the lease is gone. */
@@ -101,10 +114,14 @@ export function cosignContent(
 ): DialogContent | undefined {
 	const lease = state.leases.find(l => l.id === leaseId);
 	if (!lease) return undefined;
-	const window = bodyWindow(pane.pane, pane.columns);
+	const full = bodyWindow(pane.pane, pane.columns);
+	const window = replayed === undefined ? full : {...full, height: Math.max(1, full.height - BESIDE_ROWS)};
 	const intent = state.intents.find(i => i.id === lease.intentId);
 	const definition = intent && definitionFor(state, intent.service);
 	const demand = demandWords(state.config.risk.plans[lease.risk.level]);
-	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now, definition, {demand, ...(replayed ? {replayed} : {})}), window.width);
-	return {rows, body: {target: leaseId, rows: rows.length, ...window}};
+	const rows = wrapContent(cosignLines(displayDeep(leaseView(state, lease, now, trust)), signer, state.keys, now, definition, demand), window.width);
+	// Its label in the body's label column: the rows read as one table.
+	const label = 'replayed'.padEnd(rows[0]?.label.length ?? 0);
+	const beside = replayed === undefined ? undefined : fixedRows(label, replayed, window.width, Math.min(BESIDE_ROWS, full.height - window.height));
+	return {rows, body: {target: leaseId, rows: rows.length, ...window}, ...(beside ? {beside} : {})};
 }
