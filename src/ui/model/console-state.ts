@@ -83,9 +83,11 @@ function actOnMarked(s: ConsoleState, action: 'halt' | 'rollback', ctx: KeyConte
 	const ids = ctx.rows.deployments.filter(id => s.marked.includes(id));
 	if (ids.length === 0) return refusal(s, 'no marked deployment is in the list (x clears the marks)', at, now);
 	const group = {action, ids};
-	const reviewed = ctx.reviewed('group', `${ids.length} deployments`, group);
+	// The target names the set for the status line ("submitting group for 3 marked deployments"); the ids are the group's.
+	const target = `${ids.length} marked deployment${ids.length === 1 ? '' : 's'}`;
+	const reviewed = ctx.reviewed('group', target, group);
 	if (!reviewed) return refusal(s, 'the marked deployments are no longer in the store', at, now);
-	return {...s, dialog: openDialog('group', `${ids.length} marked deployment${ids.length === 1 ? '' : 's'}`, at, reviewed, {group}), status: undefined};
+	return {...s, dialog: openDialog('group', target, at, reviewed, {group}), status: undefined};
 }
 
 /** Space on the list: the selected row marked, or unmarked; the status line says what h and r will act on. */
