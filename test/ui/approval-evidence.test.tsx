@@ -2,6 +2,8 @@ import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {demandWords} from '../../src/core/risk-plan.js';
 import {press, readToEnd, selectRow, waitForFrame} from './helpers/ink.js';
+
+const rowOf = (f: string, id: string) => f.split('\n').find(l => l.includes(id)) ?? '';
 import {mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
@@ -18,5 +20,16 @@ describe('the lease cosign dialog', () => {
 		const f = await waitForFrame(r, `Cosign ${lease.id}`);
 		expect(f).toContain(`(${lease.risk.level}), not acknowledged · demands ${demandWords(store.state.config.risk.plans[lease.risk.level])}`);
 		expect(f).toMatch(/missing +human \(by .+, in 29m 59s, else the lease lapses\)/);
+	});
+});
+
+describe('the leases pane', () => {
+	it("shows the second key's time left once one key signed", async () => {
+		const {r, fx} = await mount();
+		await press(r, '2');
+		await waitForFrame(r, /\[2 Leases/);
+		await selectRow(r, fx.lease.agentSigned);
+		const f = await waitForFrame(r, 'still needed: a human key within 30m (else the lease lapses)');
+		expect(rowOf(f, fx.lease.agentSigned)).toContain('2nd 30m');
 	});
 });
