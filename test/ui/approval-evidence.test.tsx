@@ -2,9 +2,9 @@ import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {demandWords} from '../../src/core/risk-plan.js';
 import {press, readToEnd, selectRow, waitForFrame} from './helpers/ink.js';
+import {mount} from './helpers/mount.js';
 
 const rowOf = (f: string, id: string) => f.split('\n').find(l => l.includes(id)) ?? '';
-import {mount} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
