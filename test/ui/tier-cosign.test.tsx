@@ -1,5 +1,6 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
+import {formatDuration} from '../../src/core/index.js';
 import {frameOf, KEY, press, selectRow, waitForFrame} from './helpers/ink.js';
 import {agentCosigns, keyedCanary} from './helpers/keyed.js';
 import {mount, type Mounted} from './helpers/mount.js';
@@ -126,5 +127,17 @@ describe('cosigning a keyed tier from the deployments list', () => {
 		// The status line is one row: the engine's words as far as they fit.
 		await waitForFrame(r, `✗ refused: ${id}: the promotion signed (${shown}) is no longer`);
 		expect(request(m, id).cosignatures).toEqual([]);
+	});
+});
+
+describe('the detail of a deployment waiting for keys', () => {
+	it('says what the keys are asked to sign, who has, and how long is left', async () => {
+		const m = await waiting();
+		const req = request(m, m.id);
+		await press(m.r, KEY.enter);
+		const detail = await waitForFrame(m.r, 'awaiting two keys for 25% → 100%');
+		expect(detail).toMatch(/awaiting two keys for 25% → 100% signed by nobody yet; missing human and agent; 1h left \(c signs\)/);
+		// Samples and digest first: a narrow screen cuts the gate's summary, never what identifies the evidence.
+		expect(detail).toContain(`evidence ${req.id} ${req.evidence.samples} samples (sha256 ${req.evidence.samplesDigest.slice(0, 12)}), baked ${formatDuration(req.evidence.bakedMs)}; gate open`);
 	});
 });

@@ -86,6 +86,17 @@ function gateBlocks(v: DeploymentView): Block[] {
 	];
 }
 
+/** The promotion waiting for two keys: what they sign and who has, so the detail says why it does not move (`c` signs it). */
+function keysBlocks(req: NonNullable<DeploymentView['tierCosign']>, now: number): Block[] {
+	const signed = req.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'nobody yet';
+	const missing = (['human', 'agent'] as const).filter(r => !req.cosignatures.some(c => c.role === r)).join(' and ');
+	const left = formatDuration(Math.max(0, Date.parse(req.expiresAt) - now));
+	return [
+		line('keys', <>{label(`awaiting two keys for ${req.from}% → ${req.to}%`)}<Toned tone="info">{`signed by ${signed}; missing ${missing}; ${left} left (c signs)`}</Toned></>),
+		line('keys-evidence', <>{label(`evidence ${req.id}`)}<Text>{`${req.evidence.samples} samples (sha256 ${req.evidence.samplesDigest.slice(0, 12)}), baked ${formatDuration(req.evidence.bakedMs)}; ${req.evidence.summary}`}</Text></>),
+	];
+}
+
 function records(v: DeploymentView, now: number): Block[] {
 	const t = v.target;
 	const tone = t.state === 'failed' ? 'critical' : t.state === 'applying' ? 'warning' : 'ok';
@@ -95,6 +106,7 @@ function records(v: DeploymentView, now: number): Block[] {
 	if (v.halt) {
 		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
 	}
+	if (v.tierCosign) out.push(...keysBlocks(v.tierCosign, now));
 	if (v.rollback) {
 		const r = v.rollback;
 		const pending = !r.verified && !r.endedAt;
