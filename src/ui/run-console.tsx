@@ -67,9 +67,15 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 	// line that flips a frame later. A failed read is left to the console, which says why.
 	const initial = await opts.store.read().catch(() => undefined);
 	let restored = false;
+	// Raw before the first frame: keys typed while the console starts are neither echoed onto its
+	// screen nor cooked into a line; they reach the key handling as typed (and a burst is refused
+	// there as a paste would be). Ink takes the same mode when its input mounts.
+	const raw = io.stdin.isTTY && typeof io.stdin.setRawMode === 'function';
+	if (raw) io.stdin.setRawMode(true);
 	const restore = () => {
 		if (restored) return;
 		restored = true;
+		if (raw) io.stdin.setRawMode(false);
 		stdout.write(BRACKETED_PASTE_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
 	};
 	// Bracketed paste marks pasted text, so that a paste is taken as text, never as keys (see paste.ts).

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {calyx, json, sandbox, selected, useTerminal, type Sandbox} from './tmux.js';
 
-const {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, session} = useTerminal('accidents');
+const {tmux, screen, keys, text, rawMode, open, waitScreen, confirmY, typeField, session} = useTerminal('accidents');
 
 const idOf = (screen: string) => /DEP-\d{8}-\d+/.exec(selected(screen))![0];
 
@@ -25,10 +25,15 @@ function paste(content: string) {
 	tmux('paste-buffer', '-p', '-b', 'x', '-t', session);
 }
 
-/** The console on the demo, the first deployment selected: its id. */
+/**
+ * The console on the demo, the first deployment selected: its id. The terminal is raw from the
+ * first frame, so what is typed from then on reaches the key handling as typed, never echoed.
+ */
 async function onList(box: Sandbox): Promise<string> {
 	open(box, ['ui']);
-	return idOf(await waitScreen(x => /^› DEP-/m.test(x), 'the list'));
+	const id = idOf(await waitScreen(x => /^› DEP-/m.test(x), 'the list'));
+	expect(rawMode()).toBe(true);
+	return id;
 }
 
 /** A later key, seen on screen, proves the keys before it were handled: the help opened and closed. */

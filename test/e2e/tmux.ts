@@ -68,6 +68,11 @@ export function useTerminal(name: string) {
 	const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', SESSION);
 	const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k);
 	const text = (t: string) => tmux('send-keys', '-t', SESSION, '-l', t);
+	/** Whether the console's terminal is in raw mode (no echo, no line editing), as `stty` reads it. */
+	const rawMode = () => {
+		const tty = tmux('display-message', '-p', '-t', SESSION, '#{pane_tty}').trim();
+		return / -icanon /.test(` ${execFileSync('stty', ['-F', tty, '-a'], {encoding: 'utf8'}).replace(/\s+/g, ' ')} `);
+	};
 
 	/**
 	 * Starts `calyx [args]` in a fresh terminal, after a line the console must not leave on screen.
@@ -169,7 +174,7 @@ export function useTerminal(name: string) {
 		await waitScreen(x => x.includes('EXIT=0'), 'the console to quit', timeoutMs);
 	}
 
-	return {tmux, screen, keys, text, open, waitScreen, confirmY, typeField, quitConsole, filterTo, session: SESSION};
+	return {tmux, screen, keys, text, rawMode, open, waitScreen, confirmY, typeField, quitConsole, filterTo, session: SESSION};
 }
 
 /**
