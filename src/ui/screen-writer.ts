@@ -33,6 +33,8 @@ export const charWidth = (ch: string) => (ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch
 export interface Clipped {
 	text: string;
 	width: number;
+	/** Whether anything visible was cut off. */
+	cut: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function clipLine(line: string, columns: number): Clipped {
 		width += w;
 	}
 	// A cut may drop the reset that ended the line's last colour.
-	return {text: styled && cut ? text + RESET : text, width};
+	return {text: styled && cut ? text + RESET : text, width, cut};
 }
 
 /** A frame as the terminal can show it: at most `rows` lines, none wider than `columns`. */

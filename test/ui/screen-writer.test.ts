@@ -77,11 +77,11 @@ describe('the screen writer', () => {
 
 describe('fitting frames to the terminal', () => {
 	it('cuts lines to the columns, keeping colours and dropping cursor moves', () => {
-		expect(clipLine('abcdef', 4)).toEqual({text: 'abcd', width: 4});
-		expect(clipLine('\u001B[31mred\u001B[39m', 10)).toEqual({text: '\u001B[31mred\u001B[39m', width: 3});
-		expect(clipLine('\u001B[31mredder\u001B[39m', 3)).toEqual({text: '\u001B[31mred\u001B[0m', width: 3});
-		expect(clipLine('a\u001B[2Kb\u001B[1Ac', 10)).toEqual({text: 'abc', width: 3});
-		expect(clipLine('日本語', 5)).toEqual({text: '日本', width: 4});
+		expect(clipLine('abcdef', 4)).toEqual({text: 'abcd', width: 4, cut: true});
+		expect(clipLine('\u001B[31mred\u001B[39m', 10)).toEqual({text: '\u001B[31mred\u001B[39m', width: 3, cut: false});
+		expect(clipLine('\u001B[31mredder\u001B[39m', 3)).toEqual({text: '\u001B[31mred\u001B[0m', width: 3, cut: true});
+		expect(clipLine('a\u001B[2Kb\u001B[1Ac', 10)).toEqual({text: 'abc', width: 3, cut: false});
+		expect(clipLine('日本語', 5)).toEqual({text: '日本', width: 4, cut: true});
 	});
 
 	it('keeps a frame within rows − 1 and never erases the last cell of a full-width line', () => {

@@ -1,6 +1,6 @@
-import {Text} from 'ink';
 import type {MetricGate} from '../../core/index.js';
 import {gauge, sparkline, valueText} from '../model/format.js';
+import {muted, span} from '../model/styled.js';
 import {LEVEL_TONE, LEVEL_WORD, TONE_COLOR} from '../theme.js';
 import Line from './Line.js';
 
@@ -39,7 +39,7 @@ const labelText = (label: string, width: number) => {
  * Label, unit, bands and direction are the metric's own (`gate.spec`): a custom metric has them too.
  * Readable without colour.
  */
-export default function MetricLine({gate, labelColumn = METRIC_COLUMNS.label, series, gaugeWidth, sparkWidth}: Props) {
+export function metricText({gate, labelColumn = METRIC_COLUMNS.label, series, gaugeWidth, sparkWidth}: Props): string {
 	const {label, unit, band, direction} = gate.spec;
 	const judged = gate.level === 'no_data' ? undefined : (gate.judged ?? gate.latest);
 	const value = judged ? valueText(judged.value, unit) : '—';
@@ -47,15 +47,17 @@ export default function MetricLine({gate, labelColumn = METRIC_COLUMNS.label, se
 	const now = !latest ? '' : !judged ? `last ${valueText(latest.value, unit)} ` : latest.value !== judged.value ? `now ${valueText(latest.value, unit)} ` : '';
 	const color = TONE_COLOR[LEVEL_TONE[gate.level]];
 	const tone = color ? {color} : {};
-	return (
-		<Line>
-			<Text>{labelText(label, labelColumn)}</Text>
-			<Text {...tone}>{value.padStart(METRIC_COLUMNS.value - 1)} </Text>
-			<Text {...tone}>{judged ? gauge(direction, judged.value, band, gaugeWidth) : ' '.repeat(gaugeWidth)}</Text>
-			<Text {...tone} bold> {LEVEL_WORD[gate.level].padEnd(METRIC_COLUMNS.level - 1)}</Text>
-			<Text color="gray">{` ${gate.samples}/${gate.minSamples}`.padEnd(METRIC_COLUMNS.samples)}</Text>
-			<Text color="gray">{now}</Text>
-			<Text color="cyan">{sparkline(series, Math.max(0, sparkWidth - now.length))}</Text>
-		</Line>
-	);
+	return [
+		labelText(label, labelColumn),
+		span(`${value.padStart(METRIC_COLUMNS.value - 1)} `, tone),
+		span(judged ? gauge(direction, judged.value, band, gaugeWidth) : ' '.repeat(gaugeWidth), tone),
+		span(` ${LEVEL_WORD[gate.level].padEnd(METRIC_COLUMNS.level - 1)}`, {...tone, bold: true}),
+		muted(` ${gate.samples}/${gate.minSamples}`.padEnd(METRIC_COLUMNS.samples)),
+		muted(now),
+		span(sparkline(series, Math.max(0, sparkWidth - now.length)), {color: 'cyan'}),
+	].join('');
+}
+
+export default function MetricLine(props: Props) {
+	return <Line>{metricText(props)}</Line>;
 }

@@ -4,13 +4,19 @@ import type {ReactNode} from 'react';
  * The detail view scrolls by blocks: most are one line, a table is one block of its full height,
  * so the top of the pane always starts on a whole block and the height of what is shown is known.
  */
-export interface Block {
+export type Block = {
 	key: string;
 	height: number;
-	node: ReactNode;
 	/** Drawn whole or not at all: a heading cut from the line under it says nothing. */
 	whole?: boolean;
-}
+} & (
+	| {node: ReactNode; text?: undefined}
+	/**
+	 * A one-line block given as its row, a styled string (see styled.ts): a row the console can
+	 * also paint without ink (see live-detail.ts). Cut to the pane's width where it is drawn.
+	 */
+	| {text: string; node?: undefined; height: 1}
+);
 
 /** A block on screen and the rows of it drawn: fewer than its height when the pane cuts it. */
 export interface ShownBlock {

@@ -82,7 +82,7 @@ function Body(p: Props) {
 		case 'deployments':
 			if (ui.history && p.history) return <HistoryView service={ui.history.service} lines={p.history.lines} offset={p.history.offset} height={layout.pane} />;
 			return ui.detail && p.blocks.length > 0 ? (
-				<BlockScroll blocks={p.blocks} offset={p.detailOffset} height={layout.pane} />
+				<BlockScroll blocks={p.blocks} offset={p.detailOffset} height={layout.pane} width={width} />
 			) : (
 				<DeploymentList views={p.listViews} selected={p.selected - top} width={width} height={p.listHeight} filtered={filtered} marked={p.marked} />
 			);

@@ -1,12 +1,8 @@
-import {Text} from 'ink';
-import type {ReactNode} from 'react';
 import {formatDuration, statusWord, type AuditEvent, type DeploymentView} from '../../core/index.js';
 import DetailTable, {tableHeight} from '../components/DetailTable.js';
-import Line from '../components/Line.js';
-import SectionTitle from '../components/SectionTitle.js';
-import Toned from '../components/Toned.js';
 import type {Block} from '../model/blocks.js';
 import {clockTime, tierSteps, versions} from '../model/format.js';
+import {muted, span, titleText, toned} from '../model/styled.js';
 import {STATUS_TONE, type Tone} from '../theme.js';
 import {metricBlocks, type MetricInput} from './metric-blocks.js';
 
@@ -15,48 +11,21 @@ export interface DetailInput extends MetricInput {
 	events?: readonly AuditEvent[];
 }
 
-const line = (key: string, node: ReactNode): Block => ({key, height: 1, node: <Line>{node}</Line>});
-const title = (key: string, text: string, note?: string): Block => ({key, height: 1, node: <SectionTitle title={text} {...(note ? {note} : {})} />});
-const label = (text: string) => <Text color="gray">{text} </Text>;
+const line = (key: string, text: string): Block => ({key, height: 1, text});
+const title = (key: string, text: string, note?: string): Block => ({key, height: 1, text: titleText(text, note)});
+const label = (text: string) => muted(`${text} `);
 
 const VERDICT_TONE: Record<string, Tone> = {pass: 'ok', hold: 'warning', halt: 'critical'};
 
 function summary(v: DeploymentView): Block[] {
 	const gate = v.gate;
 	return [
-		line(
-			'summary',
-			<>
-				<Text bold>{v.id}</Text>
-				<Text>
-					{'  '}
-					{v.service} {versions(v.from, v.to)}
-					{'  '}
-				</Text>
-				<Toned tone={STATUS_TONE[v.status]} bold>
-					{statusWord(v.status)}
-				</Toned>
-				<Text>
-					{'  '}tier {tierSteps(v.tiers)} at {v.percent}%
-				</Text>
-			</>,
-		),
+		line('summary', `${span(v.id, {bold: true})}  ${v.service} ${versions(v.from, v.to)}  ${toned(STATUS_TONE[v.status], statusWord(v.status), true)}  tier ${tierSteps(v.tiers)} at ${v.percent}%`),
 		line(
 			'verdict',
-			gate ? (
-				<>
-					{label('gate')}
-					<Toned tone={VERDICT_TONE[gate.verdict]!} bold>
-						{gate.verdict.toUpperCase()}
-					</Toned>
-					<Text> {gate.summary.replace(/^gate \w+:\s*/i, '')}</Text>
-				</>
-			) : (
-				<>
-					{label('gate')}
-					<Text>not evaluated: the canary is {statusWord(v.status)}</Text>
-				</>
-			),
+			gate
+				? `${label('gate')}${toned(VERDICT_TONE[gate.verdict]!, gate.verdict.toUpperCase(), true)} ${gate.summary.replace(/^gate \w+:\s*/i, '')}`
+				: `${label('gate')}not evaluated: the canary is ${statusWord(v.status)}`,
 		),
 	];
 }
@@ -67,22 +36,12 @@ function gateBlocks(v: DeploymentView): Block[] {
 	const {bake} = gate;
 	// Each metric by its label, as its line above names it (`p99 latency 3/3`), never by its key.
 	const samples = gate.metrics.map(m => `${m.spec.label} ${m.samples}/${m.minSamples}`).join(' · ');
+	const left = bake.leftMs > 0 ? ` (${formatDuration(bake.leftMs)} left)` : ' (done)';
 	return [
 		title('gate', 'Gate', 'why it holds, most serious first'),
-		line(
-			'bake',
-			<>
-				{label('bake')}
-				<Text>
-					{formatDuration(bake.elapsedMs)} of {formatDuration(bake.requiredMs)}
-					{bake.leftMs > 0 ? ` (${formatDuration(bake.leftMs)} left)` : ' (done)'}
-				</Text>
-			</>,
-		),
-		line('samples', <>{label('samples vs minimum')}{samples}</>),
-		...(gate.reasons.length === 0
-			? [line('reason-none', <Toned tone="ok">{gate.summary}</Toned>)]
-			: gate.reasons.map((r, i) => line(`reason-${i}`, <>{label('why')}{r}</>))),
+		line('bake', `${label('bake')}${formatDuration(bake.elapsedMs)} of ${formatDuration(bake.requiredMs)}${left}`),
+		line('samples', `${label('samples vs minimum')}${samples}`),
+		...(gate.reasons.length === 0 ? [line('reason-none', toned('ok', gate.summary))] : gate.reasons.map((r, i) => line(`reason-${i}`, `${label('why')}${r}`))),
 	];
 }
 
@@ -91,32 +50,33 @@ function keysBlocks(req: NonNullable<DeploymentView['tierCosign']>, now: number)
 	const signed = req.cosignatures.map(c => `${c.role}:${c.keyId}`).join(', ') || 'nobody yet';
 	const missing = (['human', 'agent'] as const).filter(r => !req.cosignatures.some(c => c.role === r)).join(' and ');
 	const left = formatDuration(Math.max(0, Date.parse(req.expiresAt) - now));
+	const {evidence} = req;
 	return [
-		line('keys', <>{label(`awaiting two keys for ${req.from}% → ${req.to}%`)}<Toned tone="info">{`signed by ${signed}; missing ${missing}; ${left} left (c signs)`}</Toned></>),
-		line('keys-evidence', <>{label(`evidence ${req.id}`)}<Text>{`${req.evidence.samples} samples (sha256 ${req.evidence.samplesDigest.slice(0, 12)}), baked ${formatDuration(req.evidence.bakedMs)}; ${req.evidence.summary}`}</Text></>),
+		line('keys', `${label(`awaiting two keys for ${req.from}% → ${req.to}%`)}${toned('info', `signed by ${signed}; missing ${missing}; ${left} left (c signs)`)}`),
+		line(
+			'keys-evidence',
+			`${label(`evidence ${req.id}`)}${evidence.samples} samples (sha256 ${evidence.samplesDigest.slice(0, 12)}), baked ${formatDuration(evidence.bakedMs)}; ${evidence.summary}`,
+		),
 	];
 }
 
 function records(v: DeploymentView, now: number): Block[] {
 	const t = v.target;
 	const tone = t.state === 'failed' ? 'critical' : t.state === 'applying' ? 'warning' : 'ok';
-	const out: Block[] = [line('target', <>{label(`target (${t.kind})`)}<Toned tone={tone}>{v.targetLine}</Toned></>)];
-	if (t.error && t.state !== 'failed') out.push(line('target-error', <>{label(`last target error ${clockTime(t.error.at, now)}`)}<Text>{t.error.message}</Text></>));
-	if (v.hold) out.push(line('hold', <>{label(`hold since ${clockTime(v.hold.since, now)}`)}<Toned tone="warning">{v.hold.reason}</Toned></>));
-	if (v.halt) {
-		out.push(line('halt', <>{label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}<Toned tone="critical">{v.halt.reason}</Toned></>));
-	}
+	const out: Block[] = [line('target', `${label(`target (${t.kind})`)}${toned(tone, v.targetLine)}`)];
+	if (t.error && t.state !== 'failed') out.push(line('target-error', `${label(`last target error ${clockTime(t.error.at, now)}`)}${t.error.message}`));
+	if (v.hold) out.push(line('hold', `${label(`hold since ${clockTime(v.hold.since, now)}`)}${toned('warning', v.hold.reason)}`));
+	if (v.halt) out.push(line('halt', `${label(`halted (${v.halt.trigger}) by ${v.halt.actor} at ${clockTime(v.halt.at, now)}`)}${toned('critical', v.halt.reason)}`));
 	if (v.tierCosign) out.push(...keysBlocks(v.tierCosign, now));
 	if (v.rollback) {
 		const r = v.rollback;
 		const pending = !r.verified && !r.endedAt;
 		const verdict = r.verified ? 'verified against the snapshot' : pending ? 'reverting: waiting for the target to read back' : `NOT VERIFIED${r.error ? `: ${r.error}` : ''}`;
-		out.push(
-			line('rollback', <>{label(`rollback (${r.trigger}) by ${r.actor} from ${r.step ?? '?'}`)}<Toned tone={r.verified ? 'ok' : pending ? 'warning' : 'critical'}>{verdict}</Toned><Text>: {r.reason}</Text></>),
-		);
+		const tone = r.verified ? 'ok' : pending ? 'warning' : 'critical';
+		out.push(line('rollback', `${label(`rollback (${r.trigger}) by ${r.actor} from ${r.step ?? '?'}`)}${toned(tone, verdict)}: ${r.reason}`));
 	}
 	const sanity = v.sanity.at(-1);
-	if (sanity) out.push(line('sanity', <>{label(`sanity at ${sanity.percent}%`)}<Toned tone={sanity.ok ? 'ok' : 'critical'}>{sanity.output}</Toned></>));
+	if (sanity) out.push(line('sanity', `${label(`sanity at ${sanity.percent}%`)}${toned(sanity.ok ? 'ok' : 'critical', sanity.output)}`));
 	return out;
 }
 
@@ -131,8 +91,8 @@ function lease(v: DeploymentView, width: number, now: number): Block[] {
 function pack(v: DeploymentView): Block[] {
 	return [
 		title('pack', 'Rollback pack', v.pack.id),
-		line('snapshot', <>{label('snapshot sha256')}{v.pack.snapshotChecksum}</>),
-		line('reverse', <>{label('reverse patch')}{v.pack.reverseOps} operations over {v.pack.steps} steps</>),
+		line('snapshot', `${label('snapshot sha256')}${v.pack.snapshotChecksum}`),
+		line('reverse', `${label('reverse patch')}${v.pack.reverseOps} operations over ${v.pack.steps} steps`),
 	];
 }
 
@@ -150,8 +110,8 @@ function audit(events: readonly AuditEvent[] | undefined, now: number): Block[] 
 	return [
 		title('audit', 'Recent audit events', 'newest first'),
 		...(recent.length === 0
-			? [line('audit-none', <Text color="gray">{events ? 'none yet' : 'loading…'}</Text>)]
-			: recent.map(e => line(`audit-${e.seq}`, <>{label(clockTime(e.at, now))}<Text>{e.kind}</Text><Text color="gray"> {e.actor}</Text><Text> {e.reason}</Text></>))),
+			? [line('audit-none', muted(events ? 'none yet' : 'loading…'))]
+			: recent.map(e => line(`audit-${e.seq}`, `${label(clockTime(e.at, now))}${e.kind}${muted(` ${e.actor}`)} ${e.reason}`))),
 	];
 }
 

@@ -1,11 +1,10 @@
 import {Box, Text} from 'ink';
 import {valueOf, type DeploymentView, type MetricGate, type Sample} from '../../core/index.js';
-import Line from '../components/Line.js';
-import MetricLine, {labelWidth, METRIC_COLUMNS} from '../components/MetricLine.js';
-import SectionTitle from '../components/SectionTitle.js';
+import {labelWidth, METRIC_COLUMNS, metricText} from '../components/MetricLine.js';
 import Toned from '../components/Toned.js';
 import type {Block} from '../model/blocks.js';
 import {feedSegments, queryRows, SOURCE_WORD, tierSince, type QueryRow} from '../model/metric-feed.js';
+import {muted, titleText, toned} from '../model/styled.js';
 import {wrapRows} from '../model/wrap.js';
 
 export interface MetricInput {
@@ -27,22 +26,8 @@ const PART = 9;
 
 /** Under a metric's line, under its value: where it comes from, the last reading's age (of this tier's), what is missing. */
 function feedBlock(m: MetricGate, window: readonly Sample[], now: number, since: number, indent: string): Block {
-	const segments = feedSegments(m, window, now, since);
-	return {
-		key: `feed-${m.metric}`,
-		height: 1,
-		node: (
-			<Line>
-				<Text color="gray">{indent}</Text>
-				{segments.map((s, i) => (
-					<Text key={i}>
-						{i > 0 ? <Text color="gray"> · </Text> : null}
-						{s.tone ? <Toned tone={s.tone}>{s.text}</Toned> : <Text color="gray">{s.text}</Text>}
-					</Text>
-				))}
-			</Line>
-		),
-	};
+	const segments = feedSegments(m, window, now, since).map((seg, i) => (i > 0 ? muted(' · ') : '') + (seg.tone ? toned(seg.tone, seg.text) : muted(seg.text)));
+	return {key: `feed-${m.metric}`, height: 1, text: muted(indent) + segments.join('')};
 }
 
 /**
@@ -96,7 +81,7 @@ export function metricBlocks(input: MetricInput): Block[] {
 	const since = tierSince(view, now);
 	const any = gate.metrics.some(m => m.spec.queries !== undefined || m.feed?.missing?.query !== undefined);
 	const source = SOURCE_WORD[gate.metrics[0]?.spec.source ?? 'simulated'];
-	const none: Block[] = input.showQueries && !any ? [{key: 'queries-none', height: 1, node: <Line><Text color="gray">no queries: this canary's readings are {source}</Text></Line>}] : [];
+	const none: Block[] = input.showQueries && !any ? [{key: 'queries-none', height: 1, text: muted(`no queries: this canary's readings are ${source}`)}] : [];
 	const valuesOf = (key: string) => series.flatMap(s => {
 		const v = valueOf(s, key);
 		return v === undefined ? [] : [v];
@@ -104,10 +89,10 @@ export function metricBlocks(input: MetricInput): Block[] {
 	const metricLine = (m: MetricGate): Block => ({
 		key: `metric-${m.metric}`,
 		height: 1,
-		node: <MetricLine gate={m} labelColumn={label} series={valuesOf(m.metric)} gaugeWidth={gaugeWidth} sparkWidth={sparkWidth} />,
+		text: metricText({gate: m, labelColumn: label, series: valuesOf(m.metric), gaugeWidth, sparkWidth}),
 	});
 	return [
-		{key: 'metrics', height: 1, node: <SectionTitle title="Metrics" note={note(input, any)} />},
+		{key: 'metrics', height: 1, text: titleText('Metrics', note(input, any))},
 		...none,
 		...gate.metrics.flatMap(m => [
 			metricLine(m),
