@@ -18,8 +18,8 @@ export interface EngineLoop {
 export interface EngineLoopOptions {
 	intervalMs: number;
 	clock?: Clock;
-	/** Each tick's actions (leader only); errors are reported, never thrown out of the timer. */
-	onTick?: (actions: CycleAction[]) => void;
+	/** Each tick's actions and how long its cycle took (leader only); errors are reported, never thrown out of the timer. */
+	onTick?: (actions: CycleAction[], cycle: {durationMs: number}) => void;
 	onError?: (error: unknown) => void;
 	/** The least time between signed checkpoints of the audit head (default a minute; see checkpoints.ts). */
 	checkpointEveryMs?: number;
@@ -55,8 +55,9 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 	};
 	const cycle = () =>
 		serial(async () => {
+			const started = performance.now();
 			const {actions} = await engineCycle(store, env, {...callOpts, poller});
-			opts.onTick?.(actions);
+			opts.onTick?.(actions, {durationMs: performance.now() - started});
 			// The leader signs the audit head: at least every minute, and after a halt or rollback.
 			await checkpoints.afterTick();
 		});

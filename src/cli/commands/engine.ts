@@ -1,12 +1,15 @@
-import type {Command} from 'commander';
+import {InvalidArgumentError, type Command} from 'commander';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {EXIT} from '../errors.js';
+import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
 import {Checkpoints} from '../../drivers/checkpoints.js';
 import {startEngineLoop} from '../../drivers/engine-loop.js';
 import {engineCycle, type CycleAction} from '../../drivers/engine-cycle.js';
+import {LISTEN_FORMS, parseListen, type ListenAddress} from '../../drivers/exporter/address.js';
+import type {Exporter, ExporterOptions} from '../../drivers/exporter/index.js';
+import type {BatchStore} from '../../store/api.js';
 
 const NOTABLE = new Set<CycleAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
 
@@ -35,8 +38,38 @@ async function once(cli: Cli): Promise<number> {
 	}
 }
 
-async function loop(cli: Cli, intervalMs: number): Promise<number> {
+/** `--metrics-listen` as commander takes it: a bad address is exit 2 naming the option. */
+export function listenOption(text: string): ListenAddress {
+	const parsed = parseListen(text);
+	if ('problem' in parsed) throw new InvalidArgumentError(`${parsed.problem}.`);
+	return parsed;
+}
+
+/**
+ * The exporter, listening before any engine runs: a port in use is a usage error (exit 2) with
+ * nothing started. Imported only when asked for, so that no other run loads prom-client.
+ */
+export async function metricsExporter(cli: Cli, store: BatchStore, listen: ListenAddress, whileFollowing: ExporterOptions['whileFollowing']): Promise<Exporter> {
+	const {startExporter, ListenError} = await import('../../drivers/exporter/index.js');
+	try {
+		return await startExporter({listen, store, clock: cli.clock, whileFollowing});
+	} catch (error) {
+		if (error instanceof ListenError) throw usage(`--metrics-listen: ${error.message}`, 'LISTEN');
+		throw error;
+	}
+}
+
+async function loop(cli: Cli, intervalMs: number, listen: ListenAddress | undefined): Promise<number> {
 	const store = await cli.store();
+	const exporter = listen ? await metricsExporter(cli, store, listen, 'serve') : undefined;
+	try {
+		return await drive(cli, exporter?.engineStore ?? store, intervalMs, exporter);
+	} finally {
+		await exporter?.close();
+	}
+}
+
+async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: Exporter | undefined): Promise<number> {
 	// A line per change of a deployment's state, not per tick: a canary waiting for an operator says so once.
 	const last = new Map<string, string>();
 	const changes: CycleAction[] = [];
@@ -52,7 +85,10 @@ async function loop(cli: Cli, intervalMs: number): Promise<number> {
 	const engine = await startEngineLoop(store, {
 		intervalMs,
 		clock: cli.clock,
-		onTick,
+		onTick: (actions, cycle) => {
+			exporter?.ticked(cycle.durationMs);
+			onTick(actions);
+		},
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
 	});
 	const say = (role: string) => {
@@ -60,6 +96,8 @@ async function loop(cli: Cli, intervalMs: number): Promise<number> {
 		cli.out(role === 'leader' ? `leader: driving ${cli.dataDir} every ${intervalMs} ms` : `follower: another engine leads ${cli.dataDir}; waiting to take over`);
 	};
 	say(engine.role);
+	exporter?.follow(engine);
+	if (exporter && !cli.json) cli.out(`metrics: ${exporter.url}`);
 	const unsubscribe = engine.onRoleChange(say);
 	await new Promise<void>(resolve => {
 		const stop = () => resolve();
@@ -70,7 +108,7 @@ async function loop(cli: Cli, intervalMs: number): Promise<number> {
 	const role = engine.role;
 	await engine.stop();
 	// Under --json the whole run is one document, printed when the engine stops.
-	cli.emit({ok: true, role, actions: changes}, () => 'engine stopped');
+	cli.emit({ok: true, role, actions: changes, ...(exporter ? {metrics: exporter.url} : {})}, () => 'engine stopped');
 	return EXIT.ok;
 }
 
@@ -80,8 +118,12 @@ export function registerEngine(program: Command, io: Io) {
 		.description('the headless engine: drives the targets, records samples, evaluates gates, promotes, halts, rolls back (one leader per data directory)')
 		.option('--interval <duration>', 'time between ticks (default 1s)', duration)
 		.option('--once', 'run one cycle and exit: apply what is pending, sample, tick (at most one tier), apply what it decided')
+		.option('--metrics-listen <host:port>', `serve calyx's metrics at /metrics for Prometheus on this address (${LISTEN_FORMS}); none unless given`, listenOption)
 		.action(
-			action<{interval?: number; once?: boolean}>(io, async (cli, _args, o) => (o.once ? once(cli) : loop(cli, Math.max(100, o.interval ?? 1000)))),
+			action<{interval?: number; once?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
+				if (o.once && o.metricsListen) throw usage('--metrics-listen serves a running engine: not with --once (a cron\'d cycle ends before anyone scrapes it)');
+				return o.once ? once(cli) : loop(cli, Math.max(100, o.interval ?? 1000), o.metricsListen);
+			}),
 		);
-	examples(cmd, 'calyx engine', 'calyx engine --interval 5s', 'calyx engine --once --json');
+	examples(cmd, 'calyx engine', 'calyx engine --interval 5s', 'calyx engine --metrics-listen 127.0.0.1:9464', 'calyx engine --once --json');
 }

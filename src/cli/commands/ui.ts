@@ -5,6 +5,8 @@ import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
+import type {ListenAddress} from '../../drivers/exporter/address.js';
+import {listenOption, metricsExporter} from './engine.js';
 
 const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};
 
@@ -14,8 +16,9 @@ export function registerUi(program: Command, io: Io) {
 		.description('the live console (needs a terminal); runs the engine in-process as leader or follower')
 		.option('--readonly', 'show, never act (also CALYX_READONLY=1)')
 		.option('--demo-if-empty', 'seed the demo first when the data directory is empty')
+		.option('--metrics-listen <host:port>', "serve calyx's metrics at /metrics on this address while this console leads the engine (503 while it follows)", listenOption)
 		.action(
-			action<{readonly?: boolean; demoIfEmpty?: boolean}>(io, async (cli, _args, o) => {
+			action<{readonly?: boolean; demoIfEmpty?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
 				}
@@ -25,8 +28,17 @@ export function registerUi(program: Command, io: Io) {
 				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env);
 				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
+				if (readonly && o.metricsListen) throw usage('--metrics-listen: a read-only console never leads the engine, so it has no metrics to serve (run it on the leading console or calyx engine)');
+				// Bound before the engine starts: a port in use ends the console before it drives anything.
+				const exporter = o.metricsListen ? await metricsExporter(cli, store, o.metricsListen, 'refuse') : undefined;
 				// A read-only console watches: it never drives the engine, not even as leader.
-				const engine = readonly ? WATCH_ONLY : await startEngineLoop(store, {intervalMs: 1000, clock: cli.clock});
+				const engine = readonly
+					? WATCH_ONLY
+					: await startEngineLoop(exporter?.engineStore ?? store, {intervalMs: 1000, clock: cli.clock, ...(exporter ? {onTick: (_actions, cycle) => exporter.ticked(cycle.durationMs)} : {})}).catch(async (error: unknown) => {
+							await exporter?.close();
+							throw error;
+						});
+				exporter?.follow(engine);
 				// Imported here, not at the top: no CLI command but this one loads Ink or React.
 				const {runConsole} = await import('../../ui/index.js');
 				try {
@@ -42,6 +54,7 @@ export function registerUi(program: Command, io: Io) {
 					// Quitting the leading console stops the engine: live canaries wait for another one.
 					const live = engine.role === 'leader' ? (await store.read().catch(() => undefined))?.deployments.filter(d => ACTIVE.includes(d.status)).length : 0;
 					await engine.stop();
+					await exporter?.close();
 					await store.close();
 					if (live) cli.err(`calyx: the engine stopped with this console; ${live} live canar${live === 1 ? 'y is' : 'ies are'} not driven until another engine runs (calyx engine, or calyx ui)`);
 				}
