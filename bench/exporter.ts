@@ -9,14 +9,14 @@
  * pay them fifteen times. Run: node --import tsx bench/exporter.ts
  */
 import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {availableParallelism, loadavg, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runDrill, systemClock} from '../src/core/index.js';
 import {startExporter} from '../src/drivers/exporter/index.js';
 import {ExporterMetrics} from '../src/drivers/exporter/metrics.js';
 import {showState} from '../src/drivers/exporter/state-view.js';
 import {initStore} from '../src/store/index.js';
-import {load, ms, sample, stats, table, thousands} from './lib/stats.js';
+import {ms, sample, stats, table, thousands} from './lib/stats.js';
 
 const LIVE = 50;
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-exporter-'));
@@ -49,7 +49,7 @@ try {
 	const written = stats(await sample(write, {iterations: 30}));
 	await exporter.close();
 
-	console.log(`exporter at ${LIVE} live canaries (${load()})`);
+	console.log(`exporter at ${LIVE} live canaries (load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores)`);
 	console.log(
 		table([
 			['figure', 'median ms', 'p95 ms'],
