@@ -4,7 +4,9 @@
  *     gauges, the trail caught up, the exposition), with the exposition's size and series;
  *   - the gauges alone: what computing them on each engine cycle instead would cost per cycle
  *     (the state read they start from costs ~0.01 ms when nothing changed: the store's cache);
- *   - a scrape after 100 audit events were written since the last one (the trail's catch-up).
+ *   - a scrape after 100 audit events were written since the last one (the trail's catch-up);
+ *   - what the exporter adds to each engine cycle: the cycle's and a write's observations, and
+ *     the timed store's call through its proxy (a read stands for a write: the same path, no disk).
  * Why the exporter computes on scrape: a scrape every 15 s pays the gauges once, a 1 s cycle would
  * pay them fifteen times. Run: node --import tsx bench/exporter.ts
  */
@@ -47,6 +49,9 @@ try {
 	const write = () => store.mutate(s => ({state: s, events, result: null}));
 	const behind = stats(await sample(async () => (await write(), await scrape()), {iterations: 30}));
 	const written = stats(await sample(write, {iterations: 30}));
+	const observed = stats(await sample(() => (exporter.ticked(12), metrics.write.observe(0.004)), {iterations: 10_000, warmup: 1000}));
+	const proxied = stats(await sample(() => exporter.engineStore.read(), {iterations: 10_000, warmup: 1000}));
+	const direct = stats(await sample(() => store.read(), {iterations: 10_000, warmup: 1000}));
 	await exporter.close();
 
 	console.log(`exporter at ${LIVE} live canaries (load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores)`);
@@ -59,6 +64,8 @@ try {
 			['  of which the 100 events written (no scrape)', ms(written.median), ms(written.p95)],
 		]),
 	);
+	const us = (x: number) => `${(x * 1000).toFixed(1)} µs`;
+	console.log(`per cycle: the two observations ${us(observed.median)}; a call through the timed store ${us(proxied.median)} against ${us(direct.median)} direct`);
 	console.log(`exposition: ${thousands(Buffer.byteLength(body))} bytes, ${thousands(series)} samples (${thousands(perDeployment)} of them per deployment)`);
 	console.log(`on each 1 s cycle the gauges would cost ${ms(gauges.median * 15)} ms per 15 s; on scrape, ${ms(scrapes.median)} ms per 15 s scrape`);
 } finally {
