@@ -6,10 +6,12 @@ import type {Store} from '../store/api.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
 import {useEngineFollowers, useEnginePresence} from './hooks/use-engine-presence.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
-import {useNow} from './hooks/use-now.js';
-import {auditKey, samplesKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
+import {useLiveDetail} from './hooks/use-live-detail.js';
+import {useScreenClock} from './hooks/use-now.js';
+import {auditKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
 import {useSubmit} from './hooks/use-submit.js';
 import {useTargetReading} from './hooks/use-target-reading.js';
+import type {LivePatcher} from './screen-writer.js';
 import type {ConsoleTargets} from './targets.js';
 import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
 import {footerHints, keymapFor} from './keymap.js';
@@ -25,13 +27,12 @@ import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js
 import {paneWindow} from './model/list-frame.js';
 import {quietList} from './model/quiet-list.js';
 import type {QuitRisk} from './model/quit.js';
-import {renderedQueries} from './model/metric-feed.js';
 import {factChanges, reviewedFacts} from './model/review.js';
-import {layoutFor, screenModel, type ScreenModel} from './model/screen.js';
+import {layoutFor, PANE_TOP, screenModel, type ScreenModel} from './model/screen.js';
 import {shownEvents} from './model/shown.js';
 import {bakeEndsAt, nextTickMs, type ClockDriven} from './model/ticks.js';
 import {eventBlocks, eventRows} from './views/AuditEventView.js';
-import {detailBlocks} from './views/detail-blocks.js';
+import {drawDetail, type DetailScene} from './views/detail-frame.js';
 import Footer from './views/Footer.js';
 import Header from './views/Header.js';
 import {helpBlocks, helpRows} from './views/HelpView.js';
@@ -67,6 +68,8 @@ export interface ConsoleAppProps {
 	initial?: State;
 	/** The targets behind the drivers (tests pass their own). */
 	targets: ConsoleTargets;
+	/** Where the console paints a live detail's rows without ink (see use-live-detail.ts). */
+	screen?: LivePatcher;
 }
 
 const AUDIT_LIMIT = 500;
@@ -90,7 +93,9 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const layout = layoutFor(useTerminalSize(props.size));
 	// What the clock drives on screen, filled in below once the screen is known; read after render.
 	const timing = useRef<ClockDriven>({seconds: false, countdowns: []});
-	const now = useNow(props.clock, t => nextTickMs(t, timing.current), props.tickMs);
+	// A second that only moves a detail's figures is painted without a render (see use-live-detail.ts).
+	const idle = useRef<((at: number) => boolean) | undefined>(undefined);
+	const {now, rearm} = useScreenClock(props.clock, t => nextTickMs(t, timing.current), props.tickMs, idle);
 	const role = useEngineRole(props.engine);
 	const presence = useEnginePresence(store, role, props.enginePollMs ?? 5000);
 	const followers = useEngineFollowers(store, role, props.enginePollMs ?? 5000);
@@ -134,24 +139,32 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		? {samples: {deploymentId: detailId, limit: SPARK_SAMPLES}, audit: [{deploymentId: detailId, limit: DETAIL_AUDIT}]}
 		: {audit: paneAudit ? [paneAudit] : []};
 	useWanted(data, wants);
-	const samples = wants.samples && snapshot.samples?.key === samplesKey(wants.samples) ? snapshot.samples.data : undefined;
-	const detailAudit = detailId ? snapshot.audit[auditKey(wants.audit[0]!)] : undefined;
-	const detailEvents = detailAudit && shownEvents(detailAudit);
-	const selectedDep = model?.selectedDeployment && state?.deployments.find(d => d.id === model.selectedDeployment!.id);
-	const blocks =
-		inDetail && selectedDep
-			? detailBlocks({
-					view: model!.selectedDeployment!,
-					samples,
-					events: detailEvents,
-					width: layout.columns,
-					now,
-					// Filled in only while shown: the detail re-renders every second.
-					...(ui.queries ? {queries: renderedQueries(selectedDep)} : {}),
-					showQueries: ui.queries,
-					queriesKey: table.find(b => b.action === 'queries')?.keys,
-				})
-			: [];
+	// What the keys act on that comes from the state: also handed over for a state taken without drawing it (see quiet-list.ts, live-detail.ts).
+	const fromState = (s: State | undefined, m: ScreenModel | undefined): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
+		availability: m?.availability ?? {},
+		confirmable: m?.confirmable ?? {},
+		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
+		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, now, store.trust) : undefined),
+		serviceOf: id => s?.deployments.find(d => d.id === id)?.service,
+	});
+	const scene: DetailScene = {ui, layout, signerRole: identity?.role, trust: store.trust, wants, queriesKey: table.find(b => b.action === 'queries')?.keys, statusMs: props.statusMs, keysFrom: fromState};
+	const detail = inDetail ? drawDetail(scene, snapshot, now, model) : undefined;
+	const blocks = detail?.blocks ?? [];
+	// Painted without ink only while the detail is all the pane shows.
+	const live = detail && !ui.dialog && !ui.help && !ui.quitting && !ui.filtering && !ui.request && !layout.tooSmall && blocks.length > 0;
+	useLiveDetail(data, idle, {
+		screen: props.screen,
+		frame: live ? detail.frame : undefined,
+		draw: (snap, at) => drawDetail(scene, snap, at)?.frame,
+		top: PANE_TOP,
+		width: layout.columns,
+		now: () => props.clock.now(),
+		painted: (keys, at, fresh) => {
+			ctx.current = {...ctx.current, ...keys};
+			timing.current = {...timing.current, fresh};
+			rearm(at);
+		},
+	});
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
 	const detailMax = maxOffset(blocks, layout.pane);
@@ -175,14 +188,6 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const event = pane === 'audit' && ui.event ? model?.audit[selected] : undefined;
 	const eventRowsShown = useMemo(() => (event ? eventBlocks(event, layout.columns) : []), [event, layout.columns]);
 	const eventMax = maxOffset(eventRowsShown, eventRows(layout.pane));
-	// What the keys act on that comes from the state: also handed over for a state taken without drawing it (see quiet-list.ts).
-	const fromState = (s: State | undefined, m: ScreenModel | undefined): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
-		availability: m?.availability ?? {},
-		confirmable: m?.confirmable ?? {},
-		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
-		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, now, store.trust) : undefined),
-		serviceOf: id => s?.deployments.find(d => d.id === id)?.service,
-	});
 	ctx.current = {
 		table,
 		rows: model?.rowIds ?? NO_ROWS,

@@ -107,6 +107,7 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 				{...(io.tickMs ? {tickMs: io.tickMs} : {})}
 				{...(io.wallClock ? {wallClock: io.wallClock} : {})}
 				{...(initial ? {initial} : {})}
+				screen={screen}
 			/>,
 			{
 				stdin: io.stdin,

@@ -10,12 +10,27 @@ import {EventEmitter} from 'node:events';
  * that ends in a newline (every frame shorter than the terminal, which ours always is), so each
  * update lands a row lower: seen in tmux. Without it ink rewrites the whole frame on any change.
  */
-export interface ScreenWriter {
+export interface ScreenWriter extends LivePatcher {
 	/** The stream to hand ink (`stdout`): a TTY of the terminal's size that takes whole frames. */
 	readonly frames: NodeJS.WriteStream;
 	/** Paints a frame still waiting for its slot now (before leaving the screen). */
 	flush(): void;
 	close(): void;
+}
+
+/**
+ * Rows painted between ink's frames: a screen whose only change is text in rows ink drew (a live
+ * detail's figures, every second) is painted without ink laying out and writing the whole frame.
+ */
+export interface LivePatcher {
+	/** Which of ink's frames is on screen: counts up with every frame ink writes, and with a resize. */
+	generation(): number;
+	/**
+	 * Paints `rows` (line index → styled text) over frame `base`, until ink writes the next frame,
+	 * which replaces them. Refused (false) when `base` is no longer the frame on screen: the rows
+	 * were composed for a screen that has changed since (a dialog opened, the terminal resized).
+	 */
+	patch(base: number, rows: ReadonlyMap<number, string>): boolean;
 }
 
 const CSI = '\u001B[';
@@ -102,28 +117,42 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 	const interval = 1000 / opts.maxFps;
 	// Undefined: the terminal's content is unknown (first frame, after a resize): repaint it all.
 	let shown: string[] | undefined;
-	let pending: string | undefined;
+	// Ink's last frame, and the rows painted over it since; undefined until ink writes one for this size.
+	let frame: string | undefined;
+	let fitted: {frame: string; columns: number; rows: number; lines: string[]} | undefined;
+	const overlay = new Map<number, string>();
+	let generation = 0;
+	let dirty = false;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let last = Number.NEGATIVE_INFINITY;
 
 	const paint = () => {
 		timer = undefined;
-		if (pending === undefined) return;
+		if (!dirty || frame === undefined) return;
+		dirty = false;
 		const columns = terminal.columns || 80;
 		// rows − 1, as the layout does: a frame reaching the last row scrolls the screen under the diff.
-		const next = fitFrame(pending, columns, (terminal.rows || 24) - 1);
-		pending = undefined;
+		const rows = (terminal.rows || 24) - 1;
+		if (fitted?.frame !== frame || fitted.columns !== columns || fitted.rows !== rows) fitted = {frame, columns, rows, lines: fitFrame(frame, columns, rows)};
+		const next = fitted.lines.slice();
+		for (const [row, text] of overlay) if (row < next.length) next[row] = clipLine(text, columns).text;
 		last = now();
 		const bytes = paintDiff(shown, next, columns);
 		shown = next;
 		if (bytes) terminal.write(bytes);
 	};
-	const frame = (text: string) => {
-		pending = text;
+	const schedule = () => {
+		dirty = true;
 		if (timer) return;
 		const wait = last + interval - now();
 		if (wait <= 0) paint();
 		else timer = setTimeout(paint, wait);
+	};
+	const onFrame = (text: string) => {
+		frame = text;
+		generation += 1;
+		overlay.clear();
+		schedule();
 	};
 
 	const sink = new EventEmitter() as EventEmitter & Record<string, unknown>;
@@ -134,7 +163,7 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 		writableEnded: false,
 		write(chunk: string | Uint8Array, ...rest: unknown[]) {
 			const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-			if (text !== '') frame(text);
+			if (text !== '') onFrame(text);
 			(rest.find(x => typeof x === 'function') as (() => void) | undefined)?.();
 			return true;
 		},
@@ -149,7 +178,10 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 	const onResize = () => {
 		if (timer) clearTimeout(timer);
 		timer = undefined;
-		pending = undefined;
+		frame = undefined;
+		dirty = false;
+		generation += 1;
+		overlay.clear();
 		shown = undefined;
 		last = Number.NEGATIVE_INFINITY;
 		sink.emit('resize');
@@ -158,6 +190,13 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 
 	return {
 		frames: sink as unknown as NodeJS.WriteStream,
+		generation: () => generation,
+		patch(base, rows) {
+			if (base !== generation || frame === undefined) return false;
+			for (const [row, text] of rows) overlay.set(row, text);
+			schedule();
+			return true;
+		},
 		flush() {
 			if (timer) clearTimeout(timer);
 			paint();

@@ -111,3 +111,83 @@ describe('fitting frames to the terminal', () => {
 		w.close();
 	});
 });
+
+describe('rows painted between ink frames', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+	const writer = (columns = 80, rows = 24) => {
+		let t = 0;
+		const term = new FakeTtyOut(columns, rows);
+		const w = createScreenWriter(term as unknown as NodeJS.WriteStream, {maxFps: 10, now: () => (t += 1000)});
+		return {term, w};
+	};
+
+	it('paints a row changed outside ink, and only that row, over the frame on screen', () => {
+		const {term, w} = writer();
+		w.frames.write('head\ncpu 40%\ntail');
+		term.chunks = [];
+		expect(w.patch(w.generation(), new Map([[1, 'cpu 41%']]))).toBe(true);
+		expect(term.output).toBe(at(2, 'cpu 41%'));
+		term.chunks = [];
+		// The same text again paints nothing; a row is cut at the terminal's edge as ink's lines are.
+		expect(w.patch(w.generation(), new Map([[1, 'cpu 41%'], [2, `${'x'.repeat(90)}`]]))).toBe(true);
+		expect(term.output).toBe(`\u001B[3;1H${'x'.repeat(80)}`);
+		w.close();
+	});
+
+	it('refuses rows composed for a frame ink has replaced since: the new frame stands, a dialog included', () => {
+		const {term, w} = writer();
+		w.frames.write('head\ncpu 40%\ntail');
+		const base = w.generation();
+		w.frames.write('head\n┌ Halt DEP-1 ┐\ntail');
+		term.chunks = [];
+		expect(w.patch(base, new Map([[1, 'cpu 41%']]))).toBe(false);
+		expect(term.output).toBe('');
+		w.flush();
+		expect(term.output).toBe('');
+		w.close();
+	});
+
+	it('drops the rows it painted when ink writes its next frame (a change of shape), which is painted whole where it differs', () => {
+		const {term, w} = writer();
+		w.frames.write('head\ncpu 40%\ntail');
+		w.patch(w.generation(), new Map([[1, 'cpu 41%']]));
+		term.chunks = [];
+		w.frames.write('head\ncpu 40%\nhalted');
+		// The screen showed the painted row: the frame's own row is painted back, with the row that changed.
+		expect(term.output).toBe(`${at(2, 'cpu 40%')}${at(3, 'halted')}`);
+		w.close();
+	});
+
+	it('refuses rows composed before a resize, and paints nothing until ink lays the frame out for the new size', () => {
+		const {term, w} = writer();
+		w.frames.write('head\ncpu 40%');
+		const base = w.generation();
+		term.chunks = [];
+		term.resize(60, 20);
+		expect(w.patch(base, new Map([[1, 'cpu 41%']]))).toBe(false);
+		expect(w.patch(w.generation(), new Map([[1, 'cpu 41%']]))).toBe(false);
+		expect(term.output).toBe('');
+		w.frames.write('head\ncpu 40%');
+		expect(term.output).toBe(`${CLEAR}${at(1, 'head')}${at(2, 'cpu 40%')}`);
+		w.close();
+	});
+
+	it('paints rows in the same slots as frames, at most maxFps times a second, the newest text winning', () => {
+		vi.useFakeTimers();
+		let t = 0;
+		const term = new FakeTtyOut(80, 24);
+		const w = createScreenWriter(term as unknown as NodeJS.WriteStream, {maxFps: 10, now: () => t});
+		w.frames.write('a\nb');
+		term.chunks = [];
+		t = 10;
+		w.patch(w.generation(), new Map([[1, 'b1']]));
+		w.patch(w.generation(), new Map([[1, 'b2']]));
+		expect(term.output).toBe('');
+		t = 100;
+		vi.advanceTimersByTime(90);
+		expect(term.output).toBe(at(2, 'b2'));
+		w.close();
+	});
+});

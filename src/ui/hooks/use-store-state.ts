@@ -43,13 +43,13 @@ export const QUIET_READ_MAX_MS = 10_000;
  * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS.
  */
 export function useStoreState(store: Store, coalesceMs: number, initial?: State, opts: {readDeployment?: (id: string) => Promise<OneDeployment | undefined>} = {}): StoreData {
-	const [snapshot, setSnapshot] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
+	const [drawn, setDrawn] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
 	const wanted = useRef<Wants>({audit: []});
 	const sameFrame = useRef<((next: State) => boolean) | undefined>(undefined);
-	// A state read but not drawn, because it draws the same frame: later frames draw from it.
-	const quietState = useRef<State | undefined>(undefined);
-	const held = useRef(snapshot);
-	held.current = snapshot;
+	const patch = useRef<((next: Snapshot) => boolean) | undefined>(undefined);
+	// The newest snapshot read: drawn, or held without a render because it draws the same frame
+	// (sameFrame) or the screen painted it itself (patch). Later frames draw from it.
+	const held = useRef(drawn);
 	const reading = useRef(false);
 	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
@@ -76,7 +76,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State,
 			if (due || !list || !(check || (detail && readOne))) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
 			const indexed = await list({archived: false}).catch(() => undefined);
-			const state = quietState.current ?? held.current.state;
+			const state = held.current.state;
 			if (!indexed || !state) return undefined;
 			// The screen may have changed while the index was read: only the check it still stands by counts.
 			if (check) return unchanged.current === check && check(indexed, state) ? 'none' : undefined;
@@ -113,13 +113,11 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State,
 						if (next.state.auditHead.seq > (auditFrom.current ?? Number.POSITIVE_INFINITY)) auditFrom.current = undefined;
 					}
 					const onlyState = held.current.state && next.state && next.samples === undefined && next.audit === undefined && !next.error && !held.current.error;
-					if (onlyState && sameFrame.current?.(next.state!)) {
-						quietState.current = next.state;
-						return;
-					}
-					const undrawn = quietState.current;
-					quietState.current = undefined;
-					setSnapshot(s => ({...s, ...(undrawn ? {state: undrawn} : {}), ...next}));
+					const quiet = onlyState && sameFrame.current?.(next.state!);
+					const merged = {...held.current, ...next};
+					held.current = merged;
+					if (quiet || patch.current?.(merged)) return;
+					setDrawn(merged);
 				})
 				.finally(() => {
 					reading.current = false;
@@ -150,16 +148,24 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State,
 		};
 	}, [store, coalesceMs, read]);
 
-	return {snapshot: quietState.current ? {...snapshot, state: quietState.current} : snapshot, reload, wanted, sameFrame, unchanged, read};
+	const latest = useCallback(() => held.current, []);
+	return {snapshot: held.current, latest, reload, wanted, sameFrame, patch, unchanged, read};
 }
 
 export interface StoreData {
 	snapshot: Snapshot;
+	/** The newest snapshot read, drawn or not (see patch). */
+	latest: () => Snapshot;
 	/** Read everything again (after an action, whatever its outcome). */
 	reload: () => void;
 	wanted: {current: Wants};
 	/** Set by the screen where it can tell: whether a new state would draw the frame on screen again. */
 	sameFrame: {current: ((next: State) => boolean) | undefined};
+	/**
+	 * Set by the screen where it can: paints a snapshot read without rendering (see live-detail.ts),
+	 * saying whether it did; else the snapshot is drawn.
+	 */
+	patch: {current: ((next: Snapshot) => boolean) | undefined};
 	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the same frame as the state held. */
 	unchanged: {current: ((list: DeploymentList, held: State) => boolean) | undefined};
 	read: (what: ChangeNotice) => void;

@@ -38,6 +38,8 @@ export interface Layout {
 export const MIN_SIZE = {columns: 60, rows: 14} as const;
 // Header (2), pane tabs (1), status line (1), footer (1).
 const CHROME = 5;
+/** The screen line the main pane starts on, under the header and the tabs. */
+export const PANE_TOP = 3;
 
 export function layoutFor(size: {columns: number; rows: number}): Layout {
 	const budget = Math.max(1, size.rows - 1);
