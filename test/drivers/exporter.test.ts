@@ -1,10 +1,12 @@
 import {afterEach, describe, expect, it} from 'vitest';
+import {startExporter} from '../../src/drivers/exporter/index.js';
 import {ExporterMetrics} from '../../src/drivers/exporter/metrics.js';
 import {MAX_EXPORTED, showState} from '../../src/drivers/exporter/state-view.js';
 import {TrailCounter} from '../../src/drivers/exporter/trail-counts.js';
 import {openStore, type BatchStore} from '../../src/store/index.js';
+import {until} from '../store/helpers.js';
 import {settleAllTargets} from '../target.js';
-import {parseExposition, pick, rig, type Rig} from './exporter-fixture.js';
+import {fakeEngine, parseExposition, pick, rig, type Rig} from './exporter-fixture.js';
 
 const rigs: Rig[] = [];
 afterEach(async () => {
@@ -157,5 +159,30 @@ describe('bounds', () => {
 		// The one read is the newest: the rollback decided, not the halt before it.
 		expect(pick(all, 'calyx_halts_total', {trigger: 'manual'}).map(s => s.value)).toEqual([0]);
 		expect(pick(all, 'calyx_rollbacks_total', {cause: 'manual'}).map(s => s.value)).toEqual([1]);
+	});
+});
+
+describe('a scrape never waits without bound', () => {
+	it('scrapes at once share one read; a state that does not load answers 503 within the scrape timeout', async () => {
+		let reads = 0;
+		let release: (() => void) | undefined;
+		const stuck = new Promise<void>(resolve => (release = resolve));
+		const r = await started();
+		// The first read (the baseline, as the engine takes the lead) answers; every later one hangs until released.
+		const store = {paths: r.store.paths, read: async () => (++reads > 1 && (await stuck), r.store.read())} as unknown as BatchStore;
+		const exporter = await startExporter({listen: {host: '127.0.0.1', port: 0}, store, whileFollowing: 'serve', scrapeTimeoutMs: 50});
+		try {
+			exporter.follow(fakeEngine('leader'));
+			const answers = await Promise.all([exporter.scrape(), exporter.scrape(), exporter.scrape()]);
+			expect(answers.map(a => [a.status, a.body])).toEqual(Array.from({length: 3}, () => [503, 'the state did not load within 50 ms\n']));
+			// The baseline's read and one refresh the three scrapes share (on a loaded box the baseline may outlast the 50 ms).
+			await until(() => reads >= 2 || undefined, 'the shared refresh to read');
+			expect(reads).toBe(2);
+			release!();
+			const later = await exporter.scrape();
+			expect(later.status).toBe(200);
+		} finally {
+			await exporter.close();
+		}
 	});
 });

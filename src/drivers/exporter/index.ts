@@ -108,10 +108,10 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
 			});
 		},
 		scrape,
+		// A scrape still reading is left to finish on its own: it only reads, and a store that hangs must not hang the engine's exit.
 		async close() {
 			unfollow?.();
 			await server.close();
-			await queue;
 		},
 	};
 }
