@@ -1,4 +1,4 @@
-import {EngineError, type Reason} from '../core/errors.js';
+import {EngineError, NotFoundError, type Reason} from '../core/errors.js';
 
 /** The CLI's exit codes: the contract scripts rely on. */
 export const EXIT = {ok: 0, refused: 1, usage: 2, conflict: 3, awaitingKeys: 4} as const;
@@ -26,11 +26,29 @@ export class CliError extends Error {
 export const usage = (message: string, code = 'USAGE') => new CliError(message, EXIT.usage, code);
 export const refusedError = (message: string, code = 'REFUSED', reasons: Reason[] = []) => new CliError(message, EXIT.refused, code, reasons);
 
+/** Where an operator finds the ids of each kind. */
+const LISTED_BY: Record<string, string> = {
+	deployment: 'calyx canary list',
+	lease: 'calyx lease list',
+	intent: 'calyx intent list',
+	key: 'calyx keys list',
+	service: 'calyx service list',
+};
+
+/**
+ * An id that names nothing, in the one wording every command uses: `unknown lease L-1 (see calyx
+ * lease list)`, after the flag it came from when it came from one.
+ */
+export function unknownId(what: string, id: string | undefined, flag?: string, list = LISTED_BY[what]): CliError {
+	return usage(`${flag ? `${flag}: ` : ''}unknown ${what} ${id ?? ''}${list ? ` (see ${list})` : ''}`, 'NOT_FOUND');
+}
+
 const ENGINE_EXIT: Record<EngineError['kind'], number> = {invalid: EXIT.usage, not_found: EXIT.usage, refused: EXIT.refused, conflict: EXIT.conflict};
 
 /** Any error thrown below the CLI, as the CLI reports it. */
 export function toCliError(error: unknown): CliError {
 	if (error instanceof CliError) return error;
+	if (error instanceof NotFoundError) return unknownId(error.what, error.id);
 	if (error instanceof EngineError) return new CliError(error.message, ENGINE_EXIT[error.kind], error.code, error.reasons);
 	const e = error as {name?: string; code?: string; message?: string; path?: string};
 	if (e?.name === 'StoreError') {

@@ -26,6 +26,16 @@ export class EngineError extends Error {
 }
 
 export const invalid = (code: string, message: string) => new EngineError('invalid', code, message);
-export const notFound = (what: string, id: string) => new EngineError('not_found', 'NOT_FOUND', `unknown ${what}: ${id}`);
+/** An id that names nothing: one wording everywhere (the CLI adds where to look them up). */
+export class NotFoundError extends EngineError {
+	constructor(
+		readonly what: string,
+		readonly id: string,
+	) {
+		super('not_found', 'NOT_FOUND', `unknown ${what} ${id}`);
+	}
+}
+
+export const notFound = (what: string, id: string) => new NotFoundError(what, id);
 export const refused = (code: string, message: string, reasons: Reason[] = [], audit?: EventDraft) =>
 	new EngineError('refused', code, message, reasons, audit);

@@ -23,8 +23,13 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		['an unknown criticality', () => ['intent', 'create', '--service', 'a', '--to', '2', '--criticality', 'extreme'], /Allowed choices are low, medium, high/],
 		['a bad duration', () => ['lease', 'issue', 'INT-20260101-001', '--bake', '15 minutes'], /--bake.*not a duration/],
 		['a bad tier list', () => ['lease', 'issue', 'INT-20260101-001', '--tiers', '50,25'], /--tiers.*tier list/],
-		['an unknown deployment id', () => ['canary', 'halt', 'DEP-20000101-001', '--reason', 'x'], /unknown deployment: DEP-20000101-001/],
-		['an unknown lease id', () => ['lease', 'verify', 'LEASE-20000101-000000'], /unknown lease/],
+		// One wording for an id that names nothing, whichever layer finds it missing.
+		['an unknown deployment id to halt', () => ['canary', 'halt', 'DEP-20000101-001', '--reason', 'x'], /^calyx: unknown deployment DEP-20000101-001 \(see calyx canary list\)$/m],
+		['an unknown deployment id to show', () => ['canary', 'status', 'DEP-20000101-001'], /^calyx: unknown deployment DEP-20000101-001 \(see calyx canary list\)$/m],
+		['an unknown lease id to verify', () => ['lease', 'verify', 'LEASE-20000101-000000'], /^calyx: unknown lease LEASE-20000101-000000 \(see calyx lease list\)$/m],
+		['an unknown lease id to show', () => ['lease', 'show', 'LEASE-20000101-000000'], /^calyx: unknown lease LEASE-20000101-000000 \(see calyx lease list\)$/m],
+		['an unknown intent id', () => ['intent', 'show', 'INT-20000101-001'], /^calyx: unknown intent INT-20000101-001 \(see calyx intent list\)$/m],
+		['an unknown intent id to score', () => ['risk', 'INT-20000101-001'], /^calyx: unknown intent INT-20000101-001 \(see calyx intent list\)$/m],
 		['a halt without a reason', () => ['canary', 'halt', dep], /--reason/],
 		['an empty approval reason', () => ['intent', 'approve', 'INT-20260101-001', '--reason', '  '], /--reason/],
 		['an unknown role', () => ['keys', 'add', '--role', 'robot', '--id', 'r2', '--owner', 'r2'], /--role: "robot" is not one of human, agent/],
@@ -55,7 +60,7 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		const before = snapshot(s.data);
 		const run = await s.calyx(['metrics', 'push', 'DEP-20000101-001', '--stdin'], {input: '{"cpu":50}\n{"cpu":51}\n'});
 		expect(run.code).toBe(2);
-		expect(run.stderr).toMatch(/stdin line 1: unknown deployment: DEP-20000101-001/);
+		expect(run.stderr).toMatch(/stdin line 1: unknown deployment DEP-20000101-001 \(see calyx canary list\)/);
 		expect(run.stdout).toBe('');
 		expect(snapshot(s.data)).toEqual(before);
 	});

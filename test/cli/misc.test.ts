@@ -110,4 +110,15 @@ describe('calyx demo', () => {
 		expect(again.code).toBe(1);
 		expect(again.stderr).toMatch(/not empty/);
 	});
+
+	it('says how to open the directory it seeded, from anywhere, quoted for a shell when it must be', async () => {
+		const s = sandbox();
+		const spaced = `${s.data} two`;
+		const run = await s.calyx(['--data', spaced, 'demo']);
+		expect(run.code).toBe(0);
+		expect(run.stdout).toContain(`watch them: calyx --data '${spaced}' ui`);
+		expect(run.stdout).toContain(`calyx --data '${spaced}' engine`);
+		const plain = await s.calyx(['demo']);
+		expect(plain.stdout).toContain(`watch them: calyx --data ${s.data} ui`);
+	});
 });

@@ -182,7 +182,7 @@ describe('untrusted text in the state: every printer escapes it', () => {
 		const unknown = await s.calyx(['intent', 'show', `INT${PAYLOADS.title}`]);
 		expect(unknown.code).toBe(2);
 		safe(unknown);
-		expect(unknown.stderr).toContain(`unknown id INT${VISIBLE}`);
+		expect(unknown.stderr).toContain(`unknown intent INT${VISIBLE}`);
 		const status = await s.calyx(['canary', 'status', `DEP${PAYLOADS.fakeHalt}`]);
 		expect(status.code).toBe(2);
 		safe(status);

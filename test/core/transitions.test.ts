@@ -67,7 +67,7 @@ describe('deployment state machine', () => {
 	it('refuses commands about a deployment that does not exist', () => {
 		const f = new Fixture();
 		for (const verb of ['promote', 'halt', 'resume', 'rollback'] as const) {
-			expect(f.refuse(command(verb, 'DEP-20261125-999'))).toMatchObject({kind: 'not_found', message: 'unknown deployment: DEP-20261125-999'});
+			expect(f.refuse(command(verb, 'DEP-20261125-999'))).toMatchObject({kind: 'not_found', message: 'unknown deployment DEP-20261125-999'});
 		}
 	});
 });

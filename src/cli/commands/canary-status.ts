@@ -3,7 +3,7 @@ import type {Command} from 'commander';
 import {deploymentView, type DeploymentView} from '../../core/view/deployment.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {EXIT, usage} from '../errors.js';
+import {EXIT, unknownId} from '../errors.js';
 import {duration} from '../parse.js';
 import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
@@ -31,7 +31,7 @@ type Seen = DeploymentView & {rev: number};
 async function viewOf(cli: Cli, id: string): Promise<Seen> {
 	const store = await cli.store();
 	const found = await store.deployment(id);
-	if (!found) throw usage(`id: unknown deployment ${id} (see calyx canary list)`, 'NOT_FOUND');
+	if (!found) throw unknownId('deployment', id);
 	// One that ended is shown beside the lease and intent it was archived with (its signers, its risk).
 	const live = await store.read();
 	return {rev: found.rev, ...deploymentView(found.record ? restoreArchived(live, found.record) : live, found.deployment, cli.clock.now())};

@@ -2,7 +2,7 @@ import {Option, type Command} from 'commander';
 import type {Intent} from '../../core/model/index.js';
 import {DEFAULT_APPROVAL_REASON, requestFields, signApproval, signProposal} from '../../core/approval.js';
 import type {CommandOf} from '../../core/engine/commands.js';
-import {usage} from '../errors.js';
+import {unknownId} from '../errors.js';
 import type {ShowTime} from '../../core/time.js';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
@@ -71,7 +71,7 @@ export function registerIntent(program: Command, io: Io) {
 			action<{reason?: string; key?: string}>(io, async (cli, [id], o) => {
 				const key = cli.key(o.key);
 				const intent = (await (await cli.store()).read()).intents.find(i => i.id === id);
-				if (!intent) throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
+				if (!intent) throw unknownId('intent', id);
 				// Signed as the engine keeps it (trimmed): the signature must cover the recorded reason.
 				const reason = o.reason?.trim();
 				const signature = signApproval(intent, key.id, reason ?? DEFAULT_APPROVAL_REASON, key.privateKey);
@@ -115,6 +115,6 @@ export async function findIntent(cli: Cli, id: string): Promise<Intent> {
 	const live = (await store.read()).intents.find(i => i.id === id);
 	const archived = live ? undefined : (await store.archived(id))?.intent;
 	const found = live ?? (archived?.id === id ? archived : undefined);
-	if (!found) throw usage(`intent: unknown id ${id} (see calyx intent list)`, 'NOT_FOUND');
+	if (!found) throw unknownId('intent', id);
 	return found;
 }

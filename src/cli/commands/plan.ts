@@ -11,7 +11,7 @@ import {statusWord} from '../../core/view/words.js';
 import {recentRecorded, recordedDeployment, TRACK_RECORD_RUNS} from '../../store/recorded-samples.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {usage} from '../errors.js';
+import {unknownId, usage} from '../errors.js';
 import {SERVICE_NAME, SERVICE_NAME_RULE, count, duration, number, tiers} from '../parse.js';
 import {parseSampleLine, streamLines} from './metrics.js';
 import {findLease} from './lease.js';
@@ -130,7 +130,7 @@ type Context = Awaited<ReturnType<typeof context>>;
 
 async function replayDeployment(cli: Cli, {store, leased, base, opts}: Context, id: string, changes: PlanChanges): Promise<void> {
 	const recorded = await recordedDeployment(store, id);
-	if (!recorded) throw usage(`--deployment: unknown deployment ${id} (see calyx canary list --all)`, 'NOT_FOUND');
+	if (!recorded) throw unknownId('deployment', id, '--deployment', 'calyx canary list --all');
 	if (recorded.samples.length === 0) throw usage(`--deployment: ${id} recorded no sample: nothing to replay`, 'NO_SAMPLES');
 	const result = replayRecorded(recorded, replayPlan(leased ? base : recorded.deployment.plan, changes), opts);
 	cli.emit({source: {deployment: id}, replay: result}, shown => [`replay of ${shown.source.deployment} under ${planText(shown.replay.plan)}`, ...replayText(shown.replay)].join('\n'));

@@ -2,7 +2,7 @@ import type {Command} from 'commander';
 import {riskOf} from '../../core/engine/leases.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
-import {usage} from '../errors.js';
+import {unknownId} from '../errors.js';
 import {demandWords} from '../../core/risk-plan.js';
 import {table} from '../render/table.js';
 
@@ -14,7 +14,7 @@ export function registerRisk(program: Command, io: Io) {
 			action(io, async (cli, [id]) => {
 				const state = await (await cli.store()).read();
 				const intent = state.intents.find(i => i.id === id);
-				if (!intent) throw usage(`intentId: unknown intent ${id} (see calyx intent list)`, 'NOT_FOUND');
+				if (!intent) throw unknownId('intent', id);
 				const risk = riskOf(state, intent, cli.clock.now());
 				const policy = state.config.risk;
 				const demand = policy.plans[risk.level];
