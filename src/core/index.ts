@@ -32,6 +32,7 @@ export * from './statements.js';
 export * from './approval.js';
 export * from './sim/signers.js';
 export * from './registry-chain.js';
+export * from './ledger.js';
 export * from './service.js';
 export * from './service-chain.js';
 export * from './deployment-definition.js';

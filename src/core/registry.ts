@@ -62,6 +62,13 @@ const cache = new WeakMap<KeyRecord, {trust: Trust; verdict: KeyVerdict}>();
  * Remembered per record object: the store hands out frozen states that share unchanged records.
  */
 export function keyVerdict(trust: Trust, record: KeyRecord): KeyVerdict {
+	const verdict = ownVerdict(trust, record);
+	// A record that verifies by itself may still not be the trail's (a revocation cut out of it).
+	const drift = verdict.ok ? trust.disowned?.keys.get(record.id) : undefined;
+	return drift ? {ok: false, reason: {code: 'KEY_NOT_IN_TRAIL', message: `key ${record.id}: ${drift}`}} : verdict;
+}
+
+function ownVerdict(trust: Trust, record: KeyRecord): KeyVerdict {
 	const known = cache.get(record);
 	if (known && known.trust === trust) return known.verdict;
 	const verdict = checkRecord(trust, record);

@@ -40,7 +40,7 @@ export const lastServiceDigest = (record: ServiceRecord) => {
 
 export type ServiceVerdict = {ok: true; definition: ServiceDefinition; digest: string; at: string} | {ok: false; reason: Reason};
 
-const untrusted = (name: string, message: string): ServiceVerdict => ({ok: false, reason: {code: 'UNTRUSTED_SERVICE', message: `service ${name}: ${message}`}});
+const untrusted = (name: string, message: string, code = 'UNTRUSTED_SERVICE'): ServiceVerdict => ({ok: false, reason: {code, message: `service ${name}: ${message}`}});
 
 /**
  * Folds a service's statements in order: each signed by enough admins, about this service, naming
@@ -71,6 +71,13 @@ const cache = new WeakMap<ServiceRecord, {trust: Trust; verdict: ServiceVerdict}
  * `keyVerdict` is (views check every frame).
  */
 export function serviceVerdict(trust: Trust, record: ServiceRecord): ServiceVerdict {
+	const verdict = ownVerdict(trust, record);
+	// A record that verifies by itself may still not be the trail's (an older definition put back).
+	const drift = verdict.ok ? trust.disowned?.services.get(record.name) : undefined;
+	return drift ? untrusted(record.name, drift, 'SERVICE_NOT_IN_TRAIL') : verdict;
+}
+
+function ownVerdict(trust: Trust, record: ServiceRecord): ServiceVerdict {
 	const known = cache.get(record);
 	if (known && known.trust === trust) return known.verdict;
 	const verdict = checkRecord(trust, record);
@@ -102,6 +109,9 @@ export type ServiceInForce = {record: ServiceRecord} | {none: true} | {problem: 
 
 export function serviceInForce(state: Pick<State, 'services'>, trust: Trust, name: string): ServiceInForce {
 	const record = serviceRecordOf(state, name);
+	const drift = trust.disowned?.services.get(name);
+	// A definition deleted by hand would put its service back on the simulator: it starts nothing.
+	if (!record && drift) return {problem: {code: 'SERVICE_NOT_IN_TRAIL', message: `service ${name}: ${drift}`}};
 	if (!record) return {none: true};
 	const verdict = serviceVerdict(trust, record);
 	return verdict.ok ? {record} : {problem: verdict.reason};

@@ -49,6 +49,14 @@ export interface Trust {
 	separationOfDuties: boolean;
 	/** Where it was read from, for messages ("none" when no trust file exists yet). */
 	source: string;
+	/** Keys and services whose records are not as the audit trail registered them (see ledger.ts). */
+	disowned?: Disowned;
+}
+
+/** By key id and by service name: why each is not trusted, whatever its record says. */
+export interface Disowned {
+	keys: ReadonlyMap<string, string>;
+	services: ReadonlyMap<string, string>;
 }
 
 export const fingerprintOf = (publicKeyPem: string) => sha256(createPublicKey(publicKeyPem).export({type: 'spki', format: 'der'}));

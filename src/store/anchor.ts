@@ -22,6 +22,8 @@ import {stateHome} from './xdg.js';
 export interface ChainFold<D = unknown> {
 	readonly key: string;
 	initial(): D;
+	/** Whether a raw line can change the value (the others are neither parsed nor stepped); default all. */
+	wants?(line: Buffer): boolean;
 	/** A value read back from a witness entry, checked; undefined to fold again from the first event. */
 	restore(saved: unknown): D | undefined;
 	step(value: D, event: StoredEvent): D;
@@ -89,6 +91,13 @@ export class Anchor {
 		return this.#point?.derived;
 	}
 
+	/** What the fold made of the chain up to `head`, when that is the point last verified; else undefined. */
+	derivedAt(head: Head): unknown {
+		if (head.seq === 0) return this.opts.fold?.initial();
+		const p = this.#point;
+		return p && p.seq === head.seq && p.hash === head.hash ? p.derived : undefined;
+	}
+
 	/**
 	 * Verifies every line from the last verified point to the committed `head`, and SCRUB_LINES
 	 * older ones; throws TAMPERED when one does not verify or the point no longer stands. Undefined
@@ -117,7 +126,7 @@ export class Anchor {
 				...(start ? {from: start} : {}),
 				...(file ? {file} : {}),
 				until: head.seq,
-				...(fold ? {onLine: (_s, _h, line) => void (derived = fold.step(derived, parseEvent(this.paths.audit, line, 0)))} : {}),
+				...(fold ? {onLine: (_s, _h, line) => void ((fold.wants?.(line) ?? true) && (derived = fold.step(derived, parseEvent(this.paths.audit, line, 0))))} : {}),
 			});
 			if (walk.end === 'bad') throw this.#tampered(walk.firstBad!, start);
 			if (walk.end !== 'until' || (head.seq > 0 && walk.last.hash !== head.hash)) return undefined;

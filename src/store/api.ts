@@ -213,7 +213,12 @@ export interface BatchStore extends Store {
 	checkpoint(opts?: {clock?: Clock}): Promise<Checkpoint>;
 	/**
 	 * The committed audit head, verified incrementally from this user's last verified point, and
-	 * the value the store's ChainFold (StoreOptions.anchor.fold) made of the events up to it.
+	 * the registries the trail's statements made up to it (core/ledger.ts).
 	 */
 	anchored(): Promise<{head: {seq: number; hash: string}; derived: unknown}>;
+	/**
+	 * The trust as a write would decide with it now: keys and services whose records are not as the
+	 * audit trail registered them disowned, so that a read shows what a write would refuse.
+	 */
+	checkedTrust(): Promise<Trust>;
 }

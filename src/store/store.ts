@@ -5,6 +5,7 @@ import {systemClock} from '../core/clock.js';
 import type {Command} from '../core/engine/commands.js';
 import {initialState} from '../core/engine/execute.js';
 import {EngineError} from '../core/errors.js';
+import {ledgerFrom, trustOver} from '../core/ledger.js';
 import type {Deployment, State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
 import {deploymentSummary} from '../core/view/summary.js';
@@ -19,6 +20,7 @@ import type {Checkpoint} from './checkpoint.js';
 import {Committer} from './commit.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
+import {ledgerFold} from './ledger-fold.js';
 import {ListIndex} from './list-index.js';
 import {readListIndex} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS} from './lock.js';
@@ -60,7 +62,8 @@ export class FileStore implements BatchStore {
 		this.dir = paths.dir;
 		this.#doc = new DocumentFile(paths);
 		this.trust = opts.trust ?? loadTrust();
-		this.#anchor = new Anchor(paths, opts.anchor);
+		// The registries the trail made, folded as the chain is verified: what signs and what starts (see #trustOver).
+		this.#anchor = new Anchor(paths, {...opts.anchor, fold: ledgerFold});
 		this.#archive = new ArchiveReader(paths);
 		this.#samples = new SampleFollower(paths.metrics);
 		this.#writes = new Committer(paths, {
@@ -125,7 +128,7 @@ export class FileStore implements BatchStore {
 		const clock = opts.clock ?? systemClock;
 		const {result: batch, rev, events} = await this.#writes.commit<Batch<R>>(state => {
 			if (opts.expectedRev !== undefined && opts.expectedRev !== state.rev) throw staleState(opts.expectedRev, state.rev);
-			const out = executeBatch<R>(state, cmds, clock, this.trust);
+			const out = executeBatch<R>(state, cmds, clock, this.#trustOver(state));
 			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
 			return {state: out.state, events: out.events, samples: out.samples, result: out};
 		}, cmds);
@@ -215,6 +218,20 @@ export class FileStore implements BatchStore {
 	/** The committed head, verified from this user's last verified point, signed and kept (see checkpoint.ts). */
 	async checkpoint(opts: {clock?: Clock} = {}): Promise<Checkpoint> {
 		return this.#anchor.checkpoint(await this.#committed(), new Date((opts.clock ?? systemClock).now()).toISOString());
+	}
+
+	/**
+	 * The trust to decide with over `state`, which the write lock holds verified to its head: keys
+	 * and services whose records differ from what the trail registered are disowned (core/ledger.ts).
+	 */
+	#trustOver(state: State): Trust {
+		return trustOver(this.trust, state, ledgerFrom(this.#anchor.derivedAt(state.auditHead)));
+	}
+
+	async checkedTrust(): Promise<Trust> {
+		const state = await this.#current();
+		const {derived} = await this.#anchor.anchored(state).catch(() => ({derived: undefined}));
+		return trustOver(this.trust, state, ledgerFrom(derived));
 	}
 
 	/** The committed head verified (incrementally), and what the store's fold made of the chain up to it. */

@@ -3,7 +3,7 @@ import {createServer, type Server} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {sandbox, signedLease, snapshot} from './helpers.js';
+import {addKeys, sandbox, signedLease, snapshot} from './helpers.js';
 
 type Doc = Record<string, any>;
 type Box = ReturnType<typeof sandbox>;
@@ -134,7 +134,7 @@ describe('calyx service apply, list and show', () => {
 		expect(replay).toMatchObject({code: 1, stderr: expect.stringContaining('does not follow its last statement')});
 	});
 
-	it('audit verify compares the definitions with the trail: one deleted by hand is named', async () => {
+	it('audit verify compares the definitions with the trail: one deleted by hand is named, and no lease is issued for its service in its stead', async () => {
 		const s = await withDefinition();
 		const intact = await s.calyx(['audit', 'verify']);
 		expect(intact).toMatchObject({code: 0, stdout: expect.stringContaining('1 service definitions match the trail\'s signed statements')});
@@ -147,6 +147,14 @@ describe('calyx service apply, list and show', () => {
 		const verify = await s.calyx(['audit', 'verify']);
 		expect(verify.code).toBe(1);
 		expect(verify.stdout).toContain('SERVICE DEFINITIONS DIFFER FROM THE AUDIT TRAIL:\n  checkout: applied in the audit trail, but missing from the document');
+		// And the trail decides: nothing is signed for checkout on the simulator in its stead.
+		await addKeys(s);
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.4.0', '--to', '1.5.0', '--key', 'ci-bot'])).doc;
+		expect((await s.calyx(['intent', 'approve', intent.id, '--key', 'alice'])).code).toBe(0);
+		const issued = await s.json<Doc>(['lease', 'issue', intent.id]);
+		expect(issued.code).toBe(1);
+		expect(issued.stderr).toContain('service checkout: the document differs from the audit trail (see calyx audit verify): its definition was removed from the document');
+		expect(JSON.stringify(issued.doc)).toContain('SERVICE_NOT_IN_TRAIL');
 	});
 
 	it('a record edited by hand is shown untrusted', async () => {

@@ -96,7 +96,7 @@ describe('the trust file governs the key registry', () => {
 		expect(signed.stderr).toContain('key mallory: no admin statement registers it: not a key');
 	});
 
-	it('a revoked key revived by deleting revokedAt stays revoked: the lease it signed does not verify', async () => {
+	it('a revoked key revived by deleting revokedAt, then its revocation statement too, stays revoked: nothing it signed verifies or starts', async () => {
 		const s = sandbox();
 		const {leaseId} = await signedLease(s);
 		expect((await s.calyx(['keys', 'revoke', 'ci-bot', '--reason', 'laptop lost'])).code).toBe(0);
@@ -109,11 +109,21 @@ describe('the trust file governs the key registry', () => {
 		expect(verified.code).toBe(1);
 		expect(JSON.stringify(verified.doc.reasons)).toContain('revocation differ from its signed statements');
 		expect((await s.calyx(['canary', 'start', leaseId])).code).toBe(1);
-		// Dropping the revocation statement too: the record is consistent again, the trail is not.
+		// Dropping the revocation statement too: the record is consistent again, the trail is not,
+		// and the trail decides: the key signs nothing, and a read says what a write would refuse.
 		editState(s, state => void state.keys.find((k: Doc) => k.id === 'ci-bot').statements.pop());
 		const audit = await s.json<Doc>(['audit', 'verify']);
 		expect(audit.code).toBe(1);
 		expect(audit.doc.registry.differences).toEqual([{keyId: 'ci-bot', problem: 'the document lacks its revoke statement(s)'}]);
+		const again = await s.json<Doc>(['lease', 'verify', leaseId]);
+		expect(again.code).toBe(1);
+		expect(JSON.stringify(again.doc.reasons)).toContain('KEY_NOT_IN_TRAIL');
+		const start = await s.calyx(['canary', 'start', leaseId]);
+		expect(start.code).toBe(1);
+		expect(start.stderr).toMatch(/key ci-bot: the document differs from the audit trail \(see calyx audit verify\): its statements are not the trail's/);
+		expect(JSON.stringify((await s.json<Doc>(['canary', 'list'])).doc.deployments)).not.toContain(leaseId);
+		const keys = await s.json<Doc>(['keys', 'list']);
+		expect(JSON.stringify(keys.doc)).toContain('KEY_NOT_IN_TRAIL');
 	});
 
 	it('refuses a trust file others can write, with the chmod that fixes it', async () => {

@@ -3,6 +3,8 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Command} from '../../src/core/index.js';
 import {Anchor, SCRUB_LINES, type ChainFold} from '../../src/store/anchor.js';
+import {ledgerDrift, ledgerFrom, type Ledger} from '../../src/core/ledger.js';
+import {ledgerFold} from '../../src/store/ledger-fold.js';
 import {chain, type StoredEvent} from '../../src/store/audit-log.js';
 import {initStore, openStore, storePaths, type StoreError} from '../../src/store/index.js';
 import {PrivateLog} from '../../src/store/private-log.js';
@@ -143,22 +145,44 @@ describe('incremental verification', () => {
 		expect(stranger.lastCost.fresh).toBe(3005);
 	});
 
-	it('carries a fold over the verified events, resumed from the witness by the next process', async () => {
-		const seen: number[] = [];
-		const fold: ChainFold<number> = {
-			key: 'revocations',
-			initial: () => 0,
-			restore: saved => (typeof saved === 'number' ? saved : undefined),
-			step: (n, e: StoredEvent) => (seen.push(e.seq), e.kind === 'key.revoked' ? n + 1 : n),
-		};
+	it('folds the registries over the verified events, resumed from the witness by the next process', async () => {
 		const {dir: seeded, home: same} = await withRevokedKey();
-		const first = await openStore(seeded, {anchor: {stateHome: same, fold}});
-		expect((await first.anchored()).derived).toBe(1);
+		const first = await openStore(seeded, {anchor: {stateHome: same}});
+		const ledger = ledgerFrom((await first.anchored()).derived)!;
+		expect(Object.keys(ledger.keys)).toEqual(['mallory']);
+		expect(ledgerDrift(ledger, await first.read())).toEqual({keys: new Map(), services: new Map()});
 		await first.run(intent('one more'), {clock: clockAt()});
-		seen.length = 0;
-		const next = await openStore(seeded, {anchor: {stateHome: same, fold}});
-		expect(await next.anchored()).toMatchObject({derived: 1});
+		const seen: number[] = [];
+		const spy: ChainFold<Ledger> = {...ledgerFold, step: (l, e: StoredEvent) => (seen.push(e.seq), ledgerFold.step(l, e))};
+		const next = new Anchor(storePaths(seeded), {stateHome: same, fold: spy});
+		await next.verify(await first.read());
+		expect(next.derived).toEqual(ledger);
 		expect(seen).toEqual([]);
+		// Without this user's witness, the fold starts from the first event and comes to the same.
+		const stranger = new Anchor(storePaths(seeded), {stateHome: tempDir(), fold: spy});
+		await stranger.verify(await first.read());
+		expect(stranger.derived).toEqual(ledger);
+		expect(seen).toEqual([1, 2]);
+	});
+
+	it('disowns a key whose revocation was cut out of the document, and only that key: writes go on', async () => {
+		const {dir, home, store, clock} = await withRevokedKey();
+		const {generateKeyPair} = await import('../../src/core/index.js');
+		const signers = testSigners();
+		const before = (await store.read()).keys[0]!;
+		// The document edited as a group member could: the record as it was before its revocation.
+		const path = storePaths(dir).state;
+		const doc = JSON.parse(readFileSync(path, 'utf8'));
+		doc.keys[0] = {...doc.keys[0], statements: doc.keys[0].statements.slice(0, 1)};
+		delete doc.keys[0].revokedAt;
+		delete doc.keys[0].revokeReason;
+		writeFileSync(path, JSON.stringify(doc));
+		const reopened = await openStore(dir, {anchor: {stateHome: home}});
+		const trust = await reopened.checkedTrust();
+		expect(trust.disowned?.keys.get(before.id)).toMatch(/its statements are not the trail's/);
+		// A second registration still goes through: the write path works, and only the cut key is refused.
+		await reopened.run(signers.register({id: 'trent', role: 'human', owner: 'trent', ...generateKeyPair()}, '2026-11-25T10:00:00.000Z'), {clock});
+		expect((await reopened.checkedTrust()).disowned?.keys.has('trent')).toBe(false);
 	});
 });
 

@@ -2,7 +2,7 @@ import type {Command} from 'commander';
 import {amendment, generateKeyPair, keyVerdict, registration, type KeyStatement, type Role, type SignedStatement} from '../../core/index.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {usage} from '../errors.js';
+import {unknownId, usage} from '../errors.js';
 import {text} from '../parse.js';
 import {table} from '../render/table.js';
 import {collect, describeStatement, now, readStatement, signForRegistry, signingAdmins, type StatementOptions} from '../statement.js';
@@ -117,11 +117,11 @@ export function registerKeys(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const store = await cli.store();
-				const state = await store.read();
+				const [state, trust] = await Promise.all([store.read(), store.checkedTrust()]);
 				const rows = state.keys.map(k => {
-					const v = keyVerdict(store.trust, k);
+					const v = keyVerdict(trust, k);
 					const status = !v.ok ? `untrusted: ${v.reason.message}` : v.key.revokedAt ? `revoked: ${v.key.revokeReason}` : 'active';
-					return {id: k.id, role: k.role, owner: k.owner ?? null, fingerprint: k.fingerprint, addedAt: k.addedAt, trusted: v.ok, status};
+					return {id: k.id, role: k.role, owner: k.owner ?? null, fingerprint: k.fingerprint, addedAt: k.addedAt, trusted: v.ok, status, ...(v.ok ? {} : {problem: v.reason.code})};
 				});
 				cli.emit({trust: store.trust.source, demo: store.trust.demo, keys: rows}, shown =>
 					[
@@ -141,7 +141,7 @@ export function registerKeys(program: Command, io: Io) {
 		const o = signingAdmins(cli, given);
 		const state = await (await cli.store()).read();
 		const record = state.keys.find(k => k.id === id);
-		if (!record) throw usage(`key: unknown id ${id} (see calyx keys list)`, 'NOT_FOUND');
+		if (!record) throw unknownId('key', id);
 		return submit(cli, signForRegistry(cli, build(record), o), o);
 	};
 

@@ -12,7 +12,7 @@ import type {ServiceSummary} from '../../core/view/service.js';
 import {metricsLines, metricsView, type MetricsView} from '../render/metrics.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {EXIT, usage} from '../errors.js';
+import {EXIT, unknownId, usage} from '../errors.js';
 import {count, duration, tierKeys, tiers} from '../parse.js';
 import {table} from '../render/table.js';
 
@@ -26,7 +26,7 @@ export async function findLease(cli: Cli, id: string) {
 	// A lease whose deployment ended is in the archive with it: shown beside its intent and deployment, as it was.
 	const record = await store.archived(id);
 	const lease = record?.leases.find(l => l.id === id);
-	if (!record || !lease) throw usage(`leaseId: unknown lease ${id} (see calyx lease list)`, 'NOT_FOUND');
+	if (!record || !lease) throw unknownId('lease', id);
 	return {state: restoreArchived(live, record), lease};
 }
 
@@ -168,7 +168,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseShown(state, found, cli.clock.now(), cli.trust);
+				const view = leaseShown(state, found, cli.clock.now(), await (await cli.store()).checkedTrust());
 				cli.emit({leaseId: view.id, verified: view.verified, reasons: view.reasons, signers: view.signers}, () => leaseText(escapeDeep(view), cli.time));
 				return view.verified ? EXIT.ok : EXIT.refused;
 			}),
@@ -181,7 +181,7 @@ export function registerLease(program: Command, io: Io) {
 		.action(
 			action(io, async (cli, [leaseId]) => {
 				const {state, lease: found} = await findLease(cli, leaseId!);
-				const view = leaseShown(state, found, cli.clock.now(), cli.trust);
+				const view = leaseShown(state, found, cli.clock.now(), await (await cli.store()).checkedTrust());
 				const replayed = view.intent ? await replayLine(cli, found.plan, view.intent.service) : undefined;
 				cli.emit({...view, ...(replayed ? {replayed} : {})}, shown => [leaseText(shown, cli.time), ...(shown.replayed ? [`replayed: ${shown.replayed.line}`] : [])].join('\n'));
 			}),
@@ -193,8 +193,9 @@ export function registerLease(program: Command, io: Io) {
 		.description('list leases')
 		.action(
 			action(io, async cli => {
-				const state = await (await cli.store()).read();
-				const views = state.leases.map(l => leaseShown(state, l, cli.clock.now(), cli.trust));
+				const store = await cli.store();
+				const [state, trust] = await Promise.all([store.read(), store.checkedTrust()]);
+				const views = state.leases.map(l => leaseShown(state, l, cli.clock.now(), trust));
 				cli.emit({leases: views}, shown =>
 					table(
 						['ID', 'INTENT', 'STATUS', 'SIGNERS', 'EXPIRES'],

@@ -63,7 +63,7 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	const plan = planFrom(ctx, cmd.plan);
 	// Nothing to sign under a definition its admins did not sign: say so now, not at the start.
 	const service = serviceInForce(ctx.base, ctx.trust, intent.service);
-	if ('problem' in service) throw refused('UNTRUSTED_SERVICE', service.problem.message, [{code: 'UNTRUSTED_SERVICE', message: service.problem.message}]);
+	if ('problem' in service) throw refused('UNTRUSTED_SERVICE', service.problem.message, [service.problem]);
 	const definition = definitionFor(ctx.base, intent.service);
 	const acknowledged = cmd.ackRisk === true;
 	const risk = riskOf(ctx.base, intent, ctx.now);
