@@ -1,4 +1,5 @@
-import {chmod, chown, lstat, mkdir} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import {chown, mkdir, open} from 'node:fs/promises';
 import {initialState} from '../core/engine/execute.js';
 import type {Config} from '../core/model/index.js';
 import type {BatchStore} from './api.js';
@@ -46,10 +47,17 @@ async function setModes(paths: StorePaths, created: boolean, group: number | und
 	await chown(paths.dir, -1, group);
 	await setDirMode(paths.dir, 0o2770);
 	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, ...revLogs(paths), paths.commit]) {
-		const st = await lstat(file).catch(() => undefined);
-		if (!st?.isFile()) continue;
-		await chown(file, -1, group);
-		await chmod(file, 0o660);
+		// Through a descriptor opened without following links: a link swapped in after a look by
+		// name would otherwise hand its target to the group.
+		const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
+		if (!fh) continue;
+		try {
+			if (!(await fh.stat()).isFile()) continue;
+			await fh.chown(-1, group);
+			await fh.chmod(0o660);
+		} finally {
+			await fh.close();
+		}
 	}
 }
 

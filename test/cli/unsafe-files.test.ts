@@ -98,6 +98,20 @@ describe('modes are explicit, not the umask', () => {
 		for (const f of readdirSync(s.data).filter(n => lstatSync(join(s.data, n)).isFile())) expect([f, mode(join(s.data, f))]).toEqual([f, 0o660]);
 	});
 
+	it('init --group over an existing directory shares calyx files, never what a link planted among them points at', () => {
+		const s = sandbox({suiteTrust: true});
+		expect(umask0(['init'], s).status).toBe(0);
+		const secret = join(s.root, 'secret');
+		writeFileSync(secret, 'private\n', {mode: 0o600});
+		const planted = join(s.data, 'metrics.ndjson');
+		rmSync(planted, {force: true});
+		symlinkSync(secret, planted);
+		umask0(['init', '--group', String(process.getgid!())], s);
+		expect(mode(secret)).toBe(0o600);
+		expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+		expect(mode(join(s.data, 'state.json'))).toBe(0o660);
+	});
+
 	it('init --group with an unknown group is a usage error and creates nothing', async () => {
 		const s = sandbox({suiteTrust: true});
 		const run = await s.calyx(['init', '--group', 'no-such-group-calyx']);
