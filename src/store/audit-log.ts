@@ -133,6 +133,8 @@ export function parseEvent(path: string, line: Buffer, start: number): StoredEve
 export interface AuditFilter {
 	subject?: string;
 	deploymentId?: string;
+	/** With deploymentId: the ids whose events belong to that deployment's story too (its lease, its intent). */
+	related?: readonly string[];
 	limit?: number;
 	/** Only events of commits up to this revision: lines a crashed mutation left past it never took effect. */
 	throughRev?: number;
@@ -143,14 +145,15 @@ export interface AuditFilter {
  * end of the log. A line is only parsed if it mentions the subject or deployment asked for.
  */
 export async function readEvents(path: string, filter: AuditFilter = {}): Promise<StoredEvent[]> {
-	const id = filter.subject ?? filter.deploymentId;
-	const needle = id === undefined ? undefined : Buffer.from(JSON.stringify(id));
+	const related = filter.deploymentId === undefined ? [] : (filter.related ?? []);
+	const ids = filter.subject !== undefined ? [filter.subject] : filter.deploymentId !== undefined ? [filter.deploymentId, ...related] : [];
+	const needles = ids.map(id => Buffer.from(JSON.stringify(id)));
 	const matches = (e: StoredEvent) =>
 		(filter.subject === undefined || e.subject === filter.subject) &&
-		(filter.deploymentId === undefined || e.subject === filter.deploymentId || e.data.deploymentId === filter.deploymentId);
+		(filter.deploymentId === undefined || e.subject === filter.deploymentId || e.data.deploymentId === filter.deploymentId || related.includes(e.subject));
 	const out: StoredEvent[] = [];
 	const consider = (line: Buffer, start: number) => {
-		if (needle && line.indexOf(needle) < 0) return;
+		if (needles.length > 0 && !needles.some(n => line.indexOf(n) >= 0)) return;
 		const event = parseEvent(path, line, start);
 		if (matches(event) && (filter.throughRev === undefined || event.rev <= filter.throughRev)) out.push(event);
 	};

@@ -130,8 +130,15 @@ describe('the whole pipeline through the CLI', () => {
 		const rb = await s.json<Doc>(['rollback', dep, '--reason', 'drill']);
 		expect(rb.code).toBe(0);
 		expect(rb.doc).toMatchObject({status: 'rolled_back', verified: true});
-		const reasons = (await s.json<Doc>(['audit', 'list', '--deployment', dep])).doc.events.map((e: Doc) => e.reason);
-		expect(reasons).toEqual(expect.arrayContaining(['pager: latency', 'CDN, not us', 'drill']));
+		const story = (await s.json<Doc>(['audit', 'list', '--deployment', dep])).doc.events as Doc[];
+		expect(story.map(e => e.reason)).toEqual(expect.arrayContaining(['pager: latency', 'CDN, not us', 'drill']));
+		// Archived now, and told from its beginning: who proposed and approved it, who signed its lease.
+		const kinds = story.map(e => e.kind);
+		expect(kinds.slice(0, 4)).toEqual(['intent.created', 'intent.approved', 'lease.issued', 'lease.cosigned']);
+		expect(kinds).toContain('lease.activated');
+		expect(story.find(e => e.kind === 'intent.approved').data).toMatchObject({keyId: 'alice'});
+		const unknown = await s.calyx(['audit', 'list', '--deployment', 'DEP-20000101-001']);
+		expect(unknown).toMatchObject({code: 2, stderr: 'calyx: --deployment: unknown deployment DEP-20000101-001 (see calyx canary list --all)\n'});
 	});
 
 	it('promotes only through the gate; --force passes a hold with a reason', async () => {

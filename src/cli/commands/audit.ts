@@ -1,7 +1,7 @@
 import type {Command} from 'commander';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
-import {EXIT} from '../errors.js';
+import {EXIT, unknownId} from '../errors.js';
 import {count} from '../parse.js';
 import {collect} from '../statement.js';
 import {checkpointLine, verifyText} from '../render/anchor.js';
@@ -18,8 +18,12 @@ export function registerAudit(program: Command, io: Io) {
 		.option('--limit <n>', 'only the last n events', count())
 		.action(
 			action<{deployment?: string; subject?: string; limit?: number}>(io, async (cli, _args, o) => {
-				const events = await (await cli.store()).audit({
-					...(o.deployment ? {deploymentId: o.deployment} : {}),
+				const store = await cli.store();
+				// Its story begins before it: who proposed and approved the intent, who signed the lease.
+				const found = o.deployment === undefined ? undefined : await store.deployment(o.deployment);
+				if (o.deployment !== undefined && !found) throw unknownId('deployment', o.deployment, '--deployment', 'calyx canary list --all');
+				const events = await store.audit({
+					...(found ? {deploymentId: found.deployment.id, related: [found.deployment.leaseId, found.deployment.intentId]} : {}),
 					...(o.subject ? {subject: o.subject} : {}),
 					...(o.limit !== undefined ? {limit: o.limit} : {}),
 				});
