@@ -1,58 +1,48 @@
 /**
- * The store's costs, each against a floor measured in the same run (plain fs calls on the same
- * bytes, no lock, no fsync): one mutation at 100 / 1,000 / 10,000 deployments, a cold read, appends
- * to the audit trail and the metrics log, and full-chain verification at 100k events.
- * Run: npm run bench:store
+ * The store's costs, each against a floor measured in the same run: one mutation with 50 live
+ * canaries in the document and 100 / 1,000 / 10,000 ended in the archive, with their audit trail
+ * (populated as bench:archive does, bench/lib/scale.ts), in turns with the durable-write floor of
+ * the same document (plain fs calls, bench/lib/floor.ts); a cold read against readFile + parse;
+ * appends to the audit trail and the metrics log; full-chain verification at 100k events.
+ * Run: npm run bench:store (CALYX_BENCH_ROUNDS sets the rounds of mutations, default 300)
  */
 import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {ManualClock, runDrill, type Deployment, type EventDraft, type State} from '../src/core/index.js';
+import {ManualClock, runDrill, type EventDraft} from '../src/core/index.js';
 import {chain, GENESIS, type Head} from '../src/store/audit-log.js';
-import {appendDurable, writeDurable} from '../src/store/durable.js';
+import {appendDurable} from '../src/store/durable.js';
 import {Anchor, SCRUB_LINES} from '../src/store/anchor.js';
 import {walkChain} from '../src/store/chain-walk.js';
 import {initStore, openStore, storePaths} from '../src/store/index.js';
 import {sampleLines} from '../src/store/metrics-log.js';
 import {verifyChain} from '../src/store/verify.js';
-import {ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib/stats.js';
+import {AGAINST_HEADER, againstColumns, againstFloor, floorSpread} from './lib/floor.js';
+import {healthy, liveId, populate} from './lib/scale.js';
+import {load, ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib/stats.js';
 
-const SIZES = [100, 1_000, 10_000];
+const LIVE = 50;
+const ENDED = [100, 1_000, 10_000];
+const ROUNDS = Number(process.env.CALYX_BENCH_ROUNDS ?? 300);
 const TARGET_P95: Record<number, number> = {1_000: 20, 10_000: 100};
 const root = await mkdtemp(join(tmpdir(), 'calyx-bench-'));
 // The stores' witnesses go to the bench's own state home, never the user's.
 process.env.XDG_STATE_HOME = join(root, 'state');
-const healthy = {tesDelta: 0.2, errorRate: 0.3, cpu: 55, memory: 60};
 
-// A realistic finished deployment (pack, sanity results, sample window) to clone, and a drill whose
-// canaries never leave their first tier (an endless bake) to give the benchmark a live one.
-const finished = runDrill().state.deployments.find(d => d.status === 'completed')!;
 const live = runDrill({bakeMs: 1e12});
 const running = live.state.deployments.find(d => d.status === 'running')!;
 
-function withDeployments(state: State, n: number): State {
-	const clones: Deployment[] = Array.from({length: n - 1}, (_, i) => ({...structuredClone(finished), id: `DEP-20250101-${String(i + 1).padStart(5, '0')}`}));
-	return {...state, deployments: [...clones, running]};
-}
-
-async function mutationAt(n: number) {
-	const dir = join(root, `dep-${n}`);
-	const {store} = await initStore(dir);
-	await store.mutate(() => ({state: withDeployments(live.state, n), events: [], result: null}));
+async function mutationAt(ended: number) {
+	const {dir, store, events} = await populate(root, {live: LIVE, ended});
 	const clock = new ManualClock('2026-11-26T00:00:00Z');
-	const iterations = n >= 10_000 ? 60 : 200;
-	const times = await sample(() => store.run({type: 'metrics.record', actor: 'agent:bench', id: running.id, sample: healthy}, {clock: (clock.advance(1000), clock)}), {
-		iterations,
-		warmup: 5,
-	});
 	const bytes = await readFile(join(dir, 'state.json'));
-	const floor = await sample(i => writeFile(join(dir, `floor-${i % 2}.json`), bytes), {iterations, warmup: 3});
-	// The write protocol alone on the same bytes (temp, fsync, rename, directory fsync): what durability costs here.
-	const durable = await sample(() => writeDurable(join(dir, 'floor-durable.json'), [bytes]), {iterations, warmup: 3});
-	const cold = await sample(async () => (await openStore(dir)).read(), {iterations: n >= 10_000 ? 5 : 20, warmup: 1});
-	const parseFloor = await sample(async () => JSON.parse((await readFile(join(dir, 'state.json'))).toString()), {iterations: n >= 10_000 ? 5 : 20});
+	const mutation = await againstFloor(i => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)}), join(dir, 'floor.json'), bytes, {rounds: ROUNDS});
+	const loadNow = load();
 	await store.close();
-	return {n, bytes: bytes.length, mutation: stats(times), floor: stats(floor), durable: stats(durable), cold: stats(cold), parseFloor: stats(parseFloor)};
+	const cold = await sample(async () => (await openStore(dir)).read(), {iterations: 20, warmup: 1});
+	const parseFloor = await sample(async () => JSON.parse((await readFile(join(dir, 'state.json'))).toString()), {iterations: 20});
+	await rm(dir, {recursive: true, force: true});
+	return {ended, events, bytes: bytes.length, mutation, load: loadNow, cold: stats(cold), parseFloor: stats(parseFloor)};
 }
 
 const drafts: EventDraft[] = live.events;
@@ -135,29 +125,25 @@ async function incremental(path: string, head: Head) {
 
 try {
 	console.log(`calyx store bench — node ${process.version}, ${new Date().toISOString()}\n`);
-	const rows: Array<Array<string | number>> = [
-		['deployments', 'state', 'mutation median', 'p95', 'target p95', 'writeFile p95', 'p95 / writeFile', 'durable write p95', 'p95 / durable', 'cold read() median', 'readFile+parse median'],
-	];
-	for (const n of SIZES) {
+	const rows: Array<Array<string | number>> = [['ended', 'document', 'trail', ...AGAINST_HEADER, 'target p95', 'cold read() median', 'readFile+parse median']];
+	const notes: string[] = [];
+	for (const n of ENDED) {
 		const r = await mutationAt(n);
 		const target = TARGET_P95[n];
 		rows.push([
 			thousands(n),
-			`${(r.bytes / 1e6).toFixed(1)} MB`,
-			`${ms(r.mutation.median)} ms`,
-			`${ms(r.mutation.p95)} ms`,
-			target ? `< ${target} ms ${r.mutation.p95 < target ? 'ok' : 'MISSED'}` : '-',
-			`${ms(r.floor.p95)} ms`,
-			ratio(r.mutation.p95, r.floor.p95),
-			`${ms(r.durable.p95)} ms`,
-			ratio(r.mutation.p95, r.durable.p95),
+			`${(r.bytes / 1e3).toFixed(0)} KB`,
+			`${thousands(r.events)} events`,
+			...againstColumns(r.mutation),
+			target ? `< ${target} ms ${r.mutation.figure.p95 < target ? 'ok' : 'MISSED'}` : '-',
 			`${ms(r.cold.median)} ms`,
 			`${ms(r.parseFloor.median)} ms`,
 		]);
+		notes.push(`${thousands(n)}: ${r.mutation.figure.n} rounds, ${floorSpread(r.mutation)}, ${r.load}`);
 	}
-	console.log('One mutation (metrics.record through the engine: lock, read, validate, sample append + fsync, durable write).');
-	console.log('Floors on the same bytes: fs.writeFile (no fsync), and the durable write alone (temp + fsync + rename + dir fsync).');
-	console.log(`${table(rows)}\n`);
+	console.log(`One mutation (metrics.record through the engine: lock, checks, validate, sample append + fsync, durable write), ${LIVE} live canaries in the`);
+	console.log('document and N ended in the archive, in turns with the durable-write floor of the same document (new file, write, fsync, rename, directory fsync).');
+	console.log(`${table(rows)}\n${notes.join('; ')}\n`);
 
 	const a = await appendRates();
 	console.log(`Appends, ${thousands(a.count)} each (every append fsync'd; the floor is fs.appendFile without fsync):`);

@@ -1,4 +1,5 @@
 /** Timing helpers shared by the benches: each figure is reported with its median and p95. */
+import {availableParallelism, loadavg} from 'node:os';
 
 export interface Stats {
 	n: number;
@@ -53,4 +54,32 @@ export function table(rows: Array<Array<string | number>>): string {
 	const widths = cells[0]!.map((_, c) => Math.max(...cells.map(r => r[c]?.length ?? 0)));
 	const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
 	return [line(cells[0]!), widths.map(w => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/**
+ * Several figures sampled in turns, one of each per round (the order reversed every other round),
+ * so that whatever else the machine is doing lands on all of them alike. Also returns each round's
+ * ratio of every figure to the first one (`paired`): the ratio of two figures measured a moment
+ * apart, steadier than the ratio of two distributions when the load drifts.
+ */
+export async function interleaved<K extends string>(fns: Record<K, (i: number) => unknown>, opts: {rounds: number; warmup?: number}): Promise<{samples: Record<K, number[]>; paired: Record<K, number[]>}> {
+	const names = Object.keys(fns) as K[];
+	const samples = Object.fromEntries(names.map(n => [n, [] as number[]])) as Record<K, number[]>;
+	for (let round = -(opts.warmup ?? 0); round < opts.rounds; round++) {
+		const order = round % 2 === 0 ? names : [...names].reverse();
+		for (const name of order) {
+			const start = performance.now();
+			await fns[name](round);
+			if (round >= 0) samples[name].push(performance.now() - start);
+		}
+	}
+	const first = samples[names[0]!];
+	const paired = Object.fromEntries(names.map(n => [n, samples[n].map((x, i) => x / first[i]!)])) as Record<K, number[]>;
+	return {samples, paired};
+}
+
+/** The machine's load while a figure was measured: a benchmark on a busy box says so. */
+export function load(): string {
+	const [one] = loadavg();
+	return `load average ${one!.toFixed(2)} on ${availableParallelism()} cores`;
 }

@@ -134,7 +134,10 @@ export class Anchor {
 			this.lastCost = {fresh: walk.hashed, scrubbed: 0};
 			if (start && file) {
 				const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
-				const again = await walkChain(this.paths.audit, {from, file, until: Math.min(from.seq + SCRUB_LINES, start.seq)});
+				const until = Math.min(from.seq + SCRUB_LINES, start.seq);
+				// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
+				const bounds = {end: start.offset, expect: Math.ceil(((until - from.seq) * start.offset * 1.25) / Math.max(1, start.seq))};
+				const again = await walkChain(this.paths.audit, {from, file, until, bounds});
 				if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
 				this.lastCost.scrubbed = again.hashed;
 				if (again.last.seq < start.seq) scrub = again.last;

@@ -27,6 +27,8 @@ export interface WalkOptions {
 	/** Each verified line's seq and hash, for a caller that needs no bytes (no buffer is made per line). */
 	onHash?: (seq: number, hash: string) => void;
 	blockSize?: number;
+	/** For a walk that stops early (see lines.ts's `blocks`): the byte it reads up to at most, about how much it reads, and no read ahead. */
+	bounds?: {end: number; expect: number};
 	/** The log already open (several walks in one check share one open): left open. */
 	file?: FileHandle;
 }
@@ -73,7 +75,8 @@ export async function walkChain(path: string, opts: WalkOptions = {}): Promise<W
 	}
 	if (opts.until !== undefined && seq >= opts.until) return stop('until');
 	const {onLine, onHash, until} = opts;
-	for await (const {buf, start: base, torn} of blocks(opts.file ?? path, opts.blockSize, offset, true)) {
+	const bounded = opts.bounds ? {end: opts.bounds.end, first: Math.max(4096, opts.bounds.expect), prefetch: false} : {};
+	for await (const {buf, start: base, torn} of blocks(opts.file ?? path, {size: opts.blockSize, from: offset, reuse: true, ...bounded})) {
 		if (torn) return stop('torn', undefined, buf.length);
 		const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
 		// Where the previous line's hash sits in this block; -1 while it is in the block before.
@@ -125,6 +128,8 @@ function seqReason(found: number, expected: number, next: number | undefined): s
 
 /** Longest line looked for behind a witnessed offset; an audit line is far shorter. */
 const MAX_LINE = 1 << 20;
+/** The first look behind a witnessed offset: most lines end within it. */
+const FIRST_LOOK = 8192;
 
 const NEWLINE_LOST = 'newline lost';
 
@@ -146,11 +151,19 @@ async function standsAt(path: string, file: FileHandle | undefined, point: Chain
 		const {size} = await fh.stat();
 		const lost = size === point.offset - 1;
 		if (size < point.offset && !lost) return `truncated: the log is ${size} bytes, but it held ${witnessed}`;
-		const span = Math.min(point.offset, MAX_LINE);
-		const buf = Buffer.alloc(span);
-		await fh.read(buf, 0, span, point.offset - span);
-		if (lost) buf[span - 1] = 10;
-		const start = buf.lastIndexOf(10, span - 2) + 1;
+		// A window that grows until it holds the line's start (an audit line is a few hundred bytes).
+		let span = 0;
+		let buf = Buffer.alloc(0);
+		let start = 0;
+		for (let want = Math.min(point.offset, FIRST_LOOK); want > span; want = Math.min(point.offset, MAX_LINE, want * 8)) {
+			span = want;
+			buf = Buffer.allocUnsafe(span);
+			const {bytesRead} = await fh.read(buf, 0, span, point.offset - span);
+			buf.fill(0, bytesRead);
+			if (lost) buf[span - 1] = 10;
+			start = buf.lastIndexOf(10, span - 2) + 1;
+			if (start > 0 || span === point.offset) break;
+		}
 		const shape = buf[span - 1] === 10 ? lineShape(buf, start, span - 1) : undefined;
 		if (!shape || shape.seq !== point.seq || !hexAt(buf, shape.hashAt, point.hash)) return `rewritten: the log no longer holds ${witnessed}`;
 		if (hash('sha256', buf.subarray(start, shape.hashedEnd), 'hex') !== point.hash) return `edited: ${witnessed} no longer matches its hash`;

@@ -108,12 +108,13 @@ export class Committer {
 	 * and whether the logs agree with the document (see last-commit.ts for when one lstat a log shows it).
 	 */
 	async #check() {
-		const probing = Promise.all([findDebris(this.paths), logSizes(this.#logs)]);
+		const logs = logSizes(this.#logs);
+		const probing = findDebris(this.paths);
 		const reading = this.current().then(async current => {
 			await this.#anchor.verify(current);
 			return current;
 		});
-		const [current, [debris, logs]] = await Promise.all([reading, probing]);
+		const [current, debris] = await Promise.all([reading, probing]);
 		const agree = this.#last.unchanged(this.#doc.loadedId, logs) || (await logsAgree(this.paths, current));
 		return {current, debris, agree, logs};
 	}

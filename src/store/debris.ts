@@ -1,4 +1,5 @@
-import {lstat, readdir, unlink} from 'node:fs/promises';
+import {readdirSync} from 'node:fs';
+import {lstat, unlink} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {EventDraft} from '../core/events.js';
 import {parseHeader} from './codec.js';
@@ -51,7 +52,14 @@ function kindOf(paths: StorePaths, name: string): Kind | undefined {
 /** Reads only: what `afterCommit` and `settleRotation` would do, and what they would leave. */
 export async function findDebris(paths: StorePaths): Promise<Debris> {
 	const found: Debris = {remove: [], rotation: false, adopt: [], left: []};
-	for (const name of await readdir(paths.dir).catch(() => [] as string[])) {
+	// Synchronously: a data directory holds a dozen names, and every write lists them.
+	let names: string[];
+	try {
+		names = readdirSync(paths.dir);
+	} catch {
+		names = [];
+	}
+	for (const name of names) {
 		const kind = kindOf(paths, name);
 		if (!kind) continue;
 		const path = join(paths.dir, name);

@@ -82,22 +82,38 @@ export async function* linesBackward(path: string, end?: number, chunk = 65_536)
 	}
 }
 
+export interface BlockOptions {
+	/** The largest block (default 4 MB). */
+	size?: number;
+	/** Where to start (just after a newline): what an earlier pass already verified is skipped. */
+	from?: number;
+	/** Two buffers take turns (see `blocks`). */
+	reuse?: boolean;
+	/** No byte at or past this offset is read (a line boundary the caller knows, such as a verified point's end). */
+	end?: number;
+	/** The first block's size, when the caller knows about how much it will read (default 64 KB). */
+	first?: number;
+	/** Reads the next block while the caller works on this one (default); off for a short walk that stops early. */
+	prefetch?: boolean;
+}
+
 /**
  * The file in blocks that end on a line boundary, for a synchronous loop over lines (a generator
  * step per line would cost more than hashing it). The next block is read while the caller works
- * on this one. The last block may hold a torn line: `torn`. `from` (just after a newline) skips
- * what an earlier pass already verified. Given an open file, it is left open.
+ * on this one (unless `prefetch: false`). The last block may hold a torn line: `torn`. Given an
+ * open file, it is left open.
  * With `reuse`, two buffers take turns (one read into while the caller works on the other), so a
  * block is valid only until the next is asked for: a walk over a 50 MB log then touches 8 MB of
  * memory instead of allocating (and faulting in, then collecting) 50 MB.
  */
-export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 0, reuse = false): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+export async function* blocks(file: string | FileHandle, opts: BlockOptions = {}): AsyncGenerator<{start: number; buf: Buffer; torn: boolean}> {
+	const {size = 4 << 20, from = 0, reuse = false, end = Number.POSITIVE_INFINITY, prefetch = true} = opts;
 	const fh = typeof file === 'string' ? (await openIfExists(file))?.fh : file;
 	if (!fh) return;
 	// Blocks start small and grow to `size`: a walk over the few lines since a witnessed point
 	// should not allocate (and collect) megabytes. Each read goes after the partial line carried
 	// over from the block before: no concatenation.
-	let span = Math.min(size, 65_536);
+	let span = Math.min(size, opts.first ?? 65_536);
 	const pair: Array<Buffer | undefined> = [undefined, undefined];
 	let turn = 0;
 	const bufferFor = (length: number) => {
@@ -107,12 +123,14 @@ export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 
 		// A quarter more than asked: the next block's carried partial line fits without a new buffer.
 		return held && held.length >= length ? held : (pair[turn] = Buffer.allocUnsafe(length + (length >> 2)));
 	};
-	const readAt = (position: number, carry: Buffer) => {
-		const want = span;
+	const readAt = async (position: number, carry: Buffer) => {
+		const want = Math.min(span, end - position);
 		span = Math.min(size, span * 4);
+		if (want <= 0) return carry;
 		const buf = bufferFor(carry.length + want);
 		carry.copy(buf, 0);
-		return fh.read(buf, carry.length, want, position).then(({bytesRead}) => buf.subarray(0, carry.length + bytesRead));
+		const {bytesRead} = await fh.read(buf, carry.length, want, position);
+		return buf.subarray(0, carry.length + bytesRead);
 	};
 	let pending = readAt(from, Buffer.alloc(0));
 	try {
@@ -126,8 +144,11 @@ export async function* blocks(file: string | FileHandle, size = 4 << 20, from = 
 			}
 			const cut = data.lastIndexOf(NL) + 1;
 			const carry = data.subarray(cut);
-			pending = readAt(offset + data.length, carry);
+			const next = offset + data.length;
+			if (prefetch) pending = readAt(next, carry);
 			if (cut > 0) yield {start: offset, buf: data.subarray(0, cut), torn: false};
+			// Asked for only now: the carried bytes are copied before the block they sit in is reused.
+			if (!prefetch) pending = readAt(next, carry);
 			offset += cut;
 			carried = carry.length;
 		}

@@ -107,15 +107,47 @@ describe('walking the chain in blocks', () => {
 	});
 });
 
+describe('a walk from a witnessed point', () => {
+	const endOf = (lines: string[], seq: number) => lines.slice(0, seq).reduce((n, l) => n + l.length + 1, 0);
+	const pointAt = (lines: string[], seq: number) => ({seq, hash: hashOf(lines[seq - 1]!), offset: endOf(lines, seq)});
+
+	it('within bounds, reads no byte past their end, whatever it expected to read, and still catches an edit before it', async () => {
+		const {lines} = trail();
+		const edited = [...lines];
+		edited[30] = reseal(lines[30]!.replace(/"subject":"[^"]*"/, '"subject":"eve"'));
+		const path = write(edited);
+		const from = pointAt(lines, 5);
+		for (const expectBytes of [1, 700, 1 << 20]) {
+			// Line 31 is past the end: not read, so its edit is not this walk's to see.
+			const bounds = {end: endOf(lines, 30), expect: expectBytes};
+			expect(await walkChain(path, {from, until: 30, bounds})).toMatchObject({end: 'until', hashed: 26, last: {seq: 30, hash: hashOf(lines[29]!)}});
+			const tampered = [...lines];
+			tampered[19] = tampered[19]!.replace(/"subject":"s19"/, '"subject":"s91"');
+			expect(await walkChain(write(tampered), {from, until: 30, bounds})).toMatchObject({end: 'bad', firstBad: {line: 20, reason: expect.stringMatching(/^edited/)}});
+		}
+	});
+
+	it('finds the witnessed line however long it is', async () => {
+		const {lines} = trail();
+		const drafts = Array.from({length: 3}, (_, i) => ({at: '2026-11-25T10:00:00.000Z', actor: 'a', kind: 'k', subject: `s${i}`, reason: 'r'.repeat(i === 1 ? 70_000 : 10), data: {i}}));
+		const long = chain(drafts, 1, {seq: 0, hash: ''}).bytes.toString().trimEnd().split('\n');
+		const path = write(long);
+		expect(await walkChain(path, {from: pointAt(long, 2), until: 3})).toMatchObject({end: 'until', hashed: 2, last: {seq: 3}});
+		const shortened = [long[0]!, reseal(long[1]!.replace('rrrr', 'rrr')), long[2]!];
+		expect(await walkChain(write(shortened), {from: pointAt(long, 2), until: 3})).toMatchObject({end: 'bad', firstBad: {reason: expect.stringMatching(/^rewritten/)}});
+		expect(lines.length).toBe(COUNT);
+	});
+});
+
 describe('blocks in two buffers taking turns', () => {
-	for (const size of [1, 64, 700, 4096]) {
-		it(`give every line once, in order, and the torn tail apart (blocks of ${size} bytes)`, async () => {
+	for (const [size, prefetch] of [[1, true], [64, true], [700, true], [4096, true], [64, false], [700, false]] as const) {
+		it(`give every line once, in order, and the torn tail apart (blocks of ${size} bytes${prefetch ? '' : ', none read ahead'})`, async () => {
 			const {lines} = trail();
 			const path = join(tempDir(), 'log.ndjson');
 			writeFileSync(path, `${lines.join('\n')}\npartial`);
 			const seen: string[] = [];
 			let tail = '';
-			for await (const block of blocks(path, size, 0, true)) {
+			for await (const block of blocks(path, {size, reuse: true, prefetch})) {
 				if (block.torn) tail = block.buf.toString();
 				else eachLine(block, (line, start) => void seen.push(`${start}|${line.toString()}`));
 			}

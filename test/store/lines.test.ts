@@ -22,7 +22,7 @@ describe('reading NDJSON in pieces', () => {
 			const {path, lines} = file('partial');
 			const seen: string[] = [];
 			let tail = '';
-			for await (const block of blocks(path, size)) {
+			for await (const block of blocks(path, {size})) {
 				if (block.torn) tail = block.buf.toString();
 				else eachLine(block, (line, start) => void seen.push(`${start}|${line.toString()}`));
 			}
