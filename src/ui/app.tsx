@@ -140,11 +140,12 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		: {audit: paneAudit ? [paneAudit] : []};
 	useWanted(data, wants);
 	// What the keys act on that comes from the state: also handed over for a state taken without drawing it (see quiet-list.ts, live-detail.ts).
-	const fromState = (s: State | undefined, m: ScreenModel | undefined): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
+	// `at`: the time the screen showed them at (a detail painted without a render shows a later second than `now`).
+	const fromState = (s: State | undefined, m: ScreenModel | undefined, at = now): Partial<KeyContext> & Pick<KeyContext, 'availability' | 'confirmable' | 'reviewed'> => ({
 		availability: m?.availability ?? {},
 		confirmable: m?.confirmable ?? {},
 		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
-		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, now, store.trust) : undefined),
+		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, at, store.trust) : undefined),
 		serviceOf: id => s?.deployments.find(d => d.id === id)?.service,
 	});
 	const scene: DetailScene = {ui, layout, signerRole: identity?.role, trust: store.trust, wants, queriesKey: table.find(b => b.action === 'queries')?.keys, statusMs: props.statusMs, keysFrom: fromState};

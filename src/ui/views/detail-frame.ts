@@ -18,8 +18,8 @@ export interface DetailScene {
 	wants: Wants;
 	queriesKey: string | undefined;
 	statusMs: number | undefined;
-	/** What the keys act on that comes from a state and its model (see app.tsx). */
-	keysFrom: (state: State, model: ScreenModel) => Partial<KeyContext>;
+	/** What the keys act on that comes from a state and its model, shown at a time (see app.tsx). */
+	keysFrom: (state: State, model: ScreenModel, at: number) => Partial<KeyContext>;
 }
 
 export interface DetailDrawn {
@@ -60,5 +60,5 @@ export function drawDetail(scene: DetailScene, snap: Snapshot, at: number, model
 	const {visible, more} = visibleBlocks(blocks, Math.min(ui.detailScroll, detailMax), layout.pane);
 	const status = ui.status !== undefined && at < statusEndsAt(ui.status, scene.statusMs);
 	const chrome = JSON.stringify([view.id, targetKinds(state), statusCounts(state), m.deployments.length, m.leases.length, m.intents.length, status, snap.error ?? null]);
-	return {model: m, blocks, detailMax, frame: {chrome, visible, more, keys: {rows: m.rowIds, detailMax, ...scene.keysFrom(state, m)}}};
+	return {model: m, blocks, detailMax, frame: {chrome, visible, more, keys: {rows: m.rowIds, detailMax, ...scene.keysFrom(state, m, at)}}};
 }
