@@ -136,9 +136,30 @@ describe('auto-halt monitor in the engine', () => {
 		const f = new Fixture();
 		const id = f.canary();
 		f.clock.advance(60_000);
-		f.record(id, {...CLEAN, at: '2026-11-25T09:00:00.000Z'});
+		f.record(id, {...CLEAN, at: '2026-11-25T09:30:00.000Z'});
 		expect(f.dep(id)).toMatchObject({sampleCount: 1, window: []});
-		expect(f.samples.at(-1)).toEqual({deploymentId: id, sample: {...CLEAN, at: '2026-11-25T09:00:00.000Z'}});
+		expect(f.samples.at(-1)).toEqual({deploymentId: id, sample: {...CLEAN, at: '2026-11-25T09:30:00.000Z'}});
+	});
+
+	it('refuses a sample whose time lies far from the engine clock, naming the allowed skew, and records nothing', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		for (const [at, how] of [
+			['2026-11-25T10:02:00.000Z', '2m ahead of'],
+			['2026-11-25T08:00:00.000Z', '2h behind'],
+			['2001-01-01T00:00:00.000Z', 'behind'],
+		] as const) {
+			const error = f.refuse({type: 'metrics.record', actor: 'agent:ci-bot', id, sample: {...CLEAN, at}});
+			expect(error).toMatchObject({kind: 'invalid', code: 'SAMPLE_SKEW'});
+			expect(error.message).toContain(`at: ${at} is `);
+			expect(error.message).toContain(how);
+			expect(error.message).toContain('allowed: from 1h behind to 1m ahead');
+		}
+		expect(f.dep(id).sampleCount).toBe(0);
+		// At the edges, taken.
+		f.record(id, {...CLEAN, at: '2026-11-25T10:01:00.000Z'});
+		f.record(id, {...CLEAN, at: '2026-11-25T09:00:00.000Z'});
+		expect(f.dep(id).sampleCount).toBe(2);
 	});
 
 	it('takes its bands from config.set for leases issued afterwards', () => {

@@ -1,4 +1,5 @@
 import {ms} from '../clock.js';
+import {formatDuration} from '../duration.js';
 import {invalid, refused} from '../errors.js';
 import {gateMetrics, metricsTiming, valueOf, type GateMetric} from '../metric-specs.js';
 import {Sample, type Deployment, type MetricFeed} from '../model/index.js';
@@ -10,6 +11,20 @@ import {ACTIVE} from './transitions.js';
 import {awaitingTarget} from '../target.js';
 import {textProblem} from '../text.js';
 import {statusWord} from '../view/words.js';
+
+/**
+ * How far a sample's own time may lie from the engine's: a clock a little off, or a batch pushed
+ * late, is fine; a sample from tomorrow would count in a window it was never part of, and one from
+ * last year is a mistake (a wrong field, a replayed file).
+ */
+export const SAMPLE_SKEW = {aheadMs: 60_000, behindMs: 3_600_000} as const;
+
+function checkSkew(at: string, now: string): void {
+	const off = ms(at) - ms(now);
+	if (off <= SAMPLE_SKEW.aheadMs && -off <= SAMPLE_SKEW.behindMs) return;
+	const how = off > 0 ? `${formatDuration(off)} ahead of` : `${formatDuration(-off)} behind`;
+	throw invalid('SAMPLE_SKEW', `at: ${at} is ${how} the engine's clock (${now}); allowed: from ${formatDuration(SAMPLE_SKEW.behindMs)} behind to ${formatDuration(SAMPLE_SKEW.aheadMs)} ahead`);
+}
 
 /** Validates a raw sample; the message names the field and what is allowed. */
 export function parseSample(raw: Partial<Sample>, at: string): Sample {
@@ -151,6 +166,7 @@ export function recordMetrics(ctx: Ctx, cmd: CommandOf<'metrics.record'>) {
 	const missing = cmd.missing ?? [];
 	if (cmd.sample === undefined && missing.length === 0) throw invalid('INVALID_SAMPLE', 'sample: a reading needs a sample or the metrics it missed');
 	const sample = cmd.sample === undefined ? undefined : parseSample(cmd.sample, ctx.at);
+	if (sample) checkSkew(sample.at, ctx.at);
 	const dep = ctx.deployment(cmd.id);
 	if (!ACTIVE.includes(dep.status)) {
 		throw refused('NOT_ACTIVE', `${dep.id} is ${statusWord(dep.status)}: samples are taken only while a canary runs`);
