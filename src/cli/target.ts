@@ -8,6 +8,7 @@ import {reconcileDeployment} from '../drivers/reconciler.js';
 import {readForStart} from '../drivers/start-reading.js';
 import {serviceInForce} from '../core/service.js';
 import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
+import {SimulatedDriver} from '../drivers/targets/simulated.js';
 import type {Cli} from './context.js';
 import {CliError, EXIT, usage} from './errors.js';
 
@@ -65,6 +66,9 @@ export async function runningVersionOf(cli: Cli, service: string): Promise<strin
 	const inForce = serviceInForce(state, store.trust, service);
 	if (!('none' in inForce)) throw usage(`--from: ${service} has a service definition, whose target does not say which version runs: say it`);
 	const target = resolveTarget(service, env(cli));
+	if (target.driver instanceof SimulatedDriver && !(await target.driver.knows())) {
+		throw usage(`--from: ${service} was never deployed here and the simulated target has not seen it: say which version runs now (--from <version>)`);
+	}
 	const read = await callDriver(`${target.kind} read ${service}`, signal => readTarget(target, signal, () => cli.clock.now()));
 	const version = read.ok ? runningVersion(read.value.split) : undefined;
 	if (version) return version;

@@ -20,6 +20,7 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		['an absurd CPU', () => ['metrics', 'push', dep, '--cpu', '5000'], /--cpu.*out of range \(allowed: 0 to 1000\)/],
 		['a push without metrics', () => ['metrics', 'push', dep], /at least one of --tes-delta/],
 		['a negative file count', () => ['intent', 'create', '--service', 'a', '--to', '2', '--files', '-1'], /--files.*out of range/],
+		['an intent for a service never seen, without --from', () => ['intent', 'create', '--service', 'newsvc', '--to', '2.0.0'], /^calyx: --from: newsvc was never deployed here and the simulated target has not seen it: say which version runs now \(--from <version>\)$/m],
 		['an unknown criticality', () => ['intent', 'create', '--service', 'a', '--to', '2', '--criticality', 'extreme'], /Allowed choices are low, medium, high/],
 		['a bad duration', () => ['lease', 'issue', 'INT-20260101-001', '--bake', '15 minutes'], /--bake.*not a duration/],
 		['a bad tier list', () => ['lease', 'issue', 'INT-20260101-001', '--tiers', '50,25'], /--tiers.*tier list/],

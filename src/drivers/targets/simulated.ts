@@ -35,6 +35,11 @@ export class SimulatedDriver implements TargetDriver {
 	}
 	readonly fromVersion: string | undefined;
 
+	/** Whether the simulated world has seen the service (a read would otherwise learn it at a made-up version). */
+	async knows(): Promise<boolean> {
+		return (await this.world.read()).services[this.service] !== undefined;
+	}
+
 	async read(_opts: CallOpts): Promise<RouterReport> {
 		const world = await this.world.read();
 		// A service the world has not seen is learnt at the intent's from-version; a read does not write it.
