@@ -52,6 +52,10 @@ describe('calyx config', () => {
 		expect([weak.code, weak.stderr]).toEqual([1, expect.stringMatching(/demands a stronger plan: first tier 5% is more than 2% \(--tiers\)/)]);
 		const risk = await s.calyx(['risk', intent]);
 		expect(risk.stdout).toMatch(/risk demands at least: first tier ≤ 2%/);
+		// The default maximum is the top of the scale: said as what it means, not "above 100 nothing deploys".
+		expect(risk.stdout).toContain('no score is too high to deploy (config risk.maxScore)');
+		expect((await s.calyx(['config', 'set', 'risk.maxScore', '90'])).code).toBe(0);
+		expect((await s.calyx(['risk', intent])).stdout).toContain('above 90 nothing deploys');
 		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk', '--tier-keys', '100', '--tiers', '1,25,100'])).code).toBe(0);
 	});
 });

@@ -13,7 +13,10 @@ describe('deadlines from the CLI', () => {
 		const bad = await s.calyx(['lease', 'issue', intent, '--progress-deadline', '0s']);
 		expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('plan.progressDeadlineMs')]);
 		const lease = (await s.json<Doc>(['lease', 'issue', intent, '--progress-deadline', '20m'])).doc.id;
-		expect((await s.calyx(['lease', 'show', lease])).stdout).toMatch(/halts after 20m past a bake without progress/);
+		const text = (await s.calyx(['lease', 'show', lease])).stdout;
+		expect(text).toMatch(/halts after 20m past a bake without progress/);
+		// An untitled intent's title is its change: said once.
+		expect(text).toMatch(/^intent: {3}INT-\S+ checkout 1\.0\.0 → 1\.1\.0$/m);
 		expect((await s.calyx(['lease', 'sign', lease, '--key', 'alice'])).code).toBe(0);
 		const shown = (await s.json<Doc>(['lease', 'show', lease])).doc;
 		// The default approval deadline, from the first key's signature.

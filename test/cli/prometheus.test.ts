@@ -201,11 +201,11 @@ describe.skipIf(absent !== undefined)('calyx service check, against a real Prome
 		const header = rows.findIndex(l => /^ {2}METRIC +SOURCE +LEVEL +JUDGED +LAST READING +SAMPLES +WHY$/.test(l));
 		expect(header).toBeGreaterThan(0);
 		const row = (label: string) => rows.slice(header + 1, header + 5).find(l => l.startsWith(`  ${label} `)) ?? '';
-		expect(row('TES')).toMatch(/^ {2}TES +Prometheus +ok +-1% +\d+s ago \(canary 99 \/ stable 100\) +1\/1 +ok: TES -1%/);
-		expect(row('error rate')).toMatch(/^ {2}error rate +Prometheus +ok +0% +\d+s ago +1\/1 +ok: error rate 0%/);
+		expect(row('TES')).toMatch(/^ {2}TES +Prometheus +ok +-1% +\d+s ago \(canary 99 \/ stable 100\) +1 \(1 needed\) +ok: TES -1%/);
+		expect(row('error rate')).toMatch(/^ {2}error rate +Prometheus +ok +0% +\d+s ago +1 \(1 needed\) +ok: error rate 0%/);
 		// A custom metric: its own label and unit, its own bands (no entry among the four).
-		expect(row('heap')).toMatch(/^ {2}heap +Prometheus +ok +[\d.]+MB +\d+s ago +1\/1 +ok: heap [\d.]+MB \(warning > 500MB, critical > 800MB\)/);
-		expect(row('memory')).toMatch(/^ {2}memory +Prometheus +NO DATA +- +- +0\/1 +no data from memory since \d\d:\d\d:\d\d UTC: NaN \(0\/0: no traffic in the window\?\) — 0\/0$/);
+		expect(row('heap')).toMatch(/^ {2}heap +Prometheus +ok +[\d.]+MB +\d+s ago +1 \(1 needed\) +ok: heap [\d.]+MB \(warning > 500MB, critical > 800MB\)/);
+		expect(row('memory')).toMatch(/^ {2}memory +Prometheus +NO DATA +- +- +0 \(1 needed\) +no data from memory since \d\d:\d\d:\d\d UTC: NaN \(0\/0: no traffic in the window\?\) — 0\/0$/);
 		expect(text).toMatch(/\ngate: +HOLD: gate holding: no data from memory since/);
 	});
 });

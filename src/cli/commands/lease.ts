@@ -35,6 +35,12 @@ type ServiceShown = Omit<ServiceSummary, 'metrics'> & {metrics?: MetricsView};
 export type LeaseShown = Omit<LeaseView, 'service'> & {service?: ServiceShown};
 
 /** The lease's view for printing: the core summary's one line of metrics JSON (headers and all) replaced. */
+/** An intent's change, and its title when it says more than the change (an untitled intent's title is the change). */
+function intentLine(i: {id: string; service: string; fromVersion: string; toVersion: string; title: string}): string {
+	const change = `${i.service} ${i.fromVersion} → ${i.toVersion}`;
+	return `${i.id} ${change}${i.title === change ? '' : `: ${i.title}`}`;
+}
+
 function leaseShown(state: State, lease: Lease, now: number, trust: Trust): LeaseShown {
 	const {service: summary, ...view} = leaseView(state, lease, now, trust);
 	if (!summary) return view;
@@ -48,7 +54,7 @@ export function leaseText(v: LeaseShown, time: ShowTime): string {
 	const expires = v.expiresInMs > 0 ? `in ${formatDuration(v.expiresInMs)}` : `${formatDuration(-v.expiresInMs)} ago`;
 	return [
 		`${v.id}  ${v.status.toUpperCase()}`,
-		...(v.intent ? [`intent:   ${v.intent.id} ${v.intent.service} ${v.intent.fromVersion} → ${v.intent.toVersion}: ${v.intent.title}`] : []),
+		...(v.intent ? [`intent:   ${intentLine(v.intent)}`] : []),
 		...(v.service ? serviceText(v.service) : []),
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
 		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}${v.plan.tierKeys ? `, two keys again before ${v.plan.tierKeys.join('%, ')}%` : ''}${v.plan.progressDeadlineMs !== undefined ? `, halts after ${formatDuration(v.plan.progressDeadlineMs)} past a bake without progress` : ''}`,

@@ -22,7 +22,7 @@ export function registerRisk(program: Command, io: Io) {
 					[
 						`${intent.id}: risk ${risk.level.toUpperCase()} (${risk.score}/100)`,
 						table(['FACTOR', 'POINTS', 'DETAIL'], shown.factors.map(f => [f.name, String(f.points), f.detail])),
-						`policy: ${policy.ackRequiredAt} risk needs --ack-risk on the lease; above ${policy.maxScore} nothing deploys`,
+						`policy: ${policy.ackRequiredAt} risk needs --ack-risk on the lease; ${policy.maxScore < 100 ? `above ${policy.maxScore} nothing deploys` : 'no score is too high to deploy (config risk.maxScore)'}`,
 						`plan:   ${risk.level} risk demands at least: ${demandWords(demand)}`,
 					].join('\n'),
 				);

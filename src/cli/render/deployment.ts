@@ -53,7 +53,7 @@ function metricRows(view: DeploymentView, paint: Paint, now: number): string[] {
 		// A reading that came from elsewhere than the definition's source (a push into a Prometheus canary) says so.
 		const elsewhere = m.feed?.at !== undefined && m.feed.source !== m.spec.source ? ` (${SOURCE_WORD[m.feed.source]})` : '';
 		const pair = m.metric === 'tesDelta' && tes ? ` (canary ${num(tes.canary)} / stable ${num(tes.stable)})` : '';
-		return [m.spec.label, SOURCE_WORD[m.spec.source], paint(LEVEL_COLOR[m.level], LEVEL_WORD[m.level]), judged, `${ageText(m.feed?.at, now)}${elsewhere}${pair}`, `${m.samples}/${m.minSamples}`, m.explanation];
+		return [m.spec.label, SOURCE_WORD[m.spec.source], paint(LEVEL_COLOR[m.level], LEVEL_WORD[m.level]), judged, `${ageText(m.feed?.at, now)}${elsewhere}${pair}`, `${m.samples} (${m.minSamples} needed)`, m.explanation];
 	});
 	return table(['METRIC', 'SOURCE', 'LEVEL', 'JUDGED', 'LAST READING', 'SAMPLES', 'WHY'], rows)
 		.split('\n')
