@@ -34,8 +34,17 @@ export const isNodeError = (error: unknown, code?: string): error is NodeJS.Errn
 /** Wraps a failed file operation: the message says what was being done, to which file, and the errno. */
 export function ioError(action: string, path: string, cause: unknown): StoreError {
 	if (cause instanceof StoreError) return cause;
-	const errno = isNodeError(cause) ? `${cause.code}: ${cause.message}` : String(cause);
-	return new StoreError('IO', `${action} ${path} failed (${errno}); nothing was applied`, path);
+	return new StoreError('IO', `${action} ${path} failed: ${errnoText(cause)}; nothing was applied`, path);
+}
+
+/**
+ * A system error as words and its code: node's message already starts with the code and ends with
+ * the call and path ("ENOTDIR: not a directory, open '/x'"), which the caller names better.
+ */
+export function errnoText(cause: unknown): string {
+	if (!isNodeError(cause)) return String(cause);
+	const words = cause.message.replace(`${cause.code}: `, '').replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '');
+	return `${words} (${cause.code})`;
 }
 
 /** Runs a file operation, mapping any failure to an IO StoreError naming the path. */

@@ -1,4 +1,4 @@
-import {statSync} from 'node:fs';
+import {statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {sandbox, snapshot} from './helpers.js';
@@ -86,6 +86,14 @@ describe('init, keys and help', () => {
 			expect(help.code, c.join(' ')).toBe(0);
 			expect(help.stdout, c.join(' ')).toMatch(/Examples:\n {2}\$ /);
 		}
+	});
+
+	it('names a failed file operation once, in words and with its code', async () => {
+		const s = sandbox();
+		const file = join(s.root, 'a-file');
+		writeFileSync(file, '');
+		const run = await s.calyx(['--data', file, 'canary', 'list']);
+		expect(run).toMatchObject({code: 1, stderr: `calyx: reading ${join(file, 'state.json')} failed: not a directory (ENOTDIR); nothing was applied\n`});
 	});
 
 	it('refuses the console without a terminal instead of mounting Ink', async () => {
