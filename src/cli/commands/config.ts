@@ -7,7 +7,7 @@ import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 
 /** Settings that may be absent, so that `config set` can name them before they exist. */
-const OPTIONAL = ['timeZone', 'plan.tierKeys', 'risk.plans.low.keysFrom', 'risk.plans.medium.keysFrom', 'risk.plans.high.keysFrom'];
+const OPTIONAL = ['timeZone', 'plan.tierKeys', 'risk.plans.low.keysFrom', 'risk.plans.medium.keysFrom', 'risk.plans.high.keysFrom', 'notify', 'notify.deadlineNearMs'];
 
 /** Every setting by its dotted path: objects are walked, arrays and scalars are values. */
 function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
@@ -16,6 +16,11 @@ function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
 }
 
 const settable = (config: Config) => [...new Set([...leaves(config).map(([p]) => p), ...OPTIONAL])].sort();
+
+/** A notification sink, whole or one of its fields: named by the operator, so not in any list beforehand. */
+const SINK_PATH = /^notify\.sinks\.[A-Za-z][A-Za-z0-9_-]{0,31}(\.[A-Za-z]+)*$/;
+const isSettable = (config: Config, path: string) => SINK_PATH.test(path) || settable(config).includes(path);
+const isRemovable = (path: string) => OPTIONAL.includes(path) || /^notify\.sinks\.[^.]+$/.test(path);
 
 /** A value as typed: JSON where it parses (numbers, true, [5,25,100]), a duration for a `…Ms` setting, else the text. */
 function valueOf(path: string, text: string): unknown {
@@ -35,14 +40,15 @@ function withSetting(config: Config, path: string, value: unknown): Config {
 	const next = structuredClone(config) as unknown as Record<string, unknown>;
 	const keys = path.split('.');
 	let at = next;
-	for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+	// A sink's first setting makes `notify` and its `sinks` as it goes; the schema then judges the whole.
+	for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
 	if (value === undefined) delete at[keys.at(-1)!];
 	else at[keys.at(-1)!] = value;
 	return next as unknown as Config;
 }
 
 export function registerConfig(program: Command, io: Io) {
-	const config = program.command('config').description('the data directory\'s settings: default plan, risk policy and the plans each risk demands, time zone');
+	const config = program.command('config').description('the data directory\'s settings: default plan, risk policy and the plans each risk demands, time zone, notification sinks');
 
 	const show = config
 		.command('show')
@@ -63,24 +69,32 @@ export function registerConfig(program: Command, io: Io) {
 				const store = await cli.store();
 				const current = (await store.read()).config;
 				const allowed = settable(current);
-				if (!allowed.includes(path!)) throw usage(`path: "${path}" is not a setting (allowed: ${allowed.join(', ')})`, 'UNKNOWN_SETTING');
+				if (!isSettable(current, path!)) throw usage(`path: "${path}" is not a setting (allowed: ${allowed.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
 				const {result} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!))});
-				const now = leaves(result).find(([p]) => p === path)?.[1];
+				// A sink is an object: its value is shown whole, as it now stands.
+				const now = path!.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], result);
 				cli.emit({ok: true, path, value: now}, () => `${path} = ${safeJson(now)}`);
 			}),
 		);
-	examples(set, 'calyx config set timeZone Europe/Berlin', 'calyx config set risk.plans.high.minBakeMs 30m', 'calyx config set plan.tiers "[10,50,100]"');
+	examples(
+		set,
+		'calyx config set timeZone Europe/Berlin',
+		'calyx config set risk.plans.high.minBakeMs 30m',
+		'calyx config set plan.tiers "[10,50,100]"',
+		`calyx config set notify.sinks.ops '{"kind":"slack","url":{"env":"CALYX_SLACK_URL"},"events":["halted","rollback_failed","awaiting_cosign"],"minSeverity":"warning"}'`,
+		'calyx config set notify.sinks.ops.minSeverity critical',
+	);
 
 	const unset = config
 		.command('unset <path>')
 		.description(`remove an optional setting (${OPTIONAL.join(', ')})`)
 		.action(
 			action(io, async (cli, [path]) => {
-				if (!OPTIONAL.includes(path!)) throw usage(`path: "${path}" cannot be removed (allowed: ${OPTIONAL.join(', ')})`, 'UNKNOWN_SETTING');
+				if (!isRemovable(path!)) throw usage(`path: "${path}" cannot be removed (allowed: ${OPTIONAL.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
 				const store = await cli.store();
 				await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined)});
 				cli.emit({ok: true, path}, () => `${path} removed`);
 			}),
 		);
-	examples(unset, 'calyx config unset timeZone');
+	examples(unset, 'calyx config unset timeZone', 'calyx config unset notify.sinks.ops');
 }

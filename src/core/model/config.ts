@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {DEFAULT_THRESHOLDS, Thresholds} from './metrics.js';
+import {NotifyConfig} from './notify.js';
 
 export const RiskLevel = z.enum(['low', 'medium', 'high']);
 export type RiskLevel = z.infer<typeof RiskLevel>;
@@ -89,6 +90,8 @@ export const Config = z.object({
 	timeZone: z.string().refine(isTimeZone, {message: 'must be an IANA time zone this system knows, e.g. Europe/Berlin, America/New_York, UTC'}).optional(),
 	/** How many recent samples a deployment keeps in the document; the full history is in the metrics log. */
 	sampleWindow: z.number().int().min(3).max(1000),
+	/** Webhook sinks the engine leader notifies (src/drivers/notify). Absent: nobody is notified. */
+	notify: NotifyConfig.optional(),
 });
 export type Config = z.infer<typeof Config>;
 

@@ -4,3 +4,4 @@ export * from './entities.js';
 export * from './service.js';
 export * from './metrics-source.js';
 export * from './history.js';
+export * from './notify.js';

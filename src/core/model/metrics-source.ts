@@ -53,15 +53,17 @@ export type CustomMetric = z.infer<typeof CustomMetric>;
 
 const HeaderName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name');
 
+/** A secret given by where the engine finds it when it asks: an environment variable of its process, or a file of its host. */
+export const EnvRef = z.object({env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name')}).strict();
+export const FileRef = z.object({file: z.string().min(2).max(1024).refine(p => p.startsWith('/'), 'an absolute path')}).strict();
+export const SecretRef = z.union([EnvRef, FileRef]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
 /**
  * A header's value: plain text (shown to every signer, kept in the data directory), or where the
  * engine finds it when it asks, for a credential: an environment variable or a file of its host.
  */
-export const HeaderValue = z.union([
-	z.string().max(4096),
-	z.object({env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name')}).strict(),
-	z.object({file: z.string().min(2).max(1024).refine(p => p.startsWith('/'), 'an absolute path')}).strict(),
-]);
+export const HeaderValue = z.union([z.string().max(4096), EnvRef, FileRef]);
 export type HeaderValue = z.infer<typeof HeaderValue>;
 
 /** Header names that carry credentials (Authorization, X-Api-Key, Cookie, …): their value may not be written into a definition. */
