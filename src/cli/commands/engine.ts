@@ -9,6 +9,7 @@ import {startEngineLoop} from '../../drivers/engine-loop.js';
 import {engineCycle, type CycleAction} from '../../drivers/engine-cycle.js';
 import {LISTEN_FORMS, parseListen, type ListenAddress} from '../../drivers/exporter/address.js';
 import type {Exporter, ExporterOptions} from '../../drivers/exporter/index.js';
+import type {Notifier} from '../../drivers/notify/index.js';
 import type {BatchStore} from '../../store/api.js';
 
 const NOTABLE = new Set<CycleAction['action']>(['promoted', 'completed', 'awaiting_promotion', 'holding', 'halted', 'rolled_back', 'rollback_failed']);
@@ -59,17 +60,26 @@ export async function metricsExporter(cli: Cli, store: BatchStore, listen: Liste
 	}
 }
 
+/** The leader's notifications (config `notify`), with every running engine: without sinks it only follows the trail's head. */
+export async function notifier(cli: Cli, store: BatchStore, report = (message: string) => cli.err(`calyx: ${message}`)): Promise<Notifier> {
+	const {startNotifier} = await import('../../drivers/notify/index.js');
+	return startNotifier({store, clock: cli.clock, env: cli.io.env, onError: report});
+}
+
 async function loop(cli: Cli, intervalMs: number, listen: ListenAddress | undefined): Promise<number> {
 	const store = await cli.store();
 	const exporter = listen ? await metricsExporter(cli, store, listen, 'serve') : undefined;
+	const notify = await notifier(cli, store);
 	try {
-		return await drive(cli, exporter?.engineStore ?? store, intervalMs, exporter);
+		return await drive(cli, exporter?.engineStore ?? store, intervalMs, exporter, notify);
 	} finally {
+		// Deliveries still retrying end here, each recorded as failed: never dropped unsaid.
+		await notify.close();
 		await exporter?.close();
 	}
 }
 
-async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: Exporter | undefined): Promise<number> {
+async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: Exporter | undefined, notify: Notifier): Promise<number> {
 	// A line per change of a deployment's state, not per tick: a canary waiting for an operator says so once.
 	const last = new Map<string, string>();
 	const changes: CycleAction[] = [];
@@ -87,6 +97,7 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 		clock: cli.clock,
 		onTick: (actions, cycle) => {
 			exporter?.ticked(cycle.durationMs);
+			notify.ticked();
 			onTick(actions);
 		},
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -97,6 +108,7 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 	};
 	say(engine.role);
 	exporter?.follow(engine);
+	notify.follow(engine);
 	if (exporter && !cli.json) cli.out(`metrics: ${exporter.url}`);
 	const unsubscribe = engine.onRoleChange(say);
 	await new Promise<void>(resolve => {

@@ -6,7 +6,7 @@ import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 import type {ListenAddress} from '../../drivers/exporter/address.js';
-import {listenOption, metricsExporter} from './engine.js';
+import {listenOption, metricsExporter, notifier} from './engine.js';
 
 const WATCH_ONLY: EngineLoop = {role: 'follower', onRoleChange: () => () => undefined, stop: async () => undefined};
 
@@ -31,14 +31,20 @@ export function registerUi(program: Command, io: Io) {
 				if (readonly && o.metricsListen) throw usage('--metrics-listen: a read-only console never leads the engine, so it has no metrics to serve (run it on the leading console or calyx engine)');
 				// Bound before the engine starts: a port in use ends the console before it drives anything.
 				const exporter = o.metricsListen ? await metricsExporter(cli, store, o.metricsListen, 'refuse') : undefined;
-				// A read-only console watches: it never drives the engine, not even as leader.
+				// A read-only console watches: it never drives the engine, not even as leader, nor notifies.
+				// What it could not do is said after the console, not written over its screen.
+				const unsaid: string[] = [];
+				const notify = readonly ? undefined : await notifier(cli, store, message => unsaid.length < 20 && unsaid.push(message));
+				const onTick = (_actions: unknown, cycle: {durationMs: number}) => (exporter?.ticked(cycle.durationMs), notify?.ticked());
 				const engine = readonly
 					? WATCH_ONLY
-					: await startEngineLoop(exporter?.engineStore ?? store, {intervalMs: 1000, clock: cli.clock, ...(exporter ? {onTick: (_actions, cycle) => exporter.ticked(cycle.durationMs)} : {})}).catch(async (error: unknown) => {
+					: await startEngineLoop(exporter?.engineStore ?? store, {intervalMs: 1000, clock: cli.clock, onTick}).catch(async (error: unknown) => {
+							await notify?.close();
 							await exporter?.close();
 							throw error;
 						});
 				exporter?.follow(engine);
+				notify?.follow(engine);
 				// Imported here, not at the top: no CLI command but this one loads Ink or React.
 				const {runConsole} = await import('../../ui/index.js');
 				try {
@@ -54,8 +60,10 @@ export function registerUi(program: Command, io: Io) {
 					// Quitting the leading console stops the engine: live canaries wait for another one.
 					const live = engine.role === 'leader' ? (await store.read().catch(() => undefined))?.deployments.filter(d => ACTIVE.includes(d.status)).length : 0;
 					await engine.stop();
+					await notify?.close();
 					await exporter?.close();
 					await store.close();
+					for (const message of unsaid) cli.err(`calyx: ${message}`);
 					if (live) cli.err(`calyx: the engine stopped with this console; ${live} live canar${live === 1 ? 'y is' : 'ies are'} not driven until another engine runs (calyx engine, or calyx ui)`);
 				}
 				// The console sets 129/143 when a signal ended it; keep that for the caller.
