@@ -1,10 +1,10 @@
-import type {Command} from 'commander';
+import {InvalidArgumentError, type Command} from 'commander';
 import {statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
 import {count, text} from '../parse.js';
-import {ENDED_SHOWN, withEnded} from '../../store/archive-tail.js';
+import {ENDED_SHOWN} from '../../store/archive-tail.js';
 import {storePaths} from '../../store/paths.js';
 import {renderList} from '../render/list.js';
 import {registerStatus} from './canary-status.js';
@@ -12,6 +12,16 @@ import {groupIds, groupOptions, isLive, runGroup, type GroupOpts} from '../group
 import {registerCosign} from './canary-cosign.js';
 import {readingForLease, settleDeployment, targetLine} from '../target.js';
 import {targetView} from '../../core/view/target.js';
+import {filteredList, serviceFilter, sinceFilter, statusFilter, STATUS_ALLOWED, type ListFilter, type Parsed} from '../list-filter.js';
+
+/** A list filter's parser as commander wants it: the value, or an error that commander prefixes with the flag. */
+const filterOption =
+	<T>(parse: (text: string) => Parsed<T>) =>
+	(text: string): T => {
+		const parsed = parse(text);
+		if ('problem' in parsed) throw new InvalidArgumentError(parsed.problem);
+		return parsed.value;
+	};
 
 /** Past this, --all says what is meant. */
 const MAX_ENDED = 1_000_000;
@@ -51,20 +61,33 @@ export function registerCanary(program: Command, io: Io) {
 
 	const list = canary
 		.command('list')
-		.description(`list deployments: the live ones, and the last ${ENDED_SHOWN} that ended unless told otherwise`)
-		.option('--ended <n>', `how many of the deployments that ended to show, newest last (default ${ENDED_SHOWN})`, count(MAX_ENDED))
+		.description(`list deployments: the live ones, and the last ${ENDED_SHOWN} that ended unless told otherwise; filters keep the rows that pass all of them`)
+		.option('--ended <n>', `how many of the deployments that ended to show, newest last (default ${ENDED_SHOWN}; counted after the filters)`, count(MAX_ENDED))
 		.option('--all', 'every deployment that ever ended (reads the whole archive index)')
+		.option('--service <names>', 'only these services (a,b)', filterOption(serviceFilter))
+		.option('--status <statuses>', `only these statuses, as codes or words (${STATUS_ALLOWED})`, filterOption(statusFilter))
+		.option('--since <when>', 'only deployments that changed since then: a duration back from now (30m, 6h, 2d) or an ISO 8601 time', text('id'))
 		.action(
-			action(io, async (cli, _args, opts: {ended?: number; all?: boolean}) => {
+			action(io, async (cli, _args, opts: {ended?: number; all?: boolean; service?: string[]; status?: ListFilter['statuses']; since?: string}) => {
 				if (opts.all && opts.ended !== undefined) throw usage('--ended and --all: give one of them (--all shows every ended deployment)');
+				// Read on the command's clock, so "since 1h" means the same hour as the rest of the command.
+				const since = opts.since === undefined ? undefined : sinceFilter(opts.since, cli.clock.now());
+				if (since && 'problem' in since) throw usage(`--since: ${since.problem}`);
+				const filter: ListFilter = {...(opts.service ? {services: opts.service} : {}), ...(opts.status ? {statuses: opts.status} : {}), ...(since ? {since: since.value} : {})};
 				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
 				const store = await cli.store();
 				const live = await store.listDeployments({archived: false});
-				const shown = await withEnded(live, storePaths(cli.dataDir).archiveIndex, opts.all ? 'all' : (opts.ended ?? ENDED_SHOWN));
+				const shown = await filteredList(live, storePaths(cli.dataDir).archiveIndex, opts.all ? 'all' : (opts.ended ?? ENDED_SHOWN), filter);
 				cli.outPainted(renderList(shown, {json: cli.json, color: cli.color}));
 			}),
 		);
-	examples(list, 'calyx canary list', 'calyx canary list --ended 200', 'calyx canary list --all --json | jq ".deployments[] | select(.status==\\"holding\\")"');
+	examples(
+		list,
+		'calyx canary list',
+		'calyx canary list --ended 200',
+		'calyx canary list --service checkout --status halted,"rolled back" --since 2d',
+		'calyx canary list --all --json | jq ".deployments[] | select(.status==\\"holding\\")"',
+	);
 
 	registerStatus(canary, io);
 	registerCosign(canary, io);
