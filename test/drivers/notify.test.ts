@@ -39,7 +39,7 @@ describe('notifications: what a sink receives', () => {
 		const doc = JSON.parse(hook.received[0]!.body) as Doc;
 		expect(doc).toMatchObject({source: 'calyx', event: 'halted', severity: 'critical', subject: rig.deploymentId, service: 'checkout', title: `${rig.deploymentId} halted at 5% (manual)`, actor: 'human:alice'});
 		expect(doc.why).toContain('pager: checkout latency');
-		expect(doc.act).toEqual([`calyx rollback ${rig.deploymentId} --reason "…"`, `calyx canary resume ${rig.deploymentId}`]);
+		expect(doc.act).toEqual([`calyx rollback ${rig.deploymentId} --reason "…"`, `calyx canary resume ${rig.deploymentId} --reason "…"`]);
 		expect(doc.text).toContain(`To act: calyx rollback ${rig.deploymentId}`);
 		// Read once: another tick sends nothing again.
 		await rig.tick();

@@ -1,5 +1,4 @@
-import {systemClock, type Clock} from '../../core/clock.js';
-import {iso} from '../../core/clock.js';
+import {iso, systemClock, type Clock} from '../../core/clock.js';
 import {SEVERITIES, type NotifyConfig, type Severity, type State} from '../../core/model/index.js';
 import {readEvents} from '../../store/audit-log.js';
 import type {BatchStore} from '../../store/api.js';
@@ -97,7 +96,11 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 		const gap = head - from;
 		const limit = Math.min(gap, MAX_EVENTS_PER_READ);
 		if (gap > limit) report(`notifications: ${gap - limit} audit events were committed between two reads: only the newest ${limit} were read`);
-		const events = (await readEvents(store.paths.audit, {limit, throughRev: state.rev})).filter(e => e.seq > from && e.seq <= head);
+		// Past events are not read again: a trail that cannot be read is said, with what was missed.
+		const events = await readEvents(store.paths.audit, {limit, throughRev: state.rev}).then(
+			all => all.filter(e => e.seq > from && e.seq <= head),
+			(error: unknown) => (report(`notifications: audit events ${from + 1}–${head} could not be read, nothing was sent for them: ${error instanceof Error ? error.message : String(error)}`), []),
+		);
 		const services = new Map(state.deployments.map(d => [d.id, d.service]));
 		for (const e of events) if (typeof e.data.service === 'string') services.set(e.subject, e.data.service);
 		const unknown = [...new Set(events.map(e => e.subject).filter(id => id.startsWith('DEP-') && !services.has(id)))];

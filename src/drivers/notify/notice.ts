@@ -43,7 +43,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export function actions(event: NotifyEvent, id: string, extra: {request?: string; service?: string} = {}): string[] {
 	switch (event) {
 		case 'halted':
-			return [`calyx rollback ${id} --reason "…"`, `calyx canary resume ${id}`];
+			return [`calyx rollback ${id} --reason "…"`, `calyx canary resume ${id} --reason "…"`];
 		case 'rollback_failed':
 			return [`calyx canary status ${id}`, `calyx rollback ${id} --reason "…"`];
 		case 'rolled_back':
@@ -64,7 +64,7 @@ function title(event: NotifyEvent, id: string, data: Record<string, unknown>): s
 		case 'rolled_back':
 			return `${id} rolled back, verified against its snapshot`;
 		case 'rollback_failed':
-			return `${id}: rollback FAILED${at}: traffic is not where the snapshot says`;
+			return `${id}: rollback FAILED${at}: the target is not verified at its snapshot`;
 		case 'awaiting_cosign':
 			return `${id} waits for two keys: ${num(data.from) ?? '?'}% → ${num(data.to) ?? '?'}%`;
 		default:
