@@ -1,11 +1,13 @@
 /**
  * The console idle as an operator runs it: the built `calyx ui` on a pty (util-linux `script`,
  * 120×50) over a data directory with 50 live canaries, each sampled once a second by an engine.
- * For each case, the CPU time of the console's own process (utime + stime from /proc), the bytes
- * it wrote to the terminal and the frames it painted (its writes, a burst apart), over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a
- * minute, against a minimal Ink app idle on the same kind of pty.
+ * For each case, the CPU time of the console's own process (utime + stime from /proc; stime, the
+ * kernel's part, also alone), the bytes it wrote to the terminal and the frames it painted (its
+ * writes, a burst apart), over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a minute,
+ * against a minimal Ink app idle on the same kind of pty.
  *   - read-only console, the engine in another process (`calyx engine`): the watching alone;
- *   - the same with a deployment's detail open (its gauges and sparklines move every second);
+ *   - the same with a deployment's detail open (its gauges and sparklines move every second,
+ *     painted by the screen writer without an ink pass while nothing else changes: live-detail.ts);
  *   - the console as leader, the engine inside it (what `calyx ui` is on a quiet box).
  * Run: node --import tsx bench/ui-idle.ts (part of npm run bench:ui).
  * CALYX_BENCH_PROFILE=<dir> also writes a CPU profile of the console per case into <dir> (each
@@ -124,10 +126,11 @@ async function poll<T>(probe: () => T | undefined | false, what: string | (() =>
 	}
 }
 
-/** utime + stime of a process, in ms. */
-function cpuMs(pid: number): number {
+/** utime + stime of a process, and stime alone (the kernel's part: file reads, watches, the pty), in ms. */
+function cpuMs(pid: number): {cpu: number; sys: number} {
 	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-	return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+	const [user, sys] = [Number(fields[11]), Number(fields[12])].map(t => (t * 1000) / TICKS_PER_S) as [number, number];
+	return {cpu: user + sys, sys};
 }
 
 /** The process's peak resident memory so far (VmHWM), in MiB. */
@@ -143,13 +146,15 @@ async function measure(pid: number, pty?: {bytes: () => number; frames: () => nu
 	const frames0 = pty?.frames() ?? 0;
 	await new Promise(r => setTimeout(r, WINDOW_S * 1000)); // the measuring window itself, not a wait for a condition
 	const scale = 60 / WINDOW_S;
-	return {cpu: (cpuMs(pid) - cpu0) * scale, bytes: ((pty?.bytes() ?? 0) - bytes0) * scale, frames: ((pty?.frames() ?? 0) - frames0) * scale, rss: peakRssMiB(pid)};
+	const cpu1 = cpuMs(pid);
+	return {cpu: (cpu1.cpu - cpu0.cpu) * scale, sys: (cpu1.sys - cpu0.sys) * scale, bytes: ((pty?.bytes() ?? 0) - bytes0) * scale, frames: ((pty?.frames() ?? 0) - frames0) * scale, rss: peakRssMiB(pid)};
 }
 
-const row = (label: string, m: {cpu: number; bytes: number; frames: number; rss: number}, target = '') => [
+const row = (label: string, m: {cpu: number; sys: number; bytes: number; frames: number; rss: number}, target = '') => [
 	label,
 	`${Math.round(m.cpu)}`,
 	`${(m.cpu / 600).toFixed(2)}%`,
+	`${Math.round(m.sys)}`,
 	`${(m.bytes / 1024).toFixed(1)}`,
 	`${(m.bytes / 60).toFixed(0)}`,
 	`${(m.frames / 60).toFixed(2)}`,
@@ -207,7 +212,7 @@ if (PROFILE) await leader.end();
 leader.stop();
 
 console.log(`calyx console idle on a pty, ${CANARIES} live canaries sampled every second, 120×50, ${WINDOW_S} s windows scaled to a minute\n`);
-console.log(table([['case', 'cpu ms/min', 'of a core', 'KiB/min', 'bytes/s', 'frames/s', 'peak RSS MiB', 'target'], ...rows]));
+console.log(table([['case', 'cpu ms/min', 'of a core', 'sys ms/min', 'KiB/min', 'bytes/s', 'frames/s', 'peak RSS MiB', 'target'], ...rows]));
 // Retried: a console killed a moment ago may not be gone yet, its engine still writing there (ENOTEMPTY).
 await rm(root, {recursive: true, force: true, maxRetries: 5});
 

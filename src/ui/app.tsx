@@ -168,7 +168,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	});
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
-	const detailMax = maxOffset(blocks, layout.pane);
+	const detailMax = detail?.detailMax ?? 0;
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
 	// What the open dialog shows: a cosign's content wrapped to the width, a group's deployments (see dialog-data.ts).

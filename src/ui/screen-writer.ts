@@ -9,6 +9,7 @@ import {EventEmitter} from 'node:events';
  * spare the unchanged lines too, but in 6.8 it moves the cursor up one line short after every frame
  * that ends in a newline (every frame shorter than the terminal, which ours always is), so each
  * update lands a row lower: seen in tmux. Without it ink rewrites the whole frame on any change.
+ * Between ink's frames it also paints rows the console composed itself (see LivePatcher).
  */
 export interface ScreenWriter extends LivePatcher {
 	/** The stream to hand ink (`stdout`): a TTY of the terminal's size that takes whole frames. */
@@ -29,6 +30,8 @@ export interface LivePatcher {
 	 * Paints `rows` (line index → styled text) over frame `base`, until ink writes the next frame,
 	 * which replaces them. Refused (false) when `base` is no longer the frame on screen: the rows
 	 * were composed for a screen that has changed since (a dialog opened, the terminal resized).
+	 * Ink writes a row's colours in fewer codes than chalk does: the first frame after rows were
+	 * painted repaints them (the same on screen), a few KB once per change of shape.
 	 */
 	patch(base: number, rows: ReadonlyMap<number, string>): boolean;
 }

@@ -122,9 +122,12 @@ const rowOf = (s: DeploymentSummary) =>
 			.map(k => [k, s[k as keyof DeploymentSummary]]),
 	);
 
-const rows = new WeakMap<State, string[]>();
-function heldRows(state: State): string[] {
-	let r = rows.get(state);
-	if (!r) rows.set(state, (r = state.deployments.map(d => rowOf(summaryOf(d)))));
+// By deployment, not by state: an open detail holds a new state every second (its deployment read
+// anew, see quiet-detail.ts), with the other deployments' objects as they were.
+const rows = new WeakMap<Deployment, string>();
+function rowOfHeld(d: Deployment): string {
+	let r = rows.get(d);
+	if (r === undefined) rows.set(d, (r = rowOf(summaryOf(d))));
 	return r;
 }
+const heldRows = (state: State): string[] => state.deployments.map(rowOfHeld);

@@ -98,6 +98,15 @@ function startVerdict(preview: StartPreview | undefined): Availability {
 	return failed.length === 0 ? {ok: true, why: 'every pre-check passes'} : {ok: false, why: `cannot start: pre-check failed (${failed.join(', ')})`};
 }
 
+// An intent's text escaped for the screen, once per intent read (the store keeps unchanged ones
+// identical): a live detail computes the model every second, over every intent.
+const shownIntents = new WeakMap<Intent, Intent>();
+function shownIntent(i: Intent): Intent {
+	let shown = shownIntents.get(i);
+	if (!shown) shownIntents.set(i, (shown = displayDeep(i)));
+	return shown;
+}
+
 export function screenModel(
 	state: State,
 	ui: Pick<ConsoleState, 'cursor' | 'filter'> & Partial<Pick<ConsoleState, 'dialog'>>,
@@ -114,7 +123,7 @@ export function screenModel(
 	const intents = state.intents
 		.filter(i => matches(ui.filter.intents, i.id, i.service, i.status, statusWord(i.status), i.title))
 		.sort(newestFirst)
-		.map(i => displayDeep(i));
+		.map(shownIntent);
 	const events = audit.filter(e => matches(ui.filter.audit, e.subject, e.kind, e.actor, e.reason)).reverse();
 	const rowIds: Record<Pane, string[]> = {
 		deployments: deployments.map(d => d.id),
