@@ -124,7 +124,8 @@ export class Anchor {
 		try {
 			const walk = await walkChain(this.paths.audit, {
 				...(start ? {from: start} : {}),
-				...(file ? {file} : {}),
+				// A few recent lines are read synchronously (see lines.ts's `blocks`); a long way, through the pool.
+				...(file ? {file, sync: start !== undefined && head.seq - start.seq <= SCRUB_LINES} : {}),
 				until: head.seq,
 				...(fold ? {onLine: (_s, _h, line) => void ((fold.wants?.(line) ?? true) && (derived = fold.step(derived, parseEvent(this.paths.audit, line, 0))))} : {}),
 			});
@@ -137,7 +138,7 @@ export class Anchor {
 				const until = Math.min(from.seq + SCRUB_LINES, start.seq);
 				// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
 				const bounds = {end: start.offset, expect: Math.ceil(((until - from.seq) * start.offset * 1.25) / Math.max(1, start.seq))};
-				const again = await walkChain(this.paths.audit, {from, file, until, bounds});
+				const again = await walkChain(this.paths.audit, {from, file, until, bounds, sync: true});
 				if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
 				this.lastCost.scrubbed = again.hashed;
 				if (again.last.seq < start.seq) scrub = again.last;

@@ -1,4 +1,5 @@
 import {hash} from 'node:crypto';
+import {fstatSync, readSync} from 'node:fs';
 import type {FileHandle} from 'node:fs/promises';
 import type {VerifyReport} from './api.js';
 import {GENESIS, hexAt, lineShape} from './audit-log.js';
@@ -31,6 +32,8 @@ export interface WalkOptions {
 	bounds?: {end: number; expect: number};
 	/** The log already open (several walks in one check share one open): left open. */
 	file?: FileHandle;
+	/** Reads it synchronously (see lines.ts's `blocks`): for a write's check, which reads little and recent. */
+	sync?: boolean;
 }
 
 export interface Walk {
@@ -67,7 +70,7 @@ export async function walkChain(path: string, opts: WalkOptions = {}): Promise<W
 		...(tornBytes ? {tornBytes} : {}),
 	});
 	if (seq > 0) {
-		const gone = await standsAt(path, opts.file, from);
+		const gone = await standsAt(path, opts.file, from, opts.sync === true);
 		hashed++;
 		// The witnessed line lost only its final newline (a crash before it reached the disk): reconcile restores it.
 		if (gone === NEWLINE_LOST) return stop('torn', undefined, offset - 1);
@@ -76,7 +79,7 @@ export async function walkChain(path: string, opts: WalkOptions = {}): Promise<W
 	if (opts.until !== undefined && seq >= opts.until) return stop('until');
 	const {onLine, onHash, until} = opts;
 	const bounded = opts.bounds ? {end: opts.bounds.end, first: Math.max(4096, opts.bounds.expect), prefetch: false} : {};
-	for await (const {buf, start: base, torn} of blocks(opts.file ?? path, {size: opts.blockSize, from: offset, reuse: true, ...bounded})) {
+	for await (const {buf, start: base, torn} of blocks(opts.file ?? path, {size: opts.blockSize, from: offset, reuse: true, sync: opts.sync, ...bounded})) {
 		if (torn) return stop('torn', undefined, buf.length);
 		const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
 		// Where the previous line's hash sits in this block; -1 while it is in the block before.
@@ -138,7 +141,7 @@ const NEWLINE_LOST = 'newline lost';
  * hash, and content that hashes to it. Undefined if so, NEWLINE_LOST if it ends the log without
  * its newline, else why not. Reads only that line.
  */
-async function standsAt(path: string, file: FileHandle | undefined, point: ChainPoint): Promise<string | undefined> {
+async function standsAt(path: string, file: FileHandle | undefined, point: ChainPoint, sync: boolean): Promise<string | undefined> {
 	const witnessed = `seq ${point.seq} (hash ${point.hash.slice(0, 12)}…) ending at byte ${point.offset}`;
 	let fh = file;
 	try {
@@ -148,7 +151,7 @@ async function standsAt(path: string, file: FileHandle | undefined, point: Chain
 		throw error;
 	}
 	try {
-		const {size} = await fh.stat();
+		const {size} = sync ? fstatSync(fh.fd) : await fh.stat();
 		const lost = size === point.offset - 1;
 		if (size < point.offset && !lost) return `truncated: the log is ${size} bytes, but it held ${witnessed}`;
 		// A window that grows until it holds the line's start (an audit line is a few hundred bytes).
@@ -158,7 +161,7 @@ async function standsAt(path: string, file: FileHandle | undefined, point: Chain
 		for (let want = Math.min(point.offset, FIRST_LOOK); want > span; want = Math.min(point.offset, MAX_LINE, want * 8)) {
 			span = want;
 			buf = Buffer.allocUnsafe(span);
-			const {bytesRead} = await fh.read(buf, 0, span, point.offset - span);
+			const bytesRead = sync ? readSync(fh.fd, buf, 0, span, point.offset - span) : (await fh.read(buf, 0, span, point.offset - span)).bytesRead;
 			buf.fill(0, bytesRead);
 			if (lost) buf[span - 1] = 10;
 			start = buf.lastIndexOf(10, span - 2) + 1;

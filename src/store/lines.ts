@@ -1,3 +1,4 @@
+import {readSync} from 'node:fs';
 import type {FileHandle} from 'node:fs/promises';
 import {isNodeError} from './errors.js';
 import {openDataStat} from './safe-fs.js';
@@ -95,6 +96,11 @@ export interface BlockOptions {
 	first?: number;
 	/** Reads the next block while the caller works on this one (default); off for a short walk that stops early. */
 	prefetch?: boolean;
+	/**
+	 * Reads on the descriptor synchronously: for a short walk over pages most likely cached (the
+	 * lines a write re-checks), where each trip through the thread pool would cost more than the copy.
+	 */
+	sync?: boolean;
 }
 
 /**
@@ -129,7 +135,7 @@ export async function* blocks(file: string | FileHandle, opts: BlockOptions = {}
 		if (want <= 0) return carry;
 		const buf = bufferFor(carry.length + want);
 		carry.copy(buf, 0);
-		const {bytesRead} = await fh.read(buf, carry.length, want, position);
+		const bytesRead = opts.sync ? readSync(fh.fd, buf, carry.length, want, position) : (await fh.read(buf, carry.length, want, position)).bytesRead;
 		return buf.subarray(0, carry.length + bytesRead);
 	};
 	let pending = readAt(from, Buffer.alloc(0));
