@@ -2,7 +2,8 @@
  * The store's costs, each against a floor measured in the same run: one mutation with 50 live
  * canaries in the document and 100 / 1,000 / 10,000 ended in the archive, with their audit trail
  * (populated as bench:archive does, bench/lib/scale.ts), in turns with the durable-write floor of
- * the same document (plain fs calls, bench/lib/floor.ts); a cold read against readFile + parse;
+ * the same document (plain fs calls, bench/lib/floor.ts), and the same mutations by phase (the
+ * store's trace option, bench/lib/phases.ts); a cold read against readFile + parse;
  * appends to the audit trail and the metrics log; full-chain verification at 100k events.
  * Run: npm run bench:store (CALYX_BENCH_ROUNDS sets the rounds of mutations, default 300)
  */
@@ -18,6 +19,7 @@ import {initStore, openStore, storePaths} from '../src/store/index.js';
 import {sampleLines} from '../src/store/metrics-log.js';
 import {verifyChain} from '../src/store/verify.js';
 import {AGAINST_HEADER, againstColumns, againstFloor, floorSpread} from './lib/floor.js';
+import {Phases} from './lib/phases.js';
 import {healthy, liveId, populate} from './lib/scale.js';
 import {load, ms, once, perSecond, ratio, sample, stats, table, thousands} from './lib/stats.js';
 
@@ -33,16 +35,18 @@ const live = runDrill({bakeMs: 1e12});
 const running = live.state.deployments.find(d => d.status === 'running')!;
 
 async function mutationAt(ended: number) {
-	const {dir, store, events} = await populate(root, {live: LIVE, ended});
+	const phases = new Phases();
+	const {dir, store, events} = await populate(root, {live: LIVE, ended}, {trace: phases.trace});
 	const clock = new ManualClock('2026-11-26T00:00:00Z');
 	const bytes = await readFile(join(dir, 'state.json'));
-	const mutation = await againstFloor(i => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)}), join(dir, 'floor.json'), bytes, {rounds: ROUNDS});
+	const record = (i: number) => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)});
+	const mutation = await againstFloor(i => phases.time(i >= 0, () => record(i)), join(dir, 'floor.json'), bytes, {rounds: ROUNDS});
 	const loadNow = load();
 	await store.close();
 	const cold = await sample(async () => (await openStore(dir)).read(), {iterations: 20, warmup: 1});
 	const parseFloor = await sample(async () => JSON.parse((await readFile(join(dir, 'state.json'))).toString()), {iterations: 20});
 	await rm(dir, {recursive: true, force: true});
-	return {ended, events, bytes: bytes.length, mutation, load: loadNow, cold: stats(cold), parseFloor: stats(parseFloor)};
+	return {ended, events, bytes: bytes.length, mutation, phases, load: loadNow, cold: stats(cold), parseFloor: stats(parseFloor)};
 }
 
 const drafts: EventDraft[] = live.events;
@@ -127,8 +131,10 @@ try {
 	console.log(`calyx store bench — node ${process.version}, ${new Date().toISOString()}\n`);
 	const rows: Array<Array<string | number>> = [['ended', 'document', 'trail', ...AGAINST_HEADER, 'target p95', 'cold read() median', 'readFile+parse median']];
 	const notes: string[] = [];
+	const phaseTables: string[] = [];
 	for (const n of ENDED) {
 		const r = await mutationAt(n);
+		phaseTables.push(`${thousands(n)} ended:\n${table([['phase', 'median', 'p95', 'share of the medians'], ...r.phases.rows()])}`);
 		const target = TARGET_P95[n];
 		rows.push([
 			thousands(n),
@@ -144,6 +150,7 @@ try {
 	console.log(`One mutation (metrics.record through the engine: lock, checks, validate, sample append + fsync, durable write), ${LIVE} live canaries in the`);
 	console.log('document and N ended in the archive, in turns with the durable-write floor of the same document (new file, write, fsync, rename, directory fsync).');
 	console.log(`${table(rows)}\n${notes.join('; ')}\n`);
+	console.log(`The same mutations by phase (each the time since the phase before, through the store's trace option):\n${phaseTables.join('\n\n')}\n`);
 
 	const a = await appendRates();
 	console.log(`Appends, ${thousands(a.count)} each (every append fsync'd; the floor is fs.appendFile without fsync):`);

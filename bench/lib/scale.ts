@@ -10,7 +10,7 @@
 import {join} from 'node:path';
 import {archiveEnded, runDrill, type Deployment, type State} from '../../src/core/index.js';
 import {stageArchive} from '../../src/store/archive-log.js';
-import {initStore, storePaths, type BatchStore} from '../../src/store/index.js';
+import {initStore, storePaths, type BatchStore, type StoreOptions} from '../../src/store/index.js';
 
 const CHUNK = 1_000;
 export const TRAIL_PER_ENDED = 10;
@@ -35,9 +35,9 @@ export const endedId = (i: number) => {
 };
 
 /** `live` canaries in the document and `ended` in the archive, under `root`; the store is left open. */
-export async function populate(root: string, scale: {live: number; ended: number}): Promise<{dir: string; store: BatchStore; events: number}> {
+export async function populate(root: string, scale: {live: number; ended: number}, opts: StoreOptions = {}): Promise<{dir: string; store: BatchStore; events: number}> {
 	const dir = join(root, `live-${scale.live}-ended-${scale.ended}`);
-	const {store} = await initStore(dir);
+	const {store} = await initStore(dir, opts);
 	const lives: Deployment[] = Array.from({length: scale.live}, (_, i) => ({...structuredClone(running), id: liveId(i), service: `svc-${i % 10}`}));
 	const base: State = {...(await store.read()), keys: drill.state.keys, intents: drill.state.intents, leases: drill.state.leases, deployments: lives};
 	const {rev} = await store.mutate(() => ({state: base, events: [], result: null}));

@@ -30,6 +30,9 @@ const storeEvent = (kind: string, reason: string, data: Record<string, unknown>)
 	data,
 });
 
+/** Where a commit has got to, for a caller timing it (bench:store prints each phase's share). */
+export type CommitPhase = 'locked' | 'checked' | 'stepped' | 'prepared' | 'written' | 'committed';
+
 /** A step that found nothing to write (a batch whose first command was refused without an audit event). */
 export type Step<R> = Mutation<R> | {unchanged: true; result: R};
 
@@ -46,10 +49,11 @@ export class Committer {
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
 	readonly #lockTimeoutMs: number;
+	readonly #trace?: (phase: CommitPhase) => void;
 
 	constructor(
 		readonly paths: StorePaths,
-		parts: {doc: DocumentFile; index: ListIndex; db: Low<State>; anchor: Anchor; archive: ArchiveReader; lockTimeoutMs: number},
+		parts: {doc: DocumentFile; index: ListIndex; db: Low<State>; anchor: Anchor; archive: ArchiveReader; lockTimeoutMs: number; trace?: (phase: CommitPhase) => void},
 	) {
 		this.#logs = [paths.audit, ...revLogs(paths)];
 		this.#doc = parts.doc;
@@ -58,6 +62,7 @@ export class Committer {
 		this.#anchor = parts.anchor;
 		this.#archive = parts.archive;
 		this.#lockTimeoutMs = parts.lockTimeoutMs;
+		this.#trace = parts.trace;
 	}
 
 	async current(): Promise<State> {
@@ -78,7 +83,9 @@ export class Committer {
 	/** `cmds`: the commands the step runs, so that an archived deployment one names is brought back first (archive-step.ts). */
 	commit<R>(step: (state: State) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
 		return this.locked(async lock => {
+			this.#trace?.('locked');
 			const found = await this.#check();
+			this.#trace?.('checked');
 			const {current} = found;
 			const state = await this.recover(current, lock, {found});
 			const from = this.#doc.migratedFrom;
@@ -92,6 +99,7 @@ export class Committer {
 				if (error instanceof EngineError && error.audit) await this.save(lock, state, state, [...migrated, error.audit], []);
 				throw error;
 			}
+			this.#trace?.('stepped');
 			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
 			const settled = settleArchive(m.state, named.restored);
 			// Logs as checked, when nothing was repaired since: the commit's appends are then all that changes them.
@@ -157,6 +165,7 @@ export class Committer {
 		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
 		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
 		this.#doc.prepare(doc);
+		this.#trace?.('prepared');
 		await lock.assertHeld('appending to the audit trail');
 		const staged = this.#doc.stage(doc);
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
@@ -171,6 +180,7 @@ export class Committer {
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
 			archived?.write(),
 		]);
+		this.#trace?.('written');
 		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
 		const failed = writes.find(w => w.status === 'rejected');
 		if (failed) {
@@ -185,6 +195,7 @@ export class Committer {
 		}
 		this.#db.data = doc;
 		await Promise.all([this.#index.commit(), this.#db.write()]);
+		this.#trace?.('committed');
 		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
 		if (chained) {
 			// The log ended at the previous head when checked (sizes are given only then): the new head's line ends where the append did.

@@ -17,7 +17,7 @@ import {rebuildIndex} from './archive-reindex.js';
 import {readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
 import {executeBatch, type Batch} from './batch.js';
 import type {Checkpoint} from './checkpoint.js';
-import {Committer} from './commit.js';
+import {Committer, type CommitPhase} from './commit.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
@@ -40,6 +40,8 @@ export interface StoreOptions {
 	trust?: Trust;
 	/** This user's witnesses and checkpoints of the audit trail (see anchor.ts). */
 	anchor?: AnchorOptions;
+	/** Told where each commit has got to (bench:store times the phases with it). */
+	trace?: (phase: CommitPhase) => void;
 }
 
 const staleState = (expected: number, rev: number) =>
@@ -74,6 +76,7 @@ export class FileStore implements BatchStore {
 			anchor: this.#anchor,
 			archive: this.#archive,
 			lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+			...(opts.trace ? {trace: opts.trace} : {}),
 		});
 	}
 
