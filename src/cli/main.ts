@@ -1,7 +1,5 @@
 import {readFileSync} from 'node:fs';
-import {CommanderError} from 'commander';
 import type {Io} from './context.js';
-import {buildProgram, exitCodeOf} from './program.js';
 import {safeJson} from '../core/text.js';
 
 const io: Io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
@@ -27,14 +25,30 @@ const bareOptions = !namesCommand(argv) && !argv.some(a => ['-h', '--help', '-V'
 const wantsConsole = (process.stdin.isTTY && process.stdout.isTTY) || argv.includes('--readonly');
 const args = bareOptions && wantsConsole ? ['ui', ...argv] : argv;
 
-try {
-	await buildProgram(io, version).parseAsync(args, {from: 'user'});
-} catch (error) {
-	if (!(error instanceof CommanderError)) throw error;
-	process.exitCode = exitCodeOf(error);
-	// Usage errors owe --json its one document too (commander has already said why on stderr).
-	if (argv.includes('--json') && process.exitCode !== 0) {
-		const message = error.message.replace(/^error: /, '');
-		io.stdout.write(`${safeJson({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, 2)}\n`);
+/** `--version --json` (or -V): the version as a document; --version alone is answered by bin/calyx.js. */
+const isVersion = (a: string) => a === '--version' || a === '-V';
+const versionJson = argv.some(isVersion) && argv.includes('--json') && argv.every(a => isVersion(a) || a === '--json' || a === '--no-color');
+
+if (argv[0] === '__complete') {
+	// A shell asks on every Tab: answered without loading commander, zod or the engine.
+	await (await import('./complete-ids.js')).completeIds(argv.slice(1), io);
+} else if (versionJson) {
+	io.stdout.write(`${safeJson({version}, 2)}\n`);
+} else {
+	await runProgram();
+}
+
+async function runProgram() {
+	const [{CommanderError}, {buildProgram, exitCodeOf}] = await Promise.all([import('commander'), import('./program.js')]);
+	try {
+		await buildProgram(io, version).parseAsync(args, {from: 'user'});
+	} catch (error) {
+		if (!(error instanceof CommanderError)) throw error;
+		process.exitCode = exitCodeOf(error);
+		// Usage errors owe --json its one document too (commander has already said why on stderr).
+		if (argv.includes('--json') && process.exitCode !== 0) {
+			const message = error.message.replace(/^error: /, '');
+			io.stdout.write(`${safeJson({ok: false, error: {code: error.code, message, reasons: [], exitCode: process.exitCode}}, 2)}\n`);
+		}
 	}
 }

@@ -23,6 +23,7 @@ import {registerAudit} from './commands/audit.js';
 import {registerRepair} from './commands/repair.js';
 import {registerUi} from './commands/ui.js';
 import {registerPlan} from './commands/plan.js';
+import {registerCompletion} from './commands/completion.js';
 
 /**
  * Commander's own output. Its error messages quote the argument that was refused, raw: one line
@@ -37,7 +38,7 @@ const output = (io: Io) => ({
 export function buildProgram(io: Io, version: string): Command {
 	const program = new Command('calyx')
 		.description('Governed canary deployments: two-key leases, tiered canaries, health gates, verified rollbacks.')
-		.version(version, '-V, --version', 'print the version')
+		.version(version, '-V, --version', 'print the version (with --json: {"version": "…"})')
 		.option('--data <dir>', 'data directory (env: CALYX_DATA, default: ./data)')
 		.option('--json', 'print exactly one JSON document on stdout')
 		.option('--no-color', 'no colour (also NO_COLOR)')
@@ -69,6 +70,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerAudit,
 		registerRepair,
 		registerUi,
+		registerCompletion,
 	]) {
 		register(program, io);
 	}

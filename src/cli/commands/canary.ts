@@ -1,5 +1,5 @@
-import {InvalidArgumentError, type Command} from 'commander';
-import {statusWord} from '../../core/view/words.js';
+import {InvalidArgumentError, Option, type Command} from 'commander';
+import {DEPLOYMENT_STATUSES, statusWord} from '../../core/view/words.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {usage} from '../errors.js';
@@ -12,7 +12,7 @@ import {groupIds, groupOptions, isLive, runGroup, type GroupOpts} from '../group
 import {registerCosign} from './canary-cosign.js';
 import {readingForLease, settleDeployment, targetLine} from '../target.js';
 import {targetView} from '../../core/view/target.js';
-import {filteredList, serviceFilter, sinceFilter, statusFilter, STATUS_ALLOWED, type ListFilter, type Parsed} from '../list-filter.js';
+import {filteredList, serviceFilter, sinceFilter, statusFilter, type ListFilter, type Parsed} from '../list-filter.js';
 
 /** A list filter's parser as commander wants it: the value, or an error that commander prefixes with the flag. */
 const filterOption =
@@ -65,7 +65,8 @@ export function registerCanary(program: Command, io: Io) {
 		.option('--ended <n>', `how many of the deployments that ended to show, newest last (default ${ENDED_SHOWN}; counted after the filters)`, count(MAX_ENDED))
 		.option('--all', 'every deployment that ever ended (reads the whole archive index)')
 		.option('--service <names>', 'only these services (a,b)', filterOption(serviceFilter))
-		.option('--status <statuses>', `only these statuses, as codes or words (${STATUS_ALLOWED})`, filterOption(statusFilter))
+		// The codes as choices for help and shell completion; the parser also takes words and lists.
+		.addOption(new Option('--status <statuses>', 'only these statuses, as codes or words (several as a,b)').choices(DEPLOYMENT_STATUSES).argParser(filterOption(statusFilter)))
 		.option('--since <when>', 'only deployments that changed since then: a duration back from now (30m, 6h, 2d) or an ISO 8601 time', text('id'))
 		.action(
 			action(io, async (cli, _args, opts: {ended?: number; all?: boolean; service?: string[]; status?: ListFilter['statuses']; since?: string}) => {
