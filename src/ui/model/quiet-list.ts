@@ -1,5 +1,6 @@
 import {ACTIVE, bakeElapsed, deploymentSummary, isArchivable, type Deployment, type DeploymentSummary, type State, type Trust} from '../../core/index.js';
 import type {DeploymentList} from '../../store/api.js';
+import {sameNode} from '../components/same-node.js';
 import type {StoreData} from '../hooks/use-store-state.js';
 import type {ConsoleState, KeyContext, Pane} from './console-state.js';
 import {frameKey, listFrame, type PaneWindow} from './list-frame.js';
@@ -88,10 +89,11 @@ export function sameRows(state: State, list: DeploymentList, except?: string): b
 	const indexed = new Set(list.deployments.map(s => s.id));
 	// One the index lacks: ended, from the archive; or gone from the document since (it ended now).
 	if (state.deployments.some(d => !indexed.has(d.id) && !isArchivable(d))) return false;
-	const held = heldRows(state).filter((_, i) => indexed.has(state.deployments[i]!.id));
+	const held = state.deployments.filter(d => indexed.has(d.id));
 	if (held.length !== list.deployments.length) return false;
-	const ids = state.deployments.filter(d => indexed.has(d.id));
-	return list.deployments.every((s, i) => s.id === ids[i]!.id && (s.id === except || rowOf(s) === held[i]));
+	// Field by field, every field by name (a field the summary gains is compared too), without
+	// building a string per row: the index is compared at every change notice, several a second.
+	return list.deployments.every((s, i) => s.id === held[i]!.id && (s.id === except || sameNode(s, summaryOf(held[i]!))));
 }
 
 /** Whether a live deployment's row holds still whatever samples came since the state held. */
@@ -113,21 +115,3 @@ function summaryOf(d: Deployment): DeploymentSummary {
 	if (!s) summaries.set(d, (s = deploymentSummary(d)));
 	return s;
 }
-
-/** A summary as one string, every field by name: a field the summary gains is compared too. */
-const rowOf = (s: DeploymentSummary) =>
-	JSON.stringify(
-		Object.keys(s)
-			.sort()
-			.map(k => [k, s[k as keyof DeploymentSummary]]),
-	);
-
-// By deployment, not by state: an open detail holds a new state every second (its deployment read
-// anew, see quiet-detail.ts), with the other deployments' objects as they were.
-const rows = new WeakMap<Deployment, string>();
-function rowOfHeld(d: Deployment): string {
-	let r = rows.get(d);
-	if (r === undefined) rows.set(d, (r = rowOf(summaryOf(d))));
-	return r;
-}
-const heldRows = (state: State): string[] => state.deployments.map(rowOfHeld);
