@@ -96,6 +96,14 @@ describe('init, keys and help', () => {
 		expect(run).toMatchObject({code: 1, stderr: `calyx: reading ${join(file, 'state.json')} failed: not a directory (ENOTDIR); nothing was applied\n`});
 	});
 
+	it('takes --bake on the console only with --demo-if-empty, as a duration', async () => {
+		const alone = await sandbox().calyx(['ui', '--bake', '2m']);
+		expect(alone).toMatchObject({code: 2, stderr: expect.stringContaining('--bake: only with --demo-if-empty')});
+		const bad = await sandbox().calyx(['ui', '--demo-if-empty', '--bake', 'soon']);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toMatch(/--bake.*not a duration/);
+	});
+
 	it('refuses the console without a terminal instead of mounting Ink', async () => {
 		const run = await sandbox().calyx(['ui']);
 		expect(run.code).toBe(2);

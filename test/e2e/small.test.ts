@@ -19,4 +19,12 @@ describe('small things operators tripped on, in a terminal', () => {
 		expect(refused).not.toContain(`Halt ${id}`);
 		expect(json<{status: string}>(box, 'canary', 'status', id).status).toBe('running');
 	});
+
+	it('npm start -- --bake 2m seeds a demo slow enough to practise halt and resume', async () => {
+		const box = sandbox('1h', false);
+		open(box, ['ui', '--demo-if-empty', '--bake', '2m']);
+		const s = await waitScreen(x => /^› DEP-/m.test(x), 'the seeded list');
+		const id = /DEP-\d{8}-\d+/.exec(selected(s))![0];
+		expect(json<{gate: {bake: {requiredMs: number}}}>(box, 'canary', 'status', id).gate.bake.requiredMs).toBe(120_000);
+	});
 });

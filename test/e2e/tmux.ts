@@ -85,6 +85,8 @@ export function useTerminal(name: string) {
 			.join(' ');
 		const run = `env -u CI ${envs} CALYX_DATA=${quote(box.data)} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}`;
 		const script = `echo BEFORE-THE-CONSOLE; ${run}; echo EXIT=$?; sleep 600`;
+		// A session the last test's afterEach could not end (a busy server) would make this one a duplicate.
+		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', SESSION]);
 		tmux('new-session', '-d', '-s', SESSION, '-x', String(size.columns), '-y', String(size.rows), `sh -c ${quote(script)}`);
 	}
 

@@ -5,6 +5,7 @@ import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
+import {duration} from '../parse.js';
 import type {ListenAddress} from '../../drivers/exporter/address.js';
 import {listenOption, metricsExporter, notifier} from './engine.js';
 
@@ -16,16 +17,18 @@ export function registerUi(program: Command, io: Io) {
 		.description('the live console (needs a terminal); runs the engine in-process as leader or follower')
 		.option('--readonly', 'show, never act (also CALYX_READONLY=1)')
 		.option('--demo-if-empty', 'seed the demo first when the data directory is empty')
+		.option('--bake <duration>', 'with --demo-if-empty: the demo canaries\' bake time per tier (default 10s; 2m leaves time to practise halt and resume)', duration)
 		.option('--metrics-listen <host:port>', "serve calyx's metrics at /metrics on this address while this console leads the engine (503 while it follows)", listenOption)
 		.action(
-			action<{readonly?: boolean; demoIfEmpty?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
+			action<{readonly?: boolean; demoIfEmpty?: boolean; bake?: number; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
+				if (o.bake !== undefined && !o.demoIfEmpty) throw usage('--bake: only with --demo-if-empty (it sets the bake of the demo it seeds; npm start -- --bake 2m)');
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
 				}
 				// Only `npm start` (--demo-if-empty) creates a data directory: a mistyped path must not open an empty console.
 				const {initStore} = await import('../../store/index.js');
 				const store = o.demoIfEmpty ? (await initStore(cli.dataDir, {trust: demoTrust(cli)})).store : await cli.store();
-				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env);
+				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env, o.bake !== undefined ? {bakeMs: o.bake} : {});
 				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
 				if (readonly && o.metricsListen) throw usage('--metrics-listen: a read-only console never leads the engine, so it has no metrics to serve (run it on the leading console or calyx engine)');
