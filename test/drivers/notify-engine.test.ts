@@ -5,13 +5,19 @@ import {initStore} from '../../src/store/index.js';
 import {clockAt, seedCanary, tempDir, until} from '../store/helpers.js';
 import {ClockTimers, deadAddress} from './notify-fixture.js';
 
+/** A store with a live canary and one webhook sink, for halts, whose address answers nothing. */
+async function withDeadSink() {
+	const clock = clockAt();
+	const {store} = await initStore(tempDir());
+	const {deploymentId} = await seedCanary(store, clock);
+	const config = (await store.read()).config;
+	await store.run({type: 'config.set', actor: 'human:alice', config: {...config, notify: {sinks: {ops: {kind: 'webhook', url: await deadAddress(), events: ['halted'], minSeverity: 'info'}}, deadlineNearMs: 600_000}}}, {clock});
+	return {clock, store, deploymentId};
+}
+
 describe('notifications beside a running engine', () => {
 	it('a sink that is down leaves the engine ticking while its delivery retries, then is recorded as failed', async () => {
-		const clock = clockAt();
-		const {store} = await initStore(tempDir());
-		const {deploymentId} = await seedCanary(store, clock);
-		const config = (await store.read()).config;
-		await store.run({type: 'config.set', actor: 'human:alice', config: {...config, notify: {sinks: {ops: {kind: 'webhook', url: await deadAddress(), events: ['halted'], minSeverity: 'info'}}, deadlineNearMs: 600_000}}}, {clock});
+		const {clock, store, deploymentId} = await withDeadSink();
 		// Retries wait on the test's clock; the engine runs on the wall clock, every 50 ms.
 		const timers = new ClockTimers(clock);
 		const notifier = startNotifier({store, clock, timers, random: () => 1, policy: {...NOTIFY_POLICY, timeoutMs: 999_999}});
@@ -43,11 +49,7 @@ describe('notifications beside a running engine', () => {
 	});
 
 	it('deliveries still retrying when the notifier closes are each recorded as failed', async () => {
-		const clock = clockAt();
-		const {store} = await initStore(tempDir());
-		const {deploymentId} = await seedCanary(store, clock);
-		const config = (await store.read()).config;
-		await store.run({type: 'config.set', actor: 'human:alice', config: {...config, notify: {sinks: {ops: {kind: 'webhook', url: await deadAddress(), events: ['halted'], minSeverity: 'info'}}, deadlineNearMs: 600_000}}}, {clock});
+		const {clock, store, deploymentId} = await withDeadSink();
 		const timers = new ClockTimers(clock);
 		const notifier = startNotifier({store, clock, timers, random: () => 1});
 		notifier.follow({role: 'leader', onRoleChange: () => () => undefined});
