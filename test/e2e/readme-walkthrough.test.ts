@@ -100,6 +100,8 @@ describe.skipIf(absent.length > 0)('README: Walk through the pipeline', () => {
 		// 100% was entered through the request both keys signed, not through the gate alone.
 		const cosigned = (json('audit', 'list', '--deployment', dep).events as Doc[]).filter(e => e.kind === 'tier.cosigned').map(e => e.actor);
 		expect(cosigned).toEqual(['human:alice', 'agent:ci-bot']);
+		// The second canary's warning held it (said once), then the operator halted it and rolled it back.
+		expect(walk.output).toContain('recorded: WARNING: error rate > 1% → holding\n');
 		expect(json('canary', 'status', dep2).status).toBe('rolled_back');
 		expect(json('intent', 'show', retry).retryOf).toBe(intent2);
 		const verify = calyx('audit', 'verify', '--json');

@@ -79,9 +79,10 @@ export async function* streamLines(stream: NodeJS.ReadableStream): AsyncGenerato
 	if (pending.length > 0) yield {line: line + 1, text: pending.toString('utf8')};
 }
 
+// A warning's reasons name their level already ("WARNING: TES drop > 2%"): the verdict before them said it twice.
 const outcomeText = (o: SampleOutcome) =>
 	o.action === 'recorded' || o.action === 'held'
-		? `${o.evaluation.verdict}${o.evaluation.reasons.length ? `: ${o.evaluation.reasons.join('; ')}` : ''} → ${statusWord(o.status)}`
+		? `${o.evaluation.reasons.length ? o.evaluation.reasons.join('; ') : o.evaluation.verdict} → ${statusWord(o.status)}`
 		: `${o.evaluation.verdict}: ${o.evaluation.reasons.join('; ')} → ${statusWord(o.action)}`;
 
 /**
