@@ -12,6 +12,7 @@ import {registerTrust} from './commands/trust.js';
 import {registerIntent} from './commands/intent.js';
 import {registerRisk} from './commands/risk.js';
 import {registerConfig} from './commands/config.js';
+import {registerConfigApply} from './commands/config-apply.js';
 import {registerHistory} from './commands/history.js';
 import {registerLease} from './commands/lease.js';
 import {registerCanary} from './commands/canary.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerIntent,
 		registerRisk,
 		registerConfig,
+		registerConfigApply,
 		registerHistory,
 		registerLease,
 		registerPlan,

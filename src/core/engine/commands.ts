@@ -49,7 +49,8 @@ export type Command = (
 	| {type: 'target.applied'; id: string; generation: number; split: Split; evidence: 'router' | 'claimed'; persisted?: boolean; notes?: string[]; sanity: boolean}
 	| {type: 'target.failed'; id: string; generation: number; code: string; message: string; attempts: number; split?: Split}
 	| {type: 'target.sanity'; id: string; generation: number; ok: boolean; output: string}
-	| {type: 'config.set'; config: unknown}
+	/** The whole configuration; `reason` is recorded with it (config apply requires one). */
+	| {type: 'config.set'; config: unknown; reason?: string}
 ) & {actor: string; expectedRev?: number};
 
 /**

@@ -19,6 +19,7 @@ import {groupAction} from './group.js';
 import {cosignTierCommand} from './tier-keys.js';
 import {targetApplied, targetFailed, targetSanity} from './target.js';
 import {quoted, requireCommandText} from './validate.js';
+import {configChanges} from '../view/config-diff.js';
 
 export interface Env {
 	clock: Clock;
@@ -47,14 +48,16 @@ export const initialState = (config: Config = DEFAULT_CONFIG): State => ({
 	// No `history` until a first deployment ends: a state without one counts every deployment it holds.
 });
 
-function setConfig(ctx: Ctx, raw: unknown) {
+function setConfig(ctx: Ctx, raw: unknown, reason?: string) {
 	const parsed = Config.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		throw invalid('INVALID_CONFIG', `config.${issue.path.join('.')}: ${issue.message}`);
 	}
+	// The settings that changed go into the trail: "configuration replaced" alone says nothing of what.
+	const changed = configChanges(ctx.draft.config, parsed.data).map(c => c.path);
 	ctx.draft.config = parsed.data;
-	ctx.emit('config.changed', 'config', 'configuration replaced', {});
+	ctx.emit('config.changed', 'config', reason ?? 'configuration replaced', {changed});
 	return parsed.data;
 }
 
@@ -125,7 +128,7 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 		case 'target.sanity':
 			return targetSanity(ctx, cmd);
 		case 'config.set':
-			return setConfig(ctx, cmd.config);
+			return setConfig(ctx, cmd.config, cmd.reason);
 	}
 	// Commands also arrive as parsed JSON: an unknown type must not pass as a change that did nothing.
 	throw invalid('UNKNOWN_COMMAND', `type: ${quoted((cmd as {type: unknown}).type)} is not one of ${COMMAND_TYPES.join(', ')}`);
