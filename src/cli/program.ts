@@ -12,7 +12,6 @@ import {registerTrust} from './commands/trust.js';
 import {registerIntent} from './commands/intent.js';
 import {registerRisk} from './commands/risk.js';
 import {registerConfig} from './commands/config.js';
-import {registerConfigApply} from './commands/config-apply.js';
 import {registerHistory} from './commands/history.js';
 import {registerLease} from './commands/lease.js';
 import {registerCanary} from './commands/canary.js';
@@ -60,7 +59,6 @@ export function buildProgram(io: Io, version: string): Command {
 		registerIntent,
 		registerRisk,
 		registerConfig,
-		registerConfigApply,
 		registerHistory,
 		registerLease,
 		registerPlan,

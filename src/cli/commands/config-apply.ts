@@ -71,10 +71,8 @@ export function checkConfigFile(raw: unknown, source: string): Config {
 const shown = (v: unknown) => (v === undefined ? '(unset)' : safeJson(v));
 const changeLine = (c: ConfigChange) => `  ${c.path}: ${shown(c.from)} → ${shown(c.to)}`;
 
-export function registerConfigApply(program: Command, io: Io) {
-	// Under `config`, beside show, set and unset (commands/config.ts).
-	const config = program.commands.find(c => c.name() === 'config');
-	if (!config) throw new Error('config apply: the config command is not registered');
+/** Under `config`, beside show, set and unset (commands/config.ts). */
+export function registerConfigApply(config: Command, io: Io) {
 	const apply = config
 		.command('apply')
 		.description('replace the whole configuration with a file (YAML or JSON, as `config show --json` prints it): checked first, shown as the settings it changes, audited as config.changed with the reason')

@@ -2,20 +2,16 @@ import type {Command} from 'commander';
 import {parseDuration} from '../../core/duration.js';
 import {safeJson} from '../../core/text.js';
 import type {Config} from '../../core/model/index.js';
+import {configLeaves} from '../../core/view/config-diff.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
+import {registerConfigApply} from './config-apply.js';
 
 /** Settings that may be absent, so that `config set` can name them before they exist. */
 const OPTIONAL = ['timeZone', 'plan.tierKeys', 'risk.plans.low.keysFrom', 'risk.plans.medium.keysFrom', 'risk.plans.high.keysFrom', 'notify', 'notify.deadlineNearMs'];
 
-/** Every setting by its dotted path: objects are walked, arrays and scalars are values. */
-function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, value]];
-	return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
-}
-
-const settable = (config: Config) => [...new Set([...leaves(config).map(([p]) => p), ...OPTIONAL])].sort();
+const settable = (config: Config) => [...new Set([...configLeaves(config).map(([p]) => p), ...OPTIONAL])].sort();
 
 /** A notification sink, whole or one of its fields: named by the operator, so not in any list beforehand. */
 const SINK_PATH = /^notify\.sinks\.[A-Za-z][A-Za-z0-9_-]{0,31}(\.[A-Za-z]+)*$/;
@@ -56,7 +52,7 @@ export function registerConfig(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const current = (await (await cli.store()).read()).config;
-				cli.emit(current, () => leaves(current).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
+				cli.emit(current, () => configLeaves(current).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
 			}),
 		);
 	examples(show, 'calyx config show', 'calyx config show --json | jq .risk.plans');
@@ -97,4 +93,6 @@ export function registerConfig(program: Command, io: Io) {
 			}),
 		);
 	examples(unset, 'calyx config unset timeZone', 'calyx config unset notify.sinks.ops');
+
+	registerConfigApply(config, io);
 }
