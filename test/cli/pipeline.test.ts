@@ -136,7 +136,8 @@ describe('the whole pipeline through the CLI', () => {
 		const kinds = story.map(e => e.kind);
 		expect(kinds.slice(0, 4)).toEqual(['intent.created', 'intent.approved', 'lease.issued', 'lease.cosigned']);
 		expect(kinds).toContain('lease.activated');
-		expect(story.find(e => e.kind === 'intent.approved')?.data).toMatchObject({keyId: 'alice'});
+		expect(story.find(e => e.kind === 'intent.approved')).toMatchObject({actor: 'human:alice', data: {keyId: 'alice'}});
+		expect(story.find(e => e.kind === 'intent.created')).toMatchObject({actor: 'agent:ci-bot'});
 		const unknown = await s.calyx(['audit', 'list', '--deployment', 'DEP-20000101-001']);
 		expect(unknown).toMatchObject({code: 2, stderr: 'calyx: --deployment: unknown deployment DEP-20000101-001 (see calyx canary list --all)\n'});
 	});

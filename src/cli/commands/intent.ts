@@ -56,7 +56,8 @@ export function registerIntent(program: Command, io: Io) {
 				}) as CreateRequest;
 				const key = cli.optionalKey(o.key);
 				const signed = key ? {keyId: key.id, signature: signProposal(request, key.id, key.privateKey)} : {};
-				const {result} = await cli.run<Intent>({type: 'intent.create', ...request, ...signed});
+				// Signed with a key, the act is that key's: the trail names it, not the shell's user.
+				const {result} = await cli.run<Intent>({type: 'intent.create', ...request, ...signed, ...(key ? {actor: `${key.role}:${key.id}`} : {})});
 				cli.emit(result, r => `created ${r.id} (draft): ${r.title}\nnext: calyx intent approve ${r.id}`);
 			}),
 		);
@@ -75,7 +76,7 @@ export function registerIntent(program: Command, io: Io) {
 				// Signed as the engine keeps it (trimmed): the signature must cover the recorded reason.
 				const reason = o.reason?.trim();
 				const signature = signApproval(intent, key.id, reason ?? DEFAULT_APPROVAL_REASON, key.privateKey);
-				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', id: id!, keyId: key.id, signature, ...(reason !== undefined ? {reason} : {})});
+				const {result} = await cli.run<{id: string; status: string}>({type: 'intent.approve', actor: `${key.role}:${key.id}`, id: id!, keyId: key.id, signature, ...(reason !== undefined ? {reason} : {})});
 				cli.emit(result, r => `${r.id} is ${statusWord(r.status)}\nnext: calyx lease issue ${r.id}`);
 			}),
 		);

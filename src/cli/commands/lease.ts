@@ -10,6 +10,7 @@ import type {ShowTime} from '../../core/time.js';
 import {leaseView, type LeaseView} from '../../core/view/lease.js';
 import type {ServiceSummary} from '../../core/view/service.js';
 import {metricsLines, metricsView, type MetricsView} from '../render/metrics.js';
+import {planLine} from '../render/plan.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, unknownId, usage} from '../errors.js';
@@ -57,7 +58,7 @@ export function leaseText(v: LeaseShown, time: ShowTime): string {
 		...(v.intent ? [`intent:   ${intentLine(v.intent)}`] : []),
 		...(v.service ? serviceText(v.service) : []),
 		`risk:     ${v.risk.level} (${v.risk.score})${v.risk.acknowledged ? ', acknowledged by the signers' : ''}`,
-		`plan:     tiers ${v.plan.tiers.join(' → ')}%, bake ${formatDuration(v.plan.bakeMs)}, ${v.plan.minSamples} samples/tier, auto-promote ${v.plan.autoPromote ? 'on' : 'off'}, auto-rollback ${v.plan.autoRollback ? 'on' : 'off'}${v.plan.tierKeys ? `, two keys again before ${v.plan.tierKeys.join('%, ')}%` : ''}${v.plan.progressDeadlineMs !== undefined ? `, halts after ${formatDuration(v.plan.progressDeadlineMs)} past a bake without progress` : ''}`,
+		`plan:     ${planLine(v.plan)}`,
 		`digest:   ${v.digest}`,
 		`expires:  ${time(v.expiresAt)} (${expires})`,
 		`signers:  ${v.signers.map(s => `${s.role}:${s.keyId} at ${time(s.signedAt)}`).join(', ') || 'none yet'}`,

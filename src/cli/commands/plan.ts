@@ -1,6 +1,5 @@
 import {open} from 'node:fs/promises';
 import {InvalidArgumentError, type Command} from 'commander';
-import {formatDuration} from '../../core/duration.js';
 import {definitionFor} from '../../core/lease.js';
 import {METRICS, type Band, type CanaryPlan, type MetricName, type Sample, type Thresholds} from '../../core/model/index.js';
 import {replayPlan, type PlanChanges} from '../../core/replay/plan.js';
@@ -15,6 +14,7 @@ import {unknownId, usage} from '../errors.js';
 import {SERVICE_NAME, SERVICE_NAME_RULE, count, duration, number, tiers} from '../parse.js';
 import {parseSampleLine, streamLines} from './metrics.js';
 import {findLease} from './lease.js';
+import {planLine} from '../render/plan.js';
 
 type ReplayOpts = {
 	lease?: string;
@@ -78,10 +78,7 @@ const offset = (msValue: number) => {
 	return `+${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
-const planText = (p: CanaryPlan) =>
-	`tiers ${p.tiers.join(' → ')}%, bake ${formatDuration(p.bakeMs)}, ${p.minSamples} samples/tier, auto-promote ${p.autoPromote ? 'on' : 'off'}, auto-rollback ${p.autoRollback ? 'on' : 'off'}` +
-	(p.progressDeadlineMs !== undefined ? `, progress deadline ${formatDuration(p.progressDeadlineMs)}` : '') +
-	METRICS.map(m => `, ${m} ${p.thresholds[m].warning}/${p.thresholds[m].critical}`).join('');
+const planText = (p: CanaryPlan) => planLine(p) + METRICS.map(m => `, ${m} ${p.thresholds[m].warning}/${p.thresholds[m].critical}`).join('');
 
 /** A promotion shows the values the gate passed on; a hold or halt already names its value in its reason. */
 function stepText(s: ReplayStep): string {

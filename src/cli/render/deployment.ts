@@ -7,6 +7,7 @@ import type {MetricsSourceKind, Sample} from '../../core/model/index.js';
 import type {ShowTime} from '../../core/time.js';
 import {METRICS} from '../../core/model/metrics.js';
 import {statusText, tierTrack} from './status.js';
+import {counted} from './plan.js';
 import {table, type Paint} from './table.js';
 
 export {statusText, tierTrack} from './status.js';
@@ -97,7 +98,7 @@ function tierCosignLines(id: string, req: NonNullable<DeploymentView['tierCosign
 	const missing = (['human', 'agent'] as const).filter(r => !req.cosignatures.some(c => c.role === r));
 	return [
 		`keys:     ${paint('blue', `promotion ${req.from}% → ${req.to}% needs two keys`)} (${req.id}); signed by ${signed.join(', ') || 'nobody yet'}; missing ${missing.join(' and ')}`,
-		`          evidence: ${req.evidence.summary}; ${req.evidence.samples} samples (sha256 ${req.evidence.samplesDigest.slice(0, 16)}), baked ${formatDuration(req.evidence.bakedMs)}`,
+		`          evidence: ${req.evidence.summary}; ${counted(req.evidence.samples, 'sample')} (sha256 ${req.evidence.samplesDigest.slice(0, 16)}), baked ${formatDuration(req.evidence.bakedMs)}`,
 		`          asked ${time(req.requestedAt)}, expires ${time(req.expiresAt)} (${formatDuration(Math.max(0, ms(req.expiresAt) - now))} left): calyx canary cosign ${id} --key <key>`,
 	];
 }
