@@ -14,10 +14,15 @@ describe('calyx config', () => {
 		expect(shown.stdout).toMatch(/^plan\.tiers\s+\[5,25,100\]$/m);
 		const zone = await s.json<Doc>(['config', 'set', 'timeZone', 'Europe/Berlin']);
 		expect(zone.doc).toEqual({ok: true, path: 'timeZone', value: 'Europe/Berlin'});
-		expect((await s.json<Doc>(['config', 'set', 'risk.plans.high.minBakeMs', '30m'])).doc.value).toBe(1_800_000);
+		expect((await s.json<Doc>(['config', 'set', 'risk.plans.high.minBakeMs', '30m', '--reason', 'CHG-4411'])).doc.value).toBe(1_800_000);
 		expect((await s.json<Doc>(['config', 'show'])).doc).toMatchObject({timeZone: 'Europe/Berlin', risk: {plans: {high: {minBakeMs: 1_800_000}}}});
 		const audit = (await s.json<Doc>(['audit', 'list'])).doc.events.filter((e: Doc) => e.kind === 'config.changed');
 		expect(audit).toHaveLength(2);
+		// The reason given is recorded, and in every case which settings changed.
+		expect(audit.map((e: Doc) => [e.reason, e.data.changed])).toEqual([
+			['configuration replaced', ['timeZone']],
+			['CHG-4411', ['risk.plans.high.minBakeMs']],
+		]);
 		expect((await s.calyx(['config', 'unset', 'timeZone'])).code).toBe(0);
 		expect((await s.json<Doc>(['config', 'show'])).doc.timeZone).toBeUndefined();
 	});

@@ -6,6 +6,7 @@ import {configLeaves} from '../../core/view/config-diff.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
+import {text as freeText} from '../parse.js';
 import {registerConfigApply} from './config-apply.js';
 
 /** Settings that may be absent, so that `config set` can name them before they exist. */
@@ -60,13 +61,14 @@ export function registerConfig(program: Command, io: Io) {
 	const set = config
 		.command('set <path> <value>')
 		.description('change one setting (audited as config.changed); durations for …Ms settings as 15m, 30s')
+		.option('--reason <text>', 'why (recorded with config.changed)', freeText('text'))
 		.action(
-			action(io, async (cli, [path, text]) => {
+			action<{reason?: string}>(io, async (cli, [path, text], o) => {
 				const store = await cli.store();
 				const current = (await store.read()).config;
 				const allowed = settable(current);
 				if (!isSettable(current, path!)) throw usage(`path: "${path}" is not a setting (allowed: ${allowed.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
-				const {result} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!))});
+				const {result} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!)), ...(o.reason ? {reason: o.reason} : {})});
 				// A sink is an object: its value is shown whole, as it now stands.
 				const now = path!.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], result);
 				cli.emit({ok: true, path, value: now}, () => `${path} = ${safeJson(now)}`);
@@ -75,7 +77,7 @@ export function registerConfig(program: Command, io: Io) {
 	examples(
 		set,
 		'calyx config set timeZone Europe/Berlin',
-		'calyx config set risk.plans.high.minBakeMs 30m',
+		'calyx config set risk.plans.high.minBakeMs 30m --reason "CHG-4411: longer bakes for the holidays"',
 		'calyx config set plan.tiers "[10,50,100]"',
 		`calyx config set notify.sinks.ops '{"kind":"slack","url":{"env":"CALYX_SLACK_URL"},"events":["halted","rollback_failed","awaiting_cosign"],"minSeverity":"warning"}'`,
 		'calyx config set notify.sinks.ops.minSeverity critical',
@@ -84,11 +86,12 @@ export function registerConfig(program: Command, io: Io) {
 	const unset = config
 		.command('unset <path>')
 		.description(`remove an optional setting (${OPTIONAL.join(', ')})`)
+		.option('--reason <text>', 'why (recorded with config.changed)', freeText('text'))
 		.action(
-			action(io, async (cli, [path]) => {
+			action<{reason?: string}>(io, async (cli, [path], o) => {
 				if (!isRemovable(path!)) throw usage(`path: "${path}" cannot be removed (allowed: ${OPTIONAL.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
 				const store = await cli.store();
-				await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined)});
+				await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined), ...(o.reason ? {reason: o.reason} : {})});
 				cli.emit({ok: true, path}, () => `${path} removed`);
 			}),
 		);
