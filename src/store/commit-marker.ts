@@ -64,10 +64,15 @@ export async function readMarker(path: string): Promise<CommitMarker | undefined
 	}
 }
 
-/** Whether `lines` (the complete lines past the document's head) are the commit the marker began, whole or cut short. */
-export function begunBy(marker: CommitMarker | undefined, doc: {rev: number; auditHead: Head}, lines: ReadonlyArray<{seq: number; hash: string}>): boolean {
+/**
+ * Whether `lines` (the complete lines past the document's head, chained from it) are what the
+ * marker began, whole or cut short: the commit's own lines, or, for a recovery's commit, the lines
+ * it adopted followed by its own (each of a revision after the document's, none after the marker's).
+ */
+export function begunBy(marker: CommitMarker | undefined, doc: {rev: number; auditHead: Head}, lines: ReadonlyArray<{seq: number; hash: string; rev?: number}>): boolean {
 	if (!marker || lines.length === 0) return false;
-	if (marker.rev !== doc.rev + 1 || marker.from.seq !== doc.auditHead.seq || marker.from.hash !== doc.auditHead.hash) return false;
+	if (marker.rev <= doc.rev || marker.from.seq !== doc.auditHead.seq || marker.from.hash !== doc.auditHead.hash) return false;
+	if (lines.some(l => l.rev !== undefined && (l.rev <= doc.rev || l.rev > marker.rev))) return false;
 	const last = lines[lines.length - 1]!;
 	if (last.seq === marker.to.seq) return last.hash === marker.to.hash;
 	return last.seq < marker.to.seq && lines.every((l, i) => marker.hashes?.[i] === l.hash);

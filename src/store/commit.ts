@@ -8,7 +8,7 @@ import type {Anchor} from './anchor.js';
 import type {Mutation, RunResult} from './api.js';
 import {stageArchive, type ArchiveReader} from './archive-log.js';
 import {archiveEvents, restoreNamed, settleArchive} from './archive-step.js';
-import {chain, type StoredEvent} from './audit-log.js';
+import {chain, type Head, type StoredEvent} from './audit-log.js';
 import {markCommit} from './commit-marker.js';
 import {afterCommit, debrisEvents, findDebris, hasWork, settleRotation, type Debris} from './debris.js';
 import type {DocumentFile} from './document.js';
@@ -140,7 +140,7 @@ export class Committer {
 		const events = [...recovery.events, ...debrisEvents(this.paths, debris)];
 		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
-		await this.save(lock, base, base, events, []);
+		await this.save(lock, base, base, events, [], [], undefined, 'adopted' in recovery ? recovery.adopted : undefined);
 		await afterCommit(this.paths, debris, events);
 		return this.#db.data;
 	}
@@ -153,7 +153,16 @@ export class Committer {
 	 * directory. So the document whose audit head is the last event appended never becomes current
 	 * before that event is on disk.
 	 */
-	async save(lock: HeldLock, prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[] = [], sizes?: ReadonlyMap<string, LogSize>) {
+	async save(
+		lock: HeldLock,
+		prev: State,
+		next: State,
+		given: EventDraft[],
+		samples: NonNullable<Mutation<unknown>['samples']>,
+		records: readonly ArchiveRecord[] = [],
+		sizes?: ReadonlyMap<string, LogSize>,
+		adopted?: {from: Head; hashes: string[]},
+	) {
 		const rev = prev.rev + 1;
 		// Placed before the events are chained: each archiving event names its record's digest.
 		const archived = records.length > 0 ? await stageArchive(this.paths, records, rev) : undefined;
@@ -170,7 +179,8 @@ export class Committer {
 		const staged = this.#doc.stage(doc);
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
 		// the log is opened meanwhile, and written once the marker is durable.
-		const marked = chained && markCommit(this.paths.commit, {rev, from: prev.auditHead, to: chained.head, hashes: chained.events.map(e => e.hash)});
+		// A recovery's marker starts at the document's head and names the lines it adopted first.
+		const marked = chained && markCommit(this.paths.commit, {rev, from: adopted?.from ?? prev.auditHead, to: chained.head, hashes: [...(adopted?.hashes ?? []), ...chained.events.map(e => e.hash)]});
 		const writes = await Promise.allSettled([
 			staged,
 			// The list index names the document file it describes: it finishes once that file exists.

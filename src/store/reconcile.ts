@@ -46,6 +46,11 @@ export interface Recovery {
 	auditHead: Head;
 	/** The revision the uncommitted lines claimed; the recovery commits after it, so it is never reused. */
 	orphanRev?: number;
+	/**
+	 * The lines adopted, from the document's head: the recovery's own marker names them before its
+	 * lines, so that a recovery killed before its commit point is recognised with them by the next.
+	 */
+	adopted?: {from: Head; hashes: string[]};
 }
 
 const event = (kind: string, subject: string, reason: string, data: Record<string, unknown>): EventDraft => ({
@@ -82,9 +87,10 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 		} else plan.push(`${log}: move the torn last line (${tail.size - tail.tornAt} bytes from byte ${tail.tornAt}) beside the log`);
 	}
 	// Once its newline is back, the head's line ends the log: nothing can be past it.
-	const orphans = headCompleted ? undefined : await auditOrphans(paths, doc);
-	if (orphans && begunBy(await readMarker(paths.commit), doc, orphans.lines)) {
-		plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.rev}) never committed`);
+	const seen = headCompleted ? undefined : await orphanLines(paths, doc);
+	const orphans = seen?.found;
+	if (orphans && seen.marker) {
+		plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.revs.join(', ')}) never committed`);
 	} else if (orphans) plan.push(`${paths.audit}: move audit seq ${orphans.first}–${orphans.last} beside the log, not adopted: ${NO_COMMIT}`);
 	for (const log of revLogs(paths)) {
 		const ahead = await linesPastRev(log, doc.rev);
@@ -116,9 +122,10 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
 			event('log.recovered', log, `a torn last line (${bytes} bytes, an append cut short by a crash) was moved to ${file}`, {file: log, quarantine: file, bytes, offset: tail.tornAt}),
 		);
 	}
-	const found = await auditOrphans(paths, doc);
-	const marker = found && (await readMarker(paths.commit));
-	const orphans = found && begunBy(marker, doc, found.lines) ? found : undefined;
+	const seen = await orphanLines(paths, doc);
+	const found = seen?.found;
+	const marker = seen?.marker;
+	const orphans = marker ? found : undefined;
 	if (found && !orphans) {
 		const seqs = `audit seq ${found.first}–${found.last}`;
 		if (!opts.setAside) {
@@ -129,7 +136,8 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
 	}
 	const lines = await revOrphans(paths, doc.rev);
 	const samples = lines.metrics;
-	const revs = [found?.rev, ...Object.values(lines).map(l => l.rev)].filter((r): r is number => r !== undefined);
+	// Adopted under a recovery's marker, the revision that recovery took is used too, whatever it wrote.
+	const revs = [found?.rev, marker?.rev, ...Object.values(lines).map(l => l.rev)].filter((r): r is number => r !== undefined);
 	const orphanRev = revs.length > 0 ? Math.max(...revs) : undefined;
 	if (orphans || Object.keys(lines).length > 0) {
 		const seqs = orphans ? `audit seq ${orphans.first}–${orphans.last}` : 'no audit events';
@@ -145,7 +153,8 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
 		);
 	}
 	const auditHead = orphans?.head ?? doc.auditHead;
-	return orphanRev === undefined ? {events, auditHead} : {events, auditHead, orphanRev};
+	const adopted = orphans ? {adopted: {from: doc.auditHead, hashes: orphans.lines.map(l => l.hash)}} : {};
+	return orphanRev === undefined ? {events, auditHead, ...adopted} : {events, auditHead, orphanRev, ...adopted};
 }
 
 /**
@@ -154,7 +163,7 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
  * since it names the loss precisely.
  */
 export async function tailRefusal(paths: StorePaths, doc: DocHead): Promise<StoreError | undefined> {
-	return auditOrphans(paths, doc).then(
+	return orphanLines(paths, doc).then(
 		() => undefined,
 		(error: unknown) => (error instanceof StoreError ? error : undefined),
 	);
@@ -169,7 +178,10 @@ function mismatch(paths: StorePaths, found: string, head: Head): StoreError {
 }
 
 /** The complete lines after the document's head, if they are one mutation's worth and chain from it. */
-async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: number; last: number; kinds: string[]; rev: number; head: Head; lines: Array<{seq: number; hash: string}>; start: number} | undefined> {
+async function auditOrphans(
+	paths: StorePaths,
+	doc: DocHead,
+): Promise<{first: number; last: number; kinds: string[]; rev: number; revs: number[]; head: Head; lines: Array<{seq: number; hash: string; rev: number}>; start: number} | undefined> {
 	const head = doc.auditHead;
 	const path = paths.audit;
 	const tail = await readTail(path);
@@ -198,14 +210,30 @@ async function auditOrphans(paths: StorePaths, doc: DocHead): Promise<{first: nu
 	}
 	if (!reachedHead) throw mismatch(paths, found, head);
 	const parsed = later.map(l => JSON.parse(l.line.toString('utf8')) as {rev: number; kind: string});
-	const revs = new Set(parsed.map(p => p.rev));
 	const linked = later.every((l, i) => l.seq === head.seq + i + 1 && l.prevHash === (i > 0 ? later[i - 1]!.hash : head.seq === 0 ? GENESIS : head.hash));
-	if (!linked || revs.size !== 1 || !revs.has(doc.rev + 1)) {
-		throw mismatch(paths, `seq ${lastFields.seq}, more than one uncommitted mutation past the head (revs ${[...revs].join(', ')})`, head);
-	}
+	if (!linked) throw mismatch(paths, `seq ${lastFields.seq}, lines past the head that do not chain from it`, head);
 	const last = later[later.length - 1]!;
-	const lines = later.map(l => ({seq: l.seq, hash: l.hash}));
-	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: doc.rev + 1, head: {seq: last.seq, hash: last.hash}, lines, start};
+	const lines = later.map((l, i) => ({seq: l.seq, hash: l.hash, rev: parsed[i]!.rev}));
+	const revs = [...new Set(lines.map(l => l.rev))];
+	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: Math.max(...revs), revs, head: {seq: last.seq, hash: last.hash}, lines, start};
+}
+
+/**
+ * The lines past the head, and whether a calyx commit began them (see commit-marker.ts). One
+ * mutation's lines are adopted as any marker naming them allows; lines of several revisions only
+ * as the span a recovery's marker covers (a recovery killed before its commit point, after a
+ * commit killed before its own): else they are more than one uncommitted mutation, refused.
+ */
+async function orphanLines(paths: StorePaths, doc: DocHead) {
+	const found = await auditOrphans(paths, doc);
+	if (!found) return undefined;
+	const marker = await readMarker(paths.commit);
+	const begun = begunBy(marker, doc, found.lines);
+	const single = found.revs.length === 1 && found.revs[0] === doc.rev + 1;
+	if (!single && !begun) {
+		throw mismatch(paths, `seq ${found.last}, more than one uncommitted mutation past the head (revs ${found.revs.join(', ')})`, doc.auditHead);
+	}
+	return {found, marker: begun ? marker : undefined};
 }
 
 /** The lines past the document's revision, counted from the end; reads only. */
