@@ -5,6 +5,7 @@ import type {DeploymentSummary} from '../core/view/summary.js';
 import {DEPLOYMENT_STATUSES, deploymentStatusOf, statusWord} from '../core/view/words.js';
 import {ArchiveIndex, withArchived, type ArchiveEntry} from '../store/archive-index.js';
 import {archiveTail} from '../store/archive-tail.js';
+import {NAME_PATTERN} from '../core/names.js';
 
 /**
  * `canary list --service --status --since`, shared by the program and the quick path (quick-list.ts),
@@ -21,8 +22,8 @@ export interface ListFilter {
 
 export type Parsed<T> = {value: T} | {problem: string};
 
-/** As intents and service definitions name a service (core/model/service.ts); the quick path loads no schema. */
-const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+/** As intents and service definitions name a service; core/names.ts imports nothing, so the quick path loads no schema. */
+const SERVICE_NAME = NAME_PATTERN;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/;
 const shown = (text: string) => `"${escapeControls(text.length > 64 ? `${text.slice(0, 64)}…` : text)}"`;
 const listOf = (text: string) => text.split(',').map(part => part.trim());

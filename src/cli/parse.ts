@@ -2,6 +2,7 @@ import {InvalidArgumentError} from 'commander';
 import {parseDuration} from '../core/duration.js';
 import {METRIC_INFO, type MetricName} from '../core/model/metrics.js';
 import {TEXT_LIMITS, textProblem} from '../core/text.js';
+import {NAME_PATTERN} from '../core/names.js';
 
 /**
  * Option parsers for commander. Each rejects with a message that names what is allowed; commander
@@ -52,8 +53,8 @@ export function tierKeys(text: string): number[] {
 	return [...new Set(values)].sort((a, b) => a - b);
 }
 
-/** A service's name, as intents and definitions hold it (core/model/service.ts). */
-export const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+/** A service's name, as intents and definitions hold it (core/names.ts). */
+export const SERVICE_NAME = NAME_PATTERN;
 export const SERVICE_NAME_RULE = 'must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 export function isoTime(text: string): string {

@@ -4,6 +4,7 @@ import {canonicalJson, sha256} from './canonical.js';
 import type {Reason} from './errors.js';
 import {SignedStatement, type KeyStatement} from './model/entities.js';
 import {SignedServiceStatement, type ServiceStatement} from './model/service.js';
+import {NAME_PATTERN, NAME_RULE} from './names.js';
 
 export {KeyStatement, SignedStatement, AdminSignature} from './model/entities.js';
 
@@ -18,7 +19,7 @@ export type AnySignedStatement = {statement: AnyStatement; signatures: SignedSta
  * data directory cannot forge a statement; whoever can write the trust file is an admin, which is
  * why it lives in /etc.
  */
-const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
+const Name = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 export const TrustFile = z
 	.object({

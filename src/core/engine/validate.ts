@@ -1,8 +1,9 @@
 import {invalid} from '../errors.js';
 import {clipText, escapeControls, TEXT_LIMITS, textProblem} from '../text.js';
 import type {Command, CommandType} from './commands.js';
+import {NAME_PATTERN} from '../names.js';
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+const NAME = NAME_PATTERN;
 
 /** A value echoed in a message: escaped and short, whatever was sent. */
 export const quoted = (value: unknown) => `"${clipText(escapeControls(String(value)), 80)}"`;

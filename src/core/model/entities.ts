@@ -5,11 +5,12 @@ import {TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
 import {ServiceDefinition, ServiceRecord} from './service.js';
 import {History} from './history.js';
+import {NAME_PATTERN, NAME_RULE} from '../names.js';
 
 export {AdminSignature};
 
 const Iso = z.iso.datetime({offset: true});
-const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
+const Name = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 export const Role = z.enum(['human', 'agent']);
 export type Role = z.infer<typeof Role>;

@@ -2,6 +2,7 @@ import {z} from 'zod';
 import {findControl, TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
 import {MetricsSpec} from './metrics-source.js';
+import {NAME_PATTERN, NAME_RULE} from '../names.js';
 
 /**
  * A service definition: which target carries the service's traffic and how, the sanity check per
@@ -12,7 +13,7 @@ import {MetricsSpec} from './metrics-source.js';
 
 const Iso = z.iso.datetime({offset: true});
 /** The rules of an intent's service name: a definition is looked up by it. */
-const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'letters, digits, ".", "_" or "-" (1–63 characters)');
+const Name = z.string().regex(NAME_PATTERN, NAME_RULE);
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const TARGET_KINDS = ['simulated', 'haproxy', 'exec'] as const;
