@@ -41,6 +41,10 @@ export const QUIET_READ_MAX_MS = 10_000;
  * no other deployment's row changed, only the detail's deployment is read (see quiet-detail.ts).
  * Never after the audit trail grew (a command: it may change what the index does not hold) until
  * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS.
+ *
+ * What is read is drawn by a render, unless the screen takes it without one: the list when it
+ * would draw the same frame (`sameFrame`), a live detail when it paints the new figures itself
+ * (`patch`, see live-detail.ts). Either way the snapshot is held, and the next render draws it.
  */
 export function useStoreState(store: Store, coalesceMs: number, initial?: State, opts: {readDeployment?: (id: string) => Promise<OneDeployment | undefined>} = {}): StoreData {
 	const [drawn, setDrawn] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
