@@ -1,10 +1,10 @@
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {commandSpecs} from '../../src/cli/commands/completion.js';
 import {buildProgram} from '../../src/cli/program.js';
-import {BIN, sandbox, signedLease, snapshot} from './helpers.js';
+import {BIN, loadedModules, sandbox, signedLease, snapshot} from './helpers.js';
 
 type Doc = Record<string, any>;
 type Sandbox = ReturnType<typeof sandbox>;
@@ -108,17 +108,6 @@ describe('calyx completion', () => {
 	});
 });
 
-/** Runs calyx with the import tracer: every module URL it loaded (see fixtures/trace-imports.mjs). */
-function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
-	const hook = resolve(import.meta.dirname, 'fixtures/trace-imports.mjs');
-	return new Promise((done, fail) => {
-		const child = spawn(process.execPath, ['--import', hook, BIN, ...args], {env, stdio: ['ignore', 'ignore', 'ignore', 'pipe']});
-		let urls = '';
-		child.stdio[3]!.on('data', d => (urls += d));
-		child.on('error', fail);
-		child.on('close', () => done(urls.split('\n').filter(Boolean)));
-	});
-}
 
 describe('calyx __complete ids', () => {
 	it('prints each kind of id, reads without writing or loading the program, and stays silent where there is nothing', async () => {

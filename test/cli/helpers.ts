@@ -95,3 +95,15 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Pro
 	const deadline = Date.now() + timeoutMs;
 	while (!condition() && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
 }
+
+/** Runs calyx with the import tracer and returns every module URL it loaded (see fixtures/trace-imports.mjs). */
+export function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+	const hook = resolve(import.meta.dirname, 'fixtures/trace-imports.mjs');
+	return new Promise((done, fail) => {
+		const child = spawn(process.execPath, ['--import', hook, BIN, ...args], {env, stdio: ['ignore', 'ignore', 'ignore', 'pipe']});
+		let urls = '';
+		child.stdio[3]!.on('data', d => (urls += d));
+		child.on('error', fail);
+		child.on('close', () => done(urls.split('\n').filter(Boolean)));
+	});
+}

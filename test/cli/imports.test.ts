@@ -1,9 +1,8 @@
-import {spawn} from 'node:child_process';
 import {readFileSync, rmSync} from 'node:fs';
 import {join, relative, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {BIN, sandbox, signedLease} from './helpers.js';
+import {loadedModules, sandbox, signedLease} from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** esbuild's record of which sources went into each file of dist/ (scripts/bundle.ts writes it). */
@@ -17,17 +16,6 @@ function sourcesOf(urls: string[]): string[] {
 }
 const UI_SOURCES = /^(src\/ui\/|node_modules\/(ink|react|react-reconciler|ink-table|yoga-layout)\/)/;
 
-/** Runs calyx with a resolve hook and returns every module URL it loaded. */
-function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
-	const hook = resolve(import.meta.dirname, 'fixtures/trace-imports.mjs');
-	return new Promise((done, fail) => {
-		const child = spawn(process.execPath, ['--import', hook, BIN, ...args], {env, stdio: ['ignore', 'ignore', 'ignore', 'pipe']});
-		let urls = '';
-		child.stdio[3]!.on('data', d => (urls += d));
-		child.on('error', fail);
-		child.on('close', () => done(urls.split('\n').filter(Boolean)));
-	});
-}
 
 describe('the CLI path stays light', () => {
 	it('never loads Ink or React for a scripted command', async () => {
