@@ -8,6 +8,8 @@
  *   3. peak memory (RSS, heap) of the process.
  * Run: npm run bench:ui (React's production build, as bin/calyx.js gives operators)
  */
+// First: the fixture signs as the test suite does, with a home and a demo trust of the bench's own.
+import '../test/setup-trust.js';
 import {EventEmitter} from 'node:events';
 import {createElement} from 'react';
 import {render, Text} from 'ink';
@@ -84,19 +86,25 @@ function mount(fx: Fixture, state: State, clock: Clock) {
 	const store = new FakeStore({...fx, state}, fx.clock);
 	const out = new FakeTtyOut(SIZE.columns, SIZE.rows);
 	const input = new FakeTtyIn();
+	const signals = new EventEmitter();
 	const done = mountConsole(
 		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: fakeEngine(), clock},
-		{...asStreams(out, input), signals: new EventEmitter(), log: silentLog},
+		{...asStreams(out, input), signals, log: silentLog},
 	);
-	return {store, out, input, done};
+	// Ended as a terminal closing would (q on a leading console with live canaries asks first).
+	const stop = async () => {
+		signals.emit('SIGHUP');
+		await done;
+		process.exitCode = undefined;
+	};
+	return {store, out, input, done, stop};
 }
 
 async function consoleFirstFrame(fx: Fixture, state: State): Promise<number> {
 	const start = performance.now();
 	const c = mount(fx, state, fx.clock);
 	const at = await firstWrite(c.out, fx.dep.running);
-	c.input.type('q');
-	await c.done;
+	await c.stop();
 	return at - start;
 }
 
@@ -142,8 +150,7 @@ async function idle(fx: Fixture, run: IdleRun) {
 	const used = process.cpuUsage(cpu);
 	const bytes = c.out.bytes - startBytes;
 	const scale = 60 / run.seconds;
-	c.input.type('q');
-	await c.done;
+	await c.stop();
 	console.log(
 		`   ${run.label.padEnd(34)} ${fmt((bytes * scale) / 1024, 2).padStart(8)} KiB/min   cpu ${cpuPerMinute(used, scale)}` +
 			`   bytes/s median ${quantile(perSecond, 0.5)} p95 ${quantile(perSecond, 0.95)}`,
