@@ -3,6 +3,7 @@ import {useEffect, useMemo, useRef} from 'react';
 import {ACTIVE, statusCounts, targetKinds, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
+import {useBell} from './hooks/use-bell.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
 import {useEngineFollowers, useEnginePresence} from './hooks/use-engine-presence.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
@@ -70,6 +71,8 @@ export interface ConsoleAppProps {
 	targets: ConsoleTargets;
 	/** Where the console paints a live detail's rows without ink (see use-live-detail.ts). */
 	screen?: LivePatcher;
+	/** Rings the terminal's bell (see use-bell.ts); absent, the console stays silent. */
+	ring?: () => void;
 }
 
 const AUDIT_LIMIT = 500;
@@ -115,6 +118,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	});
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
+	useBell(state, props.ring);
 	// What the frame before was drawn from: a frame for newer data is drawn for fresh data (see DATA_GRACE_MS).
 	const drawnFrom = useRef(snapshot);
 	const fresh = (['state', 'samples', 'audit'] as const).some(k => snapshot[k] !== drawnFrom.current[k]);

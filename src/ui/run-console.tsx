@@ -21,7 +21,11 @@ export interface ConsoleOptions {
 	clock?: Clock;
 	/** The targets as the console reaches them (default: through the drivers, for this store's data directory). */
 	targets?: ConsoleTargets;
+	/** Ring the terminal's bell when a deployment shown halts or waits for keys (default on). */
+	bell?: boolean;
 }
+
+const BELL = '\u0007';
 
 /** The terminal and the process the console runs in; tests and the benchmark pass their own. */
 export interface ConsoleIo {
@@ -108,6 +112,7 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 				{...(io.wallClock ? {wallClock: io.wallClock} : {})}
 				{...(initial ? {initial} : {})}
 				screen={screen}
+				{...(opts.bell === false ? {} : {ring: () => void stdout.write(BELL)})}
 			/>,
 			{
 				stdin: io.stdin,

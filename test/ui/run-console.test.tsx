@@ -12,14 +12,14 @@ import {waitFor} from './helpers/ink.js';
 import {fixture, typist} from './helpers/mount.js';
 import {asStreams, FakeTtyIn, FakeTtyOut} from './helpers/tty.js';
 
-function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; onRoleChange(): never}; log?: ReturnType<typeof openConsoleLog>} = {}) {
+function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; onRoleChange(): never}; log?: ReturnType<typeof openConsoleLog>; bell?: boolean} = {}) {
 	const fx = fixture();
 	const store = new FakeStore(fx, fx.clock);
 	const out = new FakeTtyOut(100, 30);
 	const input = new FakeTtyIn();
 	const signals = new EventEmitter();
 	const done = mountConsole(
-		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock, targets: new FakeTargets(store, fx.clock)},
+		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock, targets: new FakeTargets(store, fx.clock), ...(opts.bell === undefined ? {} : {bell: opts.bell})},
 		{...asStreams(out, input), signals, log: opts.log ?? silentLog, wallClock: typist()},
 	);
 	const settled = done.then(
@@ -49,6 +49,19 @@ afterEach(() => {
 });
 
 describe('mounting the console on a terminal', () => {
+	it('rings the bell (BEL) once when a deployment shown is halted elsewhere; --no-bell keeps it silent', async () => {
+		for (const bell of [undefined, false]) {
+			const c = start(bell === undefined ? {} : {bell});
+			await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');
+			c.store.external({type: 'canary.halt', actor: 'human:bob', id: c.fx.dep.running, reason: 'pager'});
+			await waitFor(() => (c.out.output.split('\n').find(l => l.includes(c.fx.dep.running)) ?? '').includes('halted'), () => 'the halt on screen');
+			await waitFor(() => (bell === false ? true : c.out.output.includes('\u0007')), () => 'the bell');
+			expect(c.out.output.split('\u0007').length - 1).toBe(bell === false ? 0 : 1);
+			c.signals.emit('SIGHUP');
+			await c.settled;
+		}
+	});
+
 	it('draws on the alternate screen with bracketed paste, and gives the screen back when the operator quits', async () => {
 		const c = start();
 		await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');

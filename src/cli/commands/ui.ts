@@ -17,10 +17,11 @@ export function registerUi(program: Command, io: Io) {
 		.description('the live console (needs a terminal); runs the engine in-process as leader or follower')
 		.option('--readonly', 'show, never act (also CALYX_READONLY=1)')
 		.option('--demo-if-empty', 'seed the demo first when the data directory is empty')
+		.option('--no-bell', "don't ring the terminal's bell when a deployment halts, fails its rollback or waits for keys (also CALYX_BELL=off)")
 		.option('--bake <duration>', 'with --demo-if-empty: the demo canaries\' bake time per tier (default 10s; 2m leaves time to practise halt and resume)', duration)
 		.option('--metrics-listen <host:port>', "serve calyx's metrics at /metrics on this address while this console leads the engine (503 while it follows)", listenOption)
 		.action(
-			action<{readonly?: boolean; demoIfEmpty?: boolean; bake?: number; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
+			action<{readonly?: boolean; demoIfEmpty?: boolean; bake?: number; bell?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
 				if (o.bake !== undefined && !o.demoIfEmpty) throw usage('--bake: only with --demo-if-empty (it sets the bake of the demo it seeds; npm start -- --bake 2m)');
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
@@ -58,6 +59,7 @@ export function registerUi(program: Command, io: Io) {
 						...(identity ? {identity} : {}),
 						engine,
 						clock: cli.clock,
+						bell: o.bell !== false && cli.io.env.CALYX_BELL !== 'off',
 					});
 				} finally {
 					// Quitting the leading console stops the engine: live canaries wait for another one.
