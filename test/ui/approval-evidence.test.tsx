@@ -30,6 +30,6 @@ describe('the leases pane', () => {
 		await waitForFrame(r, /\[2 Leases/);
 		await selectRow(r, fx.lease.agentSigned);
 		const f = await waitForFrame(r, 'still needed: a human key within 30m (else the lease lapses)');
-		expect(rowOf(f, fx.lease.agentSigned)).toContain('2nd 30m');
+		expect(rowOf(f, fx.lease.agentSigned)).toContain('2nd <30m');
 	});
 });

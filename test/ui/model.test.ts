@@ -5,6 +5,8 @@ import {createCoalescer} from '../../src/ui/model/coalesce.js';
 import {fitColumns, scrollTop, type Column} from '../../src/ui/model/columns.js';
 import {createEscapeGuard} from '../../src/ui/model/escape-guard.js';
 import {coarseDuration, gauge, GAUGE, sparkline, tierSteps} from '../../src/ui/model/format.js';
+import {tierViews} from '../../src/core/view/tiers.js';
+import {tierTrack} from '../../src/cli/render/status.js';
 import {layoutFor} from '../../src/ui/model/screen.js';
 import {DATA_GRACE_MS, drawTime, nextTickMs} from '../../src/ui/model/ticks.js';
 
@@ -83,9 +85,11 @@ describe('formatting', () => {
 		expect(drop.lastIndexOf(GAUGE.fill)).toBeGreaterThan(drop.indexOf(GAUGE.critical));
 	});
 
-	it('shows list countdowns in minutes until the last minute', () => {
-		expect(coarseDuration(14 * 60_000 + 5_000)).toBe('15m');
-		expect(coarseDuration(61_000)).toBe('2m');
+	it('shows list countdowns in minutes until the last minute, an upper bound said as one', () => {
+		expect(coarseDuration(14 * 60_000 + 5_000)).toBe('<15m');
+		expect(coarseDuration(98_000)).toBe('<2m');
+		expect(coarseDuration(61_000)).toBe('<2m');
+		expect(coarseDuration(15 * 60_000)).toBe('15m');
 		expect(coarseDuration(60_000)).toBe('1m');
 		expect(coarseDuration(59_000)).toBe('59s');
 		expect(coarseDuration(2 * 3_600_000 + 30 * 60_000 + 10_000)).toBe('2h 30m');
@@ -99,6 +103,14 @@ describe('formatting', () => {
 				{percent: 100, state: 'pending'},
 			]),
 		).toBe('5›[25]›100');
+	});
+
+	it('marks the tier a rollback took the traffic back from, never as the current one', () => {
+		for (const status of ['rolling_back', 'rolled_back', 'rollback_failed'] as const) {
+			expect(tierSteps(tierViews({tiers: [5, 25, 100], tierIndex: 1, status}))).toBe('5›[25↺]›100');
+		}
+		expect(tierSteps(tierViews({tiers: [5, 25, 100], tierIndex: 1, status: 'halted'}))).toBe('5›[25]›100');
+		expect(tierTrack({tiers: tierViews({tiers: [5, 25, 100], tierIndex: 0, status: 'rolled_back'})})).toBe('5%↺ 25%· 100%·');
 	});
 });
 

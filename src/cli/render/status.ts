@@ -22,8 +22,8 @@ const STATUS_COLOR = {
 /** The status in words (`rolled back`), coloured; --json keeps the code. */
 export const statusText = (status: DeploymentStatus, paint: Paint) => paint(STATUS_COLOR[status], statusWord(status));
 
-/** `5% ■ 25% ▶ 100% ·` — done, current (… while the target applies it, ✗ when it refused), pending; readable without colour. */
+/** `5% ■ 25% ▶ 100% ·` — done, current (… while the target applies it, ✗ when it refused, ↺ where a rollback took it back from), pending; readable without colour. */
 export function tierTrack(view: {tiers: TierView[]}): string {
-	const mark = {done: '■', current: '▶', applying: '…', failed: '✗', pending: '·'} as const;
+	const mark = {done: '■', current: '▶', applying: '…', failed: '✗', reverted: '↺', pending: '·'} as const;
 	return view.tiers.map(t => `${t.percent}%${mark[t.state]}`).join(' ');
 }

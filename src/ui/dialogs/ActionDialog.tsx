@@ -18,7 +18,7 @@ const TITLE: Record<DeploymentDialog, [string, string, Tone]> = {
 };
 
 function consequence(action: DeploymentDialog, v: DeploymentView): ReactNode[] {
-	const tierIndex = v.tiers.findIndex(t => t.state === 'current' || t.state === 'applying' || t.state === 'failed');
+	const tierIndex = v.tiers.findIndex(t => t.state === 'current' || t.state === 'applying' || t.state === 'failed' || t.state === 'reverted');
 	const next = v.tiers[tierIndex + 1]?.percent;
 	switch (action) {
 		case 'promote':

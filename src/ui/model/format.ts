@@ -54,17 +54,21 @@ export function gauge(direction: 'above' | 'below', value: number, band: Band, w
 /**
  * Remaining time at list resolution: whole minutes above a minute, seconds in the last one. The
  * list then changes once a minute per row instead of once a second, which is what keeps an idle
- * console nearly silent over SSH. The detail view shows seconds.
+ * console nearly silent over SSH. The detail view shows seconds. Under an hour the minutes are an
+ * upper bound and say so (`<2m` with 1m38s left; a plain `2m` read as two minutes more).
  */
 export function coarseDuration(ms: number): string {
 	if (ms >= 3_600_000) return formatDuration(Math.floor(ms / 60_000) * 60_000);
-	if (ms >= 60_000) return `${Math.ceil(ms / 60_000)}m`;
+	if (ms >= 60_000) return ms % 60_000 === 0 ? `${ms / 60_000}m` : `<${Math.ceil(ms / 60_000)}m`;
 	return formatDuration(ms);
 }
 
+/** The same as a bound after "within": `within 2m`. */
+export const withinDuration = (ms: number) => coarseDuration(ms).replace(/^</, '');
+
 /** `5›[25]›100`: the tiers with the current one bracketed, readable without colour. */
 export function tierSteps(tiers: ReadonlyArray<{percent: number; state: TierView['state']}>): string {
-	const marked = {current: '', applying: '…', failed: '✗'} as const;
+	const marked = {current: '', applying: '…', failed: '✗', reverted: '↺'} as const;
 	return tiers.map(t => (t.state in marked ? `[${t.percent}${marked[t.state as keyof typeof marked]}]` : `${t.percent}`)).join('›');
 }
 

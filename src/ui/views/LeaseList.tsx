@@ -4,7 +4,7 @@ import type {LeaseView} from '../../core/index.js';
 import DenseTable, {MARKER_WIDTH, type TableRow} from '../components/DenseTable.js';
 import Line from '../components/Line.js';
 import {fitColumns, rowsAboveSummary, type Column} from '../model/columns.js';
-import {coarseDuration, versions} from '../model/format.js';
+import {coarseDuration, versions, withinDuration} from '../model/format.js';
 import {NEXT} from '../model/outcome.js';
 
 const COLUMNS: readonly Column[] = [
@@ -46,7 +46,7 @@ function leaseRow(l: LeaseView, canStart: boolean): TableRow {
 /** The keys a lease still waits for, then any other reason it does not verify (a revoked signer, expiry). */
 function stillNeeded(l: LeaseView, canStart: boolean): string {
 	// Once one key signed, the other has until the approval deadline: the time left is said with it.
-	const within = l.secondKey ? ` within ${coarseDuration(Math.max(0, l.secondKey.leftMs))} (else the lease lapses)` : '';
+	const within = l.secondKey ? ` within ${withinDuration(Math.max(0, l.secondKey.leftMs))} (else the lease lapses)` : '';
 	const keys = l.missing.map(r => `${r === 'agent' ? 'an agent key' : 'a human key'}${within}`);
 	const other = l.reasons.filter(r => !r.code.startsWith('MISSING_')).map(r => r.message);
 	return [keys.join(' and '), ...other].filter(Boolean).join('; ') || (canStart ? `nothing: ${NEXT.signed}` : 'nothing: it verifies');
