@@ -28,7 +28,7 @@ describe('the deployment detail', () => {
 		expect(tes).toMatch(/TES +-3\.1% [█·¦‖]+ WARN +4\/3 +now -?\d+(\.\d+)?% [▁▂▃▄▅▆▇█]+/);
 		expect(frame).toMatch(/CPU +\d+(\.\d+)?% [█·¦‖]+ ok +4\/3/);
 		expect(frame).toMatch(/bake \d+s of 15m \((15m|14m \d+s) left\)/);
-		expect(frame).toContain('samples vs minimum TES 4/3 · error rate 4/3 · CPU 4/3 · memory 4/3');
+		expect(frame).toContain('samples TES 4 · error rate 4 · CPU 4 · memory 4 (3 needed each)');
 		expect(frame).toMatch(/why WARNING: TES drop > 2% in the last 3 samples — TES -3\.1% \(warning < -2%, critical < -5%\); waiting for a clean window/);
 		expect(frame).toMatch(/hold since \d\d:\d\d:\d\d \S+ WARNING: TES drop > 2%/);
 	});
@@ -63,9 +63,9 @@ describe('the deployment detail', () => {
 
 	it('follows new samples live', async () => {
 		const {r, store, fx} = await open(fx0().dep.running);
-		await waitForFrame(r, 'samples vs minimum TES 3/3');
+		await waitForFrame(r, /samples TES 3 · .*\(3 needed each\)/);
 		store.external({type: 'metrics.record', actor: 'agent:ci-bot', id: fx.dep.running, sample: {tesDelta: -2.5, errorRate: 0.2, cpu: 50, memory: 60}});
-		await waitForFrame(r, f => f.includes('samples vs minimum TES 4/3') && /^TES +-2\.5% .* WARN/m.test(f));
+		await waitForFrame(r, f => /samples TES 4 · .*\(3 needed each\)/.test(f) && /^TES +-2\.5% .* WARN/m.test(f));
 	});
 
 	it('scrolls by whole blocks on a small terminal, and Esc goes back to the same row', async () => {

@@ -124,7 +124,7 @@ describe('the deployments list under a ticking engine', () => {
 		clock.advance(1000);
 		await quietTick();
 		await press(r, KEY.enter);
-		await waitForFrame(r, 'samples vs minimum TES 5/3');
+		await waitForFrame(r, /samples TES 5 · .*\(3 needed each\)/);
 	});
 
 	it('acts on a state it did not draw as on one it drew: a refusal says the bake as the newest tick left it', async () => {

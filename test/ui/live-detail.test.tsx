@@ -71,7 +71,7 @@ describe('a live detail painted without ink', () => {
 		rec.attach(m);
 		await openDetail(m, m.fx.dep.running);
 		const before = m.store.reads;
-		const samples = (f: string) => /samples vs minimum .*/.exec(f)?.[0];
+		const samples = (f: string) => /samples TES .*/.exec(f)?.[0];
 		const was = samples(frameOf(m.r));
 		m.store.engineCycle();
 		await waitFor(() => m.store.reads > before && rec.painted().some(p => [...p.rows.values()].some(t => samples(t) !== undefined && samples(t) !== was)), () => `the new samples painted; on screen:\n${rec.shown()}`);

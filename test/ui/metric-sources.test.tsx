@@ -58,7 +58,7 @@ describe('the detail view on a Prometheus source', () => {
 		const frame = await detail(m, toPrometheus(m));
 		expect(lineOf(frame, /^p99 latency /)).toMatch(/^p99 latency +201\.5ms [█·¦‖]+ ok +3\/3/);
 		expect(feedOf(frame, /^p99 latency /).trim()).toBe('from Prometheus · last reading 10s ago');
-		expect(frame).toContain('samples vs minimum TES 3/3 · error rate 1/3 · CPU 3/3 · p99 latency 3/3');
+		expect(frame).toContain('samples TES 3 · error rate 1 · CPU 3 · p99 latency 3 (3 needed each)');
 		// The metrics the definition has no query for are not judged: no memory line.
 		expect(lineOf(frame, /^memory /)).toBe('');
 	});
@@ -84,7 +84,7 @@ describe('the detail view on a Prometheus source', () => {
 		// The gate's reasons and the samples name each metric by its label, never by its key.
 		expect(frame).toContain('why TES warming up: first reading in 1m 27s (the query window must hold this tier only)');
 		expect(frame).toContain('why p99 latency warming up: first reading in 1m 27s');
-		expect(frame).toContain('samples vs minimum TES 0/3 · error rate 0/3 · CPU 0/3 · p99 latency 0/3');
+		expect(frame).toContain('samples TES 0 · error rate 0 · CPU 0 · p99 latency 0 (3 needed each)');
 		expect(frame).not.toMatch(/tesDelta|errorRate|latency_p99/);
 		// Warmed up and still nothing of this tier: no age of the old reading either.
 		m.clock.advance(90_000);

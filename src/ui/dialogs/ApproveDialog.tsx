@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import type {ReactNode} from 'react';
-import type {Intent} from '../../core/index.js';
+import {statusWord, type Intent} from '../../core/index.js';
 import Toned from '../components/Toned.js';
 import type {Dialog} from '../model/dialog.js';
 import {clockTime, versions} from '../model/format.js';
@@ -21,7 +21,7 @@ export default function ApproveDialog({dialog, intent, changed, height, width, n
 				intent.status === 'draft' ? (
 					<Text>then it waits for a lease signed by a human and an agent key</Text>
 				) : (
-					<Toned tone="critical">{intent.id} is {intent.status}: only a draft intent can be approved</Toned>
+					<Toned tone="critical">{intent.id} is {statusWord(intent.status)}: only a draft intent can be approved</Toned>
 				),
 			]
 		: [<Toned tone="critical">{dialog.target} is no longer in the store</Toned>];

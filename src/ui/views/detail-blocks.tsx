@@ -34,13 +34,18 @@ function gateBlocks(v: DeploymentView): Block[] {
 	const gate = v.gate;
 	if (!gate) return [];
 	const {bake} = gate;
-	// Each metric by its label, as its line above names it (`p99 latency 3/3`), never by its key.
-	const samples = gate.metrics.map(m => `${m.spec.label} ${m.samples}/${m.minSamples}`).join(' · ');
+	// Each metric by its label, as its line above names it, never by its key; counts and what is
+	// needed in words (`TES 13 · CPU 13 (3 needed each)`: `13/3` read as a fraction).
+	const mins = new Set(gate.metrics.map(m => m.minSamples));
+	const samples =
+		mins.size === 1
+			? `${gate.metrics.map(m => `${m.spec.label} ${m.samples}`).join(' · ')} (${[...mins][0]} needed each)`
+			: gate.metrics.map(m => `${m.spec.label} ${m.samples} (${m.minSamples} needed)`).join(' · ');
 	const left = bake.leftMs > 0 ? ` (${formatDuration(bake.leftMs)} left)` : ' (done)';
 	return [
 		title('gate', 'Gate', 'why it holds, most serious first'),
 		line('bake', `${label('bake')}${formatDuration(bake.elapsedMs)} of ${formatDuration(bake.requiredMs)}${left}`),
-		line('samples', `${label('samples vs minimum')}${samples}`),
+		line('samples', `${label('samples')}${samples}`),
 		...(gate.reasons.length === 0 ? [line('reason-none', toned('ok', gate.summary))] : gate.reasons.map((r, i) => line(`reason-${i}`, `${label('why')}${r}`))),
 	];
 }
