@@ -122,6 +122,31 @@ describe('the engine timings', () => {
 	});
 });
 
+describe('leases waiting for their second key', () => {
+	it('each has the time left before it lapses; one started, voided or lapsed has no series', async () => {
+		const r = await started();
+		const state = await r.store.read();
+		const {activatedAt: _a, consumedAt: _c, deploymentId: _d, ...base} = state.leases[0]!;
+		const by = (s: number) => new Date(r.clock.now() + s * 1000).toISOString();
+		const leases = [
+			{...base, id: 'LEASE-20261125-100001', secondKeyBy: by(600)},
+			{...base, id: 'LEASE-20261125-100002', secondKeyBy: by(-5)},
+			{...base, id: 'LEASE-20261125-100003', secondKeyBy: by(600), voidedAt: by(0)},
+			{...base, id: 'LEASE-20261125-100004', secondKeyBy: by(600), lapsedAt: by(0)},
+			state.leases[0]!,
+		];
+		const m = new ExporterMetrics();
+		showState(m, {deployments: [], leases, intents: state.intents}, r.clock.now());
+		const left = pick(parseExposition(await m.registry.metrics()), 'calyx_lease_second_key_seconds_left');
+		expect(left.map(s => [s.labels.lease, s.labels.service, s.value])).toEqual([
+			['LEASE-20261125-100001', state.deployments[0]!.service, 600],
+			['LEASE-20261125-100002', state.deployments[0]!.service, -5],
+		]);
+		showState(m, {deployments: [], leases: [], intents: []}, r.clock.now());
+		expect(pick(parseExposition(await m.registry.metrics()), 'calyx_lease_second_key_seconds_left')).toEqual([]);
+	});
+});
+
 describe('bounds', () => {
 	it('a user-written label value is bounded; at most MAX_EXPORTED deployments are exported one by one', async () => {
 		const r = await started();

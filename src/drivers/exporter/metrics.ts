@@ -25,6 +25,12 @@ export class ExporterMetrics {
 		registers: this.#in,
 	});
 	readonly byStatus = new Gauge({name: 'calyx_deployments', help: 'Live deployments by status', labelNames: ['status'], registers: this.#in});
+	readonly secondKey = new Gauge({
+		name: 'calyx_lease_second_key_seconds_left',
+		help: 'A lease signed by one key, waiting for the second: the time left before it lapses (negative once past, until the engine records it lapsed)',
+		labelNames: ['lease', 'service'],
+		registers: this.#in,
+	});
 
 	readonly halts = new Counter({name: 'calyx_halts_total', help: 'Deployments halted, by what halted them, since this engine took the lead', labelNames: ['trigger'], registers: this.#in});
 	readonly rollbacks = new Counter({name: 'calyx_rollbacks_total', help: 'Rollbacks decided, by cause (manual, automatic), since this engine took the lead', labelNames: ['cause'], registers: this.#in});
@@ -48,5 +54,5 @@ export class ExporterMetrics {
 	});
 
 	/** The per-deployment gauges, emptied before each refresh: a deployment that ended leaves no series behind. */
-	readonly perDeployment: readonly Gauge[] = [this.status, this.tier, this.percent, this.confirmed, this.tierSeconds, this.gate, this.gateMetric, this.byStatus];
+	readonly perDeployment: readonly Gauge[] = [this.status, this.tier, this.percent, this.confirmed, this.tierSeconds, this.gate, this.gateMetric, this.byStatus, this.secondKey];
 }
