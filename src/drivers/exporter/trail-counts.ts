@@ -1,6 +1,6 @@
 import type {AuditEvent} from '../../core/events.js';
 import {Halt, RollbackRecord, type State} from '../../core/model/index.js';
-import {readEvents} from '../../store/audit-log.js';
+import {TrailFollower} from '../trail-follower.js';
 import {LabelBudget, oneOf} from './labels.js';
 import type {ExporterMetrics} from './metrics.js';
 
@@ -11,8 +11,6 @@ const KINDS = ['lease', 'tier'] as const;
 /** Refusal codes are the engine's own, a few dozen at most; past this many distinct ones, `other`. */
 const CODE_BUDGET = 48;
 const kindOf = (eventKind: string) => (eventKind.startsWith('tier.') ? 'tier' : 'lease');
-/** The most events one scrape reads; a longer gap (no scrape for a long while) is counted as skipped. */
-export const MAX_EVENTS_PER_READ = 10_000;
 
 /**
  * The counters, from the audit trail: every process writes to it (an operator's halt from the CLI,
@@ -21,14 +19,15 @@ export const MAX_EVENTS_PER_READ = 10_000;
  * expect a counter to start over when the process does.
  */
 export class TrailCounter {
-	#through?: number;
+	readonly #trail: TrailFollower;
 	readonly #codes = new LabelBudget(CODE_BUDGET);
 
 	constructor(
 		readonly metrics: ExporterMetrics,
-		readonly auditPath: string,
-		readonly maxPerRead = MAX_EVENTS_PER_READ,
+		auditPath: string,
+		maxPerRead?: number,
 	) {
+		this.#trail = new TrailFollower(auditPath, maxPerRead);
 		// The closed sets start at 0, so that increase() sees the first halt rather than a series appearing at 1.
 		const m = metrics;
 		for (const trigger of TRIGGERS) m.halts.inc({trigger}, 0);
@@ -39,25 +38,15 @@ export class TrailCounter {
 
 	/** Stops counting (leadership lost); the next catch-up starts from the head it then reads. */
 	pause(): void {
-		this.#through = undefined;
+		this.#trail.pause();
 	}
 
-	/** Counts the events committed since the last call, up to the head `state` names. */
+	/** Counts the events committed since the last call, up to the head `state` names (the first call only sets where counting starts). */
 	async catchUp(state: Pick<State, 'rev' | 'auditHead'>): Promise<void> {
-		const head = state.auditHead.seq;
-		const from = this.#through;
-		// First call, or a trail restored to an earlier head: counting starts here.
-		if (from === undefined || head < from) {
-			this.#through = head;
-			return;
-		}
-		const gap = head - from;
-		if (gap === 0) return;
-		const limit = Math.min(gap, this.maxPerRead);
-		if (gap > limit) this.metrics.trailSkipped.inc(gap - limit);
-		const events = await readEvents(this.auditPath, {limit, throughRev: state.rev});
-		for (const event of events) if (event.seq > head - limit && event.seq <= head) this.count(event);
-		this.#through = head;
+		const step = await this.#trail.next(state);
+		if (!step) return;
+		if (step.skipped > 0) this.metrics.trailSkipped.inc(step.skipped);
+		for (const event of step.events) this.count(event);
 	}
 
 	count(event: Pick<AuditEvent, 'kind' | 'data'>): void {

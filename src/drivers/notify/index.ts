@@ -1,6 +1,6 @@
 import {iso, systemClock, type Clock} from '../../core/clock.js';
 import {SEVERITIES, type NotifyConfig, type Severity, type State} from '../../core/model/index.js';
-import {readEvents} from '../../store/audit-log.js';
+import {TrailFollower} from '../trail-follower.js';
 import type {BatchStore} from '../../store/api.js';
 import type {EngineLoop} from '../engine-loop.js';
 import {nearDeadlines} from './deadlines.js';
@@ -9,9 +9,6 @@ import {noticesOf, type Notice} from './notice.js';
 import {DeliveryQueue, type Failure, type Send} from './queue.js';
 
 export {NOTIFY_POLICY} from './deliver.js';
-
-/** The most audit events one catch-up reads; a longer gap is reported, not read whole. */
-export const MAX_EVENTS_PER_READ = 10_000;
 
 export interface NotifierOptions extends Omit<DeliveryEnv, 'signal' | 'now'> {
 	store: BatchStore;
@@ -68,8 +65,8 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 
 	let engine: Pick<EngineLoop, 'role' | 'onRoleChange'> | undefined;
 	let unfollow: (() => void) | undefined;
-	/** The last audit seq read, for this leadership; undefined until the baseline. */
-	let through: number | undefined;
+	/** Where this leadership has read the trail to; not started until the baseline. */
+	const trail = new TrailFollower(store.paths.audit);
 	/** Deadline notices sent (or already near at takeover) in this leadership. */
 	const sent = new Set<string>();
 	let work: Promise<void> = Promise.resolve();
@@ -83,24 +80,23 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 	};
 
 	const readNew = async (state: State) => {
-		const head = state.auditHead.seq;
-		const from = through;
-		through = head;
+		const first = !trail.started;
+		const config = state.config.notify;
+		// No sink, no reading: a tick costs nothing where notifications are not set up.
+		if (!first && (!config || Object.keys(config.sinks).length === 0)) return trail.skip(state);
+		// Past events are not read again: a trail that cannot be read is said, with what was missed.
+		const step = await trail.next(state, {onFailure: 'skip'}).catch((error: unknown) => {
+			report(`notifications: audit events up to ${state.auditHead.seq} could not be read, nothing was sent for them: ${error instanceof Error ? error.message : String(error)}`);
+			return {events: [], skipped: 0};
+		});
 		// The first read of a leadership, or a trail restored to an earlier head: what is there is not news.
-		if (from === undefined || head <= from) {
-			if (from === undefined) for (const n of nearDeadlines(state, clock.now(), state.config.notify?.deadlineNearMs ?? 0)) sent.add(n.key);
+		if (!step) {
+			if (first) for (const n of nearDeadlines(state, clock.now(), state.config.notify?.deadlineNearMs ?? 0)) sent.add(n.key);
 			return;
 		}
-		const config = state.config.notify;
-		if (!config || Object.keys(config.sinks).length === 0) return;
-		const gap = head - from;
-		const limit = Math.min(gap, MAX_EVENTS_PER_READ);
-		if (gap > limit) report(`notifications: ${gap - limit} audit events were committed between two reads: only the newest ${limit} were read`);
-		// Past events are not read again: a trail that cannot be read is said, with what was missed.
-		const events = await readEvents(store.paths.audit, {limit, throughRev: state.rev}).then(
-			all => all.filter(e => e.seq > from && e.seq <= head),
-			(error: unknown) => (report(`notifications: audit events ${from + 1}–${head} could not be read, nothing was sent for them: ${error instanceof Error ? error.message : String(error)}`), []),
-		);
+		if (!config || step.events.length === 0) return;
+		if (step.skipped > 0) report(`notifications: ${step.skipped} audit events were committed between two reads: only the newest ${step.events.length} were read`);
+		const {events} = step;
 		const services = new Map(state.deployments.map(d => [d.id, d.service]));
 		for (const e of events) if (typeof e.data.service === 'string') services.set(e.subject, e.data.service);
 		const unknown = [...new Set(events.map(e => e.subject).filter(id => id.startsWith('DEP-') && !services.has(id)))];
@@ -148,7 +144,7 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 	};
 
 	const takeLead = () => {
-		through = undefined;
+		trail.pause();
 		sent.clear();
 		ticked();
 	};
@@ -158,7 +154,7 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 			unfollow?.();
 			engine = e;
 			if (leading()) takeLead();
-			unfollow = e.onRoleChange(role => (role === 'leader' ? takeLead() : (through = undefined)));
+			unfollow = e.onRoleChange(role => (role === 'leader' ? takeLead() : trail.pause()));
 		},
 		ticked,
 		async settled() {
