@@ -47,6 +47,9 @@ export interface StoreOptions {
 const staleState = (expected: number, rev: number) =>
 	new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
 
+/** How many times a lock-free read of the trust tries to anchor the document it read. */
+const CHECKED_TRUST_READS = 3;
+
 export class FileStore implements BatchStore {
 	readonly dir: string;
 	readonly trust: Trust;
@@ -232,9 +235,13 @@ export class FileStore implements BatchStore {
 	}
 
 	async checkedTrust(): Promise<Trust> {
-		const state = await this.#current();
-		const {derived} = await this.#anchor.anchored(state).catch(() => ({derived: undefined}));
-		return trustOver(this.trust, state, ledgerFrom(derived));
+		// A read takes no lock: a writer may commit, and witness a newer head, between reading the
+		// document and anchoring it. Read again then; only a head that never anchors disowns all.
+		for (let attempt = 1; ; attempt++) {
+			const state = await this.#current();
+			const anchored = await this.#anchor.anchored(state).catch(() => undefined);
+			if (anchored || attempt === CHECKED_TRUST_READS) return trustOver(this.trust, state, ledgerFrom(anchored?.derived));
+		}
 	}
 
 	/** The committed head verified (incrementally), and what the store's fold made of the chain up to it. */
