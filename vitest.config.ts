@@ -10,8 +10,9 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		// Times on screen are in the process's zone: the same zone wherever the suite runs.
+		// Text is drawn in UTF-8 whatever the box's locale (tests of the ASCII fallback set their own).
 		// Witnesses of the audit trails tests make go to a scratch state home, never the user's own.
-		env: {FORCE_COLOR: '0', NO_COLOR: '1', TZ: 'UTC', XDG_STATE_HOME: join(tmpdir(), `calyx-test-state-${process.pid}`)},
+		env: {FORCE_COLOR: '0', NO_COLOR: '1', TZ: 'UTC', CALYX_ASCII: '0', XDG_STATE_HOME: join(tmpdir(), `calyx-test-state-${process.pid}`)},
 		// A home, keys and a trust of the suite's own (never the user's ~/.config or /etc/calyx).
 		setupFiles: ['test/setup-trust.ts'],
 	},

@@ -9,7 +9,7 @@ import type {Trust} from '../core/trust.js';
 import {escapeDeep, safeJson, TEXT_LIMITS, textProblem} from '../core/text.js';
 import {colorWanted, dataDirOf} from './env.js';
 import {usage} from './errors.js';
-import {paintedText, terminalText} from './render/terminal.js';
+import {drawnFor, paintedText, terminalText} from './render/terminal.js';
 
 export interface GlobalOptions {
 	data?: string;
@@ -166,7 +166,8 @@ export class Cli {
 	}
 
 	#write(stream: NodeJS.WritableStream, text: string): void {
-		stream.write(text.endsWith('\n') ? text : `${text}\n`);
+		const shown = this.json ? text : drawnFor(this.io.env, text);
+		stream.write(shown.endsWith('\n') ? shown : `${shown}\n`);
 	}
 
 	/**

@@ -1,7 +1,7 @@
 import {Command, CommanderError} from 'commander';
 import {EXIT, EXIT_HELP} from './errors.js';
 import {count} from './parse.js';
-import {terminalText} from './render/terminal.js';
+import {drawnFor, terminalText} from './render/terminal.js';
 import {escapeControls} from '../core/text.js';
 import type {Io} from './context.js';
 import {registerInit} from './commands/init.js';
@@ -30,8 +30,8 @@ import {registerCompletion} from './commands/completion.js';
  * each, so a newline in the argument is written out too, and cannot start a line of its own.
  */
 const output = (io: Io) => ({
-	writeOut: (s: string) => io.stdout.write(terminalText(s)),
-	writeErr: (s: string) => io.stderr.write(terminalText(s)),
+	writeOut: (s: string) => io.stdout.write(drawnFor(io.env, terminalText(s))),
+	writeErr: (s: string) => io.stderr.write(drawnFor(io.env, terminalText(s))),
 	outputError: (s: string, write: (s: string) => void) => write(`${escapeControls(s.replace(/\n$/, ''))}\n`),
 });
 

@@ -4,7 +4,7 @@ import {storePaths} from '../store/paths.js';
 import {colorWanted, dataDirOf} from './env.js';
 import {filteredList, serviceFilter, sinceFilter, statusFilter, type ListFilter, type Parsed} from './list-filter.js';
 import {renderList} from './render/list.js';
-import {paintedText} from './render/terminal.js';
+import {drawnFor, paintedText} from './render/terminal.js';
 
 /**
  * `calyx canary list` without loading the program. Scripts and status lines poll it, and loading
@@ -75,7 +75,8 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 		const live = await readListIndex(paths);
 		if (!live) return false;
 		const list = await filteredList(live, paths.archiveIndex, opts.ended, opts.filter);
-		io.stdout.write(`${paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}))}\n`);
+		const text = paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}));
+		io.stdout.write(`${opts.json ? text : drawnFor(io.env, text)}\n`);
 		return true;
 	} catch {
 		return false;

@@ -23,6 +23,8 @@ export interface ConsoleOptions {
 	targets?: ConsoleTargets;
 	/** Ring the terminal's bell when a deployment shown halts or waits for keys (default on). */
 	bell?: boolean;
+	/** The terminal is not UTF-8: every glyph is drawn with its ASCII stand-in (see core/view/glyphs.ts). */
+	ascii?: boolean;
 }
 
 const BELL = '\u0007';
@@ -84,7 +86,7 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 	};
 	// Bracketed paste marks pasted text, so that a paste is taken as text, never as keys (see paste.ts).
 	stdout.write(ENTER_ALT_SCREEN + HIDE_CURSOR + BRACKETED_PASTE_ON);
-	const screen = createScreenWriter(stdout, {maxFps: MAX_FPS});
+	const screen = createScreenWriter(stdout, {maxFps: MAX_FPS, ascii: opts.ascii === true});
 	let instance: ReturnType<typeof render> | undefined;
 	const onSignal = (signal: keyof typeof SIGNALS) => {
 		log.info('signal', {signal});

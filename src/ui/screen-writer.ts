@@ -1,4 +1,7 @@
 import {EventEmitter} from 'node:events';
+import {asciiGlyph, charWidth} from '../core/view/glyphs.js';
+
+export {charWidth};
 
 /**
  * Paints frames onto the alternate screen line by line, at absolute positions, writing only the
@@ -36,16 +39,12 @@ export interface LivePatcher {
 	patch(base: number, rows: ReadonlyMap<number, string>): boolean;
 }
 
+const same = (ch: string) => ch;
 const CSI = '\u001B[';
 const CLEAR_SCREEN = `${CSI}H${CSI}2J`;
 const RESET = `${CSI}0m`;
 // An escape sequence: CSI (colours end in `m`; anything else moves the cursor or erases), or OSC.
 const ESCAPE = /^\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/;
-const ZERO_WIDTH = /[\u0300-\u036F\u200B-\u200F\uFE00-\uFE0F]/u;
-const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
-
-/** Cells a character takes on screen: 0 for a combining mark, 2 for a wide (CJK, emoji) one. */
-export const charWidth = (ch: string) => (ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1);
 
 /** A line's visible width when painted (colours take no room). */
 export interface Clipped {
@@ -59,9 +58,10 @@ export interface Clipped {
  * A frame line cut to `columns`, keeping its colours and dropping any other escape (a cursor move
  * inside a frame line would paint somewhere this writer does not know about). A line wider than
  * the terminal must never reach it: it wraps into the next row, or scrolls the screen at the
- * bottom, and every later diff then paints over a screen it no longer knows.
+ * bottom, and every later diff then paints over a screen it no longer knows. `glyph` draws each
+ * character (asciiGlyph on a terminal that is not UTF-8), in as many cells as it takes.
  */
-export function clipLine(line: string, columns: number): Clipped {
+export function clipLine(line: string, columns: number, glyph: (ch: string) => string = same): Clipped {
 	let text = '';
 	let width = 0;
 	let styled = false;
@@ -84,7 +84,7 @@ export function clipLine(line: string, columns: number): Clipped {
 			cut = true;
 			break;
 		}
-		text += ch;
+		text += glyph(ch);
 		width += w;
 	}
 	// A cut may drop the reset that ended the line's last colour.
@@ -92,11 +92,11 @@ export function clipLine(line: string, columns: number): Clipped {
 }
 
 /** A frame as the terminal can show it: at most `rows` lines, none wider than `columns`. */
-export const fitFrame = (frame: string, columns: number, rows: number): string[] =>
+export const fitFrame = (frame: string, columns: number, rows: number, glyph: (ch: string) => string = same): string[] =>
 	frame
 		.split('\n')
 		.slice(0, Math.max(1, rows))
-		.map(l => clipLine(l, columns).text);
+		.map(l => clipLine(l, columns, glyph).text);
 
 /**
  * The bytes that turn the screen showing `shown` into `next` (or paint `next` on a cleared screen),
@@ -115,8 +115,10 @@ export function paintDiff(shown: readonly string[] | undefined, next: readonly s
 	return out;
 }
 
-export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: number; now?: () => number}): ScreenWriter {
+/** `ascii`: the terminal is not UTF-8 (see glyphs.ts); every frame and painted row is drawn in ASCII. */
+export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: number; now?: () => number; ascii?: boolean}): ScreenWriter {
 	const now = opts.now ?? (() => performance.now());
+	const glyph = opts.ascii ? asciiGlyph : same;
 	const interval = 1000 / opts.maxFps;
 	// Undefined: the terminal's content is unknown (first frame, after a resize): repaint it all.
 	let shown: string[] | undefined;
@@ -136,9 +138,9 @@ export function createScreenWriter(terminal: NodeJS.WriteStream, opts: {maxFps: 
 		const columns = terminal.columns || 80;
 		// rows − 1, as the layout does: a frame reaching the last row scrolls the screen under the diff.
 		const rows = (terminal.rows || 24) - 1;
-		if (fitted?.frame !== frame || fitted.columns !== columns || fitted.rows !== rows) fitted = {frame, columns, rows, lines: fitFrame(frame, columns, rows)};
+		if (fitted?.frame !== frame || fitted.columns !== columns || fitted.rows !== rows) fitted = {frame, columns, rows, lines: fitFrame(frame, columns, rows, glyph)};
 		const next = fitted.lines.slice();
-		for (const [row, text] of overlay) if (row < next.length) next[row] = clipLine(text, columns).text;
+		for (const [row, text] of overlay) if (row < next.length) next[row] = clipLine(text, columns, glyph).text;
 		last = now();
 		const bytes = paintDiff(shown, next, columns);
 		shown = next;

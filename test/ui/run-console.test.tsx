@@ -12,14 +12,14 @@ import {waitFor} from './helpers/ink.js';
 import {fixture, typist} from './helpers/mount.js';
 import {asStreams, FakeTtyIn, FakeTtyOut} from './helpers/tty.js';
 
-function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; onRoleChange(): never}; log?: ReturnType<typeof openConsoleLog>; bell?: boolean} = {}) {
+function start(opts: {engine?: ReturnType<typeof fakeEngine> | {role: 'leader'; onRoleChange(): never}; log?: ReturnType<typeof openConsoleLog>; bell?: boolean; ascii?: boolean} = {}) {
 	const fx = fixture();
 	const store = new FakeStore(fx, fx.clock);
 	const out = new FakeTtyOut(100, 30);
 	const input = new FakeTtyIn();
 	const signals = new EventEmitter();
 	const done = mountConsole(
-		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock, targets: new FakeTargets(store, fx.clock), ...(opts.bell === undefined ? {} : {bell: opts.bell})},
+		{store, dataDir: '/srv/calyx', readonly: false, identity: fx.keys.human, engine: (opts.engine ?? fakeEngine()) as ReturnType<typeof fakeEngine>, clock: fx.clock, targets: new FakeTargets(store, fx.clock), ...(opts.bell === undefined ? {} : {bell: opts.bell}), ...(opts.ascii === undefined ? {} : {ascii: opts.ascii})},
 		{...asStreams(out, input), signals, log: opts.log ?? silentLog, wallClock: typist()},
 	);
 	const settled = done.then(
@@ -57,6 +57,26 @@ describe('mounting the console on a terminal', () => {
 			await waitFor(() => (c.out.output.split('\n').find(l => l.includes(c.fx.dep.running)) ?? '').includes('halted'), () => 'the halt on screen');
 			await waitFor(() => (bell === false ? true : c.out.output.includes('\u0007')), () => 'the bell');
 			expect(c.out.output.split('\u0007').length - 1).toBe(bell === false ? 0 : 1);
+			c.signals.emit('SIGHUP');
+			await c.settled;
+		}
+	});
+
+	it('on a terminal that is not UTF-8 draws only ASCII bytes (a detail with its gauges and sparklines); on UTF-8 its glyphs', async () => {
+		for (const ascii of [true, false]) {
+			const c = start({ascii});
+			await waitFor(() => c.out.output.includes('DEPLOYMENT') && c.input.rawMode, () => 'the first frame');
+			c.input.type('\r');
+			await waitFor(() => c.out.output.includes('judged value'), () => 'the detail with its metrics');
+			const bytes = Buffer.from(c.out.output, 'utf8');
+			if (ascii) {
+				expect(bytes.findIndex(b => b > 0x7f), 'the first byte past ASCII').toBe(-1);
+				expect(c.out.output).toContain('judged value . gauge (: warn, | crit)');
+				expect(c.out.output).toMatch(/FROM > TO/);
+			} else {
+				expect(c.out.output).toContain('judged value · gauge (¦ warn, ‖ crit)');
+				expect(c.out.output).toContain('FROM → TO');
+			}
 			c.signals.emit('SIGHUP');
 			await c.settled;
 		}

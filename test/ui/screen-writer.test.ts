@@ -116,12 +116,23 @@ describe('rows painted between ink frames', () => {
 	afterEach(() => {
 		vi.useRealTimers();
 	});
-	const writer = (columns = 80, rows = 24) => {
+	const writer = (columns = 80, rows = 24, ascii = false) => {
 		let t = 0;
 		const term = new FakeTtyOut(columns, rows);
-		const w = createScreenWriter(term as unknown as NodeJS.WriteStream, {maxFps: 10, now: () => (t += 1000)});
+		const w = createScreenWriter(term as unknown as NodeJS.WriteStream, {maxFps: 10, now: () => (t += 1000), ascii});
 		return {term, w};
 	};
+
+	it('on a terminal that is not UTF-8, paints frames and rows in ASCII, each glyph in its own cell', () => {
+		const {term, w} = writer(12, 24, true);
+		w.frames.write('┌──┐ 5→25%\ncpu ▁▃▅█ 40%\n日本語 wide cut');
+		// Full-width rows (12 cells, the wide text cut at its edge) get no erase after them.
+		expect(term.output).toBe(`${CLEAR}${at(1, '+--+ 5>25%')}\u001B[2;1Hcpu .-+# 40%\u001B[3;1H?????? wide `);
+		term.chunks = [];
+		expect(w.patch(w.generation(), new Map([[1, 'cpu ▁▃▅▇ 41…']]))).toBe(true);
+		expect(term.output).toBe('\u001B[2;1Hcpu .-+% 41~');
+		w.close();
+	});
 
 	it('paints a row changed outside ink, and only that row, over the frame on screen', () => {
 		const {term, w} = writer();

@@ -7,7 +7,7 @@ import {EXIT, unknownId} from '../errors.js';
 import {duration} from '../parse.js';
 import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
-import {paintedText} from '../render/terminal.js';
+import {drawnFor, paintedText} from '../render/terminal.js';
 import {escapeDeep} from '../../core/text.js';
 import {statusWord} from '../../core/view/words.js';
 
@@ -53,7 +53,7 @@ async function watch(cli: Cli, id: string, timeoutMs: number | undefined, first:
 			try {
 				view = await viewOf(cli, id);
 				const shown = escapeDeep(view);
-				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${paintedText(renderStatus(shown, paint, cli.time, cli.clock.now()))}\n`);
+				if (tty) cli.io.stdout.write(`\u001B[H\u001B[2J${drawnFor(cli.io.env, paintedText(renderStatus(shown, paint, cli.time, cli.clock.now())))}\n`);
 				else if (!cli.json) {
 					const detail = `${tierTrack(shown)}  ${shown.gate?.summary ?? shown.halt?.reason ?? shown.rollback?.reason ?? ''}`.trimEnd();
 					const line = `${view.status} at ${view.percent}%  ${detail}`;

@@ -6,6 +6,7 @@ import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 import {duration} from '../parse.js';
+import {glyphsFor} from '../../core/view/glyphs.js';
 import type {ListenAddress} from '../../drivers/exporter/address.js';
 import {listenOption, metricsExporter, notifier} from './engine.js';
 
@@ -18,11 +19,14 @@ export function registerUi(program: Command, io: Io) {
 		.option('--readonly', 'show, never act (also CALYX_READONLY=1)')
 		.option('--demo-if-empty', 'seed the demo first when the data directory is empty')
 		.option('--no-bell', "don't ring the terminal's bell when a deployment halts, fails its rollback or waits for keys (also CALYX_BELL=off)")
+		.option('--ascii', 'draw only ASCII (… as ~, → as >, borders in +-|), for a terminal whose locale is not UTF-8 (also CALYX_ASCII=1; by default from LC_ALL, LC_CTYPE, LANG)')
 		.option('--bake <duration>', 'with --demo-if-empty: the demo canaries\' bake time per tier (default 10s; 2m leaves time to practise halt and resume)', duration)
 		.option('--metrics-listen <host:port>', "serve calyx's metrics at /metrics on this address while this console leads the engine (503 while it follows)", listenOption)
 		.action(
-			action<{readonly?: boolean; demoIfEmpty?: boolean; bake?: number; bell?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
+			action<{readonly?: boolean; demoIfEmpty?: boolean; bake?: number; bell?: boolean; ascii?: boolean; metricsListen?: ListenAddress}>(io, async (cli, _args, o) => {
 				if (o.bake !== undefined && !o.demoIfEmpty) throw usage('--bake: only with --demo-if-empty (it sets the bake of the demo it seeds; npm start -- --bake 2m)');
+				const glyphs = o.ascii ? {ascii: true} : glyphsFor(cli.io.env);
+				if ('problem' in glyphs) throw usage(glyphs.problem);
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
 				}
@@ -60,6 +64,7 @@ export function registerUi(program: Command, io: Io) {
 						engine,
 						clock: cli.clock,
 						bell: o.bell !== false && cli.io.env.CALYX_BELL !== 'off',
+						ascii: glyphs.ascii,
 					});
 				} finally {
 					// Quitting the leading console stops the engine: live canaries wait for another one.

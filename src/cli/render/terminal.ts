@@ -1,4 +1,5 @@
 import {escapeControls} from '../../core/text.js';
+import {asciiText, asciiWanted} from '../../core/view/glyphs.js';
 import {SGR} from './table.js';
 
 /**
@@ -15,6 +16,13 @@ export const paintedText = (text: string): string =>
 		.split('\n')
 		.map(line => line.split(SGR_SPLIT).map((part, i) => (i % 2 === 1 ? part : escapeControls(part))).join(''))
 		.join('\n');
+
+/**
+ * Text as this terminal can show it: in ASCII where the locale is not UTF-8 (CALYX_ASCII, LC_ALL,
+ * LC_CTYPE, LANG; see glyphs.ts), each glyph by a stand-in of its width, so columns stay aligned.
+ * Not for a JSON document, which stays exact for the program that reads it.
+ */
+export const drawnFor = (env: NodeJS.ProcessEnv, text: string): string => (asciiWanted(env) ? asciiText(text) : text);
 
 // Captured, so that split() keeps each colour code at an odd index.
 const SGR_SPLIT = new RegExp(`(${SGR.source})`, 'g');
