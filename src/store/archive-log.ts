@@ -23,7 +23,7 @@ import {check} from './validate.js';
  * the next writer's recovery moves aside, like the metrics log's). Read by id through the index
  * (archive-index.ts): one seek, never a scan of the archive.
  */
-const ArchiveRecordSchema = z.object({deployment: Deployment, intent: Intent.optional(), leases: z.array(Lease)});
+export const ArchiveRecordSchema = z.object({deployment: Deployment, intent: Intent.optional(), leases: z.array(Lease)});
 
 export interface StagedArchive {
 	/** One per record, in order: where its line is and the digest the audit event names. */

@@ -18,7 +18,7 @@ const namedDeployment = (cmd: Command): string | undefined => {
 	return typeof id === 'string' && DEPLOYMENT_ID.test(id) ? id : undefined;
 };
 
-export async function restoreNamed(reader: ArchiveReader, state: State, cmds: readonly Command[]): Promise<{state: State; restored: Set<Deployment>}> {
+export async function restoreNamed(reader: Pick<ArchiveReader, 'record'>, state: State, cmds: readonly Command[]): Promise<{state: State; restored: Set<Deployment>}> {
 	const restored = new Set<Deployment>();
 	const live = new Set(state.deployments.map(d => d.id));
 	let next = state;

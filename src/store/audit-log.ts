@@ -144,13 +144,18 @@ export interface AuditFilter {
  * Events matching the filter, oldest first; with a limit, the newest `limit` of them, read from the
  * end of the log. A line is only parsed if it mentions the subject or deployment asked for.
  */
-export async function readEvents(path: string, filter: AuditFilter = {}): Promise<StoredEvent[]> {
+/** Whether an event is one the filter asks for (its revision aside), and the ids a line must mention to be. */
+export function auditMatcher(filter: AuditFilter): {matches: (e: StoredEvent) => boolean; needles: Buffer[]} {
 	const related = filter.deploymentId === undefined ? [] : (filter.related ?? []);
 	const ids = filter.subject !== undefined ? [filter.subject] : filter.deploymentId !== undefined ? [filter.deploymentId, ...related] : [];
-	const needles = ids.map(id => Buffer.from(JSON.stringify(id)));
 	const matches = (e: StoredEvent) =>
 		(filter.subject === undefined || e.subject === filter.subject) &&
 		(filter.deploymentId === undefined || e.subject === filter.deploymentId || e.data.deploymentId === filter.deploymentId || related.includes(e.subject));
+	return {matches, needles: ids.map(id => Buffer.from(JSON.stringify(id)))};
+}
+
+export async function readEvents(path: string, filter: AuditFilter = {}): Promise<StoredEvent[]> {
+	const {matches, needles} = auditMatcher(filter);
 	const out: StoredEvent[] = [];
 	const consider = (line: Buffer, start: number) => {
 		if (needles.length > 0 && !needles.some(n => line.indexOf(n) >= 0)) return;

@@ -1,0 +1,134 @@
+import {randomUUID} from 'node:crypto';
+import type {Etcd3} from 'etcd3';
+import type {ArchiveRecord} from '../../core/archive.js';
+import type {Command} from '../../core/engine/commands.js';
+import {EngineError} from '../../core/errors.js';
+import type {EventDraft} from '../../core/events.js';
+import type {Ledger} from '../../core/ledger.js';
+import {SCHEMA_VERSION, type Deployment, type State} from '../../core/model/index.js';
+import type {Mutation, RunResult} from '../api.js';
+import {archiveEvents, restoreNamed, settleArchive} from '../archive-step.js';
+import {chain} from '../audit-log.js';
+import type {Step} from '../commit.js';
+import {StoreError} from '../errors.js';
+import {sampleLines} from '../metrics-log.js';
+import type {EtcdArchive, Op} from './archive.js';
+import type {KeyLayout} from './keys.js';
+import type {SnapshotCodec} from './snapshot.js';
+import type {EtcdTrail} from './trail.js';
+
+/** etcd's limits per transaction (see distributed.md): a commit past them is refused whole. */
+const MAX_OPS = 128;
+const MAX_BYTES = 1_400_000;
+
+/** The live state as one range read saw it, and the revision of `s/meta` that a commit compares. */
+export interface Snapshot {
+	state: State;
+	metaMod: string;
+}
+
+export interface CommitDeps {
+	client: Etcd3;
+	keys: KeyLayout;
+	codec: SnapshotCodec;
+	trail: EtcdTrail;
+	archive: EtcdArchive;
+	where: string;
+	/** How long a write keeps retrying conflicts with other writers before LOCK_TIMEOUT. */
+	timeoutMs: number;
+	snapshot(): Promise<Snapshot>;
+	/** The election key this process leads by, while it leads: its writes are refused once it is gone. */
+	fence(): string | undefined;
+	/** Told when a write found this process's election key gone (another engine leads now). */
+	fenced(): void;
+}
+
+type Prepared = {ops: Op[]; rev: number; events: RunResult<unknown>['events']; bytes?: Buffer; from: State['auditHead']; to: State['auditHead']};
+
+/**
+ * The etcd store's write path. A commit is one transaction that compares the revision of `s/meta`
+ * with the one this write read (and, while this process leads, that its election key still exists)
+ * and puts the changed entities, the meta, the commit's audit lines, samples and archive records, and
+ * its commit id. A conflict re-reads and runs the step again, as a writer waiting for the file
+ * store's lock would; a reply lost after the commit took effect is told from a conflict by the id.
+ */
+export class EtcdCommitter {
+	constructor(readonly d: CommitDeps) {}
+
+	async commit<R>(step: (state: State, ledger: Ledger) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
+		const deadline = Date.now() + this.d.timeoutMs;
+		for (let attempt = 1; ; attempt++) {
+			const snap = await this.d.snapshot();
+			const ledger = await this.d.trail.verifyTo(snap.state.auditHead);
+			const {state} = snap;
+			const named = cmds.length > 0 ? await restoreNamed(this.d.archive, state, cmds) : {state, restored: new Set<Deployment>()};
+			let m: Step<R>;
+			let refusal: EngineError | undefined;
+			try {
+				m = step(named.state, ledger);
+			} catch (error) {
+				if (!(error instanceof EngineError && error.audit)) throw error;
+				refusal = error;
+				m = {state, events: [error.audit], result: undefined as R};
+			}
+			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
+			const settled = refusal ? {state, records: []} : settleArchive(m.state, named.restored);
+			const prepared = await this.#prepare(state, settled.state, m.events, m.samples ?? [], settled.records);
+			if (await this.#apply(snap, prepared)) {
+				if (prepared.bytes) this.d.trail.advance(prepared.from, prepared.bytes, prepared.to);
+				if (refusal) throw refusal;
+				return {result: m.result, rev: prepared.rev, events: prepared.events};
+			}
+			if (Date.now() > deadline) {
+				throw new StoreError('LOCK_TIMEOUT', `${this.d.where}: other writers kept changing the state for ${this.d.timeoutMs} ms (${attempt} attempts); nothing was written`, this.d.where);
+			}
+			// Writers that collided retry at different times: the next one in line is likely to win.
+			await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(5 * attempt, 50)));
+		}
+	}
+
+	async #prepare(prev: State, next: State, given: EventDraft[], samples: NonNullable<Mutation<unknown>['samples']>, records: readonly ArchiveRecord[]): Promise<Prepared> {
+		const rev = prev.rev + 1;
+		const archived = records.length > 0 ? await this.d.archive.stage(records, rev) : undefined;
+		const at = given.at(-1)?.at ?? new Date().toISOString();
+		const drafts = archived ? [...given, ...archiveEvents(records, archived.staged, at, false)] : given;
+		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
+		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
+		const writes = this.d.codec.writes(prev, doc);
+		const ops: Op[] = [{key: this.d.keys.meta, value: writes.meta}, ...writes.puts.map(([key, value]) => ({key, value})), ...writes.deletes.map(key => ({key}))];
+		if (chained) ops.push({key: this.d.keys.auditAt(prev.auditHead.seq + 1), value: chained.bytes});
+		const byDeployment = new Map<string, typeof samples>();
+		for (const s of samples) byDeployment.set(s.deploymentId, [...(byDeployment.get(s.deploymentId) ?? []), s]);
+		for (const [id, list] of byDeployment) ops.push({key: this.d.keys.samplesAt(id, rev), value: sampleLines(list, rev)});
+		if (archived) ops.push(...archived.ops);
+		const bytes = ops.reduce((n, op) => n + op.key.length + (op.value?.length ?? 0), 0);
+		if (ops.length + 1 > MAX_OPS || bytes > MAX_BYTES) {
+			throw new StoreError('INVALID', `${this.d.where}: this commit needs ${ops.length + 1} operations and ${bytes} bytes, beyond etcd's ${MAX_OPS} and ${MAX_BYTES} per transaction; nothing was written (split it: fewer commands per batch)`);
+		}
+		return {ops, rev, events: chained?.events ?? [], ...(chained ? {bytes: chained.bytes} : {}), from: prev.auditHead, to: doc.auditHead};
+	}
+
+	/** True once the transaction took effect (also when its reply was lost); false on a conflict. */
+	async #apply(snap: Snapshot, p: Prepared): Promise<boolean> {
+		const {client, keys} = this.d;
+		const id = randomUUID();
+		const fence = this.d.fence();
+		let txn = client.if(keys.meta, 'Mod', '==', snap.metaMod);
+		if (fence) txn = txn.and(fence, 'Create', '>', 0);
+		const puts = p.ops.map(op => (op.value === undefined ? client.delete().key(op.key) : client.put(op.key).value(op.value)));
+		const res = await txn
+			.then(...puts, client.put(keys.commit(p.rev)).value(id))
+			.commit()
+			.catch((error: unknown) => {
+				throw new StoreError('IO', `${this.d.where}: the commit of revision ${p.rev} failed (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect: read the state again`, this.d.where);
+			});
+		if (res.succeeded) return true;
+		// The client retries a call whose reply was lost: the retry then fails the compare. Ours or not?
+		if ((await client.get(keys.commit(p.rev)).string()) === id) return true;
+		if (fence && (await client.get(fence).string()) === null) {
+			this.d.fenced();
+			throw new StoreError('LOCK_LOST', `${this.d.where}: this engine no longer leads (its election lease expired; another engine may drive the canaries now): the write was refused`, this.d.where);
+		}
+		return false;
+	}
+}

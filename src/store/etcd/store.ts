@@ -1,0 +1,272 @@
+import type {Etcd3} from 'etcd3';
+import type {ArchiveRecord} from '../../core/archive.js';
+import {systemClock, type Clock} from '../../core/clock.js';
+import type {Command} from '../../core/engine/commands.js';
+import {EngineError} from '../../core/errors.js';
+import {StoreError} from '../errors.js';
+import {ledgerDrift, trustOver} from '../../core/ledger.js';
+import type {Deployment, Sample, State} from '../../core/model/index.js';
+import type {Trust} from '../../core/trust.js';
+import {deploymentSummary} from '../../core/view/summary.js';
+import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
+import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
+import {executeBatch, type Batch} from '../batch.js';
+import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../checkpoint.js';
+import {parseSample} from '../metrics-log.js';
+import {privateDir} from '../private-log.js';
+import {EtcdArchive} from './archive.js';
+import {EtcdCommitter, type Snapshot} from './commit.js';
+import {KeyLayout} from './keys.js';
+import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
+import {SnapshotCodec} from './snapshot.js';
+import {EtcdTrail} from './trail.js';
+import {targetLabel, type EtcdTarget} from './url.js';
+import {watchPrefix} from './watch.js';
+
+export interface EtcdStoreParts {
+	client: Etcd3;
+	target: EtcdTarget;
+	trust: Trust;
+	/** This box's own files for this store (the simulated target's world, hooks' state). */
+	dir: string;
+	/** This user's state directory: checkpoints of this store's trail are kept there. */
+	stateHome: string;
+	lockTimeoutMs: number;
+}
+
+const staleState = (expected: number, rev: number) => new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
+/** Puts per transaction when a first state is written (etcd allows 128 operations). */
+const CHUNK = 100;
+const lines = (buf: Buffer) => buf.toString('utf8').split('\n').filter(Boolean);
+
+/**
+ * The store's contract on an etcd cluster: the same state, audit chain, samples and archive as the
+ * file store, in keys (keys.ts), each commit one transaction (commit.ts); leadership by etcd's
+ * election (leader.ts), changes by a watch (watch.ts). Reads never write.
+ */
+export class EtcdStore implements BatchStore {
+	readonly dir: string;
+	readonly trust: Trust;
+	readonly paths: BatchStore['paths'];
+	readonly where: string;
+	readonly #client: Etcd3;
+	readonly #keys: KeyLayout;
+	readonly #codec: SnapshotCodec;
+	readonly #trail: EtcdTrail;
+	readonly #archive: EtcdArchive;
+	readonly #writes: EtcdCommitter;
+	readonly #closers = new Set<() => unknown>();
+	readonly #home: string;
+	#leadership: EtcdLeadership | undefined;
+
+	constructor(readonly parts: EtcdStoreParts) {
+		const {client, target} = parts;
+		this.#client = client;
+		this.dir = parts.dir;
+		this.trust = parts.trust;
+		this.#home = parts.stateHome;
+		this.where = targetLabel(target);
+		// No files hold this store: the names say where its parts are, for messages.
+		this.paths = {state: `${this.where} s/`, audit: `${this.where} a/`, metrics: `${this.where} m/`, lock: `${this.where} election/engine`};
+		this.#keys = new KeyLayout(target.prefix);
+		this.#codec = new SnapshotCodec(this.#keys, this.where);
+		this.#trail = new EtcdTrail(client, this.#keys, this.where);
+		this.#archive = new EtcdArchive(client, this.#keys, this.where);
+		this.#writes = new EtcdCommitter({
+			client,
+			keys: this.#keys,
+			codec: this.#codec,
+			trail: this.#trail,
+			archive: this.#archive,
+			where: this.where,
+			timeoutMs: parts.lockTimeoutMs,
+			snapshot: () => this.#snapshot(),
+			fence: () => this.#leadership?.key(),
+			fenced: () => this.#leadership?.fenced(),
+		});
+	}
+
+	get keys(): KeyLayout {
+		return this.#keys;
+	}
+
+	/** The live state at one revision: one range read of `s/`. */
+	async #snapshot(): Promise<Snapshot> {
+		const res = await this.#client.getAll().prefix(this.#keys.state).exec();
+		const kvs = res.kvs.map(kv => ({key: kv.key.toString(), value: kv.value, mod: String(kv.mod_revision)}));
+		const state = this.#codec.decode(kvs);
+		return {state, metaMod: kvs.find(kv => kv.key === this.#keys.meta)!.mod};
+	}
+
+	async read(): Promise<State> {
+		return (await this.#snapshot()).state;
+	}
+
+	async run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+		const out = await this.runMany<R>([cmd], opts);
+		if (out.failed) throw out.failed.error;
+		return {result: out.results[0]!, rev: out.rev, events: out.events};
+	}
+
+	async runMany<R = unknown>(cmds: Command[], opts: {clock?: Clock; expectedRev?: number} = {}): Promise<BatchResult<R>> {
+		const clock = opts.clock ?? systemClock;
+		const {result: batch, rev, events} = await this.#writes.commit<Batch<R>>((state, ledger) => {
+			if (opts.expectedRev !== undefined && opts.expectedRev !== state.rev) throw staleState(opts.expectedRev, state.rev);
+			const out = executeBatch<R>(state, cmds, clock, trustOver(this.trust, state, ledger));
+			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
+			return {state: out.state, events: out.events, samples: out.samples, result: out};
+		}, cmds);
+		return {results: batch.results, rev, events, ...(batch.failed ? {failed: batch.failed} : {})};
+	}
+
+	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
+		return this.#writes.commit(state => fn(state));
+	}
+
+	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
+		const state = await this.read();
+		const live = state.deployments.map(d => deploymentSummary(d));
+		const list = {rev: state.rev, deployments: live, source: 'document' as const};
+		if (opts.archived === false) return list;
+		const liveIds = new Set(live.map(d => d.id));
+		const ended = (await this.#archive.summaries()).filter(d => !liveIds.has(d.id));
+		return {...list, deployments: [...ended, ...live]};
+	}
+
+	async deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined> {
+		const state = await this.read();
+		const live = state.deployments.find(d => d.id === id);
+		if (live) return {deployment: live, rev: state.rev, archived: false};
+		const record = await this.#archive.record(id);
+		return record?.deployment.id === id ? {deployment: record.deployment, rev: state.rev, archived: true, record} : undefined;
+	}
+
+	archived(id: string): Promise<ArchiveRecord | undefined> {
+		return this.#archive.record(id);
+	}
+
+	recentlyEnded(limit: number): Promise<ArchiveRecord[]> {
+		return this.#archive.recent(limit);
+	}
+
+	/** Through the committed head only: a commit lands whole, but a read of the trail may race one. */
+	async audit(filter: AuditFilter = {}): Promise<StoredEvent[]> {
+		const {auditHead} = await this.read();
+		return this.#trail.events(filter, auditHead);
+	}
+
+	async samples(deploymentId: string, limit?: number): Promise<Sample[]> {
+		if (limit !== undefined && limit <= 0) return [];
+		const {rev} = await this.read();
+		const range = this.#client.getAll().prefix(this.#keys.samples(deploymentId));
+		// Each key holds one commit's samples (at least one): `limit` keys from the end hold enough.
+		const res = limit === undefined ? await range.sort('Key', 'Ascend').exec() : await range.sort('Key', 'Descend').limit(limit).exec();
+		const kvs = limit === undefined ? res.kvs : [...res.kvs].reverse();
+		const out: Sample[] = [];
+		for (const kv of kvs) {
+			for (const line of lines(kv.value)) {
+				const parsed = parseSample(`${this.where} ${kv.key.toString()}`, Buffer.from(line), 0);
+				if (parsed.deploymentId === deploymentId && parsed.rev <= rev) out.push(parsed.sample);
+			}
+		}
+		return limit === undefined ? out : out.slice(-limit);
+	}
+
+	/** The whole chain from its first event, the head the state names, and the registries against the trail's. */
+	async verifyAudit(): Promise<VerifyReport> {
+		const [walked, state] = await Promise.all([this.#trail.verifyAll(), this.read().catch((error: unknown) => error as Error)]);
+		const base = {count: walked.count, quarantined: [], ...(walked.firstBad ? {firstBad: walked.firstBad} : {})};
+		if (state instanceof Error) return {...base, ok: false, headUnchecked: state.message};
+		const head = state.auditHead;
+		const reachesHead = !walked.firstBad && walked.head.seq === head.seq && (head.seq === 0 || walked.head.hash === head.hash);
+		const firstBad = walked.firstBad ?? (reachesHead ? undefined : {line: walked.count + 1, reason: `the trail ends at seq ${walked.head.seq}, but the state's head is seq ${head.seq} (truncated or rewritten)`});
+		const drift = ledgerDrift(walked.ledger, state);
+		const registry = {keys: state.keys.length, differences: [...drift.keys].map(([keyId, problem]) => ({keyId, problem}))};
+		const services = {count: state.services?.length ?? 0, differences: [...drift.services].map(([service, problem]) => ({service, problem}))};
+		const ok = reachesHead && registry.differences.length === 0 && services.differences.length === 0;
+		return {...base, ok, head, registry, services, ...(firstBad ? {firstBad} : {})};
+	}
+
+	/** The committed head, verified, signed with this user's checkpoint key and kept beside the file store's. */
+	async checkpoint(opts: {clock?: Clock} = {}): Promise<Checkpoint> {
+		const {head} = await this.anchored();
+		const trail = {dir: this.where, dirId: this.parts.target.prefix};
+		const checkpoint = signCheckpoint(trail, head, new Date((opts.clock ?? systemClock).now()).toISOString(), await checkpointKey(this.#home));
+		await privateDir(this.#home, 'calyx', 'checkpoints');
+		await checkpointLog(this.#home, trail).append(checkpoint);
+		return checkpoint;
+	}
+
+	async anchored(): Promise<{head: Head; derived: unknown}> {
+		const {auditHead} = await this.read();
+		return {head: auditHead, derived: await this.#trail.verifyTo(auditHead)};
+	}
+
+	async checkedTrust(): Promise<Trust> {
+		const state = await this.read();
+		const ledger = await this.#trail.verifyTo(state.auditHead).catch(() => undefined);
+		return trustOver(this.trust, state, ledger);
+	}
+
+	/**
+	 * Writes a first state where there is none: its entities first (invisible until the meta lists
+	 * them, and in as many transactions as etcd's limits need), then the meta in one transaction that
+	 * succeeds only if no meta exists. False when one does (another box made it first). `extra`: keys
+	 * a migration brings (the trail, samples, archive), written before the meta too.
+	 */
+	async create(state: State, extra: ReadonlyArray<{key: string; value: string | Buffer}> = []): Promise<boolean> {
+		const k = this.#keys;
+		if ((await this.#client.get(k.meta).exec()).kvs.length > 0) return false;
+		const trail = await this.#client.getAll().prefix(k.audit).count();
+		if (trail > 0 && extra.length === 0) {
+			throw new StoreError('CORRUPT', `${this.where} holds ${trail} audit keys but no state (${k.meta}): restore the state rather than starting over; nothing was written`, this.where);
+		}
+		const empty: State = {...state, keys: [], intents: [], leases: [], deployments: [], ...(state.services ? {services: []} : {})};
+		const writes = this.#codec.writes(empty, state);
+		const puts = [...writes.puts.map(([key, value]) => ({key, value})), ...extra];
+		for (let i = 0; i < puts.length; i += CHUNK) {
+			const chunk = puts.slice(i, i + CHUNK);
+			await this.#client.if(k.meta, 'Create', '==', 0).then(...chunk.map(p => this.#client.put(p.key).value(p.value))).commit();
+		}
+		const res = await this.#client.if(k.meta, 'Create', '==', 0).then(this.#client.put(k.meta).value(writes.meta)).commit();
+		return res.succeeded;
+	}
+
+	/** A transaction leaves nothing half-done: there is never anything to repair. */
+	async repair(): Promise<RepairReport> {
+		return {actions: [], left: [], applied: false};
+	}
+
+	watch(listener: (what: ChangeNotice) => void): () => void {
+		const stop = watchPrefix(this.#client, this.#keys, listener);
+		this.#closers.add(stop);
+		return () => {
+			this.#closers.delete(stop);
+			stop();
+		};
+	}
+
+	async lead(opts: {heartbeatMs?: number; staleMs?: number} = {}): Promise<Leadership> {
+		const ttl = opts.staleMs === undefined ? DEFAULT_TTL_S : Math.max(2, Math.ceil(opts.staleMs / 1000));
+		const leadership = new EtcdLeadership(this.#client, this.#keys.prefix, ttl);
+		this.#leadership = leadership;
+		this.#closers.add(() => leadership.release());
+		await leadership.stand();
+		return leadership;
+	}
+
+	engineLeader(): Promise<{pid: number; host: string} | undefined> {
+		return leaderOf(this.#client, this.#keys.prefix);
+	}
+
+	engineFollowers(): Promise<number> {
+		return followersOf(this.#client, this.#keys.prefix);
+	}
+
+	async close(): Promise<void> {
+		const closers = [...this.#closers];
+		this.#closers.clear();
+		for (const close of closers) await close();
+		this.#client.close();
+	}
+}

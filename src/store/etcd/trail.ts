@@ -1,0 +1,133 @@
+import type {Etcd3} from 'etcd3';
+import {emptyLedger, ledgerLine, ledgerStep, type Ledger} from '../../core/ledger.js';
+import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
+import {auditMatcher, chainFields, GENESIS, hashOfLine, parseEvent} from '../audit-log.js';
+import {StoreError} from '../errors.js';
+import {eachLine} from '../lines.js';
+import type {KeyLayout} from './keys.js';
+
+/** A line of the trail and the key that holds it (each key holds one commit's lines). */
+interface Line {
+	key: string;
+	line: Buffer;
+}
+
+/** The first line that does not chain, as `audit verify` reports it (1-based over the whole trail). */
+export interface ChainBreak {
+	line: number;
+	seq?: number;
+	reason: string;
+}
+
+/**
+ * The audit trail on etcd: one key per commit (`a/<seq of its first event>`), the same lines and
+ * hash chain as the file store's audit.ndjson. This process verifies the chain before any write
+ * extends it, from the point it verified last (in memory: the first write of a process reads the
+ * trail once), and folds the registries the trail's statements made as it goes (core/ledger.ts).
+ */
+export class EtcdTrail {
+	#point: Point = origin();
+
+	constructor(
+		readonly client: Etcd3,
+		readonly keys: KeyLayout,
+		readonly where: string,
+	) {}
+
+	/** The lines after `seq` (a commit boundary) up to the newest, each with its key. */
+	async #linesAfter(seq: number): Promise<Line[]> {
+		const res = await this.client
+			.getAll()
+			.inRange({start: this.keys.auditAt(seq + 1), end: `${this.keys.prefix}a0`})
+			.sort('Key', 'Ascend')
+			.exec();
+		const lines: Line[] = [];
+		for (const kv of res.kvs) {
+			const key = kv.key.toString();
+			eachLine({start: 0, buf: kv.value}, line => void lines.push({key, line}));
+		}
+		return lines;
+	}
+
+	/**
+	 * Verifies the trail from this process's last verified point through `head` (the head the state
+	 * just read names) and returns the registries it made. TAMPERED when it does not chain or does not
+	 * reach the head: nothing may extend such a trail.
+	 */
+	async verifyTo(head: Head): Promise<Ledger> {
+		const p = this.#point;
+		if (head.seq === p.seq && head.hash === p.hash) return p.ledger;
+		// A head behind the point, or the point off the trail: start again from the first event.
+		const from = head.seq > p.seq ? p : origin();
+		const lines = await this.#linesAfter(from.seq);
+		const walked = walk(lines, from, head.seq);
+		if ('break' in walked) throw this.#tampered(walked.break);
+		if (walked.seq !== head.seq || walked.hash !== head.hash) {
+			throw this.#tampered({line: walked.seq + 1, reason: `the trail ends at seq ${walked.seq}, but the state's head is seq ${head.seq} (${head.hash.slice(0, 12)}…)`});
+		}
+		this.#point = walked;
+		return walked.ledger;
+	}
+
+	/** A commit of this process extends the verified point by the lines it wrote. */
+	advance(from: Head, bytes: Buffer, to: Head): void {
+		const p = this.#point;
+		if (p.seq !== from.seq || p.hash !== from.hash) return;
+		const lines: Line[] = [];
+		eachLine({start: 0, buf: bytes}, line => void lines.push({key: '', line}));
+		const walked = walk(lines, p, to.seq);
+		if (!('break' in walked) && walked.hash === to.hash) this.#point = walked;
+	}
+
+	/** The whole trail checked from its first event, as `audit verify` reports it. */
+	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger}> {
+		const lines = await this.#linesAfter(0);
+		const walked = walk(lines, origin(), Number.POSITIVE_INFINITY);
+		if ('break' in walked) return {count: walked.break.line - 1, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger};
+		return {count: walked.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger};
+	}
+
+	/** Events oldest first, through `head` (a commit in flight is not shown); with a limit, the newest matching. */
+	async events(filter: AuditFilter, head: Head): Promise<StoredEvent[]> {
+		const plain = !filter.subject && !filter.deploymentId && !filter.related && filter.limit !== undefined;
+		const builder = this.client.getAll().prefix(this.keys.audit);
+		const res = plain ? await builder.sort('Key', 'Descend').limit(filter.limit!).exec() : await builder.sort('Key', 'Ascend').exec();
+		const kvs = plain ? [...res.kvs].reverse() : res.kvs;
+		const {matches} = auditMatcher(filter);
+		const out: StoredEvent[] = [];
+		for (const kv of kvs) {
+			const key = kv.key.toString();
+			eachLine({start: 0, buf: kv.value}, (line, start) => {
+				const event = parseEvent(`${this.where} ${key}`, line, start);
+				if (event.seq <= head.seq && matches(event)) out.push(event);
+			});
+		}
+		return filter.limit === undefined ? out : out.slice(-filter.limit);
+	}
+
+	#tampered(b: ChainBreak): StoreError {
+		return new StoreError('TAMPERED', `${this.where}: the audit trail does not verify at event ${b.line}${b.seq ? ` (seq ${b.seq})` : ''}: ${b.reason}; nothing was written (calyx audit verify --store ${this.where})`, this.where);
+	}
+}
+
+type Point = Head & {ledger: Ledger};
+/** Before the first event: the head an empty trail's state names (hash ''). */
+const origin = (): Point => ({seq: 0, hash: '', ledger: emptyLedger()});
+
+/** Follows the chain from `from` through seq `to`: the point reached, or the first line that breaks it. */
+function walk(lines: readonly Line[], from: Point, to: number): Point | {break: ChainBreak; at: Point} {
+	let at: Point = from;
+	for (const [i, {key, line}] of lines.entries()) {
+		const f = chainFields(line);
+		const n = from.seq + i + 1;
+		const fail = (reason: string) => ({break: {line: n, ...(f ? {seq: f.seq} : {}), reason: key ? `${key}: ${reason}` : reason}, at});
+		if (!f) return fail('not an audit line');
+		if (f.seq > to) break;
+		if (f.seq !== at.seq + 1) return fail(`seq ${f.seq} follows seq ${at.seq} (an event removed or inserted)`);
+		if (f.prevHash !== (at.seq === 0 ? GENESIS : at.hash)) return fail('its prevHash is not the previous event\'s hash (an event before it changed)');
+		if (hashOfLine(line, f) !== f.hash) return fail('its hash does not match its content (edited)');
+		const ledger = ledgerLine(line) ? ledgerStep(at.ledger, JSON.parse(line.toString('utf8')) as Parameters<typeof ledgerStep>[1]) : at.ledger;
+		at = {seq: f.seq, hash: f.hash, ledger};
+	}
+	return at;
+}
