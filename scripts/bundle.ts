@@ -29,7 +29,8 @@ const result = await build({
 	// bin/calyx.js defaults NODE_ENV to production; fixing it here drops React's development builds from the bundle.
 	define: {'process.env.NODE_ENV': '"production"'},
 	// Only loaded by ink when DEV=true (React devtools), which calyx never sets; not a dependency of ours.
-	external: ['react-devtools-core'],
+	// etcd3's gRPC loads its .proto files from its own directory: it runs from node_modules, not from the bundle.
+	external: ['react-devtools-core', 'etcd3'],
 	// Bundled CommonJS packages (proper-lockfile, react) call require() for Node's own modules.
 	banner: {js: "import {createRequire as __calyxCreateRequire} from 'node:module';\nconst require = __calyxCreateRequire(import.meta.url);"},
 	metafile: true,

@@ -13,6 +13,8 @@ import {drawnFor, paintedText, terminalText} from './render/terminal.js';
 
 export interface GlobalOptions {
 	data?: string;
+	/** An etcd store's URL (etcd://h1:2379,…[/name]); the data directory when absent. */
+	store?: string;
 	json?: boolean;
 	color?: boolean;
 	expectRev?: number;
@@ -59,15 +61,51 @@ export class Cli {
 		return dataDirOf(this.global.data, this.io.env);
 	}
 
-	/** Opens the data directory; lazily, so that commands which do not need it never load the store. */
+	/** The etcd store --store or CALYX_STORE names (exit 2 for a URL that names none), or undefined: the data directory. */
+	async etcdTarget() {
+		const url = this.global.store ?? this.io.env.CALYX_STORE;
+		if (url === undefined || url === '') return undefined;
+		const {parseStoreUrl} = await import('../store/etcd/url.js');
+		const target = parseStoreUrl(url, this.io.env);
+		if ('problem' in target) throw usage(target.problem, 'INVALID_STORE');
+		return target;
+	}
+
+	/** Where the store is, for messages: the etcd store's URL (no credentials) or the data directory. */
+	async storeLabel(): Promise<string> {
+		const target = await this.etcdTarget();
+		if (!target) return this.dataDir;
+		const {targetLabel} = await import('../store/etcd/url.js');
+		return targetLabel(target);
+	}
+
+	/** Opens the store (the data directory, or the etcd store); lazily, so that commands which do not need it never load it. */
 	async store(): Promise<BatchStore> {
 		if (!this.#store) {
-			const [{openStore}, {stateHome}] = await Promise.all([import('../store/index.js'), import('../store/xdg.js')]);
+			const [target, {stateHome}] = await Promise.all([this.etcdTarget(), import('../store/xdg.js')]);
+			if (target) {
+				const {openEtcdStore} = await import('../store/etcd/index.js');
+				this.#store = await openEtcdStore(target, {trust: this.trust, stateHome: stateHome(this.io.env)});
+				return this.#store;
+			}
+			const {openStore} = await import('../store/index.js');
 			// This user's witnesses of the audit trail: kept if possible, never a reason to fail.
 			const warn = (message: string) => this.err(`calyx: warning: ${message}`);
 			this.#store = await openStore(this.dataDir, {trust: this.trust, anchor: {stateHome: stateHome(this.io.env), warn}});
 		}
 		return this.#store;
+	}
+
+	/** Creates the store if it holds no state yet (idempotent), with this trust; the data directory's options apply to it alone. */
+	async initStore(opts: {trust: Trust; group?: number}): Promise<{created: boolean; store: BatchStore}> {
+		const target = await this.etcdTarget();
+		if (target) {
+			if (opts.group !== undefined) throw usage('--group: shares a data directory; an etcd store is shared by its cluster\'s users and roles (CALYX_ETCD_USER)');
+			const [{initEtcdStore}, {stateHome}] = await Promise.all([import('../store/etcd/index.js'), import('../store/xdg.js')]);
+			return initEtcdStore(target, {trust: opts.trust, stateHome: stateHome(this.io.env)});
+		}
+		const {initStore} = await import('../store/index.js');
+		return initStore(this.dataDir, opts.group === undefined ? {trust: opts.trust} : {trust: opts.trust, group: opts.group});
 	}
 
 	/** The trust file this environment names (CALYX_TRUST, /etc/calyx/trust.json, or the demo trust). */

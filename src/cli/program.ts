@@ -40,6 +40,7 @@ export function buildProgram(io: Io, version: string): Command {
 		.description('Governed canary deployments: two-key leases, tiered canaries, health gates, verified rollbacks.')
 		.version(version, '-V, --version', 'print the version (with --json: {"version": "…"})')
 		.option('--data <dir>', 'data directory (env: CALYX_DATA, default: ./data)')
+		.option('--store <url>', 'an etcd store instead of the data directory: etcd://host:port[,host:port…][/name], etcds:// for TLS (env: CALYX_STORE)')
 		.option('--json', 'print exactly one JSON document on stdout')
 		.option('--no-color', 'no colour (also NO_COLOR)')
 		.option('--expect-rev <n>', 'act only if the state is still at this revision (else exit 3)', count())
@@ -48,7 +49,7 @@ export function buildProgram(io: Io, version: string): Command {
 		.configureOutput(output(io))
 		.addHelpText(
 			'after',
-			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`); \`calyx --readonly\` opens it read-only.\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
+			`\nWith no command on a terminal, calyx opens the console (same as \`calyx ui\`); \`calyx --readonly\` opens it read-only.\n\n${EXIT_HELP}\n\nEnvironment:\n  CALYX_DATA      data directory\n  CALYX_STORE     an etcd store instead (etcd://h1:2379,h2:2379,h3:2379[/name]); TLS: CALYX_ETCD_CA, CALYX_ETCD_CERT, CALYX_ETCD_KEY; auth: CALYX_ETCD_USER, CALYX_ETCD_PASSWORD\n  CALYX_KEY       the key to sign with (an id under ~/.config/calyx/keys, or a path)\n  CALYX_READONLY  1: the console shows but never acts\n  NO_COLOR        no colour\n`,
 		);
 	for (const register of [
 		registerInit,

@@ -69,7 +69,8 @@ function parse(args: string[], now: number): ListArgs | undefined {
 /** True when it printed the list; false when the program should run instead (nothing printed). */
 export async function quickList(args: string[], io: {stdout: NodeJS.WritableStream & {isTTY?: boolean}; env: NodeJS.ProcessEnv}, now = Date.now()): Promise<boolean> {
 	const opts = parse(args, now);
-	if (!opts) return false;
+	// An etcd store has no files to read quickly: the program reads it.
+	if (!opts || io.env.CALYX_STORE) return false;
 	try {
 		const paths = storePaths(dataDirOf(opts.data, io.env));
 		const live = await readListIndex(paths);

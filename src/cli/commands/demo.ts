@@ -15,16 +15,17 @@ export function registerDemo(program: Command, io: Io) {
 		.option('--bake <duration>', 'bake time per tier of the demo canaries (default 10s)', duration)
 		.action(
 			action<{bake?: number}>(io, async (cli, _args, o) => {
-				const {initStore} = await import('../../store/index.js');
-				const {store} = await initStore(cli.dataDir, {trust: demoTrust(cli)});
+				const {store} = await cli.initStore({trust: demoTrust(cli)});
+				const etcd = (await cli.etcdTarget()) !== undefined;
+				const where = await cli.storeLabel();
 				try {
-					if (!isEmpty(await store.read())) throw refusedError(`${cli.dataDir} is not empty: the demo seeds an empty data directory (try --data /tmp/calyx-demo)`, 'NOT_EMPTY');
+					if (!isEmpty(await store.read())) throw refusedError(`${where} is not empty: the demo seeds an empty ${etcd ? 'store (try another name: etcd://…/demo2)' : 'data directory (try --data /tmp/calyx-demo)'}`, 'NOT_EMPTY');
 					const seeded = await seedDemo(store, cli.io.env, o.bake !== undefined ? {bakeMs: o.bake} : {});
-					cli.emit({ok: true, dataDir: cli.dataDir, ...seeded}, shown => {
-						// The commands name the directory, so that they open this demo from any working directory.
-						const calyx = `calyx --data ${shellWord(shown.dataDir)}`;
+					cli.emit({ok: true, ...(etcd ? {store: where} : {dataDir: where}), ...seeded}, () => {
+						// The commands name the store, so that they open this demo from any working directory.
+						const calyx = `calyx ${etcd ? '--store' : '--data'} ${shellWord(where)}`;
 						return [
-							`seeded the demo in ${shown.dataDir}: ${seeded.deployments.length} canaries started`,
+							`seeded the demo in ${where}: ${seeded.deployments.length} canaries started`,
 							`keys: ${DEMO_KEYS.human} (human), ${DEMO_KEYS.agent} (agent) in ~/.config/calyx/keys`,
 							`watch them: ${calyx} ui   (or run the engine headless: ${calyx} engine)`,
 						].join('\n');

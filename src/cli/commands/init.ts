@@ -31,17 +31,17 @@ export function registerInit(program: Command, io: Io) {
 		.option('--group <name>', 'share the directory with a Unix group: setgid, group-writable files, nothing for others')
 		.action(
 			action(io, async (cli, _args, opts: {group?: string}) => {
-				const {initStore} = await import('../../store/index.js');
 				const {groupId} = await import('../../store/safe-fs.js');
 				const group = opts.group === undefined ? undefined : await groupId(opts.group);
 				if (opts.group !== undefined && group === undefined) throw usage(`--group: unknown group ${JSON.stringify(opts.group)}: a group name from /etc/group or a numeric group id`);
 				const trust = await trustFirst(cli);
-				const {created, store} = await initStore(cli.dataDir, {trust, ...(group === undefined ? {} : {group})});
+				const {created, store} = await cli.initStore({trust, ...(group === undefined ? {} : {group})});
 				await store.close();
-				cli.emit({ok: true, dataDir: cli.dataDir, created}, () =>
-					created ? `initialised ${cli.dataDir}` : `${cli.dataDir} is already initialised; nothing changed`,
+				const where = await cli.storeLabel();
+				cli.emit({ok: true, ...((await cli.etcdTarget()) ? {store: where} : {dataDir: where}), created}, () =>
+					created ? `initialised ${where}` : `${where} is already initialised; nothing changed`,
 				);
 			}),
 		);
-	examples(cmd, 'calyx init', 'calyx --data /srv/calyx init --group ops', 'CALYX_TRUST=/etc/calyx/trust.json calyx init   # the trust must exist first (calyx trust init)');
+	examples(cmd, 'calyx init', 'calyx --data /srv/calyx init --group ops', 'calyx --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 init', 'CALYX_TRUST=/etc/calyx/trust.json calyx init   # the trust must exist first (calyx trust init)');
 }
