@@ -7,6 +7,9 @@ import {useBell} from './hooks/use-bell.js';
 import {useConsoleInput} from './hooks/use-console-input.js';
 import {useEngineFollowers, useEnginePresence} from './hooks/use-engine-presence.js';
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
+import {useNotifyHealth} from './hooks/use-notify-health.js';
+import {notifyTroubleText} from './model/notify-trouble.js';
+import type {DeliveryHealth} from '../drivers/notify/index.js';
 import {useLiveDetail} from './hooks/use-live-detail.js';
 import {useScreenClock} from './hooks/use-now.js';
 import {auditKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
@@ -73,6 +76,8 @@ export interface ConsoleAppProps {
 	screen?: LivePatcher;
 	/** Rings the terminal's bell (see use-bell.ts); absent, the console stays silent. */
 	ring?: () => void;
+	/** The delivery health of this console's notifier, while its engine leads (see use-notify-health.ts). */
+	notifyHealth?: DeliveryHealth;
 }
 
 const AUDIT_LIMIT = 500;
@@ -119,6 +124,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
 	useBell(state, props.ring);
+	const notifyTrouble = notifyTroubleText(useNotifyHealth(props.notifyHealth), now);
 	// What the frame before was drawn from: a frame for newer data is drawn for fresh data (see DATA_GRACE_MS).
 	const drawnFrom = useRef(snapshot);
 	const fresh = (['state', 'samples', 'audit'] as const).some(k => snapshot[k] !== drawnFrom.current[k]);
@@ -242,6 +248,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				{...(state ? {target: targetKinds(state)} : {})}
 				counts={state ? statusCounts(state) : {}}
 				demoTrust={store.trust.demo}
+				{...(notifyTrouble ? {notifyTrouble} : {})}
 			/>
 			<PaneTabs
 				pane={pane}

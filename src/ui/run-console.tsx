@@ -3,6 +3,7 @@ import {userInfo} from 'node:os';
 import {render} from 'ink';
 import {systemClock, type Clock} from '../core/index.js';
 import type {EngineLoop} from '../drivers/engine-loop.js';
+import type {DeliveryHealth} from '../drivers/notify/index.js';
 import type {Store} from '../store/api.js';
 import type {LocalKey} from '../store/keyring.js';
 import {logFile} from '../store/xdg.js';
@@ -23,6 +24,8 @@ export interface ConsoleOptions {
 	targets?: ConsoleTargets;
 	/** Ring the terminal's bell when a deployment shown halts or waits for keys (default on). */
 	bell?: boolean;
+	/** The notifier's delivery health, shown while it has a failing sink (see use-notify-health.ts). */
+	notify?: DeliveryHealth;
 	/** The terminal is not UTF-8: every glyph is drawn with its ASCII stand-in (see core/view/glyphs.ts). */
 	ascii?: boolean;
 }
@@ -115,6 +118,7 @@ export async function mountConsole(opts: ConsoleOptions, io: ConsoleIo): Promise
 				{...(initial ? {initial} : {})}
 				screen={screen}
 				{...(opts.bell === false ? {} : {ring: () => void stdout.write(BELL)})}
+				{...(opts.notify ? {notifyHealth: opts.notify} : {})}
 			/>,
 			{
 				stdin: io.stdin,

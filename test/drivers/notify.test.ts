@@ -128,6 +128,29 @@ describe('notifications: delivery', () => {
 		expect(readFileSync(rig.store.paths.audit, 'utf8')).not.toContain(new URL(down).port);
 	});
 
+	it('health: a sink is failing from its first failed attempt, and stays so, counting what it never got, after the retries', async () => {
+		const rig = await notifyRig({policy});
+		await rig.configure({ops: webhook(await deadAddress(), {events: ['halted']})});
+		const changes: number[] = [];
+		rig.notifier.health.subscribe(() => changes.push(rig.notifier.health.get().length));
+		const since = rig.clock.now();
+		await rig.store.run({type: 'canary.halt', actor: 'human:alice', id: rig.deploymentId, reason: 'drill'}, {clock: rig.clock});
+		rig.notifier.ticked();
+		await until(() => pause(rig.timers) !== undefined, 'the first attempt failed');
+		expect(rig.notifier.health.get()).toEqual([{sink: 'ops', since, error: 'cannot reach the sink (ECONNREFUSED)', undelivered: 1}]);
+		await until(async () => {
+			const next = pause(rig.timers);
+			if (next !== undefined) await rig.timers.advance(next);
+			return rig.notifier.counts.failed === 1;
+		}, 'the delivery to fail after its retries');
+		await rig.notifier.settled();
+		expect(rig.notifier.health.get()).toMatchObject([{sink: 'ops', since, undelivered: 1}]);
+		expect(rig.notifier.health.get()[0]!.error).toMatch(/^cannot reach the sink \(ECONNREFUSED\) \(attempt 5 of 5\)$/);
+		// The same array between changes, as a React external store needs.
+		expect(rig.notifier.health.get()).toBe(rig.notifier.health.get());
+		expect(changes.every(n => n === 1)).toBe(true);
+	});
+
 	it('a reference that cannot be read fails at once (no retry), naming where the address should be', async () => {
 		const rig = await notifyRig({env: {}});
 		await rig.configure({ops: {kind: 'slack', url: {env: 'CALYX_SLACK_URL'}, events: ['halted'], minSeverity: 'info'}});

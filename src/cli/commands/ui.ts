@@ -30,9 +30,8 @@ export function registerUi(program: Command, io: Io) {
 				if (!cli.io.stdin.isTTY || !cli.io.stdout.isTTY) {
 					throw usage('ui: the console needs a terminal (TTY); use the commands (calyx canary list, calyx canary status --watch) in scripts');
 				}
-				// Only `npm start` (--demo-if-empty) creates a data directory: a mistyped path must not open an empty console.
-				const {initStore} = await import('../../store/index.js');
-				const store = o.demoIfEmpty ? (await initStore(cli.dataDir, {trust: demoTrust(cli)})).store : await cli.store();
+				// Only `npm start` (--demo-if-empty) creates a store: a mistyped path must not open an empty console.
+				const store = o.demoIfEmpty ? (await cli.initStore({trust: demoTrust(cli)})).store : await cli.store();
 				if (o.demoIfEmpty && isEmpty(await store.read())) await seedDemo(store, cli.io.env, o.bake !== undefined ? {bakeMs: o.bake} : {});
 				const identity = cli.io.env.CALYX_KEY ? cli.key(undefined) : undefined;
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
@@ -58,13 +57,14 @@ export function registerUi(program: Command, io: Io) {
 				try {
 					await runConsole({
 						store,
-						dataDir: cli.dataDir,
+						dataDir: await cli.storeLabel(),
 						readonly,
 						...(identity ? {identity} : {}),
 						engine,
 						clock: cli.clock,
 						bell: o.bell !== false && cli.io.env.CALYX_BELL !== 'off',
 						ascii: glyphs.ascii,
+						...(notify ? {notify: notify.health} : {}),
 					});
 				} finally {
 					// Quitting the leading console stops the engine: live canaries wait for another one.

@@ -22,6 +22,8 @@ export interface DeliveryEnv {
 	signal?: AbortSignal;
 	/** Jitter; tests pass a constant. */
 	random?: () => number;
+	/** Each attempt that fails, retried or not: a sink that is down is shown at once (see health.ts). */
+	onFailedAttempt?: (error: string) => void;
 }
 
 /**
@@ -67,7 +69,14 @@ export async function deliver(name: string, sink: Sink, notice: Notice, opts: De
 	const body = bodyFor(sink.kind, notice);
 	return callDriver(
 		`sink ${name}`,
-		async signal => post(await addressOf(name, sink, env), body, signal),
+		async signal => {
+			try {
+				await post(await addressOf(name, sink, env), body, signal);
+			} catch (error) {
+				opts.onFailedAttempt?.(error instanceof Error ? error.message : String(error));
+				throw error;
+			}
+		},
 		opts.policy ?? NOTIFY_POLICY,
 		{timers: opts.timers ?? realTimers, ...(opts.now ? {now: opts.now} : {}), ...(opts.signal ? {signal: opts.signal} : {}), ...(opts.random ? {random: opts.random} : {})},
 	);

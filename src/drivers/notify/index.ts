@@ -6,9 +6,11 @@ import type {EngineLoop} from '../engine-loop.js';
 import {nearDeadlines} from './deadlines.js';
 import {deliver, type DeliveryEnv} from './deliver.js';
 import {noticesOf, type Notice} from './notice.js';
+import {HealthBoard, type DeliveryHealth} from './health.js';
 import {DeliveryQueue, type Failure, type Send} from './queue.js';
 
 export {NOTIFY_POLICY} from './deliver.js';
+export type {DeliveryHealth, SinkTrouble} from './health.js';
 
 export interface NotifierOptions extends Omit<DeliveryEnv, 'signal' | 'now'> {
 	store: BatchStore;
@@ -27,6 +29,8 @@ export interface Notifier {
 	/** Resolves once the reading under way and every delivery queued have ended (tests; the engine's exit). */
 	settled(): Promise<void>;
 	readonly counts: {delivered: number; failed: number; waiting: number};
+	/** The sinks failing now (the leading console shows them while it runs). */
+	readonly health: DeliveryHealth;
 	/** Stops: deliveries still retrying end now, and each is recorded as failed. */
 	close(): Promise<void>;
 }
@@ -46,7 +50,12 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 	const clock = opts.clock ?? systemClock;
 	const controller = new AbortController();
 	const report = (message: string) => opts.onError?.(message);
-	const send: Send = opts.send ?? ((name, sink, notice) => deliver(name, sink, notice, {...opts, now: () => clock.now(), signal: controller.signal}));
+	const health: HealthBoard = new HealthBoard(
+		() => clock.now(),
+		(sink): number => queue.waitingFor(sink),
+	);
+	const send: Send =
+		opts.send ?? ((name, sink, notice) => deliver(name, sink, notice, {...opts, now: () => clock.now(), signal: controller.signal, onFailedAttempt: error => health.failed(name, error)}));
 
 	/** A failed delivery is an audit event: `calyx audit list` shows it beside what it was about. */
 	const record = async (f: Failure) => {
@@ -61,7 +70,7 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 			report(`${reason} — and it could not be recorded in the audit trail: ${error instanceof Error ? error.message : String(error)}`);
 		}
 	};
-	const queue = new DeliveryQueue(send, record);
+	const queue: DeliveryQueue = new DeliveryQueue(send, record, undefined, health);
 
 	let engine: Pick<EngineLoop, 'role' | 'onRoleChange'> | undefined;
 	let unfollow: (() => void) | undefined;
@@ -164,6 +173,7 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 		get counts() {
 			return queue.counts;
 		},
+		health,
 		async close() {
 			closed = true;
 			unfollow?.();

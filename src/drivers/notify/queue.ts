@@ -12,6 +12,13 @@ export interface Failure {
 
 export type Send = (name: string, sink: Sink, notice: Notice) => Promise<CallResult<void>>;
 
+/** Told of each sink's deliveries as they end (the notifier's HealthBoard). */
+export interface QueueWatch {
+	queued(sink: string): void;
+	delivered(sink: string): void;
+	failed(sink: string, error: string, gaveUp: boolean): void;
+}
+
 /** Deliveries waiting per sink at most; past it, a new one is recorded as failed at once. */
 export const MAX_WAITING = 200;
 
@@ -30,6 +37,7 @@ export class DeliveryQueue {
 		readonly send: Send,
 		readonly onFailure: (failure: Failure) => Promise<void>,
 		readonly maxWaiting = MAX_WAITING,
+		readonly watch?: QueueWatch,
 	) {}
 
 	push(name: string, sink: Sink, notice: Notice): void {
@@ -39,15 +47,19 @@ export class DeliveryQueue {
 			return;
 		}
 		this.#waiting.set(name, waiting + 1);
+		this.watch?.queued(name);
 		const run = async () => {
 			try {
 				const result = await this.send(name, sink, notice);
-				if (result.ok) this.#delivered++;
-				else await this.#fail({sink: name, notice, attempts: result.attempts.length, error: result.error.message});
+				if (result.ok) {
+					this.#delivered++;
+					this.watch?.delivered(name);
+				} else await this.#fail({sink: name, notice, attempts: result.attempts.length, error: result.error.message});
 			} catch (error) {
 				await this.#fail({sink: name, notice, attempts: 0, error: error instanceof Error ? error.message : String(error)});
 			} finally {
 				this.#waiting.set(name, (this.#waiting.get(name) ?? 1) - 1);
+				this.watch?.queued(name);
 			}
 		};
 		this.#chains.set(name, (this.#chains.get(name) ?? Promise.resolve()).then(run));
@@ -55,12 +67,18 @@ export class DeliveryQueue {
 
 	async #fail(failure: Failure): Promise<void> {
 		this.#failed++;
+		this.watch?.failed(failure.sink, failure.error, true);
 		await this.onFailure(failure).catch(() => undefined);
 	}
 
 	/** Deliveries and failures so far, and how many wait. */
 	get counts() {
 		return {delivered: this.#delivered, failed: this.#failed, waiting: [...this.#waiting.values()].reduce((a, b) => a + b, 0)};
+	}
+
+	/** Deliveries waiting for `sink` now: in flight, retrying or queued behind. */
+	waitingFor(sink: string): number {
+		return this.#waiting.get(sink) ?? 0;
 	}
 
 	/** Resolves once every delivery pushed so far has ended, delivered or recorded as failed. */

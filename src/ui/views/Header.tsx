@@ -22,6 +22,8 @@ interface Props {
 	counts: Partial<Record<DeploymentStatus, number>>;
 	/** Keys are governed by the user's demo trust: said on every screen, so nobody takes it for production. */
 	demoTrust?: boolean;
+	/** The notification sinks failing now (see notify-trouble.ts), escaped already. */
+	notifyTrouble?: string;
 }
 
 /**
@@ -30,8 +32,10 @@ interface Props {
  * demo for production, nor a watching console for one that drives canaries. A read-only console
  * runs no engine, so it says it watches instead of naming a leader or a follower; and when no
  * process leads at all, it says so loudly: nothing samples, gates or halts the canaries then.
+ * A notification sink this console's engine cannot reach comes first on the second line: nobody
+ * is told of a halt while it lasts.
  */
-function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust}: Props) {
+function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust, notifyTrouble}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -66,6 +70,12 @@ function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
 			</Line>
 			<Line>
+				{notifyTrouble ? (
+					<Text bold color="red">
+						{notifyTrouble}
+						<Text color="gray"> · </Text>
+					</Text>
+				) : null}
 				{demoTrust ? (
 					<Text bold color="yellow">
 						demo trust: not for production<Text color="gray"> · </Text>
