@@ -1,3 +1,4 @@
+import type {FileHandle} from 'node:fs/promises';
 import type {VerifyReport} from './api.js';
 import {chainFields, parseEvent, type Head, type StoredEvent} from './audit-log.js';
 import {GENESIS_POINT, walkChain, type Bad, type ChainPoint} from './chain-walk.js';
@@ -68,6 +69,8 @@ export class Anchor {
 	readonly home: string;
 	#trail?: Promise<Trail>;
 	#point?: Verified;
+	/** The point whose re-check of older lines a write's check left for its commit (see `recheck`). */
+	#owed?: Verified;
 	#recorded?: string;
 	#unrecorded = false;
 	#witnessDir?: Promise<string>;
@@ -103,16 +106,31 @@ export class Anchor {
 	 * older ones; throws TAMPERED when one does not verify or the point no longer stands. Undefined
 	 * when the log does not reach the head intact (truncated, torn, rewritten at the head): what
 	 * reconcile reports and repairs. Lines past the head are reconcile's too.
+	 *
+	 * `defer`: a write's check. When the point is one this process verified or committed itself, the
+	 * re-check of older lines is left owed, for `recheck` to run while the commit's directory fsync
+	 * is under way (the lines from the point on are verified here all the same, before any write).
+	 * `asLeft`: the log is exactly as this process's last commit left it (same inode and size, see
+	 * last-commit.ts); at the head this process verified, there is then no line past the point to
+	 * verify, and its own line is the re-check's, as every older line is.
 	 */
-	async verify(doc: DocHead): Promise<Verified | undefined> {
+	async verify(doc: DocHead, opts: {defer?: boolean; asLeft?: boolean} = {}): Promise<Verified | undefined> {
 		try {
-			return await this.#verifyTo(doc.auditHead);
+			const p = this.#point;
+			if (opts.defer && opts.asLeft && p && p.seq === doc.auditHead.seq && p.hash === doc.auditHead.hash) {
+				this.#owed = p;
+				this.lastCost = {fresh: 0, scrubbed: 0};
+				return p;
+			}
+			return await this.#verifyTo(doc.auditHead, opts.defer === true);
 		} catch (error) {
 			throw (await tailRefusal(this.paths, doc)) ?? error;
 		}
 	}
 
-	async #verifyTo(head: Head): Promise<Verified | undefined> {
+	async #verifyTo(head: Head, defer = false): Promise<Verified | undefined> {
+		const owned = defer && this.#point !== undefined;
+		this.#owed = undefined;
 		const start = this.#point ?? (await this.#fromWitness());
 		if (start && start.seq > head.seq) {
 			throw this.#tampered({line: head.seq + 1, seq: start.seq, reason: `the committed head is ${describeHead(head)}, behind seq ${start.seq} (hash ${start.hash.slice(0, 12)}…)`}, start);
@@ -131,22 +149,59 @@ export class Anchor {
 			});
 			if (walk.end === 'bad') throw this.#tampered(walk.firstBad!, start);
 			if (walk.end !== 'until' || (head.seq > 0 && walk.last.hash !== head.hash)) return undefined;
-			let scrub = GENESIS_POINT;
 			this.lastCost = {fresh: walk.hashed, scrubbed: 0};
-			if (start && file) {
-				const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
-				const until = Math.min(from.seq + SCRUB_LINES, start.seq);
-				// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
-				const bounds = {end: start.offset, expect: Math.ceil(((until - from.seq) * start.offset * 1.25) / Math.max(1, start.seq))};
-				const again = await walkChain(this.paths.audit, {from, file, until, bounds, sync: true});
-				if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
-				this.lastCost.scrubbed = again.hashed;
-				if (again.last.seq < start.seq) scrub = again.last;
+			let scrub = GENESIS_POINT;
+			if (start && file && owned) {
+				this.#owed = start;
+				scrub = start.scrub;
+			} else if (start && file) {
+				scrub = await this.#rescan(start, file);
 			}
 			this.#point = {...walk.last, derived, scrub};
 			return this.#point;
 		} finally {
 			await file?.close();
+		}
+	}
+
+	/**
+	 * The rolling re-check from where the last one stopped (wrapping around at `start`); throws
+	 * TAMPERED when a line does not verify. Returns where the next one goes on.
+	 */
+	async #rescan(start: Verified, file: FileHandle): Promise<ChainPoint> {
+		const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
+		const until = Math.min(from.seq + SCRUB_LINES, start.seq);
+		// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
+		const bounds = {end: start.offset, expect: Math.ceil(((until - from.seq) * start.offset * 1.25) / Math.max(1, start.seq))};
+		const again = await walkChain(this.paths.audit, {from, file, until, bounds, sync: true});
+		if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
+		this.lastCost.scrubbed = again.hashed;
+		return again.last.seq < start.seq ? again.last : GENESIS_POINT;
+	}
+
+	/**
+	 * The re-check a write's check left owed (see `verify`), run by the commit while its directory
+	 * fsync is under way: CPU and cached reads in time the write spends waiting on the disk anyway.
+	 * It covers the same lines it would have before the write, so the whole file is still
+	 * re-checked every (history / SCRUB_LINES) writes. A line found bad here cannot stop the write
+	 * already committing: the point is forgotten (and not witnessed), so the next write, this
+	 * process's or another's, verifies from this user's last witness, re-checks these lines before
+	 * it writes, and refuses. Never throws.
+	 */
+	async recheck(): Promise<void> {
+		const start = this.#owed;
+		this.#owed = undefined;
+		if (!start) return;
+		try {
+			const file = await openData(this.paths.audit, 'read');
+			try {
+				const scrub = await this.#rescan(start, file);
+				if (this.#point) this.#point = {...this.#point, scrub};
+			} finally {
+				await file.close();
+			}
+		} catch {
+			this.#point = undefined;
 		}
 	}
 

@@ -118,12 +118,10 @@ export class Committer {
 	async #check() {
 		const logs = logSizes(this.#logs);
 		const probing = findDebris(this.paths);
-		const reading = this.current().then(async current => {
-			await this.#anchor.verify(current);
-			return current;
-		});
-		const [current, debris] = await Promise.all([reading, probing]);
-		const agree = this.#last.unchanged(this.#doc.loadedId, logs) || (await logsAgree(this.paths, current));
+		const current = await this.current();
+		const asLeft = this.#last.unchanged(this.#doc.loadedId, logs);
+		const [debris] = await Promise.all([probing, this.#anchor.verify(current, {defer: true, asLeft})]);
+		const agree = asLeft || (await logsAgree(this.paths, current));
 		return {current, debris, agree, logs};
 	}
 
@@ -176,7 +174,8 @@ export class Committer {
 		this.#doc.prepare(doc);
 		this.#trace?.('prepared');
 		await lock.assertHeld('appending to the audit trail');
-		const staged = this.#doc.stage(doc);
+		// The chain's owed re-check of older lines runs while the document's temp file is fsync'd (see Anchor.recheck).
+		const staged = this.#doc.stage(doc, () => this.#anchor.recheck());
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
 		// the log is opened meanwhile, and written once the marker is durable.
 		// A recovery's marker starts at the document's head and names the lines it adopted first.

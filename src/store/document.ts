@@ -137,12 +137,12 @@ export class DocumentFile implements Adapter<State> {
 	 * Writes the prepared state to a temp file and gives the current file a second name (the next
 	 * backup), without making the new state current. The store runs this alongside the log appends;
 	 * `write` then only renames, after the appends are durable. Returns the identity the file will
-	 * have once current.
+	 * have once current. `during`: the store's own work, run while the temp file is fsync'd.
 	 */
-	async stage(state: State): Promise<FileId> {
+	async stage(state: State, during?: () => Promise<void>): Promise<FileId> {
 		this.prepare(state);
 		const {chunks, layout} = this.#prepared!;
-		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks), linkPendingBackup(this.paths)]);
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {during}), linkPendingBackup(this.paths)]);
 		if (temp.status === 'rejected' || backup.status === 'rejected') {
 			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
 			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;

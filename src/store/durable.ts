@@ -1,4 +1,4 @@
-import {link, lstat, open, readdir, rename, rm, unlink} from 'node:fs/promises';
+import {link, lstat, open, readdir, rename, rm, unlink, type FileHandle} from 'node:fs/promises';
 import type {BigIntStats, Stats} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
@@ -15,24 +15,31 @@ export async function fsyncDir(dir: string): Promise<void> {
 	}
 }
 
-async function writeAll(fh: import('node:fs/promises').FileHandle, chunks: Buffer[]): Promise<void> {
+async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<void> {
 	const total = chunks.reduce((n, c) => n + c.length, 0);
 	const {bytesWritten} = await fh.writev(chunks);
 	// Regular files take a writev whole; should one ever come back short, finish it in one piece.
 	if (bytesWritten < total) await fh.write(Buffer.concat(chunks).subarray(bytesWritten));
 }
 
+/** fsync; `during` (the caller's own work, whose failure is not the sync's) runs once the fsync is on its way, while the disk works. */
+async function syncWhile(fh: FileHandle, during?: () => Promise<void>): Promise<void> {
+	const [synced] = await Promise.allSettled([fh.sync(), during?.()]);
+	if (synced.status === 'rejected') throw synced.reason;
+}
+
 /**
  * The first half of a durable replace: the new content in a unique temp file beside `path`,
- * fsync'd. Nothing is visible until `commitTemp`; a temp left by a crash is swept on open.
+ * fsync'd (`during` runs meanwhile, see syncWhile). Nothing is visible until `commitTemp`; a temp
+ * left by a crash is swept on open.
  */
-export async function writeTemp(path: string, chunks: Buffer[], mode?: number): Promise<{tmp: string; stats: BigIntStats}> {
+export async function writeTemp(path: string, chunks: Buffer[], opts: {mode?: number; during?: () => Promise<void>} = {}): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
-		const fh = await openData(tmp, 'create', mode);
+		const fh = await openData(tmp, 'create', opts.mode);
 		try {
 			await writeAll(fh, chunks);
-			await fh.sync();
+			await syncWhile(fh, opts.during);
 			// The renamed file keeps this inode, size and mtime: what the next read's freshness check compares.
 			return {tmp, stats: await fh.stat({bigint: true})};
 		} catch (error) {
@@ -196,7 +203,7 @@ export async function quarantineTail(log: string, start: number, why: 'torn' | '
 			if (!file) {
 				file = quarantineName(log, why);
 				// The quarantined bytes keep the log's own mode: no more readable than where they came from.
-				const {tmp} = await writeTemp(log, [bytes], mode & 0o777);
+				const {tmp} = await writeTemp(log, [bytes], {mode: mode & 0o777});
 				await moveAside(tmp, pendingQuarantine(file));
 			}
 			await fsyncDir(dirname(log));

@@ -93,6 +93,23 @@ describe('writes never extend a chain that does not verify', () => {
 		expect(error!.message).toMatch(/edited: the line no longer matches its hash/);
 	});
 
+	it("a process that goes on writing re-checks older lines during its commit, and refuses the next write when one was edited", async () => {
+		const {dir, home, clock} = await withRevokedKey();
+		const writer = await openStore(dir, {anchor: {stateHome: home}});
+		await writer.run(intent('first'), {clock});
+		const path = join(dir, 'audit.ndjson');
+		writeFileSync(path, readFileSync(path, 'utf8').replace('"laptop stolen"', '"laptop stolEn"'));
+		// This write's check verified its own last point; the re-check it owed ran while it committed, and found the line.
+		await writer.run(intent('second'), {clock});
+		const before = sha(path);
+		const error = await failure(writer.run(intent('third'), {clock}));
+		expect(error).toMatchObject({code: 'TAMPERED'});
+		expect(error!.message).toMatch(/edited: the line no longer matches its hash .*which this user verified at/);
+		expect(sha(path)).toBe(before);
+		// Another process of this user refuses as well: the witness kept nothing past the line found.
+		expect(await failure((await openStore(dir, {anchor: {stateHome: home}})).run(intent('fourth'), {clock}))).toMatchObject({code: 'TAMPERED'});
+	});
+
 	it('a trail cut back to an earlier head, state.json with it, is refused', async () => {
 		const {dir, home, clock} = await withRevokedKey();
 		rewriteTrail(dir, lines => lines.slice(0, -2));
