@@ -71,6 +71,8 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 		});
 	});
 	const schedule = () => {
+		// A leader that lost the lead and won it again later starts its cycles afresh.
+		timer = undefined;
 		if (!leading()) return;
 		timer = setTimeout(() => void cycle().then(schedule), opts.intervalMs);
 	};

@@ -14,18 +14,22 @@ import {StoreError} from '../errors.js';
 import {sampleLines} from '../metrics-log.js';
 import type {EtcdArchive, Op} from './archive.js';
 import type {KeyLayout} from './keys.js';
+import type {WriteQueue} from './queue.js';
 import type {SnapshotCodec} from './snapshot.js';
-import type {EtcdTrail} from './trail.js';
+import type {EtcdTrail, Fetched} from './trail.js';
 
 /** etcd's limits per transaction (see distributed.md): a commit past them is refused whole. */
 const MAX_OPS = 128;
 const MAX_BYTES = 1_400_000;
 
-/** The live state as one range read saw it, and the revision of `s/meta` that a commit compares. */
+/** The live state as one range read saw it, the revision of `s/meta` a commit compares, and the trail read with it. */
 export interface Snapshot {
 	state: State;
 	metaMod: string;
+	fetched?: Fetched;
 }
+
+type RangeKvs = ReadonlyArray<{key: Buffer; value: Buffer; mod_revision: string | number}>;
 
 export interface CommitDeps {
 	client: Etcd3;
@@ -34,9 +38,14 @@ export interface CommitDeps {
 	trail: EtcdTrail;
 	archive: EtcdArchive;
 	where: string;
+	/** Where a writer that lost a conflict waits its turn. */
+	queue: WriteQueue;
 	/** How long a write keeps retrying conflicts with other writers before LOCK_TIMEOUT. */
 	timeoutMs: number;
-	snapshot(): Promise<Snapshot>;
+	/** The state and the trail after `after` (this process's verified point), read at one revision. */
+	snapshot(after: number): Promise<Snapshot>;
+	/** The state a range read of `s/` returned, decoded. */
+	decode(kvs: RangeKvs): Snapshot;
 	/** The election key this process leads by, while it leads: its writes are refused once it is gone. */
 	fence(): string | undefined;
 	/** Told when a write found this process's election key gone (another engine leads now). */
@@ -57,9 +66,25 @@ export class EtcdCommitter {
 
 	async commit<R>(step: (state: State, ledger: Ledger) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
 		const deadline = Date.now() + this.d.timeoutMs;
+		// Taken once: a write begun while this process led stays fenced by that lead, even if it is lost meanwhile.
+		const fence = this.d.fence();
+		let leave: (() => Promise<void>) | undefined;
+		try {
+			return await this.#attempts(step, cmds, {deadline, fence}, async () => {
+				// Lost a conflict: from now on this write takes its turn behind those queued before it.
+				if (leave) return false;
+				leave = await this.d.queue.join(deadline);
+				return true;
+			});
+		} finally {
+			await leave?.();
+		}
+	}
+
+	async #attempts<R>(step: (state: State, ledger: Ledger) => Step<R>, cmds: readonly Command[], {deadline, fence}: {deadline: number; fence: string | undefined}, lost: () => Promise<boolean>): Promise<RunResult<R>> {
+		let snap = await this.d.snapshot(this.d.trail.verifiedSeq);
 		for (let attempt = 1; ; attempt++) {
-			const snap = await this.d.snapshot();
-			const ledger = await this.d.trail.verifyTo(snap.state.auditHead);
+			const ledger = await this.d.trail.verifyTo(snap.state.auditHead, snap.fetched);
 			const {state} = snap;
 			const named = cmds.length > 0 ? await restoreNamed(this.d.archive, state, cmds) : {state, restored: new Set<Deployment>()};
 			let m: Step<R>;
@@ -74,7 +99,8 @@ export class EtcdCommitter {
 			if ('unchanged' in m) return {result: m.result, rev: state.rev, events: []};
 			const settled = refusal ? {state, records: []} : settleArchive(m.state, named.restored);
 			const prepared = await this.#prepare(state, settled.state, m.events, m.samples ?? [], settled.records);
-			if (await this.#apply(snap, prepared)) {
+			const applied = await this.#apply(snap, prepared, fence);
+			if (applied === true) {
 				if (prepared.bytes) this.d.trail.advance(prepared.from, prepared.bytes, prepared.to);
 				if (refusal) throw refusal;
 				return {result: m.result, rev: prepared.rev, events: prepared.events};
@@ -82,8 +108,8 @@ export class EtcdCommitter {
 			if (Date.now() > deadline) {
 				throw new StoreError('LOCK_TIMEOUT', `${this.d.where}: other writers kept changing the state for ${this.d.timeoutMs} ms (${attempt} attempts); nothing was written`, this.d.where);
 			}
-			// Writers that collided retry at different times: the next one in line is likely to win.
-			await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(5 * attempt, 50)));
+			// After waiting its turn, what the conflict's reply showed is old: read again.
+			snap = (await lost()) ? await this.d.snapshot(this.d.trail.verifiedSeq) : applied;
 		}
 	}
 
@@ -108,27 +134,32 @@ export class EtcdCommitter {
 		return {ops, rev, events: chained?.events ?? [], ...(chained ? {bytes: chained.bytes} : {}), from: prev.auditHead, to: doc.auditHead};
 	}
 
-	/** True once the transaction took effect (also when its reply was lost); false on a conflict. */
-	async #apply(snap: Snapshot, p: Prepared): Promise<boolean> {
-		const {client, keys} = this.d;
+	/**
+	 * True once the transaction took effect (also when its reply was lost); on a conflict, the state
+	 * and trail as they are now, read by the same transaction's other branch.
+	 */
+	async #apply(snap: Snapshot, p: Prepared, fence: string | undefined): Promise<true | Snapshot> {
+		const {client, keys, trail} = this.d;
 		const id = randomUUID();
-		const fence = this.d.fence();
 		let txn = client.if(keys.meta, 'Mod', '==', snap.metaMod);
 		if (fence) txn = txn.and(fence, 'Create', '>', 0);
 		const puts = p.ops.map(op => (op.value === undefined ? client.delete().key(op.key) : client.put(op.key).value(op.value)));
+		const after = trail.verifiedSeq;
 		const res = await txn
 			.then(...puts, client.put(keys.commit(p.rev)).value(id))
+			.else(client.getAll().prefix(keys.state), trail.rangeAfter(after), client.get(keys.commit(p.rev)), ...(fence ? [client.get(fence)] : []))
 			.commit()
 			.catch((error: unknown) => {
 				throw new StoreError('IO', `${this.d.where}: the commit of revision ${p.rev} failed (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect: read the state again`, this.d.where);
 			});
 		if (res.succeeded) return true;
+		const [state, lines, commit, fenceKv] = res.responses.map(r => r.response_range.kvs);
 		// The client retries a call whose reply was lost: the retry then fails the compare. Ours or not?
-		if ((await client.get(keys.commit(p.rev)).string()) === id) return true;
-		if (fence && (await client.get(fence).string()) === null) {
+		if (commit?.[0]?.value.toString() === id) return true;
+		if (fence && fenceKv?.length === 0) {
 			this.d.fenced();
 			throw new StoreError('LOCK_LOST', `${this.d.where}: this engine no longer leads (its election lease expired; another engine may drive the canaries now): the write was refused`, this.d.where);
 		}
-		return false;
+		return {...this.d.decode(state ?? []), fetched: {after, kvs: lines ?? []}};
 	}
 }

@@ -15,9 +15,11 @@ import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../
 import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
 import {EtcdArchive} from './archive.js';
+import {chunks} from './parts.js';
 import {EtcdCommitter, type Snapshot} from './commit.js';
 import {KeyLayout} from './keys.js';
 import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
+import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
 import {SnapshotCodec} from './snapshot.js';
 import {EtcdTrail} from './trail.js';
 import {targetLabel, type EtcdTarget} from './url.js';
@@ -32,11 +34,11 @@ export interface EtcdStoreParts {
 	/** This user's state directory: checkpoints of this store's trail are kept there. */
 	stateHome: string;
 	lockTimeoutMs: number;
+	/** A client of one member's endpoint: status and defragmentation are asked of each member. */
+	member: (endpoint: string) => Etcd3;
 }
 
 const staleState = (expected: number, rev: number) => new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
-/** Puts per transaction when a first state is written (etcd allows 128 operations). */
-const CHUNK = 100;
 const lines = (buf: Buffer) => buf.toString('utf8').split('\n').filter(Boolean);
 
 /**
@@ -58,6 +60,8 @@ export class EtcdStore implements BatchStore {
 	readonly #closers = new Set<() => unknown>();
 	readonly #home: string;
 	#leadership: EtcdLeadership | undefined;
+	/** Compaction and defragmentation of the cluster's history (maintenance.ts). */
+	readonly maintenance: EtcdMaintenance;
 
 	constructor(readonly parts: EtcdStoreParts) {
 		const {client, target} = parts;
@@ -72,6 +76,7 @@ export class EtcdStore implements BatchStore {
 		this.#codec = new SnapshotCodec(this.#keys, this.where);
 		this.#trail = new EtcdTrail(client, this.#keys, this.where);
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
+		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
 		this.#writes = new EtcdCommitter({
 			client,
 			keys: this.#keys,
@@ -224,12 +229,16 @@ export class EtcdStore implements BatchStore {
 		const empty: State = {...state, keys: [], intents: [], leases: [], deployments: [], ...(state.services ? {services: []} : {})};
 		const writes = this.#codec.writes(empty, state);
 		const puts = [...writes.puts.map(([key, value]) => ({key, value})), ...extra];
-		for (let i = 0; i < puts.length; i += CHUNK) {
-			const chunk = puts.slice(i, i + CHUNK);
+		for (const chunk of chunks(puts)) {
 			await this.#client.if(k.meta, 'Create', '==', 0).then(...chunk.map(p => this.#client.put(p.key).value(p.value))).commit();
 		}
 		const res = await this.#client.if(k.meta, 'Create', '==', 0).then(this.#client.put(k.meta).value(writes.meta)).commit();
 		return res.succeeded;
+	}
+
+	/** What the history's policy says is due now (the engine leader calls it after its cycles). */
+	maintain(now: number): Promise<MaintenanceAction[]> {
+		return this.maintenance.run(now);
 	}
 
 	/** A transaction leaves nothing half-done: there is never anything to repair. */

@@ -12,6 +12,12 @@ interface Line {
 	line: Buffer;
 }
 
+/** Keys of the trail read in a write's transaction, and the seq they follow. */
+export interface Fetched {
+	after: number;
+	kvs: ReadonlyArray<{key: Buffer; value: Buffer}>;
+}
+
 /** The first line that does not chain, as `audit verify` reports it (1-based over the whole trail). */
 export interface ChainBreak {
 	line: number;
@@ -34,15 +40,23 @@ export class EtcdTrail {
 		readonly where: string,
 	) {}
 
-	/** The lines after `seq` (a commit boundary) up to the newest, each with its key. */
-	async #linesAfter(seq: number): Promise<Line[]> {
-		const res = await this.client
+	/** Where this process has verified the trail to: a write reads the lines after it with the state. */
+	get verifiedSeq(): number {
+		return this.#point.seq;
+	}
+
+	/** A read of the keys holding the lines after `seq` (a commit boundary), for a transaction. */
+	rangeAfter(seq: number) {
+		return this.client
 			.getAll()
 			.inRange({start: this.keys.auditAt(seq + 1), end: `${this.keys.prefix}a0`})
-			.sort('Key', 'Ascend')
-			.exec();
+			.sort('Key', 'Ascend');
+	}
+
+	async #linesAfter(seq: number, fetched?: Fetched): Promise<Line[]> {
+		const kvs = fetched?.after === seq ? fetched.kvs : (await this.rangeAfter(seq).exec()).kvs;
 		const lines: Line[] = [];
-		for (const kv of res.kvs) {
+		for (const kv of kvs) {
 			const key = kv.key.toString();
 			eachLine({start: 0, buf: kv.value}, line => void lines.push({key, line}));
 		}
@@ -52,14 +66,14 @@ export class EtcdTrail {
 	/**
 	 * Verifies the trail from this process's last verified point through `head` (the head the state
 	 * just read names) and returns the registries it made. TAMPERED when it does not chain or does not
-	 * reach the head: nothing may extend such a trail.
+	 * reach the head: nothing may extend such a trail. `fetched`: the lines a write read with the state.
 	 */
-	async verifyTo(head: Head): Promise<Ledger> {
+	async verifyTo(head: Head, fetched?: Fetched): Promise<Ledger> {
 		const p = this.#point;
 		if (head.seq === p.seq && head.hash === p.hash) return p.ledger;
 		// A head behind the point, or the point off the trail: start again from the first event.
 		const from = head.seq > p.seq ? p : origin();
-		const lines = await this.#linesAfter(from.seq);
+		const lines = await this.#linesAfter(from.seq, fetched);
 		const walked = walk(lines, from, head.seq);
 		if ('break' in walked) throw this.#tampered(walked.break);
 		if (walked.seq !== head.seq || walked.hash !== head.hash) {
