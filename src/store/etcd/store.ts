@@ -15,11 +15,10 @@ import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../
 import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
 import {EtcdArchive} from './archive.js';
-import {chunks} from './parts.js';
 import {EtcdCommitter, type Snapshot} from './commit.js';
 import {KeyLayout} from './keys.js';
 import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
-import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
+import {WriteQueue} from './queue.js';
 import {SnapshotCodec} from './snapshot.js';
 import {EtcdTrail} from './trail.js';
 import {targetLabel, type EtcdTarget} from './url.js';
@@ -34,11 +33,11 @@ export interface EtcdStoreParts {
 	/** This user's state directory: checkpoints of this store's trail are kept there. */
 	stateHome: string;
 	lockTimeoutMs: number;
-	/** A client of one member's endpoint: status and defragmentation are asked of each member. */
-	member: (endpoint: string) => Etcd3;
 }
 
 const staleState = (expected: number, rev: number) => new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
+/** Puts per transaction when a first state is written (etcd allows 128 operations). */
+const CHUNK = 100;
 const lines = (buf: Buffer) => buf.toString('utf8').split('\n').filter(Boolean);
 
 /**
@@ -58,10 +57,9 @@ export class EtcdStore implements BatchStore {
 	readonly #archive: EtcdArchive;
 	readonly #writes: EtcdCommitter;
 	readonly #closers = new Set<() => unknown>();
+	readonly #queue: WriteQueue;
 	readonly #home: string;
 	#leadership: EtcdLeadership | undefined;
-	/** Compaction and defragmentation of the cluster's history (maintenance.ts). */
-	readonly maintenance: EtcdMaintenance;
 
 	constructor(readonly parts: EtcdStoreParts) {
 		const {client, target} = parts;
@@ -76,7 +74,7 @@ export class EtcdStore implements BatchStore {
 		this.#codec = new SnapshotCodec(this.#keys, this.where);
 		this.#trail = new EtcdTrail(client, this.#keys, this.where);
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
-		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
+		this.#queue = new WriteQueue(client, this.#keys, this.where);
 		this.#writes = new EtcdCommitter({
 			client,
 			keys: this.#keys,
@@ -84,8 +82,10 @@ export class EtcdStore implements BatchStore {
 			trail: this.#trail,
 			archive: this.#archive,
 			where: this.where,
+			queue: this.#queue,
 			timeoutMs: parts.lockTimeoutMs,
-			snapshot: () => this.#snapshot(),
+			snapshot: after => this.#writeSnapshot(after),
+			decode: kvs => this.#decode(kvs),
 			fence: () => this.#leadership?.key(),
 			fenced: () => this.#leadership?.fenced(),
 		});
@@ -97,10 +97,22 @@ export class EtcdStore implements BatchStore {
 
 	/** The live state at one revision: one range read of `s/`. */
 	async #snapshot(): Promise<Snapshot> {
-		const res = await this.#client.getAll().prefix(this.#keys.state).exec();
-		const kvs = res.kvs.map(kv => ({key: kv.key.toString(), value: kv.value, mod: String(kv.mod_revision)}));
+		return this.#decode((await this.#client.getAll().prefix(this.#keys.state).exec()).kvs);
+	}
+
+	#decode(raw: ReadonlyArray<{key: Buffer; value: Buffer; mod_revision: string | number}>): Snapshot {
+		const kvs = raw.map(kv => ({key: kv.key.toString(), value: kv.value, mod: String(kv.mod_revision)}));
 		const state = this.#codec.decode(kvs);
 		return {state, metaMod: kvs.find(kv => kv.key === this.#keys.meta)!.mod};
+	}
+
+	/** What a write starts from: the state and the trail after this process's verified point, at one revision. */
+	async #writeSnapshot(after: number): Promise<Snapshot> {
+		const k = this.#keys;
+		const res = await this.#client.if(k.meta, 'Create', '>', 0).then(this.#client.getAll().prefix(k.state), this.#trail.rangeAfter(after)).commit();
+		if (!res.succeeded) return this.#snapshot();
+		const [state, lines] = res.responses.map(r => r.response_range.kvs);
+		return {...this.#decode(state ?? []), fetched: {after, kvs: lines ?? []}};
 	}
 
 	async read(): Promise<State> {
@@ -229,16 +241,12 @@ export class EtcdStore implements BatchStore {
 		const empty: State = {...state, keys: [], intents: [], leases: [], deployments: [], ...(state.services ? {services: []} : {})};
 		const writes = this.#codec.writes(empty, state);
 		const puts = [...writes.puts.map(([key, value]) => ({key, value})), ...extra];
-		for (const chunk of chunks(puts)) {
+		for (let i = 0; i < puts.length; i += CHUNK) {
+			const chunk = puts.slice(i, i + CHUNK);
 			await this.#client.if(k.meta, 'Create', '==', 0).then(...chunk.map(p => this.#client.put(p.key).value(p.value))).commit();
 		}
 		const res = await this.#client.if(k.meta, 'Create', '==', 0).then(this.#client.put(k.meta).value(writes.meta)).commit();
 		return res.succeeded;
-	}
-
-	/** What the history's policy says is due now (the engine leader calls it after its cycles). */
-	maintain(now: number): Promise<MaintenanceAction[]> {
-		return this.maintenance.run(now);
 	}
 
 	/** A transaction leaves nothing half-done: there is never anything to repair. */
@@ -276,6 +284,7 @@ export class EtcdStore implements BatchStore {
 		const closers = [...this.#closers];
 		this.#closers.clear();
 		for (const close of closers) await close();
+		await this.#queue.close();
 		this.#client.close();
 	}
 }
