@@ -12,6 +12,21 @@ export interface Op {
 	value?: string | Buffer;
 }
 
+/**
+ * The keys that hold a record archived at `rev` as the `n`th of its commit: `r/<id>`, its row in
+ * `ro/`, and `ri/` for its intent and leases (a commit's staging and a migration write the same).
+ */
+export function recordOps(keys: KeyLayout, record: ArchiveRecord, rev: number, n: number): {order: string; ops: Op[]} {
+	const id = record.deployment.id;
+	const order = keys.orderAt(rev, n);
+	const ops: Op[] = [
+		{key: keys.record(id), value: JSON.stringify({rev, order, record})},
+		{key: order, value: JSON.stringify({id, summary: deploymentSummary(record.deployment)})},
+	];
+	for (const ref of [...(record.intent ? [record.intent.id] : []), ...record.leases.map(l => l.id)]) ops.push({key: keys.recordRef(ref), value: id});
+	return {order, ops};
+}
+
 /** `r/<id>`: the record, the revision that archived it, and its place in `ro/` (replaced if it ends again). */
 interface Stored {
 	rev: number;
@@ -76,14 +91,11 @@ export class EtcdArchive {
 		for (const [n, record] of records.entries()) {
 			const id = record.deployment.id;
 			const body = JSON.stringify(record);
-			const order = this.keys.orderAt(rev, n);
+			const placing = recordOps(this.keys, record, rev, n);
 			// One that ends again (a completed deployment rolled back) is listed once, where it ended last.
 			const before = await this.#stored(id);
-			if (before && before.order !== order) ops.push({key: before.order});
-			ops.push({key: this.keys.record(id), value: JSON.stringify({rev, order, record})});
-			ops.push({key: order, value: JSON.stringify({id, summary: deploymentSummary(record.deployment)})});
-			const refs = [...(record.intent ? [record.intent.id] : []), ...record.leases.map(l => l.id)];
-			for (const ref of refs) ops.push({key: this.keys.recordRef(ref), value: id});
+			if (before && before.order !== placing.order) ops.push({key: before.order});
+			ops.push(...placing.ops);
 			placed.push({id, status: record.deployment.status, at: rev, len: body.length, sha256: digest(body), ...(record.intent ? {intent: record.intent.id} : {}), leases: record.leases.map(l => l.id)});
 			whole.push(body);
 		}

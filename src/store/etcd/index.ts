@@ -64,7 +64,8 @@ async function reach(etcd: Etcd3, target: EtcdTarget, ms: number): Promise<void>
 	throw new StoreError('IO', `cannot reach the etcd cluster at ${target.endpoints.join(', ')} within ${ms} ms (${why.split('\n')[0]!.slice(0, 200)}); nothing was read or written`, targetLabel(target));
 }
 
-async function connect(target: EtcdTarget, opts: EtcdStoreOptions): Promise<EtcdStore> {
+/** A client of the store's cluster whether or not it holds a store yet (a migration's target, `store status`). */
+export async function connectEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions = {}): Promise<EtcdStore> {
 	const etcd = client(target);
 	await reach(etcd, target, opts.connectTimeoutMs ?? 5_000);
 	const home = opts.stateHome ?? stateHome();
@@ -72,12 +73,14 @@ async function connect(target: EtcdTarget, opts: EtcdStoreOptions): Promise<Etcd
 	// This box's own files for the store (the simulated target's world): never shared, never in etcd.
 	const dir = join(home, 'calyx', 'etcd', `${target.name}-${id}`);
 	await mkdir(dir, {recursive: true, mode: 0o700});
-	return new EtcdStore({client: etcd, target, trust: opts.trust ?? loadTrust(), dir, stateHome: home, lockTimeoutMs: opts.lockTimeoutMs ?? 15_000});
+	// One member at a time (status, defragmentation): a client of that endpoint alone.
+	const member = (endpoint: string) => client({...target, endpoints: [endpoint]});
+	return new EtcdStore({client: etcd, target, trust: opts.trust ?? loadTrust(), dir, stateHome: home, lockTimeoutMs: opts.lockTimeoutMs ?? 15_000, member});
 }
 
 /** Opens an initialised store on the cluster; NOT_INITIALISED when it holds none under its name. */
 export async function openEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions = {}): Promise<BatchStore> {
-	const store = await connect(target, opts);
+	const store = await connectEtcdStore(target, opts);
 	try {
 		await store.read();
 		return store;
@@ -93,7 +96,7 @@ export async function openEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions =
  * start over beside an audit trail whose state is missing.
  */
 export async function initEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions & {config?: Config} = {}): Promise<{created: boolean; store: BatchStore}> {
-	const store = await connect(target, opts);
+	const store = await connectEtcdStore(target, opts);
 	try {
 		const created = await store.create(initialState(opts.config));
 		await store.read();

@@ -13,6 +13,7 @@
  *   c/<rev>                  the id of the commit that made the revision: a commit whose reply was
  *                            lost is told from a conflict by it
  *   election/engine/…        the engine's election (etcd3's Election, over a lease)
+ *   x/maintenance            the history's compaction and defragmentation policy, and what was done last
  */
 export const LISTS = ['keys', 'intents', 'leases', 'deployments', 'services'] as const;
 export type ListName = (typeof LISTS)[number];
@@ -69,6 +70,9 @@ export class KeyLayout {
 	}
 	commit(rev: number) {
 		return `${this.prefix}c/${padded(rev)}`;
+	}
+	get maintenance() {
+		return `${this.prefix}x/maintenance`;
 	}
 	/** What a watch event under this key changes, for ChangeNotice. */
 	kindOf(key: string): 'state' | 'audit' | 'metrics' | undefined {

@@ -15,9 +15,11 @@ import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../
 import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
 import {EtcdArchive} from './archive.js';
+import {chunks} from './parts.js';
 import {EtcdCommitter, type Snapshot} from './commit.js';
 import {KeyLayout} from './keys.js';
 import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
+import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
 import {WriteQueue} from './queue.js';
 import {SnapshotCodec} from './snapshot.js';
 import {EtcdTrail} from './trail.js';
@@ -33,11 +35,11 @@ export interface EtcdStoreParts {
 	/** This user's state directory: checkpoints of this store's trail are kept there. */
 	stateHome: string;
 	lockTimeoutMs: number;
+	/** A client of one member's endpoint: status and defragmentation are asked of each member. */
+	member: (endpoint: string) => Etcd3;
 }
 
 const staleState = (expected: number, rev: number) => new EngineError('conflict', 'STALE_STATE', `state changed (rev ${expected} → ${rev}): review and retry`);
-/** Puts per transaction when a first state is written (etcd allows 128 operations). */
-const CHUNK = 100;
 const lines = (buf: Buffer) => buf.toString('utf8').split('\n').filter(Boolean);
 
 /**
@@ -60,6 +62,8 @@ export class EtcdStore implements BatchStore {
 	readonly #queue: WriteQueue;
 	readonly #home: string;
 	#leadership: EtcdLeadership | undefined;
+	/** Compaction and defragmentation of the cluster's history (maintenance.ts). */
+	readonly maintenance: EtcdMaintenance;
 
 	constructor(readonly parts: EtcdStoreParts) {
 		const {client, target} = parts;
@@ -74,6 +78,7 @@ export class EtcdStore implements BatchStore {
 		this.#codec = new SnapshotCodec(this.#keys, this.where);
 		this.#trail = new EtcdTrail(client, this.#keys, this.where);
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
+		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
 		this.#queue = new WriteQueue(client, this.#keys, this.where);
 		this.#writes = new EtcdCommitter({
 			client,
@@ -241,12 +246,16 @@ export class EtcdStore implements BatchStore {
 		const empty: State = {...state, keys: [], intents: [], leases: [], deployments: [], ...(state.services ? {services: []} : {})};
 		const writes = this.#codec.writes(empty, state);
 		const puts = [...writes.puts.map(([key, value]) => ({key, value})), ...extra];
-		for (let i = 0; i < puts.length; i += CHUNK) {
-			const chunk = puts.slice(i, i + CHUNK);
+		for (const chunk of chunks(puts)) {
 			await this.#client.if(k.meta, 'Create', '==', 0).then(...chunk.map(p => this.#client.put(p.key).value(p.value))).commit();
 		}
 		const res = await this.#client.if(k.meta, 'Create', '==', 0).then(this.#client.put(k.meta).value(writes.meta)).commit();
 		return res.succeeded;
+	}
+
+	/** What the history's policy says is due now (the engine leader calls it after its cycles). */
+	maintain(now: number): Promise<MaintenanceAction[]> {
+		return this.maintenance.run(now);
 	}
 
 	/** A transaction leaves nothing half-done: there is never anything to repair. */
