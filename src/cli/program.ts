@@ -21,6 +21,7 @@ import {registerMonitor} from './commands/monitor.js';
 import {registerEngine} from './commands/engine.js';
 import {registerAudit} from './commands/audit.js';
 import {registerRepair} from './commands/repair.js';
+import {registerStore} from './commands/store.js';
 import {registerUi} from './commands/ui.js';
 import {registerPlan} from './commands/plan.js';
 import {registerCompletion} from './commands/completion.js';
@@ -70,6 +71,7 @@ export function buildProgram(io: Io, version: string): Command {
 		registerEngine,
 		registerAudit,
 		registerRepair,
+		registerStore,
 		registerUi,
 		registerCompletion,
 	]) {

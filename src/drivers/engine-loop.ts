@@ -25,6 +25,8 @@ export interface EngineLoopOptions {
 	checkpointEveryMs?: number;
 	/** The bound and retries of each call to a target (default: call.ts DEFAULT_POLICY). */
 	policy?: CallPolicy;
+	/** What the store's own upkeep did after a cycle (an etcd store's compaction and defragmentation). */
+	onMaintenance?: (actions: Array<{at: string; kind: string; detail: string}>) => void;
 }
 
 /**
@@ -60,6 +62,9 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 			opts.onTick?.(actions, {durationMs: performance.now() - started});
 			// The leader signs the audit head: at least every minute, and after a halt or rollback.
 			await checkpoints.afterTick();
+			// The store's upkeep (an etcd store's history), as leader only; rate-limited by the store.
+			const upkeep = await store.maintain?.(clock.now());
+			if (upkeep?.length) opts.onMaintenance?.(upkeep);
 		});
 	let nudged = false;
 	const unwatch = store.watch(what => {

@@ -174,6 +174,12 @@ export interface Store {
 	engineLeader(): Promise<{pid: number; host: string} | undefined>;
 	/** How many engines wait to take over from the leader now (followers whose heartbeat is fresh). */
 	engineFollowers(): Promise<number>;
+	/**
+	 * What the engine leader does for the store itself after its cycles (an etcd store compacts and
+	 * defragments the cluster's history, rate-limited there): the actions taken. Optional: a data
+	 * directory has nothing of the kind.
+	 */
+	maintain?(now: number): Promise<Array<{at: string; kind: string; detail: string}>>;
 	close(): Promise<void>;
 }
 
