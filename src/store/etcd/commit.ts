@@ -16,6 +16,7 @@ import type {EtcdArchive, Op} from './archive.js';
 import type {KeyLayout} from './keys.js';
 import type {WriteQueue} from './queue.js';
 import type {SnapshotCodec} from './snapshot.js';
+import type {StateReader} from './state-reader.js';
 import type {EtcdTrail, Fetched} from './trail.js';
 
 /** etcd's limits per transaction (see distributed.md): a commit past them is refused whole. */
@@ -28,8 +29,6 @@ export interface Snapshot {
 	metaMod: string;
 	fetched?: Fetched;
 }
-
-type RangeKvs = ReadonlyArray<{key: Buffer; value: Buffer; mod_revision: string | number}>;
 
 export interface CommitDeps {
 	client: Etcd3;
@@ -44,8 +43,8 @@ export interface CommitDeps {
 	timeoutMs: number;
 	/** The state and the trail after `after` (this process's verified point), read at one revision. */
 	snapshot(after: number): Promise<Snapshot>;
-	/** The state a range read of `s/` returned, decoded. */
-	decode(kvs: RangeKvs): Snapshot;
+	/** Reads of `s/` that fetch only what changed since this process last read it. */
+	reader: StateReader;
 	/** The election key this process leads by, while it leads: its writes are refused once it is gone. */
 	fence(): string | undefined;
 	/** Told when a write found this process's election key gone (another engine leads now). */
@@ -145,21 +144,22 @@ export class EtcdCommitter {
 		if (fence) txn = txn.and(fence, 'Create', '>', 0);
 		const puts = p.ops.map(op => (op.value === undefined ? client.delete().key(op.key) : client.put(op.key).value(op.value)));
 		const after = trail.verifiedSeq;
+		const read = this.d.reader.range();
 		const res = await txn
 			.then(...puts, client.put(keys.commit(p.rev)).value(id))
-			.else(client.getAll().prefix(keys.state), trail.rangeAfter(after), client.get(keys.commit(p.rev)), ...(fence ? [client.get(fence)] : []))
+			.else(read.builder, trail.rangeAfter(after), client.get(keys.commit(p.rev)), ...(fence ? [client.get(fence)] : []))
 			.commit()
 			.catch((error: unknown) => {
 				throw new StoreError('IO', `${this.d.where}: the commit of revision ${p.rev} failed (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect: read the state again`, this.d.where);
 			});
 		if (res.succeeded) return true;
-		const [state, lines, commit, fenceKv] = res.responses.map(r => r.response_range.kvs);
+		const [state, lines, commit, fenceKv] = res.responses.map(r => r.response_range);
 		// The client retries a call whose reply was lost: the retry then fails the compare. Ours or not?
-		if (commit?.[0]?.value.toString() === id) return true;
-		if (fence && fenceKv?.length === 0) {
+		if (commit?.kvs[0]?.value.toString() === id) return true;
+		if (fence && fenceKv?.kvs.length === 0) {
 			this.d.fenced();
 			throw new StoreError('LOCK_LOST', `${this.d.where}: this engine no longer leads (its election lease expired; another engine may drive the canaries now): the write was refused`, this.d.where);
 		}
-		return {...this.d.decode(state ?? []), fetched: {after, kvs: lines ?? []}};
+		return {...this.d.reader.absorb(read.base, state?.kvs ?? [], res.header.revision), fetched: {after, kvs: lines?.kvs ?? [], more: Boolean(lines?.more)}};
 	}
 }

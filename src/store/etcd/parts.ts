@@ -71,7 +71,7 @@ export async function readEtcdParts(store: EtcdStore): Promise<StoreParts> {
 	const k = store.keys;
 	const at = await store.parts.client.get(k.meta).exec();
 	const revision = at.header.revision;
-	const state = new SnapshotCodec(k, store.where).decode(await scan(store, k.state, revision));
+	const {state} = new SnapshotCodec(k, store.where).decode(await scan(store, k.state, revision));
 	const audit: StoreParts['audit'] = [];
 	for (const kv of await scan(store, k.audit, revision)) {
 		const seq = Number(kv.key.slice(k.audit.length));

@@ -47,8 +47,13 @@ export class SnapshotCodec {
 		readonly where: string,
 	) {}
 
-	/** The state a range read of `s/` returned; CORRUPT naming the key when it does not hold one. */
-	decode(kvs: readonly Kv[]): State {
+	/**
+	 * The state a range read of `s/` returned (`fresh`), with keys read before that it did not return
+	 * again (`carried`: unchanged since, or deleted: those the meta no longer lists drop out), and the
+	 * keys it was made of; CORRUPT naming the key when they do not hold one.
+	 */
+	decode(fresh: readonly Kv[], carried: readonly Kv[] = []): {state: State; used: Kv[]} {
+		const kvs = [...fresh, ...carried];
 		const metaKv = kvs.find(kv => kv.key === this.keys.meta);
 		if (!metaKv) throw new StoreError('NOT_INITIALISED', `${this.where} holds no calyx store (no ${this.keys.meta}): run calyx store init --store ${this.where}`, this.where);
 		const meta = this.#parse<Meta>(metaKv);
@@ -57,9 +62,9 @@ export class SnapshotCodec {
 		}
 		const byKey = new Map<string, Kv>();
 		for (const kv of kvs) if (kv !== metaKv) byKey.set(kv.key, kv);
+		const used: Kv[] = [metaKv];
 		const {order, ...header} = meta;
 		const doc: Record<string, unknown> = {...header};
-		const keyAt: string[] = [];
 		for (const list of LISTS) {
 			const ids = order?.[list];
 			if (ids === undefined) continue;
@@ -68,7 +73,7 @@ export class SnapshotCodec {
 				const kv = byKey.get(key);
 				if (!kv) throw new StoreError('CORRUPT', `${this.where}: ${this.keys.meta} lists ${list} ${id}, but ${key} is missing`, key);
 				byKey.delete(key);
-				keyAt.push(key);
+				used.push(kv);
 				const seen = this.#decoded.get(key);
 				if (seen?.mod === kv.mod) return seen.value;
 				const value = this.#parse<object>(kv);
@@ -77,14 +82,14 @@ export class SnapshotCodec {
 				return value;
 			});
 		}
-		const stray = [...byKey.keys()].find(key => this.keys.entityOf(key));
+		const stray = fresh.find(kv => byKey.has(kv.key) && this.keys.entityOf(kv.key))?.key;
 		if (stray) throw new StoreError('CORRUPT', `${this.where}: ${stray} is not listed in ${this.keys.meta} (written by hand?)`, stray);
 		const problem = validateState(doc, (_key, value) => this.#texts.has(value));
 		if (problem) throw new StoreError('CORRUPT', `${this.where}: the state fails its schema at ${problem.field}: ${problem.message}`, this.where, {field: problem.field});
 		deepFreeze(doc);
 		const state = doc as State;
 		for (const list of LISTS) for (const entity of listOf(state, list) ?? []) if (!this.#texts.has(entity)) this.#texts.set(entity, JSON.stringify(entity));
-		return state;
+		return {state, used};
 	}
 
 	/** The next state checked against its schema (INVALID, nothing written) and the writes that make it. */

@@ -20,8 +20,10 @@ import {EtcdCommitter, type Snapshot} from './commit.js';
 import {KeyLayout} from './keys.js';
 import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
 import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
+import {allKeys, prefixEnd} from './pages.js';
 import {WriteQueue} from './queue.js';
 import {SnapshotCodec} from './snapshot.js';
+import {StateReader} from './state-reader.js';
 import {EtcdTrail} from './trail.js';
 import {targetLabel, type EtcdTarget} from './url.js';
 import {watchPrefix} from './watch.js';
@@ -60,6 +62,7 @@ export class EtcdStore implements BatchStore {
 	readonly #writes: EtcdCommitter;
 	readonly #closers = new Set<() => unknown>();
 	readonly #queue: WriteQueue;
+	readonly #reader: StateReader;
 	readonly #home: string;
 	#leadership: EtcdLeadership | undefined;
 	/** Compaction and defragmentation of the cluster's history (maintenance.ts). */
@@ -80,6 +83,7 @@ export class EtcdStore implements BatchStore {
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
 		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
 		this.#queue = new WriteQueue(client, this.#keys, this.where);
+		this.#reader = new StateReader(client, this.#keys, this.#codec);
 		this.#writes = new EtcdCommitter({
 			client,
 			keys: this.#keys,
@@ -90,7 +94,7 @@ export class EtcdStore implements BatchStore {
 			queue: this.#queue,
 			timeoutMs: parts.lockTimeoutMs,
 			snapshot: after => this.#writeSnapshot(after),
-			decode: kvs => this.#decode(kvs),
+			reader: this.#reader,
 			fence: () => this.#leadership?.key(),
 			fenced: () => this.#leadership?.fenced(),
 		});
@@ -100,28 +104,17 @@ export class EtcdStore implements BatchStore {
 		return this.#keys;
 	}
 
-	/** The live state at one revision: one range read of `s/`. */
-	async #snapshot(): Promise<Snapshot> {
-		return this.#decode((await this.#client.getAll().prefix(this.#keys.state).exec()).kvs);
-	}
-
-	#decode(raw: ReadonlyArray<{key: Buffer; value: Buffer; mod_revision: string | number}>): Snapshot {
-		const kvs = raw.map(kv => ({key: kv.key.toString(), value: kv.value, mod: String(kv.mod_revision)}));
-		const state = this.#codec.decode(kvs);
-		return {state, metaMod: kvs.find(kv => kv.key === this.#keys.meta)!.mod};
-	}
-
 	/** What a write starts from: the state and the trail after this process's verified point, at one revision. */
 	async #writeSnapshot(after: number): Promise<Snapshot> {
-		const k = this.#keys;
-		const res = await this.#client.if(k.meta, 'Create', '>', 0).then(this.#client.getAll().prefix(k.state), this.#trail.rangeAfter(after)).commit();
-		if (!res.succeeded) return this.#snapshot();
-		const [state, lines] = res.responses.map(r => r.response_range.kvs);
-		return {...this.#decode(state ?? []), fetched: {after, kvs: lines ?? []}};
+		const {builder, base} = this.#reader.range();
+		const res = await this.#client.if(this.#keys.meta, 'Create', '>', 0).then(builder, this.#trail.rangeAfter(after)).commit();
+		if (!res.succeeded) return this.#reader.read();
+		const [state, lines] = res.responses.map(r => r.response_range);
+		return {...this.#reader.absorb(base, state?.kvs ?? [], res.header.revision), fetched: {after, kvs: lines?.kvs ?? [], more: Boolean(lines?.more)}};
 	}
 
 	async read(): Promise<State> {
-		return (await this.#snapshot()).state;
+		return (await this.#reader.read()).state;
 	}
 
 	async run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
@@ -180,10 +173,12 @@ export class EtcdStore implements BatchStore {
 	async samples(deploymentId: string, limit?: number): Promise<Sample[]> {
 		if (limit !== undefined && limit <= 0) return [];
 		const {rev} = await this.read();
-		const range = this.#client.getAll().prefix(this.#keys.samples(deploymentId));
+		const prefix = this.#keys.samples(deploymentId);
 		// Each key holds one commit's samples (at least one): `limit` keys from the end hold enough.
-		const res = limit === undefined ? await range.sort('Key', 'Ascend').exec() : await range.sort('Key', 'Descend').limit(limit).exec();
-		const kvs = limit === undefined ? res.kvs : [...res.kvs].reverse();
+		const kvs =
+			limit === undefined
+				? await allKeys(this.#client, {start: prefix, end: prefixEnd(prefix)})
+				: [...(await this.#client.getAll().prefix(prefix).sort('Key', 'Descend').limit(limit).exec()).kvs].reverse();
 		const out: Sample[] = [];
 		for (const kv of kvs) {
 			for (const line of lines(kv.value)) {

@@ -5,6 +5,7 @@ import {auditMatcher, chainFields, GENESIS, hashOfLine, parseEvent} from '../aud
 import {StoreError} from '../errors.js';
 import {eachLine} from '../lines.js';
 import type {KeyLayout} from './keys.js';
+import {allKeys, PAGE, prefixEnd} from './pages.js';
 
 /** A line of the trail and the key that holds it (each key holds one commit's lines). */
 interface Line {
@@ -16,6 +17,8 @@ interface Line {
 export interface Fetched {
 	after: number;
 	kvs: ReadonlyArray<{key: Buffer; value: Buffer}>;
+	/** More keys follow than the page read (a process far behind the head). */
+	more: boolean;
 }
 
 /** The first line that does not chain, as `audit verify` reports it (1-based over the whole trail). */
@@ -50,11 +53,13 @@ export class EtcdTrail {
 		return this.client
 			.getAll()
 			.inRange({start: this.keys.auditAt(seq + 1), end: `${this.keys.prefix}a0`})
-			.sort('Key', 'Ascend');
+			.sort('Key', 'Ascend')
+			.limit(PAGE);
 	}
 
 	async #linesAfter(seq: number, fetched?: Fetched): Promise<Line[]> {
-		const kvs = fetched?.after === seq ? fetched.kvs : (await this.rangeAfter(seq).exec()).kvs;
+		// What a write's transaction read is used when it is all there is; a longer way is read a page at a time.
+		const kvs = fetched?.after === seq && !fetched.more ? fetched.kvs : await allKeys(this.client, {start: this.keys.auditAt(seq + 1), end: `${this.keys.prefix}a0`});
 		const lines: Line[] = [];
 		for (const kv of kvs) {
 			const key = kv.key.toString();
@@ -104,9 +109,9 @@ export class EtcdTrail {
 	/** Events oldest first, through `head` (a commit in flight is not shown); with a limit, the newest matching. */
 	async events(filter: AuditFilter, head: Head): Promise<StoredEvent[]> {
 		const plain = !filter.subject && !filter.deploymentId && !filter.related && filter.limit !== undefined;
-		const builder = this.client.getAll().prefix(this.keys.audit);
-		const res = plain ? await builder.sort('Key', 'Descend').limit(filter.limit!).exec() : await builder.sort('Key', 'Ascend').exec();
-		const kvs = plain ? [...res.kvs].reverse() : res.kvs;
+		const kvs = plain
+			? [...(await this.client.getAll().prefix(this.keys.audit).sort('Key', 'Descend').limit(filter.limit!).exec()).kvs].reverse()
+			: await allKeys(this.client, {start: this.keys.audit, end: prefixEnd(this.keys.audit)});
 		const {matches} = auditMatcher(filter);
 		const out: StoredEvent[] = [];
 		for (const kv of kvs) {

@@ -1,0 +1,96 @@
+/**
+ * What the etcd store refuses: keys written by hand beside it, a trail edited in place, a cluster
+ * that does not answer, a URL that names none. On a real 3-member cluster.
+ */
+import {createServer} from 'node:net';
+import {Etcd3} from 'etcd3';
+import {afterAll, describe, expect, it} from 'vitest';
+import {openEtcdStore, parseStoreUrl} from '../../src/store/etcd/index.js';
+import type {BatchStore} from '../../src/store/index.js';
+import {etcdBackend} from './backends.js';
+
+const etcd = etcdBackend();
+const stores: BatchStore[] = [];
+const clients: Etcd3[] = [];
+afterAll(async () => {
+	for (const s of stores) await s.close();
+	for (const c of clients) c.close();
+});
+
+const intent = {type: 'intent.create', fromVersion: '1.0.0', actor: 'human:alice', service: 'checkout', toVersion: '1.1.0'} as const;
+
+async function fresh() {
+	const made = await etcd.fresh();
+	stores.push(made.store);
+	const client = new Etcd3({hosts: etcd.cluster().endpoints});
+	clients.push(client);
+	return {...made, client, prefix: made.where};
+}
+
+describe('a store URL', () => {
+	it.each([
+		['etcd://', 'endpoint'],
+		['etcd://10.0.0.1', 'host:port'],
+		['etcd://10.0.0.1:99999', 'port from 1 to 65535'],
+		['http://10.0.0.1:2379', 'not a store URL'],
+		['etcd://10.0.0.1:2379/Team A', 'store name'],
+	])('%s is refused, naming --store and what is allowed', (url, says) => {
+		const parsed = parseStoreUrl(url);
+		expect(parsed).toHaveProperty('problem');
+		expect((parsed as {problem: string}).problem).toMatch(/^--store: /);
+		expect((parsed as {problem: string}).problem).toContain(says);
+	});
+
+	it('names endpoints and a store name; TLS and credentials come from the environment', () => {
+		const parsed = parseStoreUrl('etcds://a.example:2379,b.example:2379/ops', {CALYX_ETCD_CA: '/ca.pem', CALYX_ETCD_USER: 'calyx', CALYX_ETCD_PASSWORD: 'p'});
+		expect(parsed).toMatchObject({endpoints: ['https://a.example:2379', 'https://b.example:2379'], prefix: 'calyx/ops/', tls: {ca: '/ca.pem'}, auth: {username: 'calyx'}});
+		expect(parseStoreUrl('etcd://a:1', {CALYX_ETCD_USER: 'x'})).toMatchObject({problem: expect.stringContaining('CALYX_ETCD_PASSWORD')});
+	});
+});
+
+describe.skipIf(etcd.absent !== undefined)('the etcd store refuses', () => {
+	it('an entity key written by hand beside the state: CORRUPT, naming the key', async () => {
+		const {store, client, prefix} = await fresh();
+		await store.run(intent);
+		await client.put(`${prefix}s/e/deployments/DEP-20260101-001`).value('{"id":"DEP-20260101-001"}');
+		await expect(store.read()).rejects.toMatchObject({code: 'CORRUPT', message: expect.stringContaining('s/e/deployments/DEP-20260101-001')});
+	});
+
+	it('an entity edited by hand into something that is not one: CORRUPT, naming the field; nothing written', async () => {
+		const {store, client, prefix} = await fresh();
+		const {result} = await store.run<{id: string}>(intent);
+		await client.put(`${prefix}s/e/intents/${result.id}`).value('{"id":"x"}');
+		await expect(store.read()).rejects.toMatchObject({code: 'CORRUPT', message: expect.stringContaining('intents[0]')});
+		await expect(store.run(intent)).rejects.toMatchObject({code: 'CORRUPT'});
+	});
+
+	it('a trail edited in place: the next write is refused TAMPERED, and audit verify names the event', async () => {
+		const {store, client, prefix, reopen} = await fresh();
+		await store.run(intent);
+		await store.run({...intent, toVersion: '1.2.0'});
+		const key = `${prefix}a/${'1'.padStart(12, '0')}`;
+		const line = (await client.get(key).string())!;
+		await client.put(key).value(line.replace('"human:alice"', '"human:mallory"'));
+		// Another process, which has not verified the trail yet, reads it from the first event.
+		const other = await reopen();
+		stores.push(other);
+		await expect(other.run({...intent, toVersion: '1.3.0'})).rejects.toMatchObject({code: 'TAMPERED'});
+		const report = await other.verifyAudit();
+		expect(report.ok).toBe(false);
+		expect(report.firstBad).toMatchObject({line: 1, seq: 1});
+		expect((await other.read()).rev).toBe(2);
+	});
+
+	it('a cluster that does not answer: an error naming the endpoints within seconds, never a hang', async () => {
+		const server = createServer(socket => socket.destroy());
+		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+		const port = (server.address() as {port: number}).port;
+		const target = parseStoreUrl(`etcd://127.0.0.1:${port}/nobody`);
+		if ('problem' in target) throw new Error(target.problem);
+		const started = Date.now();
+		const error = await openEtcdStore(target, {connectTimeoutMs: 2_000}).catch((e: unknown) => e);
+		server.close();
+		expect(error).toMatchObject({code: 'IO', message: expect.stringContaining(`http://127.0.0.1:${port}`)});
+		expect(Date.now() - started).toBeLessThan(10_000);
+	});
+});
