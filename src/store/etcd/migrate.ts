@@ -68,7 +68,9 @@ export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOp
 			const extra = partsOps(etcdTarget, parts);
 			if (!(await etcdTarget.create(parts.state, extra))) throw refused(`${target} was made a store by someone else meanwhile`, target);
 			keysWritten = extra.length;
-			verified = await verifiedHead(etcdTarget, 'migrated', target, head);
+			verified = await verifiedHead(etcdTarget, 'migrated', target, head).catch((error: Error) => {
+				throw new StoreError('TAMPERED', `${error.message} (the store was written there: look, then remove it with etcdctl del --prefix ${etcdTarget.keys.prefix} before migrating again)`, target);
+			});
 		} else {
 			let reached: Head | undefined;
 			await writeFileStore((to as {dir: string}).dir, parts, async paths => {

@@ -9,8 +9,11 @@ import {recordOps, type Op} from './archive.js';
 import {SnapshotCodec, type Kv} from './snapshot.js';
 import type {EtcdStore} from './store.js';
 
-/** Keys per range read: a response stays far below gRPC's 4 MB default message size. */
-const PAGE = 200;
+/**
+ * Keys per range read: a response must stay below the client's 4 MB gRPC message limit (a commit's
+ * audit key is ~20 KB at 50 events; one near etcd's 1.4 MB limit would need a page of its own).
+ */
+const PAGE = 32;
 /** etcd refuses a request over ~1.5 MiB (the whole transaction): one value must fit in one with room to spare. */
 export const MAX_VALUE_BYTES = 1_400_000;
 
