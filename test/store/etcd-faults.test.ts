@@ -99,4 +99,25 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store when things go wrong'
 		await first.waitFor(l => l === 'role follower', 'the woken one to follow', 15_000);
 		console.log(`frozen leader replaced in ${takeover} ms; woken, it answered "${answer}"`);
 	}, 120_000);
+
+	it('a cluster lost mid-run: the leader stops deciding within the TTL, and a read fails naming the endpoints', async () => {
+		const target = etcd.target();
+		const {store} = await initEtcdStore(target, {stateHome: home});
+		stores.push(store);
+		const leadership = await store.lead({staleMs: 3000});
+		expect(leadership.role).toBe('leader');
+		const members = etcd.cluster().members.filter(m => m.pid !== undefined);
+		for (const m of members) process.kill(m.pid!, 'SIGSTOP');
+		try {
+			const lostAt = Date.now();
+			await until(() => leadership.role === 'follower', 10_000, 'the leader to step down');
+			const steppedDown = Date.now() - lostAt;
+			expect(steppedDown).toBeLessThanOrEqual(3000);
+			const error = await store.read().catch((e: unknown) => e);
+			expect(error).toMatchObject({code: 'IO', message: expect.stringContaining(target.endpoints[0]!)});
+			console.log(`cluster frozen: the leader stepped down after ${steppedDown} ms (TTL 3 s); a read failed: ${(error as Error).message.slice(0, 120)}`);
+		} finally {
+			for (const m of members) process.kill(m.pid!, 'SIGCONT');
+		}
+	}, 60_000);
 });

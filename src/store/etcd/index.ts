@@ -11,6 +11,7 @@ import {loadTrust} from '../trust.js';
 import {stateHome} from '../xdg.js';
 import type {Trust} from '../../core/trust.js';
 import {EtcdStore} from './store.js';
+import {unreachable} from './unreachable.js';
 import {targetLabel, type EtcdTarget} from './url.js';
 
 export {isEtcdUrl, parseStoreUrl, STORE_URL_HELP, targetLabel, type EtcdTarget} from './url.js';
@@ -23,8 +24,8 @@ export interface EtcdStoreOptions {
 	connectTimeoutMs?: number;
 }
 
-/** A call that has not answered in this long fails (the client retries a lost host on another). */
-const CALL_MS = 10_000;
+/** A call that has not answered in this long fails (the client retries a lost host on another, within it). */
+const CALL_MS = 2_500;
 const DIAL_MS = 2_000;
 
 const tlsFile = (name: string, path: string | undefined): Buffer | undefined => {
@@ -51,17 +52,17 @@ function client(target: EtcdTarget): Etcd3 {
 
 /** Whether the cluster answers within the deadline; the error names the endpoints, never hangs. */
 async function reach(etcd: Etcd3, target: EtcdTarget, ms: number): Promise<void> {
-	const why = await etcd
+	const failed = await etcd
 		.get(`${target.prefix}s/meta`)
 		.options({deadline: Date.now() + ms})
 		.exec()
 		.then(
 			() => undefined,
-			(error: unknown) => (error instanceof Error ? error.message : String(error)),
+			(error: unknown) => error,
 		);
-	if (why === undefined) return;
+	if (failed === undefined) return;
 	etcd.close();
-	throw new StoreError('IO', `cannot reach the etcd cluster at ${target.endpoints.join(', ')} within ${ms} ms (${why.split('\n')[0]!.slice(0, 200)}); nothing was read or written`, targetLabel(target));
+	throw unreachable(target.endpoints, failed);
 }
 
 /** A client of the store's cluster whether or not it holds a store yet (a migration's target, `store status`). */

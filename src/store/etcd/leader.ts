@@ -36,6 +36,8 @@ export class EtcdLeadership implements Leadership {
 	#key: string | undefined;
 	#released = false;
 	#retry: NodeJS.Timeout | undefined;
+	#watchdog: NodeJS.Timeout | undefined;
+	#stopWatch: (() => void) | undefined;
 	readonly #listeners = new Set<(role: 'leader' | 'follower') => void>();
 
 	constructor(
@@ -75,6 +77,7 @@ export class EtcdLeadership implements Leadership {
 				if (this.#campaign !== campaign || this.#released) return;
 				this.#key = await campaign.getCampaignKey();
 				this.#become('leader');
+				this.#watch(campaign);
 			},
 			() => undefined,
 		);
@@ -93,6 +96,40 @@ export class EtcdLeadership implements Leadership {
 		}
 	}
 
+	/**
+	 * A leader cut off from the cluster cannot tell that its lease lapsed (the client would say so
+	 * only after twice the TTL). Its lease was alive when it last saw its key, and its last keepalive
+	 * was at most a third of the TTL before that: so it steps down, on a timer of its own, before two
+	 * thirds of the TTL have passed since it last saw its key, and another can be elected only after.
+	 */
+	#watch(campaign: Campaign): void {
+		const every = (this.ttlS * 1000) / 6;
+		const margin = (this.ttlS * 1000 * 2) / 3 - every;
+		const stepDown = () => this.#lost(campaign);
+		let expiry = setTimeout(stepDown, margin);
+		const check = async () => {
+			this.#watchdog = undefined;
+			if (this.#campaign !== campaign || this.#role !== 'leader' || !this.#key) return clearTimeout(expiry);
+			const asked = Date.now();
+			const seen = await this.client
+				.get(this.#key)
+				.options({deadline: asked + every})
+				.exec()
+				.then(
+					res => (res.kvs.length > 0 ? 'alive' : 'gone'),
+					() => 'unknown',
+				);
+			if (seen === 'gone') return stepDown();
+			if (seen === 'alive') {
+				clearTimeout(expiry);
+				expiry = setTimeout(stepDown, margin - (Date.now() - asked));
+			}
+			if (this.#campaign === campaign) this.#watchdog = setTimeout(() => void check(), every);
+		};
+		this.#stopWatch = () => clearTimeout(expiry);
+		this.#watchdog = setTimeout(() => void check(), every);
+	}
+
 	/** This process's election key is gone (its lease lapsed while it was frozen): it follows, and stands again. */
 	fenced(): void {
 		if (this.#campaign) this.#lost(this.#campaign);
@@ -102,6 +139,8 @@ export class EtcdLeadership implements Leadership {
 		if (this.#campaign !== campaign) return;
 		this.#campaign = undefined;
 		this.#key = undefined;
+		if (this.#watchdog) clearTimeout(this.#watchdog);
+		this.#stopWatch?.();
 		this.#become('follower');
 		void campaign.resign().catch(() => undefined);
 		if (!this.#released && !this.#retry) this.#retry = setTimeout(() => void this.stand(), RESTAND_MS);
@@ -116,6 +155,8 @@ export class EtcdLeadership implements Leadership {
 	async release(): Promise<void> {
 		this.#released = true;
 		if (this.#retry) clearTimeout(this.#retry);
+		if (this.#watchdog) clearTimeout(this.#watchdog);
+		this.#stopWatch?.();
 		const campaign = this.#campaign;
 		this.#campaign = undefined;
 		this.#key = undefined;

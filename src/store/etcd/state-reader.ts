@@ -2,6 +2,7 @@ import type {Etcd3} from 'etcd3';
 import type {Snapshot} from './commit.js';
 import type {KeyLayout} from './keys.js';
 import type {Kv, SnapshotCodec} from './snapshot.js';
+import {unreachable} from './unreachable.js';
 
 type RangeKvs = ReadonlyArray<{key: Buffer; value: Buffer; mod_revision: string | number}>;
 
@@ -23,6 +24,7 @@ export class StateReader {
 		readonly client: Etcd3,
 		readonly keys: KeyLayout,
 		readonly codec: SnapshotCodec,
+		readonly endpoints: readonly string[],
 	) {}
 
 	/** The range to read (alone or in a transaction), and what to give `absorb` with its reply. */
@@ -45,7 +47,9 @@ export class StateReader {
 
 	async read(): Promise<Snapshot> {
 		const {builder, base} = this.range();
-		const res = await builder.exec();
+		const res = await builder.exec().catch((error: unknown) => {
+			throw unreachable(this.endpoints, error);
+		});
 		return this.absorb(base, res.kvs, res.header.revision);
 	}
 }

@@ -83,7 +83,7 @@ export class EtcdStore implements BatchStore {
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
 		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
 		this.#queue = new WriteQueue(client, this.#keys, this.where);
-		this.#reader = new StateReader(client, this.#keys, this.#codec);
+		this.#reader = new StateReader(client, this.#keys, this.#codec, target.endpoints);
 		this.#writes = new EtcdCommitter({
 			client,
 			keys: this.#keys,

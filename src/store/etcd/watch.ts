@@ -2,8 +2,6 @@ import type {Etcd3, Watcher} from 'etcd3';
 import type {ChangeNotice} from '../api.js';
 import type {KeyLayout} from './keys.js';
 
-/** Changes within this window are told once (a commit puts several keys at one revision). */
-const COALESCE_MS = 20;
 /** How soon a watch that ended (compacted, cancelled) is made again. */
 const REWATCH_MS = 250;
 
@@ -15,21 +13,17 @@ const REWATCH_MS = 250;
 export function watchPrefix(client: Etcd3, keys: KeyLayout, listener: (what: ChangeNotice) => void): () => void {
 	let stopped = false;
 	let watcher: Watcher | undefined;
-	let pending: ChangeNotice | undefined;
-	let timer: NodeJS.Timeout | undefined;
-	const flush = () => {
-		timer = undefined;
-		const what = pending;
-		pending = undefined;
-		if (what && !stopped) listener(what);
+	const tell = (what: ChangeNotice) => {
+		if (!stopped && (what.state || what.audit || what.metrics)) listener(what);
 	};
-	const tell = (what: Partial<ChangeNotice>) => {
-		pending = {state: Boolean(pending?.state || what.state), audit: Boolean(pending?.audit || what.audit), metrics: Boolean(pending?.metrics || what.metrics)};
-		timer ??= setTimeout(flush, COALESCE_MS);
-	};
-	const onKey = (kv: {key: Buffer}) => {
-		const kind = keys.kindOf(kv.key.toString());
-		if (kind) tell({[kind]: true});
+	// A commit's keys change at one revision and come in one reply: told once, at once.
+	const onReply = (res: {events: ReadonlyArray<{kv: {key: Buffer}}>}) => {
+		const what: ChangeNotice = {state: false, audit: false, metrics: false};
+		for (const event of res.events) {
+			const kind = keys.kindOf(event.kv.key.toString());
+			if (kind) what[kind] = true;
+		}
+		tell(what);
 	};
 	const again = () => {
 		if (stopped) return;
@@ -47,12 +41,11 @@ export function watchPrefix(client: Etcd3, keys: KeyLayout, listener: (what: Cha
 		watcher = w;
 		// Only the current watch's end starts another: cancelling an old one ends it too.
 		const lost = () => watcher === w && again();
-		w.on('put', onKey).on('delete', onKey).on('error', lost).on('end', lost);
+		w.on('data', onReply).on('error', lost).on('end', lost);
 	};
 	void start();
 	return () => {
 		stopped = true;
-		if (timer) clearTimeout(timer);
 		void watcher?.cancel().catch(() => undefined);
 	};
 }
