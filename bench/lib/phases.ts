@@ -9,10 +9,10 @@ type Phase = CommitPhase | 'released';
 
 const NAMES: Record<Phase, string> = {
 	locked: 'lock taken',
-	checked: 'checks (debris, logs, chain from the verified point + re-check of older lines)',
+	checked: 'checks (debris, logs, chain from the verified point; older lines re-checked here on a first write)',
 	stepped: 'engine step',
-	prepared: 'validate + encode (and the events chained)',
-	written: 'writes durable (document temp + fsync, sample append + fsync, index, backup link)',
+	prepared: 'encode (and the events chained)',
+	written: 'writes durable (document temp + fsync, validated and older audit lines re-checked meanwhile; then sample append + fsync; index, backup link)',
 	committed: 'rename + directory fsync (backups rotated alongside)',
 	released: 'lock released, head witnessed',
 };

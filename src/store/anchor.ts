@@ -52,6 +52,8 @@ interface Verified extends ChainPoint {
  * is found within (history / SCRUB_LINES) writes, while a write costs the new lines plus this.
  */
 export const SCRUB_LINES = 512;
+/** The deferred re-check's lines between turns of the event loop (~0.1 ms of hashing). */
+const RECHECK_STEP = 128;
 
 /** The byte just past `head`'s line when that line ends the log; undefined otherwise (lines past it, a torn tail). */
 async function endOf(path: string, head: Head): Promise<number | undefined> {
@@ -122,6 +124,7 @@ export class Anchor {
 				this.lastCost = {fresh: 0, scrubbed: 0};
 				return p;
 			}
+
 			return await this.#verifyTo(doc.auditHead, opts.defer === true);
 		} catch (error) {
 			throw (await tailRefusal(this.paths, doc)) ?? error;
@@ -166,22 +169,32 @@ export class Anchor {
 
 	/**
 	 * The rolling re-check from where the last one stopped (wrapping around at `start`); throws
-	 * TAMPERED when a line does not verify. Returns where the next one goes on.
+	 * TAMPERED when a line does not verify. Returns where the next one goes on. `step`: lines
+	 * hashed between turns of the event loop (see `recheck`).
 	 */
-	async #rescan(start: Verified, file: FileHandle): Promise<ChainPoint> {
-		const from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
+	async #rescan(start: Verified, file: FileHandle, step = SCRUB_LINES): Promise<ChainPoint> {
+		let from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
 		const until = Math.min(from.seq + SCRUB_LINES, start.seq);
-		// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
-		const bounds = {end: start.offset, expect: Math.ceil(((until - from.seq) * start.offset * 1.25) / Math.max(1, start.seq))};
-		const again = await walkChain(this.paths.audit, {from, file, until, bounds, sync: true});
-		if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
-		this.lastCost.scrubbed = again.hashed;
-		return again.last.seq < start.seq ? again.last : GENESIS_POINT;
+		const perLine = start.offset / Math.max(1, start.seq);
+		this.lastCost.scrubbed = 0;
+		for (;;) {
+			const to = Math.min(from.seq + step, until);
+			// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
+			const bounds = {end: start.offset, expect: Math.ceil((to - from.seq) * perLine * 1.25)};
+			const again = await walkChain(this.paths.audit, {from, file, until: to, bounds, sync: true});
+			if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
+			this.lastCost.scrubbed += again.hashed;
+			from = again.last;
+			if (again.end !== 'until' || from.seq >= until) break;
+			await new Promise(resolve => setImmediate(resolve));
+		}
+		return from.seq < start.seq ? from : GENESIS_POINT;
 	}
 
 	/**
 	 * The re-check a write's check left owed (see `verify`), run by the commit while its directory
-	 * fsync is under way: CPU and cached reads in time the write spends waiting on the disk anyway.
+	 * fsync is under way: CPU and cached reads in time the write spends waiting on the disk anyway,
+	 * RECHECK_STEP lines at a time, so that the commit's own I/O goes on between.
 	 * It covers the same lines it would have before the write, so the whole file is still
 	 * re-checked every (history / SCRUB_LINES) writes. A line found bad here cannot stop the write
 	 * already committing: the point is forgotten (and not witnessed), so the next write, this
@@ -195,7 +208,7 @@ export class Anchor {
 		try {
 			const file = await openData(this.paths.audit, 'read');
 			try {
-				const scrub = await this.#rescan(start, file);
+				const scrub = await this.#rescan(start, file, RECHECK_STEP);
 				if (this.#point) this.#point = {...this.#point, scrub};
 			} finally {
 				await file.close();

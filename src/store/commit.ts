@@ -144,10 +144,10 @@ export class Committer {
 	}
 
 	/**
-	 * The commit: validate and serialise the next state (nothing is written if it is invalid); then,
-	 * at once, append the audit events (fsync; said first in the commit marker, synced before the
-	 * append writes a byte), append the samples (fsync) and write the new document to a temp file
-	 * (fsync); only when all are durable, rename it over state.json (the commit point) and fsync the
+	 * The commit: serialise the next state and write it to a temp file (fsync), validating it
+	 * meanwhile (nothing is appended, and nothing made current, if it is invalid); then, at once,
+	 * append the audit events (fsync; said first in the commit marker, synced before the append
+	 * writes a byte) and the samples (fsync); only when all are durable, rename it over state.json (the commit point) and fsync the
 	 * directory. So the document whose audit head is the last event appended never becomes current
 	 * before that event is on disk.
 	 */
@@ -171,23 +171,40 @@ export class Committer {
 		const chained = drafts.length > 0 ? chain(drafts, rev, prev.auditHead) : undefined;
 		const sampleBytes = samples.length > 0 ? sampleLines(samples, rev) : undefined;
 		const doc: State = {...next, schemaVersion: SCHEMA_VERSION, rev, auditHead: chained?.head ?? prev.auditHead};
-		this.#doc.prepare(doc);
+		this.#doc.encode(doc);
 		this.#trace?.('prepared');
 		await lock.assertHeld('appending to the audit trail');
-		// The chain's owed re-check of older lines runs while the document's temp file is fsync'd (see Anchor.recheck).
-		const staged = this.#doc.stage(doc, () => this.#anchor.recheck());
+		// Validated while the document's temp file (not visible before the rename) is fsync'd; nothing
+		// is appended before it passes. Then the chain's owed re-check of older lines (Anchor.recheck).
+		let validity!: {pass: () => void; fail: (error: unknown) => void};
+		const valid = new Promise<void>((pass, fail) => (validity = {pass, fail}));
+		let identify!: (id: FileId) => void;
+		const identified = new Promise<FileId>(resolve => (identify = resolve));
+		const during = async () => {
+			try {
+				this.#doc.validate(doc);
+				validity.pass();
+			} catch (error) {
+				return validity.fail(error);
+			}
+			await this.#anchor.recheck();
+		};
+		const staged = this.#doc.stage(doc, {during, identified: identify});
+		// A temp file that failed before its fsync: nothing was validated, and nothing is appended.
+		staged.catch(validity.fail);
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
 		// the log is opened meanwhile, and written once the marker is durable.
 		// A recovery's marker starts at the document's head and names the lines it adopted first.
-		const marked = chained && markCommit(this.paths.commit, {rev, from: adopted?.from ?? prev.auditHead, to: chained.head, hashes: [...(adopted?.hashes ?? []), ...chained.events.map(e => e.hash)]});
+		const marked = chained && valid.then(() => markCommit(this.paths.commit, {rev, from: adopted?.from ?? prev.auditHead, to: chained.head, hashes: [...(adopted?.hashes ?? []), ...chained.events.map(e => e.hash)]}));
 		const writes = await Promise.allSettled([
 			staged,
-			// The list index names the document file it describes: it finishes once that file exists.
-			this.#index.stage(doc, staged),
+			valid,
+			// The list index names the document file it describes: it finishes once that file is written.
+			this.#index.stage(doc, Promise.race([identified, staged])),
 			marked,
 			chained && appendDurable(this.paths.audit, chained.bytes, marked),
-			sampleBytes && appendDurable(this.paths.metrics, sampleBytes),
-			archived?.write(),
+			sampleBytes && appendDurable(this.paths.metrics, sampleBytes, valid),
+			archived && valid.then(() => archived.write()),
 		]);
 		this.#trace?.('written');
 		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);

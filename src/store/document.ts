@@ -1,4 +1,4 @@
-import {closeSync, readFile, readSync} from 'node:fs';
+import {closeSync, readFile, readSync, type BigIntStats} from 'node:fs';
 import {rm} from 'node:fs/promises';
 import {promisify} from 'node:util';
 import type {Adapter} from 'lowdb';
@@ -38,7 +38,8 @@ const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
 export class DocumentFile implements Adapter<State> {
 	readonly #texts = new TextCache();
 	#loaded?: {id: FileId; state: State; layout?: Layout; migratedFrom?: number};
-	#prepared?: {state: State; chunks: Buffer[]; layout: Layout};
+	/** `fresh`: the texts of entities not yet validated, until `validate` passes. */
+	#prepared?: {state: State; chunks: Buffer[]; layout: Layout; fresh?: Array<[string, unknown, Buffer]>};
 	#staged?: {state: State; tmp: string; id: FileId; layout: Layout; backup: boolean};
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -113,36 +114,58 @@ export class DocumentFile implements Adapter<State> {
 	 * The store calls this before appending the audit events, so a bad state never reaches the log.
 	 */
 	prepare(state: State): void {
+		this.encode(state);
+		this.validate(state);
+	}
+
+	/**
+	 * Serialises the state without validating it: the store writes these bytes to its temp file
+	 * while `validate` runs, and appends nothing before it passes. Texts of entities not yet
+	 * validated are held aside until then (a cached text stands for a valid entity).
+	 */
+	encode(state: State): void {
 		if (this.#prepared?.state === state) return;
 		const doc = state as unknown as Record<string, unknown>;
-		const problem = validateState(doc, (key, value) => this.#texts.has(key, value));
-		if (problem) {
-			throw new StoreError('INVALID', `the next state fails its schema at ${problem.field}: ${problem.message}; nothing was written`, this.paths.state, {field: problem.field});
-		}
-		deepFreeze(state);
 		const header: Header = {schemaVersion: state.schemaVersion, rev: state.rev, auditHead: state.auditHead};
 		const body = Object.fromEntries(Object.entries(doc).filter(([k]) => !HEADER_KEYS.has(k)));
+		const fresh: Array<[string, unknown, Buffer]> = [];
 		const textOf = (key: string, value: unknown) => {
 			const known = this.#texts.get(key, value);
 			if (known) return known;
 			const bytes = Buffer.from(JSON.stringify(value));
-			this.#texts.set(key, value, bytes);
+			fresh.push([key, value, bytes]);
 			return bytes;
 		};
 		const {chunks, layout} = encode(header, body, textOf);
-		this.#prepared = {state, chunks, layout};
+		this.#prepared = {state, chunks, layout, fresh};
+	}
+
+	/** Validates what changed since the last valid state (throws INVALID), then freezes it. */
+	validate(state: State): void {
+		this.encode(state);
+		const prepared = this.#prepared!;
+		if (!prepared.fresh) return;
+		const problem = validateState(state as unknown as Record<string, unknown>, (key, value) => this.#texts.has(key, value));
+		if (problem) {
+			throw new StoreError('INVALID', `the next state fails its schema at ${problem.field}: ${problem.message}; nothing was written`, this.paths.state, {field: problem.field});
+		}
+		deepFreeze(state);
+		for (const [key, value, bytes] of prepared.fresh) this.#texts.set(key, value, bytes);
+		prepared.fresh = undefined;
 	}
 
 	/**
-	 * Writes the prepared state to a temp file and gives the current file a second name (the next
+	 * Writes the encoded state to a temp file and gives the current file a second name (the next
 	 * backup), without making the new state current. The store runs this alongside the log appends;
 	 * `write` then only renames, after the appends are durable. Returns the identity the file will
-	 * have once current. `during`: the store's own work, run while the temp file is fsync'd.
+	 * have once current; `identified` is told it as soon as the bytes are written, before the fsync.
+	 * `during`: the store's own work, run while the temp file is fsync'd.
 	 */
-	async stage(state: State, during?: () => Promise<void>): Promise<FileId> {
-		this.prepare(state);
+	async stage(state: State, opts: {during?: () => Promise<void>; identified?: (id: FileId) => void} = {}): Promise<FileId> {
+		this.encode(state);
 		const {chunks, layout} = this.#prepared!;
-		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {during}), linkPendingBackup(this.paths)]);
+		const written = opts.identified && ((stats: BigIntStats) => opts.identified!(fileId(stats)));
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {during: opts.during, written}), linkPendingBackup(this.paths)]);
 		if (temp.status === 'rejected' || backup.status === 'rejected') {
 			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
 			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;
@@ -170,6 +193,8 @@ export class DocumentFile implements Adapter<State> {
 	 */
 	write(state: State): Promise<void> {
 		return this.#serial(async () => {
+			// Nothing becomes current unvalidated (the store validated it while staging).
+			this.validate(state);
 			if (this.#staged?.state !== state) await this.stage(state);
 			const {tmp, id, layout, backup} = this.#staged!;
 			this.#staged = undefined;

@@ -1,30 +1,38 @@
-import {link, lstat, open, readdir, rename, rm, unlink, type FileHandle} from 'node:fs/promises';
-import type {BigIntStats, Stats} from 'node:fs';
+import {closeSync, fstatSync, fsync, openSync, writev, type BigIntStats, type Stats} from 'node:fs';
+import {link, lstat, readdir, rename, rm, unlink} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
 import {pendingQuarantine, quarantineName, quarantineOfPending, tempName, type StorePaths} from './paths.js';
-import {openData, readData, unsafeFile} from './safe-fs.js';
+import {openData, openDataSync, readData, unsafeFile} from './safe-fs.js';
+
+/**
+ * The write path's files are opened, stat'ed and closed synchronously (metadata syscalls of a few
+ * µs, where a trip through the thread pool costs ~80 µs of a loaded box's CPU, see safe-fs.ts);
+ * their writes and fsyncs, which take the disk's time, go through the pool.
+ */
+const writevFd = (fd: number, chunks: Buffer[]) => new Promise<number>((resolve, reject) => writev(fd, chunks, (error, written) => (error ? reject(error) : resolve(written))));
+const fsyncFd = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, error => (error ? reject(error) : resolve())));
 
 /** rename(2) is atomic but not durable: the directory entry reaches the disk only with its own fsync. */
 export async function fsyncDir(dir: string): Promise<void> {
-	const fh = await open(dir, 'r');
+	const fd = openSync(dir, 'r');
 	try {
-		await fh.sync();
+		await fsyncFd(fd);
 	} finally {
-		await fh.close();
+		closeSync(fd);
 	}
 }
 
-async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<void> {
+async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
 	const total = chunks.reduce((n, c) => n + c.length, 0);
-	const {bytesWritten} = await fh.writev(chunks);
+	const written = await writevFd(fd, chunks);
 	// Regular files take a writev whole; should one ever come back short, finish it in one piece.
-	if (bytesWritten < total) await fh.write(Buffer.concat(chunks).subarray(bytesWritten));
+	if (written < total) await writevFd(fd, [Buffer.concat(chunks).subarray(written)]);
 }
 
 /** fsync; `during` (the caller's own work, whose failure is not the sync's) runs once the fsync is on its way, while the disk works. */
-async function syncWhile(fh: FileHandle, during?: () => Promise<void>): Promise<void> {
-	const [synced] = await Promise.allSettled([fh.sync(), during?.()]);
+async function syncWhile(fd: number, during?: () => Promise<void>): Promise<void> {
+	const [synced] = await Promise.allSettled([fsyncFd(fd), during?.()]);
 	if (synced.status === 'rejected') throw synced.reason;
 }
 
@@ -33,20 +41,27 @@ async function syncWhile(fh: FileHandle, during?: () => Promise<void>): Promise<
  * fsync'd (`during` runs meanwhile, see syncWhile). Nothing is visible until `commitTemp`; a temp
  * left by a crash is swept on open.
  */
-export async function writeTemp(path: string, chunks: Buffer[], opts: {mode?: number; during?: () => Promise<void>} = {}): Promise<{tmp: string; stats: BigIntStats}> {
+export async function writeTemp(
+	path: string,
+	chunks: Buffer[],
+	opts: {mode?: number; during?: () => Promise<void>; written?: (stats: BigIntStats) => void} = {},
+): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
-		const fh = await openData(tmp, 'create', opts.mode);
+		const {fd} = openDataSync(tmp, 'create', opts.mode);
 		try {
-			await writeAll(fh, chunks);
-			await syncWhile(fh, opts.during);
-			// The renamed file keeps this inode, size and mtime: what the next read's freshness check compares.
-			return {tmp, stats: await fh.stat({bigint: true})};
+			await writeAll(fd, chunks);
+			// The renamed file keeps this inode, size and mtime (the fsync changes none): what the next
+			// read's freshness check compares; told to `written` at once, before the fsync.
+			const stats = fstatSync(fd, {bigint: true});
+			opts.written?.(stats);
+			await syncWhile(fd, opts.during);
+			return {tmp, stats};
 		} catch (error) {
 			await rm(tmp, {force: true});
 			throw error;
 		} finally {
-			await fh.close();
+			closeSync(fd);
 		}
 	});
 }
@@ -57,22 +72,26 @@ export async function writeTemp(path: string, chunks: Buffer[], opts: {mode?: nu
  */
 export async function tempWriter(path: string, opts: {sync?: boolean} = {}): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
 	const tmp = tempName(path);
-	const fh = await io('writing', path, () => openData(tmp, 'create'));
+	const {fd} = await io('writing', path, async () => openDataSync(tmp, 'create'));
 	let closed = false;
-	const close = async () => {
-		if (!closed) await fh.close();
+	const close = () => {
+		if (!closed) closeSync(fd);
 		closed = true;
 	};
 	return {
 		tmp,
-		write: chunks => io('writing', path, () => writeAll(fh, chunks)),
+		write: chunks => io('writing', path, () => writeAll(fd, chunks)),
 		done: () =>
 			io('writing', path, async () => {
-				if (opts.sync !== false) await fh.sync();
-				await close();
+				if (opts.sync !== false) await fsyncFd(fd);
+				close();
 			}),
 		discard: async () => {
-			await close().catch(() => undefined);
+			try {
+				close();
+			} catch {
+				// Gone with the file.
+			}
 			await rm(tmp, {force: true});
 		},
 	};
@@ -104,15 +123,15 @@ export async function writeDurable(path: string, chunks: Buffer[]): Promise<BigI
  * nothing at all if it rejects (its own failure is its caller's to report).
  */
 export async function appendDurable(path: string, data: Buffer, after?: Promise<unknown>): Promise<void> {
-	const fh = await io('appending to', path, () => openData(path, 'append'));
+	const {fd} = await io('appending to', path, async () => openDataSync(path, 'append'));
 	try {
 		if (after) await after;
 		await io('appending to', path, async () => {
-			await writeAll(fh, [data]);
-			await fh.sync();
+			await writeAll(fd, [data]);
+			await fsyncFd(fd);
 		});
 	} finally {
-		await fh.close();
+		closeSync(fd);
 	}
 }
 

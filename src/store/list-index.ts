@@ -19,8 +19,8 @@ import type {StorePaths} from './paths.js';
  *   ,[…]
  *   ],"doc":{"dev":"…","ino":"…","size":"…","mtimeNs":"…"}}
  *
- * The document's identity comes last: the rows are written while the document is, and only the
- * identity waits for the document's temp file to exist.
+ * The document's identity comes last: the rows are made while the document is written, and the
+ * index is written once the document's temp file is (see DocumentFile.stage's `identified`).
  */
 const ROW_SEP = Buffer.from(',');
 const NL = Buffer.from('\n');
@@ -42,8 +42,8 @@ export class ListIndex {
 	}
 
 	/**
-	 * Writes the index of `state` to a temp file (fsync'd) for the document file `doc` resolves to
-	 * once staged. Never rejects: without a fresh index readers fall back to the document, so a
+	 * Writes the index of `state` to a temp file for the document file `doc` resolves to once
+	 * written. Never rejects: without a fresh index readers fall back to the document, so a
 	 * failure here must not cost the commit (the document's own failure is the commit's to report).
 	 */
 	async stage(state: State, doc: Promise<FileId>): Promise<void> {
@@ -58,10 +58,11 @@ export class ListIndex {
 				if (i > 0) chunks.push(ROW_SEP);
 				chunks.push(this.#row(dep), NL);
 			});
-			await file.write(chunks);
+			// One write once the document file is written (its identity is known before its fsync).
 			const id = await doc;
 			const identity = {dev: String(id.dev), ino: String(id.ino), size: String(id.size), mtimeNs: String(id.mtimeNs)};
-			await file.write([Buffer.from(`],"doc":${JSON.stringify(identity)}}\n`)]);
+			chunks.push(Buffer.from(`],"doc":${JSON.stringify(identity)}}\n`));
+			await file.write(chunks);
 			await file.done();
 			this.#staged = file.tmp;
 		} catch {

@@ -86,21 +86,30 @@ function vetted(path: string, how: OpenMode, st: BigIntStats, fileMode: number):
 	return (how === 'create' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode;
 }
 
+/** The mode new files in `dir` get, synchronously (shares newFileMode's cache). */
+function newFileModeSync(dir: string): number {
+	let mode = dirModes.get(dir);
+	if (mode === undefined) dirModes.set(dir, (mode = fileModeFor(lstatSync(dir).mode)));
+	return mode;
+}
+
 /**
- * openData(path, 'read'), synchronously, for a look at a few bytes (the document's first line, see
- * document.ts): an open, an fstat and a read of cached pages take µs, where each trip through the
- * thread pool costs ~80 µs on a loaded box. Content worth reading is read asynchronously from `fd`.
+ * openData, synchronously, with the same checks: an open and an fstat take µs, where each trip
+ * through the thread pool costs ~80 µs on a loaded box. For a look at a few bytes (the document's
+ * first line, see document.ts) and for the write path's opens (durable.ts); content worth reading
+ * or writing goes through the pool from `fd`.
  */
-export function openDataSync(path: string): {fd: number; st: BigIntStats} {
+export function openDataSync(path: string, how: OpenMode = 'read', mode?: number): {fd: number; st: BigIntStats} {
+	const fileMode = how === 'create' || how === 'append' ? (mode ?? newFileModeSync(dirname(path))) : 0o600;
 	let fd: number;
 	try {
-		fd = openSync(path, FLAGS.read | O_NOFOLLOW | O_NONBLOCK);
+		fd = openSync(path, FLAGS[how] | O_NOFOLLOW | O_NONBLOCK, fileMode);
 	} catch (error) {
 		throw refused(path, error);
 	}
 	try {
 		const st = fstatSync(fd, {bigint: true});
-		vetted(path, 'read', st, 0o600);
+		if (vetted(path, how, st, fileMode)) fchmodSync(fd, fileMode);
 		return {fd, st};
 	} catch (error) {
 		closeSync(fd);
@@ -113,17 +122,8 @@ export function openDataSync(path: string): {fd: number; st: BigIntStats} {
  * the write lock's owner file (see lock.ts), where each call is a metadata syscall of a few µs.
  */
 export function createDataSync(path: string, text: string): void {
-	const dir = dirname(path);
-	let fileMode = dirModes.get(dir);
-	if (fileMode === undefined) dirModes.set(dir, (fileMode = fileModeFor(lstatSync(dir).mode)));
-	let fd: number;
+	const {fd} = openDataSync(path, 'create');
 	try {
-		fd = openSync(path, FLAGS.create | O_NOFOLLOW | O_NONBLOCK, fileMode);
-	} catch (error) {
-		throw refused(path, error);
-	}
-	try {
-		if (vetted(path, 'create', fstatSync(fd, {bigint: true}), fileMode)) fchmodSync(fd, fileMode);
 		writeSync(fd, text);
 	} finally {
 		closeSync(fd);
