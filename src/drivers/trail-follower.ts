@@ -1,12 +1,15 @@
 import type {State} from '../core/model/index.js';
-import {readEvents, type StoredEvent} from '../store/audit-log.js';
+import type {AuditEvent} from '../core/index.js';
+
+/** The newest `limit` events of the trail up to seq `through` (the store's `audit({limit, throughSeq})`). */
+export type TrailReader = (limit: number, through: number) => Promise<AuditEvent[]>;
 
 /** The most events one step reads; a longer gap (no step for a long while) is reported as skipped. */
 export const MAX_EVENTS_PER_READ = 10_000;
 
 export interface TrailStep {
 	/** The events committed since the last step, oldest first: at most the newest `maxPerRead`. */
-	events: StoredEvent[];
+	events: AuditEvent[];
 	/** Events in the gap that were not read (more than one step reads). */
 	skipped: number;
 }
@@ -20,7 +23,7 @@ export class TrailFollower {
 	#through?: number;
 
 	constructor(
-		readonly auditPath: string,
+		readonly read: TrailReader,
 		readonly maxPerRead = MAX_EVENTS_PER_READ,
 	) {}
 
@@ -55,7 +58,7 @@ export class TrailFollower {
 		if (gap === 0) return {events: [], skipped: 0};
 		const limit = Math.min(gap, this.maxPerRead);
 		if (opts.onFailure === 'skip') this.#through = head;
-		const events = await readEvents(this.auditPath, {limit, throughRev: state.rev});
+		const events = await this.read(limit, head);
 		this.#through = head;
 		return {events: events.filter(e => e.seq > head - limit && e.seq <= head), skipped: gap - limit};
 	}

@@ -145,8 +145,8 @@ export interface Store {
 	run<R = unknown>(cmd: Command, opts?: {clock?: Clock}): Promise<RunResult<R>>;
 	/** The same unit of work for a caller that builds the next state itself (seeding the demo). */
 	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>>;
-	/** Events oldest first; with a limit, the newest `limit` matching ones. */
-	audit(filter?: {subject?: string; deploymentId?: string; limit?: number}): Promise<AuditEvent[]>;
+	/** Events oldest first; with a limit, the newest `limit` matching ones (up to `throughSeq`, a head the caller read, when given). */
+	audit(filter?: {subject?: string; deploymentId?: string; limit?: number; throughSeq?: number}): Promise<AuditEvent[]>;
 	/** The whole chain, its head, and every witness and checkpoint readable (this user's, and the files named) against it. */
 	verifyAudit(opts?: {witnesses?: readonly string[]}): Promise<VerifyReport>;
 	/**

@@ -138,6 +138,8 @@ export interface AuditFilter {
 	limit?: number;
 	/** Only events of commits up to this revision: lines a crashed mutation left past it never took effect. */
 	throughRev?: number;
+	/** Only events up to this seq (a head the caller read): the newest `limit` of them. */
+	throughSeq?: number;
 }
 
 /**
@@ -160,7 +162,7 @@ export async function readEvents(path: string, filter: AuditFilter = {}): Promis
 	const consider = (line: Buffer, start: number) => {
 		if (needles.length > 0 && !needles.some(n => line.indexOf(n) >= 0)) return;
 		const event = parseEvent(path, line, start);
-		if (matches(event) && (filter.throughRev === undefined || event.rev <= filter.throughRev)) out.push(event);
+		if (matches(event) && (filter.throughRev === undefined || event.rev <= filter.throughRev) && (filter.throughSeq === undefined || event.seq <= filter.throughSeq)) out.push(event);
 	};
 	if (filter.limit !== undefined) {
 		if (filter.limit <= 0) return [];

@@ -164,7 +164,7 @@ describe('bounds', () => {
 	it('refusal codes past their budget are counted as other; a gap longer than one read is counted as skipped', async () => {
 		const r = await started();
 		const m = new ExporterMetrics();
-		const trail = new TrailCounter(m, r.store.paths.audit, 1);
+		const trail = new TrailCounter(m, (limit, through) => r.store.audit({limit, throughSeq: through}), 1);
 		for (let i = 0; i < 60; i++) trail.count({kind: 'lease.cosign_refused', data: {code: `CODE_${i}`}});
 		trail.count({kind: 'lease.cosign_refused', data: {code: 'BAD"CODE\n'}});
 		const refused = pick(parseExposition(await m.registry.metrics()), 'calyx_cosigns_refused_total');

@@ -47,7 +47,7 @@ const TEXT = 'text/plain; charset=utf-8';
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
 	const metrics = new ExporterMetrics();
 	const clock = opts.clock ?? systemClock;
-	const trail = new TrailCounter(metrics, opts.store.paths.audit);
+	const trail = new TrailCounter(metrics, (limit, through) => opts.store.audit({limit, throughSeq: through}));
 	const timeoutMs = opts.scrapeTimeoutMs ?? 5_000;
 	let engine: Pick<EngineLoop, 'role' | 'onRoleChange'> | undefined;
 	let unfollow: (() => void) | undefined;

@@ -1,6 +1,6 @@
 import type {AuditEvent} from '../../core/events.js';
 import {Halt, RollbackRecord, type State} from '../../core/model/index.js';
-import {TrailFollower} from '../trail-follower.js';
+import {TrailFollower, type TrailReader} from '../trail-follower.js';
 import {LabelBudget, oneOf} from './labels.js';
 import type {ExporterMetrics} from './metrics.js';
 
@@ -24,10 +24,10 @@ export class TrailCounter {
 
 	constructor(
 		readonly metrics: ExporterMetrics,
-		auditPath: string,
+		read: TrailReader,
 		maxPerRead?: number,
 	) {
-		this.#trail = new TrailFollower(auditPath, maxPerRead);
+		this.#trail = new TrailFollower(read, maxPerRead);
 		// The closed sets start at 0, so that increase() sees the first halt rather than a series appearing at 1.
 		const m = metrics;
 		for (const trigger of TRIGGERS) m.halts.inc({trigger}, 0);

@@ -75,7 +75,7 @@ export function startNotifier(opts: NotifierOptions): Notifier {
 	let engine: Pick<EngineLoop, 'role' | 'onRoleChange'> | undefined;
 	let unfollow: (() => void) | undefined;
 	/** Where this leadership has read the trail to; not started until the baseline. */
-	const trail = new TrailFollower(store.paths.audit);
+	const trail = new TrailFollower((limit, through) => store.audit({limit, throughSeq: through}));
 	/** Deadline notices sent (or already near at takeover) in this leadership. */
 	const sent = new Set<string>();
 	let work: Promise<void> = Promise.resolve();

@@ -44,6 +44,8 @@ function client(target: EtcdTarget): Etcd3 {
 	return new Etcd3({
 		hosts: target.endpoints,
 		dialTimeout: DIAL_MS,
+		// Reads go a page at a time (pages.ts); a large live state still arrives in one reply.
+		grpcOptions: {'grpc.max_receive_message_length': 64 * 1024 * 1024},
 		defaultCallOptions: context => (context.isStream ? {} : {deadline: Date.now() + CALL_MS}),
 		...(ca || cert ? {credentials: {rootCertificate: ca ?? Buffer.alloc(0), ...(key ? {privateKey: key} : {}), ...(cert ? {certChain: cert} : {})}} : {}),
 		...(target.auth ? {auth: target.auth} : {}),

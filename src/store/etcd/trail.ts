@@ -108,17 +108,20 @@ export class EtcdTrail {
 
 	/** Events oldest first, through `head` (a commit in flight is not shown); with a limit, the newest matching. */
 	async events(filter: AuditFilter, head: Head): Promise<StoredEvent[]> {
+		const through = Math.min(head.seq, filter.throughSeq ?? head.seq);
 		const plain = !filter.subject && !filter.deploymentId && !filter.related && filter.limit !== undefined;
+		// Heads are commit boundaries: the keys before the one at through + 1 hold every event up to it.
+		const range = {start: this.keys.audit, end: this.keys.auditAt(through + 1)};
 		const kvs = plain
-			? [...(await this.client.getAll().prefix(this.keys.audit).sort('Key', 'Descend').limit(filter.limit!).exec()).kvs].reverse()
-			: await allKeys(this.client, {start: this.keys.audit, end: prefixEnd(this.keys.audit)});
+			? [...(await this.client.getAll().inRange(range).sort('Key', 'Descend').limit(filter.limit!).exec()).kvs].reverse()
+			: await allKeys(this.client, range);
 		const {matches} = auditMatcher(filter);
 		const out: StoredEvent[] = [];
 		for (const kv of kvs) {
 			const key = kv.key.toString();
 			eachLine({start: 0, buf: kv.value}, (line, start) => {
 				const event = parseEvent(`${this.where} ${key}`, line, start);
-				if (event.seq <= head.seq && matches(event)) out.push(event);
+				if (event.seq <= through && matches(event)) out.push(event);
 			});
 		}
 		return filter.limit === undefined ? out : out.slice(-filter.limit);
