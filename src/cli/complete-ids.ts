@@ -51,6 +51,8 @@ export async function completeIds(args: string[], io: {stdout: NodeJS.WritableSt
 	const [what, kind, ...rest] = args;
 	if (what !== 'ids' || !ID_KINDS.includes(kind as IdKind)) return;
 	const at = rest.indexOf('--data');
+	// An etcd store has no files to read without loading its client: a Tab offers nothing rather than a data directory's ids.
+	if (io.env.CALYX_STORE || rest.includes('--store')) return;
 	try {
 		const ids = await idsOf(kind as IdKind, storePaths(dataDirOf(at >= 0 ? rest[at + 1] : undefined, io.env)));
 		if (ids.length > 0) io.stdout.write(`${ids.join('\n')}\n`);

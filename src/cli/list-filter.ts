@@ -3,9 +3,10 @@ import {parseDuration} from '../core/duration.js';
 import {escapeControls} from '../core/text.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
 import {DEPLOYMENT_STATUSES, deploymentStatusOf, statusWord} from '../core/view/words.js';
-import {ArchiveIndex, withArchived, type ArchiveEntry} from '../store/archive-index.js';
+import {ArchiveIndex, type ArchiveEntry} from '../store/archive-index.js';
 import {archiveTail} from '../store/archive-tail.js';
 import {NAME_PATTERN} from '../core/names.js';
+import type {BatchStore} from '../store/api.js';
 
 /**
  * `canary list --service --status --since`, shared by the program and the quick path (quick-list.ts),
@@ -64,6 +65,9 @@ export function matches(row: DeploymentSummary, filter: ListFilter): boolean {
 	);
 }
 
+/** Where the ended rows come from: the archive index's path (a data directory), or a store that lists them itself (etcd). */
+export type EndedSource = string | {endedTail: NonNullable<BatchStore['endedTail']>};
+
 /**
  * The rows a list shows: the live deployments and the last `ended` that ended (all with 'all'), each
  * kept only if it passes the filter, so `--ended 20 --service checkout` is checkout's last 20. A
@@ -72,26 +76,28 @@ export function matches(row: DeploymentSummary, filter: ListFilter): boolean {
  */
 export async function filteredList<L extends {rev: number; deployments: DeploymentSummary[]}>(
 	live: L,
-	indexPath: string,
+	source: EndedSource,
 	ended: number | 'all',
 	filter: ListFilter,
 ): Promise<L & {olderEnded: boolean}> {
 	const keep = (row: DeploymentSummary) => matches(row, filter);
-	let entries: ArchiveEntry[];
-	let older = false;
-	if (ended === 'all') {
-		entries = [...(await new ArchiveIndex(indexPath).entries(live.rev)).values()].filter(e => keep(e.summary));
-	} else {
-		const judged = new Set<string>();
-		const first = (e: ArchiveEntry) => {
-			if (judged.has(e.id)) return false;
-			judged.add(e.id);
-			return true;
-		};
-		const tail = await archiveTail(indexPath, ended, live.rev, e => first(e) && keep(e.summary));
-		entries = tail.entries;
-		older = tail.older;
-	}
-	const rows = withArchived(live.deployments, new Map(entries.map(e => [e.id, e]))).filter(keep);
+	const {rows: endedRows, older} = typeof source === 'string' ? await indexTail(source, live.rev, ended, keep) : await source.endedTail(ended, keep);
+	const liveIds = new Set(live.deployments.map(d => d.id));
+	const rows = [...endedRows.filter(row => !liveIds.has(row.id)), ...live.deployments].filter(keep);
 	return {...live, deployments: rows, olderEnded: older};
+}
+
+/** The file store's ended rows, from its archive index: the whole of it for 'all', else read from its end. */
+async function indexTail(indexPath: string, rev: number, ended: number | 'all', keep: (row: DeploymentSummary) => boolean): Promise<{rows: DeploymentSummary[]; older: boolean}> {
+	if (ended === 'all') {
+		return {rows: [...(await new ArchiveIndex(indexPath).entries(rev)).values()].map(e => e.summary).filter(keep), older: false};
+	}
+	const judged = new Set<string>();
+	const first = (e: ArchiveEntry) => {
+		if (judged.has(e.id)) return false;
+		judged.add(e.id);
+		return true;
+	};
+	const tail = await archiveTail(indexPath, ended, rev, e => first(e) && keep(e.summary));
+	return {rows: tail.entries.map(e => e.summary), older: tail.older};
 }

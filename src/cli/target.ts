@@ -12,7 +12,8 @@ import {SimulatedDriver} from '../drivers/targets/simulated.js';
 import type {Cli} from './context.js';
 import {CliError, EXIT, usage} from './errors.js';
 
-const env = (cli: Cli) => ({dataDir: cli.dataDir, now: () => cli.clock.now()});
+/** The drivers' files (the simulated target's world) live in the store's own directory: an etcd store's is on this box. */
+const env = (cli: Cli, store: {dir: string}) => ({dataDir: store.dir, now: () => cli.clock.now()});
 
 /**
  * The target of a lease's service as `canary start` needs it, read before the command (outside the
@@ -22,7 +23,7 @@ const env = (cli: Cli) => ({dataDir: cli.dataDir, now: () => cli.clock.now()});
 export async function readingForLease(cli: Cli, leaseId: string): Promise<TargetReading | undefined> {
 	const store = await cli.store();
 	try {
-		return await readForStart(await store.read(), store.trust, leaseId, env(cli));
+		return await readForStart(await store.read(), store.trust, leaseId, env(cli, store));
 	} catch (error) {
 		const why = error instanceof Error ? error.message : String(error);
 		throw new CliError(`cannot read the target of ${leaseId}: ${why}; nothing was started`, EXIT.refused, 'TARGET_UNREADABLE');
@@ -37,7 +38,7 @@ export async function readingForLease(cli: Cli, leaseId: string): Promise<Target
  */
 export async function settleDeployment(cli: Cli, id: string): Promise<Deployment> {
 	const store = await cli.store();
-	await reconcileDeployment(store, env(cli), id, {clock: cli.clock});
+	await reconcileDeployment(store, env(cli, store), id, {clock: cli.clock});
 	const dep = (await store.deployment(id))?.deployment;
 	if (!dep) throw new CliError(`${id} vanished while its target was applied`, EXIT.refused);
 	return dep;
@@ -65,7 +66,7 @@ export async function runningVersionOf(cli: Cli, service: string): Promise<strin
 	// Only the simulator is read here: no lease covers a definition's target yet, and a router knows no versions.
 	const inForce = serviceInForce(state, store.trust, service);
 	if (!('none' in inForce)) throw usage(`--from: ${service} has a service definition, whose target does not say which version runs: say it`);
-	const target = resolveTarget(service, env(cli));
+	const target = resolveTarget(service, env(cli, store));
 	if (target.driver instanceof SimulatedDriver && !(await target.driver.knows())) {
 		throw usage(`--from: ${service} was never deployed here and the simulated target has not seen it: say which version runs now (--from <version>)`);
 	}

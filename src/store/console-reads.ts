@@ -2,8 +2,7 @@ import type {CanaryPlan} from '../core/model/index.js';
 import type {TrackRecord} from '../core/replay/track-record.js';
 import type {HistoryRow} from '../core/view/history.js';
 import type {BatchStore, Store} from './api.js';
-import {storePaths} from './paths.js';
-import {serviceHistory} from './service-history.js';
+import {serviceHistory, type HistorySource} from './service-history.js';
 
 /**
  * What the console reads besides the state, for views that ask once (reads only: no lock, no write).
@@ -15,8 +14,8 @@ import {serviceHistory} from './service-history.js';
  * deployments of the service, then its last `limit` archived ones, read as `calyx history` reads
  * them (from the end of the archive index, each record checked against its digest).
  */
-export async function consoleServiceHistory(store: Pick<Store, 'read' | 'dir'>, service: string, limit: number): Promise<{rows: HistoryRow[]; older: boolean}> {
-	return serviceHistory(await store.read(), storePaths(store.dir), service, limit);
+export async function consoleServiceHistory(store: Pick<Store, 'read' | 'dir'> & HistorySource, service: string, limit: number): Promise<{rows: HistoryRow[]; older: boolean}> {
+	return serviceHistory(await store.read(), store, service, limit);
 }
 
 /** Whether this store reads the archive and the metrics log as a replay needs (the file store does). */

@@ -5,7 +5,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, unknownId} from '../errors.js';
 import {duration} from '../parse.js';
-import {renderStatus, statusText, tierTrack} from '../render/deployment.js';
+import {leaderText, renderStatus, statusText, tierTrack} from '../render/deployment.js';
 import {painter} from '../render/table.js';
 import {drawnFor, paintedText} from '../render/terminal.js';
 import {escapeDeep} from '../../core/text.js';
@@ -91,10 +91,15 @@ export function registerStatus(canary: Command, io: Io) {
 				const first = await viewOf(cli, id!);
 				// A live canary nobody drives is not sampled, gated or halted: say so, it is why a watch never ends.
 				const engine = (await (await cli.store()).engineLeader()) ?? null;
-				if (first.active && !engine) cli.err(`calyx: no engine is running for ${cli.dataDir}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
+				if (first.active && !engine) cli.err(`calyx: no engine is running for ${await cli.storeLabel()}: ${id} is not sampled, gated or halted until one runs (calyx engine, or calyx ui)`);
 				const view = o.watch ? await watch(cli, id!, o.timeout, first) : first;
 				// A watch has printed as it went; only --json still owes its one document.
-				if (!o.watch || cli.json) cli.emit({...view, engine}, shown => renderStatus(shown, painter(cli.color), cli.time, cli.clock.now()), {painted: true});
+				const text = (shown: Seen & {engine: typeof engine}) => {
+					const status = renderStatus(shown, painter(cli.color), cli.time, cli.clock.now());
+					// Who drives a live one: on a store shared by several boxes, which box to look at.
+					return shown.active && shown.engine ? `${status}\nengine:   ${leaderText(shown.engine)}` : status;
+				};
+				if (!o.watch || cli.json) cli.emit({...view, engine}, text, {painted: true});
 				const timedOut = o.watch && !STOPS_WATCH.has(view.status);
 				return timedOut ? EXIT.refused : statusExit(view);
 			}),

@@ -78,7 +78,8 @@ export function registerCanary(program: Command, io: Io) {
 				// Usually answered before the program loads (quick-list.ts); here when the index is stale or missing.
 				const store = await cli.store();
 				const live = await store.listDeployments({archived: false});
-				const shown = await filteredList(live, storePaths(cli.dataDir).archiveIndex, opts.all ? 'all' : (opts.ended ?? ENDED_SHOWN), filter);
+				const source = store.endedTail ? {endedTail: store.endedTail.bind(store)} : storePaths(store.dir).archiveIndex;
+				const shown = await filteredList(live, source, opts.all ? 'all' : (opts.ended ?? ENDED_SHOWN), filter);
 				cli.outPainted(renderList(shown, {json: cli.json, color: cli.color}));
 			}),
 		);

@@ -4,6 +4,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
 import {duration} from '../parse.js';
+import {leaderText} from '../render/deployment.js';
 import {Checkpoints} from '../../drivers/checkpoints.js';
 import {startEngineLoop} from '../../drivers/engine-loop.js';
 import {engineCycle, type CycleAction} from '../../drivers/engine-cycle.js';
@@ -22,11 +23,13 @@ async function once(cli: Cli): Promise<number> {
 	const leadership = await store.lead();
 	try {
 		if (leadership.role !== 'leader') {
-			cli.emit({ok: false, role: 'follower', actions: []}, () => `follower: another engine leads ${cli.dataDir}; this tick did nothing`);
+			const where = await cli.storeLabel();
+			const holder = await store.engineLeader();
+			cli.emit({ok: false, role: 'follower', actions: [], ...(holder ? {leader: holder} : {})}, shown => `follower: ${leaderText(shown.leader)} leads ${where}; this tick did nothing`);
 			return EXIT.refused;
 		}
 		// One whole cycle: the targets' pending work, samples, the tick, and what the tick decided.
-		const {actions, reconciled} = await engineCycle(store, {dataDir: cli.dataDir, now: () => cli.clock.now()}, {clock: cli.clock});
+		const {actions, reconciled} = await engineCycle(store, {dataDir: store.dir, now: () => cli.clock.now()}, {clock: cli.clock});
 		// A one-shot leader (cron) signs the audit head as a running one does on its first tick.
 		await new Checkpoints(store, cli.clock).afterTick();
 		const applied = reconciled.map(r => ({id: r.work.id, op: r.work.op, percent: r.work.percent, report: r.command.type, ...(r.settled ? {settled: r.settled} : {})}));
@@ -102,23 +105,33 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 		},
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
 	});
-	const say = (role: string) => {
+	const where = await cli.storeLabel();
+	const say = async (role: string) => {
 		if (cli.json) return;
-		cli.out(role === 'leader' ? `leader: driving ${cli.dataDir} every ${intervalMs} ms` : `follower: another engine leads ${cli.dataDir}; waiting to take over`);
+		cli.out(role === 'leader' ? `leader: driving ${where} every ${intervalMs} ms` : `follower: ${leaderText(await store.engineLeader().catch(() => undefined))} leads ${where}; waiting to take over`);
 	};
-	say(engine.role);
+	await say(engine.role);
 	exporter?.follow(engine);
 	notify.follow(engine);
 	if (exporter && !cli.json) cli.out(`metrics: ${exporter.url}`);
-	const unsubscribe = engine.onRoleChange(say);
-	await new Promise<void>(resolve => {
-		const stop = () => resolve();
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
-	});
-	unsubscribe();
-	const role = engine.role;
-	await engine.stop();
+	const unsubscribe = engine.onRoleChange(role => void say(role));
+	// Listening until the engine has stopped, not once: signal-exit (a dependency's, loaded by
+	// whichever tick first needs it) re-raises a signal that finds no listener but its own, which
+	// killed the engine mid-stop. A second signal while it stops waits for the stop to finish.
+	let stop: () => void = () => undefined;
+	const stopped = new Promise<void>(resolve => (stop = resolve));
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	let role: string;
+	try {
+		await stopped;
+		unsubscribe();
+		role = engine.role;
+		await engine.stop();
+	} finally {
+		process.off('SIGINT', stop);
+		process.off('SIGTERM', stop);
+	}
 	// Under --json the whole run is one document, printed when the engine stops.
 	cli.emit({ok: true, role, actions: changes, ...(exporter ? {metrics: exporter.url} : {})}, () => 'engine stopped');
 	return EXIT.ok;

@@ -1,7 +1,6 @@
 import type {Command} from 'commander';
 import {statusWord} from '../../core/view/words.js';
 import {serviceHistory} from '../../store/service-history.js';
-import {storePaths} from '../../store/paths.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {count, SERVICE_NAME, SERVICE_NAME_RULE} from '../parse.js';
@@ -16,8 +15,8 @@ export function registerHistory(program: Command, io: Io) {
 		.action(
 			action<{limit?: number}>(io, async (cli, [service], o) => {
 				if (!SERVICE_NAME.test(service!)) throw usage(`service: ${SERVICE_NAME_RULE}`);
-				const state = await (await cli.store()).read();
-				const {rows, older} = await serviceHistory(state, storePaths(cli.dataDir), service!, o.limit ?? 20);
+				const store = await cli.store();
+				const {rows, older} = await serviceHistory(await store.read(), store, service!, o.limit ?? 20);
 				cli.emit({service, deployments: rows, older}, shown => {
 					if (shown.deployments.length === 0) return `no deployment of ${shown.service} on record`;
 					const lines = table(

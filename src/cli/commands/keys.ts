@@ -54,7 +54,9 @@ export function registerKeys(program: Command, io: Io) {
 				throw usage(`--id: a private key already exists at ${path} (never overwritten); to register it: calyx keys register --key ${path} --owner ${opts.owner}`);
 			}
 			// Everyone who can read the data directory could read a private key kept there.
-			if (path.startsWith(resolve(cli.dataDir) + sep) || existsSync(resolve(path, '..', 'state.json'))) {
+			// An etcd store's data is on its cluster: only a data directory's own path is checked then.
+			const dataDir = (await cli.etcdTarget()) ? undefined : resolve(cli.dataDir);
+			if ((dataDir !== undefined && path.startsWith(dataDir + sep)) || existsSync(resolve(path, '..', 'state.json'))) {
 				throw usage(`--out: ${path} is inside a data directory; private keys live outside it (default: ${defaultKeyPath(opts.id, cli.io.env)})`);
 			}
 			const pair = generateKeyPair();

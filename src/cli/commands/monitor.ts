@@ -6,11 +6,11 @@ import type {Cli, Io} from '../context.js';
 import {EXIT, usage} from '../errors.js';
 import {metricOptions} from '../parse.js';
 
-/** The data directory's thresholds when there is one; the defaults otherwise (the check is stateless). */
+/** The store's thresholds when there is one; the defaults otherwise (the check is stateless). */
 async function thresholds(cli: Cli): Promise<{thresholds: Thresholds; from: string}> {
 	try {
 		const state = await (await cli.store()).read();
-		return {thresholds: state.config.plan.thresholds, from: cli.dataDir};
+		return {thresholds: state.config.plan.thresholds, from: await cli.storeLabel()};
 	} catch (error) {
 		if ((error as {code?: string}).code === 'NOT_INITIALISED') return {thresholds: DEFAULT_THRESHOLDS, from: 'defaults'};
 		throw error;

@@ -61,6 +61,9 @@ function metricRows(view: DeploymentView, paint: Paint, now: number): string[] {
 		.map(l => `  ${l}`);
 }
 
+/** Which process leads the engine, as a person finds it: its pid on its box (boxes differ on a shared etcd store). */
+export const leaderText = (holder: {pid: number; host: string} | null | undefined) => (holder ? `the engine of pid ${holder.pid} on ${escapeControls(holder.host)}` : 'another engine');
+
 export function renderStatus(view: DeploymentView, paint: Paint, time: ShowTime, now: number): string {
 	const lines = [
 		`${paint('bold', view.id)}  ${view.service} ${view.from} → ${view.to}`,
