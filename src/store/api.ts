@@ -116,6 +116,14 @@ export interface ChangeNotice {
 	metrics: boolean;
 }
 
+/** Whether the store's backend answers: always for a data directory; an etcd cluster may not. */
+export type Reachability = {reachable: true} | {reachable: false; since: number; error: string; endpoints: string};
+
+export interface ReachabilitySource {
+	get(): Reachability;
+	subscribe(listener: () => void): () => void;
+}
+
 export interface Leadership {
 	readonly role: 'leader' | 'follower';
 	/** Called when this process gains or loses leadership (a follower takes over a dead leader). */
@@ -180,6 +188,8 @@ export interface Store {
 	 * directory has nothing of the kind.
 	 */
 	maintain?(now: number): Promise<Array<{at: string; kind: string; detail: string}>>;
+	/** Whether the backend answers now, told as it changes (a console says so); absent: it always does (files). */
+	reachability?(): ReachabilitySource;
 	close(): Promise<void>;
 }
 
@@ -211,13 +221,6 @@ export interface BatchStore extends Store {
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]>;
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */
 	archived(id: string): Promise<ArchiveRecord | undefined>;
-	/**
-	 * The list rows of the deployments that ended, each once (where it ended last), in the order they
-	 * ended: the last `limit` that pass `match` (all with 'all'), and whether older ones passed too.
-	 * For a store whose archive is not files: the file store leaves it out, and its archive index is
-	 * read from its end instead (archive-tail.ts).
-	 */
-	endedTail?(limit: number | 'all', match?: (row: DeploymentSummary) => boolean): Promise<{rows: DeploymentSummary[]; older: boolean}>;
 	/**
 	 * Reads never write: what a crash left is repaired by the next write, or here, on purpose,
 	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.

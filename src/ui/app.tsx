@@ -9,6 +9,8 @@ import {useEngineFollowers, useEnginePresence} from './hooks/use-engine-presence
 import {useEngineRole, type EngineRole} from './hooks/use-engine-role.js';
 import {useNotifyHealth} from './hooks/use-notify-health.js';
 import {notifyTroubleText} from './model/notify-trouble.js';
+import {storeTroubleText} from './model/store-trouble.js';
+import {useStoreReachability} from './hooks/use-store-reachability.js';
 import type {DeliveryHealth} from '../drivers/notify/index.js';
 import {useLiveDetail} from './hooks/use-live-detail.js';
 import {useScreenClock} from './hooks/use-now.js';
@@ -124,7 +126,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
 	useBell(state, props.ring);
-	const notifyTrouble = notifyTroubleText(useNotifyHealth(props.notifyHealth), now);
+	// A store that does not answer comes first: everything else on screen is as of when it last did.
+	const trouble = [storeTroubleText(useStoreReachability(store), now), notifyTroubleText(useNotifyHealth(props.notifyHealth), now)].filter(Boolean).join(' · ') || undefined;
 	// What the frame before was drawn from: a frame for newer data is drawn for fresh data (see DATA_GRACE_MS).
 	const drawnFrom = useRef(snapshot);
 	const fresh = (['state', 'samples', 'audit'] as const).some(k => snapshot[k] !== drawnFrom.current[k]);
@@ -248,7 +251,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 				{...(state ? {target: targetKinds(state)} : {})}
 				counts={state ? statusCounts(state) : {}}
 				demoTrust={store.trust.demo}
-				{...(notifyTrouble ? {notifyTrouble} : {})}
+				{...(trouble ? {trouble} : {})}
 			/>
 			<PaneTabs
 				pane={pane}

@@ -100,12 +100,15 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store when things go wrong'
 		console.log(`frozen leader replaced in ${takeover} ms; woken, it answered "${answer}"`);
 	}, 120_000);
 
-	it('a cluster lost mid-run: the leader stops deciding within the TTL, and a read fails naming the endpoints', async () => {
+	it('a cluster lost mid-run: the leader stops deciding within the TTL, a read fails naming the endpoints, the probe a console listens to says so and then that it is back', async () => {
 		const target = etcd.target();
 		const {store} = await initEtcdStore(target, {stateHome: home});
 		stores.push(store);
 		const leadership = await store.lead({staleMs: 3000});
 		expect(leadership.role).toBe('leader');
+		// What a console listens to, to say the cluster does not answer.
+		const probe = store.reachability!();
+		const unsubscribe = probe.subscribe(() => undefined);
 		const members = etcd.cluster().members.filter(m => m.pid !== undefined);
 		for (const m of members) process.kill(m.pid!, 'SIGSTOP');
 		try {
@@ -115,9 +118,13 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store when things go wrong'
 			expect(steppedDown).toBeLessThanOrEqual(3000);
 			const error = await store.read().catch((e: unknown) => e);
 			expect(error).toMatchObject({code: 'IO', message: expect.stringContaining(target.endpoints[0]!)});
+			await until(() => !probe.get().reachable, 10_000, 'the probe to find the cluster gone');
+			expect(probe.get()).toMatchObject({reachable: false, endpoints: expect.stringContaining(target.endpoints[0]!)});
 			console.log(`cluster frozen: the leader stepped down after ${steppedDown} ms (TTL 3 s); a read failed: ${(error as Error).message.slice(0, 120)}`);
 		} finally {
 			for (const m of members) process.kill(m.pid!, 'SIGCONT');
 		}
+		await until(() => probe.get().reachable, 20_000, 'the probe to find the cluster back');
+		unsubscribe();
 	}, 60_000);
 });

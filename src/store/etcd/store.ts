@@ -7,7 +7,7 @@ import {StoreError} from '../errors.js';
 import {ledgerDrift, trustOver} from '../../core/ledger.js';
 import type {Deployment, Sample, State} from '../../core/model/index.js';
 import type {Trust} from '../../core/trust.js';
-import {deploymentSummary, type DeploymentSummary} from '../../core/view/summary.js';
+import {deploymentSummary} from '../../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {executeBatch, type Batch} from '../batch.js';
@@ -22,6 +22,7 @@ import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js'
 import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
 import {allKeys, prefixEnd} from './pages.js';
 import {WriteQueue} from './queue.js';
+import {ClusterProbe} from './reachability.js';
 import {SnapshotCodec} from './snapshot.js';
 import {StateReader} from './state-reader.js';
 import {EtcdTrail} from './trail.js';
@@ -65,6 +66,7 @@ export class EtcdStore implements BatchStore {
 	readonly #reader: StateReader;
 	readonly #home: string;
 	#leadership: EtcdLeadership | undefined;
+	#probe: ClusterProbe | undefined;
 	/** Compaction and defragmentation of the cluster's history (maintenance.ts). */
 	readonly maintenance: EtcdMaintenance;
 
@@ -158,11 +160,6 @@ export class EtcdStore implements BatchStore {
 
 	archived(id: string): Promise<ArchiveRecord | undefined> {
 		return this.#archive.record(id);
-	}
-
-	async endedTail(limit: number | 'all', match: (row: DeploymentSummary) => boolean = () => true): Promise<{rows: DeploymentSummary[]; older: boolean}> {
-		const rows = (await this.#archive.summaries()).filter(match);
-		return limit === 'all' || rows.length <= limit ? {rows, older: false} : {rows: rows.slice(rows.length - limit), older: true};
 	}
 
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]> {
@@ -287,6 +284,16 @@ export class EtcdStore implements BatchStore {
 
 	engineFollowers(): Promise<number> {
 		return followersOf(this.#client, this.#keys.prefix);
+	}
+
+	/** A probe of the cluster while a console listens (reachability.ts). */
+	reachability(): ClusterProbe {
+		if (!this.#probe) {
+			const probe = new ClusterProbe(this.#client, this.#keys.meta, this.parts.target.endpoints);
+			this.#probe = probe;
+			this.#closers.add(() => probe.close());
+		}
+		return this.#probe;
 	}
 
 	async close(): Promise<void> {

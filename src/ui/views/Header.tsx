@@ -22,8 +22,8 @@ interface Props {
 	counts: Partial<Record<DeploymentStatus, number>>;
 	/** Keys are governed by the user's demo trust: said on every screen, so nobody takes it for production. */
 	demoTrust?: boolean;
-	/** The notification sinks failing now (see notify-trouble.ts), escaped already. */
-	notifyTrouble?: string;
+	/** What fails now: the store's backend (store-trouble.ts), notification sinks (notify-trouble.ts); escaped already. */
+	trouble?: string;
 }
 
 /**
@@ -35,7 +35,7 @@ interface Props {
  * A notification sink this console's engine cannot reach comes first on the second line: nobody
  * is told of a halt while it lasts.
  */
-function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust, notifyTrouble}: Props) {
+function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust, trouble}: Props) {
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -70,9 +70,9 @@ function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
 			</Line>
 			<Line>
-				{notifyTrouble ? (
+				{trouble ? (
 					<Text bold color="red">
-						{notifyTrouble}
+						{trouble}
 						<Text color="gray"> · </Text>
 					</Text>
 				) : null}
