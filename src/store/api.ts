@@ -222,6 +222,13 @@ export interface BatchStore extends Store {
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */
 	archived(id: string): Promise<ArchiveRecord | undefined>;
 	/**
+	 * The list rows of the deployments that ended, each once (where it ended last), in the order they
+	 * ended: the last `limit` that pass `match` (all with 'all'), and whether older ones passed too.
+	 * For a store whose archive is not files: the file store leaves it out, and its archive index is
+	 * read from its end instead (archive-tail.ts).
+	 */
+	endedTail?(limit: number | 'all', match?: (row: DeploymentSummary) => boolean): Promise<{rows: DeploymentSummary[]; older: boolean}>;
+	/**
 	 * Reads never write: what a crash left is repaired by the next write, or here, on purpose,
 	 * under the lock and audited. With `dryRun`, says what it would do and writes nothing.
 	 */

@@ -7,7 +7,7 @@ import {StoreError} from '../errors.js';
 import {ledgerDrift, trustOver} from '../../core/ledger.js';
 import type {Deployment, Sample, State} from '../../core/model/index.js';
 import type {Trust} from '../../core/trust.js';
-import {deploymentSummary} from '../../core/view/summary.js';
+import {deploymentSummary, type DeploymentSummary} from '../../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {executeBatch, type Batch} from '../batch.js';
@@ -160,6 +160,11 @@ export class EtcdStore implements BatchStore {
 
 	archived(id: string): Promise<ArchiveRecord | undefined> {
 		return this.#archive.record(id);
+	}
+
+	async endedTail(limit: number | 'all', match: (row: DeploymentSummary) => boolean = () => true): Promise<{rows: DeploymentSummary[]; older: boolean}> {
+		const rows = (await this.#archive.summaries()).filter(match);
+		return limit === 'all' || rows.length <= limit ? {rows, older: false} : {rows: rows.slice(rows.length - limit), older: true};
 	}
 
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]> {
