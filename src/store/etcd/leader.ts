@@ -1,13 +1,13 @@
 import {hostname} from 'node:os';
-import type {Campaign, Etcd3} from 'etcd3';
+import type {Etcd3, Lease} from 'etcd3';
 import type {Leadership} from '../api.js';
 
 /** The lease's time to live: how long a dead or frozen leader keeps the canaries undriven. */
 export const DEFAULT_TTL_S = 3;
-/** How soon a candidate whose campaign failed (its lease lost) stands again. */
+/** How soon a candidate whose lease was lost stands again. */
 const RESTAND_MS = 500;
-/** How long standing waits to learn whether it leads or follows. */
-const STAND_MS = 5_000;
+/** How often a follower looks whether it leads now (takeover is the TTL plus at most this). */
+const FOLLOW_MS = 250;
 
 export interface Leader {
 	pid: number;
@@ -24,20 +24,34 @@ const parseLeader = (text: string | undefined): Leader | undefined => {
 	}
 };
 
+const electionPrefix = (prefix: string) => `${prefix}election/engine/`;
+
+/** The candidate that leads: the election key made first (its create revision is the lowest). */
+async function first(client: Etcd3, prefix: string, deadlineMs?: number) {
+	const range = client.getAll().prefix(electionPrefix(prefix)).sort('Create', 'Ascend').limit(1);
+	const res = await (deadlineMs === undefined ? range : range.options({deadline: Date.now() + deadlineMs})).exec();
+	return res.kvs[0];
+}
+
+interface Candidacy {
+	lease: Lease;
+	key: string;
+	/** The step-down timer of a leader: it follows unless it sees its key again before then. */
+	expiry?: NodeJS.Timeout;
+}
+
 /**
- * Leadership by etcd's election over a lease (etcd3's Election): the candidate whose key was made
- * first leads; its lease is kept alive while it runs, and lapses after the TTL when its box dies or
- * it freezes, so that the next candidate leads. `key()` is the leader's election key, which every
- * write of this process compares while it leads: a leader that wakes after losing it cannot write.
+ * Leadership by an election over etcd leases: each candidate puts a key on a lease of its own, kept
+ * alive while it runs; the one whose key was made first leads. A dead or frozen leader's lease
+ * lapses after the TTL, its key goes, and the next candidate leads. `key()` is the leader's key,
+ * which every write of this process compares while it leads: one that wakes after losing it cannot
+ * write. Followers look every FOLLOW_MS (no watch: nothing is left running once they stop).
  */
 export class EtcdLeadership implements Leadership {
 	#role: 'leader' | 'follower' = 'follower';
-	#campaign: Campaign | undefined;
-	#key: string | undefined;
+	#candidacy: Candidacy | undefined;
 	#released = false;
-	#retry: NodeJS.Timeout | undefined;
-	#watchdog: NodeJS.Timeout | undefined;
-	#stopWatch: (() => void) | undefined;
+	#timer: NodeJS.Timeout | undefined;
 	readonly #listeners = new Set<(role: 'leader' | 'follower') => void>();
 
 	constructor(
@@ -46,17 +60,13 @@ export class EtcdLeadership implements Leadership {
 		readonly ttlS: number,
 	) {}
 
-	static election(client: Etcd3, prefix: string, ttlS = DEFAULT_TTL_S) {
-		return client.namespace(prefix).election('engine', ttlS);
-	}
-
 	get role() {
 		return this.#role;
 	}
 
 	/** The election key this process leads by, or undefined while it follows. */
 	key(): string | undefined {
-		return this.#role === 'leader' ? this.#key : undefined;
+		return this.#role === 'leader' ? this.#candidacy?.key : undefined;
 	}
 
 	onChange(listener: (role: 'leader' | 'follower') => void): () => void {
@@ -64,86 +74,70 @@ export class EtcdLeadership implements Leadership {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** Stands for election; resolves once this process leads or follows a live leader. */
+	/** Stands for election; resolves once this process knows whether it leads. */
 	async stand(): Promise<void> {
-		this.#retry = undefined;
+		this.#timer = undefined;
 		if (this.#released) return;
-		const campaign = EtcdLeadership.election(this.client, this.prefix, this.ttlS).campaign(JSON.stringify({pid: process.pid, host: hostname()}));
-		this.#campaign = campaign;
-		campaign.on('error', () => this.#lost(campaign));
-		const elected = new Promise<void>(resolve => campaign.on('elected', () => resolve()));
-		elected.then(
-			async () => {
-				if (this.#campaign !== campaign || this.#released) return;
-				this.#key = await campaign.getCampaignKey();
-				this.#become('leader');
-				this.#watch(campaign);
-			},
-			() => undefined,
-		);
-		// A follower is one whose key stands behind another's: it waits in the election, and this returns.
-		await Promise.race([elected, this.#behind(campaign)]).catch(() => undefined);
-	}
-
-	/** Resolves once this campaign's key exists and is not the first (another candidate leads). */
-	async #behind(campaign: Campaign): Promise<void> {
-		const mine = await campaign.getCampaignKey();
-		const deadline = Date.now() + STAND_MS;
-		while (Date.now() < deadline && this.#campaign === campaign && this.#role === 'follower') {
-			const first = await this.client.getAll().prefix(`${this.prefix}election/engine/`).sort('Create', 'Ascend').limit(1).keys();
-			if ((await this.client.get(mine).exec()).kvs.length > 0 && first[0] !== undefined && first[0] !== mine) return;
-			await new Promise(resolve => setTimeout(resolve, 20));
-		}
+		const lease = this.client.lease(this.ttlS);
+		const id = await lease.grant();
+		const c: Candidacy = {lease, key: `${electionPrefix(this.prefix)}${id}`};
+		this.#candidacy = c;
+		lease.on('lost', () => this.#lost(c));
+		await this.client.put(c.key).value(JSON.stringify({pid: process.pid, host: hostname()})).lease(id).exec();
+		await this.#look(c);
 	}
 
 	/**
-	 * A leader cut off from the cluster cannot tell that its lease lapsed (the client would say so
-	 * only after twice the TTL). Its lease was alive when it last saw its key, and its last keepalive
-	 * was at most a third of the TTL before that: so it steps down, on a timer of its own, before two
-	 * thirds of the TTL have passed since it last saw its key, and another can be elected only after.
+	 * Whether this candidacy leads now. A leader cut off from the cluster cannot tell that its lease
+	 * lapsed (the client would say so only after twice the TTL). Its lease was alive when it last saw
+	 * its key, and its last keepalive was at most a third of the TTL before that: so it steps down, on
+	 * a timer of its own, before two thirds of the TTL have passed since then, and another can lead
+	 * only after. Two engines never decide at once.
 	 */
-	#watch(campaign: Campaign): void {
-		const every = (this.ttlS * 1000) / 6;
-		const margin = (this.ttlS * 1000 * 2) / 3 - every;
-		const stepDown = () => this.#lost(campaign);
-		let expiry = setTimeout(stepDown, margin);
-		const check = async () => {
-			this.#watchdog = undefined;
-			if (this.#campaign !== campaign || this.#role !== 'leader' || !this.#key) return clearTimeout(expiry);
-			const asked = Date.now();
-			const seen = await this.client
-				.get(this.#key)
-				.options({deadline: asked + every})
-				.exec()
-				.then(
-					res => (res.kvs.length > 0 ? 'alive' : 'gone'),
-					() => 'unknown',
-				);
-			if (seen === 'gone') return stepDown();
-			if (seen === 'alive') {
-				clearTimeout(expiry);
-				expiry = setTimeout(stepDown, margin - (Date.now() - asked));
-			}
-			if (this.#campaign === campaign) this.#watchdog = setTimeout(() => void check(), every);
-		};
-		this.#stopWatch = () => clearTimeout(expiry);
-		this.#watchdog = setTimeout(() => void check(), every);
+	async #look(c: Candidacy): Promise<void> {
+		if (this.#candidacy !== c || this.#released) return;
+		const every = this.#role === 'leader' ? (this.ttlS * 1000) / 6 : FOLLOW_MS;
+		const asked = Date.now();
+		const leading = await first(this.client, this.prefix, every).then(
+			kv => (kv ? kv.key.toString() === c.key : false),
+			() => undefined,
+		);
+		if (this.#candidacy !== c || this.#released) return;
+		if (leading === true) {
+			clearTimeout(c.expiry);
+			c.expiry = setTimeout(() => this.#lost(c), (this.ttlS * 1000 * 2) / 3 - every - (Date.now() - asked));
+			this.#become('leader');
+		} else if (leading === false) {
+			if (this.#role === 'leader') return this.#lost(c);
+		}
+		this.#timer = setTimeout(() => void this.#look(c), every);
 	}
 
-	/** This process's election key is gone (its lease lapsed while it was frozen): it follows, and stands again. */
+	/** This process's key is gone or its lease lost: it follows, and stands again. */
 	fenced(): void {
-		if (this.#campaign) this.#lost(this.#campaign);
+		if (this.#candidacy) this.#lost(this.#candidacy);
 	}
 
-	#lost(campaign: Campaign): void {
-		if (this.#campaign !== campaign) return;
-		this.#campaign = undefined;
-		this.#key = undefined;
-		if (this.#watchdog) clearTimeout(this.#watchdog);
-		this.#stopWatch?.();
+	#lost(c: Candidacy): void {
+		if (this.#candidacy !== c) return;
+		void this.#end(c);
 		this.#become('follower');
-		void campaign.resign().catch(() => undefined);
-		if (!this.#released && !this.#retry) this.#retry = setTimeout(() => void this.stand(), RESTAND_MS);
+		this.#restand();
+	}
+
+	/** Stands again soon, and again after that while the cluster does not answer. */
+	#restand(): void {
+		if (this.#released) return;
+		this.#timer = setTimeout(() => void this.stand().catch(() => this.#restand()), RESTAND_MS);
+	}
+
+	#end(c: Candidacy): Promise<void> {
+		this.#candidacy = undefined;
+		clearTimeout(c.expiry);
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = undefined;
+		// Revoking deletes the key at once: the next candidate need not wait for the TTL.
+		return c.lease.revoke().catch(() => undefined);
 	}
 
 	#become(role: 'leader' | 'follower'): void {
@@ -154,24 +148,20 @@ export class EtcdLeadership implements Leadership {
 
 	async release(): Promise<void> {
 		this.#released = true;
-		if (this.#retry) clearTimeout(this.#retry);
-		if (this.#watchdog) clearTimeout(this.#watchdog);
-		this.#stopWatch?.();
-		const campaign = this.#campaign;
-		this.#campaign = undefined;
-		this.#key = undefined;
-		await campaign?.resign().catch(() => undefined);
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = undefined;
+		if (this.#candidacy) await this.#end(this.#candidacy);
 		this.#become('follower');
 	}
 }
 
-/** The process leading now (its campaign value), if any. */
+/** The process leading now (its key's value), if any. */
 export async function leaderOf(client: Etcd3, prefix: string): Promise<Leader | undefined> {
-	return parseLeader(await EtcdLeadership.election(client, prefix).leader());
+	return parseLeader((await first(client, prefix))?.value.toString());
 }
 
 /** How many candidates wait behind the leader. */
 export async function followersOf(client: Etcd3, prefix: string): Promise<number> {
-	const n = await client.getAll().prefix(`${prefix}election/engine/`).count();
+	const n = await client.getAll().prefix(electionPrefix(prefix)).count();
 	return Math.max(0, n - 1);
 }
