@@ -73,7 +73,7 @@ describe('calyx completion', () => {
 		expect(first.reply).toEqual(root.subcommands);
 		expect(first.reply).toContain('completion');
 		expect(bashComplete(w, ['can']).reply).toEqual(['canary']);
-		expect(bashComplete(w, ['canary', 'list', '--s']).reply).toEqual(['--service', '--status', '--since']);
+		expect(bashComplete(w, ['canary', 'list', '--s']).reply).toEqual(['--service', '--status', '--since', '--store']);
 		expect(bashComplete(w, ['canary', 'status', 'DEP-']).reply).toEqual([w.dep]);
 		expect(bashComplete(w, ['canary', 'halt', '--reason', 'r', '']).reply).toEqual([w.dep]);
 		expect(bashComplete(w, ['canary', 'list', '--status', 'rol']).reply).toEqual(['rolling_back', 'rolled_back', 'rollback_failed']);
@@ -98,7 +98,7 @@ describe('calyx completion', () => {
 		const fish = `source $argv[1]; complete -C'calyx canary status '; complete -C'calyx canary list --st'`;
 		const run = spawnSync('fish', ['-c', fish, shared.scripts.fish], {env: shared.env, encoding: 'utf8'});
 		expect(run.stderr).toBe('');
-		expect(lines(run.stdout).map(l => l.split('\t')[0])).toEqual([shared.dep, '--status']);
+		expect(lines(run.stdout).map(l => l.split('\t')[0])).toEqual([shared.dep, '--status', '--store']);
 	});
 
 	it('refuses a shell it has no script for, naming the ones it has', async () => {
