@@ -73,6 +73,7 @@ export class Anchor {
 	#point?: Verified;
 	/** The point whose re-check of older lines a write's check left for its commit (see `recheck`). */
 	#owed?: Verified;
+	#rechecking?: Promise<void>;
 	#recorded?: string;
 	#unrecorded = false;
 	#witnessDir?: Promise<string>;
@@ -117,6 +118,7 @@ export class Anchor {
 	 * verify, and its own line is the re-check's, as every older line is.
 	 */
 	async verify(doc: DocHead, opts: {defer?: boolean; asLeft?: boolean} = {}): Promise<Verified | undefined> {
+		await this.rechecked();
 		try {
 			const p = this.#point;
 			if (opts.defer && opts.asLeft && p && p.seq === doc.auditHead.seq && p.hash === doc.auditHead.hash) {
@@ -192,19 +194,28 @@ export class Anchor {
 	}
 
 	/**
-	 * The re-check a write's check left owed (see `verify`), run by the commit while its directory
-	 * fsync is under way: CPU and cached reads in time the write spends waiting on the disk anyway,
-	 * RECHECK_STEP lines at a time, so that the commit's own I/O goes on between.
+	 * Starts the re-check a write's check left owed (see `verify`), for the commit to run while its
+	 * files are fsync'd: CPU and cached reads in time the write spends waiting on the disk anyway,
+	 * RECHECK_STEP lines at a time, so that the commit's own I/O goes on between. Everything here
+	 * that reads the point waits for it (`rechecked`; the committer, before it releases the lock).
 	 * It covers the same lines it would have before the write, so the whole file is still
 	 * re-checked every (history / SCRUB_LINES) writes. A line found bad here cannot stop the write
 	 * already committing: the point is forgotten (and not witnessed), so the next write, this
 	 * process's or another's, verifies from this user's last witness, re-checks these lines before
-	 * it writes, and refuses. Never throws.
+	 * it writes, and refuses.
 	 */
-	async recheck(): Promise<void> {
+	recheck(): void {
 		const start = this.#owed;
 		this.#owed = undefined;
-		if (!start) return;
+		if (start) this.#rechecking = this.#recheck(start).finally(() => (this.#rechecking = undefined));
+	}
+
+	/** Once the re-check under way, if any, is done. Never rejects. */
+	async rechecked(): Promise<void> {
+		await this.#rechecking;
+	}
+
+	async #recheck(start: Verified): Promise<void> {
 		try {
 			const file = await openData(this.paths.audit, 'read');
 			try {
@@ -224,6 +235,7 @@ export class Anchor {
 	 * knows it (the log ended at `prev` when it checked, and it appended whole lines); else read.
 	 */
 	async committed(prev: Head, events: StoredEvent[], head: Head, end?: number): Promise<void> {
+		await this.rechecked();
 		try {
 			let point = this.#point;
 			// Lines between (a crashed mutation's, adopted by this commit's recovery): verified and folded once.
@@ -334,6 +346,7 @@ export class Anchor {
 
 	/** Appends a witness entry for `seen` (default: the verified point) unless this process just did. */
 	async #record(by: WitnessEntry['by'], seen?: ChainPoint): Promise<void> {
+		await this.rechecked();
 		const point = seen ?? this.#point;
 		if (!point || point.seq === 0) return;
 		const verified = by !== 'read';

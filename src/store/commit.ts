@@ -77,7 +77,15 @@ export class Committer {
 
 	/** Under the write lock; what it committed is witnessed once the lock is released. */
 	locked<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-		return withWriteLock(this.paths, this.#lockTimeoutMs, fn).finally(() => this.#anchor.settle());
+		const held = async (lock: HeldLock) => {
+			try {
+				return await fn(lock);
+			} finally {
+				// The chain's re-check a commit started never outlives the lock.
+				await this.#anchor.rechecked();
+			}
+		};
+		return withWriteLock(this.paths, this.#lockTimeoutMs, held).finally(() => this.#anchor.settle());
 	}
 
 	/** `cmds`: the commands the step runs, so that an archived deployment one names is brought back first (archive-step.ts). */
@@ -144,8 +152,8 @@ export class Committer {
 	}
 
 	/**
-	 * The commit: serialise the next state and write it to a temp file (fsync), validating it
-	 * meanwhile (nothing is appended, and nothing made current, if it is invalid); then, at once,
+	 * The commit: serialise the next state and write it to a temp file (fsync), validating it as the
+	 * bytes are copied (nothing is appended, and nothing made current, if it is invalid); then, at once,
 	 * append the audit events (fsync; said first in the commit marker, synced before the append
 	 * writes a byte) and the samples (fsync); only when all are durable, rename it over state.json (the commit point) and fsync the
 	 * directory. So the document whose audit head is the last event appended never becomes current
@@ -174,22 +182,24 @@ export class Committer {
 		this.#doc.encode(doc);
 		this.#trace?.('prepared');
 		await lock.assertHeld('appending to the audit trail');
-		// Validated while the document's temp file (not visible before the rename) is fsync'd; nothing
-		// is appended before it passes. Then the chain's owed re-check of older lines (Anchor.recheck).
+		// Validated while the document's bytes are copied to its temp file (not visible before the
+		// rename); nothing is appended before it passes, and the appends' fsyncs then start with the
+		// document's. Once they run, the chain's owed re-check of older lines starts (Anchor.recheck),
+		// to go on through the rename and the directory fsync.
 		let validity!: {pass: () => void; fail: (error: unknown) => void};
 		const valid = new Promise<void>((pass, fail) => (validity = {pass, fail}));
 		let identify!: (id: FileId) => void;
 		const identified = new Promise<FileId>(resolve => (identify = resolve));
-		const during = async () => {
+		const writing = () => {
 			try {
 				this.#doc.validate(doc);
 				validity.pass();
 			} catch (error) {
-				return validity.fail(error);
+				validity.fail(error);
 			}
-			await this.#anchor.recheck();
 		};
-		const staged = this.#doc.stage(doc, {during, identified: identify});
+		const during = async () => this.#anchor.recheck();
+		const staged = this.#doc.stage(doc, {writing, during, identified: identify});
 		// A temp file that failed before its fsync: nothing was validated, and nothing is appended.
 		staged.catch(validity.fail);
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:

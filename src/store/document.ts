@@ -159,13 +159,13 @@ export class DocumentFile implements Adapter<State> {
 	 * backup), without making the new state current. The store runs this alongside the log appends;
 	 * `write` then only renames, after the appends are durable. Returns the identity the file will
 	 * have once current; `identified` is told it as soon as the bytes are written, before the fsync.
-	 * `during`: the store's own work, run while the temp file is fsync'd.
+	 * `writing` and `during`: the store's own work, run while the bytes are written and fsync'd.
 	 */
-	async stage(state: State, opts: {during?: () => Promise<void>; identified?: (id: FileId) => void} = {}): Promise<FileId> {
+	async stage(state: State, opts: {writing?: () => void; during?: () => Promise<void>; identified?: (id: FileId) => void} = {}): Promise<FileId> {
 		this.encode(state);
 		const {chunks, layout} = this.#prepared!;
 		const written = opts.identified && ((stats: BigIntStats) => opts.identified!(fileId(stats)));
-		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {during: opts.during, written}), linkPendingBackup(this.paths)]);
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {writing: opts.writing, during: opts.during, written}), linkPendingBackup(this.paths)]);
 		if (temp.status === 'rejected' || backup.status === 'rejected') {
 			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
 			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;

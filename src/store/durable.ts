@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, fsync, openSync, writev, type BigIntStats, type Stats} from 'node:fs';
+import {closeSync, fstatSync, fsync, openSync, writeSync, writev, type BigIntStats, type Stats} from 'node:fs';
 import {link, lstat, readdir, rename, rm, unlink} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {io, isNodeError} from './errors.js';
@@ -30,6 +30,13 @@ async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
 	if (written < total) await writevFd(fd, [Buffer.concat(chunks).subarray(written)]);
 }
 
+/** A write this small costs less done at once than a trip through the thread pool. */
+const SMALL_WRITE = 64 * 1024;
+
+function writeAllSync(fd: number, data: Buffer): void {
+	for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+}
+
 /** fsync; `during` (the caller's own work, whose failure is not the sync's) runs once the fsync is on its way, while the disk works. */
 async function syncWhile(fd: number, during?: () => Promise<void>): Promise<void> {
 	const [synced] = await Promise.allSettled([fsyncFd(fd), during?.()]);
@@ -38,19 +45,22 @@ async function syncWhile(fd: number, during?: () => Promise<void>): Promise<void
 
 /**
  * The first half of a durable replace: the new content in a unique temp file beside `path`,
- * fsync'd (`during` runs meanwhile, see syncWhile). Nothing is visible until `commitTemp`; a temp
+ * fsync'd (`writing` runs while the bytes are written, `during` while they are fsync'd). Nothing is visible until `commitTemp`; a temp
  * left by a crash is swept on open.
  */
 export async function writeTemp(
 	path: string,
 	chunks: Buffer[],
-	opts: {mode?: number; during?: () => Promise<void>; written?: (stats: BigIntStats) => void} = {},
+	opts: {mode?: number; writing?: () => void; during?: () => Promise<void>; written?: (stats: BigIntStats) => void} = {},
 ): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
 		const {fd} = openDataSync(tmp, 'create', opts.mode);
 		try {
-			await writeAll(fd, chunks);
+			const bytes = writeAll(fd, chunks);
+			// The caller's own synchronous work (it must not throw), while the pool copies the bytes.
+			opts.writing?.();
+			await bytes;
 			// The renamed file keeps this inode, size and mtime (the fsync changes none): what the next
 			// read's freshness check compares; told to `written` at once, before the fsync.
 			const stats = fstatSync(fd, {bigint: true});
@@ -127,7 +137,9 @@ export async function appendDurable(path: string, data: Buffer, after?: Promise<
 	try {
 		if (after) await after;
 		await io('appending to', path, async () => {
-			await writeAll(fd, [data]);
+			// A commit's few lines are written at once (µs), so that their fsync starts with the document's.
+			if (data.length <= SMALL_WRITE) writeAllSync(fd, data);
+			else await writeAll(fd, [data]);
 			await fsyncFd(fd);
 		});
 	} finally {
