@@ -46,8 +46,27 @@ async function samplesOf(path: string, deployments: readonly Deployment[], throu
 export async function recordedDeployment(store: BatchStore, id: string): Promise<Recorded | undefined> {
 	const found = await store.deployment(id);
 	if (!found) return undefined;
-	const samples = await samplesOf(store.paths.metrics, [found.deployment], found.rev);
+	const samples = await samplesFor(store, [found.deployment], found.rev);
 	return {deployment: found.deployment, samples: samples.get(id)!};
+}
+
+/**
+ * A store that keeps its archive in files keeps its samples in the metrics log, read here in one
+ * pass; one that lists its ended deployments itself (etcd: `endedTail`) is asked for each
+ * deployment's samples, as many as it recorded, through its committed revision.
+ */
+async function samplesFor(store: BatchStore, deployments: readonly Deployment[], throughRev: number): Promise<Map<string, Sample[]>> {
+	if (!store.endedTail) return samplesOf(store.paths.metrics, deployments, throughRev);
+	const lists = await Promise.all(deployments.map(d => (d.sampleCount > 0 ? store.samples(d.id, d.sampleCount) : Promise.resolve([]))));
+	return new Map(deployments.map((d, i) => [d.id, lists[i]!]));
+}
+
+/** The ids of a service's last `limit` ended deployments that `keep` keeps, from the end of the archive. */
+async function endedIds(store: BatchStore, state: State, service: string, limit: number, keep: (id: string) => boolean): Promise<string[]> {
+	if (store.endedTail) return (await store.endedTail(limit, row => row.service === service && keep(row.id))).rows.map(row => row.id);
+	// From the archive index's end: the cost follows how far back the service's last ones lie.
+	const tail = await archiveTail(storePaths(store.dir).archiveIndex, limit, state.rev, e => e.summary.service === service && keep(e.id));
+	return tail.entries.map(e => e.id);
 }
 
 /**
@@ -63,11 +82,10 @@ async function recentOf(store: BatchStore, state: State, service: string, limit:
 	if (limit <= 0) return [];
 	const stopped = state.deployments.filter(d => d.service === service && !ACTIVE.includes(d.status));
 	const live = new Set(stopped.map(d => d.id));
-	// From the archive index's end: the cost follows how far back the service's last ones lie.
-	const tail = await archiveTail(storePaths(store.dir).archiveIndex, limit, state.rev, e => e.summary.service === service && !live.has(e.id));
-	const ids = [...stopped.map(d => d.id), ...tail.entries.map(e => e.id)].sort((a, b) => idOrder(b, a)).slice(0, limit);
+	const ended = await endedIds(store, state, service, limit, id => !live.has(id));
+	const ids = [...stopped.map(d => d.id), ...ended].sort((a, b) => idOrder(b, a)).slice(0, limit);
 	const deployments = (await Promise.all(ids.map(async id => stopped.find(d => d.id === id) ?? (await store.deployment(id))?.deployment))).filter(d => d !== undefined);
-	const samples = await samplesOf(store.paths.metrics, deployments, state.rev);
+	const samples = await samplesFor(store, deployments, state.rev);
 	return deployments.map(d => ({deployment: d, samples: samples.get(d.id)!}));
 }
 
