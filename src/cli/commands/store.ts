@@ -7,6 +7,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {refusedError, usage} from '../errors.js';
 import {count, duration, number} from '../parse.js';
+import {registerStoreRetain} from './store-retain.js';
 
 interface PolicyFlags {
 	retainRevisions?: number;
@@ -136,4 +137,5 @@ export function registerStore(program: Command, io: Io) {
 		.command('status')
 		.description('an etcd store: its members (Raft leader, db size and in use), revision, compacted revision, engine leader and history policy')
 		.action(action(io, cli => status(cli)));
+	registerStoreRetain(cmd, io);
 }

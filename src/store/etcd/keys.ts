@@ -6,6 +6,8 @@
  *   s/meta                   revision, audit head, config, history, and the order of each list
  *   s/e/<list>/<id>          one live entity (key, intent, lease, deployment, service)
  *   a/<seq>                  one commit's chained audit lines (NDJSON), by the seq of its first event
+ *   t/base                   after a retention: the last removed event's seq and hash, and the
+ *                            registries up to it (vouched for by the audit.retained event)
  *   m/<deployment>/<rev>     one commit's samples of a deployment (NDJSON)
  *   r/<deployment>           an ended deployment's archive record, with its intent and leases
  *   ri/<intent or lease id>  the deployment an archived intent or lease left with
@@ -43,6 +45,10 @@ export class KeyLayout {
 	}
 	get audit() {
 		return `${this.prefix}a/`;
+	}
+	/** Where the trail on the cluster starts after a retention removed its oldest events (retention.ts). */
+	get auditBase() {
+		return `${this.prefix}t/base`;
 	}
 	auditAt(seq: number) {
 		return `${this.prefix}a/${padded(seq)}`;

@@ -72,6 +72,12 @@ export async function cleanEtcd(store: EtcdStore): Promise<boolean> {
  */
 export async function readEtcdParts(store: EtcdStore): Promise<StoreParts> {
 	const k = store.keys;
+	// A store elsewhere must be able to verify the chain from its first event.
+	const base = await store.parts.client.get(k.auditBase).string();
+	if (base !== null) {
+		const seq = (JSON.parse(base) as {seq?: unknown}).seq;
+		throw new StoreError('INVALID', `${store.where}: its trail starts after seq ${String(seq)} (calyx store retain moved the older events to a file): a store migrated from it could not verify its chain from the first event; nothing was written`, k.auditBase);
+	}
 	const at = await store.parts.client.get(k.meta).exec();
 	const revision = at.header.revision;
 	const {state} = new SnapshotCodec(k, store.where).decode(await scan(store, k.state, revision));

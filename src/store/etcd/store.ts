@@ -23,6 +23,7 @@ import {EtcdMaintenance, type MaintenanceAction} from './maintenance.js';
 import {allKeys, prefixEnd} from './pages.js';
 import {WriteQueue} from './queue.js';
 import {ClusterProbe} from './reachability.js';
+import {retain, type RetentionReport} from './retention.js';
 import {SnapshotCodec} from './snapshot.js';
 import {StateReader} from './state-reader.js';
 import {EtcdTrail} from './trail.js';
@@ -289,6 +290,11 @@ export class EtcdStore implements BatchStore {
 
 	engineFollowers(): Promise<number> {
 		return followersOf(this.#client, this.#keys.prefix);
+	}
+
+	/** Audit retention: the oldest events to a new file, then off the cluster (retention.ts). */
+	retain(keep: number, file: string, actor: string): Promise<RetentionReport> {
+		return retain({client: this.#client, keys: this.#keys, trail: this.#trail, where: this.where, read: () => this.read(), mutate: fn => this.mutate(fn)}, keep, file, actor);
 	}
 
 	/** A probe of the cluster while a console listens (reachability.ts). */

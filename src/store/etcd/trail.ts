@@ -1,5 +1,6 @@
 import type {Etcd3} from 'etcd3';
-import {emptyLedger, ledgerLine, ledgerStep, type Ledger} from '../../core/ledger.js';
+import {canonicalJson} from '../../core/canonical.js';
+import {emptyLedger, ledgerFrom, ledgerLine, ledgerStep, type Ledger} from '../../core/ledger.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {auditMatcher, chainFields, GENESIS, hashOfLine, parseEvent} from '../audit-log.js';
 import {StoreError} from '../errors.js';
@@ -36,6 +37,8 @@ export interface ChainBreak {
  */
 export class EtcdTrail {
 	#point: Point = origin();
+	/** Where the trail on the cluster starts, as last read: after the events a retention removed. */
+	#base: Point | undefined;
 
 	constructor(
 		readonly client: Etcd3,
@@ -76,11 +79,18 @@ export class EtcdTrail {
 	async verifyTo(head: Head, fetched?: Fetched): Promise<Ledger> {
 		const p = this.#point;
 		if (head.seq === p.seq && head.hash === p.hash) return p.ledger;
-		// A head behind the point, or the point off the trail: start again from the first event.
-		const from = head.seq > p.seq ? p : origin();
-		const lines = await this.#linesAfter(from.seq, fetched);
+		// A head behind the point, or the point off the trail: start again from the first event kept.
+		let from = head.seq > p.seq ? p : await this.#start();
+		let lines = await this.#linesAfter(from.seq, fetched);
+		// The trail no longer holds the events after this process's point: a retention removed them since.
+		if (from === p && lines.length > 0 && chainFields(lines[0]!.line)?.seq !== p.seq + 1) {
+			const start = await this.#start();
+			if (start.seq > p.seq) [from, lines] = [start, await this.#linesAfter(start.seq)];
+		}
 		const walked = walk(lines, from, head.seq);
 		if ('break' in walked) throw this.#tampered(walked.break);
+		const unvouched = from === this.#base ? vouchProblem(lines, from) : undefined;
+		if (unvouched) throw this.#tampered({line: from.seq + 1, reason: unvouched});
 		if (walked.seq !== head.seq || walked.hash !== head.hash) {
 			throw this.#tampered({line: walked.seq + 1, reason: `the trail ends at seq ${walked.seq}, but the state's head is seq ${head.seq} (${head.hash.slice(0, 12)}…)`});
 		}
@@ -99,11 +109,34 @@ export class EtcdTrail {
 	}
 
 	/** The whole trail checked from its first event, as `audit verify` reports it. */
-	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger}> {
-		const lines = await this.#linesAfter(0);
-		const walked = walk(lines, origin(), Number.POSITIVE_INFINITY);
-		if ('break' in walked) return {count: walked.break.line - 1, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger};
-		return {count: walked.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger};
+	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger; retainedThrough?: number}> {
+		const from = await this.#start();
+		const lines = await this.#linesAfter(from.seq);
+		const walked = walk(lines, from, Number.POSITIVE_INFINITY);
+		const retained = from.seq > 0 ? {retainedThrough: from.seq} : {};
+		if ('break' in walked) return {count: walked.break.line - 1 - from.seq, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger, ...retained};
+		const unvouched = from.seq > 0 ? vouchProblem(lines, from) : undefined;
+		const firstBad = unvouched ? {firstBad: {line: from.seq + 1, reason: unvouched}} : {};
+		return {count: walked.seq - from.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger, ...retained, ...firstBad};
+	}
+
+	/** The point the trail on the cluster starts from: its base after a retention, else before the first event. */
+	async #start(): Promise<Point> {
+		const text = await this.client.get(this.keys.auditBase).string();
+		if (text === null) return origin();
+		const base = parseBase(text);
+		if (!base) throw this.#tampered({line: 1, reason: `${this.keys.auditBase} is not a retention's base`});
+		this.#base = base;
+		return base;
+	}
+
+	/** The point at `seq` (a commit boundary at or before the head), verified from where the trail starts. */
+	async pointAt(seq: number): Promise<Point & {lines: Buffer[]}> {
+		const from = await this.#start();
+		const lines = (await this.#linesAfter(from.seq)).filter(l => (chainFields(l.line)?.seq ?? 0) <= seq);
+		const walked = walk(lines, from, seq);
+		if ('break' in walked) throw this.#tampered(walked.break);
+		return {...walked, lines: lines.map(l => l.line)};
 	}
 
 	/** Events oldest first, through `head` (a commit in flight is not shown); with a limit, the newest matching. */
@@ -133,6 +166,36 @@ export class EtcdTrail {
 }
 
 type Point = Head & {ledger: Ledger};
+
+const RETAINED = '"kind":"audit.retained"';
+
+/** A retention's base as kept at `t/base`: the last removed event's seq and hash, and the registries up to it. */
+function parseBase(text: string): Point | undefined {
+	try {
+		const v = JSON.parse(text) as Partial<Point> & {ledger?: unknown};
+		const ledger = ledgerFrom(v.ledger);
+		return typeof v.seq === 'number' && v.seq > 0 && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash) && ledger ? {seq: v.seq, hash: v.hash, ledger} : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * A base is only as good as the chained event that vouches for it: the `audit.retained` event the
+ * retention committed before it removed anything names the same seq, hash and registries. Why a
+ * base is not vouched for, or undefined.
+ */
+function vouchProblem(lines: readonly Line[], base: Point): string | undefined {
+	for (const {line} of lines) {
+		if (!line.includes(RETAINED)) continue;
+		const event = JSON.parse(line.toString('utf8')) as {data?: {through?: unknown; hash?: unknown; ledger?: unknown}};
+		if (event.data?.through !== base.seq) continue;
+		if (event.data.hash !== base.hash) return `the trail's base says seq ${base.seq} hashed ${base.hash.slice(0, 12)}…, its audit.retained event ${String(event.data.hash).slice(0, 12)}…`;
+		if (canonicalJson(ledgerFrom(event.data.ledger) ?? null) !== canonicalJson(base.ledger)) return `the trail's base at seq ${base.seq} carries registries its audit.retained event does not`;
+		return undefined;
+	}
+	return `the trail starts after seq ${base.seq} (a retention's base), but no audit.retained event vouches for it`;
+}
 /** Before the first event: the head an empty trail's state names (hash ''). */
 const origin = (): Point => ({seq: 0, hash: '', ledger: emptyLedger()});
 
