@@ -9,11 +9,11 @@ type Phase = CommitPhase | 'released';
 
 const NAMES: Record<Phase, string> = {
 	locked: 'lock taken',
-	checked: 'checks (debris, logs, chain from the verified point; older lines re-checked here on a first write)',
+	checked: 'checks (debris, logs, chain from the verified point; older lines too on a first write)',
 	stepped: 'engine step',
 	prepared: 'encode (and the events chained)',
-	written: 'writes durable (document temp + fsync, validated and older audit lines re-checked meanwhile; then sample append + fsync; index, backup link)',
-	committed: 'rename + directory fsync (backups rotated alongside)',
+	written: 'writes durable (document temp + fsync, validated as written; sample append + fsync; index, backup link)',
+	committed: 'rename + directory fsync (backups rotated; older audit lines re-checked from the fsyncs on)',
 	released: 'lock released, head witnessed',
 };
 

@@ -153,10 +153,10 @@ export class Committer {
 
 	/**
 	 * The commit: serialise the next state and write it to a temp file (fsync), validating it as the
-	 * bytes are copied (nothing is appended, and nothing made current, if it is invalid); then, at once,
-	 * append the audit events (fsync; said first in the commit marker, synced before the append
-	 * writes a byte) and the samples (fsync); only when all are durable, rename it over state.json (the commit point) and fsync the
-	 * directory. So the document whose audit head is the last event appended never becomes current
+	 * bytes are copied (nothing is appended, and nothing made current, if it is invalid); then, at
+	 * once, append the audit events (fsync; said first in the commit marker, synced before the
+	 * append writes a byte) and the samples (fsync); only when all are durable, rename the temp file
+	 * over state.json (the commit point) and fsync the directory. So the document whose audit head is the last event appended never becomes current
 	 * before that event is on disk.
 	 */
 	async save(
