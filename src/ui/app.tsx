@@ -244,7 +244,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			<Header
 				dataDir={props.dataDir}
 				role={role}
-				engine={presence}
+				engine={presence.presence}
+				{...(presence.leader ? {leader: presence.leader} : {})}
 				actor={props.actor}
 				{...(identity ? {keyRole: identity.role} : {})}
 				readonly={readonly}

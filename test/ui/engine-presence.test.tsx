@@ -29,3 +29,26 @@ describe('the header says whether anyone drives the canaries', () => {
 		expect(headerOf(led)).not.toContain('none');
 	});
 });
+
+describe('the header names the process that leads when this console does not', () => {
+	it('a follower says which pid on which box leads, and follows a takeover', async () => {
+		const {r, store, engine} = await mount({props: {enginePollMs: 20}, size: {columns: 140, rows: 30}});
+		expect(headerOf(frameOf(r))).toMatch(/engine leader you /);
+		engine.become('follower');
+		await waitForFrame(r, f => headerOf(f).includes('engine follower (leader: pid 4242 on ops-1) you human:alice'));
+		store.leader = {pid: 77, host: 'ops-2'}; // the leader died; another box's engine took over
+		await waitForFrame(r, f => headerOf(f).includes('engine follower (leader: pid 77 on ops-2) you'));
+		store.leader = undefined;
+		const none = await waitForFrame(r, f => headerOf(f).includes('engine none: canaries are not driven'));
+		expect(headerOf(none)).not.toContain('leader:');
+	});
+
+	it('a watching console names it too; a host from the store is escaped, never written raw', async () => {
+		const {r, store, engine} = await mount({props: {readonly: true, enginePollMs: 20}, size: {columns: 160, rows: 30}});
+		store.leader = {pid: 9, host: 'ops-3\u001b]0;pwned\u0007\u001b[2J'};
+		engine.become('follower');
+		const shown = await waitForFrame(r, f => headerOf(f).includes('leader: pid 9 on ops-3'));
+		expect(headerOf(shown)).toContain('engine watching (⊘ read-only) (leader: pid 9 on ops-3\\x1b]0;pwned\\x07\\x1b[2J) you');
+		expect(shown).not.toMatch(/\u001b\]|\u0007|\u001b\[2J/);
+	});
+});

@@ -4,6 +4,13 @@ import type {Store} from '../../store/api.js';
 /** Whether anyone drives the canaries: this console, another process, or nobody (found out, not assumed). */
 export type EnginePresence = 'self' | 'other' | 'none' | 'unknown';
 
+/** What the header says of the engine: who drives, and, when another process does, which one (`pid 1234 on ops-2`). */
+export interface EngineSeen {
+	presence: EnginePresence;
+	/** The leading process as the store names it; its host is the store's text, not escaped here. */
+	leader?: string;
+}
+
 /** Asks now and every `pollMs` while `active`: the last answer, undefined until there is one or when asking failed. */
 function usePolled<T>(active: boolean, ask: () => Promise<T>, store: Store, pollMs: number): T | undefined {
 	const [answer, setAnswer] = useState<T | undefined>(undefined);
@@ -28,13 +35,17 @@ function usePolled<T>(active: boolean, ask: () => Promise<T>, store: Store, poll
 
 /**
  * A read-only console or a follower does not drive the engine itself: it asks the store every
- * `pollMs` whether some process leads, so that an operator sees at once when canaries are no
- * longer sampled, gated or halted by anyone (the leading console was closed, `calyx engine` died).
+ * `pollMs` whether some process leads, and which (on an etcd store, maybe one on another box), so
+ * that an operator sees at once when canaries are no longer sampled, gated or halted by anyone
+ * (the leading console was closed, `calyx engine` died) and where to look when they are.
  */
-export function useEnginePresence(store: Store, role: 'leader' | 'follower', pollMs: number): EnginePresence {
-	const ask = () => store.engineLeader().then((holder): EnginePresence => (holder ? 'other' : 'none'));
-	const other = usePolled(role !== 'leader', ask, store, pollMs);
-	return role === 'leader' ? 'self' : (other ?? 'unknown');
+export function useEnginePresence(store: Store, role: 'leader' | 'follower', pollMs: number): EngineSeen {
+	// A string (or null: nobody leads) so that the same leader asked again renders nothing anew.
+	const ask = () => store.engineLeader().then(holder => (holder ? `pid ${holder.pid} on ${holder.host}` : null));
+	const leader = usePolled(role !== 'leader', ask, store, pollMs);
+	if (role === 'leader') return {presence: 'self'};
+	if (leader === undefined) return {presence: 'unknown'};
+	return leader === null ? {presence: 'none'} : {presence: 'other', leader};
 }
 
 /**

@@ -12,6 +12,8 @@ interface Props {
 	role: 'leader' | 'follower';
 	/** Whether any process drives the canaries now. */
 	engine: EnginePresence;
+	/** The process that leads when another one does (`pid 1234 on ops-2`): the store's text, escaped here. */
+	leader?: string;
 	/** Who acts: `human:alice`, or `operator:<user>` without a key. */
 	actor: string;
 	/** The role of the key this console signs with, if one is loaded. */
@@ -32,10 +34,13 @@ interface Props {
  * demo for production, nor a watching console for one that drives canaries. A read-only console
  * runs no engine, so it says it watches instead of naming a leader or a follower; and when no
  * process leads at all, it says so loudly: nothing samples, gates or halts the canaries then.
- * A notification sink this console's engine cannot reach comes first on the second line: nobody
- * is told of a halt while it lasts.
+ * A console that does not lead names the process that does (on an etcd store, maybe on another
+ * box): where to look when the canaries stop moving. A notification sink this console's engine
+ * cannot reach comes first on the second line: nobody is told of a halt while it lasts.
  */
-function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts, demoTrust, trouble}: Props) {
+function Header({dataDir, role, engine, leader, actor, keyRole, readonly, target, counts, demoTrust, trouble}: Props) {
+	// The host is whatever the store holds: escaped and bounded, never written to the terminal raw.
+	const leading = engine === 'other' && leader ? displayText(leader, 80) : undefined;
 	const present = DeploymentStatus.options.filter(s => (counts[s] ?? 0) > 0);
 	return (
 		<>
@@ -65,6 +70,7 @@ function Header({dataDir, role, engine, actor, keyRole, readonly, target, counts
 				) : (
 					<Toned tone={role === 'leader' ? 'ok' : 'info'}>{role}</Toned>
 				)}
+				{leading ? <Text color="gray"> (leader: {leading})</Text> : null}
 				<Text color="gray"> you </Text>
 				<Text>{displayText(actor, 200)}</Text>
 				<Text color="gray">{keyRole ? ` (${keyRole} key)` : ' (no signing key)'}</Text>
