@@ -81,6 +81,17 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store refuses', () => {
 		expect((await other.read()).rev).toBe(2);
 	});
 
+	it('a trail cut back on the cluster (its last commit removed, the head set back) contradicts the head this box witnessed', async () => {
+		const {store, client, prefix, reopen} = await fresh();
+		for (const toVersion of ['1.1.0', '1.2.0', '1.3.0']) await store.run({...intent, toVersion});
+		const second = (await store.audit()).find(e => e.seq === 2)!;
+		const meta = JSON.parse((await client.get(`${prefix}s/meta`).string())!) as Record<string, unknown>;
+		await client.delete().key(`${prefix}a/${'3'.padStart(12, '0')}`).exec();
+		await client.put(`${prefix}s/meta`).value(JSON.stringify({...meta, auditHead: {seq: 2, hash: second.hash}}));
+		const again = await reopen();
+		await expect(again.run({...intent, toVersion: '1.4.0'})).rejects.toMatchObject({code: 'TAMPERED', message: expect.stringContaining('this box verified the trail up to seq 3')});
+	});
+
 	it('a cluster that does not answer: an error naming the endpoints within seconds, never a hang', async () => {
 		const server = createServer(socket => socket.destroy());
 		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));

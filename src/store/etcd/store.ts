@@ -29,6 +29,7 @@ import {StateReader} from './state-reader.js';
 import {EtcdTrail} from './trail.js';
 import {targetLabel, type EtcdTarget} from './url.js';
 import {watchPrefix} from './watch.js';
+import {EtcdWitness} from './witness.js';
 
 export interface EtcdStoreParts {
 	client: Etcd3;
@@ -82,7 +83,7 @@ export class EtcdStore implements BatchStore {
 		this.paths = {state: `${this.where} s/`, audit: `${this.where} a/`, metrics: `${this.where} m/`, lock: `${this.where} election/engine`};
 		this.#keys = new KeyLayout(target.prefix);
 		this.#codec = new SnapshotCodec(this.#keys, this.where);
-		this.#trail = new EtcdTrail(client, this.#keys, this.where);
+		this.#trail = new EtcdTrail(client, this.#keys, this.where, new EtcdWitness(parts.stateHome, this.where, target.prefix));
 		this.#archive = new EtcdArchive(client, this.#keys, this.where);
 		this.maintenance = new EtcdMaintenance(client, this.#keys, this.where, parts.member);
 		this.#queue = new WriteQueue(client, this.#keys, this.where);
@@ -208,8 +209,9 @@ export class EtcdStore implements BatchStore {
 		const drift = ledgerDrift(walked.ledger, state);
 		const registry = {keys: state.keys.length, differences: [...drift.keys].map(([keyId, problem]) => ({keyId, problem}))};
 		const services = {count: state.services?.length ?? 0, differences: [...drift.services].map(([service, problem]) => ({service, problem}))};
-		const ok = reachesHead && registry.differences.length === 0 && services.differences.length === 0;
-		return {...base, ok, head, registry, services, ...(firstBad ? {firstBad} : {})};
+		const witnessed = walked.witnesses ? {witnesses: walked.witnesses} : {};
+		const ok = reachesHead && registry.differences.length === 0 && services.differences.length === 0 && (walked.witnesses?.contradicted.length ?? 0) === 0;
+		return {...base, ok, head, registry, services, ...witnessed, ...(firstBad ? {firstBad} : {})};
 	}
 
 	/** The committed head, verified, signed with this user's checkpoint key and kept beside the file store's. */

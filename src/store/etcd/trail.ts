@@ -5,7 +5,9 @@ import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {auditMatcher, chainFields, GENESIS, hashOfLine, parseEvent} from '../audit-log.js';
 import {StoreError} from '../errors.js';
 import {eachLine} from '../lines.js';
+import type {AnchorReport} from '../api.js';
 import type {KeyLayout} from './keys.js';
+import type {EtcdWitness} from './witness.js';
 import {allKeys, PAGE, prefixEnd} from './pages.js';
 
 /** A line of the trail and the key that holds it (each key holds one commit's lines). */
@@ -44,6 +46,7 @@ export class EtcdTrail {
 		readonly client: Etcd3,
 		readonly keys: KeyLayout,
 		readonly where: string,
+		readonly witness?: EtcdWitness,
 	) {}
 
 	/** Where this process has verified the trail to: a write reads the lines after it with the state. */
@@ -80,12 +83,14 @@ export class EtcdTrail {
 		const p = this.#point;
 		if (head.seq === p.seq && head.hash === p.hash) return p.ledger;
 		// A head behind the point, or the point off the trail: start again from the first event kept.
-		let from = head.seq > p.seq ? p : await this.#start();
+		let from = head.seq > p.seq ? p : origin();
+		// A process's first check starts where this box last verified the trail, not at its first event.
+		if (from.seq === 0) from = (await this.#witnessed(head)) ?? (await this.#start());
 		let lines = await this.#linesAfter(from.seq, fetched);
-		// The trail no longer holds the events after this process's point: a retention removed them since.
-		if (from === p && lines.length > 0 && chainFields(lines[0]!.line)?.seq !== p.seq + 1) {
+		// The trail no longer holds the events after this point: a retention removed them since.
+		if (from !== this.#base && from.seq > 0 && lines.length > 0 && chainFields(lines[0]!.line)?.seq !== from.seq + 1) {
 			const start = await this.#start();
-			if (start.seq > p.seq) [from, lines] = [start, await this.#linesAfter(start.seq)];
+			if (start.seq > from.seq) [from, lines] = [start, await this.#linesAfter(start.seq)];
 		}
 		const walked = walk(lines, from, head.seq);
 		if ('break' in walked) throw this.#tampered(walked.break);
@@ -95,7 +100,33 @@ export class EtcdTrail {
 			throw this.#tampered({line: walked.seq + 1, reason: `the trail ends at seq ${walked.seq}, but the state's head is seq ${head.seq} (${head.hash.slice(0, 12)}…)`});
 		}
 		this.#point = walked;
+		await this.witness?.record(walked, 'write');
 		return walked.ledger;
+	}
+
+	/** The newest head this box verified, to start from; TAMPERED when the cluster's head is behind it. */
+	async #witnessed(head: Head): Promise<Point | undefined> {
+		const w = await this.witness?.newest();
+		if (!w) return undefined;
+		if (w.seq > head.seq) {
+			throw this.#tampered({line: head.seq + 1, reason: `this box verified the trail up to seq ${w.seq} (${this.witness!.file}), but the cluster's head is seq ${head.seq}: events removed, or the store restored from an older copy`});
+		}
+		// The commits just before it are hashed again, and must still lead to the head this box saw:
+		// a line edited in place there is caught by a write; older ones by audit verify.
+		const before = await this.client
+			.getAll()
+			.inRange({start: this.keys.audit, end: this.keys.auditAt(w.seq + 1)})
+			.sort('Key', 'Descend')
+			.limit(RECHECK_COMMITS)
+			.exec();
+		const lines: Line[] = [];
+		for (const kv of [...before.kvs].reverse()) eachLine({start: 0, buf: kv.value}, line => void lines.push({key: kv.key.toString(), line}));
+		const first = lines[0] && chainFields(lines[0].line);
+		if (!first) return w;
+		const walked = walk(lines, {seq: first.seq - 1, hash: first.prevHash, ledger: emptyLedger()}, w.seq);
+		if ('break' in walked) throw this.#tampered(walked.break);
+		if (walked.seq !== w.seq || walked.hash !== w.hash) throw this.#tampered({line: w.seq, reason: `this box verified seq ${w.seq} as ${w.hash.slice(0, 12)}… (${this.witness!.file}); the trail on the cluster says ${walked.hash.slice(0, 12)}… (rewritten)`});
+		return w;
 	}
 
 	/** A commit of this process extends the verified point by the lines it wrote. */
@@ -105,19 +136,24 @@ export class EtcdTrail {
 		const lines: Line[] = [];
 		eachLine({start: 0, buf: bytes}, line => void lines.push({key: '', line}));
 		const walked = walk(lines, p, to.seq);
-		if (!('break' in walked) && walked.hash === to.hash) this.#point = walked;
+		if (!('break' in walked) && walked.hash === to.hash) {
+			this.#point = walked;
+			void this.witness?.record(walked, 'write');
+		}
 	}
 
 	/** The whole trail checked from its first event, as `audit verify` reports it. */
-	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger; retainedThrough?: number}> {
+	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger; retainedThrough?: number; witnesses?: AnchorReport}> {
 		const from = await this.#start();
 		const lines = await this.#linesAfter(from.seq);
+		const hashes = new Map(lines.map(l => chainFields(l.line)).flatMap(f => (f ? [[f.seq, f.hash] as const] : [])));
+		const witnesses = this.witness ? {witnesses: await this.witness.check(seq => hashes.get(seq), from.seq)} : {};
 		const walked = walk(lines, from, Number.POSITIVE_INFINITY);
 		const retained = from.seq > 0 ? {retainedThrough: from.seq} : {};
-		if ('break' in walked) return {count: walked.break.line - 1 - from.seq, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger, ...retained};
+		if ('break' in walked) return {count: walked.break.line - 1 - from.seq, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger, ...retained, ...witnesses};
 		const unvouched = from.seq > 0 ? vouchProblem(lines, from) : undefined;
 		const firstBad = unvouched ? {firstBad: {line: from.seq + 1, reason: unvouched}} : {};
-		return {count: walked.seq - from.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger, ...retained, ...firstBad};
+		return {count: walked.seq - from.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger, ...retained, ...firstBad, ...witnesses};
 	}
 
 	/** The point the trail on the cluster starts from: its base after a retention, else before the first event. */
@@ -168,6 +204,8 @@ export class EtcdTrail {
 type Point = Head & {ledger: Ledger};
 
 const RETAINED = '"kind":"audit.retained"';
+/** Commits before the witnessed head that a process's first check hashes again. */
+const RECHECK_COMMITS = 256;
 
 /** A retention's base as kept at `t/base`: the last removed event's seq and hash, and the registries up to it. */
 function parseBase(text: string): Point | undefined {
