@@ -8,6 +8,10 @@
  * it; no data does not, since before a canary its version serves nothing and its queries can have
  * none. It is printed as NO DATA with the reason (a label matching nothing reads the same way), and
  * --strict fails on it for a service whose canary already takes traffic.
+ *
+ * With an etcd store any box's engine may lead and drive the target, so each field only this box
+ * reaches (service-reach.ts) is a warning too, by the same rule: printed, and a failure under
+ * --strict. A definition without a Prometheus source has that alone to check there.
  */
 import {InvalidArgumentError, type Command} from 'commander';
 import {definitionDigest, serviceRecordOf, serviceVerdict} from '../../core/index.js';
@@ -21,6 +25,7 @@ import type {Cli, Io} from '../context.js';
 import {EXIT, refusedError, usage} from '../errors.js';
 import {SERVICE_NAME, SERVICE_NAME_RULE, text} from '../parse.js';
 import {painter, type Paint} from '../render/table.js';
+import {boxLocalFields, type BoxLocal} from './service-reach.js';
 
 type CheckOpts = {file?: string; canary?: string; stable?: string; strict?: boolean};
 
@@ -102,7 +107,33 @@ function queryLines(m: CheckedMetric): string[] {
 	return Object.entries(m.templates).map(([k, t]) => `    ${`${k}:`.padEnd(7)} ${t} (template)`);
 }
 
-type Shown = CheckReport & {ok: boolean; strict: boolean; service: string; definition: Checked['source']; address: string; versions: Versions; answered: number; noData: number; failed: number};
+/** Whether any box may lead (an etcd store), and the fields only this one reaches: said whatever the queries answer. */
+interface Reach {
+	anyBoxMayLead: boolean;
+	boxLocal: BoxLocal[];
+}
+
+type Shown = CheckReport & Reach & {ok: boolean; strict: boolean; service: string; definition: Checked['source']; address: string; versions: Versions; answered: number; noData: number; failed: number};
+
+/** A definition without a Prometheus source, on an etcd store: only what every box reaches is checked. */
+type ReachShown = Reach & {ok: boolean; strict: boolean; service: string; definition: Checked['source']; queries: string};
+
+async function reachOf(cli: Cli, definition: ServiceDefinition): Promise<Reach> {
+	const anyBoxMayLead = (await cli.etcdTarget()) !== undefined;
+	return {anyBoxMayLead, boxLocal: anyBoxMayLead ? boxLocalFields(definition, cli.io.env.HOME) : []};
+}
+
+function reachLines(r: Reach & {strict: boolean}, paint: Paint): string[] {
+	if (r.boxLocal.length === 0) return r.anyBoxMayLead ? ['nothing in this definition is tied to this box (an etcd store: any box may lead)'] : [];
+	const verdict = r.strict ? paint('red', 'a failure under --strict') : 'not a failure here (--strict makes it one)';
+	return [
+		...r.boxLocal.map(b => paint('yellow', `warning: ${b.field}: ${b.message}`)),
+		`${r.boxLocal.length} field${r.boxLocal.length === 1 ? '' : 's'} reached from this box only (${r.boxLocal.map(b => b.field).join(', ')}); ${verdict}`,
+	];
+}
+
+const whereText = (source: Checked['source']) =>
+	source.kind === 'file' ? `${source.file} (not applied; digest ${source.digest.slice(0, 12)})` : `definition in force ${source.digest.slice(0, 12)}`;
 
 /**
  * Said when a query had no data: before a canary the canary's version serves nothing, so its
@@ -118,7 +149,7 @@ function noDataLine(r: Shown, paint: Paint): string {
 }
 
 function render(r: Shown, paint: Paint): string {
-	const where = r.definition.kind === 'file' ? `${r.definition.file} (not applied; digest ${r.definition.digest.slice(0, 12)})` : `definition in force ${r.definition.digest.slice(0, 12)}`;
+	const where = whereText(r.definition);
 	const versions = r.versions.canary ?? r.versions.stable ? `canary ${r.versions.canary ?? '-'}, stable ${r.versions.stable ?? '-'}${r.versions.from ? ` (from ${r.versions.from})` : ''}` : 'none named';
 	const width = Math.max(...r.metrics.map(m => m.label.length));
 	return [
@@ -128,6 +159,7 @@ function render(r: Shown, paint: Paint): string {
 		...r.metrics.flatMap(m => [`  ${m.label.padEnd(width)}  ${resultText(m, paint)}`, ...queryLines(m)]),
 		`${r.answered} of ${r.metrics.length} answered a value${r.noData ? `; ${r.noData} without data` : ''}${r.failed ? `; ${r.failed} failed` : ''}`,
 		...(r.noData > 0 ? [noDataLine(r, paint)] : []),
+		...reachLines(r, paint),
 	].join('\n');
 }
 
@@ -137,12 +169,14 @@ export function registerCheck(service: Command, io: Io) {
 		.description(
 			'ask every query of a service\'s Prometheus source once and print each value, NO DATA or ERROR: the dry run before asking for two keys. ' +
 				'Exit 0 when every query answered a value or no data (before a canary its version serves no traffic: no data is expected, and during a canary it holds the gate), ' +
-				'1 when any query errs (bad PromQL, Prometheus unreachable, several series, a value out of range), or has no data under --strict',
+				'1 when any query errs (bad PromQL, Prometheus unreachable, several series, a value out of range), or has no data under --strict. ' +
+				'With an etcd store (any box may lead) it also names each field only this box reaches (a UNIX socket, a hook under a home directory, a loopback address): a warning, exit 1 under --strict; ' +
+				'a definition without a Prometheus source is then checked for that alone',
 		)
 		.option('-f, --file <file>', 'check this definition file (YAML or JSON) before it is applied, instead of the definition in force')
 		.option('--canary <version>', 'the version {{canary}} stands for (default: the live deployment\'s, else the service\'s latest intent\'s)', version)
 		.option('--stable <version>', 'the version {{stable}} stands for (default: as --canary)', version)
-		.option('--strict', 'no data fails the check too (exit 1): for a service whose canary already takes traffic')
+		.option('--strict', 'no data fails the check too (exit 1): for a service whose canary already takes traffic; so does a field only this box reaches, with an etcd store')
 		.action(
 			action<CheckOpts>(io, async (cli, [name], o) => {
 				if (name === undefined && !o.file) throw usage('name: give the service whose definition in force to check, or -f <file> for a definition not yet applied');
@@ -151,9 +185,16 @@ export function registerCheck(service: Command, io: Io) {
 				const {definition} = checked;
 				const {checkQueries, isPrometheus, versionsNamed} = await import('../../drivers/metrics/check.js');
 				const spec = definition.metrics;
+				const reach = await reachOf(cli, definition);
+				const strict = o.strict === true;
+				const reachOk = !strict || reach.boxLocal.length === 0;
 				if (!isPrometheus(spec)) {
 					const where = checked.source.kind === 'file' ? checked.source.file : `service ${definition.name}'s definition in force`;
-					throw usage(`${where}: ${spec ? `metrics.source is ${spec.source}` : 'no metrics source'}: only a prometheus source has queries to check`, 'NO_PROMETHEUS');
+					const why = `${spec ? `metrics.source is ${spec.source}` : 'no metrics source'}: only a prometheus source has queries to check`;
+					if (!reach.anyBoxMayLead) throw usage(`${where}: ${why}`, 'NO_PROMETHEUS');
+					const shown: ReachShown = {ok: reachOk, strict, service: definition.name, definition: checked.source, queries: why, ...reach};
+					cli.emit(shown, r => [`service ${r.service}: ${whereText(r.definition)}`, `queries:  none: ${r.queries}`, ...reachLines(r, painter(cli.color))].join('\n'), {painted: true});
+					return shown.ok ? EXIT.ok : EXIT.refused;
 				}
 				const named = versionsNamed(spec);
 				let versions: Versions = {...(o.canary ? {canary: o.canary} : {}), ...(o.stable ? {stable: o.stable} : {})};
@@ -171,10 +212,9 @@ export function registerCheck(service: Command, io: Io) {
 				const answered = count(m => m.answer.ok);
 				const noData = count(m => !m.answer.ok && m.answer.kind === 'no_data');
 				const failed = count(m => !m.answer.ok && m.answer.kind === 'error');
-				const strict = o.strict === true;
 				const shown: Shown = {
 					// An error is a mistake to fix before the canary; no data is what a canary without traffic answers.
-					ok: report.prometheus.ok && failed === 0 && (!strict || noData === 0),
+					ok: report.prometheus.ok && failed === 0 && (!strict || noData === 0) && reachOk,
 					strict,
 					service: definition.name,
 					definition: checked.source,
@@ -184,6 +224,7 @@ export function registerCheck(service: Command, io: Io) {
 					answered,
 					noData,
 					failed,
+					...reach,
 				};
 				cli.emit(shown, r => render(r, painter(cli.color)), {painted: true});
 				return shown.ok ? EXIT.ok : EXIT.refused;
@@ -194,6 +235,7 @@ export function registerCheck(service: Command, io: Io) {
 		'calyx service check checkout',
 		'calyx service check -f checkout.yaml --canary 1.5.0 --stable 1.4.0',
 		'calyx service check checkout --strict   # during a canary: no data fails too',
+		'CALYX_STORE=etcd://10.0.0.1:2379/prod calyx service check checkout   # also: what only this box reaches',
 		'calyx service check checkout --json | jq \'.metrics[] | select(.answer.ok | not)\'',
 	);
 }
