@@ -6,6 +6,7 @@ import {EngineError} from '../core/errors.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
+import type {BatchStore, RunResult} from './api.js';
 
 export interface Batch<R> {
 	state: State;
@@ -41,4 +42,11 @@ export function executeBatch<R>(state: State, cmds: readonly Command[], clock: C
 		}
 	}
 	return done();
+}
+
+/** One command as a batch of one: its refusal (already committed if it carries an audit event) is rethrown. */
+export async function runAlone<R>(store: Pick<BatchStore, 'runMany'>, cmd: Command, opts: {clock?: Clock}): Promise<RunResult<R>> {
+	const out = await store.runMany<R>([cmd], opts);
+	if (out.failed) throw out.failed.error;
+	return {result: out.results[0]!, rev: out.rev, events: out.events};
 }

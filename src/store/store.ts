@@ -15,7 +15,7 @@ import {withArchived} from './archive-index.js';
 import {ArchiveReader} from './archive-log.js';
 import {rebuildIndex} from './archive-reindex.js';
 import {readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
-import {executeBatch, type Batch} from './batch.js';
+import {executeBatch, runAlone, type Batch} from './batch.js';
 import type {Checkpoint} from './checkpoint.js';
 import {Committer, type CommitPhase} from './commit.js';
 import {DocumentFile} from './document.js';
@@ -123,11 +123,9 @@ export class FileStore implements BatchStore {
 	}
 
 	/** A batch of one; the refusal, already committed if it carries an audit event, is rethrown. */
-	async run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+	run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
 		// expectedRev is checked by the engine against the state read inside the lock.
-		const out = await this.runMany<R>([cmd], opts);
-		if (out.failed) throw out.failed.error;
-		return {result: out.results[0]!, rev: out.rev, events: out.events};
+		return runAlone<R>(this, cmd, opts);
 	}
 
 	async runMany<R = unknown>(cmds: Command[], opts: {clock?: Clock; expectedRev?: number} = {}): Promise<BatchResult<R>> {

@@ -4,10 +4,9 @@
  * drives the canary to the end. The TTL is the store's default (3 s).
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {DEFAULT_TTL_S} from '../../src/store/etcd/leader.js';
-import {etcdSkipReason, startCluster, type EtcdCluster} from '../helpers/etcd-cluster.js';
+import {etcdSkipReason, sharedCluster} from '../helpers/etcd-cluster.js';
 import {BIN, sandbox, signedLease, waitFor} from './helpers.js';
 
 type Doc = Record<string, any>;
@@ -32,17 +31,11 @@ function engine(env: NodeJS.ProcessEnv): {child: ChildProcess; lines: string[]} 
 }
 
 describe.skipIf(absent !== undefined)('engines on an etcd store', () => {
-	let cluster: EtcdCluster;
-	beforeAll(async () => {
-		cluster = await startCluster();
-	}, 60_000);
-	afterAll(async () => {
-		await cluster?.stop();
-	});
+	const etcd = sharedCluster();
 
 	it('kill -9 of the leading engine mid-canary: the other takes over within the TTL and a second, and drives the canary to the end', async () => {
 		const s = sandbox();
-		s.env.CALYX_STORE = `${cluster.url}/e${randomBytes(5).toString('hex')}`;
+		s.env.CALYX_STORE = etcd.freshUrl('e');
 		const {leaseId} = await signedLease(s, ['--bake', '2s', '--min-samples', '1']);
 		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
 		expect(dep).toMatch(/^DEP-/);

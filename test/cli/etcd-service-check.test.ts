@@ -6,13 +6,12 @@
  * directory the engine runs here: no such warning, and a definition without a Prometheus source
  * has nothing to check (exit 2, as before).
  */
-import {randomBytes} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import {createServer as httpServer, type Server} from 'node:http';
 import {createServer, type AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {etcdSkipReason, startCluster, type EtcdCluster} from '../helpers/etcd-cluster.js';
+import {etcdSkipReason, sharedCluster} from '../helpers/etcd-cluster.js';
 import {sandbox} from './helpers.js';
 
 type Doc = Record<string, any>;
@@ -52,17 +51,11 @@ async function haproxyOnThisBox(s: Sandbox) {
 }
 
 describe.skipIf(absent !== undefined)('service check: what only this box reaches, on an etcd store', () => {
-	let cluster: EtcdCluster;
-	beforeAll(async () => {
-		cluster = await startCluster();
-	}, 60_000);
-	afterAll(async () => {
-		await cluster?.stop();
-	});
+	const etcd = sharedCluster();
 
 	const onEtcd = () => {
 		const s = sandbox();
-		s.env.CALYX_STORE = `${cluster.url}/t${randomBytes(5).toString('hex')}`;
+		s.env.CALYX_STORE = etcd.freshUrl('t');
 		return s;
 	};
 

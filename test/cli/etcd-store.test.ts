@@ -6,12 +6,11 @@
  * anything is written; an endpoint where nothing listens fails, naming it, rather than hang.
  */
 import {spawn} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {createServer, type AddressInfo} from 'node:net';
 import {hostname} from 'node:os';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {etcdSkipReason, startCluster, type EtcdCluster} from '../helpers/etcd-cluster.js';
+import {describe, expect, it} from 'vitest';
+import {etcdSkipReason, sharedCluster} from '../helpers/etcd-cluster.js';
 import {BIN, sandbox, signedLease} from './helpers.js';
 
 type Doc = Record<string, any>;
@@ -38,17 +37,11 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000)
 }
 
 describe.skipIf(absent !== undefined)('the CLI on an etcd store', () => {
-	let cluster: EtcdCluster;
-	beforeAll(async () => {
-		cluster = await startCluster();
-	}, 60_000);
-	afterAll(async () => {
-		await cluster?.stop();
-	});
+	const etcd = sharedCluster();
 
 	/** A sandbox whose commands all go to a fresh store of its own on the cluster (CALYX_STORE). */
 	const onEtcd = () => {
-		const url = `${cluster.url}/t${randomBytes(5).toString('hex')}`;
+		const url = etcd.freshUrl('t');
 		const s = sandbox();
 		s.env.CALYX_STORE = url;
 		return {...s, url};

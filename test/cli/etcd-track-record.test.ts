@@ -4,9 +4,8 @@
  * directory's files, so a canary run to its end on etcd is in the track record of the service's
  * next lease, as it is on a data directory. `plan replay --deployment` reads it the same way.
  */
-import {randomBytes} from 'node:crypto';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {etcdSkipReason, startCluster, type EtcdCluster} from '../helpers/etcd-cluster.js';
+import {describe, expect, it} from 'vitest';
+import {etcdSkipReason, sharedCluster} from '../helpers/etcd-cluster.js';
 import {sandbox, signedLease} from './helpers.js';
 
 type Doc = Record<string, any>;
@@ -46,17 +45,11 @@ async function nextLeaseAfterACompletedCanary(s: Sandbox) {
 }
 
 describe.skipIf(absent !== undefined)('lease show\'s track record on an etcd store', () => {
-	let cluster: EtcdCluster;
-	beforeAll(async () => {
-		cluster = await startCluster();
-	}, 60_000);
-	afterAll(async () => {
-		await cluster?.stop();
-	});
+	const shared = sharedCluster();
 
 	it('a canary completed on etcd is in the next lease\'s track record, as on a data directory', async () => {
 		const etcd = sandbox();
-		etcd.env.CALYX_STORE = `${cluster.url}/t${randomBytes(5).toString('hex')}`;
+		etcd.env.CALYX_STORE = shared.freshUrl('t');
 		const [onEtcd, onFiles] = await Promise.all([nextLeaseAfterACompletedCanary(etcd), nextLeaseAfterACompletedCanary(sandbox())]);
 		expect(onEtcd.replayed).toMatchObject({completed: 1, halted: 0, unsampled: 0});
 		expect(onEtcd.line).toBe('replayed: this plan against the last deployment of checkout: 1 complete');

@@ -3,24 +3,17 @@
  * cluster: a data directory migrated to etcd and back (each side verifies, same head), a target
  * that holds a store refused with exit 1 naming it, bad input exit 2 naming the flag.
  */
-import {randomBytes} from 'node:crypto';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {etcdSkipReason, startCluster, type EtcdCluster} from '../helpers/etcd-cluster.js';
+import {describe, expect, it} from 'vitest';
+import {etcdSkipReason, sharedCluster} from '../helpers/etcd-cluster.js';
 import {sandbox, signedLease} from './helpers.js';
 
 type Doc = Record<string, any>;
 const absent = etcdSkipReason('the store command tests on etcd');
 
 describe.skipIf(absent !== undefined)('calyx store (a real 3-member etcd cluster)', () => {
-	let cluster: EtcdCluster;
-	const fresh = () => `${cluster.url}/c${randomBytes(5).toString('hex')}`;
-	beforeAll(async () => {
-		cluster = await startCluster();
-	}, 60_000);
-	afterAll(async () => {
-		await cluster?.stop();
-	});
+	const shared = sharedCluster();
+	const fresh = () => shared.freshUrl('c');
 
 	it('migrates a data directory to etcd and back: both verify to the same head; a second run is refused', async () => {
 		const s = sandbox();

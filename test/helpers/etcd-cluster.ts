@@ -6,11 +6,13 @@
  * Facts it relies on: ../shared/research/distributed.md.
  */
 import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
 import {closeSync, openSync, rmSync} from 'node:fs';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {createServer, type AddressInfo, type Server} from 'node:net';
 import {tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
+import {afterAll, beforeAll} from 'vitest';
 import {until} from '../drivers/haproxy-harness.js';
 
 /** Why etcd tests cannot run here, or undefined when they can. */
@@ -294,4 +296,20 @@ export async function startCluster({members = 3, timeoutMs = HEALTHY_MS}: Cluste
 		if (!(error instanceof PortLost)) throw error;
 		return attempt(members, timeoutMs);
 	}
+}
+
+/**
+ * One cluster for the tests of a describe block (started before them, stopped after them), and the
+ * URL of a store of its own on it for each test that asks (a fresh name: tests never share keys).
+ * Call it inside a `describe.skipIf(etcdSkipReason(…) !== undefined)`.
+ */
+export function sharedCluster(): {cluster(): EtcdCluster; freshUrl(tag?: string): string} {
+	let cluster: EtcdCluster | undefined;
+	beforeAll(async () => {
+		cluster = await startCluster();
+	}, 60_000);
+	afterAll(async () => {
+		await cluster?.stop();
+	});
+	return {cluster: () => cluster!, freshUrl: (tag = 't') => `${cluster!.url}/${tag}${randomBytes(5).toString('hex')}`};
 }

@@ -82,7 +82,7 @@ export async function connectEtcdStore(target: EtcdTarget, opts: EtcdStoreOption
 }
 
 /** Opens an initialised store on the cluster; NOT_INITIALISED when it holds none under its name. */
-export async function openEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions = {}): Promise<BatchStore> {
+export async function openEtcdStore(target: EtcdTarget, opts: EtcdStoreOptions = {}): Promise<EtcdStore> {
 	const store = await connectEtcdStore(target, opts);
 	try {
 		await store.read();

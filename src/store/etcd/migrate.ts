@@ -7,7 +7,7 @@ import {dirOccupied, leftovers, writeFileStore} from '../file-import.js';
 import {openStore} from '../index.js';
 import {summarise, type PartsSummary, type StoreParts} from '../parts.js';
 import {storePaths} from '../paths.js';
-import {connectEtcdStore} from './index.js';
+import {connectEtcdStore, openEtcdStore} from './index.js';
 import {cleanEtcd, etcdOccupied, partsOps, readEtcdParts} from './parts.js';
 import type {EtcdStore} from './store.js';
 import {targetLabel, type EtcdTarget} from './url.js';
@@ -133,16 +133,7 @@ async function readSource(from: StoreRef, where: string, opts: MigrateOptions): 
 	}
 }
 
-async function openEtcdAt(target: EtcdTarget, opts: MigrateOptions): Promise<EtcdStore> {
-	const store = await connectEtcdStore(target, {trust: opts.trust, stateHome: opts.stateHome});
-	try {
-		await store.read();
-		return store;
-	} catch (error) {
-		await store.close();
-		throw error;
-	}
-}
+const openEtcdAt = (target: EtcdTarget, opts: MigrateOptions): Promise<EtcdStore> => openEtcdStore(target, {trust: opts.trust, stateHome: opts.stateHome});
 
 async function verifiedHead(store: BatchStore, side: string, where: string, head: Head): Promise<Head> {
 	const report = await store.verifyAudit();

@@ -10,7 +10,7 @@ import type {Trust} from '../../core/trust.js';
 import {deploymentSummary, type DeploymentSummary} from '../../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
-import {executeBatch, type Batch} from '../batch.js';
+import {executeBatch, runAlone, type Batch} from '../batch.js';
 import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../checkpoint.js';
 import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
@@ -121,10 +121,8 @@ export class EtcdStore implements BatchStore {
 		return (await this.#reader.read()).state;
 	}
 
-	async run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
-		const out = await this.runMany<R>([cmd], opts);
-		if (out.failed) throw out.failed.error;
-		return {result: out.results[0]!, rev: out.rev, events: out.events};
+	run<R = unknown>(cmd: Command, opts: {clock?: Clock} = {}): Promise<RunResult<R>> {
+		return runAlone<R>(this, cmd, opts);
 	}
 
 	async runMany<R = unknown>(cmds: Command[], opts: {clock?: Clock; expectedRev?: number} = {}): Promise<BatchResult<R>> {
