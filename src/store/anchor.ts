@@ -5,10 +5,10 @@ import {GENESIS_POINT, walkChain, type Bad, type ChainPoint} from './chain-walk.
 import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from './checkpoint.js';
 import {readClaims} from './claims.js';
 import {isNodeError, StoreError} from './errors.js';
-import {readTail} from './lines.js';
 import type {StorePaths} from './paths.js';
 import {privateDir} from './private-log.js';
 import {openData} from './safe-fs.js';
+import {endOf, RECHECK_STEP, rescan, SCRUB_LINES} from './scrub.js';
 import {describeHead, tailRefusal, type DocHead} from './reconcile.js';
 import {verifyChain} from './verify.js';
 import {contradictions, trailOf, witnessLog, type Trail, type WitnessEntry} from './witness.js';
@@ -46,21 +46,7 @@ interface Verified extends ChainPoint {
 	witnessed?: {at: string; file: string};
 }
 
-/**
- * Older lines re-checked by each verification, from where the last one stopped, wrapping around:
- * a line edited in place before the last verified point (same length, so every later offset holds)
- * is found within (history / SCRUB_LINES) writes, while a write costs the new lines plus this.
- */
-export const SCRUB_LINES = 512;
-/** The deferred re-check's lines between turns of the event loop (~0.1 ms of hashing). */
-const RECHECK_STEP = 128;
 
-/** The byte just past `head`'s line when that line ends the log; undefined otherwise (lines past it, a torn tail). */
-async function endOf(path: string, head: Head): Promise<number | undefined> {
-	const tail = await readTail(path);
-	const f = tail.last && tail.tornAt === undefined ? chainFields(tail.last.line) : undefined;
-	return f && f.seq === head.seq && f.hash === head.hash ? tail.last!.start + tail.last!.line.length + 1 : undefined;
-}
 
 /**
  * The audit trail's anchor for one store: verifies the chain incrementally from this user's last
@@ -169,28 +155,12 @@ export class Anchor {
 		}
 	}
 
-	/**
-	 * The rolling re-check from where the last one stopped (wrapping around at `start`); throws
-	 * TAMPERED when a line does not verify. Returns where the next one goes on. `step`: lines
-	 * hashed between turns of the event loop (see `recheck`).
-	 */
+	/** The rolling re-check (scrub.ts); TAMPERED when a line does not verify. Returns where the next one goes on. */
 	async #rescan(start: Verified, file: FileHandle, step = SCRUB_LINES): Promise<ChainPoint> {
-		let from = start.scrub.seq < start.seq ? start.scrub : GENESIS_POINT;
-		const until = Math.min(from.seq + SCRUB_LINES, start.seq);
-		const perLine = start.offset / Math.max(1, start.seq);
-		this.lastCost.scrubbed = 0;
-		for (;;) {
-			const to = Math.min(from.seq + step, until);
-			// Never past the verified point, and about as many bytes as that many lines take on average: read once, not ahead.
-			const bounds = {end: start.offset, expect: Math.ceil((to - from.seq) * perLine * 1.25)};
-			const again = await walkChain(this.paths.audit, {from, file, until: to, bounds, sync: true});
-			if (again.end === 'bad') throw this.#tampered(again.firstBad!, start);
-			this.lastCost.scrubbed += again.hashed;
-			from = again.last;
-			if (again.end !== 'until' || from.seq >= until) break;
-			await new Promise(resolve => setImmediate(resolve));
-		}
-		return from.seq < start.seq ? from : GENESIS_POINT;
+		const out = await rescan(this.paths.audit, start, file, step);
+		this.lastCost.scrubbed = out.hashed;
+		if ('bad' in out) throw this.#tampered(out.bad, start);
+		return out.next;
 	}
 
 	/**
@@ -389,3 +359,5 @@ export class Anchor {
 		this.opts.warn?.(`the audit trail's witnesses under ${this.home}/calyx cannot be kept (${why}); going on without them`);
 	}
 }
+
+export {SCRUB_LINES} from './scrub.js';

@@ -104,13 +104,24 @@ export class EtcdTrail {
 		return walked.ledger;
 	}
 
+	/** The hash of the event at `seq` on the cluster, if the trail holds it. */
+	async #hashAt(seq: number): Promise<string | undefined> {
+		const res = await this.client.getAll().inRange({start: this.keys.audit, end: this.keys.auditAt(seq + 1)}).sort('Key', 'Descend').limit(1).exec();
+		let hash: string | undefined;
+		for (const kv of res.kvs) eachLine({start: 0, buf: kv.value}, line => void (chainFields(line)?.seq === seq && (hash = chainFields(line)!.hash)));
+		return hash;
+	}
+
 	/** The newest head this box verified, to start from; TAMPERED when the cluster's head is behind it. */
 	async #witnessed(head: Head): Promise<Point | undefined> {
-		const w = await this.witness?.newest();
-		if (!w) return undefined;
-		if (w.seq > head.seq) {
-			throw this.#tampered({line: head.seq + 1, reason: `this box verified the trail up to seq ${w.seq} (${this.witness!.file}), but the cluster's head is seq ${head.seq}: events removed, or the store restored from an older copy`});
+		const latest = await this.witness?.newest();
+		if (!latest) return undefined;
+		// Another process of this box may have verified a newer head than the state just read: it must be on the trail.
+		if (latest.seq > head.seq && (await this.#hashAt(latest.seq)) !== latest.hash) {
+			throw this.#tampered({line: head.seq + 1, reason: `this box verified the trail up to seq ${latest.seq} (${this.witness!.file}), but the cluster's trail does not hold that head (its head is seq ${head.seq}): events removed, or the store restored from an older copy`});
 		}
+		const w = latest.seq > head.seq ? await this.witness!.newest(head.seq) : latest;
+		if (!w) return undefined;
 		// The commits just before it are hashed again, and must still lead to the head this box saw:
 		// a line edited in place there is caught by a write; older ones by audit verify.
 		const before = await this.client

@@ -35,10 +35,10 @@ export class EtcdWitness {
 		return witnessLog(this.home, this.#trail).file;
 	}
 
-	/** The newest head verified on this box, with what the trail made up to it; undefined if none. */
-	async newest(): Promise<Witnessed | undefined> {
+	/** The newest head verified on this box (at or before `maxSeq`), with what the trail made up to it; undefined if none. */
+	async newest(maxSeq = Number.POSITIVE_INFINITY): Promise<Witnessed | undefined> {
 		const entry = await witnessLog(this.home, this.#trail)
-			.newest(e => e.verified && e.dir === this.#trail.dir && e.dirId === this.#trail.dirId && e.derived?.ledger !== undefined)
+			.newest(e => e.verified && e.seq <= maxSeq && e.dir === this.#trail.dir && e.dirId === this.#trail.dirId && e.derived?.ledger !== undefined)
 			.catch(() => undefined);
 		const ledger = ledgerFrom(entry?.derived?.ledger);
 		return entry && ledger ? {seq: entry.seq, hash: entry.hash, ledger} : undefined;
