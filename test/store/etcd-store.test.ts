@@ -6,6 +6,7 @@ import {createServer} from 'node:net';
 import {Etcd3} from 'etcd3';
 import {afterAll, describe, expect, it} from 'vitest';
 import {openEtcdStore, parseStoreUrl} from '../../src/store/etcd/index.js';
+import {EtcdStore} from '../../src/store/etcd/store.js';
 import type {BatchStore} from '../../src/store/index.js';
 import {etcdBackend} from './backends.js';
 
@@ -90,6 +91,34 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store refuses', () => {
 		await client.put(`${prefix}s/meta`).value(JSON.stringify({...meta, auditHead: {seq: 2, hash: second.hash}}));
 		const again = await reopen();
 		await expect(again.run({...intent, toVersion: '1.4.0'})).rejects.toMatchObject({code: 'TAMPERED', message: expect.stringContaining('this box verified the trail up to seq 3')});
+	});
+
+	it('a commit whose reply was lost (the client sent it again, and the second failed its compare) is taken as committed: once, no STALE_STATE', async () => {
+		const {store: made} = await fresh();
+		const real = (made as EtcdStore).parts;
+		// Every transaction is sent twice, the first reply dropped: what the client's retry does when a reply is lost.
+		let doubled = 0;
+		const client = new Proxy(real.client, {
+			get(target, name, receiver) {
+				if (name !== 'if') return Reflect.get(target, name, receiver) as unknown;
+				return (...args: Parameters<Etcd3['if']>) => {
+					const txn = target.if(...args);
+					const commit = txn.commit.bind(txn);
+					txn.commit = async () => {
+						await commit();
+						doubled++;
+						return commit();
+					};
+					return txn;
+				};
+			},
+		});
+		const store = new EtcdStore({...real, client});
+		const out = await store.run(intent);
+		expect(doubled).toBeGreaterThan(0);
+		expect(out.rev).toBe(1);
+		expect((await made.audit()).map(e => e.seq)).toEqual([1]);
+		expect(await made.verifyAudit()).toMatchObject({ok: true, count: 1});
 	});
 
 	it('a cluster that does not answer: an error naming the endpoints within seconds, never a hang', async () => {
