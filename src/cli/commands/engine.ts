@@ -104,6 +104,10 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 			onTick(actions);
 		},
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
+		// The etcd store's history upkeep (compaction, defragmentation), said as it is done.
+		onMaintenance: actions => {
+			if (!cli.json) for (const a of actions) cli.out(`${cli.stamp()}  store  ${a.kind}: ${a.detail}`);
+		},
 	});
 	const where = await cli.storeLabel();
 	const say = async (role: string) => {
