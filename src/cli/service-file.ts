@@ -165,11 +165,12 @@ export async function checkHere(definition: ServiceDefinition, source: string): 
 	const t = definition.target as Record<string, unknown>;
 	let problem: string | undefined;
 	if (t.kind === 'haproxy') {
-		const {socket, config} = t as {socket: string; config: string};
-		const st = statOf(socket);
-		if (!st) problem = `target.socket: ${socket} does not exist (HAProxy's admin socket: stats socket ${socket} mode 600 level admin)`;
-		else if (!st.isSocket()) problem = `target.socket: ${socket} is not a socket`;
-		else if (!statOf(config)?.isFile()) problem = `target.config: ${config} is not a file`;
+		const {socket, config} = t as {socket: string; config?: string};
+		// A stats socket over TCP (ipv4@…) is on HAProxy's box: service check asks it, not the file system.
+		const st = /^ipv[46]@/.test(socket) ? undefined : statOf(socket);
+		if (!/^ipv[46]@/.test(socket) && !st) problem = `target.socket: ${socket} does not exist (HAProxy's admin socket: stats socket ${socket} mode 600 level admin)`;
+		else if (st && !st.isSocket()) problem = `target.socket: ${socket} is not a socket`;
+		else if (config !== undefined && !statOf(config)?.isFile()) problem = `target.config: ${config} is not a file`;
 	} else if (t.kind === 'exec') {
 		problem = await commandProblem(t as unknown as ExecSettings, 'target');
 	}

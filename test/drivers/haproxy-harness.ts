@@ -59,6 +59,8 @@ export interface ConfigOpts {
 	canaryWeight?: number;
 	/** More sections, appended as they are (a second backend for a test). */
 	extra?: string;
+	/** Also a stats socket over TCP on 127.0.0.1 at this port (what a remote HAProxy offers). */
+	adminTcpPort?: number;
 }
 
 export function haproxyConfig(o: ConfigOpts & {dir: string; port: number}): string {
@@ -66,6 +68,7 @@ export function haproxyConfig(o: ConfigOpts & {dir: string; port: number}): stri
 	return [
 		'global',
 		`  stats socket ${join(o.dir, 'admin.sock')} mode 600 level admin`,
+		...(o.adminTcpPort ? [`  stats socket ipv4@127.0.0.1:${o.adminTcpPort} level admin`] : []),
 		'  maxconn 512',
 		'defaults',
 		'  mode http',

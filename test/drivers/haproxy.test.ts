@@ -12,7 +12,7 @@ import {callDriver} from '../../src/drivers/call.js';
 import {DriverError} from '../../src/drivers/targets/driver.js';
 import {HaproxyDriver} from '../../src/drivers/targets/haproxy.js';
 import {runtimeCall} from '../../src/drivers/targets/haproxy-socket.js';
-import {countAnswers, haproxyAbsent, runHaproxy, startBackend, startHaproxy, type Backend, type Haproxy} from './haproxy-harness.js';
+import {countAnswers, freePort, haproxyAbsent, runHaproxy, startBackend, startHaproxy, type Backend, type Haproxy} from './haproxy-harness.js';
 
 const absent = haproxyAbsent();
 // CI installs HAProxy (.ci/run sets CALYX_TEST_REQUIRE): there, a missing binary is a broken setup, not a reason to skip.
@@ -179,9 +179,38 @@ describe.skipIf(absent !== undefined)('HAProxy target, faults', () => {
 			expect(error!.message).toMatch(/^HAProxy reset the connection on .* \(stopped mid-call\?\)$|^nothing listens on /);
 
 			// The socket file stays behind a killed HAProxy: connecting to it is refused, and said so.
-			await expect(driver.read(opts())).rejects.toMatchObject({code: 'unreachable', message: `nothing listens on ${hx.socket} (a socket left by a stopped HAProxy?)`});
+			await expect(driver.read(opts())).rejects.toMatchObject({code: 'unreachable', message: `nothing listens on ${hx.socket} (a socket left by a stopped HAProxy, or no "stats socket ${hx.socket} level admin" in its global section?)`});
 		} finally {
 			await hx.stop();
+		}
+	});
+});
+
+describe.skipIf(absent !== undefined)('HAProxy target over its stats socket on TCP, without a configuration file (an HAProxy on another box)', () => {
+	it('steers and reads the split through ipv4@host:port; the report says the split lives in the runtime only', async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'calyx-hx-tcp-'));
+		const [stable, canary] = [await startBackend('v1'), await startBackend('v2')];
+		const adminTcpPort = await freePort();
+		const hx = await startHaproxy(dir, {stablePort: stable.port, canaryPort: canary.port, adminTcpPort});
+		try {
+			const driver = HaproxyDriver.from({kind: 'haproxy', socket: `ipv4@127.0.0.1:${adminTcpPort}`, backend: 'app', servers: {stable: 'stable', canary: 'canary'}});
+			const applied = await driver.apply(25, opts());
+			expect(applied).toMatchObject({canaryPercent: 25, stable: {weight: 75}, canary: {weight: 25}, evidence: 'router'});
+			expect(applied.persisted).toBeUndefined();
+			expect(applied.notes.join(' ')).toContain('runtime only');
+			expect((await driver.read(opts())).canaryPercent).toBe(25);
+			const answers = await countAnswers(hx.port, 100);
+			expect(Math.abs((answers.v2 ?? 0) - 25)).toBeLessThanOrEqual(TOLERANCE);
+		} finally {
+			await hx.stop();
+			await Promise.all([stable.close(), canary.close()]);
+			await rm(dir, {recursive: true, force: true});
+		}
+	});
+
+	it('refuses an address that is neither a socket path nor ipv4@host:port, naming the field', () => {
+		for (const socket of ['ipv4@127.0.0.1:99999', 'tcp://10.0.0.5:9999', 'admin.sock']) {
+			expect(() => HaproxyDriver.from({kind: 'haproxy', socket, backend: 'app', servers: {stable: 'stable', canary: 'canary'}})).toThrow(/socket/);
 		}
 	});
 });

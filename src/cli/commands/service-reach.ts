@@ -66,13 +66,16 @@ export function boxLocalFields(definition: ServiceDefinition, home: string | und
 	const t = definition.target as Record<string, unknown>;
 	const out: BoxLocal[] = [];
 	if (t.kind === 'haproxy') {
-		out.push({
-			field: 'target.socket',
-			message:
-				`unix socket ${String(t.socket)} is reachable from this box only; ${ANY_BOX}, and one on another box could not steer this HAProxy: ` +
-				'run its engines on this box only, or steer it through an exec target whose hook uses the runtime API over TCP, reachable from every box (stats socket ipv4@10.0.0.5:9999 level admin)',
-		});
-		out.push({field: 'target.config', message: `${String(t.config)} is this box's file: a leader on another box would write the weights into its own copy, or fail; ${ANY_BOX}`});
+		const socket = String(t.socket);
+		if (!/^ipv[46]@/.test(socket)) {
+			out.push({
+				field: 'target.socket',
+				message: `unix socket ${socket} is reachable from this box only; ${ANY_BOX}, and one on another box could not steer this HAProxy: use its stats socket over TCP, which every box reaches ("socket": "ipv4@10.0.0.5:9999", with "stats socket ipv4@10.0.0.5:9999 level admin" in HAProxy)`,
+			});
+		}
+		if (t.config !== undefined) {
+			out.push({field: 'target.config', message: `${String(t.config)} is this box's file: a leader on another box would write the weights into its own copy, or fail; ${ANY_BOX}: leave "config" out (the split then lives in HAProxy's runtime)`});
+		}
 	} else if (t.kind === 'exec') {
 		out.push(...hookFindings(t, 'target', home));
 	}

@@ -14,6 +14,13 @@
  */
 import {connect} from 'node:net';
 import {DriverError, outsideText} from './driver.js';
+import {RUNTIME_TCP} from './settings.js';
+
+/** A path for the UNIX socket, host and port for `ipv4@…`/`ipv6@…` (settings.ts). */
+function endpointOf(address: string): {path: string} | {host: string; port: number} {
+	const m = RUNTIME_TCP.exec(address);
+	return m ? {host: (m[1] ?? m[2])!, port: Number(m[3])} : {path: address};
+}
 
 /** The most of an answer kept: a `show servers state` of one backend is a few hundred bytes. */
 export const MAX_ANSWER_BYTES = 1 << 20;
@@ -24,7 +31,9 @@ const UNSAFE_COMMAND = /[;\\\r\n]/;
 function socketError(path: string, error: NodeJS.ErrnoException): DriverError {
 	const why: Record<string, string> = {
 		ENOENT: `no HAProxy admin socket at ${path} (is HAProxy running, with "stats socket ${path} level admin"?)`,
-		ECONNREFUSED: `nothing listens on ${path} (a socket left by a stopped HAProxy?)`,
+		ECONNREFUSED: `nothing listens on ${path} (a socket left by a stopped HAProxy, or no "stats socket ${path} level admin" in its global section?)`,
+		ETIMEDOUT: `${path} did not answer (HAProxy's box unreachable from here?)`,
+		EHOSTUNREACH: `no route to ${path} from this box`,
 		EACCES: `permission denied on ${path} (the socket's mode or owner)`,
 		ENOTSOCK: `${path} is not a socket`,
 		ECONNRESET: `HAProxy reset the connection on ${path} (stopped mid-call?)`,
@@ -49,7 +58,7 @@ export function runtimeCall(path: string, commands: string[], opts: {signal: Abo
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let done = false;
-		const socket = connect({path});
+		const socket = connect(endpointOf(path));
 		const finish = (error?: DriverError) => {
 			if (done) return;
 			done = true;

@@ -13,23 +13,32 @@ import {z} from 'zod';
 import {bounded, checkPercent, DriverError, outsideText, shareOf, type CallOpts, type RouterReport, type TargetDriver} from './driver.js';
 import {readConfigWeights, writeConfigWeights} from './haproxy-config.js';
 import {isServing, parseServersState, runtimeCall, type ServerState} from './haproxy-socket.js';
-import {AbsolutePath, Identifier, parseSettings, SocketPath, TimeoutMs} from './settings.js';
+import {AbsolutePath, Identifier, parseSettings, RuntimeAddress, TimeoutMs} from './settings.js';
 
 export const HaproxySettings = z
 	.object({
 		kind: z.literal('haproxy'),
-		/** The admin socket: `stats socket <path> mode 600 level admin` in HAProxy's global section. */
-		socket: SocketPath,
+		/** The runtime API: `stats socket <path> mode 600 level admin` in HAProxy's global section, or `stats socket ipv4@<host>:<port> level admin` (settings.ts). */
+		socket: RuntimeAddress,
 		backend: Identifier,
 		servers: z.object({stable: Identifier, canary: Identifier}).strict().refine(s => s.stable !== s.canary, 'stable and canary must name two different servers'),
-		/** The configuration file HAProxy starts from; its two server lines get the weights too. */
-		config: AbsolutePath,
+		/**
+		 * The configuration file HAProxy starts from; its two server lines get the weights too. Left out
+		 * for an HAProxy on another box (reached over TCP): the split then lives in its runtime only.
+		 */
+		config: AbsolutePath.optional(),
 		timeoutMs: TimeoutMs(2000),
 	})
 	.strict();
 export type HaproxySettings = z.output<typeof HaproxySettings>;
 
 export const parseHaproxySettings = (input: unknown): HaproxySettings => parseSettings(HaproxySettings, input, 'haproxy');
+
+/** A report of an HAProxy whose file calyx does not write: whether a restart keeps the split is not known here. */
+function runtimeOnly(report: RouterReport): RouterReport {
+	report.notes.push('runtime only: no configuration file is set, so a restart of HAProxy goes back to the weights in its own file');
+	return report;
+}
 
 /** The weights that give the canary `percent` of the requests. */
 export const weightsFor = (percent: number) => ({stable: 100 - percent, canary: percent});
@@ -81,6 +90,7 @@ export class HaproxyDriver implements TargetDriver {
 			if (report.stable.weight !== want.stable || report.canary.weight !== want.canary) {
 				throw new DriverError('mismatch', `HAProxy reads back weights ${report.stable.weight}/${report.canary.weight} (stable/canary) after setting ${want.stable}/${want.canary}`, {report});
 			}
+			if (config === undefined) return runtimeOnly(report);
 			try {
 				await writeConfigWeights(config, backend, {[servers.stable]: want.stable, [servers.canary]: want.canary});
 			} catch (error) {
@@ -122,6 +132,7 @@ export class HaproxyDriver implements TargetDriver {
 	/** Whether the configuration file carries the weights in force: a read never fails for the file's sake. */
 	async #checkPersisted(report: RouterReport): Promise<void> {
 		const {config, backend, servers} = this.settings;
+		if (config === undefined) return void runtimeOnly(report);
 		try {
 			const written = await readConfigWeights(config, backend, [servers.stable, servers.canary]);
 			report.persisted = written[servers.stable] === report.stable.weight && written[servers.canary] === report.canary.weight;

@@ -27,6 +27,23 @@ export const AbsolutePath = z
 /** sun_path holds 108 bytes with its terminating NUL on Linux: a longer socket path cannot be connected. */
 export const SocketPath = AbsolutePath.refine(p => Buffer.byteLength(p) <= 107, 'is longer than the 107 bytes a UNIX socket path may have');
 
+/**
+ * Where HAProxy's runtime API listens: its admin UNIX socket (a path), or its stats socket over TCP
+ * in HAProxy's own syntax (`ipv4@10.0.0.5:9999`, `ipv6@[fd00::5]:9999`), which every box that may
+ * lead an etcd store reaches.
+ */
+export const RUNTIME_TCP = /^(?:ipv4@([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))|ipv6@\[([0-9A-Fa-f:.]{2,45})\]):(\d{1,5})$/;
+export const RuntimeAddress = z.union([
+	z
+		.string()
+		.regex(RUNTIME_TCP)
+		.refine(a => {
+			const port = Number(RUNTIME_TCP.exec(a)?.[3]);
+			return port >= 1 && port <= 65535;
+		}, 'has a port out of 1–65535'),
+	SocketPath,
+], {error: 'must be the admin socket\'s absolute path (at most 107 bytes), or ipv4@host:port / ipv6@[address]:port for the stats socket over TCP'});
+
 /** A bound on one call: long enough for a slow router, short enough to stay under an engine tick. */
 export const TimeoutMs = (fallback: number) => z.number().int().min(10, 'must be at least 10 ms').max(120_000, 'must be at most 120000 ms (2 minutes)').default(fallback);
 
