@@ -63,7 +63,9 @@ export class Cli {
 
 	/** The etcd store --store or CALYX_STORE names (exit 2 for a URL that names none), or undefined: the data directory. */
 	async etcdTarget() {
-		const url = this.global.store ?? this.io.env.CALYX_STORE;
+		// A flag on the line beats the environment: --data names a data directory even with CALYX_STORE set.
+		if (this.global.store !== undefined && this.global.data !== undefined) throw usage('--store and --data: give one of them (an etcd store, or a data directory)', 'INVALID_STORE');
+		const url = this.global.store ?? (this.global.data === undefined ? this.io.env.CALYX_STORE : undefined);
 		if (url === undefined || url === '') return undefined;
 		const {parseStoreUrl} = await import('../store/etcd/url.js');
 		const target = parseStoreUrl(url, this.io.env);

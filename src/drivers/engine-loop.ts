@@ -3,7 +3,7 @@ import type {BatchStore, Leadership} from '../store/api.js';
 import type {CallPolicy} from './call.js';
 import {Checkpoints} from './checkpoints.js';
 import {engineCycle, type CycleAction} from './engine-cycle.js';
-import {reconcileOnce} from './reconciler.js';
+import {reconcileOnce, type ReconcileOutcome} from './reconciler.js';
 import {MetricsPoller} from './metrics/poller.js';
 
 /** How long a cycle waits for Prometheus before it ticks without the late answers (a query takes ~4 ms). */
@@ -19,7 +19,8 @@ export interface EngineLoopOptions {
 	intervalMs: number;
 	clock?: Clock;
 	/** Each tick's actions and how long its cycle took (leader only); errors are reported, never thrown out of the timer. */
-	onTick?: (actions: CycleAction[], cycle: {durationMs: number}) => void;
+	/** After each cycle: what the tick decided, and what the targets did (`reconciled`: a failed apply or revert included). */
+	onTick?: (actions: CycleAction[], cycle: {durationMs: number; reconciled: ReconcileOutcome[]}) => void;
 	onError?: (error: unknown) => void;
 	/** The least time between signed checkpoints of the audit head (default a minute; see checkpoints.ts). */
 	checkpointEveryMs?: number;
@@ -58,8 +59,8 @@ export async function startEngineLoop(store: BatchStore, opts: EngineLoopOptions
 	const cycle = () =>
 		serial(async () => {
 			const started = performance.now();
-			const {actions} = await engineCycle(store, env, {...callOpts, poller});
-			opts.onTick?.(actions, {durationMs: performance.now() - started});
+			const {actions, reconciled} = await engineCycle(store, env, {...callOpts, poller});
+			opts.onTick?.(actions, {durationMs: performance.now() - started, reconciled});
 			// The leader signs the audit head: at least every minute, and after a halt or rollback.
 			await checkpoints.afterTick();
 			// The store's upkeep (an etcd store's history), as leader only; rate-limited by the store.

@@ -46,6 +46,8 @@ describe('a store URL', () => {
 		const parsed = parseStoreUrl('etcds://a.example:2379,b.example:2379/ops', {CALYX_ETCD_CA: '/ca.pem', CALYX_ETCD_USER: 'calyx', CALYX_ETCD_PASSWORD: 'p'});
 		expect(parsed).toMatchObject({endpoints: ['https://a.example:2379', 'https://b.example:2379'], prefix: 'calyx/ops/', tls: {ca: '/ca.pem'}, auth: {username: 'calyx'}});
 		expect(parseStoreUrl('etcd://a:1', {CALYX_ETCD_USER: 'x'})).toMatchObject({problem: expect.stringContaining('CALYX_ETCD_PASSWORD')});
+		expect(parseStoreUrl('etcd://a:1', {CALYX_ETCD_PASSWORD: 'x'})).toMatchObject({problem: expect.stringContaining('CALYX_ETCD_USER: not set')});
+		expect(parseStoreUrl('etcd://root:secret@a:1/ops')).toMatchObject({problem: expect.stringContaining('credentials do not go in the URL')});
 	});
 });
 

@@ -7,6 +7,7 @@ import {duration} from '../parse.js';
 import {leaderText} from '../render/deployment.js';
 import {Checkpoints} from '../../drivers/checkpoints.js';
 import {startEngineLoop} from '../../drivers/engine-loop.js';
+import {assertTrustFits} from '../engine-trust.js';
 import {engineCycle, type CycleAction} from '../../drivers/engine-cycle.js';
 import {LISTEN_FORMS, parseListen, type ListenAddress} from '../../drivers/exporter/address.js';
 import type {Exporter, ExporterOptions} from '../../drivers/exporter/index.js';
@@ -20,6 +21,7 @@ const actionLine = (a: CycleAction, stamp: string) => `${stamp}  ${a.id}  ${stat
 
 async function once(cli: Cli): Promise<number> {
 	const store = await cli.store();
+	await assertTrustFits(cli, store);
 	const leadership = await store.lead();
 	try {
 		if (leadership.role !== 'leader') {
@@ -71,6 +73,7 @@ export async function notifier(cli: Cli, store: BatchStore, report = (message: s
 
 async function loop(cli: Cli, intervalMs: number, listen: ListenAddress | undefined): Promise<number> {
 	const store = await cli.store();
+	await assertTrustFits(cli, store);
 	const exporter = listen ? await metricsExporter(cli, store, listen, 'serve') : undefined;
 	const notify = await notifier(cli, store);
 	try {
@@ -102,6 +105,10 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 			exporter?.ticked(cycle.durationMs);
 			notify.ticked();
 			onTick(actions);
+			// A target that refused or failed is news as much as a promotion: a log that showed only those would mislead.
+			for (const r of cycle.reconciled) {
+				if (r.command.type === 'target.failed' && !cli.json) cli.out(`${cli.stamp()}  ${r.work.id}  target failed (${r.work.op} ${r.work.percent}%): ${r.command.message}`);
+			}
 		},
 		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
 		// The etcd store's history upkeep (compaction, defragmentation), said as it is done.
@@ -112,7 +119,11 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 	const where = await cli.storeLabel();
 	const say = async (role: string) => {
 		if (cli.json) return;
-		cli.out(role === 'leader' ? `leader: driving ${where} every ${intervalMs} ms` : `follower: ${leaderText(await store.engineLeader().catch(() => undefined))} leads ${where}; waiting to take over`);
+		// Stamped at the end (scripts match the start): when the lead changed hands is what a log is read for.
+		const since = `(since ${cli.stamp()})`;
+		if (role === 'leader') return cli.out(`leader: driving ${where} every ${intervalMs} ms ${since}`);
+		const holder = await store.engineLeader().catch(() => undefined);
+		cli.out(holder ? `follower: ${leaderText(holder)} leads ${where}; waiting to take over ${since}` : `follower: no engine leads ${where} now (does the store answer?); standing again ${since}`);
 	};
 	await say(engine.role);
 	exporter?.follow(engine);
@@ -144,7 +155,7 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 export function registerEngine(program: Command, io: Io) {
 	const cmd = program
 		.command('engine')
-		.description('the headless engine: drives the targets, records samples, evaluates gates, promotes, halts, rolls back (one leader per data directory)')
+		.description('the headless engine: drives the targets, records samples, evaluates gates, promotes, halts, rolls back (one leader per store: a data directory, or an etcd store across boxes)')
 		.option('--interval <duration>', 'time between ticks (default 1s)', duration)
 		.option('--once', 'run one cycle and exit: apply what is pending, sample, tick (at most one tier), apply what it decided')
 		.option('--metrics-listen <host:port>', `serve calyx's metrics at /metrics for Prometheus on this address (${LISTEN_FORMS}); none unless given`, listenOption)

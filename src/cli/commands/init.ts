@@ -27,7 +27,7 @@ async function trustFirst(cli: Cli) {
 export function registerInit(program: Command, io: Io) {
 	const cmd = program
 		.command('init')
-		.description('create the data directory with the default config (idempotent); private to you unless --group shares it')
+		.description('create the store with the default config (idempotent): the data directory, private to you unless --group shares it, or the etcd store --store names')
 		.option('--group <name>', 'share the directory with a Unix group: setgid, group-writable files, nothing for others')
 		.action(
 			action(io, async (cli, _args, opts: {group?: string}) => {

@@ -4,6 +4,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
+import {assertTrustFits} from '../engine-trust.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 import {duration} from '../parse.js';
 import {glyphsFor} from '../../core/view/glyphs.js';
@@ -37,6 +38,12 @@ export function registerUi(program: Command, io: Io) {
 				const readonly = o.readonly === true || cli.io.env.CALYX_READONLY === '1';
 				if (readonly && o.metricsListen) throw usage('--metrics-listen: a read-only console never leads the engine, so it has no metrics to serve (run it on the leading console or calyx engine)');
 				// Bound before the engine starts: a port in use ends the console before it drives anything.
+				// A console that would lead refuses a box whose trust verifies nothing of the store's (engine-trust.ts).
+				if (!readonly)
+					await assertTrustFits(cli, store).catch(async (error: unknown) => {
+						await store.close();
+						throw error;
+					});
 				const exporter = o.metricsListen ? await metricsExporter(cli, store, o.metricsListen, 'refuse') : undefined;
 				// A read-only console watches: it never drives the engine, not even as leader, nor notifies.
 				// What it could not do is said after the console, not written over its screen.

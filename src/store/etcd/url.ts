@@ -30,6 +30,7 @@ export const isEtcdUrl = (value: string) => /^etcds?:\/\//i.test(value);
 export function parseStoreUrl(url: string, env: NodeJS.ProcessEnv = {}): EtcdTarget | {problem: string} {
 	const m = /^(etcds?):\/\/([^/?#]*)(?:\/([^?#]*))?$/i.exec(url);
 	if (!m) return {problem: `--store: "${url.slice(0, 80)}" is not a store URL (${STORE_URL_HELP})`};
+	if (/^[^/]*@/.test(m[2]!)) return {problem: '--store: credentials do not go in the URL (ps and shell histories show it): set CALYX_ETCD_USER and CALYX_ETCD_PASSWORD'};
 	const secure = m[1]!.toLowerCase() === 'etcds' || Boolean(env.CALYX_ETCD_CA || env.CALYX_ETCD_CERT);
 	const hosts = m[2]!.split(',');
 	if (hosts.length > MAX_ENDPOINTS) return {problem: `--store: ${hosts.length} endpoints; at most ${MAX_ENDPOINTS}`};
@@ -47,6 +48,7 @@ export function parseStoreUrl(url: string, env: NodeJS.ProcessEnv = {}): EtcdTar
 	if (!NAME.test(name)) return {problem: `--store: store name "${name.slice(0, 80)}" is not allowed (a-z, 0-9, _ and -, at most 63, starting with a letter or digit)`};
 	const username = env.CALYX_ETCD_USER;
 	if (username !== undefined && env.CALYX_ETCD_PASSWORD === undefined) return {problem: 'CALYX_ETCD_PASSWORD: not set, but CALYX_ETCD_USER is (both or neither)'};
+	if (username === undefined && env.CALYX_ETCD_PASSWORD !== undefined) return {problem: 'CALYX_ETCD_USER: not set, but CALYX_ETCD_PASSWORD is (both or neither)'};
 	const tls = secure ? {...(env.CALYX_ETCD_CA ? {ca: env.CALYX_ETCD_CA} : {}), ...(env.CALYX_ETCD_CERT ? {cert: env.CALYX_ETCD_CERT} : {}), ...(env.CALYX_ETCD_KEY ? {key: env.CALYX_ETCD_KEY} : {})} : undefined;
 	if (tls?.cert && !tls.key) return {problem: 'CALYX_ETCD_KEY: not set, but CALYX_ETCD_CERT is (a client certificate needs its key)'};
 	return {

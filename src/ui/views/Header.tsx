@@ -97,7 +97,7 @@ function Header({dataDir, role, engine, leader, actor, keyRole, readonly, target
 						</Text>
 					))
 				)}
-				<Text color="gray"> · data </Text>
+				<Text color="gray">{/^etcds?:/.test(dataDir) ? ' · store ' : ' · data '}</Text>
 				<Text>{displayText(dataDir, 1000)}</Text>
 			</Line>
 		</>
