@@ -95,7 +95,7 @@ try {
 	}
 	stop();
 	const w = stats(delays);
-	console.log(`\nChange feed: a commit's acknowledgement to another client's notice (coalesced over 20 ms), 50 commits: median ${ms(w.median)} ms, p95 ${ms(w.p95)} ms`);
+	console.log(`\nChange feed: a commit's acknowledgement to another client's notice (one per watch reply), 50 commits: median ${ms(w.median)} ms, p95 ${ms(w.p95)} ms`);
 	await reader.close();
 
 	// Takeover: a leader in another process is SIGKILLed; this process follows and leads once its lease lapses.
