@@ -70,7 +70,7 @@ describe.skipIf(absent !== undefined)('service check: what only this box reaches
 			expect(lines[1]).toBe('queries:  none: no metrics source: only a prometheus source has queries to check');
 			expect(lines[2]).toBe(
 				`warning: target.socket: unix socket ${haproxy.socket} is reachable from this box only; with an etcd store any box may lead, and one on another box could not steer this HAProxy: ` +
-					'run its engines on this box only, or steer it through an exec target whose hook uses the runtime API over TCP, reachable from every box (stats socket ipv4@10.0.0.5:9999 level admin)',
+					'use its stats socket over TCP, which every box reaches ("socket": "ipv4@10.0.0.5:9999", with "stats socket ipv4@10.0.0.5:9999 level admin" in HAProxy)',
 			);
 			expect(lines[3]).toMatch(new RegExp(`^warning: target\\.config: ${haproxy.config} is this box's file: a leader on another box would write the weights into its own copy`));
 			expect(lines.at(-1)).toBe('2 fields reached from this box only (target.socket, target.config); not a failure here (--strict makes it one)');

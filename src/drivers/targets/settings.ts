@@ -33,16 +33,17 @@ export const SocketPath = AbsolutePath.refine(p => Buffer.byteLength(p) <= 107, 
  * lead an etcd store reaches.
  */
 export const RUNTIME_TCP = /^(?:ipv4@([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))|ipv6@\[([0-9A-Fa-f:.]{2,45})\]):(\d{1,5})$/;
-export const RuntimeAddress = z.union([
-	z
-		.string()
-		.regex(RUNTIME_TCP)
-		.refine(a => {
-			const port = Number(RUNTIME_TCP.exec(a)?.[3]);
-			return port >= 1 && port <= 65535;
-		}, 'has a port out of 1–65535'),
-	SocketPath,
-], {error: 'must be the admin socket\'s absolute path (at most 107 bytes), or ipv4@host:port / ipv6@[address]:port for the stats socket over TCP'});
+export const RuntimeAddress = z.string().superRefine((address, ctx) => {
+	if (/^ipv[46]@/.test(address)) {
+		const port = Number(RUNTIME_TCP.exec(address)?.[3]);
+		if (!RUNTIME_TCP.test(address)) ctx.addIssue({code: 'custom', message: "must be ipv4@host:port or ipv6@[address]:port (HAProxy's stats socket over TCP)"});
+		else if (!(port >= 1 && port <= 65535)) ctx.addIssue({code: 'custom', message: 'has a port out of 1–65535'});
+		return;
+	}
+	// A path: the UNIX socket's own rules, in their own words.
+	const path = SocketPath.safeParse(address);
+	if (!path.success) ctx.addIssue({code: 'custom', message: path.error.issues[0]!.message});
+});
 
 /** A bound on one call: long enough for a slow router, short enough to stay under an engine tick. */
 export const TimeoutMs = (fallback: number) => z.number().int().min(10, 'must be at least 10 ms').max(120_000, 'must be at most 120000 ms (2 minutes)').default(fallback);
