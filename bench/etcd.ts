@@ -4,6 +4,8 @@
  * one bare etcd transaction (compare a key's revision, put a value the size of the state's meta and
  * one audit key) and with the same mutation on a file store; the change feed's delay (a commit's
  * acknowledgement to another client's notice); and the engine's takeover when its leader is killed.
+ * The mutation is measured again with 1,000 and 10,000 ended deployments in the archive
+ * (CALYX_BENCH_SCALES): a write never reads the archive, so its cost should not follow them.
  * Run: node --import tsx bench/etcd.ts (needs etcd: apt-get install etcd-server etcd-client).
  */
 import {randomBytes} from 'node:crypto';
@@ -11,18 +13,20 @@ import {spawn} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {ManualClock, runDrill, type State} from '../src/core/index.js';
-import {initEtcdStore, openEtcdStore, parseStoreUrl} from '../src/store/etcd/index.js';
+import {initialState, ManualClock, runDrill, type State} from '../src/core/index.js';
+import {recordOps} from '../src/store/etcd/archive.js';
+import {connectEtcdStore, initEtcdStore, openEtcdStore, parseStoreUrl} from '../src/store/etcd/index.js';
 import {DEFAULT_TTL_S} from '../src/store/etcd/leader.js';
 import {initStore, type BatchStore} from '../src/store/index.js';
 import {etcdAbsent, startCluster} from '../test/helpers/etcd-cluster.js';
-import {healthy, liveId} from './lib/scale.js';
-import {interleaved, load, ms, ratio, stats, table} from './lib/stats.js';
+import {endedId, healthy, liveId} from './lib/scale.js';
+import {interleaved, load, ms, ratio, stats, table, thousands} from './lib/stats.js';
 
 const LIVE = 50;
 const ROUNDS = Number(process.env.CALYX_BENCH_ROUNDS ?? 200);
 const TARGET_P95_MS = 25;
 const TAKEOVERS = 3;
+const SCALES = (process.env.CALYX_BENCH_SCALES ?? '1000,10000').split(',').map(Number);
 
 const absent = etcdAbsent();
 if (absent) {
@@ -46,11 +50,27 @@ function liveState(base: State): State {
 	return {...base, keys: drill.state.keys, intents: drill.state.intents, leases: drill.state.leases, deployments};
 }
 
+const recorder = (store: BatchStore) => {
+	const clock = new ManualClock('2026-11-26T00:00:00Z');
+	return (i: number) => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)});
+};
+
 async function seeded(store: BatchStore): Promise<(i: number) => Promise<unknown>> {
 	await store.mutate(state => ({state: liveState(state), events: [], result: null}));
-	const clock = new ManualClock('2026-11-26T00:00:00Z');
-	return i => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)});
+	return recorder(store);
 }
+
+/** A store with the 50 live canaries and `ended` deployments in its archive (their keys written as a commit writes them). */
+async function withEnded(ended: number): Promise<{store: BatchStore; record: (i: number) => Promise<unknown>}> {
+	const store = await connectEtcdStore(targetAt(`ended${ended}-${randomBytes(3).toString('hex')}`));
+	const finished = runDrill().state.deployments.find(d => d.status === 'completed')!;
+	const extra = Array.from({length: ended}, (_, i) =>
+		recordOps(store.keys, {deployment: {...structuredClone(finished), id: endedId(i)}, leases: []}, 1 + Math.floor(i / 1000), i % 1000).ops.map(op => ({key: op.key, value: op.value!})),
+	).flat();
+	await store.create(liveState(initialState()), extra);
+	return {store, record: recorder(store)};
+}
+
 
 try {
 	const benchName = `bench${randomBytes(4).toString('hex')}`;
@@ -79,6 +99,18 @@ try {
 			['file store (same box)', ms(fs.median), ms(fs.p95), ratio(fs.p95, f.p95), '-'],
 		]),
 	);
+
+	// The same mutation whatever the number of ended deployments: the archive is never read by a write.
+	const rows: Array<Array<string>> = [];
+	for (const ended of SCALES) {
+		const at = await withEnded(ended);
+		const {samples: s2} = await interleaved({floor, etcd: at.record}, {rounds: ROUNDS, warmup: 10});
+		const [f2, e2] = [stats(s2.floor), stats(s2.etcd)];
+		rows.push([thousands(ended), ms(e2.median), ms(e2.p95), ms(f2.p95), ratio(e2.p95, f2.p95), `≤ ${TARGET_P95_MS} ms ${e2.p95 <= TARGET_P95_MS ? 'ok' : 'MISSED'}`]);
+		await at.store.close();
+	}
+	console.log(`\nThe same mutation with ${LIVE} live and N ended deployments in the etcd archive (${load()}):`);
+	console.log(table([['ended', 'median', 'p95', 'floor p95', 'p95 / floor p95', 'target p95'], ...rows]));
 
 	// The change feed: from a commit's acknowledgement to the notice of a watch opened by another client.
 	const reader = await openEtcdStore(targetAt(benchName));
