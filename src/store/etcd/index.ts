@@ -12,7 +12,7 @@ import {stateHome} from '../xdg.js';
 import type {Trust} from '../../core/trust.js';
 import {EtcdStore} from './store.js';
 import {unreachable} from './unreachable.js';
-import {targetLabel, type EtcdTarget} from './url.js';
+import type {EtcdTarget} from './url.js';
 
 export {isEtcdUrl, parseStoreUrl, STORE_URL_HELP, targetLabel, type EtcdTarget} from './url.js';
 

@@ -83,7 +83,13 @@ export class EtcdLeadership implements Leadership {
 		const c: Candidacy = {lease, key: `${electionPrefix(this.prefix)}${id}`};
 		this.#candidacy = c;
 		lease.on('lost', () => this.#lost(c));
-		await this.client.put(c.key).value(JSON.stringify({pid: process.pid, host: hostname()})).lease(id).exec();
+		try {
+			await this.client.put(c.key).value(JSON.stringify({pid: process.pid, host: hostname()})).lease(id).exec();
+		} catch (error) {
+			// No key, no candidacy: its lease is not kept alive for nothing.
+			if (this.#candidacy === c) await this.#end(c);
+			throw error;
+		}
 		await this.#look(c);
 	}
 

@@ -26,7 +26,12 @@ export class WriteQueue {
 
 	/** Joins the queue and waits for its turn; the returned function leaves it. */
 	async join(deadline: number): Promise<() => Promise<void>> {
-		this.#lease ??= this.client.lease(QUEUE_TTL_S);
+		if (!this.#lease) {
+			const made = this.client.lease(QUEUE_TTL_S);
+			// A lease lost (this process froze past its TTL) is not granted again: the next turn takes a new one.
+			made.on('lost', () => this.#lease === made && (this.#lease = undefined));
+			this.#lease = made;
+		}
 		const lease = this.#lease;
 		const id = await lease.grant();
 		const key = `${this.keys.prefix}q/${id}-${this.#n++}`;

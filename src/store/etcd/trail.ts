@@ -8,7 +8,7 @@ import {eachLine} from '../lines.js';
 import type {AnchorReport} from '../api.js';
 import type {KeyLayout} from './keys.js';
 import type {EtcdWitness} from './witness.js';
-import {allKeys, PAGE, prefixEnd} from './pages.js';
+import {allKeys, PAGE} from './pages.js';
 
 /** A line of the trail and the key that holds it (each key holds one commit's lines). */
 interface Line {
