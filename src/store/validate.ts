@@ -45,7 +45,7 @@ export function validateState(doc: Record<string, unknown>, known: (key: string,
 			for (let i = 0; i < value.length; i++) {
 				const item: unknown = value[i];
 				if (isObject(item) && known(key, item)) continue;
-				const problem = check(element, item, `${key}[${i}]`);
+				const problem = checkEntity(element, item, `${key}[${i}]`);
 				if (problem) return problem;
 			}
 			continue;
@@ -53,6 +53,56 @@ export function validateState(doc: Record<string, unknown>, known: (key: string,
 		if (isObject(value) && known(key, value)) continue;
 		const problem = check(schema, value, key);
 		if (problem) return problem;
+	}
+	return undefined;
+}
+
+/** Frozen parts of entities that passed their field's schema: identity then proves them valid still. */
+const validParts = new WeakMap<z.ZodType, WeakSet<object>>();
+
+const plainObject = (schema: z.ZodType): schema is z.ZodObject =>
+	schema instanceof z.ZodObject && !schema._zod.def.catchall && !(schema._zod.def.checks?.length);
+
+function knownPart(schema: z.ZodType, value: unknown): value is object {
+	return value !== null && typeof value === 'object' && validParts.get(schema)?.has(value) === true;
+}
+
+function markValid(schema: z.ZodType, value: unknown): void {
+	// Only a frozen value stays what was checked; anything else is checked again next time.
+	if (value === null || typeof value !== 'object' || !Object.isFrozen(value)) return;
+	let set = validParts.get(schema);
+	if (!set) validParts.set(schema, (set = new WeakSet()));
+	set.add(value);
+}
+
+/**
+ * One entity, field by field when its schema is a plain object (no refinement across its fields,
+ * no catch-all): a changed deployment keeps its rollback pack, plan and older window samples
+ * (immer shares them), so one sample costs the parts it changed, not a 10 KB entity's whole parse.
+ * A field's problem is named by the same path the whole parse would give.
+ */
+function checkEntity(schema: z.ZodType, value: unknown, prefix: string): Problem | undefined {
+	if (!plainObject(schema) || !isObject(value)) return check(schema, value, prefix);
+	for (const [field, fieldSchema] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+		const part = value[field];
+		if (knownPart(fieldSchema, part)) continue;
+		const inner = unwrap(fieldSchema);
+		const problem =
+			inner instanceof z.ZodArray && !inner._zod.def.checks?.length && Array.isArray(part)
+				? checkItems(inner.element as z.ZodType, part, `${prefix}.${field}`)
+				: check(fieldSchema, part, `${prefix}.${field}`);
+		if (problem) return problem;
+		markValid(fieldSchema, part);
+	}
+	return undefined;
+}
+
+function checkItems(element: z.ZodType, items: readonly unknown[], prefix: string): Problem | undefined {
+	for (let i = 0; i < items.length; i++) {
+		if (knownPart(element, items[i])) continue;
+		const problem = check(element, items[i], `${prefix}[${i}]`);
+		if (problem) return problem;
+		markValid(element, items[i]);
 	}
 	return undefined;
 }

@@ -157,6 +157,31 @@ describe('mutate: a caller-built next state', () => {
 		expect((badEvent as Error).message).toMatch(/events\[0\]\.at/);
 		expect(snapshot(dir)).toEqual(before);
 	});
+
+	it('checks a changed deployment part by part: a bad new sample or a bad field of a changed pack is named, unchanged parts are not parsed again', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const clock = clockAt();
+		await seedCanary(store, clock);
+		await store.run({type: 'metrics.record', actor: 'agent:ci-bot', id: (await store.read()).deployments[0]!.id, sample: healthy}, {clock});
+		const before = snapshot(dir);
+		const withDeployment = (state: State, change: (d: State['deployments'][number]) => object) =>
+			({...state, deployments: [change(state.deployments[0]!), ...state.deployments.slice(1)]}) as unknown as State;
+		const refusalOf = (change: (d: State['deployments'][number]) => object) =>
+			store.mutate(state => ({state: withDeployment(state, change), events: [], result: null})).catch((e: unknown) => e);
+		const sample = await refusalOf(d => ({...d, window: [...d.window, {...d.window[0]!, cpu: 'high'}]}));
+		const at = (await store.read()).deployments[0]!.window.length;
+		expect(sample).toMatchObject({code: 'INVALID', detail: {field: `deployments[0].window[${at}].cpu`}});
+		const pack = await refusalOf(d => ({...d, pack: {...d.pack, createdAt: 'yesterday'}}));
+		expect(pack).toMatchObject({code: 'INVALID', detail: {field: 'deployments[0].pack.createdAt'}});
+		const unknownStatus = await refusalOf(d => ({...d, status: 'exploded'}));
+		expect(unknownStatus).toMatchObject({code: 'INVALID', detail: {field: 'deployments[0].status'}});
+		expect(snapshot(dir)).toEqual(before);
+		// The same changes, valid, commit.
+		const out = await store.mutate(state => ({state: withDeployment(state, d => ({...d, window: [...d.window, {...d.window[0]!, cpu: 61}]})), events: [], result: null}));
+		expect((await store.read()).deployments[0]!.window.at(-1)).toMatchObject({cpu: 61});
+		expect(out.rev).toBeGreaterThan(0);
+	});
 });
 
 describe('reading', () => {
