@@ -8,7 +8,7 @@ import {isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
 import {privateDir} from './private-log.js';
 import {openData} from './safe-fs.js';
-import {endOf, RECHECK_STEP, rescan, SCRUB_LINES} from './scrub.js';
+import {endOf, RECHECK_STEP, recheckBudget, rescan, SCRUB_LINES} from './scrub.js';
 import {describeHead, tailRefusal, type DocHead} from './reconcile.js';
 import {verifyChain} from './verify.js';
 import {contradictions, trailOf, witnessLog, type Trail, type WitnessEntry} from './witness.js';
@@ -36,6 +36,8 @@ export interface AnchorOptions {
 	fold?: ChainFold;
 	/** Said once when this user's witnesses cannot be read or written: reads and writes go on without. */
 	warn?: (message: string) => void;
+	/** A monotonic clock in ms (default performance.now): paces the re-check of a process's writes (scrub.ts). */
+	now?: () => number;
 }
 
 /** A point verified, what the fold made of the events up to it, and where the rolling re-check goes on. */
@@ -60,6 +62,8 @@ export class Anchor {
 	/** The point whose re-check of older lines a write's check left for its commit (see `recheck`). */
 	#owed?: Verified;
 	#rechecking?: Promise<void>;
+	/** When this process last re-checked older lines (its clock, `opts.now`). */
+	#recheckedAt?: number;
 	#recorded?: string;
 	#unrecorded = false;
 	#witnessDir?: Promise<string>;
@@ -155,9 +159,14 @@ export class Anchor {
 		}
 	}
 
+	#now(): number {
+		return this.opts.now?.() ?? performance.now();
+	}
+
 	/** The rolling re-check (scrub.ts); TAMPERED when a line does not verify. Returns where the next one goes on. */
-	async #rescan(start: Verified, file: FileHandle, step = SCRUB_LINES): Promise<ChainPoint> {
-		const out = await rescan(this.paths.audit, start, file, step);
+	async #rescan(start: Verified, file: FileHandle, opts: {step?: number; lines?: number} = {}): Promise<ChainPoint> {
+		this.#recheckedAt = this.#now();
+		const out = await rescan(this.paths.audit, start, file, opts);
 		this.lastCost.scrubbed = out.hashed;
 		if ('bad' in out) throw this.#tampered(out.bad, start);
 		return out.next;
@@ -168,8 +177,8 @@ export class Anchor {
 	 * files are fsync'd: CPU and cached reads in time the write spends waiting on the disk anyway,
 	 * RECHECK_STEP lines at a time, so that the commit's own I/O goes on between. Everything here
 	 * that reads the point waits for it (`rechecked`; the committer, before it releases the lock).
-	 * It covers the same lines it would have before the write, so the whole file is still
-	 * re-checked every (history / SCRUB_LINES) writes. A line found bad here cannot stop the write
+	 * It covers the lines it would have before the write, paced by this process's time (scrub.ts's
+	 * RECHECK_PERIOD_MS: none when the last was moments ago). A line found bad here cannot stop the write
 	 * already committing: the point is forgotten (and not witnessed), so the next write, this
 	 * process's or another's, verifies from this user's last witness, re-checks these lines before
 	 * it writes, and refuses.
@@ -177,7 +186,8 @@ export class Anchor {
 	recheck(): void {
 		const start = this.#owed;
 		this.#owed = undefined;
-		if (start) this.#rechecking = this.#recheck(start).finally(() => (this.#rechecking = undefined));
+		const lines = recheckBudget(this.#recheckedAt === undefined ? undefined : this.#now() - this.#recheckedAt);
+		if (start && lines > 0) this.#rechecking = this.#recheck(start, lines).finally(() => (this.#rechecking = undefined));
 	}
 
 	/** Once the re-check under way, if any, is done. Never rejects. */
@@ -185,11 +195,11 @@ export class Anchor {
 		await this.#rechecking;
 	}
 
-	async #recheck(start: Verified): Promise<void> {
+	async #recheck(start: Verified, lines: number): Promise<void> {
 		try {
 			const file = await openData(this.paths.audit, 'read');
 			try {
-				const scrub = await this.#rescan(start, file, RECHECK_STEP);
+				const scrub = await this.#rescan(start, file, {step: RECHECK_STEP, lines});
 				if (this.#point) this.#point = {...this.#point, scrub};
 			} finally {
 				await file.close();
@@ -360,4 +370,4 @@ export class Anchor {
 	}
 }
 
-export {SCRUB_LINES} from './scrub.js';
+export {RECHECK_PERIOD_MS, SCRUB_LINES} from './scrub.js';
