@@ -125,7 +125,8 @@ describe('notifications: delivery', () => {
 		const [failed] = await rig.store.audit({subject: rig.deploymentId}).then(es => es.filter(e => e.kind === 'notify.failed'));
 		expect(failed).toMatchObject({actor: 'engine', data: {sink: 'ops', event: 'halted', severity: 'critical', attempts: NOTIFY_POLICY.retries + 1}});
 		expect(failed!.reason).toMatch(/^notification halted to sink ops not delivered after 5 attempts: cannot reach the sink \(ECONNREFUSED\)/);
-		expect(readFileSync(rig.store.paths.audit, 'utf8')).not.toContain(new URL(down).port);
+		// Host and port together: the port's digits alone turn up in a hash now and then.
+		expect(readFileSync(rig.store.paths.audit, 'utf8')).not.toContain(new URL(down).host);
 	});
 
 	it('health: a sink is failing from its first failed attempt, and stays so, counting what it never got, after the retries', async () => {
