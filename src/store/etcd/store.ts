@@ -130,7 +130,9 @@ export class EtcdStore implements BatchStore {
 		const {result: batch, rev, events} = await this.#writes.commit<Batch<R>>((state, ledger) => {
 			if (opts.expectedRev !== undefined && opts.expectedRev !== state.rev) throw staleState(opts.expectedRev, state.rev);
 			const out = executeBatch<R>(state, cmds, clock, trustOver(this.trust, state, ledger));
-			if (out.results.length === 0 && out.events.length === 0) return {unchanged: true, result: out};
+			// Nothing to write: a batch refused at its first command without an audit event, or commands that
+			// changed nothing (an engine's tick with nothing live): no revision for a state that did not change.
+			if ((out.results.length === 0 || (out.state === state && out.samples.length === 0)) && out.events.length === 0) return {unchanged: true, result: out};
 			return {state: out.state, events: out.events, samples: out.samples, result: out};
 		}, cmds);
 		return {results: batch.results, rev, events, ...(batch.failed ? {failed: batch.failed} : {})};
