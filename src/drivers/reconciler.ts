@@ -15,6 +15,7 @@ import type {Trust} from '../core/trust.js';
 import {appliedCommand, failedCommand, sanityCommand, targetWork, type TargetWork} from '../core/reconcile.js';
 import type {Store} from '../store/api.js';
 import {callDriver, DEFAULT_POLICY, type CallPolicy} from './call.js';
+import {refuseIfMoved} from '../store/moved.js';
 import {resolveTarget, splitOf, type ResolvedTarget, type ResolveEnv} from './targets/resolve.js';
 
 /** Refusals that mean "someone else recorded it already" or "the decision moved on": not failures. */
@@ -72,6 +73,8 @@ function provenTarget(state: State, trust: Trust, work: TargetWork, env: Resolve
 /** One pass: every pending piece of work, each deployment's in parallel, each recorded as it comes. */
 export async function reconcileOnce(store: Store, env: ResolveEnv, opts: ReconcileOptions = {}): Promise<ReconcileOutcome[]> {
 	const state = await store.read();
+	// Sealed by a migration: the engine on the copy drives these targets now; this one must not touch them.
+	refuseIfMoved(state);
 	const work = targetWork(state).filter(w => opts.only === undefined || w.id === opts.only);
 	const policy = opts.policy ?? DEFAULT_POLICY;
 	return Promise.all(

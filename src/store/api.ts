@@ -63,7 +63,8 @@ export type StoreErrorCode =
 	| 'VERSION' // the state file was written by a newer calyx, or no migration leads from its version
 	| 'IO' // a write failed: nothing was applied
 	| 'TAMPERED' // the chain does not verify from this user's last verified point, or lines past the head no commit began: nothing written
-	| 'UNSAFE'; // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
+	| 'UNSAFE' // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
+	| 'MOVED'; // a migration copied this store elsewhere and sealed it (state.moved): nothing is written here
 
 export interface VerifyReport {
 	ok: boolean;

@@ -19,6 +19,7 @@ import type {ListIndex} from './list-index.js';
 import {withWriteLock, type HeldLock} from './lock.js';
 import {sampleLines} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
+import {refuseIfMoved} from './moved.js';
 import {logsAgree, reconcile} from './reconcile.js';
 
 const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
@@ -96,6 +97,7 @@ export class Committer {
 			this.#trace?.('checked');
 			const {current} = found;
 			const state = await this.recover(current, lock, {found});
+			refuseIfMoved(state);
 			const from = this.#doc.migratedFrom;
 			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
 			const named = cmds.length > 0 ? await restoreNamed(this.#archive, state, cmds) : {state, restored: new Set<Deployment>()};

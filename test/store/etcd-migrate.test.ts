@@ -8,6 +8,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {migrateStore} from '../../src/store/etcd/migrate.js';
 import {connectEtcdStore, openEtcdStore, type EtcdTarget} from '../../src/store/etcd/index.js';
+import {targetLabel} from '../../src/store/etcd/url.js';
 import {openStore, type BatchStore} from '../../src/store/index.js';
 import {keyedStore, runToEnd, startCanary} from './archive-fixture.js';
 import {etcdBackend} from './backends.js';
@@ -46,6 +47,8 @@ describe.skipIf(etcd.absent !== undefined)('store migrate (a data directory ⇄ 
 		const {dir, store, done, live} = await fileStoreWithHistory();
 		const opts = {trust: store.trust, stateHome: home};
 		const before = await store.read();
+		const trail = await store.audit();
+		const log = readFileSync(join(dir, 'audit.ndjson'));
 		const target = etcd.target();
 		const there = await migrateStore({dir}, {target}, opts);
 		expect(there).toMatchObject({events: before.auditHead.seq, head: before.auditHead, rev: before.rev, deployments: {live: 1, archived: 1}});
@@ -58,19 +61,52 @@ describe.skipIf(etcd.absent !== undefined)('store migrate (a data directory ⇄ 
 		expect((await onEtcd.deployment(live.deploymentId))?.archived).toBe(false);
 		expect(await onEtcd.archived(done.leaseId)).toEqual(await store.archived(done.leaseId));
 		expect(await onEtcd.samples(done.deploymentId)).toEqual(await store.samples(done.deploymentId));
-		expect(await onEtcd.audit()).toEqual(await store.audit());
+		expect(await onEtcd.audit()).toEqual(trail);
+		// The source is sealed by one event after the copied head, and verifies with it.
+		expect(there.sealed.seq).toBe(before.auditHead.seq + 1);
+		expect((await store.audit()).find(e => e.seq === there.sealed.seq)).toMatchObject({kind: 'store.moved', data: {to: targetLabel(target)}});
+		expect(await store.verifyAudit()).toMatchObject({ok: true, head: {seq: there.sealed.seq}});
 
 		const back = join(tempDir(), 'back');
 		const home2 = await migrateStore({target}, {dir: back}, opts);
 		expect(home2.verified.target).toEqual(before.auditHead);
 		const again = keep(await openStore(back, {trust: store.trust, anchor: {stateHome: home}}));
 		expect(await again.verifyAudit()).toMatchObject({ok: true, head: before.auditHead, archive: {records: 1, differences: []}});
-		// The chain byte for byte: the same file the first store wrote.
-		expect(readFileSync(join(back, 'audit.ndjson'))).toEqual(readFileSync(join(dir, 'audit.ndjson')));
+		// The chain byte for byte: the same file the first store wrote (before the event that sealed it).
+		expect(readFileSync(join(back, 'audit.ndjson'))).toEqual(log);
 		expect(await again.deployment(done.deploymentId)).toMatchObject({archived: true});
 		expect(await again.samples(done.deploymentId)).toEqual(await store.samples(done.deploymentId));
 		expect(await again.samples(live.deploymentId)).toEqual(await store.samples(live.deploymentId));
 		expect(await again.read()).toEqual(before);
+	}, 60_000);
+
+	it('seals the source: every write and any further migration from it is refused, naming where it went; the copy takes writes', async () => {
+		const {dir, store, clock, live} = await fileStoreWithHistory();
+		const opts = {trust: store.trust, stateHome: home};
+		const target = etcd.target();
+		const there = await migrateStore({dir}, {target}, opts);
+		const sealedLog = readFileSync(join(dir, 'audit.ndjson'));
+		const halt = {type: 'canary.halt' as const, actor: 'human:alice', id: live.deploymentId, reason: 'to the old store'};
+		const moved = await refusal(store.run(halt, {clock}));
+		expect(moved.code).toBe('MOVED');
+		expect(moved.message).toContain(`this store was migrated to ${targetLabel(target)}`);
+		expect(moved.message).toContain(`sealed at audit seq ${there.sealed.seq}`);
+		expect(moved.message).toContain(`use --store ${targetLabel(target)}`);
+		// Another process opening it later is refused the same, and nothing was written.
+		const later = keep(await openStore(dir, {trust: store.trust, anchor: {stateHome: home}}));
+		expect((await refusal(later.run(halt, {clock}))).code).toBe('MOVED');
+		expect(readFileSync(join(dir, 'audit.ndjson'))).toEqual(sealedLog);
+		const again = await refusal(migrateStore({dir}, {target: etcd.target()}, opts));
+		expect(again.message).toMatch(/was already migrated to .* \(sealed at seq \d+\): migrate from there/);
+		// The copy is not sealed: the same command goes through there.
+		const onEtcd = keep(await openEtcdStore(target, {trust: store.trust, stateHome: home}));
+		expect((await onEtcd.read()).moved).toBeUndefined();
+		await onEtcd.run(halt, {clock});
+		expect((await onEtcd.read()).deployments.find(d => d.id === live.deploymentId)?.status).toBe('halted');
+		// Sealed in turn when it is migrated on: the etcd store refuses too.
+		const back = join(tempDir(), 'back');
+		await migrateStore({target}, {dir: back}, opts);
+		expect((await refusal(onEtcd.run({type: 'canary.resume', actor: 'human:alice', id: live.deploymentId, reason: 'again'}, {clock}))).code).toBe('MOVED');
 	}, 60_000);
 
 	it('refuses a target that holds anything, naming it, and writes nothing', async () => {

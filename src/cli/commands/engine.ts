@@ -7,7 +7,7 @@ import {duration} from '../parse.js';
 import {leaderText} from '../render/deployment.js';
 import {Checkpoints} from '../../drivers/checkpoints.js';
 import {startEngineLoop} from '../../drivers/engine-loop.js';
-import {assertTrustFits} from '../engine-trust.js';
+import {assertMayLead} from '../engine-trust.js';
 import {engineCycle, type CycleAction} from '../../drivers/engine-cycle.js';
 import {LISTEN_FORMS, parseListen, type ListenAddress} from '../../drivers/exporter/address.js';
 import type {Exporter, ExporterOptions} from '../../drivers/exporter/index.js';
@@ -21,7 +21,7 @@ const actionLine = (a: CycleAction, stamp: string) => `${stamp}  ${a.id}  ${stat
 
 async function once(cli: Cli): Promise<number> {
 	const store = await cli.store();
-	await assertTrustFits(cli, store);
+	await assertMayLead(cli, store);
 	const leadership = await store.lead();
 	try {
 		if (leadership.role !== 'leader') {
@@ -73,7 +73,7 @@ export async function notifier(cli: Cli, store: BatchStore, report = (message: s
 
 async function loop(cli: Cli, intervalMs: number, listen: ListenAddress | undefined): Promise<number> {
 	const store = await cli.store();
-	await assertTrustFits(cli, store);
+	await assertMayLead(cli, store);
 	const exporter = listen ? await metricsExporter(cli, store, listen, 'serve') : undefined;
 	const notify = await notifier(cli, store);
 	try {
@@ -98,6 +98,12 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 			if (!cli.json) cli.out(actionLine(a, cli.stamp()));
 		}
 	};
+	// Listening until the engine has stopped, not once: signal-exit (a dependency's, loaded by
+	// whichever tick first needs it) re-raises a signal that finds no listener but its own, which
+	// killed the engine mid-stop. A second signal while it stops waits for the stop to finish.
+	let stop: () => void = () => undefined;
+	const stopped = new Promise<void>(resolve => (stop = resolve));
+	let exit: number = EXIT.ok;
 	const engine = await startEngineLoop(store, {
 		intervalMs,
 		clock: cli.clock,
@@ -110,7 +116,14 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 				if (r.command.type === 'target.failed' && !cli.json) cli.out(`${cli.stamp()}  ${r.work.id}  target failed (${r.work.op} ${r.work.percent}%): ${r.command.message}`);
 			}
 		},
-		onError: error => cli.err(`calyx engine: tick failed: ${error instanceof Error ? error.message : String(error)}`),
+		onError: error => {
+			const message = error instanceof Error ? error.message : String(error);
+			if ((error as {code?: unknown}).code !== 'MOVED') return cli.err(`calyx engine: tick failed: ${message}`);
+			// A migration sealed this store while the engine ran: it stops rather than fight the copy's engine.
+			cli.err(`calyx engine: stopping: ${message}`);
+			exit = EXIT.refused;
+			stop();
+		},
 		// The etcd store's history upkeep (compaction, defragmentation), said as it is done.
 		onMaintenance: actions => {
 			if (!cli.json) for (const a of actions) cli.out(`${cli.stamp()}  store  ${a.kind}: ${a.detail}`);
@@ -130,11 +143,6 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 	notify.follow(engine);
 	if (exporter && !cli.json) cli.out(`metrics: ${exporter.url}`);
 	const unsubscribe = engine.onRoleChange(role => void say(role));
-	// Listening until the engine has stopped, not once: signal-exit (a dependency's, loaded by
-	// whichever tick first needs it) re-raises a signal that finds no listener but its own, which
-	// killed the engine mid-stop. A second signal while it stops waits for the stop to finish.
-	let stop: () => void = () => undefined;
-	const stopped = new Promise<void>(resolve => (stop = resolve));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
 	let role: string;
@@ -148,8 +156,8 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 		process.off('SIGTERM', stop);
 	}
 	// Under --json the whole run is one document, printed when the engine stops.
-	cli.emit({ok: true, role, actions: changes, ...(exporter ? {metrics: exporter.url} : {})}, () => 'engine stopped');
-	return EXIT.ok;
+	cli.emit({ok: exit === EXIT.ok, role, actions: changes, ...(exporter ? {metrics: exporter.url} : {})}, () => 'engine stopped');
+	return exit;
 }
 
 export function registerEngine(program: Command, io: Io) {

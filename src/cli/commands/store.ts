@@ -5,7 +5,8 @@ import type {MaintenancePolicy} from '../../store/etcd/maintenance.js';
 import type {StoreRef} from '../../store/etcd/migrate.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
-import {refusedError, usage} from '../errors.js';
+import {EXIT, refusedError, usage} from '../errors.js';
+import type {Moved} from '../../core/model/index.js';
 import {count, duration, number} from '../parse.js';
 import {registerStoreRetain} from './store-retain.js';
 
@@ -69,19 +70,31 @@ async function migrate(cli: Cli, opts: {from?: string; to?: string; forceClean?:
 			`  events ${r.events} in ${r.commits} commits · head seq ${r.head.seq} (${short(r.head.hash)}) · rev ${r.rev}`,
 			`  deployments ${r.deployments.live} live, ${r.deployments.archived} archived · samples ${r.samples}`,
 			`  verified on both sides to seq ${r.verified.target.seq} (${short(r.verified.target.hash)}) · ${r.ms.total} ms (read ${r.ms.read}, write and verify ${r.ms.write})`,
+			`  sealed ${r.from} at seq ${r.sealed.seq}: nothing is written there any more, and an engine left on it stops`,
 			...(r.cleaned ? ['  removed what an earlier migration left under the target first (--force-clean)'] : []),
 			...(r.leftovers ? [`  left by earlier runs that did not finish (safe to remove): ${r.leftovers.join(', ')}`] : []),
 		].join('\n'),
 	);
 }
 
-async function status(cli: Cli): Promise<void> {
+const movedText = (m: Moved) => `migrated to ${m.to} at ${m.at} (sealed at audit seq ${m.seq}): nothing is written here`;
+
+/** Exit 1 when the store is not fit to drive deployments: a member unreachable, or sealed by a migration. */
+async function status(cli: Cli): Promise<number> {
 	const target = await cli.etcdTarget();
 	if (!target) {
 		const store = await cli.store();
 		const [state, leader, followers] = await Promise.all([store.read(), store.engineLeader(), store.engineFollowers()]);
-		const data = {store: store.dir, kind: 'file', rev: state.rev, auditHead: state.auditHead, engine: {leader: leader ?? null, followers}};
-		return cli.emit(data, d => [`store   ${d.store} (a data directory)`, `state   rev ${d.rev} · audit seq ${d.auditHead.seq}`, `engine  ${d.engine.leader ? `leader pid ${d.engine.leader.pid} on ${d.engine.leader.host}` : 'no leader'} · ${d.engine.followers} waiting`].join('\n'));
+		const data = {store: store.dir, kind: 'file', rev: state.rev, auditHead: state.auditHead, ...(state.moved ? {moved: state.moved} : {}), engine: {leader: leader ?? null, followers}};
+		cli.emit(data, d =>
+			[
+				`store   ${d.store} (a data directory)`,
+				`state   rev ${d.rev} · audit seq ${d.auditHead.seq}`,
+				...(d.moved ? [`sealed  ${movedText(d.moved)}`] : []),
+				`engine  ${d.engine.leader ? `leader pid ${d.engine.leader.pid} on ${d.engine.leader.host}` : 'no leader'} · ${d.engine.followers} waiting`,
+			].join('\n'),
+		);
+		return state.moved ? EXIT.refused : EXIT.ok;
 	}
 	const [{connectEtcdStore, targetLabel}, {stateHome}] = await Promise.all([import('../../store/etcd/index.js'), import('../../store/xdg.js')]);
 	const store = await connectEtcdStore(target, {trust: cli.trust, stateHome: stateHome(cli.io.env)});
@@ -92,7 +105,7 @@ async function status(cli: Cli): Promise<void> {
 			store: targetLabel(target),
 			kind: 'etcd',
 			...cluster,
-			...(state instanceof Error ? {state: null, problem: state.message} : {state: {rev: state.rev, auditHead: state.auditHead}}),
+			...(state instanceof Error ? {state: null, problem: state.message} : {state: {rev: state.rev, auditHead: state.auditHead}, ...(state.moved ? {moved: state.moved} : {})}),
 			engine: {leader: leader ?? null, followers},
 		};
 		cli.emit(data, d =>
@@ -102,12 +115,14 @@ async function status(cli: Cli): Promise<void> {
 				...d.members.map((m, i) => `${i === 0 ? 'members  ' : '         '} ${m.name} ${m.endpoint}${m.leader ? ' (Raft leader)' : ''} · ${m.unreachable ? `unreachable: ${m.unreachable}` : `db ${mb(m.dbSize)}, in use ${mb(m.dbSizeInUse)}${m.alarms.length ? ` · alarms: ${m.alarms.join(', ')}` : ''}`}`),
 				`revision  ${d.revision} · compacted ${d.compactedRevision ?? 'never'}`,
 				`state     ${d.state ? `rev ${d.state.rev} · audit seq ${d.state.auditHead.seq}` : (d.problem ?? 'none')}`,
+				...('moved' in d && d.moved ? [`sealed    ${movedText(d.moved)}`] : []),
 				`engine    ${d.engine.leader ? `leader pid ${d.engine.leader.pid} on ${d.engine.leader.host}` : 'no leader'} · ${d.engine.followers} waiting`,
 				`history   ${policyText(d.policy)}`,
 				...d.log.slice(-5).map(a => `          ${a.at} ${a.kind}: ${a.detail}`),
 			].join('\n'),
 		);
 		if (state instanceof Error) throw refusedError(state.message, 'NOT_INITIALISED');
+		return cluster.members.some(m => m.unreachable) || state.moved ? EXIT.refused : EXIT.ok;
 	} finally {
 		await store.close();
 	}
@@ -127,7 +142,7 @@ export function registerStore(program: Command, io: Io) {
 	examples(init_, 'calyx --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 store init', 'CALYX_STORE=etcd://h1:2379,h2:2379,h3:2379/prod calyx store init --retain-revisions 50000');
 	const migrate_ = cmd
 		.command('migrate')
-		.description('copy a store whole (state, the audit chain byte for byte, samples, archive) into an empty target, verified on both sides')
+		.description('copy a store whole (state, the audit chain byte for byte, samples, archive) into an empty target, verified on both sides; then seal the source (nothing is written there after)')
 		.option('--from <dir|url>', 'the store to copy: a data directory or etcd://…')
 		.option('--to <dir|url>', 'where: a new or empty data directory, or etcd://… holding no store')
 		.option('--force-clean', 'remove the keys a migration that did not finish left under the etcd target (never a store)')
@@ -135,7 +150,7 @@ export function registerStore(program: Command, io: Io) {
 	examples(migrate_, 'calyx store migrate --from /srv/calyx --to etcd://h1:2379,h2:2379,h3:2379', 'calyx store migrate --from etcd://h1:2379/prod --to /srv/calyx-back --json');
 	cmd
 		.command('status')
-		.description('an etcd store: its members (Raft leader, db size and in use), revision, compacted revision, engine leader and history policy')
+		.description('the store: rev, audit head, engine leader; on etcd its members (Raft leader, db size and in use), revision, compaction and history policy. Exit 1 when a member does not answer or a migration sealed it')
 		.action(action(io, cli => status(cli)));
 	registerStoreRetain(cmd, io);
 }

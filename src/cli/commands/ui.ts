@@ -4,7 +4,7 @@ import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {startEngineLoop, type EngineLoop} from '../../drivers/engine-loop.js';
-import {assertTrustFits} from '../engine-trust.js';
+import {assertMayLead} from '../engine-trust.js';
 import {demoTrust, isEmpty, seedDemo} from '../demo-seed.js';
 import {duration} from '../parse.js';
 import {glyphsFor} from '../../core/view/glyphs.js';
@@ -40,7 +40,7 @@ export function registerUi(program: Command, io: Io) {
 				// Bound before the engine starts: a port in use ends the console before it drives anything.
 				// A console that would lead refuses a box whose trust verifies nothing of the store's (engine-trust.ts).
 				if (!readonly)
-					await assertTrustFits(cli, store).catch(async (error: unknown) => {
+					await assertMayLead(cli, store).catch(async (error: unknown) => {
 						await store.close();
 						throw error;
 					});

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {CanaryPlan, Config, RiskLevel} from './config.js';
 import {Sample} from './metrics.js';
-import {TEXT_LIMITS, textProblem} from '../text.js';
+import {findControl, TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
 import {ServiceDefinition, ServiceRecord} from './service.js';
 import {History} from './history.js';
@@ -320,6 +320,19 @@ export const AuditHead = z.object({seq: z.number().int().min(0), hash: z.string(
 
 export const SCHEMA_VERSION = 3;
 
+/**
+ * Set by the migration that copied this store elsewhere (calyx store migrate), in the commit that
+ * seals it: from then on nothing is written here, and no engine drives a target from it.
+ */
+export const Moved = z.object({
+	/** Where the store went: a data directory or an etcd store, as `--store` names it (never credentials). */
+	to: z.string().min(1).max(1024).refine(text => findControl(text) === undefined, 'no control characters'),
+	at: Iso,
+	/** The seq of the sealing event: the copy holds every event before it. */
+	seq: z.number().int().min(1),
+});
+export type Moved = z.infer<typeof Moved>;
+
 export const State = z.object({
 	schemaVersion: z.literal(SCHEMA_VERSION),
 	rev: z.number().int().min(0),
@@ -333,5 +346,6 @@ export const State = z.object({
 	services: z.array(ServiceRecord).optional(),
 	/** What the document remembers of the deployments that ended and moved to the archive (absent before version 3). */
 	history: History.optional(),
+	moved: Moved.optional(),
 });
 export type State = z.infer<typeof State>;

@@ -15,6 +15,7 @@ import {sampleLines} from '../metrics-log.js';
 import type {EtcdArchive, Op} from './archive.js';
 import type {KeyLayout} from './keys.js';
 import type {WriteQueue} from './queue.js';
+import {refuseIfMoved} from '../moved.js';
 import type {SnapshotCodec} from './snapshot.js';
 import type {StateReader} from './state-reader.js';
 import type {EtcdTrail, Fetched} from './trail.js';
@@ -85,6 +86,7 @@ export class EtcdCommitter {
 		for (let attempt = 1; ; attempt++) {
 			const ledger = await this.d.trail.verifyTo(snap.state.auditHead, snap.fetched);
 			const {state} = snap;
+			refuseIfMoved(state);
 			const named = cmds.length > 0 ? await restoreNamed(this.d.archive, state, cmds) : {state, restored: new Set<Deployment>()};
 			let m: Step<R>;
 			let refusal: EngineError | undefined;

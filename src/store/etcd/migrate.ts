@@ -11,6 +11,7 @@ import {connectEtcdStore, openEtcdStore} from './index.js';
 import {cleanEtcd, etcdOccupied, partsOps, readEtcdParts} from './parts.js';
 import type {EtcdStore} from './store.js';
 import {targetLabel, type EtcdTarget} from './url.js';
+import {sealed} from '../moved.js';
 
 /** A store a migration reads or writes: a data directory or a store on an etcd cluster. */
 export type StoreRef = {dir: string} | {target: EtcdTarget};
@@ -28,6 +29,8 @@ export interface MigrationReport extends PartsSummary {
 	/** The head each side's own verification reached: the same on both. */
 	verified: {source: Head; target: Head};
 	keysWritten?: number;
+	/** The source's sealing event (state.moved): nothing is written there after it. */
+	sealed: {seq: number; at: string};
 	cleaned?: boolean;
 	/** Directories earlier runs that crashed left beside the target directory (safe to remove). */
 	leftovers?: string[];
@@ -52,7 +55,9 @@ const sameHead = (a: Head | undefined, b: Head) => a !== undefined && a.seq === 
  * sides is the same chain, with the same head). The target must hold nothing; the source must
  * verify; what is read is read at one point (etcd: one revision; a data directory: its committed
  * state, checked unchanged after). The target is visible only once complete: a data directory is
- * renamed into place after it verifies, an etcd store's meta is written last.
+ * renamed into place after it verifies, an etcd store's meta is written last. Then the source is
+ * sealed (moved.ts): one event after the copied head says where it went, and nothing is written
+ * there after it, so that an engine left on it cannot drive the targets the copy's engine drives.
  */
 export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOptions): Promise<MigrationReport> {
 	const started = performance.now();
@@ -79,6 +84,7 @@ export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOp
 			});
 			verified = reached!;
 		}
+		const sealedAt = await seal(from, source, target, head, opts);
 		const done = performance.now();
 		const left = 'dir' in to ? await leftovers(to.dir) : [];
 		return {
@@ -87,12 +93,37 @@ export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOp
 			to: target,
 			verified: {source: head, target: verified},
 			...(keysWritten === undefined ? {} : {keysWritten}),
+			sealed: sealedAt,
 			...(cleaned ? {cleaned} : {}),
 			...(left.length > 0 ? {leftovers: left} : {}),
 			ms: {read: Math.round(read - started), write: Math.round(done - read), total: Math.round(done - started)},
 		};
 	} finally {
 		await etcdTarget?.close();
+	}
+}
+
+const openRef = (ref: StoreRef, opts: MigrateOptions): Promise<BatchStore> =>
+	'dir' in ref ? openStore(ref.dir, {trust: opts.trust, anchor: {stateHome: opts.stateHome}}) : openEtcdAt(ref.target, opts);
+
+/** Seals the source at the head that was copied; refused (the copy left as it is) if it moved on meanwhile. */
+async function seal(from: StoreRef, source: string, target: string, head: Head, opts: MigrateOptions): Promise<{seq: number; at: string}> {
+	const store = await openRef(from, opts);
+	try {
+		const at = new Date().toISOString();
+		const {result} = await store.mutate(state => {
+			if (!sameHead(state.auditHead, head)) {
+				throw new StoreError(
+					'INVALID',
+					`${source} changed after it was copied (at seq ${head.seq}, now ${state.auditHead.seq}): it is not sealed, and ${target} holds it as of seq ${head.seq}; stop its engines and writers, remove that copy, and migrate again`,
+					source,
+				);
+			}
+			return {...sealed(state, target, at, head), result: head.seq + 1};
+		});
+		return {seq: result, at};
+	} finally {
+		await store.close();
 	}
 }
 
@@ -116,9 +147,10 @@ async function emptyEtcd(store: EtcdStore, where: string, forceClean: boolean): 
 
 /** The source's parts, once its chain verifies, and the head it verified to (the parts' own). */
 async function readSource(from: StoreRef, where: string, opts: MigrateOptions): Promise<{parts: StoreParts; head: Head}> {
-	const store: BatchStore =
-		'dir' in from ? await openStore(from.dir, {trust: opts.trust, anchor: {stateHome: opts.stateHome}}) : await openEtcdAt(from.target, opts);
+	const store = await openRef(from, opts);
 	try {
+		const moved = (await store.read()).moved;
+		if (moved) throw refused(`${where} was already migrated to ${moved.to} at ${moved.at} (sealed at seq ${moved.seq}): migrate from there`, where);
 		const report = await store.verifyAudit();
 		const problem = chainProblem('source', where, report);
 		if (problem) throw new StoreError('TAMPERED', `${problem}: it is not migrated; nothing was written`, where);

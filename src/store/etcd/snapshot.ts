@@ -17,6 +17,7 @@ interface Meta {
 	auditHead: State['auditHead'];
 	config: State['config'];
 	history?: State['history'];
+	moved?: State['moved'];
 	order: Partial<Record<ListName, string[]>>;
 }
 
@@ -113,7 +114,7 @@ export class SnapshotCodec {
 				return id;
 			});
 		}
-		const meta: Meta = {schemaVersion: SCHEMA_VERSION, rev: next.rev, auditHead: next.auditHead, config: next.config, ...(next.history ? {history: next.history} : {}), order};
+		const meta: Meta = {schemaVersion: SCHEMA_VERSION, rev: next.rev, auditHead: next.auditHead, config: next.config, ...(next.history ? {history: next.history} : {}), ...(next.moved ? {moved: next.moved} : {}), order};
 		return {puts, deletes: [...before.keys()], meta: JSON.stringify(meta)};
 	}
 
