@@ -13,7 +13,7 @@ const NAMES: Record<Phase, string> = {
 	stepped: 'engine step',
 	prepared: 'encode (and the events chained)',
 	written: 'writes durable (document temp + fsync, validated as written; sample append + fsync; index, backup link)',
-	committed: 'rename + directory fsync (backups rotated; older audit lines re-checked from the fsyncs on)',
+	committed: 'rename + directory fsync (backups rotated; older audit lines re-checked, SCRUB_LINES a second, from the fsyncs on)',
 	released: 'lock released, head witnessed',
 };
 

@@ -63,37 +63,56 @@ function budgetText(used: number, limit: number): string {
 	return limit > 1 ? `; failure budget: ${used} of ${limit} used, ${Math.max(0, limit - used)} left` : '';
 }
 
-function metricGate(m: GateMetric, dep: GateInput, now: number): MetricGate {
-	const {plan, window} = dep;
-	const min = plan.minSamples;
+/** A metric's level in the tier and the values it rests on, without a word said: the gate's decision. */
+function judge(m: GateMetric, dep: GateInput) {
+	const min = dep.plan.minSamples;
 	const feed = dep.feeds?.[m.key];
 	const level = levelsWith(m);
 	const values: number[] = [];
-	for (const s of window) {
+	for (const s of dep.window) {
 		const v = valueOf(s, m.key);
 		if (v !== undefined) values.push(v);
 	}
-	const last = values.length > 0 ? readWith(m, values[values.length - 1]!) : undefined;
-	const base = {metric: m.key, spec: m, samples: values.length, minSamples: min, ...(last ? {latest: last} : {}), ...(feed ? {feed} : {})};
 	// Failures of the tier: its critical readings, and its polls without data where no data counts as failing.
 	const criticals = values.filter(v => level(v) === 'critical').length;
 	const used = criticals + (feed?.failures ?? 0);
 	const below = m.direction === 'below';
+	const of = (l: MetricGate['level'], worst?: number) => ({level: l, values, used, feed, min, ...(worst === undefined ? {} : {worst})});
 	if (used >= m.failureLimit) {
 		const tierWorst = worstOf(below, values);
-		const crit = tierWorst !== undefined && level(tierWorst) === 'critical' ? readWith(m, tierWorst) : undefined;
+		return of('critical', tierWorst !== undefined && level(tierWorst) === 'critical' ? tierWorst : undefined);
+	}
+	if (feed?.missing) return of('no_data');
+	// A critical within its budget holds as a warning does while it is in the recent window.
+	const recentWorst = worstOf(below, values.slice(-min));
+	if (recentWorst !== undefined && level(recentWorst) !== 'ok') return of('warning', recentWorst);
+	return of(values.length < min ? 'inconclusive' : 'ok');
+}
+
+/** Each gate metric's level and sample count, as the gate judges them (the list's worst-level column: no words needed). */
+export function gateLevels(dep: GateInput): Array<Pick<MetricGate, 'level' | 'samples'>> {
+	return gateMetrics(dep).map(m => {
+		const j = judge(m, dep);
+		return {level: j.level, samples: j.values.length};
+	});
+}
+
+function metricGate(m: GateMetric, dep: GateInput, now: number): MetricGate {
+	const {level: judgedLevel, values, used, feed, min, worst} = judge(m, dep);
+	const last = values.length > 0 ? readWith(m, values[values.length - 1]!) : undefined;
+	const base = {metric: m.key, spec: m, samples: values.length, minSamples: min, ...(last ? {latest: last} : {}), ...(feed ? {feed} : {})};
+	if (judgedLevel === 'critical') {
+		const crit = worst === undefined ? undefined : readWith(m, worst);
 		const why = crit ? `${crit.reason} — ${crit.detail}` : `${m.label}: no data counts as failing (noData: fail)`;
 		return {...base, level: 'critical', ...(crit ? {judged: crit} : {}), explanation: `${why}${m.failureLimit > 1 ? ` (failure budget spent: ${used} of ${m.failureLimit})` : ''}`};
 	}
-	if (feed?.missing) return {...base, level: 'no_data', explanation: noDataText(m, feed) + (used > 0 ? budgetText(used, m.failureLimit) : '')};
-	// A critical within its budget holds as a warning does while it is in the recent window.
-	const recentWorst = worstOf(below, values.slice(-min));
-	if (recentWorst !== undefined && level(recentWorst) !== 'ok') {
-		const w = readWith(m, recentWorst);
+	if (judgedLevel === 'no_data') return {...base, level: 'no_data', explanation: noDataText(m, feed!) + (used > 0 ? budgetText(used, m.failureLimit) : '')};
+	if (judgedLevel === 'warning') {
+		const w = readWith(m, worst!);
 		return {...base, level: 'warning', judged: w, explanation: `${w.reason} in the last ${min} samples — ${w.detail}${budgetText(used, m.failureLimit)}; waiting for a clean window`};
 	}
 	const judged = last ? {judged: last} : {};
-	if (values.length < min) {
+	if (judgedLevel === 'inconclusive') {
 		const warm = warmUpLeft(m, dep, now);
 		const why = warm !== undefined && values.length === 0 ? `warming up: first reading in ${formatDuration(warm)} (the query window must hold this tier only)` : `inconclusive: ${values.length}/${min} samples`;
 		return {...base, ...judged, level: 'inconclusive', explanation: why};

@@ -90,7 +90,13 @@ export async function tempWriter(path: string, opts: {sync?: boolean} = {}): Pro
 	};
 	return {
 		tmp,
-		write: chunks => io('writing', path, () => writeAll(fd, chunks)),
+		write: chunks =>
+			io('writing', path, async () => {
+				// The list index (a few KB a commit) is written at once: three trips through the pool cost more.
+				const total = chunks.reduce((n, c) => n + c.length, 0);
+				if (total <= SMALL_WRITE) writeAllSync(fd, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+				else await writeAll(fd, chunks);
+			}),
 		done: () =>
 			io('writing', path, async () => {
 				if (opts.sync !== false) await fsyncFd(fd);

@@ -1,5 +1,4 @@
-import {ms} from '../clock.js';
-import {evaluateGate, type GateVerdict} from '../gate.js';
+import {gateLevels, type GateVerdict} from '../gate.js';
 import {ACTIVE} from '../engine/transitions.js';
 import {awaitingTarget} from '../target.js';
 import {LEVEL_RANK, type Deployment, type DeploymentStatus, type Level} from '../model/index.js';
@@ -34,11 +33,12 @@ export interface DeploymentSummary {
  * sanity halt counts as critical.
  */
 export function worstLevel(dep: Deployment, gate?: GateVerdict): Level | 'none' {
-	const verdict = gate ?? (ACTIVE.includes(dep.status) ? evaluateGate(dep, ms(dep.tierStartedAt)) : undefined);
-	if (verdict) {
+	// The gate's levels alone: the words of a full evaluation are not needed here.
+	const metrics = gate?.metrics ?? (ACTIVE.includes(dep.status) ? gateLevels(dep) : undefined);
+	if (metrics) {
 		// No data is a hold the list must show, even before any sample.
-		if (verdict.metrics.every(m => m.samples === 0 && m.level !== 'no_data')) return 'none';
-		const levels = verdict.metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level === 'no_data' ? 'warning' : m.level));
+		if (metrics.every(m => m.samples === 0 && m.level !== 'no_data')) return 'none';
+		const levels = metrics.map(m => (m.level === 'inconclusive' ? 'ok' : m.level === 'no_data' ? 'warning' : m.level));
 		return levels.reduce<Level>((w, l) => (LEVEL_RANK[l] > LEVEL_RANK[w] ? l : w), 'ok');
 	}
 	if (dep.halt?.trigger === 'critical' || dep.halt?.trigger === 'sanity') return 'critical';
