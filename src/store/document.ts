@@ -165,7 +165,7 @@ export class DocumentFile implements Adapter<State> {
 		this.encode(state);
 		const {chunks, layout} = this.#prepared!;
 		const written = opts.identified && ((stats: BigIntStats) => opts.identified!(fileId(stats)));
-		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {writing: opts.writing, during: opts.during, written}), linkPendingBackup(this.paths)]);
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {writing: opts.writing, during: opts.during, written, dsync: true}), linkPendingBackup(this.paths)]);
 		if (temp.status === 'rejected' || backup.status === 'rejected') {
 			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
 			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;

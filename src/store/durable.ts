@@ -38,34 +38,42 @@ function writeAllSync(fd: number, data: Buffer): void {
 }
 
 /** fsync; `during` (the caller's own work, whose failure is not the sync's) runs once the fsync is on its way, while the disk works. */
-async function syncWhile(fd: number, during?: () => Promise<void>): Promise<void> {
-	const [synced] = await Promise.allSettled([fsyncFd(fd), during?.()]);
+async function syncWhile(durable: Promise<unknown>, during?: () => Promise<void>): Promise<void> {
+	const [synced] = await Promise.allSettled([durable, during?.()]);
 	if (synced.status === 'rejected') throw synced.reason;
 }
 
 /**
  * The first half of a durable replace: the new content in a unique temp file beside `path`,
- * fsync'd (`writing` runs while the bytes are written, `during` while they are fsync'd). Nothing is visible until `commitTemp`; a temp
- * left by a crash is swept on open.
+ * fsync'd, or written with O_DSYNC (`dsync`) (`writing` runs while the bytes are written, `during`
+ * while they are made durable). Nothing is visible until `commitTemp`; a temp left by a crash is swept on open.
  */
 export async function writeTemp(
 	path: string,
 	chunks: Buffer[],
-	opts: {mode?: number; writing?: () => void; during?: () => Promise<void>; written?: (stats: BigIntStats) => void} = {},
+	opts: {mode?: number; writing?: () => void; during?: () => Promise<void>; written?: (stats: BigIntStats) => void; dsync?: boolean} = {},
 ): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
-		const {fd} = openDataSync(tmp, 'create', opts.mode);
+		const {fd} = openDataSync(tmp, opts.dsync ? 'createDurable' : 'create', opts.mode);
 		try {
 			const bytes = writeAll(fd, chunks);
 			// The caller's own synchronous work (it must not throw), while the pool copies the bytes.
 			opts.writing?.();
+			// Written durably in one trip through the pool (O_DSYNC: the data and the size that reads it),
+			// not a write and then an fsync, each waiting for the main thread in between.
+			if (opts.dsync) {
+				await syncWhile(bytes, opts.during);
+				const stats = fstatSync(fd, {bigint: true});
+				opts.written?.(stats);
+				return {tmp, stats};
+			}
 			await bytes;
 			// The renamed file keeps this inode, size and mtime (the fsync changes none): what the next
 			// read's freshness check compares; told to `written` at once, before the fsync.
 			const stats = fstatSync(fd, {bigint: true});
 			opts.written?.(stats);
-			await syncWhile(fd, opts.during);
+			await syncWhile(fsyncFd(fd), opts.during);
 			return {tmp, stats};
 		} catch (error) {
 			await rm(tmp, {force: true});

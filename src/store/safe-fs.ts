@@ -19,6 +19,8 @@ const FLAGS = {
 	update: O_RDWR,
 	/** A new file: fails if anything, a link included, has the name. */
 	create: O_WRONLY | O_CREAT | O_EXCL,
+	/** The same, each write durable before it returns (O_DSYNC): one trip through the pool instead of a write and an fsync. */
+	createDurable: O_WRONLY | O_CREAT | O_EXCL | constants.O_DSYNC,
 	append: O_WRONLY | O_CREAT | O_APPEND,
 } as const;
 export type OpenMode = keyof typeof FLAGS;
@@ -83,7 +85,7 @@ function vetted(path: string, how: OpenMode, st: BigIntStats, fileMode: number):
 	if (how !== 'read' && how !== 'create' && st.nlink > 1n) throw unsafeFile(path, `has ${st.nlink} hard links (another name points at the same file)`);
 	// Explicit, not the umask: a file this call created (an empty one of ours) gets the directory's mode.
 	const ours = typeof process.geteuid !== 'function' || Number(st.uid) === process.geteuid();
-	return (how === 'create' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode;
+	return (how === 'create' || how === 'createDurable' || (how === 'append' && st.size === 0n)) && ours && (Number(st.mode) & 0o7777) !== fileMode;
 }
 
 /** The mode new files in `dir` get, synchronously (shares newFileMode's cache). */
@@ -100,7 +102,7 @@ function newFileModeSync(dir: string): number {
  * or writing goes through the pool from `fd`.
  */
 export function openDataSync(path: string, how: OpenMode = 'read', mode?: number): {fd: number; st: BigIntStats} {
-	const fileMode = how === 'create' || how === 'append' ? (mode ?? newFileModeSync(dirname(path))) : 0o600;
+	const fileMode = how === 'create' || how === 'createDurable' || how === 'append' ? (mode ?? newFileModeSync(dirname(path))) : 0o600;
 	let fd: number;
 	try {
 		fd = openSync(path, FLAGS[how] | O_NOFOLLOW | O_NONBLOCK, fileMode);
