@@ -12,7 +12,7 @@ const NAMES: Record<Phase, string> = {
 	checked: 'checks (debris, logs, chain from the verified point; older lines too on a first write)',
 	stepped: 'engine step',
 	prepared: 'encode (and the events chained)',
-	written: 'writes durable (document temp + fsync, validated as written; sample append + fsync; index, backup link)',
+	written: 'writes durable (document temp with its list rows, O_DSYNC, validated as written; sample append + fsync; backup link)',
 	committed: 'rename + directory fsync (backups rotated; older audit lines re-checked, SCRUB_LINES a second, from the fsyncs on)',
 	released: 'lock released, head witnessed',
 };

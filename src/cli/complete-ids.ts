@@ -7,7 +7,7 @@ import {dataDirOf} from './env.js';
 /**
  * `calyx __complete ids <kind> [--data <dir>]`: the ids a shell offers on Tab, one a line (see
  * commands/completion.ts). Run on every Tab, so it loads neither commander nor zod: deployments
- * come from the list index (the live ones, then the last that ended), the rest from the state
+ * come from the document's list rows (the live ones, then the last that ended), the rest from the state
  * document read once, as it is on disk. Read only: nothing is written, nothing is locked. A shell
  * must never print an error over the command line being typed, so any failure prints nothing.
  */

@@ -8,10 +8,10 @@ import {drawnFor, paintedText} from './render/terminal.js';
 
 /**
  * `calyx canary list` without loading the program. Scripts and status lines poll it, and loading
- * commander, zod and the engine costs ~200 ms here before any work is done; the list index needs
- * none of them. It answers only the plain forms (`canary list` with --json, --no-color, --data,
+ * commander, zod and the engine costs ~200 ms here before any work is done; the document's list rows
+ * need none of them. It answers only the plain forms (`canary list` with --json, --no-color, --data,
  * --all, --ended with a plain count, and the filters --service, --status, --since with good values)
- * and only from a fresh index; for anything else it declines and the program runs as usual, which
+ * and only from rows that check out; for anything else it declines and the program runs as usual, which
  * also reports every error (no data directory, a damaged state, a bad filter) in its own words.
  */
 interface ListArgs {

@@ -41,7 +41,7 @@ export interface BatchResult<R> {
 export interface DeploymentList {
 	rev: number;
 	deployments: DeploymentSummary[];
-	/** Where the rows came from: the list index written with the document, or the document itself. */
+	/** Where the rows came from: the list rows the document carries (`index`), or its deployments read in full (`document`). */
 	source: 'index' | 'document';
 }
 
@@ -211,10 +211,9 @@ export interface BatchStore extends Store {
 	 */
 	runMany<R = unknown>(cmds: Command[], opts?: {clock?: Clock; expectedRev?: number}): Promise<BatchResult<R>>;
 	/**
-	 * Every deployment's summary, lock-free and without reading the document: from the list index
-	 * the commit writes beside it, used only when it provably describes the current document (its
-	 * recorded file identity and revision match); otherwise, or when it is missing or damaged, from
-	 * a full read. Fails only for the reasons `read()` fails. Those that ended come first, from the
+	 * Every deployment's summary, lock-free and without parsing a deployment: from the list rows the
+	 * commit writes in the document, used only when each carries the digest of its deployment's line
+	 * (list-rows.ts); otherwise, or when they are missing or damaged, from a full read. Fails only for the reasons `read()` fails. Those that ended come first, from the
 	 * archive's index; `archived: false` leaves them out (the document's deployments only).
 	 */
 	listDeployments(opts?: {archived?: boolean}): Promise<DeploymentList>;

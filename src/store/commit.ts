@@ -15,7 +15,6 @@ import type {DocumentFile} from './document.js';
 import {appendDurable} from './durable.js';
 import type {FileId} from './file-id.js';
 import {LastCommit, logSizes, type LogSize} from './last-commit.js';
-import type {ListIndex} from './list-index.js';
 import {withWriteLock, type HeldLock} from './lock.js';
 import {sampleLines} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
@@ -45,7 +44,6 @@ export class Committer {
 	readonly #last = new LastCommit();
 	readonly #logs: readonly string[];
 	readonly #doc: DocumentFile;
-	readonly #index: ListIndex;
 	readonly #db: Low<State>;
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
@@ -54,11 +52,10 @@ export class Committer {
 
 	constructor(
 		readonly paths: StorePaths,
-		parts: {doc: DocumentFile; index: ListIndex; db: Low<State>; anchor: Anchor; archive: ArchiveReader; lockTimeoutMs: number; trace?: (phase: CommitPhase) => void},
+		parts: {doc: DocumentFile; db: Low<State>; anchor: Anchor; archive: ArchiveReader; lockTimeoutMs: number; trace?: (phase: CommitPhase) => void},
 	) {
 		this.#logs = [paths.audit, ...revLogs(paths)];
 		this.#doc = parts.doc;
-		this.#index = parts.index;
 		this.#db = parts.db;
 		this.#anchor = parts.anchor;
 		this.#archive = parts.archive;
@@ -190,8 +187,6 @@ export class Committer {
 		// to go on through the rename and the directory fsync.
 		let validity!: {pass: () => void; fail: (error: unknown) => void};
 		const valid = new Promise<void>((pass, fail) => (validity = {pass, fail}));
-		let identify!: (id: FileId) => void;
-		const identified = new Promise<FileId>(resolve => (identify = resolve));
 		const writing = () => {
 			try {
 				this.#doc.validate(doc);
@@ -201,7 +196,7 @@ export class Committer {
 			}
 		};
 		const during = async () => this.#anchor.recheck();
-		const staged = this.#doc.stage(doc, {writing, during, identified: identify});
+		const staged = this.#doc.stage(doc, {writing, during});
 		// A temp file that failed before its fsync: nothing was validated, and nothing is appended.
 		staged.catch(validity.fail);
 		// Said before it is done, so that recovery can tell this commit's lines from lines slipped in:
@@ -211,15 +206,13 @@ export class Committer {
 		const writes = await Promise.allSettled([
 			staged,
 			valid,
-			// The list index names the document file it describes: it finishes once that file is written.
-			this.#index.stage(doc, Promise.race([identified, staged])),
 			marked,
 			chained && appendDurable(this.paths.audit, chained.bytes, marked),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes, valid),
 			archived && valid.then(() => archived.write()),
 		]);
 		this.#trace?.('written');
-		const abandon = () => Promise.all([this.#doc.abandon(), this.#index.abandon()]);
+		const abandon = () => this.#doc.abandon();
 		const failed = writes.find(w => w.status === 'rejected');
 		if (failed) {
 			await abandon();
@@ -232,7 +225,7 @@ export class Committer {
 			throw error;
 		}
 		this.#db.data = doc;
-		await Promise.all([this.#index.commit(), this.#db.write()]);
+		await this.#db.write();
 		this.#trace?.('committed');
 		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
 		if (chained) {

@@ -6,18 +6,14 @@ import type {State} from '../core/model/index.js';
 import {encode, parseHeader, type Header, type Layout} from './codec.js';
 import {commitTemp, dropPendingBackup, linkPendingBackup, rotateBackups, writeTemp} from './durable.js';
 import {ioError, isNodeError, StoreError} from './errors.js';
-import {documentIdentity, fileId, notInitialised, sameFile, type FileId} from './file-id.js';
+import {documentIdentity, fileId, MAX_DOCUMENT_BYTES, notInitialised, sameFile, type FileId} from './file-id.js';
 import {Diagnosis, loadDocument, TextCache} from './load.js';
 import type {StorePaths} from './paths.js';
+import {LIST_FIELD, ListRows} from './list-rows.js';
 import {openDataSync, readData} from './safe-fs.js';
 import {deepFreeze, validateState} from './validate.js';
 
-/**
- * The largest state file calyx reads. Live state is a few MB even at thousands of deployments; a
- * larger file is something else (a planted field, a runaway writer), and reading it would cost
- * every command several times its size in memory.
- */
-export const MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
+export {MAX_DOCUMENT_BYTES} from './file-id.js';
 
 const tooLarge = (path: string, size: number) =>
 	new StoreError('CORRUPT', `${path} is ${(size / 1048576).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1048576} MB a calyx state file may hold; nothing was read or written (restore the last good backup beside it)`, path);
@@ -37,6 +33,7 @@ const HEADER_KEYS = new Set(['schemaVersion', 'rev', 'auditHead']);
  */
 export class DocumentFile implements Adapter<State> {
 	readonly #texts = new TextCache();
+	readonly #list = new ListRows();
 	#loaded?: {id: FileId; state: State; layout?: Layout; migratedFrom?: number};
 	/** `fresh`: the texts of entities not yet validated, until `validate` passes. */
 	#prepared?: {state: State; chunks: Buffer[]; layout: Layout; fresh?: Array<[string, unknown, Buffer]>};
@@ -127,15 +124,20 @@ export class DocumentFile implements Adapter<State> {
 		if (this.#prepared?.state === state) return;
 		const doc = state as unknown as Record<string, unknown>;
 		const header: Header = {schemaVersion: state.schemaVersion, rev: state.rev, auditHead: state.auditHead};
-		const body = Object.fromEntries(Object.entries(doc).filter(([k]) => !HEADER_KEYS.has(k)));
 		const fresh: Array<[string, unknown, Buffer]> = [];
+		// This encode's new texts, each made once (the list's rows digest the deployments' lines).
+		const made = new Map<unknown, Buffer>();
 		const textOf = (key: string, value: unknown) => {
-			const known = this.#texts.get(key, value);
+			if (key === LIST_FIELD) return value as Buffer;
+			const known = this.#texts.get(key, value) ?? made.get(value);
 			if (known) return known;
 			const bytes = Buffer.from(JSON.stringify(value));
+			made.set(value, bytes);
 			fresh.push([key, value, bytes]);
 			return bytes;
 		};
+		const list = this.#list.items(state.deployments, dep => textOf('deployments', dep));
+		const body = {[LIST_FIELD]: list, ...Object.fromEntries(Object.entries(doc).filter(([k]) => !HEADER_KEYS.has(k)))};
 		const {chunks, layout} = encode(header, body, textOf);
 		this.#prepared = {state, chunks, layout, fresh};
 	}
@@ -158,14 +160,13 @@ export class DocumentFile implements Adapter<State> {
 	 * Writes the encoded state to a temp file and gives the current file a second name (the next
 	 * backup), without making the new state current. The store runs this alongside the log appends;
 	 * `write` then only renames, after the appends are durable. Returns the identity the file will
-	 * have once current; `identified` is told it as soon as the bytes are written, before the fsync.
+	 * have once current.
 	 * `writing` and `during`: the store's own work, run while the bytes are written and fsync'd.
 	 */
-	async stage(state: State, opts: {writing?: () => void; during?: () => Promise<void>; identified?: (id: FileId) => void} = {}): Promise<FileId> {
+	async stage(state: State, opts: {writing?: () => void; during?: () => Promise<void>} = {}): Promise<FileId> {
 		this.encode(state);
 		const {chunks, layout} = this.#prepared!;
-		const written = opts.identified && ((stats: BigIntStats) => opts.identified!(fileId(stats)));
-		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {writing: opts.writing, during: opts.during, written, dsync: true}), linkPendingBackup(this.paths)]);
+		const [temp, backup] = await Promise.allSettled([writeTemp(this.paths.state, chunks, {writing: opts.writing, during: opts.during, dsync: true}), linkPendingBackup(this.paths)]);
 		if (temp.status === 'rejected' || backup.status === 'rejected') {
 			await this.#discard(temp.status === 'fulfilled' ? temp.value.tmp : undefined, backup.status === 'fulfilled' && backup.value);
 			throw temp.status === 'rejected' ? temp.reason : (backup as PromiseRejectedResult).reason;

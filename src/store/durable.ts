@@ -51,7 +51,7 @@ async function syncWhile(durable: Promise<unknown>, during?: () => Promise<void>
 export async function writeTemp(
 	path: string,
 	chunks: Buffer[],
-	opts: {mode?: number; writing?: () => void; during?: () => Promise<void>; written?: (stats: BigIntStats) => void; dsync?: boolean} = {},
+	opts: {mode?: number; writing?: () => void; during?: () => Promise<void>; dsync?: boolean} = {},
 ): Promise<{tmp: string; stats: BigIntStats}> {
 	const tmp = tempName(path);
 	return io('writing', path, async () => {
@@ -64,15 +64,12 @@ export async function writeTemp(
 			// not a write and then an fsync, each waiting for the main thread in between.
 			if (opts.dsync) {
 				await syncWhile(bytes, opts.during);
-				const stats = fstatSync(fd, {bigint: true});
-				opts.written?.(stats);
-				return {tmp, stats};
+				return {tmp, stats: fstatSync(fd, {bigint: true})};
 			}
 			await bytes;
 			// The renamed file keeps this inode, size and mtime (the fsync changes none): what the next
-			// read's freshness check compares; told to `written` at once, before the fsync.
+			// read's freshness check compares.
 			const stats = fstatSync(fd, {bigint: true});
-			opts.written?.(stats);
 			await syncWhile(fsyncFd(fd), opts.during);
 			return {tmp, stats};
 		} catch (error) {
@@ -82,43 +79,6 @@ export async function writeTemp(
 			closeSync(fd);
 		}
 	});
-}
-
-/**
- * A temp file beside `path` written in parts, for content whose end depends on work still under
- * way: `done` fsyncs (unless `sync: false`) and closes it, `discard` removes it. Nothing is visible until `commitTemp`.
- */
-export async function tempWriter(path: string, opts: {sync?: boolean} = {}): Promise<{tmp: string; write(chunks: Buffer[]): Promise<void>; done(): Promise<void>; discard(): Promise<void>}> {
-	const tmp = tempName(path);
-	const {fd} = await io('writing', path, async () => openDataSync(tmp, 'create'));
-	let closed = false;
-	const close = () => {
-		if (!closed) closeSync(fd);
-		closed = true;
-	};
-	return {
-		tmp,
-		write: chunks =>
-			io('writing', path, async () => {
-				// The list index (a few KB a commit) is written at once: three trips through the pool cost more.
-				const total = chunks.reduce((n, c) => n + c.length, 0);
-				if (total <= SMALL_WRITE) writeAllSync(fd, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
-				else await writeAll(fd, chunks);
-			}),
-		done: () =>
-			io('writing', path, async () => {
-				if (opts.sync !== false) await fsyncFd(fd);
-				close();
-			}),
-		discard: async () => {
-			try {
-				close();
-			} catch {
-				// Gone with the file.
-			}
-			await rm(tmp, {force: true});
-		},
-	};
 }
 
 /**

@@ -4,6 +4,13 @@ import type {StorePaths} from './paths.js';
 import {openDataStat} from './safe-fs.js';
 
 /**
+ * The largest state file calyx reads. Live state is a few MB even at thousands of deployments; a
+ * larger file is something else (a planted field, a runaway writer), and reading it would cost
+ * every command several times its size in memory.
+ */
+export const MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
+
+/**
  * Which file, at which write. A rename keeps all four; any other write changes the size or the
  * mtime. Nothing here loads a schema: the quick `canary list` path reads the document's identity
  * without paying for zod or the engine.

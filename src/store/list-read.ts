@@ -1,16 +1,19 @@
+import {createHash} from 'node:crypto';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
-import {documentIdentity, type FileId} from './file-id.js';
+import {decode, type Field} from './codec.js';
+import {ioError, isNodeError} from './errors.js';
+import {documentIdentity, MAX_DOCUMENT_BYTES, notInitialised} from './file-id.js';
 import {readData} from './safe-fs.js';
 import type {StorePaths} from './paths.js';
 
 /**
- * Reading the deployments list index (see list-index.ts for what it is and how it is written).
- * Nothing here loads zod or the engine: `calyx canary list` reads it on its quick path, where
- * importing zod alone would cost more than half the command's time budget. So the rows are checked
- * by hand, against the same types the model declares (the compiler keeps the two lists equal).
+ * Reading the deployments list the document carries (see list-rows.ts for what it is and how it
+ * is written). Nothing here loads zod or the engine: `calyx canary list` reads it on its quick
+ * path, where importing zod alone would cost more than half the command's time budget. So the rows
+ * are checked by hand, against the same types the model declares (the compiler keeps the two lists equal).
  */
-export const INDEX_VERSION = 1;
+export const LIST_FIELD = 'list';
 
 const STATUS_LIST = ['running', 'holding', 'awaiting_promotion', 'awaiting_cosign', 'halted', 'rolling_back', 'rolled_back', 'rollback_failed', 'completed'] as const;
 // A status the model adds but this list lacks fails to compile here, rather than to list.
@@ -18,12 +21,10 @@ const EVERY_STATUS: [Exclude<DeploymentStatus, (typeof STATUS_LIST)[number]>] ex
 const STATUSES = new Set<unknown>(EVERY_STATUS);
 const WORST = new Set<unknown>(['none', 'ok', 'warning', 'critical'] satisfies Array<Level | 'none'>);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
-const DIGITS = /^\d+$/;
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isIso = (v: unknown) => isText(v) && ISO.test(v);
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * A row is an array of the fields in this order, named once in the file's `columns`: half the
@@ -61,34 +62,44 @@ export interface IndexedList {
 	deployments: DeploymentSummary[];
 }
 
-const describes = (doc: Record<string, unknown>, id: FileId) =>
-	[doc.dev, doc.ino, doc.size, doc.mtimeNs].every(v => isText(v) && DIGITS.test(v)) &&
-	BigInt(doc.dev as string) === id.dev &&
-	BigInt(doc.ino as string) === id.ino &&
-	BigInt(doc.size as string) === id.size &&
-	BigInt(doc.mtimeNs as string) === id.mtimeNs;
+/** The digest a row carries of its deployment's line: what the reader compares, not a signature. */
+export const lineDigest = (line: Buffer): string => createHash('sha1').update(line).digest('base64');
 
-/**
- * The index's rows if it describes the current document file (same identity and revision) and
- * every row checks out; undefined when it is missing, damaged, or from any other document. The
- * document's own problems (missing, unreadable) are thrown: they are not the index's to hide.
- */
-export async function readListIndex(paths: StorePaths): Promise<IndexedList | undefined> {
-	const [doc, bytes] = await Promise.all([documentIdentity(paths), readData(paths.index).catch(() => undefined)]);
-	if (!bytes || !doc.header) return undefined;
-	let raw: unknown;
+const itemsOf = (fields: Field[], key: string) => fields.find(f => f.key === key)?.items;
+
+const parsed = (bytes: Buffer): unknown => {
 	try {
-		raw = JSON.parse(bytes.toString('utf8'));
+		return JSON.parse(bytes.toString('utf8'));
 	} catch {
 		return undefined;
 	}
-	if (!isRecord(raw) || raw.version !== INDEX_VERSION || raw.rev !== doc.header.rev || !isRecord(raw.doc) || !describes(raw.doc, doc.id)) return undefined;
-	if (JSON.stringify(raw.columns) !== JSON.stringify(COLUMNS) || !Array.isArray(raw.deployments)) return undefined;
+};
+
+/**
+ * The document's list rows, if every row checks out and carries the digest of the deployment line
+ * beside it (same count, same order); undefined when the document is in another layout (written
+ * by hand, by an older calyx), or a row is damaged or not its deployment's: the caller then reads
+ * the document in full. The document's own problems (missing, unreadable) are thrown.
+ */
+export async function readListIndex(paths: StorePaths): Promise<IndexedList | undefined> {
+	const {id} = await documentIdentity(paths);
+	// A file too large for a state document is the full read's to refuse, naming it.
+	if (id.size > BigInt(MAX_DOCUMENT_BYTES)) return undefined;
+	const bytes = await readData(paths.state).catch((error: unknown) => {
+		throw isNodeError(error, 'ENOENT') ? notInitialised(paths) : ioError('reading', paths.state, error);
+	});
+	const layout = decode(bytes);
+	if (!layout) return undefined;
+	const rows = itemsOf(layout.fields, LIST_FIELD);
+	const lines = itemsOf(layout.fields, 'deployments') ?? [];
+	if (!rows || rows.length !== lines.length + 1 || JSON.stringify(parsed(rows[0]!.bytes)) !== JSON.stringify(COLUMNS)) return undefined;
 	const deployments: DeploymentSummary[] = [];
-	for (const row of raw.deployments) {
-		const summary = summaryOf(row);
+	for (let i = 0; i < lines.length; i++) {
+		const row = parsed(rows[i + 1]!.bytes);
+		if (!Array.isArray(row) || row[0] !== lineDigest(lines[i]!.bytes)) return undefined;
+		const summary = summaryOf(row.slice(1));
 		if (!summary) return undefined;
 		deployments.push(summary);
 	}
-	return {rev: doc.header.rev, deployments};
+	return {rev: layout.header.rev, deployments};
 }

@@ -2,6 +2,7 @@ import {SCHEMA_VERSION, type State} from '../core/model/index.js';
 import {decode, type Layout, type Slot} from './codec.js';
 import type {StoreErrorDetail} from './errors.js';
 import {firstJsonError, lineColumn} from './json-position.js';
+import {LIST_FIELD} from './list-read.js';
 import {migrate} from './migrations.js';
 import {deepFreeze, isObject, validateState} from './validate.js';
 
@@ -74,6 +75,7 @@ export function loadDocument(buf: Buffer, texts: TextCache, prev?: Layout): Load
 	if (!isObject(parsed)) {
 		throw new Diagnosis('CORRUPT', `does not hold a state document (it holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`})`, {position: 0, line: 1, column: 1});
 	}
+	delete parsed[LIST_FIELD];
 	const migrated = migrate(parsed);
 	if ('refused' in migrated) {
 		throw new Diagnosis(migrated.field === 'schemaVersion' && typeof parsed.schemaVersion === 'number' ? 'VERSION' : 'CORRUPT', migrated.refused, {field: migrated.field});
@@ -110,7 +112,10 @@ function materialise(layout: Layout, fresh: Array<[string, Slot]>): Record<strin
 		return slot.value;
 	};
 	try {
-		for (const field of layout.fields) doc[field.key] = field.slot ? value(field.key, field.slot) : field.items.map(s => value(field.key, s));
+		for (const field of layout.fields) {
+			// The list's rows are derived from the deployments (list-rows.ts): never part of the state.
+			if (field.key !== LIST_FIELD) doc[field.key] = field.slot ? value(field.key, field.slot) : field.items.map(s => value(field.key, s));
+		}
 	} catch {
 		return undefined;
 	}

@@ -18,7 +18,7 @@ export interface StorePaths {
 	 * the new file is current. Left only by a crash, and settled by the next write (see debris.ts).
 	 */
 	pendingBackup: string;
-	/** The deployments list index: derived from the document at each commit, never the source of truth. */
+	/** Where an older calyx kept the deployments list (now rows in the document, list-rows.ts): its temp files are still swept. */
 	index: string;
 	/** Append-only, hash-chained NDJSON. */
 	audit: string;

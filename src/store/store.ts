@@ -21,7 +21,6 @@ import {Committer, type CommitPhase} from './commit.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
-import {ListIndex} from './list-index.js';
 import {readListIndex} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS} from './lock.js';
 import {readSamples} from './metrics-log.js';
@@ -73,7 +72,6 @@ export class FileStore implements BatchStore {
 		this.#samples = new SampleFollower(paths.metrics);
 		this.#writes = new Committer(paths, {
 			doc: this.#doc,
-			index: new ListIndex(paths),
 			// lowdb holds the document; our adapter does the reading, validating and durable writing.
 			db: new Low<State>(this.#doc, initialState()),
 			anchor: this.#anchor,

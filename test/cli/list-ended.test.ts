@@ -1,7 +1,5 @@
-import {rmSync} from 'node:fs';
-import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {sandbox, signedLease} from './helpers.js';
+import {dropListRows, sandbox, signedLease} from './helpers.js';
 
 type Doc = Record<string, any>;
 
@@ -43,8 +41,8 @@ describe('canary list shows the live deployments and the last ones that ended', 
 		expect(quick.plain).toEqual(quick.all);
 		expect(quick.table).toMatch(new RegExp(`${second}.*completed[\\s\\S]*older ended deployments not shown: --ended <n> for more, --all for every one`));
 		expect(quick.table).not.toContain(first);
-		// Without the list index the program answers, from the document, the same.
-		rmSync(join(s.data, 'deployments.index.json'));
+		// Without the list's rows (a document an older calyx wrote) the program answers, from the deployments, the same.
+		dropListRows(s.data);
 		expect(await lists()).toEqual(quick);
 
 		for (const args of [['--ended', 'x'], ['--ended', '-1'], ['--ended', '1', '--all']]) {

@@ -6,7 +6,6 @@ import {initStore, openStore, type BatchStore} from '../../src/store/index.js';
 import {settleAllTargets} from '../target.js';
 import {clockAt, healthy, listing, seedCanary, sha, tempDir} from './helpers.js';
 
-const indexOf = (dir: string) => join(dir, 'deployments.index.json');
 
 /** The list as the index gives it equals the list computed from a full read, in this store and a fresh one. */
 async function agree(store: BatchStore, now: number) {
@@ -31,7 +30,7 @@ async function seeded() {
 	return {dir, store, clock, deploymentId};
 }
 
-describe('the deployments list index', () => {
+describe('the deployments list the document carries', () => {
 	it('agrees with the full read after every kind of change, and is what the list is read from', async () => {
 		const {store, clock, deploymentId} = await seeded();
 		const worst = new Set<string>();
@@ -63,61 +62,54 @@ describe('the deployments list index', () => {
 		expect([...worst].sort()).toEqual(['critical', 'none', 'ok', 'warning']);
 	});
 
-	it('is not trusted once the document is another file, even at the same revision: the list comes from the document', async () => {
+	it('is the document\'s own: a copy carries it, a deployment edited by hand is caught and the list comes from the document', async () => {
 		const {dir, store, deploymentId} = await seeded();
 		const state = join(dir, 'state.json');
-		// Same bytes, another file (a copy put in place, a restored directory): not provably the same.
+		// Same bytes, another file (a copy put in place, a restored directory): the rows describe these bytes.
 		writeFileSync(`${state}.copy`, readFileSync(state));
 		renameSync(`${state}.copy`, state);
-		expect((await store.listDeployments()).source).toBe('document');
-		// Edited in place at the same revision: the index would now show the wrong status.
-		writeFileSync(state, readFileSync(state, 'utf8').replace('"status":"running"', '"status":"halted"'));
+		expect(await (await openStore(dir)).listDeployments()).toMatchObject({source: 'index', deployments: [{id: deploymentId, status: 'running'}]});
+		// Edited in place, the row left as it was: its digest no longer matches the deployment's line.
+		writeFileSync(state, readFileSync(state, 'utf8').replace(/^(\{"id":"DEP.*)"status":"running"/m, '$1"status":"halted"'));
 		const list = await (await openStore(dir)).listDeployments();
 		expect(list).toMatchObject({source: 'document', deployments: [{id: deploymentId, status: 'halted'}]});
 	});
 
-	it('from an earlier commit is not used: the list shows the current state', async () => {
+	it('an index file an older calyx left beside the document is not read', async () => {
 		const {dir, store, clock, deploymentId} = await seeded();
-		const earlier = readFileSync(indexOf(dir));
+		writeFileSync(join(dir, 'deployments.index.json'), '{"version":1,"rev":1,"deployments":[]}');
 		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'pager'}, {clock});
-		writeFileSync(indexOf(dir), earlier);
-		const list = await store.listDeployments();
-		expect(list).toMatchObject({source: 'document', rev: (await store.read()).rev, deployments: [{id: deploymentId, status: 'halted'}]});
-		// The next commit puts a fresh one in place.
-		await store.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'ok'}, {clock});
 		await agree(store, clock.now());
 	});
 
-	const DAMAGE: Array<[string, (text: string) => string | Buffer]> = [
-		['empty', () => ''],
-		['truncated', text => text.slice(0, Math.floor(text.length / 2))],
-		['NUL-filled', text => Buffer.alloc(text.length)],
-		['not JSON', text => text.replace('"deployments":[', '"deployments" [')],
-		['a row with an unknown status', text => text.replace('"running"', '"exploded"')],
-		['a row missing a field', text => text.replace('"none",', '')],
-		['a row with a bad time', text => text.replace(/"[^"]+",(null|"[a-z]+")\]\n/, '"yesterday",$1]\n')],
-		['a row with an unknown target state', text => text.replace(/,(null|"[a-z]+")\]\n/, ',"exploded"]\n')],
-		['its columns in another order', text => text.replace('"from","to"', '"to","from"')],
-		['another version', text => text.replace('"version":1', '"version":2')],
-		['another document identity', text => text.replace(/"ino":"\d+"/, '"ino":"1"')],
+	/** Applies `damage` to the list's lines only (between `,"list":[` and its `]`). */
+	const inRows = (text: string, damage: (rows: string) => string) => text.replace(/(,"list":\[\n)([\s\S]*?\n)(\]\n)/, (_m, open: string, rows: string, close: string) => open + damage(rows) + close);
+	const DAMAGE: Array<[string, (text: string) => string]> = [
+		['a row with an unknown status', text => inRows(text, rows => rows.replace('"running"', '"exploded"'))],
+		['a row missing a field', text => inRows(text, rows => rows.replace('"none",', ''))],
+		['a row with a bad time', text => inRows(text, rows => rows.replace(/"[^"]+",(null|"[a-z]+")\]\n/, '"yesterday",$1]\n'))],
+		['a row with an unknown target state', text => inRows(text, rows => rows.replace(/,(null|"[a-z]+")\]\n/, ',"exploded"]\n'))],
+		['a row that is not JSON', text => inRows(text, rows => rows.replace(/\]\n$/, '\n'))],
+		['its columns in another order', text => inRows(text, rows => rows.replace('"from","to"', '"to","from"'))],
+		['a row whose digest is not its deployment\'s', text => inRows(text, rows => rows.replace(/,\["(.)/, (_m, c: string) => `,["${c === 'A' ? 'B' : 'A'}`))],
+		['a row too many', text => inRows(text, rows => `${rows},${rows.split('\n')[1]!.slice(1)}\n`)],
+		['no list at all (an older calyx)', text => text.replace(/,"list":\[\n[\s\S]*?\n\]\n/, '')],
+		['pretty-printed by hand', text => JSON.stringify(JSON.parse(text), null, 2)],
 	];
 	for (const [name, damage] of DAMAGE) {
-		it(`${name}: is not used, the list comes from the document, and reading writes nothing`, async () => {
+		it(`${name}: the rows are not used, the list comes from the document, and reading writes nothing`, async () => {
 			const {dir, store} = await seeded();
 			const truth = (await store.read()).deployments.map(d => deploymentSummary(d));
-			writeFileSync(indexOf(dir), damage(readFileSync(indexOf(dir), 'utf8')));
+			const state = join(dir, 'state.json');
+			const damaged = damage(readFileSync(state, 'utf8'));
+			expect(damaged).not.toBe(readFileSync(state, 'utf8'));
+			writeFileSync(state, damaged);
 			const files = Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]));
 			const list = await (await openStore(dir)).listDeployments();
 			expect(list).toEqual({source: 'document', rev: (await store.read()).rev, deployments: truth});
 			expect(Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]))).toEqual(files);
 		});
 	}
-
-	it('missing: the list comes from the document', async () => {
-		const {dir, store} = await seeded();
-		rmSync(indexOf(dir));
-		expect(await store.listDeployments()).toMatchObject({source: 'document', deployments: [{status: 'running'}]});
-	});
 
 	it('never hides a problem with the document itself', async () => {
 		const {dir, store} = await seeded();
@@ -127,7 +119,7 @@ describe('the deployments list index', () => {
 		await expect(store.listDeployments()).rejects.toMatchObject({name: 'StoreError', code: 'NOT_INITIALISED'});
 	});
 
-	it('a temp file left by a writer that died before its rename is swept by the next write, not by opening', async () => {
+	it('a temp file an older calyx\'s list index left is swept by the next write, not by opening', async () => {
 		const {dir, store} = await seeded();
 		const stray = join(dir, '.deployments.index.json.4242.1.deadbeef.tmp');
 		writeFileSync(stray, '{"version":1,');
