@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
-import {decode, type Field} from './codec.js';
+import {decode, type Field, type Layout} from './codec.js';
 import {ioError, isNodeError} from './errors.js';
 import {documentIdentity, MAX_DOCUMENT_BYTES, notInitialised} from './file-id.js';
 import {readData} from './safe-fs.js';
@@ -57,6 +57,11 @@ export function summaryOf(row: unknown): DeploymentSummary | undefined {
 	return valid ? ({id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt, ...(target ? {target} : {})} as DeploymentSummary) : undefined;
 }
 
+/** What a reader that asks again keeps of its last read (see readListIndex). */
+export interface ListMemo {
+	layout?: Layout;
+}
+
 export interface IndexedList {
 	rev: number;
 	deployments: DeploymentSummary[];
@@ -81,25 +86,39 @@ const parsed = (bytes: Buffer): unknown => {
  * by hand, by an older calyx), or a row is damaged or not its deployment's: the caller then reads
  * the document in full. The document's own problems (missing, unreadable) are thrown.
  */
-export async function readListIndex(paths: StorePaths): Promise<IndexedList | undefined> {
+export async function readListIndex(paths: StorePaths, memo: ListMemo = {}): Promise<IndexedList | undefined> {
 	const {id} = await documentIdentity(paths);
 	// A file too large for a state document is the full read's to refuse, naming it.
 	if (id.size > BigInt(MAX_DOCUMENT_BYTES)) return undefined;
 	const bytes = await readData(paths.state).catch((error: unknown) => {
 		throw isNodeError(error, 'ENOENT') ? notInitialised(paths) : ioError('reading', paths.state, error);
 	});
-	const layout = decode(bytes);
+	// Slots whose bytes equal the last read's keep what that read made of them (codec.ts's reuse):
+	// a reader that asks every second hashes and parses only the rows and lines that changed.
+	const layout = decode(bytes, memo.layout);
+	memo.layout = undefined;
 	if (!layout) return undefined;
 	const rows = itemsOf(layout.fields, LIST_FIELD);
 	const lines = itemsOf(layout.fields, 'deployments') ?? [];
 	if (!rows || rows.length !== lines.length + 1 || JSON.stringify(parsed(rows[0]!.bytes)) !== JSON.stringify(COLUMNS)) return undefined;
 	const deployments: DeploymentSummary[] = [];
 	for (let i = 0; i < lines.length; i++) {
-		const row = parsed(rows[i + 1]!.bytes);
-		if (!Array.isArray(row) || row[0] !== lineDigest(lines[i]!.bytes)) return undefined;
-		const summary = summaryOf(row.slice(1));
-		if (!summary) return undefined;
-		deployments.push(summary);
+		const row = rows[i + 1]!;
+		const line = lines[i]!;
+		if (row.value === undefined) {
+			const fields = parsed(row.bytes);
+			if (!Array.isArray(fields)) return undefined;
+			const summary = summaryOf(fields.slice(1));
+			if (!summary) return undefined;
+			row.value = {digest: fields[0] as unknown, summary};
+		}
+		const {digest, summary} = row.value as {digest: unknown; summary: DeploymentSummary};
+		// A line read before is the one whose digest was checked then (its bytes are equal); a new one is hashed.
+		line.value ??= lineDigest(line.bytes);
+		if (digest !== line.value) return undefined;
+		// A copy: the kept one stands for the next read.
+		deployments.push({...summary, tiers: [...summary.tiers]});
 	}
+	memo.layout = layout;
 	return {rev: layout.header.rev, deployments};
 }

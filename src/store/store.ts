@@ -21,7 +21,7 @@ import {Committer, type CommitPhase} from './commit.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
-import {readListIndex} from './list-read.js';
+import {readListIndex, type ListMemo} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS} from './lock.js';
 import {readSamples} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
@@ -56,6 +56,8 @@ export class FileStore implements BatchStore {
 	readonly #closers = new Set<() => unknown>();
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
+	/** What the last list read made of the document's rows: the next one hashes only what changed. */
+	readonly #listMemo: ListMemo = {};
 	readonly #samples: SampleFollower;
 	readonly #writes: Committer;
 
@@ -144,7 +146,7 @@ export class FileStore implements BatchStore {
 	}
 
 	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
-		const indexed = await readListIndex(this.paths);
+		const indexed = await readListIndex(this.paths, this.#listMemo);
 		const list = indexed ? {...indexed, source: 'index' as const} : await this.#current().then(s => ({rev: s.rev, deployments: s.deployments.map(d => deploymentSummary(d)), source: 'document' as const}));
 		if (opts.archived === false) return list;
 		return {...list, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
