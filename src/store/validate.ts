@@ -83,7 +83,16 @@ function markValid(schema: z.ZodType, value: unknown): void {
  */
 function checkEntity(schema: z.ZodType, value: unknown, prefix: string): Problem | undefined {
 	if (!plainObject(schema) || !isObject(value)) return check(schema, value, prefix);
-	for (const [field, fieldSchema] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+	const fields = Object.entries(schema.shape as Record<string, z.ZodType>);
+	// Parsed afresh (a document read from disk): no part is known, and one parse of the whole costs
+	// less than one per field and per window sample.
+	if (!fields.some(([field, fieldSchema]) => knownPart(fieldSchema, value[field]))) {
+		const problem = check(schema, value, prefix);
+		// Its frozen parts (a state the store loaded, then changed) are known from now on.
+		if (!problem) for (const [field, fieldSchema] of fields) markValid(fieldSchema, value[field]);
+		return problem;
+	}
+	for (const [field, fieldSchema] of fields) {
 		const part = value[field];
 		if (knownPart(fieldSchema, part)) continue;
 		const inner = unwrap(fieldSchema);
