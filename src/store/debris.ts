@@ -11,9 +11,10 @@ import {openData, readData} from './safe-fs.js';
 /**
  * What crashed writers leave in a data directory, and how the next write (or `calyx repair`)
  * clears it under the write lock; reads never come here. Debris is:
- * - a temp file of a write that died before its rename (the document's, the list index's, a quarantine's);
- * - `write.lock.dead-*` / `leader.lock.dead-*`: a dead holder's lock, moved aside by a taker that
- *   died before removing it;
+ * - a temp file of a write that died before its rename (the document's, a quarantine's);
+ * - `write.lock.dead-*` / `leader.lock.dead-*`: a lock moved aside (released, or a dead holder's
+ *   broken) by a process that died before removing it; `*.lock.new-*`: a lock whose taker died
+ *   before renaming it into place;
  * - `state.json.bak0` that is not a second name of `state.json`: a backup rotation a crash cut short;
  * - a pending quarantine (bytes moved out of a log) whose audit event never committed.
  * Only exact calyx names are looked at, each lstat'ed, none followed: a link, a special file,
@@ -74,7 +75,7 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 			found.remove.push({path, what: 'the temp file of a writer that died before its rename'});
 		} else if (kind === 'grave') {
 			const state = await graveState(path);
-			if (state === 'remove') found.remove.push({path, what: "a dead holder's lock, moved aside by a process that died before removing it", dir: true});
+			if (state === 'remove') found.remove.push({path, what: name.includes('.lock.new-') ? 'a lock its taker died making' : 'a lock moved aside by a process that died before removing it', dir: true});
 			else if (state !== 'live') found.left.push({path, why: state.left});
 		} else if (kind === 'backup') {
 			// A second name of the current file is what a crash before the commit leaves: the next write's backup reuses it.

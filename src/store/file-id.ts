@@ -32,6 +32,25 @@ export const notInitialised = (paths: StorePaths) =>
 		paths.state,
 	);
 
+/**
+ * The state file's bytes from one open, or undefined when it is larger than a state document (the
+ * full read's to refuse, naming it). The document's own problems (missing, unreadable) are thrown.
+ */
+export async function documentBytes(paths: StorePaths): Promise<Buffer | undefined> {
+	try {
+		const {fh, st} = await openDataStat(paths.state, 'read');
+		try {
+			return st.size > BigInt(MAX_DOCUMENT_BYTES) ? undefined : await fh.readFile();
+		} finally {
+			await fh.close();
+		}
+	} catch (error) {
+		throw unreadable(paths, error);
+	}
+}
+
+const unreadable = (paths: StorePaths, error: unknown) => (isNodeError(error, 'ENOENT') ? notInitialised(paths) : ioError('reading', paths.state, error));
+
 /** The state file's identity and first line (rev, audit head), from one open, without reading the rest. */
 export async function documentIdentity(paths: StorePaths): Promise<{id: FileId; header?: Header}> {
 	try {
@@ -46,7 +65,6 @@ export async function documentIdentity(paths: StorePaths): Promise<{id: FileId; 
 			await fh.close();
 		}
 	} catch (error) {
-		if (isNodeError(error, 'ENOENT')) throw notInitialised(paths);
-		throw ioError('reading', paths.state, error);
+		throw unreadable(paths, error);
 	}
 }

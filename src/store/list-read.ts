@@ -2,9 +2,7 @@ import {createHash} from 'node:crypto';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
 import {decode, type Field, type Layout} from './codec.js';
-import {ioError, isNodeError} from './errors.js';
-import {documentIdentity, MAX_DOCUMENT_BYTES, notInitialised} from './file-id.js';
-import {readData} from './safe-fs.js';
+import {documentBytes} from './file-id.js';
 import type {StorePaths} from './paths.js';
 
 /**
@@ -87,12 +85,8 @@ const parsed = (bytes: Buffer): unknown => {
  * the document in full. The document's own problems (missing, unreadable) are thrown.
  */
 export async function readListIndex(paths: StorePaths, memo: ListMemo = {}): Promise<IndexedList | undefined> {
-	const {id} = await documentIdentity(paths);
-	// A file too large for a state document is the full read's to refuse, naming it.
-	if (id.size > BigInt(MAX_DOCUMENT_BYTES)) return undefined;
-	const bytes = await readData(paths.state).catch((error: unknown) => {
-		throw isNodeError(error, 'ENOENT') ? notInitialised(paths) : ioError('reading', paths.state, error);
-	});
+	const bytes = await documentBytes(paths);
+	if (!bytes) return undefined;
 	// Slots whose bytes equal the last read's keep what that read made of them (codec.ts's reuse):
 	// a reader that asks every second hashes and parses only the rows and lines that changed.
 	const layout = decode(bytes, memo.layout);

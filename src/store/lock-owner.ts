@@ -46,14 +46,18 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 	return {pid: owner.pid, host: owner.host};
 }
 
-/** Where `breakIfDead` moves a dead holder's lock before removing it. */
-const graveName = (lockPath: string) => `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
+/** Where a lock is moved before it is removed (released, or a dead holder's broken). */
+export const graveName = (lockPath: string) => `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
 
-/** Exactly a name `graveName` makes for `lockPath`. */
-export const isGraveOf = (lockPath: string, name: string) => {
-	const head = `${basename(lockPath)}.dead-`;
-	return name.startsWith(head) && /^[0-9a-f]{8}$/.test(name.slice(head.length));
-};
+/** Where a lock is made, its owner file in it, before it is renamed into place. */
+export const transitName = (lockPath: string) => `${lockPath}.new-${randomBytes(4).toString('hex')}`;
+
+/** Exactly a name `graveName` or `transitName` makes for `lockPath`: a lock on its way out or in. */
+export const isGraveOf = (lockPath: string, name: string) =>
+	['.dead-', '.new-'].some(tail => {
+		const head = `${basename(lockPath)}${tail}`;
+		return name.startsWith(head) && /^[0-9a-f]{8}$/.test(name.slice(head.length));
+	});
 
 /**
  * A grave is a live lock for an instant when `breakIfDead` raced another breaker (it moves the
@@ -62,6 +66,8 @@ export const isGraveOf = (lockPath: string, name: string) => {
  */
 const IN_TRANSIT_MS = 60_000;
 
+const exists = (path: string) => access(path).then(() => true, () => false);
+
 /**
  * What to do with a directory named like a grave (the caller has checked it is a directory of
  * ours, not a link): 'remove' when it is what `breakIfDead` makes and a crash left (at most the
@@ -69,12 +75,17 @@ const IN_TRANSIT_MS = 60_000;
  */
 export async function graveState(grave: string): Promise<'remove' | 'live' | {left: string}> {
 	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
-	const names = await readdir(grave).catch(() => undefined);
+	// Every release passes through a grave: one gone by the time it is looked at was a releaser's.
+	const gone = (error: unknown) => isNodeError(error, 'ENOENT');
+	const names = await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined));
+	if (names === 'gone') return 'live';
 	if (!names) return {left: 'cannot be read'};
 	if (names.some(n => n !== 'owner')) return {left: `holds ${names.filter(n => n !== 'owner').join(', ')}, which calyx does not put in a lock`};
 	const owner = names.length > 0 ? await readOwner(grave) : undefined;
-	if (names.length > 0 && !owner) return {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'};
-	const young = Date.now() - (await stat(grave)).mtimeMs < IN_TRANSIT_MS;
+	const mtime = await stat(grave).then(st => st.mtimeMs, (error: unknown) => (gone(error) ? undefined : Promise.reject(error)));
+	if (mtime === undefined) return 'live';
+	if (names.length > 0 && !owner) return (await exists(join(grave, 'owner'))) ? {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'} : 'live';
+	const young = Date.now() - mtime < IN_TRANSIT_MS;
 	if (young && (!owner || owner.host !== hostname() || alive(owner.pid))) return 'live';
 	return 'remove';
 }

@@ -4,7 +4,7 @@ import {hostname} from 'node:os';
 import fs, {watch, type FSWatcher} from 'node:fs';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
-import {breakIfDead, ownerFile, readOwner, removeDir, type Owner} from './lock-owner.js';
+import {breakIfDead, graveName, ownerFile, readOwner, removeDir, transitName, type Owner} from './lock-owner.js';
 import {createDataSync} from './safe-fs.js';
 
 /** proper-lockfile's documented minimum: a holder that stopped refreshing blocks others this long. */
@@ -33,12 +33,18 @@ function answer<T>(op: () => T, callback: Callback<T>): void {
 	process.nextTick(callback, null, value);
 }
 
-/** Our lock directory holds its owner file: removed with it (anything else, recursively), never through a link. */
+/**
+ * A lock leaves in one step: renamed aside, then removed (its owner file, then the directory; a
+ * foreign shape, recursively, never through a link). So no one ever sees it without its owner, and
+ * a releaser never removes a lock another process took in between. ENOENT is proper-lockfile's to judge.
+ */
 function removeLockDir(path: string): void {
+	const grave = graveName(path);
+	fs.renameSync(path, grave);
 	try {
-		removeDir(path);
+		removeDir(grave);
 	} catch (error) {
-		if (!isNodeError(error, 'ENOENT')) fs.rmSync(path, {recursive: true});
+		if (!isNodeError(error, 'ENOENT')) fs.rmSync(grave, {recursive: true, force: true});
 	}
 }
 
@@ -57,19 +63,25 @@ const baseLockFs = Object.assign(Object.create(fs) as typeof fs, {
 });
 
 /**
- * The same, for one attempt: the owner file is written as part of the mkdir that takes the lock,
- * so proper-lockfile reads the directory's mtime once the file is in it (it calls the lock
- * compromised when that mtime changes). A proxy, not a copy: what proper-lockfile caches on its fs
- * (the mtime precision it probed) lands on the shared one, and is probed once a process.
+ * The same, for one attempt: the lock is made under a transit name with its owner file in it, then
+ * renamed into place, which fails while a lock is there (it holds its owner: ENOTEMPTY, given to
+ * proper-lockfile as the EEXIST it expects of mkdir). A holder killed while taking its lock leaves
+ * no lock without an owner, which no one could judge dead (only transit debris, swept by the next
+ * write); and proper-lockfile reads the mtime of a directory whose owner file is already in it.
+ * A proxy, not a copy: what proper-lockfile caches on its fs (the mtime precision it probed) lands
+ * on the shared one, and is probed once a process.
  */
 function lockFs(owner: Owner): typeof fs {
 	const mkdir = (path: string, callback: Callback) =>
 		answer(() => {
-			fs.mkdirSync(path);
+			const transit = transitName(path);
+			fs.mkdirSync(transit);
 			try {
-				createDataSync(ownerFile(path), JSON.stringify(owner));
+				createDataSync(ownerFile(transit), JSON.stringify(owner));
+				fs.renameSync(transit, path);
 			} catch (error) {
-				fs.rmSync(path, {recursive: true, force: true});
+				fs.rmSync(transit, {recursive: true, force: true});
+				if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) throw Object.assign(new Error(`EEXIST: ${path} is held`), {code: 'EEXIST'});
 				throw error;
 			}
 		}, callback);

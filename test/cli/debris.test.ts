@@ -23,7 +23,7 @@ describe('calyx repair and crash debris', () => {
 		const dry = await s.calyx(['repair', '--dry-run']);
 		expect(dry.code).toBe(0);
 		expect(dry.stdout).toContain('would repair');
-		expect(dry.stdout).toContain(`remove ${grave}, a dead holder's lock`);
+		expect(dry.stdout).toContain(`remove ${grave}, a lock moved aside`);
 		expect(dry.stdout).toContain(`remove ${temp}, the temp file of a writer that died before its rename`);
 		expect(dry.stdout).toMatch(/left as they are:\n {2}- .*\.deployments\.index\.json\.4242\.2\.deadbeef\.tmp is a symbolic link/);
 		expect({files: snapshot(s.data), names: readdirSync(s.data).sort()}).toEqual(before);

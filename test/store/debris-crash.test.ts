@@ -12,7 +12,7 @@ const CHILDREN = 6;
 const DIRS_PER_CHILD = 4;
 /** Each directory is written and killed twice: the second writer may die inside the first one's recovery. */
 const ROUNDS = 2;
-const DEBRIS = /\.tmp$|\.pending$|\.dead-|\.bak0$/;
+const DEBRIS = /\.tmp$|\.pending$|\.dead-|\.new-|\.bak0$/;
 
 const revOf = (dir: string, file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as {rev: number}).rev;
 

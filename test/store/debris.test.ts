@@ -1,4 +1,3 @@
-import {spawnSync} from 'node:child_process';
 import {appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
@@ -7,12 +6,10 @@ import {rm} from 'node:fs/promises';
 import type {BatchStore, StoreError} from '../../src/store/index.js';
 import {initStore, openStore} from '../../src/store/index.js';
 import {snapshot} from '../cli/helpers.js';
-import {clockAt, healthy, listing, seedCanary, tempDir} from './helpers.js';
+import {clockAt, deadPid, healthy, listing, seedCanary, tempDir} from './helpers.js';
 
 const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'};
 
-/** A pid that was alive a moment ago and is not now. */
-const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
 /** A lock directory as `breakIfDead` moves it aside, left by a process killed before removing it. */
 function grave(dir: string, name: string, pid = deadPid()) {
@@ -44,7 +41,7 @@ describe('what crashed writers leave', () => {
 		await store.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: healthy}, {clock: clockAt()});
 		const temps = ['.state.json.4242.1.deadbeef.tmp', '.deployments.index.json.4242.2.deadbeef.tmp', '.metrics.ndjson.4242.3.deadbeef.tmp'].map(n => join(dir, n));
 		for (const t of temps) writeFileSync(t, '{"half":');
-		const graves = [grave(dir, 'write.lock.dead-0badf00d'), grave(dir, 'leader.lock.dead-0badf00d')];
+		const graves = [grave(dir, 'write.lock.dead-0badf00d'), grave(dir, 'leader.lock.dead-0badf00d'), grave(dir, 'write.lock.new-0badf00d')];
 		// An orphan sample file: samples a repair cut from the log, killed before its audit event committed.
 		const pending = join(dir, '.metrics.ndjson.orphan-20261125T100000Z-abc123.pending');
 		const samples = `{"rev":99,"deploymentId":"${deploymentId}","sample":{}}\n`;
@@ -57,7 +54,7 @@ describe('what crashed writers leave', () => {
 		expect(dry.left).toEqual([]);
 
 		const {rev} = await store.run(intent, {clock: clockAt()});
-		expect(listing(dir).filter(n => n.endsWith('.tmp') || n.includes('.dead-') || n.endsWith('.pending'))).toEqual([]);
+		expect(listing(dir).filter(n => n.endsWith('.tmp') || n.includes('.dead-') || n.includes('.new-') || n.endsWith('.pending'))).toEqual([]);
 		const [swept] = await events(store, 'store.swept');
 		expect(swept).toMatchObject({actor: 'store', rev: rev - 1});
 		expect([...(swept!.data.removed as string[])].sort()).toEqual([...temps, ...graves].sort());

@@ -1,6 +1,6 @@
 import {readingAt, settleAllTargets} from '../target.js';
 import {approval, HOLDERS, registerHolders} from '../trust.js';
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {spawn, spawnSync, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -24,6 +24,9 @@ export function tempDir(): string {
 
 export const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 export const listing = (dir: string) => readdirSync(dir).sort();
+
+/** A pid that was alive a moment ago and is not now. */
+export const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
 /** Polls `condition` until it holds or the deadline passes (never a fixed sleep). */
 export async function until<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {

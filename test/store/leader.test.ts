@@ -1,9 +1,10 @@
-import {statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Leadership} from '../../src/store/api.js';
 import {initStore, openStore} from '../../src/store/index.js';
-import {Child, tempDir, until} from './helpers.js';
+import {Child, deadPid, tempDir, until} from './helpers.js';
 
 describe('engine leadership', () => {
 	it('makes a second lead() a follower, and hands over when the leader releases', async () => {
@@ -40,6 +41,26 @@ describe('engine leadership', () => {
 			await follower.release();
 			expect(await store.engineLeader()).toBeUndefined();
 		});
+	});
+
+	it('a holder killed while taking or leaving the lock blocks no one: the next engine leads at once', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const lock = join(dir, 'leader.lock');
+		const dead = JSON.stringify({pid: deadPid(), host: hostname(), token: 'feedfacefeedface'});
+		// Killed after making its lock in transit (with or without its owner written): the lock is not taken.
+		mkdirSync(`${lock}.new-0badf00d`);
+		mkdirSync(`${lock}.new-0bad0001`);
+		writeFileSync(join(`${lock}.new-0bad0001`, 'owner'), dead);
+		// What an older calyx killed between its mkdir and its owner file left: an empty lock, no one's.
+		mkdirSync(lock);
+		const leadership = await store.lead({heartbeatMs: 1000, staleMs: 5000});
+		expect(leadership.role).toBe('leader');
+		expect(JSON.parse(readFileSync(join(lock, 'owner'), 'utf8'))).toMatchObject({pid: process.pid});
+		await leadership.release();
+		// Released in one step: no lock left, and none of ours in transit or moved aside.
+		expect(existsSync(lock)).toBe(false);
+		expect(readdirSync(dir).filter(n => n.startsWith('leader.lock.') && !n.includes('0bad'))).toEqual([]);
 	});
 
 	it('keeps a live leader: a follower stays a follower while it heartbeats', async () => {
