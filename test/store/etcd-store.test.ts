@@ -7,6 +7,9 @@ import {Etcd3} from 'etcd3';
 import {afterAll, describe, expect, it} from 'vitest';
 import {openEtcdStore, parseStoreUrl} from '../../src/store/etcd/index.js';
 import {EtcdStore} from '../../src/store/etcd/store.js';
+import {KeyLayout} from '../../src/store/etcd/keys.js';
+import {PAGE} from '../../src/store/etcd/pages.js';
+import type {DeploymentSummary} from '../../src/core/view/summary.js';
 import type {BatchStore} from '../../src/store/index.js';
 import {etcdBackend} from './backends.js';
 
@@ -134,5 +137,25 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store refuses', () => {
 		server.close();
 		expect(error).toMatchObject({code: 'IO', message: expect.stringContaining(`http://127.0.0.1:${port}`)});
 		expect(Date.now() - started).toBeLessThan(10_000);
+	});
+});
+
+describe.skipIf(etcd.absent !== undefined)('the etcd archive listed from its end', () => {
+	it('takes the last rows that match a page at a time from the newest back, says whether older ones match, and lists all of them in pages', async () => {
+		const {store, client, prefix} = await fresh();
+		const keys = new KeyLayout(prefix);
+		// More rows than three pages of a range request; one in seven of the service asked for.
+		const rows = Array.from({length: 3 * PAGE + 50}, (_, i) => ({id: `DEP-${i}`, service: i % 7 === 0 ? 'checkout' : 'search'}));
+		for (const [i, row] of rows.entries()) await client.put(keys.orderAt(i + 1, 0)).value(JSON.stringify({id: row.id, summary: row}));
+		const ids = (list: {rows: DeploymentSummary[]; older: boolean}) => ({ids: list.rows.map(r => r.id), older: list.older});
+		const checkout = (r: DeploymentSummary) => r.service === 'checkout';
+		const allCheckout = rows.filter(checkout as (r: unknown) => boolean).map(r => r.id);
+		expect(ids(await store.endedTail!(5))).toEqual({ids: rows.slice(-5).map(r => r.id), older: true});
+		expect(ids(await store.endedTail!(5, checkout))).toEqual({ids: allCheckout.slice(-5), older: true});
+		expect(ids(await store.endedTail!(allCheckout.length, checkout))).toEqual({ids: allCheckout, older: false});
+		expect(ids(await store.endedTail!(allCheckout.length - 1, checkout))).toEqual({ids: allCheckout.slice(1), older: true});
+		expect(ids(await store.endedTail!(0))).toEqual({ids: [], older: true});
+		expect(ids(await store.endedTail!('all'))).toEqual({ids: rows.map(r => r.id), older: false});
+		expect(ids(await store.endedTail!(10, r => r.service === 'none'))).toEqual({ids: [], older: false});
 	});
 });

@@ -5,6 +5,10 @@ import {ArchiveRecordSchema, digest, type StagedArchive} from '../archive-log.js
 import {StoreError} from '../errors.js';
 import {check} from '../validate.js';
 import type {KeyLayout} from './keys.js';
+import {allKeys, pagesBackward, prefixEnd} from './pages.js';
+
+/** An order key's value: the row it lists (with the id it orders). */
+const rowSummary = (value: Buffer) => (JSON.parse(value.toString('utf8')) as {summary: DeploymentSummary}).summary;
 
 /** A put (value) or a delete (no value) in a commit's transaction. */
 export interface Op {
@@ -77,10 +81,27 @@ export class EtcdArchive {
 		return records.filter((r): r is Stored => r !== undefined).map(r => r.record);
 	}
 
-	/** Every archived deployment's list row, in the order they ended. */
+	/** Every archived deployment's list row, in the order they ended: a page at a time (a year's rows are more than one reply may carry). */
 	async summaries(): Promise<DeploymentSummary[]> {
-		const rows = await this.client.getAll().prefix(this.keys.order).sort('Key', 'Ascend').strings();
-		return Object.values(rows).map(row => (JSON.parse(row) as {summary: DeploymentSummary}).summary);
+		const range = {start: this.keys.order, end: prefixEnd(this.keys.order)};
+		return (await allKeys(this.client, range)).map(kv => rowSummary(kv.value));
+	}
+
+	/**
+	 * The last `limit` rows that `match`, in the order they ended, read from the newest back a page
+	 * at a time, and whether an older one matches too: a list's tail costs its rows, not the archive.
+	 */
+	async tail(limit: number, match: (row: DeploymentSummary) => boolean): Promise<{rows: DeploymentSummary[]; older: boolean}> {
+		const rows: DeploymentSummary[] = [];
+		for await (const page of pagesBackward(this.client, {start: this.keys.order, end: prefixEnd(this.keys.order)})) {
+			for (const kv of page) {
+				const row = rowSummary(kv.value);
+				if (!match(row)) continue;
+				if (rows.length === limit) return {rows: rows.reverse(), older: true};
+				rows.push(row);
+			}
+		}
+		return {rows: rows.reverse(), older: false};
 	}
 
 	/** The writes that archive `records` at `rev`, and what their audit events name (archive-step.ts). */

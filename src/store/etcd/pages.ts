@@ -29,6 +29,20 @@ export async function* pages(client: Etcd3, range: {start: string; end: string; 
 	}
 }
 
+/** The same range from its last key back, a page at a time, at one revision: a tail read without the rest. */
+export async function* pagesBackward(client: Etcd3, range: {start: string; end: string}): AsyncGenerator<readonly PageKv[]> {
+	let revision: string | undefined;
+	for (let end = range.end; ; ) {
+		const builder = client.getAll().inRange({start: range.start, end}).sort('Key', 'Descend').limit(PAGE);
+		const res = await (revision === undefined ? builder : builder.revision(revision)).exec();
+		revision ??= String(res.header.revision);
+		if (res.kvs.length > 0) yield res.kvs;
+		if (!res.more || res.kvs.length === 0) return;
+		// Exclusive: the last key read is where the next page ends.
+		end = res.kvs.at(-1)!.key.toString();
+	}
+}
+
 /** Every key of a range (see pages), in key order. */
 export async function allKeys(client: Etcd3, range: {start: string; end: string; revision?: string}): Promise<PageKv[]> {
 	const out: PageKv[] = [];

@@ -165,8 +165,7 @@ export class EtcdStore implements BatchStore {
 	}
 
 	async endedTail(limit: number | 'all', match: (row: DeploymentSummary) => boolean = () => true): Promise<{rows: DeploymentSummary[]; older: boolean}> {
-		const rows = (await this.#archive.summaries()).filter(match);
-		return limit === 'all' || rows.length <= limit ? {rows, older: false} : {rows: rows.slice(rows.length - limit), older: true};
+		return limit === 'all' ? {rows: (await this.#archive.summaries()).filter(match), older: false} : this.#archive.tail(limit, match);
 	}
 
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]> {
