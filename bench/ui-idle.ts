@@ -2,9 +2,10 @@
  * The console idle as an operator runs it: the built `calyx ui` on a pty (util-linux `script`,
  * 120×50) over a data directory with 50 live canaries, each sampled once a second by an engine.
  * For each case, the CPU time of the console's own process (utime + stime from /proc; split into
- * its JS thread and the others, V8's GC helpers mostly; stime, the kernel's part, also alone), the bytes it wrote to the terminal and the frames it painted (its
- * writes, a burst apart), over a window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a minute,
- * against a minimal Ink app idle on the same kind of pty.
+ * its JS thread and the others, V8's GC helpers mostly; stime, the kernel's part, also alone), the
+ * bytes it wrote to the terminal and the frames it painted (its writes, a burst apart), over a
+ * window (CALYX_BENCH_IDLE_S, default 60 s) scaled to a minute, against a minimal Ink app idle on
+ * the same kind of pty.
  *   - read-only console, the engine in another process (`calyx engine`): the watching alone;
  *   - the same with a deployment's detail open (its gauges and sparklines move every second,
  *     painted by the screen writer without an ink pass while nothing else changes: live-detail.ts);
