@@ -67,6 +67,8 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 		const st = await lstat(path).catch(() => undefined);
 		if (!st) continue;
 		const shape = st.isSymbolicLink() ? 'is a symbolic link' : kind === 'grave' ? !st.isDirectory() && 'is not a directory' : !st.isFile() && 'is not a regular file';
+		// Every lock passes through these names: one in passage (young, its holder alive), whoever's, is not debris.
+		if (!shape && kind === 'grave' && !ownedByUs(st) && (await graveState(path)) === 'live') continue;
 		// The pending backup is a second name of a state file, whoever wrote it (in a shared directory, any member).
 		const why = shape || (kind !== 'backup' && !ownedByUs(st) && `belongs to uid ${st.uid}, not to this user`);
 		if (why) {

@@ -1,6 +1,6 @@
 import {appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {rm} from 'node:fs/promises';
 import type {BatchStore, StoreError} from '../../src/store/index.js';
@@ -111,13 +111,19 @@ describe('what is named like debris but is not calyx\'s', () => {
 		const theirs = join(dir, '.state.json.4243.1.deadbeef.tmp');
 		writeFileSync(theirs, '{}');
 		const root = process.geteuid?.() === 0;
-		if (root) chownSync(theirs, 65534, 65534);
+		// Another user's locks on their way out: one in passage (its holder alive) is none of the sweep's business; a dead one is reported.
+		const passing = grave(dir, 'leader.lock.dead-0bad0002', process.pid);
+		const theirGrave = join(dir, 'leader.lock.dead-0bad0003');
+		if (root) grave(dir, basename(theirGrave));
+		if (root) for (const path of [theirs, passing, join(passing, 'owner'), theirGrave, join(theirGrave, 'owner')]) chownSync(path, 65534, 65534);
 
 		const report = await store.repair({dryRun: true});
 		expect(report.actions).toEqual(root ? [] : [expect.stringContaining(theirs)]);
 		for (const link of links) expect(report.left).toContainEqual(expect.stringMatching(new RegExp(`^${link.replace(/[.]/g, '\\.')} is a symbolic link`)));
 		expect(report.left).toContainEqual(expect.stringContaining(`${odd} holds notes`));
 		if (root) expect(report.left).toContainEqual(expect.stringContaining(`${theirs} belongs to uid 65534`));
+		if (root) expect(report.left).toContainEqual(expect.stringContaining(`${theirGrave} belongs to uid 65534`));
+		expect(report.left.join('\n')).not.toContain(passing);
 
 		await store.run(intent, {clock: clockAt()});
 		await store.repair();
