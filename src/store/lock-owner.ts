@@ -1,10 +1,10 @@
 import {randomBytes} from 'node:crypto';
-import {access, readdir, rename, rm, stat} from 'node:fs/promises';
+import {access, lstat, readdir, rename, rm, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {isNodeError} from './errors.js';
-import {readData} from './safe-fs.js';
+import {openDataSync, readData} from './safe-fs.js';
 
 /** Who holds a lock directory (its owner file), and what is left of one whose holder died. */
 
@@ -19,6 +19,20 @@ export const ownerFile = (lockPath: string) => join(lockPath, 'owner');
 export async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	try {
 		return JSON.parse((await readData(ownerFile(lockPath))).toString('utf8')) as Owner;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The same, at once (a lock being removed is looked at between two synchronous syscalls). */
+export function readOwnerSync(lockPath: string): Owner | undefined {
+	try {
+		const {fd} = openDataSync(ownerFile(lockPath), 'read');
+		try {
+			return JSON.parse(fs.readFileSync(fd, 'utf8')) as Owner;
+		} finally {
+			fs.closeSync(fd);
+		}
 	} catch {
 		return undefined;
 	}
@@ -66,27 +80,29 @@ export const isGraveOf = (lockPath: string, name: string) =>
  */
 const IN_TRANSIT_MS = 60_000;
 
-const exists = (path: string) => access(path).then(() => true, () => false);
-
 /**
- * What to do with a directory named like a grave (the caller has checked it is a directory of
- * ours, not a link): 'remove' when it is what `breakIfDead` makes and a crash left (at most the
- * owner file, of a holder that is gone), 'live' when it may be a lock in transit, or why it is left.
+ * What to do with a directory named like a lock on its way in or out (the caller has checked it
+ * is a directory, not a link): 'live' while it may be in passage (young, and not known to be a
+ * dead holder's on this host: every take and release passes through one), 'remove' when a crash
+ * left it (at most the owner file, of a holder that is gone, or cut short empty by a crash between
+ * its open and its write), or why it is left.
  */
 export async function graveState(grave: string): Promise<'remove' | 'live' | {left: string}> {
-	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
-	// Every release passes through a grave: one gone by the time it is looked at was a releaser's.
+	// Gone by the time it is looked at: a releaser's or a taker's, in passage.
 	const gone = (error: unknown) => isNodeError(error, 'ENOENT');
-	const names = await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined));
+	const mtime = await stat(grave).then(st => st.mtimeMs, (error: unknown) => (gone(error) ? undefined : Promise.reject(error)));
+	const names = mtime === undefined ? 'gone' : await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined));
 	if (names === 'gone') return 'live';
+	const owner = names && names.length > 0 ? await readOwner(grave) : undefined;
+	const dead = owner !== undefined && owner.host === hostname() && !alive(owner.pid);
+	if (Date.now() - mtime! < IN_TRANSIT_MS && !dead) return 'live';
+	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
 	if (!names) return {left: 'cannot be read'};
 	if (names.some(n => n !== 'owner')) return {left: `holds ${names.filter(n => n !== 'owner').join(', ')}, which calyx does not put in a lock`};
-	const owner = names.length > 0 ? await readOwner(grave) : undefined;
-	const mtime = await stat(grave).then(st => st.mtimeMs, (error: unknown) => (gone(error) ? undefined : Promise.reject(error)));
-	if (mtime === undefined) return 'live';
-	if (names.length > 0 && !owner) return (await exists(join(grave, 'owner'))) ? {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'} : 'live';
-	const young = Date.now() - mtime < IN_TRANSIT_MS;
-	if (young && (!owner || owner.host !== hostname() || alive(owner.pid))) return 'live';
+	if (names.length > 0 && !owner) {
+		const file = await lstat(join(grave, 'owner')).catch(() => undefined);
+		if (file && !(file.isFile() && file.size === 0)) return {left: 'holds an owner file calyx cannot read (not a regular file, or not JSON)'};
+	}
 	return 'remove';
 }
 

@@ -4,7 +4,7 @@ import {hostname} from 'node:os';
 import fs, {watch, type FSWatcher} from 'node:fs';
 import {ioError, isNodeError, StoreError} from './errors.js';
 import type {StorePaths} from './paths.js';
-import {breakIfDead, graveName, ownerFile, readOwner, removeDir, transitName, type Owner} from './lock-owner.js';
+import {breakIfDead, graveName, ownerFile, readOwner, readOwnerSync, removeDir, transitName, type Owner} from './lock-owner.js';
 import {createDataSync} from './safe-fs.js';
 
 /** proper-lockfile's documented minimum: a holder that stopped refreshing blocks others this long. */
@@ -33,14 +33,28 @@ function answer<T>(op: () => T, callback: Callback<T>): void {
 	process.nextTick(callback, null, value);
 }
 
+const held = (path: string) => Object.assign(new Error(`EEXIST: ${path} is held`), {code: 'EEXIST'});
+const gone = (path: string) => Object.assign(new Error(`ENOENT: ${path} is not this attempt's to remove`), {code: 'ENOENT'});
+
 /**
  * A lock leaves in one step: renamed aside, then removed (its owner file, then the directory; a
- * foreign shape, recursively, never through a link). So no one ever sees it without its owner, and
- * a releaser never removes a lock another process took in between. ENOENT is proper-lockfile's to judge.
+ * foreign shape, recursively, never through a link), so no one ever sees it without its owner.
+ * Removed only if it is the one this attempt took (its token) or one gone stale (proper-lockfile's
+ * take-over of a holder that stopped refreshing): a lock another process took in between (a second
+ * taker of the same stale lock got there first; our own, taken over while we stalled) is put back,
+ * and proper-lockfile told it is gone, which it takes as done.
  */
-function removeLockDir(path: string): void {
+function removeLockDir(path: string, token: string, staleMs: number): void {
 	const grave = graveName(path);
 	fs.renameSync(path, grave);
+	const fresh = Date.now() - fs.statSync(grave).mtimeMs < staleMs;
+	if (fresh && readOwnerSync(grave)?.token !== token) {
+		// Taken again meanwhile: the grave is left to the sweep, which waits for its holder to go.
+		try {
+			fs.renameSync(grave, path);
+		} catch {}
+		throw gone(path);
+	}
 	try {
 		removeDir(grave);
 	} catch (error) {
@@ -58,22 +72,23 @@ function removeLockDir(path: string): void {
 const baseLockFs = Object.assign(Object.create(fs) as typeof fs, {
 	stat: (path: string, callback: Callback<fs.Stats>) => answer(() => fs.statSync(path), callback),
 	utimes: (path: string, atime: Date, mtime: Date, callback: Callback) => answer(() => fs.utimesSync(path, atime, mtime), callback),
-	rmdir: (path: string, callback: Callback) => answer(() => removeLockDir(path), callback),
-	rmdirSync: removeLockDir,
 });
 
 /**
- * The same, for one attempt: the lock is made under a transit name with its owner file in it, then
- * renamed into place, which fails while a lock is there (it holds its owner: ENOTEMPTY, given to
- * proper-lockfile as the EEXIST it expects of mkdir). A holder killed while taking its lock leaves
- * no lock without an owner, which no one could judge dead (only transit debris, swept by the next
- * write); and proper-lockfile reads the mtime of a directory whose owner file is already in it.
- * A proxy, not a copy: what proper-lockfile caches on its fs (the mtime precision it probed) lands
- * on the shared one, and is probed once a process.
+ * The same, for one attempt (its owner, its token): the lock is made under a transit name with its
+ * owner file in it, then renamed into place, which fails while a lock is there (it holds its
+ * owner: ENOTEMPTY, given to proper-lockfile as the EEXIST it expects of mkdir; anything at the
+ * name is looked at first, so a contended attempt makes nothing, and an empty directory an older
+ * calyx left is not replaced but waited out as stale). A holder killed while taking its lock
+ * leaves no lock without an owner, which no one could judge dead (only transit debris, swept by
+ * the next write); and proper-lockfile reads the mtime of a directory whose owner file is already
+ * in it. A proxy, not a copy: what proper-lockfile caches on its fs (the mtime precision it
+ * probed) lands on the shared one, and is probed once a process.
  */
-function lockFs(owner: Owner): typeof fs {
+function lockFs(owner: Owner, staleMs: number): typeof fs {
 	const mkdir = (path: string, callback: Callback) =>
 		answer(() => {
+			if (fs.lstatSync(path, {throwIfNoEntry: false})) throw held(path);
 			const transit = transitName(path);
 			fs.mkdirSync(transit);
 			try {
@@ -81,11 +96,13 @@ function lockFs(owner: Owner): typeof fs {
 				fs.renameSync(transit, path);
 			} catch (error) {
 				fs.rmSync(transit, {recursive: true, force: true});
-				if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) throw Object.assign(new Error(`EEXIST: ${path} is held`), {code: 'EEXIST'});
+				if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) throw held(path);
 				throw error;
 			}
 		}, callback);
-	return new Proxy(baseLockFs, {get: (target, key, receiver) => (key === 'mkdir' ? mkdir : Reflect.get(target, key, receiver))});
+	const remove = (path: string) => removeLockDir(path, owner.token, staleMs);
+	const own: Record<string, unknown> = {mkdir, rmdir: (path: string, callback: Callback) => answer(() => remove(path), callback), rmdirSync: remove};
+	return new Proxy(baseLockFs, {get: (target, key, receiver) => (typeof key === 'string' && key in own ? own[key] : Reflect.get(target, key, receiver))});
 }
 
 export interface Held extends HeldLock {
@@ -108,7 +125,7 @@ export async function tryLock(
 		let unlock: () => Promise<void>;
 		try {
 			unlock = await lockfile.lock(target, {
-				fs: lockFs({pid: process.pid, host: hostname(), token}),
+				fs: lockFs({pid: process.pid, host: hostname(), token}, opts.stale),
 				realpath: false,
 				lockfilePath: lockPath,
 				stale: opts.stale,

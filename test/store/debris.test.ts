@@ -84,12 +84,19 @@ describe('what crashed writers leave', () => {
 		const dir = tempDir();
 		const {store} = await initStore(dir);
 		const live = grave(dir, 'write.lock.dead-12345678', process.pid);
+		// A lock being made, its owner file opened and not yet written (or cut short there by a crash).
+		const making = join(dir, 'leader.lock.new-12345678');
+		mkdirSync(making);
+		writeFileSync(join(making, 'owner'), '');
 		await store.run(intent, {clock: clockAt()});
 		expect(existsSync(join(live, 'owner'))).toBe(true);
-		// Long past any stale window, it is debris whoever's pid it names.
-		utimesSync(live, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+		expect(existsSync(join(making, 'owner'))).toBe(true);
+		expect(await store.repair({dryRun: true})).toMatchObject({actions: [], left: []});
+		// Long past any stale window, each is debris whoever's pid it names, or none.
+		for (const path of [live, making]) utimesSync(path, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
 		await store.run(intent, {clock: clockAt()});
 		expect(existsSync(live)).toBe(false);
+		expect(existsSync(making)).toBe(false);
 	});
 });
 

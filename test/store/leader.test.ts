@@ -1,9 +1,10 @@
-import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Leadership} from '../../src/store/api.js';
 import {initStore, openStore} from '../../src/store/index.js';
+import {tryLock} from '../../src/store/lock.js';
 import {Child, deadPid, tempDir, until} from './helpers.js';
 
 describe('engine leadership', () => {
@@ -52,8 +53,6 @@ describe('engine leadership', () => {
 		mkdirSync(`${lock}.new-0badf00d`);
 		mkdirSync(`${lock}.new-0bad0001`);
 		writeFileSync(join(`${lock}.new-0bad0001`, 'owner'), dead);
-		// What an older calyx killed between its mkdir and its owner file left: an empty lock, no one's.
-		mkdirSync(lock);
 		const leadership = await store.lead({heartbeatMs: 1000, staleMs: 5000});
 		expect(leadership.role).toBe('leader');
 		expect(JSON.parse(readFileSync(join(lock, 'owner'), 'utf8'))).toMatchObject({pid: process.pid});
@@ -93,3 +92,27 @@ async function withChildLeader(
 		await leader.kill();
 	}
 }
+
+describe('a lock released', () => {
+	it('is removed only if it is the releaser\'s: one another process took in between is put back, whole', async () => {
+		const dir = tempDir();
+		const target = join(dir, 'state.json');
+		writeFileSync(target, '{}');
+		const lock = join(dir, 'write.lock');
+		const mine = await tryLock(target, lock, {stale: 5000});
+		expect(mine).toBeDefined();
+		// Ours went stale while we stalled, and another process took it over (its own lock, its owner).
+		rmSync(lock, {recursive: true});
+		mkdirSync(lock);
+		const theirs = JSON.stringify({pid: process.pid, host: hostname(), token: 'aaaaaaaaaaaaaaaa'});
+		writeFileSync(join(lock, 'owner'), theirs);
+		await mine!.release();
+		expect(readFileSync(join(lock, 'owner'), 'utf8')).toBe(theirs);
+		expect(readdirSync(dir).sort()).toEqual(['state.json', 'write.lock']);
+		// Our own, released: gone, nothing left beside it.
+		rmSync(lock, {recursive: true});
+		const again = await tryLock(target, lock, {stale: 5000});
+		await again!.release();
+		expect(readdirSync(dir)).toEqual(['state.json']);
+	});
+});
