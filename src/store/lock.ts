@@ -33,8 +33,8 @@ function answer<T>(op: () => T, callback: Callback<T>): void {
 	process.nextTick(callback, null, value);
 }
 
-const held = (path: string) => Object.assign(new Error(`EEXIST: ${path} is held`), {code: 'EEXIST'});
-const gone = (path: string) => Object.assign(new Error(`ENOENT: ${path} is not this attempt's to remove`), {code: 'ENOENT'});
+const heldError = (path: string) => Object.assign(new Error(`EEXIST: ${path} is held`), {code: 'EEXIST'});
+const notOursError = (path: string) => Object.assign(new Error(`ENOENT: ${path} is not this attempt's to remove`), {code: 'ENOENT'});
 
 /**
  * A lock leaves in one step: renamed aside, then removed (its owner file, then the directory; a
@@ -53,7 +53,7 @@ function removeLockDir(path: string, token: string, staleMs: number): void {
 		try {
 			fs.renameSync(grave, path);
 		} catch {}
-		throw gone(path);
+		throw notOursError(path);
 	}
 	try {
 		removeDir(grave);
@@ -88,7 +88,7 @@ const baseLockFs = Object.assign(Object.create(fs) as typeof fs, {
 function lockFs(owner: Owner, staleMs: number): typeof fs {
 	const mkdir = (path: string, callback: Callback) =>
 		answer(() => {
-			if (fs.lstatSync(path, {throwIfNoEntry: false})) throw held(path);
+			if (fs.lstatSync(path, {throwIfNoEntry: false})) throw heldError(path);
 			const transit = transitName(path);
 			fs.mkdirSync(transit);
 			try {
@@ -96,7 +96,7 @@ function lockFs(owner: Owner, staleMs: number): typeof fs {
 				fs.renameSync(transit, path);
 			} catch (error) {
 				fs.rmSync(transit, {recursive: true, force: true});
-				if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) throw held(path);
+				if (isNodeError(error, 'ENOTEMPTY') || isNodeError(error, 'EEXIST')) throw heldError(path);
 				throw error;
 			}
 		}, callback);
