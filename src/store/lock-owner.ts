@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import {access, lstat, readdir, rename, rm, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync} from 'node:fs';
@@ -60,18 +60,36 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 	return {pid: owner.pid, host: owner.host};
 }
 
+/**
+ * The names a lock passes through carry the pid and host of the process moving it: a taker killed
+ * before its owner file holds anything (or a releaser killed between unlinking it and the rmdir)
+ * leaves a directory that says by its name alone whether its maker is gone.
+ */
+const hostTag = (host: string) => createHash('sha256').update(host).digest('hex').slice(0, 8);
+/** `.dead-`/`.new-`, then the mover (absent in the names an earlier build made), then a random part. */
+const TAIL = /\.(?:dead|new)-(?:(\d{1,10})-([0-9a-f]{8})-)?[0-9a-f]{8}$/;
+
+/** A name for `lockPath` on its way out ('dead') or in ('new'), moved by `pid` on this host. */
+export const moverName = (lockPath: string, way: 'dead' | 'new', pid = process.pid) =>
+	`${lockPath}.${way}-${pid}-${hostTag(hostname())}-${randomBytes(4).toString('hex')}`;
+
 /** Where a lock is moved before it is removed (released, or a dead holder's broken). */
-export const graveName = (lockPath: string) => `${lockPath}.dead-${randomBytes(4).toString('hex')}`;
+export const graveName = (lockPath: string) => moverName(lockPath, 'dead');
 
 /** Where a lock is made, its owner file in it, before it is renamed into place. */
-export const transitName = (lockPath: string) => `${lockPath}.new-${randomBytes(4).toString('hex')}`;
+export const transitName = (lockPath: string) => moverName(lockPath, 'new');
 
 /** Exactly a name `graveName` or `transitName` makes for `lockPath`: a lock on its way out or in. */
-export const isGraveOf = (lockPath: string, name: string) =>
-	['.dead-', '.new-'].some(tail => {
-		const head = `${basename(lockPath)}${tail}`;
-		return name.startsWith(head) && /^[0-9a-f]{8}$/.test(name.slice(head.length));
-	});
+export const isGraveOf = (lockPath: string, name: string) => {
+	const head = basename(lockPath);
+	return name.startsWith(head) && TAIL.exec(name)?.index === head.length;
+};
+
+/** Whether the process that named this grave is known to be gone: on this host, and not alive. */
+function moverDead(grave: string): boolean {
+	const [, pid, host] = TAIL.exec(basename(grave)) ?? [];
+	return pid !== undefined && host === hostTag(hostname()) && !alive(Number(pid));
+}
 
 /**
  * A grave is a live lock for an instant when `breakIfDead` raced another breaker (it moves the
@@ -94,7 +112,8 @@ export async function graveState(grave: string): Promise<'remove' | 'live' | {le
 	const names = mtime === undefined ? 'gone' : await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined));
 	if (names === 'gone') return 'live';
 	const owner = names && names.length > 0 ? await readOwner(grave) : undefined;
-	const dead = owner !== undefined && owner.host === hostname() && !alive(owner.pid);
+	// Its holder, when it names one; else whoever was moving it (a crash before the owner file held anything).
+	const dead = owner ? owner.host === hostname() && !alive(owner.pid) : moverDead(grave);
 	if (Date.now() - mtime! < IN_TRANSIT_MS && !dead) return 'live';
 	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
 	if (!names) return {left: 'cannot be read'};

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {rm} from 'node:fs/promises';
 import type {BatchStore, StoreError} from '../../src/store/index.js';
 import {initStore, openStore} from '../../src/store/index.js';
+import {moverName} from '../../src/store/lock-owner.js';
 import {snapshot} from '../cli/helpers.js';
 import {clockAt, deadPid, healthy, listing, seedCanary, tempDir} from './helpers.js';
 
@@ -97,6 +98,33 @@ describe('what crashed writers leave', () => {
 		await store.run(intent, {clock: clockAt()});
 		expect(existsSync(live)).toBe(false);
 		expect(existsSync(making)).toBe(false);
+	});
+});
+
+describe('a lock its mover died moving, before its owner file held anything', () => {
+	it('is swept by the next write when its name says its mover here is dead; left while young when the mover lives or is elsewhere', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const made = (name: string, owner?: string) => {
+			mkdirSync(join(dir, name));
+			if (owner !== undefined) writeFileSync(join(dir, name, 'owner'), owner);
+			return join(dir, name);
+		};
+		const dead = deadPid();
+		// Killed after the mkdir, inside the owner file's open, between the owner's unlink and the rmdir.
+		const debris = [
+			made(basename(moverName(join(dir, 'write.lock'), 'new', dead))),
+			made(basename(moverName(join(dir, 'leader.lock'), 'new', dead)), ''),
+			made(basename(moverName(join(dir, 'write.lock'), 'dead', dead))),
+		];
+		const ours = made(basename(moverName(join(dir, 'leader.lock'), 'new')), '');
+		const elsewhere = made(`write.lock.new-${dead}-0badf00d-12345678`);
+		await store.run(intent, {clock: clockAt()});
+		for (const path of debris) expect(existsSync(path), path).toBe(false);
+		expect(existsSync(ours)).toBe(true);
+		expect(existsSync(elsewhere)).toBe(true);
+		const swept = (await events(store, 'store.swept')).flatMap(e => e.data.removed as string[]);
+		expect(swept.sort()).toEqual([...debris].sort());
 	});
 });
 
