@@ -5,6 +5,7 @@ import type {Trust} from '../core/trust.js';
  */
 import type {AuditEvent, Clock, Command, Deployment, DeploymentSummary, EngineError, EventDraft, Sample, State} from '../core/index.js';
 import type {Checkpoint} from './checkpoint.js';
+import type {OneDeployment} from './deployment-read.js';
 import type {ArchiveRecord} from '../core/archive.js';
 
 /**
@@ -43,6 +44,10 @@ export interface DeploymentList {
 	deployments: DeploymentSummary[];
 	/** Where the rows came from: the list rows the document carries (`index`), or its deployments read in full (`document`). */
 	source: 'index' | 'document';
+	/** With `archived: false`: the deployment a caller asked for by id, from the same read, when the document holds it (see deployment-read.ts). */
+	one?: OneDeployment;
+	/** With `archived: false`: the state the rows were made from, when the store read it whole to list them (`document`). */
+	state?: State;
 }
 
 /** What a lower-level mutation returns: the engine's Outcome has this shape. */
@@ -216,7 +221,7 @@ export interface BatchStore extends Store {
 	 * (list-rows.ts); otherwise, or when they are missing or damaged, from a full read. Fails only for the reasons `read()` fails. Those that ended come first, from the
 	 * archive's index; `archived: false` leaves them out (the document's deployments only).
 	 */
-	listDeployments(opts?: {archived?: boolean}): Promise<DeploymentList>;
+	listDeployments(opts?: {archived?: boolean; deployment?: string}): Promise<DeploymentList>;
 	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined>;
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]>;
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */

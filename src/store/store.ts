@@ -8,7 +8,6 @@ import {EngineError} from '../core/errors.js';
 import {ledgerFrom, trustOver} from '../core/ledger.js';
 import type {Deployment, State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
-import {deploymentSummary} from '../core/view/summary.js';
 import {Anchor, type AnchorOptions} from './anchor.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
 import {withArchived} from './archive-index.js';
@@ -18,6 +17,7 @@ import {readEvents, type AuditFilter, type Head, type StoredEvent} from './audit
 import {executeBatch, runAlone, type Batch} from './batch.js';
 import type {Checkpoint} from './checkpoint.js';
 import {Committer, type CommitPhase} from './commit.js';
+import {deploymentPicker, documentList} from './deployment-read.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
@@ -58,6 +58,7 @@ export class FileStore implements BatchStore {
 	readonly #archive: ArchiveReader;
 	/** What the last list read made of the document's rows: the next one hashes only what changed. */
 	readonly #listMemo: ListMemo = {};
+	readonly #pick = deploymentPicker();
 	readonly #samples: SampleFollower;
 	readonly #writes: Committer;
 
@@ -145,11 +146,13 @@ export class FileStore implements BatchStore {
 		return this.#writes.commit(fn);
 	}
 
-	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
+	async listDeployments(opts: {archived?: boolean; deployment?: string} = {}): Promise<DeploymentList> {
 		const indexed = await readListIndex(this.paths, this.#listMemo);
-		const list = indexed ? {...indexed, source: 'index' as const} : await this.#current().then(s => ({rev: s.rev, deployments: s.deployments.map(d => deploymentSummary(d)), source: 'document' as const}));
+		const layout = this.#listMemo.layout;
+		const one = indexed && layout && opts.deployment !== undefined ? this.#pick(layout, opts.deployment) : undefined;
+		const list = indexed ? {...indexed, source: 'index' as const, ...(one ? {one} : {})} : documentList(await this.#current(), opts.deployment);
 		if (opts.archived === false) return list;
-		return {...list, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
+		return {rev: list.rev, source: list.source, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
 	}
 
 	/** A deployment by id, live or archived; with the revision it was read at. */

@@ -11,11 +11,11 @@ import {fixture} from './helpers/mount.js';
 afterEach(() => cleanup());
 
 /** Records every snapshot the hook hands to the screen, for what `wants` asks. */
-function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current'], opts?: Parameters<typeof useStoreState>[3]) {
+function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current']) {
 	const seen: Snapshot[] = [];
 	let reload = () => {};
 	function Probe() {
-		const data = useStoreState(store, 5, undefined, opts);
+		const data = useStoreState(store, 5);
 		useWanted(data, wants);
 		data.sameFrame.current = sameFrame;
 		data.unchanged.current = unchanged;
@@ -30,9 +30,17 @@ function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => bo
 /** The file store's list index over the fake: the rows of the state as it stands, and the audit head each commit moves. */
 class IndexedStore extends FakeStore {
 	lists = 0;
-	async listDeployments(): Promise<DeploymentList> {
+	/** The deployments asked for with the list (an open detail's). */
+	asked: string[] = [];
+	/** Lists from the whole state, read for it (as the etcd store does). */
+	whole = false;
+	async listDeployments(opts: {deployment?: string} = {}): Promise<DeploymentList> {
 		this.lists += 1;
-		return {rev: this.state.rev, source: 'index', deployments: this.state.deployments.map(d => deploymentSummary(d))};
+		const deployment = opts.deployment === undefined ? undefined : this.state.deployments.find(d => d.id === opts.deployment);
+		if (opts.deployment !== undefined) this.asked.push(opts.deployment);
+		const one = deployment && {rev: this.state.rev, auditHead: this.state.auditHead, deployment};
+		const source = this.whole ? {source: 'document' as const, state: this.state} : {source: 'index' as const};
+		return {rev: this.state.rev, ...source, deployments: this.state.deployments.map(d => deploymentSummary(d)), ...(one ? {one} : {})};
 	}
 	override notify(what: ChangeNotice): void {
 		this.state = {...this.state, auditHead: {seq: this.log.length, hash: this.log.at(-1)?.hash ?? ''}};
@@ -149,18 +157,29 @@ describe('reading the store for the screen', () => {
 		await waitFor(() => store.reads > after, () => 'the read asked for');
 	});
 
+	it('takes the state a store read whole to list its deployments (etcd\'s) as the read: a changed screen does not read it twice', async () => {
+		const fx = fixture();
+		const store = new IndexedStore(fx, new ManualClock(fx.clock.now()));
+		store.whole = true;
+		const seen = harness(store, {audit: []}, undefined, () => false);
+		await waitFor(() => store.reads > 0 && seen.at(-1)?.state, () => 'the first read');
+		const reads = store.reads;
+		const lists = store.lists;
+		store.state = {...store.state, rev: store.state.rev + 1};
+		store.notify({state: true, audit: false, metrics: true});
+		const next = await waitFor(() => seen.find(s => s.state?.rev === store.state.rev), () => 'the tick drawn');
+		expect(store.lists).toBe(lists + 1);
+		expect(store.reads).toBe(reads);
+		expect(next.state!.deployments.map(d => d.id)).toEqual(store.state.deployments.map(d => d.id));
+	});
+
 	it('with a detail open, reads only its deployment (and its samples) while the index shows no other row changed, and the whole state once one did', async () => {
 		const fx = fixture();
 		const store = new IndexedStore(fx, new ManualClock(fx.clock.now()));
 		const id = fx.dep.running;
 		// The head the index's store moves with each commit, already in the state held.
 		store.state = {...store.state, auditHead: {seq: store.log.length, hash: store.log.at(-1)?.hash ?? ''}};
-		const asked: string[] = [];
-		const readDeployment = async (one: string) => {
-			asked.push(one);
-			return {rev: store.state.rev, auditHead: store.state.auditHead, deployment: store.state.deployments.find(d => d.id === one)!};
-		};
-		const seen = harness(store, {samples: {deploymentId: id, limit: 60}, audit: []}, undefined, undefined, {readDeployment});
+		const seen = harness(store, {samples: {deploymentId: id, limit: 60}, audit: []});
 		const first = await waitFor(() => store.reads > 0 && seen.find(s => s.state && s.samples), () => 'the first read, with the samples');
 		const reads = store.reads;
 		// An engine tick that records a sample and rewrites every live deployment, none of their rows.
@@ -173,7 +192,7 @@ describe('reading the store for the screen', () => {
 		tick(d => ({...d, sampleCount: d.sampleCount + 1}));
 		const next = await waitFor(() => seen.find(s => s.state?.rev === store.state.rev), () => 'the tick drawn');
 		expect(store.reads).toBe(reads);
-		expect(asked).toEqual([id]);
+		expect(store.asked).toEqual([id]);
 		const shown = next.state!.deployments.find(d => d.id === id)!;
 		expect(shown.sampleCount).toBe(store.state.deployments.find(d => d.id === id)!.sampleCount);
 		expect(next.samples!.data.length).toBe(first.samples!.data.length + 1);

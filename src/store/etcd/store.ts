@@ -7,7 +7,7 @@ import {StoreError} from '../errors.js';
 import {ledgerDrift, trustOver} from '../../core/ledger.js';
 import type {Deployment, Sample, State} from '../../core/model/index.js';
 import type {Trust} from '../../core/trust.js';
-import {deploymentSummary, type DeploymentSummary} from '../../core/view/summary.js';
+import type {DeploymentSummary} from '../../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {executeBatch, runAlone, type Batch} from '../batch.js';
@@ -16,6 +16,7 @@ import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
 import {EtcdArchive} from './archive.js';
 import {chunks} from './parts.js';
+import {documentList} from '../deployment-read.js';
 import {EtcdCommitter, type Snapshot} from './commit.js';
 import {KeyLayout} from './keys.js';
 import {DEFAULT_TTL_S, EtcdLeadership, followersOf, leaderOf} from './leader.js';
@@ -142,14 +143,13 @@ export class EtcdStore implements BatchStore {
 		return this.#writes.commit(state => fn(state));
 	}
 
-	async listDeployments(opts: {archived?: boolean} = {}): Promise<DeploymentList> {
-		const state = await this.read();
-		const live = state.deployments.map(d => deploymentSummary(d));
-		const list = {rev: state.rev, deployments: live, source: 'document' as const};
+	async listDeployments(opts: {archived?: boolean; deployment?: string} = {}): Promise<DeploymentList> {
+		const list = documentList(await this.read(), opts.deployment);
 		if (opts.archived === false) return list;
+		const live = list.deployments;
 		const liveIds = new Set(live.map(d => d.id));
 		const ended = (await this.#archive.summaries()).filter(d => !liveIds.has(d.id));
-		return {...list, deployments: [...ended, ...live]};
+		return {rev: list.rev, source: list.source, deployments: [...ended, ...live]};
 	}
 
 	async deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined> {

@@ -1,7 +1,6 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import type {ArchiveRecord, AuditEvent, Sample, State} from '../../core/index.js';
 import type {BatchStore, ChangeNotice, DeploymentList, Store} from '../../store/api.js';
-import {deploymentReader, type OneDeployment} from '../../store/deployment-read.js';
 import {createCoalescer, mergeNotices} from '../model/coalesce.js';
 import {createShownState, ENDED_SHOWN} from '../model/ended.js';
 import {errorOutcome} from '../model/outcome.js';
@@ -38,7 +37,8 @@ export const QUIET_READ_MAX_MS = 10_000;
  *
  * Where the screen can tell from the store's list index that a changed state would draw nothing
  * new (`unchanged`), the state is not read at all; with a detail open, where the index shows that
- * no other deployment's row changed, only the detail's deployment is read (see quiet-detail.ts).
+ * no other deployment's row changed, only the detail's deployment is parsed, from the same read
+ * as the index (see quiet-detail.ts).
  * Never after the audit trail grew (a command: it may change what the index does not hold) until
  * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS.
  *
@@ -46,7 +46,7 @@ export const QUIET_READ_MAX_MS = 10_000;
  * would draw the same frame (`sameFrame`), a live detail when it paints the new figures itself
  * (`patch`, see live-detail.ts). Either way the snapshot is held, and the next render draws it.
  */
-export function useStoreState(store: Store, coalesceMs: number, initial?: State, opts: {readDeployment?: (id: string) => Promise<OneDeployment | undefined>} = {}): StoreData {
+export function useStoreState(store: Store, coalesceMs: number, initial?: State): StoreData {
 	const [drawn, setDrawn] = useState<Snapshot>(() => ({...(initial ? {state: initial} : {}), audit: {}}));
 	const wanted = useRef<Wants>({audit: []});
 	const sameFrame = useRef<((next: State) => boolean) | undefined>(undefined);
@@ -66,32 +66,32 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State,
 	const owed = useRef(false);
 
 	const list = useMemo(() => (store as Partial<BatchStore>).listDeployments?.bind(store), [store]);
-	// The file store's document, read one deployment at a time (the fakes have no index: they read it all).
-	const readOne = useMemo(() => opts.readDeployment ?? (list ? deploymentReader(store.paths) : undefined), [store, list, opts.readDeployment]);
 
 	/** How much of the state this notice says changed must be read: none (see `unchanged`), the detail's deployment (`one`), or all (undefined). */
 	const quiet = useCallback(
-		async (what: ChangeNotice): Promise<'none' | {one: State} | undefined> => {
+		async (what: ChangeNotice): Promise<'none' | {one: State} | {whole: State} | undefined> => {
 			if (!what.state) return undefined;
 			const check = unchanged.current;
 			const detail = wanted.current.samples?.deploymentId;
 			const due = owed.current || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS;
 			owed.current = false;
-			if (due || !list || !(check || (detail && readOne))) return undefined;
+			if (due || !list || !(check || detail)) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
-			const indexed = await list({archived: false}).catch(() => undefined);
+			const indexed = await list({archived: false, ...(!check && detail ? {deployment: detail} : {})}).catch(() => undefined);
+			// A store that read the whole state to list it (etcd's; a document without list rows) need not read it again.
+			const whole = indexed?.state && {whole: indexed.state};
 			const state = held.current.state;
-			if (!indexed || !state) return undefined;
+			if (!indexed || !state) return whole;
 			// The screen may have changed while the index was read: only the check it still stands by counts.
-			if (check) return unchanged.current === check && check(indexed, state) ? 'none' : undefined;
-			if (!detail || !readOne || !sameRows(state, indexed, detail)) return undefined;
-			const one = await readOne(detail).catch(() => undefined);
-			// The document read must be the one the index describes: a commit in between, and it is read whole.
+			if (check) return unchanged.current === check && check(indexed, state) ? 'none' : whole;
+			if (!detail || !sameRows(state, indexed, detail)) return whole;
+			// The detail's deployment came with the list, from the same read (see deployment-read.ts).
+			const {one} = indexed;
 			const still = held.current.state === state && wanted.current.samples?.deploymentId === detail;
 			const next = one && one.rev === indexed.rev && still ? withDeployment(state, one) : undefined;
-			return next && {one: next};
+			return next ? {one: next} : whole;
 		},
-		[list, readOne],
+		[list],
 	);
 
 	const read = useCallback(
@@ -104,8 +104,9 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State,
 			let partial = false;
 			quiet(notice)
 				.then(async how => {
-					const next = await readAll(store, how ? {...notice, state: false} : notice, wanted.current, held.current, shown);
-					if (!how || how === 'none') return next;
+					const given = how && how !== 'none' && 'whole' in how ? how.whole : undefined;
+					const next = await readAll(store, how && !given ? {...notice, state: false} : notice, wanted.current, held.current, shown, given);
+					if (!how || how === 'none' || 'whole' in how) return next;
 					partial = true;
 					return {...next, state: how.one, error: undefined};
 				})
@@ -192,13 +193,20 @@ export function useWanted(data: StoreData, wants: Wants): void {
 	}, [missing, read]);
 }
 
-/** Reads what changed or is not held yet; undefined when nothing needed reading. */
-async function readAll(store: Store, what: ChangeNotice, wants: Wants, held: Snapshot, shown: (state: State, ended: readonly ArchiveRecord[]) => State): Promise<Partial<Snapshot> | undefined> {
+/** Reads what changed or is not held yet (the state: unless `given`, read already); undefined when nothing needed reading. */
+async function readAll(
+	store: Store,
+	what: ChangeNotice,
+	wants: Wants,
+	held: Snapshot,
+	shown: (state: State, ended: readonly ArchiveRecord[]) => State,
+	given?: State,
+): Promise<Partial<Snapshot> | undefined> {
 	const samples = wants.samples && (what.metrics || held.samples?.key !== samplesKey(wants.samples)) ? wants.samples : undefined;
 	const audits = wants.audit.filter(w => what.audit || !(auditKey(w) in held.audit));
 	if (!what.state && !samples && audits.length === 0) return undefined;
 	const [state, sampled, ...audited] = await Promise.allSettled([
-		what.state ? Promise.all([store.read(), store.recentlyEnded?.(ENDED_SHOWN) ?? []]).then(([state, ended]) => shown(state, ended)) : Promise.resolve(undefined),
+		what.state ? Promise.all([given ?? store.read(), store.recentlyEnded?.(ENDED_SHOWN) ?? []]).then(([state, ended]) => shown(state, ended)) : Promise.resolve(undefined),
 		samples ? store.samples(samples.deploymentId, samples.limit) : Promise.resolve(undefined),
 		...audits.map(w => store.audit(w.deploymentId ? {deploymentId: w.deploymentId, limit: w.limit} : {limit: w.limit})),
 	]);
