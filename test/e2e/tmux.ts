@@ -52,6 +52,14 @@ export function sandbox(bake = '1h', demo = true): Sandbox {
 
 export const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 export const selected = (s: string) => s.split('\n').find(l => l.startsWith('›')) ?? '';
+/** What a dialog's field shows after its label (the cursor cell and the dialog's border left out); undefined when no line starts with the label. */
+export function fieldText(screen: string, label: string): string | undefined {
+	const line = screen
+		.split('\n')
+		.map(l => l.replace(/^[\s│]*/, ''))
+		.find(l => l.startsWith(label));
+	return line?.slice(label.length).replace(/\s*│?\s*$/, '').trim();
+}
 export const lastUsedRow = (s: string) => s.split('\n').findLastIndex(l => l.trim() !== '') + 1;
 
 /**
@@ -102,34 +110,37 @@ export function useTerminal(name: string) {
 
 	/**
 	 * A fresh dialog drops keys for a moment (typeahead guard), so confirm by polling: press y, and
-	 * press it again only if the screen shows it was not taken.
+	 * press it again only if the screen shows it was not taken. Each try waits longer than the one
+	 * before: a second y to a console that took the first but painted it late would back out.
 	 */
 	async function confirmY(verb: string) {
-		for (let attempt = 0; attempt < 10; attempt++) {
+		for (let attempt = 1; attempt <= 8; attempt++) {
 			keys('y');
-			try {
-				await waitScreen(s => s.includes(`y — Enter to ${verb}`), 'the y to register', 1000);
-				return;
-			} catch {
-				// dropped as typeahead: the screen still says nothing was typed
-			}
+			const taken = await waitScreen(s => s.includes(`y — Enter to ${verb}`), 'the y to register', 1000 * attempt).catch(() => undefined);
+			if (taken) return;
 		}
-		throw new Error('the dialog never took the y');
+		throw new Error(`the dialog never took the y; the screen was:\n${screen()}`);
 	}
 
-	/** Types into a dialog's field until the screen shows exactly that text (the first keys may be typeahead). */
+	/**
+	 * Types into a dialog's field until the screen shows exactly that text. The first keys may be
+	 * dropped as typeahead; a console slowed by a loaded box may paint late, and keys sent before it
+	 * painted a step would erase that step unseen: so the field is emptied and seen empty before each
+	 * try, and each try waits longer than the one before.
+	 */
 	async function typeField(label: string, value: string) {
-		for (let attempt = 0; attempt < 10; attempt++) {
-			tmux('send-keys', '-t', SESSION, '-N', '40', 'BSpace');
-			text(value);
-			try {
-				await waitScreen(s => s.includes(`${label} ${value}`), 'the text', 1000);
-				return;
-			} catch {
-				// some keys were dropped as typeahead: erase and type again
+		for (let attempt = 1; attempt <= 8; attempt++) {
+			const wait = 1000 * attempt;
+			if (fieldText(screen(), label) !== '') {
+				tmux('send-keys', '-t', SESSION, '-N', '40', 'BSpace');
+				const emptied = await waitScreen(s => fieldText(s, label) === '', 'the field emptied', wait).catch(() => undefined);
+				if (!emptied) continue;
 			}
+			text(value);
+			const typed = await waitScreen(s => fieldText(s, label) === value, 'the text', wait).catch(() => undefined);
+			if (typed) return;
 		}
-		throw new Error(`the field never showed ${value}`);
+		throw new Error(`the field never showed ${value}; the screen was:\n${screen()}`);
 	}
 
 	beforeAll(() => {
