@@ -38,12 +38,29 @@ export interface BatchResult<R> {
 	failed?: {index: number; error: EngineError};
 }
 
+export interface ListOptions {
+	/** false: the document's deployments only (those that ended are in the archive's index). */
+	archived?: boolean;
+	/** A deployment to read with the list, from the same read (`one`). */
+	deployment?: string;
+	/**
+	 * false, with `archived: false` and no `deployment`: the document's list rows as written, read
+	 * from its first bytes without checking them against the deployments (for a reader that reads
+	 * the whole state every few seconds anyway; see list-read.ts's readListRows).
+	 */
+	checked?: boolean;
+}
+
 /** Every deployment as a list shows it, and the revision it describes. */
 export interface DeploymentList {
 	rev: number;
 	deployments: DeploymentSummary[];
-	/** Where the rows came from: the list rows the document carries (`index`), or its deployments read in full (`document`). */
-	source: 'index' | 'document';
+	/**
+	 * Where the rows came from: the list rows the document carries, each checked against its
+	 * deployment's line (`index`) or as written (`rows`: see ListOptions.checked), or its deployments
+	 * read in full (`document`).
+	 */
+	source: 'index' | 'rows' | 'document';
 	/** With `archived: false`: the deployment a caller asked for by id, from the same read, when the document holds it (see deployment-read.ts). */
 	one?: OneDeployment;
 	/** With `archived: false`: the state the rows were made from, when the store read it whole to list them (`document`). */
@@ -221,7 +238,7 @@ export interface BatchStore extends Store {
 	 * (list-rows.ts); otherwise, or when they are missing or damaged, from a full read. Fails only for the reasons `read()` fails. Those that ended come first, from the
 	 * archive's index; `archived: false` leaves them out (the document's deployments only).
 	 */
-	listDeployments(opts?: {archived?: boolean; deployment?: string}): Promise<DeploymentList>;
+	listDeployments(opts?: ListOptions): Promise<DeploymentList>;
 	deployment(id: string): Promise<{deployment: Deployment; rev: number; archived: boolean; record?: ArchiveRecord} | undefined>;
 	recentlyEnded(limit: number): Promise<ArchiveRecord[]>;
 	/** The archive's record of a deployment, or of the deployment an intent or lease id left the document with. */

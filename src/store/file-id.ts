@@ -49,6 +49,31 @@ export async function documentBytes(paths: StorePaths): Promise<Buffer | undefin
 	}
 }
 
+/**
+ * The state file's first bytes, from one open: 64 KB, then twice as many while `enough` says the
+ * part wanted is not all in them and the file has more. Undefined when it never is.
+ */
+export async function documentHead(paths: StorePaths, enough: (head: Buffer) => boolean): Promise<Buffer | undefined> {
+	try {
+		const {fh, st} = await openDataStat(paths.state, 'read');
+		try {
+			const size = Math.min(Number(st.size), MAX_DOCUMENT_BYTES);
+			let head = Buffer.alloc(0);
+			for (let want = Math.min(size, 65_536); ; want = Math.min(size, want * 2)) {
+				const more = Buffer.allocUnsafe(want - head.length);
+				const {bytesRead} = await fh.read(more, 0, more.length, head.length);
+				head = Buffer.concat([head, more.subarray(0, bytesRead)]);
+				if (enough(head)) return head;
+				if (bytesRead < more.length || head.length >= size) return undefined;
+			}
+		} finally {
+			await fh.close();
+		}
+	} catch (error) {
+		throw unreadable(paths, error);
+	}
+}
+
 const unreadable = (paths: StorePaths, error: unknown) => (isNodeError(error, 'ENOENT') ? notInitialised(paths) : ioError('reading', paths.state, error));
 
 /** The state file's identity and first line (rev, audit head), from one open, without reading the rest. */

@@ -1,8 +1,8 @@
 import {createHash} from 'node:crypto';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
-import {decode, type Field, type Layout} from './codec.js';
-import {documentBytes} from './file-id.js';
+import {decode, parseHeader, type Field, type Layout} from './codec.js';
+import {documentBytes, documentHead} from './file-id.js';
 import type {StorePaths} from './paths.js';
 
 /**
@@ -55,9 +55,11 @@ export function summaryOf(row: unknown): DeploymentSummary | undefined {
 	return valid ? ({id, service, from, to, status, percent, tierIndex, tiers, worst, createdAt, updatedAt, ...(target ? {target} : {})} as DeploymentSummary) : undefined;
 }
 
-/** What a reader that asks again keeps of its last read (see readListIndex). */
+/** What a reader that asks again keeps of its last read (see readListIndex, readListRows). */
 export interface ListMemo {
 	layout?: Layout;
+	/** Each row's bytes after its digest, and the summary made of them. */
+	rows?: Array<{fields: Buffer; summary: DeploymentSummary}>;
 }
 
 export interface IndexedList {
@@ -115,4 +117,56 @@ export async function readListIndex(paths: StorePaths, memo: ListMemo = {}): Pro
 	}
 	memo.layout = layout;
 	return {rev: layout.header.rev, deployments};
+}
+
+const LIST_OPEN = Buffer.from(`,"${LIST_FIELD}":[`);
+/** A line holding only `]`: the end of the list field, the first array field after the header. */
+const LIST_CLOSE = Buffer.from('\n]\n');
+const COLUMNS_LINE = Buffer.from(JSON.stringify(COLUMNS));
+
+/**
+ * The document's list rows as its writer wrote them, from its first bytes only (the field follows
+ * the header: list-rows.ts), not checked against their deployments' lines. For a reader that reads
+ * the whole state every few seconds anyway and only asks, in between, whether anything it shows
+ * moved (the console's list, each second): a row a hand edit left stale is caught by that read,
+ * the rest of the document is not read, hashed or kept. Undefined when the document is in another
+ * layout or a row is damaged: the caller then reads as it would without it.
+ */
+export async function readListRows(paths: StorePaths, memo: ListMemo = {}): Promise<IndexedList | undefined> {
+	const head = await documentHead(paths, bytes => bytes.indexOf(LIST_CLOSE) >= 0);
+	const header = head && parseHeader(head);
+	if (!head || !header) return undefined;
+	const lines = head.subarray(head.indexOf(10) + 1, head.indexOf(LIST_CLOSE) + 1);
+	const [open, columns, ...rows] = splitLines(lines);
+	if (!open?.equals(LIST_OPEN) || !columns?.equals(COLUMNS_LINE)) return undefined;
+	const kept = memo.rows ?? [];
+	memo.rows = undefined;
+	const read: NonNullable<ListMemo['rows']> = [];
+	for (const [i, row] of rows.entries()) {
+		// `,["<digest>",…]`: a digest (base64) holds no quote, so its end is the first `",`.
+		const cut = row.indexOf('",');
+		if (row[0] !== 0x2c || cut < 0) return undefined;
+		const fields = row.subarray(cut + 2);
+		const before = kept[i];
+		if (before?.fields.equals(fields)) {
+			read.push(before);
+			continue;
+		}
+		const values = parsed(row.subarray(1));
+		const summary = Array.isArray(values) ? summaryOf(values.slice(1)) : undefined;
+		if (!summary) return undefined;
+		read.push({fields: Buffer.from(fields), summary});
+	}
+	memo.rows = read;
+	return {rev: header.rev, deployments: read.map(r => ({...r.summary, tiers: [...r.summary.tiers]}))};
+}
+
+function splitLines(bytes: Buffer): Buffer[] {
+	const lines: Buffer[] = [];
+	for (let at = 0; at < bytes.length; ) {
+		const end = bytes.indexOf(10, at);
+		lines.push(bytes.subarray(at, end));
+		at = end + 1;
+	}
+	return lines;
 }

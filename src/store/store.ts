@@ -9,7 +9,7 @@ import {ledgerFrom, trustOver} from '../core/ledger.js';
 import type {Deployment, State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
 import {Anchor, type AnchorOptions} from './anchor.js';
-import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
+import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, ListOptions, Mutation, RepairReport, RunResult, VerifyReport} from './api.js';
 import {withArchived} from './archive-index.js';
 import {ArchiveReader} from './archive-log.js';
 import {rebuildIndex} from './archive-reindex.js';
@@ -21,7 +21,7 @@ import {deploymentPicker, documentList} from './deployment-read.js';
 import {DocumentFile} from './document.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
-import {readListIndex, type ListMemo} from './list-read.js';
+import {readListIndex, readListRows, type ListMemo} from './list-read.js';
 import {DEFAULT_LOCK_TIMEOUT_MS} from './lock.js';
 import {readSamples} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
@@ -58,6 +58,7 @@ export class FileStore implements BatchStore {
 	readonly #archive: ArchiveReader;
 	/** What the last list read made of the document's rows: the next one hashes only what changed. */
 	readonly #listMemo: ListMemo = {};
+	readonly #rowsMemo: ListMemo = {};
 	readonly #pick = deploymentPicker();
 	readonly #samples: SampleFollower;
 	readonly #writes: Committer;
@@ -146,7 +147,11 @@ export class FileStore implements BatchStore {
 		return this.#writes.commit(fn);
 	}
 
-	async listDeployments(opts: {archived?: boolean; deployment?: string} = {}): Promise<DeploymentList> {
+	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
+		if (opts.checked === false && opts.archived === false && opts.deployment === undefined) {
+			const rows = await readListRows(this.paths, this.#rowsMemo);
+			if (rows) return {...rows, source: 'rows'};
+		}
 		const indexed = await readListIndex(this.paths, this.#listMemo);
 		const layout = this.#listMemo.layout;
 		const one = indexed && layout && opts.deployment !== undefined ? this.#pick(layout, opts.deployment) : undefined;

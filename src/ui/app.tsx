@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import {useEffect, useMemo, useRef} from 'react';
+import {useEffect, useMemo, useRef, useState} from 'react';
 import {ACTIVE, statusCounts, targetKinds, type Clock, type State} from '../core/index.js';
 import type {LocalKey} from '../store/keyring.js';
 import type {Store} from '../store/api.js';
@@ -26,6 +26,7 @@ import {maxOffset} from './model/blocks.js';
 import {dialogData} from './model/dialog-data.js';
 import {groupConfirmable} from './model/group-fit.js';
 import {historyLines} from './model/history-lines.js';
+import {KeyContextRef} from './model/key-context-ref.js';
 import {useServiceHistory} from './hooks/use-service-history.js';
 import {useTrackRecord} from './hooks/use-track-record.js';
 import {historyMax} from './views/HistoryView.js';
@@ -112,17 +113,20 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const data = useStoreState(store, props.coalesceMs ?? 150, props.initial);
 	const {snapshot, reload} = data;
 	const table = useMemo(() => keymapFor(readonly), [readonly]);
-	const ctx = useRef<KeyContext>({
-		table,
-		rows: NO_ROWS,
-		listHeight: {deployments: 0, leases: 0, audit: 0, intents: 0},
-		detailMax: 0,
-		eventMax: 0,
-		helpMax: 0,
-		availability: {},
-		confirmable: {},
-		reviewed: () => undefined,
-	});
+	const [ctx] = useState(
+		() =>
+			new KeyContextRef({
+				table,
+				rows: NO_ROWS,
+				listHeight: {deployments: 0, leases: 0, audit: 0, intents: 0},
+				detailMax: 0,
+				eventMax: 0,
+				helpMax: 0,
+				availability: {},
+				confirmable: {},
+				reviewed: () => undefined,
+			}),
+	);
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
 	useBell(state, props.ring);

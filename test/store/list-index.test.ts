@@ -19,6 +19,9 @@ async function agree(store: BatchStore, now: number) {
 	// The worst column is the one the status view shows, whatever the time.
 	expect(list.deployments.map(d => d.worst)).toEqual(all.map(d => deploymentView(state, d, now).worst));
 	expect(await (await openStore(store.dir)).listDeployments()).toEqual(list);
+	// The rows alone (what the console asks each second) are the same rows, from the document's first bytes.
+	const rows = await store.listDeployments({archived: false, checked: false});
+	expect(rows).toEqual({source: 'rows', rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d))});
 	return list;
 }
 
@@ -107,10 +110,33 @@ describe('the deployments list the document carries', () => {
 			writeFileSync(state, damaged);
 			const files = Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]));
 			const list = await (await openStore(dir)).listDeployments();
-			expect(list).toEqual({source: 'document', rev: (await store.read()).rev, deployments: truth});
+			const rev = (await store.read()).rev;
+			expect(list).toEqual({source: 'document', rev, deployments: truth});
+			// The rows alone are taken as written (their digests unchecked, the deployments not counted), or not at all.
+			const asWritten = name.startsWith('a row whose digest') || name === 'a row too many';
+			const rows = await (await openStore(dir)).listDeployments({archived: false, checked: false});
+			if (asWritten) expect(rows).toMatchObject({source: 'rows', rev, deployments: expect.arrayContaining(truth)});
+			else expect(rows).toEqual({source: 'document', rev, deployments: truth, state: await store.read()});
 			expect(Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]))).toEqual(files);
 		});
 	}
+
+	it('read alone, the rows come from the first bytes: past 64 KB of rows in more reads, and a document damaged after them is not read', async () => {
+		const {dir, store} = await seeded();
+		const many = runDrill().state.deployments.filter(d => d.status === 'completed');
+		// 500 live rows, about 85 KB of them: more than the first read of 64 KB.
+		const live = Array.from({length: 500}, (_, i) => ({...many[i % many.length]!, status: 'running' as const, endedAt: undefined, id: `DEP-20200101-${String(i + 1).padStart(3, '0')}`}));
+		await store.mutate(state => ({state: {...state, deployments: [...state.deployments, ...live]}, events: [], result: null}));
+		const state = await store.read();
+		const rows = await (await openStore(dir)).listDeployments({archived: false, checked: false});
+		expect(rows).toEqual({source: 'rows', rev: state.rev, deployments: state.deployments.map(d => deploymentSummary(d))});
+		const text = readFileSync(join(dir, 'state.json'), 'utf8');
+		expect(text.indexOf('\n]\n')).toBeGreaterThan(65_536);
+		// Cut short after its rows (a disk error, a hand edit): the rows still read; the checked list refuses.
+		writeFileSync(join(dir, 'state.json'), text.slice(0, text.indexOf(',"deployments":[')));
+		expect(await (await openStore(dir)).listDeployments({archived: false, checked: false})).toEqual(rows);
+		await expect((await openStore(dir)).listDeployments({archived: false})).rejects.toMatchObject({code: 'CORRUPT'});
+	});
 
 	it('never hides a problem with the document itself', async () => {
 		const {dir, store} = await seeded();

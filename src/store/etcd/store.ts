@@ -8,7 +8,7 @@ import {ledgerDrift, trustOver} from '../../core/ledger.js';
 import type {Deployment, Sample, State} from '../../core/model/index.js';
 import type {Trust} from '../../core/trust.js';
 import type {DeploymentSummary} from '../../core/view/summary.js';
-import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
+import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, ListOptions, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {executeBatch, runAlone, type Batch} from '../batch.js';
 import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../checkpoint.js';
@@ -143,7 +143,7 @@ export class EtcdStore implements BatchStore {
 		return this.#writes.commit(state => fn(state));
 	}
 
-	async listDeployments(opts: {archived?: boolean; deployment?: string} = {}): Promise<DeploymentList> {
+	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
 		const list = documentList(await this.read(), opts.deployment);
 		if (opts.archived === false) return list;
 		const live = list.deployments;

@@ -3,6 +3,7 @@ import type {DeploymentList} from '../../store/api.js';
 import {sameNode} from '../components/same-node.js';
 import type {StoreData} from '../hooks/use-store-state.js';
 import type {ConsoleState, KeyContext, Pane} from './console-state.js';
+import type {KeyContextRef} from './key-context-ref.js';
 import {frameKey, listFrame, type PaneWindow} from './list-frame.js';
 import {screenModel, type ScreenModel} from './screen.js';
 import {bakeEndsAt} from './ticks.js';
@@ -31,7 +32,7 @@ export interface ListOnScreen {
  * state as they would on a frame drawn from it: a refusal says the newest reasons, a dialog opens
  * on the newest facts. Off the list, every state is read and drawn.
  */
-export function quietList(data: Pick<StoreData, 'sameFrame' | 'unchanged'>, ctx: {current: KeyContext}, list: ListOnScreen | undefined): void {
+export function quietList(data: Pick<StoreData, 'sameFrame' | 'unchanged'>, ctx: KeyContextRef, list: ListOnScreen | undefined): void {
 	if (!list) {
 		data.sameFrame.current = undefined;
 		data.unchanged.current = undefined;
@@ -48,7 +49,7 @@ export function quietList(data: Pick<StoreData, 'sameFrame' | 'unchanged'>, ctx:
 	data.unchanged.current = (indexed, held) => {
 		const at = list.clock();
 		if (!listUnchanged(held, indexed, at)) return false;
-		ctx.current = {...ctx.current, ...list.keysFrom(held, screenModel(held, ui, at, [], signerRole, trust))};
+		ctx.defer(() => list.keysFrom(held, screenModel(held, ui, at, [], signerRole, trust)));
 		return true;
 	};
 }
