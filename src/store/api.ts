@@ -44,9 +44,10 @@ export interface ListOptions {
 	/** A deployment to read with the list, from the same read (`one`). */
 	deployment?: string;
 	/**
-	 * false, with `archived: false` and no `deployment`: the document's list rows as written, read
-	 * from its first bytes without checking them against the deployments (for a reader that reads
-	 * the whole state every few seconds anyway; see list-read.ts's readListRows).
+	 * false, with `archived: false`: the document's list rows as written, not checked against the
+	 * deployments (for a reader that reads the whole state every few seconds anyway; see
+	 * list-read.ts's readListRows), read from the document's first bytes; with `deployment`, that
+	 * deployment's line alone is taken from the rest and parsed (and validated).
 	 */
 	checked?: boolean;
 }

@@ -21,30 +21,39 @@ export interface OneDeployment extends Pick<Header, 'rev' | 'auditHead'> {
  * what is wrong. An entry whose bytes did not change since the last ask is handed back as the same
  * (frozen) object.
  */
-export function deploymentPicker(): (layout: Layout, id: string) => OneDeployment | undefined {
+export function deploymentPicker(): {fromLayout: (layout: Layout, id: string) => OneDeployment | undefined; fromLine: (line: Buffer, header: Header, id: string) => OneDeployment | undefined} {
 	let last: {bytes: Buffer; deployment: Deployment} | undefined;
-	return (layout, id) => {
-		if (layout.header.schemaVersion !== SCHEMA_VERSION) return undefined;
-		const {rev, auditHead} = layout.header;
-		const needle = `"id":${JSON.stringify(id)}`;
-		for (const slot of layout.fields.find(f => f.key === 'deployments')?.items ?? []) {
-			if (!slot.bytes.includes(needle)) continue;
-			if (last?.bytes.equals(slot.bytes)) return {rev, auditHead, deployment: last.deployment};
-			let value: unknown;
-			try {
-				value = JSON.parse(slot.bytes.toString('utf8'));
-			} catch {
-				return undefined;
-			}
-			if ((value as {id?: unknown} | null)?.id !== id) continue;
-			const parsed = Deployment.safeParse(value);
-			if (!parsed.success) return undefined;
-			// The validated input, not zod's copy: what read() hands out is the parsed JSON, frozen.
-			deepFreeze(value);
-			last = {bytes: Buffer.from(slot.bytes), deployment: value as Deployment};
-			return {rev, auditHead, deployment: last.deployment};
+	const take = (bytes: Buffer, {rev, auditHead}: Header, id: string): OneDeployment | 'other' | undefined => {
+		if (last?.bytes.equals(bytes)) return {rev, auditHead, deployment: last.deployment};
+		let value: unknown;
+		try {
+			value = JSON.parse(bytes.toString('utf8'));
+		} catch {
+			return undefined;
 		}
-		return undefined;
+		if ((value as {id?: unknown} | null)?.id !== id) return 'other';
+		const parsed = Deployment.safeParse(value);
+		if (!parsed.success) return undefined;
+		// The validated input, not zod's copy: what read() hands out is the parsed JSON, frozen.
+		deepFreeze(value);
+		last = {bytes: Buffer.from(bytes), deployment: value as Deployment};
+		return {rev, auditHead, deployment: last.deployment};
+	};
+	return {
+		fromLayout: (layout, id) => {
+			if (layout.header.schemaVersion !== SCHEMA_VERSION) return undefined;
+			const needle = `"id":${JSON.stringify(id)}`;
+			for (const slot of layout.fields.find(f => f.key === 'deployments')?.items ?? []) {
+				if (!slot.bytes.includes(needle)) continue;
+				const one = take(slot.bytes, layout.header, id);
+				if (one !== 'other') return one;
+			}
+			return undefined;
+		},
+		fromLine: (line, header, id) => {
+			const one = header.schemaVersion === SCHEMA_VERSION ? take(line, header, id) : undefined;
+			return one === 'other' ? undefined : one;
+		},
 	};
 }
 

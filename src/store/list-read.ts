@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
-import {decode, parseHeader, type Field, type Layout} from './codec.js';
+import {decode, parseHeader, type Field, type Header, type Layout} from './codec.js';
 import {documentBytes, documentHead} from './file-id.js';
 import type {StorePaths} from './paths.js';
 
@@ -132,8 +132,9 @@ const COLUMNS_LINE = Buffer.from(JSON.stringify(COLUMNS));
  * the rest of the document is not read, hashed or kept. Undefined when the document is in another
  * layout or a row is damaged: the caller then reads as it would without it.
  */
-export async function readListRows(paths: StorePaths, memo: ListMemo = {}): Promise<IndexedList | undefined> {
-	const head = await documentHead(paths, bytes => bytes.indexOf(LIST_CLOSE) >= 0);
+export async function readListRows(paths: StorePaths, memo: ListMemo = {}, deployment?: string): Promise<(IndexedList & {header: Header; line?: Buffer}) | undefined> {
+	// A deployment's line is further on: the whole document is read then, and only that line taken out.
+	const head = deployment === undefined ? await documentHead(paths, bytes => bytes.indexOf(LIST_CLOSE) >= 0) : await documentBytes(paths);
 	const header = head && parseHeader(head);
 	if (!head || !header) return undefined;
 	const lines = head.subarray(head.indexOf(10) + 1, head.indexOf(LIST_CLOSE) + 1);
@@ -158,7 +159,23 @@ export async function readListRows(paths: StorePaths, memo: ListMemo = {}): Prom
 		read.push({fields: Buffer.from(fields), summary});
 	}
 	memo.rows = read;
-	return {rev: header.rev, deployments: read.map(r => ({...r.summary, tiers: [...r.summary.tiers]}))};
+	const line = deployment === undefined ? undefined : deploymentLine(head, deployment);
+	return {rev: header.rev, header, deployments: read.map(r => ({...r.summary, tiers: [...r.summary.tiers]})), ...(line ? {line} : {})};
+}
+
+/** The line of the deployment `id` as calyx writes it (its id first), if the document has one. */
+function deploymentLine(doc: Buffer, id: string): Buffer | undefined {
+	const start = `{"id":${JSON.stringify(id)},`;
+	const from = doc.indexOf(',"deployments":[\n');
+	if (from < 0) return undefined;
+	for (const lead of [`\n${start}`, `\n,${start}`]) {
+		const at = doc.indexOf(lead, from);
+		if (at < 0) continue;
+		const begin = at + lead.length - start.length;
+		const end = doc.indexOf(10, begin);
+		return end < 0 ? undefined : doc.subarray(begin, end);
+	}
+	return undefined;
 }
 
 function splitLines(bytes: Buffer): Buffer[] {

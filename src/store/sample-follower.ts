@@ -18,7 +18,7 @@ export class SampleFollower {
 	/** Bytes accounted for: every complete line before this is committed and was taken in. */
 	#end?: number;
 	#ino?: bigint;
-	readonly #rings = new Map<string, {limit: number; samples: Sample[]}>();
+	readonly #rings = new Map<string, {limit: number; samples: Sample[]; needle: Buffer}>();
 	#queue: Promise<unknown> = Promise.resolve();
 
 	constructor(readonly path: string) {}
@@ -34,7 +34,7 @@ export class SampleFollower {
 		await this.#advance(throughRev);
 		let ring = this.#rings.get(id);
 		if (!ring || ring.limit < limit) {
-			ring = {limit, samples: await readSamples(this.path, id, limit, throughRev, this.#end)};
+			ring = {limit, samples: await readSamples(this.path, id, limit, throughRev, this.#end), needle: Buffer.from(`"deploymentId":${JSON.stringify(id)}`)};
 			this.#rings.delete(id);
 			this.#rings.set(id, ring);
 			if (this.#rings.size > FOLLOWED) this.#rings.delete(this.#rings.keys().next().value!);
@@ -73,15 +73,21 @@ export class SampleFollower {
 			const line = buf.subarray(pos, nl);
 			// A commit under way: its lines are taken once it has committed.
 			if ((revOf(line) ?? 0) > throughRev) break;
-			const {deploymentId, sample} = parseSample(this.path, line, this.#end! + pos);
-			const ring = this.#rings.get(deploymentId);
+			// Only a followed deployment's lines are parsed (fifty canaries append fifty a second), as readSamples does.
+			const parsed = this.#followed(line) ? parseSample(this.path, line, this.#end! + pos) : undefined;
+			const ring = parsed && this.#rings.get(parsed.deploymentId);
 			if (ring) {
-				ring.samples.push(sample);
+				ring.samples.push(parsed.sample);
 				if (ring.samples.length > ring.limit) ring.samples.splice(0, ring.samples.length - ring.limit);
 			}
 			pos = nl + 1;
 		}
 		this.#end! += pos;
+	}
+
+	#followed(line: Buffer): boolean {
+		for (const ring of this.#rings.values()) if (line.indexOf(ring.needle) >= 0) return true;
+		return false;
 	}
 
 	/** The end of the last committed line: a torn tail and a commit under way are not taken. */

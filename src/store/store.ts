@@ -148,13 +148,15 @@ export class FileStore implements BatchStore {
 	}
 
 	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
-		if (opts.checked === false && opts.archived === false && opts.deployment === undefined) {
-			const rows = await readListRows(this.paths, this.#rowsMemo);
-			if (rows) return {...rows, source: 'rows'};
+		if (opts.checked === false && opts.archived === false) {
+			const {deployment} = opts;
+			const rows = await readListRows(this.paths, this.#rowsMemo, deployment);
+			const one = rows?.line && deployment !== undefined ? this.#pick.fromLine(rows.line, rows.header, deployment) : undefined;
+			if (rows && (deployment === undefined || one)) return {rev: rows.rev, deployments: rows.deployments, source: 'rows', ...(one ? {one} : {})};
 		}
 		const indexed = await readListIndex(this.paths, this.#listMemo);
 		const layout = this.#listMemo.layout;
-		const one = indexed && layout && opts.deployment !== undefined ? this.#pick(layout, opts.deployment) : undefined;
+		const one = indexed && layout && opts.deployment !== undefined ? this.#pick.fromLayout(layout, opts.deployment) : undefined;
 		const list = indexed ? {...indexed, source: 'index' as const, ...(one ? {one} : {})} : documentList(await this.#current(), opts.deployment);
 		if (opts.archived === false) return list;
 		return {rev: list.rev, source: list.source, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};

@@ -27,6 +27,13 @@ describe('one deployment read with the list', () => {
 		expect(list.one).toEqual({rev: after.rev, auditHead: after.auditHead, deployment: after.deployments.find(d => d.id === deploymentId)});
 		expect(list.one!.rev).toBe(list.rev);
 		expect(list.one!.deployment.sampleCount).toBe(one!.deployment.sampleCount + 1);
+		// With the rows as written (the console's ask each second): the same deployment, its line alone parsed.
+		const rows = await store.listDeployments({archived: false, checked: false, deployment: deploymentId});
+		expect(rows).toMatchObject({source: 'rows', rev: after.rev, deployments: list.deployments});
+		expect(rows.one).toEqual(list.one);
+		expect((await store.listDeployments({archived: false, checked: false, deployment: deploymentId})).one!.deployment).toBe(rows.one!.deployment);
+		// One not in the document: the list as a checked read gives it, with no deployment.
+		expect(await store.listDeployments({archived: false, checked: false, deployment: 'DEP-20991231-999'})).toMatchObject({source: 'index', rev: after.rev});
 		await store.close();
 	});
 
@@ -41,6 +48,7 @@ describe('one deployment read with the list', () => {
 		const list = await store.listDeployments({archived: false, deployment: deploymentId});
 		expect(list.source).toBe('document');
 		expect(list.one).toEqual({rev: state.rev, auditHead: state.auditHead, deployment: state.deployments.find(d => d.id === deploymentId)});
+		expect(await store.listDeployments({archived: false, checked: false, deployment: deploymentId})).toEqual(list);
 		await store.close();
 	});
 });

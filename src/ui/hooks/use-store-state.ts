@@ -77,8 +77,8 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			owed.current = false;
 			if (due || !list || !(check || detail)) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
-			// The list's rows as written, from the document's first bytes: this state is read whole every QUIET_READ_MAX_MS anyway.
-			const indexed = await list({archived: false, ...(check ? {checked: false} : detail ? {deployment: detail} : {})}).catch(() => undefined);
+			// The list's rows as written (from the document's first bytes, when no detail is open): the state is read whole every QUIET_READ_MAX_MS anyway.
+			const indexed = await list({archived: false, checked: false, ...(!check && detail ? {deployment: detail} : {})}).catch(() => undefined);
 			// A store that read the whole state to list it (etcd's; a document without list rows) need not read it again.
 			const whole = indexed?.state && {whole: indexed.state};
 			const state = held.current.state;
