@@ -16,7 +16,8 @@ import {openData, readData} from './safe-fs.js';
  *   broken) by a process that died before removing it; `*.lock.new-*`: a lock whose taker died
  *   before renaming it into place;
  * - `state.json.bak0` that is not a second name of `state.json`: a backup rotation a crash cut short;
- * - a pending quarantine (bytes moved out of a log) whose audit event never committed.
+ * - a pending quarantine (bytes moved out of a log) whose audit event never committed;
+ * - `deployments.index.json`, the list an older calyx kept beside the document, read by no one now.
  * Only exact calyx names are looked at, each lstat'ed, none followed: a link, a special file,
  * another user's file, or a lock directory holding what calyx does not put there is left alone and
  * reported (`calyx repair` lists it).
@@ -37,9 +38,10 @@ export interface Debris {
 
 export const hasWork = (d: Debris) => d.remove.length > 0 || d.rotation || d.adopt.length > 0;
 
-type Kind = 'temp' | 'grave' | 'backup' | {log: string; file: string};
+type Kind = 'temp' | 'grave' | 'backup' | 'retired' | {log: string; file: string};
 
 function kindOf(paths: StorePaths, name: string): Kind | undefined {
+	if (name === basename(paths.index)) return 'retired';
 	if ([paths.state, paths.index, paths.audit, paths.metrics, paths.simWorld].some(target => isTempOf(target, name))) return 'temp';
 	if ([paths.lock, paths.leader, paths.simWorldLock].some(lock => isGraveOf(lock, name))) return 'grave';
 	if (name === basename(paths.pendingBackup)) return 'backup';
@@ -75,6 +77,8 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 			found.left.push({path, why});
 		} else if (kind === 'temp') {
 			found.remove.push({path, what: 'the temp file of a writer that died before its rename'});
+		} else if (kind === 'retired') {
+			found.remove.push({path, what: 'the deployments list an older calyx kept beside the document (the document carries it now)'});
 		} else if (kind === 'grave') {
 			const state = await graveState(path);
 			if (state === 'remove') found.remove.push({path, what: name.includes('.lock.new-') ? 'a lock its taker died making' : 'a lock moved aside by a process that died before removing it', dir: true});

@@ -79,11 +79,17 @@ describe('the deployments list the document carries', () => {
 		for (const reader of [store, await openStore(dir)]) expect(await reader.listDeployments()).toMatchObject({source: 'document', deployments: [{id: deploymentId, status: 'halted'}]});
 	});
 
-	it('an index file an older calyx left beside the document is not read', async () => {
+	it('an index file an older calyx left beside the document is not read, and the next write removes it, audited', async () => {
 		const {dir, store, clock, deploymentId} = await seeded();
-		writeFileSync(join(dir, 'deployments.index.json'), '{"version":1,"rev":1,"deployments":[]}');
+		const old = join(dir, 'deployments.index.json');
+		writeFileSync(old, '{"version":1,"rev":1,"deployments":[]}');
+		await agree(store, clock.now());
+		expect(existsSync(old)).toBe(true);
 		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'pager'}, {clock});
 		await agree(store, clock.now());
+		expect(existsSync(old)).toBe(false);
+		const swept = (await store.audit()).filter(e => e.kind === 'store.swept');
+		expect(swept.flatMap(e => e.data.removed as string[])).toEqual([old]);
 	});
 
 	/** Applies `damage` to the list's lines only (between `,"list":[` and its `]`). */
