@@ -65,7 +65,12 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
  * before its owner file holds anything (or a releaser killed between unlinking it and the rmdir)
  * leaves a directory that says by its name alone whether its maker is gone.
  */
-const hostTag = (host: string) => createHash('sha256').update(host).digest('hex').slice(0, 8);
+let tagged: {host: string; tag: string} | undefined;
+/** Eight hex digits standing for a host name (hashed once a process, on every take and release). */
+function hostTag(host: string): string {
+	if (tagged?.host !== host) tagged = {host, tag: createHash('sha256').update(host).digest('hex').slice(0, 8)};
+	return tagged.tag;
+}
 /** `.dead-`/`.new-`, then the mover (absent in the names an earlier build made), then a random part. */
 const TAIL = /\.(?:dead|new)-(?:(\d{1,10})-([0-9a-f]{8})-)?[0-9a-f]{8}$/;
 
