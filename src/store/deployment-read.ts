@@ -21,7 +21,14 @@ export interface OneDeployment extends Pick<Header, 'rev' | 'auditHead'> {
  * what is wrong. An entry whose bytes did not change since the last ask is handed back as the same
  * (frozen) object.
  */
-export function deploymentPicker(): {fromLayout: (layout: Layout, id: string) => OneDeployment | undefined; fromLine: (line: Buffer, header: Header, id: string) => OneDeployment | undefined} {
+export interface DeploymentPicker {
+	/** From a document decoded whole (list-read.ts's checked read). */
+	fromLayout(layout: Layout, id: string): OneDeployment | undefined;
+	/** From its own line, found in the document's bytes (list-read.ts's rows read). */
+	fromLine(line: Buffer, header: Header, id: string): OneDeployment | undefined;
+}
+
+export function deploymentPicker(): DeploymentPicker {
 	let last: {bytes: Buffer; deployment: Deployment} | undefined;
 	const take = (bytes: Buffer, {rev, auditHead}: Header, id: string): OneDeployment | 'other' | undefined => {
 		if (last?.bytes.equals(bytes)) return {rev, auditHead, deployment: last.deployment};
