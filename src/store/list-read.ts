@@ -3,6 +3,7 @@ import type {DeploymentStatus, Level} from '../core/model/index.js';
 import type {DeploymentSummary} from '../core/view/summary.js';
 import {decode, parseHeader, type Field, type Header, type Layout} from './codec.js';
 import {documentBytes, documentHead} from './file-id.js';
+import {eachLine} from './lines.js';
 import type {StorePaths} from './paths.js';
 
 /**
@@ -137,8 +138,9 @@ export async function readListRows(paths: StorePaths, memo: ListMemo = {}, deplo
 	const head = deployment === undefined ? await documentHead(paths, bytes => bytes.indexOf(LIST_CLOSE) >= 0) : await documentBytes(paths);
 	const header = head && parseHeader(head);
 	if (!head || !header) return undefined;
-	const lines = head.subarray(head.indexOf(10) + 1, head.indexOf(LIST_CLOSE) + 1);
-	const [open, columns, ...rows] = splitLines(lines);
+	const lines: Buffer[] = [];
+	eachLine({start: 0, buf: head.subarray(head.indexOf(10) + 1, head.indexOf(LIST_CLOSE) + 1)}, line => void lines.push(line));
+	const [open, columns, ...rows] = lines;
 	if (!open?.equals(LIST_OPEN) || !columns?.equals(COLUMNS_LINE)) return undefined;
 	const kept = memo.rows ?? [];
 	memo.rows = undefined;
@@ -163,27 +165,18 @@ export async function readListRows(paths: StorePaths, memo: ListMemo = {}, deplo
 	return {rev: header.rev, header, deployments: read.map(r => ({...r.summary, tiers: [...r.summary.tiers]})), ...(line ? {line} : {})};
 }
 
-/** The line of the deployment `id` as calyx writes it (its id first), if the document has one. */
+/** The line of the deployment `id` as calyx writes it (its id first), if the document's deployments have one. */
 function deploymentLine(doc: Buffer, id: string): Buffer | undefined {
 	const start = `{"id":${JSON.stringify(id)},`;
 	const from = doc.indexOf(',"deployments":[\n');
-	if (from < 0) return undefined;
+	const to = from < 0 ? -1 : doc.indexOf(LIST_CLOSE, from);
+	if (to < 0) return undefined;
 	for (const lead of [`\n${start}`, `\n,${start}`]) {
 		const at = doc.indexOf(lead, from);
-		if (at < 0) continue;
+		if (at < 0 || at >= to) continue;
 		const begin = at + lead.length - start.length;
 		const end = doc.indexOf(10, begin);
 		return end < 0 ? undefined : doc.subarray(begin, end);
 	}
 	return undefined;
-}
-
-function splitLines(bytes: Buffer): Buffer[] {
-	const lines: Buffer[] = [];
-	for (let at = 0; at < bytes.length; ) {
-		const end = bytes.indexOf(10, at);
-		lines.push(bytes.subarray(at, end));
-		at = end + 1;
-	}
-	return lines;
 }

@@ -60,11 +60,6 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 	return {pid: owner.pid, host: owner.host};
 }
 
-/**
- * The names a lock passes through carry the pid and host of the process moving it: a taker killed
- * before its owner file holds anything (or a releaser killed between unlinking it and the rmdir)
- * leaves a directory that says by its name alone whether its maker is gone.
- */
 let tagged: {host: string; tag: string} | undefined;
 /** Eight hex digits standing for a host name (hashed once a process, on every take and release). */
 function hostTag(host: string): string {
@@ -74,7 +69,12 @@ function hostTag(host: string): string {
 /** `.dead-`/`.new-`, then the mover (absent in the names an earlier build made), then a random part. */
 const TAIL = /\.(?:dead|new)-(?:(\d{1,10})-([0-9a-f]{8})-)?[0-9a-f]{8}$/;
 
-/** A name for `lockPath` on its way out ('dead') or in ('new'), moved by `pid` on this host. */
+/**
+ * A name for `lockPath` on its way out ('dead') or in ('new'), moved by `pid` on this host. The
+ * names a lock passes through carry the pid and host of the process moving it: a taker killed
+ * before its owner file holds anything (or a releaser killed between unlinking it and the rmdir)
+ * leaves a directory that says by its name alone whether its maker is gone.
+ */
 export const moverName = (lockPath: string, way: 'dead' | 'new', pid = process.pid) =>
 	`${lockPath}.${way}-${pid}-${hostTag(hostname())}-${randomBytes(4).toString('hex')}`;
 
