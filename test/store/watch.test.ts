@@ -1,5 +1,9 @@
+import {appendFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {initStore, type ChangeNotice} from '../../src/store/index.js';
+import {storePaths} from '../../src/store/paths.js';
+import {watchDir} from '../../src/store/watch.js';
 import {Child, clockAt, tempDir, until} from './helpers.js';
 
 describe('the change feed', () => {
@@ -37,5 +41,37 @@ describe('the change feed', () => {
 		await until(() => control.length > 0, 'the control notice');
 		stopControl();
 		expect(seen).toHaveLength(count);
+	});
+
+	it('names only the file a write changed, and says nothing of other files in the directory', async () => {
+		const dir = tempDir();
+		await initStore(dir);
+		const paths = storePaths(dir);
+		const seen: ChangeNotice[] = [];
+		const stop = watchDir(paths, what => seen.push(what));
+		try {
+			writeFileSync(join(dir, 'unrelated.txt'), 'x');
+			appendFileSync(paths.metrics, '{}\n');
+			await until(() => seen.length > 0, 'a metrics notice');
+		} finally {
+			stop();
+		}
+		expect(seen).toEqual([{state: false, audit: false, metrics: true}]);
+	});
+
+	it('without a directory watcher, still reports a write another process made, by its poll', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const seen: ChangeNotice[] = [];
+		const stop = watchDir(storePaths(dir), what => seen.push(what), {watcher: false});
+		const writer = new Child('writer.ts', [dir, '1', 'far', 'now']);
+		try {
+			await writer.waitFor(l => l.startsWith('done'), 'the other process wrote');
+			await until(() => seen.some(n => n.state) && seen.some(n => n.audit), 'a polled change notice');
+		} finally {
+			stop();
+			await writer.kill();
+		}
+		expect((await store.read()).rev).toBe(1);
 	});
 });
