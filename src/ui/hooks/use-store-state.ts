@@ -25,7 +25,10 @@ export interface Snapshot {
 export const samplesKey = (w: NonNullable<Wants['samples']>) => `${w.deploymentId}:${w.limit}`;
 export const auditKey = (w: Wants['audit'][number]) => `${w.deploymentId ?? '*'}:${w.limit}`;
 const EVERYTHING: ChangeNotice = {state: true, audit: true, metrics: true};
-/** However still the screen, the state is read at least this often (see `unchanged`). */
+/**
+ * However still the screen, the state is read whole at least this often, but for the list, whose
+ * `unchanged` check says when its held state is too old (see heldFresh).
+ */
 export const QUIET_READ_MAX_MS = 10_000;
 
 /**
@@ -40,7 +43,7 @@ export const QUIET_READ_MAX_MS = 10_000;
  * no other deployment's row changed, only the detail's deployment is parsed, from the same read
  * as the index (see quiet-detail.ts).
  * Never after the audit trail grew (a command: it may change what the index does not hold) until
- * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS.
+ * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS (the list: see heldFresh).
  *
  * What is read is drawn by a render, unless the screen takes it without one: the list when it
  * would draw the same frame (`sameFrame`), a live detail when it paints the new figures itself
@@ -58,7 +61,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 	const pending = useRef<ChangeNotice | undefined>(undefined);
 	const alive = useRef(true);
 	const shown = useRef(createShownState()).current;
-	const unchanged = useRef<((list: DeploymentList, held: State) => boolean) | undefined>(undefined);
+	const unchanged = useRef<StoreData['unchanged']['current']>(undefined);
 	// The audit head of the state held when the trail grew, until a state past it is read.
 	const auditFrom = useRef<number | undefined>(undefined);
 	const readAt = useRef(performance.now());
@@ -73,18 +76,19 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			if (!what.state) return undefined;
 			const check = unchanged.current;
 			const detail = wanted.current.samples?.deploymentId;
-			const due = owed.current || auditFrom.current !== undefined || performance.now() - readAt.current > QUIET_READ_MAX_MS;
+			const age = performance.now() - readAt.current;
+			const due = owed.current || auditFrom.current !== undefined || (!check && age > QUIET_READ_MAX_MS);
 			owed.current = false;
 			if (due || !list || !(check || detail)) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
-			// The list's rows as written (from the document's first bytes, when no detail is open): the state is read whole every QUIET_READ_MAX_MS anyway.
+			// The list's rows as written (from the document's first bytes, when no detail is open): the state is read whole about once a minute anyway (see heldFresh).
 			const indexed = await list({archived: false, checked: false, ...(!check && detail ? {deployment: detail} : {})}).catch(() => undefined);
 			// A store that read the whole state to list it (etcd's; a document without list rows) need not read it again.
 			const whole = indexed?.state && {whole: indexed.state};
 			const state = held.current.state;
 			if (!indexed || !state) return whole;
 			// The screen may have changed while the index was read: only the check it still stands by counts.
-			if (check) return unchanged.current === check && check(indexed, state) ? 'none' : whole;
+			if (check) return unchanged.current === check && check(indexed, state, age) ? 'none' : whole;
 			if (!detail || !sameRows(state, indexed, detail)) return whole;
 			// The detail's deployment came with the list, from the same read (see deployment-read.ts).
 			const {one} = indexed;
@@ -155,13 +159,16 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 	}, [store, coalesceMs, read]);
 
 	const latest = useCallback(() => held.current, []);
-	return {snapshot: held.current, latest, reload, wanted, sameFrame, patch, unchanged, read};
+	const heldAgeMs = useCallback(() => performance.now() - readAt.current, []);
+	return {snapshot: held.current, latest, heldAgeMs, reload, wanted, sameFrame, patch, unchanged, read};
 }
 
 export interface StoreData {
 	snapshot: Snapshot;
 	/** The newest snapshot read, drawn or not (see patch). */
 	latest: () => Snapshot;
+	/** How long ago the state held was read whole. */
+	heldAgeMs: () => number;
 	/** Read everything again (after an action, whatever its outcome). */
 	reload: () => void;
 	wanted: {current: Wants};
@@ -172,8 +179,8 @@ export interface StoreData {
 	 * saying whether it did; else the snapshot is drawn.
 	 */
 	patch: {current: ((next: Snapshot) => boolean) | undefined};
-	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the same frame as the state held. */
-	unchanged: {current: ((list: DeploymentList, held: State) => boolean) | undefined};
+	/** Set by the screen where it can tell: whether the state the store's list index describes would draw the same frame as the state held, read whole `heldAgeMs` ago. */
+	unchanged: {current: ((list: DeploymentList, held: State, heldAgeMs: number) => boolean) | undefined};
 	read: (what: ChangeNotice) => void;
 }
 

@@ -6,7 +6,7 @@ import type {ConsoleState, KeyContext, Pane} from './console-state.js';
 import type {KeyContextRef} from './key-context-ref.js';
 import {frameKey, listFrame, type PaneWindow} from './list-frame.js';
 import {screenModel, type ScreenModel} from './screen.js';
-import {bakeEndsAt} from './ticks.js';
+import {bakeEndsAt, heldFresh} from './ticks.js';
 
 /** The deployments list as drawn: what a new state is compared with. */
 export interface ListOnScreen {
@@ -46,9 +46,9 @@ export function quietList(data: Pick<StoreData, 'sameFrame' | 'unchanged'>, ctx:
 		ctx.current = {...ctx.current, ...list.keysFrom(next, quiet.model)};
 		return true;
 	};
-	data.unchanged.current = (indexed, held) => {
+	data.unchanged.current = (indexed, held, heldAgeMs) => {
 		const at = list.clock();
-		if (!listUnchanged(held, indexed, at)) return false;
+		if (!listUnchanged(held, indexed, at, at - heldAgeMs)) return false;
 		ctx.defer(() => list.keysFrom(held, screenModel(held, ui, at, [], signerRole, trust)));
 		return true;
 	};
@@ -72,14 +72,17 @@ const NEAR_END_MS = 2 * 60_000;
  *   - no live canary is near the end of its bake, where the list counts seconds and then shows
  *     the gate's verdict (ready or hold). Before that the list draws the time left as it stood at
  *     the minute's start (see bakeAsOf), the same from any state ticked since while an engine
- *     watches; the state held is never older than the watch gap (see QUIET_READ_MAX_MS).
+ *     watches, and from one ticked up to the watch gap before (see heldFresh).
  * What else the list shows from the state (the leases and intents counted in the tabs) changes
  * only by a command, which the audit trail records: the caller reads the state after any change to
  * the trail (see use-store-state.ts).
+ * Read whole at `readAt`, the state held draws the list's time left until the next minute's start
+ * only if read within the minute's last seconds before it (see heldFresh): about one read whole a
+ * minute, where a read every ten seconds was most of the idle list's cost.
  */
-export function listUnchanged(state: State, list: DeploymentList, now: number): boolean {
+export function listUnchanged(state: State, list: DeploymentList, now: number, readAt: number): boolean {
 	if (list.rev === state.rev) return true;
-	return sameRows(state, list) && state.deployments.every(d => !ACTIVE.includes(d.status) || settled(d, now));
+	return heldFresh(readAt, now) && sameRows(state, list) && state.deployments.every(d => !ACTIVE.includes(d.status) || settled(d, now));
 }
 
 /**

@@ -27,6 +27,21 @@ export function bakeAsOf<D extends Pick<Deployment, 'bake'>>(d: D, at: number): 
 }
 
 /**
+ * How long before a minute's end the list wants the state read whole. A list frame draws each
+ * bake as it stood at the minute's start (drawTime), which a state read within the watch gap
+ * before that start still gives (bakeAsOf; core counts a bake forward from its last tick for up
+ * to WATCH_GAP_MS): one read in each minute's last LEAD_MS serves the whole next minute. The
+ * engine's last tick before a read is at most a cycle (about a second) older than the read.
+ */
+export const HELD_LEAD_MS = 10_000;
+
+/** Whether a state read whole at `readAt` still draws the list at `now` and at the next minute's start as a newer one would. */
+export function heldFresh(readAt: number, now: number): boolean {
+	const ahead = now + HELD_LEAD_MS;
+	return readAt >= ahead - (ahead % 60_000) - HELD_LEAD_MS;
+}
+
+/**
  * The time to draw a countdown at: the start of the current minute while more than a minute is
  * left (the text then holds still for the minute), the exact time in the last minute.
  */
