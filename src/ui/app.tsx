@@ -12,9 +12,9 @@ import {notifyTroubleText} from './model/notify-trouble.js';
 import {storeTroubleText} from './model/store-trouble.js';
 import {useStoreReachability} from './hooks/use-store-reachability.js';
 import type {DeliveryHealth} from '../drivers/notify/index.js';
-import {useLiveDetail} from './hooks/use-live-detail.js';
+import {livePainter, useLivePaint} from './hooks/use-live-paint.js';
 import {useScreenClock} from './hooks/use-now.js';
-import {auditKey, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
+import {auditKey, QUIET_READ_MAX_MS, useStoreState, useWanted, type Wants} from './hooks/use-store-state.js';
 import {useSubmit} from './hooks/use-submit.js';
 import {useTargetReading} from './hooks/use-target-reading.js';
 import type {LivePatcher} from './screen-writer.js';
@@ -32,6 +32,11 @@ import {useTrackRecord} from './hooks/use-track-record.js';
 import {historyMax} from './views/HistoryView.js';
 import {contextOf, statusEndsAt, type KeyContext} from './model/console-state.js';
 import {paneWindow} from './model/list-frame.js';
+import {detailPatch} from './model/live-detail.js';
+import {drawList, listPatch, type ListScene} from './model/live-list.js';
+import {fitColumns} from './model/columns.js';
+import {MARKER_WIDTH} from './model/table-line.js';
+import {DEPLOYMENT_COLUMNS} from './views/deployment-rows.js';
 import {quietList} from './model/quiet-list.js';
 import type {QuitRisk} from './model/quit.js';
 import {factChanges, reviewedFacts} from './model/review.js';
@@ -75,7 +80,7 @@ export interface ConsoleAppProps {
 	initial?: State;
 	/** The targets behind the drivers (tests pass their own). */
 	targets: ConsoleTargets;
-	/** Where the console paints a live detail's rows without ink (see use-live-detail.ts). */
+	/** Where the console paints a live detail's or the list's rows without ink (see use-live-paint.ts). */
 	screen?: LivePatcher;
 	/** Rings the terminal's bell (see use-bell.ts); absent, the console stays silent. */
 	ring?: () => void;
@@ -104,7 +109,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const layout = layoutFor(useTerminalSize(props.size));
 	// What the clock drives on screen, filled in below once the screen is known; read after render.
 	const timing = useRef<ClockDriven>({seconds: false, countdowns: []});
-	// A second that only moves a detail's figures is painted without a render (see use-live-detail.ts).
+	// A wake that only moves a detail's figures or the list's countdowns is painted without a render (see use-live-paint.ts).
 	const idle = useRef<((at: number) => boolean) | undefined>(undefined);
 	const {now, rearm} = useScreenClock(props.clock, t => nextTickMs(t, timing.current), props.tickMs, idle);
 	const role = useEngineRole(props.engine);
@@ -170,19 +175,6 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const blocks = detail?.blocks ?? [];
 	// Painted without ink only while the detail is all the pane shows.
 	const live = detail && !ui.dialog && !ui.help && !ui.quitting && !ui.filtering && !ui.request && !layout.tooSmall && blocks.length > 0;
-	useLiveDetail(data, idle, {
-		screen: props.screen,
-		frame: live ? detail.frame : undefined,
-		draw: (snap, at) => drawDetail(scene, snap, at)?.frame,
-		top: PANE_TOP,
-		width: layout.columns,
-		now: () => props.clock.now(),
-		painted: (keys, at, fresh) => {
-			ctx.current = {...ctx.current, ...keys};
-			timing.current = {...timing.current, fresh};
-			rearm(at);
-		},
-	});
 
 	const listHeight = {deployments: layout.listRows, leases: leaseRowsFor(layout.listRows), audit: layout.listRows, intents: intentRowsFor(layout.listRows)};
 	const detailMax = detail?.detailMax ?? 0;
@@ -199,6 +191,8 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const historyData = useServiceHistory(store, ui.history?.service, historyOf.map(d => `${d.id}:${d.status}`).join(' '));
 	const history = ui.history ? {lines: historyLines(historyData, now), offset: ui.history.scroll} : undefined;
 	const marked = useMemo(() => new Set(ui.marked), [ui.marked]);
+	// As DeploymentList fits them: the list's rows painted without ink are its own lines.
+	const listColumns = useMemo(() => fitColumns(DEPLOYMENT_COLUMNS, layout.columns - MARKER_WIDTH), [layout.columns]);
 
 	const pane = ui.pane;
 	const listWindow = state && model ? paneWindow(state, model, ui, now, listHeight, inDetail) : {selected: 0, top: 0, shown: [], listViews: []};
@@ -222,6 +216,25 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
 	const onScreen = inList && state && model ? {state, model, window: listWindow, ui, now, heights: listHeight, signerRole: identity?.role, trust: store.trust} : undefined;
 	quietList(data, ctx, onScreen && {...onScreen, clock: () => props.clock.now(), keysFrom: fromState});
+	// After a paint without ink: the keys act on what it showed, and the clock counts from it.
+	const painted = (keys: Partial<KeyContext>, at: number, timed: Partial<ClockDriven>) => {
+		ctx.current = {...ctx.current, ...keys};
+		timing.current = {...timing.current, ...timed};
+		rearm(at);
+	};
+	// The list paints its rows itself only while nothing else on screen moves with the clock.
+	const listScene: ListScene = {ui, heights: listHeight, columns: listColumns, marked, signerRole: identity?.role, trust: store.trust, statusMs: props.statusMs, keysFrom: fromState};
+	const listLive = props.screen && onScreen && !ui.filtering && !ui.request && !ui.history && !layout.tooSmall && !trouble ? drawList(listScene, snapshot, now, {model: onScreen.model, window: onScreen.window}) : undefined;
+	const painter = live
+		? livePainter(detail.frame, (snap, at) => drawDetail(scene, snap, at)?.frame, (shown, next) => detailPatch(shown, next, PANE_TOP, layout.columns), (next, at, fresh) => painted(next.keys, at, {fresh}))
+		: listLive
+			? livePainter(listLive, (snap, at) => drawList(listScene, snap, at), (shown, next) => listPatch(shown, next, PANE_TOP + 1, layout.columns), (next, at) => painted(next.keys, at, {countdowns: next.countdowns}))
+			: undefined;
+	useLivePaint(data, idle, props.screen, painter, () => props.clock.now());
+	// The list may hold a state for a minute (see heldFresh); what opens from it counts seconds, so reads it again at once.
+	useEffect(() => {
+		if (!inList && data.heldAgeMs() > QUIET_READ_MAX_MS) reload();
+	}, [inList, data, reload]);
 
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;

@@ -1,43 +1,12 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {LivePatcher} from '../../src/ui/screen-writer.js';
-import {frameOf, KEY, press, selectRow, waitFor, waitForFrame, type Rendered} from './helpers/ink.js';
+import {frameOf, KEY, press, selectRow, waitFor, waitForFrame} from './helpers/ink.js';
+import {recorder, trimmed} from './helpers/live-recorder.js';
 import {mount, type Mounted} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
 const SIZE = {columns: 120, rows: 50};
-const trimmed = (frame: string) => frame.split('\n').map(l => l.trimEnd()).join('\n');
-
-/**
- * The screen writer's side of a live detail over ink-testing-library's frames: which of ink's
- * frames is on screen, and the rows painted over it since (see LivePatcher).
- */
-function recorder() {
-	let r: Rendered | undefined;
-	const frames = () => r?.frames.length ?? 0;
-	const patches: Array<{base: number; rows: Map<number, string>}> = [];
-	const screen: LivePatcher = {
-		generation: frames,
-		patch(base, rows) {
-			if (base !== frames()) return false;
-			patches.push({base, rows: new Map(rows)});
-			return true;
-		},
-	};
-	return {
-		screen,
-		attach: (m: Mounted) => (r = m.r),
-		/** Rows painted over the frame on screen now. */
-		painted: () => patches.filter(p => p.base === frames()),
-		/** The terminal as it shows now: ink's last frame with the rows painted over it. */
-		shown: () => {
-			const lines = frameOf(r!).split('\n');
-			for (const p of patches.filter(x => x.base === frames())) for (const [row, text] of p.rows) lines[row] = text;
-			return trimmed(lines.join('\n'));
-		},
-	};
-}
 
 async function openDetail(m: Mounted, id: string) {
 	await selectRow(m.r, id);

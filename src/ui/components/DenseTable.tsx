@@ -1,21 +1,9 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import {fitCell, GAP, type FittedColumn} from '../model/columns.js';
-import {SELECTED, TONE_COLOR, type Tone} from '../theme.js';
+import {GAP, type FittedColumn} from '../model/columns.js';
+import {MARKER_WIDTH, tableLine, type TableRow} from '../model/table-line.js';
 
-export interface Cell {
-	text: string;
-	tone?: Tone;
-}
-
-export interface TableRow {
-	key: string;
-	cells: Record<string, Cell>;
-}
-
-export const MARKER_WIDTH = 2;
-/** A row marked for a group action: beside the selection mark, visible without colour. */
-export const MARKED = '*';
+export {MARKED, MARKER_WIDTH, type Cell, type TableRow} from '../model/table-line.js';
 
 interface RowProps {
 	columns: readonly FittedColumn[];
@@ -32,29 +20,15 @@ const sameRow = (a: RowProps, b: RowProps) =>
 	a.columns.every(c => a.row.cells[c.id]?.text === b.row.cells[c.id]?.text && a.row.cells[c.id]?.tone === b.row.cells[c.id]?.tone);
 
 /**
- * One line as one Text: the cells are padded and cut here rather than laid out as boxes, which
- * keeps a 40-row list at 40 layout nodes instead of 300 (ink measures and lays out every box on
- * every frame). The whole line is still cut at the terminal's edge by ink's truncation, which
- * measures wide characters properly; the cells themselves count code points (ids, services and
- * statuses are ASCII). Clipped only vertically, as a Line is (see Line.tsx).
+ * One line as one Text of one styled string (see tableLine): a 40-row list stays at 40 layout
+ * nodes instead of 300 (ink measures and lays out every box on every frame), and the console can
+ * paint the same line itself. The whole line is cut at the terminal's edge by ink's truncation,
+ * which measures wide characters properly. Clipped only vertically, as a Line is (see Line.tsx).
  */
 const Row = memo(function Row({columns, row, selected, marked}: RowProps) {
 	return (
 		<Box height={1} overflowY="hidden">
-			<Text wrap="truncate-end" bold={selected}>
-				{selected ? SELECTED : ' '}
-				{marked ? MARKED : ' '}
-				{columns.map((c, i) => {
-					const cell = row.cells[c.id];
-					const color = cell?.tone ? TONE_COLOR[cell.tone] : undefined;
-					return (
-						<Text key={c.id} {...(color ? {color} : {})}>
-							{i === 0 ? '' : ' '.repeat(GAP)}
-							{fitCell(cell?.text ?? '', c.width)}
-						</Text>
-					);
-				})}
-			</Text>
+			<Text wrap="truncate-end">{tableLine(columns, row, selected, marked)}</Text>
 		</Box>
 	);
 }, sameRow);

@@ -41,10 +41,15 @@ const allowed = (availability: ScreenModel['availability']) =>
  * whatever changed). The frame on screen passes what it already computed.
  */
 export function frameKey(state: State, model: ScreenModel, w: PaneWindow): string {
+	return JSON.stringify([listChrome(state, model, w), w.listViews.map(deploymentRow)]);
+}
+
+/** What frameKey holds but the rows' cells: the header's counts, the tabs, the selection, and what the keys act on. */
+export function listChrome(state: State, model: ScreenModel, w: PaneWindow): unknown[] {
 	// The row ids and what the keys may do go in too: the key dispatcher acts on the frame drawn.
 	// Only whether each action is allowed: the words of a refusal are not on screen, and the
 	// dispatcher is handed the newest ones when a frame is skipped (see app.tsx).
-	return JSON.stringify([statusCounts(state), targetKinds(state), model.rowIds.deployments, model.leases.length, model.intents.length, allowed(model.availability), w.selected, w.top, w.listViews.map(deploymentRow)]);
+	return [statusCounts(state), targetKinds(state), model.rowIds.deployments, model.leases.length, model.intents.length, allowed(model.availability), w.selected, w.top];
 }
 
 /** The key of the list a state would draw (see frameKey), for a state not drawn yet, and the model it was computed from. */
