@@ -231,10 +231,11 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 			? livePainter(listLive, (snap, at) => drawList(listScene, snap, at), (shown, next) => listPatch(shown, next, PANE_TOP + 1, layout.columns), (next, at) => painted(next.keys, at, {countdowns: next.countdowns}))
 			: undefined;
 	useLivePaint(data, idle, props.screen, painter, () => props.clock.now());
-	// The list may hold a state for a minute (see heldFresh); what opens from it counts seconds, so reads it again at once.
+	// The list may hold a state for a minute (see heldFresh), a detail the other deployments' while it is open: the screen either opens onto reads it again at once.
+	const {heldAgeMs} = data;
 	useEffect(() => {
-		if (!inList && data.heldAgeMs() > QUIET_READ_MAX_MS) reload();
-	}, [inList, data, reload]);
+		if (heldAgeMs() > QUIET_READ_MAX_MS) reload();
+	}, [inList, heldAgeMs, reload]);
 
 	// The message stays until its time is up, and the clock wakes the console to take it away.
 	const status = ui.status && now < statusEndsAt(ui.status, props.statusMs) ? ui.status : undefined;

@@ -26,8 +26,10 @@ export const samplesKey = (w: NonNullable<Wants['samples']>) => `${w.deploymentI
 export const auditKey = (w: Wants['audit'][number]) => `${w.deploymentId ?? '*'}:${w.limit}`;
 const EVERYTHING: ChangeNotice = {state: true, audit: true, metrics: true};
 /**
- * However still the screen, the state is read whole at least this often, but for the list, whose
- * `unchanged` check says when its held state is too old (see heldFresh).
+ * A state read whole longer ago than this is read again when the screen changes (see app.tsx):
+ * the list holds one up to a minute (its `unchanged` check says when it is too old: heldFresh), a
+ * detail holds the other deployments' as long as it is open, and the screen either opens onto
+ * counts seconds (past the watch gap, core stops counting a bake forward).
  */
 export const QUIET_READ_MAX_MS = 10_000;
 
@@ -43,7 +45,7 @@ export const QUIET_READ_MAX_MS = 10_000;
  * no other deployment's row changed, only the detail's deployment is parsed, from the same read
  * as the index (see quiet-detail.ts).
  * Never after the audit trail grew (a command: it may change what the index does not hold) until
- * a state recording it has been read, and never for longer than QUIET_READ_MAX_MS (the list: see heldFresh).
+ * a state recording it has been read; on the list, never past what heldFresh allows.
  *
  * What is read is drawn by a render, unless the screen takes it without one: the list when it
  * would draw the same frame (`sameFrame`), a live detail when it paints the new figures itself
@@ -76,8 +78,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			if (!what.state) return undefined;
 			const check = unchanged.current;
 			const detail = wanted.current.samples?.deploymentId;
-			const age = performance.now() - readAt.current;
-			const due = owed.current || auditFrom.current !== undefined || (!check && age > QUIET_READ_MAX_MS);
+			const due = owed.current || auditFrom.current !== undefined;
 			owed.current = false;
 			if (due || !list || !(check || detail)) return undefined;
 			// The document's rows only: those that ended are shown from the archive, which changes only with them.
@@ -88,7 +89,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const state = held.current.state;
 			if (!indexed || !state) return whole;
 			// The screen may have changed while the index was read: only the check it still stands by counts.
-			if (check) return unchanged.current === check && check(indexed, state, age) ? 'none' : whole;
+			if (check) return unchanged.current === check && check(indexed, state, performance.now() - readAt.current) ? 'none' : whole;
 			if (!detail || !sameRows(state, indexed, detail)) return whole;
 			// The detail's deployment came with the list, from the same read (see deployment-read.ts).
 			const {one} = indexed;

@@ -78,7 +78,7 @@ const NEAR_END_MS = 2 * 60_000;
  * the trail (see use-store-state.ts).
  * Read whole at `readAt`, the state held draws the list's time left until the next minute's start
  * only if read within the minute's last seconds before it (see heldFresh): about one read whole a
- * minute, where a read every ten seconds was most of the idle list's cost.
+ * minute instead of six.
  */
 export function listUnchanged(state: State, list: DeploymentList, now: number, readAt: number): boolean {
 	if (list.rev === state.rev) return true;
