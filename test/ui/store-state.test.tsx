@@ -11,7 +11,7 @@ import {fixture} from './helpers/mount.js';
 afterEach(() => cleanup());
 
 /** Records every snapshot the hook hands to the screen, for what `wants` asks. */
-function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current']) {
+function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => boolean, unchanged?: StoreData['unchanged']['current'], patch?: StoreData['patch']['current']) {
 	const seen: Snapshot[] = [];
 	let reload = () => {};
 	function Probe() {
@@ -19,6 +19,7 @@ function harness(store: FakeStore, wants: Wants, sameFrame?: (next: State) => bo
 		useWanted(data, wants);
 		data.sameFrame.current = sameFrame;
 		data.unchanged.current = unchanged;
+		data.patch.current = patch;
 		reload = data.reload;
 		if (seen.at(-1) !== data.snapshot) seen.push(data.snapshot);
 		return <Text>rev {data.snapshot.state?.rev ?? '-'}</Text>;
@@ -99,6 +100,31 @@ describe('reading the store for the screen', () => {
 		const failed = await waitFor(() => seen.find(s => s.error), () => 'a snapshot with the error');
 		expect(failed.error).toContain('/srv/calyx/state.json');
 		expect(failed.state).toBe(first.state);
+	});
+
+	it('hands a screen that paints itself every read, even one that would draw the same frame as ink\'s (it may have painted another since)', async () => {
+		const fx = fixture();
+		const store = new FakeStore(fx, new ManualClock(fx.clock.now()));
+		const painted: number[] = [];
+		// As a screen sets it: once a frame is on screen to paint over.
+		let onScreen = false;
+		const seen = harness(
+			store,
+			{audit: []},
+			() => true,
+			undefined,
+			snap => {
+				if (!onScreen) return false;
+				painted.push(snap.state!.rev);
+				return true;
+			},
+		);
+		await waitFor(() => seen.find(s => s.state), () => 'a first state');
+		onScreen = true;
+		const drawn = seen.length;
+		store.external({type: 'tick', actor: 'engine'});
+		await waitFor(() => painted.includes(store.state.rev), () => 'the new state painted');
+		expect(seen.length).toBe(drawn);
 	});
 
 	it('takes a state that would draw the same frame without drawing, and draws the next frame from it', async () => {

@@ -124,10 +124,11 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 						if (next.state.auditHead.seq > (auditFrom.current ?? Number.POSITIVE_INFINITY)) auditFrom.current = undefined;
 					}
 					const onlyState = held.current.state && next.state && next.samples === undefined && next.audit === undefined && !next.error && !held.current.error;
-					const quiet = onlyState && sameFrame.current?.(next.state!);
 					const merged = {...held.current, ...next};
 					held.current = merged;
-					if (quiet || patch.current?.(merged)) return;
+					// A screen that paints itself paints every read: what it painted since ink's frame may not be what sameFrame compares with.
+					const quiet = patch.current ? patch.current(merged) : onlyState && sameFrame.current?.(next.state!);
+					if (quiet) return;
 					setDrawn(merged);
 				})
 				.finally(() => {

@@ -61,15 +61,13 @@ export function drawList(scene: ListScene, snap: Snapshot, at: number, drawn?: {
 }
 
 /**
- * The rows (line index on screen → text) that turn the list drawn as `shown` into `next`, or
- * undefined when anything but rows' text changed: then ink draws it. `top` is the line of the
- * first row (under the column titles); rows are cut to `width` as ink cuts them.
+ * The rows (line index on screen → text) that turn the list drawn as `shown` into `next`: every
+ * row, so that one painted since and now back to what ink drew is painted back (the screen writer
+ * writes only the lines that differ from the terminal's); undefined when anything but rows' text
+ * changed: then ink draws it. `top` is the line of the first row (under the column titles); rows
+ * are cut to `width` as ink cuts them.
  */
 export function listPatch(shown: ListFrame, next: ListFrame, top: number, width: number): Map<number, string> | undefined {
 	if (next.chrome !== shown.chrome || next.rows.length !== shown.rows.length) return undefined;
-	const rows = new Map<number, string>();
-	next.rows.forEach((row, i) => {
-		if (row !== shown.rows[i]) rows.set(top + i, fitText(row, width));
-	});
-	return rows;
+	return new Map(next.rows.map((row, i) => [top + i, fitText(row, width)]));
 }

@@ -21,8 +21,8 @@ export interface ListOnScreen {
 	trust: Trust;
 	/** The console's clock, for the state held as of now. */
 	clock: () => number;
-	/** What the keys act on that comes from a state and its model (see app.tsx). */
-	keysFrom: (state: State, model: ScreenModel) => Partial<KeyContext>;
+	/** What the keys act on that comes from a state and its model, shown at a time (see app.tsx). */
+	keysFrom: (state: State, model: ScreenModel, at?: number) => Partial<KeyContext>;
 }
 
 /**
@@ -49,7 +49,7 @@ export function quietList(data: Pick<StoreData, 'sameFrame' | 'unchanged'>, ctx:
 	data.unchanged.current = (indexed, held, heldAgeMs) => {
 		const at = list.clock();
 		if (!listUnchanged(held, indexed, at, at - heldAgeMs)) return false;
-		ctx.defer(() => list.keysFrom(held, screenModel(held, ui, at, [], signerRole, trust)));
+		ctx.defer(() => list.keysFrom(held, screenModel(held, ui, at, [], signerRole, trust), at));
 		return true;
 	};
 }
