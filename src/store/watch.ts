@@ -88,9 +88,11 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 		if (opts.watcher === false) throw new Error('no watcher');
 		watcher = fsWatch(paths.dir, {persistent: false}, (_event, name) => {
 			// No name: the watcher cannot say which file; all three are looked at.
-			const file = name === null ? undefined : fileOf.get(name.toString());
 			if (name === null) for (const f of FILES) soon(f);
-			else if (file) soon(file);
+			else {
+				const file = fileOf.get(name.toString());
+				if (file) soon(file);
+			}
 		});
 		watcher.on('error', () => {
 			watcher?.close();

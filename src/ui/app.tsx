@@ -224,11 +224,11 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	};
 	// The list paints its rows itself only while nothing else on screen moves with the clock.
 	const listScene: ListScene = {ui, heights: listHeight, columns: listColumns, marked, signerRole: identity?.role, trust: store.trust, statusMs: props.statusMs, keysFrom: fromState};
-	const listLive = props.screen && onScreen && !ui.filtering && !ui.request && !ui.history && !layout.tooSmall && !trouble ? drawList(listScene, snapshot, now, {model: onScreen.model, window: onScreen.window}) : undefined;
+	const listLive = onScreen && !ui.filtering && !ui.request && !ui.history && !layout.tooSmall && !trouble ? onScreen : undefined;
 	const painter = live
-		? livePainter(detail.frame, (snap, at) => drawDetail(scene, snap, at)?.frame, (shown, next) => detailPatch(shown, next, PANE_TOP, layout.columns), (next, at, fresh) => painted(next.keys, at, {fresh}))
+		? livePainter(() => detail.frame, (snap, at) => drawDetail(scene, snap, at)?.frame, (shown, next) => detailPatch(shown, next, PANE_TOP, layout.columns), (next, at, fresh) => painted(next.keys, at, {fresh}))
 		: listLive
-			? livePainter(listLive, (snap, at) => drawList(listScene, snap, at), (shown, next) => listPatch(shown, next, PANE_TOP + 1, layout.columns), (next, at) => painted(next.keys, at, {countdowns: next.countdowns}))
+			? livePainter(() => drawList(listScene, snapshot, now, listLive), (snap, at) => drawList(listScene, snap, at), (shown, next) => listPatch(shown, next, PANE_TOP + 1, layout.columns), (next, at) => painted(next.keys, at, {countdowns: next.countdowns}))
 			: undefined;
 	useLivePaint(data, idle, props.screen, painter, () => props.clock.now());
 	// The list may hold a state for a minute (see heldFresh), a detail the other deployments' while it is open: the screen either opens onto reads it again at once.

@@ -43,7 +43,7 @@ describe('the change feed', () => {
 		expect(seen).toHaveLength(count);
 	});
 
-	it('names only the file a write changed, and says nothing of other files in the directory', async () => {
+	it('reports an append to the metrics log as that alone, and nothing for another file in the directory', async () => {
 		const dir = tempDir();
 		await initStore(dir);
 		const paths = storePaths(dir);

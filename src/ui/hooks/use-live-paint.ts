@@ -9,23 +9,28 @@ export type LivePaint = (snap: Snapshot, at: number, fresh: boolean) => boolean;
 export type LivePainter = (screen: LivePatcher, base: number) => LivePaint;
 
 /**
- * A painter for a screen drawn as frame `F`: `draw` draws it from another snapshot at another
- * time, as a render would; `rows` says which lines turn the frame on screen into that one, or
- * undefined when more than lines' text changed (ink then draws it); `painted` follows a paint
- * (the keys act on what it showed, the clock counts from it).
+ * A painter for a screen drawn as frame `F`: `frame` gives the frame this render drew, worked out
+ * at the first paint (not by every render); `draw` draws it from another snapshot at another time,
+ * as a render would; `rows` says which lines turn the frame on screen into that one, or undefined
+ * when more than lines' text changed (ink then draws it); `painted` follows a paint (the keys act
+ * on what it showed, the clock counts from it).
  */
 export function livePainter<F>(
-	frame: F,
+	frame: () => F | undefined,
 	draw: (snap: Snapshot, at: number) => F | undefined,
 	rows: (shown: F, next: F) => ReadonlyMap<number, string> | undefined,
 	painted: (next: F, at: number, fresh: boolean) => void,
 ): LivePainter {
-	return (screen, base) => (snap, at, fresh) => {
-		const next = draw(snap, at);
-		const lines = next && rows(frame, next);
-		if (!next || !lines || !screen.patch(base, lines)) return false;
-		painted(next, at, fresh);
-		return true;
+	return (screen, base) => {
+		let shown: F | undefined;
+		return (snap, at, fresh) => {
+			shown ??= frame();
+			const next = draw(snap, at);
+			const lines = shown && next && rows(shown, next);
+			if (!next || !lines || !screen.patch(base, lines)) return false;
+			painted(next, at, fresh);
+			return true;
+		};
 	};
 }
 
