@@ -1,6 +1,5 @@
 import {statSync, watch as fsWatch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
-import {basename} from 'node:path';
 import type {ChangeNotice} from './api.js';
 import type {StorePaths} from './paths.js';
 
@@ -12,8 +11,14 @@ const POLL_MS = 200;
  * pool and wakes the process: at 200 ms they were most of an idle console's wake-ups.
  */
 const WATCHED_POLL_MS = 1000;
-/** Writes come in bursts (audit append, samples, rename): one notice per burst. */
-const COALESCE_MS = 25;
+/**
+ * After any event the directory watcher rests this long (closed), then looks at all three files.
+ * A commit is a dozen events (its lock taken and released, a temp file, renames, backups, appends)
+ * over a few ms, each a wake-up of the process if it is read: ~40 a second beside an engine, most
+ * of an idle console's. Resting, the watcher wakes it once per commit; a write during the rest is
+ * seen by the look that follows it (the watcher is back before the files are looked at).
+ */
+const REST_MS = 50;
 
 type Signature = string;
 const FILES = ['state', 'audit', 'metrics'] as const;
@@ -32,19 +37,17 @@ export interface WatchOptions {
 
 /**
  * Tells `listener` which of the state, audit trail and metrics log changed, whoever changed them.
- * fs.watch on the directory reports most changes at once, naming the file: only the files named
- * in a burst are looked at. A stat poll of all three catches what it misses. Files are looked at,
- * never read.
+ * fs.watch on the directory reports a change at once (then rests: REST_MS); a stat poll of all
+ * three catches what it misses. Files are looked at, never read.
  */
 export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => void, opts: WatchOptions = {}): () => void {
-	const fileOf = new Map(FILES.map(f => [basename(paths[f]), f]));
 	// The baseline is taken now, synchronously: a write right after watch() returns is a change.
 	const last = Object.fromEntries(FILES.map(f => [f, sign(statSync(paths[f], {bigint: true, throwIfNoEntry: false}))])) as Record<File, Signature>;
-	let timer: NodeJS.Timeout | undefined;
 	let checking = false;
 	let closed = false;
-	// The files to look at next: those named since the last look.
+	// The files to look at next: all three after a rest or a poll.
 	const due = new Set<File>();
+	let lookedAt = 0;
 
 	const check = async () => {
 		if (checking || closed || due.size === 0) return;
@@ -61,52 +64,63 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 			if (!closed && (what.state || what.audit || what.metrics)) listener(what);
 		} finally {
 			checking = false;
-			// Named while this look ran: looked at now.
+			// Asked for while this look ran: looked at now.
 			void check();
 		}
 	};
-	const soon = (file: File) => {
-		due.add(file);
-		if (timer || closed) return;
-		timer = setTimeout(() => {
-			timer = undefined;
-			void check();
-		}, COALESCE_MS);
+	const lookAtAll = () => {
+		for (const f of FILES) due.add(f);
+		lookedAt = performance.now();
+		void check();
 	};
 
 	let poll: NodeJS.Timeout | undefined;
 	const polling = (ms: number) => {
 		if (poll) clearInterval(poll);
 		poll = setInterval(() => {
-			for (const f of FILES) due.add(f);
-			void check();
+			// A look after a rest within the period stands for this one.
+			if (performance.now() - lookedAt >= ms * 0.9) lookAtAll();
 		}, ms);
 		poll.unref();
 	};
 	let watcher: FSWatcher | undefined;
-	try {
-		if (opts.watcher === false) throw new Error('no watcher');
-		watcher = fsWatch(paths.dir, {persistent: false}, (_event, name) => {
-			// No name: the watcher cannot say which file; all three are looked at.
-			if (name === null) for (const f of FILES) soon(f);
-			else {
-				const file = fileOf.get(name.toString());
-				if (file) soon(file);
-			}
-		});
-		watcher.on('error', () => {
-			watcher?.close();
-			if (!closed) polling(POLL_MS);
-		});
-	} catch {
-		// No watcher here (or the directory vanished): the poll alone keeps the promise.
+	let resting: NodeJS.Timeout | undefined;
+	const stopWatching = () => {
+		watcher?.close();
 		watcher = undefined;
-	}
-	polling(watcher ? WATCHED_POLL_MS : POLL_MS);
+	};
+	const rest = () => {
+		if (resting || closed) return;
+		stopWatching();
+		resting = setTimeout(() => {
+			resting = undefined;
+			if (closed) return;
+			if (!startWatching()) polling(POLL_MS);
+			lookAtAll();
+		}, REST_MS);
+	};
+	const startWatching = (): boolean => {
+		if (opts.watcher === false) return false;
+		try {
+			const own = fsWatch(paths.dir, {persistent: false}, rest);
+			own.on('error', () => {
+				own.close();
+				if (watcher !== own) return;
+				watcher = undefined;
+				if (!closed) polling(POLL_MS);
+			});
+			watcher = own;
+			return true;
+		} catch {
+			// No watcher here (or the directory vanished): the poll alone keeps the promise.
+			return false;
+		}
+	};
+	polling(startWatching() ? WATCHED_POLL_MS : POLL_MS);
 	return () => {
 		closed = true;
 		clearInterval(poll);
-		if (timer) clearTimeout(timer);
-		watcher?.close();
+		clearTimeout(resting);
+		stopWatching();
 	};
 }
