@@ -4,7 +4,8 @@ import type {StoreErrorDetail} from './errors.js';
 import {firstJsonError, lineColumn} from './json-position.js';
 import {LIST_FIELD} from './list-read.js';
 import {migrate} from './migrations.js';
-import {deepFreeze, isObject, validateState} from './validate.js';
+import {deepFreeze, isObject, markParts, validateState} from './validate.js';
+import {shareParts} from './share.js';
 
 /** What is wrong with a state file, before the store adds its path and the last good backup. */
 export class Diagnosis extends Error {
@@ -59,7 +60,9 @@ export function loadDocument(buf: Buffer, texts: TextCache, prev?: Layout): Load
 		const fresh: Array<[string, Slot]> = [];
 		const doc = materialise(layout, fresh);
 		if (doc) {
+			if (prev) shareParts(fresh, prev);
 			check(doc, texts);
+			for (const [key, slot] of fresh) markParts(key, slot.value);
 			// A few changed entities get their own copies, so that they do not keep the whole file's
 			// buffer alive; when most of the file is new, its buffer is in use anyway.
 			const copy = fresh.length * 2 < layout.fields.reduce((n, f) => n + (f.items?.length ?? 1), 0);

@@ -116,6 +116,23 @@ function checkItems(element: z.ZodType, items: readonly unknown[], prefix: strin
 	return undefined;
 }
 
+/**
+ * Marks the frozen parts of a validated, frozen entity of the state's field `key` (its fields, and
+ * the items of its array fields) as valid: the next read that finds them again in a changed
+ * entity (share.ts) checks only what changed.
+ */
+export function markParts(key: string, entity: unknown): void {
+	const inner = FIELDS[key] && unwrap(FIELDS[key]);
+	const schema = inner instanceof z.ZodArray ? (inner.element as z.ZodType) : undefined;
+	if (!schema || !plainObject(schema) || !isObject(entity)) return;
+	for (const [field, fieldSchema] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+		const part = entity[field];
+		markValid(fieldSchema, part);
+		const array = unwrap(fieldSchema);
+		if (array instanceof z.ZodArray && !array._zod.def.checks?.length && Array.isArray(part)) for (const item of part) markValid(array.element as z.ZodType, item);
+	}
+}
+
 /** Freezes a validated value so that no caller can change it behind the validation's back. */
 export function deepFreeze(value: unknown): void {
 	if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
