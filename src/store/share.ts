@@ -29,6 +29,8 @@ export function shareParts(fresh: ReadonlyArray<[string, Slot]>, prev: Layout): 
 
 function shareFields(entity: Record<string, unknown>, old: Record<string, unknown>): void {
 	for (const key in entity) {
+		// Own fields only: `old.__proto__` is Object.prototype, and setting `__proto__` sets no field.
+		if (key === '__proto__' || !Object.hasOwn(old, key)) continue;
 		const part = entity[key];
 		const was = old[key];
 		if (was === null || typeof was !== 'object' || part === null || typeof part !== 'object') continue;
@@ -57,9 +59,9 @@ function sameJson(a: unknown, b: unknown): boolean {
 	const x = a as Record<string, unknown>;
 	const y = b as Record<string, unknown>;
 	let keys = 0;
-	// A key `b` lacks reads as undefined, which no JSON value equals.
+	// Own keys only: JSON.parse makes `__proto__` an own key, which `y` may hold only through its prototype.
 	for (const key in x) {
-		if (!sameJson(x[key], y[key])) return false;
+		if (!Object.hasOwn(y, key) || !sameJson(x[key], y[key])) return false;
 		keys++;
 	}
 	for (const _ in y) keys--;

@@ -47,7 +47,6 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 	let closed = false;
 	// The files to look at next: all three after a rest or a poll.
 	const due = new Set<File>();
-	let lookedAt = 0;
 
 	const check = async () => {
 		if (checking || closed || due.size === 0) return;
@@ -68,23 +67,31 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 			void check();
 		}
 	};
-	const lookAtAll = () => {
-		for (const f of FILES) due.add(f);
-		lookedAt = performance.now();
-		void check();
-	};
-
-	let poll: NodeJS.Timeout | undefined;
-	const polling = (ms: number) => {
-		if (poll) clearInterval(poll);
-		poll = setInterval(() => {
-			// A look after a rest within the period stands for this one.
-			if (performance.now() - lookedAt >= ms * 0.9) lookAtAll();
-		}, ms);
-		poll.unref();
-	};
 	let watcher: FSWatcher | undefined;
 	let resting: NodeJS.Timeout | undefined;
+	let poll: NodeJS.Timeout | undefined;
+	const lookAtAll = () => {
+		for (const f of FILES) due.add(f);
+		void check();
+		schedule();
+	};
+	/**
+	 * The next poll, counted from the last look: what the watcher missed is seen within a period.
+	 * Without a watcher (none here, or it failed: a transient EMFILE, the directory renamed) each
+	 * poll tries to watch again.
+	 */
+	const schedule = () => {
+		clearTimeout(poll);
+		if (closed) return;
+		poll = setTimeout(
+			() => {
+				if (!watcher && !resting) startWatching();
+				lookAtAll();
+			},
+			watcher || resting ? WATCHED_POLL_MS : POLL_MS,
+		);
+		poll.unref();
+	};
 	const stopWatching = () => {
 		watcher?.close();
 		watcher = undefined;
@@ -95,31 +102,31 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 		resting = setTimeout(() => {
 			resting = undefined;
 			if (closed) return;
-			if (!startWatching()) polling(POLL_MS);
+			startWatching();
 			lookAtAll();
 		}, REST_MS);
+		resting.unref();
 	};
-	const startWatching = (): boolean => {
-		if (opts.watcher === false) return false;
+	const startWatching = () => {
+		if (opts.watcher === false) return;
 		try {
 			const own = fsWatch(paths.dir, {persistent: false}, rest);
 			own.on('error', () => {
 				own.close();
 				if (watcher !== own) return;
 				watcher = undefined;
-				if (!closed) polling(POLL_MS);
+				schedule();
 			});
 			watcher = own;
-			return true;
 		} catch {
-			// No watcher here (or the directory vanished): the poll alone keeps the promise.
-			return false;
+			// No watcher now: the poll keeps the promise, and tries again.
 		}
 	};
-	polling(startWatching() ? WATCHED_POLL_MS : POLL_MS);
+	startWatching();
+	schedule();
 	return () => {
 		closed = true;
-		clearInterval(poll);
+		clearTimeout(poll);
 		clearTimeout(resting);
 		stopWatching();
 	};

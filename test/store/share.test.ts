@@ -21,17 +21,22 @@ async function twoStores() {
 
 const deployment = async (store: Store, id: string) => (await store.read()).deployments.find(d => d.id === id)!;
 
-/** Rewrites the one line of the document holding `id`'s deployment, as a hand edit would. */
-function editLine(dir: string, id: string, edit: (d: Record<string, unknown>) => void) {
+/** Rewrites the text of the one line of the document holding `id`'s deployment, as a hand edit would. */
+function editText(dir: string, id: string, edit: (line: string) => string) {
 	const path = join(dir, 'state.json');
 	const lines = readFileSync(path, 'utf8').split('\n');
 	const at = lines.findIndex(l => l.replace(/^,/, '').startsWith(`{"id":"${id}",`));
 	const lead = lines[at]!.startsWith(',') ? ',' : '';
-	const d = JSON.parse(lines[at]!.slice(lead.length)) as Record<string, unknown>;
-	edit(d);
-	lines[at] = lead + JSON.stringify(d);
+	lines[at] = lead + edit(lines[at]!.slice(lead.length));
 	writeFileSync(path, lines.join('\n'));
 }
+
+const editLine = (dir: string, id: string, edit: (d: Record<string, unknown>) => void) =>
+	editText(dir, id, line => {
+		const d = JSON.parse(line) as Record<string, unknown>;
+		edit(d);
+		return JSON.stringify(d);
+	});
 
 describe('a changed deployment read again', () => {
 	it('keeps the parts that did not change from the last read, and reads what the file holds', async () => {
@@ -69,6 +74,22 @@ describe('a changed deployment read again', () => {
 		editLine(dir, deploymentId, d => {
 			d.pack = {...(d.pack as object), createdAt: 7};
 		});
+		const error = await refusal(reader.read());
+		expect(error.code).toBe('CORRUPT');
+		expect(error.message).toMatch(/deployments\[\d+\]\.pack\.createdAt/);
+	});
+
+	it('takes a `__proto__` key as the field it is in JSON, never as the prototype (nothing shared through it, nothing frozen beyond the state)', async () => {
+		const {dir, reader, deploymentId} = await twoStores();
+		await reader.read();
+		// A field the schema does not know (kept as read), and a pack whose createdAt was replaced by one.
+		editText(dir, deploymentId, line => line.replace(`{"id":"${deploymentId}",`, `{"id":"${deploymentId}","__proto__":{},`));
+		const held = await deployment(reader, deploymentId);
+		expect(Object.hasOwn(held, '__proto__')).toBe(true);
+		expect(Object.getPrototypeOf(held)).toBe(Object.prototype);
+		expect(Object.isFrozen(Object.prototype)).toBe(false);
+		expect(held).toEqual(await deployment(await openStore(dir), deploymentId));
+		editText(dir, deploymentId, line => line.replace(/"pack":\{"id":("[^"]*"),"createdAt":"[^"]*"/, '"pack":{"id":$1,"__proto__":{}'));
 		const error = await refusal(reader.read());
 		expect(error.code).toBe('CORRUPT');
 		expect(error.message).toMatch(/deployments\[\d+\]\.pack\.createdAt/);
