@@ -25,6 +25,7 @@ export type {TickAction} from './engine/tick.js';
 export type {SampleOutcome} from './engine/metrics.js';
 export * from './view/index.js';
 export * from './text.js';
+export * from './same-value.js';
 export * from './time.js';
 export * from './trust.js';
 export * from './registry.js';

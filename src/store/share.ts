@@ -1,3 +1,4 @@
+import {sameValue} from '../core/same-value.js';
 import type {Layout, Slot} from './codec.js';
 import {isObject} from './validate.js';
 
@@ -35,35 +36,14 @@ function shareFields(entity: Record<string, unknown>, old: Record<string, unknow
 		const was = old[key];
 		if (was === null || typeof was !== 'object' || part === null || typeof part !== 'object') continue;
 		if (Array.isArray(part) && Array.isArray(was)) shareItems(part, was);
-		if (sameJson(part, was)) entity[key] = was;
+		if (sameValue(part, was)) entity[key] = was;
 	}
 }
 
 /** A window slides: the fresh array's first item is looked for in the old one, and the items from there compared in step. */
 function shareItems(items: unknown[], was: readonly unknown[]): void {
 	if (items.length === 0) return;
-	const from = was.findIndex(item => sameJson(item, items[0]));
+	const from = was.findIndex(item => sameValue(item, items[0]));
 	if (from < 0) return;
-	for (let i = 0; i < items.length && from + i < was.length; i++) if (sameJson(items[i], was[from + i])) items[i] = was[from + i];
-}
-
-/** Equality of JSON values (what JSON.parse makes: no undefined, no other prototypes), allocating nothing. */
-function sameJson(a: unknown, b: unknown): boolean {
-	if (a === b) return true;
-	if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-	if (Array.isArray(a) || Array.isArray(b)) {
-		if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-		for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-		return true;
-	}
-	const x = a as Record<string, unknown>;
-	const y = b as Record<string, unknown>;
-	let keys = 0;
-	// Own keys only: JSON.parse makes `__proto__` an own key, which `y` may hold only through its prototype.
-	for (const key in x) {
-		if (!Object.hasOwn(y, key) || !sameJson(x[key], y[key])) return false;
-		keys++;
-	}
-	for (const _ in y) keys--;
-	return keys === 0;
+	for (let i = 0; i < items.length && from + i < was.length; i++) if (sameValue(items[i], was[from + i])) items[i] = was[from + i];
 }
