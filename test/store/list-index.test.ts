@@ -127,10 +127,10 @@ describe('the deployments list the document carries', () => {
 		});
 	}
 
-	it('read alone, the rows come from the first bytes: past 64 KB of rows in more reads, and a document damaged after them is not read', async () => {
+	it('read alone, the rows come from the first bytes: past the first read (16 KB) in more reads, and a document damaged after them is not read', async () => {
 		const {dir, store} = await seeded();
 		const many = runDrill().state.deployments.filter(d => d.status === 'completed');
-		// 500 live rows, about 85 KB of them: more than the first read of 64 KB.
+		// 500 live rows, about 85 KB of them: the first read of 16 KB, then 32, 64 and 128 KB.
 		const live = Array.from({length: 500}, (_, i) => ({...many[i % many.length]!, status: 'running' as const, endedAt: undefined, id: `DEP-20200101-${String(i + 1).padStart(3, '0')}`}));
 		await store.mutate(state => ({state: {...state, deployments: [...state.deployments, ...live]}, events: [], result: null}));
 		const state = await store.read();

@@ -1,4 +1,4 @@
-import {appendFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {initStore, type ChangeNotice} from '../../src/store/index.js';
@@ -73,5 +73,28 @@ describe('the change feed', () => {
 			await writer.kill();
 		}
 		expect((await store.read()).rev).toBe(1);
+	});
+
+	it('a watcher that cannot come back (its directory moved away) leaves the poll, which watches again once it can', async () => {
+		const dir = tempDir();
+		await initStore(dir);
+		const paths = storePaths(dir);
+		const seen: ChangeNotice[] = [];
+		const stop = watchDir(paths, what => seen.push(what));
+		try {
+			// The move wakes the watcher, which rests; it cannot watch a path that is gone, and the look finds the state missing.
+			renameSync(dir, `${dir}.away`);
+			await until(() => seen.some(n => n.state), 'the state seen missing');
+			const away = seen.length;
+			renameSync(`${dir}.away`, dir);
+			await until(() => seen.length > away, 'the state seen back');
+			// Watched again: a later write is still told.
+			const back = seen.length;
+			appendFileSync(paths.metrics, '{}\n');
+			await until(() => seen.length > back, 'a metrics notice after the return');
+			expect(seen.at(-1)).toEqual({state: false, audit: false, metrics: true});
+		} finally {
+			stop();
+		}
 	});
 });
