@@ -89,8 +89,13 @@ function stringMapper(fn: (s: string) => string): <T>(value: T) => T {
 		if (seen.has(value)) return seen.get(value);
 		let out: unknown = value;
 		if (Array.isArray(value)) {
-			const mapped = value.map(walk);
-			if (mapped.some((v, i) => v !== value[i])) out = mapped;
+			// Copied from the first item that changed: an unchanged array (most are) allocates nothing.
+			let mapped: unknown[] | undefined;
+			for (let i = 0; i < value.length; i++) {
+				const w = walk(value[i]);
+				if (w !== value[i]) (mapped ??= value.slice())[i] = w;
+			}
+			if (mapped) out = mapped;
 		} else {
 			let changed: Record<string, unknown> | undefined;
 			for (const key in value) {
