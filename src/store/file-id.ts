@@ -50,14 +50,15 @@ export async function documentBytes(paths: StorePaths): Promise<Buffer | undefin
 }
 
 /**
- * A first read's size: the header and the list rows of some ninety live deployments (165 bytes a row). A reader asking
- * every second allocates this much each time: the idle console's young generation fills with it.
+ * A first read's size: the header and the list rows of some ninety live deployments (165 bytes a
+ * row). A reader asking every second allocates this much each time, in the idle console's young
+ * generation.
  */
 const FIRST_HEAD_BYTES = 16_384;
 
 /**
- * The state file's first bytes, from one open: FIRST_HEAD_BYTES, then twice as many while `enough` says the
- * part wanted is not all in them and the file has more. Undefined when it never is.
+ * The state file's first bytes, from one open: FIRST_HEAD_BYTES, then twice as many while `enough`
+ * says the part wanted is not all in them and the file has more. Undefined when it never is.
  */
 export async function documentHead(paths: StorePaths, enough: (head: Buffer) => boolean): Promise<Buffer | undefined> {
 	try {
