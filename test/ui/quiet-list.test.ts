@@ -33,8 +33,8 @@ describe('the deployments list without reading the state', () => {
 	it('holds a state still that the index shows the same, while no canary warns or nears its bake end', () => {
 		const held = stateOf(baking(600_000, NOW - 1000));
 		expect(listUnchanged(held, indexOf(held), NOW, READ)).toBe(true);
-		// Nothing written since: whatever the rows.
-		expect(listUnchanged(held, {...indexOf(held, held.rev), deployments: []}, NOW, READ)).toBe(true);
+		// The rev alone vouches for nothing (a hand edit keeps it): rows that differ are read.
+		expect(listUnchanged(held, {...indexOf(held, held.rev), deployments: []}, NOW, READ)).toBe(false);
 	});
 
 	it('holds still with deployments that ended shown beside the live ones (from the archive, not the index)', () => {
@@ -75,8 +75,8 @@ describe('the deployments list without reading the state', () => {
 		expect(heldFresh(NOW, late)).toBe(false);
 		expect(listUnchanged(held, indexOf(held), late, NOW)).toBe(false);
 		expect(heldFresh(minute + 60_000 - HELD_LEAD_MS, late)).toBe(true);
-		// Nothing written since it was read: it is the state, however old.
-		expect(listUnchanged(held, indexOf(held, held.rev), late, NOW - 3_600_000)).toBe(true);
+		// The rev alone vouches for nothing (a hand edit keeps it): an old state is read again, whatever the rev.
+		expect(listUnchanged(held, indexOf(held, held.rev), late, NOW - 3_600_000)).toBe(false);
 	});
 
 	it('takes a deployment the index lacks for one that ended, listed from the archive', () => {

@@ -232,4 +232,26 @@ describe('reading the store for the screen', () => {
 		await waitFor(() => seen.find(s => s.state?.rev === store.state.rev), () => 'the moved row drawn');
 		expect(store.reads).toBe(reads + 1);
 	});
+
+	it('reads whole a state file that changed while its rev did not (a hand edit, a copy put back, damage), list or detail, whatever the rows say', async () => {
+		for (const wants of [{audit: []}, {samples: {deploymentId: fixture().dep.running, limit: 60}, audit: []}] as Wants[]) {
+			const fx = fixture();
+			const store = new IndexedStore(fx, new ManualClock(fx.clock.now()));
+			store.state = {...store.state, auditHead: {seq: store.log.length, hash: store.log.at(-1)?.hash ?? ''}};
+			const asked: number[] = [];
+			const seen = harness(store, wants, undefined, list => (asked.push(list.rev), true));
+			await waitFor(() => store.reads > 0 && seen.at(-1)?.state, () => 'the first read');
+			const reads = store.reads;
+			// The rows as they were, one deployment's line edited by hand: the rev stays.
+			const edited = store.state.deployments.find(d => d.id !== fx.dep.running)!.id;
+			const count = store.state.deployments.find(d => d.id === edited)!.sampleCount + 1000;
+			store.state = {...store.state, deployments: store.state.deployments.map(d => (d.id === edited ? {...d, sampleCount: count} : d))};
+			store.notify({state: true, audit: false, metrics: false});
+			const next = await waitFor(() => seen.find(s => s.state?.deployments.find(d => d.id === edited)?.sampleCount === count), () => 'the edit drawn');
+			expect(store.reads).toBe(reads + 1);
+			// Not judged by the rows: the screen's own check was never asked.
+			expect(asked).toEqual([]);
+			expect(next.state!.rev).toBe(store.state.rev);
+		}
+	});
 });

@@ -81,7 +81,6 @@ const NEAR_END_MS = 2 * 60_000;
  * minute instead of six.
  */
 export function listUnchanged(state: State, list: DeploymentList, now: number, readAt: number): boolean {
-	if (list.rev === state.rev) return true;
 	return heldFresh(readAt, now) && sameRows(state, list) && state.deployments.every(d => !ACTIVE.includes(d.status) || settled(d, now));
 }
 
