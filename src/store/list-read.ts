@@ -68,8 +68,29 @@ export interface IndexedList {
 	deployments: DeploymentSummary[];
 }
 
-/** The digest a row carries of its deployment's line: what the reader compares, not a signature. */
+/** A deployment line's digest: the costly part of a row's, kept with the line (its bytes unchanged, it is not hashed again). */
 export const lineDigest = (line: Buffer): string => createHash('sha1').update(line).digest('base64');
+
+/**
+ * The digest a row carries: of its deployment's line (by that line's digest) and of the row's own
+ * fields as written, so that neither is edited apart from the other. What the reader compares,
+ * not a signature.
+ */
+export const rowDigest = (ofLine: string, fields: Buffer): string => createHash('sha1').update(ofLine).update('\n').update(fields).digest('base64');
+
+/** A row's bytes after its digest (`,"<digest>",` comes first: base64 holds no quote), or undefined. */
+export function rowFields(row: Buffer): Buffer | undefined {
+	const cut = row.indexOf('",');
+	return cut < 0 ? undefined : row.subarray(cut + 2);
+}
+
+/** What a read made of a row: kept with its bytes for the next read (codec.ts's reuse), with the line digest it matched. */
+interface CheckedRow {
+	digest: unknown;
+	fields: Buffer;
+	summary: DeploymentSummary;
+	against?: string;
+}
 
 const itemsOf = (fields: Field[], key: string) => fields.find(f => f.key === key)?.items;
 
@@ -103,16 +124,21 @@ export async function readListIndex(paths: StorePaths, memo: ListMemo = {}): Pro
 		const row = rows[i + 1]!;
 		const line = lines[i]!;
 		if (row.value === undefined) {
-			const fields = parsed(row.bytes);
-			if (!Array.isArray(fields)) return undefined;
-			const summary = summaryOf(fields.slice(1));
+			const values = parsed(row.bytes);
+			const fields = rowFields(row.bytes);
+			if (!Array.isArray(values) || !fields) return undefined;
+			const summary = summaryOf(values.slice(1));
 			if (!summary) return undefined;
-			row.value = {digest: fields[0] as unknown, summary};
+			row.value = {digest: values[0] as unknown, fields, summary} satisfies CheckedRow;
 		}
-		const {digest, summary} = row.value as {digest: unknown; summary: DeploymentSummary};
-		// A line read before is the one whose digest was checked then (its bytes are equal); a new one is hashed.
+		const checked = row.value as CheckedRow;
+		const {summary} = checked;
+		// A line read before is the one whose digest was taken then (its bytes are equal); a new one is hashed.
 		line.value ??= lineDigest(line.bytes);
-		if (digest !== line.value) return undefined;
+		if (checked.against !== line.value) {
+			if (checked.digest !== rowDigest(line.value as string, checked.fields)) return undefined;
+			checked.against = line.value as string;
+		}
 		// A copy: the kept one stands for the next read.
 		deployments.push({...summary, tiers: [...summary.tiers]});
 	}
@@ -146,10 +172,9 @@ export async function readListRows(paths: StorePaths, memo: ListMemo = {}, deplo
 	memo.rows = undefined;
 	const read: NonNullable<ListMemo['rows']> = [];
 	for (const [i, row] of rows.entries()) {
-		// `,["<digest>",…]`: a digest (base64) holds no quote, so its end is the first `",`.
-		const cut = row.indexOf('",');
-		if (row[0] !== 0x2c || cut < 0) return undefined;
-		const fields = row.subarray(cut + 2);
+		// `,["<digest>",…]`: a row of its own, after the list's first item.
+		const fields = row[0] === 0x2c ? rowFields(row) : undefined;
+		if (!fields) return undefined;
 		const before = kept[i];
 		if (before?.fields.equals(fields)) {
 			read.push(before);

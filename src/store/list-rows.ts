@@ -1,6 +1,6 @@
 import type {Deployment} from '../core/model/index.js';
 import {deploymentSummary} from '../core/view/summary.js';
-import {COLUMNS, lineDigest} from './list-read.js';
+import {COLUMNS, lineDigest, rowDigest} from './list-read.js';
 
 export {LIST_FIELD} from './list-read.js';
 
@@ -18,10 +18,11 @@ export {LIST_FIELD} from './list-read.js';
  *   {…}
  *   ]
  *
- * Each row starts with a digest of its deployment's line, so that `canary list` can read the rows
- * (list-read.ts) without parsing or validating a deployment, and still refuse rows that are not
- * the document's (a deployment edited by hand). Derived data: the store's reader skips the field,
- * and the commit that writes the document writes it (no second file to create, write and rename).
+ * Each row starts with a digest of its deployment's line and of its own fields, so that `canary
+ * list` can read the rows (list-read.ts) without parsing or validating a deployment, and still
+ * refuse rows that are not the document's (a deployment, or a row, edited by hand). Derived data:
+ * the store's reader skips the field, and the commit that writes the document writes it (no
+ * second file to create, write and rename).
  */
 
 const COLUMNS_ROW = Buffer.from(JSON.stringify(COLUMNS));
@@ -47,7 +48,9 @@ export class ListRows {
 			// and nothing of this write becomes current. A row no reader accepts stands in meanwhile.
 			return NO_ROW;
 		}
-		bytes = Buffer.from(JSON.stringify([lineDigest(lineOf(dep)), ...COLUMNS.map(column => summary[column] ?? null)]));
+		// `["<digest>",` then the fields as JSON.stringify writes the array's items (its `[` dropped).
+		const fields = Buffer.from(JSON.stringify(COLUMNS.map(column => summary[column] ?? null)).slice(1));
+		bytes = Buffer.concat([Buffer.from(`["${rowDigest(lineDigest(lineOf(dep)), fields)}",`), fields]);
 		// Kept only for a frozen deployment: one that can change behind it is summarised again.
 		if (Object.isFrozen(dep)) this.#rows.set(dep, bytes);
 		return bytes;

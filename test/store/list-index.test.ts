@@ -103,6 +103,10 @@ describe('the deployments list the document carries', () => {
 		['its columns in another order', text => inRows(text, rows => rows.replace('"from","to"', '"to","from"'))],
 		['a row whose digest is not its deployment\'s', text => inRows(text, rows => rows.replace(/,\["(.)/, (_m, c: string) => `,["${c === 'A' ? 'B' : 'A'}`))],
 		['a row too many', text => inRows(text, rows => `${rows},${rows.split('\n')[1]!.slice(1)}\n`)],
+		// Valid values, the digest left as written: the row no longer says what its deployment is.
+		['a row edited to another status, its digest kept', text => inRows(text, rows => rows.replace('"running"', '"completed"'))],
+		['a row edited to another version, its digest kept', text => inRows(text, rows => rows.replace(/("DEP-[0-9-]+","[a-z-]+",)"[^"]+"/, '$1"9.9.9"'))],
+		['a row naming another deployment, its digest kept', text => inRows(text, rows => rows.replace(/"DEP-[0-9]+-([0-9]+)"/, '"DEP-20990101-$1"'))],
 		['no list at all (an older calyx)', text => text.replace(/,"list":\[\n[\s\S]*?\n\]\n/, '')],
 		['pretty-printed by hand', text => JSON.stringify(JSON.parse(text), null, 2)],
 	];
@@ -118,10 +122,12 @@ describe('the deployments list the document carries', () => {
 			const list = await (await openStore(dir)).listDeployments();
 			const rev = (await store.read()).rev;
 			expect(list).toEqual({source: 'document', rev, deployments: truth});
-			// The rows alone are taken as written (their digests unchecked, the deployments not counted), or not at all.
-			const asWritten = name.startsWith('a row whose digest') || name === 'a row too many';
+			// The rows alone are taken as written (their digests unchecked, the deployments not counted), or
+			// not at all: the console that asks so reads whole a file changed at the same rev (use-store-state.ts).
+			const edited = name.endsWith('its digest kept');
+			const asWritten = name.startsWith('a row whose digest') || name === 'a row too many' || edited;
 			const rows = await (await openStore(dir)).listDeployments({archived: false, checked: false});
-			if (asWritten) expect(rows).toMatchObject({source: 'rows', rev, deployments: expect.arrayContaining(truth)});
+			if (asWritten) expect(rows).toMatchObject({source: 'rows', rev, ...(edited ? {} : {deployments: expect.arrayContaining(truth)})});
 			else expect(rows).toEqual({source: 'document', rev, deployments: truth, state: await store.read()});
 			expect(Object.fromEntries(listing(dir).map(f => [f, sha(join(dir, f))]))).toEqual(files);
 		});
