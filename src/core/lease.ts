@@ -6,6 +6,7 @@ import type {CanaryPlan, Cosignature, Intent, Lease, Role, ServiceDefinition, St
 import {trustedKey, type TrustedKey} from './registry.js';
 import {definitionDigest, serviceInForce, serviceRecordOf} from './service.js';
 import {fingerprintOf, signatureHolds, type Trust} from './trust.js';
+import {sameOwner} from './names.js';
 
 /** What of an intent a lease binds: everything that decides what is deployed, nothing that changes with status. */
 export const intentContent = (i: Intent) => ({
@@ -181,7 +182,7 @@ export function verifyLease(state: State, trust: Trust, lease: Lease, now: numbe
 		else if (intent && !valid.some(v => v.role === sig.role)) valid.push(sig);
 	}
 	const owners = valid.map(v => ownerOf(state, trust, v.keyId));
-	if (owners.length === 2 && owners[0] === owners[1]) {
+	if (owners.length === 2 && sameOwner(owners[0], owners[1])) {
 		reasons.push({code: 'SAME_OWNER', message: `both keys belong to ${owners[0]}: the two keys must be held by two different owners`});
 		valid.pop();
 	}

@@ -5,6 +5,7 @@ import type {GateVerdict} from './gate.js';
 import {ownerOf, signingKey, signPayload} from './lease.js';
 import type {Cosignature, Deployment, Role, Sample, State, TierCosign} from './model/index.js';
 import {signatureHolds, type Trust} from './trust.js';
+import {sameOwner} from './names.js';
 
 /**
  * Per-tier keys: a plan may name tiers that a deployment enters only after two keys (a human's and
@@ -76,7 +77,7 @@ export function tierSignatureProblem(state: Pick<State, 'keys'>, trust: Trust, d
 	if ('problem' in signer) return signer.problem;
 	const other = req.cosignatures[0];
 	const owner = signer.key.owner;
-	if (other && ownerOf(state, trust, other.keyId) === owner) {
+	if (other && sameOwner(ownerOf(state, trust, other.keyId), owner)) {
 		return {code: 'SAME_OWNER', message: `both keys belong to ${owner}: the two keys must be held by two different owners`};
 	}
 	if (!signatureHolds(tierPayload(dep, req, sig.role, sig.keyId), sig.signature, signer.key.publicKey)) {

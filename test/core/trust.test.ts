@@ -59,21 +59,25 @@ describe('the key registry answers to the trust file', () => {
 		const f = new Fixture().registerKeys();
 		const error = f.refuse(f.registration({id: 'alice-bot', role: 'agent', owner: 'alice', ...OTHER}));
 		expect(error).toMatchObject({code: 'OWNER_HOLDS_OTHER_ROLE', message: 'alice already holds human key alice: one owner cannot hold both a human and an agent key'});
+		// Owner names are one person whatever their case.
+		expect(f.refuse(f.registration({id: 'alice-bot', role: 'agent', owner: 'ALICE', ...OTHER}))).toMatchObject({code: 'OWNER_HOLDS_OTHER_ROLE', message: expect.stringContaining('ALICE already holds human key alice')});
 		// A second human key of the same person is fine; a role change into the other role is not.
 		f.run(f.registration({id: 'alice-2', role: 'human', owner: 'alice', ...OTHER}));
 		const toAgent = signStatement(amendment(f.state.keys[2]!, 'role', '2026-11-25T10:00:00.000Z', 'becomes a bot', 'agent'), [ADMIN]);
 		expect(f.refuse({type: 'key.role', actor: 'admin', statement: toAgent})).toMatchObject({code: 'OWNER_HOLDS_OTHER_ROLE'});
 	});
 
-	it('two keys of one owner written into the document are refused as SAME_OWNER', () => {
-		const f = new Fixture();
-		const leaseId = f.signedLease();
-		// Each record carries a valid statement, but they were registered apart and pasted together.
-		const apart = new Fixture();
-		apart.run(apart.registration({...HOLDERS.agent, owner: 'alice'}));
-		f.state = {...f.state, keys: [f.state.keys[0]!, apart.state.keys[0]!]};
-		const check = verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now());
-		expect(check.reasons.map(r => r.code)).toEqual(['SAME_OWNER', 'MISSING_AGENT']);
+	it('two keys of one owner written into the document are refused as SAME_OWNER, whatever the case of the name', () => {
+		for (const owner of ['alice', 'Alice']) {
+			const f = new Fixture();
+			const leaseId = f.signedLease();
+			// Each record carries a valid statement, but they were registered apart and pasted together.
+			const apart = new Fixture();
+			apart.run(apart.registration({...HOLDERS.agent, owner}));
+			f.state = {...f.state, keys: [f.state.keys[0]!, apart.state.keys[0]!]};
+			const check = verifyLease(f.state, f.trust, f.lease(leaseId), f.clock.now());
+			expect(check.reasons.map(r => r.code)).toEqual(['SAME_OWNER', 'MISSING_AGENT']);
+		}
 	});
 
 	it('a statement applies once, in order: a replayed or stale one is refused', () => {
@@ -118,6 +122,10 @@ describe('approvals are signed by a human key, and not by the proposer', () => {
 		f.registerKeys();
 		const mine = f.run<{id: string}>(f.proposal({}, HOLDERS.human)).id;
 		expect(f.refuse(f.approval(mine))).toMatchObject({code: 'SAME_PERSON', message: `alice proposed ${mine}: separation of duties needs another person to approve it`});
+		// Another human key of the same person, named with other capitals, is still that person.
+		const again = {id: 'alice-2', role: 'human' as const, owner: 'Alice', ...OTHER};
+		f.run(f.registration(again));
+		expect(f.refuse(f.approval(mine, undefined, again))).toMatchObject({code: 'SAME_PERSON', message: `Alice proposed ${mine}: separation of duties needs another person to approve it`});
 		expect(f.refuse({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '2.0'})).toMatchObject({code: 'PROPOSAL_UNSIGNED'});
 		const forged = {...f.proposal({toVersion: '2.1'}), toVersion: '2.2'} as Command;
 		expect(f.refuse(forged)).toMatchObject({code: 'BAD_SIGNATURE'});

@@ -10,6 +10,7 @@ import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {requireCount, requireName, requireReason} from './validate.js';
 import {statusWord} from '../view/words.js';
+import {sameOwner} from '../names.js';
 
 export function createIntent(ctx: Ctx, cmd: CommandOf<'intent.create'>) {
 	requireName('service', cmd.service);
@@ -98,7 +99,7 @@ export function approveIntent(ctx: Ctx, cmd: CommandOf<'intent.approve'>) {
 	if (typeof cmd.signature !== 'string' || !signatureHolds(approvalPayload(base, key.id, reason), cmd.signature, key.publicKey)) {
 		throw refused('BAD_SIGNATURE', `the approval's signature by ${key.id} does not match ${intent.id} and this reason`);
 	}
-	if (ctx.trust.separationOfDuties && base.proposal?.owner === key.owner) {
+	if (ctx.trust.separationOfDuties && base.proposal && sameOwner(base.proposal.owner, key.owner)) {
 		throw refused('SAME_PERSON', `${key.owner} proposed ${intent.id}: separation of duties needs another person to approve it`);
 	}
 	intent.status = 'approved_pending_human';

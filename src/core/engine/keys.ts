@@ -5,6 +5,7 @@ import {SignedStatement, statementDigest, statementProblem, type KeyStatement} f
 import {invalid, notFound, refused} from '../errors.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
+import {sameOwner} from '../names.js';
 
 /**
  * The key registry changes only by statements the trust's admins signed; each is kept on the key
@@ -31,7 +32,7 @@ function ownerConflict(ctx: Ctx, s: KeyStatement, except?: string): void {
 		if (k.id === except) continue;
 		const v = keyVerdict(ctx.trust, k);
 		const owner = v.ok ? v.key.owner : k.owner;
-		if (owner !== s.owner || (v.ok && v.key.revokedAt) || k.revokedAt) continue;
+		if (!sameOwner(owner, s.owner) || (v.ok && v.key.revokedAt) || k.revokedAt) continue;
 		const role = v.ok ? v.key.role : k.role;
 		if (role !== s.role) {
 			throw refused('OWNER_HOLDS_OTHER_ROLE', `${s.owner} already holds ${role} key ${k.id}: one owner cannot hold both a human and an agent key`);
