@@ -2,7 +2,7 @@ import {InvalidArgumentError} from 'commander';
 import {parseDuration} from '../core/duration.js';
 import {METRIC_INFO, type MetricName} from '../core/model/metrics.js';
 import {TEXT_LIMITS, textProblem} from '../core/text.js';
-import {NAME_PATTERN} from '../core/names.js';
+import {NAME_PATTERN, NAME_RULE} from '../core/names.js';
 
 /**
  * Option parsers for commander. Each rejects with a message that names what is allowed; commander
@@ -69,6 +69,13 @@ export function isoTime(text: string): string {
  * Free text from a flag: not empty, no control character, within its kind's length (the engine
  * checks the same; refused here, commander names the flag).
  */
+/** A name users give (a key id, an owner): refused at the flag that gave it, not later in what it signs. */
+export const name = (value: string): string => {
+	const given = text('id')(value);
+	if (!NAME_PATTERN.test(given)) throw new InvalidArgumentError(`must be ${NAME_RULE}, starting with a letter or digit.`);
+	return given;
+};
+
 export const text =
 	(kind: keyof typeof TEXT_LIMITS) =>
 	(value: string): string => {

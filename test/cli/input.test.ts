@@ -34,6 +34,9 @@ describe('bad input: exit 2, a message naming the field and what is allowed, not
 		['a halt without a reason', () => ['canary', 'halt', dep], /--reason/],
 		['an empty approval reason', () => ['intent', 'approve', 'INT-20260101-001', '--reason', '  '], /--reason/],
 		['an unknown role', () => ['keys', 'add', '--role', 'robot', '--id', 'r2', '--owner', 'r2'], /--role: "robot" is not one of human, agent/],
+		// A Cyrillic "а": named at --owner (not at the admin key that would sign it), with what a name may hold.
+		['an owner name with a letter that only looks like one', () => ['keys', 'add', '--role', 'agent', '--id', 'bot4', '--owner', '\u0430lice'], /--owner.*must be letters, digits, "\.", "_" or "-"/],
+		["a registered key's owner with other characters", () => ['keys', 'register', '--owner', 'b@t'], /--owner.*must be letters, digits/],
 		['signing without a key', () => ['lease', 'sign', 'LEASE-20000101-000000'], /--key: no key to sign with/],
 	];
 

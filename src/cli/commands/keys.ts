@@ -3,7 +3,7 @@ import {amendment, generateKeyPair, keyVerdict, registration, type KeyStatement,
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {unknownId, usage} from '../errors.js';
-import {text} from '../parse.js';
+import {name, text} from '../parse.js';
 import {table} from '../render/table.js';
 import {collect, describeStatement, now, readStatement, signForRegistry, signingAdmins, type StatementOptions} from '../statement.js';
 
@@ -39,8 +39,8 @@ export function registerKeys(program: Command, io: Io) {
 			.command('add')
 			.description('create a key pair: the private half to a 0600 file of yours, the public half registered by an admin\'s statement')
 			.requiredOption('--role <role>', 'human or agent')
-			.requiredOption('--id <name>', 'the key id (letters, digits, ., _, -)', text('id'))
-			.requiredOption('--owner <name>', 'who holds it: a person for a human key, a named agent for an agent key', text('id'))
+			.requiredOption('--id <name>', 'the key id (letters, digits, ., _, -)', name)
+			.requiredOption('--owner <name>', 'who holds it: a person for a human key, a named agent for an agent key (case aside: Alice is alice)', name)
 			.option('--out <file>', 'where to write the private key (default: ~/.config/calyx/keys/<id>.pem)'),
 	).action(
 		action<{role: string; id: string; owner: string; out?: string} & StatementOptions>(io, async (cli, _args, given) => {
@@ -87,7 +87,7 @@ export function registerKeys(program: Command, io: Io) {
 		keys
 			.command('register')
 			.description('register the public half of a key you already hold (e.g. in a second data directory)')
-			.requiredOption('--owner <name>', 'who holds it', text('id'))
+			.requiredOption('--owner <name>', 'who holds it', name)
 			.option('--key <file>', 'private key file or id (default: CALYX_KEY); only its public half is stored'),
 	).action(
 		action<{key?: string; owner: string} & StatementOptions>(io, async (cli, _args, given) => {
