@@ -1,4 +1,4 @@
-import {statSync, writeFileSync} from 'node:fs';
+import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {sandbox, snapshot} from './helpers.js';
@@ -34,6 +34,20 @@ describe('init, keys and help', () => {
 		const before = snapshot(s.data);
 		const second = await s.json<Doc>(['init']);
 		expect(second.doc.created).toBe(false);
+		expect(snapshot(s.data)).toEqual(before);
+	});
+
+	it('init on a damaged state says so with its path, exit 1, and changes nothing (never "already initialised")', async () => {
+		const s = sandbox();
+		await s.calyx(['init']);
+		const state = join(s.data, 'state.json');
+		writeFileSync(state, readFileSync(state).subarray(0, 200));
+		const before = snapshot(s.data);
+		const again = await s.calyx(['init']);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain(`${state} ends early`);
+		expect(again.stderr).toContain('nothing was written');
+		expect(again.stdout).not.toContain('already initialised');
 		expect(snapshot(s.data)).toEqual(before);
 	});
 

@@ -36,7 +36,12 @@ export function registerInit(program: Command, io: Io) {
 				if (opts.group !== undefined && group === undefined) throw usage(`--group: unknown group ${JSON.stringify(opts.group)}: a group name from /etc/group or a numeric group id`);
 				const trust = await trustFirst(cli);
 				const {created, store} = await cli.initStore({trust, ...(group === undefined ? {} : {group})});
-				await store.close();
+				try {
+					// Already there: said initialised only if it reads (a damaged state is reported with its path, as by any command).
+					if (!created) await store.read();
+				} finally {
+					await store.close();
+				}
 				const where = await cli.storeLabel();
 				cli.emit({ok: true, ...((await cli.etcdTarget()) ? {store: where} : {dataDir: where}), created}, () =>
 					created ? `initialised ${where}` : `${where} is already initialised; nothing changed`,
