@@ -69,13 +69,6 @@ export function isoTime(text: string): string {
  * Free text from a flag: not empty, no control character, within its kind's length (the engine
  * checks the same; refused here, commander names the flag).
  */
-/** A name users give (a key id, an owner): refused at the flag that gave it, not later in what it signs. */
-export const name = (value: string): string => {
-	const given = text('id')(value);
-	if (!NAME_PATTERN.test(given)) throw new InvalidArgumentError(`must be ${NAME_RULE}, starting with a letter or digit.`);
-	return given;
-};
-
 export const text =
 	(kind: keyof typeof TEXT_LIMITS) =>
 	(value: string): string => {
@@ -84,6 +77,13 @@ export const text =
 		if (problem) throw new InvalidArgumentError(`${problem}.`);
 		return value.trim();
 	};
+
+/** A name users give (a key id, an owner): refused at the flag that gave it, not later in what it signs. */
+export const name = (value: string): string => {
+	const given = text('id')(value);
+	if (!NAME_PATTERN.test(given)) throw new InvalidArgumentError(`must be ${NAME_RULE}, starting with a letter or digit.`);
+	return given;
+};
 
 const METRIC_HELP: Record<MetricName, string> = {
 	tesDelta: 'TES delta vs stable, %',

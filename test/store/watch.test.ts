@@ -2,9 +2,24 @@ import {appendFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {initStore, type ChangeNotice} from '../../src/store/index.js';
-import {storePaths} from '../../src/store/paths.js';
+import {storePaths, type StorePaths} from '../../src/store/paths.js';
 import {watchDir} from '../../src/store/watch.js';
 import {Child, clockAt, tempDir, until} from './helpers.js';
+
+/** A directory watcher on a fresh store while `fn` runs; what it told. */
+async function watching(fn: (dir: string, paths: StorePaths, seen: ChangeNotice[]) => Promise<void>): Promise<ChangeNotice[]> {
+	const dir = tempDir();
+	await initStore(dir);
+	const paths = storePaths(dir);
+	const seen: ChangeNotice[] = [];
+	const stop = watchDir(paths, what => seen.push(what));
+	try {
+		await fn(dir, paths, seen);
+	} finally {
+		stop();
+	}
+	return seen;
+}
 
 describe('the change feed', () => {
 	it('tells a reader that another process wrote the state and the audit trail', async () => {
@@ -44,18 +59,11 @@ describe('the change feed', () => {
 	});
 
 	it('reports an append to the metrics log as that alone, and nothing for another file in the directory', async () => {
-		const dir = tempDir();
-		await initStore(dir);
-		const paths = storePaths(dir);
-		const seen: ChangeNotice[] = [];
-		const stop = watchDir(paths, what => seen.push(what));
-		try {
+		const seen = await watching(async (dir, paths, seen) => {
 			writeFileSync(join(dir, 'unrelated.txt'), 'x');
 			appendFileSync(paths.metrics, '{}\n');
 			await until(() => seen.length > 0, 'a metrics notice');
-		} finally {
-			stop();
-		}
+		});
 		expect(seen).toEqual([{state: false, audit: false, metrics: true}]);
 	});
 
@@ -75,26 +83,18 @@ describe('the change feed', () => {
 		expect((await store.read()).rev).toBe(1);
 	});
 
-	it('a watcher that cannot come back (its directory moved away) leaves the poll, which watches again once it can', async () => {
-		const dir = tempDir();
-		await initStore(dir);
-		const paths = storePaths(dir);
-		const seen: ChangeNotice[] = [];
-		const stop = watchDir(paths, what => seen.push(what));
-		try {
+	it('a watcher that cannot come back (its directory moved away) leaves the poll, which still tells the state missing, back, and a later append', async () => {
+		const seen = await watching(async (dir, paths, seen) => {
 			// The move wakes the watcher, which rests; it cannot watch a path that is gone, and the look finds the state missing.
 			renameSync(dir, `${dir}.away`);
 			await until(() => seen.some(n => n.state), 'the state seen missing');
 			const away = seen.length;
 			renameSync(`${dir}.away`, dir);
 			await until(() => seen.length > away, 'the state seen back');
-			// Watched again: a later write is still told.
 			const back = seen.length;
 			appendFileSync(paths.metrics, '{}\n');
 			await until(() => seen.length > back, 'a metrics notice after the return');
-			expect(seen.at(-1)).toEqual({state: false, audit: false, metrics: true});
-		} finally {
-			stop();
-		}
+		});
+		expect(seen.at(-1)).toEqual({state: false, audit: false, metrics: true});
 	});
 });

@@ -89,7 +89,7 @@ export function useStoreState(store: Store, coalesceMs: number, initial?: State)
 			const state = held.current.state;
 			if (!indexed || !state) return whole;
 			// The file changed and no commit made it (a commit moves the rev): a hand edit, a copy put
-			// back, damage. The rows say nothing of it (only the minute's read would have): read whole now.
+			// back, damage. The rows say nothing of it: read whole now.
 			if (indexed.rev === state.rev) return whole;
 			// The screen may have changed while the index was read: only the check it still stands by counts.
 			if (check) return unchanged.current === check && check(indexed, state, performance.now() - readAt.current) ? 'none' : whole;
