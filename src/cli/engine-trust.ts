@@ -1,16 +1,20 @@
 import {trustMisfit} from '../core/trust-fit.js';
-import type {Store} from '../store/api.js';
+import {mismatchReason} from '../core/trust-binding.js';
+import type {BatchStore} from '../store/api.js';
 import {movedError} from '../store/moved.js';
 import type {Cli} from './context.js';
 import {refusedError} from './errors.js';
 
 /**
  * Refuses (exit 1) to lead the engine from a store a migration sealed (its targets are the copy's
- * engine's now), or from a box whose trust verifies none of the store's keys and services (core/trust-fit.ts).
+ * engine's now), from a box under a trust the store is not bound to (core/trust-binding.ts), or
+ * whose trust verifies none of the store's keys and services (core/trust-fit.ts).
  */
-export async function assertMayLead(cli: Cli, store: Store): Promise<void> {
+export async function assertMayLead(cli: Cli, store: BatchStore): Promise<void> {
 	const state = await store.read();
 	if (state.moved) throw movedError(state.moved);
+	const checked = await store.checkedTrust();
+	if (checked.foreign !== undefined) throw refusedError(`${mismatchReason(cli.trust, checked.foreign).message}. An engine here would write nothing: it does not lead (watch with --readonly)`, 'TRUST_MISMATCH');
 	const misfit = trustMisfit(cli.trust, state);
 	if (misfit) throw refusedError(misfit, 'TRUST_MISFIT');
 }

@@ -3,6 +3,7 @@ import type {KeyRecord, ServiceRecord, State} from './model/index.js';
 import {SignedServiceStatement} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
 import {SignedStatement, statementDigest, type Disowned, type Trust} from './trust.js';
+import {bindingStep, isBindingLine, mismatchReason, trustId} from './trust-binding.js';
 
 /**
  * What the audit trail registered, kept small: per key and per service, one digest chained over
@@ -13,6 +14,8 @@ import {SignedStatement, statementDigest, type Disowned, type Trust} from './tru
 export interface Ledger {
 	keys: Readonly<Record<string, string>>;
 	services: Readonly<Record<string, string>>;
+	/** The trust the store is bound to (core/trust-binding.ts); absent until its first write under one. */
+	trust?: string;
 }
 
 export const emptyLedger = (): Ledger => ({keys: {}, services: {}});
@@ -31,7 +34,7 @@ function chainOf(statements: Statements): string | undefined {
 const KEY_KINDS = new Set(['key.registered', 'key.revoked', 'key.role_changed']);
 
 /** Whether a raw audit line can change the ledger: the others are skipped unparsed. */
-export const ledgerLine = (line: {includes(text: string): boolean}) => line.includes('"kind":"key.') || line.includes('"kind":"service.applied"');
+export const ledgerLine = (line: {includes(text: string): boolean}) => line.includes('"kind":"key.') || line.includes('"kind":"service.applied"') || isBindingLine(line);
 
 /** The ledger after one event (the same object when the event registers nothing). */
 export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
@@ -48,7 +51,8 @@ export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
 		const name = parsed.data.statement.name;
 		return {...ledger, services: {...ledger.services, [name]: chained(ledger.services[name], statementDigest(parsed.data.statement))}};
 	}
-	return ledger;
+	const bound = bindingStep(ledger.trust, event);
+	return bound === ledger.trust ? ledger : {...ledger, trust: bound!};
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -58,7 +62,9 @@ const digestsOnly = (v: unknown): v is Record<string, string> =>
 /** A ledger read back from a witness entry, checked; undefined when it is not one. */
 export function ledgerFrom(saved: unknown): Ledger | undefined {
 	const v = saved as Partial<Ledger> | undefined;
-	return v && digestsOnly(v.keys) && digestsOnly(v.services) ? {keys: v.keys, services: v.services} : undefined;
+	if (!v || !digestsOnly(v.keys) || !digestsOnly(v.services)) return undefined;
+	if (v.trust === undefined) return {keys: v.keys, services: v.services};
+	return typeof v.trust === 'string' && HEX64.test(v.trust) ? {keys: v.keys, services: v.services, trust: v.trust} : undefined;
 }
 
 const SEE = 'the document differs from the audit trail (see calyx audit verify)';
@@ -98,8 +104,32 @@ const UNCHECKED = 'the registry could not be checked against the audit trail (se
  * ledger (the trail does not reach the document's head intact) nothing registered is trusted.
  */
 export function trustOver(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, ledger: Ledger | undefined): Trust {
-	const disowned = ledger
-		? ledgerDrift(ledger, state)
-		: {keys: new Map(state.keys.map(k => [k.id, UNCHECKED])), services: new Map((state.services ?? []).map(s => [s.name, UNCHECKED]))};
+	if (ledger && ledger.trust !== undefined && ledger.trust !== trustId(trust)) return foreignTrust(trust, state, ledger.trust);
+	const over = overLedger(trust, state, ledger);
+	if (!ledger || ledger.trust !== undefined || trust.admins.length === 0) return over;
+	return over === trust ? unboundOf(trust) : {...over, unbound: true};
+}
+
+// The same object for as long as the store stays unbound: verdicts are cached by trust object.
+const unbound = new WeakMap<Trust, Trust>();
+function unboundOf(trust: Trust): Trust {
+	let marked = unbound.get(trust);
+	if (!marked) unbound.set(trust, (marked = {...trust, unbound: true}));
+	return marked;
+}
+
+/** Under a trust the store is not bound to, nothing registered verifies, for the reason the binding gives. */
+function foreignTrust(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, bound: string): Trust {
+	const why = mismatchReason(trust, bound).message;
+	return {...trust, foreign: bound, disowned: disownAll(state, why)};
+}
+
+const disownAll = (state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, why: string): Disowned => ({
+	keys: new Map(state.keys.map(k => [k.id, why])),
+	services: new Map((state.services ?? []).map(s => [s.name, why])),
+});
+
+function overLedger(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, ledger: Ledger | undefined): Trust {
+	const disowned = ledger ? ledgerDrift(ledger, state) : disownAll(state, UNCHECKED);
 	return disowned.keys.size > 0 || disowned.services.size > 0 ? {...trust, disowned} : trust;
 }

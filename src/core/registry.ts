@@ -62,6 +62,9 @@ const cache = new WeakMap<KeyRecord, {trust: Trust; verdict: KeyVerdict}>();
  * Remembered per record object: the store hands out frozen states that share unchanged records.
  */
 export function keyVerdict(trust: Trust, record: KeyRecord): KeyVerdict {
+	// Under a trust the store is not bound to, that is the reason, whatever else the record says.
+	const foreign = trust.foreign !== undefined && trust.disowned?.keys.get(record.id);
+	if (foreign) return {ok: false, reason: {code: 'TRUST_MISMATCH', message: `key ${record.id}: ${foreign}`}};
 	const verdict = ownVerdict(trust, record);
 	// A record that verifies by itself may still not be the trail's (a revocation cut out of it).
 	const drift = verdict.ok ? trust.disowned?.keys.get(record.id) : undefined;

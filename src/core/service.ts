@@ -71,6 +71,8 @@ const cache = new WeakMap<ServiceRecord, {trust: Trust; verdict: ServiceVerdict}
  * `keyVerdict` is (views check every frame).
  */
 export function serviceVerdict(trust: Trust, record: ServiceRecord): ServiceVerdict {
+	const foreign = trust.foreign !== undefined && trust.disowned?.services.get(record.name);
+	if (foreign) return untrusted(record.name, foreign, 'TRUST_MISMATCH');
 	const verdict = ownVerdict(trust, record);
 	// A record that verifies by itself may still not be the trail's (an older definition put back).
 	const drift = verdict.ok ? trust.disowned?.services.get(record.name) : undefined;

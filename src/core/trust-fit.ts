@@ -11,9 +11,7 @@ import type {Trust} from './trust.js';
  * that verifies nothing at all is said to misfit. Undefined when it fits or there is nothing yet.
  */
 export function trustMisfit(trust: Trust, state: Pick<State, 'keys' | 'services'>): string | undefined {
-	const own = {...trust, disowned: undefined};
-	const keys = state.keys.map(k => keyVerdict(own, k));
-	const services = (state.services ?? []).map(s => serviceVerdict(own, s));
+	const {keys, services} = verdicts(trust, state);
 	const all = [...keys, ...services];
 	if (all.length === 0 || all.some(v => v.ok)) return undefined;
 	const first = all.find(v => !v.ok);
@@ -23,4 +21,25 @@ export function trustMisfit(trust: Trust, state: Pick<State, 'keys' | 'services'
 		'an engine here would refuse every lease and fail every rollback, so it does not lead. Give this box the trust file the store\'s admins signed with ' +
 		'(CALYX_TRUST, or /etc/calyx/trust.json; for the demo, copy ~/.config/calyx/demo-trust.json from the box that made it), or watch with --readonly'
 	);
+}
+
+/** Each key's and service's record checked against the trust file alone (what the trail says aside). */
+function verdicts(trust: Trust, state: Registries) {
+	const own = {...trust, disowned: undefined};
+	return {keys: state.keys.map(k => keyVerdict(own, k)), services: (state.services ?? []).map(s => serviceVerdict(own, s))};
+}
+
+type Registries = Pick<State, 'keys' | 'services'>;
+
+/**
+ * Whether a write under `trust`, from `before` to `after`, binds the store to it (core/trust-binding.ts):
+ * when the store held keys or services, the trust must have signed one of them (a stranger's first
+ * registration in an upgraded store binds nothing); when it held none, the write's own registration does.
+ */
+export function bindsStore(trust: Trust, before: Registries, after: Registries): boolean {
+	const held = verdicts(trust, before);
+	const all = [...held.keys, ...held.services];
+	if (all.length > 0) return all.some(v => v.ok);
+	const made = verdicts(trust, after);
+	return [...made.keys, ...made.services].some(v => v.ok);
 }

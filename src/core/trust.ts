@@ -52,6 +52,10 @@ export interface Trust {
 	source: string;
 	/** Keys and services whose records are not as the audit trail registered them (see ledger.ts). */
 	disowned?: Disowned;
+	/** The trust the store is bound to, when it is not this one: this process writes nothing (core/trust-binding.ts). */
+	foreign?: string;
+	/** The store is bound to no trust yet: the next write binds it to this one. */
+	unbound?: boolean;
 }
 
 /** By key id and by service name: why each is not trusted, whatever its record says. */

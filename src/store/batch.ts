@@ -2,7 +2,9 @@ import type {Clock} from '../core/clock.js';
 import type {RecordedSample} from '../core/engine/context.js';
 import type {Command} from '../core/engine/commands.js';
 import {execute} from '../core/engine/execute.js';
-import {EngineError} from '../core/errors.js';
+import {EngineError, refused} from '../core/errors.js';
+import {bindingEvent, mismatchReason} from '../core/trust-binding.js';
+import {bindsStore} from '../core/trust-fit.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
@@ -23,11 +25,19 @@ export interface Batch<R> {
  * Anything but an EngineError is thrown.
  */
 export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
+	// Under a trust the store is not bound to, nothing is written but the rebind its admins signed.
+	if (trust.foreign !== undefined && cmds.some(c => c.type !== 'trust.rebind')) {
+		const reason = mismatchReason(trust, trust.foreign);
+		return {state, events: [], samples: [], results: [], failed: {index: 0, error: refused(reason.code, reason.message)}};
+	}
 	let current = state;
 	const events: EventDraft[] = [];
 	const samples: RecordedSample[] = [];
 	const results: R[] = [];
-	const done = (failed?: Batch<R>['failed']): Batch<R> => ({state: current, events, samples, results, ...(failed ? {failed} : {})});
+	const done = (failed?: Batch<R>['failed']): Batch<R> => {
+		if (trust.unbound && events.length > 0 && bindsStore(trust, state, current)) events.unshift(bindingEvent(trust, events[0]!.at, events[0]!.actor));
+		return {state: current, events, samples, results, ...(failed ? {failed} : {})};
+	};
 	for (const [index, cmd] of cmds.entries()) {
 		try {
 			const out = execute<R>(current, cmd, {clock, trust});

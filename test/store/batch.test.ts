@@ -24,10 +24,11 @@ describe('runMany: several commands as one unit of work', () => {
 		expect(out.failed).toBeUndefined();
 		expect(out.rev).toBe(3);
 		expect(out.results.map(r => r.id)).toEqual(['INT-20261125-001', 'INT-20261125-001', 'INT-20261125-002']);
+		// After the binding to the trust (seq 1) and the two keys.
 		expect(out.events.map(e => [e.seq, e.kind])).toEqual([
-			[3, 'intent.created'],
-			[4, 'intent.approved'],
-			[5, 'intent.created'],
+			[4, 'intent.created'],
+			[5, 'intent.approved'],
+			[6, 'intent.created'],
 		]);
 		const state = await store.read();
 		expect(state.rev).toBe(3);
@@ -35,7 +36,7 @@ describe('runMany: several commands as one unit of work', () => {
 			['one', 'approved_pending_human'],
 			['two', 'draft'],
 		]);
-		expect((await store.audit()).slice(2)).toEqual(out.events);
+		expect((await store.audit()).slice(3)).toEqual(out.events);
 		expect(out.events.every(e => (e as AuditRecord).rev === 3)).toBe(true);
 	});
 

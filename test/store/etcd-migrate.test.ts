@@ -144,12 +144,13 @@ describe.skipIf(etcd.absent !== undefined)('store migrate (a data directory ⇄ 
 		const {dir, store} = await fileStoreWithHistory();
 		const log = join(dir, 'audit.ndjson');
 		const lines = readFileSync(log, 'utf8').split('\n');
-		lines[2] = lines[2]!.replace('"actor":"human:alice"', '"actor":"human:mallo"');
+		const at = lines.findIndex(l => l.includes('"actor":"human:alice"'));
+		lines[at] = lines[at]!.replace('"actor":"human:alice"', '"actor":"human:mallo"');
 		writeFileSync(log, lines.join('\n'));
 		const target = etcd.target();
 		const tampered = await refusal(migrateStore({dir}, {target}, {trust: store.trust, stateHome: home}));
 		expect(tampered.code).toBe('TAMPERED');
-		expect(tampered.message).toMatch(/the source .* does not verify at event 3/);
+		expect(tampered.message).toMatch(new RegExp(`the source .* does not verify at event ${at + 1}`));
 		expect(await keysUnder(target)).toBe(0);
 	}, 60_000);
 });

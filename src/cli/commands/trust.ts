@@ -5,12 +5,41 @@ import {generateKeyPair, isEd25519PublicKey, type AnyStatement, signingAdmins as
 import {defaultKeyPath, discardKey, loadAdminKey, saveKey} from '../../store/keyring.js';
 import {SYSTEM_TRUST, trustSource, writeNew} from '../../store/trust.js';
 import {action, examples} from '../action.js';
-import type {Io} from '../context.js';
+import type {Cli, Io} from '../context.js';
+import {StoreError} from '../../store/errors.js';
+import {shortTrustId, trustId} from '../../core/trust-binding.js';
 import {usage} from '../errors.js';
 import {count, text} from '../parse.js';
 import {collect, describeStatement, readStatement, writeStatement} from '../statement.js';
+import {registerRebind} from './trust-rebind.js';
 
 type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
+
+type Binding = {at: string; bound: 'this trust' | 'another trust' | 'not yet'; trust?: string} | null;
+
+/** Which trust the store (when there is one) is bound to, as this process's verified trail says. */
+async function storeBinding(cli: Cli): Promise<Binding> {
+	let store;
+	try {
+		store = await cli.store();
+	} catch (error) {
+		if (error instanceof StoreError && error.code === 'NOT_INITIALISED') return null;
+		throw error;
+	}
+	const checked = await store.checkedTrust();
+	const at = await cli.storeLabel();
+	if (checked.foreign !== undefined) return {at, bound: 'another trust', trust: checked.foreign};
+	return checked.unbound ? {at, bound: 'not yet'} : {at, bound: 'this trust', trust: trustId(cli.trust)};
+}
+
+const bindingLine = (b: Binding) =>
+	!b
+		? 'none here (calyx init makes one)'
+		: b.bound === 'this trust'
+			? `${b.at} is bound to this trust: processes under it write there`
+			: b.bound === 'not yet'
+				? `${b.at} is bound to no trust yet: its next write binds it to the writer's`
+				: `${b.at} is bound to another trust (${shortTrustId(b.trust!)}): nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`;
 
 export function registerTrust(program: Command, io: Io) {
 	const trust = program.command('trust').description('the authority over keys and services: the admin keys that register, revoke and change keys, and put service definitions in force');
@@ -81,14 +110,17 @@ export function registerTrust(program: Command, io: Io) {
 			action(io, async cli => {
 				const t = cli.trust;
 				const src = trustSource(cli.io.env);
+				const binding = await storeBinding(cli);
 				cli.emit(
-					{path: src.path, demo: t.demo, exists: t.admins.length > 0, threshold: t.threshold, separationOfDuties: t.separationOfDuties, admins: t.admins.map(a => ({id: a.id, fingerprint: a.fingerprint}))},
+					{path: src.path, demo: t.demo, exists: t.admins.length > 0, id: trustId(t), threshold: t.threshold, separationOfDuties: t.separationOfDuties, admins: t.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), store: binding},
 					r =>
 						[
 							trustLabel(t),
 							`file: ${r.path}${r.exists ? '' : ' (not made yet)'}`,
+							`id: ${shortTrustId(r.id)}`,
 							`admins: ${r.admins.map(a => `${a.id} (${a.fingerprint.slice(0, 16)})`).join(', ') || 'none'}`,
 							`separation of duties: ${r.separationOfDuties ? 'on (an intent is approved by someone other than its proposer)' : 'off'}`,
+							`store: ${bindingLine(r.store)}`,
 						].join('\n'),
 				);
 			}),
@@ -118,4 +150,5 @@ export function registerTrust(program: Command, io: Io) {
 			}),
 		);
 	examples(sign, 'calyx trust sign alice.request.json --admin-key admin');
+	registerRebind(trust, io);
 }

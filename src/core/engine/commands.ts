@@ -1,5 +1,6 @@
 import type {CanaryPlan, Criticality, Sample, SignedServiceStatement, SignedStatement, Split} from '../model/index.js';
 import type {TargetReading} from '../target.js';
+import type {SignedRebind} from '../trust-binding.js';
 
 /**
  * Everything that can change state. `actor` says who asked ("human:alice", "agent:ci-bot",
@@ -11,6 +12,8 @@ export type Command = (
 	| {type: 'key.revoke'; statement: SignedStatement}
 	| {type: 'key.role'; statement: SignedStatement}
 	| {type: 'service.apply'; statement: SignedServiceStatement}
+	/** Moves the store to this process's trust, signed by the bound trust's admins (core/trust-binding.ts). */
+	| {type: 'trust.rebind'; rebind: SignedRebind; reason: string}
 	| {
 			type: 'intent.create';
 			service: string;

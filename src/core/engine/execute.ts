@@ -14,6 +14,7 @@ import {cosignLease, issueLease} from './leases.js';
 import {recordMetrics} from './metrics.js';
 import {rollbackCommand} from './rollback.js';
 import {applyService} from './services.js';
+import {rebindTrust} from './rebind.js';
 import {tick} from './tick.js';
 import {groupAction} from './group.js';
 import {cosignTierCommand} from './tier-keys.js';
@@ -66,6 +67,7 @@ const COMMAND_TYPES: readonly Command['type'][] = [
 	'key.revoke',
 	'key.role',
 	'service.apply',
+	'trust.rebind',
 	'intent.create',
 	'intent.approve',
 	'lease.issue',
@@ -95,6 +97,8 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 			return changeKeyRole(ctx, cmd);
 		case 'service.apply':
 			return applyService(ctx, cmd);
+		case 'trust.rebind':
+			return rebindTrust(ctx, cmd);
 		case 'intent.create':
 			return createIntent(ctx, cmd);
 		case 'intent.approve':

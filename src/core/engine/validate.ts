@@ -61,6 +61,7 @@ const TEXT_FIELDS: {[T in CommandType]?: Record<string, [field: string, kind: Te
 	'target.failed': {id: ['id', 'id'], code: ['code', 'id'], message: ['message', 'text']},
 	'target.sanity': {id: ['id', 'id'], output: ['output', 'text']},
 	'config.set': {reason: ['reason', 'text']},
+	'trust.rebind': {reason: ['reason', 'text']},
 };
 
 export function requireCommandText(cmd: Command): void {

@@ -1,0 +1,62 @@
+import {readFileSync} from 'node:fs';
+import type {Command} from 'commander';
+import {iso} from '../../core/clock.js';
+import {TrustFile, trustFrom} from '../../core/trust.js';
+import {shortTrustId, signRebind, trustId} from '../../core/trust-binding.js';
+import {loadAdminKey} from '../../store/keyring.js';
+import {action, examples} from '../action.js';
+import type {Io} from '../context.js';
+import {usage} from '../errors.js';
+import {text} from '../parse.js';
+import {collect} from '../statement.js';
+
+type RebindOpts = {from: string; adminKey?: string[]; reason: string};
+
+/** The trust file the store is bound to, read as given: its id must be the binding's, which the engine checks. */
+function readFrom(path: string): TrustFile {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(path, 'utf8'));
+	} catch (error) {
+		throw usage(`--from: cannot read ${path} as JSON: ${(error as Error).message}`);
+	}
+	const parsed = TrustFile.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw usage(`--from: ${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+	}
+	try {
+		trustFrom(parsed.data, path);
+	} catch (error) {
+		throw usage(`--from: ${path}: ${(error as Error).message}`);
+	}
+	return parsed.data;
+}
+
+/**
+ * Moves the store to this process's trust (CALYX_TRUST): what a new trust file takes (an admin
+ * added or replaced, a new threshold). The store's own trust signs it: its admins' keys, enough
+ * of them for its threshold (core/trust-binding.ts).
+ */
+export function registerRebind(trust: Command, io: Io) {
+	const rebind = trust
+		.command('rebind')
+		.description('move the store to this process\'s trust file (CALYX_TRUST), signed by the admins of the trust it is bound to')
+		.requiredOption('--from <file>', 'the trust file the store is bound to now (calyx trust show names its id)')
+		.requiredOption('--admin-key <file>', 'an admin key of that trust (repeat until its threshold is met)', collect)
+		.requiredOption('--reason <text>', 'why the trust changes (recorded in the audit trail)', text('text'))
+		.action(
+			action<RebindOpts>(io, async (cli, _args, o) => {
+				const from = readFrom(o.from);
+				const to = trustId(cli.trust);
+				const admins = (o.adminKey ?? []).map(ref => loadAdminKey(ref, cli.io.env));
+				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(trustFrom(from, o.from)), to, at: iso(cli.clock.now()), reason: o.reason};
+				const signed = signRebind(statement, from, admins);
+				const {rev} = await cli.run({type: 'trust.rebind', rebind: signed, reason: o.reason});
+				cli.emit({ok: true, from: statement.from, to, trust: cli.trust.source, rev}, r =>
+					[`the store moved from trust ${shortTrustId(r.from)} to ${shortTrustId(r.to)} (${r.trust}): only processes under it write now`, `run every box that writes with ${r.trust}`].join('\n'),
+				);
+			}),
+		);
+	examples(rebind, 'CALYX_TRUST=/etc/calyx/trust.json calyx trust rebind --from /etc/calyx/trust.json.old --admin-key admin --reason "bob joins the admins"');
+}

@@ -1,0 +1,121 @@
+import {z} from 'zod';
+import {canonicalJson, sha256} from './canonical.js';
+import type {Reason} from './errors.js';
+import type {EventDraft} from './events.js';
+import {signPayload} from './lease.js';
+import {AdminSignature} from './model/signature.js';
+import {fingerprintOf, signatureHolds, TrustFile, trustFrom, type Trust} from './trust.js';
+
+/**
+ * A data directory is bound to one trust, in its audit trail: the first write under a trust whose
+ * admins signed something the store holds (its first key registered, or a key an older version
+ * registered) records `store.trust_bound` with the trust's id, and from then on a process under
+ * any other trust file writes nothing (its keys would verify for it alone). Only the bound trust's own
+ * admins move the binding to another trust (`trust.rebound`, a statement they sign). The binding
+ * is read from the verified trail (core/ledger.ts folds it), never from the document, and the fold
+ * re-checks every rebind's signatures: a rebind appended by hand moves nothing.
+ */
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const ids = new WeakMap<Trust, string>();
+
+/** What identifies a trust: its admins' keys, its threshold and its rules (not where the file lies). */
+export function trustId(trust: Trust): string {
+	let id = ids.get(trust);
+	if (id === undefined) {
+		const admins = trust.admins.map(a => a.fingerprint).sort();
+		id = sha256(canonicalJson({admins, threshold: trust.threshold, separationOfDuties: trust.separationOfDuties, demo: trust.demo}));
+		ids.set(trust, id);
+	}
+	return id;
+}
+
+export const shortTrustId = (id: string) => id.slice(0, 16);
+
+/** The event that binds a data directory to `trust` (its admins named, for whoever reads the trail). */
+export const bindingEvent = (trust: Trust, at: string, actor: string): EventDraft => ({
+	at,
+	actor,
+	kind: 'store.trust_bound',
+	subject: 'trust',
+	reason: `the data directory is bound to ${trust.demo ? 'a demo trust' : `the trust ${trust.source}`}: only its admins can move it to another`,
+	data: {trust: trustId(trust), threshold: trust.threshold, admins: trust.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), source: trust.source},
+});
+
+/** Why a process under `trust` writes nothing to a directory bound to `bound`. */
+export const mismatchReason = (trust: Trust, bound: string): Reason => ({
+	code: 'TRUST_MISMATCH',
+	message:
+		`this store is bound to trust ${shortTrustId(bound)}, and this process runs under ${trust.source} (${shortTrustId(trustId(trust))}): ` +
+		'nothing is written under another trust. Run with the trust file the store is bound to (CALYX_TRUST, or /etc/calyx/trust.json; calyx trust show names both), ' +
+		'or have its admins move the store to this trust: calyx trust rebind --from <its trust file> --admin-key <its admin key>',
+});
+
+export const RebindStatement = z
+	.object({
+		v: z.literal(1),
+		kind: z.literal('calyx.rebind'),
+		from: z.string().regex(HEX64),
+		to: z.string().regex(HEX64),
+		at: z.string().max(40),
+		reason: z.string().max(500),
+	})
+	.strict();
+export type RebindStatement = z.infer<typeof RebindStatement>;
+
+/** A rebind as the command carries it and the trail records it: the statement, its signatures, and the trust it moves from. */
+export const SignedRebind = z.object({statement: RebindStatement, signatures: z.array(AdminSignature).max(64), fromTrust: z.unknown()}).strict();
+export type SignedRebind = z.infer<typeof SignedRebind>;
+
+export const rebindPayload = (s: RebindStatement) => canonicalJson(s);
+
+/** Adds signatures: what `trust rebind` does with each old admin key it is given. */
+export function signRebind(statement: RebindStatement, fromTrust: TrustFile, admins: ReadonlyArray<{privateKey: string; publicKey: string}>): SignedRebind {
+	const signatures = admins.map(a => ({admin: fingerprintOf(a.publicKey), signature: signPayload(rebindPayload(statement), a.privateKey)}));
+	return {statement, signatures, fromTrust};
+}
+
+/**
+ * Whether a rebind moves a store bound to `bound` on to `to`: the statement names both, the trust
+ * it carries is the bound one (by id), and enough of that trust's admins signed. Checked by the
+ * engine before it records one and by the fold on every one it reads.
+ */
+export function rebindProblem(bound: string | undefined, rebind: unknown, to?: string): Reason | undefined {
+	const parsed = SignedRebind.safeParse(rebind);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		return {code: 'INVALID_STATEMENT', message: `rebind.${issue.path.join('.')}: ${issue.message}`};
+	}
+	const {statement, signatures, fromTrust} = parsed.data;
+	if (bound === undefined) return {code: 'NOT_BOUND', message: 'this store is not bound to a trust yet: its first write binds it to the writer\'s trust'};
+	let from: Trust;
+	try {
+		from = trustFrom(TrustFile.parse(fromTrust), 'rebind');
+	} catch (error) {
+		return {code: 'INVALID_STATEMENT', message: `--from: not a trust file: ${(error as Error).message.split('\n')[0]}`};
+	}
+	if (trustId(from) !== bound) return {code: 'WRONG_TRUST', message: `--from: that trust file is ${shortTrustId(trustId(from))}, not the trust this store is bound to (${shortTrustId(bound)})`};
+	if (statement.from !== bound) return {code: 'WRONG_TRUST', message: `the rebind moves from trust ${shortTrustId(statement.from)}, and this store is bound to ${shortTrustId(bound)}`};
+	if (to !== undefined && statement.to !== to) return {code: 'WRONG_TRUST', message: `the rebind moves to trust ${shortTrustId(statement.to)}, and this process runs under ${shortTrustId(to)}`};
+	const payload = rebindPayload(statement);
+	const valid = new Set(signatures.filter(s => from.admins.some(a => a.fingerprint === s.admin && signatureHolds(payload, s.signature, a.publicKey))).map(s => s.admin));
+	if (valid.size < from.threshold) {
+		return {code: 'UNTRUSTED_STATEMENT', message: `the rebind carries ${valid.size} valid signature(s) of the bound trust's admins; ${from.threshold} needed (--admin-key, one per admin)`};
+	}
+	return undefined;
+}
+
+/** The binding after one trail event: the first `store.trust_bound` binds; a `trust.rebound` moves it only when it holds. */
+export function bindingStep(bound: string | undefined, event: {kind: string; data: Record<string, unknown>}): string | undefined {
+	if (event.kind === 'store.trust_bound') {
+		const id = event.data.trust;
+		return bound === undefined && typeof id === 'string' && HEX64.test(id) ? id : bound;
+	}
+	if (event.kind === 'trust.rebound') {
+		const rebind = event.data.rebind as SignedRebind | undefined;
+		return rebindProblem(bound, rebind) === undefined ? rebind!.statement.to : bound;
+	}
+	return bound;
+}
+
+export const isBindingLine = (line: {includes(text: string): boolean}) => line.includes('"kind":"store.trust_bound"') || line.includes('"kind":"trust.rebound"');

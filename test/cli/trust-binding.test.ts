@@ -1,0 +1,89 @@
+/**
+ * A data directory bound to one trust: a group member with a trust file of their own (CALYX_TRUST)
+ * writes nothing there, and only the bound trust's admins move the directory to another trust.
+ */
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {sandbox, snapshot} from './helpers.js';
+
+type Doc = Record<string, any>;
+
+async function twoTrusts() {
+	const s = sandbox();
+	const made = async (name: string, more: string[] = []) => {
+		const out = join(s.root, `${name}.json`);
+		const key = join(s.root, `${name}-admin.pem`);
+		expect((await s.calyx(['trust', 'init', '--out', out, '--admin-out', key, '--admin', `${name}-admin`, ...more])).code).toBe(0);
+		return {env: {CALYX_TRUST: out}, out, key};
+	};
+	const ops = await made('ops');
+	const rogue = await made('rogue');
+	// The trust ops moves to: its admin, and a new one (what adding an admin takes).
+	const opsPublic = join(s.root, 'ops-admin.pub.pem');
+	writeFileSync(opsPublic, (JSON.parse(readFileSync(ops.out, 'utf8')) as {admins: Array<{publicKey: string}>}).admins[0]!.publicKey);
+	const next = await made('next', ['--add-admin', opsPublic]);
+	expect((await s.calyx(['init'], {env: ops.env})).code).toBe(0);
+	const first = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice', '--admin-key', ops.key], {env: ops.env});
+	expect(first.code).toBe(0);
+	return {s, ops, rogue, next};
+}
+
+describe('a data directory bound to its trust', () => {
+	it('the first key binds it; trust show says to which, and whether it is this process\'s', async () => {
+		const {s, ops, rogue} = await twoTrusts();
+		const audit = await s.json<Doc>(['audit', 'list'], {env: ops.env});
+		expect(audit.doc.events.map((e: Doc) => e.kind)).toEqual(['store.trust_bound', 'key.registered']);
+		const mine = await s.json<Doc>(['trust', 'show'], {env: ops.env});
+		expect(mine.doc.store).toMatchObject({bound: 'this trust', trust: mine.doc.id});
+		const theirs = await s.calyx(['trust', 'show'], {env: rogue.env});
+		expect(theirs.stdout).toContain(`is bound to another trust (${String(mine.doc.id).slice(0, 16)})`);
+	});
+
+	it('under another trust file nothing is written: no key, no halt, no engine; exit 1 naming both trusts and what to do', async () => {
+		const {s, ops, rogue} = await twoTrusts();
+		const before = snapshot(s.data);
+		const add = await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory-bot', '--owner', 'mallory', '--admin-key', rogue.key], {env: rogue.env});
+		expect(add.code).toBe(1);
+		expect(add.stderr).toContain('this store is bound to trust');
+		expect(add.stderr).toContain(rogue.out);
+		expect(add.stderr).toContain('calyx trust rebind');
+		const intent = await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0'], {env: rogue.env});
+		expect(intent.code).toBe(1);
+		expect(intent.doc).toMatchObject({ok: false, error: {code: 'TRUST_MISMATCH'}});
+		const engine = await s.json<Doc>(['engine', '--once'], {env: rogue.env});
+		expect(engine.doc).toMatchObject({ok: false, error: {code: 'TRUST_MISMATCH', message: expect.stringContaining('it does not lead')}});
+		expect(snapshot(s.data)).toEqual(before);
+		// What it can read, it is told it cannot trust.
+		const keys = await s.json<Doc>(['keys', 'list'], {env: rogue.env});
+		expect(keys.doc.keys[0]).toMatchObject({id: 'alice', trusted: false, status: expect.stringContaining('this store is bound to trust')});
+		expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot', '--owner', 'ci-bot', '--admin-key', ops.key], {env: ops.env})).code).toBe(0);
+	});
+
+	it('moves to a new trust only with the bound trust\'s admin signature; then the old trust writes nothing', async () => {
+		const {s, ops, next} = await twoTrusts();
+		const before = snapshot(s.data);
+		const forged = await s.json<Doc>(['trust', 'rebind', '--from', ops.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
+		expect(forged.code).toBe(1);
+		expect(forged.doc.error).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('0 valid signature(s)')});
+		const wrongFrom = await s.json<Doc>(['trust', 'rebind', '--from', next.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
+		expect(wrongFrom.doc.error).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from')});
+		const noReason = await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'a\u001b[2Jb'], {env: next.env});
+		expect(noReason.code).toBe(2);
+		expect(noReason.stderr).toContain('--reason');
+		expect(snapshot(s.data)).toEqual(before);
+
+		const moved = await s.json<Doc>(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'the new trust file'], {env: next.env});
+		expect(moved.code).toBe(0);
+		expect(moved.doc).toMatchObject({ok: true, trust: next.out});
+		expect((await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'ci-bot', '--owner', 'ci-bot', '--admin-key', next.key], {env: next.env})).code).toBe(0);
+		const old = await s.json<Doc>(['keys', 'add', '--role', 'agent', '--id', 'bot-2', '--owner', 'bot-2', '--admin-key', ops.key], {env: ops.env});
+		expect(old.doc.error).toMatchObject({code: 'TRUST_MISMATCH'});
+		const again = await s.json<Doc>(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'again'], {env: next.env});
+		expect(again.doc.error).toMatchObject({code: 'ALREADY_BOUND'});
+		// The keys the old trust's admin registered stay trusted: that admin is in the new trust too.
+		const keys = await s.json<Doc>(['keys', 'list'], {env: next.env});
+		expect(keys.doc.keys.map((k: Doc) => [k.id, k.trusted])).toEqual([['alice', true], ['ci-bot', true]]);
+		expect((await s.json<Doc>(['audit', 'verify'], {env: next.env})).doc).toMatchObject({ok: true});
+	});
+});

@@ -1,0 +1,137 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {execute, generateKeyPair, ManualClock, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
+import {bindingStep, signRebind, trustId, type RebindStatement} from '../../src/core/trust-binding.js';
+import {EngineError} from '../../src/core/errors.js';
+import {initStore, openStore} from '../../src/store/index.js';
+import {tempDir} from './helpers.js';
+
+/** Two authorities over one data directory: the one it was bound to, and another. */
+const ADMIN_A = generateKeyPair();
+const ADMIN_B = generateKeyPair();
+const A = new Signers([ADMIN_A], {source: '/etc/calyx/trust.json'});
+const B = new Signers([ADMIN_B], {source: '/home/mallory/trust.json'});
+const fileOf = (s: Signers): TrustFile => ({v: 1, kind: 'calyx.trust', demo: false, threshold: s.trust.threshold, admins: s.trust.admins.map(a => ({id: a.id, publicKey: a.publicKey})), separationOfDuties: s.trust.separationOfDuties});
+const holder = (id: string, role: Holder['role'] = 'human'): Holder => ({id, role, owner: id, ...generateKeyPair()});
+const AT = '2026-12-04T10:00:00.000Z';
+
+async function boundToA() {
+	const dir = tempDir();
+	const anchor = {stateHome: tempDir()};
+	const {store} = await initStore(dir, {trust: A.trust, anchor});
+	await store.run(A.register(holder('alice'), AT));
+	return {dir, anchor, store};
+}
+
+const kinds = (dir: string) =>
+	readFileSync(`${dir}/audit.ndjson`, 'utf8')
+		.trim()
+		.split('\n')
+		.map(l => (JSON.parse(l) as {kind: string}).kind);
+
+const rebindOf = (statement: Partial<RebindStatement>, admins = [ADMIN_A], from = fileOf(A)) =>
+	signRebind({v: 1, kind: 'calyx.rebind', from: trustId(A.trust), to: trustId(B.trust), at: AT, reason: 'new admin', ...statement}, from, admins);
+
+async function refusal(p: Promise<unknown>): Promise<EngineError> {
+	const error = await p.then(() => undefined, (e: unknown) => e);
+	expect(error).toBeInstanceOf(EngineError);
+	return error as EngineError;
+}
+
+describe('a data directory is bound to one trust', () => {
+	it('its first write under a trust binds it, in the trail, before what the write did', async () => {
+		const {dir, store} = await boundToA();
+		expect(kinds(dir)).toEqual(['store.trust_bound', 'key.registered']);
+		const bound = JSON.parse(readFileSync(`${dir}/audit.ndjson`, 'utf8').split('\n')[0]!) as {data: {trust: string; admins: unknown[]}};
+		expect(bound.data).toMatchObject({trust: trustId(A.trust), admins: [{id: 'admin-1', fingerprint: A.trust.admins[0]!.fingerprint}]});
+		await store.run(A.register(holder('bob'), AT));
+		expect(kinds(dir).filter(k => k === 'store.trust_bound')).toHaveLength(1);
+	});
+
+	it('a process under another trust writes nothing: no key registered, no halt, nothing in the trail', async () => {
+		const {dir, anchor, store} = await boundToA();
+		const before = readFileSync(`${dir}/audit.ndjson`);
+		const rogue = await openStore(dir, {trust: B.trust, anchor});
+		const error = await refusal(rogue.run(B.register(holder('mallory'), AT)));
+		expect(error).toMatchObject({kind: 'refused', code: 'TRUST_MISMATCH'});
+		expect(error.message).toContain(`bound to trust ${trustId(A.trust).slice(0, 16)}`);
+		expect(error.message).toContain('/home/mallory/trust.json');
+		expect(error.message).toContain('calyx trust rebind');
+		expect(readFileSync(`${dir}/audit.ndjson`)).toEqual(before);
+		expect((await store.read()).keys.map(k => k.id)).toEqual(['alice']);
+		// What it reads, it is told it cannot trust, and why.
+		const seen = await rogue.checkedTrust();
+		expect(seen.foreign).toBe(trustId(A.trust));
+		expect(seen.disowned?.keys.get('alice')).toContain('this store is bound to trust');
+	});
+
+	it('the bound trust\'s admins move it to another trust; then the old trust writes nothing', async () => {
+		const {dir, anchor, store} = await boundToA();
+		const moved = await openStore(dir, {trust: B.trust, anchor});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({}), reason: 'a new admin'});
+		expect(kinds(dir).at(-1)).toBe('trust.rebound');
+		await moved.run(B.register(holder('carol'), AT));
+		expect((await moved.checkedTrust()).foreign).toBeUndefined();
+		expect(await refusal(store.run(A.register(holder('dave'), AT)))).toMatchObject({code: 'TRUST_MISMATCH'});
+	});
+
+	it('refuses a rebind its admins did not sign, from another trust, or to a trust other than the process\'s own', async () => {
+		const {dir, anchor} = await boundToA();
+		const rogue = await openStore(dir, {trust: B.trust, anchor});
+		const rebind = (r: ReturnType<typeof rebindOf>) => refusal(rogue.run({type: 'trust.rebind', actor: 'mallory', rebind: r, reason: 'take over'}));
+		expect(await rebind(rebindOf({}, [ADMIN_B]))).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('0 valid signature(s)')});
+		expect(await rebind(rebindOf({}, [ADMIN_B], fileOf(B)))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from: that trust file is')});
+		expect(await rebind(rebindOf({from: trustId(B.trust)}))).toMatchObject({code: 'WRONG_TRUST'});
+		expect(await rebind(rebindOf({to: trustId(A.trust)}))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('this process runs under')});
+		const tampered = rebindOf({});
+		expect(await rebind({...tampered, statement: {...tampered.statement, reason: 'edited after signing'}})).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
+		expect(kinds(dir)).toEqual(['store.trust_bound', 'key.registered']);
+	});
+
+	it('the fold moves the binding only on a rebind that holds: a bind or rebind appended by hand moves nothing', () => {
+		const a = trustId(A.trust);
+		const b = trustId(B.trust);
+		expect(bindingStep(undefined, {kind: 'store.trust_bound', data: {trust: a}})).toBe(a);
+		expect(bindingStep(a, {kind: 'store.trust_bound', data: {trust: b}})).toBe(a);
+		expect(bindingStep(undefined, {kind: 'store.trust_bound', data: {trust: 'not hex'}})).toBeUndefined();
+		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({}, [ADMIN_B])}})).toBe(a);
+		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({}, [ADMIN_B], fileOf(B))}})).toBe(a);
+		expect(bindingStep(a, {kind: 'trust.rebound', data: {}})).toBe(a);
+		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({})}})).toBe(b);
+	});
+
+	it('a threshold of two takes two of the bound trust\'s admins', async () => {
+		const second = generateKeyPair();
+		const two = new Signers([ADMIN_A, second], {threshold: 2});
+		const dir = tempDir();
+		const anchor = {stateHome: tempDir()};
+		const {store} = await initStore(dir, {trust: two.trust, anchor});
+		await store.run(two.register(holder('alice'), AT));
+		const moved = await openStore(dir, {trust: B.trust, anchor});
+		const statement = {from: trustId(two.trust)};
+		const once = rebindOf(statement, [ADMIN_A], fileOf(two));
+		expect(await refusal(moved.run({type: 'trust.rebind', actor: 'admin', rebind: once, reason: 'x'}))).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('1 valid signature(s)')});
+		const twice = {...once, signatures: [...once.signatures, ...once.signatures]};
+		expect(await refusal(moved.run({type: 'trust.rebind', actor: 'admin', rebind: twice, reason: 'x'}))).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf(statement, [ADMIN_A, second], fileOf(two)), reason: 'x'});
+		expect((await moved.checkedTrust()).foreign).toBeUndefined();
+	});
+
+	it('an upgraded store is bound by the first write of a trust that verifies what it holds, not by a stranger\'s', async () => {
+		const dir = tempDir();
+		const anchor = {stateHome: tempDir()};
+		const {store} = await initStore(dir, {trust: A.trust, anchor});
+		// As a version before binding wrote it: alice registered, no binding in the trail.
+		await store.mutate(state => {
+			const out = execute(state, A.register(holder('alice'), AT), {clock: new ManualClock(Date.parse(AT)), trust: A.trust});
+			return {state: out.state, events: out.events, result: undefined};
+		});
+		expect(kinds(dir)).toEqual(['key.registered']);
+		const stranger = await openStore(dir, {trust: B.trust, anchor});
+		await stranger.run(B.register(holder('erin'), AT));
+		expect(kinds(dir)).toEqual(['key.registered', 'key.registered']);
+		await store.run(A.register(holder('bob'), AT));
+		expect(kinds(dir)).toEqual(['key.registered', 'key.registered', 'store.trust_bound', 'key.registered']);
+		expect(await refusal(stranger.run(B.register(holder('frank'), AT)))).toMatchObject({code: 'TRUST_MISMATCH'});
+	});
+});
