@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {CanaryPlan, Config, RiskLevel} from './config.js';
-import {Sample} from './metrics.js';
+import {StoredSample} from './metrics.js';
 import {findControl, TEXT_LIMITS, textProblem} from '../text.js';
 import {AdminSignature} from './signature.js';
 import {ServiceDefinition, ServiceRecord} from './service.js';
@@ -295,7 +295,7 @@ export const Deployment = z.object({
 	updatedAt: Iso,
 	endedAt: Iso.optional(),
 	/** Recent samples of the current tier (bounded); the metrics log keeps them all. */
-	window: z.array(Sample),
+	window: z.array(StoredSample),
 	sampleCount: z.number().int().min(0),
 	hold: z.object({reason: z.string(), since: Iso}).optional(),
 	halt: Halt.optional(),

@@ -72,5 +72,39 @@ export const Sample = z
 	.refine(s => METRICS.some(m => s[m] !== undefined) || Object.keys(s.custom ?? {}).length > 0, {message: `a sample needs at least one of ${METRICS.join(', ')} or a custom metric`});
 export type Sample = z.infer<typeof Sample>;
 
+const AT_PATTERN = (z.iso.datetime({offset: true}) as unknown as {_zod: {def: {pattern: RegExp}}})._zod.def.pattern;
+
+/** What `Sample` accepts, for the common shape (`at` and any of the four metrics), checked by hand; false means "ask zod". */
+function plainSampleOk(v: unknown): boolean {
+	if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+	let at = false;
+	let metrics = 0;
+	for (const key in v) {
+		const x = (v as Record<string, unknown>)[key];
+		if (key === 'at') {
+			if (typeof x !== 'string' || !AT_PATTERN.test(x)) return false;
+			at = true;
+			continue;
+		}
+		if (!Object.hasOwn(METRIC_INFO, key)) return false;
+		const info = METRIC_INFO[key as MetricName];
+		if (typeof x !== 'number' || !Number.isFinite(x) || x < info.min || x > info.max) return false;
+		metrics++;
+	}
+	return at && metrics > 0;
+}
+
+/**
+ * A sample as the state stores it: the same rules as `Sample`, but the common shape is checked by
+ * hand. A whole read validates every window's samples (3,000 with 50 live canaries), and zod's
+ * parse of each allocated about 2 KB; anything the hand check does not vouch for (custom metrics,
+ * TES readings, any problem) goes through `Sample`, whose issues it reports as its own.
+ */
+export const StoredSample = z.unknown().superRefine((v, ctx) => {
+	if (plainSampleOk(v)) return;
+	const parsed = Sample.safeParse(v);
+	if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({code: 'custom', message: issue.message, path: issue.path});
+}) as unknown as z.ZodType<Sample>;
+
 export type Level = 'ok' | 'warning' | 'critical';
 export const LEVEL_RANK: Record<Level, number> = {ok: 0, warning: 1, critical: 2};
