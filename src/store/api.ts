@@ -87,7 +87,8 @@ export type StoreErrorCode =
 	| 'IO' // a write failed: nothing was applied
 	| 'TAMPERED' // the chain does not verify from this user's last verified point, or lines past the head no commit began: nothing written
 	| 'UNSAFE' // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
-	| 'MOVED'; // a migration copied this store elsewhere and sealed it (state.moved): nothing is written here
+	| 'MOVED' // a migration copied this store elsewhere and sealed it (state.moved): nothing is written here
+	| 'TRUST_MISMATCH'; // the store is bound to another trust than this process's (core/trust-binding.ts): nothing is written
 
 export interface VerifyReport {
 	ok: boolean;

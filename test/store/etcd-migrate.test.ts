@@ -6,6 +6,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {generateKeyPair, Signers} from '../../src/core/index.js';
 import {migrateStore} from '../../src/store/etcd/migrate.js';
 import {connectEtcdStore, openEtcdStore, type EtcdTarget} from '../../src/store/etcd/index.js';
 import {targetLabel} from '../../src/store/etcd/url.js';
@@ -138,6 +139,19 @@ describe.skipIf(etcd.absent !== undefined)('store migrate (a data directory ⇄ 
 		const report = await migrateStore({dir}, {target}, {...opts, forceClean: true});
 		expect(report.cleaned).toBe(true);
 		expect(await keep(await openEtcdStore(target, {trust: store.trust, stateHome: home})).verifyAudit()).toMatchObject({ok: true});
+	}, 60_000);
+
+	it('refuses to move a store under a trust it is not bound to: nothing copied, the source not sealed', async () => {
+		const {dir, store} = await fileStoreWithHistory();
+		const stranger = new Signers([generateKeyPair()]).trust;
+		const target = etcd.target();
+		const before = readFileSync(join(dir, 'audit.ndjson'));
+		const error = await refusal(migrateStore({dir}, {target}, {trust: stranger, stateHome: home}));
+		expect(error.code).toBe('TRUST_MISMATCH');
+		expect(error.message).toContain('it is not migrated, nothing was written');
+		expect(await keysUnder(target)).toBe(0);
+		expect(readFileSync(join(dir, 'audit.ndjson'))).toEqual(before);
+		expect((await store.read()).moved).toBeUndefined();
 	}, 60_000);
 
 	it('refuses a source whose chain does not verify (a line of audit.ndjson edited)', async () => {

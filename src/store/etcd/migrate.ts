@@ -1,4 +1,5 @@
 import type {Trust} from '../../core/trust.js';
+import {mismatchReason} from '../../core/trust-binding.js';
 import type {BatchStore, VerifyReport} from '../api.js';
 import type {Head} from '../audit-log.js';
 import {StoreError} from '../errors.js';
@@ -151,6 +152,9 @@ async function readSource(from: StoreRef, where: string, opts: MigrateOptions): 
 	try {
 		const moved = (await store.read()).moved;
 		if (moved) throw refused(`${where} was already migrated to ${moved.to} at ${moved.at} (sealed at seq ${moved.seq}): migrate from there`, where);
+		// Moving a store seals it: a process under a trust it is not bound to writes nothing, the seal included.
+		const trust = await store.checkedTrust();
+		if (trust.foreign !== undefined) throw new StoreError('TRUST_MISMATCH', `${mismatchReason(opts.trust, trust.foreign).message}; it is not migrated, nothing was written`, where);
 		const report = await store.verifyAudit();
 		const problem = chainProblem('source', where, report);
 		if (problem) throw new StoreError('TAMPERED', `${problem}: it is not migrated; nothing was written`, where);
