@@ -3,7 +3,9 @@ import type {KeyRecord, ServiceRecord, State} from './model/index.js';
 import {SignedServiceStatement} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
 import {SignedStatement, statementDigest, type Disowned, type Trust} from './trust.js';
-import {bindingStep, isBindingLine, mismatchReason, trustId} from './trust-binding.js';
+import {bindingStep, isBindingLine, provenTrust, shortTrustId, trustId, type Binding, type BindingProof} from './trust-binding.js';
+import {foldStatements} from './registry.js';
+import {foldServiceStatements} from './service.js';
 
 /**
  * What the audit trail registered, kept small: per key and per service, one digest chained over
@@ -14,8 +16,8 @@ import {bindingStep, isBindingLine, mismatchReason, trustId} from './trust-bindi
 export interface Ledger {
 	keys: Readonly<Record<string, string>>;
 	services: Readonly<Record<string, string>>;
-	/** The trust the store is bound to (core/trust-binding.ts); absent until its first write under one. */
-	trust?: string;
+	/** The trust the store is bound to, and the event that bound it (core/trust-binding.ts); absent until its first write under one. */
+	binding?: Binding;
 }
 
 export const emptyLedger = (): Ledger => ({keys: {}, services: {}});
@@ -51,8 +53,31 @@ export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
 		const name = parsed.data.statement.name;
 		return {...ledger, services: {...ledger.services, [name]: chained(ledger.services[name], statementDigest(parsed.data.statement))}};
 	}
-	const bound = bindingStep(ledger.trust, event);
-	return bound === ledger.trust ? ledger : {...ledger, trust: bound!};
+	// In a trail that registered keys or services before any binding, a binding must show its trust signed one of them.
+	if (event.kind === 'store.trust_bound' && ledger.binding === undefined && !bindingProven(ledger, event.data)) return ledger;
+	const binding = bindingStep(ledger.binding, event);
+	return binding === ledger.binding ? ledger : {...ledger, binding: binding!};
+}
+
+/** Whether a first binding is the store's first registration's, or proves its trust signed a record the trail registered. */
+function bindingProven(ledger: Ledger, data: Record<string, unknown>): boolean {
+	if (Object.keys(ledger.keys).length === 0 && Object.keys(ledger.services).length === 0) return true;
+	const proof = data.proof as BindingProof | undefined;
+	const trust = provenTrust(data.trust, proof);
+	if (!trust || !Array.isArray(proof?.statements)) return false;
+	if (typeof proof.key === 'string') {
+		const statements = proof.statements.map(s => SignedStatement.safeParse(s));
+		if (!statements.every(s => s.success)) return false;
+		const signed = statements.map(s => s.data!);
+		return ledger.keys[proof.key] !== undefined && chainOf(signed) === ledger.keys[proof.key] && foldStatements(trust, proof.key, signed).ok;
+	}
+	if (typeof proof.service === 'string') {
+		const statements = proof.statements.map(s => SignedServiceStatement.safeParse(s));
+		if (!statements.every(s => s.success)) return false;
+		const signed = statements.map(s => s.data!);
+		return ledger.services[proof.service] !== undefined && chainOf(signed) === ledger.services[proof.service] && foldServiceStatements(trust, proof.service, signed).ok;
+	}
+	return false;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -63,8 +88,9 @@ const digestsOnly = (v: unknown): v is Record<string, string> =>
 export function ledgerFrom(saved: unknown): Ledger | undefined {
 	const v = saved as Partial<Ledger> | undefined;
 	if (!v || !digestsOnly(v.keys) || !digestsOnly(v.services)) return undefined;
-	if (v.trust === undefined) return {keys: v.keys, services: v.services};
-	return typeof v.trust === 'string' && HEX64.test(v.trust) ? {keys: v.keys, services: v.services, trust: v.trust} : undefined;
+	if (v.binding === undefined) return {keys: v.keys, services: v.services};
+	const b = v.binding as Partial<Binding> | null;
+	return b && typeof b.trust === 'string' && HEX64.test(b.trust) && typeof b.at === 'string' && HEX64.test(b.at) ? {keys: v.keys, services: v.services, binding: {trust: b.trust, at: b.at}} : undefined;
 }
 
 const SEE = 'the document differs from the audit trail (see calyx audit verify)';
@@ -104,9 +130,9 @@ const UNCHECKED = 'the registry could not be checked against the audit trail (se
  * ledger (the trail does not reach the document's head intact) nothing registered is trusted.
  */
 export function trustOver(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, ledger: Ledger | undefined): Trust {
-	if (ledger && ledger.trust !== undefined && ledger.trust !== trustId(trust)) return foreignTrust(trust, state, ledger.trust);
+	if (ledger?.binding && ledger.binding.trust !== trustId(trust)) return foreignTrust(trust, state, ledger.binding);
 	const over = overLedger(trust, state, ledger);
-	if (!ledger || ledger.trust !== undefined || trust.admins.length === 0) return over;
+	if (!ledger || ledger.binding !== undefined || trust.admins.length === 0) return over;
 	return over === trust ? unboundOf(trust) : {...over, unbound: true};
 }
 
@@ -119,8 +145,9 @@ function unboundOf(trust: Trust): Trust {
 }
 
 /** Under a trust the store is not bound to, nothing registered verifies, for the reason the binding gives. */
-function foreignTrust(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, bound: string): Trust {
-	const why = mismatchReason(trust, bound).message;
+function foreignTrust(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, bound: Binding): Trust {
+	// Said for every key and service a view lists: short; a refused write gives the whole of it (mismatchReason).
+	const why = `this store is bound to trust ${shortTrustId(bound.trust)}, not to this process's (${shortTrustId(trustId(trust))}): see calyx trust show`;
 	return {...trust, foreign: bound, disowned: disownAll(state, why)};
 }
 

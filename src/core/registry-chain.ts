@@ -7,6 +7,8 @@ export interface KeyEvent {
 	seq: number;
 	kind: string;
 	subject: string;
+	/** The event's hash in the chain (a stored event has one): what a binding names (core/trust-binding.ts). */
+	hash?: string;
 	data: Record<string, unknown>;
 }
 

@@ -32,18 +32,50 @@ export function trustId(trust: Trust): string {
 
 export const shortTrustId = (id: string) => id.slice(0, 16);
 
+/**
+ * What shows that a trust governs a store that held keys or services before it was bound (one an
+ * older version made): the trust file itself, and the statements of one record the trail
+ * registered that its admins signed. The fold checks both (core/ledger.ts), so a binding appended
+ * to such a trail by hand, naming a trust that signed nothing there, binds nothing.
+ */
+export interface BindingProof {
+	trust: TrustFile;
+	key?: string;
+	service?: string;
+	statements: unknown[];
+}
+
+export const trustFileOf = (trust: Trust): TrustFile => ({
+	v: 1,
+	kind: 'calyx.trust',
+	demo: trust.demo,
+	threshold: trust.threshold,
+	admins: trust.admins.map(a => ({id: a.id, publicKey: a.publicKey})),
+	separationOfDuties: trust.separationOfDuties,
+});
+
 /** The event that binds a data directory to `trust` (its admins named, for whoever reads the trail). */
-export const bindingEvent = (trust: Trust, at: string, actor: string): EventDraft => ({
+export const bindingEvent = (trust: Trust, at: string, actor: string, proof?: BindingProof): EventDraft => ({
 	at,
 	actor,
 	kind: 'store.trust_bound',
 	subject: 'trust',
 	reason: `the data directory is bound to ${trust.demo ? 'a demo trust' : `the trust ${trust.source}`}: only its admins can move it to another`,
-	data: {trust: trustId(trust), threshold: trust.threshold, admins: trust.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), source: trust.source},
+	data: {trust: trustId(trust), threshold: trust.threshold, admins: trust.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), source: trust.source, ...(proof ? {proof} : {})},
 });
 
+/** The trust a proof carries, when it is the one the binding names; undefined otherwise. */
+export function provenTrust(bound: unknown, proof: BindingProof | undefined): Trust | undefined {
+	try {
+		const trust = trustFrom(TrustFile.parse(proof?.trust), 'binding');
+		return trustId(trust) === bound ? trust : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Why a process under `trust` writes nothing to a directory bound to `bound`. */
-export const mismatchReason = (trust: Trust, bound: string): Reason => ({
+export const mismatchReason = (trust: Trust, {trust: bound}: Binding): Reason => ({
 	code: 'TRUST_MISMATCH',
 	message:
 		`this store is bound to trust ${shortTrustId(bound)}, and this process runs under ${trust.source} (${shortTrustId(trustId(trust))}): ` +
@@ -57,6 +89,8 @@ export const RebindStatement = z
 		kind: z.literal('calyx.rebind'),
 		from: z.string().regex(HEX64),
 		to: z.string().regex(HEX64),
+		/** The hash of the trail event that bound the store to `from`: this store, this binding, never a copy's or an older one's. */
+		after: z.string().regex(HEX64),
 		at: z.string().max(40),
 		reason: z.string().max(500),
 	})
@@ -75,19 +109,27 @@ export function signRebind(statement: RebindStatement, fromTrust: TrustFile, adm
 	return {statement, signatures, fromTrust};
 }
 
+/** A store's binding: the trust's id, and the hash of the trail event that made it. */
+export interface Binding {
+	trust: string;
+	at: string;
+}
+
 /**
- * Whether a rebind moves a store bound to `bound` on to `to`: the statement names both, the trust
- * it carries is the bound one (by id), and enough of that trust's admins signed. Checked by the
- * engine before it records one and by the fold on every one it reads.
+ * Whether a rebind moves a store bound as `bound` on to `to`: the statement names both and the
+ * event that made the binding (so a rebind signed for another store, or for an earlier binding of
+ * this one, moves nothing), the trust it carries is the bound one (by id), and enough of that
+ * trust's admins signed. Checked by the engine before it records one and by the fold on every one it reads.
  */
-export function rebindProblem(bound: string | undefined, rebind: unknown, to?: string): Reason | undefined {
+export function rebindProblem(binding: Binding | undefined, rebind: unknown, to?: string): Reason | undefined {
 	const parsed = SignedRebind.safeParse(rebind);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		return {code: 'INVALID_STATEMENT', message: `rebind.${issue.path.join('.')}: ${issue.message}`};
 	}
 	const {statement, signatures, fromTrust} = parsed.data;
-	if (bound === undefined) return {code: 'NOT_BOUND', message: 'this store is not bound to a trust yet: its first write binds it to the writer\'s trust'};
+	if (binding === undefined) return {code: 'NOT_BOUND', message: 'this store is not bound to a trust yet'};
+	const bound = binding.trust;
 	let from: Trust;
 	try {
 		from = trustFrom(TrustFile.parse(fromTrust), 'rebind');
@@ -97,6 +139,7 @@ export function rebindProblem(bound: string | undefined, rebind: unknown, to?: s
 	if (trustId(from) !== bound) return {code: 'WRONG_TRUST', message: `--from: that trust file is ${shortTrustId(trustId(from))}, not the trust this store is bound to (${shortTrustId(bound)})`};
 	if (statement.from !== bound) return {code: 'WRONG_TRUST', message: `the rebind moves from trust ${shortTrustId(statement.from)}, and this store is bound to ${shortTrustId(bound)}`};
 	if (to !== undefined && statement.to !== to) return {code: 'WRONG_TRUST', message: `the rebind moves to trust ${shortTrustId(statement.to)}, and this process runs under ${shortTrustId(to)}`};
+	if (statement.after !== binding.at) return {code: 'STALE_REBIND', message: 'the rebind was signed for another store, or for an earlier binding of this one (its "after" is not the event that bound this store): sign a new one'};
 	const payload = rebindPayload(statement);
 	const valid = new Set(signatures.filter(s => from.admins.some(a => a.fingerprint === s.admin && signatureHolds(payload, s.signature, a.publicKey))).map(s => s.admin));
 	if (valid.size < from.threshold) {
@@ -106,16 +149,17 @@ export function rebindProblem(bound: string | undefined, rebind: unknown, to?: s
 }
 
 /** The binding after one trail event: the first `store.trust_bound` binds; a `trust.rebound` moves it only when it holds. */
-export function bindingStep(bound: string | undefined, event: {kind: string; data: Record<string, unknown>}): string | undefined {
+export function bindingStep(binding: Binding | undefined, event: {kind: string; hash?: string; data: Record<string, unknown>}): Binding | undefined {
+	if (typeof event.hash !== 'string') return binding;
 	if (event.kind === 'store.trust_bound') {
 		const id = event.data.trust;
-		return bound === undefined && typeof id === 'string' && HEX64.test(id) ? id : bound;
+		return binding === undefined && typeof id === 'string' && HEX64.test(id) ? {trust: id, at: event.hash} : binding;
 	}
 	if (event.kind === 'trust.rebound') {
 		const rebind = event.data.rebind as SignedRebind | undefined;
-		return rebindProblem(bound, rebind) === undefined ? rebind!.statement.to : bound;
+		return rebindProblem(binding, rebind) === undefined ? {trust: rebind!.statement.to, at: event.hash} : binding;
 	}
-	return bound;
+	return binding;
 }
 
 export const isBindingLine = (line: {includes(text: string): boolean}) => line.includes('"kind":"store.trust_bound"') || line.includes('"kind":"trust.rebound"');

@@ -2,6 +2,7 @@ import type {State} from './model/index.js';
 import {keyVerdict} from './registry.js';
 import {serviceVerdict} from './service.js';
 import type {Trust} from './trust.js';
+import {trustFileOf, type BindingProof} from './trust-binding.js';
 
 /**
  * Whether this box's trust is the one the store's keys and services were registered under. When
@@ -23,23 +24,44 @@ export function trustMisfit(trust: Trust, state: Pick<State, 'keys' | 'services'
 	);
 }
 
-/** Each key's and service's record checked against the trust file alone (what the trail says aside). */
-function verdicts(trust: Trust, state: Registries) {
-	const own = {...trust, disowned: undefined};
+/** Each key's and service's record checked against the trust file alone (what the trail says aside), or with it (`withTrail`). */
+function verdicts(trust: Trust, state: Registries, withTrail = false) {
+	const own = withTrail ? trust : {...trust, disowned: undefined};
 	return {keys: state.keys.map(k => keyVerdict(own, k)), services: (state.services ?? []).map(s => serviceVerdict(own, s))};
 }
 
 type Registries = Pick<State, 'keys' | 'services'>;
 
 /**
- * Whether a write under `trust`, from `before` to `after`, binds the store to it (core/trust-binding.ts):
- * when the store held keys or services, the trust must have signed one of them (a stranger's first
- * registration in an upgraded store binds nothing); when it held none, the write's own registration does.
+ * Under a store bound to no trust yet (one an older version made) that holds keys or services:
+ * why a process whose trust signed none of those the trail registered writes nothing (its first
+ * key would verify for it alone, and its next write would bind the store to it). Undefined when
+ * its trust signed one of them, or the store holds none (its first registration binds it).
  */
-export function bindsStore(trust: Trust, before: Registries, after: Registries): boolean {
-	const held = verdicts(trust, before);
-	const all = [...held.keys, ...held.services];
-	if (all.length > 0) return all.some(v => v.ok);
+export function unboundRefusal(trust: Trust, state: Registries): string | undefined {
+	const {keys, services} = verdicts(trust, state, true);
+	const all = [...keys, ...services];
+	if (all.length === 0 || all.some(v => v.ok)) return undefined;
+	return (
+		`this store is bound to no trust yet and holds ${keys.length} keys and ${services.length} services, none signed by this process's trust (${trust.source}): ` +
+		'nothing is written under it. Run with the trust file its admins signed with (CALYX_TRUST, or /etc/calyx/trust.json): that process\'s next write binds the store to it'
+	);
+}
+
+/**
+ * Whether a write under `trust`, from `before` to `after`, binds the store to it (core/trust-binding.ts),
+ * and with what proof: when the store held keys or services, the trust must have signed one the
+ * trail registered (a stranger's write is refused before: unboundRefusal), and the binding carries
+ * that record's statements; when it held none, the write's own registration binds it.
+ */
+export function storeBinding(trust: Trust, before: Registries, after: Registries): {proof?: BindingProof} | undefined {
+	const services = before.services ?? [];
+	if (before.keys.length > 0 || services.length > 0) {
+		const key = before.keys.find(k => keyVerdict(trust, k).ok);
+		if (key) return {proof: {trust: trustFileOf(trust), key: key.id, statements: [...(key.statements ?? [])]}};
+		const service = services.find(s => serviceVerdict(trust, s).ok);
+		return service ? {proof: {trust: trustFileOf(trust), service: service.name, statements: [...service.statements]}} : undefined;
+	}
 	const made = verdicts(trust, after);
-	return [...made.keys, ...made.services].some(v => v.ok);
+	return [...made.keys, ...made.services].some(v => v.ok) ? {} : undefined;
 }

@@ -5,6 +5,7 @@ import type {Reason} from './errors.js';
 import {SignedStatement, type KeyStatement} from './model/entities.js';
 import {SignedServiceStatement, type ServiceStatement} from './model/service.js';
 import {NAME_PATTERN, NAME_RULE} from './names.js';
+import type {Binding} from './trust-binding.js';
 
 export {KeyStatement, SignedStatement, AdminSignature} from './model/entities.js';
 
@@ -52,8 +53,8 @@ export interface Trust {
 	source: string;
 	/** Keys and services whose records are not as the audit trail registered them (see ledger.ts). */
 	disowned?: Disowned;
-	/** The trust the store is bound to, when it is not this one: this process writes nothing (core/trust-binding.ts). */
-	foreign?: string;
+	/** The store's binding, when it is to another trust than this one: this process writes nothing (core/trust-binding.ts). */
+	foreign?: Binding;
 	/** The store is bound to no trust yet: the next write binds it to this one. */
 	unbound?: boolean;
 }

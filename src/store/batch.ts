@@ -4,7 +4,7 @@ import type {Command} from '../core/engine/commands.js';
 import {execute} from '../core/engine/execute.js';
 import {EngineError, refused} from '../core/errors.js';
 import {bindingEvent, mismatchReason} from '../core/trust-binding.js';
-import {bindsStore} from '../core/trust-fit.js';
+import {storeBinding, unboundRefusal} from '../core/trust-fit.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
 import type {Trust} from '../core/trust.js';
@@ -26,6 +26,8 @@ export interface Batch<R> {
  */
 export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
 	// Under a trust the store is not bound to, nothing is written but the rebind its admins signed.
+	const unbound = trust.unbound ? unboundRefusal(trust, state) : undefined;
+	if (unbound) return {state, events: [], samples: [], results: [], failed: {index: 0, error: refused('TRUST_MISFIT', unbound)}};
 	if (trust.foreign !== undefined && cmds.some(c => c.type !== 'trust.rebind')) {
 		const reason = mismatchReason(trust, trust.foreign);
 		return {state, events: [], samples: [], results: [], failed: {index: 0, error: refused(reason.code, reason.message)}};
@@ -35,7 +37,8 @@ export function executeBatch<R>(state: State, cmds: readonly Command[], clock: C
 	const samples: RecordedSample[] = [];
 	const results: R[] = [];
 	const done = (failed?: Batch<R>['failed']): Batch<R> => {
-		if (trust.unbound && events.length > 0 && bindsStore(trust, state, current)) events.unshift(bindingEvent(trust, events[0]!.at, events[0]!.actor));
+		const binding = trust.unbound && events.length > 0 ? storeBinding(trust, state, current) : undefined;
+		if (binding) events.unshift(bindingEvent(trust, events[0]!.at, events[0]!.actor, binding.proof));
 		return {state: current, events, samples, results, ...(failed ? {failed} : {})};
 	};
 	for (const [index, cmd] of cmds.entries()) {

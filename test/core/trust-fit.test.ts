@@ -1,12 +1,15 @@
 import {describe, expect, it} from 'vitest';
-import {execute, generateKeyPair, initialState, ManualClock, Signers, type Holder, type State} from '../../src/core/index.js';
-import {bindsStore, trustMisfit} from '../../src/core/trust-fit.js';
+import {emptyLedger, execute, generateKeyPair, initialState, ledgerStep, ManualClock, Signers, type Holder, type Ledger, type State} from '../../src/core/index.js';
+import {bindingEvent, trustFileOf, trustId} from '../../src/core/trust-binding.js';
+import {storeBinding, trustMisfit, unboundRefusal} from '../../src/core/trust-fit.js';
 
 const A = new Signers([generateKeyPair()], {source: '/etc/calyx/trust.json'});
 const B = new Signers([generateKeyPair()], {source: 'another box\'s trust'});
 const clock = new ManualClock(Date.parse('2026-12-04T10:00:00.000Z'));
 const holder = (id: string): Holder => ({id, role: 'human', owner: id, ...generateKeyPair()});
-const registered = (by: Signers, state: State = initialState(), id = 'alice') => execute(state, by.register(holder(id), '2026-12-04T10:00:00.000Z'), {clock, trust: by.trust}).state;
+const registering = (by: Signers, state: State = initialState(), id = 'alice') => execute(state, by.register(holder(id), '2026-12-04T10:00:00.000Z'), {clock, trust: by.trust});
+const registered = (by: Signers, state?: State, id?: string) => registering(by, state, id).state;
+const hashed = (n: number) => String(n).repeat(64).slice(0, 64);
 
 describe('whether a box\'s trust is the store\'s', () => {
 	it('a trust that verifies none of the store\'s keys misfits, and says what to do; one that verifies any, or a store with none, does not', () => {
@@ -18,13 +21,42 @@ describe('whether a box\'s trust is the store\'s', () => {
 		expect(trustMisfit(B.trust, registered(B, state, 'bob'))).toBeUndefined();
 	});
 
-	it('binds the store: a first registration binds to its trust; a store with keys only to a trust that signed one of them', () => {
+	it('an unbound store that holds keys takes writes only under a trust that signed one', () => {
+		const state = registered(A);
+		expect(unboundRefusal(B.trust, state)).toMatch(/bound to no trust yet and holds 1 keys and 0 services, none signed by this process's trust \(another box's trust\)/);
+		expect(unboundRefusal(A.trust, state)).toBeUndefined();
+		expect(unboundRefusal(B.trust, initialState())).toBeUndefined();
+	});
+
+	it('binds the store: a first registration binds to its trust; a store with keys to a trust that signed one, with that key\'s statements as proof', () => {
 		const empty = initialState();
 		const first = registered(A);
-		expect(bindsStore(A.trust, empty, first)).toBe(true);
-		expect(bindsStore(A.trust, empty, empty)).toBe(false);
-		// An upgraded store: alice from before binding. A stranger registering a key of their own binds nothing.
-		expect(bindsStore(B.trust, first, registered(B, first, 'mallory'))).toBe(false);
-		expect(bindsStore(A.trust, first, first)).toBe(true);
+		expect(storeBinding(A.trust, empty, first)).toEqual({});
+		expect(storeBinding(A.trust, empty, empty)).toBeUndefined();
+		expect(storeBinding(B.trust, first, registered(B, first, 'mallory'))).toBeUndefined();
+		expect(storeBinding(A.trust, first, first)).toEqual({proof: {trust: trustFileOf(A.trust), key: 'alice', statements: first.keys[0]!.statements}});
+	});
+});
+
+describe('the fold of a first binding in a trail that registered keys before it', () => {
+	const out = registering(A);
+	const ledger: Ledger = out.events.reduce((l, e, i) => ledgerStep(l, {seq: i + 1, subject: e.subject, kind: e.kind, data: e.data, hash: hashed(i + 1)}), emptyLedger());
+	const bind = (data: Record<string, unknown>) => ledgerStep(ledger, {seq: 9, subject: 'trust', kind: 'store.trust_bound', hash: hashed(9), data});
+	const proof = storeBinding(A.trust, out.state, out.state)!.proof!;
+
+	it('binds with a proof that its trust signed a key the trail registered', () => {
+		expect(bind(bindingEvent(A.trust, '', '', proof).data).binding).toEqual({trust: trustId(A.trust), at: hashed(9)});
+	});
+
+	it('binds nothing when appended by hand without one, or with a proof that does not hold', () => {
+		expect(bind({trust: trustId(B.trust)}).binding).toBeUndefined();
+		// B's trust file, and alice's statements (signed by A's admin).
+		expect(bind(bindingEvent(B.trust, '', '', {...proof, trust: trustFileOf(B.trust)}).data).binding).toBeUndefined();
+		// A's proof under B's id.
+		expect(bind({...bindingEvent(A.trust, '', '', proof).data, trust: trustId(B.trust)}).binding).toBeUndefined();
+		// Statements that are not the trail's for that key.
+		const other = registered(A, initialState(), 'alice').keys[0]!.statements!;
+		expect(bind(bindingEvent(A.trust, '', '', {...proof, statements: other}).data).binding).toBeUndefined();
+		expect(bind(bindingEvent(A.trust, '', '', {...proof, key: 'nobody'}).data).binding).toBeUndefined();
 	});
 });

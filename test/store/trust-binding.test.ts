@@ -29,7 +29,16 @@ const kinds = (dir: string) =>
 		.split('\n')
 		.map(l => (JSON.parse(l) as {kind: string}).kind);
 
-const rebindOf = (statement: Partial<RebindStatement>, admins = [ADMIN_A], from = fileOf(A)) =>
+/** The hash of the event that bound the store in `dir` to its trust now (the last binding event of its trail). */
+const boundAt = (dir: string) =>
+	readFileSync(`${dir}/audit.ndjson`, 'utf8')
+		.trim()
+		.split('\n')
+		.map(l => JSON.parse(l) as {kind: string; hash: string})
+		.filter(e => e.kind === 'store.trust_bound' || e.kind === 'trust.rebound')
+		.at(-1)!.hash;
+
+const rebindOf = (statement: Partial<RebindStatement> & {after: string}, admins = [ADMIN_A], from = fileOf(A)) =>
 	signRebind({v: 1, kind: 'calyx.rebind', from: trustId(A.trust), to: trustId(B.trust), at: AT, reason: 'new admin', ...statement}, from, admins);
 
 async function refusal(p: Promise<unknown>): Promise<EngineError> {
@@ -61,14 +70,14 @@ describe('a data directory is bound to one trust', () => {
 		expect((await store.read()).keys.map(k => k.id)).toEqual(['alice']);
 		// What it reads, it is told it cannot trust, and why.
 		const seen = await rogue.checkedTrust();
-		expect(seen.foreign).toBe(trustId(A.trust));
+		expect(seen.foreign).toEqual({trust: trustId(A.trust), at: boundAt(dir)});
 		expect(seen.disowned?.keys.get('alice')).toContain('this store is bound to trust');
 	});
 
 	it('the bound trust\'s admins move it to another trust; then the old trust writes nothing', async () => {
 		const {dir, anchor, store} = await boundToA();
 		const moved = await openStore(dir, {trust: B.trust, anchor});
-		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({}), reason: 'a new admin'});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({after: boundAt(dir)}), reason: 'a new admin'});
 		expect(kinds(dir).at(-1)).toBe('trust.rebound');
 		await moved.run(B.register(holder('carol'), AT));
 		expect((await moved.checkedTrust()).foreign).toBeUndefined();
@@ -79,11 +88,11 @@ describe('a data directory is bound to one trust', () => {
 		const {dir, anchor} = await boundToA();
 		const rogue = await openStore(dir, {trust: B.trust, anchor});
 		const rebind = (r: ReturnType<typeof rebindOf>) => refusal(rogue.run({type: 'trust.rebind', actor: 'mallory', rebind: r, reason: 'take over'}));
-		expect(await rebind(rebindOf({}, [ADMIN_B]))).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('0 valid signature(s)')});
-		expect(await rebind(rebindOf({}, [ADMIN_B], fileOf(B)))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from: that trust file is')});
-		expect(await rebind(rebindOf({from: trustId(B.trust)}))).toMatchObject({code: 'WRONG_TRUST'});
-		expect(await rebind(rebindOf({to: trustId(A.trust)}))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('this process runs under')});
-		const tampered = rebindOf({});
+		expect(await rebind(rebindOf({after: boundAt(dir)}, [ADMIN_B]))).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('0 valid signature(s)')});
+		expect(await rebind(rebindOf({after: boundAt(dir)}, [ADMIN_B], fileOf(B)))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from: that trust file is')});
+		expect(await rebind(rebindOf({after: boundAt(dir), from: trustId(B.trust)}))).toMatchObject({code: 'WRONG_TRUST'});
+		expect(await rebind(rebindOf({after: boundAt(dir), to: trustId(A.trust)}))).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('this process runs under')});
+		const tampered = rebindOf({after: boundAt(dir)});
 		expect(await rebind({...tampered, statement: {...tampered.statement, reason: 'edited after signing'}})).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
 		expect(kinds(dir)).toEqual(['store.trust_bound', 'key.registered']);
 	});
@@ -91,13 +100,32 @@ describe('a data directory is bound to one trust', () => {
 	it('the fold moves the binding only on a rebind that holds: a bind or rebind appended by hand moves nothing', () => {
 		const a = trustId(A.trust);
 		const b = trustId(B.trust);
-		expect(bindingStep(undefined, {kind: 'store.trust_bound', data: {trust: a}})).toBe(a);
-		expect(bindingStep(a, {kind: 'store.trust_bound', data: {trust: b}})).toBe(a);
-		expect(bindingStep(undefined, {kind: 'store.trust_bound', data: {trust: 'not hex'}})).toBeUndefined();
-		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({}, [ADMIN_B])}})).toBe(a);
-		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({}, [ADMIN_B], fileOf(B))}})).toBe(a);
-		expect(bindingStep(a, {kind: 'trust.rebound', data: {}})).toBe(a);
-		expect(bindingStep(a, {kind: 'trust.rebound', data: {rebind: rebindOf({})}})).toBe(b);
+		const [h1, h2, h3] = ['1'.repeat(64), '2'.repeat(64), '3'.repeat(64)] as const;
+		const at = (hash: string) => ({hash});
+		const bound = {trust: a, at: h1};
+		expect(bindingStep(undefined, {kind: 'store.trust_bound', ...at(h1), data: {trust: a}})).toEqual(bound);
+		expect(bindingStep(bound, {kind: 'store.trust_bound', ...at(h2), data: {trust: b}})).toBe(bound);
+		expect(bindingStep(undefined, {kind: 'store.trust_bound', ...at(h1), data: {trust: 'not hex'}})).toBeUndefined();
+		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h1}, [ADMIN_B])}})).toBe(bound);
+		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h1}, [ADMIN_B], fileOf(B))}})).toBe(bound);
+		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {}})).toBe(bound);
+		// Signed for another binding (another store's, or an earlier one of this store's): moves nothing.
+		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h3})}})).toBe(bound);
+		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h1})}})).toEqual({trust: b, at: h2});
+	});
+
+	it('a rebind signed for one store moves no other, nor the same store once its binding moved on', async () => {
+		const staging = await boundToA();
+		const prod = await boundToA();
+		const signed = rebindOf({after: boundAt(staging.dir)});
+		const rogue = await openStore(prod.dir, {trust: B.trust, anchor: prod.anchor});
+		expect(await refusal(rogue.run({type: 'trust.rebind', actor: 'mallory', rebind: signed, reason: 'replayed'}))).toMatchObject({code: 'STALE_REBIND'});
+		const moved = await openStore(staging.dir, {trust: B.trust, anchor: staging.anchor});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: signed, reason: 'to B'});
+		const back = signRebind({v: 1, kind: 'calyx.rebind', from: trustId(B.trust), to: trustId(A.trust), after: boundAt(staging.dir), at: AT, reason: 'back'}, fileOf(B), [ADMIN_B]);
+		await staging.store.run({type: 'trust.rebind', actor: 'admin', rebind: back, reason: 'back to A'});
+		expect(await refusal(moved.run({type: 'trust.rebind', actor: 'mallory', rebind: signed, reason: 'replayed'}))).toMatchObject({code: 'STALE_REBIND'});
+		expect((await staging.store.checkedTrust()).foreign).toBeUndefined();
 	});
 
 	it('a threshold of two takes two of the bound trust\'s admins', async () => {
@@ -109,11 +137,11 @@ describe('a data directory is bound to one trust', () => {
 		await store.run(two.register(holder('alice'), AT));
 		const moved = await openStore(dir, {trust: B.trust, anchor});
 		const statement = {from: trustId(two.trust)};
-		const once = rebindOf(statement, [ADMIN_A], fileOf(two));
+		const once = rebindOf({...statement, after: boundAt(dir)}, [ADMIN_A], fileOf(two));
 		expect(await refusal(moved.run({type: 'trust.rebind', actor: 'admin', rebind: once, reason: 'x'}))).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('1 valid signature(s)')});
 		const twice = {...once, signatures: [...once.signatures, ...once.signatures]};
 		expect(await refusal(moved.run({type: 'trust.rebind', actor: 'admin', rebind: twice, reason: 'x'}))).toMatchObject({code: 'UNTRUSTED_STATEMENT'});
-		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf(statement, [ADMIN_A, second], fileOf(two)), reason: 'x'});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({...statement, after: boundAt(dir)}, [ADMIN_A, second], fileOf(two)), reason: 'x'});
 		expect((await moved.checkedTrust()).foreign).toBeUndefined();
 	});
 
@@ -128,10 +156,12 @@ describe('a data directory is bound to one trust', () => {
 		});
 		expect(kinds(dir)).toEqual(['key.registered']);
 		const stranger = await openStore(dir, {trust: B.trust, anchor});
-		await stranger.run(B.register(holder('erin'), AT));
-		expect(kinds(dir)).toEqual(['key.registered', 'key.registered']);
+		const before = readFileSync(`${dir}/audit.ndjson`);
+		const refused = await refusal(stranger.run(B.register(holder('erin'), AT)));
+		expect(refused).toMatchObject({code: 'TRUST_MISFIT', message: expect.stringContaining('bound to no trust yet and holds 1 keys and 0 services, none signed by this process\'s trust')});
+		expect(readFileSync(`${dir}/audit.ndjson`)).toEqual(before);
 		await store.run(A.register(holder('bob'), AT));
-		expect(kinds(dir)).toEqual(['key.registered', 'key.registered', 'store.trust_bound', 'key.registered']);
+		expect(kinds(dir)).toEqual(['key.registered', 'store.trust_bound', 'key.registered']);
 		expect(await refusal(stranger.run(B.register(holder('frank'), AT)))).toMatchObject({code: 'TRUST_MISMATCH'});
 	});
 });

@@ -50,7 +50,10 @@ export function registerRebind(trust: Command, io: Io) {
 				const from = readFrom(o.from);
 				const to = trustId(cli.trust);
 				const admins = (o.adminKey ?? []).map(ref => loadAdminKey(ref, cli.io.env));
-				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(trustFrom(from, o.from)), to, at: iso(cli.clock.now()), reason: o.reason};
+				// The event that bound the store: the statement is good for this store and this binding alone.
+				const bound = (await (await cli.store()).checkedTrust()).foreign;
+				const after = bound?.at ?? '0'.repeat(64);
+				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(trustFrom(from, o.from)), to, after, at: iso(cli.clock.now()), reason: o.reason};
 				const signed = signRebind(statement, from, admins);
 				const {rev} = await cli.run({type: 'trust.rebind', rebind: signed, reason: o.reason});
 				cli.emit({ok: true, from: statement.from, to, trust: cli.trust.source, rev}, r =>

@@ -8,6 +8,7 @@ import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {StoreError} from '../../store/errors.js';
 import {shortTrustId, trustId} from '../../core/trust-binding.js';
+import {ledgerFrom} from '../../core/ledger.js';
 import {usage} from '../errors.js';
 import {count, text} from '../parse.js';
 import {collect, describeStatement, readStatement, writeStatement} from '../statement.js';
@@ -15,10 +16,10 @@ import {registerRebind} from './trust-rebind.js';
 
 type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
 
-type Binding = {at: string; bound: 'this trust' | 'another trust' | 'not yet'; trust?: string} | null;
+type StoreBinding = {at: string; bound: 'this trust' | 'another trust' | 'not yet' | 'unchecked'; trust?: string; why?: string} | null;
 
-/** Which trust the store (when there is one) is bound to, as this process's verified trail says. */
-async function storeBinding(cli: Cli): Promise<Binding> {
+/** Which trust the store (when there is one) is bound to, as this user's verified trail says. */
+async function storeBinding(cli: Cli): Promise<StoreBinding> {
 	let store;
 	try {
 		store = await cli.store();
@@ -26,20 +27,26 @@ async function storeBinding(cli: Cli): Promise<Binding> {
 		if (error instanceof StoreError && error.code === 'NOT_INITIALISED') return null;
 		throw error;
 	}
-	const checked = await store.checkedTrust();
 	const at = await cli.storeLabel();
-	if (checked.foreign !== undefined) return {at, bound: 'another trust', trust: checked.foreign};
-	return checked.unbound ? {at, bound: 'not yet'} : {at, bound: 'this trust', trust: trustId(cli.trust)};
+	let ledger;
+	try {
+		ledger = ledgerFrom((await store.anchored()).derived);
+	} catch (error) {
+		return {at, bound: 'unchecked', why: (error as Error).message};
+	}
+	if (!ledger) return {at, bound: 'unchecked', why: 'the trail does not reach the store\'s head intact (calyx audit verify)'};
+	if (!ledger.binding) return {at, bound: 'not yet'};
+	return {at, bound: ledger.binding.trust === trustId(cli.trust) ? 'this trust' : 'another trust', trust: ledger.binding.trust};
 }
 
-const bindingLine = (b: Binding) =>
-	!b
-		? 'none here (calyx init makes one)'
-		: b.bound === 'this trust'
-			? `${b.at} is bound to this trust: processes under it write there`
-			: b.bound === 'not yet'
-				? `${b.at} is bound to no trust yet: its next write binds it to the writer's`
-				: `${b.at} is bound to another trust (${shortTrustId(b.trust!)}): nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`;
+const BINDING_LINES: Record<NonNullable<StoreBinding>['bound'], (b: NonNullable<StoreBinding>) => string> = {
+	'this trust': b => `${b.at} is bound to this trust: processes under it write there`,
+	'another trust': b => `${b.at} is bound to another trust (${shortTrustId(b.trust!)}): nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`,
+	'not yet': b => `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust that signed them)`,
+	unchecked: b => `${b.at}: its binding cannot be checked: ${b.why}`,
+};
+
+const bindingLine = (b: StoreBinding) => (b ? BINDING_LINES[b.bound](b) : 'none here (calyx init makes one)');
 
 export function registerTrust(program: Command, io: Io) {
 	const trust = program.command('trust').description('the authority over keys and services: the admin keys that register, revoke and change keys, and put service definitions in force');
