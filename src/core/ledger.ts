@@ -3,7 +3,7 @@ import type {KeyRecord, ServiceRecord, State} from './model/index.js';
 import {SignedServiceStatement} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
 import {SignedStatement, statementDigest, type Disowned, type Trust} from './trust.js';
-import {bindingStep, isBindingLine, provenTrust, shortTrustId, trustId, type Binding, type BindingProof} from './trust-binding.js';
+import {bindingStep, isBindingLine, provenTrust, shortTrustId, trustId, trustName, type Binding, type BindingProof} from './trust-binding.js';
 import {foldStatements} from './registry.js';
 import {foldServiceStatements} from './service.js';
 
@@ -90,7 +90,9 @@ export function ledgerFrom(saved: unknown): Ledger | undefined {
 	if (!v || !digestsOnly(v.keys) || !digestsOnly(v.services)) return undefined;
 	if (v.binding === undefined) return {keys: v.keys, services: v.services};
 	const b = v.binding as Partial<Binding> | null;
-	return b && typeof b.trust === 'string' && HEX64.test(b.trust) && typeof b.at === 'string' && HEX64.test(b.at) ? {keys: v.keys, services: v.services, binding: {trust: b.trust, at: b.at}} : undefined;
+	if (!b || typeof b.trust !== 'string' || !HEX64.test(b.trust) || typeof b.at !== 'string' || !HEX64.test(b.at)) return undefined;
+	const named = trustName(b.named);
+	return {keys: v.keys, services: v.services, binding: {trust: b.trust, at: b.at, ...(named ? {named} : {})}};
 }
 
 const SEE = 'the document differs from the audit trail (see calyx audit verify)';

@@ -2,6 +2,7 @@ import {z} from 'zod';
 import {canonicalJson, sha256} from './canonical.js';
 import type {Reason} from './errors.js';
 import type {EventDraft} from './events.js';
+import {TEXT_LIMITS, textProblem} from './text.js';
 import {signPayload} from './lease.js';
 import {AdminSignature} from './model/signature.js';
 import {fingerprintOf, signatureHolds, TrustFile, trustFrom, type Trust} from './trust.js';
@@ -75,10 +76,10 @@ export function provenTrust(bound: unknown, proof: BindingProof | undefined): Tr
 }
 
 /** Why a process under `trust` writes nothing to a directory bound to `bound`. */
-export const mismatchReason = (trust: Trust, {trust: bound}: Binding): Reason => ({
+export const mismatchReason = (trust: Trust, binding: Binding): Reason => ({
 	code: 'TRUST_MISMATCH',
 	message:
-		`this store is bound to trust ${shortTrustId(bound)}, and this process runs under ${trust.source} (${shortTrustId(trustId(trust))}): ` +
+		`this store is bound to ${describeBinding(binding)}, and this process runs under ${trust.source} (${shortTrustId(trustId(trust))}): ` +
 		'nothing is written under another trust. Run with the trust file the store is bound to (CALYX_TRUST, or /etc/calyx/trust.json; calyx trust show names both), ' +
 		'or have its admins move the store to this trust: calyx trust rebind --from <its trust file> --admin-key <its admin key>',
 });
@@ -113,6 +114,39 @@ export function signRebind(statement: RebindStatement, fromTrust: TrustFile, adm
 export interface Binding {
 	trust: string;
 	at: string;
+	/** How that event named the trust: what tells an operator under another trust which file to run with. */
+	named?: TrustName;
+}
+
+/** Where the binding process found its trust file, and its admins' ids: text from the trail, checked before it is repeated. */
+export interface TrustName {
+	source: string;
+	admins: string[];
+}
+
+const MAX_SOURCE = 1024;
+const MAX_NAMED_ADMINS = 64;
+
+/** A TrustName as calyx writes one, or undefined (a name the trail gives otherwise is not repeated). */
+export function trustName(value: unknown): TrustName | undefined {
+	const v = value as Partial<Record<keyof TrustName, unknown>> | null;
+	if (typeof v !== 'object' || v === null || typeof v.source !== 'string' || textProblem(v.source, MAX_SOURCE) !== undefined) return undefined;
+	if (!Array.isArray(v.admins) || v.admins.length > MAX_NAMED_ADMINS) return undefined;
+	const admins = v.admins.filter((id): id is string => typeof id === 'string' && textProblem(id, TEXT_LIMITS.id) === undefined);
+	return admins.length === v.admins.length ? {source: v.source, admins} : undefined;
+}
+
+/** The name a binding or rebind event's data gives its trust (its admins as {id, fingerprint}). */
+const namedBy = (data: Record<string, unknown>) =>
+	trustName({source: data.source, admins: Array.isArray(data.admins) ? data.admins.map(a => (a as {id?: unknown} | null)?.id) : undefined});
+
+/** How a binding's trust is named in a message: its id, and, when the trail says, its file then and its admins. */
+export function describeBinding(binding: Binding): string {
+	const {named} = binding;
+	const id = `trust ${shortTrustId(binding.trust)}`;
+	if (!named) return id;
+	const admins = named.admins.length === 0 ? 'no admins' : `admin${named.admins.length === 1 ? '' : 's'} ${named.admins.join(', ')}`;
+	return `${id} (bound from ${named.source}; ${admins})`;
 }
 
 /**
@@ -149,15 +183,20 @@ export function rebindProblem(binding: Binding | undefined, rebind: unknown, to?
 }
 
 /** The binding after one trail event: the first `store.trust_bound` binds; a `trust.rebound` moves it only when it holds. */
+const named = (binding: Binding, data: Record<string, unknown>): Binding => {
+	const name = namedBy(data);
+	return name ? {...binding, named: name} : binding;
+};
+
 export function bindingStep(binding: Binding | undefined, event: {kind: string; hash?: string; data: Record<string, unknown>}): Binding | undefined {
 	if (typeof event.hash !== 'string') return binding;
 	if (event.kind === 'store.trust_bound') {
 		const id = event.data.trust;
-		return binding === undefined && typeof id === 'string' && HEX64.test(id) ? {trust: id, at: event.hash} : binding;
+		return binding === undefined && typeof id === 'string' && HEX64.test(id) ? named({trust: id, at: event.hash}, event.data) : binding;
 	}
 	if (event.kind === 'trust.rebound') {
 		const rebind = event.data.rebind as SignedRebind | undefined;
-		return rebindProblem(binding, rebind) === undefined ? {trust: rebind!.statement.to, at: event.hash} : binding;
+		return rebindProblem(binding, rebind) === undefined ? named({trust: rebind!.statement.to, at: event.hash}, event.data) : binding;
 	}
 	return binding;
 }

@@ -18,7 +18,7 @@ describe('an engine under a trust the store is not bound to', () => {
 		const before = snapshot(s.data);
 		const once = await s.calyx(['engine', '--once'], {env: elsewhere});
 		expect(once.code).toBe(1);
-		expect(once.stderr).toMatch(/this store is bound to trust [0-9a-f]{16}, and this process runs under .*demo-trust.json/);
+		expect(once.stderr).toMatch(/this store is bound to trust [0-9a-f]{16} \(bound from .*demo-trust.json; admins? [^)]+\), and this process runs under .*other-config.*demo-trust.json/);
 		expect(once.stderr).toContain('it does not lead');
 		const json = await s.calyx(['engine', '--once', '--json'], {env: elsewhere});
 		expect(JSON.parse(json.stdout)).toMatchObject({ok: false, error: {code: 'TRUST_MISMATCH'}});

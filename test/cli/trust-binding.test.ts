@@ -35,9 +35,10 @@ describe('a data directory bound to its trust', () => {
 		const audit = await s.json<Doc>(['audit', 'list'], {env: ops.env});
 		expect(audit.doc.events.map((e: Doc) => e.kind)).toEqual(['store.trust_bound', 'key.registered']);
 		const mine = await s.json<Doc>(['trust', 'show'], {env: ops.env});
-		expect(mine.doc.store).toMatchObject({bound: 'this trust', trust: mine.doc.id});
+		expect(mine.doc.store).toMatchObject({bound: 'this trust', binding: {trust: mine.doc.id, named: {source: ops.out, admins: ['ops-admin']}}});
 		const theirs = await s.calyx(['trust', 'show'], {env: rogue.env});
-		expect(theirs.stdout).toContain(`is bound to another trust (${String(mine.doc.id).slice(0, 16)})`);
+		// Which file to run with: the trust's id, where its file lay when it bound the store, and its admins.
+		expect(theirs.stdout).toContain(`is bound to another trust, trust ${String(mine.doc.id).slice(0, 16)} (bound from ${ops.out}; admin ops-admin)`);
 	});
 
 	it('under another trust file nothing is written: no key, no halt, no engine; exit 1 naming both trusts and what to do', async () => {
@@ -45,7 +46,8 @@ describe('a data directory bound to its trust', () => {
 		const before = snapshot(s.data);
 		const add = await s.calyx(['keys', 'add', '--role', 'agent', '--id', 'mallory-bot', '--owner', 'mallory', '--admin-key', rogue.key], {env: rogue.env});
 		expect(add.code).toBe(1);
-		expect(add.stderr).toContain('this store is bound to trust');
+		expect(add.stderr).toContain(`this store is bound to trust `);
+		expect(add.stderr).toContain(`(bound from ${ops.out}; admin ops-admin)`);
 		expect(add.stderr).toContain(rogue.out);
 		expect(add.stderr).toContain('calyx trust rebind');
 		const intent = await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0'], {env: rogue.env});

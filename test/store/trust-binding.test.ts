@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {execute, generateKeyPair, ManualClock, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
-import {bindingStep, signRebind, trustId, type RebindStatement} from '../../src/core/trust-binding.js';
+import {bindingStep, describeBinding, signRebind, trustId, type RebindStatement} from '../../src/core/trust-binding.js';
+import {ledgerFrom} from '../../src/core/ledger.js';
 import {EngineError} from '../../src/core/errors.js';
 import {initStore, openStore} from '../../src/store/index.js';
 import {tempDir} from './helpers.js';
@@ -70,7 +71,7 @@ describe('a data directory is bound to one trust', () => {
 		expect((await store.read()).keys.map(k => k.id)).toEqual(['alice']);
 		// What it reads, it is told it cannot trust, and why.
 		const seen = await rogue.checkedTrust();
-		expect(seen.foreign).toEqual({trust: trustId(A.trust), at: boundAt(dir)});
+		expect(seen.foreign).toEqual({trust: trustId(A.trust), at: boundAt(dir), named: {source: '/etc/calyx/trust.json', admins: ['admin-1']}});
 		expect(seen.disowned?.keys.get('alice')).toContain('this store is bound to trust');
 	});
 
@@ -112,6 +113,22 @@ describe('a data directory is bound to one trust', () => {
 		// Signed for another binding (another store's, or an earlier one of this store's): moves nothing.
 		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h3})}})).toBe(bound);
 		expect(bindingStep(bound, {kind: 'trust.rebound', ...at(h2), data: {rebind: rebindOf({after: h1})}})).toEqual({trust: b, at: h2});
+	});
+
+	it('a binding repeats how its event named the trust only when calyx could have written it: printable, bounded', () => {
+		const a = trustId(A.trust);
+		const named = (data: Record<string, unknown>) => bindingStep(undefined, {kind: 'store.trust_bound', hash: '1'.repeat(64), data: {trust: a, ...data}})?.named;
+		const admins = [{id: 'ops-admin', fingerprint: 'f'.repeat(64)}];
+		expect(named({source: '/etc/calyx/trust.json', admins})).toEqual({source: '/etc/calyx/trust.json', admins: ['ops-admin']});
+		const binding = bindingStep(undefined, {kind: 'store.trust_bound', hash: '1'.repeat(64), data: {trust: a, source: '/etc/calyx/trust.json', admins}})!;
+		expect(describeBinding(binding)).toBe(`trust ${a.slice(0, 16)} (bound from /etc/calyx/trust.json; admin ops-admin)`);
+		expect(describeBinding({trust: a, at: '1'.repeat(64)})).toBe(`trust ${a.slice(0, 16)}`);
+		// Written by hand into the trail: a terminal escape, a megabyte, an admin that is not a name: the binding stands, its name is not repeated.
+		for (const data of [{source: '/tmp/\u001b[2Jtrust.json', admins}, {source: 'x'.repeat(5000), admins}, {source: '/t.json', admins: [{id: 7}]}, {source: '/t.json', admins: [{id: 'a\u0007'}]}, {source: 42, admins}, {source: '/t.json'}]) {
+			expect(named(data)).toBeUndefined();
+		}
+		expect(ledgerFrom({keys: {}, services: {}, binding: {...binding, named: {source: 'a\u001bb', admins: []}}})?.binding).toEqual({trust: a, at: '1'.repeat(64)});
+		expect(ledgerFrom({keys: {}, services: {}, binding})?.binding).toEqual(binding);
 	});
 
 	it('a rebind signed for one store moves no other, nor the same store once its binding moved on', async () => {

@@ -7,7 +7,7 @@ import {SYSTEM_TRUST, trustSource, writeNew} from '../../store/trust.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
 import {StoreError} from '../../store/errors.js';
-import {shortTrustId, trustId} from '../../core/trust-binding.js';
+import {describeBinding, shortTrustId, trustId, type Binding} from '../../core/trust-binding.js';
 import {ledgerFrom} from '../../core/ledger.js';
 import {usage} from '../errors.js';
 import {count, text} from '../parse.js';
@@ -16,7 +16,7 @@ import {registerRebind} from './trust-rebind.js';
 
 type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
 
-type StoreBinding = {at: string; bound: 'this trust' | 'another trust' | 'not yet' | 'unchecked'; trust?: string; why?: string} | null;
+type StoreBinding = {at: string; bound: 'this trust' | 'another trust' | 'not yet' | 'unchecked'; binding?: Binding; why?: string} | null;
 
 /** Which trust the store (when there is one) is bound to, as this user's verified trail says. */
 async function storeBinding(cli: Cli): Promise<StoreBinding> {
@@ -36,12 +36,12 @@ async function storeBinding(cli: Cli): Promise<StoreBinding> {
 	}
 	if (!ledger) return {at, bound: 'unchecked', why: 'the trail does not reach the store\'s head intact (calyx audit verify)'};
 	if (!ledger.binding) return {at, bound: 'not yet'};
-	return {at, bound: ledger.binding.trust === trustId(cli.trust) ? 'this trust' : 'another trust', trust: ledger.binding.trust};
+	return {at, bound: ledger.binding.trust === trustId(cli.trust) ? 'this trust' : 'another trust', binding: ledger.binding};
 }
 
 const BINDING_LINES: Record<NonNullable<StoreBinding>['bound'], (b: NonNullable<StoreBinding>) => string> = {
 	'this trust': b => `${b.at} is bound to this trust: processes under it write there`,
-	'another trust': b => `${b.at} is bound to another trust (${shortTrustId(b.trust!)}): nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`,
+	'another trust': b => `${b.at} is bound to another trust, ${describeBinding(b.binding!)}: nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`,
 	'not yet': b => `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust that signed them)`,
 	unchecked: b => `${b.at}: its binding cannot be checked: ${b.why}`,
 };
