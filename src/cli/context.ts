@@ -8,7 +8,7 @@ import {loadTrust} from '../store/trust.js';
 import type {Trust} from '../core/trust.js';
 import {escapeDeep, safeJson, TEXT_LIMITS, textProblem} from '../core/text.js';
 import {colorWanted, dataDirOf} from './env.js';
-import {usage} from './errors.js';
+import {keyFor, usage} from './errors.js';
 import {drawnFor, paintedText, terminalText} from './render/terminal.js';
 
 export interface GlobalOptions {
@@ -151,7 +151,7 @@ export class Cli {
 	key(flag: string | undefined): LocalKey {
 		const ref = flag ?? this.io.env.CALYX_KEY;
 		if (!ref) throw usage('--key: no key to sign with (pass --key <file|id> or set CALYX_KEY)');
-		return loadKey(ref, this.io.env);
+		return keyFor(flag ? '--key' : 'CALYX_KEY', () => loadKey(ref, this.io.env));
 	}
 
 	/**

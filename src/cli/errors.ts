@@ -24,6 +24,16 @@ export class CliError extends Error {
 }
 
 export const usage = (message: string, code = 'USAGE') => new CliError(message, EXIT.usage, code);
+/** A key read for a flag (or variable): a key file missing or unfit is that flag's error (exit 2). */
+export function keyFor<T>(flag: string, read: () => T): T {
+	try {
+		return read();
+	} catch (error) {
+		if ((error as Error | undefined)?.name === 'KeyringError') throw usage(`${flag}: ${(error as Error).message}`, 'KEY');
+		throw error;
+	}
+}
+
 export const refusedError = (message: string, code = 'REFUSED', reasons: Reason[] = []) => new CliError(message, EXIT.refused, code, reasons);
 
 /** Where an operator finds the ids of each kind. */

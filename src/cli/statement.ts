@@ -7,7 +7,7 @@ import {metricsLines, metricsView} from './render/metrics.js';
 import {loadAdminKey} from '../store/keyring.js';
 import {ensureDemoTrust, writeNew} from '../store/trust.js';
 import type {Cli} from './context.js';
-import {usage} from './errors.js';
+import {keyFor, usage} from './errors.js';
 
 /** How a command that changes the registry gets its admin signatures. */
 export interface StatementOptions {
@@ -53,7 +53,7 @@ export function signForRegistry<S extends AnyStatement>(cli: Cli, statement: S, 
 }
 
 function withAdmin<S extends AnyStatement>(cli: Cli, signed: Signed<S>, ref: string): Signed<S> {
-	const admin = loadAdminKey(ref, cli.io.env);
+	const admin = keyFor('--admin-key', () => loadAdminKey(ref, cli.io.env));
 	return addSignature(signed, admin.privateKey, admin.publicKey);
 }
 

@@ -119,6 +119,13 @@ export function loadAdminKey(idOrPath: string, env = process.env): AdminKey {
 	return {id: key.id, privateKey: key.privateKey, publicKey: key.publicKey, path: key.path};
 }
 
+/** A relative path is read in the key directory: when the file is beside the caller instead, say how to name it. */
+function notFoundHint(idOrPath: string, path: string): string {
+	const here = resolve(idOrPath);
+	if (here !== path && !isAbsolute(idOrPath) && existsSync(here)) return `a relative key path is read in the key directory; the file here is ./${idOrPath}, or give its full path`;
+	return 'create one with: calyx keys add --role <human|agent> --id <name>';
+}
+
 function readKey(idOrPath: string, env: NodeJS.ProcessEnv): Omit<LocalKey, 'role'> & {role: KeyRole} {
 	const path = keyPath(idOrPath, env);
 	let text: string;
@@ -126,7 +133,7 @@ function readKey(idOrPath: string, env: NodeJS.ProcessEnv): Omit<LocalKey, 'role
 	try {
 		fd = openSync(path, 'r');
 	} catch {
-		throw new KeyringError(`no key file at ${path} (create one with: calyx keys add --role <human|agent> --id <name>)`, path);
+		throw new KeyringError(`no key file at ${path} (${notFoundHint(idOrPath, path)})`, path);
 	}
 	try {
 		checkPrivate(path, fd);

@@ -33,9 +33,9 @@ export function sandbox(opts: {suiteTrust?: boolean} = {}) {
 		CALYX_TRUST: 'demo',
 		CALYX_ADMIN_KEY: '',
 	};
-	const calyx = (args: string[], opts: {input?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Run> =>
+	const calyx = (args: string[], opts: {input?: string; env?: NodeJS.ProcessEnv; cwd?: string} = {}): Promise<Run> =>
 		new Promise((done, fail) => {
-			const child = spawn(process.execPath, [BIN, ...args], {env: {...env, ...opts.env}, stdio: ['pipe', 'pipe', 'pipe']});
+			const child = spawn(process.execPath, [BIN, ...args], {env: {...env, ...opts.env}, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe']});
 			let stdout = '';
 			let stderr = '';
 			child.stdout.on('data', d => (stdout += d));

@@ -17,6 +17,20 @@ describe('private keys', () => {
 		expect(await registered(s)).toEqual([]);
 	});
 
+	it('a key named by a relative path is read in the key directory; when it lies here instead, the refusal says how to name it', async () => {
+		const s = sandbox();
+		await s.calyx(['init']);
+		const out = join(s.root, 'ops.pem');
+		expect((await s.calyx(['trust', 'init', '--out', join(s.root, 'trust.json'), '--admin-out', out])).code).toBe(0);
+		const run = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice', '--admin-key', 'ops.pem'], {cwd: s.root, env: {CALYX_TRUST: join(s.root, 'trust.json')}});
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain(`--admin-key: no key file at ${join(keysDir(s), 'ops.pem')}`);
+		expect(run.stderr).toContain('the file here is ./ops.pem, or give its full path');
+		expect(await registered(s)).toEqual([]);
+		const named = await s.calyx(['keys', 'add', '--role', 'human', '--id', 'alice', '--owner', 'alice', '--admin-key', './ops.pem'], {cwd: s.root, env: {CALYX_TRUST: join(s.root, 'trust.json')}});
+		expect(named.code).toBe(0);
+	});
+
 	it('keys add refuses to write a private key inside a data directory', async () => {
 		const s = sandbox();
 		await s.calyx(['init']);

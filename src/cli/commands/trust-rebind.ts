@@ -6,7 +6,7 @@ import {shortTrustId, signRebind, trustId} from '../../core/trust-binding.js';
 import {loadAdminKey} from '../../store/keyring.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
-import {usage} from '../errors.js';
+import {keyFor, usage} from '../errors.js';
 import {text} from '../parse.js';
 import {collect} from '../statement.js';
 
@@ -49,7 +49,7 @@ export function registerRebind(trust: Command, io: Io) {
 			action<RebindOpts>(io, async (cli, _args, o) => {
 				const from = readFrom(o.from);
 				const to = trustId(cli.trust);
-				const admins = (o.adminKey ?? []).map(ref => loadAdminKey(ref, cli.io.env));
+				const admins = (o.adminKey ?? []).map(ref => keyFor('--admin-key', () => loadAdminKey(ref, cli.io.env)));
 				// The event that bound the store: the statement is good for this store and this binding alone.
 				const bound = (await (await cli.store()).checkedTrust()).foreign;
 				const after = bound?.at ?? '0'.repeat(64);

@@ -9,7 +9,7 @@ import type {Cli, Io} from '../context.js';
 import {StoreError} from '../../store/errors.js';
 import {describeBinding, shortTrustId, trustId, type Binding} from '../../core/trust-binding.js';
 import {ledgerFrom} from '../../core/ledger.js';
-import {usage} from '../errors.js';
+import {keyFor, usage} from '../errors.js';
 import {count, text} from '../parse.js';
 import {collect, describeStatement, readStatement, writeStatement} from '../statement.js';
 import {registerRebind} from './trust-rebind.js';
@@ -141,7 +141,7 @@ export function registerTrust(program: Command, io: Io) {
 		.action(
 			action<{adminKey: string}>(io, async (cli, [file], o) => {
 				const signed = readStatement(file!);
-				const admin = loadAdminKey(o.adminKey, cli.io.env);
+				const admin = keyFor('--admin-key', () => loadAdminKey(o.adminKey, cli.io.env));
 				const {addSignature} = await import('../../core/index.js');
 				const next = addSignature<AnyStatement>(signed, admin.privateKey, admin.publicKey);
 				writeStatement(file!, next, true);
