@@ -85,6 +85,9 @@ async function loop(cli: Cli, intervalMs: number, listen: ListenAddress | undefi
 	}
 }
 
+/** Failures an engine does not retry: every tick after them would fail alike. */
+const STOPS = new Set(['MOVED', 'TRUST_MISMATCH', 'TRUST_MISFIT']);
+
 async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: Exporter | undefined, notify: Notifier): Promise<number> {
 	// A line per change of a deployment's state, not per tick: a canary waiting for an operator says so once.
 	const last = new Map<string, string>();
@@ -118,8 +121,9 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 		},
 		onError: error => {
 			const message = error instanceof Error ? error.message : String(error);
-			if ((error as {code?: unknown}).code !== 'MOVED') return cli.err(`calyx engine: tick failed: ${message}`);
-			// A migration sealed this store while the engine ran: it stops rather than fight the copy's engine.
+			if (!STOPS.has(String((error as {code?: unknown}).code))) return cli.err(`calyx engine: tick failed: ${message}`);
+			// A migration sealed this store while the engine ran, or its trust moved on (a rebind): it stops and
+			// lets go of the lead rather than fail every tick (an engine under the store's trust takes over).
 			cli.err(`calyx engine: stopping: ${message}`);
 			exit = EXIT.refused;
 			stop();
