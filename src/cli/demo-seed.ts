@@ -1,3 +1,4 @@
+import {trustRefusal} from '../store/batch.js';
 import {cosign, definitionFor, generateKeyPair} from '../core/lease.js';
 import {Signers, type Holder} from '../core/sim/signers.js';
 import {ensureDemoTrust} from '../store/trust.js';
@@ -7,7 +8,7 @@ import type {Scenario} from '../core/sim/world.js';
 import {SimWorldFile} from '../store/sim-world.js';
 import {reconcileDeployment} from '../drivers/reconciler.js';
 import {readTarget, resolveTarget} from '../drivers/targets/resolve.js';
-import type {Store} from '../store/api.js';
+import type {BatchStore} from '../store/api.js';
 import {defaultKeyPath, loadKey, saveKey, type LocalKey} from '../store/keyring.js';
 import {existsSync} from 'node:fs';
 import type {Trust} from '../core/trust.js';
@@ -39,12 +40,15 @@ export const isEmpty = (state: State) => state.intents.length === 0 && state.key
  * at 25% (halted and rolled back by the engine), a noisy one, and a lease waiting for its human key.
  * Every step goes through the engine, so the audit trail tells the whole story.
  */
-export async function seedDemo(store: Store, env: NodeJS.ProcessEnv, opts: {bakeMs?: number} = {}) {
+export async function seedDemo(store: BatchStore, env: NodeJS.ProcessEnv, opts: {bakeMs?: number} = {}) {
 	const actor = 'demo';
 	// Checked before anything is written: a refused demo leaves the directory empty.
 	if (!store.trust.demo) {
 		throw new Error(`the demo runs under the demo trust, and this environment uses ${store.trust.source}: run it with CALYX_TRUST=demo`);
 	}
+	// Nor under a trust the store would refuse: its world is written before anything the store checks.
+	const refusal = trustRefusal(await store.read(), await store.checkedTrust());
+	if (refusal) throw refusal;
 	// The simulated target's world is the simulated driver's file, not the state's business.
 	await new SimWorldFile(store.dir).update(world => {
 		if (Object.keys(world.services).length === 0) world.seed = Date.now() % 100_000;

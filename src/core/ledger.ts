@@ -2,8 +2,8 @@ import {sha256} from './canonical.js';
 import type {KeyRecord, ServiceRecord, State} from './model/index.js';
 import {SignedServiceStatement} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
-import {SignedStatement, statementDigest, type Disowned, type Trust} from './trust.js';
-import {bindingStep, isBindingLine, provenTrust, shortTrustId, trustId, trustName, type Binding, type BindingProof} from './trust-binding.js';
+import {SignedStatement, statementDigest, type AnySignedStatement, type Disowned, type Trust} from './trust.js';
+import {bindingStep, everyAdminSigned, isBindingLine, provenRecords, provenTrust, shortTrustId, trustId, trustName, type Binding, type BindingProof, type ProvenRecord} from './trust-binding.js';
 import {foldStatements} from './registry.js';
 import {foldServiceStatements} from './service.js';
 
@@ -59,25 +59,44 @@ export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
 	return binding === ledger.binding ? ledger : {...ledger, binding: binding!};
 }
 
-/** Whether a first binding is the store's first registration's, or proves its trust signed a record the trail registered. */
+/**
+ * Whether a first binding is the store's first registration's, or proves its trust signed what the
+ * trail registered: each record it carries is the trail's (its chain) and verifies under the trust,
+ * and every admin of the trust signed one of them (core/trust-fit.ts says why).
+ */
 function bindingProven(ledger: Ledger, data: Record<string, unknown>): boolean {
 	if (Object.keys(ledger.keys).length === 0 && Object.keys(ledger.services).length === 0) return true;
 	const proof = data.proof as BindingProof | undefined;
 	const trust = provenTrust(data.trust, proof);
-	if (!trust || !Array.isArray(proof?.statements)) return false;
-	if (typeof proof.key === 'string') {
-		const statements = proof.statements.map(s => SignedStatement.safeParse(s));
-		if (!statements.every(s => s.success)) return false;
-		const signed = statements.map(s => s.data!);
-		return ledger.keys[proof.key] !== undefined && chainOf(signed) === ledger.keys[proof.key] && foldStatements(trust, proof.key, signed).ok;
+	const records = provenRecords(proof);
+	if (!trust || !records) return false;
+	const signed: AnySignedStatement[] = [];
+	for (const record of records) {
+		const statements = recordProven(ledger, trust, record);
+		if (!statements) return false;
+		signed.push(...statements);
 	}
-	if (typeof proof.service === 'string') {
-		const statements = proof.statements.map(s => SignedServiceStatement.safeParse(s));
-		if (!statements.every(s => s.success)) return false;
+	return everyAdminSigned(trust, signed);
+}
+
+/** A record's statements, when they are the trail's for it and verify under `trust`. */
+function recordProven(ledger: Ledger, trust: Trust, record: ProvenRecord): AnySignedStatement[] | undefined {
+	if (!Array.isArray(record?.statements)) return undefined;
+	if (typeof record.key === 'string') {
+		const statements = record.statements.map(s => SignedStatement.safeParse(s));
+		if (!statements.every(s => s.success)) return undefined;
 		const signed = statements.map(s => s.data!);
-		return ledger.services[proof.service] !== undefined && chainOf(signed) === ledger.services[proof.service] && foldServiceStatements(trust, proof.service, signed).ok;
+		const holds = ledger.keys[record.key] !== undefined && chainOf(signed) === ledger.keys[record.key] && foldStatements(trust, record.key, signed).ok;
+		return holds ? signed : undefined;
 	}
-	return false;
+	if (typeof record.service === 'string') {
+		const statements = record.statements.map(s => SignedServiceStatement.safeParse(s));
+		if (!statements.every(s => s.success)) return undefined;
+		const signed = statements.map(s => s.data!);
+		const holds = ledger.services[record.service] !== undefined && chainOf(signed) === ledger.services[record.service] && foldServiceStatements(trust, record.service, signed).ok;
+		return holds ? signed : undefined;
+	}
+	return undefined;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -134,7 +153,8 @@ const UNCHECKED = 'the registry could not be checked against the audit trail (se
 export function trustOver(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, ledger: Ledger | undefined): Trust {
 	if (ledger?.binding && ledger.binding.trust !== trustId(trust)) return foreignTrust(trust, state, ledger.binding);
 	const over = overLedger(trust, state, ledger);
-	if (!ledger || ledger.binding !== undefined || trust.admins.length === 0) return over;
+	// Without a trust file too: a store that holds keys is not written by a process that verifies none (core/trust-fit.ts).
+	if (!ledger || ledger.binding !== undefined) return over;
 	return over === trust ? unboundOf(trust) : {...over, unbound: true};
 }
 

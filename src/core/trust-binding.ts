@@ -5,7 +5,7 @@ import type {EventDraft} from './events.js';
 import {TEXT_LIMITS, textProblem} from './text.js';
 import {signPayload} from './lease.js';
 import {AdminSignature} from './model/signature.js';
-import {fingerprintOf, signatureHolds, TrustFile, trustFrom, type Trust} from './trust.js';
+import {fingerprintOf, signatureHolds, signingAdmins, TrustFile, trustFrom, type AnySignedStatement, type Trust} from './trust.js';
 
 /**
  * A data directory is bound to one trust, in its audit trail: the first write under a trust whose
@@ -41,9 +41,31 @@ export const shortTrustId = (id: string) => id.slice(0, 16);
  */
 export interface BindingProof {
 	trust: TrustFile;
+	/** For each admin of the trust, a record it signed (core/trust-fit.ts). */
+	records?: ProvenRecord[];
+	/** One record alone: how the first bindings were written (they bind only when its signers are all the trust's admins). */
+	key?: string;
+	service?: string;
+	statements?: unknown[];
+}
+
+/** A record the store holds, as a binding's proof carries it: its statements, by key id or service name. */
+export interface ProvenRecord {
 	key?: string;
 	service?: string;
 	statements: unknown[];
+}
+
+/** The records a proof carries, in either form; undefined when it carries none. */
+export function provenRecords(proof: BindingProof | undefined): ProvenRecord[] | undefined {
+	if (Array.isArray(proof?.records)) return proof.records.length > 0 && proof.records.length <= MAX_PROVEN ? proof.records : undefined;
+	return proof && Array.isArray(proof.statements) ? [{key: proof.key, service: proof.service, statements: proof.statements}] : undefined;
+}
+const MAX_PROVEN = 64;
+
+/** Whether every admin of `trust` signed one of `signed`: a binding's proof must show it (core/trust-fit.ts says why). */
+export function everyAdminSigned(trust: Trust, signed: readonly AnySignedStatement[]): boolean {
+	return trust.admins.every(admin => signed.some(st => signingAdmins(trust, st).some(a => a.fingerprint === admin.fingerprint)));
 }
 
 export const trustFileOf = (trust: Trust): TrustFile => ({

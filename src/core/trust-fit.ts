@@ -1,8 +1,8 @@
 import type {State} from './model/index.js';
 import {keyVerdict} from './registry.js';
 import {serviceVerdict} from './service.js';
-import type {Trust} from './trust.js';
-import {trustFileOf, type BindingProof} from './trust-binding.js';
+import {signingAdmins, type AnySignedStatement, type Trust} from './trust.js';
+import {trustFileOf, type BindingProof, type ProvenRecord} from './trust-binding.js';
 
 /**
  * Whether this box's trust is the one the store's keys and services were registered under. When
@@ -33,34 +33,60 @@ function verdicts(trust: Trust, state: Registries, withTrail = false) {
 type Registries = Pick<State, 'keys' | 'services'>;
 
 /**
+ * The records of a store bound to no trust yet that show every admin of `trust` signed something
+ * there: for each admin, one record it signed that verifies under the trust. Undefined with the
+ * first admin that signed nothing here, or with no record at all. An admin the store never saw
+ * could be anyone's (whoever can write the directory can list the store's admins beside a key of
+ * their own, at threshold 1): such a trust does not bind it.
+ */
+function evidence(trust: Trust, state: Registries): {records: ProvenRecord[]} | {unseen: string} | undefined {
+	// With what the trail disowns (a record inserted by hand, signed by a key of the writer's own, shows nothing).
+	const held: Array<{key?: string; service?: string; statements: AnySignedStatement[]}> = [
+		...state.keys.filter(k => keyVerdict(trust, k).ok).map(k => ({key: k.id, statements: [...(k.statements ?? [])]})),
+		...(state.services ?? []).filter(s => serviceVerdict(trust, s).ok).map(s => ({service: s.name, statements: [...s.statements]})),
+	];
+	if (held.length === 0) return undefined;
+	const records = new Set<(typeof held)[number]>();
+	for (const admin of trust.admins) {
+		const signed = held.find(r => r.statements.some(st => signingAdmins(trust, st).some(a => a.fingerprint === admin.fingerprint)));
+		if (!signed) return {unseen: admin.id};
+		records.add(signed);
+	}
+	return {records: [...records]};
+}
+
+const REFUSED_UNBOUND = 'nothing is written under it. Run with the trust file its admins signed with (CALYX_TRUST, or /etc/calyx/trust.json): that process\'s next write binds the store to it';
+
+/**
  * Under a store bound to no trust yet (one an older version made) that holds keys or services:
- * why a process whose trust signed none of those the trail registered writes nothing (its first
- * key would verify for it alone, and its next write would bind the store to it). Undefined when
- * its trust signed one of them, or the store holds none (its first registration binds it).
+ * why a process whose trust did not sign what the trail registered writes nothing (its first key
+ * would verify for it alone, and its next write would bind the store to it). Every admin of the
+ * trust must have signed one of those records (see `evidence`). Undefined when it did, or the
+ * store holds none (its first registration binds it).
  */
 export function unboundRefusal(trust: Trust, state: Registries): string | undefined {
 	const {keys, services} = verdicts(trust, state, true);
-	const all = [...keys, ...services];
-	if (all.length === 0 || all.some(v => v.ok)) return undefined;
+	if (keys.length + services.length === 0) return undefined;
+	const found = evidence(trust, state);
+	if (found && 'records' in found) return undefined;
+	const holds = `this store is bound to no trust yet and holds ${keys.length} keys and ${services.length} services`;
+	if (!found) return `${holds}, none signed by this process's trust (${trust.source}): ${REFUSED_UNBOUND}`;
 	return (
-		`this store is bound to no trust yet and holds ${keys.length} keys and ${services.length} services, none signed by this process's trust (${trust.source}): ` +
-		'nothing is written under it. Run with the trust file its admins signed with (CALYX_TRUST, or /etc/calyx/trust.json): that process\'s next write binds the store to it'
+		`${holds}, and admin ${found.unseen} of this process's trust (${trust.source}) signed none of them: a trust with an admin the store never saw does not bind it ` +
+		`(anyone can list its admins beside a key of their own). ${REFUSED_UNBOUND}, with only admins who signed here; add ${found.unseen} afterwards with calyx trust rebind`
 	);
 }
 
 /**
  * Whether a write under `trust`, from `before` to `after`, binds the store to it (core/trust-binding.ts),
- * and with what proof: when the store held keys or services, the trust must have signed one the
- * trail registered (a stranger's write is refused before: unboundRefusal), and the binding carries
- * that record's statements; when it held none, the write's own registration binds it.
+ * and with what proof: when the store held keys or services, every admin of the trust must have
+ * signed one the trail registered (a stranger's write is refused before: unboundRefusal), and the
+ * binding carries those records' statements; when it held none, the write's own registration binds it.
  */
 export function storeBinding(trust: Trust, before: Registries, after: Registries): {proof?: BindingProof} | undefined {
-	const services = before.services ?? [];
-	if (before.keys.length > 0 || services.length > 0) {
-		const key = before.keys.find(k => keyVerdict(trust, k).ok);
-		if (key) return {proof: {trust: trustFileOf(trust), key: key.id, statements: [...(key.statements ?? [])]}};
-		const service = services.find(s => serviceVerdict(trust, s).ok);
-		return service ? {proof: {trust: trustFileOf(trust), service: service.name, statements: [...service.statements]}} : undefined;
+	if (before.keys.length > 0 || (before.services ?? []).length > 0) {
+		const found = evidence(trust, before);
+		return found && 'records' in found ? {proof: {trust: trustFileOf(trust), records: found.records}} : undefined;
 	}
 	const made = verdicts(trust, after);
 	return [...made.keys, ...made.services].some(v => v.ok) ? {} : undefined;

@@ -24,14 +24,25 @@ export interface Batch<R> {
  * ends the batch; its audit event (if any) is kept, to be committed with the commands before it.
  * Anything but an EngineError is thrown.
  */
-export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
-	// Under a trust the store is not bound to, nothing is written but the rebind its admins signed.
+/**
+ * Why nothing is written to `state` under `trust`, or undefined: the store is bound to another
+ * trust (only the rebind its admins signed is taken: `rebinding`), or bound to none yet and holding
+ * what this trust did not sign. Every write asks, the engine's commands and the store's own
+ * (a notice's failure, the demo's seed) alike; a crash's recovery does not (it completes a commit).
+ */
+export function trustRefusal(state: State, trust: Trust, rebinding = false): EngineError | undefined {
 	const unbound = trust.unbound ? unboundRefusal(trust, state) : undefined;
-	if (unbound) return {state, events: [], samples: [], results: [], failed: {index: 0, error: refused('TRUST_MISFIT', unbound)}};
-	if (trust.foreign !== undefined && cmds.some(c => c.type !== 'trust.rebind')) {
+	if (unbound) return refused('TRUST_MISFIT', unbound);
+	if (trust.foreign !== undefined && !rebinding) {
 		const reason = mismatchReason(trust, trust.foreign);
-		return {state, events: [], samples: [], results: [], failed: {index: 0, error: refused(reason.code, reason.message)}};
+		return refused(reason.code, reason.message);
 	}
+	return undefined;
+}
+
+export function executeBatch<R>(state: State, cmds: readonly Command[], clock: Clock, trust: Trust): Batch<R> {
+	const refusal = trustRefusal(state, trust, cmds.length > 0 && cmds.every(c => c.type === 'trust.rebind'));
+	if (refusal) return {state, events: [], samples: [], results: [], failed: {index: 0, error: refusal}};
 	let current = state;
 	const events: EventDraft[] = [];
 	const samples: RecordedSample[] = [];

@@ -14,7 +14,7 @@ import {withArchived} from './archive-index.js';
 import {ArchiveReader} from './archive-log.js';
 import {rebuildIndex} from './archive-reindex.js';
 import {readEvents, type AuditFilter, type Head, type StoredEvent} from './audit-log.js';
-import {executeBatch, runAlone, type Batch} from './batch.js';
+import {executeBatch, runAlone, trustRefusal, type Batch} from './batch.js';
 import type {Checkpoint} from './checkpoint.js';
 import {Committer, type CommitPhase} from './commit.js';
 import {deploymentPicker, documentList} from './deployment-read.js';
@@ -144,7 +144,11 @@ export class FileStore implements BatchStore {
 	}
 
 	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
-		return this.#writes.commit(fn);
+		return this.#writes.commit(state => {
+			const refusal = trustRefusal(state, this.#trustOver(state));
+			if (refusal) throw refusal;
+			return fn(state);
+		});
 	}
 
 	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {

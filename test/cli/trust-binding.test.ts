@@ -2,10 +2,11 @@
  * A data directory bound to one trust: a group member with a trust file of their own (CALYX_TRUST)
  * writes nothing there, and only the bound trust's admins move the directory to another trust.
  */
+import {spawn} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {sandbox, snapshot} from './helpers.js';
+import {BIN, sandbox, snapshot, waitFor} from './helpers.js';
 
 type Doc = Record<string, any>;
 
@@ -87,5 +88,25 @@ describe('a data directory bound to its trust', () => {
 		const keys = await s.json<Doc>(['keys', 'list'], {env: next.env});
 		expect(keys.doc.keys.map((k: Doc) => [k.id, k.trusted])).toEqual([['alice', true], ['ci-bot', true]]);
 		expect((await s.json<Doc>(['audit', 'verify'], {env: next.env})).doc).toMatchObject({ok: true});
+	});
+
+	it('an engine leading under the old trust stops once the store moves on, and lets go of the lead', async () => {
+		const {s, ops, next} = await twoTrusts();
+		const child = spawn(process.execPath, [BIN, 'engine', '--interval', '200ms'], {env: {...s.env, ...ops.env}, stdio: ['ignore', 'pipe', 'pipe']});
+		let out = '';
+		let err = '';
+		child.stdout!.on('data', d => (out += d));
+		child.stderr!.on('data', d => (err += d));
+		const exited = new Promise<number>(done => child.on('exit', code => done(code ?? -1)));
+		try {
+			await waitFor(() => out.includes('leader: driving'));
+			expect((await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'new file'], {env: next.env})).code).toBe(0);
+			expect(await exited).toBe(1);
+			expect(err).toContain('calyx engine: stopping: this store is bound to trust');
+			// The lead is free: an engine under the store's trust now leads.
+			expect((await s.json<Doc>(['engine', '--once'], {env: next.env})).doc).toMatchObject({ok: true, role: 'leader'});
+		} finally {
+			child.kill('SIGKILL');
+		}
 	});
 });

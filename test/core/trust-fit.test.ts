@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import {emptyLedger, execute, generateKeyPair, initialState, ledgerStep, ManualClock, Signers, type Holder, type Ledger, type State} from '../../src/core/index.js';
+import {emptyLedger, execute, generateKeyPair, initialState, ledgerStep, ManualClock, noTrust, Signers, type Holder, type Ledger, type State} from '../../src/core/index.js';
 import {bindingEvent, trustFileOf, trustId} from '../../src/core/trust-binding.js';
 import {storeBinding, trustMisfit, unboundRefusal} from '../../src/core/trust-fit.js';
 
-const A = new Signers([generateKeyPair()], {source: '/etc/calyx/trust.json'});
+const ADMIN_A = generateKeyPair();
+const A = new Signers([ADMIN_A], {source: '/etc/calyx/trust.json'});
 const B = new Signers([generateKeyPair()], {source: 'another box\'s trust'});
 const clock = new ManualClock(Date.parse('2026-12-04T10:00:00.000Z'));
 const holder = (id: string): Holder => ({id, role: 'human', owner: id, ...generateKeyPair()});
@@ -34,7 +35,26 @@ describe('whether a box\'s trust is the store\'s', () => {
 		expect(storeBinding(A.trust, empty, first)).toEqual({});
 		expect(storeBinding(A.trust, empty, empty)).toBeUndefined();
 		expect(storeBinding(B.trust, first, registered(B, first, 'mallory'))).toBeUndefined();
-		expect(storeBinding(A.trust, first, first)).toEqual({proof: {trust: trustFileOf(A.trust), key: 'alice', statements: first.keys[0]!.statements}});
+		expect(storeBinding(A.trust, first, first)).toEqual({proof: {trust: trustFileOf(A.trust), records: [{key: 'alice', statements: first.keys[0]!.statements}]}});
+	});
+
+	it('a trust with an admin the store never saw binds nothing: the store\'s admin listed beside a key of one\'s own, at threshold 1', () => {
+		const state = registered(A);
+		const superset = new Signers([ADMIN_A, generateKeyPair()], {source: '/home/mallory/trust.json'});
+		expect(superset.trust.threshold).toBe(1);
+		expect(unboundRefusal(superset.trust, state)).toMatch(/admin admin-2 of this process's trust \(\/home\/mallory\/trust.json\) signed none of them/);
+		expect(unboundRefusal(superset.trust, state)).toContain('add admin-2 afterwards with calyx trust rebind');
+		expect(storeBinding(superset.trust, state, state)).toBeUndefined();
+		// Every admin signed something here: it binds, its proof a record of each.
+		const both = registered(superset, state, 'bob');
+		expect(unboundRefusal(superset.trust, both)).toBeUndefined();
+		expect(storeBinding(superset.trust, both, both)?.proof?.records?.map(r => r.key)).toEqual(['alice', 'bob']);
+	});
+
+	it('without a trust file, a store that holds keys is not written', () => {
+		const state = registered(A);
+		expect(unboundRefusal(noTrust('/etc/calyx/trust.json'), state)).toMatch(/none signed by this process's trust \(\/etc\/calyx\/trust.json\)/);
+		expect(unboundRefusal(noTrust('/etc/calyx/trust.json'), initialState())).toBeUndefined();
 	});
 });
 
@@ -45,7 +65,7 @@ describe('the fold of a first binding in a trail that registered keys before it'
 	const proof = storeBinding(A.trust, out.state, out.state)!.proof!;
 
 	it('binds with a proof that its trust signed a key the trail registered', () => {
-		expect(bind(bindingEvent(A.trust, '', '', proof).data).binding).toEqual({trust: trustId(A.trust), at: hashed(9)});
+		expect(bind(bindingEvent(A.trust, '', '', proof).data).binding).toMatchObject({trust: trustId(A.trust), at: hashed(9)});
 	});
 
 	it('binds nothing when appended by hand without one, or with a proof that does not hold', () => {
@@ -56,7 +76,22 @@ describe('the fold of a first binding in a trail that registered keys before it'
 		expect(bind({...bindingEvent(A.trust, '', '', proof).data, trust: trustId(B.trust)}).binding).toBeUndefined();
 		// Statements that are not the trail's for that key.
 		const other = registered(A, initialState(), 'alice').keys[0]!.statements!;
-		expect(bind(bindingEvent(A.trust, '', '', {...proof, statements: other}).data).binding).toBeUndefined();
-		expect(bind(bindingEvent(A.trust, '', '', {...proof, key: 'nobody'}).data).binding).toBeUndefined();
+		const record = proof.records![0]!;
+		expect(bind(bindingEvent(A.trust, '', '', {...proof, records: [{...record, statements: other}]}).data).binding).toBeUndefined();
+		expect(bind(bindingEvent(A.trust, '', '', {...proof, records: [{...record, key: 'nobody'}]}).data).binding).toBeUndefined();
+		expect(bind(bindingEvent(A.trust, '', '', {...proof, records: []}).data).binding).toBeUndefined();
+	});
+
+	it('binds nothing under a trust with an admin who signed nothing the trail holds, proof or not', () => {
+		const superset = new Signers([ADMIN_A, generateKeyPair()]);
+		expect(bind(bindingEvent(superset.trust, '', '', {...proof, trust: trustFileOf(superset.trust)}).data).binding).toBeUndefined();
+	});
+
+	it('still reads a binding written with one record (the first form), when its signers are all the trust\'s admins', () => {
+		const record = proof.records![0]!;
+		const legacy = {trust: proof.trust, key: record.key, statements: record.statements};
+		expect(bind(bindingEvent(A.trust, '', '', legacy).data).binding).toMatchObject({trust: trustId(A.trust)});
+		const superset = new Signers([ADMIN_A, generateKeyPair()]);
+		expect(bind(bindingEvent(superset.trust, '', '', {...legacy, trust: trustFileOf(superset.trust)}).data).binding).toBeUndefined();
 	});
 });

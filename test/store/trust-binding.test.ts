@@ -1,6 +1,7 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
+import {seedDemo} from '../../src/cli/demo-seed.js';
 import {describe, expect, it} from 'vitest';
-import {execute, generateKeyPair, ManualClock, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
+import {execute, generateKeyPair, ManualClock, noTrust, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
 import {bindingStep, describeBinding, signRebind, trustId, type RebindStatement} from '../../src/core/trust-binding.js';
 import {ledgerFrom} from '../../src/core/ledger.js';
 import {EngineError} from '../../src/core/errors.js';
@@ -73,6 +74,18 @@ describe('a data directory is bound to one trust', () => {
 		const seen = await rogue.checkedTrust();
 		expect(seen.foreign).toEqual({trust: trustId(A.trust), at: boundAt(dir), named: {source: '/etc/calyx/trust.json', admins: ['admin-1']}});
 		expect(seen.disowned?.keys.get('alice')).toContain('this store is bound to trust');
+	});
+
+	it('the store\'s own writes are refused under another trust too: a notice\'s failure, the demo\'s seed (its world not written)', async () => {
+		const {dir, anchor} = await boundToA();
+		const before = readFileSync(`${dir}/audit.ndjson`);
+		const rogue = await openStore(dir, {trust: B.trust, anchor});
+		const note = {at: AT, actor: 'engine', kind: 'notify.failed', subject: 'DEP-1', reason: 'sink down', data: {}};
+		expect(await refusal(rogue.mutate(state => ({state, events: [note], result: null})))).toMatchObject({code: 'TRUST_MISMATCH'});
+		const demo = await openStore(dir, {trust: new Signers([generateKeyPair()], {demo: true}).trust, anchor});
+		expect(await refusal(seedDemo(demo, {...process.env, XDG_CONFIG_HOME: tempDir()}))).toMatchObject({code: 'TRUST_MISMATCH'});
+		expect(existsSync(`${dir}/sim-world.json`)).toBe(false);
+		expect(readFileSync(`${dir}/audit.ndjson`)).toEqual(before);
 	});
 
 	it('the bound trust\'s admins move it to another trust; then the old trust writes nothing', async () => {
@@ -180,5 +193,24 @@ describe('a data directory is bound to one trust', () => {
 		await store.run(A.register(holder('bob'), AT));
 		expect(kinds(dir)).toEqual(['key.registered', 'store.trust_bound', 'key.registered']);
 		expect(await refusal(stranger.run(B.register(holder('frank'), AT)))).toMatchObject({code: 'TRUST_MISMATCH'});
+	});
+
+	it('an upgraded store is not bound by a superset of its trust (its admin beside a stranger\'s), nor written without a trust file', async () => {
+		const dir = tempDir();
+		const anchor = {stateHome: tempDir()};
+		const {store} = await initStore(dir, {trust: A.trust, anchor});
+		await store.mutate(state => {
+			const out = execute(state, A.register(holder('alice'), AT), {clock: new ManualClock(Date.parse(AT)), trust: A.trust});
+			return {state: out.state, events: out.events, result: undefined};
+		});
+		const before = readFileSync(`${dir}/audit.ndjson`);
+		const superset = new Signers([ADMIN_A, ADMIN_B], {source: '/home/mallory/trust.json'});
+		const mallory = await openStore(dir, {trust: superset.trust, anchor});
+		expect(await refusal(mallory.run(superset.register(holder('eve'), AT)))).toMatchObject({code: 'TRUST_MISFIT', message: expect.stringContaining('admin admin-2 of this process\'s trust (/home/mallory/trust.json) signed none of them')});
+		const none = await openStore(dir, {trust: noTrust('/etc/calyx/trust.json'), anchor});
+		expect(await refusal(none.run({type: 'config.set', actor: 'nobody', config: {}}))).toMatchObject({code: 'TRUST_MISFIT'});
+		expect(readFileSync(`${dir}/audit.ndjson`)).toEqual(before);
+		await store.run(A.register(holder('bob'), AT));
+		expect(kinds(dir)).toEqual(['key.registered', 'store.trust_bound', 'key.registered']);
 	});
 });

@@ -10,7 +10,7 @@ import type {Trust} from '../../core/trust.js';
 import type {DeploymentSummary} from '../../core/view/summary.js';
 import type {BatchResult, BatchStore, ChangeNotice, DeploymentList, Leadership, ListOptions, Mutation, RepairReport, RunResult, VerifyReport} from '../api.js';
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
-import {executeBatch, runAlone, type Batch} from '../batch.js';
+import {executeBatch, runAlone, trustRefusal, type Batch} from '../batch.js';
 import {checkpointKey, checkpointLog, signCheckpoint, type Checkpoint} from '../checkpoint.js';
 import {parseSample} from '../metrics-log.js';
 import {privateDir} from '../private-log.js';
@@ -140,7 +140,11 @@ export class EtcdStore implements BatchStore {
 	}
 
 	mutate<R = unknown>(fn: (state: State) => Mutation<R>): Promise<RunResult<R>> {
-		return this.#writes.commit(state => fn(state));
+		return this.#writes.commit((state, ledger) => {
+			const refusal = trustRefusal(state, trustOver(this.trust, state, ledger));
+			if (refusal) throw refusal;
+			return fn(state);
+		});
 	}
 
 	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
