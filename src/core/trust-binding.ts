@@ -97,11 +97,14 @@ export function provenTrust(bound: unknown, proof: BindingProof | undefined): Tr
 	}
 }
 
+/** The trust a process runs under, in a message: with none (no file where it looked), said so. */
+const runsUnder = (trust: Trust) => (trust.admins.length === 0 ? `no trust file (none at ${trust.source})` : `${trust.source} (${shortTrustId(trustId(trust))})`);
+
 /** Why a process under `trust` writes nothing to a directory bound to `bound`. */
 export const mismatchReason = (trust: Trust, binding: Binding): Reason => ({
 	code: 'TRUST_MISMATCH',
 	message:
-		`this store is bound to ${describeBinding(binding)}, and this process runs under ${trust.source} (${shortTrustId(trustId(trust))}): ` +
+		`this store is bound to ${describeBinding(binding)}, and this process runs under ${runsUnder(trust)}: ` +
 		'nothing is written under another trust. Run with the trust file the store is bound to (CALYX_TRUST, or /etc/calyx/trust.json; calyx trust show names both), ' +
 		'or have its admins move the store to this trust: calyx trust rebind --from <its trust file> --admin-key <its admin key>',
 });

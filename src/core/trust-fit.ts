@@ -20,7 +20,8 @@ export function trustMisfit(trust: Trust, state: Pick<State, 'keys' | 'services'
 	return (
 		`this box's trust (${trust.source}) verifies none of the store's ${keys.length} keys and ${services.length} services (${why}): ` +
 		'an engine here would refuse every lease and fail every rollback, so it does not lead. Give this box the trust file the store\'s admins signed with ' +
-		'(CALYX_TRUST, or /etc/calyx/trust.json; for the demo, copy ~/.config/calyx/demo-trust.json from the box that made it), or watch with --readonly'
+		'(CALYX_TRUST, or /etc/calyx/trust.json; for the demo, copy ~/.config/calyx/demo-trust.json from the box that made it), or watch with --readonly. ' +
+		'After a rebind to a trust without the admins who registered them, register the keys again under this one (calyx keys add)'
 	);
 }
 

@@ -74,6 +74,11 @@ describe('a data directory is bound to one trust', () => {
 		const seen = await rogue.checkedTrust();
 		expect(seen.foreign).toEqual({trust: trustId(A.trust), at: boundAt(dir), named: {source: '/etc/calyx/trust.json', admins: ['admin-1']}});
 		expect(seen.disowned?.keys.get('alice')).toContain('this store is bound to trust');
+		// Without a trust file at all: refused alike, and told it has none (not named after a file that is not there).
+		const none = await openStore(dir, {trust: noTrust('/etc/calyx/trust.json'), anchor});
+		const bare = await refusal(none.run({type: 'config.set', actor: 'nobody', config: {}}));
+		expect(bare).toMatchObject({code: 'TRUST_MISMATCH', message: expect.stringContaining('this process runs under no trust file (none at /etc/calyx/trust.json)')});
+		expect(readFileSync(`${dir}/audit.ndjson`)).toEqual(before);
 	});
 
 	it('the store\'s own writes are refused under another trust too: a notice\'s failure, the demo\'s seed (its world not written)', async () => {
