@@ -1,6 +1,7 @@
 import type {KeyRecord} from './model/index.js';
 import {foldStatements} from './registry.js';
 import {SignedStatement, statementDigest, type Trust} from './trust.js';
+import type {TrustEras} from './trust-eras.js';
 
 /** A key event of the audit trail as the registry reads it: its statement is in `data.statement`. */
 export interface KeyEvent {
@@ -40,7 +41,7 @@ export function chainStatements(events: Iterable<KeyEvent>): Map<string, SignedS
 const digests = (list: readonly SignedStatement[] | undefined) => (list ?? []).map(s => statementDigest(s.statement));
 
 /** Every key where the document and the trail disagree, and how; empty when they agree. */
-export function registryDifferences(trust: Trust, chain: Map<string, SignedStatement[]>, keys: readonly KeyRecord[]): RegistryDifference[] {
+export function registryDifferences(trust: Trust, chain: Map<string, SignedStatement[]>, keys: readonly KeyRecord[], eras?: Pick<TrustEras, 'of'>): RegistryDifference[] {
 	const out: RegistryDifference[] = [];
 	for (const record of keys) {
 		const fromChain = chain.get(record.id);
@@ -57,8 +58,8 @@ export function registryDifferences(trust: Trust, chain: Map<string, SignedState
 			out.push({keyId: record.id, problem: parts.filter(Boolean).join('; ') || 'its statements are in another order than in the audit trail'});
 			continue;
 		}
-		const folded = foldStatements(trust, record.id, fromChain);
-		if (!folded.ok) out.push({keyId: record.id, problem: `its statements in the trail do not verify under ${trust.source}: ${folded.reason.message}`});
+		const folded = foldStatements(trust, record.id, fromChain, eras?.of);
+		if (!folded.ok) out.push({keyId: record.id, problem: `its statements in the trail do not verify under ${eras ? 'the trust each was committed under' : trust.source}: ${folded.reason.message}`});
 	}
 	for (const id of chain.keys()) {
 		if (!keys.some(k => k.id === id)) out.push({keyId: id, problem: 'registered in the audit trail, but missing from the document'});

@@ -21,13 +21,14 @@ export type KeyVerdict = {ok: true; key: TrustedKey} | {ok: false; reason: Reaso
  * and for good; each signed by enough admins and chained to the one before, so none can be
  * dropped, replayed or reordered without breaking the chain.
  */
-export function foldStatements(trust: Trust, keyId: string, statements: readonly SignedStatement[]): KeyVerdict {
+/** `signedUnder`: the trust each statement is checked under, when not all under `trust` (core/trust-eras.ts). */
+export function foldStatements(trust: Trust, keyId: string, statements: readonly SignedStatement[], signedUnder?: (signed: SignedStatement) => Trust): KeyVerdict {
 	const bad = (message: string, code = 'UNTRUSTED_KEY'): KeyVerdict => ({ok: false, reason: {code, message: `key ${keyId}: ${message}`}});
 	if (statements.length === 0) return bad(`no admin statement registers it: not a key (an admin signs one: calyx keys add … --admin-key)`);
 	let key: TrustedKey | undefined;
 	let prev = '';
 	for (const [i, signed] of statements.entries()) {
-		const problem = statementProblem(trust, signed);
+		const problem = statementProblem(signedUnder?.(signed) ?? trust, signed);
 		if (problem) return bad(problem.message);
 		const s = signed.statement;
 		if (s.keyId !== keyId) return bad(`statement ${i + 1} is about key ${s.keyId}`);

@@ -1,7 +1,8 @@
 import {SignedServiceStatement, type ServiceRecord} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
-import {foldServiceStatements, serviceVerdict} from './service.js';
+import {foldServiceStatements, recordEdited} from './service.js';
 import {statementDigest, type Trust} from './trust.js';
+import type {TrustEras} from './trust-eras.js';
 
 export interface ServiceDifference {
 	service: string;
@@ -28,16 +29,22 @@ export function serviceChain(events: Iterable<KeyEvent>): Map<string, SignedServ
 const digests = (list: readonly SignedServiceStatement[]) => list.map(s => statementDigest(s.statement)).join();
 
 /** Every service where the document and the trail disagree, and how; empty when they agree. */
-export function serviceDifferences(trust: Trust, chain: Map<string, SignedServiceStatement[]>, services: readonly ServiceRecord[]): ServiceDifference[] {
+export function serviceDifferences(trust: Trust, chain: Map<string, SignedServiceStatement[]>, services: readonly ServiceRecord[], eras?: Pick<TrustEras, 'of'>): ServiceDifference[] {
 	const out: ServiceDifference[] = [];
 	for (const record of services) {
 		const fromChain = chain.get(record.name);
-		const verdict = serviceVerdict(trust, record);
-		if (!fromChain) out.push({service: record.name, problem: 'in the document, but no statement of it is in the audit trail (inserted by hand?)'});
-		else if (digests(record.statements) !== digests(fromChain)) {
+		if (!fromChain) {
+			out.push({service: record.name, problem: 'in the document, but no statement of it is in the audit trail (inserted by hand?)'});
+			continue;
+		}
+		if (digests(record.statements) !== digests(fromChain)) {
 			out.push({service: record.name, problem: `its ${record.statements.length} statement(s) in the document are not the ${fromChain.length} of the audit trail`});
-		} else if (!foldServiceStatements(trust, record.name, fromChain).ok) out.push({service: record.name, problem: `its statements in the trail do not verify under ${trust.source}`});
-		else if (!verdict.ok) out.push({service: record.name, problem: verdict.reason.message});
+			continue;
+		}
+		const folded = foldServiceStatements(trust, record.name, fromChain, eras?.of);
+		const edited = folded.ok ? recordEdited(record, folded) : undefined;
+		if (!folded.ok) out.push({service: record.name, problem: `its statements in the trail do not verify under ${eras ? 'the trust each was committed under' : trust.source}`});
+		else if (edited && !edited.ok) out.push({service: record.name, problem: edited.reason.message});
 	}
 	for (const name of chain.keys()) {
 		if (!services.some(s => s.name === name)) out.push({service: name, problem: 'applied in the audit trail, but missing from the document (deleted by hand? it would run on the simulator)'});

@@ -47,11 +47,12 @@ const untrusted = (name: string, message: string, code = 'UNTRUSTED_SERVICE'): S
  * its definition by the right digest, and chained to the one before, so none can be dropped,
  * replayed or reordered. The last one's definition is the one in force.
  */
-export function foldServiceStatements(trust: Trust, name: string, statements: readonly SignedServiceStatement[]): ServiceVerdict {
+/** `signedUnder`: as foldStatements' (core/registry.ts). */
+export function foldServiceStatements(trust: Trust, name: string, statements: readonly SignedServiceStatement[], signedUnder?: (signed: SignedServiceStatement) => Trust): ServiceVerdict {
 	if (statements.length === 0) return untrusted(name, 'no admin statement puts a definition in force (an admin signs one: calyx service apply … --admin-key)');
 	let prev = '';
 	for (const [i, signed] of statements.entries()) {
-		const problem = statementProblem(trust, signed);
+		const problem = statementProblem(signedUnder?.(signed) ?? trust, signed);
 		if (problem) return untrusted(name, problem.message);
 		const s = signed.statement;
 		if (s.name !== name) return untrusted(name, `statement ${i + 1} is about service ${s.name}`);
@@ -89,13 +90,16 @@ function ownVerdict(trust: Trust, record: ServiceRecord): ServiceVerdict {
 
 function checkRecord(trust: Trust, record: ServiceRecord): ServiceVerdict {
 	const folded = foldServiceStatements(trust, record.name, record.statements ?? []);
-	if (!folded.ok) return folded;
+	return folded.ok ? (recordEdited(record, folded) ?? folded) : folded;
+}
+
+/** A record whose definition or digest is not what its statements (folded) say: edited by hand. */
+export function recordEdited(record: ServiceRecord, folded: ServiceVerdict & {ok: true}): ServiceVerdict | undefined {
 	const differs = [
 		canonicalJson(record.definition) !== canonicalJson(folded.definition) && 'definition',
 		record.digest !== folded.digest && 'digest',
 	].filter(Boolean);
-	if (differs.length > 0) return untrusted(record.name, `the document's ${differs.join(' and ')} differ from its signed statements (edited by hand)`);
-	return folded;
+	return differs.length > 0 ? untrusted(record.name, `the document's ${differs.join(' and ')} differ from its signed statements (edited by hand)`) : undefined;
 }
 
 /** The record of a service as the document holds it, trusted or not (what a cosigner is shown and signs). */

@@ -1,4 +1,5 @@
 import type {Trust} from '../core/trust.js';
+import type {Binding} from '../core/trust-binding.js';
 /**
  * The store's contract: what the CLI and the console may ask of `src/store`, the only code that
  * touches disk. Implemented in this folder; everything above it programs against these types.
@@ -103,9 +104,11 @@ export interface VerifyReport {
 	/** Why the head could not be checked (the document does not load): the report is then not ok. */
 	headUnchecked?: string;
 	/** The document's keys against the registry the trail's signed statements derive: each difference by key. */
-	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>};
+	registry?: {keys: number; differences: Array<{keyId: string; problem: string}>; earlier?: string[]};
 	/** The document's service definitions against those the trail's signed statements applied: each difference by service. */
-	services?: {count: number; differences: Array<{service: string; problem: string}>};
+	services?: {count: number; differences: Array<{service: string; problem: string}>; earlier?: string[]};
+	/** The trust the trail binds the store to, and whether it is this process's (core/trust-binding.ts). */
+	binding?: Binding & {thisTrust: boolean};
 	/** The archive's records against the trail's archiving events (each names its record's digest): each difference. */
 	archive?: {records: number; differences: Array<{id?: string; problem: string}>};
 	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */

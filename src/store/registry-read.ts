@@ -1,11 +1,12 @@
 import {chainStatements, registryDifferences, type KeyEvent} from '../core/registry-chain.js';
 import {serviceChain, serviceDifferences} from '../core/service-chain.js';
 import type {State} from '../core/model/index.js';
-import type {Trust} from '../core/trust.js';
+import {statementProblem, type AnySignedStatement, type Trust} from '../core/trust.js';
+import {trustEras} from '../core/trust-eras.js';
 import {blocks} from './lines.js';
 
 /** The kinds of event whose statements the document's registries must match. */
-const NEEDLES = [Buffer.from('"kind":"key.'), Buffer.from('"kind":"service.')];
+const NEEDLES = [Buffer.from('"kind":"key.'), Buffer.from('"kind":"service.'), Buffer.from('"kind":"store.trust_bound"'), Buffer.from('"kind":"trust.rebound"')];
 
 /** Where the next event line of a wanted kind starts in `buf` at or after `from`, or -1. */
 function nextHit(buf: Buffer, from: number): number {
@@ -51,8 +52,14 @@ export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEG
 export async function registryAgainstTrail(auditPath: string, trust: Trust, state: State, throughSeq: number) {
 	const events = await keyEvents(auditPath, throughSeq);
 	const services = state.services ?? [];
+	// Each statement under the trust it was committed under: before a rebind, the trust it moved from.
+	const eras = trustEras(events, trust);
+	// Records an earlier trust's admins signed that this trust does not verify: no difference, but they sign nothing now.
+	const earlier = <T extends {statements?: readonly AnySignedStatement[]}>(records: readonly T[], name: (r: T) => string) =>
+		records.filter(r => r.statements?.some(s => eras.earlier(s) && statementProblem(trust, s) !== undefined)).map(name);
 	return {
-		registry: {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys)},
-		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services)},
+		registry: {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys, eras), earlier: earlier(state.keys, k => k.id)},
+		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services, eras), earlier: earlier(services, s => s.name)},
+		binding: eras.binding ? {...eras.binding, thisTrust: eras.bound} : undefined,
 	};
 }

@@ -6,10 +6,15 @@ import type {StorePaths} from './paths.js';
 import {registryAgainstTrail} from './registry-read.js';
 
 /** What the document and the archive hold, against what the trail's events say they should (through the head). */
-export async function trailAgreement(paths: StorePaths, trust: Trust, state: State, head: {rev: number; auditHead: {seq: number}}): Promise<Required<Pick<VerifyReport, 'registry' | 'services' | 'archive'>> & {agrees: boolean}> {
-	const {registry, services} = await registryAgainstTrail(paths.audit, trust, state, head.auditHead.seq);
+export async function trailAgreement(
+	paths: StorePaths,
+	trust: Trust,
+	state: State,
+	head: {rev: number; auditHead: {seq: number}},
+): Promise<Required<Pick<VerifyReport, 'registry' | 'services' | 'archive'>> & Pick<VerifyReport, 'binding'> & {agrees: boolean}> {
+	const {registry, services, binding} = await registryAgainstTrail(paths.audit, trust, state, head.auditHead.seq);
 	// An archive that cannot be read through is a difference, reported with the rest: never a pass.
 	const archive = await verifyArchive(paths, head.rev).catch((error: unknown) => ({records: 0, differences: [{problem: error instanceof Error ? error.message : String(error)}]}));
 	const agrees = registry.differences.length === 0 && services.differences.length === 0 && archive.differences.length === 0;
-	return {registry, services, archive, agrees};
+	return {registry, services, archive, ...(binding ? {binding} : {}), agrees};
 }

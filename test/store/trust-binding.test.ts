@@ -103,6 +103,27 @@ describe('a data directory is bound to one trust', () => {
 		expect(await refusal(store.run(A.register(holder('dave'), AT)))).toMatchObject({code: 'TRUST_MISMATCH'});
 	});
 
+	it('audit verify checks each statement under the trust it was committed under, and says which trust the store is bound to', async () => {
+		const {dir, anchor} = await boundToA();
+		const moved = await openStore(dir, {trust: B.trust, anchor});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({after: boundAt(dir)}), reason: 'a new admin'});
+		await moved.run(B.register(holder('carol'), AT));
+		// Under the trust it is bound to now: alice (A's admin signed her) is the trail's, not a difference; she signs nothing under B.
+		const now = await moved.verifyAudit();
+		expect(now).toMatchObject({ok: true, registry: {differences: [], earlier: ['alice']}, binding: {trust: trustId(B.trust), thisTrust: true}});
+		// Under the trust it was moved from: intact too, and told the store is bound elsewhere.
+		const old = await (await openStore(dir, {trust: A.trust, anchor: {stateHome: tempDir()}})).verifyAudit();
+		expect(old.binding).toMatchObject({trust: trustId(B.trust), thisTrust: false});
+		// carol was registered under B, which this process does not hold: checked under A, she differs.
+		expect(old.registry?.differences.map(d => d.keyId)).toEqual(['carol']);
+		expect(old.ok).toBe(false);
+		// Under a stranger's trust: alice still checked under the file the rebind carries (she matches), carol under the stranger's.
+		const stranger = new Signers([generateKeyPair()], {source: '/home/mallory/trust.json'});
+		const strangers = await (await openStore(dir, {trust: stranger.trust, anchor: {stateHome: tempDir()}})).verifyAudit();
+		expect(strangers.registry?.differences.map(d => d.keyId)).toEqual(['carol']);
+		expect(strangers.binding?.thisTrust).toBe(false);
+	});
+
 	it('refuses a rebind its admins did not sign, from another trust, or to a trust other than the process\'s own', async () => {
 		const {dir, anchor} = await boundToA();
 		const rogue = await openStore(dir, {trust: B.trust, anchor});

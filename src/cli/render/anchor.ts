@@ -1,5 +1,6 @@
 import {safeJson} from '../../core/text.js';
 import type {AnchorReport, VerifyReport} from '../../store/api.js';
+import {describeBinding} from '../../core/trust-binding.js';
 
 type Contradiction = AnchorReport['contradicted'][number];
 
@@ -11,6 +12,9 @@ export function contradictionLine(c: Contradiction): string {
 	const now = c.current === null ? 'the trail no longer reaches that seq' : `the chain now has ${short(c.current)} there`;
 	return `seq ${c.seq} was ${short(c.hash)} per ${by} at ${c.at} (${c.file}); ${now}`;
 }
+
+const earlierLine = (what: string, names: readonly string[], effect: string) =>
+	`${what} signed under a trust the store was rebound from, not by this trust's admins (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}): as the trail says, but they ${effect} under this trust until signed again`;
 
 /** `audit verify` as text: the chain first, then what vouched for its head. */
 export function verifyText(report: VerifyReport): string {
@@ -33,7 +37,14 @@ export function verifyText(report: VerifyReport): string {
 		lines.push(`AUDIT TRAIL CONTRADICTS A WITNESSED HEAD${more}: ${contradictionLine(w.contradicted[0]!)}: the trail was rewritten since`);
 	}
 	for (const f of w?.forged ?? []) lines.push(`FORGED CHECKPOINT in ${f.file}: ${f.reason}`);
+	const bound = report.binding;
+	if (bound && !bound.thisTrust) {
+		lines.push(`BOUND TO ANOTHER TRUST: the trail binds this store to ${describeBinding(bound)}, not to this process's trust: what was signed under it is checked here under this one (run with its file to check it)`);
+	}
 	const keys = report.registry;
+	if (keys?.earlier?.length) lines.push(earlierLine(`${keys.earlier.length} key(s)`, keys.earlier, 'sign nothing'));
+	const servicesEarlier = report.services?.earlier;
+	if (servicesEarlier?.length) lines.push(earlierLine(`${servicesEarlier.length} service definition(s)`, servicesEarlier, 'start nothing'));
 	if (keys && keys.differences.length > 0) {
 		lines.push('KEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:', ...keys.differences.map(d => `  ${d.keyId}: ${d.problem}`));
 	} else if (keys && report.ok) lines.push(`${keys.keys} keys match the trail's signed statements`);
