@@ -6,6 +6,8 @@ import {spawn} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {execute, generateKeyPair, ManualClock, Signers} from '../../src/core/index.js';
+import {initStore} from '../../src/store/index.js';
 import {BIN, sandbox, snapshot, waitFor} from './helpers.js';
 
 type Doc = Record<string, any>;
@@ -66,9 +68,10 @@ describe('a data directory bound to its trust', () => {
 	it('moves to a new trust only with the bound trust\'s admin signature; then the old trust writes nothing', async () => {
 		const {s, ops, next} = await twoTrusts();
 		const before = snapshot(s.data);
+		// A key of another trust: said so at the flag (exit 2), not counted as a missing signature.
 		const forged = await s.json<Doc>(['trust', 'rebind', '--from', ops.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
-		expect(forged.code).toBe(1);
-		expect(forged.doc.error).toMatchObject({code: 'UNTRUSTED_STATEMENT', message: expect.stringContaining('0 valid signature(s)')});
+		expect(forged.code).toBe(2);
+		expect(forged.doc.error).toMatchObject({message: expect.stringContaining(`--admin-key: ${next.key} is not an admin of the trust in --from (${ops.out}), whose admins are ops-admin`)});
 		const wrongFrom = await s.json<Doc>(['trust', 'rebind', '--from', next.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
 		expect(wrongFrom.doc.error).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from')});
 		const noReason = await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'a\u001b[2Jb'], {env: next.env});
@@ -88,6 +91,40 @@ describe('a data directory bound to its trust', () => {
 		const keys = await s.json<Doc>(['keys', 'list'], {env: next.env});
 		expect(keys.doc.keys.map((k: Doc) => [k.id, k.trusted])).toEqual([['alice', true], ['ci-bot', true]]);
 		expect((await s.json<Doc>(['audit', 'verify'], {env: next.env})).doc).toMatchObject({ok: true});
+		// Under the trust it moved from: told where the store is bound now.
+		const fromOld = await s.calyx(['audit', 'verify'], {env: ops.env});
+		expect(fromOld.stdout).toContain(`BOUND TO ANOTHER TRUST: the trail binds this store to trust `);
+		expect(fromOld.stdout).toContain(`(bound from ${next.out}; admins next-admin, admin-2)`);
+	});
+
+	it('a rebind to a trust without the admins who registered the keys says which keys sign nothing from now on', async () => {
+		const {s, ops, rogue} = await twoTrusts();
+		const moved = await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'new admins'], {env: rogue.env});
+		expect(moved.code).toBe(0);
+		expect(moved.stdout).toContain('1 key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until registered again under it: alice');
+		// audit verify under the new trust: alice is the trail's (signed under the trust it moved from), and says what she is now.
+		const verify = await s.calyx(['audit', 'verify'], {env: rogue.env});
+		expect(verify.code).toBe(0);
+		expect(verify.stdout).toContain('1 key(s) signed under a trust the store was rebound from, not by this trust\'s admins (alice)');
+	});
+
+	it('trust show on a store an older version made says whether this process would bind it, or writes nothing there', async () => {
+		const s = sandbox();
+		// As a version before binding wrote it: alice registered under A, no binding in the trail.
+		const A = new Signers([generateKeyPair()], {source: join(s.root, 'a.json')});
+		const {store} = await initStore(s.data, {trust: A.trust, anchor: {stateHome: join(s.root, 'state-a')}});
+		await store.mutate(state => {
+			const out = execute(state, A.register({id: 'alice', role: 'human', owner: 'alice', ...generateKeyPair()}, '2026-12-04T10:00:00.000Z'), {clock: new ManualClock(Date.parse('2026-12-04T10:00:00.000Z')), trust: A.trust});
+			return {state: out.state, events: out.events, result: undefined};
+		});
+		await store.close();
+		const rogue = join(s.root, 'rogue.json');
+		expect((await s.calyx(['trust', 'init', '--out', rogue, '--admin-out', join(s.root, 'rogue.pem')])).code).toBe(0);
+		const shown = await s.calyx(['trust', 'show'], {env: {CALYX_TRUST: rogue}});
+		expect(shown.stdout).toContain('is bound to no trust yet, and this process writes nothing there: this store is bound to no trust yet and holds 1 keys and 0 services, none signed by this process\'s trust');
+		const before = snapshot(s.data);
+		expect((await s.calyx(['config', 'set', 'plan.bakeMs', '1s'], {env: {CALYX_TRUST: rogue}})).code).toBe(1);
+		expect(snapshot(s.data)).toEqual(before);
 	});
 
 	it('an engine leading under the old trust stops once the store moves on, and lets go of the lead', async () => {

@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import type {Command} from 'commander';
 import {iso} from '../../core/clock.js';
-import {TrustFile, trustFrom} from '../../core/trust.js';
+import {fingerprintOf, TrustFile, trustFrom} from '../../core/trust.js';
+import {keyVerdict} from '../../core/registry.js';
 import {shortTrustId, signRebind, trustId} from '../../core/trust-binding.js';
 import {loadAdminKey} from '../../store/keyring.js';
 import {action, examples} from '../action.js';
@@ -50,14 +51,28 @@ export function registerRebind(trust: Command, io: Io) {
 				const from = readFrom(o.from);
 				const to = trustId(cli.trust);
 				const admins = (o.adminKey ?? []).map(ref => keyFor('--admin-key', () => loadAdminKey(ref, cli.io.env)));
+				const fromAdmins = trustFrom(from, o.from).admins;
+				for (const admin of admins) {
+					if (!fromAdmins.some(a => a.fingerprint === fingerprintOf(admin.publicKey))) {
+						throw usage(`--admin-key: ${admin.path} is not an admin of the trust in --from (${o.from}), whose admins are ${fromAdmins.map(a => a.id).join(', ')}: a rebind is signed by the admins of the trust the store is bound to`);
+					}
+				}
 				// The event that bound the store: the statement is good for this store and this binding alone.
 				const bound = (await (await cli.store()).checkedTrust()).foreign;
 				const after = bound?.at ?? '0'.repeat(64);
 				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(trustFrom(from, o.from)), to, after, at: iso(cli.clock.now()), reason: o.reason};
 				const signed = signRebind(statement, from, admins);
 				const {rev} = await cli.run({type: 'trust.rebind', rebind: signed, reason: o.reason});
-				cli.emit({ok: true, from: statement.from, to, trust: cli.trust.source, rev}, r =>
-					[`the store moved from trust ${shortTrustId(r.from)} to ${shortTrustId(r.to)} (${r.trust}): only processes under it write now`, `run every box that writes with ${r.trust}`].join('\n'),
+				// What the old admins signed that the new trust does not verify: those keys sign nothing from now on.
+				const store = await cli.store();
+				const [state, now] = await Promise.all([store.read(), store.checkedTrust()]);
+				const unverified = state.keys.filter(k => !k.revokedAt && !keyVerdict(now, k).ok).map(k => k.id);
+				cli.emit({ok: true, from: statement.from, to, trust: cli.trust.source, rev, unverified}, r =>
+					[
+						`the store moved from trust ${shortTrustId(r.from)} to ${shortTrustId(r.to)} (${r.trust}): only processes under it write now`,
+						`run every box that writes with ${r.trust}`,
+						...(r.unverified.length > 0 ? [`${r.unverified.length} key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until registered again under it: ${r.unverified.join(', ')}`] : []),
+					].join('\n'),
 				);
 			}),
 		);

@@ -9,6 +9,7 @@ import type {Cli, Io} from '../context.js';
 import {StoreError} from '../../store/errors.js';
 import {describeBinding, shortTrustId, trustId, type Binding} from '../../core/trust-binding.js';
 import {ledgerFrom} from '../../core/ledger.js';
+import {unboundRefusal} from '../../core/trust-fit.js';
 import {keyFor, usage} from '../errors.js';
 import {count, text} from '../parse.js';
 import {collect, describeStatement, readStatement, writeStatement} from '../statement.js';
@@ -35,14 +36,21 @@ async function storeBinding(cli: Cli): Promise<StoreBinding> {
 		return {at, bound: 'unchecked', why: (error as Error).message};
 	}
 	if (!ledger) return {at, bound: 'unchecked', why: 'the trail does not reach the store\'s head intact (calyx audit verify)'};
-	if (!ledger.binding) return {at, bound: 'not yet'};
+	if (!ledger.binding) {
+		// One an older version made, holding keys: whether this process would bind it, or is refused there.
+		const refused = unboundRefusal(await store.checkedTrust(), await store.read());
+		return {at, bound: 'not yet', ...(refused ? {why: refused} : {})};
+	}
 	return {at, bound: ledger.binding.trust === trustId(cli.trust) ? 'this trust' : 'another trust', binding: ledger.binding};
 }
 
 const BINDING_LINES: Record<NonNullable<StoreBinding>['bound'], (b: NonNullable<StoreBinding>) => string> = {
 	'this trust': b => `${b.at} is bound to this trust: processes under it write there`,
 	'another trust': b => `${b.at} is bound to another trust, ${describeBinding(b.binding!)}: nothing is written there under this one (calyx trust rebind moves it, signed by its admins)`,
-	'not yet': b => `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust that signed them)`,
+	'not yet': b =>
+		b.why
+			? `${b.at} is bound to no trust yet, and this process writes nothing there: ${b.why}`
+			: `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust whose admins signed them)`,
 	unchecked: b => `${b.at}: its binding cannot be checked: ${b.why}`,
 };
 
