@@ -1,6 +1,7 @@
 import {trustMisfit} from '../core/trust-fit.js';
 import {mismatchReason} from '../core/trust-binding.js';
 import type {BatchStore} from '../store/api.js';
+import {trustRefusal} from '../store/batch.js';
 import {movedError} from '../store/moved.js';
 import type {Cli} from './context.js';
 import {refusedError} from './errors.js';
@@ -15,6 +16,9 @@ export async function assertMayLead(cli: Cli, store: BatchStore): Promise<void> 
 	if (state.moved) throw movedError(state.moved);
 	const checked = await store.checkedTrust();
 	if (checked.foreign !== undefined) throw refusedError(`${mismatchReason(cli.trust, checked.foreign).message}. An engine here would write nothing: it does not lead (watch with --readonly)`, 'TRUST_MISMATCH');
+	// Every write it would make is refused: it must not drive a target first (a pending rollback, a tier).
+	const refused = trustRefusal(state, checked);
+	if (refused) throw refusedError(`${refused.message}. An engine here would write nothing: it does not lead (watch with --readonly)`, refused.code);
 	const misfit = trustMisfit(cli.trust, state);
 	if (misfit) throw refusedError(misfit, 'TRUST_MISFIT');
 }

@@ -89,7 +89,8 @@ export type StoreErrorCode =
 	| 'TAMPERED' // the chain does not verify from this user's last verified point, or lines past the head no commit began: nothing written
 	| 'UNSAFE' // a file of the data directory is a link, a special file or has a second name: refused, nothing touched
 	| 'MOVED' // a migration copied this store elsewhere and sealed it (state.moved): nothing is written here
-	| 'TRUST_MISMATCH'; // the store is bound to another trust than this process's (core/trust-binding.ts): nothing is written
+	| 'TRUST_MISMATCH' // the store is bound to another trust than this process's (core/trust-binding.ts): nothing is written
+	| 'TRUST_MISFIT'; // bound to no trust yet, and holding what this process's trust did not sign (core/trust-fit.ts): nothing is written
 
 export interface VerifyReport {
 	ok: boolean;
@@ -109,6 +110,8 @@ export interface VerifyReport {
 	services?: {count: number; differences: Array<{service: string; problem: string}>; earlier?: string[]};
 	/** The trust the trail binds the store to, and whether it is this process's (core/trust-binding.ts). */
 	binding?: Binding & {thisTrust: boolean};
+	/** Binding and rebind events the trail's fold did not take (appended by hand): each a difference. */
+	ignored?: Array<{seq: number; why: string}>;
 	/** The archive's records against the trail's archiving events (each names its record's digest): each difference. */
 	archive?: {records: number; differences: Array<{id?: string; problem: string}>};
 	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */

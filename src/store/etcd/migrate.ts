@@ -13,6 +13,7 @@ import {cleanEtcd, etcdOccupied, partsOps, readEtcdParts} from './parts.js';
 import type {EtcdStore} from './store.js';
 import {targetLabel, type EtcdTarget} from './url.js';
 import {sealed} from '../moved.js';
+import {trustRefusal} from '../batch.js';
 
 /** A store a migration reads or writes: a data directory or a store on an etcd cluster. */
 export type StoreRef = {dir: string} | {target: EtcdTarget};
@@ -155,6 +156,8 @@ async function readSource(from: StoreRef, where: string, opts: MigrateOptions): 
 		// Moving a store seals it: a process under a trust it is not bound to writes nothing, the seal included.
 		const trust = await store.checkedTrust();
 		if (trust.foreign !== undefined) throw new StoreError('TRUST_MISMATCH', `${mismatchReason(opts.trust, trust.foreign).message}; it is not migrated, nothing was written`, where);
+		const refusal = trustRefusal(await store.read(), trust);
+		if (refusal) throw new StoreError(refusal.code === 'TRUST_MISMATCH' ? 'TRUST_MISMATCH' : 'TRUST_MISFIT', `${refusal.message}; it is not migrated, nothing was written`, where);
 		const report = await store.verifyAudit();
 		const problem = chainProblem('source', where, report);
 		if (problem) throw new StoreError('TAMPERED', `${problem}: it is not migrated; nothing was written`, where);
