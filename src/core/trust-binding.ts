@@ -105,8 +105,8 @@ export const mismatchReason = (trust: Trust, binding: Binding): Reason => ({
 	code: 'TRUST_MISMATCH',
 	message:
 		`this store is bound to ${describeBinding(binding)}, and this process runs under ${runsUnder(trust)}: ` +
-		'nothing is written under another trust. Run with the trust file the store is bound to (CALYX_TRUST, or /etc/calyx/trust.json; calyx trust show names both), ' +
-		'or have its admins move the store to this trust: calyx trust rebind --from <its trust file> --admin-key <its admin key>',
+		'nothing is written under another trust. Run with the trust file the store is bound to (CALYX_TRUST, or /etc/calyx/trust.json; calyx trust show names both)' +
+		(trust.admins.length === 0 ? '' : ', or have its admins move the store to this trust: calyx trust rebind --from <its trust file> --admin-key <its admin key>'),
 });
 
 export const RebindStatement = z

@@ -19,24 +19,43 @@ export interface TrustEras {
 	binding?: Binding;
 	/** Whether `now` is the trust the store is bound to (true while it is bound to none). */
 	bound: boolean;
+	/** Binding and rebind events the fold did not take: calyx writes none such (appended by hand). */
+	ignored: IgnoredEvent[];
 }
+
+export interface IgnoredEvent {
+	seq: number;
+	why: string;
+}
+
+const STATEMENT_KINDS = new Set(['key.registered', 'key.revoked', 'key.role_changed', 'service.applied']);
 
 export function trustEras(events: readonly KeyEvent[], now: Trust): TrustEras {
 	let ledger = emptyLedger();
 	const moves: Array<{seq: number; from: Trust}> = [];
+	const ignored: IgnoredEvent[] = [];
 	const seqOf = new Map<string, number>();
 	for (const e of events) {
 		const before = ledger.binding;
 		ledger = ledgerStep(ledger, e);
-		const signed = (e.data.statement as {statement?: AnyStatement} | undefined)?.statement;
+		// Dated by the event that committed it (a registry's own kinds, the first that carries it): a
+		// statement repeated later in another event cannot move it to another trust's era.
+		const signed = STATEMENT_KINDS.has(e.kind) ? (e.data.statement as {statement?: AnyStatement} | undefined)?.statement : undefined;
 		if (signed !== undefined) {
 			try {
-				seqOf.set(statementDigest(signed), e.seq);
+				const digest = statementDigest(signed);
+				if (!seqOf.has(digest)) seqOf.set(digest, e.seq);
 			} catch {
 				// Not a statement: the registry's fold refuses it.
 			}
 		}
-		if (e.kind !== 'trust.rebound' || before === undefined || ledger.binding === before) continue;
+		if (e.kind === 'store.trust_bound' && before !== undefined) ignored.push({seq: e.seq, why: 'a second binding (only the first binds; a move is a rebind)'});
+		else if (e.kind === 'store.trust_bound' && ledger.binding === undefined) ignored.push({seq: e.seq, why: 'a binding without proof that its trust signed what the store held'});
+		if (e.kind !== 'trust.rebound') continue;
+		if (before === undefined || ledger.binding === before) {
+			ignored.push({seq: e.seq, why: 'a rebind that does not hold (its signatures, its trust, or the binding it names)'});
+			continue;
+		}
 		const rebind = e.data.rebind as SignedRebind;
 		moves.push({seq: e.seq, from: trustFrom(TrustFile.parse(rebind.fromTrust), `the trust the store was rebound from at audit seq ${e.seq}`)});
 	}
@@ -45,5 +64,5 @@ export function trustEras(events: readonly KeyEvent[], now: Trust): TrustEras {
 		return seq === undefined ? undefined : moves.find(m => seq < m.seq);
 	};
 	const bound = ledger.binding === undefined || ledger.binding.trust === trustId(now);
-	return {of: signed => move(signed)?.from ?? now, earlier: signed => move(signed) !== undefined, binding: ledger.binding, bound};
+	return {of: signed => move(signed)?.from ?? now, earlier: signed => move(signed) !== undefined, binding: ledger.binding, bound, ignored};
 }

@@ -18,10 +18,10 @@ export function trustMisfit(trust: Trust, state: Pick<State, 'keys' | 'services'
 	const first = all.find(v => !v.ok);
 	const why = first && !first.ok ? first.reason.message : '';
 	return (
-		`this box's trust (${trust.source}) verifies none of the store's ${keys.length} keys and ${services.length} services (${why}): ` +
+		`${trust.admins.length === 0 ? `this box has no trust file (none at ${trust.source}), and` : `this box's trust (${trust.source})`} verifies none of the store's ${keys.length} keys and ${services.length} services (${why}): ` +
 		'an engine here would refuse every lease and fail every rollback, so it does not lead. Give this box the trust file the store\'s admins signed with ' +
 		'(CALYX_TRUST, or /etc/calyx/trust.json; for the demo, copy ~/.config/calyx/demo-trust.json from the box that made it), or watch with --readonly. ' +
-		'After a rebind to a trust without the admins who registered them, register the keys again under this one (calyx keys add)'
+		'After a rebind to a trust without the admins who registered them, register new keys for their holders under this one (calyx keys add with a new --id: an id stays the one its trail registered)'
 	);
 }
 
@@ -56,6 +56,20 @@ function evidence(trust: Trust, state: Registries): {records: ProvenRecord[]} | 
 	return {records: [...records]};
 }
 
+/**
+ * The keys and services the store holds as its trail registered them: a record inserted into the
+ * document by hand is the trail's difference (calyx audit verify), not something a trust signed there.
+ */
+function trailHeld(trust: Trust, state: Registries): {keys: number; services: number} {
+	return {
+		keys: state.keys.filter(k => !trust.disowned?.keys.has(k.id)).length,
+		services: (state.services ?? []).filter(s => !trust.disowned?.services.has(s.name)).length,
+	};
+}
+
+/** The process's trust in a message: with no trust file, said so (not named after a file that is not there). */
+const whose = (trust: Trust) => (trust.admins.length === 0 ? `this process, which has no trust file (none at ${trust.source})` : `this process's trust (${trust.source})`);
+
 const REFUSED_UNBOUND = 'nothing is written under it. Run with the trust file its admins signed with (CALYX_TRUST, or /etc/calyx/trust.json): that process\'s next write binds the store to it';
 
 /**
@@ -66,14 +80,14 @@ const REFUSED_UNBOUND = 'nothing is written under it. Run with the trust file it
  * store holds none (its first registration binds it).
  */
 export function unboundRefusal(trust: Trust, state: Registries): string | undefined {
-	const {keys, services} = verdicts(trust, state, true);
-	if (keys.length + services.length === 0) return undefined;
+	const held = trailHeld(trust, state);
+	if (held.keys + held.services === 0) return undefined;
 	const found = evidence(trust, state);
 	if (found && 'records' in found) return undefined;
-	const holds = `this store is bound to no trust yet and holds ${keys.length} keys and ${services.length} services`;
-	if (!found) return `${holds}, none signed by this process's trust (${trust.source}): ${REFUSED_UNBOUND}`;
+	const holds = `this store is bound to no trust yet and holds ${held.keys} keys and ${held.services} services`;
+	if (!found) return `${holds}, none signed by ${whose(trust)}: ${REFUSED_UNBOUND}`;
 	return (
-		`${holds}, and admin ${found.unseen} of this process's trust (${trust.source}) signed none of them: a trust with an admin the store never saw does not bind it ` +
+		`${holds}, and admin ${found.unseen} of ${whose(trust)} signed none of them: a trust with an admin the store never saw does not bind it ` +
 		`(anyone can list its admins beside a key of their own). ${REFUSED_UNBOUND}, with only admins who signed here; add ${found.unseen} afterwards with calyx trust rebind`
 	);
 }
@@ -85,7 +99,8 @@ export function unboundRefusal(trust: Trust, state: Registries): string | undefi
  * binding carries those records' statements; when it held none, the write's own registration binds it.
  */
 export function storeBinding(trust: Trust, before: Registries, after: Registries): {proof?: BindingProof} | undefined {
-	if (before.keys.length > 0 || (before.services ?? []).length > 0) {
+	const held = trailHeld(trust, before);
+	if (held.keys + held.services > 0) {
 		const found = evidence(trust, before);
 		return found && 'records' in found ? {proof: {trust: trustFileOf(trust), records: found.records}} : undefined;
 	}

@@ -61,5 +61,6 @@ export async function registryAgainstTrail(auditPath: string, trust: Trust, stat
 		registry: {keys: state.keys.length, differences: registryDifferences(trust, chainStatements(events), state.keys, eras), earlier: earlier(state.keys, k => k.id)},
 		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services, eras), earlier: earlier(services, s => s.name)},
 		binding: eras.binding ? {...eras.binding, thisTrust: eras.bound} : undefined,
+		ignored: eras.ignored,
 	};
 }

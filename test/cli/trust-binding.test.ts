@@ -32,6 +32,22 @@ async function twoTrusts() {
 	return {s, ops, rogue, next};
 }
 
+/** A store as a version before binding left it: alice registered under A's trust file, no binding in the trail. */
+async function olderStore() {
+	const s = sandbox();
+	const admin = generateKeyPair();
+	const file = join(s.root, 'a.json');
+	writeFileSync(file, JSON.stringify({v: 1, kind: 'calyx.trust', demo: false, threshold: 1, admins: [{id: 'a-admin', publicKey: admin.publicKey}], separationOfDuties: true}));
+	const A = new Signers([admin], {source: file});
+	const {store} = await initStore(s.data, {trust: A.trust, anchor: {stateHome: join(s.root, 'state-a')}});
+	await store.mutate(state => {
+		const out = execute(state, A.register({id: 'alice', role: 'human', owner: 'alice', ...generateKeyPair()}, '2026-12-04T10:00:00.000Z'), {clock: new ManualClock(Date.parse('2026-12-04T10:00:00.000Z')), trust: A.trust});
+		return {state: out.state, events: out.events, result: undefined};
+	});
+	await store.close();
+	return {s, admin, file};
+}
+
 describe('a data directory bound to its trust', () => {
 	it('the first key binds it; trust show says to which, and whether it is this process\'s', async () => {
 		const {s, ops, rogue} = await twoTrusts();
@@ -66,7 +82,7 @@ describe('a data directory bound to its trust', () => {
 	});
 
 	it('moves to a new trust only with the bound trust\'s admin signature; then the old trust writes nothing', async () => {
-		const {s, ops, next} = await twoTrusts();
+		const {s, ops, rogue, next} = await twoTrusts();
 		const before = snapshot(s.data);
 		// A key of another trust: said so at the flag (exit 2), not counted as a missing signature.
 		const forged = await s.json<Doc>(['trust', 'rebind', '--from', ops.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
@@ -74,6 +90,9 @@ describe('a data directory bound to its trust', () => {
 		expect(forged.doc.error).toMatchObject({message: expect.stringContaining(`--admin-key: ${next.key} is not an admin of the trust in --from (${ops.out}), whose admins are ops-admin`)});
 		const wrongFrom = await s.json<Doc>(['trust', 'rebind', '--from', next.out, '--admin-key', next.key, '--reason', 'take over'], {env: next.env});
 		expect(wrongFrom.doc.error).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from')});
+		// The bound trust's own admin key with another --from: the --from is what is wrong, and said so.
+		const rightKey = await s.json<Doc>(['trust', 'rebind', '--from', rogue.out, '--admin-key', ops.key, '--reason', 'take over'], {env: next.env});
+		expect(rightKey.doc.error).toMatchObject({code: 'WRONG_TRUST', message: expect.stringContaining('--from')});
 		const noReason = await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'a\u001b[2Jb'], {env: next.env});
 		expect(noReason.code).toBe(2);
 		expect(noReason.stderr).toContain('--reason');
@@ -101,7 +120,7 @@ describe('a data directory bound to its trust', () => {
 		const {s, ops, rogue} = await twoTrusts();
 		const moved = await s.calyx(['trust', 'rebind', '--from', ops.out, '--admin-key', ops.key, '--reason', 'new admins'], {env: rogue.env});
 		expect(moved.code).toBe(0);
-		expect(moved.stdout).toContain('1 key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until registered again under it: alice');
+		expect(moved.stdout).toContain('1 key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until their holders have new keys registered under it (calyx keys add with a new --id): alice');
 		// audit verify under the new trust: alice is the trail's (signed under the trust it moved from), and says what she is now.
 		const verify = await s.calyx(['audit', 'verify'], {env: rogue.env});
 		expect(verify.code).toBe(0);
@@ -109,15 +128,7 @@ describe('a data directory bound to its trust', () => {
 	});
 
 	it('trust show on a store an older version made says whether this process would bind it, or writes nothing there', async () => {
-		const s = sandbox();
-		// As a version before binding wrote it: alice registered under A, no binding in the trail.
-		const A = new Signers([generateKeyPair()], {source: join(s.root, 'a.json')});
-		const {store} = await initStore(s.data, {trust: A.trust, anchor: {stateHome: join(s.root, 'state-a')}});
-		await store.mutate(state => {
-			const out = execute(state, A.register({id: 'alice', role: 'human', owner: 'alice', ...generateKeyPair()}, '2026-12-04T10:00:00.000Z'), {clock: new ManualClock(Date.parse('2026-12-04T10:00:00.000Z')), trust: A.trust});
-			return {state: out.state, events: out.events, result: undefined};
-		});
-		await store.close();
+		const {s} = await olderStore();
 		const rogue = join(s.root, 'rogue.json');
 		expect((await s.calyx(['trust', 'init', '--out', rogue, '--admin-out', join(s.root, 'rogue.pem')])).code).toBe(0);
 		const shown = await s.calyx(['trust', 'show'], {env: {CALYX_TRUST: rogue}});
@@ -125,6 +136,34 @@ describe('a data directory bound to its trust', () => {
 		const before = snapshot(s.data);
 		expect((await s.calyx(['config', 'set', 'plan.bakeMs', '1s'], {env: {CALYX_TRUST: rogue}})).code).toBe(1);
 		expect(snapshot(s.data)).toEqual(before);
+	});
+
+	it('on a store an older version made, a trust listing its admin beside a stranger\'s neither leads an engine nor binds it; its own trust is told it would', async () => {
+		const {s, admin, file} = await olderStore();
+		const superset = join(s.root, 'superset.json');
+		const stranger = generateKeyPair();
+		writeFileSync(superset, JSON.stringify({v: 1, kind: 'calyx.trust', demo: false, threshold: 1, admins: [{id: 'a-admin', publicKey: admin.publicKey}, {id: 'mallory', publicKey: stranger.publicKey}], separationOfDuties: true}));
+		const before = snapshot(s.data);
+		const engine = await s.json<Doc>(['engine', '--once'], {env: {CALYX_TRUST: superset}});
+		expect(engine.code).toBe(1);
+		expect(engine.doc.error).toMatchObject({code: 'TRUST_MISFIT', message: expect.stringContaining('admin mallory of this process\'s trust')});
+		expect(engine.doc.error.message).toContain('An engine here would write nothing: it does not lead');
+		expect(snapshot(s.data)).toEqual(before);
+		const own = await s.calyx(['trust', 'show'], {env: {CALYX_TRUST: file}});
+		expect(own.stdout).toContain('this process\'s next write binds it to this trust, which only this trust\'s admins can move after');
+		// Without a trust file: told it has none, and nothing written.
+		const none = await s.json<Doc>(['config', 'set', 'plan.bakeMs', '1s'], {env: {CALYX_TRUST: join(s.root, 'nowhere.json')}});
+		expect(none.code).not.toBe(0);
+		expect(snapshot(s.data)).toEqual(before);
+	});
+
+	it('trust show on a trail that does not verify says its binding cannot be checked, as a read says it', async () => {
+		const {s, ops} = await twoTrusts();
+		const audit = join(s.data, 'audit.ndjson');
+		writeFileSync(audit, readFileSync(audit, 'utf8').replace('the data directory is bound', 'the data directory is b0und'));
+		const shown = await s.calyx(['trust', 'show'], {env: ops.env});
+		expect(shown.stdout).toMatch(/its binding cannot be checked: .*audit\.ndjson does not verify at line 1 .*\(calyx audit verify says more\)/);
+		expect(shown.stdout).not.toContain('Nothing was written');
 	});
 
 	it('an engine leading under the old trust stops once the store moves on, and lets go of the lead', async () => {

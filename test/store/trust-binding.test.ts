@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {seedDemo} from '../../src/cli/demo-seed.js';
 import {describe, expect, it} from 'vitest';
-import {execute, generateKeyPair, ManualClock, noTrust, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
+import {execute, generateKeyPair, initialState, ManualClock, noTrust, Signers, type Holder, type TrustFile} from '../../src/core/index.js';
 import {bindingStep, describeBinding, signRebind, trustId, type RebindStatement} from '../../src/core/trust-binding.js';
 import {ledgerFrom} from '../../src/core/ledger.js';
 import {EngineError} from '../../src/core/errors.js';
@@ -122,6 +122,34 @@ describe('a data directory is bound to one trust', () => {
 		const strangers = await (await openStore(dir, {trust: stranger.trust, anchor: {stateHome: tempDir()}})).verifyAudit();
 		expect(strangers.registry?.differences.map(d => d.keyId)).toEqual(['carol']);
 		expect(strangers.binding?.thisTrust).toBe(false);
+	});
+
+	it('audit verify dates a statement by the event that committed it, and names binding events the fold did not take', async () => {
+		const {dir, anchor} = await boundToA();
+		const moved = await openStore(dir, {trust: B.trust, anchor});
+		await moved.run({type: 'trust.rebind', actor: 'admin', rebind: rebindOf({after: boundAt(dir)}), reason: 'a new admin'});
+		const alice = (await moved.read()).keys[0]!.statements![0]!;
+		// alice's registration repeated in a later event of another kind: it stays A's, not B's.
+		const note = (kind: string, data: Record<string, unknown>) => ({at: AT, actor: 'mallory', kind, subject: 'alice', reason: 'x', data});
+		await moved.mutate(state => ({state, events: [note('key.noted', {statement: alice})], result: null}));
+		expect(await moved.verifyAudit()).toMatchObject({ok: true, registry: {differences: [], earlier: ['alice']}});
+		// A rebind and a second binding that hold nothing: the fold skips them, verify names them.
+		await moved.mutate(state => ({state, events: [note('trust.rebound', {rebind: rebindOf({after: boundAt(dir)}, [ADMIN_B])}), note('store.trust_bound', {trust: trustId(A.trust)})], result: null}));
+		const report = await moved.verifyAudit();
+		expect(report.ok).toBe(false);
+		expect(report.ignored?.map(e => e.why)).toEqual([expect.stringContaining('a rebind that does not hold'), expect.stringContaining('a second binding')]);
+		expect((await moved.checkedTrust()).foreign).toBeUndefined();
+	});
+
+	it('a key put into a fresh store\'s document by hand does not stop its first registration (the trail holds nothing yet)', async () => {
+		const dir = tempDir();
+		const anchor = {stateHome: tempDir()};
+		const {store} = await initStore(dir, {trust: A.trust, anchor});
+		const forged = execute(initialState(), B.register(holder('mallory'), AT), {clock: new ManualClock(Date.parse(AT)), trust: B.trust}).state.keys[0]!;
+		await store.mutate(state => ({state: {...state, keys: [forged]}, events: [], result: null}));
+		await store.run(A.register(holder('alice'), AT));
+		expect(kinds(dir)).toEqual(['store.trust_bound', 'key.registered']);
+		expect((await store.checkedTrust()).disowned?.keys.get('mallory')).toContain('no registration of it is in the trail');
 	});
 
 	it('refuses a rebind its admins did not sign, from another trust, or to a trust other than the process\'s own', async () => {

@@ -51,16 +51,17 @@ export function registerRebind(trust: Command, io: Io) {
 				const from = readFrom(o.from);
 				const to = trustId(cli.trust);
 				const admins = (o.adminKey ?? []).map(ref => keyFor('--admin-key', () => loadAdminKey(ref, cli.io.env)));
-				const fromAdmins = trustFrom(from, o.from).admins;
-				for (const admin of admins) {
-					if (!fromAdmins.some(a => a.fingerprint === fingerprintOf(admin.publicKey))) {
-						throw usage(`--admin-key: ${admin.path} is not an admin of the trust in --from (${o.from}), whose admins are ${fromAdmins.map(a => a.id).join(', ')}: a rebind is signed by the admins of the trust the store is bound to`);
-					}
-				}
 				// The event that bound the store: the statement is good for this store and this binding alone.
 				const bound = (await (await cli.store()).checkedTrust()).foreign;
+				// A --from that is not the bound trust is the engine's to refuse (WRONG_TRUST); with the right one, a key of another trust is said at its flag.
+				const fromTrust = trustFrom(from, o.from);
+				for (const admin of bound?.trust === trustId(fromTrust) ? admins : []) {
+					if (!fromTrust.admins.some(a => a.fingerprint === fingerprintOf(admin.publicKey))) {
+						throw usage(`--admin-key: ${admin.path} is not an admin of the trust in --from (${o.from}), whose admins are ${fromTrust.admins.map(a => a.id).join(', ')}: a rebind is signed by the admins of the trust the store is bound to`);
+					}
+				}
 				const after = bound?.at ?? '0'.repeat(64);
-				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(trustFrom(from, o.from)), to, after, at: iso(cli.clock.now()), reason: o.reason};
+				const statement = {v: 1 as const, kind: 'calyx.rebind' as const, from: trustId(fromTrust), to, after, at: iso(cli.clock.now()), reason: o.reason};
 				const signed = signRebind(statement, from, admins);
 				const {rev} = await cli.run({type: 'trust.rebind', rebind: signed, reason: o.reason});
 				// What the old admins signed that the new trust does not verify: those keys sign nothing from now on.
@@ -71,7 +72,7 @@ export function registerRebind(trust: Command, io: Io) {
 					[
 						`the store moved from trust ${shortTrustId(r.from)} to ${shortTrustId(r.to)} (${r.trust}): only processes under it write now`,
 						`run every box that writes with ${r.trust}`,
-						...(r.unverified.length > 0 ? [`${r.unverified.length} key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until registered again under it: ${r.unverified.join(', ')}`] : []),
+						...(r.unverified.length > 0 ? [`${r.unverified.length} key(s) no admin of this trust signed now sign nothing (leases and tiers they cosign are refused) until their holders have new keys registered under it (calyx keys add with a new --id): ${r.unverified.join(', ')}`] : []),
 					].join('\n'),
 				);
 			}),

@@ -17,7 +17,7 @@ import {registerRebind} from './trust-rebind.js';
 
 type InitOpts = {out: string; admin: string; adminOut?: string; addAdmin?: string[]; threshold?: number; separationOfDuties: boolean};
 
-type StoreBinding = {at: string; bound: 'this trust' | 'another trust' | 'not yet' | 'unchecked'; binding?: Binding; why?: string} | null;
+type StoreBinding = {at: string; bound: 'this trust' | 'another trust' | 'not yet' | 'unchecked'; binding?: Binding; why?: string; binds?: boolean} | null;
 
 /** Which trust the store (when there is one) is bound to, as this user's verified trail says. */
 async function storeBinding(cli: Cli): Promise<StoreBinding> {
@@ -33,13 +33,17 @@ async function storeBinding(cli: Cli): Promise<StoreBinding> {
 	try {
 		ledger = ledgerFrom((await store.anchored()).derived);
 	} catch (error) {
-		return {at, bound: 'unchecked', why: (error as Error).message};
+		// A read: what a refused write would add ("nothing was written") is not this command's to say.
+		const message = (error as Error).message;
+		return {at, bound: 'unchecked', why: error instanceof StoreError && error.code === 'TAMPERED' ? `${message.split('. Nothing was written')[0]} (calyx audit verify says more)` : message};
 	}
 	if (!ledger) return {at, bound: 'unchecked', why: 'the trail does not reach the store\'s head intact (calyx audit verify)'};
 	if (!ledger.binding) {
 		// One an older version made, holding keys: whether this process would bind it, or is refused there.
-		const refused = unboundRefusal(await store.checkedTrust(), await store.read());
-		return {at, bound: 'not yet', ...(refused ? {why: refused} : {})};
+		const state = await store.read();
+		const refused = unboundRefusal(await store.checkedTrust(), state);
+		const holds = state.keys.length + (state.services ?? []).length > 0;
+		return {at, bound: 'not yet', ...(refused ? {why: refused} : holds ? {binds: true} : {})};
 	}
 	return {at, bound: ledger.binding.trust === trustId(cli.trust) ? 'this trust' : 'another trust', binding: ledger.binding};
 }
@@ -50,7 +54,9 @@ const BINDING_LINES: Record<NonNullable<StoreBinding>['bound'], (b: NonNullable<
 	'not yet': b =>
 		b.why
 			? `${b.at} is bound to no trust yet, and this process writes nothing there: ${b.why}`
-			: `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust whose admins signed them)`,
+			: b.binds
+				? `${b.at} is bound to no trust yet, and this process's next write binds it to this trust, which only this trust's admins can move after: check this is the trust file its admins signed with`
+				: `${b.at} is bound to no trust yet: its first key registered binds it (when it holds keys already, the first write under the trust whose admins signed them)`,
 	unchecked: b => `${b.at}: its binding cannot be checked: ${b.why}`,
 };
 

@@ -41,6 +41,9 @@ export function verifyText(report: VerifyReport): string {
 	if (bound && !bound.thisTrust) {
 		lines.push(`BOUND TO ANOTHER TRUST: the trail binds this store to ${describeBinding(bound)}, not to this process's trust: what was signed under it is checked here under this one (run with its file to check it)`);
 	}
+	if (report.ignored?.length) {
+		lines.push('TRUST EVENTS THE TRAIL DOES NOT HOLD TO (calyx writes none such: appended by hand?):', ...report.ignored.map(e => `  audit seq ${e.seq}: ${e.why}`));
+	}
 	const keys = report.registry;
 	if (keys?.earlier?.length) lines.push(earlierLine(`${keys.earlier.length} key(s)`, keys.earlier, 'sign nothing'));
 	const servicesEarlier = report.services?.earlier;
