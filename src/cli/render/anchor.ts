@@ -14,7 +14,7 @@ export function contradictionLine(c: Contradiction): string {
 }
 
 const earlierLine = (what: string, names: readonly string[], effect: string) =>
-	`${what} signed under a trust the store was rebound from, not by this trust's admins (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}): as the trail says, but they ${effect} under this trust until signed again`;
+	`${what} signed under a trust the store was rebound from, not by this trust's admins (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}): as the trail says, but they ${effect}`;
 
 /** `audit verify` as text: the chain first, then what vouched for its head. */
 export function verifyText(report: VerifyReport): string {
@@ -45,9 +45,9 @@ export function verifyText(report: VerifyReport): string {
 		lines.push('TRUST EVENTS THE TRAIL DOES NOT HOLD TO (calyx writes none such: appended by hand?):', ...report.ignored.map(e => `  audit seq ${e.seq}: ${e.why}`));
 	}
 	const keys = report.registry;
-	if (keys?.earlier?.length) lines.push(earlierLine(`${keys.earlier.length} key(s)`, keys.earlier, 'sign nothing'));
+	if (keys?.earlier?.length) lines.push(earlierLine(`${keys.earlier.length} key(s)`, keys.earlier, 'sign nothing under this trust (their holders need new key ids)'));
 	const servicesEarlier = report.services?.earlier;
-	if (servicesEarlier?.length) lines.push(earlierLine(`${servicesEarlier.length} service definition(s)`, servicesEarlier, 'start nothing'));
+	if (servicesEarlier?.length) lines.push(earlierLine(`${servicesEarlier.length} service definition(s)`, servicesEarlier, 'start nothing under this trust'));
 	if (keys && keys.differences.length > 0) {
 		lines.push('KEY REGISTRY DIFFERS FROM THE AUDIT TRAIL:', ...keys.differences.map(d => `  ${d.keyId}: ${d.problem}`));
 	} else if (keys && report.ok) lines.push(`${keys.keys} keys match the trail's signed statements`);
