@@ -83,20 +83,25 @@ function bindingProven(ledger: Ledger, data: Record<string, unknown>): boolean {
 function recordProven(ledger: Ledger, trust: Trust, record: ProvenRecord): AnySignedStatement[] | undefined {
 	if (!Array.isArray(record?.statements)) return undefined;
 	if (typeof record.key === 'string') {
-		const statements = record.statements.map(s => SignedStatement.safeParse(s));
-		if (!statements.every(s => s.success)) return undefined;
-		const signed = statements.map(s => s.data!);
-		const holds = ledger.keys[record.key] !== undefined && chainOf(signed) === ledger.keys[record.key] && foldStatements(trust, record.key, signed).ok;
-		return holds ? signed : undefined;
+		const signed = parsedAll(SignedStatement, record.statements);
+		return signed && chainOf(signed) === ledger.keys[record.key] && foldStatements(trust, record.key, signed).ok ? signed : undefined;
 	}
 	if (typeof record.service === 'string') {
-		const statements = record.statements.map(s => SignedServiceStatement.safeParse(s));
-		if (!statements.every(s => s.success)) return undefined;
-		const signed = statements.map(s => s.data!);
-		const holds = ledger.services[record.service] !== undefined && chainOf(signed) === ledger.services[record.service] && foldServiceStatements(trust, record.service, signed).ok;
-		return holds ? signed : undefined;
+		const signed = parsedAll(SignedServiceStatement, record.statements);
+		return signed && chainOf(signed) === ledger.services[record.service] && foldServiceStatements(trust, record.service, signed).ok ? signed : undefined;
 	}
 	return undefined;
+}
+
+/** Every item parsed by `schema`, or undefined when one does not parse. */
+function parsedAll<T>(schema: {safeParse(value: unknown): {success: true; data: T} | {success: false}}, items: readonly unknown[]): T[] | undefined {
+	const out: T[] = [];
+	for (const item of items) {
+		const parsed = schema.safeParse(item);
+		if (!parsed.success) return undefined;
+		out.push(parsed.data);
+	}
+	return out;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

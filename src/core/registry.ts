@@ -19,9 +19,9 @@ export type KeyVerdict = {ok: true; key: TrustedKey} | {ok: false; reason: Reaso
 /**
  * Folds a key's statements in order: a registration first, then role changes, a revocation last
  * and for good; each signed by enough admins and chained to the one before, so none can be
- * dropped, replayed or reordered without breaking the chain.
+ * dropped, replayed or reordered without breaking the chain. `signedUnder`: the trust each
+ * statement is checked under, when not all under `trust` (core/trust-eras.ts).
  */
-/** `signedUnder`: the trust each statement is checked under, when not all under `trust` (core/trust-eras.ts). */
 export function foldStatements(trust: Trust, keyId: string, statements: readonly SignedStatement[], signedUnder?: (signed: SignedStatement) => Trust): KeyVerdict {
 	const bad = (message: string, code = 'UNTRUSTED_KEY'): KeyVerdict => ({ok: false, reason: {code, message: `key ${keyId}: ${message}`}});
 	if (statements.length === 0) return bad(`no admin statement registers it: not a key (an admin signs one: calyx keys add … --admin-key)`);

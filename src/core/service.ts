@@ -46,8 +46,8 @@ const untrusted = (name: string, message: string, code = 'UNTRUSTED_SERVICE'): S
  * Folds a service's statements in order: each signed by enough admins, about this service, naming
  * its definition by the right digest, and chained to the one before, so none can be dropped,
  * replayed or reordered. The last one's definition is the one in force.
+ * `signedUnder`: as foldStatements' (core/registry.ts).
  */
-/** `signedUnder`: as foldStatements' (core/registry.ts). */
 export function foldServiceStatements(trust: Trust, name: string, statements: readonly SignedServiceStatement[], signedUnder?: (signed: SignedServiceStatement) => Trust): ServiceVerdict {
 	if (statements.length === 0) return untrusted(name, 'no admin statement puts a definition in force (an admin signs one: calyx service apply … --admin-key)');
 	let prev = '';

@@ -207,12 +207,12 @@ export function rebindProblem(binding: Binding | undefined, rebind: unknown, to?
 	return undefined;
 }
 
-/** The binding after one trail event: the first `store.trust_bound` binds; a `trust.rebound` moves it only when it holds. */
 const named = (binding: Binding, data: Record<string, unknown>): Binding => {
 	const name = namedBy(data);
 	return name ? {...binding, named: name} : binding;
 };
 
+/** The binding after one trail event: the first `store.trust_bound` binds; a `trust.rebound` moves it only when it holds. */
 export function bindingStep(binding: Binding | undefined, event: {kind: string; hash?: string; data: Record<string, unknown>}): Binding | undefined {
 	if (typeof event.hash !== 'string') return binding;
 	if (event.kind === 'store.trust_bound') {

@@ -355,11 +355,8 @@ export class Anchor {
 			: start
 				? ` (checked from seq ${start.seq}, which this process verified)`
 				: '';
-		return new StoreError(
-			'TAMPERED',
-			`${this.paths.audit} does not verify at line ${bad.line}${bad.seq !== undefined ? ` (seq ${bad.seq})` : ''}: ${bad.reason}${where}. Nothing was written: calyx does not extend a chain that does not verify (run \`calyx audit verify\`)`,
-			this.paths.audit,
-		);
+		const finding = `${this.paths.audit} does not verify at line ${bad.line}${bad.seq !== undefined ? ` (seq ${bad.seq})` : ''}: ${bad.reason}${where}`;
+		return new StoreError('TAMPERED', `${finding}. Nothing was written: calyx does not extend a chain that does not verify (run \`calyx audit verify\`)`, this.paths.audit, {finding});
 	}
 
 	#warn(error: unknown): void {

@@ -10,6 +10,8 @@ export interface StoreErrorDetail {
 	field?: string;
 	/** The newest backup that still loads, if any. */
 	backup?: string;
+	/** What was found, without what a refused write adds to it (for a read that reports it: trust show). */
+	finding?: string;
 }
 
 /**

@@ -25,6 +25,18 @@ async function boundToA() {
 	return {dir, anchor, store};
 }
 
+/** A store as a version before binding left it: alice registered under A, no binding in the trail. */
+async function upgraded() {
+	const dir = tempDir();
+	const anchor = {stateHome: tempDir()};
+	const {store} = await initStore(dir, {trust: A.trust, anchor});
+	await store.mutate(state => {
+		const out = execute(state, A.register(holder('alice'), AT), {clock: new ManualClock(Date.parse(AT)), trust: A.trust});
+		return {state: out.state, events: out.events, result: undefined};
+	});
+	return {dir, anchor, store};
+}
+
 const kinds = (dir: string) =>
 	readFileSync(`${dir}/audit.ndjson`, 'utf8')
 		.trim()
@@ -230,14 +242,7 @@ describe('a data directory is bound to one trust', () => {
 	});
 
 	it('an upgraded store is bound by the first write of a trust that verifies what it holds, not by a stranger\'s', async () => {
-		const dir = tempDir();
-		const anchor = {stateHome: tempDir()};
-		const {store} = await initStore(dir, {trust: A.trust, anchor});
-		// As a version before binding wrote it: alice registered, no binding in the trail.
-		await store.mutate(state => {
-			const out = execute(state, A.register(holder('alice'), AT), {clock: new ManualClock(Date.parse(AT)), trust: A.trust});
-			return {state: out.state, events: out.events, result: undefined};
-		});
+		const {dir, anchor, store} = await upgraded();
 		expect(kinds(dir)).toEqual(['key.registered']);
 		const stranger = await openStore(dir, {trust: B.trust, anchor});
 		const before = readFileSync(`${dir}/audit.ndjson`);
@@ -250,13 +255,7 @@ describe('a data directory is bound to one trust', () => {
 	});
 
 	it('an upgraded store is not bound by a superset of its trust (its admin beside a stranger\'s), nor written without a trust file', async () => {
-		const dir = tempDir();
-		const anchor = {stateHome: tempDir()};
-		const {store} = await initStore(dir, {trust: A.trust, anchor});
-		await store.mutate(state => {
-			const out = execute(state, A.register(holder('alice'), AT), {clock: new ManualClock(Date.parse(AT)), trust: A.trust});
-			return {state: out.state, events: out.events, result: undefined};
-		});
+		const {dir, anchor, store} = await upgraded();
 		const before = readFileSync(`${dir}/audit.ndjson`);
 		const superset = new Signers([ADMIN_A, ADMIN_B], {source: '/home/mallory/trust.json'});
 		const mallory = await openStore(dir, {trust: superset.trust, anchor});

@@ -34,8 +34,8 @@ async function storeBinding(cli: Cli): Promise<StoreBinding> {
 		ledger = ledgerFrom((await store.anchored()).derived);
 	} catch (error) {
 		// A read: what a refused write would add ("nothing was written") is not this command's to say.
-		const message = (error as Error).message;
-		return {at, bound: 'unchecked', why: error instanceof StoreError && error.code === 'TAMPERED' ? `${message.split('. Nothing was written')[0]} (calyx audit verify says more)` : message};
+		const finding = error instanceof StoreError ? error.detail.finding : undefined;
+		return {at, bound: 'unchecked', why: finding ? `${finding} (calyx audit verify says more)` : (error as Error).message};
 	}
 	if (!ledger) return {at, bound: 'unchecked', why: 'the trail does not reach the store\'s head intact (calyx audit verify)'};
 	if (!ledger.binding) {

@@ -208,7 +208,8 @@ export class EtcdTrail {
 	}
 
 	#tampered(b: ChainBreak): StoreError {
-		return new StoreError('TAMPERED', `${this.where}: the audit trail does not verify at event ${b.line}${b.seq ? ` (seq ${b.seq})` : ''}: ${b.reason}; nothing was written (calyx audit verify --store ${this.where})`, this.where);
+		const finding = `${this.where}: the audit trail does not verify at event ${b.line}${b.seq ? ` (seq ${b.seq})` : ''}: ${b.reason}`;
+		return new StoreError('TAMPERED', `${finding}; nothing was written (calyx audit verify --store ${this.where})`, this.where, {finding});
 	}
 }
 
