@@ -14,12 +14,12 @@ import {openData, readData} from './safe-fs.js';
  * - a temp file of a write that died before its rename (the document's, a quarantine's);
  * - `write.lock.dead-*` / `leader.lock.dead-*`: a lock moved aside (released, or a dead holder's
  *   broken) by a process that died before removing it; `*.lock.new-*`: a lock whose taker died
- *   before renaming it into place;
+ *   before linking it into place (a file; a directory an older calyx made);
  * - `state.json.bak0` that is not a second name of `state.json`: a backup rotation a crash cut short;
  * - a pending quarantine (bytes moved out of a log) whose audit event never committed;
  * - `deployments.index.json`, the list an older calyx kept beside the document, read by no one now.
  * Only exact calyx names are looked at, each lstat'ed, none followed: a link, a special file,
- * another user's file, or a lock directory holding what calyx does not put there is left alone and
+ * another user's file, or a lock holding what calyx does not put there is left alone and
  * reported (`calyx repair` lists it).
  *
  * Each move or removal is an audited event. Removals and pending quarantines are recorded first,
@@ -29,7 +29,7 @@ import {openData, readData} from './safe-fs.js';
  * leaves what the interrupted write would have left, had it finished its routine rotation.
  */
 export interface Debris {
-	remove: Array<{path: string; what: string; dir?: boolean}>;
+	remove: Array<{path: string; what: string; grave?: boolean}>;
 	/** A rotation to finish: `pendingBackup` is the previous good file, not the current one. */
 	rotation: boolean;
 	adopt: Array<{pending: string; file: string; log: string; bytes: number}>;
@@ -68,7 +68,7 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 		const path = join(paths.dir, name);
 		const st = await lstat(path).catch(() => undefined);
 		if (!st) continue;
-		const shape = st.isSymbolicLink() ? 'is a symbolic link' : kind === 'grave' ? !st.isDirectory() && 'is not a directory' : !st.isFile() && 'is not a regular file';
+		const shape = st.isSymbolicLink() ? 'is a symbolic link' : kind === 'grave' ? !st.isDirectory() && !st.isFile() && 'is neither a regular file nor a directory' : !st.isFile() && 'is not a regular file';
 		// Every lock passes through these names: one in passage (young, its holder alive), whoever's, is not debris.
 		if (!shape && kind === 'grave' && !ownedByUs(st) && (await graveState(path)) === 'live') continue;
 		// The pending backup is a second name of a state file, whoever wrote it (in a shared directory, any member).
@@ -81,7 +81,7 @@ export async function findDebris(paths: StorePaths): Promise<Debris> {
 			found.remove.push({path, what: 'the deployments list an older calyx kept beside the document (the document carries it now)'});
 		} else if (kind === 'grave') {
 			const state = await graveState(path);
-			if (state === 'remove') found.remove.push({path, what: name.includes('.lock.new-') ? 'a lock its taker died making' : 'a lock moved aside by a process that died before removing it', dir: true});
+			if (state === 'remove') found.remove.push({path, what: name.includes('.lock.new-') ? 'a lock its taker died making' : 'a lock moved aside by a process that died before removing it', grave: true});
 			else if (state !== 'live') found.left.push({path, why: state.left});
 		} else if (kind === 'backup') {
 			// A second name of the current file is what a crash before the commit leaves: the next write's backup reuses it.
@@ -191,7 +191,7 @@ function quarantinesOf(e: EventDraft): string[] {
 export async function afterCommit(paths: StorePaths, d: Debris, events: EventDraft[]): Promise<void> {
 	for (const r of d.remove) {
 		// Gone already (after a crash past an earlier removal), or it failed: then the next write finds it, and records it, again.
-		await (r.dir ? removeGrave(r.path) : unlink(r.path)).catch(() => undefined);
+		await (r.grave ? removeGrave(r.path) : unlink(r.path)).catch(() => undefined);
 	}
 	await settleQuarantines(events.flatMap(quarantinesOf));
 	if (d.remove.length > 0) await fsyncDir(paths.dir);

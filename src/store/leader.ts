@@ -7,7 +7,7 @@ import type {StorePaths} from './paths.js';
 export interface LeadOptions {
 	/** How often the leader refreshes its lock (and a follower retries). */
 	heartbeatMs?: number;
-	/** A lock not refreshed for this long is taken over. At least proper-lockfile's minimum, 5000 ms. */
+	/** A lock not refreshed for this long is taken over. At least the write lock's, 5000 ms. */
 	staleMs?: number;
 }
 
@@ -44,7 +44,7 @@ export async function lead(paths: StorePaths, opts: LeadOptions = {}): Promise<L
 	const tryLead = async () => {
 		retry = undefined;
 		if (released) return;
-		const lock = await tryLock(paths.dir, paths.leader, {
+		const lock = await tryLock(paths.leader, {
 			stale: staleMs,
 			update: heartbeatMs,
 			onLost: () => {

@@ -1,12 +1,15 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {access, lstat, readdir, rename, rm, stat} from 'node:fs/promises';
+import {access, lstat, readdir, rename, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {isNodeError} from './errors.js';
 import {openDataSync, readData} from './safe-fs.js';
 
-/** Who holds a lock directory (its owner file), and what is left of one whose holder died. */
+/**
+ * Who holds a lock: the lock file's content (see heartbeat-lock.ts), or the `owner` file in the
+ * directory an older calyx made its lock; and what is left of one whose holder died.
+ */
 
 export interface Owner {
 	pid: number;
@@ -16,9 +19,22 @@ export interface Owner {
 
 export const ownerFile = (lockPath: string) => join(lockPath, 'owner');
 
+/** An owner record, or undefined for anything else (an empty file a crash cut short, a hand edit). */
+export function parseOwner(text: string): Owner | undefined {
+	try {
+		const o = JSON.parse(text) as Partial<Owner> | null;
+		return o && typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.token === 'string' ? {pid: o.pid, host: o.host, token: o.token} : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Where a lock's owner is written: the lock itself, or the owner file in an older calyx's lock directory. */
+const ownerOf = (lockPath: string, st: {isDirectory(): boolean}) => (st.isDirectory() ? ownerFile(lockPath) : lockPath);
+
 export async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	try {
-		return JSON.parse((await readData(ownerFile(lockPath))).toString('utf8')) as Owner;
+		return parseOwner((await readData(ownerOf(lockPath, await lstat(lockPath)))).toString('utf8'));
 	} catch {
 		return undefined;
 	}
@@ -27,9 +43,9 @@ export async function readOwner(lockPath: string): Promise<Owner | undefined> {
 /** The same, at once (a lock being removed is looked at between two synchronous syscalls). */
 export function readOwnerSync(lockPath: string): Owner | undefined {
 	try {
-		const {fd} = openDataSync(ownerFile(lockPath), 'read');
+		const {fd} = openDataSync(ownerOf(lockPath, fs.lstatSync(lockPath)), 'read');
 		try {
-			return JSON.parse(fs.readFileSync(fd, 'utf8')) as Owner;
+			return parseOwner(fs.readFileSync(fd, 'utf8'));
 		} finally {
 			fs.closeSync(fd);
 		}
@@ -104,22 +120,24 @@ function moverDead(grave: string): boolean {
 const IN_TRANSIT_MS = 60_000;
 
 /**
- * What to do with a directory named like a lock on its way in or out (the caller has checked it
- * is a directory, not a link): 'live' while it may be in passage (young, and not known to be a
- * dead holder's on this host: every take and release passes through one), 'remove' when a crash
- * left it (at most the owner file, of a holder that is gone, or cut short empty by a crash between
- * its open and its write), or why it is left.
+ * What to do with a file or directory named like a lock on its way in or out (the caller has
+ * checked it is one of these, not a link): 'live' while it may be in passage (young, and not known
+ * to be a dead holder's on this host: every take and release passes through one), 'remove' when a
+ * crash left it (an owner record of a holder that is gone, or one cut short empty by a crash
+ * between its open and its write), or why it is left.
  */
 export async function graveState(grave: string): Promise<'remove' | 'live' | {left: string}> {
 	// Gone by the time it is looked at: a releaser's or a taker's, in passage.
 	const gone = (error: unknown) => isNodeError(error, 'ENOENT');
-	const mtime = await stat(grave).then(st => st.mtimeMs, (error: unknown) => (gone(error) ? undefined : Promise.reject(error)));
-	const names = mtime === undefined ? 'gone' : await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined));
+	const st = await lstat(grave).catch((error: unknown) => (gone(error) ? undefined : Promise.reject(error)));
+	if (!st) return 'live';
+	const names = st.isDirectory() ? await readdir(grave).catch((error: unknown) => (gone(error) ? 'gone' : undefined)) : [];
 	if (names === 'gone') return 'live';
-	const owner = names && names.length > 0 ? await readOwner(grave) : undefined;
-	// Its holder, when it names one; else whoever was moving it (a crash before the owner file held anything).
+	const owner = st.isFile() || (names && names.length > 0) ? await readOwner(grave) : undefined;
+	// Its holder, when it names one; else whoever was moving it (a crash before the owner record held anything).
 	const dead = owner ? owner.host === hostname() && !alive(owner.pid) : moverDead(grave);
-	if (Date.now() - mtime! < IN_TRANSIT_MS && !dead) return 'live';
+	if (Date.now() - st.mtimeMs < IN_TRANSIT_MS && !dead) return 'live';
+	if (st.isFile()) return owner || st.size === 0 ? 'remove' : {left: 'holds what calyx does not put in a lock (not an owner record)'};
 	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
 	if (!names) return {left: 'cannot be read'};
 	if (names.some(n => n !== 'owner')) return {left: `holds ${names.filter(n => n !== 'owner').join(', ')}, which calyx does not put in a lock`};
@@ -134,14 +152,25 @@ let descriptorPaths: boolean | undefined;
 const byDescriptor = () => (descriptorPaths ??= existsSync('/proc/self/fd'));
 
 /**
- * Removes a grave `graveState` judged 'remove': its owner file, then the directory (never
- * recursively). Unlinking `<grave>/owner` by name would follow a link swapped in for the grave
+ * Removes a grave `graveState` judged 'remove': a lock file is unlinked (unlink never follows a
+ * link). An older calyx's lock directory goes by its owner file, then the directory (never
+ * recursively): unlinking `<grave>/owner` by name would follow a link swapped in for the grave
  * since it was looked at, and remove someone's `owner` elsewhere; so the owner file is unlinked
  * through the directory opened without following links (Node has no unlinkat), and rmdir, which
  * does not follow a link either, removes the directory only if it is still that empty directory.
  */
 export async function removeGrave(grave: string): Promise<void> {
-	removeDir(grave);
+	removeGraveSync(grave);
+}
+
+export function removeGraveSync(grave: string): void {
+	if (!fs.lstatSync(grave).isDirectory()) return fs.unlinkSync(grave);
+	try {
+		removeDir(grave);
+	} catch (error) {
+		// A lock directory holding more than calyx put there (this is a lock's own removal, not the sweep's).
+		if (!isNodeError(error, 'ENOENT')) fs.rmSync(grave, {recursive: true, force: true});
+	}
 }
 
 export function removeDir(dir: string): void {
@@ -176,6 +205,8 @@ export async function breakIfDead(lockPath: string): Promise<boolean> {
 		const replaced = await access(lockPath).then(() => true, () => false);
 		if (!replaced) return rename(grave, lockPath).then(() => true, () => true);
 	}
-	await rm(grave, {recursive: true, force: true});
+	try {
+		removeGraveSync(grave);
+	} catch {}
 	return true;
 }

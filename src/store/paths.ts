@@ -30,7 +30,7 @@ export interface StorePaths {
 	archiveIndex: string;
 	/** What the commit under way is about to append to the audit trail (see commit-marker.ts). */
 	commit: string;
-	/** The write lock (a directory, proper-lockfile style). */
+	/** The write lock (a file naming its holder, see heartbeat-lock.ts). */
 	lock: string;
 	/** The engine leader's lock. */
 	leader: string;

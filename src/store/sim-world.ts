@@ -46,7 +46,7 @@ export class SimWorldFile {
 
 	/** Reads, changes and writes the world as one step among its writers; returns what `fn` returns. */
 	async update<T>(fn: (world: SimWorld) => T, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Promise<T> {
-		return withFileLock({target: this.path, lock: this.#lock}, timeoutMs, async held => {
+		return withFileLock({lock: this.#lock}, timeoutMs, async held => {
 			const world = await this.read();
 			const out = fn(world);
 			await held.assertHeld('writing the simulated world');

@@ -130,7 +130,8 @@ describe('a stale write lock', () => {
 		await initStore(dir);
 		const holder = await heldBy(dir);
 		await holder.kill('SIGKILL');
-		const owner = join(dir, 'write.lock', 'owner');
+		// The lock is a file naming its holder: rewritten as another host's (its mtime fresh again).
+		const owner = join(dir, 'write.lock');
 		writeFileSync(owner, JSON.stringify({...JSON.parse(readFileSync(owner, 'utf8')), host: 'elsewhere'}));
 		const impatient = await openStore(dir, {lockTimeoutMs: 500});
 		const error = (await impatient.run(intent).catch((e: unknown) => e)) as StoreError;
@@ -161,7 +162,7 @@ describe('a stale write lock', () => {
 		const holder = await heldBy(dir);
 		try {
 			const lock = join(dir, 'write.lock');
-			// proper-lockfile refreshes the mtime only while it still judges the lock its own.
+			// The holder refreshes the mtime only while the lock still holds its token.
 			const first = statSync(lock).mtimeMs;
 			await until(() => statSync(lock).mtimeMs !== first, 'the holder to refresh its lock', 20_000);
 			holder.send('write');

@@ -12,11 +12,18 @@ import {clockAt, deadPid, healthy, listing, seedCanary, tempDir} from './helpers
 const intent = {type: 'intent.create' as const, actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'};
 
 
-/** A lock directory as `breakIfDead` moves it aside, left by a process killed before removing it. */
+/** A lock directory (as an older calyx made them) as `breakIfDead` moves it aside, left by a process killed before removing it. */
 function grave(dir: string, name: string, pid = deadPid()) {
 	const path = join(dir, name);
 	mkdirSync(path);
 	writeFileSync(join(path, 'owner'), JSON.stringify({pid, host: hostname(), token: 'feedfacecafebeef'}));
+	return path;
+}
+
+/** The same, a lock file as this calyx makes them. */
+function fileGrave(dir: string, name: string, pid = deadPid()) {
+	const path = join(dir, name);
+	writeFileSync(path, JSON.stringify({pid, host: hostname(), token: 'feedfacecafebeef'}));
 	return path;
 }
 
@@ -42,7 +49,7 @@ describe('what crashed writers leave', () => {
 		await store.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: healthy}, {clock: clockAt()});
 		const temps = ['.state.json.4242.1.deadbeef.tmp', '.deployments.index.json.4242.2.deadbeef.tmp', '.metrics.ndjson.4242.3.deadbeef.tmp'].map(n => join(dir, n));
 		for (const t of temps) writeFileSync(t, '{"half":');
-		const graves = [grave(dir, 'write.lock.dead-0badf00d'), grave(dir, 'leader.lock.dead-0badf00d'), grave(dir, 'write.lock.new-0badf00d')];
+		const graves = [grave(dir, 'write.lock.dead-0badf00d'), grave(dir, 'leader.lock.dead-0badf00d'), grave(dir, 'write.lock.new-0badf00d'), fileGrave(dir, 'write.lock.dead-0bad0001'), fileGrave(dir, 'sim-world.lock.new-0bad0001')];
 		// An orphan sample file: samples a repair cut from the log, killed before its audit event committed.
 		const pending = join(dir, '.metrics.ndjson.orphan-20261125T100000Z-abc123.pending');
 		const samples = `{"rev":99,"deploymentId":"${deploymentId}","sample":{}}\n`;
@@ -110,18 +117,26 @@ describe('a lock its mover died moving, before its owner file held anything', ()
 			if (owner !== undefined) writeFileSync(join(dir, name, 'owner'), owner);
 			return join(dir, name);
 		};
+		const madeFile = (name: string) => {
+			writeFileSync(join(dir, name), '');
+			return join(dir, name);
+		};
 		const dead = deadPid();
 		// Killed after the mkdir, inside the owner file's open, between the owner's unlink and the rmdir.
 		const debris = [
 			made(basename(moverName(join(dir, 'write.lock'), 'new', dead))),
 			made(basename(moverName(join(dir, 'leader.lock'), 'new', dead)), ''),
 			made(basename(moverName(join(dir, 'write.lock'), 'dead', dead))),
+			// This calyx's lock file, killed between its open and its write.
+			madeFile(basename(moverName(join(dir, 'write.lock'), 'new', dead))),
 		];
 		const ours = made(basename(moverName(join(dir, 'leader.lock'), 'new')), '');
+		const oursToo = madeFile(basename(moverName(join(dir, 'write.lock'), 'new')));
 		const elsewhere = made(`write.lock.new-${dead}-0badf00d-12345678`);
 		await store.run(intent, {clock: clockAt()});
 		for (const path of debris) expect(existsSync(path), path).toBe(false);
 		expect(existsSync(ours)).toBe(true);
+		expect(existsSync(oursToo)).toBe(true);
 		expect(existsSync(elsewhere)).toBe(true);
 		const swept = (await events(store, 'store.swept')).flatMap(e => e.data.removed as string[]);
 		expect(swept.sort()).toEqual([...debris].sort());
@@ -143,6 +158,9 @@ describe('what is named like debris but is not calyx\'s', () => {
 		symlinkSync(target, links[2]!);
 		const odd = grave(dir, 'write.lock.dead-0badf00d');
 		writeFileSync(join(odd, 'notes'), 'not a lock file');
+		const oddFile = join(dir, 'leader.lock.dead-0bad0004');
+		writeFileSync(oddFile, 'my notes, not an owner record');
+		utimesSync(oddFile, new Date(0), new Date(0));
 		const theirs = join(dir, '.state.json.4243.1.deadbeef.tmp');
 		writeFileSync(theirs, '{}');
 		const root = process.geteuid?.() === 0;
@@ -156,6 +174,7 @@ describe('what is named like debris but is not calyx\'s', () => {
 		expect(report.actions).toEqual(root ? [] : [expect.stringContaining(theirs)]);
 		for (const link of links) expect(report.left).toContainEqual(expect.stringMatching(new RegExp(`^${link.replace(/[.]/g, '\\.')} is a symbolic link`)));
 		expect(report.left).toContainEqual(expect.stringContaining(`${odd} holds notes`));
+		expect(report.left).toContainEqual(expect.stringContaining(`${oddFile} holds what calyx does not put in a lock`));
 		if (root) expect(report.left).toContainEqual(expect.stringContaining(`${theirs} belongs to uid 65534`));
 		if (root) expect(report.left).toContainEqual(expect.stringContaining(`${theirGrave} belongs to uid 65534`));
 		expect(report.left.join('\n')).not.toContain(passing);
@@ -166,6 +185,7 @@ describe('what is named like debris but is not calyx\'s', () => {
 		expect(readFileSync(target, 'utf8')).toBe('keep me');
 		expect(existsSync(join(outside, 'lockish', 'owner'))).toBe(true);
 		expect(existsSync(join(odd, 'notes'))).toBe(true);
+		expect(readFileSync(oddFile, 'utf8')).toBe('my notes, not an owner record');
 		expect(existsSync(theirs)).toBe(root);
 	});
 

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -49,13 +49,16 @@ describe('engine leadership', () => {
 		const {store} = await initStore(dir);
 		const lock = join(dir, 'leader.lock');
 		const dead = JSON.stringify({pid: deadPid(), host: hostname(), token: 'feedfacefeedface'});
-		// Killed after making its lock in transit (with or without its owner written): the lock is not taken.
+		// Killed after making its lock in transit (with or without its owner written): the lock is not
+		// taken. A file as this calyx makes it, a directory as an older one did.
+		writeFileSync(`${lock}.new-0bad0002`, dead);
+		writeFileSync(`${lock}.new-0bad0003`, '');
 		mkdirSync(`${lock}.new-0badf00d`);
 		mkdirSync(`${lock}.new-0bad0001`);
 		writeFileSync(join(`${lock}.new-0bad0001`, 'owner'), dead);
 		const leadership = await store.lead({heartbeatMs: 1000, staleMs: 5000});
 		expect(leadership.role).toBe('leader');
-		expect(JSON.parse(readFileSync(join(lock, 'owner'), 'utf8'))).toMatchObject({pid: process.pid});
+		expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({pid: process.pid});
 		await leadership.release();
 		// Released in one step: no lock left, and none of ours in transit or moved aside.
 		expect(existsSync(lock)).toBe(false);
@@ -96,23 +99,54 @@ async function withChildLeader(
 describe('a lock released', () => {
 	it('is removed only if it is the releaser\'s: one another process took in between is put back, whole', async () => {
 		const dir = tempDir();
-		const target = join(dir, 'state.json');
-		writeFileSync(target, '{}');
+		writeFileSync(join(dir, 'state.json'), '{}');
 		const lock = join(dir, 'write.lock');
-		const mine = await tryLock(target, lock, {stale: 5000});
+		const mine = await tryLock(lock, {stale: 5000});
 		expect(mine).toBeDefined();
 		// Ours went stale while we stalled, and another process took it over (its own lock, its owner).
-		rmSync(lock, {recursive: true});
-		mkdirSync(lock);
+		rmSync(lock);
 		const theirs = JSON.stringify({pid: process.pid, host: hostname(), token: 'aaaaaaaaaaaaaaaa'});
-		writeFileSync(join(lock, 'owner'), theirs);
+		writeFileSync(lock, theirs);
 		await mine!.release();
-		expect(readFileSync(join(lock, 'owner'), 'utf8')).toBe(theirs);
+		expect(readFileSync(lock, 'utf8')).toBe(theirs);
 		expect(readdirSync(dir).sort()).toEqual(['state.json', 'write.lock']);
 		// Our own, released: gone, nothing left beside it.
-		rmSync(lock, {recursive: true});
-		const again = await tryLock(target, lock, {stale: 5000});
+		rmSync(lock);
+		const again = await tryLock(lock, {stale: 5000});
+		expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({pid: process.pid, host: hostname()});
 		await again!.release();
 		expect(readdirSync(dir)).toEqual(['state.json']);
+	});
+});
+
+describe('a lock an older calyx left (a directory with an owner file)', () => {
+	const olderLock = (lock: string, owner: object) => {
+		mkdirSync(lock);
+		writeFileSync(join(lock, 'owner'), JSON.stringify(owner));
+	};
+
+	it('is broken at once when its holder on this host is gone, and the new lock is a file', async () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		olderLock(lock, {pid: deadPid(), host: hostname(), token: 'feedfacefeedface'});
+		const mine = await tryLock(lock, {stale: 5000});
+		expect(mine).toBeDefined();
+		expect(statSync(lock).isFile()).toBe(true);
+		await mine!.release();
+		expect(readdirSync(dir)).toEqual([]);
+	});
+
+	it('held by a live process is waited for, and taken over once stale', async () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		olderLock(lock, {pid: process.pid, host: 'elsewhere', token: 'feedfacefeedface'});
+		expect(await tryLock(lock, {stale: 5000})).toBeUndefined();
+		expect(statSync(lock).isDirectory()).toBe(true);
+		const old = new Date(Date.now() - 6000);
+		utimesSync(lock, old, old);
+		const mine = await tryLock(lock, {stale: 5000});
+		expect(mine).toBeDefined();
+		await mine!.release();
+		expect(readdirSync(dir)).toEqual([]);
 	});
 });

@@ -101,9 +101,9 @@ async function drive(cli: Cli, store: BatchStore, intervalMs: number, exporter: 
 			if (!cli.json) cli.out(actionLine(a, cli.stamp()));
 		}
 	};
-	// Listening until the engine has stopped, not once: signal-exit (a dependency's, loaded by
-	// whichever tick first needs it) re-raises a signal that finds no listener but its own, which
-	// killed the engine mid-stop. A second signal while it stops waits for the stop to finish.
+	// Listening until the engine has stopped, not once: a signal that finds no listener kills the
+	// engine mid-stop (so does one that finds only a library's, such as signal-exit, which re-raises
+	// it). A second signal while it stops waits for the stop to finish.
 	let stop: () => void = () => undefined;
 	const stopped = new Promise<void>(resolve => (stop = resolve));
 	let exit: number = EXIT.ok;
