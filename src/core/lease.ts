@@ -42,6 +42,16 @@ export const definitionFor = (state: Pick<State, 'services'>, service: string): 
 /** The digest a lease on `intent` with `plan` must carry for its signatures to hold now. */
 export const currentLeaseDigest = (state: Pick<State, 'services'>, intent: Intent, plan: CanaryPlan) => leaseDigest(intent, plan, definitionFor(state, intent.service));
 
+/** Leases still to be signed or started on `service` whose digest the definition now in force no longer matches (a service apply voided them). */
+export function leasesVoidedBy(state: State, service: string): Lease[] {
+	const intents = new Map(state.intents.map(i => [i.id, i]));
+	return state.leases.filter(l => {
+		const intent = intents.get(l.intentId);
+		if (!intent || intent.service !== service || l.consumedAt || l.voidedAt || l.lapsedAt) return false;
+		return currentLeaseDigest(state, intent, l.plan) !== l.digest;
+	});
+}
+
 /** What changed since the lease was issued, as precisely as the lease's own record of it allows. */
 export function contentChanged(state: State, lease: Lease, intent: Intent): string {
 	const record = serviceRecordOf(state, intent.service);

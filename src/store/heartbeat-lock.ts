@@ -73,7 +73,8 @@ function remove(lockPath: string, token: string | undefined, staleMs: number): b
 		if (isNodeError(error, 'ENOENT')) return false;
 		throw error;
 	}
-	if (!isStale(fs.lstatSync(grave), staleMs) && readOwnerSync(grave)?.token !== token) {
+	// A fresh lock is removed only by the attempt its token names (a stale one's taker names none).
+	if (!isStale(fs.lstatSync(grave), staleMs) && (token === undefined || readOwnerSync(grave)?.token !== token)) {
 		try {
 			putBack(grave, lockPath);
 		} catch {}

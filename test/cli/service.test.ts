@@ -94,7 +94,7 @@ describe('calyx service apply, list and show', () => {
 		await s.calyx(['init']);
 		const file = write(s, 'checkout.yaml', haproxyYaml());
 		const applied = await s.json<Doc>(['service', 'apply', '-f', file, '--reason', 'checkout moves behind HAProxy']);
-		expect(applied).toMatchObject({code: 0, doc: {ok: true, name: 'checkout', previous: null, target: 'haproxy', digest: expect.stringMatching(/^[0-9a-f]{64}$/)}});
+		expect(applied).toMatchObject({code: 0, doc: {ok: true, name: 'checkout', previous: null, target: 'haproxy', digest: expect.stringMatching(/^[0-9a-f]{64}$/), voidedLeases: []}});
 		const list = await s.json<Doc>(['service', 'list']);
 		expect(list.doc.services).toEqual([
 			expect.objectContaining({name: 'checkout', trusted: true, digest: applied.doc.digest, target: `haproxy backend app servers stable/canary via ${socket}, weights kept in ${HOOK}, timeout 2000 ms`}),
@@ -107,10 +107,19 @@ describe('calyx service apply, list and show', () => {
 		const text = (await s.calyx(['service', 'show', 'checkout'])).stdout;
 		expect(text).toContain('service checkout  IN FORCE');
 		expect(text).toContain('sanity:   5%, 25%: GET http://127.0.0.1:8080/healthz answers 2xx within 5000 ms');
+		// No lease on checkout: nothing said of leases.
+		const other = await s.calyx(['service', 'apply', '-f', write(s, 'checkout.json', execJson(HOOK)), '--reason', 'to the gateway']);
+		expect(other.stdout).toContain('replaces');
+		expect(other.stdout).not.toContain('CONTENT_CHANGED');
+		expect((await s.calyx(['service', 'apply', '-f', file, '--reason', 'back to HAProxy'])).code).toBe(0);
 		const again = await s.json<Doc>(['service', 'apply', '-f', file, '--reason', 'again']);
 		expect(again.doc).toMatchObject({unchanged: true});
 		const audit = await s.json<Doc>(['audit', 'list']);
-		expect(audit.doc.events.filter((e: Doc) => e.kind === 'service.applied').map((e: Doc) => [e.subject, e.reason])).toEqual([['checkout', 'checkout moves behind HAProxy']]);
+		expect(audit.doc.events.filter((e: Doc) => e.kind === 'service.applied').map((e: Doc) => [e.subject, e.reason])).toEqual([
+			['checkout', 'checkout moves behind HAProxy'],
+			['checkout', 'to the gateway'],
+			['checkout', 'back to HAProxy'],
+		]);
 		expect(await s.calyx(['service', 'show', 'payments'])).toMatchObject({code: 2, stderr: expect.stringContaining('no definition for service payments')});
 	});
 
@@ -173,7 +182,10 @@ describe('the lease signs the definition', () => {
 		const s = sandbox();
 		const {leaseId} = await signedLease(s);
 		expect((await s.calyx(['lease', 'show', leaseId])).stdout).toContain('service:  checkout: no service definition: simulated target');
-		expect((await s.calyx(['service', 'apply', '-f', write(s, 'a.yaml', haproxyYaml()), '--reason', 'to HAProxy'])).code).toBe(0);
+		const applied = await s.calyx(['service', 'apply', '-f', write(s, 'a.yaml', haproxyYaml()), '--reason', 'to HAProxy']);
+		expect(applied.code).toBe(0);
+		// Its first definition, and still the lease signed without one is void: the apply names it.
+		expect(applied.stdout).toContain(`lease ${leaseId} of checkout no longer verifies (CONTENT_CHANGED): issue and sign a new one`);
 		const voided = await s.calyx(['lease', 'verify', leaseId]);
 		expect(voided.code).toBe(1);
 		expect(voided.stdout).toContain('CONTENT_CHANGED: the definition of service checkout was put in force after the lease was issued');

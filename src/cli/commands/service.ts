@@ -1,5 +1,5 @@
 import type {Command} from 'commander';
-import {definitionDigest, serviceRecordOf, serviceStatement, serviceVerdict, type ServiceDefinition, type ServiceRecord, type SignedServiceStatement, type Trust} from '../../core/index.js';
+import {definitionDigest, leasesVoidedBy, serviceRecordOf, serviceStatement, serviceVerdict, type ServiceDefinition, type ServiceRecord, type SignedServiceStatement, type Trust} from '../../core/index.js';
 import {definitionSummary, recordSummary, type ServiceSummary} from '../../core/view/service.js';
 import {action, examples} from '../action.js';
 import type {Cli, Io} from '../context.js';
@@ -33,11 +33,12 @@ interface Applied {
 async function submit(cli: Cli, signed: SignedServiceStatement): Promise<void> {
 	const {result} = await cli.run<Applied>({type: 'service.apply', statement: signed});
 	const {target} = definitionSummary(signed.statement.definition);
-	cli.emit({ok: true, ...result, trust: cli.trust.source, demo: cli.trust.demo}, r =>
+	const voided = leasesVoidedBy(await (await cli.store()).read(), result.name).map(l => l.id);
+	cli.emit({ok: true, ...result, voidedLeases: voided, trust: cli.trust.source, demo: cli.trust.demo}, r =>
 		[
 			`applied the definition of service ${r.name} (${r.digest.slice(0, 12)}; ${r.previous ? `replaces ${r.previous.slice(0, 12)}` : 'its first'})${r.demo ? ' under the demo trust: not for production' : ''}`,
 			`target: ${target}`,
-			`leases issued before it no longer verify (CONTENT_CHANGED): issue and sign a new one`,
+			...(voided.length > 0 ? [`${voided.length === 1 ? 'lease' : 'leases'} ${voided.join(', ')} of ${r.name} no longer ${voided.length === 1 ? 'verifies' : 'verify'} (CONTENT_CHANGED): issue and sign ${voided.length === 1 ? 'a new one' : 'new ones'}`] : []),
 		].join('\n'),
 	);
 }
