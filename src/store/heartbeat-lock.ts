@@ -1,8 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
-import {hostname} from 'node:os';
 import {isNodeError, StoreError} from './errors.js';
-import {breakIfDead, graveName, parseOwner, readOwner, readOwnerSync, removeGraveSync, transitName, type Owner} from './lock-owner.js';
+import {breakIfDead, graveName, parseOwner, readOwner, readOwnerSync, removeGraveSync, thisHost, transitName, type Owner} from './lock-owner.js';
 import {createDataSync, openDataSync} from './safe-fs.js';
 
 /**
@@ -46,7 +45,7 @@ function make(lockPath: string, owner: Owner): boolean {
 		if (isNodeError(error, 'EEXIST')) return false;
 		throw error;
 	} finally {
-		fs.rmSync(transit, {force: true});
+		fs.unlinkSync(transit);
 	}
 }
 
@@ -73,14 +72,16 @@ function remove(lockPath: string, token: string | undefined, staleMs: number): b
 		if (isNodeError(error, 'ENOENT')) return false;
 		throw error;
 	}
+	const st = fs.lstatSync(grave);
 	// A fresh lock is removed only by the attempt its token names (a stale one's taker names none).
-	if (!isStale(fs.lstatSync(grave), staleMs) && (token === undefined || readOwnerSync(grave)?.token !== token)) {
+	if (!isStale(st, staleMs) && (token === undefined || readOwnerSync(grave)?.token !== token)) {
 		try {
 			putBack(grave, lockPath);
 		} catch {}
 		return false;
 	}
-	removeGraveSync(grave);
+	if (st.isDirectory()) removeGraveSync(grave);
+	else fs.unlinkSync(grave);
 	return true;
 }
 
@@ -124,7 +125,7 @@ function beat(lockPath: string, token: string): 'ours' | 'lost' | 'failed' {
  */
 export async function tryLock(lockPath: string, opts: {stale: number; update?: number; onLost?: () => void; breakDead?: boolean}): Promise<Held | undefined> {
 	const token = randomBytes(8).toString('hex');
-	const owner = {pid: process.pid, host: hostname(), token};
+	const owner = {pid: process.pid, host: thisHost(), token};
 	for (let attempt = 0; attempt < 3; attempt++) {
 		if (take(lockPath, owner, opts.stale)) return held(lockPath, token, opts);
 		if (opts.breakDead !== false && (await breakIfDead(lockPath))) continue;

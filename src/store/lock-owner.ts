@@ -19,6 +19,10 @@ export interface Owner {
 
 export const ownerFile = (lockPath: string) => join(lockPath, 'owner');
 
+let host: string | undefined;
+/** This box's name, asked once a process: every take and release of a lock names it (a system call each time). */
+export const thisHost = () => (host ??= hostname());
+
 /** An owner record, or undefined for anything else (an empty file a crash cut short, a hand edit). */
 export function parseOwner(text: string): Owner | undefined {
 	try {
@@ -72,7 +76,7 @@ export async function liveHolder(lockPath: string, staleMs: number): Promise<{pi
 	const at = await stat(lockPath).then(s => s.mtimeMs, () => undefined);
 	if (at === undefined || Date.now() - at > staleMs) return undefined;
 	const owner = await readOwner(lockPath);
-	if (!owner || (owner.host === hostname() && !alive(owner.pid))) return undefined;
+	if (!owner || (owner.host === thisHost() && !alive(owner.pid))) return undefined;
 	return {pid: owner.pid, host: owner.host};
 }
 
@@ -92,7 +96,7 @@ const TAIL = /\.(?:dead|new)-(?:(\d{1,10})-([0-9a-f]{8})-)?[0-9a-f]{8}$/;
  * leaves a directory that says by its name alone whether its maker is gone.
  */
 export const moverName = (lockPath: string, way: 'dead' | 'new', pid = process.pid) =>
-	`${lockPath}.${way}-${pid}-${hostTag(hostname())}-${randomBytes(4).toString('hex')}`;
+	`${lockPath}.${way}-${pid}-${hostTag(thisHost())}-${randomBytes(4).toString('hex')}`;
 
 /** Where a lock is moved before it is removed (released, or a dead holder's broken). */
 export const graveName = (lockPath: string) => moverName(lockPath, 'dead');
@@ -109,7 +113,7 @@ export const isGraveOf = (lockPath: string, name: string) => {
 /** Whether the process that named this grave is known to be gone: on this host, and not alive. */
 function moverDead(grave: string): boolean {
 	const [, pid, host] = TAIL.exec(basename(grave)) ?? [];
-	return pid !== undefined && host === hostTag(hostname()) && !alive(Number(pid));
+	return pid !== undefined && host === hostTag(thisHost()) && !alive(Number(pid));
 }
 
 /**
@@ -135,7 +139,7 @@ export async function graveState(grave: string): Promise<'remove' | 'live' | {le
 	if (names === 'gone') return 'live';
 	const owner = st.isFile() || (names && names.length > 0) ? await readOwner(grave) : undefined;
 	// Its holder, when it names one; else whoever was moving it (a crash before the owner record held anything).
-	const dead = owner ? owner.host === hostname() && !alive(owner.pid) : moverDead(grave);
+	const dead = owner ? owner.host === thisHost() && !alive(owner.pid) : moverDead(grave);
 	if (Date.now() - st.mtimeMs < IN_TRANSIT_MS && !dead) return 'live';
 	if (st.isFile()) return owner || st.size === 0 ? 'remove' : {left: 'holds what calyx does not put in a lock (not an owner record)'};
 	if (!byDescriptor()) return {left: 'cannot be removed without following links on this system (no /proc/self/fd)'};
@@ -193,7 +197,7 @@ export function removeDir(dir: string): void {
  */
 export async function breakIfDead(lockPath: string): Promise<boolean> {
 	const owner = await readOwner(lockPath);
-	if (!owner || owner.host !== hostname() || alive(owner.pid)) return false;
+	if (!owner || owner.host !== thisHost() || alive(owner.pid)) return false;
 	// A crash between the rename and the removal leaves the grave: the next write sweeps it (debris.ts).
 	const grave = graveName(lockPath);
 	try {
