@@ -78,13 +78,14 @@ export const trustFileOf = (trust: Trust): TrustFile => ({
 });
 
 /** The event that binds a data directory to `trust` (its admins named, for whoever reads the trail). */
-export const bindingEvent = (trust: Trust, at: string, actor: string, proof?: BindingProof): EventDraft => ({
+export const bindingEvent = (trust: Trust, at: string, actor: string, proof?: BindingProof, settings?: Record<string, string>): EventDraft => ({
 	at,
 	actor,
 	kind: 'store.trust_bound',
 	subject: 'trust',
 	reason: `the data directory is bound to ${trust.demo ? 'a demo trust' : `the trust ${trust.source}`}: only its admins can move it to another`,
-	data: {trust: trustId(trust), threshold: trust.threshold, admins: trust.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), source: trust.source, ...(proof ? {proof} : {})},
+	// The configuration it found, as digests (core/config-record.ts): what `audit verify` compares the document's with until a config.changed records another.
+	data: {trust: trustId(trust), threshold: trust.threshold, admins: trust.admins.map(a => ({id: a.id, fingerprint: a.fingerprint})), source: trust.source, ...(proof ? {proof} : {}), ...(settings ? {settings} : {})},
 });
 
 /** The trust a proof carries, when it is the one the binding names; undefined otherwise. */

@@ -112,6 +112,8 @@ export interface VerifyReport {
 	binding?: Binding & {thisTrust: boolean};
 	/** Binding and rebind events the trail's fold did not take (appended by hand): each a difference. */
 	ignored?: Array<{seq: number; why: string}>;
+	/** The document's configuration against the last the trail recorded (`recorded`: that event's seq; none yet: nothing compared). */
+	config?: {recorded?: number; differences: Array<{setting: string; problem: string}>};
 	/** The archive's records against the trail's archiving events (each names its record's digest): each difference. */
 	archive?: {records: number; differences: Array<{id?: string; problem: string}>};
 	/** The heads witnessed and checkpointed outside the data directory, judged against the chain. */

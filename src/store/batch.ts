@@ -4,6 +4,7 @@ import type {Command} from '../core/engine/commands.js';
 import {execute} from '../core/engine/execute.js';
 import {EngineError, refused} from '../core/errors.js';
 import {bindingEvent, mismatchReason} from '../core/trust-binding.js';
+import {settingDigests} from '../core/config-record.js';
 import {storeBinding, unboundRefusal} from '../core/trust-fit.js';
 import type {EventDraft} from '../core/events.js';
 import type {State} from '../core/model/index.js';
@@ -49,7 +50,7 @@ export function executeBatch<R>(state: State, cmds: readonly Command[], clock: C
 	const results: R[] = [];
 	const done = (failed?: Batch<R>['failed']): Batch<R> => {
 		const binding = trust.unbound && events.length > 0 ? storeBinding(trust, state, current) : undefined;
-		if (binding) events.unshift(bindingEvent(trust, events[0]!.at, events[0]!.actor, binding.proof));
+		if (binding) events.unshift(bindingEvent(trust, events[0]!.at, events[0]!.actor, binding.proof, settingDigests(state.config)));
 		return {state: current, events, samples, results, ...(failed ? {failed} : {})};
 	};
 	for (const [index, cmd] of cmds.entries()) {

@@ -3,10 +3,11 @@ import {serviceChain, serviceDifferences} from '../core/service-chain.js';
 import type {State} from '../core/model/index.js';
 import {statementProblem, type AnySignedStatement, type Trust} from '../core/trust.js';
 import {trustEras} from '../core/trust-eras.js';
+import {configDifferences, lastConfigRecord} from '../core/config-record.js';
 import {blocks} from './lines.js';
 
-/** The kinds of event whose statements the document's registries must match. */
-const NEEDLES = [Buffer.from('"kind":"key.'), Buffer.from('"kind":"service.'), Buffer.from('"kind":"store.trust_bound"'), Buffer.from('"kind":"trust.rebound"')];
+/** The kinds of event whose statements the document's registries must match, and those that record its configuration. */
+const NEEDLES = [Buffer.from('"kind":"key.'), Buffer.from('"kind":"service.'), Buffer.from('"kind":"store.trust_bound"'), Buffer.from('"kind":"trust.rebound"'), Buffer.from('"kind":"config.changed"')];
 
 /** Where the next event line of a wanted kind starts in `buf` at or after `from`, or -1. */
 function nextHit(buf: Buffer, from: number): number {
@@ -44,10 +45,14 @@ export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEG
 	return out;
 }
 
+/** The document's configuration against the trail's last record of it (none yet: nothing to compare). */
+const configAgainst = (record: ReturnType<typeof lastConfigRecord>, state: State) =>
+	record ? {recorded: record.seq, differences: configDifferences(record, state.config)} : {differences: []};
+
 /**
  * The document's keys against those the trail's statements register (core/registry-chain.ts), and
  * its service definitions against those the trail's statements applied (core/service-chain.ts),
- * for `audit verify`.
+ * and its configuration against the last the trail recorded (core/config-record.ts), for `audit verify`.
  */
 export async function registryAgainstTrail(auditPath: string, trust: Trust, state: State, throughSeq: number) {
 	const events = await keyEvents(auditPath, throughSeq);
@@ -62,5 +67,6 @@ export async function registryAgainstTrail(auditPath: string, trust: Trust, stat
 		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services, eras), earlier: earlier(services, s => s.name)},
 		binding: eras.binding ? {...eras.binding, thisTrust: eras.bound} : undefined,
 		ignored: eras.ignored,
+		config: configAgainst(lastConfigRecord(events), state),
 	};
 }

@@ -11,10 +11,10 @@ export async function trailAgreement(
 	trust: Trust,
 	state: State,
 	head: {rev: number; auditHead: {seq: number}},
-): Promise<Required<Pick<VerifyReport, 'registry' | 'services' | 'archive'>> & Pick<VerifyReport, 'binding' | 'ignored'> & {agrees: boolean}> {
-	const {registry, services, binding, ignored} = await registryAgainstTrail(paths.audit, trust, state, head.auditHead.seq);
+): Promise<Required<Pick<VerifyReport, 'registry' | 'services' | 'archive' | 'config'>> & Pick<VerifyReport, 'binding' | 'ignored'> & {agrees: boolean}> {
+	const {registry, services, binding, ignored, config} = await registryAgainstTrail(paths.audit, trust, state, head.auditHead.seq);
 	// An archive that cannot be read through is a difference, reported with the rest: never a pass.
 	const archive = await verifyArchive(paths, head.rev).catch((error: unknown) => ({records: 0, differences: [{problem: error instanceof Error ? error.message : String(error)}]}));
-	const agrees = registry.differences.length === 0 && services.differences.length === 0 && archive.differences.length === 0 && ignored.length === 0;
-	return {registry, services, archive, ...(binding ? {binding} : {}), ...(ignored.length > 0 ? {ignored} : {}), agrees};
+	const agrees = [registry, services, archive, config].every(r => r.differences.length === 0) && ignored.length === 0;
+	return {registry, services, archive, config, ...(binding ? {binding} : {}), ...(ignored.length > 0 ? {ignored} : {}), agrees};
 }

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {addKeys, sandbox} from './helpers.js';
@@ -62,5 +62,43 @@ describe('calyx config', () => {
 		expect((await s.calyx(['config', 'set', 'risk.maxScore', '90'])).code).toBe(0);
 		expect((await s.calyx(['risk', intent])).stdout).toContain('above 90 nothing deploys');
 		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk', '--tier-keys', '100', '--tiers', '1,25,100'])).code).toBe(0);
+	});
+});
+
+describe('the configuration against the audit trail', () => {
+	it('audit verify finds the document\'s configuration as the trail last recorded it; a setting edited in state.json by hand is named, with both values', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		// Its first registration binds the store to the sandbox's trust.
+		await addKeys(s);
+		expect((await s.calyx(['config', 'set', 'maxResourceLoad', '80', '--reason', 'CHG-1'])).code).toBe(0);
+		const events = (await s.json<Doc>(['audit', 'list'])).doc.events as Doc[];
+		const changed = events.find(e => e.kind === 'config.changed')!;
+		// The event carries a digest of each setting it left in force, the binding those it found.
+		const bound = events.find(e => e.kind === 'store.trust_bound')!;
+		expect(Object.keys(changed.data.settings)).toContain('maxResourceLoad');
+		expect(changed.data.settings.maxResourceLoad).not.toBe(bound.data.settings.maxResourceLoad);
+		expect(changed.data.settings['plan.tiers']).toBe(bound.data.settings['plan.tiers']);
+		const clean = await s.calyx(['audit', 'verify']);
+		expect(clean.code).toBe(0);
+		expect(clean.stdout).toContain(`configuration matches the trail's record of it (audit seq ${changed.seq})`);
+
+		const path = join(s.data, 'state.json');
+		const state = JSON.parse(readFileSync(path, 'utf8'));
+		state.config.maxResourceLoad = 99;
+		state.config.timeZone = 'UTC';
+		writeFileSync(path, JSON.stringify(state));
+		const drift = await s.calyx(['audit', 'verify']);
+		expect(drift.code).toBe(1);
+		expect(drift.stdout).toContain('CONFIGURATION DIFFERS FROM THE AUDIT TRAIL:');
+		expect(drift.stdout).toContain(`maxResourceLoad: the document holds 99, not the value the trail recorded (audit seq ${changed.seq}): changed with no config.changed (edited by hand?)`);
+		expect(drift.stdout).toContain(`timeZone: the document holds "UTC", which the trail's record does not have (audit seq ${changed.seq})`);
+		const json = await s.json<Doc>(['audit', 'verify']);
+		expect(json.doc.config).toEqual({recorded: changed.seq, differences: [expect.objectContaining({setting: 'maxResourceLoad'}), expect.objectContaining({setting: 'timeZone'})]});
+
+		// Set through calyx again, it is recorded: no difference left.
+		expect((await s.calyx(['config', 'set', 'maxResourceLoad', '99', '--reason', 'CHG-2'])).code).toBe(0);
+		expect((await s.calyx(['config', 'unset', 'timeZone', '--reason', 'CHG-3'])).code).toBe(0);
+		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
 	});
 });

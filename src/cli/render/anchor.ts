@@ -30,7 +30,7 @@ export function verifyText(report: VerifyReport): string {
 		lines.push(`audit trail intact: ${report.count} events, chain verified${vouched}`);
 	} else {
 		const witnessed = (w?.contradicted.length ?? 0) + (w?.forged.length ?? 0) > 0;
-		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry, service definitions or archive it vouches for'}`);
+		lines.push(`audit trail chain verified: ${report.count} events, but ${witnessed ? 'not what was witnessed of it' : 'not the key registry, service definitions, configuration or archive it vouches for'}`);
 	}
 	if (w && w.contradicted.length > 0) {
 		const more = w.contradicted.length > 1 ? ` (and ${w.contradicted.length - 1} more witnessed heads or checkpoints)` : '';
@@ -55,6 +55,10 @@ export function verifyText(report: VerifyReport): string {
 	if (services && services.differences.length > 0) {
 		lines.push('SERVICE DEFINITIONS DIFFER FROM THE AUDIT TRAIL:', ...services.differences.map(d => `  ${d.service}: ${d.problem}`));
 	} else if (services && services.count > 0 && report.ok) lines.push(`${services.count} service definitions match the trail's signed statements`);
+	const config = report.config;
+	if (config && config.differences.length > 0) {
+		lines.push('CONFIGURATION DIFFERS FROM THE AUDIT TRAIL:', ...config.differences.map(d => `  ${d.setting}: ${d.problem}`));
+	} else if (config?.recorded !== undefined && report.ok) lines.push(`configuration matches the trail's record of it (audit seq ${config.recorded})`);
 	const archive = report.archive;
 	if (archive && archive.differences.length > 0) {
 		lines.push('ARCHIVE DIFFERS FROM THE AUDIT TRAIL:', ...archive.differences.slice(0, 20).map(d => `  ${d.id ?? 'archive'}: ${d.problem}`));

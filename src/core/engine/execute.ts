@@ -4,6 +4,7 @@ import type {Clock} from '../clock.js';
 import {EngineError, invalid} from '../errors.js';
 import type {EventDraft} from '../events.js';
 import {Config, DEFAULT_CONFIG, SCHEMA_VERSION, type State} from '../model/index.js';
+import {settingDigests} from '../config-record.js';
 import type {Trust} from '../trust.js';
 import type {Command} from './commands.js';
 import {Ctx, type RecordedSample} from './context.js';
@@ -58,7 +59,8 @@ function setConfig(ctx: Ctx, raw: unknown, reason?: string) {
 	// The settings that changed go into the trail: "configuration replaced" alone says nothing of what.
 	const changed = configChanges(ctx.draft.config, parsed.data).map(c => c.path);
 	ctx.draft.config = parsed.data;
-	ctx.emit('config.changed', 'config', reason ?? 'configuration replaced', {changed});
+	// A digest of every setting too: `audit verify` compares the document's with the last recorded (core/config-record.ts).
+	ctx.emit('config.changed', 'config', reason ?? 'configuration replaced', {changed, settings: settingDigests(parsed.data)});
 	return parsed.data;
 }
 

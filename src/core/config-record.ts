@@ -1,0 +1,69 @@
+import {checksum} from './canonical.js';
+import {DEFAULT_CONFIG, type Config} from './model/index.js';
+import {displayText, safeJson} from './text.js';
+import {configLeaves} from './view/config-diff.js';
+
+/**
+ * The configuration as the audit trail last recorded it: each `config.changed` carries a digest of
+ * every setting it left in force, and the event that binds a data directory to its trust those of
+ * the configuration it found. Digests, not values: the trail goes to notification sinks, and a
+ * setting may name one's address. `audit verify` compares the document's with the last record: a
+ * setting edited in state.json by hand, which no event recorded, is a difference.
+ */
+export interface ConfigRecord {
+	seq: number;
+	settings: Readonly<Record<string, string>>;
+}
+
+const digestOf = (value: unknown) => checksum(value ?? null).slice(0, 16);
+
+/** Each setting by its dotted path, as a short digest of its value. */
+export const settingDigests = (config: unknown): Record<string, string> => Object.fromEntries(configLeaves(config).map(([path, value]) => [path, digestOf(value)]));
+
+const isDigests = (v: unknown): v is Record<string, string> =>
+	v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(d => typeof d === 'string');
+
+/** The record an event carries, if any (an older calyx's `config.changed` named the settings only). */
+export function configRecordOf(event: {seq: number; kind: string; data?: Record<string, unknown>}): ConfigRecord | undefined {
+	if (event.kind !== 'config.changed' && event.kind !== 'store.trust_bound') return undefined;
+	const settings = event.data?.settings;
+	return isDigests(settings) ? {seq: event.seq, settings} : undefined;
+}
+
+/** The last record in these events, in the trail's order: a binding event after the first is not the store's binding, and does not count. */
+export function lastConfigRecord(events: ReadonlyArray<{seq: number; kind: string; data?: Record<string, unknown>}>): ConfigRecord | undefined {
+	let record: ConfigRecord | undefined;
+	let bound = false;
+	for (const event of events) {
+		if (event.kind === 'store.trust_bound' && bound) continue;
+		bound ||= event.kind === 'store.trust_bound';
+		record = configRecordOf(event) ?? record;
+	}
+	return record;
+}
+
+const DEFAULTS = new Map(configLeaves(DEFAULT_CONFIG).map(([path, value]) => [path, digestOf(value)]));
+// The record is anyone's text (an event appended by hand): bounded and escaped, as the document's values.
+const shown = (text: string) => displayText(text, 200);
+
+/**
+ * Each setting of the document's configuration that is not as the trail recorded it. One the
+ * record does not have that holds this version's default came with a newer schema: no difference.
+ */
+export function configDifferences(record: ConfigRecord, config: Config): Array<{setting: string; problem: string}> {
+	const out: Array<{setting: string; problem: string}> = [];
+	const since = `(audit seq ${record.seq}): changed with no config.changed (edited by hand?)`;
+	const present = new Set<string>();
+	for (const [path, value] of configLeaves(config)) {
+		present.add(path);
+		const digest = digestOf(value);
+		const recorded = Object.hasOwn(record.settings, path) ? record.settings[path] : undefined;
+		if (recorded === digest || (recorded === undefined && DEFAULTS.get(path) === digest)) continue;
+		const what = recorded === undefined ? 'which the trail\'s record does not have' : 'not the value the trail recorded';
+		out.push({setting: shown(path), problem: `the document holds ${shown(safeJson(value))}, ${what} ${since}`});
+	}
+	for (const path of Object.keys(record.settings)) {
+		if (!present.has(path)) out.push({setting: shown(path), problem: `the trail recorded a value, the document holds none ${since}`});
+	}
+	return out;
+}
