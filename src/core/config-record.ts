@@ -46,6 +46,10 @@ const DEFAULTS = new Map(configLeaves(DEFAULT_CONFIG).map(([path, value]) => [pa
 // The record is anyone's text (an event appended by hand): bounded and escaped, as the document's values.
 const shown = (text: string) => displayText(text, 200);
 
+/** The document's configuration against the trail's last record of it, for `audit verify` (no record yet: nothing compared). */
+export const configAgainst = (record: ConfigRecord | undefined, config: Config) =>
+	record ? {recorded: record.seq, differences: configDifferences(record, config)} : {differences: [] as Array<{setting: string; problem: string}>};
+
 /**
  * Each setting of the document's configuration that is not as the trail recorded it. One the
  * record does not have that holds this version's default came with a newer schema: no difference.

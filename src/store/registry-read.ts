@@ -3,7 +3,7 @@ import {serviceChain, serviceDifferences} from '../core/service-chain.js';
 import type {State} from '../core/model/index.js';
 import {statementProblem, type AnySignedStatement, type Trust} from '../core/trust.js';
 import {trustEras} from '../core/trust-eras.js';
-import {configDifferences, lastConfigRecord} from '../core/config-record.js';
+import {configAgainst, lastConfigRecord} from '../core/config-record.js';
 import {blocks} from './lines.js';
 
 /** The kinds of event whose statements the document's registries must match, and those that record its configuration. */
@@ -45,10 +45,6 @@ export async function keyEvents(path: string, throughSeq = Number.MAX_SAFE_INTEG
 	return out;
 }
 
-/** The document's configuration against the trail's last record of it (none yet: nothing to compare). */
-const configAgainst = (record: ReturnType<typeof lastConfigRecord>, state: State) =>
-	record ? {recorded: record.seq, differences: configDifferences(record, state.config)} : {differences: []};
-
 /**
  * The document's keys against those the trail's statements register (core/registry-chain.ts), and
  * its service definitions against those the trail's statements applied (core/service-chain.ts),
@@ -67,6 +63,6 @@ export async function registryAgainstTrail(auditPath: string, trust: Trust, stat
 		services: {count: services.length, differences: serviceDifferences(trust, serviceChain(events), services, eras), earlier: earlier(services, s => s.name)},
 		binding: eras.binding ? {...eras.binding, thisTrust: eras.bound} : undefined,
 		ignored: eras.ignored,
-		config: configAgainst(lastConfigRecord(events), state),
+		config: configAgainst(lastConfigRecord(events), state.config),
 	};
 }

@@ -87,6 +87,19 @@ describe.skipIf(etcd.absent !== undefined)('the etcd store refuses', () => {
 		expect((await other.read()).rev).toBe(2);
 	});
 
+	it('a configuration edited on the cluster by hand, with no config.changed: audit verify names the setting', async () => {
+		const {store, client, prefix, reopen} = await fresh();
+		const config = (await store.read()).config;
+		await store.run({type: 'config.set', actor: 'human:alice', config: {...config, maxResourceLoad: 80}, reason: 'CHG-1'});
+		const recorded = (await store.audit()).find(e => e.kind === 'config.changed')!.seq;
+		expect((await store.verifyAudit()).config).toEqual({recorded, differences: []});
+		const meta = JSON.parse((await client.get(`${prefix}s/meta`).string())!) as {config: Record<string, unknown>};
+		await client.put(`${prefix}s/meta`).value(JSON.stringify({...meta, config: {...meta.config, maxResourceLoad: 99}}));
+		const report = await (await reopen()).verifyAudit();
+		expect(report.ok).toBe(false);
+		expect(report.config).toEqual({recorded, differences: [{setting: 'maxResourceLoad', problem: expect.stringContaining('the document holds 99, not the value the trail recorded')}]});
+	});
+
 	it('a trail cut back on the cluster (its last commit removed, the head set back) contradicts the head this box witnessed', async () => {
 		const {store, client, prefix, reopen} = await fresh();
 		for (const toVersion of ['1.1.0', '1.2.0', '1.3.0']) await store.run({...intent, toVersion});

@@ -1,3 +1,4 @@
+import {configAgainst} from '../../core/config-record.js';
 import type {Etcd3} from 'etcd3';
 import type {ArchiveRecord} from '../../core/archive.js';
 import {systemClock, type Clock} from '../../core/clock.js';
@@ -212,9 +213,10 @@ export class EtcdStore implements BatchStore {
 		const drift = ledgerDrift(walked.ledger, state);
 		const registry = {keys: state.keys.length, differences: [...drift.keys].map(([keyId, problem]) => ({keyId, problem}))};
 		const services = {count: state.services?.length ?? 0, differences: [...drift.services].map(([service, problem]) => ({service, problem}))};
+		const config = configAgainst(walked.config, state.config);
 		const witnessed = walked.witnesses ? {witnesses: walked.witnesses} : {};
-		const ok = reachesHead && registry.differences.length === 0 && services.differences.length === 0 && (walked.witnesses?.contradicted.length ?? 0) === 0;
-		return {...base, ok, head, registry, services, ...witnessed, ...(firstBad ? {firstBad} : {})};
+		const ok = reachesHead && [registry, services, config].every(r => r.differences.length === 0) && (walked.witnesses?.contradicted.length ?? 0) === 0;
+		return {...base, ok, head, registry, services, config, ...witnessed, ...(firstBad ? {firstBad} : {})};
 	}
 
 	/** The committed head, verified, signed with this user's checkpoint key and kept beside the file store's. */

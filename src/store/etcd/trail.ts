@@ -1,6 +1,10 @@
 import type {Etcd3} from 'etcd3';
 import {canonicalJson} from '../../core/canonical.js';
 import {emptyLedger, ledgerFrom, ledgerLine, ledgerStep, type Ledger} from '../../core/ledger.js';
+import {lastConfigRecord, type ConfigRecord} from '../../core/config-record.js';
+
+/** Whether a line may record the configuration (core/config-record.ts): those are parsed, the others not. */
+const configLine = (line: Buffer) => line.includes('"kind":"config.changed"') || line.includes('"kind":"store.trust_bound"');
 import type {AuditFilter, Head, StoredEvent} from '../audit-log.js';
 import {auditMatcher, chainFields, GENESIS, hashOfLine, parseEvent} from '../audit-log.js';
 import {StoreError} from '../errors.js';
@@ -154,7 +158,7 @@ export class EtcdTrail {
 	}
 
 	/** The whole trail checked from its first event, as `audit verify` reports it. */
-	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger; retainedThrough?: number; witnesses?: AnchorReport}> {
+	async verifyAll(): Promise<{count: number; head: Head; firstBad?: ChainBreak; ledger: Ledger; config?: ConfigRecord; retainedThrough?: number; witnesses?: AnchorReport}> {
 		const from = await this.#start();
 		const lines = await this.#linesAfter(from.seq);
 		const hashes = new Map(lines.map(l => chainFields(l.line)).flatMap(f => (f ? [[f.seq, f.hash] as const] : [])));
@@ -164,7 +168,8 @@ export class EtcdTrail {
 		if ('break' in walked) return {count: walked.break.line - 1 - from.seq, head: walked.at, firstBad: walked.break, ledger: walked.at.ledger, ...retained, ...witnesses};
 		const unvouched = from.seq > 0 ? vouchProblem(lines, from) : undefined;
 		const firstBad = unvouched ? {firstBad: {line: from.seq + 1, reason: unvouched}} : {};
-		return {count: walked.seq - from.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger, ...retained, ...firstBad, ...witnesses};
+		const config = lastConfigRecord(lines.filter(l => configLine(l.line)).map(l => parseEvent(this.where, l.line, 0)));
+		return {count: walked.seq - from.seq, head: {seq: walked.seq, hash: walked.hash}, ledger: walked.ledger, ...(config ? {config} : {}), ...retained, ...firstBad, ...witnesses};
 	}
 
 	/** The point the trail on the cluster starts from: its base after a retention, else before the first event. */
