@@ -207,7 +207,8 @@ export class Committer {
 			staged,
 			valid,
 			marked,
-			chained && appendDurable(this.paths.audit, chained.bytes, marked),
+			// The lock checked again right before the trail takes a byte: the marker's sync is time enough to lose it in.
+			chained && appendDurable(this.paths.audit, chained.bytes, marked!.then(() => lock.assertHeld('appending to the audit trail'))),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes, valid),
 			archived && valid.then(() => archived.write()),
 		]);

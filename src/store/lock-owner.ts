@@ -1,5 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {access, lstat, readdir, rename, stat} from 'node:fs/promises';
+import {lstat, readdir, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync} from 'node:fs';
 import {basename, join} from 'node:path';
@@ -169,12 +169,18 @@ export async function removeGrave(grave: string): Promise<void> {
 
 export function removeGraveSync(grave: string): void {
 	if (!fs.lstatSync(grave).isDirectory()) return fs.unlinkSync(grave);
-	try {
-		removeDir(grave);
-	} catch (error) {
-		// A lock directory holding more than calyx put there (this is a lock's own removal, not the sweep's).
-		if (!isNodeError(error, 'ENOENT')) fs.rmSync(grave, {recursive: true, force: true});
-	}
+	// Never recursively: a directory holding more than calyx puts in a lock (planted by someone who can
+	// write the data directory, perhaps with a link swapped in below it) stays whole, for repair to report.
+	const extra = fs.readdirSync(grave).filter(n => n !== 'owner');
+	if (extra.length > 0) throw new Error(`${grave} holds ${extra.join(', ')}, which calyx does not put in a lock`);
+	removeDir(grave);
+}
+
+/** A lock moved aside put back under its name: never over a lock taken meanwhile (link(2) fails; a directory's rename fails over a lock holding its owner). */
+export function putBack(grave: string, lockPath: string): void {
+	if (fs.lstatSync(grave).isDirectory()) return fs.renameSync(grave, lockPath);
+	fs.linkSync(grave, lockPath);
+	fs.unlinkSync(grave);
 }
 
 export function removeDir(dir: string): void {
@@ -196,21 +202,22 @@ export function removeDir(dir: string): void {
  * back. (A reused pid only means waiting for the stale window.)
  */
 export async function breakIfDead(lockPath: string): Promise<boolean> {
-	const owner = await readOwner(lockPath);
+	// Read and moved at once (synchronous calls, µs apart): the lock judged is the one moved, unless
+	// another breaker and a taker both acted in between; then it is put back and never removed.
+	const owner = readOwnerSync(lockPath);
 	if (!owner || owner.host !== thisHost() || alive(owner.pid)) return false;
 	// A crash between the rename and the removal leaves the grave: the next write sweeps it (debris.ts).
 	const grave = graveName(lockPath);
 	try {
-		await rename(lockPath, grave);
+		fs.renameSync(lockPath, grave);
 	} catch {
 		return true;
 	}
-	if ((await readOwner(grave))?.token !== owner.token) {
-		const replaced = await access(lockPath).then(() => true, () => false);
-		if (!replaced) return rename(grave, lockPath).then(() => true, () => true);
-	}
 	try {
-		removeGraveSync(grave);
-	} catch {}
+		if (readOwnerSync(grave)?.token === owner.token) removeGraveSync(grave);
+		else putBack(grave, lockPath);
+	} catch {
+		// Left where it is (a live lock that could not be put back: its holder finds it lost), for the sweep.
+	}
 	return true;
 }

@@ -1,10 +1,11 @@
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Leadership} from '../../src/store/api.js';
 import {initStore, openStore} from '../../src/store/index.js';
 import {tryLock} from '../../src/store/lock.js';
+import {putBack, removeGraveSync} from '../../src/store/lock-owner.js';
 import {Child, deadPid, tempDir, until} from './helpers.js';
 
 describe('engine leadership', () => {
@@ -148,5 +149,55 @@ describe('a lock an older calyx left (a directory with an owner file)', () => {
 		expect(mine).toBeDefined();
 		await mine!.release();
 		expect(readdirSync(dir)).toEqual([]);
+	});
+});
+
+describe('a lock moved aside by someone else', () => {
+	it('makes its holder lose it at the next check, however young: nothing is written under a lock that is not there', async () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		const mine = await tryLock(lock, {stale: 5000});
+		await expect(mine!.assertHeld('writing the state')).resolves.toBeUndefined();
+		// A breaker that judged another lock moved this one aside, and a taker linked its own.
+		renameSync(lock, `${lock}.dead-0bad0009`);
+		writeFileSync(lock, JSON.stringify({pid: process.pid, host: hostname(), token: 'bbbbbbbbbbbbbbbb'}));
+		await expect(mine!.assertHeld('writing the state')).rejects.toMatchObject({code: 'LOCK_LOST'});
+		// Its release touches neither the taker's lock nor the grave.
+		await mine!.release();
+		expect(JSON.parse(readFileSync(lock, 'utf8')).token).toBe('bbbbbbbbbbbbbbbb');
+		expect(existsSync(`${lock}.dead-0bad0009`)).toBe(true);
+	});
+
+	it('is put back only where nothing stands, and a grave is never removed with what calyx does not put in a lock', () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		const grave = `${lock}.dead-0bad000a`;
+		writeFileSync(grave, JSON.stringify({pid: process.pid, host: hostname(), token: 'aaaaaaaaaaaaaaaa'}));
+		writeFileSync(lock, JSON.stringify({pid: process.pid, host: hostname(), token: 'cccccccccccccccc'}));
+		expect(() => putBack(grave, lock)).toThrow(/EEXIST/);
+		expect(JSON.parse(readFileSync(lock, 'utf8')).token).toBe('cccccccccccccccc');
+		rmSync(lock);
+		putBack(grave, lock);
+		expect([existsSync(grave), JSON.parse(readFileSync(lock, 'utf8')).token]).toEqual([false, 'aaaaaaaaaaaaaaaa']);
+		const planted = `${lock}.dead-0bad000b`;
+		mkdirSync(join(planted, 'sub'), {recursive: true});
+		writeFileSync(join(planted, 'owner'), JSON.stringify({pid: deadPid(), host: hostname(), token: 'x'}));
+		writeFileSync(join(planted, 'sub', 'precious'), 'keep');
+		expect(() => removeGraveSync(planted)).toThrow();
+		expect(readFileSync(join(planted, 'sub', 'precious'), 'utf8')).toBe('keep');
+	});
+
+	it('a directory planted at the lock\'s name with more than an owner in it: taken over as dead, never deleted; repair lists it', async () => {
+		const dir = tempDir();
+		const {store} = await initStore(dir);
+		const lock = join(dir, 'write.lock');
+		mkdirSync(join(lock, 'notes'), {recursive: true});
+		writeFileSync(join(lock, 'owner'), JSON.stringify({pid: deadPid(), host: hostname(), token: 'dddddddddddddddd'}));
+		writeFileSync(join(lock, 'notes', 'todo.txt'), 'mine');
+		expect((await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.0.0', toVersion: '1.1.0'})).rev).toBe(1);
+		const graves = readdirSync(dir).filter(n => n.startsWith('write.lock.dead-'));
+		expect(graves).toHaveLength(1);
+		expect(readFileSync(join(dir, graves[0]!, 'notes', 'todo.txt'), 'utf8')).toBe('mine');
+		expect((await store.repair({dryRun: true})).left).toContainEqual(expect.stringContaining(`${graves[0]} holds notes`));
 	});
 });
