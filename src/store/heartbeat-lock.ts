@@ -18,7 +18,7 @@ import {createDataSync, openDataSync} from './safe-fs.js';
  */
 
 export interface HeldLock {
-	/** Throws LOCK_LOST if the lock is no longer ours (we stalled past the stale window and it was taken over). */
+	/** Throws LOCK_LOST if the lock is no longer ours (taken over after we stalled past the stale window, or moved aside). */
 	assertHeld(stage: string): Promise<void>;
 }
 
@@ -76,8 +76,7 @@ function remove(lockPath: string, token: string | undefined, staleMs: number): b
 		return false;
 	}
 	try {
-		if (st.isDirectory()) removeGraveSync(grave);
-		else fs.unlinkSync(grave);
+		removeGraveSync(grave, st);
 	} catch {
 		// A directory holding what calyx does not put in a lock: left under its grave name, for repair to report.
 	}
@@ -139,20 +138,19 @@ function held(lockPath: string, token: string, opts: {stale: number; update?: nu
 	let lastBeat = Date.now();
 	const letGo = () => {
 		clearTimeout(timer);
-		holding.delete(release);
+		holding.delete(letGo);
 		if (lost) return;
 		lost = true;
 		try {
 			remove(lockPath, token, opts.stale);
 		} catch {}
 	};
-	const release = () => letGo();
 	const schedule = (ms: number) => {
 		timer = setTimeout(() => {
 			const now = beat(lockPath, token);
 			if (now === 'ours') lastBeat = Date.now();
 			if (now === 'ours' || (now === 'failed' && Date.now() - lastBeat < opts.stale)) return schedule(now === 'ours' ? interval : 1000);
-			holding.delete(release);
+			holding.delete(letGo);
 			lost = true;
 			opts.onLost?.();
 		}, ms);
@@ -161,7 +159,7 @@ function held(lockPath: string, token: string, opts: {stale: number; update?: nu
 	};
 	const interval = opts.update ?? opts.stale / 2;
 	schedule(interval);
-	holding.add(release);
+	holding.add(letGo);
 	if (!exitHooked) {
 		exitHooked = true;
 		process.on('exit', atExit);
@@ -171,7 +169,7 @@ function held(lockPath: string, token: string, opts: {stale: number; update?: nu
 			// Read every time (a few µs): a lock this process thinks fresh can have been moved aside by a
 			// breaker that judged another one, and not put back.
 			if (!lost && readOwnerSync(lockPath)?.token !== token) lost = true;
-			if (lost) throw new StoreError('LOCK_LOST', `lost ${lockPath} before ${stage} (it went stale and another process took it over): this write was abandoned`, lockPath);
+			if (lost) throw new StoreError('LOCK_LOST', `lost ${lockPath} before ${stage} (taken over: it went stale, or was moved aside by a process breaking another lock): this write was abandoned`, lockPath);
 		},
 		async release() {
 			letGo();

@@ -167,8 +167,8 @@ export async function removeGrave(grave: string): Promise<void> {
 	removeGraveSync(grave);
 }
 
-export function removeGraveSync(grave: string): void {
-	if (!fs.lstatSync(grave).isDirectory()) return fs.unlinkSync(grave);
+export function removeGraveSync(grave: string, st: {isDirectory(): boolean} = fs.lstatSync(grave)): void {
+	if (!st.isDirectory()) return fs.unlinkSync(grave);
 	// Never recursively: a directory holding more than calyx puts in a lock (planted by someone who can
 	// write the data directory, perhaps with a link swapped in below it) stays whole, for repair to report.
 	const extra = fs.readdirSync(grave).filter(n => n !== 'owner');
