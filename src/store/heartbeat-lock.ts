@@ -1,8 +1,8 @@
-import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import {isNodeError, StoreError} from './errors.js';
-import {breakIfDead, graveName, parseOwner, putBack, readOwnerSync, removeGraveSync, thisHost, transitName, type Owner} from './lock-owner.js';
-import {createDataSync, openDataSync} from './safe-fs.js';
+import {breakIfDead, graveName, putBack, removeGraveSync, thisHost, transitName, type Owner} from './lock-owner.js';
+import {openDataSync} from './safe-fs.js';
+import {randomHex} from './unique.js';
 
 /**
  * A heartbeat lock: a regular file at the lock's path naming its holder (pid, host, a token of
@@ -33,33 +33,51 @@ const atExit = () => {
 	for (const release of holding) release();
 };
 
-/** Makes the lock if nothing stands at its path; false if something does (a contended attempt makes nothing). */
-function make(lockPath: string, owner: Owner): boolean {
-	if (fs.lstatSync(lockPath, {throwIfNoEntry: false})) return false;
+/**
+ * Our lock file, by its device and inode, with a descriptor held open on it: while the descriptor
+ * is open the inode cannot be freed, so no other file can ever take its number, and one lstat of
+ * the path tells whether it still holds our lock (no open, read and parse of the owner each time).
+ */
+interface Mine {
+	fd: number;
+	dev: bigint;
+	ino: bigint;
+}
+
+const statOf = (path: string) => fs.lstatSync(path, {bigint: true, throwIfNoEntry: false});
+const isMine = (st: fs.BigIntStats | undefined, mine: Mine) => st !== undefined && st.ino === mine.ino && st.dev === mine.dev;
+
+/** Makes the lock if nothing stands at its path; undefined if something does (a contended attempt makes nothing). */
+function make(lockPath: string, owner: Owner): Mine | undefined {
+	if (statOf(lockPath)) return undefined;
 	const transit = transitName(lockPath);
-	createDataSync(transit, JSON.stringify(owner));
+	const {fd, st} = openDataSync(transit, 'create');
+	let mine: Mine | undefined;
 	try {
+		fs.writeSync(fd, JSON.stringify(owner));
 		fs.linkSync(transit, lockPath);
-		return true;
+		mine = {fd, dev: st.dev, ino: st.ino};
+		return mine;
 	} catch (error) {
-		if (isNodeError(error, 'EEXIST')) return false;
+		if (isNodeError(error, 'EEXIST')) return undefined;
 		throw error;
 	} finally {
+		if (!mine) fs.closeSync(fd);
 		fs.unlinkSync(transit);
 	}
 }
 
-const isStale = (st: fs.Stats, staleMs: number) => Date.now() - st.mtimeMs >= staleMs;
+const isStale = (st: fs.BigIntStats, staleMs: number) => Date.now() - Number(st.mtimeMs) >= staleMs;
 
 /**
  * A lock leaves in one step: moved aside to a grave, then removed. Removed only if it is the one
- * this attempt took (its token) or one gone stale (a holder that stopped refreshing): a lock
+ * this attempt took (its own file) or one gone stale (a holder that stopped refreshing): a lock
  * another process took in between (a second taker of the same stale lock got there first; ours,
  * taken over while we stalled) is put back. True when it was removed.
  */
-function remove(lockPath: string, token: string | undefined, staleMs: number): boolean {
-	// A holder lets go only of a lock that still holds its token: one taken over meanwhile is someone's now.
-	if (token !== undefined && readOwnerSync(lockPath)?.token !== token) return false;
+function remove(lockPath: string, mine: Mine | undefined, staleMs: number): boolean {
+	// A holder lets go only of a lock that is still its own file: one taken over meanwhile is someone's now.
+	if (mine && !isMine(statOf(lockPath), mine)) return false;
 	const grave = graveName(lockPath);
 	try {
 		fs.renameSync(lockPath, grave);
@@ -67,9 +85,9 @@ function remove(lockPath: string, token: string | undefined, staleMs: number): b
 		if (isNodeError(error, 'ENOENT')) return false;
 		throw error;
 	}
-	const st = fs.lstatSync(grave);
-	// A fresh lock is removed only by the attempt its token names (a stale one's taker names none).
-	if (!isStale(st, staleMs) && (token === undefined || readOwnerSync(grave)?.token !== token)) {
+	const st = fs.lstatSync(grave, {bigint: true});
+	// A fresh lock is removed only by its holder (a stale one's taker holds none).
+	if (!isStale(st, staleMs) && !(mine && isMine(st, mine))) {
 		try {
 			putBack(grave, lockPath);
 		} catch {}
@@ -84,35 +102,28 @@ function remove(lockPath: string, token: string | undefined, staleMs: number): b
 }
 
 /** One attempt: made, or taken over from a holder gone stale (once: a lock made meanwhile is someone's). */
-function take(lockPath: string, owner: Owner, staleMs: number): boolean {
-	if (make(lockPath, owner)) return true;
-	const st = fs.lstatSync(lockPath, {throwIfNoEntry: false});
-	if (st && !isStale(st, staleMs)) return false;
+function take(lockPath: string, owner: Owner, staleMs: number): Mine | undefined {
+	const made = make(lockPath, owner);
+	if (made) return made;
+	const st = statOf(lockPath);
+	if (st && !isStale(st, staleMs)) return undefined;
 	if (st) remove(lockPath, undefined, staleMs);
 	return make(lockPath, owner);
 }
 
 /**
- * The heartbeat: the lock's mtime set through a descriptor opened on the file that holds our
- * token, so that a lock taken over meanwhile is never refreshed in our name. 'lost' when the path
- * holds another lock or none; 'failed' on an error of the disk (tried again until the stale window).
+ * The heartbeat: the lock's mtime set through the descriptor held on our file, once the path is
+ * seen to hold it, so that a lock taken over meanwhile is never refreshed in our name. 'lost' when
+ * the path holds another lock or none; 'failed' on an error of the disk (tried again until the stale window).
  */
-function beat(lockPath: string, token: string): 'ours' | 'lost' | 'failed' {
-	let fd: number;
+function beat(lockPath: string, mine: Mine): 'ours' | 'lost' | 'failed' {
 	try {
-		fd = openDataSync(lockPath, 'read').fd;
-	} catch (error) {
-		return isNodeError(error, 'ENOENT') || error instanceof StoreError ? 'lost' : 'failed';
-	}
-	try {
-		if (parseOwner(fs.readFileSync(fd, 'utf8'))?.token !== token) return 'lost';
+		if (!isMine(statOf(lockPath), mine)) return 'lost';
 		const now = new Date();
-		fs.futimesSync(fd, now, now);
+		fs.futimesSync(mine.fd, now, now);
 		return 'ours';
 	} catch {
 		return 'failed';
-	} finally {
-		fs.closeSync(fd);
 	}
 }
 
@@ -122,32 +133,37 @@ function beat(lockPath: string, token: string): 'ours' | 'lost' | 'failed' {
  * the lock taken over (this process stalled past the stale window).
  */
 export async function tryLock(lockPath: string, opts: {stale: number; update?: number; onLost?: () => void; breakDead?: boolean}): Promise<Held | undefined> {
-	const token = randomBytes(8).toString('hex');
+	const token = randomHex(8);
 	const owner = {pid: process.pid, host: thisHost(), token};
 	for (let attempt = 0; attempt < 3; attempt++) {
-		if (take(lockPath, owner, opts.stale)) return held(lockPath, token, opts);
+		const mine = take(lockPath, owner, opts.stale);
+		if (mine) return held(lockPath, mine, opts);
 		if (opts.breakDead !== false && (await breakIfDead(lockPath))) continue;
 		return undefined;
 	}
 	return undefined;
 }
 
-function held(lockPath: string, token: string, opts: {stale: number; update?: number; onLost?: () => void}): Held {
+function held(lockPath: string, mine: Mine, opts: {stale: number; update?: number; onLost?: () => void}): Held {
 	let lost = false;
+	let open = true;
 	let timer: NodeJS.Timeout | undefined;
 	let lastBeat = Date.now();
 	const letGo = () => {
 		clearTimeout(timer);
 		holding.delete(letGo);
-		if (lost) return;
-		lost = true;
-		try {
-			remove(lockPath, token, opts.stale);
-		} catch {}
+		if (!lost) {
+			lost = true;
+			try {
+				remove(lockPath, mine, opts.stale);
+			} catch {}
+		}
+		if (open) fs.closeSync(mine.fd);
+		open = false;
 	};
 	const schedule = (ms: number) => {
 		timer = setTimeout(() => {
-			const now = beat(lockPath, token);
+			const now = beat(lockPath, mine);
 			if (now === 'ours') lastBeat = Date.now();
 			if (now === 'ours' || (now === 'failed' && Date.now() - lastBeat < opts.stale)) return schedule(now === 'ours' ? interval : 1000);
 			holding.delete(letGo);
@@ -166,9 +182,9 @@ function held(lockPath: string, token: string, opts: {stale: number; update?: nu
 	}
 	return {
 		async assertHeld(stage: string) {
-			// Read every time (a few µs): a lock this process thinks fresh can have been moved aside by a
-			// breaker that judged another one, and not put back.
-			if (!lost && readOwnerSync(lockPath)?.token !== token) lost = true;
+			// Looked at every time (one lstat): a lock this process thinks fresh can have been moved aside
+			// by a breaker that judged another one, and not put back.
+			if (!lost && !isMine(statOf(lockPath), mine)) lost = true;
 			if (lost) throw new StoreError('LOCK_LOST', `lost ${lockPath} before ${stage} (taken over: it went stale, or was moved aside by a process breaking another lock): this write was abandoned`, lockPath);
 		},
 		async release() {

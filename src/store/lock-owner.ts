@@ -1,10 +1,11 @@
-import {createHash, randomBytes} from 'node:crypto';
+import {createHash} from 'node:crypto';
 import {lstat, readdir, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import fs, {constants, existsSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {isNodeError} from './errors.js';
 import {openDataSync, readData} from './safe-fs.js';
+import {randomHex} from './unique.js';
 
 /**
  * Who holds a lock: the lock file's content (see heartbeat-lock.ts), or the `owner` file in the
@@ -96,7 +97,7 @@ const TAIL = /\.(?:dead|new)-(?:(\d{1,10})-([0-9a-f]{8})-)?[0-9a-f]{8}$/;
  * leaves a directory that says by its name alone whether its maker is gone.
  */
 export const moverName = (lockPath: string, way: 'dead' | 'new', pid = process.pid) =>
-	`${lockPath}.${way}-${pid}-${hostTag(thisHost())}-${randomBytes(4).toString('hex')}`;
+	`${lockPath}.${way}-${pid}-${hostTag(thisHost())}-${randomHex(4)}`;
 
 /** Where a lock is moved before it is removed (released, or a dead holder's broken). */
 export const graveName = (lockPath: string) => moverName(lockPath, 'dead');

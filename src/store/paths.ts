@@ -1,10 +1,5 @@
 import {basename, dirname, join, resolve} from 'node:path';
-
-/**
- * Random hex from Web Crypto rather than an import of node:crypto, which costs ~6 ms to load: the
- * quick `canary list` path loads this file and never names a temp file.
- */
-const randomHex = (bytes: number) => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+import {randomHex} from './unique.js';
 
 /** Every file the store keeps in a data directory. Private keys never live here. */
 export interface StorePaths {

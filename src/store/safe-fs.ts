@@ -119,19 +119,6 @@ export function openDataSync(path: string, how: OpenMode = 'read', mode?: number
 	}
 }
 
-/**
- * A new file of a few bytes, written whole with openData('create')'s checks, synchronously: for
- * the write lock's owner file (see lock.ts), where each call is a metadata syscall of a few µs.
- */
-export function createDataSync(path: string, text: string): void {
-	const {fd} = openDataSync(path, 'create');
-	try {
-		writeSync(fd, text);
-	} finally {
-		closeSync(fd);
-	}
-}
-
 /** A whole file's bytes, opened safely. */
 export async function readData(path: string): Promise<Buffer> {
 	const fh = await openData(path, 'read');

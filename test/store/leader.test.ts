@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -166,6 +166,26 @@ describe('a lock moved aside by someone else', () => {
 		await mine!.release();
 		expect(JSON.parse(readFileSync(lock, 'utf8')).token).toBe('bbbbbbbbbbbbbbbb');
 		expect(existsSync(`${lock}.dead-0bad0009`)).toBe(true);
+	});
+
+	it('is its holder\'s own file, not a copy of it: put back by link it is still held, a copy with the same token is not', async () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		const mine = await tryLock(lock, {stale: 5000});
+		const grave = `${lock}.dead-0bad000b`;
+		// Moved aside and linked back (a breaker that judged another lock): the same file, still held.
+		renameSync(lock, grave);
+		linkSync(grave, lock);
+		unlinkSync(grave);
+		await expect(mine!.assertHeld('writing the state')).resolves.toBeUndefined();
+		// A copy in its place, token and all: another file, not the holder's.
+		const text = readFileSync(lock, 'utf8');
+		unlinkSync(lock);
+		writeFileSync(lock, text);
+		await expect(mine!.assertHeld('writing the state')).rejects.toMatchObject({code: 'LOCK_LOST'});
+		// Its release leaves the copy alone: it is not the holder's to remove.
+		await mine!.release();
+		expect(readFileSync(lock, 'utf8')).toBe(text);
 	});
 
 	it('is put back only where nothing stands, and a grave is never removed with what calyx does not put in a lock', () => {
