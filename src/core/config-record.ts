@@ -1,6 +1,7 @@
 import {checksum} from './canonical.js';
 import {DEFAULT_CONFIG, type Config} from './model/index.js';
 import {displayText, safeJson} from './text.js';
+import type {ConfigDrift} from './trust.js';
 import {configLeaves} from './view/config-diff.js';
 
 /**
@@ -71,3 +72,29 @@ export function configDifferences(record: ConfigRecord, config: Config): Array<{
 	}
 	return out;
 }
+
+// Per frozen configuration, per record: a write asks at every commit, and neither changes between most.
+const drifts = new WeakMap<Config, WeakMap<object, ConfigDrift | null>>();
+
+/**
+ * The document's configuration where it is not as the trail last recorded it (a setting edited in
+ * state.json by hand): undefined when they agree, or when the trail holds no record yet.
+ */
+export function configDrift(record: ConfigRecord | null | undefined, config: Config | undefined): ConfigDrift | undefined {
+	if (!record || !config) return undefined;
+	const frozen = Object.isFrozen(config);
+	let byRecord = frozen ? drifts.get(config) : undefined;
+	const cached = byRecord?.get(record.settings);
+	if (cached !== undefined) return cached ?? undefined;
+	const differences = configDifferences(record, config);
+	const drift = differences.length > 0 ? {recorded: record.seq, differences} : null;
+	if (frozen) {
+		if (!byRecord) drifts.set(config, (byRecord = new WeakMap()));
+		byRecord.set(record.settings, drift);
+	}
+	return drift ?? undefined;
+}
+
+/** What a refusal on a drifted configuration says: each setting, and how to set it right. */
+export const driftReason = (drift: ConfigDrift, doing: string) =>
+	`${doing}: the configuration differs from the audit trail's last record of it (audit seq ${drift.recorded}) in ${drift.differences.map(d => d.setting).join(', ')}; nothing is leased or started on settings no event recorded (see calyx audit verify, then set each with calyx config set, which records it)`;

@@ -1,5 +1,6 @@
 import {sha256} from './canonical.js';
-import type {KeyRecord, ServiceRecord, State} from './model/index.js';
+import {configDrift, configRecordOf, type ConfigRecord} from './config-record.js';
+import type {Config, KeyRecord, ServiceRecord, State} from './model/index.js';
 import {SignedServiceStatement} from './model/index.js';
 import type {KeyEvent} from './registry-chain.js';
 import {SignedStatement, statementDigest, type AnySignedStatement, type Disowned, type Trust} from './trust.js';
@@ -18,9 +19,11 @@ export interface Ledger {
 	services: Readonly<Record<string, string>>;
 	/** The trust the store is bound to, and the event that bound it (core/trust-binding.ts); absent until its first write under one. */
 	binding?: Binding;
+	/** The configuration as the trail last recorded it (core/config-record.ts); null until a record. */
+	config: ConfigRecord | null;
 }
 
-export const emptyLedger = (): Ledger => ({keys: {}, services: {}});
+export const emptyLedger = (): Ledger => ({keys: {}, services: {}, config: null});
 
 const chained = (prev: string | undefined, digest: string) => sha256(`${prev ?? ''}:${digest}`);
 type Statements = ReadonlyArray<{statement: Parameters<typeof statementDigest>[0]}>;
@@ -36,10 +39,15 @@ function chainOf(statements: Statements): string | undefined {
 const KEY_KINDS = new Set(['key.registered', 'key.revoked', 'key.role_changed']);
 
 /** Whether a raw audit line can change the ledger: the others are skipped unparsed. */
-export const ledgerLine = (line: {includes(text: string): boolean}) => line.includes('"kind":"key.') || line.includes('"kind":"service.applied"') || isBindingLine(line);
+export const ledgerLine = (line: {includes(text: string): boolean}) =>
+	line.includes('"kind":"key.') || line.includes('"kind":"service.applied"') || line.includes('"kind":"config.changed"') || isBindingLine(line);
 
 /** The ledger after one event (the same object when the event registers nothing). */
 export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
+	if (event.kind === 'config.changed') {
+		const config = configRecordOf(event);
+		return config ? {...ledger, config} : ledger;
+	}
 	if (KEY_KINDS.has(event.kind)) {
 		const parsed = SignedStatement.safeParse(event.data.statement);
 		// A key event without a statement predates statements: it registers nothing now (as registry-chain.ts).
@@ -56,7 +64,10 @@ export function ledgerStep(ledger: Ledger, event: KeyEvent): Ledger {
 	// In a trail that registered keys or services before any binding, a binding must show its trust signed one of them.
 	if (event.kind === 'store.trust_bound' && ledger.binding === undefined && !bindingProven(ledger, event.data)) return ledger;
 	const binding = bindingStep(ledger.binding, event);
-	return binding === ledger.binding ? ledger : {...ledger, binding: binding!};
+	if (binding === ledger.binding) return ledger;
+	// The store's binding records the configuration it found (a rebind records none).
+	const config = ledger.binding === undefined ? configRecordOf(event) : undefined;
+	return {...ledger, binding: binding!, ...(config ? {config} : {})};
 }
 
 /**
@@ -108,15 +119,31 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const digestsOnly = (v: unknown): v is Record<string, string> =>
 	typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(d => typeof d === 'string' && HEX64.test(d));
 
+const HEX16 = /^[0-9a-f]{16}$/;
+
+/** A saved config record, checked: null for none (or one saved before ledgers held it), undefined when it is not one. */
+function configFrom(saved: unknown): ConfigRecord | null | undefined {
+	if (saved === undefined || saved === null) return null;
+	const c = saved as Partial<ConfigRecord>;
+	const settings = c.settings as unknown;
+	const digests = typeof settings === 'object' && settings !== null && !Array.isArray(settings) && Object.values(settings).every(d => typeof d === 'string' && HEX16.test(d));
+	return Number.isSafeInteger(c.seq) && c.seq! >= 0 && digests ? {seq: c.seq!, settings: settings as Record<string, string>} : undefined;
+}
+
+/** Whether a saved ledger holds the configuration's record: one saved before ledgers did is folded again from the first event, once. */
+export const holdsConfigRecord = (saved: unknown) => typeof saved === 'object' && saved !== null && 'config' in saved;
+
 /** A ledger read back from a witness entry, checked; undefined when it is not one. */
 export function ledgerFrom(saved: unknown): Ledger | undefined {
-	const v = saved as Partial<Ledger> | undefined;
+	const v = saved as (Partial<Omit<Ledger, 'config'>> & {config?: unknown}) | undefined;
 	if (!v || !digestsOnly(v.keys) || !digestsOnly(v.services)) return undefined;
-	if (v.binding === undefined) return {keys: v.keys, services: v.services};
+	const config = configFrom(v.config);
+	if (config === undefined) return undefined;
+	if (v.binding === undefined) return {keys: v.keys, services: v.services, config};
 	const b = v.binding as Partial<Binding> | null;
 	if (!b || typeof b.trust !== 'string' || !HEX64.test(b.trust) || typeof b.at !== 'string' || !HEX64.test(b.at)) return undefined;
 	const named = trustName(b.named);
-	return {keys: v.keys, services: v.services, binding: {trust: b.trust, at: b.at, ...(named ? {named} : {})}};
+	return {keys: v.keys, services: v.services, binding: {trust: b.trust, at: b.at, ...(named ? {named} : {})}, config};
 }
 
 const SEE = 'the document differs from the audit trail (see calyx audit verify)';
@@ -155,12 +182,23 @@ const UNCHECKED = 'the registry could not be checked against the audit trail (se
  * (so that verdicts cached against it stay cached), else with what differs disowned. Without a
  * ledger (the trail does not reach the document's head intact) nothing registered is trusted.
  */
-export function trustOver(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]}, ledger: Ledger | undefined): Trust {
+export function trustOver(trust: Trust, state: Pick<State, 'keys'> & {services?: readonly ServiceRecord[]; config?: Config}, ledger: Ledger | undefined): Trust {
 	if (ledger?.binding && ledger.binding.trust !== trustId(trust)) return foreignTrust(trust, state, ledger.binding);
-	const over = overLedger(trust, state, ledger);
+	const over = withDrift(overLedger(trust, state, ledger), configDrift(ledger?.config, state.config));
 	// Without a trust file too: a store that holds keys is not written by a process that verifies none (core/trust-fit.ts).
 	if (!ledger || ledger.binding !== undefined) return over;
 	return over === trust ? unboundOf(trust) : {...over, unbound: true};
+}
+
+// The same object for as long as the configuration drifts the same way: verdicts are cached by trust object.
+const drifted = new WeakMap<Trust, WeakMap<object, Trust>>();
+function withDrift(trust: Trust, drift: Trust['configDrift']): Trust {
+	if (!drift) return trust;
+	let byDrift = drifted.get(trust);
+	if (!byDrift) drifted.set(trust, (byDrift = new WeakMap()));
+	let marked = byDrift.get(drift);
+	if (!marked) byDrift.set(drift, (marked = {...trust, configDrift: drift}));
+	return marked;
 }
 
 // The same object for as long as the store stays unbound: verdicts are cached by trust object.

@@ -1,5 +1,6 @@
 import type {Trust} from './trust.js';
 import {verifyLease} from './lease.js';
+import {driftReason} from './config-record.js';
 import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/index.js';
 
 /** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
@@ -13,7 +14,7 @@ import {gateMetrics} from './metric-specs.js';
 import {pollQuery, queryVariables} from './metrics-work.js';
 
 export interface Precheck {
-	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'plan fits risk' | 'target version' | 'target at rest' | 'metrics source';
+	name: 'intent status' | 'service free' | 'resource load' | 'lease verified' | 'risk within policy' | 'plan fits risk' | 'configuration recorded' | 'target version' | 'target at rest' | 'metrics source';
 	ok: boolean;
 	detail: string;
 }
@@ -63,10 +64,18 @@ export function runPrechecks(
 		},
 		{name: 'risk within policy', ok: policy.ok, detail: policy.reason},
 		{name: 'plan fits risk', ok: fit.ok, detail: fit.reason},
+		configCheck(ctx.trust),
 		...targetChecks(reading, intent),
 		...metricsCheck(state, ctx.trust, intent, lease, reading),
 	];
 	return {ok: checks.every(c => c.ok), checks};
+}
+
+/** The load limit and the risk policy above are the configuration's: checked against what the trail recorded of it. */
+function configCheck(trust: Trust): Precheck {
+	const drift = trust.configDrift;
+	if (!drift) return {name: 'configuration recorded', ok: true, detail: 'the configuration is as the audit trail last recorded it'};
+	return {name: 'configuration recorded', ok: false, detail: driftReason(drift, 'not started')};
 }
 
 /** The detail of a target check run without a reading (a console shows it while it reads). */

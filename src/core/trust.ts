@@ -57,6 +57,14 @@ export interface Trust {
 	foreign?: Binding;
 	/** The store is bound to no trust yet: the next write binds it to this one. */
 	unbound?: boolean;
+	/** Settings of the document's configuration that are not as the trail last recorded them (core/config-record.ts): nothing is leased or started on them. */
+	configDrift?: ConfigDrift;
+}
+
+export interface ConfigDrift {
+	/** The audit seq of the trail's last record of the configuration. */
+	recorded: number;
+	differences: ReadonlyArray<{setting: string; problem: string}>;
 }
 
 /** By key id and by service name: why each is not trusted, whatever its record says. */

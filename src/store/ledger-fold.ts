@@ -1,4 +1,4 @@
-import {emptyLedger, ledgerFrom, ledgerLine, ledgerStep, type Ledger} from '../core/ledger.js';
+import {emptyLedger, holdsConfigRecord, ledgerFrom, ledgerLine, ledgerStep, type Ledger} from '../core/ledger.js';
 import type {ChainFold} from './anchor.js';
 
 /**
@@ -9,6 +9,6 @@ export const ledgerFold: ChainFold<Ledger> = {
 	key: 'ledger',
 	initial: emptyLedger,
 	wants: line => ledgerLine(line),
-	restore: ledgerFrom,
+	restore: saved => (holdsConfigRecord(saved) ? ledgerFrom(saved) : undefined),
 	step: ledgerStep,
 };

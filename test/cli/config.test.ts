@@ -66,7 +66,7 @@ describe('calyx config', () => {
 });
 
 describe('the configuration against the audit trail', () => {
-	it('audit verify finds the document\'s configuration as the trail last recorded it; a setting edited in state.json by hand is named, with both values', async () => {
+	it('audit verify finds the document\'s configuration as the trail last recorded it; a setting edited in state.json by hand is named, with both values, and nothing is leased on it until recorded', async () => {
 		const s = sandbox();
 		expect((await s.calyx(['init'])).code).toBe(0);
 		// Its first registration binds the store to the sandbox's trust.
@@ -96,9 +96,23 @@ describe('the configuration against the audit trail', () => {
 		const json = await s.json<Doc>(['audit', 'verify']);
 		expect(json.doc.config).toEqual({recorded: changed.seq, differences: [expect.objectContaining({setting: 'maxResourceLoad'}), expect.objectContaining({setting: 'timeZone'})]});
 
+		// The running engine holds to the record too: no lease is issued on settings no event recorded.
+		const intent = (await s.json<Doc>(['intent', 'create', '--service', 'checkout', '--from', '1.0.0', '--to', '1.1.0', '--key', 'ci-bot'])).doc.id;
+		expect((await s.calyx(['intent', 'approve', intent, '--key', 'alice'])).code).toBe(0);
+		const leased = await s.calyx(['lease', 'issue', intent, '--ack-risk']);
+		expect(leased.code).toBe(1);
+		expect(leased.stderr).toContain(`no lease for ${intent}: the configuration differs from the audit trail's last record of it (audit seq ${changed.seq}) in maxResourceLoad, timeZone`);
+		expect(leased.stderr).toContain('calyx config set');
+		expect((await s.json<Doc>(['lease', 'list'])).doc.leases ?? []).toEqual([]);
+		// An engine still leads (halts and rollbacks must go on), and says why nothing new starts.
+		const engine = await s.calyx(['engine', '--once']);
+		expect(engine.code).toBe(0);
+		expect(engine.stderr).toContain('calyx: warning: this engine leads (halts and rollbacks go on): the configuration differs from the audit trail');
+
 		// Set through calyx again, it is recorded: no difference left.
 		expect((await s.calyx(['config', 'set', 'maxResourceLoad', '99', '--reason', 'CHG-2'])).code).toBe(0);
 		expect((await s.calyx(['config', 'unset', 'timeZone', '--reason', 'CHG-3'])).code).toBe(0);
 		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
+		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk'])).code).toBe(0);
 	});
 });

@@ -1,6 +1,9 @@
 import {describe, expect, it} from 'vitest';
-import {configDifferences, lastConfigRecord, settingDigests} from '../../src/core/config-record.js';
-import {DEFAULT_CONFIG} from '../../src/core/index.js';
+import {configDifferences, configDrift, lastConfigRecord, settingDigests} from '../../src/core/config-record.js';
+import {DEFAULT_CONFIG, execute, noTrust} from '../../src/core/index.js';
+import {emptyLedger, holdsConfigRecord, ledgerFrom, ledgerLine, ledgerStep, trustOver} from '../../src/core/ledger.js';
+import {trustId} from '../../src/core/trust-binding.js';
+import {catchEngineError, Fixture} from './helpers.js';
 
 const withoutSampleWindow = () => {
 	const {sampleWindow: _, ...rest} = structuredClone(DEFAULT_CONFIG);
@@ -44,5 +47,64 @@ describe('the configuration the trail recorded', () => {
 		const [d] = configDifferences({seq: 2, settings: {...settingDigests(DEFAULT_CONFIG), 'evil\u001b[2J\u009b': 'x'}}, DEFAULT_CONFIG);
 		expect(d!.setting).not.toMatch(/[\u001b\u009b]/);
 		expect(d!.setting).toContain('evil');
+	});
+});
+
+describe('a configuration that differs from the trail, at run time', () => {
+	const hash = (n: number) => n.toString(16).padStart(64, '0');
+	const digest = (c: string) => c.repeat(16);
+	const event = (seq: number, kind: string, data: Record<string, unknown>) => ({seq, kind, subject: 'state', hash: hash(seq), data});
+
+	it('is folded from the trail as it is verified: the last config.changed with digests, or the first binding\'s', () => {
+		let ledger = emptyLedger();
+		ledger = ledgerStep(ledger, event(1, 'store.trust_bound', {trust: 'a'.repeat(64), settings: {a: digest('1')}}));
+		expect(ledger.config).toEqual({seq: 1, settings: {a: digest('1')}});
+		// An older calyx's event named the settings only: the record stands.
+		ledger = ledgerStep(ledger, event(2, 'config.changed', {changed: ['a']}));
+		expect(ledger.config?.seq).toBe(1);
+		ledger = ledgerStep(ledger, event(3, 'config.changed', {changed: ['a'], settings: {a: digest('2')}}));
+		expect(ledger.config).toEqual({seq: 3, settings: {a: digest('2')}});
+		// A binding event after the store's binding is not the store's: it records nothing.
+		ledger = ledgerStep(ledger, event(4, 'store.trust_bound', {trust: 'b'.repeat(64), settings: {a: digest('3')}}));
+		expect(ledger.config?.seq).toBe(3);
+		expect(ledgerLine('{"seq":3,"kind":"config.changed"}')).toBe(true);
+		// Kept in the witness log and read back whole; one kept before ledgers held it is folded again.
+		expect(ledgerFrom(JSON.parse(JSON.stringify(ledger)))).toEqual(ledger);
+		expect(holdsConfigRecord(JSON.parse(JSON.stringify(ledger)))).toBe(true);
+		expect(holdsConfigRecord({keys: {}, services: {}})).toBe(false);
+		expect(ledgerFrom({keys: {}, services: {}, config: {seq: 1, settings: {a: 'not a digest'}}})).toBeUndefined();
+	});
+
+	it('marks the trust a write decides with, the same object for as long as the drift is the same', () => {
+		const trust = noTrust('test');
+		const config = DEFAULT_CONFIG;
+		const ledger = {...emptyLedger(), binding: {trust: trustId(trust), at: hash(1)}, config: {seq: 5, settings: settingDigests(config)}};
+		expect(trustOver(trust, {keys: [], config}, ledger)).toBe(trust);
+		const edited = Object.freeze({...config, maxResourceLoad: 99});
+		const drifted = trustOver(trust, {keys: [], config: edited}, ledger);
+		expect(drifted.configDrift).toEqual({recorded: 5, differences: [expect.objectContaining({setting: 'maxResourceLoad'})]});
+		expect(trustOver(trust, {keys: [], config: edited}, ledger)).toBe(drifted);
+		// No record yet (a store bound by an older version): nothing to hold it to.
+		expect(trustOver(trust, {keys: [], config: edited}, {...ledger, config: null}).configDrift).toBeUndefined();
+	});
+
+	it('refuses a lease and a start on settings no event recorded, and never a halt', () => {
+		const f = new Fixture();
+		const running = f.canary();
+		const leaseId = f.signedLease({intent: {service: 'payments'}});
+		const intentId = f.intent({service: 'search'});
+		const edited = {...f.state, config: {...f.state.config, maxResourceLoad: 99}};
+		const drift = configDrift({seq: 5, settings: settingDigests(f.state.config)}, edited.config)!;
+		const env = {...f.env, trust: {...f.trust, configDrift: drift}};
+		const lease = catchEngineError(() => execute(edited, {type: 'lease.issue', actor: 'human:alice', intentId}, env));
+		expect(lease).toMatchObject({code: 'CONFIG_DRIFT', reasons: [{code: 'CONFIG_DRIFT', message: expect.stringContaining('maxResourceLoad: the document holds 99')}]});
+		expect(lease.message).toContain(`no lease for ${intentId}: the configuration differs from the audit trail's last record of it (audit seq 5) in maxResourceLoad`);
+		const start = catchEngineError(() => execute(edited, f.startCmd(leaseId), env));
+		expect(start.code).toBe('PRECHECK_FAILED');
+		expect(start.reasons).toEqual([{code: 'CONFIGURATION_RECORDED', message: expect.stringContaining('not started: the configuration differs')}]);
+		expect(start.audit?.kind).toBe('canary.start_refused');
+		// The safe way is never barred: a halt goes through.
+		const halted = execute(edited, {type: 'canary.halt', actor: 'human:alice', id: running, reason: 'drill'}, env);
+		expect(halted.state.deployments.find(d => d.id === running)?.status).toBe('halted');
 	});
 });

@@ -19,7 +19,7 @@ const routerReading = (f: Fixture, percent = 0): TargetReading => ({
 });
 
 describe('pre-checks (stage 0)', () => {
-	it('runs eight checks on the reading of the target and says what each found', () => {
+	it('runs nine checks on the reading of the target and says what each found', () => {
 		const f = new Fixture();
 		const leaseId = f.signedLease();
 		const intent = f.intentOf(f.lease(leaseId).intentId);
@@ -32,6 +32,7 @@ describe('pre-checks (stage 0)', () => {
 			{name: 'lease verified', ok: true, detail: 'two keys verified: human:alice, agent:ci-bot'},
 			{name: 'risk within policy', ok: true, detail: 'risk low (15) within policy'},
 			{name: 'plan fits risk', ok: true, detail: 'the plan meets what low risk demands (nothing beyond the two keys)'},
+			{name: 'configuration recorded', ok: true, detail: 'the configuration is as the audit trail last recorded it'},
 			{name: 'target version', ok: true, detail: `target runs ${FROM}`},
 			{name: 'target at rest', ok: true, detail: 'the canary side gets no traffic'},
 		]);
@@ -101,7 +102,7 @@ describe('pre-checks (stage 0)', () => {
 		const id = f.canary();
 		const passed = f.events.find(e => e.kind === 'canary.prechecks_passed')!;
 		expect(passed.subject).toBe(id);
-		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true, true, true]);
+		expect((passed.data.checks as Array<{ok: boolean}>).map(c => c.ok)).toEqual([true, true, true, true, true, true, true, true, true]);
 		// The snapshot says when the target was read.
 		expect(f.events.find(e => e.kind === 'rollback.pack_created')!.data).toMatchObject({readAt: f.dep(id).createdAt});
 	});
@@ -167,7 +168,7 @@ describe('pre-checks (stage 0)', () => {
 		expect(error.message).not.toContain('intent status');
 		// The refusal is worth an audit line: the store records it with every check's result.
 		expect(error.audit).toMatchObject({kind: 'canary.start_refused', subject: leaseId, actor: 'human:alice', reason: error.message});
-		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, true, false, true]);
+		expect((error.audit!.data.checks as Array<{name: string; ok: boolean}>).map(c => c.ok)).toEqual([true, true, false, false, false, true, true, false, true]);
 		expect(f.fleetOf().canary).toBeNull();
 	});
 

@@ -190,6 +190,30 @@ describe('incremental verification', () => {
 		expect(seen).toEqual([1, 2, 3]);
 	});
 
+	it('folds again from the first event, once, over a witness kept before ledgers held the configuration\'s record', async () => {
+		const {dir: seeded, home} = await withRevokedKey();
+		const first = await openStore(seeded, {anchor: {stateHome: home}});
+		const ledger = ledgerFrom((await first.anchored()).derived)!;
+		expect(ledger.config).toMatchObject({seq: 1});
+		// The witness log as an older calyx wrote it: ledgers without the configuration's record.
+		const witnesses = join(home, 'calyx', 'witness');
+		for (const name of readdirSync(witnesses)) {
+			const file = join(witnesses, name);
+			const older = (line: string) => {
+				const entry = JSON.parse(line);
+				delete entry.derived?.ledger?.config;
+				return JSON.stringify(entry);
+			};
+			writeFileSync(file, readFileSync(file, 'utf8').split('\n').map(line => (line ? older(line) : line)).join('\n'));
+		}
+		const seen: number[] = [];
+		const spy: ChainFold<Ledger> = {...ledgerFold, step: (l, e: StoredEvent) => (seen.push(e.seq), ledgerFold.step(l, e))};
+		const next = new Anchor(storePaths(seeded), {stateHome: home, fold: spy});
+		await next.verify(await first.read());
+		expect(seen).toEqual([1, 2, 3]);
+		expect(next.derived).toEqual(ledger);
+	});
+
 	it('disowns a key whose revocation was cut out of the document, and only that key: writes go on', async () => {
 		const {dir, home, store, clock} = await withRevokedKey();
 		const {generateKeyPair} = await import('../../src/core/index.js');

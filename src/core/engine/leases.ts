@@ -11,6 +11,7 @@ import {lapse, secondKeyBy} from './deadlines.js';
 import type {CommandOf} from './commands.js';
 import type {Ctx} from './context.js';
 import {statusWord} from '../view/words.js';
+import {driftReason} from '../config-record.js';
 
 const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -56,6 +57,8 @@ export function issueLease(ctx: Ctx, cmd: CommandOf<'lease.issue'>, nonce: strin
 	if (!open) {
 		throw refused('INTENT_NOT_APPROVED', `${intent.id} is ${statusWord(intent.status)}: a lease needs an approved intent`);
 	}
+	// The lease takes its plan, its lifetime and its risk verdict from the configuration: only from one the trail recorded.
+	if (ctx.trust.configDrift) throw refused('CONFIG_DRIFT', driftReason(ctx.trust.configDrift, `no lease for ${intent.id}`), ctx.trust.configDrift.differences.map(d => ({code: 'CONFIG_DRIFT', message: `${d.setting}: ${d.problem}`})));
 	const ttlMs = cmd.ttlMs ?? ctx.base.config.leaseTtlMs;
 	if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {
 		throw invalid('INVALID_TTL', 'ttl: must be between 1s and 7d');

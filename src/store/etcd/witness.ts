@@ -1,9 +1,10 @@
 import type {Ledger} from '../../core/ledger.js';
-import {ledgerFrom} from '../../core/ledger.js';
+import {holdsConfigRecord, ledgerFrom} from '../../core/ledger.js';
 import type {AnchorReport} from '../api.js';
 import type {Head} from '../audit-log.js';
 import {privateDir} from '../private-log.js';
 import {witnessLog, type Trail, type WitnessEntry} from '../witness.js';
+
 
 /** A head this box verified, and the registries the trail made up to it. */
 export interface Witnessed extends Head {
@@ -38,7 +39,7 @@ export class EtcdWitness {
 	/** The newest head verified on this box (at or before `maxSeq`), with what the trail made up to it; undefined if none. */
 	async newest(maxSeq = Number.POSITIVE_INFINITY): Promise<Witnessed | undefined> {
 		const entry = await witnessLog(this.home, this.#trail)
-			.newest(e => e.verified && e.seq <= maxSeq && e.dir === this.#trail.dir && e.dirId === this.#trail.dirId && e.derived?.ledger !== undefined)
+			.newest(e => e.verified && e.seq <= maxSeq && e.dir === this.#trail.dir && e.dirId === this.#trail.dirId && holdsConfigRecord(e.derived?.ledger))
 			.catch(() => undefined);
 		const ledger = ledgerFrom(entry?.derived?.ledger);
 		return entry && ledger ? {seq: entry.seq, hash: entry.hash, ledger} : undefined;
