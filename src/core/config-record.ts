@@ -95,6 +95,10 @@ export function configDrift(record: ConfigRecord | null | undefined, config: Con
 	return drift ?? undefined;
 }
 
+/** The settings that differ, first: a dialog's line is cut at the terminal's width. */
+export const driftedSettings = (drift: ConfigDrift) =>
+	`${drift.differences.map(d => d.setting).join(', ')} ${drift.differences.length === 1 ? 'differs' : 'differ'} from the audit trail's last record of the configuration (audit seq ${drift.recorded})`;
+
 /** What a refusal on a drifted configuration says: each setting, and how to set it right. */
 export const driftReason = (drift: ConfigDrift, doing: string) =>
-	`${doing}: the configuration differs from the audit trail's last record of it (audit seq ${drift.recorded}) in ${drift.differences.map(d => d.setting).join(', ')}; nothing is leased or started on settings no event recorded (see calyx audit verify, then set each with calyx config set, which records it)`;
+	`${doing}: ${driftedSettings(drift)}; nothing is leased or started on settings no event recorded (calyx audit verify shows each; calyx config set records one)`;

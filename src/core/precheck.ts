@@ -1,6 +1,6 @@
 import type {Trust} from './trust.js';
 import {verifyLease} from './lease.js';
-import {driftReason} from './config-record.js';
+import {driftedSettings} from './config-record.js';
 import type {DeploymentStatus, Intent, Lease, RiskScore, State} from './model/index.js';
 
 /** A service with a deployment in one of these is not free: two canaries would fight over its traffic. */
@@ -75,7 +75,7 @@ export function runPrechecks(
 function configCheck(trust: Trust): Precheck {
 	const drift = trust.configDrift;
 	if (!drift) return {name: 'configuration recorded', ok: true, detail: 'the configuration is as the audit trail last recorded it'};
-	return {name: 'configuration recorded', ok: false, detail: driftReason(drift, 'not started')};
+	return {name: 'configuration recorded', ok: false, detail: `${driftedSettings(drift)}: calyx config set records ${drift.differences.length === 1 ? 'it' : 'them'}`};
 }
 
 /** The detail of a target check run without a reading (a console shows it while it reads). */

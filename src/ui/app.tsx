@@ -11,6 +11,7 @@ import {useNotifyHealth} from './hooks/use-notify-health.js';
 import {notifyTroubleText} from './model/notify-trouble.js';
 import {storeTroubleText} from './model/store-trouble.js';
 import {useStoreReachability} from './hooks/use-store-reachability.js';
+import {useCheckedTrust} from './hooks/use-checked-trust.js';
 import type {DeliveryHealth} from '../drivers/notify/index.js';
 import {livePainter, useLivePaint} from './hooks/use-live-paint.js';
 import {useScreenClock} from './hooks/use-now.js';
@@ -134,6 +135,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	);
 	const [ui, dispatch] = useConsoleInput(ctx, props.clock, props.wallClock);
 	const {state} = snapshot;
+	const trust = useCheckedTrust(store, state);
 	useBell(state, props.ring);
 	// A store that does not answer comes first: everything else on screen is as of when it last did.
 	const trouble = [storeTroubleText(useStoreReachability(store), now), notifyTroubleText(useNotifyHealth(props.notifyHealth), now)].filter(Boolean).join(' · ') || undefined;
@@ -154,7 +156,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const paneAudit = ui.pane === 'audit' ? {limit: AUDIT_LIMIT} : undefined;
 	const paneEvents = paneAudit ? snapshot.audit[auditKey(paneAudit)] : undefined;
 	const auditEvents = paneEvents && shownEvents(paneEvents);
-	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role, store.trust) : undefined;
+	const model = state ? screenModel(state, ui, now, auditEvents ?? [], identity?.role, trust) : undefined;
 	const inDetail = contextOf(ui) === 'detail' && model?.selectedDeployment !== undefined;
 	const detailId = inDetail ? model!.selectedDeployment!.id : undefined;
 	const wants: Wants = detailId
@@ -167,10 +169,10 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		availability: m?.availability ?? {},
 		confirmable: m?.confirmable ?? {},
 		...(role === 'leader' && !readonly && s ? {quitRisk: quitRiskOf(s, followers)} : {}),
-		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, at, store.trust) : undefined),
+		reviewed: (action, target, group) => (s ? reviewedFacts({action, target, ...(group ? {group} : {})}, s, at, trust) : undefined),
 		serviceOf: id => s?.deployments.find(d => d.id === id)?.service,
 	});
-	const scene: DetailScene = {ui, layout, signerRole: identity?.role, trust: store.trust, wants, queriesKey: table.find(b => b.action === 'queries')?.keys, statusMs: props.statusMs, keysFrom: fromState};
+	const scene: DetailScene = {ui, layout, signerRole: identity?.role, trust, wants, queriesKey: table.find(b => b.action === 'queries')?.keys, statusMs: props.statusMs, keysFrom: fromState};
 	const detail = inDetail ? drawDetail(scene, snapshot, now, model) : undefined;
 	const blocks = detail?.blocks ?? [];
 	// Painted without ink only while the detail is all the pane shows.
@@ -181,11 +183,11 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	const help = ui.help ? helpBlocks(table, layout.columns, helpRows(layout.pane)) : [];
 	const helpMax = maxOffset(help, helpRows(layout.pane));
 	// What the open dialog shows: a cosign's content wrapped to the width, a group's deployments (see dialog-data.ts).
-	const dialog = dialogData(state, ui.dialog, now, store.trust, identity, layout, useTrackRecord(store, ui.dialog, state));
+	const dialog = dialogData(state, ui.dialog, now, trust, identity, layout, useTrackRecord(store, ui.dialog, state));
 	// Said in the dialog before Enter, which would be refused for it (see use-submit).
-	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now, store.trust)) : [];
+	const dialogChanges = ui.dialog?.reviewed && state ? factChanges(ui.dialog.reviewed, reviewedFacts(ui.dialog, state, now, trust)) : [];
 	useSubmit(ui.request, dispatch, {store, clock: props.clock, actor: props.actor, identity, log, reload, targets: props.targets});
-	useTargetReading(ui.dialog, state, dispatch, {targets: props.targets, clock: props.clock, trust: store.trust});
+	useTargetReading(ui.dialog, state, dispatch, {targets: props.targets, clock: props.clock, trust});
 	// The history view (H) reads through the store; again only when the service's deployments change.
 	const historyOf = ui.history && state ? state.deployments.filter(d => d.service === ui.history!.service) : [];
 	const historyData = useServiceHistory(store, ui.history?.service, historyOf.map(d => `${d.id}:${d.status}`).join(' '));
@@ -214,7 +216,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 	};
 	// In the list, a state that would draw the same frame is neither drawn nor, where the list index tells, read.
 	const inList = contextOf(ui) === 'deployments' && !ui.dialog && !ui.help && !ui.quitting;
-	const onScreen = inList && state && model ? {state, model, window: listWindow, ui, now, heights: listHeight, signerRole: identity?.role, trust: store.trust} : undefined;
+	const onScreen = inList && state && model ? {state, model, window: listWindow, ui, now, heights: listHeight, signerRole: identity?.role, trust} : undefined;
 	quietList(data, ctx, onScreen && {...onScreen, clock: () => props.clock.now(), keysFrom: fromState});
 	// After a paint without ink: the keys act on what it showed, and the clock counts from it.
 	const painted = (keys: Partial<KeyContext>, at: number, timed: Partial<ClockDriven>) => {
@@ -223,7 +225,7 @@ export default function ConsoleApp(props: ConsoleAppProps) {
 		rearm(at);
 	};
 	// The list paints its rows itself only while nothing else on screen moves with the clock.
-	const listScene: ListScene = {ui, heights: listHeight, columns: listColumns, marked, signerRole: identity?.role, trust: store.trust, statusMs: props.statusMs, keysFrom: fromState};
+	const listScene: ListScene = {ui, heights: listHeight, columns: listColumns, marked, signerRole: identity?.role, trust, statusMs: props.statusMs, keysFrom: fromState};
 	const listLive = onScreen && !ui.filtering && !ui.request && !ui.history && !layout.tooSmall && !trouble ? onScreen : undefined;
 	const painter = live
 		? livePainter(() => detail.frame, (snap, at) => drawDetail(scene, snap, at)?.frame, (shown, next) => detailPatch(shown, next, PANE_TOP, layout.columns), (next, at, fresh) => painted(next.keys, at, {fresh}))

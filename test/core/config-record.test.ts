@@ -98,10 +98,10 @@ describe('a configuration that differs from the trail, at run time', () => {
 		const env = {...f.env, trust: {...f.trust, configDrift: drift}};
 		const lease = catchEngineError(() => execute(edited, {type: 'lease.issue', actor: 'human:alice', intentId}, env));
 		expect(lease).toMatchObject({code: 'CONFIG_DRIFT', reasons: [{code: 'CONFIG_DRIFT', message: expect.stringContaining('maxResourceLoad: the document holds 99')}]});
-		expect(lease.message).toContain(`no lease for ${intentId}: the configuration differs from the audit trail's last record of it (audit seq 5) in maxResourceLoad`);
+		expect(lease.message).toContain(`no lease for ${intentId}: maxResourceLoad differs from the audit trail's last record of the configuration (audit seq 5); nothing is leased or started`);
 		const start = catchEngineError(() => execute(edited, f.startCmd(leaseId), env));
 		expect(start.code).toBe('PRECHECK_FAILED');
-		expect(start.reasons).toEqual([{code: 'CONFIGURATION_RECORDED', message: expect.stringContaining('not started: the configuration differs')}]);
+		expect(start.reasons).toEqual([{code: 'CONFIGURATION_RECORDED', message: 'maxResourceLoad differs from the audit trail\'s last record of the configuration (audit seq 5): calyx config set records it'}]);
 		expect(start.audit?.kind).toBe('canary.start_refused');
 		// The safe way is never barred: a halt goes through.
 		const halted = execute(edited, {type: 'canary.halt', actor: 'human:alice', id: running, reason: 'drill'}, env);

@@ -1,11 +1,12 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {iso, UNREAD_TARGET, type Command} from '../../src/core/index.js';
+import {iso, ManualClock, UNREAD_TARGET, type Command} from '../../src/core/index.js';
 import {consoleReducer, initialConsoleState, type ConsoleState} from '../../src/ui/model/console-state.js';
 import {openDialog, READING_WAIT} from '../../src/ui/model/dialog.js';
 import {frameOf, KEY, press, selectRow, type, waitFor, waitForFrame, type Rendered} from './helpers/ink.js';
 import {signedLease} from './helpers/leases.js';
-import {mount, type Mounted} from './helpers/mount.js';
+import {FakeStore} from './helpers/fake-store.js';
+import {fixture, mount, type Mounted} from './helpers/mount.js';
 
 afterEach(() => cleanup());
 
@@ -89,6 +90,23 @@ describe('the start dialog reads the target', () => {
 		expect(m.store.runs).toEqual([]);
 		await press(m.r, KEY.esc);
 		await waitForFrame(m.r, 'cancelled: nothing was done');
+		expect(m.store.runs).toEqual([]);
+	});
+
+	it('checks as a write would: a configuration the trail did not record fails its check before Enter, and nothing starts', async () => {
+		const store = new FakeStore(fixture(), new ManualClock(fixture().clock.now()));
+		const problem = 'the document holds 99, not the value the trail recorded (audit seq 7): changed with no config.changed (edited by hand?)';
+		// The trust a write decides with (core/ledger.ts), as a data directory's store gives it.
+		Object.assign(store, {checkedTrust: async () => ({...store.trust, configDrift: {recorded: 7, differences: [{setting: 'maxResourceLoad', problem}]}})});
+		const m = await mount({store});
+		const leaseId = signedLease(m, 'mail');
+		await openStart(m, leaseId);
+		await waitForFrame(m.r, '✓ target at rest');
+		const checks = await waitForFrame(m.r, '✗ configuration recorded: maxResourceLoad differs from the audit trail');
+		await type(m.r, leaseId);
+		await press(m.r, KEY.enter);
+		await waitForFrame(m.r, '✗ cannot start: pre-check failed (configuration recorded)');
+		expect(checks).not.toContain('✗ target');
 		expect(m.store.runs).toEqual([]);
 	});
 
