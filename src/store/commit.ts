@@ -90,7 +90,12 @@ export class Committer {
 	commit<R>(step: (state: State) => Step<R>, cmds: readonly Command[] = []): Promise<RunResult<R>> {
 		return this.locked(async lock => {
 			this.#trace?.('locked');
-			const found = await this.#check();
+			const found = await this.#check().catch(async (error: unknown) => {
+				// A trail that does not verify because another writer is appending to it: this one stalled past
+				// the stale window and lost the lock, which is what to say (not "move the trail away").
+				await lock.assertHeld('checking the audit trail');
+				throw error;
+			});
 			this.#trace?.('checked');
 			const {current} = found;
 			const state = await this.recover(current, lock, {found});

@@ -149,6 +149,11 @@ function held(lockPath: string, mine: Mine, opts: {stale: number; update?: numbe
 	let open = true;
 	let timer: NodeJS.Timeout | undefined;
 	let lastBeat = Date.now();
+	// Once only, whichever way the lock ends: let go of, or found lost (a leader that lost it never releases it).
+	const close = () => {
+		if (open) fs.closeSync(mine.fd);
+		open = false;
+	};
 	const letGo = () => {
 		clearTimeout(timer);
 		holding.delete(letGo);
@@ -158,8 +163,7 @@ function held(lockPath: string, mine: Mine, opts: {stale: number; update?: numbe
 				remove(lockPath, mine, opts.stale);
 			} catch {}
 		}
-		if (open) fs.closeSync(mine.fd);
-		open = false;
+		close();
 	};
 	const schedule = (ms: number) => {
 		timer = setTimeout(() => {
@@ -168,6 +172,7 @@ function held(lockPath: string, mine: Mine, opts: {stale: number; update?: numbe
 			if (now === 'ours' || (now === 'failed' && Date.now() - lastBeat < opts.stale)) return schedule(now === 'ours' ? interval : 1000);
 			holding.delete(letGo);
 			lost = true;
+			close();
 			opts.onLost?.();
 		}, ms);
 		// The lock never keeps a process alive; it is let go of at exit.

@@ -1,4 +1,4 @@
-import {existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync} from 'node:fs';
+import {existsSync, linkSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -186,6 +186,52 @@ describe('a lock moved aside by someone else', () => {
 		// Its release leaves the copy alone: it is not the holder's to remove.
 		await mine!.release();
 		expect(readFileSync(lock, 'utf8')).toBe(text);
+	});
+
+	it('found lost by its heartbeat, closes the descriptor it held on it, released or not (a leader that lost it never releases it)', async () => {
+		const dir = tempDir();
+		const lock = join(dir, 'write.lock');
+		const onLock = () => readdirSync('/proc/self/fd').filter(fd => {
+			try {
+				return readlinkSync(`/proc/self/fd/${fd}`).startsWith(lock);
+			} catch {
+				return false;
+			}
+		}).length;
+		let lost = false;
+		const mine = await tryLock(lock, {stale: 5000, update: 20, onLost: () => (lost = true)});
+		expect(onLock()).toBe(1);
+		// A copy in its place: the next heartbeat finds the lock is not its file.
+		const text = readFileSync(lock, 'utf8');
+		unlinkSync(lock);
+		writeFileSync(lock, text);
+		await until(() => lost, 'the heartbeat to find the lock lost', 5000);
+		expect(onLock()).toBe(0);
+		await expect(mine!.assertHeld('writing the state')).rejects.toMatchObject({code: 'LOCK_LOST'});
+		await mine!.release();
+		expect(readFileSync(lock, 'utf8')).toBe(text);
+	});
+
+	it('lost to a writer that set its last line aside and committed its own: the write says LOCK_LOST, not that the trail was rewritten', async () => {
+		const dir = tempDir();
+		let takeOver = false;
+		// Right after the lock is taken, this writer stalls: another takes the lock over, sets aside this
+		// writer's last line as uncommitted and commits its own in its place.
+		const trace = (phase: string) => {
+			if (phase !== 'locked' || !takeOver) return;
+			const lock = join(dir, 'write.lock');
+			const text = readFileSync(lock, 'utf8');
+			unlinkSync(lock);
+			writeFileSync(lock, text);
+			const trail = join(dir, 'audit.ndjson');
+			writeFileSync(trail, readFileSync(trail, 'utf8').replace('"reason":"one"', '"reason":"other"'));
+		};
+		const {store} = await initStore(dir, {trace});
+		const note = (reason: string) => ({at: '2026-11-25T10:00:00.000Z', actor: 'human:alice', kind: 'demo.note', subject: 'state', reason, data: {}});
+		await store.mutate(state => ({state, events: [note('one')], result: null}));
+		takeOver = true;
+		await expect(store.mutate(state => ({state, events: [note('two')], result: null}))).rejects.toMatchObject({code: 'LOCK_LOST'});
+		await store.close();
 	});
 
 	it('is put back only where nothing stands, and a grave is never removed with what calyx does not put in a lock', () => {
