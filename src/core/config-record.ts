@@ -2,7 +2,7 @@ import {checksum} from './canonical.js';
 import {DEFAULT_CONFIG, type Config} from './model/index.js';
 import {displayText, safeJson} from './text.js';
 import type {ConfigDrift} from './trust.js';
-import {configLeaves} from './view/config-diff.js';
+import {configChanges, configLeaves} from './view/config-diff.js';
 
 /**
  * The configuration as the audit trail last recorded it: each `config.changed` carries a digest of
@@ -51,12 +51,9 @@ const shown = (text: string) => displayText(text, 200);
 export const configAgainst = (record: ConfigRecord | undefined, config: Config) =>
 	record ? {recorded: record.seq, differences: configDifferences(record, config)} : {differences: [] as Array<{setting: string; problem: string}>};
 
-/**
- * Each setting of the document's configuration that is not as the trail recorded it. One the
- * record does not have that holds this version's default came with a newer schema: no difference.
- */
-export function configDifferences(record: ConfigRecord, config: Config): Array<{setting: string; problem: string}> {
-	const out: Array<{setting: string; problem: string}> = [];
+/** Each setting (its path as written: a record is anyone's text) where the configuration is not as the record has it, and why. */
+function differing(record: ConfigRecord, config: Config): Array<{path: string; problem: string}> {
+	const out: Array<{path: string; problem: string}> = [];
 	const since = `(audit seq ${record.seq}): changed with no config.changed (edited by hand?)`;
 	const present = new Set<string>();
 	for (const [path, value] of configLeaves(config)) {
@@ -65,12 +62,42 @@ export function configDifferences(record: ConfigRecord, config: Config): Array<{
 		const recorded = Object.hasOwn(record.settings, path) ? record.settings[path] : undefined;
 		if (recorded === digest || (recorded === undefined && DEFAULTS.get(path) === digest)) continue;
 		const what = recorded === undefined ? 'which the trail\'s record does not have' : 'not the value the trail recorded';
-		out.push({setting: shown(path), problem: `the document holds ${shown(safeJson(value))}, ${what} ${since}`});
+		out.push({path, problem: `the document holds ${shown(safeJson(value))}, ${what} ${since}`});
 	}
 	for (const path of Object.keys(record.settings)) {
-		if (!present.has(path)) out.push({setting: shown(path), problem: `the trail recorded a value, the document holds none ${since}`});
+		if (!present.has(path)) out.push({path, problem: `the trail recorded a value, the document holds none ${since}`});
 	}
 	return out;
+}
+
+/**
+ * Each setting of the document's configuration that is not as the trail recorded it. One the
+ * record does not have that holds this version's default came with a newer schema: no difference.
+ */
+export const configDifferences = (record: ConfigRecord, config: Config): Array<{setting: string; problem: string}> =>
+	differing(record, config).map(d => ({setting: shown(d.path), problem: d.problem}));
+
+/**
+ * What a `config.changed` records, from `before` (the document's) to `after`. A setting edited by
+ * hand is recorded as it now stands only when this change sets it, or adopts it by name (`adopt`,
+ * or every one with 'drifted'): an unrelated change keeps the trail's record of it, and with it the
+ * drift, rather than recording a hand edit as if calyx had made it.
+ */
+export function settingsToRecord(drift: ConfigDrift | undefined, before: Config, after: Config, adopt: readonly string[] | 'drifted' = []) {
+	const settings = settingDigests(after);
+	const adopted: string[] = [];
+	if (!drift) return {settings, adopted};
+	const record = {seq: drift.recorded, settings: drift.settings};
+	const set = new Set(configChanges(before, after).map(c => c.path));
+	const still = new Set(differing(record, after).map(d => d.path));
+	for (const {path} of differing(record, before)) {
+		// Set back to what the trail recorded, or set by this change: recorded as any change is.
+		if (!still.has(path) || set.has(path)) continue;
+		if (adopt === 'drifted' || adopt.includes(path)) adopted.push(path);
+		else if (Object.hasOwn(drift.settings, path)) settings[path] = drift.settings[path]!;
+		else delete settings[path];
+	}
+	return {settings, adopted};
 }
 
 // Per frozen configuration, per record: a write asks at every commit, and neither changes between most.
@@ -87,7 +114,7 @@ export function configDrift(record: ConfigRecord | null | undefined, config: Con
 	const cached = byRecord?.get(record.settings);
 	if (cached !== undefined) return cached ?? undefined;
 	const differences = configDifferences(record, config);
-	const drift = differences.length > 0 ? {recorded: record.seq, differences} : null;
+	const drift = differences.length > 0 ? {recorded: record.seq, settings: record.settings, differences} : null;
 	if (frozen) {
 		if (!byRecord) drifts.set(config, (byRecord = new WeakMap()));
 		byRecord.set(record.settings, drift);
@@ -101,4 +128,4 @@ export const driftedSettings = (drift: ConfigDrift) =>
 
 /** What a refusal on a drifted configuration says: each setting, and how to set it right. */
 export const driftReason = (drift: ConfigDrift, doing: string) =>
-	`${doing}: ${driftedSettings(drift)}; nothing is leased or started on settings no event recorded (calyx audit verify shows each; calyx config set records one)`;
+	`${doing}: ${driftedSettings(drift)}; nothing is leased or started on settings no event recorded (calyx audit verify shows each; calyx config set <setting> <value> records one, --record-drift every one as it stands)`;

@@ -62,8 +62,9 @@ export interface Trust {
 }
 
 export interface ConfigDrift {
-	/** The audit seq of the trail's last record of the configuration. */
+	/** The audit seq of the trail's last record of the configuration, and its digests (core/config-record.ts). */
 	recorded: number;
+	settings: Readonly<Record<string, string>>;
 	differences: ReadonlyArray<{setting: string; problem: string}>;
 }
 

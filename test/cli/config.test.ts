@@ -109,9 +109,21 @@ describe('the configuration against the audit trail', () => {
 		expect(engine.code).toBe(0);
 		expect(engine.stderr).toContain('calyx: warning: this engine leads (halts and rollbacks go on): maxResourceLoad, timeZone differ from the audit trail');
 
-		// Set through calyx again, it is recorded: no difference left.
-		expect((await s.calyx(['config', 'set', 'maxResourceLoad', '99', '--reason', 'CHG-2'])).code).toBe(0);
-		expect((await s.calyx(['config', 'unset', 'timeZone', '--reason', 'CHG-3'])).code).toBe(0);
+		// A change of another setting does not record the hand edits as if calyx had made them: they still differ, and it says so.
+		const other = await s.calyx(['config', 'set', 'sampleWindow', '61', '--reason', 'routine', '--json']);
+		expect(other.code).toBe(0);
+		expect(JSON.parse(other.stdout)).toMatchObject({ok: true, path: 'sampleWindow', drifted: ['maxResourceLoad', 'timeZone']});
+		expect(other.stderr).toContain('calyx: warning: maxResourceLoad, timeZone differ from the audit trail\'s last record of the configuration');
+		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk'])).code).toBe(1);
+		expect((await s.calyx(['audit', 'verify'])).stdout).toContain('CONFIGURATION DIFFERS FROM THE AUDIT TRAIL:');
+
+		// Set through calyx, each is recorded: no difference left.
+		const set = await s.calyx(['config', 'set', 'maxResourceLoad', '99', '--reason', 'CHG-2', '--json']);
+		expect(JSON.parse(set.stdout)).toMatchObject({ok: true, adopted: ['maxResourceLoad'], drifted: ['timeZone']});
+		const unset = await s.calyx(['config', 'unset', 'timeZone', '--reason', 'CHG-3']);
+		expect([unset.code, unset.stderr]).toEqual([0, '']);
+		const adopted = ((await s.json<Doc>(['audit', 'list'])).doc.events as Doc[]).filter(e => e.kind === 'config.changed').at(-2)!;
+		expect(adopted.data).toMatchObject({changed: ['maxResourceLoad'], adopted: ['maxResourceLoad']});
 		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
 		expect((await s.calyx(['lease', 'issue', intent, '--ack-risk'])).code).toBe(0);
 	});

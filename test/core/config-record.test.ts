@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {configDifferences, configDrift, lastConfigRecord, settingDigests} from '../../src/core/config-record.js';
+import {configDifferences, configDrift, lastConfigRecord, settingDigests, settingsToRecord} from '../../src/core/config-record.js';
 import {DEFAULT_CONFIG, execute, noTrust} from '../../src/core/index.js';
 import {emptyLedger, holdsConfigRecord, ledgerFrom, ledgerLine, ledgerStep, trustOver} from '../../src/core/ledger.js';
 import {trustId} from '../../src/core/trust-binding.js';
@@ -82,7 +82,7 @@ describe('a configuration that differs from the trail, at run time', () => {
 		expect(trustOver(trust, {keys: [], config}, ledger)).toBe(trust);
 		const edited = Object.freeze({...config, maxResourceLoad: 99});
 		const drifted = trustOver(trust, {keys: [], config: edited}, ledger);
-		expect(drifted.configDrift).toEqual({recorded: 5, differences: [expect.objectContaining({setting: 'maxResourceLoad'})]});
+		expect(drifted.configDrift).toEqual({recorded: 5, settings: ledger.config.settings, differences: [expect.objectContaining({setting: 'maxResourceLoad'})]});
 		expect(trustOver(trust, {keys: [], config: edited}, ledger)).toBe(drifted);
 		// No record yet (a store bound by an older version): nothing to hold it to.
 		expect(trustOver(trust, {keys: [], config: edited}, {...ledger, config: null}).configDrift).toBeUndefined();
@@ -106,5 +106,49 @@ describe('a configuration that differs from the trail, at run time', () => {
 		// The safe way is never barred: a halt goes through.
 		const halted = execute(edited, {type: 'canary.halt', actor: 'human:alice', id: running, reason: 'drill'}, env);
 		expect(halted.state.deployments.find(d => d.id === running)?.status).toBe('halted');
+	});
+});
+
+describe('what a configuration change records over settings edited by hand', () => {
+	const record = {seq: 5, settings: settingDigests(DEFAULT_CONFIG)};
+	const edited = {...DEFAULT_CONFIG, maxResourceLoad: 99, timeZone: 'UTC'};
+	const drift = configDrift(record, edited)!;
+
+	it('keeps the trail\'s record of a setting it does not set: the hand edit is not laundered by another change', () => {
+		const after = {...edited, sampleWindow: 61};
+		const {settings, adopted} = settingsToRecord(drift, edited, after);
+		expect(adopted).toEqual([]);
+		expect(settings.sampleWindow).toBe(settingDigests(after).sampleWindow);
+		expect(settings.maxResourceLoad).toBe(record.settings.maxResourceLoad);
+		expect(settings).not.toHaveProperty('timeZone');
+		// Recorded so, the document still differs in exactly the settings edited by hand.
+		expect(configDifferences({seq: 6, settings}, after).map(d => d.setting)).toEqual(['maxResourceLoad', 'timeZone']);
+	});
+
+	it('records a setting it sets, one it adopts by name, every one with "drifted", and one set back to the record', () => {
+		const set = settingsToRecord(drift, edited, {...edited, maxResourceLoad: 80});
+		expect(set.adopted).toEqual([]);
+		expect(configDifferences({seq: 6, settings: set.settings}, {...edited, maxResourceLoad: 80}).map(d => d.setting)).toEqual(['timeZone']);
+		const named = settingsToRecord(drift, edited, edited, ['maxResourceLoad']);
+		expect(named.adopted).toEqual(['maxResourceLoad']);
+		expect(configDifferences({seq: 6, settings: named.settings}, edited).map(d => d.setting)).toEqual(['timeZone']);
+		const all = settingsToRecord(drift, edited, edited, 'drifted');
+		expect(all.adopted).toEqual(['maxResourceLoad', 'timeZone']);
+		expect(configDifferences({seq: 6, settings: all.settings}, edited)).toEqual([]);
+		const {timeZone: _, ...restored} = {...edited, maxResourceLoad: DEFAULT_CONFIG.maxResourceLoad};
+		const back = settingsToRecord(drift, edited, restored);
+		expect(back.adopted).toEqual([]);
+		expect(configDifferences({seq: 6, settings: back.settings}, restored)).toEqual([]);
+	});
+
+	it('is the engine\'s config.set: the event names what it adopted, and records nothing else edited by hand', () => {
+		const f = new Fixture();
+		const state = {...f.state, config: edited};
+		const env = {...f.env, trust: {...f.trust, configDrift: drift}};
+		const out = execute(state, {type: 'config.set', actor: 'human:alice', config: {...edited, sampleWindow: 61}, adopt: ['maxResourceLoad']}, env);
+		expect(out.events[0]).toMatchObject({kind: 'config.changed', data: {changed: ['sampleWindow', 'maxResourceLoad'], adopted: ['maxResourceLoad']}});
+		expect((out.events[0]!.data.settings as Record<string, string>).timeZone).toBeUndefined();
+		const bad = catchEngineError(() => execute(state, {type: 'config.set', actor: 'human:alice', config: edited, adopt: 'everything' as never}, env));
+		expect(bad).toMatchObject({code: 'INVALID_CONFIG', message: expect.stringContaining('adopt:')});
 	});
 });

@@ -97,7 +97,7 @@ describe('the start dialog reads the target', () => {
 		const store = new FakeStore(fixture(), new ManualClock(fixture().clock.now()));
 		const problem = 'the document holds 99, not the value the trail recorded (audit seq 7): changed with no config.changed (edited by hand?)';
 		// The trust a write decides with (core/ledger.ts), as a data directory's store gives it.
-		Object.assign(store, {checkedTrust: async () => ({...store.trust, configDrift: {recorded: 7, differences: [{setting: 'maxResourceLoad', problem}]}})});
+		Object.assign(store, {checkedTrust: async () => ({...store.trust, configDrift: {recorded: 7, settings: {}, differences: [{setting: 'maxResourceLoad', problem}]}})});
 		const m = await mount({store});
 		const leaseId = signedLease(m, 'mail');
 		await openStart(m, leaseId);

@@ -3,6 +3,7 @@ import type {z} from 'zod';
 import {Config} from '../../core/model/index.js';
 import {escapeControls, safeJson} from '../../core/text.js';
 import {configChanges, type ConfigChange} from '../../core/view/config-diff.js';
+import {adoptedLine, adoptFor, afterChange, RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP} from '../config-drift.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {CliError, EXIT, usage} from '../errors.js';
@@ -79,8 +80,9 @@ export function registerConfigApply(config: Command, io: Io) {
 		.requiredOption('-f, --file <path>', 'the configuration file (.json is read as JSON, anything else as YAML)')
 		.option('--reason <text>', 'why (recorded in the audit trail; required unless --dry-run)', text('text'))
 		.option('--dry-run', 'check the file and show what would change; write nothing')
+		.option(RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP)
 		.action(
-			action<{file: string; reason?: string; dryRun?: boolean}>(io, async (cli, _args, o) => {
+			action<{file: string; reason?: string; dryRun?: boolean; recordDrift?: boolean}>(io, async (cli, _args, o) => {
 				const next = checkConfigFile(readDefinitionFile(o.file), o.file);
 				if (!o.dryRun && !o.reason) throw usage('--reason: required to change the configuration (recorded in the audit trail); --dry-run shows the change without one');
 				const store = await cli.store();
@@ -88,11 +90,12 @@ export function registerConfigApply(config: Command, io: Io) {
 				const changes = configChanges(state.config, next);
 				const report = (applied: boolean) => ({ok: true, dryRun: o.dryRun === true, applied, changes});
 				const lines = (r: ReturnType<typeof report>) => r.changes.map(changeLine).join('\n');
-				if (changes.length === 0) return cli.emit(report(false), () => 'no setting changes: nothing written');
+				if (changes.length === 0 && !o.recordDrift) return cli.emit(report(false), () => 'no setting changes: nothing written');
 				if (o.dryRun) return cli.emit(report(false), r => `would change ${changes.length} setting${changes.length === 1 ? '' : 's'} (dry run: nothing written)\n${lines(r)}`);
 				// Against the revision the change was worked out on: if someone changed it since, exit 3, and the diff shown is never a stale one.
-				await cli.run({type: 'config.set', config: next, reason: o.reason!, expectedRev: state.rev});
-				cli.emit(report(true), r => `changed ${changes.length} setting${changes.length === 1 ? '' : 's'} (audited as config.changed)\n${lines(r)}`);
+				const {events} = await cli.run({type: 'config.set', config: next, reason: o.reason!, expectedRev: state.rev, adopt: adoptFor(o.recordDrift)});
+				const drift = await afterChange(cli, store, events);
+				cli.emit({...report(true), ...drift}, r => `changed ${changes.length} setting${changes.length === 1 ? '' : 's'} (audited as config.changed)\n${lines(r)}${adoptedLine(r.adopted)}`);
 			}),
 		);
 	examples(

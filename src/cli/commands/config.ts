@@ -8,6 +8,7 @@ import type {Io} from '../context.js';
 import {usage} from '../errors.js';
 import {text as freeText} from '../parse.js';
 import {registerConfigApply} from './config-apply.js';
+import {adoptedLine, adoptFor, afterChange, RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP} from '../config-drift.js';
 
 /** Settings that may be absent, so that `config set` can name them before they exist. */
 const OPTIONAL = ['timeZone', 'plan.tierKeys', 'risk.plans.low.keysFrom', 'risk.plans.medium.keysFrom', 'risk.plans.high.keysFrom', 'notify', 'notify.deadlineNearMs'];
@@ -62,16 +63,18 @@ export function registerConfig(program: Command, io: Io) {
 		.command('set <path> <value>')
 		.description('change one setting (audited as config.changed); durations for …Ms settings as 15m, 30s')
 		.option('--reason <text>', 'why (recorded with config.changed)', freeText('text'))
+		.option(RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP)
 		.action(
-			action<{reason?: string}>(io, async (cli, [path, text], o) => {
+			action<{reason?: string; recordDrift?: boolean}>(io, async (cli, [path, text], o) => {
 				const store = await cli.store();
 				const current = (await store.read()).config;
 				const allowed = settable(current);
 				if (!isSettable(current, path!)) throw usage(`path: "${path}" is not a setting (allowed: ${allowed.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
-				const {result} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!)), ...(o.reason ? {reason: o.reason} : {})});
+				const {result, events} = await cli.run<Config>({type: 'config.set', config: withSetting(current, path!, valueOf(path!, text!)), adopt: adoptFor(o.recordDrift, path), ...(o.reason ? {reason: o.reason} : {})});
 				// A sink is an object: its value is shown whole, as it now stands.
 				const now = path!.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], result);
-				cli.emit({ok: true, path, value: now}, () => `${path} = ${safeJson(now)}`);
+				const drift = await afterChange(cli, store, events);
+				cli.emit({ok: true, path, value: now, ...drift}, shown => `${path} = ${safeJson(now)}${adoptedLine(shown.adopted)}`);
 			}),
 		);
 	examples(
@@ -87,12 +90,14 @@ export function registerConfig(program: Command, io: Io) {
 		.command('unset <path>')
 		.description(`remove an optional setting (${OPTIONAL.join(', ')})`)
 		.option('--reason <text>', 'why (recorded with config.changed)', freeText('text'))
+		.option(RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP)
 		.action(
-			action<{reason?: string}>(io, async (cli, [path], o) => {
+			action<{reason?: string; recordDrift?: boolean}>(io, async (cli, [path], o) => {
 				if (!isRemovable(path!)) throw usage(`path: "${path}" cannot be removed (allowed: ${OPTIONAL.join(', ')}, notify.sinks.<name>)`, 'UNKNOWN_SETTING');
 				const store = await cli.store();
-				await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined), ...(o.reason ? {reason: o.reason} : {})});
-				cli.emit({ok: true, path}, () => `${path} removed`);
+				const {events} = await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined), adopt: adoptFor(o.recordDrift, path), ...(o.reason ? {reason: o.reason} : {})});
+				const drift = await afterChange(cli, store, events);
+				cli.emit({ok: true, path, ...drift}, shown => `${path} removed${adoptedLine(shown.adopted)}`);
 			}),
 		);
 	examples(unset, 'calyx config unset timeZone', 'calyx config unset notify.sinks.ops');

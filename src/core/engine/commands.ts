@@ -53,7 +53,8 @@ export type Command = (
 	| {type: 'target.failed'; id: string; generation: number; code: string; message: string; attempts: number; split?: Split}
 	| {type: 'target.sanity'; id: string; generation: number; ok: boolean; output: string}
 	/** The whole configuration; `reason` is recorded with it (config apply requires one). */
-	| {type: 'config.set'; config: unknown; reason?: string}
+	/** `adopt`: settings edited by hand to record as they stand, or 'drifted' for all (core/config-record.ts). */
+	| {type: 'config.set'; config: unknown; reason?: string; adopt?: readonly string[] | 'drifted'}
 ) & {actor: string; expectedRev?: number};
 
 /**

@@ -4,7 +4,7 @@ import type {Clock} from '../clock.js';
 import {EngineError, invalid} from '../errors.js';
 import type {EventDraft} from '../events.js';
 import {Config, DEFAULT_CONFIG, SCHEMA_VERSION, type State} from '../model/index.js';
-import {settingDigests} from '../config-record.js';
+import {settingsToRecord} from '../config-record.js';
 import type {Trust} from '../trust.js';
 import type {Command} from './commands.js';
 import {Ctx, type RecordedSample} from './context.js';
@@ -50,17 +50,22 @@ export const initialState = (config: Config = DEFAULT_CONFIG): State => ({
 	// No `history` until a first deployment ends: a state without one counts every deployment it holds.
 });
 
-function setConfig(ctx: Ctx, raw: unknown, reason?: string) {
+const isAdopt = (v: unknown): v is readonly string[] | 'drifted' =>
+	v === 'drifted' || (Array.isArray(v) && v.length <= 200 && v.every(p => typeof p === 'string' && p.length <= 200));
+
+function setConfig(ctx: Ctx, raw: unknown, reason?: string, adopt?: unknown) {
 	const parsed = Config.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		throw invalid('INVALID_CONFIG', `config.${issue.path.join('.')}: ${issue.message}`);
 	}
+	if (adopt !== undefined && !isAdopt(adopt)) throw invalid('INVALID_CONFIG', 'adopt: "drifted", or the settings edited by hand to record as they stand (at most 200 paths)');
 	// The settings that changed go into the trail: "configuration replaced" alone says nothing of what.
-	const changed = configChanges(ctx.draft.config, parsed.data).map(c => c.path);
+	const changed = configChanges(ctx.base.config, parsed.data).map(c => c.path);
+	// A digest of every setting too: `audit verify` and every write compare the document's with the last recorded (core/config-record.ts).
+	const {settings, adopted} = settingsToRecord(ctx.trust.configDrift, ctx.base.config, parsed.data, adopt);
 	ctx.draft.config = parsed.data;
-	// A digest of every setting too: `audit verify` compares the document's with the last recorded (core/config-record.ts).
-	ctx.emit('config.changed', 'config', reason ?? 'configuration replaced', {changed, settings: settingDigests(parsed.data)});
+	ctx.emit('config.changed', 'config', reason ?? 'configuration replaced', {changed: [...changed, ...adopted], settings, ...(adopted.length > 0 ? {adopted} : {})});
 	return parsed.data;
 }
 
@@ -134,7 +139,7 @@ function dispatch(ctx: Ctx, cmd: Command, nonce: () => string): unknown {
 		case 'target.sanity':
 			return targetSanity(ctx, cmd);
 		case 'config.set':
-			return setConfig(ctx, cmd.config, cmd.reason);
+			return setConfig(ctx, cmd.config, cmd.reason, cmd.adopt);
 	}
 	// Commands also arrive as parsed JSON: an unknown type must not pass as a change that did nothing.
 	throw invalid('UNKNOWN_COMMAND', `type: ${quoted((cmd as {type: unknown}).type)} is not one of ${COMMAND_TYPES.join(', ')}`);
