@@ -54,7 +54,7 @@ export function registerConfig(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const current = (await (await cli.store()).read()).config;
-				cli.emit(current, () => configLeaves(current).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
+				cli.emit(current, shown => configLeaves(shown).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
 			}),
 		);
 	examples(show, 'calyx config show', 'calyx config show --json | jq .risk.plans');
