@@ -27,6 +27,19 @@ describe('calyx config', () => {
 		expect((await s.json<Doc>(['config', 'show'])).doc.timeZone).toBeUndefined();
 	});
 
+	it('shows a setting whose name was edited by hand into hostile text on one line, escaped', async () => {
+		const s = sandbox();
+		expect((await s.calyx(['init'])).code).toBe(0);
+		const path = join(s.data, 'state.json');
+		const state = JSON.parse(readFileSync(path, 'utf8'));
+		state.config['EVIL\u0007\nFAKE: all good\r'] = 1;
+		writeFileSync(path, JSON.stringify(state));
+		const shown = await s.calyx(['config', 'show']);
+		expect(shown.stdout).toMatch(/^EVIL\\x07\\nFAKE: all good\\r\s+1$/m);
+		expect(shown.stdout).not.toMatch(/^FAKE/m);
+		expect(shown.stdout).not.toMatch(/[\u0007\r]/);
+	});
+
 	it('refuses an unknown setting or a bad value, naming the field and what is allowed, and writes nothing', async () => {
 		const s = sandbox();
 		expect((await s.calyx(['init'])).code).toBe(0);

@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
 import {parseDuration} from '../../core/duration.js';
-import {safeJson} from '../../core/text.js';
+import {escapeControls, safeJson} from '../../core/text.js';
 import type {Config} from '../../core/model/index.js';
 import {configLeaves} from '../../core/view/config-diff.js';
 import {action, examples} from '../action.js';
@@ -54,7 +54,8 @@ export function registerConfig(program: Command, io: Io) {
 		.action(
 			action(io, async cli => {
 				const current = (await (await cli.store()).read()).config;
-				cli.emit(current, shown => configLeaves(shown).map(([path, value]) => `${path.padEnd(32)} ${safeJson(value)}`).join('\n'));
+				// A setting's name is the document's text (one edited by hand can hold a newline): escaped like its value.
+				cli.emit(current, () => configLeaves(current).map(([path, value]) => `${escapeControls(path).padEnd(32)} ${safeJson(value)}`).join('\n'));
 			}),
 		);
 	examples(show, 'calyx config show', 'calyx config show --json | jq .risk.plans');
