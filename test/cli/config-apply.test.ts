@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {stringify} from 'yaml';
@@ -60,6 +60,27 @@ describe('calyx config apply', () => {
 		const back = await s.calyx(['config', 'apply', '-f', file('config.json', config), '--reason', 'back']);
 		expect(back.stdout).toMatch(/^changed 3 settings \(audited as config.changed\)\n[\s\S]*timeZone: "Europe\/Berlin" → \(unset\)\n$/);
 		expect((await s.json<Doc>(['config', 'show'])).doc).toEqual(config);
+	});
+
+	it('records settings edited by hand as they stand only with --record-drift, and names them in the event', async () => {
+		const {s, file, changesOf} = await configured();
+		expect((await s.calyx(['config', 'set', 'sampleWindow', '61', '--reason', 'CHG-1'])).code).toBe(0);
+		const same = file('same.json', (await s.json<Doc>(['config', 'show'])).doc);
+		// With nothing edited by hand, --record-drift on a file that changes nothing writes nothing.
+		const idle = await s.calyx(['config', 'apply', '-f', same, '--reason', 'CHG-2', '--record-drift']);
+		expect([idle.code, idle.stdout.trim()]).toEqual([0, 'no setting changes: nothing written']);
+		const path = join(s.data, 'state.json');
+		const state = JSON.parse(readFileSync(path, 'utf8'));
+		state.config.maxResourceLoad = 99;
+		writeFileSync(path, JSON.stringify(state));
+		const edited = file('edited.json', (await s.json<Doc>(['config', 'show'])).doc);
+		// The same file without the flag: nothing changes, nothing is recorded, and the drift stays.
+		expect((await s.calyx(['config', 'apply', '-f', edited, '--reason', 'CHG-3'])).stdout.trim()).toBe('no setting changes: nothing written');
+		expect((await s.calyx(['audit', 'verify'])).code).toBe(1);
+		const adopted = await s.json<Doc>(['config', 'apply', '-f', edited, '--reason', 'CHG-4: 99 is right', '--record-drift']);
+		expect(adopted.doc).toMatchObject({ok: true, applied: true, adopted: ['maxResourceLoad']});
+		expect((await changesOf()).at(-1)).toMatchObject({reason: 'CHG-4: 99 is right', data: {changed: ['maxResourceLoad'], adopted: ['maxResourceLoad']}});
+		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
 	});
 
 	it('refuses a file with unknown fields or bad values, naming each field and what is allowed, and writes nothing', async () => {

@@ -90,7 +90,9 @@ export function registerConfigApply(config: Command, io: Io) {
 				const changes = configChanges(state.config, next);
 				const report = (applied: boolean) => ({ok: true, dryRun: o.dryRun === true, applied, changes});
 				const lines = (r: ReturnType<typeof report>) => r.changes.map(changeLine).join('\n');
-				if (changes.length === 0 && !o.recordDrift) return cli.emit(report(false), () => 'no setting changes: nothing written');
+				// With --record-drift, a file that changes nothing still records the settings edited by hand, if there are any.
+				const adopting = o.recordDrift === true && (await store.checkedTrust()).configDrift !== undefined;
+				if (changes.length === 0 && !adopting) return cli.emit(report(false), () => 'no setting changes: nothing written');
 				if (o.dryRun) return cli.emit(report(false), r => `would change ${changes.length} setting${changes.length === 1 ? '' : 's'} (dry run: nothing written)\n${lines(r)}`);
 				// Against the revision the change was worked out on: if someone changed it since, exit 3, and the diff shown is never a stale one.
 				const {events} = await cli.run({type: 'config.set', config: next, reason: o.reason!, expectedRev: state.rev, adopt: adoptFor(o.recordDrift)});
