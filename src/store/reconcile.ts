@@ -91,7 +91,7 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 	const orphans = seen?.found;
 	if (orphans && seen.marker) {
 		plan.push(`${paths.audit}: record that audit seq ${orphans.first}–${orphans.last} (rev ${orphans.revs.join(', ')}) never committed`);
-	} else if (orphans) plan.push(`${paths.audit}: move audit seq ${orphans.first}–${orphans.last} beside the log, not adopted: ${NO_COMMIT}`);
+	} else if (orphans) plan.push(`${paths.audit}: move audit seq ${orphans.first}–${orphans.last} beside the log, not adopted: ${whyNot(orphans)}`);
 	for (const log of revLogs(paths)) {
 		const ahead = await linesPastRev(log, doc.rev);
 		if (ahead.count > 0) plan.push(`${log}: move ${ahead.count} ${LINE_WORDS[logName(paths, log)]} of an uncommitted mutation beside the log`);
@@ -100,6 +100,8 @@ export async function recoveryPlan(paths: StorePaths, doc: DocHead): Promise<str
 }
 
 const NO_COMMIT = 'no calyx commit began them (no commit marker names them: appended by hand?)';
+const UNCHAINED = 'they do not chain from the head (a writer that lost its lock appended after the one that took it over, or a hand)';
+const whyNot = (found: {linked: boolean}) => (found.linked ? NO_COMMIT : UNCHAINED);
 
 /**
  * Under the write lock: quarantines torn tails and uncommitted lines, or refuses with
@@ -129,10 +131,10 @@ export async function reconcile(paths: StorePaths, doc: DocHead, opts: {setAside
 	if (found && !orphans) {
 		const seqs = `audit seq ${found.first}–${found.last}`;
 		if (!opts.setAside) {
-			throw new StoreError('TAMPERED', `${paths.audit}: ${seqs} past the committed head (${describeHead(doc.auditHead)}) are not adopted: ${NO_COMMIT}; writes are refused until \`calyx repair\` moves them beside the log (see \`calyx repair --dry-run\`)`, paths.audit);
+			throw new StoreError('TAMPERED', `${paths.audit}: ${seqs} past the committed head (${describeHead(doc.auditHead)}) are not adopted: ${whyNot(found)}; writes are refused until \`calyx repair\` moves them beside the log (see \`calyx repair --dry-run\`)`, paths.audit);
 		}
 		const {file} = await quarantineTail(paths.audit, found.start, 'orphan');
-		events.push(event('audit.unadopted', 'state', `${seqs} past the committed head were moved to ${file}, not adopted: ${NO_COMMIT}`, {file: paths.audit, quarantine: file, seqs: [found.first, found.last], kinds: found.kinds}));
+		events.push(event('audit.unadopted', 'state', `${seqs} past the committed head were moved to ${file}, not adopted: ${whyNot(found)}`, {file: paths.audit, quarantine: file, seqs: [found.first, found.last], kinds: found.kinds}));
 	}
 	const lines = await revOrphans(paths, doc.rev);
 	const samples = lines.metrics;
@@ -177,11 +179,15 @@ function mismatch(paths: StorePaths, found: string, head: Head): StoreError {
 	);
 }
 
-/** The complete lines after the document's head, if they are one mutation's worth and chain from it. */
+/**
+ * The complete lines after the document's head line, and whether they chain from it (only such
+ * lines can be a commit that stopped before its state was saved; others, such as a line a writer
+ * that lost its lock appended after the one that took it over, with the head's own seq, are never adopted).
+ */
 async function auditOrphans(
 	paths: StorePaths,
 	doc: DocHead,
-): Promise<{first: number; last: number; kinds: string[]; rev: number; revs: number[]; head: Head; lines: Array<{seq: number; hash: string; rev: number}>; start: number} | undefined> {
+): Promise<{first: number; last: number; kinds: string[]; rev: number; revs: number[]; head: Head; lines: Array<{seq: number; hash: string; rev: number}>; start: number; linked: boolean} | undefined> {
 	const head = doc.auditHead;
 	const path = paths.audit;
 	const tail = await readTail(path);
@@ -192,18 +198,19 @@ async function auditOrphans(
 		throw mismatch(paths, found, head);
 	}
 	if (lastFields.seq === head.seq && lastFields.hash === head.hash) return undefined;
-	if (lastFields.seq <= head.seq) throw mismatch(paths, found, head);
+	if (lastFields.seq < head.seq) throw mismatch(paths, found, head);
 	const later: Array<{line: Buffer; seq: number; hash: string; prevHash: string}> = [];
 	let reachedHead = head.seq === 0;
 	let start = tail.size;
 	for await (const {line, start: at} of linesBackward(path, tail.size)) {
 		const f = chainFields(line);
 		if (!f || hashOfLine(line, f) !== f.hash) throw mismatch(paths, `a damaged line after ${describeHead(head)}`, head);
-		if (f.seq === head.seq) {
-			if (f.hash !== head.hash) throw mismatch(paths, `a different seq ${f.seq}`, head);
+		if (f.seq === head.seq && f.hash === head.hash) {
 			reachedHead = true;
 			break;
 		}
+		// Below the head's seq and no head line met: the log was cut back or rewritten there.
+		if (f.seq < head.seq) throw mismatch(paths, `a different seq ${head.seq}`, head);
 		later.unshift({line, seq: f.seq, hash: f.hash, prevHash: f.prevHash});
 		start = at;
 		if (later.length > MAX_ORPHANS) throw mismatch(paths, `more than ${MAX_ORPHANS} events past the head`, head);
@@ -211,11 +218,10 @@ async function auditOrphans(
 	if (!reachedHead) throw mismatch(paths, found, head);
 	const parsed = later.map(l => JSON.parse(l.line.toString('utf8')) as {rev: number; kind: string});
 	const linked = later.every((l, i) => l.seq === head.seq + i + 1 && l.prevHash === (i > 0 ? later[i - 1]!.hash : head.seq === 0 ? GENESIS : head.hash));
-	if (!linked) throw mismatch(paths, `seq ${lastFields.seq}, lines past the head that do not chain from it`, head);
 	const last = later[later.length - 1]!;
 	const lines = later.map((l, i) => ({seq: l.seq, hash: l.hash, rev: parsed[i]!.rev}));
 	const revs = [...new Set(lines.map(l => l.rev))];
-	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: Math.max(...revs), revs, head: {seq: last.seq, hash: last.hash}, lines, start};
+	return {first: later[0]!.seq, last: last.seq, kinds: parsed.map(p => p.kind), rev: Math.max(...revs), revs, head: {seq: last.seq, hash: last.hash}, lines, start, linked};
 }
 
 /**
@@ -227,6 +233,8 @@ async function auditOrphans(
 async function orphanLines(paths: StorePaths, doc: DocHead) {
 	const found = await auditOrphans(paths, doc);
 	if (!found) return undefined;
+	// Lines that do not chain from the head are no commit's: never adopted, moved aside by repair.
+	if (!found.linked) return {found, marker: undefined};
 	const marker = await readMarker(paths.commit);
 	const begun = begunBy(marker, doc, found.lines);
 	const single = found.revs.length === 1 && found.revs[0] === doc.rev + 1;

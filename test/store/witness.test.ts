@@ -145,6 +145,26 @@ describe('lines past the head that no commit began', () => {
 	});
 });
 
+describe('a writer stopped past the stale window between its last check and its append', () => {
+	it('appends a second line with the head\'s seq after the writer that took over: writes refuse, repair sets it aside, writes resume', async () => {
+		const {dir, store, clock} = await withRevokedKey();
+		const before = await store.read();
+		// Both checked the trail at the same head; the one that took the lock over committed first.
+		await store.run(intent('the taker'), {clock});
+		const late = chain([{at: '2026-11-25T10:00:00.000Z', actor: 'human:alice', kind: 'intent.created', subject: 'INT-LATE', reason: 'the stalled writer', data: {}}], before.rev + 1, before.auditHead);
+		appendFileSync(join(dir, 'audit.ndjson'), late.bytes);
+		const seq = before.auditHead.seq + 1;
+		const refused = await failure(store.run(intent('next'), {clock}));
+		expect(refused).toMatchObject({code: 'TAMPERED', message: expect.stringContaining(`audit seq ${seq}–${seq} past the committed head`)});
+		expect((await store.verifyAudit()).ok).toBe(false);
+		await store.repair();
+		expect((await store.audit({limit: 1}))[0]).toMatchObject({kind: 'audit.unadopted', data: {seqs: [seq, seq]}});
+		expect((await store.audit()).filter(e => e.seq === seq)).toHaveLength(1);
+		expect((await store.verifyAudit()).ok).toBe(true);
+		expect((await store.run(intent('after repair'), {clock})).rev).toBeGreaterThan(before.rev + 1);
+	});
+});
+
 describe('incremental verification', () => {
 	it('costs the lines since the last verified point and a bounded re-check, not the history', async () => {
 		const dir = tempDir();
