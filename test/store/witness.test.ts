@@ -163,6 +163,27 @@ describe('a writer stopped past the stale window between its last check and its 
 		expect((await store.verifyAudit()).ok).toBe(true);
 		expect((await store.run(intent('after repair'), {clock})).rev).toBeGreaterThan(before.rev + 1);
 	});
+
+	it('below a head the taker moved on by several commits: set aside alike, and a log cut back is still refused as cut back', async () => {
+		const {dir, store, clock} = await withRevokedKey();
+		const before = await store.read();
+		for (const title of ['taker one', 'taker two']) await store.run(intent(title), {clock});
+		const late = chain([{at: '2026-11-25T10:00:00.000Z', actor: 'human:alice', kind: 'intent.created', subject: 'INT-LATE', reason: 'the stalled writer', data: {}}], before.rev + 1, before.auditHead);
+		const trail = join(dir, 'audit.ndjson');
+		appendFileSync(trail, late.bytes);
+		const seq = before.auditHead.seq + 1;
+		expect(await failure(store.run(intent('next'), {clock}))).toMatchObject({code: 'TAMPERED', message: expect.stringContaining('do not chain from the head')});
+		await store.repair();
+		expect((await store.audit({limit: 1}))[0]).toMatchObject({kind: 'audit.unadopted', data: {seqs: [seq, seq]}});
+		expect((await store.verifyAudit()).ok).toBe(true);
+		// The head's own line gone (the log cut back to before it): refused until restored, never set aside.
+		const head = (await store.read()).auditHead;
+		const lines = readFileSync(trail, 'utf8').split('\n').filter(Boolean);
+		writeFileSync(trail, `${lines.slice(0, -1).join('\n')}\n${late.bytes.toString('utf8')}`);
+		const cut = await failure(store.run(intent('after the cut'), {clock}));
+		expect(cut).toMatchObject({code: 'AUDIT_MISMATCH'});
+		expect(cut!.message).toContain(`records the audit head at seq ${head.seq}`);
+	});
 });
 
 describe('incremental verification', () => {
