@@ -93,7 +93,8 @@ export function settingsToRecord(drift: ConfigDrift | undefined, before: Config,
 	for (const {path} of differing(record, before)) {
 		// Set back to what the trail recorded, or set by this change: recorded as any change is.
 		if (!still.has(path) || set.has(path)) continue;
-		if (adopt === 'drifted' || adopt.includes(path)) adopted.push(path);
+		// A setting named whole (a sink) adopts every field under it.
+		if (adopt === 'drifted' || adopt.some(named => path === named || path.startsWith(`${named}.`))) adopted.push(path);
 		else if (Object.hasOwn(drift.settings, path)) settings[path] = drift.settings[path]!;
 		else delete settings[path];
 	}

@@ -77,8 +77,15 @@ describe('calyx config apply', () => {
 		// The same file without the flag: nothing changes, nothing is recorded, and the drift stays.
 		expect((await s.calyx(['config', 'apply', '-f', edited, '--reason', 'CHG-3'])).stdout.trim()).toBe('no setting changes: nothing written');
 		expect((await s.calyx(['audit', 'verify'])).code).toBe(1);
-		const adopted = await s.json<Doc>(['config', 'apply', '-f', edited, '--reason', 'CHG-4: 99 is right', '--record-drift']);
-		expect(adopted.doc).toMatchObject({ok: true, applied: true, adopted: ['maxResourceLoad']});
+		// A dry run says what it would record, and what would still differ without the flag.
+		const dry = await s.calyx(['config', 'apply', '-f', edited, '--dry-run', '--record-drift']);
+		expect([dry.code, dry.stdout]).toEqual([0, 'would record as it stands (edited by hand): maxResourceLoad (dry run: nothing written)\n']);
+		const other = file('other.json', {...(await s.json<Doc>(['config', 'show'])).doc, sampleWindow: 62});
+		const without = await s.calyx(['config', 'apply', '-f', other, '--dry-run']);
+		expect(without.stdout).toMatch(/^would change 1 setting \(dry run: nothing written\)\n  sampleWindow: 61 → 62\n$/);
+		expect(without.stderr).toContain('calyx: warning: maxResourceLoad differs from the audit trail');
+		const recorded = await s.calyx(['config', 'apply', '-f', edited, '--reason', 'CHG-4: 99 is right', '--record-drift']);
+		expect([recorded.code, recorded.stdout, recorded.stderr]).toEqual([0, 'recorded as it stands (edited by hand): maxResourceLoad\n', '']);
 		expect((await changesOf()).at(-1)).toMatchObject({reason: 'CHG-4: 99 is right', data: {changed: ['maxResourceLoad'], adopted: ['maxResourceLoad']}});
 		expect((await s.calyx(['audit', 'verify'])).code).toBe(0);
 	});

@@ -132,6 +132,13 @@ describe('what a configuration change records over settings edited by hand', () 
 		const named = settingsToRecord(drift, edited, edited, ['maxResourceLoad']);
 		expect(named.adopted).toEqual(['maxResourceLoad']);
 		expect(configDifferences({seq: 6, settings: named.settings}, edited).map(d => d.setting)).toEqual(['timeZone']);
+		// A setting named whole adopts the fields under it (a sink given whole, its url edited by hand).
+		const sink = {kind: 'webhook', url: 'https://hooks.example/good', events: ['deadline_near']};
+		const withSink = {...DEFAULT_CONFIG, notify: {sinks: {ops: sink}, deadlineNearMs: 600_000}} as typeof DEFAULT_CONFIG;
+		const evil = {...withSink, notify: {...withSink.notify!, sinks: {ops: {...sink, url: 'https://evil.example/x'}}}} as typeof DEFAULT_CONFIG;
+		const sinkDrift = configDrift({seq: 5, settings: settingDigests(withSink)}, evil)!;
+		expect(settingsToRecord(sinkDrift, evil, evil, ['notify.sinks.ops']).adopted).toEqual(['notify.sinks.ops.url']);
+		expect(settingsToRecord(sinkDrift, evil, evil, ['notify.sinks.o']).adopted).toEqual([]);
 		const all = settingsToRecord(drift, edited, edited, 'drifted');
 		expect(all.adopted).toEqual(['maxResourceLoad', 'timeZone']);
 		expect(configDifferences({seq: 6, settings: all.settings}, edited)).toEqual([]);

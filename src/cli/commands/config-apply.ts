@@ -3,7 +3,7 @@ import type {z} from 'zod';
 import {Config} from '../../core/model/index.js';
 import {escapeControls, safeJson} from '../../core/text.js';
 import {configChanges, type ConfigChange} from '../../core/view/config-diff.js';
-import {adoptedLine, adoptFor, afterChange, RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP} from '../config-drift.js';
+import {adoptedLine, adoptFor, afterChange, RECORD_DRIFT_FLAG, RECORD_DRIFT_HELP, wouldChange} from '../config-drift.js';
 import {action, examples} from '../action.js';
 import type {Io} from '../context.js';
 import {CliError, EXIT, usage} from '../errors.js';
@@ -89,15 +89,19 @@ export function registerConfigApply(config: Command, io: Io) {
 				const state = await store.read();
 				const changes = configChanges(state.config, next);
 				const report = (applied: boolean) => ({ok: true, dryRun: o.dryRun === true, applied, changes});
-				const lines = (r: ReturnType<typeof report>) => r.changes.map(changeLine).join('\n');
+				const drift = (await store.checkedTrust()).configDrift;
 				// With --record-drift, a file that changes nothing still records the settings edited by hand, if there are any.
-				const adopting = o.recordDrift === true && (await store.checkedTrust()).configDrift !== undefined;
-				if (changes.length === 0 && !adopting) return cli.emit(report(false), () => 'no setting changes: nothing written');
-				if (o.dryRun) return cli.emit(report(false), r => `would change ${changes.length} setting${changes.length === 1 ? '' : 's'} (dry run: nothing written)\n${lines(r)}`);
+				if (changes.length === 0 && !(o.recordDrift && drift)) return cli.emit(report(false), () => 'no setting changes: nothing written');
+				const said = (r: ReturnType<typeof report> & {adopted?: string[]}, would: boolean) => {
+					const n = r.changes.length;
+					const head = n > 0 ? `${would ? 'would change' : 'changed'} ${n} setting${n === 1 ? '' : 's'} ${would ? '(dry run: nothing written)' : '(audited as config.changed)'}` : '';
+					const adopted = adoptedLine(r.adopted, would);
+					return [head, ...r.changes.map(changeLine), adopted && would && !head ? `${adopted} (dry run: nothing written)` : adopted].filter(Boolean).join('\n');
+				};
+				if (o.dryRun) return cli.emit({...report(false), ...wouldChange(cli, drift, state.config, next, adoptFor(o.recordDrift))}, r => said(r, true));
 				// Against the revision the change was worked out on: if someone changed it since, exit 3, and the diff shown is never a stale one.
 				const {events} = await cli.run({type: 'config.set', config: next, reason: o.reason!, expectedRev: state.rev, adopt: adoptFor(o.recordDrift)});
-				const drift = await afterChange(cli, store, events);
-				cli.emit({...report(true), ...drift}, r => `changed ${changes.length} setting${changes.length === 1 ? '' : 's'} (audited as config.changed)\n${lines(r)}${adoptedLine(r.adopted)}`);
+				cli.emit({...report(true), ...(await afterChange(cli, store, events))}, r => said(r, false));
 			}),
 		);
 	examples(

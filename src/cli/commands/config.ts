@@ -75,7 +75,7 @@ export function registerConfig(program: Command, io: Io) {
 				// A sink is an object: its value is shown whole, as it now stands.
 				const now = path!.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], result);
 				const drift = await afterChange(cli, store, events);
-				cli.emit({ok: true, path, value: now, ...drift}, shown => `${path} = ${safeJson(now)}${adoptedLine(shown.adopted)}`);
+				cli.emit({ok: true, path, value: now, ...drift}, shown => [`${path} = ${safeJson(now)}`, adoptedLine(shown.adopted)].filter(Boolean).join('\n'));
 			}),
 		);
 	examples(
@@ -98,7 +98,7 @@ export function registerConfig(program: Command, io: Io) {
 				const store = await cli.store();
 				const {events} = await cli.run<Config>({type: 'config.set', config: withSetting((await store.read()).config, path!, undefined), adopt: adoptFor(o.recordDrift, path), ...(o.reason ? {reason: o.reason} : {})});
 				const drift = await afterChange(cli, store, events);
-				cli.emit({ok: true, path, ...drift}, shown => `${path} removed${adoptedLine(shown.adopted)}`);
+				cli.emit({ok: true, path, ...drift}, shown => [`${path} removed`, adoptedLine(shown.adopted)].filter(Boolean).join('\n'));
 			}),
 		);
 	examples(unset, 'calyx config unset timeZone', 'calyx config unset notify.sinks.ops');
