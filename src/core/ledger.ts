@@ -116,18 +116,16 @@ function parsedAll<T>(schema: {safeParse(value: unknown): {success: true; data: 
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const digestsOnly = (v: unknown): v is Record<string, string> =>
-	typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(d => typeof d === 'string' && HEX64.test(d));
-
 const HEX16 = /^[0-9a-f]{16}$/;
+/** A map of digests (the registries' chains: 64 hex; a config record's settings: 16 hex). */
+const digestsOnly = (v: unknown, digest = HEX64): v is Record<string, string> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(d => typeof d === 'string' && digest.test(d));
 
 /** A saved config record, checked: null for none (or one saved before ledgers held it), undefined when it is not one. */
 function configFrom(saved: unknown): ConfigRecord | null | undefined {
 	if (saved === undefined || saved === null) return null;
-	const c = saved as Partial<ConfigRecord>;
-	const settings = c.settings as unknown;
-	const digests = typeof settings === 'object' && settings !== null && !Array.isArray(settings) && Object.values(settings).every(d => typeof d === 'string' && HEX16.test(d));
-	return Number.isSafeInteger(c.seq) && c.seq! >= 0 && digests ? {seq: c.seq!, settings: settings as Record<string, string>} : undefined;
+	const c = saved as {seq?: unknown; settings?: unknown};
+	return Number.isSafeInteger(c.seq) && (c.seq as number) >= 0 && digestsOnly(c.settings, HEX16) ? {seq: c.seq as number, settings: c.settings} : undefined;
 }
 
 /** Whether a saved ledger holds the configuration's record: one saved before ledgers did is folded again from the first event, once. */

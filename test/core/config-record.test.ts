@@ -133,9 +133,9 @@ describe('what a configuration change records over settings edited by hand', () 
 		expect(named.adopted).toEqual(['maxResourceLoad']);
 		expect(configDifferences({seq: 6, settings: named.settings}, edited).map(d => d.setting)).toEqual(['timeZone']);
 		// A setting named whole adopts the fields under it (a sink given whole, its url edited by hand).
-		const sink = {kind: 'webhook', url: 'https://hooks.example/good', events: ['deadline_near']};
-		const withSink = {...DEFAULT_CONFIG, notify: {sinks: {ops: sink}, deadlineNearMs: 600_000}} as typeof DEFAULT_CONFIG;
-		const evil = {...withSink, notify: {...withSink.notify!, sinks: {ops: {...sink, url: 'https://evil.example/x'}}}} as typeof DEFAULT_CONFIG;
+		const sink = {kind: 'webhook' as const, url: 'https://hooks.example/good', events: ['deadline_near' as const], minSeverity: 'warning' as const};
+		const withSink = {...DEFAULT_CONFIG, notify: {sinks: {ops: sink}, deadlineNearMs: 600_000}};
+		const evil = {...withSink, notify: {...withSink.notify, sinks: {ops: {...sink, url: 'https://evil.example/x'}}}};
 		const sinkDrift = configDrift({seq: 5, settings: settingDigests(withSink)}, evil)!;
 		expect(settingsToRecord(sinkDrift, evil, evil, ['notify.sinks.ops']).adopted).toEqual(['notify.sinks.ops.url']);
 		expect(settingsToRecord(sinkDrift, evil, evil, ['notify.sinks.o']).adopted).toEqual([]);

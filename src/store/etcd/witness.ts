@@ -5,7 +5,6 @@ import type {Head} from '../audit-log.js';
 import {privateDir} from '../private-log.js';
 import {witnessLog, type Trail, type WitnessEntry} from '../witness.js';
 
-
 /** A head this box verified, and the registries the trail made up to it. */
 export interface Witnessed extends Head {
 	ledger: Ledger;
