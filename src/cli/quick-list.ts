@@ -1,4 +1,5 @@
 import {ENDED_SHOWN} from '../store/archive-tail.js';
+import {journalBytes, revPast} from '../store/journal-rev.js';
 import {readListIndex} from '../store/list-read.js';
 import {storePaths} from '../store/paths.js';
 import {colorWanted, dataDirOf} from './env.js';
@@ -73,9 +74,12 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 	if (!opts || io.env.CALYX_STORE) return false;
 	try {
 		const paths = storePaths(dataDirOf(opts.data, io.env));
-		const live = await readListIndex(paths);
-		if (!live) return false;
-		const list = await filteredList(live, paths.archiveIndex, opts.ended, opts.filter);
+		// The journal before the document (store/journal.ts): its records are commits past the document's rev.
+		const journal = journalBytes(paths.journal);
+		const live = journal && (await readListIndex(paths));
+		const rev = live && revPast(journal!, live.rev);
+		if (!live || rev === undefined) return false;
+		const list = await filteredList({...live, rev}, paths.archiveIndex, opts.ended, opts.filter);
 		const text = paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}));
 		io.stdout.write(`${opts.json ? text : drawnFor(io.env, text)}\n`);
 		return true;

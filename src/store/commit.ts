@@ -12,33 +12,31 @@ import {chain, type Head, type StoredEvent} from './audit-log.js';
 import {markCommit} from './commit-marker.js';
 import {afterCommit, debrisEvents, findDebris, hasWork, settleRotation, type Debris} from './debris.js';
 import type {DocumentFile} from './document.js';
-import {appendDurable} from './durable.js';
+import {appendDurable, syncFile} from './durable.js';
 import type {FileId} from './file-id.js';
 import {LastCommit, logSizes, type LogSize} from './last-commit.js';
 import {withWriteLock, type HeldLock} from './lock.js';
+import {Journal, type JournalView} from './journal.js';
+import {journalCommit} from './journal-commit.js';
+import {cutSamples, journalEvents} from './journal-gap.js';
+import {journalChanges} from './journal-step.js';
 import {sampleLines} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
 import {refuseIfMoved} from './moved.js';
+import {storeEvent} from './store-event.js';
 import {logsAgree, reconcile} from './reconcile.js';
 
-const storeEvent = (kind: string, reason: string, data: Record<string, unknown>): EventDraft => ({
-	at: new Date().toISOString(),
-	actor: 'store',
-	kind,
-	subject: 'state',
-	reason,
-	data,
-});
-
 /** Where a commit has got to, for a caller timing it (bench:store prints each phase's share). */
-export type CommitPhase = 'locked' | 'checked' | 'stepped' | 'prepared' | 'written' | 'committed';
+export type CommitPhase = 'locked' | 'checked' | 'stepped' | 'prepared' | 'written' | 'committed' | 'sampled' | 'journaled';
 
 /** A step that found nothing to write (a batch whose first command was refused without an audit event). */
 export type Step<R> = Mutation<R> | {unchanged: true; result: R};
 
 /**
  * A store's write path: the write lock, what a write checks before it changes anything, the repair
- * of what a crash left, and the commit itself (`save`). The store's reads go around it.
+ * of what a crash left, and the commit itself: a journal record when the step only moved live
+ * deployments along (journal-commit.ts), else the document rewritten (`save`), which takes in the
+ * journal's records. The store's reads go around it.
  */
 export class Committer {
 	readonly #last = new LastCommit();
@@ -49,6 +47,7 @@ export class Committer {
 	readonly #archive: ArchiveReader;
 	readonly #lockTimeoutMs: number;
 	readonly #trace?: (phase: CommitPhase) => void;
+	readonly #journal: Journal;
 
 	constructor(
 		readonly paths: StorePaths,
@@ -61,11 +60,34 @@ export class Committer {
 		this.#archive = parts.archive;
 		this.#lockTimeoutMs = parts.lockTimeoutMs;
 		this.#trace = parts.trace;
+		this.#journal = new Journal(paths.journal);
 	}
 
 	async current(): Promise<State> {
-		await this.#db.read();
-		return this.#db.data;
+		return (await this.#read()).state;
+	}
+
+	/** The committed state: the document, then the journal's records past it (read first: see journal.ts). */
+	async #read(): Promise<{state: State; doc: State; view: JournalView}> {
+		const journal = this.#journal.load();
+		// From the adapter, not lowdb's `data`, which another read in this process may set meanwhile.
+		const doc = await this.#doc.read();
+		const view = this.#journal.view(journal, doc.rev);
+		const state = this.#journal.overlay(doc, view);
+		this.#db.data = state;
+		return {state, doc, view};
+	}
+
+	/** The committed revision over the document's first line and the journal (no parse of the document). */
+	async committed(): Promise<{rev: number; auditHead: Head} | undefined> {
+		const journal = this.#journal.load();
+		const header = await this.#doc.header();
+		return header && {rev: this.#journal.view(journal, header.rev).rev, auditHead: header.auditHead};
+	}
+
+	/** The journal, for a list read: loaded before the document it reads, then viewed over it (see journal.ts). */
+	get journal(): Pick<Journal, 'load' | 'view'> {
+		return this.#journal;
 	}
 
 	/** A repair changes the logs as no commit does: the next write checks them in full. */
@@ -97,7 +119,7 @@ export class Committer {
 				throw error;
 			});
 			this.#trace?.('checked');
-			const {current} = found;
+			const {current, view, doc} = found;
 			const state = await this.recover(current, lock, {found});
 			refuseIfMoved(state);
 			const from = this.#doc.migratedFrom;
@@ -116,6 +138,15 @@ export class Committer {
 			const settled = settleArchive(m.state, named.restored);
 			// Logs as checked, when nothing was repaired since: the commit's appends are then all that changes them.
 			const sizes = state === current ? found.logs : undefined;
+			// An event, a migration, an archive move or a restore rewrites the document; so does a repair before it.
+			const eventless = migrated.length === 0 && m.events.length === 0 && settled.records.length === 0 && named.restored.size === 0;
+			const quiet = sizes && eventless ? journalChanges(state, settled.state, view) : undefined;
+			if (quiet) {
+				const journaled = await journalCommit(this.paths, this.#journal, lock, {doc, prev: state, next: settled.state, changed: quiet, samples: m.samples ?? []}, this.#trace);
+				this.#db.data = journaled.state;
+				this.#last.left(this.#doc.loadedId!, sizes!, journaled.appended);
+				return {result: m.result, rev: journaled.state.rev, events: []};
+			}
 			const {written, ...saved} = await this.save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records, sizes);
 			if (sizes && settled.records.length === 0) this.#last.left(written.doc, sizes, written.appended);
 			return {result: m.result, ...saved};
@@ -130,24 +161,31 @@ export class Committer {
 	async #check() {
 		const logs = logSizes(this.#logs);
 		const probing = findDebris(this.paths);
-		const current = await this.current();
+		const {state: current, doc, view} = await this.#read();
 		const asLeft = this.#last.unchanged(this.#doc.loadedId, logs);
 		const [debris] = await Promise.all([probing, this.#anchor.verify(current, {defer: true, asLeft})]);
 		const agree = asLeft || (await logsAgree(this.paths, current));
-		return {current, debris, agree, logs};
+		// This process's own last commit left the logs as they are: no crash cut the journal's samples since.
+		return {current, doc, view, debris, agree, logs, checkCut: !asLeft};
 	}
 
 	/**
 	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
 	 * before anything else; every file it moves or removes is named by that commit's audit events.
 	 */
-	async recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean}} = {}): Promise<State> {
+	async recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean; checkCut: boolean}} = {}): Promise<State> {
 		const debris = opts.found?.debris ?? (await findDebris(this.paths));
 		const agree = opts.found?.agree ?? (await logsAgree(this.paths, state));
-		if (agree && !hasWork(debris)) return state;
+		const journal = this.#journal.load();
+		const checkCut = opts.found?.checkCut ?? true;
+		const cutNow = agree && checkCut ? await cutSamples(this.paths.metrics, journal.records) : undefined;
+		if (agree && !hasWork(debris) && journal.torn === 0 && !cutNow) return state;
 		await settleRotation(this.paths, debris);
 		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state, opts);
-		const events = [...recovery.events, ...debrisEvents(this.paths, debris)];
+		// Counted once the lines of crashed commits are set aside.
+		const cut = agree || !checkCut ? cutNow : await cutSamples(this.paths.metrics, journal.records);
+		if (cut) await appendDurable(this.paths.metrics, cut.bytes);
+		const events = [...recovery.events, ...debrisEvents(this.paths, debris), ...journalEvents(this.paths, journal.torn, cut)];
 		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
 		await this.save(lock, base, base, events, [], [], undefined, 'adopted' in recovery ? recovery.adopted : undefined);
@@ -215,6 +253,8 @@ export class Committer {
 			// The lock checked again right before the trail takes a byte: the marker's sync is time enough to lose it in.
 			chained && appendDurable(this.paths.audit, chained.bytes, marked!.then(() => lock.assertHeld('appending to the audit trail'))),
 			sampleBytes && appendDurable(this.paths.metrics, sampleBytes, valid),
+			// The journal's samples are in the log unsynced (journal-commit.ts): synced before the document takes in the records that stood for them.
+			!sampleBytes && this.#journal.holdsSamples() && syncFile(this.paths.metrics),
 			archived && valid.then(() => archived.write()),
 		]);
 		this.#trace?.('written');
@@ -232,6 +272,8 @@ export class Committer {
 		}
 		this.#db.data = doc;
 		await this.#db.write();
+		// The document now holds every journal record (its rev is past them all).
+		this.#journal.empty();
 		this.#trace?.('committed');
 		const appended = new Map([[this.paths.audit, chained?.bytes.length ?? 0], [this.paths.metrics, sampleBytes?.length ?? 0]]);
 		if (chained) {

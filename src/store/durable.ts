@@ -102,6 +102,29 @@ export async function writeDurable(path: string, chunks: Buffer[]): Promise<BigI
 }
 
 /**
+ * One append, written and not synced: lines whose durability another file's fsync stands for (a
+ * journal record's samples, see journal-commit.ts), made durable by the next sync of this file.
+ */
+export async function appendWritten(path: string, data: Buffer): Promise<void> {
+	const {fd} = await io('appending to', path, async () => openDataSync(path, 'append'));
+	try {
+		await io('appending to', path, async () => writeAllSync(fd, data));
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** An fsync of a file written before (a log whose unsynced lines are about to lose the record that stood for them). */
+export async function syncFile(path: string): Promise<void> {
+	const {fd} = await io('syncing', path, async () => openDataSync(path, 'append'));
+	try {
+		await io('syncing', path, async () => fsyncFd(fd));
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/**
  * One append (a single write on an O_APPEND descriptor) made durable before it returns. With
  * `after`, the file is opened at once but nothing is written until `after` has resolved, and
  * nothing at all if it rejects (its own failure is its caller's to report).

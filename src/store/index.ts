@@ -46,7 +46,7 @@ async function setModes(paths: StorePaths, created: boolean, group: number | und
 	}
 	await chown(paths.dir, -1, group);
 	await setDirMode(paths.dir, 0o2770);
-	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, ...revLogs(paths), paths.commit]) {
+	for (const file of [paths.state, ...paths.backups, paths.index, paths.audit, ...revLogs(paths), paths.journal, paths.commit]) {
 		// Through a descriptor opened without following links: a link swapped in after a look by
 		// name would otherwise hand its target to the group.
 		const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);

@@ -19,6 +19,8 @@ export interface StorePaths {
 	audit: string;
 	/** Append-only NDJSON of every metrics sample. */
 	metrics: string;
+	/** The commits since the document was last rewritten that only moved live deployments along (see journal.ts). */
+	journal: string;
 	/** Append-only NDJSON of the deployments that ended, each with its intent and leases (see archive-log.ts). */
 	archive: string;
 	/** Append-only NDJSON: where each archived deployment's line is, with its digest and list row. */
@@ -48,6 +50,7 @@ export function storePaths(dir: string): StorePaths {
 		index: join(root, 'deployments.index.json'),
 		audit: join(root, 'audit.ndjson'),
 		metrics: join(root, 'metrics.ndjson'),
+		journal: join(root, 'state.journal'),
 		archive: join(root, 'archive.ndjson'),
 		archiveIndex: join(root, 'archive.index.ndjson'),
 		commit: join(root, 'commit.json'),

@@ -19,6 +19,7 @@ import type {Checkpoint} from './checkpoint.js';
 import {Committer, type CommitPhase} from './commit.js';
 import {deploymentPicker, documentList} from './deployment-read.js';
 import {DocumentFile} from './document.js';
+import {withJournal} from './journal-step.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
 import {readListIndex, readListRows, type ListMemo} from './list-read.js';
@@ -92,7 +93,7 @@ export class FileStore implements BatchStore {
 	 */
 	async open(): Promise<this> {
 		const {state, backups, pendingBackup, index, audit, commit} = this.paths;
-		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, ...revLogs(this.paths), commit]);
+		await checkDataDir(this.paths.dir, [state, pendingBackup, ...backups, index, audit, ...revLogs(this.paths), this.paths.journal, commit]);
 		await this.#doc.header();
 		return this;
 	}
@@ -152,16 +153,20 @@ export class FileStore implements BatchStore {
 	}
 
 	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
+		// Read before the document: the journal's records past it are committed too (journal.ts).
+		const {journal} = this.#writes;
+		const read = journal.load();
+		const past = (list: DeploymentList) => withJournal(list, journal.view(read, list.rev), opts.deployment);
 		if (opts.checked === false && opts.archived === false) {
 			const {deployment} = opts;
 			const rows = await readListRows(this.paths, this.#rowsMemo, deployment);
 			const one = rows?.line && deployment !== undefined ? this.#pick.fromLine(rows.line, rows.header, deployment) : undefined;
-			if (rows && (deployment === undefined || one)) return {rev: rows.rev, deployments: rows.deployments, source: 'rows', ...(one ? {one} : {})};
+			if (rows && (deployment === undefined || one)) return past({rev: rows.rev, deployments: rows.deployments, source: 'rows', ...(one ? {one} : {})});
 		}
 		const indexed = await readListIndex(this.paths, this.#listMemo);
 		const layout = this.#listMemo.layout;
 		const one = indexed && layout && opts.deployment !== undefined ? this.#pick.fromLayout(layout, opts.deployment) : undefined;
-		const list = indexed ? {...indexed, source: 'index' as const, ...(one ? {one} : {})} : documentList(await this.#current(), opts.deployment);
+		const list = past(indexed ? {...indexed, source: 'index' as const, ...(one ? {one} : {})} : documentList(await this.#current(), opts.deployment));
 		if (opts.archived === false) return list;
 		return {rev: list.rev, source: list.source, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
 	}
@@ -189,7 +194,7 @@ export class FileStore implements BatchStore {
 
 	/** Committed revision and audit head: what readers may see of the logs, whatever a crashed writer appended past it. */
 	async #committed(): Promise<{rev: number; auditHead: Head}> {
-		return (await this.#doc.header()) ?? (await this.#current());
+		return (await this.#writes.committed()) ?? (await this.#current());
 	}
 
 	async #committedRev(): Promise<number> {

@@ -57,6 +57,11 @@ export function validateState(doc: Record<string, unknown>, known: (key: string,
 	return undefined;
 }
 
+const DEPLOYMENT = (unwrap(FIELDS.deployments!) as z.ZodArray).element as z.ZodType;
+
+/** One deployment against the document's schema for its entries (a journal record's: journal.ts); its frozen parts already checked are skipped. */
+export const checkDeployment = (value: unknown, prefix: string): Problem | undefined => checkEntity(DEPLOYMENT, value, prefix);
+
 /** Frozen parts of entities that passed their field's schema: identity then proves them valid still. */
 const validParts = new WeakMap<z.ZodType, WeakSet<object>>();
 

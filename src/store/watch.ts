@@ -2,16 +2,16 @@ import {statSync, watch as fsWatch, type FSWatcher} from 'node:fs';
 import type {ChangeNotice} from './api.js';
 import type {StorePaths} from './paths.js';
 
-/** The poll without a directory watcher (none here, or it failed): a stat of three files, a few times a second. */
+/** The poll without a directory watcher (none here, or it failed): a stat of four files, a few times a second. */
 const POLL_MS = 200;
 /**
  * The poll beside a working directory watcher, for what it may miss (an overflowed event queue,
- * a filesystem that reports only this host's writes). Every poll is three stats on the thread
+ * a filesystem that reports only this host's writes). Every poll is four stats on the thread
  * pool and wakes the process: at 200 ms they were most of an idle console's wake-ups.
  */
 const WATCHED_POLL_MS = 1000;
 /**
- * After any event the directory watcher rests this long (closed), then looks at all three files.
+ * After any event the directory watcher rests this long (closed), then looks at all four files.
  * A commit is a dozen events (its lock taken and released, a temp file, renames, backups, appends)
  * over a few ms, each a wake-up of the process if it is read: ~40 a second beside an engine, most
  * of an idle console's. Resting, the watcher wakes it once per commit; a write during the rest is
@@ -20,8 +20,10 @@ const WATCHED_POLL_MS = 1000;
 const REST_MS = 50;
 
 type Signature = string;
-const FILES = ['state', 'audit', 'metrics'] as const;
+const FILES = ['state', 'journal', 'audit', 'metrics'] as const;
 type File = (typeof FILES)[number];
+/** A journal record is a commit of the state, as a new document is (see journal.ts). */
+const NOTICE: Record<File, keyof ChangeNotice> = {state: 'state', journal: 'state', audit: 'audit', metrics: 'metrics'};
 
 const sign = (s: {ino: bigint; size: bigint; mtimeNs: bigint} | undefined): Signature => (s ? `${s.ino}:${s.size}:${s.mtimeNs}` : 'missing');
 
@@ -46,7 +48,7 @@ export interface WatchOptions {
 /**
  * Tells `listener` which of the state, audit trail and metrics log changed, whoever changed them.
  * fs.watch on the directory reports a change at once (then rests: REST_MS); a stat poll of all
- * three catches what it misses. Files are looked at, never read.
+ * four catches what it misses. Files are looked at, never read.
  */
 export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => void, opts: WatchOptions = {}): () => void {
 	// The baseline is taken now, synchronously: a write right after watch() returns is a change.
@@ -58,7 +60,7 @@ export function watchDir(paths: StorePaths, listener: (what: ChangeNotice) => vo
 		const what: ChangeNotice = {state: false, audit: false, metrics: false};
 		for (const f of FILES) {
 			const now = signature(paths[f]);
-			if (now !== last[f]) what[f] = true;
+			if (now !== last[f]) what[NOTICE[f]] = true;
 			last[f] = now;
 		}
 		if (what.state || what.audit || what.metrics) listener(what);

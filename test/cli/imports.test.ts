@@ -46,6 +46,22 @@ describe('the CLI path stays light', () => {
 		expect(quick.map(r => r.stdout)).toEqual(full.map(r => r.stdout));
 	});
 
+	it('gives the committed rev while the journal holds records, one --expect-rev takes', async () => {
+		const s = sandbox();
+		const {leaseId} = await signedLease(s);
+		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
+		// The first sample changes the list's level (a rewrite of the document); the next two are journal records.
+		for (const cpu of ['51', '52', '53']) expect((await s.calyx(['metrics', 'push', dep, '--cpu', cpu])).code).toBe(0);
+		expect(readFileSync(join(s.data, 'state.journal'), 'utf8').trim().split('\n')).toHaveLength(2);
+		const sources = sourcesOf(await loadedModules(['canary', 'list', '--json'], s.env));
+		expect(sources).toContain('src/cli/quick-list.ts');
+		expect(sources).not.toContain('src/cli/main.ts');
+		const listed = JSON.parse((await s.calyx(['canary', 'list', '--json'])).stdout) as {rev: number};
+		const status = await s.json<{rev: number}>(['store', 'status']);
+		expect(listed.rev).toBe(status.doc.rev);
+		expect((await s.calyx(['--expect-rev', String(listed.rev), 'metrics', 'push', dep, '--cpu', '54'])).code).toBe(0);
+	});
+
 	it('answers --version without loading the program', async () => {
 		const urls = await loadedModules(['--version'], sandbox().env);
 		expect(urls.filter(u => u.includes('/dist/'))).toEqual([]);

@@ -102,19 +102,20 @@ describe('the whole pipeline through the CLI', () => {
 		const s = sandbox();
 		const {leaseId} = await signedLease(s, ['--bake', '15m']);
 		const dep = (await s.calyx(['canary', 'start', leaseId])).stdout.split('\n')[0]!;
-		const rev = () => (JSON.parse(readFileSync(join(s.data, 'state.json'), 'utf8')) as {rev: number}).rev;
+		// The committed revision: the document's, and past it the journal's (store/journal.ts).
+		const rev = async () => (await s.json<Doc>(['store', 'status'])).doc.rev as number;
 		const input = Array.from({length: 1200}, (_, i) => `{"cpu":${50 + (i % 10)}}`).join('\n');
 		const before = snapshot(s.data);
-		const stale = await s.calyx(['--expect-rev', String(rev() - 1), 'metrics', 'push', dep, '--stdin'], {input});
+		const stale = await s.calyx(['--expect-rev', String((await rev()) - 1), 'metrics', 'push', dep, '--stdin'], {input});
 		expect(stale.code).toBe(3);
 		expect(stale.stderr).toMatch(/stdin line 1: state changed .*review and retry/);
 		expect(snapshot(s.data)).toEqual(before);
-		const seen = rev();
+		const seen = await rev();
 		const ok = await s.json<Doc>(['--expect-rev', String(seen), 'metrics', 'push', dep, '--stdin'], {input});
 		expect(ok.code).toBe(0);
 		expect(ok.doc.recorded).toBe(1200);
 		// More than one commit, each expecting the revision the one before produced.
-		expect(rev()).toBeGreaterThan(seen + 1);
+		expect(await rev()).toBeGreaterThan(seen + 1);
 		expect((await s.json<Doc>(['canary', 'status', dep])).doc.sampleCount).toBe(1200);
 	});
 

@@ -22,14 +22,17 @@ interface Outcome {
 	acked: number;
 	archived: number;
 	recovered: boolean;
+	/** Killed with journal records standing: the state read was the document and those records. */
+	journaled: boolean;
 }
 
 /**
  * After the kill: the directory opens and reads without a byte written, holds every acknowledged
  * mutation, and once repaired (what the next write also does) verifies.
  */
-async function check(dir: string, acks: string[][]): Promise<Outcome> {
+async function check(dir: string, acks: string[][], deploymentId: string): Promise<Outcome> {
 	const before = snapshot(dir);
+	const journaled = (statSync(join(dir, 'state.journal'), {throwIfNoEntry: false})?.size ?? 0) > 0;
 	const store = await openStore(dir);
 	const state = await store.read();
 	const lastRev = acks.length ? Number(acks.at(-1)![2]) : 0;
@@ -38,6 +41,9 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	for (const [, , , id] of acks) if (id !== '-') expect(intents.has(id!)).toBe(true);
 	// A deployment whose move to the archive was acknowledged is there, whole.
 	for (const [, , , , archived] of acks) if (archived) expect(await store.deployment(archived)).toMatchObject({archived: true, deployment: {id: archived, status: 'completed'}});
+	// Every acknowledged sample is counted, whether the document or the journal took it.
+	const sampled = () => state.deployments.find(d => d.id === deploymentId)!.sampleCount;
+	expect(sampled()).toBeGreaterThanOrEqual(acks.filter(a => a.length === 4 && a[3] === '-').length);
 	// The list index, whether it survived the kill or not, never shows anything but the document (and what the archive committed).
 	const ended = (await store.recentlyEnded(Number.MAX_SAFE_INTEGER)).reverse().map(r => r.deployment);
 	expect((await store.listDeployments()).deployments).toEqual([...ended, ...state.deployments].map(d => deploymentSummary(d)));
@@ -48,10 +54,12 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 	await store.repair();
 	const report = await store.verifyAudit();
 	expect(report, JSON.stringify(report)).toMatchObject({ok: true});
+	// Repaired, the metrics log holds each counted sample once: none lost, none a crashed commit's.
+	expect((await store.samples(deploymentId)).length).toBe((await store.read()).deployments.find(d => d.id === deploymentId)!.sampleCount);
 	expect(readdirSync(dir).filter(n => n.endsWith('.tmp'))).toEqual([]);
 	const recovered = (await store.audit({limit: 3})).some(e => e.kind === 'store.recovered' || e.kind === 'log.recovered');
 	await store.close();
-	return {acked: acks.length, archived: acks.filter(a => a[4]).length, recovered};
+	return {acked: acks.length, archived: acks.filter(a => a[4]).length, recovered, journaled};
 }
 
 /**
@@ -62,13 +70,13 @@ async function check(dir: string, acks: string[][]): Promise<Outcome> {
 async function killMidFlight(writer: Child, dirs: string[], deploymentId: string, rnd: () => number): Promise<Outcome[]> {
 	writer.send(`go ${deploymentId} ${dirs.join(' ')}`);
 	const acked = () => writer.lines.filter(l => l.startsWith('ack ')).length;
-	const wanted = Math.floor(rnd() * 4 * dirs.length);
+	const wanted = Math.floor(rnd() * 8 * dirs.length);
 	await until(() => acked() >= wanted || writer.proc.exitCode !== null, 'acks');
 	if (rnd() < 0.8) await new Promise(resolve => setTimeout(resolve, rnd() * 3));
 	await writer.kill('SIGKILL');
 	const acks = writer.lines.filter(l => l.startsWith('ack ')).map(l => l.split(' '));
 	const outcomes: Outcome[] = [];
-	for (const [d, dir] of dirs.entries()) outcomes.push(await check(dir, acks.filter(a => a[1] === String(d))));
+	for (const [d, dir] of dirs.entries()) outcomes.push(await check(dir, acks.filter(a => a[1] === String(d)), deploymentId));
 	return outcomes;
 }
 
@@ -104,7 +112,9 @@ describe('kill -9 at random points', () => {
 		expect(outcomes.reduce((n, o) => n + o.acked, 0)).toBeGreaterThan(TRIALS);
 		// Moves to the archive were among them, acknowledged and checked (and others cut short by the kill).
 		expect(outcomes.reduce((n, o) => n + o.archived, 0)).toBeGreaterThan(TRIALS / 10);
-		console.info(`kill -9: ${TRIALS} trials, ${outcomes.reduce((n, o) => n + o.acked, 0)} acknowledged mutations (${outcomes.reduce((n, o) => n + o.archived, 0)} moves to the archive), ${outcomes.filter(o => o.recovered).length} needed a recorded recovery`);
+		// And kills that left journal records standing, which the checks read as committed.
+		expect(outcomes.filter(o => o.journaled).length).toBeGreaterThan(TRIALS / 20);
+		console.info(`kill -9: ${TRIALS} trials, ${outcomes.reduce((n, o) => n + o.acked, 0)} acknowledged mutations (${outcomes.reduce((n, o) => n + o.archived, 0)} moves to the archive), ${outcomes.filter(o => o.recovered).length} needed a recorded recovery, ${outcomes.filter(o => o.journaled).length} left journal records`);
 	}, 240_000);
 });
 

@@ -15,6 +15,9 @@ async function twoStores() {
 		await writer.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: {...healthy, cpu}}, {clock});
 	};
 	for (let i = 0; i < 4; i++) await record(50 + i);
+	// A commit with an event rewrites the document: the samples the journal took are in it, where the edits below find them.
+	await writer.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.5.0', toVersion: '1.6.0'}, {clock});
+	expect(readFileSync(join(dir, 'state.journal'), 'utf8')).toBe('');
 	const reader = await openStore(dir);
 	return {dir, writer, reader, deploymentId, record};
 }

@@ -1,0 +1,236 @@
+import {appendFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {deploymentSummary} from '../../src/core/index.js';
+import {initStore, openStore, type Store} from '../../src/store/index.js';
+import {JOURNAL_LIMITS} from '../../src/store/journal-step.js';
+import {snapshot} from '../cli/helpers.js';
+import {clockAt, healthy, refusal, seedCanary, tempDir} from './helpers.js';
+
+/** A running canary whose first sample is in (it changed the list row: none → ok), so the next ones only move it along. */
+async function canary() {
+	const dir = tempDir();
+	const {store} = await initStore(dir);
+	const clock = clockAt();
+	const {deploymentId} = await seedCanary(store, clock);
+	const record = async (cpu = 55, on: Store = store) => {
+		clock.advance(1000);
+		return on.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: {...healthy, cpu}}, {clock});
+	};
+	await record();
+	return {dir, store, clock, deploymentId, record, journal: join(dir, 'state.journal'), doc: join(dir, 'state.json')};
+}
+
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+const fileOf = (path: string) => {
+	const st = statSync(path, {bigint: true});
+	return `${st.ino}:${st.size}:${st.mtimeNs}`;
+};
+/** The document's own revision, from its first line (the rev a reader gets adds the journal's records). */
+const revOf = (path: string) => Number(/"rev":(\d+)/.exec(readFileSync(path, 'latin1').slice(0, 200))![1]);
+
+describe('the state journal', () => {
+	it('takes a sample that changes no list row as one record: the document is not rewritten, and every reader sees the commit', async () => {
+		const {store, record, deploymentId, journal, doc, dir} = await canary();
+		const before = fileOf(doc);
+		const {rev} = await record(61);
+		expect(fileOf(doc)).toBe(before);
+		expect(lines(journal).map(l => (JSON.parse(l) as {rev: number}).rev)).toEqual([rev]);
+		const state = await store.read();
+		expect(state.rev).toBe(rev);
+		const dep = state.deployments.find(d => d.id === deploymentId)!;
+		expect(dep.window.at(-1)!.cpu).toBe(61);
+		// Another process opening the directory reads the same committed state, samples and list.
+		const other = await openStore(dir);
+		expect(await other.read()).toEqual(state);
+		expect((await other.samples(deploymentId, 1))[0]!.cpu).toBe(61);
+		expect((await other.samples(deploymentId)).length).toBe(dep.sampleCount);
+		const rows = await other.listDeployments({archived: false, checked: false, deployment: deploymentId});
+		expect(rows.rev).toBe(rev);
+		expect(rows.one?.rev).toBe(rev);
+		expect(rows.one?.deployment).toEqual(dep);
+		expect(rows.deployments).toEqual(state.deployments.map(d => deploymentSummary(d)));
+		expect((await other.listDeployments()).rev).toBe(rev);
+		expect(await other.deployment(deploymentId)).toMatchObject({rev, archived: false, deployment: dep});
+	});
+
+	it('is absorbed by the next write that rewrites the document (an event), and emptied', async () => {
+		const {store, record, deploymentId, journal, doc, dir} = await canary();
+		for (const cpu of [60, 61, 62]) await record(cpu);
+		expect(lines(journal)).toHaveLength(3);
+		const journaled = await store.read();
+		const {rev} = await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'checking the journal'});
+		expect(rev).toBe(journaled.rev + 1);
+		expect(lines(journal)).toEqual([]);
+		expect(revOf(doc)).toBe(rev);
+		const dep = (await (await openStore(dir)).read()).deployments.find(d => d.id === deploymentId)!;
+		expect(dep.status).toBe('halted');
+		expect(dep.window.map(s => s.cpu).slice(-3)).toEqual([60, 61, 62]);
+	});
+
+	it(`holds at most ${JOURNAL_LIMITS.records} records: the next sample rewrites the document`, async () => {
+		const {record, journal, doc} = await canary();
+		for (let i = 0; i < JOURNAL_LIMITS.records; i++) await record(50 + (i % 10));
+		expect(lines(journal)).toHaveLength(JOURNAL_LIMITS.records);
+		const before = fileOf(doc);
+		const {rev} = await record();
+		expect(fileOf(doc)).not.toBe(before);
+		expect(revOf(doc)).toBe(rev);
+		expect(lines(journal)).toEqual([]);
+	});
+
+	it('is not used for a sample that changes a list row, nor for one with an event', async () => {
+		const {store, record, journal, deploymentId, clock} = await canary();
+		// A warning reading holds: an event, and the row's status and worst level change.
+		clock.advance(1000);
+		const held = await store.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: {...healthy, errorRate: 1.5}}, {clock});
+		expect(held.events.map(e => e.kind)).toContain('deployment.holding');
+		expect(lines(journal)).toEqual([]);
+		// Still holding (the warning is in the window): the next sample only moves it along.
+		const next = await record();
+		expect(next.events).toEqual([]);
+		expect(lines(journal)).toHaveLength(1);
+	});
+
+	it('reads records the document already holds (a checkpoint cut short) as nothing, and the next write empties it', async () => {
+		const {store, record, journal, deploymentId, dir} = await canary();
+		await record(60);
+		const kept = readFileSync(journal);
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'a checkpoint'});
+		const state = await store.read();
+		writeFileSync(journal, kept);
+		const reader = await openStore(dir);
+		expect(await reader.read()).toEqual(state);
+		await store.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'go on'});
+		expect(lines(journal)).toEqual([]);
+	});
+
+	it('leaves a record a crash cut short unread, and the next write says so and empties the journal', async () => {
+		const {store, record, journal, dir, deploymentId} = await canary();
+		await record(60);
+		const committed = await store.read();
+		appendFileSync(journal, `{"rev":${committed.rev + 1},"deployments":[{"id":"${deploymentId}","serv`);
+		const reader = await openStore(dir);
+		expect(await reader.read()).toEqual(committed);
+		await record(61, reader);
+		expect(lines(journal)).toEqual([]);
+		const said = (await reader.audit({limit: 3})).find(e => e.kind === 'store.recovered');
+		expect(said?.reason).toMatch(/journal record .*state\.journal.*did not take effect/);
+		expect((await reader.read()).deployments.find(d => d.id === deploymentId)!.window.at(-1)!.cpu).toBe(61);
+	});
+
+	it('sets aside the samples of a commit that stopped before its journal record (they were appended first)', async () => {
+		const {store, record, dir, deploymentId} = await canary();
+		await record(60);
+		const committed = await store.read();
+		appendFileSync(join(dir, 'metrics.ndjson'), `${JSON.stringify({rev: committed.rev + 1, deploymentId, sample: {...healthy, cpu: 99, at: '2026-11-25T10:10:00.000Z'}})}\n`);
+		const reader = await openStore(dir);
+		expect(await reader.read()).toEqual(committed);
+		expect((await reader.samples(deploymentId, 1))[0]!.cpu).toBe(60);
+		await record(61, reader);
+		expect((await reader.audit({limit: 3})).some(e => e.kind === 'store.recovered')).toBe(true);
+		const samples = await reader.samples(deploymentId);
+		expect(samples.map(s => s.cpu)).not.toContain(99);
+		expect(samples.length).toBe((await reader.read()).deployments.find(d => d.id === deploymentId)!.sampleCount);
+	});
+
+	it('appends again the samples a crash cut from the metrics log after their record committed (written there unsynced)', async () => {
+		const {record, dir, deploymentId} = await canary();
+		for (const cpu of [60, 61, 62]) await record(cpu);
+		const metrics = join(dir, 'metrics.ndjson');
+		const kept = readFileSync(metrics, 'utf8').split('\n').filter(Boolean);
+		// The machine went down: the journal's records were synced, the log's last two lines were not.
+		writeFileSync(metrics, `${kept.slice(0, -2).join('\n')}\n`);
+		const reader = await openStore(dir);
+		const count = (await reader.read()).deployments.find(d => d.id === deploymentId)!.sampleCount;
+		expect(await reader.samples(deploymentId)).toHaveLength(count - 2);
+		expect((await reader.repair({dryRun: true})).actions.join('\n')).toMatch(/append again to .*metrics\.ndjson the 2 samples of committed journal records \(rev \d+, \d+\)/);
+		await record(63, reader);
+		const said = (await reader.audit({limit: 5})).find(e => e.kind === 'store.recovered');
+		expect(said?.reason).toMatch(/^2 samples of committed journal records \(rev \d+, \d+\) were missing from .*metrics\.ndjson/);
+		const samples = await reader.samples(deploymentId);
+		expect(samples).toHaveLength(count + 1);
+		expect(samples.slice(-4).map(s => s.cpu)).toEqual([60, 61, 62, 63]);
+	});
+
+	it('refuses a journal that does not continue the document, naming it, and writes nothing', async () => {
+		const {record, journal, dir} = await canary();
+		await record(60);
+		const [line] = lines(journal);
+		const record1 = JSON.parse(line!) as {rev: number};
+		writeFileSync(journal, `${JSON.stringify({...record1, rev: record1.rev + 5})}\n`);
+		const before = snapshot(dir);
+		const reader = await openStore(dir);
+		const error = await refusal(reader.read());
+		expect(error.code).toBe('CORRUPT');
+		expect(error.path).toBe(journal);
+		expect(error.message).toMatch(/state\.journal: its records start at rev \d+, but the document is at rev \d+/);
+		await refusal(reader.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'}));
+		expect(snapshot(dir)).toEqual(before);
+	});
+
+	it('refuses a record that fails the schema, or names a deployment the document does not hold', async () => {
+		const {record, journal, dir} = await canary();
+		await record(60);
+		const good = lines(journal)[0]!;
+		const bad = (edit: (r: {rev: number; deployments: Array<Record<string, unknown>>}) => void) => {
+			const r = JSON.parse(good) as {rev: number; deployments: Array<Record<string, unknown>>};
+			edit(r);
+			writeFileSync(journal, `${JSON.stringify(r)}\n`);
+			return openStore(dir).then(s => refusal(s.read()));
+		};
+		const negative = await bad(r => (r.deployments[0]!.sampleCount = -1));
+		expect(negative.message).toMatch(/state\.journal: the record at byte 0 fails its schema at deployments\[0\]\.sampleCount/);
+		const stranger = await bad(r => (r.deployments[0]!.id = 'DEP-20991231-00001'));
+		expect(stranger.message).toMatch(/names deployment "DEP-20991231-00001", which the document does not hold/);
+		// Valid as a deployment, but what only an audited rewrite changes: a status, a lease, a plan.
+		for (const edit of [(d: Record<string, unknown>) => (d.status = 'completed'), (d: Record<string, unknown>) => (d.leaseId = 'LEASE-forged'), (d: Record<string, unknown>) => ((d.plan as {autoRollback: boolean}).autoRollback = false)]) {
+			const beyond = await bad(r => edit(r.deployments[0]!));
+			expect(beyond.message).toMatch(/changes deployment "DEP-[\d-]+" beyond what samples move along/);
+		}
+		// Only its samples moved, but its list row with them (the level: no sample left): the list would show the document's.
+		const emptied = await bad(r => (r.deployments[0]!.window = []));
+		expect(emptied.message).toMatch(/changes deployment "DEP-[\d-]+"'s list row/);
+		const twice = await bad(r => r.deployments.push(r.deployments[0]!));
+		expect(twice.message).toMatch(/holds deployment "DEP-[\d-]+" twice/);
+		const sample = await bad(r => Object.assign(r, {samples: [{deploymentId: r.deployments[0]!.id, sample: {at: 'now', cpu: 'high'}}]}));
+		expect(sample.message).toMatch(/fails its schema at samples\[0\]\.sample\./);
+		const extra = await bad(r => Object.assign(r, {config: {}}));
+		expect(extra.message).toMatch(/fails its schema at config: unknown field \(allowed: rev, deployments, samples\)/);
+		writeFileSync(journal, 'not json\n');
+		expect((await refusal((await openStore(dir)).read())).message).toMatch(/state\.journal: the line at byte 0 is not JSON/);
+	});
+
+	it('is read again when a refill has the size and mtime of the journal read last (a coarse clock): its first bytes differ', async () => {
+		const {store, record, dir, deploymentId, journal} = await canary();
+		for (const cpu of [60, 61]) await record(cpu);
+		// Whole seconds, as a filesystem with coarse timestamps has them: the refill below gets the same.
+		utimesSync(journal, 1_000_000_000, 1_000_000_000);
+		const reader = await openStore(dir);
+		expect((await reader.read()).rev).toBe((await store.read()).rev);
+		const size = statSync(journal).size;
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'a checkpoint'});
+		await store.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'go on'});
+		await record(62);
+		const [line] = lines(journal);
+		expect(line!.length + 1).toBeLessThan(size);
+		// The same inode, size and mtime as the reader saw: one record, padded (JSON allows the spaces).
+		writeFileSync(journal, `${line}${' '.repeat(size - line!.length - 1)}\n`);
+		utimesSync(journal, 1_000_000_000, 1_000_000_000);
+		expect(await reader.read()).toEqual(await store.read());
+	});
+
+	it('is read again whole after a checkpoint emptied it and writes refilled it (a reader never takes the new tail for the old one)', async () => {
+		const {store, record, dir, deploymentId} = await canary();
+		const reader = await openStore(dir);
+		for (const cpu of [60, 61, 62, 63]) await record(cpu);
+		expect((await reader.read()).rev).toBe((await store.read()).rev);
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'a checkpoint'});
+		await store.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'go on'});
+		for (const cpu of [70, 71, 72, 73, 74, 75]) await record(cpu);
+		expect(lines(join(dir, 'state.journal')).length).toBeGreaterThan(0);
+		const now = await store.read();
+		expect(await reader.read()).toEqual(now);
+		expect((await reader.samples(deploymentId, 1))[0]!.cpu).toBe(75);
+	});
+});
