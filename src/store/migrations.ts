@@ -23,6 +23,10 @@ export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
 	// Version 3: ended deployments leave the document for the archive. Reading moves nothing: the
 	// first commit after the upgrade moves them, audited (see store/archive-step.ts).
 	2: doc => ({...doc, schemaVersion: 3}),
+	// Version 4: commits that only move live canaries along are records in `state.journal` (see
+	// store/journal.ts). The document is unchanged, but a calyx that does not read the journal would
+	// miss those commits and write over them: it must refuse the directory, as it refuses this version.
+	3: doc => ({...doc, schemaVersion: 4}),
 };
 
 function withoutVersion(doc: Doc): Doc {

@@ -1,7 +1,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {runDrill, type Deployment} from '../../src/core/index.js';
+import {runDrill, SCHEMA_VERSION, type Deployment} from '../../src/core/index.js';
 import {openStore, type StoreError} from '../../src/store/index.js';
 import {snapshot} from '../cli/helpers.js';
 import {keyedStore, runToEnd, startCanary} from './archive-fixture.js';
@@ -79,11 +79,11 @@ describe('a document of version 2 with its ended deployments inside', () => {
 		const listed = (await store.listDeployments()).deployments;
 		await store.run({type: 'intent.create', actor: 'human:alice', service: 'checkout', fromVersion: '1.4.0', toVersion: '1.5.0'}, {clock});
 		const state = await store.read();
-		expect(state.schemaVersion).toBe(3);
+		expect(state.schemaVersion).toBe(SCHEMA_VERSION);
 		expect(state.deployments).toEqual([]);
 		expect(state.history).toMatchObject({archived: 30, statuses: {completed: 30}});
 		const events = await store.audit();
-		expect(events.find(e => e.kind === 'store.migrated')).toMatchObject({data: {from: 2, to: 3}});
+		expect(events.find(e => e.kind === 'store.migrated')).toMatchObject({data: {from: 2, to: SCHEMA_VERSION}});
 		expect(events.filter(e => e.kind === 'store.archived')).toEqual([
 			expect.objectContaining({data: expect.objectContaining({count: 30, first: ids[0], last: ids[29]}), reason: expect.stringContaining('30 ended deployments moved')}),
 		]);

@@ -83,7 +83,7 @@ describe('a version-1 document (the simulated world inside it)', () => {
 		const state = await store.read();
 		expect(State.safeParse(state).success).toBe(true);
 		expect(state.schemaVersion).toBe(SCHEMA_VERSION);
-		expect(SCHEMA_VERSION).toBe(3);
+		expect(SCHEMA_VERSION).toBe(4);
 		expect(state).not.toHaveProperty('world');
 		const dep = state.deployments.find(d => d.id === deploymentId)!;
 		expect(dep.status).toBe('running');

@@ -318,7 +318,8 @@ export type Deployment = z.infer<typeof Deployment>;
 
 export const AuditHead = z.object({seq: z.number().int().min(0), hash: z.string()});
 
-export const SCHEMA_VERSION = 3;
+/** The state's schema version, as a file store's document carries it (version 4: the file store's journal, store/journal.ts). */
+export const SCHEMA_VERSION = 4;
 
 /**
  * Set by the migration that copied this store elsewhere (calyx store migrate), in the commit that

@@ -10,6 +10,13 @@ export interface Kv {
 	mod: string;
 }
 
+/**
+ * The etcd store's layout version, in `s/meta`: the state's schema version when the layout was
+ * made. The state's version 4 changed only the file store (its journal), so an etcd store stays
+ * at 3, and a calyx of version 3 still reads it.
+ */
+const ETCD_SCHEMA_VERSION = 3;
+
 /** What `s/meta` holds: the document's header and single values, and each list's ids in order. */
 interface Meta {
 	schemaVersion: number;
@@ -58,14 +65,14 @@ export class SnapshotCodec {
 		const metaKv = kvs.find(kv => kv.key === this.keys.meta);
 		if (!metaKv) throw new StoreError('NOT_INITIALISED', `${this.where} holds no calyx store (no ${this.keys.meta}): run calyx store init --store ${this.where}`, this.where);
 		const meta = this.#parse<Meta>(metaKv);
-		if (meta.schemaVersion !== SCHEMA_VERSION) {
-			throw new StoreError('VERSION', `${this.where}: the store is at schema version ${String(meta.schemaVersion)}; this calyx reads ${SCHEMA_VERSION}`, this.where);
+		if (meta.schemaVersion !== ETCD_SCHEMA_VERSION) {
+			throw new StoreError('VERSION', `${this.where}: the store is at schema version ${String(meta.schemaVersion)}; this calyx reads ${ETCD_SCHEMA_VERSION}`, this.where);
 		}
 		const byKey = new Map<string, Kv>();
 		for (const kv of kvs) if (kv !== metaKv) byKey.set(kv.key, kv);
 		const used: Kv[] = [metaKv];
 		const {order, ...header} = meta;
-		const doc: Record<string, unknown> = {...header};
+		const doc: Record<string, unknown> = {...header, schemaVersion: SCHEMA_VERSION};
 		for (const list of LISTS) {
 			const ids = order?.[list];
 			if (ids === undefined) continue;
@@ -114,7 +121,7 @@ export class SnapshotCodec {
 				return id;
 			});
 		}
-		const meta: Meta = {schemaVersion: SCHEMA_VERSION, rev: next.rev, auditHead: next.auditHead, config: next.config, ...(next.history ? {history: next.history} : {}), ...(next.moved ? {moved: next.moved} : {}), order};
+		const meta: Meta = {schemaVersion: ETCD_SCHEMA_VERSION, rev: next.rev, auditHead: next.auditHead, config: next.config, ...(next.history ? {history: next.history} : {}), ...(next.moved ? {moved: next.moved} : {}), order};
 		return {puts, deletes: [...before.keys()], meta: JSON.stringify(meta)};
 	}
 
