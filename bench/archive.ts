@@ -13,12 +13,14 @@
  * Run: node --import tsx bench/archive.ts (part of npm run bench). CALYX_BENCH_ARCHIVE_MAX=10000
  * stops earlier; CALYX_BENCH_ROUNDS sets the rounds of mutations (default 300).
  */
+import {statSync} from 'node:fs';
 import {mkdtemp, readFile, rm, stat} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {deploymentView, ManualClock} from '../src/core/index.js';
 import {ENDED_SHOWN, withEnded} from '../src/store/archive-tail.js';
 import {openStore, storePaths} from '../src/store/index.js';
+import {JOURNAL_LIMITS} from '../src/store/journal-step.js';
 import {AGAINST_HEADER, againstColumns, againstFloor, floorSpread, type Against} from './lib/floor.js';
 import {endedId, healthy, liveId, populate} from './lib/scale.js';
 import {load, ms, ratio, sample, stats, table, thousands, type Stats} from './lib/stats.js';
@@ -36,6 +38,8 @@ interface Figures {
 	document: number;
 	archive: number;
 	mutation: Against;
+	/** Which of the mutation's rounds rewrote the document (the others were journal records: src/store/journal.ts). */
+	rewrote: boolean[];
 	audited: Against;
 	load: string;
 	cold: Stats;
@@ -50,7 +54,21 @@ async function measure(ended: number): Promise<Figures> {
 	const clock = new ManualClock('2026-11-26T00:00:00Z');
 	const bytes = await readFile(join(dir, 'state.json'));
 	const floorPath = join(dir, 'floor.json');
-	const mutation = await againstFloor(i => store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)}), floorPath, bytes, {rounds: ROUNDS});
+	// Which file took each round: a stat after it (µs, counted in the round's time).
+	const statePath = join(dir, 'state.json');
+	let ino = statSync(statePath).ino;
+	const rewrote: boolean[] = [];
+	const mutation = await againstFloor(
+		async i => {
+			await store.run({type: 'metrics.record', actor: 'agent:bench', id: liveId(Math.abs(i) % LIVE), sample: healthy}, {clock: (clock.advance(1000), clock)});
+			const now = statSync(statePath).ino;
+			if (i >= 0) rewrote.push(now !== ino);
+			ino = now;
+		},
+		floorPath,
+		bytes,
+		{rounds: ROUNDS},
+	);
 	// A healthy sample writes no audit event; a commit that does says so first (commit.json, synced), then appends to the trail.
 	const note = (i: number) => ({at: new Date(clock.now()).toISOString(), actor: 'agent:bench', kind: 'bench.note', subject: 'state', reason: `note ${i}`, data: {}});
 	const audited = await againstFloor(i => store.mutate(state => ({state, events: [note(i)], result: null})), floorPath, bytes, {rounds: ROUNDS});
@@ -81,7 +99,7 @@ async function measure(ended: number): Promise<Figures> {
 	}, {iterations: 5, warmup: 1});
 	const archive = (await stat(join(dir, 'archive.ndjson'))).size;
 	await rm(dir, {recursive: true, force: true});
-	return {ended, events, document: bytes.length, archive, mutation, audited, load: loadNow, cold: stats(cold), statusLive: stats(statusLive), statusArchived: stats(statusArchived), list: stats(list), listAll: stats(listAll)};
+	return {ended, events, document: bytes.length, archive, mutation, rewrote, audited, load: loadNow, cold: stats(cold), statusLive: stats(statusLive), statusArchived: stats(statusArchived), list: stats(list), listAll: stats(listAll)};
 }
 
 const verdict = (value: number, target: number) => `${value <= target ? 'ok' : 'MISSED'} (≤ ${target} ms)`;
@@ -101,6 +119,19 @@ try {
 		]),
 	);
 	console.log(all.map(f => `${thousands(f.ended)}: ${f.mutation.figure.n} rounds, ${floorSpread(f.mutation)}, ${f.load}`).join('; '));
+	console.log('Of those rounds, the samples the journal took (one append and fsync) and those that rewrote the document (the journal full, every');
+	console.log(`${JOURNAL_LIMITS.records + 1}th, or a list row changed):`);
+	console.log(
+		table([
+			['ended', 'journal rounds', 'median', 'p95', 'document rounds', 'median', 'p95', 'p95 / floor p95'],
+			...all.map(f => {
+				const split = (rewrote: boolean) => f.mutation.rounds.filter((_, i) => f.rewrote[i] === rewrote);
+				const figures = (rounds: number[]) => (rounds.length > 0 ? [String(rounds.length), `${ms(stats(rounds).median)} ms`, `${ms(stats(rounds).p95)} ms`] : ['0', '-', '-']);
+				const document = split(true);
+				return [thousands(f.ended), ...figures(split(false)), ...figures(document), document.length > 0 ? ratio(stats(document).p95, f.mutation.floor.p95) : '-'];
+			}),
+		]),
+	);
 	console.log('\nA commit with one audit event (the commit marker synced, then the trail appended), in turns with the same floor:');
 	console.log(table([['ended', ...AGAINST_HEADER], ...all.map(f => [thousands(f.ended), ...againstColumns(f.audited)])]));
 	console.log(`\nCold reads, each from a fresh store (as a CLI process): read(), canary status of a live and of an archived deployment, canary list (${LIVE} live + the last ${ENDED_SHOWN} ended), canary list --all.`);

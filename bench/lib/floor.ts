@@ -32,12 +32,14 @@ export interface Against {
 	floor: Stats;
 	/** Each round's figure over the floor measured beside it. */
 	paired: Stats;
+	/** The figure's rounds, in order (ms). */
+	rounds: number[];
 }
 
 /** `figure` in turns with the durable-write floor of `bytes` at `path` (see `interleaved`). */
 export async function againstFloor(figure: (i: number) => unknown, path: string, bytes: Buffer, opts: {rounds: number; warmup?: number}): Promise<Against> {
 	const {samples, paired} = await interleaved({figure, floor: () => durableFloor(path, bytes)}, {warmup: 10, ...opts});
-	return {figure: stats(samples.figure), floor: stats(samples.floor), paired: stats(paired.floor.map(r => 1 / r))};
+	return {figure: stats(samples.figure), floor: stats(samples.floor), paired: stats(paired.floor.map(r => 1 / r)), rounds: samples.figure};
 }
 
 export const AGAINST_HEADER = ['median', 'p95', 'floor median', 'floor p95', 'p95 / floor p95', 'median / floor median', 'per round: median, p95'];

@@ -11,9 +11,11 @@ const NAMES: Record<Phase, string> = {
 	locked: 'lock taken',
 	checked: 'checks (debris, logs, chain from the verified point; older lines too on a first write)',
 	stepped: 'engine step',
-	prepared: 'encode (and the events chained)',
-	written: 'writes durable (document temp with its list rows, O_DSYNC, validated as written; sample append + fsync; backup link)',
-	committed: 'rename + directory fsync (backups rotated; older audit lines re-checked, SCRUB_LINES a second, from the fsyncs on)',
+	prepared: 'encode (the document, or the journal record; events chained)',
+	written: 'document commits: writes durable (document temp with its list rows, O_DSYNC, validated as written; sample append + fsync; backup link)',
+	committed: 'document commits: rename + directory fsync (backups rotated; older audit lines re-checked, SCRUB_LINES a second, from the fsyncs on)',
+	sampled: 'journal commits: sample append + fsync',
+	journaled: 'journal commits: record append + fsync (the commit point)',
 	released: 'lock released, head witnessed',
 };
 
