@@ -90,6 +90,12 @@ export class Committer {
 		return this.#journal;
 	}
 
+	/** The event a write that saves a document read in an older version records. */
+	#migrated(): EventDraft[] {
+		const from = this.#doc.migratedFrom;
+		return from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
+	}
+
 	/** A repair changes the logs as no commit does: the next write checks them in full. */
 	forget(): void {
 		this.#last.forget();
@@ -122,8 +128,8 @@ export class Committer {
 			const {current, view, doc} = found;
 			const state = await this.recover(current, lock, {found});
 			refuseIfMoved(state);
-			const from = this.#doc.migratedFrom;
-			const migrated = from === undefined ? [] : [storeEvent('store.migrated', `schema version ${from} → ${SCHEMA_VERSION}`, {from, to: SCHEMA_VERSION})];
+			// Said by the recovery's write, if there was one (it saved the document in this version).
+			const migrated = this.#migrated();
 			const named = cmds.length > 0 ? await restoreNamed(this.#archive, state, cmds) : {state, restored: new Set<Deployment>()};
 			let m: Step<R>;
 			try {
@@ -173,22 +179,23 @@ export class Committer {
 	 * Repairs what a crash left (the logs: reconcile.ts; files: debris.ts) as a commit of its own,
 	 * before anything else; every file it moves or removes is named by that commit's audit events.
 	 */
-	async recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean; checkCut: boolean}} = {}): Promise<State> {
+	async recover(state: State, lock: HeldLock, opts: {setAside?: boolean; found?: {debris: Debris; agree: boolean; checkCut: boolean; view: JournalView}} = {}): Promise<State> {
 		const debris = opts.found?.debris ?? (await findDebris(this.paths));
 		const agree = opts.found?.agree ?? (await logsAgree(this.paths, state));
 		const journal = this.#journal.load();
 		const checkCut = opts.found?.checkCut ?? true;
-		const cutNow = agree && checkCut ? await cutSamples(this.paths.metrics, journal.records) : undefined;
+		const records = checkCut ? (opts.found?.view ?? (await this.#read()).view).records : [];
+		const cutNow = agree ? await cutSamples(this.paths.metrics, records) : undefined;
 		if (agree && !hasWork(debris) && journal.torn === 0 && !cutNow) return state;
 		await settleRotation(this.paths, debris);
 		const recovery = agree ? {events: [], auditHead: state.auditHead} : await reconcile(this.paths, state, opts);
 		// Counted once the lines of crashed commits are set aside.
-		const cut = agree || !checkCut ? cutNow : await cutSamples(this.paths.metrics, journal.records);
+		const cut = agree ? cutNow : await cutSamples(this.paths.metrics, records);
 		if (cut) await appendDurable(this.paths.metrics, cut.bytes);
 		const events = [...recovery.events, ...debrisEvents(this.paths, debris), ...journalEvents(this.paths, journal.torn, cut)];
 		if (events.length === 0) return state;
 		const base: State = {...state, rev: Math.max(state.rev, recovery.orphanRev ?? 0), auditHead: recovery.auditHead};
-		await this.save(lock, base, base, events, [], [], undefined, 'adopted' in recovery ? recovery.adopted : undefined);
+		await this.save(lock, base, base, [...this.#migrated(), ...events], [], [], undefined, 'adopted' in recovery ? recovery.adopted : undefined);
 		await afterCommit(this.paths, debris, events);
 		return this.#db.data;
 	}

@@ -16,7 +16,8 @@ export interface CutSamples {
  * samples to the log unsynced (the record, synced, is the commit: journal-commit.ts), so a crash
  * of the machine can keep the record and cut the lines. A log keeps a prefix of what was appended
  * (a torn line is cut by recovery first): for each record, the lines it holds of that revision are
- * counted from the end, and the rest of the record's samples are the ones cut.
+ * counted from the end, and the rest of the record's samples are the ones cut. `records`: those
+ * past the document's revision (the rewrite that took older ones in synced the log first).
  */
 export async function cutSamples(path: string, records: readonly JournalRecord[]): Promise<CutSamples | undefined> {
 	const sampled = records.filter(r => (r.samples?.length ?? 0) > 0);
@@ -24,6 +25,9 @@ export async function cutSamples(path: string, records: readonly JournalRecord[]
 	const first = sampled[0]!.rev;
 	const present = new Map<number, number>();
 	const tail = await readTail(path);
+	// The log ends with the last record's last sample, as it mostly does: it holds every one before (a prefix).
+	const newest = sampled.at(-1)!;
+	if (tail.tornAt === undefined && tail.last?.line.equals(sampleLines([newest.samples!.at(-1)!], newest.rev).subarray(0, -1))) return undefined;
 	for await (const {line} of linesBackward(path, tail.tornAt ?? tail.size)) {
 		const rev = revOf(line) ?? 0;
 		if (rev < first) break;

@@ -1,7 +1,8 @@
 import {appendFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {deploymentSummary} from '../../src/core/index.js';
+import {deploymentSummary, SCHEMA_VERSION} from '../../src/core/index.js';
+import {migrateStore} from '../../src/store/etcd/migrate.js';
 import {initStore, openStore, type Store} from '../../src/store/index.js';
 import {JOURNAL_LIMITS} from '../../src/store/journal-step.js';
 import {snapshot} from '../cli/helpers.js';
@@ -151,6 +152,35 @@ describe('the state journal', () => {
 		const samples = await reader.samples(deploymentId);
 		expect(samples).toHaveLength(count + 1);
 		expect(samples.slice(-4).map(s => s.cpu)).toEqual([60, 61, 62, 63]);
+	});
+
+	it('is not migrated elsewhere while samples a crash cut from the log wait for the next write (the copy would lack them)', async () => {
+		const {store, record, dir, deploymentId} = await canary();
+		for (const cpu of [60, 61]) await record(cpu);
+		const metrics = join(dir, 'metrics.ndjson');
+		writeFileSync(metrics, `${readFileSync(metrics, 'utf8').split('\n').filter(Boolean).slice(0, -1).join('\n')}\n`);
+		const [out, stateHome] = [tempDir(), tempDir()];
+		const error = await refusal(migrateStore({dir}, {dir: out}, {trust: store.trust, stateHome}));
+		expect(error.message).toMatch(/holds what a crash left \(append again to .*metrics\.ndjson the 1 samples .*\): run calyx repair on it first/);
+		await (await openStore(dir)).repair();
+		await migrateStore({dir}, {dir: out}, {trust: store.trust, stateHome});
+		const copy = await openStore(out);
+		const count = (await copy.read()).deployments.find(d => d.id === deploymentId)!.sampleCount;
+		expect(await copy.samples(deploymentId)).toHaveLength(count);
+	});
+
+	it('records the migration of a version-3 document in the repair its first write makes', async () => {
+		const {store, dir, deploymentId} = await canary();
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'a checkpoint'});
+		const doc = join(dir, 'state.json');
+		writeFileSync(doc, readFileSync(doc, 'utf8').replace(`"schemaVersion":${SCHEMA_VERSION},`, '"schemaVersion":3,'));
+		const {rev} = await store.read();
+		appendFileSync(join(dir, 'metrics.ndjson'), `${JSON.stringify({rev: rev + 1, deploymentId, sample: {...healthy, at: '2026-11-25T10:10:00.000Z'}})}\n`);
+		const reader = await openStore(dir);
+		await reader.run({type: 'canary.resume', actor: 'human:alice', id: deploymentId, reason: 'go on'});
+		const kinds = (await reader.audit({limit: 6})).map(e => e.kind);
+		expect(kinds).toContain('store.recovered');
+		expect((await reader.audit()).filter(e => e.kind === 'store.migrated').map(e => e.data)).toEqual([{from: 3, to: SCHEMA_VERSION}]);
 	});
 
 	it('refuses a journal that does not continue the document, naming it, and writes nothing', async () => {

@@ -68,6 +68,7 @@ export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOp
 	try {
 		const cleaned = etcdTarget ? await emptyEtcd(etcdTarget, target, opts.forceClean === true) : await emptyDir((to as {dir: string}).dir);
 		const {parts, head} = await readSource(from, source, opts);
+		const rev = parts.state.rev;
 		const read = performance.now();
 		let keysWritten: number | undefined;
 		let verified: Head;
@@ -86,7 +87,7 @@ export async function migrateStore(from: StoreRef, to: StoreRef, opts: MigrateOp
 			});
 			verified = reached!;
 		}
-		const sealedAt = await seal(from, source, target, head, opts);
+		const sealedAt = await seal(from, source, target, {head, rev}, opts);
 		const done = performance.now();
 		const left = 'dir' in to ? await leftovers(to.dir) : [];
 		return {
@@ -109,15 +110,17 @@ const openRef = (ref: StoreRef, opts: MigrateOptions): Promise<BatchStore> =>
 	'dir' in ref ? openStore(ref.dir, {trust: opts.trust, anchor: {stateHome: opts.stateHome}}) : openEtcdAt(ref.target, opts);
 
 /** Seals the source at the head that was copied; refused (the copy left as it is) if it moved on meanwhile. */
-async function seal(from: StoreRef, source: string, target: string, head: Head, opts: MigrateOptions): Promise<{seq: number; at: string}> {
+async function seal(from: StoreRef, source: string, target: string, copied: {head: Head; rev: number}, opts: MigrateOptions): Promise<{seq: number; at: string}> {
+	const {head} = copied;
 	const store = await openRef(from, opts);
 	try {
 		const at = new Date().toISOString();
 		const {result} = await store.mutate(state => {
-			if (!sameHead(state.auditHead, head)) {
+			// The rev too: a commit without an event (a sample) moves it and not the head.
+			if (!sameHead(state.auditHead, head) || state.rev !== copied.rev) {
 				throw new StoreError(
 					'INVALID',
-					`${source} changed after it was copied (at seq ${head.seq}, now ${state.auditHead.seq}): it is not sealed, and ${target} holds it as of seq ${head.seq}; stop its engines and writers, remove that copy, and migrate again`,
+					`${source} changed after it was copied (at seq ${head.seq}, rev ${copied.rev}; now seq ${state.auditHead.seq}, rev ${state.rev}): it is not sealed, and ${target} holds it as of seq ${head.seq}; stop its engines and writers, remove that copy, and migrate again`,
 					source,
 				);
 			}
@@ -158,6 +161,9 @@ async function readSource(from: StoreRef, where: string, opts: MigrateOptions): 
 		if (trust.foreign !== undefined) throw new StoreError('TRUST_MISMATCH', `${mismatchReason(opts.trust, trust.foreign).message}; it is not migrated, nothing was written`, where);
 		const refusal = trustRefusal(await store.read(), trust);
 		if (refusal) throw new StoreError(refusal.code === 'TRUST_MISMATCH' ? 'TRUST_MISMATCH' : 'TRUST_MISFIT', `${refusal.message}; it is not migrated, nothing was written`, where);
+		// What a crash left is repaired by the next write, the seal's: a copy made before it would lack it (samples the journal holds, for one).
+		const pending = 'dir' in from ? (await store.repair({dryRun: true})).actions : [];
+		if (pending.length > 0) throw refused(`${where} holds what a crash left (${pending.join('; ')}): run calyx repair on it first, then migrate again`, where);
 		const report = await store.verifyAudit();
 		const problem = chainProblem('source', where, report);
 		if (problem) throw new StoreError('TAMPERED', `${problem}: it is not migrated; nothing was written`, where);
