@@ -108,7 +108,7 @@ try {
 	console.log(`calyx archive bench — ${LIVE} live canaries and N ended deployments; node ${process.version}, ${new Date().toISOString()}\n`);
 	const all: Figures[] = [];
 	for (const n of SCALES) all.push(await measure(n));
-	console.log('One mutation (metrics.record through the engine: lock, checks, validate, sample append, durable write), in turns with the');
+	console.log('One mutation (metrics.record through the engine: lock, checks, validate, a journal record or the document rewritten), in turns with the');
 	console.log('durable-write floor of the same live-only document (new file, write, fsync, rename, directory fsync: plain fs calls).');
 	console.log('Target: p95 ≤ 2× the floor\'s p95 at every scale; ≤ 10 ms at 10,000 ended.');
 	const verdict2x = (a: Against, ended: number) => `${a.figure.p95 <= 2 * a.floor.p95 ? 'ok' : 'MISSED'} (≤ 2×)${ended === 10_000 ? `, ${verdict(a.figure.p95, 10)}` : ''}`;

@@ -191,7 +191,7 @@ try {
 		]);
 		notes.push(`${thousands(n)}: ${r.mutation.figure.n} rounds, ${floorSpread(r.mutation)}, ${r.load}`);
 	}
-	console.log(`One mutation (metrics.record through the engine: lock, checks, validate, sample append + fsync, durable write), ${LIVE} live canaries in the`);
+	console.log(`One mutation (metrics.record through the engine: lock, checks, validate, a journal record or the document rewritten), ${LIVE} live canaries in the`);
 	console.log('document and N ended in the archive, in turns with the durable-write floor of the same document (new file, write, fsync, rename, directory fsync).');
 	console.log(`${table(rows)}\n${notes.join('; ')}\n`);
 	console.log(`The same mutations by phase (each the time since the phase before, through the store's trace option):\n${phaseTables.join('\n\n')}\n`);

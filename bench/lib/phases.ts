@@ -14,7 +14,7 @@ const NAMES: Record<Phase, string> = {
 	prepared: 'encode (the document, or the journal record; events chained)',
 	written: 'document commits: writes durable (document temp with its list rows, O_DSYNC, validated as written; sample append + fsync; backup link)',
 	committed: 'document commits: rename + directory fsync (backups rotated; older audit lines re-checked, SCRUB_LINES a second, from the fsyncs on)',
-	sampled: 'journal commits: sample append + fsync',
+	sampled: 'journal commits: sample append (written, not synced: the record stands for it)',
 	journaled: 'journal commits: record append + fsync (the commit point)',
 	released: 'lock released, head witnessed',
 };
