@@ -1,5 +1,6 @@
 import {ENDED_SHOWN} from '../store/archive-tail.js';
-import {journalBytes, revPast} from '../store/journal-rev.js';
+import {revPast} from '../store/journal-rev.js';
+import {readFrom} from '../store/lines.js';
 import {readListIndex} from '../store/list-read.js';
 import {storePaths} from '../store/paths.js';
 import {colorWanted, dataDirOf} from './env.js';
@@ -75,9 +76,9 @@ export async function quickList(args: string[], io: {stdout: NodeJS.WritableStre
 	try {
 		const paths = storePaths(dataDirOf(opts.data, io.env));
 		// The journal before the document (store/journal.ts): its records are commits past the document's rev.
-		const journal = journalBytes(paths.journal);
-		const live = journal && (await readListIndex(paths));
-		const rev = live && revPast(journal!, live.rev);
+		const journal = await readFrom(paths.journal, 0);
+		const live = await readListIndex(paths);
+		const rev = live && revPast(journal, live.rev);
 		if (!live || rev === undefined) return false;
 		const list = await filteredList({...live, rev}, paths.archiveIndex, opts.ended, opts.filter);
 		const text = paintedText(renderList(list, {json: opts.json, color: colorWanted(opts.color, io.stdout, io.env)}));

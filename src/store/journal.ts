@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, ftruncateSync, lstatSync, readSync, truncateSync} from 'node:fs';
+import {closeSync, fstatSync, ftruncateSync, lstatSync, readSync} from 'node:fs';
 import type {RecordedSample} from '../core/engine/context.js';
 import type {Deployment, State} from '../core/model/index.js';
 import {sameValue} from '../core/same-value.js';
@@ -17,7 +17,7 @@ import {check, checkDeployment, deepFreeze, isObject} from './validate.js';
  * fsync, instead of rewriting the document (a new file, fsync'd, renamed, the directory fsync'd:
  * three to five times the cost). The committed state is the document plus the records past its
  * revision, in order; the next write that rewrites the document absorbs them and empties the
- * journal (a checkpoint). One line per commit: `{"rev":N,"deployments":[…]}`.
+ * journal (a checkpoint). One line per commit: `{"rev":N,"deployments":[…],"samples":[…]}`.
  *
  * Readers read the journal before the document: a checkpoint renames the document before it
  * empties the journal, so records read first are either past the document read next or already
@@ -234,7 +234,12 @@ export class Journal {
 			this.#read = undefined;
 			if (before !== undefined) {
 				try {
-					truncateSync(this.path, Number(before));
+					const {fd} = openDataSync(this.path, 'update');
+					try {
+						ftruncateSync(fd, Number(before));
+					} finally {
+						closeSync(fd);
+					}
 				} catch {
 					// Left: a record whose fsync failed reads as committed, as a rename that failed after it happened does.
 				}
