@@ -86,7 +86,7 @@ export class Committer {
 	}
 
 	/** The journal, for a list read: loaded before the document it reads, then viewed over it (see journal.ts). */
-	get journal(): Pick<Journal, 'load' | 'view'> {
+	get journal(): Pick<Journal, 'load' | 'view' | 'advance'> {
 		return this.#journal;
 	}
 

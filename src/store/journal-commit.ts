@@ -4,6 +4,7 @@ import type {CommitPhase} from './commit.js';
 import {appendWritten} from './durable.js';
 import {StoreError} from './errors.js';
 import {recordLine, type Journal} from './journal.js';
+import {moveOf} from './journal-move.js';
 import type {HeldLock} from './lock.js';
 import {sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
@@ -11,8 +12,8 @@ import {checkDeployment, deepFreeze} from './validate.js';
 
 /**
  * A commit that only moved live deployments along (journal-step.ts): the changed deployments,
- * validated, as one journal record with its samples, appended and fsync'd: the commit point, and
- * the only sync. Its samples are written to the metrics log first, not synced: a crash before the
+ * validated, as one journal record of their moves (journal-move.ts) with its samples, appended
+ * and fsync'd: the commit point, and the only sync. Its samples are written to the metrics log first, not synced: a crash before the
  * record leaves them past the committed revision (set aside as any crashed commit's lines are); one
  * after it may cut them from the log, and the next write appends them again from the record
  * (journal-gap.ts). The rewrite of the document that empties the journal syncs the log first.
@@ -21,19 +22,20 @@ export async function journalCommit(
 	paths: StorePaths,
 	journal: Journal,
 	lock: HeldLock,
-	w: {doc: State; prev: State; next: State; changed: Deployment[]; samples: NonNullable<Mutation<unknown>['samples']>},
+	w: {doc: State; prev: State; next: State; changed: Array<{was: Deployment; now: Deployment}>; samples: NonNullable<Mutation<unknown>['samples']>},
 	trace?: (phase: CommitPhase) => void,
 ): Promise<{state: State; appended: Map<string, number>}> {
 	const rev = w.prev.rev + 1;
-	for (const dep of w.changed) {
-		const bad = checkDeployment(dep, `deployments[${w.next.deployments.indexOf(dep)}]`);
+	for (const {now} of w.changed) {
+		const bad = checkDeployment(now, `deployments[${w.next.deployments.indexOf(now)}]`);
 		if (bad) throw new StoreError('INVALID', `the next state fails its schema at ${bad.field}: ${bad.message}; nothing was written`, paths.state, {field: bad.field});
 	}
-	const record = {rev, deployments: w.changed, ...(w.samples.length > 0 ? {samples: w.samples} : {})};
+	const record = {rev, moves: w.changed.map(({was, now}) => moveOf(was, now)), ...(w.samples.length > 0 ? {samples: w.samples} : {})};
 	const bytes = recordLine(record);
 	const sampleBytes = w.samples.length > 0 ? sampleLines(w.samples, rev) : undefined;
 	const state: State = {...w.next, rev};
 	deepFreeze(state);
+	deepFreeze(record);
 	trace?.('prepared');
 	if (sampleBytes) {
 		await lock.assertHeld('appending to the metrics log');

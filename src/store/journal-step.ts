@@ -33,42 +33,34 @@ export function sameRow(a: Deployment, b: Deployment): boolean {
 	}
 }
 
-/** Each deployment the records hold, as the last one that holds it has it. */
-export function latestOf(view: JournalView): Map<string, Deployment> {
-	const latest = new Map<string, Deployment>();
-	for (const record of view.records) for (const dep of record.deployments) latest.set(dep.id, dep);
-	return latest;
-}
-
 /**
  * The deployments a step changed, when that is all it changed and the journal may take it (see
  * journal.ts); undefined when the document must be rewritten: anything but live deployments
  * changed, one was added, removed or reordered, more than its samples moved, a list row would
  * change, or the journal is full, cut short by a crash or holds records the document already has.
  */
-export function journalChanges(prev: State, next: State, view: JournalView): Deployment[] | undefined {
+export function journalChanges(prev: State, next: State, view: JournalView): Array<{was: Deployment; now: Deployment}> | undefined {
 	if (view.torn > 0 || view.stale > 0 || view.records.length >= JOURNAL_LIMITS.records || view.size >= JOURNAL_LIMITS.bytes) return undefined;
 	const keys = Object.keys(next) as Array<keyof State>;
 	if (keys.length !== Object.keys(prev).length || keys.some(k => k !== 'deployments' && k !== 'rev' && next[k] !== prev[k])) return undefined;
 	if (next.deployments.length !== prev.deployments.length) return undefined;
-	const changed: Deployment[] = [];
+	const changed: Array<{was: Deployment; now: Deployment}> = [];
 	for (let i = 0; i < next.deployments.length; i++) {
 		const [a, b] = [prev.deployments[i]!, next.deployments[i]!];
 		if (a === b) continue;
 		if (a.id !== b.id || !movedAlong(a, b) || !sameRow(a, b)) return undefined;
-		changed.push(b);
+		changed.push({was: a, now: b});
 	}
 	return changed.length > 0 ? changed : undefined;
 }
 
 /**
  * A list read from the document's rows, as of the journal's last record: the rows stand (no
- * journal record changes one), the revision moves on, and the deployment asked for is the
- * journal's latest, when a record holds it.
+ * journal record changes one), the revision moves on, and the deployment asked for is moved along
+ * the records (`advance`: Journal's).
  */
-export function withJournal(list: DeploymentList, view: JournalView, id?: string): DeploymentList {
+export function withJournal(list: DeploymentList, view: JournalView, advance: (dep: Deployment, view: JournalView) => Deployment): DeploymentList {
 	if (view.records.length === 0) return list;
-	const latest = id === undefined ? undefined : latestOf(view).get(id);
-	const one = list.one && {...list.one, rev: view.rev, ...(latest ? {deployment: latest} : {})};
+	const one = list.one && {...list.one, rev: view.rev, deployment: advance(list.one.deployment, view)};
 	return {...list, rev: view.rev, ...(one ? {one} : {})};
 }

@@ -5,19 +5,20 @@ import {sameValue} from '../core/same-value.js';
 import {appendDurable} from './durable.js';
 import {isNodeError, StoreError} from './errors.js';
 import {MAX_DOCUMENT_BYTES} from './file-id.js';
-import {JOURNAL_LIMITS, latestOf, movedAlong, sameRow} from './journal-step.js';
+import {applyMove, moveProblem, type Move} from './journal-move.js';
+import {JOURNAL_LIMITS, sameRow} from './journal-step.js';
 import {openDataSync} from './safe-fs.js';
-import {shareFields} from './share.js';
 import {MetricLine} from './metrics-log.js';
 import {check, checkDeployment, deepFreeze, isObject} from './validate.js';
 
 /**
  * The state journal: where a commit that only moves live deployments along (a sample recorded, no
- * event, no list row changed) is written, as the deployments it changed, in one append and one
+ * event, no list row changed) is written, as what it changed of each deployment, in one append and one
  * fsync, instead of rewriting the document (a new file, fsync'd, renamed, the directory fsync'd:
  * three to five times the cost). The committed state is the document plus the records past its
  * revision, in order; the next write that rewrites the document absorbs them and empties the
- * journal (a checkpoint). One line per commit: `{"rev":N,"deployments":[…],"samples":[…]}`.
+ * journal (a checkpoint). One line per commit: `{"rev":N,"moves":[…],"samples":[…]}`, each move
+ * what the commit changed of one deployment (journal-move.ts).
  *
  * Readers read the journal before the document: a checkpoint renames the document before it
  * empties the journal, so records read first are either past the document read next or already
@@ -25,7 +26,8 @@ import {check, checkDeployment, deepFreeze, isObject} from './validate.js';
  */
 export interface JournalRecord {
 	rev: number;
-	deployments: readonly Deployment[];
+	/** In the order the deployments appear in the state; one each at most. */
+	moves: readonly Move[];
 	/** Its samples, also in the metrics log (written there unsynced: this record is their commit; see journal-gap.ts). */
 	samples?: readonly RecordedSample[];
 }
@@ -72,12 +74,10 @@ const EMPTY: JournalRead = {records: [], size: 0, torn: 0};
 export class Journal {
 	/** The last read, with the file's identity then: its inode, mtime and first bytes (see `load`). */
 	#read?: JournalRead & {ino: bigint; mtimeNs: bigint; head: Buffer};
-	#memo?: {doc: State; last: JournalRecord | undefined; state: State};
-	/** The last deployment of each id read (validated, frozen): a record's unchanged parts are shared with it and not checked again. */
-	readonly #known = new Map<string, Deployment>();
-	#knownDoc?: State;
-	/** Each record's deployment found to move the document's (that one) along only: checked once. */
-	readonly #checked = new WeakMap<Deployment, Deployment>();
+	/** The last state made, over `doc` up to `last`: the next overlay applies only the records after it. */
+	#memo?: {doc: State; last: JournalRecord; state: State};
+	/** The last deployment moved alone (a list read's `one`), from what, up to which record. */
+	#one?: {from: Deployment; last: JournalRecord; dep: Deployment};
 
 	constructor(readonly path: string) {}
 
@@ -145,36 +145,30 @@ export class Journal {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} is not JSON`, position);
 		}
-		const {rev, deployments, samples, ...rest} = (raw ?? {}) as {rev?: unknown; deployments?: unknown; samples?: unknown};
+		const {rev, moves, samples, ...rest} = (raw ?? {}) as {rev?: unknown; moves?: unknown; samples?: unknown};
 		const problem =
 			!Number.isSafeInteger(rev) || (rev as number) < 1
 				? 'rev: a whole number from 1'
-				: !Array.isArray(deployments) || deployments.length === 0
-					? 'deployments: a list of at least one deployment'
+				: !Array.isArray(moves) || moves.length === 0
+					? 'moves: a list of at least one move'
 					: samples !== undefined && !Array.isArray(samples)
 						? 'samples: a list of samples'
 						: Object.keys(rest).length > 0
-							? `${Object.keys(rest)[0]}: unknown field (allowed: rev, deployments, samples)`
-							: undefined;
+							? `${Object.keys(rest)[0]}: unknown field (allowed: rev, moves, samples)`
+							: (moves as unknown[]).reduce<string | undefined>((found, move, i) => found ?? moveProblem(move, `moves[${i}]`), undefined);
 		if (problem) {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} fails its schema at ${problem}`, position);
 		}
-		const ids = (deployments as unknown[]).map(dep => (isObject(dep) ? dep.id : undefined));
+		const ids = (moves as Move[]).map(move => move.id);
 		const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-		if (twice !== undefined) throw corrupt(this.path, `the record at byte ${position} holds deployment ${JSON.stringify(twice)} twice`, position);
-		(deployments as unknown[]).forEach((dep, i) => {
-			const old = isObject(dep) && typeof dep.id === 'string' ? this.#known.get(dep.id) : undefined;
-			if (old) shareFields(dep as Record<string, unknown>, old as unknown as Record<string, unknown>);
-			const bad = checkDeployment(dep, `deployments[${i}]`);
-			if (bad) throw corrupt(this.path, `the record at byte ${position} fails its schema at ${bad.field}: ${bad.message}`, position);
-		});
+		if (twice !== undefined) throw corrupt(this.path, `the record at byte ${position} moves deployment ${JSON.stringify(twice)} twice`, position);
 		((samples ?? []) as Array<Record<string, unknown>>).forEach((s, i) => {
 			const bad = check(MetricLine, {...(isObject(s) ? s : {}), rev}, `samples[${i}]`);
 			if (bad || !isObject(s) || Object.keys(s).some(k => k !== 'deploymentId' && k !== 'sample')) throw corrupt(this.path, `the record at byte ${position} fails its schema at ${bad ? `${bad.field}: ${bad.message}` : `samples[${i}]: a deployment id and a sample`}`, position);
 		});
+		// What a move makes is checked where it is applied (`overlay`), against the deployment it moves.
 		deepFreeze(raw);
-		for (const dep of deployments as Deployment[]) this.#known.set(dep.id, dep);
 		return raw as JournalRecord;
 	}
 
@@ -190,39 +184,55 @@ export class Journal {
 	/** The document with the journal's records applied; the same object while neither changed. */
 	overlay(doc: State, view: JournalView): State {
 		const last = view.records.at(-1);
-		if (this.#knownDoc !== doc) this.#know(doc, view);
 		if (!last) return doc;
 		const memo = this.#memo;
-		if (memo && memo.doc === doc && memo.last === last) return memo.state;
-		const latest = latestOf(view);
-		const held = new Map(doc.deployments.map(d => [d.id, d]));
-		for (const [id, dep] of latest) {
-			const was = held.get(id);
-			if (!was) throw corrupt(this.path, `a record names deployment ${JSON.stringify(id)}, which the document does not hold`);
-			// A record moves a deployment along its samples, and no list row (those are read from the document alone).
-			if (this.#checked.get(dep) === was) continue;
-			if (!movedAlong(was, dep, (a, b) => sameValue(a, b))) throw corrupt(this.path, `a record changes deployment ${JSON.stringify(id)} beyond what samples move along (its window, sample count and feeds): only an audited rewrite of the document does`);
-			if (!sameRow(was, dep)) throw corrupt(this.path, `a record changes deployment ${JSON.stringify(id)}'s list row (its level), which only a rewrite of the document does`);
-			this.#checked.set(dep, was);
-		}
-		const state: State = {...doc, rev: last.rev, deployments: doc.deployments.map(d => latest.get(d.id) ?? d)};
+		if (memo?.doc === doc && memo.last === last) return memo.state;
+		// Records are appended: a state made over the same document up to one of them is carried on from there.
+		const from = memo?.doc === doc && view.records[memo.last.rev - view.base - 1] === memo.last ? memo : undefined;
+		const base = from?.state ?? doc;
+		const current = new Map(base.deployments.map(d => [d.id, d]));
+		for (const record of view.records.slice(from ? from.last.rev - view.base : 0))
+			for (const move of record.moves) {
+				const was = current.get(move.id);
+				if (!was) throw corrupt(this.path, `the record of rev ${record.rev} moves deployment ${JSON.stringify(move.id)}, which the document does not hold`);
+				current.set(move.id, this.#moved(was, move, record.rev));
+			}
+		const state: State = {...doc, rev: last.rev, deployments: base.deployments.map(d => current.get(d.id)!)};
 		deepFreeze(state);
 		this.#memo = {doc, last, state};
 		return state;
 	}
 
-	/** A new document's deployments, for the records to come (those of the records read stay); none kept for one it no longer holds. */
-	#know(doc: State, view: JournalView): void {
-		this.#knownDoc = doc;
-		const ids = new Set(doc.deployments.map(d => d.id));
-		const journaled = new Set(view.records.flatMap(r => r.deployments.map(d => d.id)));
-		for (const id of this.#known.keys()) if (!ids.has(id)) this.#known.delete(id);
-		for (const d of doc.deployments) if (!journaled.has(d.id)) this.#known.set(d.id, d);
+	/** One deployment (a list read's, from the document at the view's base) moved along the records past it. */
+	advance(dep: Deployment, view: JournalView): Deployment {
+		const last = view.records.at(-1);
+		if (!last) return dep;
+		const one = this.#one;
+		if (one?.from === dep && one.last === last) return one.dep;
+		let moved = dep;
+		for (const record of view.records) for (const move of record.moves) if (move.id === dep.id) moved = this.#moved(moved, move, record.rev);
+		this.#one = {from: dep, last, dep: moved};
+		return moved;
+	}
+
+	/** `was` moved along, checked: a window it can drop from, the deployment's schema, and its list row unchanged. */
+	#moved(was: Deployment, move: Move, rev: number): Deployment {
+		const bad = (what: string) => corrupt(this.path, `the record of rev ${rev} ${what}`);
+		if (move.window.drop > was.window.length) throw bad(`drops ${move.window.drop} samples from deployment ${JSON.stringify(was.id)}'s window, which holds ${was.window.length}`);
+		const next = applyMove(was, move);
+		if (was.feeds && next.feeds && sameValue(was.feeds, next.feeds)) next.feeds = was.feeds;
+		// Frozen first: the validation then remembers the new parts as checked (validate.ts), and the next move checks only its own.
+		deepFreeze(next);
+		const problem = checkDeployment(next, 'deployment');
+		if (problem) throw bad(`moves deployment ${JSON.stringify(was.id)} to one that fails its schema at ${problem.field}: ${problem.message}`);
+		// A record moves a deployment along its samples, and no list row (those are read from the document alone).
+		if (!sameRow(was, next)) throw bad(`changes deployment ${JSON.stringify(was.id)}'s list row (its level), which only a rewrite of the document does`);
+		return next;
 	}
 
 	/**
 	 * Appends one commit's record and makes it durable (the commit point); the caller validated and
-	 * froze its deployments. `state`: the committed state it makes, over `doc`, for the next read.
+	 * froze the deployments it moves. `state`: the committed state it makes, over `doc`, for the next read.
 	 */
 	async append(record: JournalRecord, bytes: Buffer, over: {doc: State; state: State}): Promise<void> {
 		const known = this.#read;
@@ -250,13 +260,8 @@ export class Journal {
 		const st = known && known.torn === 0 ? statOf(this.path) : undefined;
 		const head = known && known.size > 0 ? known.head : bytes.subarray(0, HEAD_BYTES);
 		this.#read = st && st.ino === known!.ino && Number(st.size) === known!.size + bytes.length ? {records: [...known!.records, record], size: Number(st.size), torn: 0, ino: st.ino, mtimeNs: st.mtimeNs, head} : undefined;
+		// The commit checked the state it makes: the next overlay starts from it.
 		this.#memo = {doc: over.doc, last: record, state: over.state};
-		for (const dep of record.deployments) {
-			this.#known.set(dep.id, dep);
-			// The commit compared it with the state's, which moves the document's along only.
-			const was = over.doc.deployments.find(d => d.id === dep.id);
-			if (was) this.#checked.set(dep, was);
-		}
 	}
 
 	/** Whether records stand whose samples may be unsynced in the metrics log (see journal-commit.ts); unknown counts as yes. */
@@ -289,4 +294,4 @@ export class Journal {
 
 /** A record's line: `rev` first, so a reader can tell a line's revision before parsing it (metrics-log.ts does the same). */
 export const recordLine = (record: JournalRecord): Buffer =>
-	Buffer.from(`${JSON.stringify({rev: record.rev, deployments: record.deployments, ...(record.samples?.length ? {samples: record.samples} : {})})}\n`);
+	Buffer.from(`${JSON.stringify({rev: record.rev, moves: record.moves, ...(record.samples?.length ? {samples: record.samples} : {})})}\n`);

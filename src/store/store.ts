@@ -156,7 +156,7 @@ export class FileStore implements BatchStore {
 		// Read before the document: the journal's records past it are committed too (journal.ts).
 		const {journal} = this.#writes;
 		const read = journal.load();
-		const past = (list: DeploymentList) => withJournal(list, journal.view(read, list.rev), opts.deployment);
+		const past = (list: DeploymentList) => withJournal(list, journal.view(read, list.rev), (dep, view) => journal.advance(dep, view));
 		if (opts.checked === false && opts.archived === false) {
 			const {deployment} = opts;
 			const rows = await readListRows(this.paths, this.#rowsMemo, deployment);

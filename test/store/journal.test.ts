@@ -41,6 +41,9 @@ describe('the state journal', () => {
 		expect(state.rev).toBe(rev);
 		const dep = state.deployments.find(d => d.id === deploymentId)!;
 		expect(dep.window.at(-1)!.cpu).toBe(61);
+		// The record says what moved (the new sample, the count, the feeds), not the whole deployment again.
+		expect(JSON.parse(lines(journal)[0]!)).toMatchObject({moves: [{id: deploymentId, window: {drop: 0, add: [{cpu: 61}]}, sampleCount: dep.sampleCount}]});
+		expect(lines(journal)[0]!.length).toBeLessThan(JSON.stringify(dep).length / 3);
 		// Another process opening the directory reads the same committed state, samples and list.
 		const other = await openStore(dir);
 		expect(await other.read()).toEqual(state);
@@ -69,15 +72,28 @@ describe('the state journal', () => {
 		expect(dep.window.map(s => s.cpu).slice(-3)).toEqual([60, 61, 62]);
 	});
 
-	it(`holds at most ${JOURNAL_LIMITS.records} records: the next sample rewrites the document`, async () => {
-		const {record, journal, doc} = await canary();
-		for (let i = 0; i < JOURNAL_LIMITS.records; i++) await record(50 + (i % 10));
+	it(`holds at most ${JOURNAL_LIMITS.records} records, a full window sliding in each: the next sample rewrites the document`, async () => {
+		const {store, record, journal, doc, dir, deploymentId} = await canary();
+		const reader = await openStore(dir);
+		for (let i = 0; i < JOURNAL_LIMITS.records; i++) {
+			await record(50 + (i % 10));
+			// A reader part way carries its state on from there (journal.ts's overlay) to the same one.
+			if (i === 30) expect(await reader.read()).toEqual(await store.read());
+		}
 		expect(lines(journal)).toHaveLength(JOURNAL_LIMITS.records);
+		const held = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		expect(held.window).toHaveLength(60);
+		expect(held.window.at(-1)!.cpu).toBe(50 + ((JOURNAL_LIMITS.records - 1) % 10));
+		// Full, the window drops its oldest sample as it takes the new one: that is all the record says of it.
+		expect((JSON.parse(lines(journal).at(-1)!) as {moves: Array<{window: {drop: number; add: unknown[]}}>}).moves[0]!.window).toMatchObject({drop: 1, add: [{cpu: held.window.at(-1)!.cpu}]});
+		expect(await reader.read()).toEqual(await store.read());
+		expect(await (await openStore(dir)).read()).toEqual(await store.read());
 		const before = fileOf(doc);
 		const {rev} = await record();
 		expect(fileOf(doc)).not.toBe(before);
 		expect(revOf(doc)).toBe(rev);
 		expect(lines(journal)).toEqual([]);
+		expect(await (await openStore(dir)).read()).toEqual(await store.read());
 	});
 
 	it('is not used for a sample that changes a list row, nor for one with an event', async () => {
@@ -110,7 +126,7 @@ describe('the state journal', () => {
 		const {store, record, journal, dir, deploymentId} = await canary();
 		await record(60);
 		const committed = await store.read();
-		appendFileSync(journal, `{"rev":${committed.rev + 1},"deployments":[{"id":"${deploymentId}","serv`);
+		appendFileSync(journal, `{"rev":${committed.rev + 1},"moves":[{"id":"${deploymentId}","wind`);
 		const reader = await openStore(dir);
 		expect(await reader.read()).toEqual(committed);
 		await record(61, reader);
@@ -199,34 +215,39 @@ describe('the state journal', () => {
 		expect(snapshot(dir)).toEqual(before);
 	});
 
-	it('refuses a record that fails the schema, or names a deployment the document does not hold', async () => {
+	it('refuses a record that fails the schema, moves what samples do not move, or names a deployment the document does not hold', async () => {
 		const {record, journal, dir} = await canary();
 		await record(60);
 		const good = lines(journal)[0]!;
-		const bad = (edit: (r: {rev: number; deployments: Array<Record<string, unknown>>}) => void) => {
-			const r = JSON.parse(good) as {rev: number; deployments: Array<Record<string, unknown>>};
+		type Raw = {rev: number; moves: Array<Record<string, unknown> & {window: {drop: number; add: Array<Record<string, unknown>>}}>};
+		const bad = (edit: (r: Raw) => void) => {
+			const r = JSON.parse(good) as Raw;
 			edit(r);
 			writeFileSync(journal, `${JSON.stringify(r)}\n`);
 			return openStore(dir).then(s => refusal(s.read()));
 		};
-		const negative = await bad(r => (r.deployments[0]!.sampleCount = -1));
-		expect(negative.message).toMatch(/state\.journal: the record at byte 0 fails its schema at deployments\[0\]\.sampleCount/);
-		const stranger = await bad(r => (r.deployments[0]!.id = 'DEP-20991231-00001'));
-		expect(stranger.message).toMatch(/names deployment "DEP-20991231-00001", which the document does not hold/);
-		// Valid as a deployment, but what only an audited rewrite changes: a status, a lease, a plan.
-		for (const edit of [(d: Record<string, unknown>) => (d.status = 'completed'), (d: Record<string, unknown>) => (d.leaseId = 'LEASE-forged'), (d: Record<string, unknown>) => ((d.plan as {autoRollback: boolean}).autoRollback = false)]) {
-			const beyond = await bad(r => edit(r.deployments[0]!));
-			expect(beyond.message).toMatch(/changes deployment "DEP-[\d-]+" beyond what samples move along/);
+		const negative = await bad(r => (r.moves[0]!.sampleCount = -1));
+		expect(negative.message).toMatch(/state\.journal: the record of rev \d+ moves deployment "DEP-[\d-]+" to one that fails its schema at deployment\.sampleCount/);
+		const badSample = await bad(r => (r.moves[0]!.window.add[0]!.cpu = 'high'));
+		expect(badSample.message).toMatch(/fails its schema at deployment\.window\[\d+\]\.cpu/);
+		const stranger = await bad(r => (r.moves[0]!.id = 'DEP-20991231-00001'));
+		expect(stranger.message).toMatch(/moves deployment "DEP-20991231-00001", which the document does not hold/);
+		const overdrawn = await bad(r => (r.moves[0]!.window.drop = 999));
+		expect(overdrawn.message).toMatch(/drops 999 samples from deployment "DEP-[\d-]+"'s window, which holds \d+/);
+		// What only an audited rewrite changes (a status, a lease, a plan) has no place in a move.
+		for (const field of ['status', 'leaseId', 'plan']) {
+			const beyond = await bad(r => (r.moves[0]![field] = 'forged'));
+			expect(beyond.message).toContain(`fails its schema at moves[0].${field}: unknown field (allowed: id, window, sampleCount, feeds)`);
 		}
 		// Only its samples moved, but its list row with them (the level: no sample left): the list would show the document's.
-		const emptied = await bad(r => (r.deployments[0]!.window = []));
-		expect(emptied.message).toMatch(/changes deployment "DEP-[\d-]+"'s list row/);
-		const twice = await bad(r => r.deployments.push(r.deployments[0]!));
-		expect(twice.message).toMatch(/holds deployment "DEP-[\d-]+" twice/);
-		const sample = await bad(r => Object.assign(r, {samples: [{deploymentId: r.deployments[0]!.id, sample: {at: 'now', cpu: 'high'}}]}));
+		const cleared = await bad(r => (r.moves[0]!.window = {drop: 1, add: []}));
+		expect(cleared.message).toMatch(/changes deployment "DEP-[\d-]+"'s list row/);
+		const twice = await bad(r => r.moves.push(r.moves[0]!));
+		expect(twice.message).toMatch(/moves deployment "DEP-[\d-]+" twice/);
+		const sample = await bad(r => Object.assign(r, {samples: [{deploymentId: r.moves[0]!.id, sample: {at: 'now', cpu: 'high'}}]}));
 		expect(sample.message).toMatch(/fails its schema at samples\[0\]\.sample\./);
 		const extra = await bad(r => Object.assign(r, {config: {}}));
-		expect(extra.message).toMatch(/fails its schema at config: unknown field \(allowed: rev, deployments, samples\)/);
+		expect(extra.message).toMatch(/fails its schema at config: unknown field \(allowed: rev, moves, samples\)/);
 		writeFileSync(journal, 'not json\n');
 		expect((await refusal((await openStore(dir)).read())).message).toMatch(/state\.journal: the line at byte 0 is not JSON/);
 	});
