@@ -146,7 +146,7 @@ export class Committer {
 			const sizes = state === current ? found.logs : undefined;
 			// An event, a migration, an archive move or a restore rewrites the document; so does a repair before it.
 			const eventless = migrated.length === 0 && m.events.length === 0 && settled.records.length === 0 && named.restored.size === 0;
-			const quiet = sizes && eventless ? journalChanges(state, settled.state, view) : undefined;
+			const quiet = sizes && eventless ? journalChanges(state, settled.state, view, m.samples ?? []) : undefined;
 			if (quiet) {
 				const journaled = await journalCommit(this.paths, this.#journal, lock, {doc, prev: state, next: settled.state, changed: quiet, samples: m.samples ?? []}, this.#trace);
 				this.#db.data = journaled.state;

@@ -4,7 +4,7 @@ import type {CommitPhase} from './commit.js';
 import {appendWritten} from './durable.js';
 import {StoreError} from './errors.js';
 import {recordLine, type Journal} from './journal.js';
-import {moveOf} from './journal-move.js';
+import type {Move} from './journal-move.js';
 import type {HeldLock} from './lock.js';
 import {sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
@@ -22,7 +22,7 @@ export async function journalCommit(
 	paths: StorePaths,
 	journal: Journal,
 	lock: HeldLock,
-	w: {doc: State; prev: State; next: State; changed: Array<{was: Deployment; now: Deployment}>; samples: NonNullable<Mutation<unknown>['samples']>},
+	w: {doc: State; prev: State; next: State; changed: Array<{now: Deployment; move: Move}>; samples: NonNullable<Mutation<unknown>['samples']>},
 	trace?: (phase: CommitPhase) => void,
 ): Promise<{state: State; appended: Map<string, number>}> {
 	const rev = w.prev.rev + 1;
@@ -30,7 +30,7 @@ export async function journalCommit(
 		const bad = checkDeployment(now, `deployments[${w.next.deployments.indexOf(now)}]`);
 		if (bad) throw new StoreError('INVALID', `the next state fails its schema at ${bad.field}: ${bad.message}; nothing was written`, paths.state, {field: bad.field});
 	}
-	const record = {rev, moves: w.changed.map(({was, now}) => moveOf(was, now)), ...(w.samples.length > 0 ? {samples: w.samples} : {})};
+	const record = {rev, moves: w.changed.map(c => c.move), ...(w.samples.length > 0 ? {samples: w.samples} : {})};
 	const bytes = recordLine(record);
 	const sampleBytes = w.samples.length > 0 ? sampleLines(w.samples, rev) : undefined;
 	const state: State = {...w.next, rev};

@@ -1,31 +1,44 @@
+import type {RecordedSample} from '../core/engine/context.js';
 import type {Deployment, State} from '../core/model/index.js';
+import {ACTIVE} from '../core/engine/transitions.js';
 import {sameValue} from '../core/same-value.js';
 import {deploymentSummary} from '../core/view/summary.js';
 import type {DeploymentList} from './api.js';
 import type {JournalView} from './journal.js';
+import {alongFrom, moveOf, moveRefusal, MOVED, type Move} from './journal-move.js';
 import {COLUMNS} from './list-read.js';
 
 /** How much the journal holds before the next write rewrites the document instead. */
 export const JOURNAL_LIMITS = {records: 64, bytes: 1 << 20} as const;
 
-/**
- * What a journal record may change of a deployment: what a sample moves along. Anything else (its
- * plan, lease, pack, status, target…) changes with an audit event, in a rewrite of the document;
- * a record that changes more is refused when read (journal.ts), a hand-written line included.
- */
-const MOVED_BY_SAMPLES = new Set<string>(['window', 'sampleCount', 'feeds'] satisfies Array<keyof Deployment>);
+const MOVABLE = new Set<string>(MOVED);
 
-/** Whether `next` differs from `was` only in what samples move along (`same`: by reference for a step's own output, by value for a record read). */
-export function movedAlong(was: Deployment, next: Deployment, same: (a: unknown, b: unknown) => boolean = Object.is): boolean {
+/**
+ * Whether `next` differs from `was` only in what a move carries (journal-move.ts): what samples
+ * and an engine's watch move along. Anything else (its plan, lease, pack, status, target…) changes
+ * with an audit event, in a rewrite of the document. Compared by reference: a step's own output.
+ */
+export function movedAlong(was: Deployment, next: Deployment): boolean {
 	const [a, b] = [was as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>];
-	for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if (!MOVED_BY_SAMPLES.has(key) && !(Object.hasOwn(a, key) && Object.hasOwn(b, key) && same(a[key], b[key]))) return false;
+	for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if (!MOVABLE.has(key) && !(Object.hasOwn(a, key) && Object.hasOwn(b, key) && a[key] === b[key])) return false;
 	return true;
+}
+
+/** Each frozen deployment's list row, made once (a row runs the gate over the window). */
+const rows = new WeakMap<Deployment, ReturnType<typeof deploymentSummary>>();
+
+function rowOf(dep: Deployment): ReturnType<typeof deploymentSummary> {
+	const known = rows.get(dep);
+	if (known) return known;
+	const row = deploymentSummary(dep);
+	if (Object.isFrozen(dep)) rows.set(dep, row);
+	return row;
 }
 
 /** Whether a deployment's list row stays as the document wrote it (the rows are read from the document alone: list-read.ts). */
 export function sameRow(a: Deployment, b: Deployment): boolean {
 	try {
-		const [x, y] = [deploymentSummary(a), deploymentSummary(b)];
+		const [x, y] = [rowOf(a), rowOf(b)];
 		return COLUMNS.every(c => sameValue(x[c], y[c]));
 	} catch {
 		// Not a deployment: the document's write validates it, and says what is wrong.
@@ -36,22 +49,28 @@ export function sameRow(a: Deployment, b: Deployment): boolean {
 /**
  * The deployments a step changed, when that is all it changed and the journal may take it (see
  * journal.ts); undefined when the document must be rewritten: anything but live deployments
- * changed, one was added, removed or reordered, more than its samples moved, a list row would
+ * changed, one was added, removed or reordered, more than a move carries changed, a list row would
  * change, or the journal is full, cut short by a crash or holds records the document already has.
  */
-export function journalChanges(prev: State, next: State, view: JournalView): Array<{was: Deployment; now: Deployment}> | undefined {
+export function journalChanges(prev: State, next: State, view: JournalView, samples: readonly RecordedSample[]): Array<{now: Deployment; move: Move}> | undefined {
 	if (view.torn > 0 || view.stale > 0 || view.records.length >= JOURNAL_LIMITS.records || view.size >= JOURNAL_LIMITS.bytes) return undefined;
 	const keys = Object.keys(next) as Array<keyof State>;
 	if (keys.length !== Object.keys(prev).length || keys.some(k => k !== 'deployments' && k !== 'rev' && next[k] !== prev[k])) return undefined;
 	if (next.deployments.length !== prev.deployments.length) return undefined;
-	const changed: Array<{was: Deployment; now: Deployment}> = [];
+	const changed: Array<{now: Deployment; move: Move}> = [];
 	for (let i = 0; i < next.deployments.length; i++) {
 		const [a, b] = [prev.deployments[i]!, next.deployments[i]!];
 		if (a === b) continue;
-		if (a.id !== b.id || !movedAlong(a, b) || !sameRow(a, b)) return undefined;
-		changed.push({was: a, now: b});
+		if (a.id !== b.id || !ACTIVE.includes(a.status) || !movedAlong(a, b) || !sameRow(a, b)) return undefined;
+		// What every reader checks of a move (journal-apply.ts), checked before it is written: a step
+		// that did more than samples and a watch do (whatever it was) rewrites the document instead.
+		const move = moveOf(a, b, samples);
+		if (!move || moveRefusal(alongFrom(a), move, samples, Math.max(next.config.sampleWindow, a.plan.minSamples)) !== undefined) return undefined;
+		changed.push({now: b, move});
 	}
-	return changed.length > 0 ? changed : undefined;
+	const moved = new Set(changed.map(c => c.now.id));
+	if (changed.length === 0 || samples.some(s => !moved.has(s.deploymentId))) return undefined;
+	return changed;
 }
 
 /**

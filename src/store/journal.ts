@@ -1,15 +1,14 @@
 import {closeSync, fstatSync, ftruncateSync, lstatSync, readSync} from 'node:fs';
 import type {RecordedSample} from '../core/engine/context.js';
-import type {Deployment, State} from '../core/model/index.js';
-import {sameValue} from '../core/same-value.js';
+import {StoredSample, type Deployment, type State} from '../core/model/index.js';
 import {appendDurable} from './durable.js';
 import {isNodeError, StoreError} from './errors.js';
 import {MAX_DOCUMENT_BYTES} from './file-id.js';
-import {applyMove, moveProblem, type Move} from './journal-move.js';
-import {JOURNAL_LIMITS, sameRow} from './journal-step.js';
+import {corrupt, MovesApplied} from './journal-apply.js';
+import {moveProblem, type Move} from './journal-move.js';
+import {JOURNAL_LIMITS} from './journal-step.js';
 import {openDataSync} from './safe-fs.js';
-import {MetricLine} from './metrics-log.js';
-import {check, checkDeployment, deepFreeze, isObject} from './validate.js';
+import {check, deepFreeze, isObject} from './validate.js';
 
 /**
  * The state journal: where a commit that only moves live deployments along (a sample recorded, no
@@ -54,9 +53,6 @@ export interface JournalView {
 	size: number;
 }
 
-const corrupt = (path: string, message: string, position?: number) =>
-	new StoreError('CORRUPT', `${path}: ${message}; nothing was written (move it aside to go back to the document's state, which lacks only the samples recorded since)`, path, position === undefined ? {} : {position});
-
 const statOf = (path: string) => lstatSync(path, {bigint: true, throwIfNoEntry: false});
 
 /** How much of the file's start a read keeps, to tell a refilled journal from the one it read (a record's first bytes name its rev). */
@@ -69,17 +65,35 @@ function headOf(fd: number): Buffer {
 
 const JOURNAL_LIMITS_MB = JOURNAL_LIMITS.bytes / 1048576;
 
+
 const EMPTY: JournalRead = {records: [], size: 0, torn: 0};
+
+/** One of a record's samples: as a metrics log line holds it, without its rev (the record's). */
+function sampleProblem(s: unknown, i: number): string | undefined {
+	if (!isObject(s) || Object.keys(s).some(k => k !== 'deploymentId' && k !== 'sample')) return `samples[${i}]: a deployment id and a sample`;
+	if (typeof s.deploymentId !== 'string' || s.deploymentId === '') return `samples[${i}].deploymentId: a deployment id`;
+	const bad = check(StoredSample, s.sample, `samples[${i}].sample`);
+	return bad && `${bad.field}: ${bad.message}`;
+}
+
+/** A read as kept: with its last line's bytes, to tell a record rewritten in place (a failed append cut back, then retried) from the one read. */
+type Parsed = JournalRead & {tail: Buffer};
+
+/** Whether the file still holds `tail` where it was read: the lines read are then the lines it has. */
+function holds(fd: number, tail: Buffer, end: number): boolean {
+	if (tail.length === 0) return true;
+	const now = Buffer.alloc(tail.length);
+	return readSync(fd, now, 0, now.length, end - tail.length) === now.length && now.equals(tail);
+}
 
 export class Journal {
 	/** The last read, with the file's identity then: its inode, mtime and first bytes (see `load`). */
-	#read?: JournalRead & {ino: bigint; mtimeNs: bigint; head: Buffer};
-	/** The last state made, over `doc` up to `last`: the next overlay applies only the records after it. */
-	#memo?: {doc: State; last: JournalRecord; state: State};
-	/** The last deployment moved alone (a list read's `one`), from what, up to which record. */
-	#one?: {from: Deployment; last: JournalRecord; dep: Deployment};
+	#read?: Parsed & {ino: bigint; mtimeNs: bigint; head: Buffer};
+	readonly #apply: MovesApplied;
 
-	constructor(readonly path: string) {}
+	constructor(readonly path: string) {
+		this.#apply = new MovesApplied(path);
+	}
 
 	/** The file as it stands, reading only what was appended since the last read (all of it after a checkpoint emptied it). */
 	load(): JournalRead {
@@ -99,8 +113,10 @@ export class Journal {
 			const head = headOf(fd);
 			// A checkpoint empties the file in place (same inode), and lines of one size can refill it to the
 			// size read last within one mtime tick: its first bytes then differ (a refill starts at a later rev).
-			if (known && known.ino === st.ino && known.mtimeNs === st.mtimeNs && known.size + known.torn === size && known.head.equals(head)) return known;
-			const from = known && known.ino === st.ino && size >= known.size && head.subarray(0, known.head.length).equals(known.head) ? known : undefined;
+			// Its last line is read again too: a failed append is cut back and the next commit may write its rev at the same length.
+			const same = known && known.ino === st.ino && head.subarray(0, known.head.length).equals(known.head) && size >= known.size && holds(fd, known.tail, known.size);
+			if (same && known.mtimeNs === st.mtimeNs && known.size + known.torn === size && known.head.equals(head)) return known;
+			const from = same ? known : undefined;
 			const read = (from && this.#parse(fd, size, from)) ?? this.#parse(fd, size, undefined)!;
 			this.#read = {...read, ino: st.ino, mtimeNs: st.mtimeNs, head};
 			return read;
@@ -113,7 +129,7 @@ export class Journal {
 	 * Lines from `from`'s end (undefined: that tail is not the next record of the same journal, which
 	 * a checkpoint emptied and writes refilled meanwhile: the caller reads it all again).
 	 */
-	#parse(fd: number, size: number, from: JournalRead | undefined): JournalRead | undefined {
+	#parse(fd: number, size: number, from: Parsed | undefined): Parsed | undefined {
 		const start = from?.size ?? 0;
 		const buf = Buffer.alloc(size - start);
 		for (let done = 0; done < buf.length; ) {
@@ -122,7 +138,7 @@ export class Journal {
 			done += n;
 		}
 		const records = [...(from?.records ?? [])];
-		let at = 0;
+		let [at, last] = [0, 0];
 		for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, at)) {
 			const position = start + at;
 			const record = this.#record(buf.subarray(at, nl), position, from !== undefined && records.length === from.records.length);
@@ -131,9 +147,9 @@ export class Journal {
 			if (prev && record.rev !== prev.rev + 1 && from !== undefined && records.length === from.records.length) return undefined;
 			if (prev && record.rev !== prev.rev + 1) throw corrupt(this.path, `the record at byte ${position} is rev ${record.rev}, after rev ${prev.rev}: records follow one another`, position);
 			records.push(record);
-			at = nl + 1;
+			[last, at] = [at, nl + 1];
 		}
-		return {records, size: start + at, torn: buf.length - at};
+		return {records, size: start + at, torn: buf.length - at, tail: at > 0 ? Buffer.from(buf.subarray(last, at)) : (from?.tail ?? Buffer.alloc(0))};
 	}
 
 	/** One line, validated (`continuing`: the first line after a known tail, which may belong to a refilled journal: undefined then). */
@@ -145,17 +161,17 @@ export class Journal {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} is not JSON`, position);
 		}
-		const {rev, moves, samples, ...rest} = (raw ?? {}) as {rev?: unknown; moves?: unknown; samples?: unknown};
+		const {rev, moves, samples = [], ...rest} = (raw ?? {}) as {rev?: unknown; moves?: unknown; samples?: unknown};
 		const problem =
 			!Number.isSafeInteger(rev) || (rev as number) < 1
 				? 'rev: a whole number from 1'
 				: !Array.isArray(moves) || moves.length === 0
 					? 'moves: a list of at least one move'
-					: samples !== undefined && !Array.isArray(samples)
+					: !Array.isArray(samples)
 						? 'samples: a list of samples'
 						: Object.keys(rest).length > 0
 							? `${Object.keys(rest)[0]}: unknown field (allowed: rev, moves, samples)`
-							: (moves as unknown[]).reduce<string | undefined>((found, move, i) => found ?? moveProblem(move, `moves[${i}]`), undefined);
+							: (samples.map(sampleProblem).find(Boolean) ?? moves.reduce<string | undefined>((found, move, i) => found ?? moveProblem(move, `moves[${i}]`, samples as RecordedSample[]), undefined));
 		if (problem) {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} fails its schema at ${problem}`, position);
@@ -163,10 +179,8 @@ export class Journal {
 		const ids = (moves as Move[]).map(move => move.id);
 		const twice = ids.find((id, i) => ids.indexOf(id) !== i);
 		if (twice !== undefined) throw corrupt(this.path, `the record at byte ${position} moves deployment ${JSON.stringify(twice)} twice`, position);
-		((samples ?? []) as Array<Record<string, unknown>>).forEach((s, i) => {
-			const bad = check(MetricLine, {...(isObject(s) ? s : {}), rev}, `samples[${i}]`);
-			if (bad || !isObject(s) || Object.keys(s).some(k => k !== 'deploymentId' && k !== 'sample')) throw corrupt(this.path, `the record at byte ${position} fails its schema at ${bad ? `${bad.field}: ${bad.message}` : `samples[${i}]: a deployment id and a sample`}`, position);
-		});
+		const unmoved = (samples as RecordedSample[]).findIndex(s => !ids.includes(s.deploymentId));
+		if (unmoved >= 0) throw corrupt(this.path, `the record at byte ${position} holds samples[${unmoved}] of deployment ${JSON.stringify((samples as RecordedSample[])[unmoved]!.deploymentId)}, which it does not move`, position);
 		// What a move makes is checked where it is applied (`overlay`), against the deployment it moves.
 		deepFreeze(raw);
 		return raw as JournalRecord;
@@ -181,53 +195,14 @@ export class Journal {
 		return {base, rev: records.at(-1)?.rev ?? base, records, stale, torn: read.torn, size: read.size};
 	}
 
-	/** The document with the journal's records applied; the same object while neither changed. */
+	/** The document with the journal's records applied (journal-apply.ts); the same object while neither changed. */
 	overlay(doc: State, view: JournalView): State {
-		const last = view.records.at(-1);
-		if (!last) return doc;
-		const memo = this.#memo;
-		if (memo?.doc === doc && memo.last === last) return memo.state;
-		// Records are appended: a state made over the same document up to one of them is carried on from there.
-		const from = memo?.doc === doc && view.records[memo.last.rev - view.base - 1] === memo.last ? memo : undefined;
-		const base = from?.state ?? doc;
-		const current = new Map(base.deployments.map(d => [d.id, d]));
-		for (const record of view.records.slice(from ? from.last.rev - view.base : 0))
-			for (const move of record.moves) {
-				const was = current.get(move.id);
-				if (!was) throw corrupt(this.path, `the record of rev ${record.rev} moves deployment ${JSON.stringify(move.id)}, which the document does not hold`);
-				current.set(move.id, this.#moved(was, move, record.rev));
-			}
-		const state: State = {...doc, rev: last.rev, deployments: base.deployments.map(d => current.get(d.id)!)};
-		deepFreeze(state);
-		this.#memo = {doc, last, state};
-		return state;
+		return this.#apply.overlay(doc, view);
 	}
 
 	/** One deployment (a list read's, from the document at the view's base) moved along the records past it. */
 	advance(dep: Deployment, view: JournalView): Deployment {
-		const last = view.records.at(-1);
-		if (!last) return dep;
-		const one = this.#one;
-		if (one?.from === dep && one.last === last) return one.dep;
-		let moved = dep;
-		for (const record of view.records) for (const move of record.moves) if (move.id === dep.id) moved = this.#moved(moved, move, record.rev);
-		this.#one = {from: dep, last, dep: moved};
-		return moved;
-	}
-
-	/** `was` moved along, checked: a window it can drop from, the deployment's schema, and its list row unchanged. */
-	#moved(was: Deployment, move: Move, rev: number): Deployment {
-		const bad = (what: string) => corrupt(this.path, `the record of rev ${rev} ${what}`);
-		if (move.window.drop > was.window.length) throw bad(`drops ${move.window.drop} samples from deployment ${JSON.stringify(was.id)}'s window, which holds ${was.window.length}`);
-		const next = applyMove(was, move);
-		if (was.feeds && next.feeds && sameValue(was.feeds, next.feeds)) next.feeds = was.feeds;
-		// Frozen first: the validation then remembers the new parts as checked (validate.ts), and the next move checks only its own.
-		deepFreeze(next);
-		const problem = checkDeployment(next, 'deployment');
-		if (problem) throw bad(`moves deployment ${JSON.stringify(was.id)} to one that fails its schema at ${problem.field}: ${problem.message}`);
-		// A record moves a deployment along its samples, and no list row (those are read from the document alone).
-		if (!sameRow(was, next)) throw bad(`changes deployment ${JSON.stringify(was.id)}'s list row (its level), which only a rewrite of the document does`);
-		return next;
+		return this.#apply.advance(dep, view);
 	}
 
 	/**
@@ -259,9 +234,9 @@ export class Journal {
 		// Its own record is not read back (nor validated again): the next read starts after it.
 		const st = known && known.torn === 0 ? statOf(this.path) : undefined;
 		const head = known && known.size > 0 ? known.head : bytes.subarray(0, HEAD_BYTES);
-		this.#read = st && st.ino === known!.ino && Number(st.size) === known!.size + bytes.length ? {records: [...known!.records, record], size: Number(st.size), torn: 0, ino: st.ino, mtimeNs: st.mtimeNs, head} : undefined;
+		this.#read = st && st.ino === known!.ino && Number(st.size) === known!.size + bytes.length ? {records: [...known!.records, record], size: Number(st.size), torn: 0, tail: Buffer.from(bytes), ino: st.ino, mtimeNs: st.mtimeNs, head} : undefined;
 		// The commit checked the state it makes: the next overlay starts from it.
-		this.#memo = {doc: over.doc, last: record, state: over.state};
+		this.#apply.made(over.doc, record, over.state);
 	}
 
 	/** Whether records stand whose samples may be unsynced in the metrics log (see journal-commit.ts); unknown counts as yes. */
@@ -279,7 +254,7 @@ export class Journal {
 			try {
 				ftruncateSync(fd, 0);
 				const st = fstatSync(fd, {bigint: true});
-				this.#read = {...EMPTY, ino: st.ino, mtimeNs: st.mtimeNs, head: Buffer.alloc(0)};
+				this.#read = {...EMPTY, tail: Buffer.alloc(0), ino: st.ino, mtimeNs: st.mtimeNs, head: Buffer.alloc(0)};
 			} finally {
 				closeSync(fd);
 			}

@@ -22,6 +22,12 @@ async function canary() {
 	return {dir, store, clock, deploymentId, record, journal: join(dir, 'state.journal'), doc: join(dir, 'state.json')};
 }
 
+/** A journal line as JSON. */
+type Raw = {
+	rev: number;
+	moves: Array<Record<string, unknown> & {window: {drop: number; add: number[]}; sampleCount: number; feeds?: Record<string, object>; bake?: object}>;
+	samples: Array<{deploymentId: string; sample: Record<string, unknown> & {at: string}}>;
+};
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 const fileOf = (path: string) => {
 	const st = statSync(path, {bigint: true});
@@ -42,7 +48,8 @@ describe('the state journal', () => {
 		const dep = state.deployments.find(d => d.id === deploymentId)!;
 		expect(dep.window.at(-1)!.cpu).toBe(61);
 		// The record says what moved (the new sample, the count, the feeds), not the whole deployment again.
-		expect(JSON.parse(lines(journal)[0]!)).toMatchObject({moves: [{id: deploymentId, window: {drop: 0, add: [{cpu: 61}]}, sampleCount: dep.sampleCount}]});
+		// Each sample is written once: the window's new ones are named by their place in the record's samples.
+		expect(JSON.parse(lines(journal)[0]!)).toMatchObject({moves: [{id: deploymentId, window: {drop: 0, add: [0]}, sampleCount: dep.sampleCount}], samples: [{deploymentId, sample: {cpu: 61}}]});
 		expect(lines(journal)[0]!.length).toBeLessThan(JSON.stringify(dep).length / 3);
 		// Another process opening the directory reads the same committed state, samples and list.
 		const other = await openStore(dir);
@@ -85,7 +92,7 @@ describe('the state journal', () => {
 		expect(held.window).toHaveLength(60);
 		expect(held.window.at(-1)!.cpu).toBe(50 + ((JOURNAL_LIMITS.records - 1) % 10));
 		// Full, the window drops its oldest sample as it takes the new one: that is all the record says of it.
-		expect((JSON.parse(lines(journal).at(-1)!) as {moves: Array<{window: {drop: number; add: unknown[]}}>}).moves[0]!.window).toMatchObject({drop: 1, add: [{cpu: held.window.at(-1)!.cpu}]});
+		expect((JSON.parse(lines(journal).at(-1)!) as Raw).moves[0]!.window).toEqual({drop: 1, add: [0]});
 		expect(await reader.read()).toEqual(await store.read());
 		expect(await (await openStore(dir)).read()).toEqual(await store.read());
 		const before = fileOf(doc);
@@ -215,41 +222,115 @@ describe('the state journal', () => {
 		expect(snapshot(dir)).toEqual(before);
 	});
 
-	it('refuses a record that fails the schema, moves what samples do not move, or names a deployment the document does not hold', async () => {
+	it('refuses a line that fails the schema of a record, naming the field and its byte', async () => {
 		const {record, journal, dir} = await canary();
 		await record(60);
 		const good = lines(journal)[0]!;
-		type Raw = {rev: number; moves: Array<Record<string, unknown> & {window: {drop: number; add: Array<Record<string, unknown>>}}>};
-		const bad = (edit: (r: Raw) => void) => {
+		const bad = async (edit: (r: Raw) => void) => {
 			const r = JSON.parse(good) as Raw;
 			edit(r);
 			writeFileSync(journal, `${JSON.stringify(r)}\n`);
-			return openStore(dir).then(s => refusal(s.read()));
+			return (await refusal((await openStore(dir)).read())).message;
 		};
-		const negative = await bad(r => (r.moves[0]!.sampleCount = -1));
-		expect(negative.message).toMatch(/state\.journal: the record of rev \d+ moves deployment "DEP-[\d-]+" to one that fails its schema at deployment\.sampleCount/);
-		const badSample = await bad(r => (r.moves[0]!.window.add[0]!.cpu = 'high'));
-		expect(badSample.message).toMatch(/fails its schema at deployment\.window\[\d+\]\.cpu/);
-		const stranger = await bad(r => (r.moves[0]!.id = 'DEP-20991231-00001'));
-		expect(stranger.message).toMatch(/moves deployment "DEP-20991231-00001", which the document does not hold/);
-		const overdrawn = await bad(r => (r.moves[0]!.window.drop = 999));
-		expect(overdrawn.message).toMatch(/drops 999 samples from deployment "DEP-[\d-]+"'s window, which holds \d+/);
+		const at = (field: string) => `state.journal: the line at byte 0 fails its schema at ${field}`;
+		expect(await bad(r => (r.moves[0]!.sampleCount = -1))).toContain(at('moves[0].sampleCount: a whole number from 0'));
+		const place = "the position of one of its deployment's samples in the record, after the one before";
+		expect(await bad(r => (r.moves[0]!.window.add = [1]))).toContain(at(`moves[0].window.add[0]: ${place}`));
+		expect(await bad(r => r.moves[0]!.window.add.push(0))).toContain(at(`moves[0].window.add[1]: ${place}`));
+		expect(await bad(r => Object.assign(r.moves[0]!.window, {keep: 3}))).toContain(at('moves[0].window.keep: unknown field (allowed: drop, add)'));
 		// What only an audited rewrite changes (a status, a lease, a plan) has no place in a move.
-		for (const field of ['status', 'leaseId', 'plan']) {
-			const beyond = await bad(r => (r.moves[0]![field] = 'forged'));
-			expect(beyond.message).toContain(`fails its schema at moves[0].${field}: unknown field (allowed: id, window, sampleCount, feeds)`);
-		}
-		// Only its samples moved, but its list row with them (the level: no sample left): the list would show the document's.
-		const cleared = await bad(r => (r.moves[0]!.window = {drop: 1, add: []}));
-		expect(cleared.message).toMatch(/changes deployment "DEP-[\d-]+"'s list row/);
-		const twice = await bad(r => r.moves.push(r.moves[0]!));
-		expect(twice.message).toMatch(/moves deployment "DEP-[\d-]+" twice/);
-		const sample = await bad(r => Object.assign(r, {samples: [{deploymentId: r.moves[0]!.id, sample: {at: 'now', cpu: 'high'}}]}));
-		expect(sample.message).toMatch(/fails its schema at samples\[0\]\.sample\./);
-		const extra = await bad(r => Object.assign(r, {config: {}}));
-		expect(extra.message).toMatch(/fails its schema at config: unknown field \(allowed: rev, moves, samples\)/);
+		for (const field of ['status', 'leaseId', 'plan']) expect(await bad(r => (r.moves[0]![field] = 'forged'))).toContain(at(`moves[0].${field}: unknown field (allowed: id, window, sampleCount, feeds, bake)`));
+		// A feed carries what the engine writes there and nothing else: it goes into every later record.
+		const feed = Object.keys(JSON.parse(good).moves[0].feeds as object)[0]!;
+		expect(await bad(r => Object.assign(r.moves[0]!.feeds![feed]!, {blob: 'x'.repeat(1000)}))).toContain(at(`moves[0].feeds.${feed}`));
+		expect(await bad(r => Object.assign(r.moves[0]!.bake!, {extra: 1}))).toContain(at('moves[0].bake'));
+		expect(await bad(r => r.moves.push(r.moves[0]!))).toMatch(/the record at byte 0 moves deployment "DEP-[\d-]+" twice/);
+		expect(await bad(r => (r.samples[0]!.sample = {at: 'now', cpu: 'high'}))).toMatch(/fails its schema at samples\[0\]\.sample\./);
+		expect(await bad(r => r.samples.push({deploymentId: 'DEP-20991231-001', sample: r.samples[0]!.sample}))).toContain('holds samples[1] of deployment "DEP-20991231-001", which it does not move');
+		expect(await bad(r => Object.assign(r, {config: {}}))).toContain(at('config: unknown field (allowed: rev, moves, samples)'));
 		writeFileSync(journal, 'not json\n');
 		expect((await refusal((await openStore(dir)).read())).message).toMatch(/state\.journal: the line at byte 0 is not JSON/);
+	});
+
+	it('refuses a move no commit could make of its deployment: each rule named, by every read', async () => {
+		const {record, journal, dir, deploymentId} = await canary();
+		await record(60);
+		const good = lines(journal)[0]!;
+		const bad = async (edit: (r: Raw) => void, alone = true) => {
+			const r = JSON.parse(good) as Raw;
+			edit(r);
+			writeFileSync(journal, `${JSON.stringify(r)}\n`);
+			const reader = await openStore(dir);
+			const message = (await refusal(reader.read())).message;
+			// The console's detail reads one deployment, moved along alone: it refuses the same record
+			// (what it cannot know alone aside: the other deployments, the window's setting).
+			if (alone) expect((await refusal(reader.listDeployments({archived: false, checked: false, deployment: deploymentId}))).message).toBe(message);
+			return message;
+		};
+		const dep = `deployment "${deploymentId}"`;
+		const rev = (JSON.parse(good) as Raw).rev;
+		const of = (what: string) => `state.journal: the record of rev ${rev} ${what}`;
+		const stranger = await bad(r => ([r.moves[0]!.id, r.samples[0]!.deploymentId] = ['DEP-20991231-001', 'DEP-20991231-001']), false);
+		expect(stranger).toContain(of('moves deployment "DEP-20991231-001", which the document does not hold'));
+		expect(await bad(r => (r.moves[0]!.window.drop = 999))).toContain(of(`drops 999 samples from ${dep}'s window, which holds 1`));
+		expect(await bad(r => (r.moves[0]!.sampleCount += 5))).toMatch(/counts \d+ samples for deployment "DEP-[\d-]+", where it had \d+ and the record holds 1 more/);
+		const early = await bad(r => (r.samples[0]!.sample.at = '2020-01-01T00:00:00.000Z'));
+		expect(early).toContain(of(`adds to ${dep}'s window a sample from 2020-01-01T00:00:00.000Z, before its tier began`));
+		const flood = await bad(r => {
+			const sample = r.samples[0]!.sample;
+			r.samples = Array.from({length: 70}, () => ({deploymentId, sample}));
+			r.moves[0]!.window.add = r.samples.map((_, i) => i);
+			r.moves[0]!.sampleCount += 69;
+		}, false);
+		expect(flood).toContain(of(`leaves ${dep}'s window with 71 samples, over the 60 it holds`));
+		expect(await bad(r => (r.moves[0]!.feeds!.bogus = {source: 'push'}))).toMatch(/gives deployment "DEP-[\d-]+" a feed for "bogus", not one of its gate metrics \(/);
+		expect(await bad(r => delete r.moves[0]!.bake)).toContain(of(`removes ${dep}'s bake, which only an audited commit does`));
+		// Only its samples moved, but its list row with them (the level: no sample left): the list would show the document's.
+		const cleared = await bad(r => {
+			r.moves[0]!.window = {drop: 1, add: []};
+			r.moves[0]!.sampleCount -= 1;
+			r.samples = [];
+		});
+		expect(cleared).toContain(`state.journal: the records up to rev ${rev} change ${dep}'s list row`);
+	});
+
+	it('refuses a move of a deployment that is not live (a halted one takes no samples)', async () => {
+		const {store, record, journal, dir, deploymentId} = await canary();
+		await record(60);
+		const good = JSON.parse(lines(journal)[0]!) as Raw;
+		await store.run({type: 'canary.halt', actor: 'human:alice', id: deploymentId, reason: 'look first'});
+		expect(lines(journal)).toEqual([]);
+		const held = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		const forged = {...good, rev: revOf(join(dir, 'state.json')) + 1, moves: [{...good.moves[0]!, window: {drop: 0, add: []}, sampleCount: held.sampleCount}], samples: []};
+		writeFileSync(journal, `${JSON.stringify(forged)}\n`);
+		expect((await refusal((await openStore(dir)).read())).message).toContain(`moves deployment "${deploymentId}", which is halted (only a live one takes samples)`);
+	});
+
+	it("takes an engine's cycle (its samples, then a tick that moves the bake along) as one record", async () => {
+		const {store, record, journal, doc, deploymentId, clock} = await canary();
+		await record(60);
+		const before = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		expect(before.bake).toBeDefined();
+		const file = fileOf(doc);
+		clock.advance(1000);
+		await store.runMany([{type: 'metrics.record', actor: 'engine', id: deploymentId, sample: {...healthy, cpu: 62}}, {type: 'tick', actor: 'engine'}], {clock});
+		expect(fileOf(doc)).toBe(file);
+		const moved = (await store.read()).deployments.find(d => d.id === deploymentId)!;
+		expect(moved.bake).toEqual({accruedMs: before.bake!.accruedMs + (clock.now() - Date.parse(before.bake!.watchedAt)), watchedAt: new Date(clock.now()).toISOString()});
+		expect((JSON.parse(lines(journal).at(-1)!) as Raw).moves[0]!.bake).toEqual(moved.bake);
+	});
+
+	it('is read again when its last record was written again in place at the same length (an append that failed, cut back, then retried)', async () => {
+		const {store, record, journal, dir, deploymentId} = await canary();
+		await record(60);
+		const reader = await openStore(dir);
+		expect((await reader.read()).deployments.find(d => d.id === deploymentId)!.window.at(-1)!.cpu).toBe(60);
+		const line = lines(journal)[0]!;
+		writeFileSync(journal, `${line.replaceAll('"cpu":60', '"cpu":62')}\n`);
+		expect(statSync(journal).size).toBe(line.length + 1);
+		expect((await reader.read()).deployments.find(d => d.id === deploymentId)!.window.at(-1)!.cpu).toBe(62);
+		expect(await reader.read()).toEqual(await (await openStore(dir)).read());
+		expect((await store.read()).deployments.find(d => d.id === deploymentId)!.window.at(-1)!.cpu).toBe(62);
 	});
 
 	it('is read again when a refill has the size and mtime of the journal read last (a coarse clock): its first bytes differ', async () => {
