@@ -149,9 +149,11 @@ export class Committer {
 			const quiet = sizes && eventless ? journalChanges(state, settled.state, view, m.samples ?? []) : undefined;
 			if (quiet) {
 				const journaled = await journalCommit(this.paths, this.#journal, lock, {doc, prev: state, next: settled.state, changed: quiet, samples: m.samples ?? []}, this.#trace);
-				this.#db.data = journaled.state;
-				this.#last.left(this.#doc.loadedId!, sizes!, journaled.appended);
-				return {result: m.result, rev: journaled.state.rev, events: []};
+				if (journaled) {
+					this.#db.data = journaled.state;
+					this.#last.left(this.#doc.loadedId!, sizes!, journaled.appended);
+					return {result: m.result, rev: journaled.state.rev, events: []};
+				}
 			}
 			const {written, ...saved} = await this.save(lock, state, settled.state, [...migrated, ...m.events], m.samples ?? [], settled.records, sizes);
 			if (sizes && settled.records.length === 0) this.#last.left(written.doc, sizes, written.appended);

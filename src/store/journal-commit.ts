@@ -5,6 +5,7 @@ import {appendWritten} from './durable.js';
 import {StoreError} from './errors.js';
 import {recordLine, type Journal} from './journal.js';
 import type {Move} from './journal-move.js';
+import {JOURNAL_LIMITS} from './journal-step.js';
 import type {HeldLock} from './lock.js';
 import {sampleLines} from './metrics-log.js';
 import type {StorePaths} from './paths.js';
@@ -17,6 +18,7 @@ import {checkDeployment, deepFreeze} from './validate.js';
  * record leaves them past the committed revision (set aside as any crashed commit's lines are); one
  * after it may cut them from the log, and the next write appends them again from the record
  * (journal-gap.ts). The rewrite of the document that empties the journal syncs the log first.
+ * Undefined, having written nothing, for a record over the journal's size: the caller rewrites the document.
  */
 export async function journalCommit(
 	paths: StorePaths,
@@ -24,7 +26,7 @@ export async function journalCommit(
 	lock: HeldLock,
 	w: {doc: State; prev: State; next: State; changed: Array<{now: Deployment; move: Move}>; samples: NonNullable<Mutation<unknown>['samples']>},
 	trace?: (phase: CommitPhase) => void,
-): Promise<{state: State; appended: Map<string, number>}> {
+): Promise<{state: State; appended: Map<string, number>} | undefined> {
 	const rev = w.prev.rev + 1;
 	for (const {now} of w.changed) {
 		const bad = checkDeployment(now, `deployments[${w.next.deployments.indexOf(now)}]`);
@@ -32,6 +34,8 @@ export async function journalCommit(
 	}
 	const record = {rev, moves: w.changed.map(c => c.move), ...(w.samples.length > 0 ? {samples: w.samples} : {})};
 	const bytes = recordLine(record);
+	// A batch of thousands of samples is no small record: the document takes it (nothing is written yet).
+	if (bytes.length > JOURNAL_LIMITS.bytes) return undefined;
 	const sampleBytes = w.samples.length > 0 ? sampleLines(w.samples, rev) : undefined;
 	const state: State = {...w.next, rev};
 	deepFreeze(state);

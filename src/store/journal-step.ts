@@ -5,7 +5,7 @@ import {sameValue} from '../core/same-value.js';
 import {deploymentSummary} from '../core/view/summary.js';
 import type {DeploymentList} from './api.js';
 import type {JournalView} from './journal.js';
-import {alongFrom, moveOf, moveRefusal, MOVED, type Move} from './journal-move.js';
+import {alongFrom, moveOf, moveProblem, moveRefusal, MOVED, type Move} from './journal-move.js';
 import {COLUMNS} from './list-read.js';
 
 /** How much the journal holds before the next write rewrites the document instead. */
@@ -65,7 +65,7 @@ export function journalChanges(prev: State, next: State, view: JournalView, samp
 		// What every reader checks of a move (journal-apply.ts), checked before it is written: a step
 		// that did more than samples and a watch do (whatever it was) rewrites the document instead.
 		const move = moveOf(a, b, samples);
-		if (!move || moveRefusal(alongFrom(a), move, samples, Math.max(next.config.sampleWindow, a.plan.minSamples)) !== undefined) return undefined;
+		if (!move || moveProblem(move, 'move', samples) !== undefined || moveRefusal(alongFrom(a), move, samples, Math.max(next.config.sampleWindow, a.plan.minSamples)) !== undefined) return undefined;
 		changed.push({now: b, move});
 	}
 	const moved = new Set(changed.map(c => c.now.id));

@@ -104,7 +104,7 @@ describe('the state journal', () => {
 	});
 
 	it('is not used for a sample that changes a list row, nor for one with an event', async () => {
-		const {store, record, journal, deploymentId, clock} = await canary();
+		const {store, record, journal, doc, deploymentId, clock} = await canary();
 		// A warning reading holds: an event, and the row's status and worst level change.
 		clock.advance(1000);
 		const held = await store.run({type: 'metrics.record', actor: 'agent:ci-bot', id: deploymentId, sample: {...healthy, errorRate: 1.5}}, {clock});
@@ -114,6 +114,12 @@ describe('the state journal', () => {
 		const next = await record();
 		expect(next.events).toEqual([]);
 		expect(lines(journal)).toHaveLength(1);
+		// A window changed by anything but the commit's samples is no move a reader would take: the document is rewritten.
+		const before = fileOf(doc);
+		const forged = await store.mutate(state => ({state: {...state, deployments: state.deployments.map(d => (d.id === deploymentId ? {...d, window: [...d.window, {...d.window.at(-1)!}]} : d))}, events: [], result: null}));
+		expect(fileOf(doc)).not.toBe(before);
+		expect(revOf(doc)).toBe(forged.rev);
+		expect(lines(journal)).toEqual([]);
 	});
 
 	it('reads records the document already holds (a checkpoint cut short) as nothing, and the next write empties it', async () => {
