@@ -2,7 +2,7 @@ import {ms} from '../core/clock.js';
 import {ACTIVE} from '../core/engine/transitions.js';
 import {gateMetrics} from '../core/metric-specs.js';
 import type {RecordedSample} from '../core/engine/context.js';
-import {Bake, MetricFeed, type Deployment} from '../core/model/index.js';
+import {AT_PATTERN, Bake, MetricFeed, type Deployment} from '../core/model/index.js';
 import {check, isObject} from './validate.js';
 
 /**
@@ -86,6 +86,17 @@ const FIELDS = ['id', 'window', 'sampleCount', 'feeds', 'bake'];
 // Strict here, where the document's schema lets unknown keys by: a move's parts are copied into every later record.
 const Feed = MetricFeed.extend({missing: MetricFeed.shape.missing.unwrap().strict().optional()}).strict();
 const BakeMove = Bake.strict();
+const SOURCES = new Set<unknown>(MetricFeed.shape.source.options);
+
+const plainBakeOk = (v: unknown): boolean =>
+	isObject(v) && Object.keys(v).length === 2 && typeof v.accruedMs === 'number' && Number.isFinite(v.accruedMs) && v.accruedMs >= 0 && typeof v.watchedAt === 'string' && AT_PATTERN.test(v.watchedAt);
+
+/** What `Feed` accepts in its common shape (a source, when it last read and polled), checked by hand: a console reads 200 a second. */
+function plainFeedOk(v: unknown): boolean {
+	if (!isObject(v) || !SOURCES.has(v.source)) return false;
+	for (const key in v) if (key !== 'source' && !((key === 'at' || key === 'polledAt') && typeof v[key] === 'string' && AT_PATTERN.test(v[key]))) return false;
+	return true;
+}
 
 /**
  * What is wrong with a move's shape and parts, as `field: allowed` (what it does to the deployment:
@@ -107,8 +118,8 @@ export function moveProblem(value: unknown, at: string, samples: ReadonlyArray<{
 	if (stray >= 0) return `${at}.window.add[${stray}]: ${own}`;
 	if (!Number.isSafeInteger(value.sampleCount) || (value.sampleCount as number) < 0) return `${at}.sampleCount: a whole number from 0`;
 	const bad = [
-		value.feeds === undefined ? undefined : isObject(value.feeds) ? Object.entries(value.feeds).map(([k, f]) => check(Feed, f, `${at}.feeds.${k}`)).find(Boolean) : {field: `${at}.feeds`, message: 'feeds by metric'},
-		value.bake === undefined ? undefined : check(BakeMove, value.bake, `${at}.bake`),
+		value.feeds === undefined ? undefined : isObject(value.feeds) ? Object.entries(value.feeds).map(([k, f]) => (plainFeedOk(f) ? undefined : check(Feed, f, `${at}.feeds.${k}`))).find(Boolean) : {field: `${at}.feeds`, message: 'feeds by metric'},
+		value.bake === undefined || plainBakeOk(value.bake) ? undefined : check(BakeMove, value.bake, `${at}.bake`),
 	].find(Boolean);
 	return bad && `${bad.field}: ${bad.message}`;
 }

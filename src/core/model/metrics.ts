@@ -72,7 +72,8 @@ export const Sample = z
 	.refine(s => METRICS.some(m => s[m] !== undefined) || Object.keys(s.custom ?? {}).length > 0, {message: `a sample needs at least one of ${METRICS.join(', ')} or a custom metric`});
 export type Sample = z.infer<typeof Sample>;
 
-const AT_PATTERN = (z.iso.datetime({offset: true}) as unknown as {_zod: {def: {pattern: RegExp}}})._zod.def.pattern;
+/** What `z.iso.datetime({offset: true})` accepts, for checks by hand of a common shape. */
+export const AT_PATTERN = (z.iso.datetime({offset: true}) as unknown as {_zod: {def: {pattern: RegExp}}})._zod.def.pattern;
 
 /** What `Sample` accepts, for the common shape (`at` and any of the four metrics), checked by hand; false means "ask zod". */
 function plainSampleOk(v: unknown): boolean {
