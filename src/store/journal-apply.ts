@@ -14,6 +14,16 @@ export const corrupt = (path: string, message: string, position?: number) =>
 const MAX_WINDOW = Config.shape.sampleWindow.maxValue ?? 1000;
 
 /**
+ * A result made up to `memo.last`, with the view's records after it (none: it stands as it is);
+ * undefined when that record is not the view's (records are only appended, so one still read is
+ * where it was: a checkpoint or a refill made new ones).
+ */
+function past<M extends {last: JournalRecord}>(memo: M | undefined, view: JournalView): {from: M; records: readonly JournalRecord[]} | undefined {
+	const at = memo ? memo.last.rev - view.base : 0;
+	return memo && view.records[at - 1] === memo.last ? {from: memo, records: view.records.slice(at)} : undefined;
+}
+
+/**
  * The journal's records applied to what the document holds (journal.ts), each move checked for
  * what a commit can do to its deployment (journal-move.ts). Records are only appended, so what
  * was made over a document up to one record is carried on from there, not made again.
@@ -35,14 +45,12 @@ export class MovesApplied {
 	overlay(doc: State, view: JournalView): State {
 		const last = view.records.at(-1);
 		if (!last) return doc;
-		const memo = this.#memo;
-		if (memo?.doc === doc && memo.last === last) return memo.state;
-		// Records are appended: a state made over the same document up to one of them is carried on from there.
-		const from = memo?.doc === doc && view.records[memo.last.rev - view.base - 1] === memo.last ? memo : undefined;
-		const base = from?.state ?? doc;
+		const carried = this.#memo?.doc === doc ? past(this.#memo, view) : undefined;
+		if (carried?.records.length === 0) return carried.from.state;
+		const base = carried?.from.state ?? doc;
 		const held = new Map(base.deployments.map(d => [d.id, d]));
 		const moving = new Map<string, Along>();
-		for (const record of view.records.slice(from ? from.last.rev - view.base : 0))
+		for (const record of carried?.records ?? view.records)
 			for (const move of record.moves) {
 				const was = held.get(move.id);
 				if (!was) throw corrupt(this.path, `the record of rev ${record.rev} moves deployment ${JSON.stringify(move.id)}, which the document does not hold`);
@@ -60,15 +68,14 @@ export class MovesApplied {
 	advance(dep: Deployment, view: JournalView): Deployment {
 		const last = view.records.at(-1);
 		if (!last) return dep;
-		const one = this.#one;
-		if (one?.from === dep && one.last === last) return one.dep;
-		const from = one?.from === dep && view.records[one.last.rev - view.base - 1] === one.last ? one : undefined;
+		const carried = this.#one?.from === dep ? past(this.#one, view) : undefined;
+		if (carried?.records.length === 0) return carried.from.dep;
 		let along: Along | undefined;
-		for (const record of view.records.slice(from ? from.last.rev - view.base : 0)) {
+		for (const record of carried?.records ?? view.records) {
 			const move = record.moves.find(m => m.id === dep.id);
-			if (move) along = this.#on(along ?? alongFrom(from?.dep ?? dep), move, record, Math.max(MAX_WINDOW, dep.plan.minSamples));
+			if (move) along = this.#on(along ?? alongFrom(carried?.from.dep ?? dep), move, record, Math.max(MAX_WINDOW, dep.plan.minSamples));
 		}
-		const moved = along ? this.#arrived(dep, along, last.rev) : (from?.dep ?? dep);
+		const moved = along ? this.#arrived(dep, along, last.rev) : (carried?.from.dep ?? dep);
 		this.#one = {from: dep, last, dep: moved};
 		return moved;
 	}
