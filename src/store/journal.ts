@@ -11,10 +11,10 @@ import {openDataSync} from './safe-fs.js';
 import {check, deepFreeze, isObject} from './validate.js';
 
 /**
- * The state journal: where a commit that only moves live deployments along (a sample recorded, no
- * event, no list row changed) is written, as what it changed of each deployment, in one append and one
- * fsync, instead of rewriting the document (a new file, fsync'd, renamed, the directory fsync'd:
- * three to five times the cost). The committed state is the document plus the records past its
+ * The state journal: where a commit that only moves live deployments along (samples recorded, an
+ * engine's watch gone on, no event, no list row changed) is written, as what it changed of each
+ * deployment, in one append and one fsync, instead of rewriting the document (a new file, fsync'd,
+ * renamed, the directory fsync'd: three to five times the cost). The committed state is the document plus the records past its
  * revision, in order; the next write that rewrites the document absorbs them and empties the
  * journal (a checkpoint). One line per commit: `{"rev":N,"moves":[…],"samples":[…]}`, each move
  * what the commit changed of one deployment (journal-move.ts).
@@ -64,7 +64,6 @@ function headOf(fd: number): Buffer {
 }
 
 const JOURNAL_LIMITS_MB = JOURNAL_LIMITS.bytes / 1048576;
-
 
 const EMPTY: JournalRead = {records: [], size: 0, torn: 0};
 

@@ -28,8 +28,8 @@ export function shareParts(fresh: ReadonlyArray<[string, Slot]>, prev: Layout): 
 	}
 }
 
-/** The parts of `entity` equal to `old`'s take their place (a journal record's deployment over the last one read: journal.ts). */
-export function shareFields(entity: Record<string, unknown>, old: Record<string, unknown>): void {
+/** The parts of `entity` equal to `old`'s take their place. */
+function shareFields(entity: Record<string, unknown>, old: Record<string, unknown>): void {
 	for (const key in entity) {
 		// Own fields only: `old.__proto__` is Object.prototype, and setting `__proto__` sets no field.
 		if (key === '__proto__' || !Object.hasOwn(old, key)) continue;
