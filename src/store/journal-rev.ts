@@ -1,20 +1,123 @@
+import {closeSync, readSync, type BigIntStats} from 'node:fs';
+import {isNodeError} from './errors.js';
+import {MAX_DOCUMENT_BYTES} from './file-id.js';
+import {openDataSync} from './safe-fs.js';
+
+/**
+ * The journal's revisions, read without its content: for readers that must not load the schemas
+ * (`canary list`'s quick path) and for the console's list, which shows the document's rows (no
+ * record changes one: journal-step.ts) and needs only the revision they stand at. The full read
+ * validates the records (journal.ts). Nothing here imports zod.
+ */
+
 /** A record's first bytes name its revision (journal.ts writes `rev` first). */
 const REV = /^\{"rev":(\d+),/;
 
+/** How much of the file's start a reader keeps, to tell a refilled journal from the one it read (a record's first bytes name its rev). */
+export const HEAD_BYTES = 32;
+
+export function headOf(fd: number): Buffer {
+	const head = Buffer.alloc(HEAD_BYTES);
+	return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
+}
+
+/** What a reader keeps of the journal it read: the file's inode and first bytes, where its whole lines end, and the last of them. */
+export interface FileMark {
+	ino: bigint;
+	head: Buffer;
+	size: number;
+	tail: Buffer;
+}
+
 /**
- * The committed revision over a document at `base`, from the journal's revisions alone (not their
- * content: the full read validates it), for a reader that must not load the schemas (`canary
- * list`'s quick path); undefined when its records do not continue the document.
+ * Whether the file open at `fd` is the one `mark` read, grown at most: the lines read are then
+ * the lines it has, and what follows `mark.size` is new. A checkpoint empties the file in place
+ * (same inode), and lines of one size can refill it to the size read last: its first bytes then
+ * differ (a refill starts at a later rev). The last line is compared too: a failed append is cut
+ * back, and the next commit may write its rev at the same length.
  */
-export function revPast(bytes: Buffer, base: number): number | undefined {
-	let rev = base;
-	for (let at = 0, nl = bytes.indexOf(10); nl >= 0; at = nl + 1, nl = bytes.indexOf(10, at)) {
-		const m = REV.exec(bytes.toString('latin1', at, Math.min(nl, at + 32)));
-		if (!m) return undefined;
-		const r = Number(m[1]);
-		if (r <= base) continue;
-		if (r !== rev + 1) return undefined;
-		rev = r;
+export function continues(fd: number, st: BigIntStats, head: Buffer, mark: FileMark): boolean {
+	if (mark.ino !== st.ino || !head.subarray(0, mark.head.length).equals(mark.head) || Number(st.size) < mark.size) return false;
+	if (mark.tail.length === 0) return true;
+	const now = Buffer.alloc(mark.tail.length);
+	return readSync(fd, now, 0, now.length, mark.size - mark.tail.length) === now.length && now.equals(mark.tail);
+}
+
+/** The revisions of a run of records: the first and last (none when it holds no whole line). */
+export interface RevSpan {
+	first?: number;
+	last?: number;
+}
+
+/** The whole lines' revisions in `bytes`, each after `after` (if given) and the one before; undefined when a line names none or one is out of order. */
+function linesRevs(bytes: Buffer, after?: number): (RevSpan & {end: number; lastAt: number}) | undefined {
+	let [first, last, end, lastAt] = [undefined as number | undefined, after, 0, 0];
+	for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, end)) {
+		const m = REV.exec(bytes.toString('latin1', end, Math.min(nl, end + HEAD_BYTES)));
+		const rev = m ? Number(m[1]) : Number.NaN;
+		if (!Number.isSafeInteger(rev) || (last !== undefined && rev !== last + 1)) return undefined;
+		first ??= rev;
+		[last, lastAt, end] = [rev, end, nl + 1];
 	}
-	return rev;
+	return {...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {}), end, lastAt};
+}
+
+/**
+ * The committed revision over a document at `base`: the last record's, if the records continue
+ * it (records it already holds are skipped); undefined when they do not (the full read says why).
+ */
+export function revOver(span: RevSpan, base: number): number | undefined {
+	if (span.last === undefined || span.last <= base) return base;
+	return span.first! <= base + 1 ? span.last : undefined;
+}
+
+/** The committed revision over a document at `base`, from a whole journal's bytes (`canary list`'s quick path); undefined when only the full read can tell. */
+export function revPast(bytes: Buffer, base: number): number | undefined {
+	const span = linesRevs(bytes);
+	return span && revOver(span, base);
+}
+
+/**
+ * The journal's revisions followed, for a reader that asks again: each call reads only the lines
+ * appended since the last one (all of them after a checkpoint emptied the file and writes refilled it).
+ */
+export class JournalRevs {
+	#known?: FileMark & RevSpan;
+
+	constructor(readonly path: string) {}
+
+	/** The records' revisions as the file stands; undefined when only the full read can tell (a line without its rev, records out of order, a file refused). */
+	follow(): RevSpan | undefined {
+		let opened;
+		try {
+			opened = openDataSync(this.path, 'read');
+		} catch (error) {
+			this.#known = undefined;
+			return isNodeError(error, 'ENOENT') ? {} : undefined;
+		}
+		const {fd, st} = opened;
+		try {
+			const size = Number(st.size);
+			const head = headOf(fd);
+			const known = this.#known && continues(fd, st, head, this.#known) ? this.#known : undefined;
+			this.#known = undefined;
+			if (size > MAX_DOCUMENT_BYTES) return undefined;
+			// From where the last call stopped; from the start if those lines do not go on (a refill).
+			for (const from of known ? [known, undefined] : [undefined]) {
+				const start = from?.size ?? 0;
+				const bytes = Buffer.alloc(size - start);
+				const got = readSync(fd, bytes, 0, bytes.length, start);
+				const span = linesRevs(bytes.subarray(0, got), from?.last);
+				if (!span) continue;
+				const first = from?.first ?? span.first;
+				const last = span.last;
+				const tail = span.end > 0 ? Buffer.from(bytes.subarray(span.lastAt, span.end)) : (from?.tail ?? Buffer.alloc(0));
+				this.#known = {ino: st.ino, head, size: start + span.end, tail, ...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {})};
+				return {...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {})};
+			}
+			return undefined;
+		} finally {
+			closeSync(fd);
+		}
+	}
 }

@@ -6,6 +6,7 @@ import {isNodeError, StoreError} from './errors.js';
 import {MAX_DOCUMENT_BYTES} from './file-id.js';
 import {corrupt, MovesApplied} from './journal-apply.js';
 import {moveProblem, type Move} from './journal-move.js';
+import {continues, HEAD_BYTES, headOf} from './journal-rev.js';
 import {JOURNAL_LIMITS} from './journal-step.js';
 import {openDataSync} from './safe-fs.js';
 import {check, deepFreeze, isObject} from './validate.js';
@@ -55,14 +56,6 @@ export interface JournalView {
 
 const statOf = (path: string) => lstatSync(path, {bigint: true, throwIfNoEntry: false});
 
-/** How much of the file's start a read keeps, to tell a refilled journal from the one it read (a record's first bytes name its rev). */
-const HEAD_BYTES = 32;
-
-function headOf(fd: number): Buffer {
-	const head = Buffer.alloc(HEAD_BYTES);
-	return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
-}
-
 const JOURNAL_LIMITS_MB = JOURNAL_LIMITS.bytes / 1048576;
 
 const EMPTY: JournalRead = {records: [], size: 0, torn: 0};
@@ -77,13 +70,6 @@ function sampleProblem(s: unknown, i: number): string | undefined {
 
 /** A read as kept: with its last line's bytes, to tell a record rewritten in place (a failed append cut back, then retried) from the one read. */
 type Parsed = JournalRead & {tail: Buffer};
-
-/** Whether the file still holds `tail` where it was read: the lines read are then the lines it has. */
-function holds(fd: number, tail: Buffer, end: number): boolean {
-	if (tail.length === 0) return true;
-	const now = Buffer.alloc(tail.length);
-	return readSync(fd, now, 0, now.length, end - tail.length) === now.length && now.equals(tail);
-}
 
 export class Journal {
 	/** The last read, with the file's identity then: its inode, mtime and first bytes (see `load`). */
@@ -110,10 +96,7 @@ export class Journal {
 			if (size > MAX_DOCUMENT_BYTES) throw corrupt(this.path, `it is ${(size / 1048576).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1048576} MB a journal may hold (the next write empties it at ${JOURNAL_LIMITS_MB} MB)`);
 			const known = this.#read;
 			const head = headOf(fd);
-			// A checkpoint empties the file in place (same inode), and lines of one size can refill it to the
-			// size read last within one mtime tick: its first bytes then differ (a refill starts at a later rev).
-			// Its last line is read again too: a failed append is cut back and the next commit may write its rev at the same length.
-			const same = known && known.ino === st.ino && head.subarray(0, known.head.length).equals(known.head) && size >= known.size && holds(fd, known.tail, known.size);
+			const same = known && continues(fd, st, head, known);
 			if (same && known.mtimeNs === st.mtimeNs && known.size + known.torn === size && known.head.equals(head)) return known;
 			const from = same ? known : undefined;
 			const read = (from && this.#parse(fd, size, from)) ?? this.#parse(fd, size, undefined)!;

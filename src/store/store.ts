@@ -17,12 +17,10 @@ import {readEvents, type AuditFilter, type Head, type StoredEvent} from './audit
 import {executeBatch, runAlone, trustRefusal, type Batch} from './batch.js';
 import type {Checkpoint} from './checkpoint.js';
 import {Committer, type CommitPhase} from './commit.js';
-import {deploymentPicker, documentList} from './deployment-read.js';
 import {DocumentFile} from './document.js';
-import {withJournal} from './journal-step.js';
 import {engineFollowers, engineLeader, lead, type LeadOptions} from './leader.js';
 import {ledgerFold} from './ledger-fold.js';
-import {readListIndex, readListRows, type ListMemo} from './list-read.js';
+import {LiveList} from './list-deployments.js';
 import {DEFAULT_LOCK_TIMEOUT_MS} from './lock.js';
 import {readSamples} from './metrics-log.js';
 import {revLogs, type StorePaths} from './paths.js';
@@ -57,10 +55,7 @@ export class FileStore implements BatchStore {
 	readonly #closers = new Set<() => unknown>();
 	readonly #anchor: Anchor;
 	readonly #archive: ArchiveReader;
-	/** What the last list read made of the document's rows: the next one hashes only what changed. */
-	readonly #listMemo: ListMemo = {};
-	readonly #rowsMemo: ListMemo = {};
-	readonly #pick = deploymentPicker();
+	readonly #live: LiveList;
 	readonly #samples: SampleFollower;
 	readonly #writes: Committer;
 
@@ -84,6 +79,7 @@ export class FileStore implements BatchStore {
 			lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
 			...(opts.trace ? {trace: opts.trace} : {}),
 		});
+		this.#live = new LiveList(paths, this.#writes.journal, () => this.#current());
 	}
 
 	/**
@@ -153,20 +149,7 @@ export class FileStore implements BatchStore {
 	}
 
 	async listDeployments(opts: ListOptions = {}): Promise<DeploymentList> {
-		// Read before the document: the journal's records past it are committed too (journal.ts).
-		const {journal} = this.#writes;
-		const read = journal.load();
-		const past = (list: DeploymentList) => withJournal(list, journal.view(read, list.rev), (dep, view) => journal.advance(dep, view));
-		if (opts.checked === false && opts.archived === false) {
-			const {deployment} = opts;
-			const rows = await readListRows(this.paths, this.#rowsMemo, deployment);
-			const one = rows?.line && deployment !== undefined ? this.#pick.fromLine(rows.line, rows.header, deployment) : undefined;
-			if (rows && (deployment === undefined || one)) return past({rev: rows.rev, deployments: rows.deployments, source: 'rows', ...(one ? {one} : {})});
-		}
-		const indexed = await readListIndex(this.paths, this.#listMemo);
-		const layout = this.#listMemo.layout;
-		const one = indexed && layout && opts.deployment !== undefined ? this.#pick.fromLayout(layout, opts.deployment) : undefined;
-		const list = past(indexed ? {...indexed, source: 'index' as const, ...(one ? {one} : {})} : documentList(await this.#current(), opts.deployment));
+		const list = await this.#live.read(opts);
 		if (opts.archived === false) return list;
 		return {rev: list.rev, source: list.source, deployments: withArchived(list.deployments, await this.#archive.index.entries(list.rev))};
 	}
