@@ -10,8 +10,22 @@ import {openDataSync} from './safe-fs.js';
  * validates the records (journal.ts). Nothing here imports zod.
  */
 
-/** A record's first bytes name its revision (journal.ts writes `rev` first). */
-const REV = /^\{"rev":(\d+),/;
+/** A record's first bytes name its revision (journal.ts writes `rev` first, from 1, without leading zeros). */
+const REV = /^\{"rev":([1-9]\d{0,15}),/;
+
+/** How far into a line its revision is looked for (`{"rev":` and sixteen digits, and the comma, fit). */
+const REV_BYTES = 32;
+
+/**
+ * The revision a record's line names in its first bytes, as the writer writes it; undefined when
+ * it names none there. The full read requires it to be the parsed `rev` (journal.ts), so that a
+ * reader of revisions alone reads the same revision.
+ */
+export function lineRev(line: Buffer): number | undefined {
+	const m = REV.exec(line.toString('latin1', 0, Math.min(line.length, REV_BYTES)));
+	const rev = m ? Number(m[1]) : Number.NaN;
+	return Number.isSafeInteger(rev) ? rev : undefined;
+}
 
 /** How much of the file's start a reader keeps, to tell a refilled journal from the one it read (a record's first bytes name its rev). */
 export const HEAD_BYTES = 32;
@@ -43,23 +57,25 @@ export function continues(fd: number, st: BigIntStats, head: Buffer, mark: FileM
 	return readSync(fd, now, 0, now.length, mark.size - mark.tail.length) === now.length && now.equals(mark.tail);
 }
 
-/** The revisions of a run of records: the first and last (none when it holds no whole line). */
-export interface RevSpan {
-	first?: number;
-	last?: number;
-}
+/** The revisions of a run of records: the first and last, or none when it holds no whole line. */
+export type RevSpan = {first: number; last: number} | {first?: undefined; last?: undefined};
 
-/** The whole lines' revisions in `bytes`, each after `after` (if given) and the one before; undefined when a line names none or one is out of order. */
+/**
+ * The revisions of the whole lines in `bytes`, each line following the one before (the first
+ * following `after`, if given), with where the whole lines end and the last of them starts;
+ * undefined when a line names no revision or one is out of order.
+ */
 function linesRevs(bytes: Buffer, after?: number): (RevSpan & {end: number; lastAt: number}) | undefined {
-	let [first, last, end, lastAt] = [undefined as number | undefined, after, 0, 0];
+	let [first, last, end, lastAt] = [undefined as number | undefined, undefined as number | undefined, 0, 0];
 	for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, end)) {
-		const m = REV.exec(bytes.toString('latin1', end, Math.min(nl, end + HEAD_BYTES)));
-		const rev = m ? Number(m[1]) : Number.NaN;
-		if (!Number.isSafeInteger(rev) || (last !== undefined && rev !== last + 1)) return undefined;
+		const rev = lineRev(bytes.subarray(end, nl));
+		const before = last ?? after;
+		if (rev === undefined || (before !== undefined && rev !== before + 1)) return undefined;
 		first ??= rev;
 		[last, lastAt, end] = [rev, end, nl + 1];
 	}
-	return {...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {}), end, lastAt};
+	const revs: RevSpan = first === undefined || last === undefined ? {} : {first, last};
+	return {...revs, end, lastAt};
 }
 
 /**
@@ -105,15 +121,16 @@ export class JournalRevs {
 			// From where the last call stopped; from the start if those lines do not go on (a refill).
 			for (const from of known ? [known, undefined] : [undefined]) {
 				const start = from?.size ?? 0;
-				const bytes = Buffer.alloc(size - start);
-				const got = readSync(fd, bytes, 0, bytes.length, start);
-				const span = linesRevs(bytes.subarray(0, got), from?.last);
+				const bytes = Buffer.allocUnsafe(size - start);
+				// A short read leaves whole lines for the next call.
+				const read = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, start));
+				const span = linesRevs(read, from?.last);
 				if (!span) continue;
-				const first = from?.first ?? span.first;
-				const last = span.last;
-				const tail = span.end > 0 ? Buffer.from(bytes.subarray(span.lastAt, span.end)) : (from?.tail ?? Buffer.alloc(0));
-				this.#known = {ino: st.ino, head, size: start + span.end, tail, ...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {})};
-				return {...(first !== undefined ? {first} : {}), ...(last !== undefined ? {last} : {})};
+				const tail = span.end > 0 ? Buffer.from(read.subarray(span.lastAt, span.end)) : (from?.tail ?? Buffer.alloc(0));
+				const before: RevSpan = from?.last === undefined ? {} : {first: from.first, last: from.last};
+				const revs: RevSpan = span.last === undefined ? before : {first: before.first ?? span.first, last: span.last};
+				this.#known = {ino: st.ino, head, size: start + span.end, tail, ...revs};
+				return revs;
 			}
 			return undefined;
 		} finally {

@@ -6,7 +6,7 @@ import {isNodeError, StoreError} from './errors.js';
 import {MAX_DOCUMENT_BYTES} from './file-id.js';
 import {corrupt, MovesApplied} from './journal-apply.js';
 import {moveProblem, type Move} from './journal-move.js';
-import {continues, HEAD_BYTES, headOf} from './journal-rev.js';
+import {continues, HEAD_BYTES, headOf, lineRev} from './journal-rev.js';
 import {JOURNAL_LIMITS} from './journal-step.js';
 import {openDataSync} from './safe-fs.js';
 import {check, deepFreeze, isObject} from './validate.js';
@@ -70,6 +70,18 @@ function sampleProblem(s: unknown, i: number): string | undefined {
 
 /** A read as kept: with its last line's bytes, to tell a record rewritten in place (a failed append cut back, then retried) from the one read. */
 type Parsed = JournalRead & {tail: Buffer};
+
+/** What is wrong with a record's shape (its moves' shapes included), if anything. */
+function shapeProblem(raw: unknown, line: Buffer): string | undefined {
+	const {rev, moves, samples = [], ...rest} = (raw ?? {}) as {rev?: unknown; moves?: unknown; samples?: unknown};
+	if (!Number.isSafeInteger(rev) || (rev as number) < 1) return 'rev: a whole number from 1';
+	if (lineRev(line) !== rev) return `rev: first and once, as calyx writes it ({"rev":${rev as number},…}): readers of revisions alone read it there`;
+	if (!Array.isArray(moves) || moves.length === 0) return 'moves: a list of at least one move';
+	if (!Array.isArray(samples)) return 'samples: a list of samples';
+	const unknown = Object.keys(rest)[0];
+	if (unknown !== undefined) return `${unknown}: unknown field (allowed: rev, moves, samples)`;
+	return samples.map(sampleProblem).find(Boolean) ?? moves.reduce<string | undefined>((found, move, i) => found ?? moveProblem(move, `moves[${i}]`, samples as RecordedSample[]), undefined);
+}
 
 export class Journal {
 	/** The last read, with the file's identity then: its inode, mtime and first bytes (see `load`). */
@@ -143,17 +155,8 @@ export class Journal {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} is not JSON`, position);
 		}
-		const {rev, moves, samples = [], ...rest} = (raw ?? {}) as {rev?: unknown; moves?: unknown; samples?: unknown};
-		const problem =
-			!Number.isSafeInteger(rev) || (rev as number) < 1
-				? 'rev: a whole number from 1'
-				: !Array.isArray(moves) || moves.length === 0
-					? 'moves: a list of at least one move'
-					: !Array.isArray(samples)
-						? 'samples: a list of samples'
-						: Object.keys(rest).length > 0
-							? `${Object.keys(rest)[0]}: unknown field (allowed: rev, moves, samples)`
-							: (samples.map(sampleProblem).find(Boolean) ?? moves.reduce<string | undefined>((found, move, i) => found ?? moveProblem(move, `moves[${i}]`, samples as RecordedSample[]), undefined));
+		const {moves, samples = []} = (raw ?? {}) as {moves?: unknown; samples?: unknown};
+		const problem = shapeProblem(raw, line);
 		if (problem) {
 			if (continuing) return undefined;
 			throw corrupt(this.path, `the line at byte ${position} fails its schema at ${problem}`, position);

@@ -98,8 +98,9 @@ function newFileModeSync(dir: string): number {
 /**
  * openData, synchronously, with the same checks: an open and an fstat take µs, where each trip
  * through the thread pool costs ~80 µs on a loaded box. For a look at a few bytes (the document's
- * first line, see document.ts) and for the write path's opens (durable.ts); content worth reading
- * or writing goes through the pool from `fd`.
+ * first line, see document.ts), for what a reader asking every second reads (the document's list
+ * rows, the journal's new lines: tens of KB) and for the write path's opens (durable.ts); larger
+ * content goes through the pool.
  */
 export function openDataSync(path: string, how: OpenMode = 'read', mode?: number): {fd: number; st: BigIntStats} {
 	const fileMode = how === 'create' || how === 'createDurable' || how === 'append' ? (mode ?? newFileModeSync(dirname(path))) : 0o600;

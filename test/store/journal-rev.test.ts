@@ -25,6 +25,10 @@ describe('the journal revisions alone (journal-rev.ts: the console list and `can
 		expect(revPast(bytes(6, 7), 4)).toBeUndefined();
 		expect(revPast(bytes(5, 7), 4)).toBeUndefined();
 		expect(revPast(Buffer.from(`${line(5)}{"moves":[],"rev":6}\n`), 4)).toBeUndefined();
+		// Stale records out of order (the full read refuses them too), a revision with a leading zero, or 0.
+		expect(revPast(bytes(2, 4), 5)).toBeUndefined();
+		expect(revPast(Buffer.from(line(5).replace('"rev":5', '"rev":05')), 4)).toBeUndefined();
+		expect(revPast(Buffer.from(line(0)), 4)).toBeUndefined();
 		expect(revOver({}, 3)).toBe(3);
 	});
 
@@ -77,5 +81,20 @@ describe('the journal revisions alone (journal-rev.ts: the console list and `can
 		await expect(store.listDeployments({archived: false, checked: false})).rejects.toThrow(/state\.journal.*records start at rev/);
 		writeFileSync(journal, kept);
 		expect((await store.listDeployments({archived: false, checked: false})).rev).toBe(rows.rev);
+	});
+
+	it('a record whose revision is not first and once, as calyx writes it, is refused by the full read: the two readers never differ on a revision', async () => {
+		const {store, record, journal} = await canary();
+		for (let i = 0; i < 2; i++) await record();
+		const kept = readFileSync(journal, 'utf8');
+		const [first, last] = lines(journal) as [string, string];
+		const rev = Number(/^\{"rev":(\d+),/.exec(last)![1]);
+		// JSON keeps the last of two keys: the line's first bytes name another revision than the one parsed.
+		writeFileSync(journal, `${first}\n${last.replace(`{"rev":${rev},`, `{"rev":${rev + 5},"rev":${rev},`)}\n`);
+		await expect(store.read()).rejects.toThrow(/state\.journal: the line at byte \d+ fails its schema at rev: first and once/);
+		await expect(store.listDeployments({archived: false, checked: false})).rejects.toThrow(/first and once/);
+		writeFileSync(journal, kept);
+		expect((await store.listDeployments({archived: false, checked: false})).rev).toBe(rev);
+		expect((await store.read()).rev).toBe(rev);
 	});
 });
