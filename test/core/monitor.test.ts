@@ -141,6 +141,16 @@ describe('auto-halt monitor in the engine', () => {
 		expect(f.samples.at(-1)).toEqual({deploymentId: id, sample: {...CLEAN, at: '2026-11-25T09:30:00.000Z'}});
 	});
 
+	it('holds a -0 reading as 0, as JSON writes it: the recording process and every reader hold the same value', () => {
+		const f = new Fixture();
+		const id = f.canary();
+		f.record(id, {...CLEAN, tesDelta: -0, cpu: -0});
+		const held = f.dep(id).window.at(-1)!;
+		expect([held.tesDelta, held.cpu].every(v => Object.is(v, 0))).toBe(true);
+		expect(Object.is(f.samples.at(-1)!.sample.tesDelta, 0)).toBe(true);
+		expect(held).toEqual(JSON.parse(JSON.stringify(held)));
+	});
+
 	it('refuses a sample whose time lies far from the engine clock, naming the allowed skew, and records nothing', () => {
 		const f = new Fixture();
 		const id = f.canary();

@@ -27,9 +27,18 @@ function checkSkew(at: string, now: string): void {
 }
 
 /** Validates a raw sample; the message names the field and what is allowed. */
+/**
+ * -0 as 0: JSON writes it so, and a sample held as -0 by the process that recorded it would be
+ * another value (to Object.is) than the one every reader reads back.
+ */
+const signedZero = (v: unknown): boolean => Object.is(v, -0) || (v !== null && typeof v === 'object' && Object.values(v).some(signedZero));
+const zeroed = <T>(v: T): T => (typeof v === 'number' ? v + 0 : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, zeroed(x)])) : v) as T;
+/** Copied only when it holds a -0: logs are read through here, line by line. */
+const signedZeroless = <T>(v: T): T => (signedZero(v) ? zeroed(v) : v);
+
 export function parseSample(raw: Partial<Sample>, at: string): Sample {
 	const parsed = Sample.safeParse({...raw, at: raw.at ?? at});
-	if (parsed.success) return parsed.data;
+	if (parsed.success) return signedZeroless(parsed.data);
 	const issue = parsed.error.issues[0]!;
 	const field = issue.path.join('.') || 'sample';
 	throw invalid('INVALID_SAMPLE', `${field}: ${issue.message}`);
