@@ -84,7 +84,7 @@ function linesRevs(bytes: Buffer, after?: number): (RevSpan & {end: number; last
  */
 export function revOver(span: RevSpan, base: number): number | undefined {
 	if (span.last === undefined || span.last <= base) return base;
-	return span.first! <= base + 1 ? span.last : undefined;
+	return span.first <= base + 1 ? span.last : undefined;
 }
 
 /** The committed revision over a document at `base`, from a whole journal's bytes (`canary list`'s quick path); undefined when only the full read can tell. */

@@ -15,10 +15,11 @@ import {check, deepFreeze, isObject} from './validate.js';
  * The state journal: where a commit that only moves live deployments along (samples recorded, an
  * engine's watch gone on, no event, no list row changed) is written, as what it changed of each
  * deployment, in one append and one fsync, instead of rewriting the document (a new file, fsync'd,
- * renamed, the directory fsync'd: three to five times the cost). The committed state is the document plus the records past its
- * revision, in order; the next write that rewrites the document absorbs them and empties the
- * journal (a checkpoint). One line per commit: `{"rev":N,"moves":[…],"samples":[…]}`, each move
- * what the commit changed of one deployment (journal-move.ts).
+ * renamed, the directory fsync'd: three to five times the cost). The committed state is the
+ * document plus the records past its revision, in order; the next write that rewrites the
+ * document absorbs them and empties the journal (a checkpoint). One line per commit:
+ * `{"rev":N,"moves":[…],"samples":[…]}`, each move what the commit changed of one deployment
+ * (journal-move.ts).
  *
  * Readers read the journal before the document: a checkpoint renames the document before it
  * empties the journal, so records read first are either past the document read next or already

@@ -26,7 +26,6 @@ function checkSkew(at: string, now: string): void {
 	throw invalid('SAMPLE_SKEW', `at: ${at} is ${how} the engine's clock (${now}); allowed: from ${formatDuration(SAMPLE_SKEW.behindMs)} behind to ${formatDuration(SAMPLE_SKEW.aheadMs)} ahead`);
 }
 
-/** Validates a raw sample; the message names the field and what is allowed. */
 /**
  * -0 as 0: JSON writes it so, and a sample held as -0 by the process that recorded it would be
  * another value (to Object.is) than the one every reader reads back.
@@ -36,6 +35,7 @@ const zeroed = <T>(v: T): T => (typeof v === 'number' ? v + 0 : v !== null && ty
 /** Copied only when it holds a -0: logs are read through here, line by line. */
 const signedZeroless = <T>(v: T): T => (signedZero(v) ? zeroed(v) : v);
 
+/** Validates a raw sample; the message names the field and what is allowed. */
 export function parseSample(raw: Partial<Sample>, at: string): Sample {
 	const parsed = Sample.safeParse({...raw, at: raw.at ?? at});
 	if (parsed.success) return signedZeroless(parsed.data);
